@@ -1,0 +1,101 @@
+"""Flask application factory. The scheduler is never started here (see STYLE.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, redirect, request, session, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from .config import INSTANCE, ROOT, load_config
+from .extensions import babel, csrf, db, login_manager
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(INSTANCE),
+    )
+    app.config.update(load_config(config))
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    return app
+
+
+def _select_locale() -> str:
+    lang = session.get("lang")
+    return lang if lang in ("nl", "en") else "nl"
+
+
+def register_extensions(app: Flask) -> None:
+    from models import User
+
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in om verder te gaan."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+def register_blueprints(app: Flask) -> None:
+    from .aanbieder import bp as aanbieder_bp
+    from .auth import bp as auth_bp
+    from .beheer import bp as beheer_bp
+    from .gids import bp as gids_bp
+    from .manager import bp as manager_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(gids_bp, url_prefix="/gids")
+    app.register_blueprint(aanbieder_bp, url_prefix="/aanbieder")
+    app.register_blueprint(manager_bp, url_prefix="/manager")
+    app.register_blueprint(beheer_bp, url_prefix="/beheer")
+
+    @app.get("/")
+    def index() -> Response:
+        from .auth.access import home_endpoint
+
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login"))
+        return redirect(url_for(home_endpoint(current_user)))
+
+    @app.get("/taal/<lang>")
+    def set_language(lang: str) -> Response:
+        if lang in ("nl", "en"):
+            session["lang"] = lang
+        target = request.args.get("next", "")
+        if not target.startswith("/") or target.startswith("//"):
+            target = url_for("index")
+        return redirect(target)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import db_cli, seed_cli, users_cli, wijken_cli
+
+    for group in (db_cli, seed_cli, users_cli, wijken_cli):
+        app.cli.add_command(group)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from .errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from . import filters
+
+    filters.register(app)

@@ -1,0 +1,150 @@
+"""CLI commands: ``flask --app wsgi db|seed|users|wijken ...``. They call the same workflow
+functions as the web app and commit once per command."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import func, select
+
+from models import Role, User, Wijk
+from workflows.errors import DomainError
+from workflows.users import create_user
+
+from .config import ROOT
+from .extensions import db
+
+DEMO_PASSWORD = "demo-wachtwoord"
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    return cfg
+
+
+def run_migrations(revision: str = "head") -> None:
+    assert db.engine is not None
+    cfg = alembic_config()
+    with db.engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, revision)
+
+
+@click.group("db", help="Database schema (Alembic migrations).")
+def db_cli() -> None:
+    pass
+
+
+@db_cli.command("upgrade", help="Apply migrations up to REVISION (default: head).")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    run_migrations(revision)
+    click.echo(f"Database is up to date ({revision}).")
+
+
+@db_cli.command("downgrade", help="Revert migrations down to REVISION (e.g. base).")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    assert db.engine is not None
+    cfg = alembic_config()
+    with db.engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, revision)
+    click.echo(f"Database downgraded to {revision}.")
+
+
+@db_cli.command("current", help="Show the current revision.")
+def db_current() -> None:
+    assert db.engine is not None
+    cfg = alembic_config()
+    with db.engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.current(cfg)
+
+
+@click.group("seed", help="Demo data.")
+def seed_cli() -> None:
+    pass
+
+
+@seed_cli.command("demo", help="Build the deterministic Dronten demo municipality.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+@click.option("--seed", "random_seed", default=2016, show_default=True, help="Random seed.")
+def seed_demo(if_empty: bool, random_seed: int) -> None:
+    from seed.demo import build_demo
+
+    session = db.session
+    if session.scalar(select(func.count()).select_from(User)):
+        if if_empty:
+            click.echo("Demo data: the database already has data, nothing loaded.")
+            return
+        raise click.ClickException("The database is not empty; seed demo needs an empty database.")
+    started = time.perf_counter()
+    summary = build_demo(session, password=DEMO_PASSWORD, seed=random_seed)
+    session.commit()
+    click.echo(f"Demo data loaded in {time.perf_counter() - started:.1f} s: {summary}")
+
+
+@click.group("users", help="Accounts.")
+def users_cli() -> None:
+    pass
+
+
+@users_cli.command("create", help="Create an account (for a real installation).")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--provider-agb", default=None, help="AGB code; required for role aanbieder.")
+@click.password_option(help="Prompted when not given.")
+def users_create(email: str, name: str, role: str, provider_agb: str | None, password: str) -> None:
+    session = db.session
+    try:
+        user = create_user(
+            session, email=email, name=name, role=Role(role), password=password,
+            provider_agb=provider_agb,
+        )
+    except DomainError as err:
+        raise click.ClickException(str(err)) from None
+    session.commit()
+    click.echo(f"Account {user.email} ({user.role.value}) created.")
+
+
+@users_cli.command("demo-logins", help="Print the demo accounts.")
+def users_demo_logins() -> None:
+    session = db.session
+    users = session.scalars(
+        select(User).where(User.email.like("%@demo.trajectwijzer.nl")).order_by(User.id)
+    ).all()
+    if not users:
+        click.echo("No demo accounts in this database.")
+        return
+    click.echo("")
+    click.echo("Trajectwijzer demo — log in at http://127.0.0.1:5000 with:")
+    for user in users:
+        extra = f" ({user.provider.name})" if user.provider else ""
+        click.echo(f"  {user.role.value:<10} {user.email:<40} {DEMO_PASSWORD}{extra}")
+    click.echo("")
+    sys.stdout.flush()
+
+
+@click.group("wijken", help="Districts and villages (wijken/kernen) of the municipality.")
+def wijken_cli() -> None:
+    pass
+
+
+@wijken_cli.command("add")
+@click.argument("name")
+def wijken_add(name: str) -> None:
+    session = db.session
+    if session.scalar(select(Wijk).where(Wijk.name == name.strip())):
+        raise click.ClickException(f"Wijk {name!r} already exists.")
+    session.add(Wijk(name=name.strip()))
+    session.commit()
+    click.echo(f"Wijk {name!r} added.")
+
+

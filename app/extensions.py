@@ -1,0 +1,76 @@
+"""Extensions, created without an app and bound in ``create_app``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class Database:
+    """One engine per app; one SQLAlchemy session per request (or CLI command), closed at the end
+    of the app context. Views commit once after the workflow returns."""
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+        self._factory: sessionmaker[Session] | None = None
+        self._default_factory: sessionmaker[Session] | None = None
+
+    def init_app(self, app: Flask) -> None:
+        url = app.config["DATABASE_URL"]
+        kwargs: dict[str, Any] = {}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        self.engine = create_engine(url, **kwargs)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            # Let SQLAlchemy, not the sqlite3 module, emit BEGIN so SAVEPOINTs behave.
+            event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        self._factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self._default_factory = self._factory
+        app.extensions["database"] = self
+        app.teardown_appcontext(self._close)
+
+    def bind_to_connection(self, connection: Connection) -> None:
+        """Tests: make every session join ``connection``'s outer transaction (commits become
+        savepoint releases), so each test is rolled back at the end."""
+        self._factory = sessionmaker(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+
+    def unbind(self) -> None:
+        self._factory = self._default_factory
+
+    @property
+    def session(self) -> Session:
+        if "db_session" not in g:
+            assert self._factory is not None, "Database.init_app was not called"
+            g.db_session = self._factory()
+        session: Session = g.db_session
+        return session
+
+    def _close(self, exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            if exc is not None:
+                session.rollback()
+            session.close()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+db = Database()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()

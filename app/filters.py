@@ -1,0 +1,80 @@
+"""Template filters and globals: Dutch dates and money, state labels, translated domain messages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask, request
+from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import gettext as _
+
+from models import ClosureCategory, RequestOutcome, TrajectoryState
+from workflows.caseload import MARKER_LABELS, NEXT_ACTION, PROVIDER_NEXT_ACTION
+from workflows.errors import Problem
+from workflows.requests import OUTCOME_LABELS
+from workflows.trajectories import ACTION_LABELS, CLOSURE_LABELS, STATE_LABELS
+
+
+def fmt_date(value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return format_datetime(value, "dd-MM-yyyy HH:mm")
+    return format_date(value, "dd-MM-yyyy")
+
+
+def fmt_money(value: Decimal | float | None) -> str:
+    if value is None:
+        return "—"
+    return "€ " + format_decimal(value, format="#,##0.00")
+
+
+def translate_problem(problem: Problem) -> str:
+    return _(problem.message, **problem.params)
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(fmt_date, "date")
+    app.add_template_filter(fmt_money, "money")
+
+    @app.template_filter("state")
+    def state_label(state: TrajectoryState | str) -> str:
+        return _(STATE_LABELS[TrajectoryState(state)])
+
+    @app.template_filter("outcome")
+    def outcome_label(outcome: RequestOutcome | str) -> str:
+        return _(OUTCOME_LABELS[RequestOutcome(outcome)])
+
+    @app.template_filter("closure")
+    def closure_label(category: ClosureCategory | str | None) -> str:
+        return _(CLOSURE_LABELS[ClosureCategory(category)]) if category else "—"
+
+    @app.template_filter("event_action")
+    def event_action(action: str) -> str:
+        label = ACTION_LABELS.get(action)
+        return _(label) if label else action
+
+    @app.template_filter("next_action")
+    def next_action(state: TrajectoryState, provider: bool = False) -> str:
+        table = PROVIDER_NEXT_ACTION if provider else NEXT_ACTION
+        return _(table[state])
+
+    @app.template_filter("marker")
+    def marker_label(marker: str) -> str:
+        return _(MARKER_LABELS[marker])
+
+    @app.template_filter("domain")
+    def domain_label(domain: Any) -> str:
+        return {"wmo": "Wmo", "jeugd": _("Jeugd")}.get(str(domain), str(domain))
+
+    @app.template_filter("intensity")
+    def intensity_label(intensity: Any) -> str:
+        return {"laag": _("Laag"), "middel": _("Middel"), "zwaar": _("Zwaar")}.get(
+            str(intensity), str(intensity)
+        )
+
+    @app.context_processor
+    def globals_() -> dict[str, Any]:
+        return {"current_path": request.full_path.rstrip("?") if request else "/"}

@@ -1,0 +1,177 @@
+"""Work lists: the gids's caseload and the provider's list, with next action and overdue markers.
+
+Markers (decided here, the issue leaves them open):
+
+* *termijn verstreken* — care is active and the planned end has passed (R4);
+* *start zorg verlopen* — accepted, but the planned start passed without a registered start;
+* *wacht op aanbieder* — proposed more than ``PROVIDER_RESPONSE_DAYS`` days ago, no answer;
+* *beschikking verloopt* — an open trajectory whose decision ends within 30 days.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from models import OPEN_STATES, Domain, Resident, Trajectory, TrajectoryState, User
+
+from .bsn import normalise_bsn
+from .errors import N_
+
+S = TrajectoryState
+PROVIDER_RESPONSE_DAYS = 10
+DECISION_WARNING_DAYS = 30
+
+NEXT_ACTION: dict[TrajectoryState, str] = {
+    S.CONCEPT: N_("Versturen naar aanbieder"),
+    S.VOORGESTELD: N_("Wacht op reactie aanbieder"),
+    S.TERUGGESTUURD: N_("Aanpassen en opnieuw versturen"),
+    S.GEACCEPTEERD: N_("Wacht op start zorg"),
+    S.ACTIEF: N_("Evalueren en resultaat volgen"),
+    S.AFGESLOTEN: N_("Geen"),
+    S.GEANNULEERD: N_("Geen"),
+}
+
+PROVIDER_NEXT_ACTION: dict[TrajectoryState, str] = {
+    S.VOORGESTELD: N_("Accepteren of terugsturen"),
+    S.TERUGGESTUURD: N_("Wacht op gids"),
+    S.GEACCEPTEERD: N_("Start zorg registreren"),
+    S.ACTIEF: N_("Zorg leveren en evalueren"),
+    S.AFGESLOTEN: N_("Geen"),
+    S.GEANNULEERD: N_("Geen"),
+    S.CONCEPT: N_("Geen"),
+}
+
+MARKER_LABELS = {
+    "termijn_verstreken": N_("Termijn verstreken"),
+    "start_verlopen": N_("Start zorg verlopen"),
+    "wacht_op_aanbieder": N_("Wacht lang op aanbieder"),
+    "beschikking_verloopt": N_("Beschikking verloopt"),
+}
+
+
+def markers(trajectory: Trajectory, today: date) -> list[str]:
+    found = []
+    if trajectory.state == S.ACTIEF and trajectory.planned_end < today:
+        found.append("termijn_verstreken")
+    if trajectory.state == S.GEACCEPTEERD and trajectory.planned_start < today:
+        found.append("start_verlopen")
+    if (
+        trajectory.state == S.VOORGESTELD
+        and trajectory.decision_date is not None
+        and trajectory.decision_date + timedelta(days=PROVIDER_RESPONSE_DAYS) < today
+    ):
+        found.append("wacht_op_aanbieder")
+    if (
+        trajectory.state in OPEN_STATES
+        and trajectory.state != S.CONCEPT
+        and trajectory.decision_end is not None
+        and trajectory.decision_end <= today + timedelta(days=DECISION_WARNING_DAYS)
+    ):
+        found.append("beschikking_verloopt")
+    return found
+
+
+@dataclass
+class Page:
+    items: Sequence[Trajectory]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def _search(query: Select[Trajectory], text: str | None) -> Select[Trajectory]:
+    if not text or not text.strip():
+        return query
+    query = query.join(Resident, Resident.id == Trajectory.resident_id)
+    digits = normalise_bsn(text)
+    if digits.isdigit() and len(digits) == 9:
+        return query.where(Resident.bsn == digits)
+    pattern = f"%{text.strip().lower()}%"
+    full_name = func.lower(Resident.given_name + " " + Resident.family_name)
+    return query.where(or_(full_name.like(pattern), func.lower(Resident.family_name).like(pattern)))
+
+
+def _paginate(session: Session, query: Select[Trajectory], page: int, per_page: int) -> Page:
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    page = max(1, min(page, max(1, math.ceil(total / per_page))))
+    items = session.scalars(
+        query.options(
+            joinedload(Trajectory.resident),
+            joinedload(Trajectory.profile),
+            joinedload(Trajectory.provider),
+        )
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+def caseload(
+    session: Session,
+    gids: User,
+    *,
+    search: str | None = None,
+    states: Sequence[TrajectoryState] = OPEN_STATES,
+    domain: Domain | None = None,
+    page: int = 1,
+    per_page: int = 25,
+) -> Page:
+    """The gids's own trajectories, soonest planned end first."""
+    query = select(Trajectory).where(Trajectory.gids_id == gids.id, Trajectory.state.in_(states))
+    if domain is not None:
+        query = query.where(Trajectory.domain == domain)
+    query = _search(query, search).order_by(Trajectory.planned_end, Trajectory.id)
+    return _paginate(session, query, page, per_page)
+
+
+PROVIDER_VISIBLE_STATES = (S.VOORGESTELD, S.TERUGGESTUURD, S.GEACCEPTEERD, S.ACTIEF, S.AFGESLOTEN)
+
+
+def provider_sees(user: User, trajectory: Trajectory) -> bool:
+    """Need to know: a provider sees trajectories sent to its own organisation as main contractor
+    or named as subcontractor, never concepts; cancelled ones only if they had been sent."""
+    if user.provider_id is None:
+        return False
+    assigned = user.provider_id in (trajectory.provider_id, trajectory.subcontractor_id)
+    if not assigned or trajectory.decision_date is None:
+        return False
+    return trajectory.state in PROVIDER_VISIBLE_STATES or trajectory.state == S.GEANNULEERD
+
+
+def provider_list(
+    session: Session,
+    user: User,
+    *,
+    states: Sequence[TrajectoryState] = (S.VOORGESTELD, S.GEACCEPTEERD, S.ACTIEF),
+    search: str | None = None,
+    page: int = 1,
+    per_page: int = 25,
+) -> Page:
+    """A provider's proposals and trajectories: proposals first, then by planned start."""
+    assert user.provider_id is not None
+    query = select(Trajectory).where(
+        or_(
+            Trajectory.provider_id == user.provider_id,
+            Trajectory.subcontractor_id == user.provider_id,
+        ),
+        Trajectory.state.in_(states),
+        Trajectory.decision_date.is_not(None),
+    )
+    order = [
+        (Trajectory.state != S.VOORGESTELD),
+        (Trajectory.state != S.GEACCEPTEERD),
+        Trajectory.planned_start,
+        Trajectory.id,
+    ]
+    query = _search(query, search).order_by(*order)
+    return _paginate(session, query, page, per_page)

@@ -1,0 +1,83 @@
+"""Requests (*aanmeldingen*) and their outcome. Refusals need a reason (R13)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from models import Domain, Request, RequestOutcome, Resident, Role, User
+
+from .errors import N_, DomainError, NotFound, Problem
+
+OUTCOME_LABELS: dict[RequestOutcome, str] = {
+    RequestOutcome.IN_BEHANDELING: N_("In behandeling"),
+    RequestOutcome.TOEGEKEND: N_("Toegekend"),
+    RequestOutcome.AFGEWEZEN: N_("Afgewezen"),
+    RequestOutcome.GEEN_VERVOLG: N_("Geen vervolg"),
+}
+
+
+def register_request(
+    session: Session,
+    resident: Resident,
+    actor: User,
+    *,
+    request_date: date,
+    domain: Domain,
+    question: str,
+    today: date,
+) -> Request:
+    if actor.role != Role.GIDS:
+        raise DomainError(N_("Alleen een gids kan een aanmelding registreren."))
+    problems: list[Problem] = []
+    if request_date > today:
+        problems.append(Problem(N_("De aanmelddatum ligt in de toekomst."), "request_date"))
+    if not question.strip():
+        problems.append(Problem(N_("Beschrijf de hulpvraag."), "question"))
+    if problems:
+        raise DomainError.from_problems(problems)
+    request = Request(
+        resident=resident,
+        gids=actor,
+        request_date=request_date,
+        domain=domain,
+        question=question.strip(),
+        outcome=RequestOutcome.IN_BEHANDELING,
+    )
+    session.add(request)
+    session.flush()
+    return request
+
+
+def decide_request(
+    session: Session,
+    request: Request,
+    actor: User,
+    *,
+    outcome: RequestOutcome,
+    reason: str | None,
+    today: date,
+) -> None:
+    """Record the outcome. *Toegekend* normally follows from sending a trajectory; a refusal
+    (*afgewezen*) needs a reason; *geen vervolg* may carry one."""
+    if actor.role != Role.GIDS:
+        raise DomainError(N_("Alleen een gids kan over een aanmelding beslissen."))
+    if request.outcome != RequestOutcome.IN_BEHANDELING:
+        raise DomainError(N_("Over deze aanmelding is al beslist."))
+    if outcome == RequestOutcome.IN_BEHANDELING:
+        raise DomainError(N_("Kies een uitkomst."), field="outcome")
+    reason_text = (reason or "").strip() or None
+    if outcome == RequestOutcome.AFGEWEZEN and reason_text is None:
+        raise DomainError(N_("Geef de reden van de afwijzing."), field="reason")
+    request.outcome = outcome
+    request.outcome_reason = reason_text
+    request.decided_on = today
+    session.flush()
+
+
+def get_request(session: Session, request_id: int) -> Request:
+    request = session.get(Request, request_id)
+    if request is None:
+        raise NotFound(N_("Aanmelding niet gevonden."))
+    return request

@@ -1,0 +1,115 @@
+"""Residents and households: registering, finding, and the household view across domains."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from models import Household, Resident, Role, User, Wijk
+
+from .bsn import is_valid_bsn, normalise_bsn
+from .errors import N_, DomainError, NotFound, Problem
+
+POSTCODE_RE = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
+
+
+def normalise_postcode(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    cleaned = raw.replace(" ", "").upper()
+    return cleaned or None
+
+
+@dataclass
+class ResidentInput:
+    bsn: str
+    given_name: str
+    family_name: str
+    birth_date: date
+    postcode: str | None = None
+    wijk_id: int | None = None
+    # BSN of a resident whose household the new resident joins; empty = a new household.
+    household_member_bsn: str | None = None
+
+
+def add_resident(session: Session, data: ResidentInput, actor: User, today: date) -> Resident:
+    """Register a resident. A new household gets the acting gids as its single contact."""
+    if actor.role != Role.GIDS:
+        raise DomainError(N_("Alleen een gids kan een inwoner registreren."))
+    problems: list[Problem] = []
+    bsn = normalise_bsn(data.bsn)
+    if not is_valid_bsn(bsn):
+        problems.append(Problem(N_("Dit is geen geldig BSN (9 cijfers en de elfproef)."), "bsn"))
+    elif session.scalar(select(Resident.id).where(Resident.bsn == bsn)) is not None:
+        problems.append(Problem(N_("Er is al een inwoner met dit BSN."), "bsn"))
+    if not data.given_name.strip():
+        problems.append(Problem(N_("Vul de voornaam in."), "given_name"))
+    if not data.family_name.strip():
+        problems.append(Problem(N_("Vul de achternaam in."), "family_name"))
+    if data.birth_date > today:
+        problems.append(Problem(N_("De geboortedatum ligt in de toekomst."), "birth_date"))
+    elif data.birth_date.year < 1900:
+        problems.append(Problem(N_("Controleer de geboortedatum."), "birth_date"))
+    postcode = normalise_postcode(data.postcode)
+    if postcode is not None and not POSTCODE_RE.match(postcode):
+        problems.append(Problem(N_("Een postcode heeft de vorm 1234AB."), "postcode"))
+    if data.wijk_id is not None and session.get(Wijk, data.wijk_id) is None:
+        problems.append(Problem(N_("Kies een wijk of kern uit de lijst."), "wijk_id"))
+    household: Household | None = None
+    member_bsn = normalise_bsn(data.household_member_bsn or "")
+    if member_bsn:
+        member = session.scalar(select(Resident).where(Resident.bsn == member_bsn))
+        if member is None:
+            problems.append(
+                Problem(N_("Er is geen inwoner met dit BSN bekend."), "household_member_bsn")
+            )
+        else:
+            household = member.household
+    if problems:
+        raise DomainError.from_problems(problems)
+    if household is None:
+        household = Household(gids=actor)
+        session.add(household)
+    resident = Resident(
+        bsn=bsn,
+        given_name=data.given_name.strip(),
+        family_name=data.family_name.strip(),
+        birth_date=data.birth_date,
+        postcode=postcode,
+        wijk_id=data.wijk_id,
+        household=household,
+    )
+    session.add(resident)
+    session.flush()
+    return resident
+
+
+def search_residents(session: Session, query: str, limit: int = 50) -> list[Resident]:
+    """Find residents by exact BSN or by (part of) the name."""
+    text = query.strip()
+    if not text:
+        return []
+    digits = normalise_bsn(text)
+    if digits.isdigit() and len(digits) == 9:
+        return list(session.scalars(select(Resident).where(Resident.bsn == digits)))
+    pattern = f"%{text.lower()}%"
+    full_name = func.lower(Resident.given_name + " " + Resident.family_name)
+    return list(
+        session.scalars(
+            select(Resident)
+            .where(or_(full_name.like(pattern), func.lower(Resident.family_name).like(pattern)))
+            .order_by(Resident.family_name, Resident.given_name)
+            .limit(limit)
+        )
+    )
+
+
+def get_resident(session: Session, resident_id: int) -> Resident:
+    resident = session.get(Resident, resident_id)
+    if resident is None:
+        raise NotFound(N_("Inwoner niet gevonden."))
+    return resident

@@ -1,0 +1,672 @@
+"""The trajectory workflow: an explicit transition table and the guarded operations on it.
+
+Each operation checks who acts and its guards, changes the trajectory, appends a
+``TrajectoryEvent`` and flushes; the caller commits once. A forbidden step raises a
+``DomainError`` with a Dutch message. Decisions written down here (where the issue is silent):
+
+* A returned (*teruggestuurd*) trajectory can also be cancelled: the gids may conclude that no
+  provider will take it.
+* The decision date is the day the gids sends the trajectory to the provider (the *toewijzing*
+  follows the decision); sending again after a return moves it to that day.
+* Care cannot start before the decision date nor after the decision end, and start and end of
+  care cannot lie in the future.
+* A Jeugd trajectory cannot run past the decision end (the day before the 18th birthday): the
+  default planned end is capped there and a later planned end is refused.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import (
+    AgreedResult,
+    ClosureCategory,
+    ContractRole,
+    Domain,
+    EndReason,
+    Intensity,
+    NeedType,
+    Request,
+    RequestOutcome,
+    Resident,
+    Role,
+    SupportProfile,
+    Trajectory,
+    TrajectoryEvent,
+    TrajectoryState,
+    User,
+)
+
+from .catalogue import HOUSEHOLD_HELP_INTENSITIES, has_contract, tariff_on
+from .dates import add_weeks, jeugd_decision_end
+from .errors import N_, DomainError, NotFound, Problem, VersionConflict
+
+S = TrajectoryState
+
+
+class Action(enum.StrEnum):
+    EDIT = "wijzigen"
+    PROPOSE = "voorstellen"
+    ACCEPT = "accepteren"
+    RETURN = "terugsturen"
+    START = "zorg_starten"
+    CLOSE = "afsluiten"
+    CANCEL = "annuleren"
+
+
+TRANSITIONS: dict[tuple[TrajectoryState, Action], TrajectoryState] = {
+    (S.CONCEPT, Action.EDIT): S.CONCEPT,
+    (S.TERUGGESTUURD, Action.EDIT): S.TERUGGESTUURD,
+    (S.CONCEPT, Action.PROPOSE): S.VOORGESTELD,
+    (S.TERUGGESTUURD, Action.PROPOSE): S.VOORGESTELD,
+    (S.VOORGESTELD, Action.ACCEPT): S.GEACCEPTEERD,
+    (S.VOORGESTELD, Action.RETURN): S.TERUGGESTUURD,
+    (S.GEACCEPTEERD, Action.START): S.ACTIEF,
+    (S.ACTIEF, Action.CLOSE): S.AFGESLOTEN,
+    (S.CONCEPT, Action.CANCEL): S.GEANNULEERD,
+    (S.VOORGESTELD, Action.CANCEL): S.GEANNULEERD,
+    (S.TERUGGESTUURD, Action.CANCEL): S.GEANNULEERD,
+    (S.GEACCEPTEERD, Action.CANCEL): S.GEANNULEERD,
+}
+
+# Who may take each action. Provider actions also require the provider to be the main contractor.
+ACTION_ROLES: dict[Action, Role] = {
+    Action.EDIT: Role.GIDS,
+    Action.PROPOSE: Role.GIDS,
+    Action.ACCEPT: Role.AANBIEDER,
+    Action.RETURN: Role.AANBIEDER,
+    Action.START: Role.AANBIEDER,
+    Action.CLOSE: Role.GIDS,
+    Action.CANCEL: Role.GIDS,
+}
+
+STATE_LABELS: dict[TrajectoryState, str] = {
+    S.CONCEPT: N_("Concept"),
+    S.VOORGESTELD: N_("Voorgesteld aan aanbieder"),
+    S.TERUGGESTUURD: N_("Teruggestuurd door aanbieder"),
+    S.GEACCEPTEERD: N_("Geaccepteerd"),
+    S.ACTIEF: N_("Zorg gestart"),
+    S.AFGESLOTEN: N_("Afgesloten"),
+    S.GEANNULEERD: N_("Geannuleerd"),
+}
+
+ACTION_LABELS: dict[str, str] = {
+    "aangemaakt": N_("Aangemaakt"),
+    Action.EDIT: N_("Gewijzigd"),
+    Action.PROPOSE: N_("Verstuurd naar aanbieder"),
+    Action.ACCEPT: N_("Geaccepteerd door aanbieder"),
+    Action.RETURN: N_("Teruggestuurd door aanbieder"),
+    Action.START: N_("Start zorg geregistreerd"),
+    Action.CLOSE: N_("Afgesloten"),
+    Action.CANCEL: N_("Geannuleerd"),
+}
+
+CLOSURE_LABELS: dict[ClosureCategory, str] = {
+    ClosureCategory.A: N_("a. Afgerond, terug in het netwerk"),
+    ClosureCategory.B: N_("b. Overgedragen aan het voorveld"),
+    ClosureCategory.C: N_("c. Doorverwezen naar vervolghulp (met beschikking)"),
+    ClosureCategory.D: N_("d. Voortijdig afgesloten"),
+}
+
+
+def allowed_actions(state: TrajectoryState) -> set[Action]:
+    return {action for (s, action) in TRANSITIONS if s == state}
+
+
+def _next_state(trajectory: Trajectory, action: Action) -> TrajectoryState:
+    try:
+        return TRANSITIONS[(trajectory.state, action)]
+    except KeyError:
+        raise DomainError(
+            N_("Dit kan niet bij een traject met status '%(state)s'."),
+            state=STATE_LABELS[trajectory.state],
+        ) from None
+
+
+def _check_actor(trajectory: Trajectory, action: Action, actor: User) -> None:
+    role = ACTION_ROLES[action]
+    if actor.role != role:
+        raise DomainError(N_("U heeft geen recht om dit te doen."))
+    if role == Role.AANBIEDER and actor.provider_id != trajectory.provider_id:
+        raise NotFound(N_("Traject niet gevonden."))
+
+
+def _check_version(trajectory: Trajectory, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != trajectory.version:
+        raise VersionConflict(
+            N_(
+                "Dit traject is intussen door iemand anders gewijzigd. Uw wijziging is niet "
+                "opgeslagen; bekijk de nieuwe stand en probeer het opnieuw."
+            )
+        )
+
+
+def _record(
+    session: Session,
+    trajectory: Trajectory,
+    action: str,
+    actor: User | None,
+    old: TrajectoryState | None,
+    new: TrajectoryState | None,
+    reason: str | None = None,
+    details: str | None = None,
+) -> TrajectoryEvent:
+    event = TrajectoryEvent(
+        user=actor, action=action, old_state=old, new_state=new, reason=reason, details=details
+    )
+    trajectory.events.append(event)
+    return event
+
+
+def _transition(
+    session: Session,
+    trajectory: Trajectory,
+    action: Action,
+    actor: User,
+    *,
+    expected_version: int | None = None,
+    reason: str | None = None,
+    details: str | None = None,
+) -> None:
+    _check_actor(trajectory, action, actor)
+    _check_version(trajectory, expected_version)
+    new_state = _next_state(trajectory, action)
+    old_state = trajectory.state
+    trajectory.state = new_state
+    _record(session, trajectory, action, actor, old_state, new_state, reason, details)
+
+
+# --- input and derivation -------------------------------------------------------------------
+
+
+@dataclass
+class ResultInput:
+    description: str
+    measure: str | None = None
+    gas_minus2: str | None = None
+    gas_minus1: str | None = None
+    gas_zero: str | None = None
+    gas_plus1: str | None = None
+    gas_plus2: str | None = None
+
+
+@dataclass
+class TrajectoryInput:
+    """What the gids fills in. Empty ``price`` / ``planned_end`` take the tariff's defaults."""
+
+    resident_id: int
+    profile_id: int
+    intensity: Intensity
+    provider_id: int
+    need_type: NeedType
+    planned_start: date
+    planned_end: date | None = None
+    price: Decimal | None = None
+    price_reason: str | None = None
+    subcontractor_id: int | None = None
+    request_id: int | None = None
+    results: list[ResultInput] = field(default_factory=list)
+
+
+@dataclass
+class Derived:
+    resident: Resident
+    profile: SupportProfile
+    tariff_id: int
+    tariff_price: Decimal
+    price: Decimal
+    price_reason: str | None
+    planned_end: date
+    decision_end: date
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    stripped = text.strip()
+    return stripped or None
+
+
+def derive(session: Session, data: TrajectoryInput) -> Derived:
+    """Check every guard on the input and work out price, planned end and decision end.
+
+    Collects all problems at once so the gids sees every field that needs attention.
+    """
+    problems: list[Problem] = []
+    resident = session.get(Resident, data.resident_id)
+    if resident is None:
+        raise NotFound(N_("Inwoner niet gevonden."))
+    profile = session.get(SupportProfile, data.profile_id)
+    if profile is None or not profile.active:
+        raise DomainError(N_("Kies een bestaand ondersteuningsprofiel."), field="profile_id")
+
+    intensity_ok = data.intensity in profile.allowed_intensities and (
+        not profile.is_household_help or data.intensity in HOUSEHOLD_HELP_INTENSITIES
+    )
+    if not intensity_ok:
+        problems.append(
+            Problem(
+                N_("Intensiteit %(intensity)s is niet toegestaan voor profiel %(profile)s."),
+                "intensity",
+                {"intensity": data.intensity.value.capitalize(), "profile": profile.name},
+            )
+        )
+
+    tariff = (
+        tariff_on(session, profile.id, data.intensity, data.planned_start) if intensity_ok else None
+    )
+    if intensity_ok and tariff is None:
+        problems.append(
+            Problem(
+                N_("Er is geen tarief voor dit profiel en deze intensiteit op %(day)s."),
+                "planned_start",
+                {"day": data.planned_start.strftime("%d-%m-%Y")},
+            )
+        )
+
+    decision_end: date | None = None
+    if profile.domain == Domain.JEUGD:
+        decision_end = jeugd_decision_end(resident.birth_date)
+        if data.planned_start > decision_end:
+            problems.append(
+                Problem(
+                    N_(
+                        "De inwoner is op de geplande startdatum 18 jaar of ouder; "
+                        "de Jeugdwet is dan niet van toepassing."
+                    ),
+                    "planned_start",
+                )
+            )
+
+    planned_end = data.planned_end
+    if planned_end is not None and planned_end < data.planned_start:
+        problems.append(
+            Problem(N_("De geplande einddatum ligt vóór de geplande startdatum."), "planned_end")
+        )
+    if planned_end is None and tariff is not None:
+        planned_end = add_weeks(data.planned_start, tariff.standard_duration_weeks)
+        if decision_end is not None and planned_end > decision_end >= data.planned_start:
+            planned_end = decision_end
+    elif (
+        planned_end is not None
+        and decision_end is not None
+        and planned_end > decision_end >= data.planned_start
+    ):
+        problems.append(
+            Problem(
+                N_(
+                    "De geplande einddatum valt na het einde van de beschikking (%(day)s, "
+                    "de dag vóór de 18e verjaardag)."
+                ),
+                "planned_end",
+                {"day": decision_end.strftime("%d-%m-%Y")},
+            )
+        )
+
+    price = data.price if data.price is not None else (tariff.price if tariff else None)
+    price_reason = _clean(data.price_reason)
+    if price is not None and price < 0:
+        problems.append(Problem(N_("De prijs kan niet negatief zijn."), "price"))
+    if tariff is not None and price is not None and price != tariff.price and not price_reason:
+        problems.append(
+            Problem(
+                N_("Een prijs die afwijkt van het tarief (€ %(tariff)s) vraagt een reden."),
+                "price_reason",
+                {"tariff": f"{tariff.price:.2f}".replace(".", ",")},
+            )
+        )
+    if tariff is not None and price == tariff.price:
+        price_reason = None
+
+    if not has_contract(
+        session, data.provider_id, profile.id, data.planned_start, ContractRole.HOOFDAANNEMER
+    ):
+        problems.append(
+            Problem(
+                N_(
+                    "Deze aanbieder heeft op de geplande startdatum geen contract voor dit profiel."
+                ),
+                "provider_id",
+            )
+        )
+    if data.subcontractor_id is not None:
+        if data.subcontractor_id == data.provider_id:
+            problems.append(
+                Problem(
+                    N_("De onderaannemer moet een andere organisatie zijn dan de hoofdaannemer."),
+                    "subcontractor_id",
+                )
+            )
+        elif not any(
+            has_contract(session, data.subcontractor_id, profile.id, data.planned_start, role)
+            for role in ContractRole
+        ):
+            problems.append(
+                Problem(
+                    N_("De onderaannemer heeft geen contract voor dit profiel."),
+                    "subcontractor_id",
+                )
+            )
+
+    if not [r for r in data.results if _clean(r.description)]:
+        problems.append(Problem(N_("Leg ten minste één afgesproken resultaat vast."), "results"))
+
+    if data.request_id is not None:
+        request = session.get(Request, data.request_id)
+        if request is None or request.resident_id != resident.id:
+            problems.append(Problem(N_("Deze aanmelding hoort niet bij deze inwoner."), None))
+        elif request.domain != profile.domain:
+            problems.append(
+                Problem(
+                    N_("Het profiel hoort bij een ander domein dan de aanmelding."), "profile_id"
+                )
+            )
+
+    if problems:
+        raise DomainError.from_problems(problems)
+    assert tariff is not None and planned_end is not None and price is not None
+    return Derived(
+        resident=resident,
+        profile=profile,
+        tariff_id=tariff.id,
+        tariff_price=tariff.price,
+        price=price,
+        price_reason=price_reason,
+        planned_end=planned_end,
+        decision_end=decision_end if decision_end is not None else planned_end,
+    )
+
+
+def _results(data: TrajectoryInput) -> list[AgreedResult]:
+    return [
+        AgreedResult(
+            position=i,
+            description=(_clean(r.description) or ""),
+            measure=_clean(r.measure),
+            gas_minus2=_clean(r.gas_minus2),
+            gas_minus1=_clean(r.gas_minus1),
+            gas_zero=_clean(r.gas_zero),
+            gas_plus1=_clean(r.gas_plus1),
+            gas_plus2=_clean(r.gas_plus2),
+        )
+        for i, r in enumerate(r for r in data.results if _clean(r.description))
+    ]
+
+
+def _apply(trajectory: Trajectory, data: TrajectoryInput, derived: Derived) -> list[str]:
+    """Copy input onto the trajectory; return a description of the fields that changed."""
+    values = {
+        "resident_id": data.resident_id,
+        "request_id": data.request_id,
+        "domain": derived.profile.domain,
+        "profile_id": derived.profile.id,
+        "intensity": data.intensity,
+        "tariff_id": derived.tariff_id,
+        "provider_id": data.provider_id,
+        "subcontractor_id": data.subcontractor_id,
+        "need_type": data.need_type,
+        "price": derived.price,
+        "price_reason": derived.price_reason,
+        "planned_start": data.planned_start,
+        "planned_end": derived.planned_end,
+        "decision_end": derived.decision_end,
+    }
+    changes = []
+    for name, value in values.items():
+        old = getattr(trajectory, name, None)
+        if old != value:
+            if old is not None:
+                changes.append(f"{name}: {old} → {value}")
+            setattr(trajectory, name, value)
+    return changes
+
+
+def create_trajectory(session: Session, data: TrajectoryInput, actor: User) -> Trajectory:
+    """Record a new trajectory as a concept for the acting gids."""
+    if actor.role != Role.GIDS:
+        raise DomainError(N_("Alleen een gids kan een traject aanmaken."))
+    derived = derive(session, data)
+    trajectory = Trajectory(state=S.CONCEPT, gids_id=actor.id)
+    _apply(trajectory, data, derived)
+    trajectory.results = _results(data)
+    session.add(trajectory)
+    _record(session, trajectory, "aangemaakt", actor, None, S.CONCEPT)
+    session.flush()
+    return trajectory
+
+
+def update_trajectory(
+    session: Session,
+    trajectory: Trajectory,
+    data: TrajectoryInput,
+    actor: User,
+    expected_version: int | None = None,
+) -> Trajectory:
+    """Edit a concept or a returned trajectory; every changed field is written in the event."""
+    _check_actor(trajectory, Action.EDIT, actor)
+    _check_version(trajectory, expected_version)
+    _next_state(trajectory, Action.EDIT)
+    if data.resident_id != trajectory.resident_id:
+        raise DomainError(N_("Een traject kan niet naar een andere inwoner worden verplaatst."))
+    derived = derive(session, data)
+    changes = _apply(trajectory, data, derived)
+    new_results = _results(data)
+    old_texts = [(r.description, r.measure) for r in trajectory.results]
+    if old_texts != [(r.description, r.measure) for r in new_results] or any(
+        (a.gas_minus2, a.gas_minus1, a.gas_zero, a.gas_plus1, a.gas_plus2)
+        != (b.gas_minus2, b.gas_minus1, b.gas_zero, b.gas_plus1, b.gas_plus2)
+        for a, b in zip(trajectory.results, new_results, strict=False)
+    ):
+        changes.append("resultaten gewijzigd")
+        trajectory.results = new_results
+    _record(
+        session,
+        trajectory,
+        Action.EDIT,
+        actor,
+        trajectory.state,
+        trajectory.state,
+        details="; ".join(changes) or None,
+    )
+    session.flush()
+    return trajectory
+
+
+def _input_of(trajectory: Trajectory) -> TrajectoryInput:
+    return TrajectoryInput(
+        resident_id=trajectory.resident_id,
+        profile_id=trajectory.profile_id,
+        intensity=trajectory.intensity,
+        provider_id=trajectory.provider_id,
+        need_type=trajectory.need_type,
+        planned_start=trajectory.planned_start,
+        planned_end=trajectory.planned_end,
+        price=trajectory.price,
+        price_reason=trajectory.price_reason,
+        subcontractor_id=trajectory.subcontractor_id,
+        request_id=trajectory.request_id,
+        results=[ResultInput(r.description) for r in trajectory.results],
+    )
+
+
+def propose(
+    session: Session,
+    trajectory: Trajectory,
+    actor: User,
+    today: date,
+    expected_version: int | None = None,
+) -> None:
+    """Send the trajectory to the provider. All guards are checked again: the catalogue or the
+    contract may have changed since the concept was saved."""
+    _check_actor(trajectory, Action.PROPOSE, actor)
+    _next_state(trajectory, Action.PROPOSE)
+    derive(session, _input_of(trajectory))
+    request = trajectory.request
+    if request is not None and request.request_date > today:
+        raise DomainError(N_("De aanmelddatum ligt na vandaag."))
+    _transition(session, trajectory, Action.PROPOSE, actor, expected_version=expected_version)
+    trajectory.decision_date = today
+    if request is not None and request.outcome == RequestOutcome.IN_BEHANDELING:
+        request.outcome = RequestOutcome.TOEGEKEND
+        request.decided_on = today
+    session.flush()
+
+
+def accept(
+    session: Session, trajectory: Trajectory, actor: User, expected_version: int | None = None
+) -> None:
+    _transition(session, trajectory, Action.ACCEPT, actor, expected_version=expected_version)
+    session.flush()
+
+
+def return_to_gids(
+    session: Session,
+    trajectory: Trajectory,
+    actor: User,
+    reason: str,
+    expected_version: int | None = None,
+) -> None:
+    """The provider returns a proposal with a reason; the gids edits it and sends it again."""
+    reason_text = _clean(reason)
+    if not reason_text:
+        raise DomainError(N_("Geef een reden waarom u het traject terugstuurt."), field="reason")
+    _transition(
+        session,
+        trajectory,
+        Action.RETURN,
+        actor,
+        expected_version=expected_version,
+        reason=reason_text,
+    )
+    session.flush()
+
+
+def start_care(
+    session: Session,
+    trajectory: Trajectory,
+    actor: User,
+    care_start: date,
+    today: date,
+    expected_version: int | None = None,
+) -> None:
+    """The provider registers the first day of delivered care."""
+    _check_actor(trajectory, Action.START, actor)
+    _next_state(trajectory, Action.START)
+    if care_start > today:
+        raise DomainError(
+            N_("De startdatum van de zorg kan niet in de toekomst liggen."), field="care_start"
+        )
+    if trajectory.decision_date is not None and care_start < trajectory.decision_date:
+        raise DomainError(
+            N_("De zorg kan niet starten vóór de besluitdatum (%(day)s)."),
+            field="care_start",
+            day=trajectory.decision_date.strftime("%d-%m-%Y"),
+        )
+    if trajectory.decision_end is not None and care_start > trajectory.decision_end:
+        raise DomainError(
+            N_("De zorg kan niet starten na het einde van de beschikking (%(day)s)."),
+            field="care_start",
+            day=trajectory.decision_end.strftime("%d-%m-%Y"),
+        )
+    _transition(
+        session,
+        trajectory,
+        Action.START,
+        actor,
+        expected_version=expected_version,
+        details=f"start zorg {care_start.isoformat()}",
+    )
+    trajectory.care_start = care_start
+    session.flush()
+
+
+def end_reasons(session: Session, domain: Domain) -> Sequence[EndReason]:
+    return session.scalars(
+        select(EndReason).where(EndReason.domain == domain).order_by(EndReason.code)
+    ).all()
+
+
+def close(
+    session: Session,
+    trajectory: Trajectory,
+    actor: User,
+    *,
+    care_end: date,
+    closure_category: ClosureCategory,
+    end_reason_code: str,
+    result_achieved: bool,
+    today: date,
+    expected_version: int | None = None,
+) -> None:
+    """R10: close with an end date, a closure category a–d, a reason code from the domain's list
+    and whether the result was achieved."""
+    _check_actor(trajectory, Action.CLOSE, actor)
+    _next_state(trajectory, Action.CLOSE)
+    problems: list[Problem] = []
+    assert trajectory.care_start is not None
+    if care_end < trajectory.care_start:
+        problems.append(
+            Problem(
+                N_("De einddatum ligt vóór de start van de zorg (%(day)s)."),
+                "care_end",
+                {"day": trajectory.care_start.strftime("%d-%m-%Y")},
+            )
+        )
+    if care_end > today:
+        problems.append(Problem(N_("De einddatum kan niet in de toekomst liggen."), "care_end"))
+    if session.get(EndReason, (trajectory.domain, end_reason_code)) is None:
+        problems.append(
+            Problem(N_("Kies een reden van beëindiging uit de lijst."), "end_reason_code")
+        )
+    if problems:
+        raise DomainError.from_problems(problems)
+    _transition(
+        session,
+        trajectory,
+        Action.CLOSE,
+        actor,
+        expected_version=expected_version,
+        details=f"einde zorg {care_end.isoformat()}, categorie {closure_category.value}, "
+        f"reden {end_reason_code}, resultaat {'behaald' if result_achieved else 'niet behaald'}",
+    )
+    trajectory.care_end = care_end
+    trajectory.closure_category = closure_category
+    trajectory.end_reason_code = end_reason_code
+    trajectory.result_achieved = result_achieved
+    session.flush()
+
+
+def cancel(
+    session: Session,
+    trajectory: Trajectory,
+    actor: User,
+    reason: str,
+    expected_version: int | None = None,
+) -> None:
+    reason_text = _clean(reason)
+    if not reason_text:
+        raise DomainError(N_("Geef een reden voor het annuleren."), field="reason")
+    _transition(
+        session,
+        trajectory,
+        Action.CANCEL,
+        actor,
+        expected_version=expected_version,
+        reason=reason_text,
+    )
+    session.flush()
+
+
+def get_trajectory(session: Session, trajectory_id: int, *, for_update: bool = False) -> Trajectory:
+    """Load a trajectory, locking its row when it is about to change."""
+    trajectory = session.get(Trajectory, trajectory_id, with_for_update=for_update or None)
+    if trajectory is None:
+        raise NotFound(N_("Traject niet gevonden."))
+    return trajectory

@@ -1,0 +1,85 @@
+"""Accounts: creation and password checks. Passwords are hashed with Argon2id."""
+
+from __future__ import annotations
+
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import Provider, Role, User
+
+from .errors import N_, DomainError
+
+_hasher = PasswordHasher()
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(user: User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def find_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with this e-mail address and password, or None (never says which failed)."""
+    user = find_by_email(session, email)
+    if user is None:
+        _hasher.hash(password)  # spend the same time as a real check
+        return None
+    if not user.active or not verify_password(user, password):
+        return None
+    return user
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    password: str,
+    provider_agb: str | None = None,
+) -> User:
+    email = email.strip().lower()
+    if not EMAIL_RE.match(email):
+        raise DomainError(N_("Ongeldig e-mailadres."), field="email")
+    if find_by_email(session, email) is not None:
+        raise DomainError(N_("Er bestaat al een account met dit e-mailadres."), field="email")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            N_("Het wachtwoord moet ten minste %(n)s tekens hebben."),
+            field="password",
+            n=MIN_PASSWORD_LENGTH,
+        )
+    provider = None
+    if role == Role.AANBIEDER:
+        if not provider_agb:
+            raise DomainError(N_("Een aanbieder-account hoort bij een aanbieder (AGB-code)."))
+        provider = session.scalar(select(Provider).where(Provider.agb_code == provider_agb))
+        if provider is None:
+            raise DomainError(N_("Onbekende AGB-code: %(agb)s."), agb=provider_agb)
+    elif provider_agb:
+        raise DomainError(N_("Alleen een aanbieder-account hoort bij een aanbieder."))
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=role,
+        password_hash=hash_password(password),
+        provider=provider,
+    )
+    session.add(user)
+    session.flush()
+    return user
