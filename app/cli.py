@@ -105,7 +105,11 @@ def users_create(email: str, name: str, role: str, provider_agb: str | None, pas
     session = db.session
     try:
         user = create_user(
-            session, email=email, name=name, role=Role(role), password=password,
+            session,
+            email=email,
+            name=name,
+            role=Role(role),
+            password=password,
             provider_agb=provider_agb,
         )
     except DomainError as err:
@@ -146,5 +150,3 @@ def wijken_add(name: str) -> None:
     session.add(Wijk(name=name.strip()))
     session.commit()
     click.echo(f"Wijk {name!r} added.")
-
-

@@ -32,7 +32,9 @@ def _dev_secret_key() -> str:
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     env = os.environ.get("TRAJECTWIJZER_ENV", "production")
     if env not in {"production", "development", "testing"}:
-        raise ConfigError(f"TRAJECTWIJZER_ENV must be production, development or testing, not {env!r}")
+        raise ConfigError(
+            f"TRAJECTWIJZER_ENV must be production, development or testing, not {env!r}"
+        )
     config: dict[str, Any] = {
         "ENV_NAME": env,
         "DATABASE_URL": os.environ.get(

@@ -17,28 +17,16 @@ from .extensions import db
 log = logging.getLogger(__name__)
 
 MESSAGES = {  # message ids, translated when rendered
-    400: N_(
-        "Het verzoek is niet geldig."
-    ),
-    403: N_(
-        "U heeft geen toegang tot deze pagina."
-    ),
-    404: N_(
-        "Deze pagina of dit gegeven bestaat niet (of u mag het niet zien)."
-    ),
-    405: N_(
-        "Deze handeling is hier niet mogelijk."
-    ),
+    400: N_("Het verzoek is niet geldig."),
+    403: N_("U heeft geen toegang tot deze pagina."),
+    404: N_("Deze pagina of dit gegeven bestaat niet (of u mag het niet zien)."),
+    405: N_("Deze handeling is hier niet mogelijk."),
     409: N_(
         "Dit gegeven is intussen door iemand anders gewijzigd. Er is niets overschreven; "
         "open het opnieuw en probeer het nog eens."
     ),
-    413: N_(
-        "Het bestand is te groot."
-    ),
-    500: N_(
-        "Er ging iets mis aan onze kant. Er is niets opgeslagen; probeer het later opnieuw."
-    ),
+    413: N_("Het bestand is te groot."),
+    500: N_("Er ging iets mis aan onze kant. Er is niets opgeslagen; probeer het later opnieuw."),
 }
 
 
@@ -51,7 +39,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(err: CSRFError) -> tuple[str, int]:
         return render_error(
-            400, _("Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens.")
+            400,
+            _(
+                "Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het "
+                "nog eens."
+            ),
         )
 
     @app.errorhandler(HTTPException)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 
 from models import ClosureCategory, RequestOutcome, TrajectoryState
@@ -77,4 +77,7 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def globals_() -> dict[str, Any]:
-        return {"current_path": request.full_path.rstrip("?") if request else "/"}
+        return {
+            "current_path": request.full_path.rstrip("?") if request else "/",
+            "get_locale": get_locale,
+        }

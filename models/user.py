@@ -34,5 +34,21 @@ class User(Base):
 
     provider: Mapped[Provider | None] = relationship(back_populates="users")
 
+    # The session-user protocol Flask-Login expects, written out so models/ stays Flask-free.
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -189,3 +189,12 @@ def make_trajectory(
     wf.close(session, t, world.gids, care_end=TODAY, closure_category=ClosureCategory.A,
              end_reason_code="19", result_achieved=True, today=TODAY)
     return t
+
+
+def make_user(
+    session: Session, email: str, role: Role, provider: Provider | None = None
+) -> User:
+    """An extra account with the shared test password (hashed once per run)."""
+    user = _user(session, email, role, provider)
+    session.flush()
+    return user

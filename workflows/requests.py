@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
 
 from models import Domain, Request, RequestOutcome, Resident, Role, User
 
@@ -81,3 +82,16 @@ def get_request(session: Session, request_id: int) -> Request:
     if request is None:
         raise NotFound(N_("Aanmelding niet gevonden."))
     return request
+
+
+def requests_of(
+    session: Session, gids: User, outcome: RequestOutcome | None, limit: int = 200
+) -> list[Request]:
+    """The gids's requests, newest first; ``outcome`` None means all."""
+    query = select(Request).where(Request.gids_id == gids.id)
+    if outcome is not None:
+        query = query.where(Request.outcome == outcome)
+    query = query.options(joinedload(Request.resident)).order_by(
+        Request.request_date.desc(), Request.id.desc()
+    )
+    return list(session.scalars(query.limit(limit)))

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -174,13 +175,19 @@ def _transition(
     expected_version: int | None = None,
     reason: str | None = None,
     details: str | None = None,
+    changes: dict[str, Any] | None = None,
 ) -> None:
+    """Check, then apply ``changes`` and the new state together (no autoflush in between, so
+    the check constraints tying state to fields never see a half-done step), then record."""
     _check_actor(trajectory, action, actor)
     _check_version(trajectory, expected_version)
     new_state = _next_state(trajectory, action)
     old_state = trajectory.state
-    trajectory.state = new_state
-    _record(session, trajectory, action, actor, old_state, new_state, reason, details)
+    with session.no_autoflush:
+        for name, value in (changes or {}).items():
+            setattr(trajectory, name, value)
+        trajectory.state = new_state
+        _record(session, trajectory, action, actor, old_state, new_state, reason, details)
 
 
 # --- input and derivation -------------------------------------------------------------------
@@ -511,8 +518,14 @@ def propose(
     request = trajectory.request
     if request is not None and request.request_date > today:
         raise DomainError(N_("De aanmelddatum ligt na vandaag."))
-    _transition(session, trajectory, Action.PROPOSE, actor, expected_version=expected_version)
-    trajectory.decision_date = today
+    _transition(
+        session,
+        trajectory,
+        Action.PROPOSE,
+        actor,
+        expected_version=expected_version,
+        changes={"decision_date": today},
+    )
     if request is not None and request.outcome == RequestOutcome.IN_BEHANDELING:
         request.outcome = RequestOutcome.TOEGEKEND
         request.decided_on = today
@@ -582,8 +595,8 @@ def start_care(
         actor,
         expected_version=expected_version,
         details=f"start zorg {care_start.isoformat()}",
+        changes={"care_start": care_start},
     )
-    trajectory.care_start = care_start
     session.flush()
 
 
@@ -635,11 +648,13 @@ def close(
         expected_version=expected_version,
         details=f"einde zorg {care_end.isoformat()}, categorie {closure_category.value}, "
         f"reden {end_reason_code}, resultaat {'behaald' if result_achieved else 'niet behaald'}",
+        changes={
+            "care_end": care_end,
+            "closure_category": closure_category,
+            "end_reason_code": end_reason_code,
+            "result_achieved": result_achieved,
+        },
     )
-    trajectory.care_end = care_end
-    trajectory.closure_category = closure_category
-    trajectory.end_reason_code = end_reason_code
-    trajectory.result_achieved = result_achieved
     session.flush()
 
 

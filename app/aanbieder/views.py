@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from models import Role, Trajectory, TrajectoryState
+from workflows import trajectories as wf
+from workflows.caseload import markers, provider_list, provider_sees
+from workflows.errors import DomainError
+
+from ..auth.access import me, role_required
+from ..extensions import db
+from ..formtools import apply_problems
+from . import bp
+from .forms import AcceptForm, ReturnForm, StartForm
+
+provider_only = role_required(Role.AANBIEDER)
+S = TrajectoryState
+
+TABS: dict[str, tuple[TrajectoryState, ...]] = {
+    "actueel": (S.VOORGESTELD, S.GEACCEPTEERD, S.ACTIEF),
+    "voorstellen": (S.VOORGESTELD,),
+    "lopend": (S.GEACCEPTEERD, S.ACTIEF),
+    "afgerond": (S.AFGESLOTEN, S.GEANNULEERD, S.TERUGGESTUURD),
+}
+
+
+def today() -> date:
+    return date.today()
+
+
+@bp.get("/")
+@provider_only
+def index() -> str:
+    tab = request.args.get("toon", "actueel")
+    if tab not in TABS:
+        abort(400)
+    page_raw = request.args.get("page", "1")
+    page_number = int(page_raw) if page_raw.isdigit() and len(page_raw) < 7 else 1
+    query_text = (request.args.get("q") or "")[:100]
+    page = provider_list(db.session, me(), states=TABS[tab], search=query_text, page=page_number)
+    rows = [(t, markers(t, today())) for t in page.items]
+    return render_template("aanbieder/index.html", page=page, rows=rows, tab=tab, q=query_text)
+
+
+def _visible(trajectory_id: int, for_update: bool = False) -> Trajectory:
+    trajectory = wf.get_trajectory(db.session, trajectory_id, for_update=for_update)
+    if not provider_sees(me(), trajectory):
+        abort(404)
+    return trajectory
+
+
+def _render(item: Trajectory, **forms: Any) -> str:
+    version = {"version": str(item.version)}
+    return render_template(
+        "aanbieder/trajectory.html",
+        t=item,
+        markers=markers(item, today()),
+        allowed=wf.allowed_actions(item.state) if item.provider_id == me().provider_id else set(),
+        accept_form=forms.get("accept_form")
+        or AcceptForm(formdata=None, data=version, prefix="accept"),
+        return_form=forms.get("return_form")
+        or ReturnForm(formdata=None, data=version, prefix="return"),
+        start_form=forms.get("start_form")
+        or StartForm(formdata=None, data={**version, "care_start": today()}, prefix="start"),
+        general=forms.get("general", []),
+    )
+
+
+def _version(form: Any) -> int | None:
+    raw = form.version.data
+    return int(raw) if raw and str(raw).isdigit() else None
+
+
+@bp.get("/trajecten/<int:trajectory_id>")
+@provider_only
+def trajectory(trajectory_id: int) -> str:
+    return _render(_visible(trajectory_id))
+
+
+@bp.post("/trajecten/<int:trajectory_id>/accepteren")
+@provider_only
+def accept(trajectory_id: int) -> str | Response:
+    item = _visible(trajectory_id, for_update=True)
+    form = AcceptForm(prefix="accept")
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        wf.accept(db.session, item, me(), _version(form))
+    except DomainError as err:
+        db.session.rollback()
+        return _render(_visible(trajectory_id), general=apply_problems(form, err))
+    db.session.commit()
+    flash(_("U heeft het traject geaccepteerd."), "success")
+    return redirect(url_for("aanbieder.trajectory", trajectory_id=item.id))
+
+
+@bp.post("/trajecten/<int:trajectory_id>/terugsturen")
+@provider_only
+def return_(trajectory_id: int) -> str | Response:
+    item = _visible(trajectory_id, for_update=True)
+    form = ReturnForm(prefix="return")
+    if form.validate_on_submit():
+        try:
+            wf.return_to_gids(db.session, item, me(), form.reason.data or "", _version(form))
+        except DomainError as err:
+            db.session.rollback()
+            general = apply_problems(form, err)
+            return _render(_visible(trajectory_id), return_form=form, general=general)
+        db.session.commit()
+        flash(_("Het traject is teruggestuurd naar de gids."), "success")
+        return redirect(url_for("aanbieder.trajectory", trajectory_id=item.id))
+    return _render(item, return_form=form)
+
+
+@bp.post("/trajecten/<int:trajectory_id>/start")
+@provider_only
+def start(trajectory_id: int) -> str | Response:
+    item = _visible(trajectory_id, for_update=True)
+    form = StartForm(prefix="start")
+    if form.validate_on_submit():
+        assert form.care_start.data is not None
+        try:
+            wf.start_care(db.session, item, me(), form.care_start.data, today(), _version(form))
+        except DomainError as err:
+            db.session.rollback()
+            general = apply_problems(form, err)
+            return _render(_visible(trajectory_id), start_form=form, general=general)
+        db.session.commit()
+        flash(_("De start van de zorg is geregistreerd."), "success")
+        return redirect(url_for("aanbieder.trajectory", trajectory_id=item.id))
+    return _render(item, start_form=form)

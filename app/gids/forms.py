@@ -1,0 +1,223 @@
+"""Gids forms. Field checks live here; domain rules (tariffs, contracts, dates) in workflows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SearchField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from models import Domain, Intensity, NeedType, RequestOutcome
+from workflows.bsn import is_valid_bsn, normalise_bsn
+
+from ..formtools import MoneyField, opts
+
+DATE_HINT = _l("Bijvoorbeeld 2026-11-23.")
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2100, 12, 31)
+
+DOMAIN_PAIRS = [(Domain.WMO.value, "Wmo"), (Domain.JEUGD.value, _l("Jeugd"))]
+DOMAIN_CHOICES = opts(DOMAIN_PAIRS)
+INTENSITY_CHOICES = opts(
+    [
+        (Intensity.LAAG.value, _l("Laag")),
+        (Intensity.MIDDEL.value, _l("Middel")),
+        (Intensity.ZWAAR.value, _l("Zwaar")),
+    ]
+)
+
+
+def _date_in_range(form: Form, field: DateField) -> None:
+    if field.data is not None and not (EARLIEST <= field.data <= LATEST):
+        raise ValidationError(_l("Deze datum ligt buiten het geldige bereik."))
+
+
+def _optional_int(value: object) -> int | None:
+    if value in (None, "", "0"):
+        return None
+    return int(str(value))
+
+
+class ResidentForm(FlaskForm):
+    bsn = StringField(
+        _l("BSN"),
+        validators=[DataRequired(_l("Vul het BSN in.")), Length(max=20)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    given_name = StringField(
+        _l("Voornaam"), validators=[DataRequired(_l("Vul de voornaam in.")), Length(max=80)]
+    )
+    family_name = StringField(
+        _l("Achternaam (met tussenvoegsel)"),
+        validators=[DataRequired(_l("Vul de achternaam in.")), Length(max=120)],
+    )
+    birth_date = DateField(
+        _l("Geboortedatum"),
+        validators=[InputRequired(_l("Vul de geboortedatum in.")), _date_in_range],
+    )
+    postcode = StringField(_l("Postcode"), validators=[Optional(), Length(max=10)])
+    wijk_id = SelectField(_l("Wijk of kern"), coerce=_optional_int, validate_choice=False)
+    household_member_bsn = StringField(
+        _l("BSN van een huisgenoot (leeg: nieuw huishouden)"),
+        validators=[Optional(), Length(max=20)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    submit = SubmitField(_l("Inwoner opslaan"))
+
+    def validate_bsn(self, field: StringField) -> None:
+        if not is_valid_bsn(normalise_bsn(field.data or "")):
+            raise ValidationError(_l("Dit is geen geldig BSN (9 cijfers en de elfproef)."))
+
+
+class RequestForm(FlaskForm):
+    request_date = DateField(
+        _l("Aanmelddatum"), validators=[InputRequired(_l("Vul de datum in.")), _date_in_range]
+    )
+    domain = RadioField(
+        _l("Domein"), choices=DOMAIN_CHOICES, validators=[InputRequired(_l("Kies het domein."))]
+    )
+    question = TextAreaField(
+        _l("Hulpvraag"),
+        validators=[DataRequired(_l("Beschrijf de hulpvraag.")), Length(max=4000)],
+    )
+    submit = SubmitField(_l("Aanmelding opslaan"))
+
+
+class DecideRequestForm(FlaskForm):
+    outcome = RadioField(
+        _l("Uitkomst"),
+        choices=opts(
+            [
+                (RequestOutcome.AFGEWEZEN.value, _l("Afgewezen")),
+                (RequestOutcome.GEEN_VERVOLG.value, _l("Geen vervolg")),
+            ]
+        ),
+        validators=[InputRequired(_l("Kies een uitkomst."))],
+    )
+    reason = TextAreaField(_l("Reden"), validators=[Optional(), Length(max=4000)])
+    submit = SubmitField(_l("Uitkomst vastleggen"))
+
+
+class ResultForm(Form):
+    """One agreed result; a plain Form because the outer form carries the CSRF token."""
+
+    description = TextAreaField(_l("Gewenst resultaat"), validators=[Optional(), Length(max=2000)])
+    measure = TextAreaField(_l("Hoe meten we het?"), validators=[Optional(), Length(max=2000)])
+    gas_minus2 = StringField(_l("−2: veel minder dan verwacht"), validators=[Length(max=500)])
+    gas_minus1 = StringField(_l("−1: minder dan verwacht"), validators=[Length(max=500)])
+    gas_zero = StringField(_l("0: verwacht niveau"), validators=[Length(max=500)])
+    gas_plus1 = StringField(_l("+1: meer dan verwacht"), validators=[Length(max=500)])
+    gas_plus2 = StringField(_l("+2: veel meer dan verwacht"), validators=[Length(max=500)])
+
+
+MAX_RESULTS = 10
+
+
+class TrajectoryForm(FlaskForm):
+    profile_id = SelectField(
+        _l("Ondersteuningsprofiel"),
+        coerce=_optional_int,
+        validate_choice=False,
+        validators=[InputRequired(_l("Kies een ondersteuningsprofiel."))],
+    )
+    intensity = SelectField(
+        _l("Intensiteit"),
+        choices=INTENSITY_CHOICES,
+        validators=[InputRequired(_l("Kies een intensiteit."))],
+    )
+    planned_start = DateField(
+        _l("Geplande startdatum"),
+        validators=[InputRequired(_l("Vul de geplande startdatum in.")), _date_in_range],
+    )
+    refresh = SubmitField(_l("Tarief en aanbieders tonen"))
+    provider_id = SelectField(
+        _l("Aanbieder (hoofdaannemer)"),
+        coerce=_optional_int,
+        validate_choice=False,
+        validators=[InputRequired(_l("Kies een aanbieder."))],
+    )
+    subcontractor_id = SelectField(
+        _l("Onderaannemer (optioneel)"), coerce=_optional_int, validate_choice=False
+    )
+    need_type = RadioField(
+        _l("Soort ondersteuningsbehoefte"),
+        choices=opts(
+            [
+                (NeedType.EINDIG.value, _l("Eindig (tijdelijk)")),
+                (NeedType.BLIJVEND.value, _l("Blijvend")),
+            ]
+        ),
+        default=NeedType.EINDIG.value,
+        validators=[InputRequired(_l("Kies eindig of blijvend."))],
+    )
+    planned_end = DateField(
+        _l("Geplande einddatum (leeg: standaardduur van het tarief)"),
+        validators=[Optional(), _date_in_range],
+    )
+    price = MoneyField(_l("Trajectprijs in euro (leeg: het tarief)"), validators=[Optional()])
+    price_reason = TextAreaField(
+        _l("Reden voor een afwijkende prijs"), validators=[Optional(), Length(max=2000)]
+    )
+    results = FieldList(FormField(ResultForm), min_entries=1, max_entries=MAX_RESULTS)
+    add_result = SubmitField(_l("Nog een resultaat toevoegen"))
+    version = HiddenField()
+    submit = SubmitField(_l("Opslaan als concept"))
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reden"), validators=[DataRequired(_l("Geef een reden.")), Length(max=2000)]
+    )
+    version = HiddenField()
+    submit = SubmitField(_l("Bevestigen"))
+
+
+class ProposeForm(FlaskForm):
+    version = HiddenField()
+    submit = SubmitField(_l("Versturen naar aanbieder"))
+
+
+class CloseForm(FlaskForm):
+    care_end = DateField(
+        _l("Einddatum zorg"),
+        validators=[InputRequired(_l("Vul de einddatum in.")), _date_in_range],
+    )
+    closure_category = RadioField(
+        _l("Afsluitcategorie"), validators=[InputRequired(_l("Kies een afsluitcategorie."))]
+    )
+    end_reason_code = SelectField(
+        _l("Reden beëindiging"), validators=[InputRequired(_l("Kies een reden."))]
+    )
+    result_achieved = RadioField(
+        _l("Resultaat behaald?"),
+        choices=opts([("ja", _l("Ja")), ("nee", _l("Nee"))]),
+        validators=[InputRequired(_l("Geef aan of het resultaat is behaald."))],
+    )
+    version = HiddenField()
+    submit = SubmitField(_l("Traject afsluiten"))
+
+
+class CaseloadFilterForm(Form):
+    """GET filters for the caseload; not a FlaskForm (no CSRF on a search)."""
+
+    q = SearchField(_l("Zoek op naam of BSN"), validators=[Optional(), Length(max=100)])
+    state = SelectField(_l("Status"), validators=[Optional()])
+    domain = SelectField(
+        _l("Domein"), choices=opts([("", _l("Alle")), *DOMAIN_PAIRS]), validators=[Optional()]
+    )
+    page = IntegerField(validators=[Optional()])

@@ -1,0 +1,537 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from models import (
+    OPEN_STATES,
+    ClosureCategory,
+    ContractRole,
+    Domain,
+    Household,
+    Intensity,
+    NeedType,
+    RequestOutcome,
+    Resident,
+    Role,
+    SupportProfile,
+    Trajectory,
+    TrajectoryState,
+    Wijk,
+)
+from workflows import trajectories as wf
+from workflows.caseload import caseload as caseload_query
+from workflows.caseload import markers
+from workflows.catalogue import active_profiles, contracted_providers, tariff_on
+from workflows.dates import add_weeks, jeugd_decision_end
+from workflows.errors import DomainError
+from workflows.requests import decide_request, get_request, register_request, requests_of
+from workflows.residents import ResidentInput, add_resident, get_resident, search_residents
+
+from ..auth.access import me, role_required
+from ..extensions import db
+from ..formtools import apply_problems, opts
+from . import bp
+from .forms import (
+    MAX_RESULTS,
+    CaseloadFilterForm,
+    CloseForm,
+    DecideRequestForm,
+    ProposeForm,
+    ReasonForm,
+    RequestForm,
+    ResidentForm,
+    TrajectoryForm,
+)
+
+gids_only = role_required(Role.GIDS)
+
+
+def today() -> date:
+    return date.today()
+
+
+# --- caseload -------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@gids_only
+def caseload() -> str:
+    form = CaseloadFilterForm(request.args)
+    form.state.choices = opts(
+        [("open", _("Alle lopende")), ("alle", _("Alle statussen"))]
+        + [(s.value, label) for s, label in _state_choices()]
+    )
+    state_value = request.args.get("state") or "open"
+    if state_value == "open":
+        states: tuple[TrajectoryState, ...] = OPEN_STATES
+    elif state_value == "alle":
+        states = tuple(TrajectoryState)
+    elif state_value in {s.value for s in TrajectoryState}:
+        states = (TrajectoryState(state_value),)
+    else:
+        abort(400)
+    form.state.data = state_value
+    domain_value = request.args.get("domain") or ""
+    if domain_value and domain_value not in {d.value for d in Domain}:
+        abort(400)
+    page_raw = request.args.get("page", "1")
+    page_number = int(page_raw) if page_raw.isdigit() and len(page_raw) < 7 else 1
+    query_text = (request.args.get("q") or "")[:100]
+    page = caseload_query(
+        db.session,
+        me(),
+        search=query_text,
+        states=states,
+        domain=Domain(domain_value) if domain_value else None,
+        page=page_number,
+    )
+    rows = [(t, markers(t, today())) for t in page.items]
+    return render_template("gids/caseload.html", form=form, page=page, rows=rows)
+
+
+def _state_choices() -> list[tuple[TrajectoryState, str]]:
+    return [(s, _(wf.STATE_LABELS[s])) for s in TrajectoryState]
+
+
+# --- residents and households ----------------------------------------------------------------
+
+
+@bp.get("/inwoners")
+@gids_only
+def residents() -> str:
+    query_text = (request.args.get("q") or "")[:100]
+    found = search_residents(db.session, query_text) if query_text else []
+    return render_template("gids/residents.html", q=query_text, residents=found)
+
+
+def _wijk_rows() -> list[tuple[Any, str]]:
+    return [(w.id, w.name) for w in db.session.scalars(select(Wijk).order_by(Wijk.name))]
+
+
+@bp.route("/inwoners/nieuw", methods=["GET", "POST"])
+@gids_only
+def new_resident() -> str | Response:
+    form = ResidentForm()
+    form.wijk_id.choices = opts([("", _("— onbekend —")), *_wijk_rows()])
+    general: list[str] = []
+    if form.validate_on_submit():
+        assert form.birth_date.data is not None
+        data = ResidentInput(
+            bsn=form.bsn.data or "",
+            given_name=form.given_name.data or "",
+            family_name=form.family_name.data or "",
+            birth_date=form.birth_date.data,
+            postcode=form.postcode.data,
+            wijk_id=form.wijk_id.data,
+            household_member_bsn=form.household_member_bsn.data,
+        )
+        try:
+            resident = add_resident(db.session, data, me(), today())
+        except DomainError as err:
+            db.session.rollback()
+            general = apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash(_("Inwoner %(name)s is geregistreerd.", name=resident.full_name), "success")
+            return redirect(url_for("gids.resident", resident_id=resident.id))
+    return render_template("gids/resident_form.html", form=form, general=general)
+
+
+@bp.get("/inwoners/<int:resident_id>")
+@gids_only
+def resident(resident_id: int) -> str:
+    person = get_resident(db.session, resident_id)
+    household = db.session.get(
+        Household,
+        person.household_id,
+        options=[
+            selectinload(Household.members)
+            .selectinload(Resident.trajectories)
+            .selectinload(Trajectory.profile),
+            selectinload(Household.members)
+            .selectinload(Resident.trajectories)
+            .selectinload(Trajectory.provider),
+        ],
+    )
+    assert household is not None
+    jeugd_end = jeugd_decision_end(person.birth_date)
+    return render_template(
+        "gids/resident.html",
+        person=person,
+        household=household,
+        today=today(),
+        jeugd_end=jeugd_end,
+        markers=markers,
+    )
+
+
+# --- requests (aanmeldingen) -----------------------------------------------------------------
+
+
+@bp.get("/aanmeldingen")
+@gids_only
+def requests() -> str:
+    show = request.args.get("toon", "open")
+    outcome = RequestOutcome.IN_BEHANDELING if show == "open" else None
+    return render_template(
+        "gids/requests.html", items=requests_of(db.session, me(), outcome), show=show
+    )
+
+
+@bp.route("/inwoners/<int:resident_id>/aanmelding", methods=["GET", "POST"])
+@gids_only
+def new_request(resident_id: int) -> str | Response:
+    person = get_resident(db.session, resident_id)
+    form = RequestForm()
+    if request.method == "GET":
+        form.request_date.data = today()
+    general: list[str] = []
+    if form.validate_on_submit():
+        assert form.request_date.data is not None
+        try:
+            item = register_request(
+                db.session,
+                person,
+                me(),
+                request_date=form.request_date.data,
+                domain=Domain(form.domain.data),
+                question=form.question.data or "",
+                today=today(),
+            )
+        except DomainError as err:
+            db.session.rollback()
+            general = apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash(_("De aanmelding is geregistreerd."), "success")
+            return redirect(url_for("gids.request_detail", request_id=item.id))
+    return render_template("gids/request_form.html", form=form, person=person, general=general)
+
+
+@bp.route("/aanmeldingen/<int:request_id>", methods=["GET", "POST"])
+@gids_only
+def request_detail(request_id: int) -> str | Response:
+    item = get_request(db.session, request_id)
+    form = DecideRequestForm()
+    general: list[str] = []
+    if form.validate_on_submit():
+        if item.gids_id != me().id:
+            abort(403)
+        try:
+            decide_request(
+                db.session,
+                item,
+                me(),
+                outcome=RequestOutcome(form.outcome.data),
+                reason=form.reason.data,
+                today=today(),
+            )
+        except DomainError as err:
+            db.session.rollback()
+            general = apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash(_("De uitkomst is vastgelegd."), "success")
+            return redirect(url_for("gids.request_detail", request_id=item.id))
+    return render_template("gids/request.html", item=item, form=form, general=general)
+
+
+# --- trajectories ----------------------------------------------------------------------------
+
+
+def _profile_choices() -> list[SelectChoice]:
+    choices = opts([("", _("— kies een profiel —"))])
+    for p in active_profiles(db.session):
+        group = "Wmo" if p.domain == Domain.WMO else _("Jeugd")
+        choices += opts([(p.id, f"{p.name} ({p.code})")], optgroup=group)
+    return choices
+
+
+def _prepare(form: TrajectoryForm) -> dict[str, Any]:
+    """Fill the choice lists from what is typed so far and work out the tariff preview.
+
+    Without JavaScript the page is re-rendered by the 'Tarief en aanbieders tonen' button; the
+    provider list holds only providers contracted for the chosen profile on the planned start.
+    """
+    form.profile_id.choices = _profile_choices()
+    profile = (
+        db.session.get(SupportProfile, form.profile_id.data)
+        if isinstance(form.profile_id.data, int)
+        else None
+    )
+    day = form.planned_start.data or today()
+    if profile is None:
+        form.provider_id.choices = opts([("", _("— kies eerst een profiel —"))])
+        form.subcontractor_id.choices = opts([("", _("Geen"))])
+        return {"profile": None, "tariff": None, "planned_end": None}
+    providers = contracted_providers(db.session, profile.id, day)
+    form.provider_id.choices = opts(
+        [("", _("— kies een aanbieder —"))]
+        + [(p.id, f"{p.name} (AGB {p.agb_code})") for p in providers]
+    )
+    subs = {
+        p.id: p
+        for role in (ContractRole.ONDERAANNEMER, ContractRole.HOOFDAANNEMER)
+        for p in contracted_providers(db.session, profile.id, day, role)
+    }
+    form.subcontractor_id.choices = opts(
+        [("", _("Geen"))] + [(p.id, p.name) for p in sorted(subs.values(), key=lambda p: p.name)]
+    )
+    tariff = None
+    planned_end = None
+    intensity = form.intensity.data
+    if intensity in {i.value for i in Intensity} and Intensity(intensity) in (
+        profile.allowed_intensities
+    ):
+        tariff = tariff_on(db.session, profile.id, Intensity(intensity), day)
+        if tariff is not None:
+            planned_end = add_weeks(day, tariff.standard_duration_weeks)
+    return {"profile": profile, "tariff": tariff, "planned_end": planned_end, "day": day}
+
+
+def _input(form: TrajectoryForm, resident_id: int, request_id: int | None) -> wf.TrajectoryInput:
+    assert form.planned_start.data is not None
+    return wf.TrajectoryInput(
+        resident_id=resident_id,
+        profile_id=int(form.profile_id.data or 0),
+        intensity=Intensity(form.intensity.data),
+        provider_id=int(form.provider_id.data or 0),
+        need_type=NeedType(form.need_type.data),
+        planned_start=form.planned_start.data,
+        planned_end=form.planned_end.data,
+        price=form.price.amount,
+        price_reason=form.price_reason.data,
+        subcontractor_id=form.subcontractor_id.data,
+        request_id=request_id,
+        results=[
+            wf.ResultInput(**{k: v for k, v in entry.data.items() if k != "csrf_token"})
+            for entry in form.results
+        ],
+    )
+
+
+def _handle_trajectory_form(
+    form: TrajectoryForm, person: Resident, request_id: int | None, trajectory: Trajectory | None
+) -> str | Response:
+    general: list[str] = []
+    if request.method == "POST" and form.add_result.data:
+        if len(form.results) < MAX_RESULTS:
+            form.results.append_entry()
+    elif request.method == "POST" and form.refresh.data:
+        pass  # re-render with the tariff and the provider list for what was chosen
+    elif form.validate_on_submit():
+        try:
+            data = _input(form, person.id, request_id)
+            if trajectory is None:
+                trajectory = wf.create_trajectory(db.session, data, me())
+                message = _("Het traject is opgeslagen als concept.")
+            else:
+                version = form.version.data
+                wf.update_trajectory(
+                    db.session,
+                    trajectory,
+                    data,
+                    me(),
+                    expected_version=int(version) if version and version.isdigit() else None,
+                )
+                message = _("De wijzigingen zijn opgeslagen.")
+        except DomainError as err:
+            db.session.rollback()
+            general = apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
+    preview = _prepare(form)
+    return render_template(
+        "gids/trajectory_form.html",
+        form=form,
+        person=person,
+        trajectory=trajectory,
+        preview=preview,
+        general=general,
+        request_id=request_id,
+    )
+
+
+@bp.route("/inwoners/<int:resident_id>/trajecten/nieuw", methods=["GET", "POST"])
+@gids_only
+def new_trajectory(resident_id: int) -> str | Response:
+    person = get_resident(db.session, resident_id)
+    request_id: int | None = None
+    raw_request = request.args.get("aanmelding", "")
+    if raw_request:
+        if not raw_request.isdigit():
+            abort(400)
+        linked = get_request(db.session, int(raw_request))
+        if linked.resident_id != person.id:
+            abort(404)
+        request_id = linked.id
+    form = TrajectoryForm()
+    if request.method == "GET":
+        form.planned_start.data = today()
+    return _handle_trajectory_form(form, person, request_id, None)
+
+
+def _own_trajectory(trajectory_id: int) -> Trajectory:
+    """Load for a change (row locked); only the responsible gids may change a trajectory."""
+    trajectory = wf.get_trajectory(db.session, trajectory_id, for_update=request.method == "POST")
+    if trajectory.gids_id != me().id:
+        abort(403)
+    return trajectory
+
+
+@bp.route("/trajecten/<int:trajectory_id>/wijzigen", methods=["GET", "POST"])
+@gids_only
+def edit_trajectory(trajectory_id: int) -> str | Response:
+    trajectory = _own_trajectory(trajectory_id)
+    if wf.Action.EDIT not in wf.allowed_actions(trajectory.state):
+        flash(_("Een traject met deze status kan niet meer worden gewijzigd."), "error")
+        return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
+    if request.method == "GET":
+        form = TrajectoryForm(
+            data={
+                "profile_id": trajectory.profile_id,
+                "intensity": trajectory.intensity.value,
+                "planned_start": trajectory.planned_start,
+                "provider_id": trajectory.provider_id,
+                "subcontractor_id": trajectory.subcontractor_id,
+                "need_type": trajectory.need_type.value,
+                "planned_end": trajectory.planned_end,
+                "price": f"{trajectory.price:.2f}".replace(".", ","),
+                "price_reason": trajectory.price_reason or "",
+                "results": [
+                    {
+                        "description": r.description,
+                        "measure": r.measure or "",
+                        "gas_minus2": r.gas_minus2 or "",
+                        "gas_minus1": r.gas_minus1 or "",
+                        "gas_zero": r.gas_zero or "",
+                        "gas_plus1": r.gas_plus1 or "",
+                        "gas_plus2": r.gas_plus2 or "",
+                    }
+                    for r in trajectory.results
+                ],
+                "version": str(trajectory.version),
+            }
+        )
+    else:
+        form = TrajectoryForm()
+    return _handle_trajectory_form(form, trajectory.resident, trajectory.request_id, trajectory)
+
+
+@bp.get("/trajecten/<int:trajectory_id>")
+@gids_only
+def trajectory(trajectory_id: int) -> str:
+    item = wf.get_trajectory(db.session, trajectory_id)
+    return _render_trajectory(item)
+
+
+def _render_trajectory(item: Trajectory, **forms: Any) -> str:
+    version = str(item.version)
+    close_form = forms.get("close_form") or CloseForm(
+        formdata=None, data={"version": version}, prefix="close"
+    )
+    _close_choices(close_form, item)
+    return render_template(
+        "gids/trajectory.html",
+        t=item,
+        markers=markers(item, today()),
+        allowed=wf.allowed_actions(item.state),
+        mine=item.gids_id == me().id,
+        propose_form=forms.get("propose_form")
+        or ProposeForm(formdata=None, data={"version": version}, prefix="propose"),
+        cancel_form=forms.get("cancel_form")
+        or ReasonForm(formdata=None, data={"version": version}, prefix="cancel"),
+        close_form=close_form,
+        general=forms.get("general", []),
+    )
+
+
+def _close_choices(form: CloseForm, item: Trajectory) -> None:
+    form.closure_category.choices = opts(
+        (c.value, _(wf.CLOSURE_LABELS[c])) for c in ClosureCategory
+    )
+    form.end_reason_code.choices = opts(
+        [("", _("— kies een reden —"))]
+        + [(r.code, f"{r.code} {r.meaning}") for r in wf.end_reasons(db.session, item.domain)]
+    )
+
+
+def _version(form: Any) -> int | None:
+    raw = form.version.data
+    return int(raw) if raw and str(raw).isdigit() else None
+
+
+@bp.post("/trajecten/<int:trajectory_id>/versturen")
+@gids_only
+def propose(trajectory_id: int) -> str | Response:
+    item = _own_trajectory(trajectory_id)
+    form = ProposeForm(prefix="propose")
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        wf.propose(db.session, item, me(), today(), expected_version=_version(form))
+    except DomainError as err:
+        db.session.rollback()
+        item = wf.get_trajectory(db.session, trajectory_id)
+        return _render_trajectory(item, general=apply_problems(form, err))
+    db.session.commit()
+    flash(_("Het traject is naar %(provider)s verstuurd.", provider=item.provider.name), "success")
+    return redirect(url_for("gids.trajectory", trajectory_id=item.id))
+
+
+@bp.post("/trajecten/<int:trajectory_id>/annuleren")
+@gids_only
+def cancel(trajectory_id: int) -> str | Response:
+    item = _own_trajectory(trajectory_id)
+    form = ReasonForm(prefix="cancel")
+    if form.validate_on_submit():
+        try:
+            wf.cancel(db.session, item, me(), form.reason.data or "", _version(form))
+        except DomainError as err:
+            db.session.rollback()
+            item = wf.get_trajectory(db.session, trajectory_id)
+            return _render_trajectory(item, cancel_form=form, general=apply_problems(form, err))
+        db.session.commit()
+        flash(_("Het traject is geannuleerd."), "success")
+        return redirect(url_for("gids.trajectory", trajectory_id=item.id))
+    return _render_trajectory(item, cancel_form=form)
+
+
+@bp.post("/trajecten/<int:trajectory_id>/afsluiten")
+@gids_only
+def close(trajectory_id: int) -> str | Response:
+    item = _own_trajectory(trajectory_id)
+    form = CloseForm(prefix="close")
+    _close_choices(form, item)
+    if form.validate_on_submit():
+        assert form.care_end.data is not None
+        try:
+            wf.close(
+                db.session,
+                item,
+                me(),
+                care_end=form.care_end.data,
+                closure_category=ClosureCategory(form.closure_category.data),
+                end_reason_code=form.end_reason_code.data or "",
+                result_achieved=form.result_achieved.data == "ja",
+                today=today(),
+                expected_version=_version(form),
+            )
+        except DomainError as err:
+            db.session.rollback()
+            item = wf.get_trajectory(db.session, trajectory_id)
+            return _render_trajectory(item, close_form=form, general=apply_problems(form, err))
+        db.session.commit()
+        flash(_("Het traject is afgesloten."), "success")
+        return redirect(url_for("gids.trajectory", trajectory_id=item.id))
+    return _render_trajectory(item, close_form=form)
