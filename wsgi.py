@@ -1,4 +1,4 @@
-"""WSGI entry point: ``gunicorn wsgi:app`` or ``flask --app wsgi ...``. Never starts the scheduler."""
+"""WSGI entry point: `gunicorn wsgi:app` or `flask --app wsgi ...`. Never starts a scheduler."""
 
 from app import create_app
 

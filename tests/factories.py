@@ -1,7 +1,8 @@
 """Test data built through the models and workflows, small enough to reason about by hand.
 
 Tariffs (profile × intensity: 2019-01-01…2020-12-31 | from 2021-01-01):
-    WMO-HH  (category 01, Laag/Zwaar only)  laag 1200.00/26 wk | 1300.00/52 wk; zwaar 2400/26 | 2600/26
+    WMO-HH (category 01, Laag/Zwaar only) laag 1200.00/26 wk | 1300.00/52 wk;
+                                           zwaar 2400/26 | 2600/26
     WMO-BG  (category 02)                   laag 2000/26 | 2200/26; middel 3500/26 | 3800/26;
                                             zwaar 5000/26 | 5400/26
     JZ-AMB  (category 45)                   laag 3000/13 | 3100/13; middel 6000/26 | 6200/26;
@@ -70,7 +71,11 @@ class World:
 
 
 def _profile(
-    session: Session, code: str, name: str, domain: Domain, category: str,
+    session: Session,
+    code: str,
+    name: str,
+    domain: Domain,
+    category: str,
     prices: dict[Intensity, tuple[tuple[str, int, int], tuple[str, int, int]]],
 ) -> SupportProfile:
     profile = SupportProfile(code=code, name=name, domain=domain, category_code=category)
@@ -78,22 +83,37 @@ def _profile(
     interval = 3 if domain == Domain.JEUGD else 6
     for intensity, (old, new) in prices.items():
         profile.tariffs.append(
-            Tariff(intensity=intensity, valid_from=date(2019, 1, 1), valid_to=date(2020, 12, 31),
-                   price=Decimal(old[0]), standard_duration_weeks=old[1],
-                   evaluation_interval_months=interval)
+            Tariff(
+                intensity=intensity,
+                valid_from=date(2019, 1, 1),
+                valid_to=date(2020, 12, 31),
+                price=Decimal(old[0]),
+                standard_duration_weeks=old[1],
+                evaluation_interval_months=interval,
+            )
         )
         profile.tariffs.append(
-            Tariff(intensity=intensity, valid_from=date(2021, 1, 1), valid_to=None,
-                   price=Decimal(new[0]), standard_duration_weeks=new[1],
-                   evaluation_interval_months=interval)
+            Tariff(
+                intensity=intensity,
+                valid_from=date(2021, 1, 1),
+                valid_to=None,
+                price=Decimal(new[0]),
+                standard_duration_weeks=new[1],
+                evaluation_interval_months=interval,
+            )
         )
     session.add(profile)
     return profile
 
 
 def _user(session: Session, email: str, role: Role, provider: Provider | None = None) -> User:
-    user = User(email=email, name=email.split("@")[0].replace(".", " ").title(), role=role,
-                password_hash=password_hash(), provider=provider)
+    user = User(
+        email=email,
+        name=email.split("@")[0].replace(".", " ").title(),
+        role=role,
+        password_hash=password_hash(),
+        provider=provider,
+    )
     session.add(user)
     return user
 
@@ -102,14 +122,38 @@ def build_world(session: Session) -> World:
     L, M, Z = Intensity.LAAG, Intensity.MIDDEL, Intensity.ZWAAR
     dronten = Wijk(name="Dronten")
     session.add(dronten)
-    hh = _profile(session, "WMO-HH", "Hulp bij het huishouden", Domain.WMO, "01",
-                  {L: (("1200.00", 26), ("1300.00", 52)), Z: (("2400.00", 26), ("2600.00", 26))})
-    bg = _profile(session, "WMO-BG", "Begeleiding individueel", Domain.WMO, "02",
-                  {L: (("2000.00", 26), ("2200.00", 26)), M: (("3500.00", 26), ("3800.00", 26)),
-                   Z: (("5000.00", 26), ("5400.00", 26))})
-    amb = _profile(session, "JZ-AMB", "Jeugdhulp ambulant", Domain.JEUGD, "45",
-                   {L: (("3000.00", 13), ("3100.00", 13)), M: (("6000.00", 26), ("6200.00", 26)),
-                    Z: (("9000.00", 39), ("9300.00", 39))})
+    hh = _profile(
+        session,
+        "WMO-HH",
+        "Hulp bij het huishouden",
+        Domain.WMO,
+        "01",
+        {L: (("1200.00", 26), ("1300.00", 52)), Z: (("2400.00", 26), ("2600.00", 26))},
+    )
+    bg = _profile(
+        session,
+        "WMO-BG",
+        "Begeleiding individueel",
+        Domain.WMO,
+        "02",
+        {
+            L: (("2000.00", 26), ("2200.00", 26)),
+            M: (("3500.00", 26), ("3800.00", 26)),
+            Z: (("5000.00", 26), ("5400.00", 26)),
+        },
+    )
+    amb = _profile(
+        session,
+        "JZ-AMB",
+        "Jeugdhulp ambulant",
+        Domain.JEUGD,
+        "45",
+        {
+            L: (("3000.00", 13), ("3100.00", 13)),
+            M: (("6000.00", 26), ("6200.00", 26)),
+            Z: (("9000.00", 39), ("9300.00", 39)),
+        },
+    )
     start = date(2019, 1, 1)
     zorg_a = Provider(name="Zorg A", agb_code="12345678")
     zorg_b = Provider(name="Zorg B", agb_code="87654321")
@@ -130,17 +174,45 @@ def build_world(session: Session) -> World:
     manager = _user(session, "manager@test.nl", Role.MANAGER)
     beheerder = _user(session, "beheerder@test.nl", Role.BEHEERDER)
     household = Household(gids=gids)
-    adult = Resident(bsn="111222333", given_name="Anna", family_name="de Vries",
-                     birth_date=date(1950, 5, 5), postcode="8251AB", wijk=dronten,
-                     household=household)
+    adult = Resident(
+        bsn="111222333",
+        given_name="Anna",
+        family_name="de Vries",
+        birth_date=date(1950, 5, 5),
+        postcode="8251AB",
+        wijk=dronten,
+        household=household,
+    )
     child_household = Household(gids=gids)
-    child = Resident(bsn="123456782", given_name="Bram", family_name="Jansen",
-                     birth_date=date(2012, 2, 29), postcode="8251CD", wijk=dronten,
-                     household=child_household)
+    child = Resident(
+        bsn="123456782",
+        given_name="Bram",
+        family_name="Jansen",
+        birth_date=date(2012, 2, 29),
+        postcode="8251CD",
+        wijk=dronten,
+        household=child_household,
+    )
     session.add_all([adult, child])
     session.flush()
-    return World(dronten, hh, bg, amb, zorg_a, zorg_b, zorg_c, zorg_d, gids, gids2,
-                 aanbieder_a, aanbieder_b, manager, beheerder, adult, child)
+    return World(
+        dronten,
+        hh,
+        bg,
+        amb,
+        zorg_a,
+        zorg_b,
+        zorg_c,
+        zorg_d,
+        gids,
+        gids2,
+        aanbieder_a,
+        aanbieder_b,
+        manager,
+        beheerder,
+        adult,
+        child,
+    )
 
 
 def trajectory_input(world: World, **overrides: object) -> wf.TrajectoryInput:
@@ -161,7 +233,9 @@ def trajectory_input(world: World, **overrides: object) -> wf.TrajectoryInput:
 
 
 def make_trajectory(
-    session: Session, world: World, state: TrajectoryState = TrajectoryState.CONCEPT,
+    session: Session,
+    world: World,
+    state: TrajectoryState = TrajectoryState.CONCEPT,
     **overrides: object,
 ) -> Trajectory:
     """A trajectory driven through the real workflow up to ``state``."""
@@ -186,14 +260,20 @@ def make_trajectory(
         return t
     from models import ClosureCategory
 
-    wf.close(session, t, world.gids, care_end=TODAY, closure_category=ClosureCategory.A,
-             end_reason_code="19", result_achieved=True, today=TODAY)
+    wf.close(
+        session,
+        t,
+        world.gids,
+        care_end=TODAY,
+        closure_category=ClosureCategory.A,
+        end_reason_code="19",
+        result_achieved=True,
+        today=TODAY,
+    )
     return t
 
 
-def make_user(
-    session: Session, email: str, role: Role, provider: Provider | None = None
-) -> User:
+def make_user(session: Session, email: str, role: Role, provider: Provider | None = None) -> User:
     """An extra account with the shared test password (hashed once per run)."""
     user = _user(session, email, role, provider)
     session.flush()

@@ -35,7 +35,9 @@ def test_gids_sends_a_trajectory_and_the_provider_accepts_and_starts_it(
     page.get_by_role("link", name="Anna de Vries").click()
     page.get_by_role("link", name="Nieuw traject").click()
 
-    page.get_by_label("Ondersteuningsprofiel").select_option(label="Begeleiding individueel (WMO-BG)")
+    page.get_by_label("Ondersteuningsprofiel").select_option(
+        label="Begeleiding individueel (WMO-BG)"
+    )
     page.get_by_label("Intensiteit").select_option(label="Middel")
     page.get_by_label("Geplande startdatum").fill(today)
     page.get_by_role("button", name="Tarief en aanbieders tonen").click()
