@@ -20,7 +20,7 @@ $(VENV)/.stamp-dev: requirements-dev.txt requirements.txt | $(VENV)/bin/python
 	touch $(VENV)/.stamp-runtime $@
 
 translations: $(VENV)/.stamp-runtime
-	$(VENV)/bin/pybabel compile -q -d app/translations
+	$(VENV)/bin/pybabel -q compile -d app/translations
 
 run: $(VENV)/.stamp-runtime translations
 	TRAJECTWIJZER_ENV=development $(FLASK) db upgrade

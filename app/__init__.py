@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, redirect, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
+
+from workflows.errors import N_
 
 from .config import INSTANCE, ROOT, load_config
 from .extensions import babel, csrf, db, login_manager
@@ -40,7 +44,8 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Log in om verder te gaan."
+    login_manager.login_message = N_("Log in om verder te gaan.")
+    login_manager.localize_callback = gettext
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
@@ -51,6 +56,16 @@ def register_extensions(app: Flask) -> None:
         return user if user is not None and user.active else None
 
 
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in routes: a number too large to be an id does not match (404, not 500)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        from .formtools import MAX_ID
+
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
     from .aanbieder import bp as aanbieder_bp
     from .auth import bp as auth_bp
@@ -58,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from .gids import bp as gids_bp
     from .manager import bp as manager_bp
 
+    app.url_map.converters["int"] = IdConverter
     app.register_blueprint(auth_bp)
     app.register_blueprint(gids_bp, url_prefix="/gids")
     app.register_blueprint(aanbieder_bp, url_prefix="/aanbieder")
@@ -76,10 +92,9 @@ def register_blueprints(app: Flask) -> None:
     def set_language(lang: str) -> Response:
         if lang in ("nl", "en"):
             session["lang"] = lang
-        target = request.args.get("next", "")
-        if not target.startswith("/") or target.startswith("//"):
-            target = url_for("index")
-        return redirect(target)
+        from .auth.views import _safe_next
+
+        return redirect(_safe_next(request.args.get("next")) or url_for("index"))
 
 
 def register_commands(app: Flask) -> None:
