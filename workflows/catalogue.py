@@ -68,14 +68,18 @@ def contracted_providers(
 def has_contract(
     session: Session, provider_id: int, profile_id: int, day: date, role: ContractRole
 ) -> bool:
+    """Whether the provider may deliver the profile on ``day``: the same rule as
+    ``contracted_providers``, so an inactive provider fails the guard as it is not listed."""
     return (
         session.scalar(
             select(Contract.id)
+            .join(Provider, Provider.id == Contract.provider_id)
             .where(
                 Contract.provider_id == provider_id,
                 Contract.profile_id == profile_id,
                 Contract.role == role,
                 _contract_valid_on(day),
+                Provider.active.is_(True),
             )
             .limit(1)
         )
@@ -123,6 +127,12 @@ def add_tariff(
             N_("Intensiteit %(intensity)s is niet toegestaan voor dit profiel."),
             field="intensity",
             intensity=intensity.value,
+        )
+    if any(t.intensity == intensity and t.valid_from == valid_from for t in profile.tariffs):
+        raise DomainError(
+            N_("Er is al een tariefversie voor deze intensiteit die ingaat op %(day)s."),
+            field="valid_from",
+            day=valid_from.strftime("%d-%m-%Y"),
         )
     for previous in profile.tariffs:
         if (

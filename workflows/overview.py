@@ -37,11 +37,13 @@ def in_care_by_category(
             func.count(Trajectory.id),
         )
         .join(SupportProfile, SupportProfile.category_code == ProductCategory.code)
-        .join(Trajectory, Trajectory.profile_id == SupportProfile.id)
-        .where(
-            Trajectory.state.in_((TrajectoryState.ACTIEF, TrajectoryState.AFGESLOTEN)),
-            Trajectory.care_start <= on,
-            (Trajectory.care_end.is_(None)) | (Trajectory.care_end >= on),
+        # An outer join, so a category of the catalogue with nobody in care shows 0.
+        .outerjoin(
+            Trajectory,
+            (Trajectory.profile_id == SupportProfile.id)
+            & Trajectory.state.in_((TrajectoryState.ACTIEF, TrajectoryState.AFGESLOTEN))
+            & (Trajectory.care_start <= on)
+            & ((Trajectory.care_end.is_(None)) | (Trajectory.care_end >= on)),
         )
         .group_by(ProductCategory.domain, ProductCategory.code, ProductCategory.name)
         .order_by(ProductCategory.domain, ProductCategory.code)
@@ -51,11 +53,12 @@ def in_care_by_category(
         for d, code, name, n in rows
     ]
     # Secondary suppression per domain (the domain total is shown): if exactly one part is
-    # suppressed, also suppress the next smallest.
+    # suppressed, also suppress the next smallest. Never a zero: a hidden 0 beside a hidden 1
+    # would leave the hidden sum equal to the suppressed count.
     for domain in {c.domain for c in result}:
         parts = [c for c in result if c.domain == domain]
         if sum(1 for c in parts if c.count is None) == 1:
-            visible = sorted((c for c in parts if c.count is not None), key=lambda c: c.count or 0)
+            visible = sorted((c for c in parts if c.count), key=lambda c: c.count or 0)
             if visible:
                 target = visible[0]
                 result[result.index(target)] = CategoryCount(

@@ -429,8 +429,7 @@ def _apply(trajectory: Trajectory, data: TrajectoryInput, derived: Derived) -> l
     for name, value in values.items():
         old = getattr(trajectory, name, None)
         if old != value:
-            if old is not None:
-                changes.append(f"{name}: {old} → {value}")
+            changes.append(f"{name}: {old} → {value}")
             setattr(trajectory, name, value)
     return changes
 
@@ -463,6 +462,10 @@ def update_trajectory(
     if data.resident_id != trajectory.resident_id:
         raise DomainError(N_("Een traject kan niet naar een andere inwoner worden verplaatst."))
     derived = derive(session, data)
+    if data.provider_id != trajectory.provider_id:
+        # A returned trajectory moved to another provider: the old proposal (and its decision
+        # date) no longer applies, so the new provider sees it only once it is sent there.
+        trajectory.decision_date = None
     changes = _apply(trajectory, data, derived)
     new_results = _results(data)
     old_texts = [(r.description, r.measure) for r in trajectory.results]
