@@ -6,17 +6,23 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from workflows.errors import DomainError
+from models import Trajectory
+from workflows.errors import DomainError, NotFound, VersionConflict
+from workflows.trajectories import STATE_LABELS, Action, allowed_actions
 
 from .filters import translate_problem
 
 MAX_AMOUNT = Decimal("10000000")
+# The largest id an INTEGER primary key holds; a larger number cannot name a record (and would
+# overflow SQLite's driver), so routes and forms treat it as unknown.
+MAX_ID = 2**31 - 1
 
 
 def opts(pairs: Iterable[tuple[Any, Any]], optgroup: str | None = None) -> list[SelectChoice]:
@@ -25,6 +31,17 @@ def opts(pairs: Iterable[tuple[Any, Any]], optgroup: str | None = None) -> list[
         SelectChoice(value="" if v is None else str(v), label=label, optgroup=optgroup)
         for v, label in pairs
     ]
+
+
+def whole_number(raw: object) -> int | None:
+    """A whole number sent as text (a version, an id), or None when the text is not one or is too
+    large to name anything here. ``str.isdigit`` alone is not enough: it accepts "²", which
+    ``int`` refuses, and ``int`` refuses more than 4300 digits."""
+    text = "" if raw is None else str(raw)
+    if not text.isdecimal() or len(text) > len(str(MAX_ID)):
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
 
 
 def parse_amount(raw: str) -> Decimal:
@@ -60,7 +77,12 @@ class MoneyField(StringField):
 
 
 def apply_problems(form: FlaskForm, error: DomainError) -> list[str]:
-    """Attach each problem to its field; return the messages that belong to no field."""
+    """Attach each problem to its field; return the messages that belong to no field.
+
+    A ``NotFound`` or ``VersionConflict`` is no problem with the form: it is raised again, so the
+    error handlers answer 404 or 409 instead of a form that looks as if it could be resent."""
+    if isinstance(error, NotFound | VersionConflict):
+        raise error
     general: list[str] = []
     for problem in error.problems:
         message = translate_problem(problem)
@@ -70,3 +92,12 @@ def apply_problems(form: FlaskForm, error: DomainError) -> list[str]:
         else:
             general.append(message)
     return general
+
+
+def step_not_possible(trajectory: Trajectory, action: Action) -> list[str]:
+    """The message for a form sent from a page that is out of date: in the trajectory's present
+    state the step is not possible, so the page shows no form to put a field message on."""
+    if action in allowed_actions(trajectory.state):
+        return []
+    state = _(STATE_LABELS[trajectory.state])
+    return [_("Dit kan niet bij een traject met status '%(state)s'.", state=state)]

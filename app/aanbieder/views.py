@@ -14,7 +14,7 @@ from workflows.errors import DomainError
 
 from ..auth.access import me, role_required
 from ..extensions import db
-from ..formtools import apply_problems
+from ..formtools import apply_problems, step_not_possible, whole_number
 from . import bp
 from .forms import AcceptForm, ReturnForm, StartForm
 
@@ -40,7 +40,7 @@ def index() -> str:
     if tab not in TABS:
         abort(400)
     page_raw = request.args.get("page", "1")
-    page_number = int(page_raw) if page_raw.isdigit() and len(page_raw) < 7 else 1
+    page_number = int(page_raw) if page_raw.isdecimal() and len(page_raw) < 7 else 1
     query_text = (request.args.get("q") or "")[:100]
     page = provider_list(db.session, me(), states=TABS[tab], search=query_text, page=page_number)
     rows = [(t, markers(t, today())) for t in page.items]
@@ -51,6 +51,14 @@ def _visible(trajectory_id: int, for_update: bool = False) -> Trajectory:
     trajectory = wf.get_trajectory(db.session, trajectory_id, for_update=for_update)
     if not provider_sees(me(), trajectory):
         abort(404)
+    return trajectory
+
+
+def _actionable(trajectory_id: int) -> Trajectory:
+    """Load for a change (row locked). Only the main contractor acts; a subcontractor reads."""
+    trajectory = _visible(trajectory_id, for_update=True)
+    if trajectory.provider_id != me().provider_id:
+        abort(403)
     return trajectory
 
 
@@ -72,8 +80,7 @@ def _render(item: Trajectory, **forms: Any) -> str:
 
 
 def _version(form: Any) -> int | None:
-    raw = form.version.data
-    return int(raw) if raw and str(raw).isdigit() else None
+    return whole_number(form.version.data)
 
 
 @bp.get("/trajecten/<int:trajectory_id>")
@@ -85,7 +92,7 @@ def trajectory(trajectory_id: int) -> str:
 @bp.post("/trajecten/<int:trajectory_id>/accepteren")
 @provider_only
 def accept(trajectory_id: int) -> str | Response:
-    item = _visible(trajectory_id, for_update=True)
+    item = _actionable(trajectory_id)
     form = AcceptForm(prefix="accept")
     if not form.validate_on_submit():
         abort(400)
@@ -102,7 +109,7 @@ def accept(trajectory_id: int) -> str | Response:
 @bp.post("/trajecten/<int:trajectory_id>/terugsturen")
 @provider_only
 def return_(trajectory_id: int) -> str | Response:
-    item = _visible(trajectory_id, for_update=True)
+    item = _actionable(trajectory_id)
     form = ReturnForm(prefix="return")
     if form.validate_on_submit():
         try:
@@ -114,13 +121,13 @@ def return_(trajectory_id: int) -> str | Response:
         db.session.commit()
         flash(_("Het traject is teruggestuurd naar de gids."), "success")
         return redirect(url_for("aanbieder.trajectory", trajectory_id=item.id))
-    return _render(item, return_form=form)
+    return _render(item, return_form=form, general=step_not_possible(item, wf.Action.RETURN))
 
 
 @bp.post("/trajecten/<int:trajectory_id>/start")
 @provider_only
 def start(trajectory_id: int) -> str | Response:
-    item = _visible(trajectory_id, for_update=True)
+    item = _actionable(trajectory_id)
     form = StartForm(prefix="start")
     if form.validate_on_submit():
         assert form.care_start.data is not None
@@ -133,4 +140,4 @@ def start(trajectory_id: int) -> str | Response:
         db.session.commit()
         flash(_("De start van de zorg is geregistreerd."), "success")
         return redirect(url_for("aanbieder.trajectory", trajectory_id=item.id))
-    return _render(item, start_form=form)
+    return _render(item, start_form=form, general=step_not_possible(item, wf.Action.START))

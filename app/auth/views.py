@@ -14,7 +14,15 @@ from .forms import LoginForm
 
 
 def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//"):
+    """A local path to go to, or None. Browsers read a backslash as a slash and drop tabs and
+    newlines, so ``/\\evil.example`` or ``/<tab>/evil.example`` would leave the site."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(ch) < 32 or ord(ch) == 127 for ch in target)
+    ):
         return target
     return None
 

@@ -25,7 +25,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from models import Domain, Intensity, NeedType, RequestOutcome
 from workflows.bsn import is_valid_bsn, normalise_bsn
 
-from ..formtools import MoneyField, opts
+from ..formtools import MAX_ID, MoneyField, opts
 
 DATE_HINT = _l("Bijvoorbeeld 2026-11-23.")
 EARLIEST = date(1900, 1, 1)
@@ -50,7 +50,10 @@ def _date_in_range(form: Form, field: DateField) -> None:
 def _optional_int(value: object) -> int | None:
     if value in (None, "", "0"):
         return None
-    return int(str(value))
+    number = int(str(value))
+    if not 0 < number <= MAX_ID:
+        raise ValueError(value)  # WTForms reports "not a valid choice" at the field
+    return number
 
 
 class ResidentForm(FlaskForm):

@@ -37,7 +37,7 @@ from workflows.residents import ResidentInput, add_resident, get_resident, searc
 
 from ..auth.access import me, role_required
 from ..extensions import db
-from ..formtools import apply_problems, opts
+from ..formtools import apply_problems, opts, step_not_possible, whole_number
 from . import bp
 from .forms import (
     MAX_RESULTS,
@@ -83,7 +83,7 @@ def caseload() -> str:
     if domain_value and domain_value not in {d.value for d in Domain}:
         abort(400)
     page_raw = request.args.get("page", "1")
-    page_number = int(page_raw) if page_raw.isdigit() and len(page_raw) < 7 else 1
+    page_number = int(page_raw) if page_raw.isdecimal() and len(page_raw) < 7 else 1
     query_text = (request.args.get("q") or "")[:100]
     page = caseload_query(
         db.session,
@@ -334,13 +334,8 @@ def _handle_trajectory_form(
                 trajectory = wf.create_trajectory(db.session, data, me())
                 message = _("Het traject is opgeslagen als concept.")
             else:
-                version = form.version.data
                 wf.update_trajectory(
-                    db.session,
-                    trajectory,
-                    data,
-                    me(),
-                    expected_version=int(version) if version and version.isdigit() else None,
+                    db.session, trajectory, data, me(), expected_version=_version(form)
                 )
                 message = _("De wijzigingen zijn opgeslagen.")
         except DomainError as err:
@@ -369,9 +364,12 @@ def new_trajectory(resident_id: int) -> str | Response:
     request_id: int | None = None
     raw_request = request.args.get("aanmelding", "")
     if raw_request:
-        if not raw_request.isdigit():
+        if not raw_request.isdecimal():
             abort(400)
-        linked = get_request(db.session, int(raw_request))
+        number = whole_number(raw_request)
+        if number is None:
+            abort(404)  # too large to be a request's id
+        linked = get_request(db.session, number)
         if linked.resident_id != person.id:
             abort(404)
         request_id = linked.id
@@ -467,8 +465,7 @@ def _close_choices(form: CloseForm, item: Trajectory) -> None:
 
 
 def _version(form: Any) -> int | None:
-    raw = form.version.data
-    return int(raw) if raw and str(raw).isdigit() else None
+    return whole_number(form.version.data)
 
 
 @bp.post("/trajecten/<int:trajectory_id>/versturen")
@@ -504,7 +501,8 @@ def cancel(trajectory_id: int) -> str | Response:
         db.session.commit()
         flash(_("Het traject is geannuleerd."), "success")
         return redirect(url_for("gids.trajectory", trajectory_id=item.id))
-    return _render_trajectory(item, cancel_form=form)
+    general = step_not_possible(item, wf.Action.CANCEL)
+    return _render_trajectory(item, cancel_form=form, general=general)
 
 
 @bp.post("/trajecten/<int:trajectory_id>/afsluiten")
@@ -534,4 +532,5 @@ def close(trajectory_id: int) -> str | Response:
         db.session.commit()
         flash(_("Het traject is afgesloten."), "success")
         return redirect(url_for("gids.trajectory", trajectory_id=item.id))
-    return _render_trajectory(item, close_form=form)
+    general = step_not_possible(item, wf.Action.CLOSE)
+    return _render_trajectory(item, close_form=form, general=general)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -42,3 +43,76 @@ def logout(client: FlaskClient) -> TestResponse:
     page = client.get("/", follow_redirects=True)
     name, token = csrf_token(page)
     return client.post("/uitloggen", data={name: token})
+
+
+# --- reading rendered forms (added for the access and form tests) ----------------------------
+
+
+def page_token(client: FlaskClient, url: str = "/") -> tuple[str, str]:
+    """A CSRF token from any page (the logout form in the header, or the login form)."""
+    page = client.get(url, follow_redirects=True)
+    return csrf_token(page)
+
+
+def _tag(body: str, tag: str, name: str) -> str | None:
+    match = re.search(rf'<{tag}\b[^>]*\bname="{re.escape(name)}"[^>]*>', body)
+    return match.group(0) if match else None
+
+
+def input_value(body: str, name: str) -> str | None:
+    """The (unescaped) ``value`` of the ``<input name=...>``; None if there is no such input."""
+    tag = _tag(body, "input", name)
+    if tag is None:
+        return None
+    match = re.search(r'\bvalue="([^"]*)"', tag)
+    return html.unescape(match.group(1)) if match else ""
+
+
+def textarea_value(body: str, name: str) -> str | None:
+    match = re.search(
+        rf'<textarea\b[^>]*\bname="{re.escape(name)}"[^>]*>(.*?)</textarea>', body, re.S
+    )
+    return html.unescape(match.group(1)).strip("\r\n") if match else None
+
+
+def select_options(body: str, name: str) -> list[tuple[str, str, bool]]:
+    """(value, label, selected) of each option of ``<select name=...>``."""
+    match = re.search(rf'<select\b[^>]*\bname="{re.escape(name)}"[^>]*>(.*?)</select>', body, re.S)
+    assert match, f"no select {name}"
+    options = []
+    for attrs, label in re.findall(r"<option\b([^>]*)>(.*?)</option>", match.group(1), re.S):
+        value = re.search(r'\bvalue="([^"]*)"', attrs)
+        options.append(
+            (
+                html.unescape(value.group(1)) if value else "",
+                html.unescape(label).strip(),
+                re.search(r"\bselected\b", attrs) is not None,
+            )
+        )
+    return options
+
+
+def checked_value(body: str, name: str) -> str | None:
+    """The value of the checked radio button ``name``."""
+    for tag in re.findall(rf'<input\b[^>]*\bname="{re.escape(name)}"[^>]*>', body):
+        if re.search(r"\bchecked\b", tag):
+            match = re.search(r'\bvalue="([^"]*)"', tag)
+            return html.unescape(match.group(1)) if match else None
+    return None
+
+
+def field_error(body: str, field_id: str) -> str:
+    """The text of the error paragraph tied to a field (``id="<field_id>-err"``)."""
+    match = re.search(rf'<p class="error" id="{re.escape(field_id)}-err">(.*?)</p>', body, re.S)
+    assert match, f"no error message at field {field_id}"
+    return html.unescape(match.group(1)).strip()
+
+
+def login_as(client: FlaskClient, user: Any) -> None:
+    """Log ``user`` in without the password check, which costs an Argon2 hash per login: the
+    session gets what Flask-Login's ``login_user`` stores. The login form itself is covered by
+    test_auth.py; use ``login`` where the way in matters."""
+    with client.session_transaction() as sess:
+        sess.clear()
+        sess["_user_id"] = str(user.id)
+        sess["_fresh"] = True

@@ -51,13 +51,14 @@ def test_gids_creates_sends_and_provider_accepts_and_starts(client, world, sessi
     login(client, world.aanbieder_a.email)
     provider_page = f"/aanbieder/trajecten/{trajectory.id}"
     assert client.get("/aanbieder/").status_code == 200
-    response = post_form(
-        client, provider_page, f"{provider_page}/accepteren", {}, prefix="accept"
-    )
+    response = post_form(client, provider_page, f"{provider_page}/accepteren", {}, prefix="accept")
     assert response.status_code == 302
     response = post_form(
-        client, provider_page, f"{provider_page}/start",
-        {"start-care_start": date.today().isoformat()}, prefix="start",
+        client,
+        provider_page,
+        f"{provider_page}/start",
+        {"start-care_start": date.today().isoformat()},
+        prefix="start",
     )
     assert response.status_code == 302
     session.expire_all()
@@ -68,7 +69,10 @@ def test_invalid_trajectory_form_keeps_input_and_shows_dutch_messages(client, wo
     login(client, world.gids.email)
     url = f"/gids/inwoners/{world.adult.id}/trajecten/nieuw"
     data = _new_trajectory_data(
-        world, profile_id=str(world.hh.id), intensity="middel", price="99,50",
+        world,
+        profile_id=str(world.hh.id),
+        intensity="middel",
+        price="99,50",
         **{"results-0-description": "", "results-1-description": ""},
     )
     response = post_form(client, url, url, data)
@@ -82,17 +86,25 @@ def test_invalid_trajectory_form_keeps_input_and_shows_dutch_messages(client, wo
 def test_every_gids_page_renders(client, world):
     login(client, world.gids.email)
     for url in [
-        "/gids/", "/gids/?state=alle&domain=wmo&q=anna", "/gids/inwoners?q=vries",
-        "/gids/inwoners/nieuw", f"/gids/inwoners/{world.adult.id}",
-        f"/gids/inwoners/{world.adult.id}/aanmelding", "/gids/aanmeldingen",
+        "/gids/",
+        "/gids/?state=alle&domain=wmo&q=anna",
+        "/gids/inwoners?q=vries",
+        "/gids/inwoners/nieuw",
+        f"/gids/inwoners/{world.adult.id}",
+        f"/gids/inwoners/{world.adult.id}/aanmelding",
+        "/gids/aanmeldingen",
         f"/gids/inwoners/{world.adult.id}/trajecten/nieuw",
     ]:
         assert client.get(url).status_code == 200, url
 
 
 def test_other_roles_pages_render(client, world):
-    for user, url in [(world.manager, "/manager/"), (world.beheerder, "/beheer/"),
-                      (world.beheerder, "/beheer/aanbieders"), (world.aanbieder_a, "/aanbieder/")]:
+    for user, url in [
+        (world.manager, "/manager/"),
+        (world.beheerder, "/beheer/"),
+        (world.beheerder, "/beheer/aanbieders"),
+        (world.aanbieder_a, "/aanbieder/"),
+    ]:
         logout(client)
         login(client, user.email)
         assert client.get(url).status_code == 200, url

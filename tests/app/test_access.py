@@ -1,0 +1,377 @@
+"""Who may reach which page. The matrix walks ``app.url_map``, so a new route is covered as soon as
+it exists: each role gets 403 outside its own area, anonymous visitors go to the login page,
+unknown ids give 404, a wrong method 405 and malformed query values 400 — never a 500. A manager
+and a beheerder never see a name, BSN, birth date or address, nor any case content."""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.routing import IntegerConverter, Rule
+
+from models import Domain, Role, TrajectoryState
+from workflows.requests import register_request
+
+from ..factories import TODAY, make_trajectory
+from .helpers import login_as, logout, page_token
+
+UNKNOWN = 999_999
+AREAS = {
+    "gids": Role.GIDS,
+    "aanbieder": Role.AANBIEDER,
+    "manager": Role.MANAGER,
+    "beheer": Role.BEHEERDER,
+}
+PUBLIC_ENDPOINTS = {"static", "index", "set_language", "auth.login", "auth.logout"}
+USERS = {
+    Role.GIDS: "gids",
+    Role.AANBIEDER: "aanbieder_a",
+    Role.MANAGER: "manager",
+    Role.BEHEERDER: "beheerder",
+}
+NOT_FOUND_TEXT = "Deze pagina of dit gegeven bestaat niet"
+FORBIDDEN_TEXT = "U heeft geen toegang tot deze pagina."
+METHOD_TEXT = "Deze handeling is hier niet mogelijk."
+
+
+@pytest.fixture
+def scene(session, world):
+    """A request and trajectories in several states, all Anna's, all with Zorg A."""
+    item = register_request(
+        session,
+        world.adult,
+        world.gids,
+        request_date=TODAY,
+        domain=Domain.WMO,
+        question="Anna wil weer zelf boodschappen doen",
+        today=TODAY,
+    )
+    proposed = make_trajectory(session, world, TrajectoryState.VOORGESTELD)
+    active = make_trajectory(session, world, TrajectoryState.ACTIEF)
+    concept = make_trajectory(session, world, TrajectoryState.CONCEPT, request_id=item.id)
+    session.flush()
+    return {"request": item, "proposed": proposed, "active": active, "concept": concept}
+
+
+def _area(rule: Rule) -> Role | None:
+    return AREAS.get(rule.rule.strip("/").split("/")[0])
+
+
+def _rules(app) -> list[Rule]:
+    rules = sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
+    assert len(rules) > 15  # the walk really sees the application's routes
+    return rules
+
+
+def _url(app, rule: Rule, ids: dict[str, int], default: int = UNKNOWN) -> str:
+    values: dict[str, object] = {}
+    for name in rule.arguments:
+        if name in _int_arguments(rule):
+            values[name] = ids.get(name, default)
+        elif name == "filename":
+            values[name] = "style.css"
+        else:
+            values[name] = "nl"
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **values)
+
+
+def _int_arguments(rule: Rule) -> list[str]:
+    return [
+        name
+        for name in rule.arguments
+        if isinstance(rule._converters[name], IntegerConverter)  # the converter tells int from str
+    ]
+
+
+def _methods(rule: Rule) -> list[str]:
+    return [m for m in ("GET", "POST") if m in (rule.methods or set())]
+
+
+def _call(client, method: str, url: str, token: tuple[str, str]):
+    """GET, or POST with only a valid CSRF token; the body is read and the response closed (a
+    static file would otherwise stay open)."""
+    if method == "GET":
+        response = client.get(url)
+    else:
+        name, value = token
+        response = client.post(url, data={name: value})
+    response.get_data()
+    response.close()
+    return response
+
+
+def _ids(world, scene) -> dict[str, int]:
+    return {
+        "resident_id": world.adult.id,
+        "request_id": scene["request"].id,
+        "trajectory_id": scene["proposed"].id,
+    }
+
+
+def _personal_data(world, scene) -> list[str]:
+    texts = []
+    for person in (world.adult, world.child):
+        texts += [
+            person.bsn,
+            person.given_name,
+            person.family_name,
+            person.birth_date.strftime("%d-%m-%Y"),
+            person.birth_date.isoformat(),
+            person.postcode,
+        ]
+    texts += [scene["request"].question, scene["proposed"].results[0].description]
+    return texts
+
+
+def test_the_matrix_covers_every_area(app):
+    areas = {_area(rule) for rule in _rules(app)}
+    assert set(AREAS.values()) <= areas
+    for rule in _rules(app):
+        assert _area(rule) is not None or rule.endpoint in PUBLIC_ENDPOINTS, (
+            f"{rule.rule} ({rule.endpoint}) is in no area: add it to the access matrix"
+        )
+
+
+def test_anonymous_visitors_are_sent_to_login_from_every_protected_route(app, client, scene):
+    token = page_token(client, "/inloggen")
+    for rule in _rules(app):
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        url = _url(app, rule, {"trajectory_id": scene["proposed"].id})
+        for method in _methods(rule):
+            response = _call(client, method, url, token)
+            assert response.status_code == 302, (method, url, response.status_code)
+            assert response.headers["Location"].startswith("/inloggen"), (method, url)
+
+
+@pytest.mark.parametrize("role", list(USERS))
+def test_role_matrix(app, client, world, scene, role):
+    """Outside its own area every role gets 403; inside it, no 403 and never a 500."""
+    login_as(client, getattr(world, USERS[role]))
+    token = page_token(client)
+    ids = _ids(world, scene)
+    reached = 0
+    for rule in _rules(app):
+        url = _url(app, rule, ids)
+        for method in _methods(rule):
+            response = _call(client, method, url, token)
+            body = response.get_data(as_text=True)
+            owner = _area(rule)
+            assert response.status_code < 500, (role, method, url, body[:500])
+            if owner is not None and owner != role:
+                assert response.status_code == 403, (role, method, url, response.status_code)
+                assert FORBIDDEN_TEXT in body
+            elif owner == role:
+                assert response.status_code not in (401, 403, 404), (role, method, url)
+                reached += 1
+    assert reached > 0
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.BEHEERDER])
+def test_manager_and_beheerder_never_see_personal_data_or_case_content(
+    app, client, world, scene, role
+):
+    login_as(client, getattr(world, USERS[role]))
+    token = page_token(client)
+    forbidden = _personal_data(world, scene)
+    urls = []
+    for rule in _rules(app):
+        for ids in (_ids(world, scene), {"trajectory_id": scene["active"].id}):
+            urls += [(m, _url(app, rule, ids)) for m in _methods(rule)]
+    for method, url in urls:
+        if url == "/uitloggen":
+            continue
+        response = _call(client, method, url, token)
+        if url.startswith(("/gids", "/aanbieder")):
+            assert response.status_code == 403, (method, url)
+        body = response.get_data(as_text=True)
+        for text in forbidden:
+            assert text not in body, (role, method, url, text)
+    # its own pages follow redirects to the same, clean result
+    home = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert all(text not in home for text in forbidden)
+
+
+def test_a_provider_is_refused_on_every_gids_page_and_the_gids_on_every_provider_page(
+    app, client, world, scene
+):
+    for user, area in ((world.aanbieder_a, "gids"), (world.gids, "aanbieder")):
+        login_as(client, user)
+        token = page_token(client)
+        for rule in _rules(app):
+            if _area(rule) != AREAS[area]:
+                continue
+            for ids in (_ids(world, scene), {}):  # real and unknown ids: 403 either way
+                url = _url(app, rule, ids)
+                for method in _methods(rule):
+                    assert _call(client, method, url, token).status_code == 403, (user, url)
+        logout(client)
+
+
+@pytest.mark.parametrize("role", [Role.GIDS, Role.AANBIEDER])
+@pytest.mark.parametrize("unknown", [UNKNOWN, 0, 2**31, 2**63, 10**30])
+def test_unknown_ids_give_404_on_every_route_with_an_id(app, client, world, scene, role, unknown):
+    login_as(client, getattr(world, USERS[role]))
+    token = page_token(client)
+    checked = 0
+    for rule in _rules(app):
+        names = _int_arguments(rule)
+        if not names or _area(rule) != role:
+            continue
+        url = _url(app, rule, {}, default=unknown)
+        for method in _methods(rule):
+            response = _call(client, method, url, token)
+            assert response.status_code == 404, (method, url, response.status_code)
+            assert NOT_FOUND_TEXT in response.get_data(as_text=True)
+            checked += 1
+    assert checked > 0
+
+
+def test_each_gids_route_with_several_ids_fails_on_any_single_unknown_one(
+    app, client, world, scene
+):
+    login_as(client, world.gids)
+    token = page_token(client)
+    for rule in _rules(app):
+        names = _int_arguments(rule)
+        if _area(rule) != Role.GIDS:
+            continue
+        for name in names:
+            ids = {**_ids(world, scene), name: UNKNOWN}
+            url = _url(app, rule, ids)
+            for method in _methods(rule):
+                assert _call(client, method, url, token).status_code == 404, (method, url)
+
+
+def test_wrong_method_is_a_dutch_405_on_every_route(app, client, world, scene):
+    login_as(client, world.gids)
+    token = page_token(client)
+    adapter = app.url_map.bind("localhost")
+    checked = 0
+    for rule in _rules(app):
+        url = _url(app, rule, _ids(world, scene))
+        for method in ("GET", "POST"):
+            try:
+                adapter.match(url.split("?")[0], method=method)
+            except MethodNotAllowed:
+                response = _call(client, method, url, token)
+                assert response.status_code == 405, (method, url, response.status_code)
+                assert METHOD_TEXT in response.get_data(as_text=True)
+                checked += 1
+    assert checked >= 5
+    for method in ("put", "delete", "patch"):
+        response = getattr(client, method)("/gids/")
+        assert response.status_code == 405
+        assert METHOD_TEXT in response.get_data(as_text=True)
+
+
+def test_unknown_page_is_a_dutch_404(client, world):
+    login_as(client, world.gids)
+    for url in (
+        "/bestaat-niet",
+        "/gids/bestaat-niet",
+        "/gids/inwoners/abc",
+        "/gids/trajecten/-1",
+        "/gids/trajecten/1.5",
+        "/gids/inwoners/" + "9" * 5000,  # more digits than int() converts
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert NOT_FOUND_TEXT in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("state=bogus", 400),
+        ("domain=xyz", 400),
+        ("state=open", 200),
+        ("state=alle&domain=jeugd", 200),
+        ("state=afgesloten", 200),
+        ("page=abc", 200),
+        ("page=-1", 200),
+        ("page=0", 200),
+        ("page=99999999999999999999", 200),
+        ("page=%C2%B2", 200),  # "²" is a digit to str.isdigit, but not a number
+        ("page=%D9%A3", 200),  # Arabic-Indic three
+        ("q=" + "x" * 10_000, 200),
+        ("q=%27%3B+DROP+TABLE+residents%3B+--", 200),
+        ("q=%25_%25", 200),
+    ],
+)
+def test_caseload_query_values(client, world, scene, query, status):
+    login_as(client, world.gids)
+    response = client.get(f"/gids/?{query}")
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    if status == 400:
+        assert "Het verzoek is niet geldig." in response.get_data(as_text=True)
+
+
+def test_caseload_page_abc_shows_page_one(client, world, scene):
+    login_as(client, world.gids)
+    body = client.get("/gids/?page=abc&state=alle").get_data(as_text=True)
+    assert "de Vries" in body
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("aanmelding=abc", 400),
+        ("aanmelding=-1", 400),
+        ("aanmelding=%C2%B2", 400),
+        ("aanmelding=999999", 404),
+        ("aanmelding=99999999999999999999999", 404),
+        ("aanmelding=", 200),
+    ],
+)
+def test_new_trajectory_request_parameter(client, world, scene, query, status):
+    login_as(client, world.gids)
+    response = client.get(f"/gids/inwoners/{world.adult.id}/trajecten/nieuw?{query}")
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+
+
+def test_new_trajectory_for_a_request_of_another_resident_is_404(client, world, scene):
+    login_as(client, world.gids)
+    url = f"/gids/inwoners/{world.child.id}/trajecten/nieuw?aanmelding={scene['request'].id}"
+    assert client.get(url).status_code == 404
+    own = f"/gids/inwoners/{world.adult.id}/trajecten/nieuw?aanmelding={scene['request'].id}"
+    assert client.get(own).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("toon=bogus", 400),
+        ("toon=", 400),
+        ("toon=actueel", 200),
+        ("toon=voorstellen", 200),
+        ("toon=lopend", 200),
+        ("toon=afgerond", 200),
+        ("page=abc", 200),
+        ("page=%C2%B2", 200),
+        ("page=99999999999999999999", 200),
+        ("q=%27+OR+1%3D1+--", 200),
+        ("q=" + "y" * 10_000, 200),
+    ],
+)
+def test_provider_list_query_values(client, world, scene, query, status):
+    login_as(client, world.aanbieder_a)
+    response = client.get(f"/aanbieder/?{query}")
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+
+
+def test_gids_request_list_with_odd_filter_never_fails(client, world, scene):
+    login_as(client, world.gids)
+    for query in ("toon=alle", "toon=bogus", "toon=" + "z" * 5000):
+        assert client.get(f"/gids/aanmeldingen?{query}").status_code == 200
+
+
+def test_a_request_detail_shows_the_form_only_to_its_gids(client, world, scene):
+    login_as(client, world.gids2)
+    url = f"/gids/aanmeldingen/{scene['request'].id}"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert 'name="outcome"' not in response.get_data(as_text=True)
