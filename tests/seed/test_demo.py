@@ -1,0 +1,248 @@
+"""The demo municipality: accounts, identity numbers, catalogue rules, the Jeugd decision end,
+tariffs and prices, determinism and the proportions of clients in care (small scale)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import (
+    HOUSEHOLD_HELP_CATEGORY,
+    ContractRole,
+    Domain,
+    Intensity,
+    ProfileIntensity,
+    Resident,
+    Role,
+    SupportProfile,
+    Tariff,
+    Trajectory,
+    TrajectoryState,
+    User,
+)
+from seed.demo import build_demo
+from workflows.bsn import is_valid_bsn
+from workflows.catalogue import has_contract
+from workflows.dates import age_on, jeugd_decision_end
+from workflows.users import verify_password
+
+TODAY = date(2026, 11, 22)
+SCALE = 0.03
+PASSWORD = "demo-wachtwoord-test"
+
+
+def _build(session: Session, seed: int = 2016) -> str:
+    return build_demo(session, password=PASSWORD, seed=seed, today=TODAY, scale=SCALE)
+
+
+@pytest.fixture
+def demo(session: Session) -> str:
+    summary = _build(session)
+    session.expire_all()
+    return summary
+
+
+def _digest(session: Session) -> str:
+    h = hashlib.sha256()
+    for row in session.execute(
+        select(Resident.bsn, Resident.given_name, Resident.family_name).order_by(Resident.id)
+    ):
+        h.update(repr(tuple(row)).encode())
+    for trajectory_row in session.execute(
+        select(
+            Trajectory.planned_start,
+            Trajectory.care_start,
+            Trajectory.care_end,
+            Trajectory.state,
+            Trajectory.price,
+        ).order_by(Trajectory.id)
+    ):
+        h.update(repr(tuple(trajectory_row)).encode())
+    return h.hexdigest()
+
+
+def test_summary_names_the_counts(demo: str) -> None:
+    assert "trajectories" in demo and "residents" in demo
+    assert f"in care on {TODAY.isoformat()}" in demo
+
+
+def test_one_demo_login_per_role_with_the_password(session: Session, demo: str) -> None:
+    demo_users = session.scalars(
+        select(User).where(User.email.like("%@demo.trajectwijzer.nl"))
+    ).all()
+    assert sorted(u.role for u in demo_users) == sorted(Role)
+    by_role = {u.role: u for u in demo_users}
+    assert by_role[Role.GIDS].email == "gids@demo.trajectwijzer.nl"
+    for user in demo_users:
+        assert user.active
+        assert verify_password(user, PASSWORD)
+        assert not verify_password(user, PASSWORD + "x")
+    # the demo provider is the one with the most trajectories
+    counts = dict(
+        session.execute(
+            select(Trajectory.provider_id, func.count()).group_by(Trajectory.provider_id)
+        ).all()
+    )
+    aanbieder = by_role[Role.AANBIEDER]
+    assert aanbieder.provider_id is not None
+    assert counts[aanbieder.provider_id] == max(counts.values())
+    # the other accounts cannot be logged into with the demo password
+    others = session.scalars(
+        select(User).where(User.email.not_like("%@demo.trajectwijzer.nl"))
+    ).all()
+    gidsen = [u for u in others if u.role == Role.GIDS]
+    assert len(gidsen) >= 8
+    assert all(u.email.endswith("@dronten.example") for u in gidsen)
+    assert not any(verify_password(u, PASSWORD) for u in others[:3])
+
+
+def test_bsns_are_valid_and_unique(session: Session, demo: str) -> None:
+    bsns = session.scalars(select(Resident.bsn)).all()
+    assert len(bsns) > 100
+    assert len(set(bsns)) == len(bsns)
+    assert all(is_valid_bsn(b) for b in bsns)
+
+
+def test_intensities_are_allowed_and_household_help_is_laag_or_zwaar(
+    session: Session, demo: str
+) -> None:
+    allowed: dict[int, set[Intensity]] = defaultdict(set)
+    for profile_id, intensity in session.execute(
+        select(ProfileIntensity.profile_id, ProfileIntensity.intensity)
+    ):
+        allowed[profile_id].add(intensity)
+    profiles = session.scalars(select(SupportProfile)).all()
+    assert 15 <= len(profiles) <= 25
+    assert {p.domain for p in profiles} == set(Domain)
+    household_help = [p for p in profiles if p.category_code == HOUSEHOLD_HELP_CATEGORY]
+    assert household_help
+    for profile in household_help:
+        assert allowed[profile.id] == {Intensity.LAAG, Intensity.ZWAAR}
+    for profile_id, intensity in session.execute(
+        select(Trajectory.profile_id, Trajectory.intensity)
+    ):
+        assert intensity in allowed[profile_id]
+
+
+def test_jeugd_decision_ends_at_18_and_care_within_it(session: Session, demo: str) -> None:
+    rows = session.execute(
+        select(Trajectory, Resident.birth_date)
+        .join(Resident, Resident.id == Trajectory.resident_id)
+        .where(Trajectory.domain == Domain.JEUGD)
+    ).all()
+    assert rows
+    for trajectory, birth_date in rows:
+        assert trajectory.decision_end == jeugd_decision_end(birth_date)
+        assert trajectory.planned_end <= trajectory.decision_end
+        if trajectory.care_start is not None:
+            assert age_on(birth_date, trajectory.care_start) < 18
+        if trajectory.care_end is not None:
+            assert trajectory.care_end <= trajectory.decision_end
+        if trajectory.state == TrajectoryState.ACTIEF:
+            assert trajectory.decision_end >= TODAY
+
+
+def test_prices_follow_the_tariff_from_2019(session: Session, demo: str) -> None:
+    trajectories = session.scalars(select(Trajectory)).all()
+    tariffs = {t.id: t for t in session.scalars(select(Tariff))}
+    recent = [t for t in trajectories if t.planned_start >= date(2019, 1, 1)]
+    assert recent
+    deviating = 0
+    for trajectory in recent:
+        assert trajectory.tariff_id is not None
+        tariff = tariffs[trajectory.tariff_id]
+        assert tariff.profile_id == trajectory.profile_id
+        assert tariff.intensity == trajectory.intensity
+        assert tariff.valid_from <= trajectory.planned_start
+        assert tariff.valid_to is None or trajectory.planned_start <= tariff.valid_to
+        if trajectory.price != tariff.price:
+            deviating += 1
+            assert trajectory.price_reason
+        assert trajectory.price >= Decimal("0")
+    older = [t for t in trajectories if t.planned_start < date(2019, 1, 1)]
+    assert older and all(t.tariff_id is None for t in older)
+
+
+def test_providers_hold_a_main_contract(session: Session, demo: str) -> None:
+    for trajectory in session.scalars(select(Trajectory)):
+        assert has_contract(
+            session,
+            trajectory.provider_id,
+            trajectory.profile_id,
+            trajectory.planned_start,
+            ContractRole.HOOFDAANNEMER,
+        )
+
+
+def test_states_are_consistent(session: Session, demo: str) -> None:
+    trajectories = session.scalars(select(Trajectory)).all()
+    states = {t.state for t in trajectories}
+    assert {TrajectoryState.AFGESLOTEN, TrajectoryState.ACTIEF} <= states
+    # the demo gids has open work in every early state
+    gids = session.scalar(select(User).where(User.email == "gids@demo.trajectwijzer.nl"))
+    assert gids is not None
+    own = {t.state for t in trajectories if t.gids_id == gids.id}
+    assert {
+        TrajectoryState.CONCEPT,
+        TrajectoryState.VOORGESTELD,
+        TrajectoryState.TERUGGESTUURD,
+        TrajectoryState.GEACCEPTEERD,
+        TrajectoryState.GEANNULEERD,
+    } <= own
+    for t in trajectories:
+        assert t.version == 1
+        assert t.events and t.events[0].action == "aangemaakt"
+        assert t.events[-1].new_state == t.state
+        assert t.care_start is None or t.care_start < TODAY
+        assert t.care_end is None or t.care_end < TODAY
+        if t.follows_id is not None:
+            predecessor = session.get(Trajectory, t.follows_id)
+            assert predecessor is not None and predecessor.end_reason_code == "37"
+            assert predecessor.care_end is not None
+            assert t.care_start == date.fromordinal(predecessor.care_end.toordinal() + 1)
+            assert t.intensity != predecessor.intensity
+
+
+def test_same_seed_gives_the_same_data(session: Session) -> None:
+    nested = session.begin_nested()
+    _build(session)
+    first = _digest(session)
+    nested.rollback()
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(Resident)) == 0
+    _build(session)
+    assert _digest(session) == first
+
+
+def test_a_different_seed_gives_other_data(session: Session) -> None:
+    nested = session.begin_nested()
+    _build(session)
+    first = _digest(session)
+    nested.rollback()
+    session.expire_all()
+    _build(session, seed=7)
+    assert _digest(session) != first
+
+
+def test_clients_in_care_in_the_ratio_of_dronten(session: Session, demo: str) -> None:
+    in_care = dict(
+        session.execute(
+            select(Trajectory.domain, func.count(func.distinct(Trajectory.resident_id)))
+            .where(
+                Trajectory.care_start <= TODAY,
+                Trajectory.care_end.is_(None),
+            )
+            .group_by(Trajectory.domain)
+        ).all()
+    )
+    wmo, jeugd = in_care[Domain.WMO], in_care[Domain.JEUGD]
+    assert wmo > 0 and jeugd > 0
+    assert 1.6 < wmo / jeugd < 3.2  # Dronten: 2,300 : 985 ≈ 2.3
+    assert abs(wmo - 2300 * SCALE) <= 0.1 * 2300 * SCALE
+    assert abs(jeugd - 985 * SCALE) <= 0.1 * 985 * SCALE + 1
