@@ -25,7 +25,7 @@ translations: $(VENV)/.stamp-runtime
 run: $(VENV)/.stamp-runtime translations
 	TRAJECTWIJZER_ENV=development $(FLASK) db upgrade
 	TRAJECTWIJZER_ENV=development $(FLASK) seed demo --if-empty
-	TRAJECTWIJZER_ENV=development $(FLASK) users demo-logins
+	TRAJECTWIJZER_ENV=development $(FLASK) users demo-logins --url http://127.0.0.1:$(PORT)
 	TRAJECTWIJZER_ENV=development $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 lint: $(VENV)/.stamp-dev

@@ -119,7 +119,8 @@ def users_create(email: str, name: str, role: str, provider_agb: str | None, pas
 
 
 @users_cli.command("demo-logins", help="Print the demo accounts.")
-def users_demo_logins() -> None:
+@click.option("--url", default="http://127.0.0.1:5000", show_default=True, help="Where to log in.")
+def users_demo_logins(url: str) -> None:
     session = db.session
     users = session.scalars(
         select(User).where(User.email.like("%@demo.trajectwijzer.nl")).order_by(User.id)
@@ -128,7 +129,7 @@ def users_demo_logins() -> None:
         click.echo("No demo accounts in this database.")
         return
     click.echo("")
-    click.echo("Trajectwijzer demo — log in at http://127.0.0.1:5000 with:")
+    click.echo(f"Trajectwijzer demo — log in at {url} with:")
     for user in users:
         extra = f" ({user.provider.name})" if user.provider else ""
         click.echo(f"  {user.role.value:<10} {user.email:<40} {DEMO_PASSWORD}{extra}")

@@ -5,7 +5,9 @@ Markers (decided here, the issue leaves them open):
 * *termijn verstreken* — care is active and the planned end has passed (R4);
 * *start zorg verlopen* — accepted, but the planned start passed without a registered start;
 * *wacht op aanbieder* — proposed more than ``PROVIDER_RESPONSE_DAYS`` days ago, no answer;
-* *beschikking verloopt* — an open trajectory whose decision ends within 30 days.
+* *beschikking verloopt* — an open trajectory whose decision ends within 30 days;
+* *beschikking verlopen* — an open trajectory whose decision has ended (R6: for the Wmo the end of
+  the decision is the end of the trajectory, so it needs an extension or closure).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ MARKER_LABELS = {
     "start_verlopen": N_("Start zorg verlopen"),
     "wacht_op_aanbieder": N_("Wacht lang op aanbieder"),
     "beschikking_verloopt": N_("Beschikking verloopt"),
+    "beschikking_verlopen": N_("Beschikking verlopen"),
 }
 
 
@@ -71,9 +74,11 @@ def markers(trajectory: Trajectory, today: date) -> list[str]:
         trajectory.state in OPEN_STATES
         and trajectory.state != S.CONCEPT
         and trajectory.decision_end is not None
-        and trajectory.decision_end <= today + timedelta(days=DECISION_WARNING_DAYS)
     ):
-        found.append("beschikking_verloopt")
+        if trajectory.decision_end < today:
+            found.append("beschikking_verlopen")
+        elif trajectory.decision_end <= today + timedelta(days=DECISION_WARNING_DAYS):
+            found.append("beschikking_verloopt")
     return found
 
 

@@ -177,6 +177,17 @@ def test_the_decision_ending_within_30_days_is_flagged(session: Session, world: 
     assert trajectory.decision_end == date(2027, 5, 9)
     assert markers(trajectory, date(2027, 4, 8)) == []
     assert markers(trajectory, date(2027, 4, 9)) == ["beschikking_verloopt"]
+    assert markers(trajectory, date(2027, 5, 9)) == ["beschikking_verloopt"]
+
+
+def test_an_expired_decision_on_open_care_is_flagged_as_expired(
+    session: Session, world: World
+) -> None:
+    trajectory = make_trajectory(session, world, S.ACTIEF)
+    assert markers(trajectory, date(2027, 5, 10)) == [
+        "termijn_verstreken",
+        "beschikking_verlopen",
+    ]
 
 
 @pytest.mark.parametrize("state", [S.CONCEPT, S.AFGESLOTEN, S.GEANNULEERD])
