@@ -391,6 +391,13 @@ def derive(session: Session, data: TrajectoryInput) -> Derived:
     )
 
 
+def _required_reason(reason: str, message: str) -> str:
+    text = _clean(reason)
+    if not text:
+        raise DomainError(message, field="reason")
+    return text
+
+
 def _results(data: TrajectoryInput) -> list[AgreedResult]:
     return [
         AgreedResult(
@@ -550,9 +557,7 @@ def return_to_gids(
     expected_version: int | None = None,
 ) -> None:
     """The provider returns a proposal with a reason; the gids edits it and sends it again."""
-    reason_text = _clean(reason)
-    if not reason_text:
-        raise DomainError(N_("Geef een reden waarom u het traject terugstuurt."), field="reason")
+    reason_text = _required_reason(reason, N_("Geef een reden waarom u het traject terugstuurt."))
     _transition(
         session,
         trajectory,
@@ -668,9 +673,7 @@ def cancel(
     reason: str,
     expected_version: int | None = None,
 ) -> None:
-    reason_text = _clean(reason)
-    if not reason_text:
-        raise DomainError(N_("Geef een reden voor het annuleren."), field="reason")
+    reason_text = _required_reason(reason, N_("Geef een reden voor het annuleren."))
     _transition(
         session,
         trajectory,
