@@ -8,24 +8,48 @@ from .catalogue import (
     SupportProfile,
     Tariff,
 )
+from .change import EndOfCareReport, ScalingRequest
+from .claim import Claim
 from .enums import (
+    ClaimState,
     ClosureCategory,
     ContractRole,
     Domain,
+    EvaluationKind,
+    EvaluationState,
     Intensity,
     NeedType,
     RequestOutcome,
+    RequestState,
+    ReviewOutcome,
     Role,
+    TaskKind,
     TrajectoryState,
 )
+from .evaluation import ZRM_DOMAINS, Evaluation, ResultScore, ZrmScore
 from .provider import Contract, Provider
 from .reference import ChangeReason, EndReason, Wijk
 from .request import Request
 from .resident import Household, Resident
+from .task import Task
 from .trajectory import OPEN_STATES, AgreedResult, Trajectory, TrajectoryEvent
 from .user import User
 
 __all__ = [
+    "ZRM_DOMAINS",
+    "Claim",
+    "ClaimState",
+    "EndOfCareReport",
+    "Evaluation",
+    "EvaluationKind",
+    "EvaluationState",
+    "RequestState",
+    "ResultScore",
+    "ReviewOutcome",
+    "ScalingRequest",
+    "Task",
+    "TaskKind",
+    "ZrmScore",
     "OPEN_STATES",
     "HOUSEHOLD_HELP_CATEGORY",
     "AgreedResult",

@@ -58,3 +58,48 @@ class RequestOutcome(enum.StrEnum):
     TOEGEKEND = "toegekend"
     AFGEWEZEN = "afgewezen"
     GEEN_VERVOLG = "geen_vervolg"
+
+
+class EvaluationKind(enum.StrEnum):
+    REGULIER = "regulier"  # on the cycle (R8)
+    EIND = "eind"  # the final evaluation, two weeks before the planned end
+    EXTRA = "extra"  # opened when the need changed
+
+
+class EvaluationState(enum.StrEnum):
+    GEPLAND = "gepland"
+    INGEDIEND = "ingediend"
+    BEOORDEELD = "beoordeeld"
+
+
+class ReviewOutcome(enum.StrEnum):
+    AKKOORD = "akkoord"
+    BESPREKEN = "bespreken"
+
+
+class RequestState(enum.StrEnum):
+    """State of a scaling request or an end-of-care report."""
+
+    INGEDIEND = "ingediend"
+    TOEGEKEND = "toegekend"
+    AFGEWEZEN = "afgewezen"
+
+
+class ClaimState(enum.StrEnum):
+    INGEDIEND = "ingediend"
+    GOEDGEKEURD = "goedgekeurd"
+    AFGEWEZEN = "afgewezen"
+
+
+class TaskKind(enum.StrEnum):
+    EVALUATIE_BINNENKORT = "evaluatie_binnenkort"
+    EVALUATIE_TE_LAAT = "evaluatie_te_laat"
+    TERMIJN_BIJNA = "termijn_bijna"
+    TERMIJN_VERSTREKEN = "termijn_verstreken"
+    JEUGD_18 = "jeugd_18"
+    BESCHIKKING_VERLOOPT = "beschikking_verloopt"
+    EVALUATIE_BEOORDELEN = "evaluatie_beoordelen"
+    OPSCHALING_BESLISSEN = "opschaling_beslissen"
+    EINDE_ZORG_BEVESTIGEN = "einde_zorg_bevestigen"
+    VOORSTEL_NIEUW = "voorstel_nieuw"
+    TERUGGESTUURD = "teruggestuurd"

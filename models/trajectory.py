@@ -28,6 +28,7 @@ from .enums import ClosureCategory, Domain, Intensity, NeedType, TrajectoryState
 
 if TYPE_CHECKING:
     from .catalogue import SupportProfile, Tariff
+    from .evaluation import Evaluation
     from .provider import Provider
     from .request import Request
     from .resident import Resident
@@ -60,6 +61,10 @@ class Trajectory(Base):
             name="closure_complete",
         ),
         CheckConstraint("care_end IS NULL OR care_end >= care_start", name="care_dates_in_order"),
+        CheckConstraint(
+            "evaluation_interval_months IS NULL OR evaluation_interval_months BETWEEN 1 AND 24",
+            name="interval_range",
+        ),
         Index("ix_trajectories_gids_state", "gids_id", "state"),
         Index("ix_trajectories_provider_state", "provider_id", "state"),
     )
@@ -91,6 +96,9 @@ class Trajectory(Base):
     result_achieved: Mapped[bool | None] = mapped_column(Boolean)
     # The trajectory this one follows after scaling up/down (R9); a chain, not a new inflow.
     follows_id: Mapped[int | None] = mapped_column(ForeignKey("trajectories.id"), index=True)
+    # The gids may override the tariff's evaluation interval for this trajectory (R8).
+    evaluation_interval_months: Mapped[int | None] = mapped_column(Integer)
+    uses_zrm: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, onupdate=utcnow)
@@ -107,6 +115,9 @@ class Trajectory(Base):
     follows: Mapped[Trajectory | None] = relationship(remote_side=[id])
     results: Mapped[list[AgreedResult]] = relationship(
         back_populates="trajectory", cascade="all, delete-orphan", order_by="AgreedResult.position"
+    )
+    evaluations: Mapped[list[Evaluation]] = relationship(
+        back_populates="trajectory", cascade="all, delete-orphan", order_by="Evaluation.due_on"
     )
     events: Mapped[list[TrajectoryEvent]] = relationship(
         back_populates="trajectory", cascade="all, delete-orphan", order_by="TrajectoryEvent.id"

@@ -1,0 +1,56 @@
+"""Inbox tasks. A task goes to one user (a gids) or to a provider organisation (all its users).
+
+The scheduler makes tasks with set-based ``INSERT … SELECT … ON CONFLICT DO NOTHING``; the unique
+index ``uq_tasks_dedupe`` over (kind, trajectory, ref, recipient) makes every job idempotent, also
+when two processes run it at once. ``ref`` tells tasks of one kind for one trajectory apart: the
+evaluation id for evaluation tasks, the decision end as an ordinal for decision tasks, else 0.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, TZDateTime, str_enum, utcnow
+from .enums import TaskKind
+
+if TYPE_CHECKING:
+    from .trajectory import Trajectory
+
+
+class Task(Base):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        CheckConstraint("(user_id IS NULL) <> (provider_id IS NULL)", name="one_recipient"),
+        Index("ix_tasks_user_open", "user_id", "done_at"),
+        Index("ix_tasks_provider_open", "provider_id", "done_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[TaskKind] = mapped_column(str_enum(TaskKind, 30))
+    trajectory_id: Mapped[int] = mapped_column(ForeignKey("trajectories.id"), index=True)
+    ref: Mapped[int] = mapped_column(Integer, default=0)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    # Set once the e-mail notification went out (or was logged when no SMTP server is set).
+    mailed_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+
+    trajectory: Mapped[Trajectory] = relationship()
+
+
+Index(
+    "uq_tasks_dedupe",
+    Task.kind,
+    Task.trajectory_id,
+    Task.ref,
+    func.coalesce(Task.user_id, 0),
+    func.coalesce(Task.provider_id, 0),
+    unique=True,
+)
