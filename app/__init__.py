@@ -98,9 +98,9 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from .cli import db_cli, seed_cli, users_cli, wijken_cli
+    from .cli import db_cli, scheduler_cli, seed_cli, users_cli, wijken_cli
 
-    for group in (db_cli, seed_cli, users_cli, wijken_cli):
+    for group in (db_cli, seed_cli, users_cli, wijken_cli, scheduler_cli):
         app.cli.add_command(group)
 
 
@@ -111,6 +111,8 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from . import filters
+    from . import care_labels, filters, inbox
 
     filters.register(app)
+    care_labels.register(app)
+    inbox.register(app)

@@ -3,12 +3,16 @@ functions as the web app and commit once per command."""
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
+from datetime import date, datetime
 
 import click
 from alembic import command
 from alembic.config import Config
+from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from models import Role, User, Wijk
@@ -151,3 +155,63 @@ def wijken_add(name: str) -> None:
     session.add(Wijk(name=name.strip()))
     session.commit()
     click.echo(f"Wijk {name!r} added.")
+
+
+@click.group("scheduler", help="Daily jobs: evaluation, term, Jeugd-18 and decision prompts.")
+def scheduler_cli() -> None:
+    pass
+
+
+def _log_to_stderr() -> None:
+    """Show the scheduler's INFO lines (run reports; e-mails when no MAIL_SERVER is set)."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+@scheduler_cli.command("run", help="Run the scheduler in this process (blocks; daily at 06:00).")
+@click.option("--run-now", is_flag=True, help="Also run the daily jobs once at start-up.")
+@with_appcontext
+def scheduler_run(run_now: bool) -> None:
+    # Imported here, not at module level: the web app never loads APScheduler.
+    from .scheduler import DAILY_JOB_ID, build_scheduler
+
+    _log_to_stderr()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    scheduler = build_scheduler(app, run_now=run_now)
+    config = app.config
+    click.echo(
+        f"Scheduler started: job {DAILY_JOB_ID!r} daily at "
+        f"{config['SCHEDULER_HOUR']:02d}:{config['SCHEDULER_MINUTE']:02d} "
+        f"{config['SCHEDULER_TIMEZONE']}. Stop with Ctrl+C."
+    )
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("Scheduler stopped.")
+
+
+@scheduler_cli.command("tick", help="Run every daily job once for DATE (default today), commit.")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The run date, YYYY-MM-DD (default: today in the scheduler's time zone).",
+)
+@click.option("--no-mail", is_flag=True, help="Make the tasks but send no e-mail notifications.")
+@with_appcontext
+def scheduler_tick(day: datetime | None, no_mail: bool) -> None:
+    from .scheduler import run_daily_tick
+
+    _log_to_stderr()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    run_date: date | None = day.date() if day is not None else None
+    started = time.perf_counter()
+    report = run_daily_tick(app, run_date, send_mail=not no_mail)
+    elapsed = time.perf_counter() - started
+    click.echo(f"Scheduler tick for {report.day.isoformat()} ({elapsed:.2f} s):")
+    for name, count in report.counts.items():
+        click.echo(f"  {name:<24} {count:>8} new task(s)")
+    click.echo(f"  {'total':<24} {report.inserted:>8} new task(s)")
+    click.echo(f"  {'e-mails':<24} {report.mails:>8}" + (" (skipped)" if no_mail else ""))

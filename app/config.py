@@ -29,6 +29,27 @@ def _dev_secret_key() -> str:
     return path.read_text().strip()
 
 
+def _int_from_env(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _bool_from_env(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    if value.strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.strip().lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}")
+
+
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     env = os.environ.get("TRAJECTWIJZER_ENV", "production")
     if env not in {"production", "development", "testing"}:
@@ -50,6 +71,22 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": env == "production",
         "WTF_CSRF_TIME_LIMIT": None,  # the session lifetime bounds the token
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Where links in e-mails point to.
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # E-mail notifications go through SMTP when MAIL_SERVER is set, else they are logged.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": _int_from_env("MAIL_PORT", 25),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _bool_from_env("MAIL_USE_TLS", False),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "trajectwijzer@localhost"),
+        # The scheduler process (`flask scheduler run`): daily jobs at this local time.
+        "SCHEDULER_TIMEZONE": os.environ.get("SCHEDULER_TIMEZONE", "Europe/Amsterdam"),
+        "SCHEDULER_HOUR": _int_from_env("SCHEDULER_HOUR", 6),
+        "SCHEDULER_MINUTE": _int_from_env("SCHEDULER_MINUTE", 0),
+        # A run that could not start on time (process suspended, machine asleep) still runs
+        # within this many seconds; later runs are coalesced into one.
+        "SCHEDULER_MISFIRE_GRACE_TIME": _int_from_env("SCHEDULER_MISFIRE_GRACE_TIME", 12 * 3600),
     }
     if overrides:
         config.update(overrides)

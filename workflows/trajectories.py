@@ -107,6 +107,24 @@ ACTION_LABELS: dict[str, str] = {
     Action.START: N_("Start zorg geregistreerd"),
     Action.CLOSE: N_("Afgesloten"),
     Action.CANCEL: N_("Geannuleerd"),
+    # evaluations (workflows.evaluations)
+    "evaluaties_gepland": N_("Evaluaties gepland"),
+    "evaluatie_interval": N_("Evaluatie-interval gewijzigd"),
+    "evaluatie_extra": N_("Extra evaluatie gepland"),
+    "evaluatie_ingediend": N_("Evaluatie ingediend"),
+    "evaluatie_beoordeeld": N_("Evaluatie beoordeeld"),
+    "zrm_gewijzigd": N_("Gebruik van de ZRM gewijzigd"),
+    # scaling up or down (workflows.scaling)
+    "opschaling_gevraagd": N_("Op- of afschalen gevraagd"),
+    "opschaling_toegekend": N_("Op- of afschalen toegekend"),
+    "opschaling_afgewezen": N_("Op- of afschalen afgewezen"),
+    # end of care (workflows.closure)
+    "einde_zorg_gemeld": N_("Einde zorg gemeld door aanbieder"),
+    "einde_zorg_teruggestuurd": N_("Melding einde zorg teruggestuurd"),
+    # claims (workflows.claims)
+    "gedeclareerd": N_("Gedeclareerd"),
+    "declaratie_goedgekeurd": N_("Declaratie goedgekeurd"),
+    "declaratie_afgewezen": N_("Declaratie afgewezen"),
 }
 
 CLOSURE_LABELS: dict[ClosureCategory, str] = {
@@ -605,6 +623,12 @@ def start_care(
         details=f"start zorg {care_start.isoformat()}",
         changes={"care_start": care_start},
     )
+    # R8: every start of care plans the evaluations. The plan follows from the start event's
+    # data, so it gets no event of its own (one action, one event).
+    # Imported here: the evaluations module builds on this one.
+    from .evaluations import plan_evaluations
+
+    plan_evaluations(session, trajectory, actor, record=False)
     session.flush()
 
 
@@ -625,9 +649,14 @@ def close(
     result_achieved: bool,
     today: date,
     expected_version: int | None = None,
+    reason: str | None = None,
 ) -> None:
     """R10: close with an end date, a closure category a–d, a reason code from the domain's list
-    and whether the result was achieved."""
+    and whether the result was achieved. ``reason`` is written in the event (e.g. when the
+    closure follows a confirmed end-of-care report or an accepted scaling request).
+
+    What was still open on the trajectory is settled too (``closure.settle_open_work``):
+    evaluations never held are removed, open tasks are done, open requests are answered."""
     _check_actor(trajectory, Action.CLOSE, actor)
     _next_state(trajectory, Action.CLOSE)
     problems: list[Problem] = []
@@ -654,6 +683,7 @@ def close(
         Action.CLOSE,
         actor,
         expected_version=expected_version,
+        reason=_clean(reason),
         details=f"einde zorg {care_end.isoformat()}, categorie {closure_category.value}, "
         f"reden {end_reason_code}, resultaat {'behaald' if result_achieved else 'niet behaald'}",
         changes={
@@ -663,6 +693,10 @@ def close(
             "result_achieved": result_achieved,
         },
     )
+    # Imported here: the closure module builds on this one.
+    from .closure import settle_open_work
+
+    settle_open_work(session, trajectory, actor)
     session.flush()
 
 

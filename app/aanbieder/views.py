@@ -141,3 +141,27 @@ def start(trajectory_id: int) -> str | Response:
         flash(_("De start van de zorg is geregistreerd."), "success")
         return redirect(url_for("aanbieder.trajectory", trajectory_id=item.id))
     return _render(item, start_form=form, general=step_not_possible(item, wf.Action.START))
+
+
+# --- PDF downloads (only for trajectories the organisation may see; otherwise 404) ------------
+
+
+@bp.get("/trajecten/<int:trajectory_id>/trajectafspraken.pdf")
+@provider_only
+def trajectory_agreement_pdf(trajectory_id: int) -> Response:
+    from ..pdf import TrajectoryAgreementPdf, send_pdf
+
+    item = _visible(trajectory_id)
+    return send_pdf(TrajectoryAgreementPdf(item, today()), f"trajectafspraken-{item.id}.pdf")
+
+
+@bp.get("/evaluaties/<int:evaluation_id>/verslag.pdf")
+@provider_only
+def evaluation_report_pdf(evaluation_id: int) -> Response:
+    from ..pdf import EvaluationReportPdf, send_pdf, submitted_evaluation
+
+    evaluation = submitted_evaluation(evaluation_id)
+    if not provider_sees(me(), evaluation.trajectory):
+        abort(404)
+    document = EvaluationReportPdf(evaluation, today())
+    return send_pdf(document, f"evaluatieverslag-{evaluation.id}.pdf")

@@ -534,3 +534,25 @@ def close(trajectory_id: int) -> str | Response:
         return redirect(url_for("gids.trajectory", trajectory_id=item.id))
     general = step_not_possible(item, wf.Action.CLOSE)
     return _render_trajectory(item, close_form=form, general=general)
+
+
+# --- PDF downloads (any gids may look a trajectory up, so any gids may download) ---------------
+
+
+@bp.get("/trajecten/<int:trajectory_id>/trajectafspraken.pdf")
+@gids_only
+def trajectory_agreement_pdf(trajectory_id: int) -> Response:
+    from ..pdf import TrajectoryAgreementPdf, send_pdf
+
+    item = wf.get_trajectory(db.session, trajectory_id)
+    return send_pdf(TrajectoryAgreementPdf(item, today()), f"trajectafspraken-{item.id}.pdf")
+
+
+@bp.get("/evaluaties/<int:evaluation_id>/verslag.pdf")
+@gids_only
+def evaluation_report_pdf(evaluation_id: int) -> Response:
+    from ..pdf import EvaluationReportPdf, send_pdf, submitted_evaluation
+
+    evaluation = submitted_evaluation(evaluation_id)
+    document = EvaluationReportPdf(evaluation, today())
+    return send_pdf(document, f"evaluatieverslag-{evaluation.id}.pdf")

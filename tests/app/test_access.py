@@ -50,7 +50,53 @@ def scene(session, world):
     active = make_trajectory(session, world, TrajectoryState.ACTIEF)
     concept = make_trajectory(session, world, TrajectoryState.CONCEPT, request_id=item.id)
     session.flush()
-    return {"request": item, "proposed": proposed, "active": active, "concept": concept}
+    return {
+        "request": item,
+        "proposed": proposed,
+        "active": active,
+        "concept": concept,
+        **_running_care(session, world, active),
+    }
+
+
+def _running_care(session, world, active) -> dict[str, object]:
+    """A submitted evaluation, a scaling request and an end-of-care report on the active
+    trajectory, and a claim on a closed one: real ids for the routes that name them."""
+    from models import ClosureCategory, EvaluationState, Intensity
+    from workflows.claims import submit_claim
+    from workflows.closure import report_end_of_care
+    from workflows.evaluations import EvaluationInput, ScoreInput, submit_evaluation
+    from workflows.scaling import request_scaling
+
+    evaluation = next(e for e in active.evaluations if e.state == EvaluationState.GEPLAND)
+    held = EvaluationInput(
+        held_on=TODAY,
+        with_inwoner=True,
+        with_gids=False,
+        with_aanbieder=True,
+        with_netwerk=False,
+        summary="Gaat goed",
+        need_changed=False,
+        scores=[ScoreInput(active.results[0].id, 0)],
+    )
+    submit_evaluation(session, evaluation, world.aanbieder_a, held, TODAY)
+    scaling = request_scaling(
+        session, active, world.aanbieder_a, world.bg.id, Intensity.ZWAAR, "Meer nodig", TODAY
+    )
+    report = report_end_of_care(
+        session,
+        active,
+        world.aanbieder_a,
+        care_end=TODAY,
+        closure_category=ClosureCategory.A,
+        end_reason_code="19",
+        result_achieved=True,
+        today=TODAY,
+    )
+    closed = make_trajectory(session, world, TrajectoryState.AFGESLOTEN)
+    claim = submit_claim(session, closed, world.aanbieder_a, TODAY)
+    session.flush()
+    return {"evaluation": evaluation, "scaling": scaling, "report": report, "claim": claim}
 
 
 def _area(rule: Rule) -> Role | None:
@@ -108,6 +154,10 @@ def _ids(world, scene) -> dict[str, int]:
         "resident_id": world.adult.id,
         "request_id": scene["request"].id,
         "trajectory_id": scene["proposed"].id,
+        "evaluation_id": scene["evaluation"].id,
+        "scaling_request_id": scene["scaling"].id,
+        "report_id": scene["report"].id,
+        "claim_id": scene["claim"].id,
     }
 
 
@@ -158,7 +208,7 @@ def test_role_matrix(app, client, world, scene, role):
         url = _url(app, rule, ids)
         for method in _methods(rule):
             response = _call(client, method, url, token)
-            body = response.get_data(as_text=True)
+            body = response.get_data().decode("utf-8", "replace")  # a PDF is bytes
             owner = _area(rule)
             assert response.status_code < 500, (role, method, url, body[:500])
             if owner is not None and owner != role:

@@ -1,0 +1,396 @@
+"""Provider screens for running care: the inbox, the evaluation form, a request to scale up or
+down, the end-of-care report, the claim and the claims list.
+
+Need to know as on the other provider screens (``_visible`` / ``_actionable``): another
+organisation's trajectory gives 404, a subcontractor reads but does not act (403 on a POST),
+only the main contractor submits. Each form has its own page, so a form with problems comes back
+with the messages at its fields and everything typed kept; the trajectory page links to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from models import (
+    ClosureCategory,
+    Evaluation,
+    EvaluationState,
+    Intensity,
+    Trajectory,
+    TrajectoryState,
+)
+from workflows import trajectories as wf
+from workflows.catalogue import active_profiles
+from workflows.claims import (
+    ClaimPolicy,
+    claim_of,
+    claimable_amount,
+    claims_of_provider,
+    submit_claim,
+)
+from workflows.closure import open_report, report_end_of_care, reports_of
+from workflows.errors import DomainError
+from workflows.evaluations import (
+    EvaluationInput,
+    ScoreInput,
+    interval_months,
+    is_overdue,
+    open_extra_evaluation,
+    submit_evaluation,
+)
+from workflows.inbox import mark_read, open_tasks
+from workflows.scaling import open_request, request_scaling, requests_of
+
+from ..auth.access import me
+from ..extensions import db
+from ..formtools import apply_problems, opts
+from ..gids.evaluation_forms import ExtraEvaluationForm
+from . import bp
+from .evaluation_forms import (
+    ClaimForm,
+    EndOfCareForm,
+    EvaluationForm,
+    ScalingForm,
+    evaluation_form,
+)
+from .views import _actionable, _visible, provider_only, today
+
+# The evaluation form's scaling fields, by the names ``request_scaling`` gives its problems.
+SCALING_FIELDS = {
+    "new_profile_id": "scaling_profile_id",
+    "new_intensity": "scaling_intensity",
+    "reason": "scaling_reason",
+}
+
+
+def _is_main(trajectory: Trajectory) -> bool:
+    return trajectory.provider_id == me().provider_id
+
+
+def _load(trajectory_id: int) -> Trajectory:
+    """Visible for a GET; for a POST locked, and only for the main contractor (else 403)."""
+    if request.method == "POST":
+        return _actionable(trajectory_id)
+    return _visible(trajectory_id)
+
+
+def _claim_policy() -> ClaimPolicy:
+    """R11: what a trajectory closed without its result may claim (``CLAIM_POLICY``)."""
+    value = current_app.config.get("CLAIM_POLICY") or ClaimPolicy.PRO_RATA.value
+    return ClaimPolicy(value)
+
+
+def provider_care(trajectory: Trajectory) -> dict[str, Any]:
+    """What the provider's trajectory page shows about running care (``_care.html``)."""
+    return {
+        "evaluations": trajectory.evaluations,
+        "interval": interval_months(trajectory),
+        "scaling_requests": requests_of(db.session, trajectory),
+        "reports": reports_of(db.session, trajectory),
+        "claim": claim_of(db.session, trajectory),
+        "main": _is_main(trajectory),
+        "today": today(),
+        "is_overdue": is_overdue,
+    }
+
+
+@bp.context_processor
+def _care_helpers() -> dict[str, Any]:
+    return {"provider_care": provider_care}
+
+
+# --- inbox -----------------------------------------------------------------------------------
+
+
+@bp.get("/taken")
+@provider_only
+def tasks() -> str:
+    """The organisation's open tasks. Shown means read: the header count drops to zero."""
+    user = me()
+    items = open_tasks(db.session, user)
+    unread = {task.id for task in items if task.read_at is None}
+    mark_read(db.session, user)
+    page = render_template("aanbieder/tasks.html", items=items, unread=unread, today=today())
+    db.session.commit()
+    return page
+
+
+# --- evaluations -----------------------------------------------------------------------------
+
+
+def _evaluation(evaluation_id: int) -> Evaluation:
+    item = db.session.get(Evaluation, evaluation_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _profile_choices(trajectory: Trajectory) -> list[Any]:
+    return opts(
+        (p.id, f"{p.name} ({p.code})")
+        for p in active_profiles(db.session)
+        if p.domain == trajectory.domain
+    )
+
+
+def _evaluation_input(form: EvaluationForm) -> EvaluationInput:
+    assert form.held_on.data is not None
+    present = set(form.participants.data or [])
+    zrm = {
+        domain: form[name].data for domain, name in form.zrm_fields if form[name].data is not None
+    }
+    return EvaluationInput(
+        held_on=form.held_on.data,
+        with_inwoner="inwoner" in present,
+        with_gids="gids" in present,
+        with_aanbieder="aanbieder" in present,
+        with_netwerk="netwerk" in present,
+        summary=form.summary.data or "",
+        need_changed=form.need_changed.data == "ja",
+        scores=[
+            ScoreInput(result.id, score.data, explanation.data)
+            for result, score, explanation in form.score_fields()
+            if score.data is not None
+        ],
+        zrm=zrm or None,
+    )
+
+
+def _renamed(err: DomainError, names: dict[str, str]) -> DomainError:
+    """The same problems, put on this form's names for the fields."""
+    return DomainError.from_problems(
+        [replace(p, field=names.get(p.field or "", p.field)) for p in err.problems]
+    )
+
+
+@bp.route("/evaluaties/<int:evaluation_id>", methods=["GET", "POST"])
+@provider_only
+def evaluation(evaluation_id: int) -> str | Response:
+    item = _evaluation(evaluation_id)
+    trajectory = _load(item.trajectory_id)
+    if request.method == "GET":
+        data = {
+            "held_on": today(),
+            "participants": ["aanbieder"],
+            "scaling_profile_id": trajectory.profile_id,
+            "scaling_intensity": trajectory.intensity.value,
+        }
+        form = evaluation_form(trajectory, data=data)
+    else:
+        form = evaluation_form(trajectory)
+    form.scaling_profile_id.choices = _profile_choices(trajectory)
+    general: list[str] = []
+    if request.method == "POST":
+        if item.state != EvaluationState.GEPLAND:
+            general = [_("Deze evaluatie is al ingediend.")]
+        elif form.validate_on_submit():
+            stage = "evaluation"
+            try:
+                submit_evaluation(db.session, item, me(), _evaluation_input(form), today())
+                stage = "scaling"
+                if form.request_scaling.data:
+                    request_scaling(
+                        db.session,
+                        trajectory,
+                        me(),
+                        new_profile_id=int(form.scaling_profile_id.data or 0),
+                        new_intensity=Intensity(form.scaling_intensity.data),
+                        reason=form.scaling_reason.data or "",
+                        today=today(),
+                    )
+            except DomainError as err:
+                db.session.rollback()
+                if stage == "scaling":
+                    err = _renamed(err, SCALING_FIELDS)
+                general = apply_problems(form, err)
+            else:
+                db.session.commit()
+                if form.request_scaling.data:
+                    flash(
+                        _("De evaluatie en het verzoek om op- of afschalen zijn ingediend."),
+                        "success",
+                    )
+                else:
+                    flash(_("De evaluatie is ingediend."), "success")
+                return redirect(url_for("aanbieder.trajectory", trajectory_id=trajectory.id))
+    return render_template(
+        "aanbieder/evaluation.html",
+        e=item,
+        t=trajectory,
+        form=form,
+        general=general,
+        main=_is_main(trajectory),
+        overdue=is_overdue(item, today()),
+    )
+
+
+@bp.route("/trajecten/<int:trajectory_id>/extra-evaluatie", methods=["GET", "POST"])
+@provider_only
+def extra_evaluation(trajectory_id: int) -> str | Response:
+    trajectory = _load(trajectory_id)
+    form = ExtraEvaluationForm()
+    general: list[str] = []
+    if form.validate_on_submit():
+        assert form.due_on.data is not None
+        try:
+            open_extra_evaluation(
+                db.session, trajectory, me(), form.reason.data or "", form.due_on.data, today()
+            )
+        except DomainError as err:
+            db.session.rollback()
+            general = apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash(_("De extra evaluatie is gepland."), "success")
+            return redirect(url_for("aanbieder.trajectory", trajectory_id=trajectory.id))
+    return render_template(
+        "extra_evaluation.html",
+        t=trajectory,
+        form=form,
+        general=general,
+        can_act=_is_main(trajectory) and trajectory.state == TrajectoryState.ACTIEF,
+        back=url_for("aanbieder.trajectory", trajectory_id=trajectory.id),
+    )
+
+
+# --- scaling up or down ----------------------------------------------------------------------
+
+
+@bp.route("/trajecten/<int:trajectory_id>/opschalen", methods=["GET", "POST"])
+@provider_only
+def scaling(trajectory_id: int) -> str | Response:
+    trajectory = _load(trajectory_id)
+    if request.method == "GET":
+        form = ScalingForm(
+            data={"new_profile_id": trajectory.profile_id, "new_intensity": trajectory.intensity}
+        )
+    else:
+        form = ScalingForm()
+    form.new_profile_id.choices = _profile_choices(trajectory)
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            request_scaling(
+                db.session,
+                trajectory,
+                me(),
+                new_profile_id=int(form.new_profile_id.data or 0),
+                new_intensity=Intensity(form.new_intensity.data),
+                reason=form.reason.data or "",
+                today=today(),
+            )
+        except DomainError as err:
+            db.session.rollback()
+            general = apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash(_("Het verzoek om op- of afschalen is naar de gids gestuurd."), "success")
+            return redirect(url_for("aanbieder.trajectory", trajectory_id=trajectory.id))
+    return render_template(
+        "aanbieder/scaling.html",
+        t=trajectory,
+        form=form,
+        general=general,
+        pending=open_request(db.session, trajectory),
+        can_act=_is_main(trajectory) and trajectory.state == TrajectoryState.ACTIEF,
+    )
+
+
+# --- end of care -----------------------------------------------------------------------------
+
+
+def _closure_choices(form: EndOfCareForm, trajectory: Trajectory) -> None:
+    form.closure_category.choices = opts(
+        (c.value, _(wf.CLOSURE_LABELS[c])) for c in ClosureCategory
+    )
+    form.end_reason_code.choices = opts(
+        [("", _("— kies een reden —"))]
+        + [(r.code, f"{r.code} {r.meaning}") for r in wf.end_reasons(db.session, trajectory.domain)]
+    )
+
+
+@bp.route("/trajecten/<int:trajectory_id>/einde-zorg", methods=["GET", "POST"])
+@provider_only
+def end_of_care(trajectory_id: int) -> str | Response:
+    trajectory = _load(trajectory_id)
+    form = EndOfCareForm(data={"care_end": today()} if request.method == "GET" else None)
+    _closure_choices(form, trajectory)
+    general: list[str] = []
+    if form.validate_on_submit():
+        assert form.care_end.data is not None
+        try:
+            report_end_of_care(
+                db.session,
+                trajectory,
+                me(),
+                care_end=form.care_end.data,
+                closure_category=ClosureCategory(form.closure_category.data),
+                end_reason_code=form.end_reason_code.data or "",
+                result_achieved=form.result_achieved.data == "ja",
+                today=today(),
+            )
+        except DomainError as err:
+            db.session.rollback()
+            general = apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash(_("Het einde van de zorg is gemeld; de gids bevestigt het."), "success")
+            return redirect(url_for("aanbieder.trajectory", trajectory_id=trajectory.id))
+    return render_template(
+        "aanbieder/end_of_care.html",
+        t=trajectory,
+        form=form,
+        general=general,
+        pending=open_report(db.session, trajectory),
+        can_act=_is_main(trajectory) and trajectory.state == TrajectoryState.ACTIEF,
+    )
+
+
+# --- claims ----------------------------------------------------------------------------------
+
+
+@bp.route("/trajecten/<int:trajectory_id>/declareren", methods=["GET", "POST"])
+@provider_only
+def claim(trajectory_id: int) -> str | Response:
+    trajectory = _load(trajectory_id)
+    form = ClaimForm()
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            submit_claim(db.session, trajectory, me(), today(), _claim_policy())
+        except DomainError as err:
+            db.session.rollback()
+            general = apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash(_("De declaratie is ingediend."), "success")
+            return redirect(url_for("aanbieder.claims"))
+    existing = claim_of(db.session, trajectory)
+    amount = basis = None
+    if trajectory.state == TrajectoryState.AFGESLOTEN and existing is None:
+        amount, basis = claimable_amount(trajectory, _claim_policy())
+    return render_template(
+        "aanbieder/claim.html",
+        t=trajectory,
+        form=form,
+        general=general,
+        existing=existing,
+        amount=amount,
+        basis=basis,
+        can_act=_is_main(trajectory) and amount is not None,
+    )
+
+
+@bp.get("/declaraties")
+@provider_only
+def claims() -> str:
+    provider_id = me().provider_id
+    assert provider_id is not None
+    return render_template(
+        "aanbieder/claims.html", claims=claims_of_provider(db.session, provider_id)
+    )

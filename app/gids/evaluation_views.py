@@ -1,0 +1,334 @@
+"""The gids's screens for running care: the inbox, reviewing an evaluation, deciding on a
+request to scale up or down, confirming or returning an end-of-care report, deciding on a claim,
+the evaluation interval and the ZRM, and an extra evaluation.
+
+As on the other gids screens, any gids of the team may look (need to know within the access
+team); only the trajectory's responsible gids decides or changes anything (403 for others).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from models import (
+    Claim,
+    EndOfCareReport,
+    Evaluation,
+    ReviewOutcome,
+    ScalingRequest,
+    Trajectory,
+    TrajectoryState,
+)
+from workflows import trajectories as wf
+from workflows.claims import claim_of, decide_claim
+from workflows.closure import confirm_end_of_care, reports_of, return_end_of_care
+from workflows.errors import DomainError
+from workflows.evaluations import (
+    interval_months,
+    is_overdue,
+    open_extra_evaluation,
+    review_evaluation,
+    set_interval,
+    set_uses_zrm,
+)
+from workflows.inbox import mark_read, open_tasks
+from workflows.scaling import decide_scaling, requests_of
+
+from ..auth.access import me
+from ..extensions import db
+from ..formtools import apply_problems
+from . import bp
+from .evaluation_forms import (
+    ClaimDecisionForm,
+    EndOfCareDecisionForm,
+    EvaluationSettingsForm,
+    ExtraEvaluationForm,
+    ReviewForm,
+    ScalingDecisionForm,
+)
+from .views import _own_trajectory, gids_only, today
+
+
+def _load(trajectory_id: int) -> Trajectory:
+    """Anyone of the team may look; for a POST locked, and only for the responsible gids."""
+    if request.method == "POST":
+        return _own_trajectory(trajectory_id)
+    return wf.get_trajectory(db.session, trajectory_id)
+
+
+def _settings_form(trajectory: Trajectory, **kwargs: Any) -> EvaluationSettingsForm:
+    return EvaluationSettingsForm(
+        formdata=None,
+        data={
+            "months": trajectory.evaluation_interval_months,
+            "uses_zrm": trajectory.uses_zrm,
+        },
+        prefix="settings",
+        **kwargs,
+    )
+
+
+def gids_care(trajectory: Trajectory) -> dict[str, Any]:
+    """What the gids's trajectory page shows about running care (``gids/_care.html``)."""
+    return {
+        "evaluations": trajectory.evaluations,
+        "interval": interval_months(trajectory),
+        "scaling_requests": requests_of(db.session, trajectory),
+        "reports": reports_of(db.session, trajectory),
+        "claim": claim_of(db.session, trajectory),
+        "mine": trajectory.gids_id == me().id,
+        "settings_form": _settings_form(trajectory),
+        "today": today(),
+        "is_overdue": is_overdue,
+    }
+
+
+@bp.context_processor
+def _care_helpers() -> dict[str, Any]:
+    return {"gids_care": gids_care}
+
+
+# --- inbox -----------------------------------------------------------------------------------
+
+
+@bp.get("/taken")
+@gids_only
+def tasks() -> str:
+    """The gids's open tasks. Shown means read: the header count drops to zero."""
+    user = me()
+    items = open_tasks(db.session, user)
+    unread = {task.id for task in items if task.read_at is None}
+    mark_read(db.session, user)
+    page = render_template("gids/tasks.html", items=items, unread=unread, today=today())
+    db.session.commit()
+    return page
+
+
+# --- evaluations -----------------------------------------------------------------------------
+
+
+@bp.route("/evaluaties/<int:evaluation_id>", methods=["GET", "POST"])
+@gids_only
+def evaluation(evaluation_id: int) -> str | Response:
+    item = db.session.get(Evaluation, evaluation_id)
+    if item is None:
+        abort(404)
+    trajectory = _load(item.trajectory_id)
+    form = ReviewForm()
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            review_evaluation(
+                db.session,
+                item,
+                me(),
+                ReviewOutcome(form.outcome.data),
+                form.remark.data,
+                today(),
+            )
+        except DomainError as err:
+            db.session.rollback()
+            general = apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash(_("De beoordeling is opgeslagen."), "success")
+            return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
+    return render_template(
+        "gids/evaluation.html",
+        e=item,
+        t=trajectory,
+        form=form,
+        general=general,
+        mine=trajectory.gids_id == me().id,
+        overdue=is_overdue(item, today()),
+    )
+
+
+@bp.route("/trajecten/<int:trajectory_id>/evaluatie-instellingen", methods=["GET", "POST"])
+@gids_only
+def evaluation_settings(trajectory_id: int) -> str | Response:
+    trajectory = _load(trajectory_id)
+    if request.method == "GET":
+        form = _settings_form(trajectory)
+    else:
+        form = EvaluationSettingsForm(prefix="settings")
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            set_interval(db.session, trajectory, me(), form.months.data)
+            set_uses_zrm(db.session, trajectory, me(), bool(form.uses_zrm.data))
+        except DomainError as err:
+            db.session.rollback()
+            general = apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash(_("De evaluatie-instellingen zijn opgeslagen."), "success")
+            return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
+    return render_template(
+        "gids/evaluation_settings.html",
+        t=trajectory,
+        form=form,
+        general=general,
+        interval=interval_months(trajectory),
+        mine=trajectory.gids_id == me().id,
+    )
+
+
+@bp.route("/trajecten/<int:trajectory_id>/extra-evaluatie", methods=["GET", "POST"])
+@gids_only
+def extra_evaluation(trajectory_id: int) -> str | Response:
+    trajectory = _load(trajectory_id)
+    form = ExtraEvaluationForm()
+    general: list[str] = []
+    if form.validate_on_submit():
+        assert form.due_on.data is not None
+        try:
+            open_extra_evaluation(
+                db.session, trajectory, me(), form.reason.data or "", form.due_on.data, today()
+            )
+        except DomainError as err:
+            db.session.rollback()
+            general = apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash(_("De extra evaluatie is gepland."), "success")
+            return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
+    return render_template(
+        "extra_evaluation.html",
+        t=trajectory,
+        form=form,
+        general=general,
+        can_act=trajectory.gids_id == me().id and trajectory.state == TrajectoryState.ACTIEF,
+        back=url_for("gids.trajectory", trajectory_id=trajectory.id),
+    )
+
+
+# --- scaling up or down ----------------------------------------------------------------------
+
+
+@bp.route("/opschalingen/<int:scaling_request_id>", methods=["GET", "POST"])
+@gids_only
+def scaling_request(scaling_request_id: int) -> str | Response:
+    item = db.session.get(ScalingRequest, scaling_request_id)
+    if item is None:
+        abort(404)
+    trajectory = _load(item.trajectory_id)
+    form = ScalingDecisionForm()
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            follow_up = decide_scaling(
+                db.session,
+                item,
+                me(),
+                accept=form.accepted,
+                reason=form.reason.data,
+                today=today(),
+            )
+        except DomainError as err:
+            db.session.rollback()
+            general = apply_problems(form, err)
+        else:
+            db.session.commit()
+            if follow_up is not None:
+                flash(
+                    _("Het verzoek is toegekend; dit is het vervolgtraject."),
+                    "success",
+                )
+                return redirect(url_for("gids.trajectory", trajectory_id=follow_up.id))
+            flash(_("Het verzoek is afgewezen."), "success")
+            return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
+    return render_template(
+        "gids/scaling_request.html",
+        item=item,
+        t=trajectory,
+        form=form,
+        general=general,
+        mine=trajectory.gids_id == me().id,
+    )
+
+
+# --- end of care -----------------------------------------------------------------------------
+
+
+@bp.route("/einde-zorg/<int:report_id>", methods=["GET", "POST"])
+@gids_only
+def end_of_care_report(report_id: int) -> str | Response:
+    item = db.session.get(EndOfCareReport, report_id)
+    if item is None:
+        abort(404)
+    trajectory = _load(item.trajectory_id)
+    form = EndOfCareDecisionForm()
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            if form.accepted:
+                confirm_end_of_care(db.session, item, me(), today())
+            else:
+                return_end_of_care(db.session, item, me(), form.reason.data or "", today())
+        except DomainError as err:
+            db.session.rollback()
+            general = apply_problems(form, err)
+        else:
+            db.session.commit()
+            if form.accepted:
+                flash(
+                    _("Het einde van de zorg is bevestigd; het traject is afgesloten."), "success"
+                )
+            else:
+                flash(_("De melding is teruggestuurd naar de aanbieder."), "success")
+            return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
+    return render_template(
+        "gids/end_of_care_report.html",
+        item=item,
+        t=trajectory,
+        form=form,
+        general=general,
+        mine=trajectory.gids_id == me().id,
+    )
+
+
+# --- claims ----------------------------------------------------------------------------------
+
+
+@bp.route("/declaraties/<int:claim_id>", methods=["GET", "POST"])
+@gids_only
+def claim(claim_id: int) -> str | Response:
+    item = db.session.get(Claim, claim_id)
+    if item is None:
+        abort(404)
+    trajectory = _load(item.trajectory_id)
+    form = ClaimDecisionForm()
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            decide_claim(
+                db.session,
+                item,
+                me(),
+                approve=form.accepted,
+                reason=form.reason.data,
+                today=today(),
+            )
+        except DomainError as err:
+            db.session.rollback()
+            general = apply_problems(form, err)
+        else:
+            db.session.commit()
+            if form.accepted:
+                flash(_("De declaratie is goedgekeurd."), "success")
+            else:
+                flash(_("De declaratie is afgewezen."), "success")
+            return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
+    return render_template(
+        "gids/claim.html",
+        item=item,
+        t=trajectory,
+        form=form,
+        general=general,
+        mine=trajectory.gids_id == me().id,
+    )

@@ -1,0 +1,496 @@
+"""PDF documents (ReportLab): *Trajectafspraken* and *Evaluatieverslag*.
+
+Each document is a class that takes the model object and today's date and returns the PDF as
+bytes; views only check access and send the bytes (STYLE.md habit 9). The layout is plain
+platypus (A4, Helvetica): the built-in fonts keep the text extractable and cover the WinAnsi
+characters Dutch text needs (€, ë, é, –, …). Labels go through gettext, so an English session
+gets an English document; amounts and dates use the same filters as the web pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from io import BytesIO
+from typing import Any
+from xml.sax.saxutils import escape
+
+from flask import abort, send_file
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import cm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
+from reportlab.platypus.tables import TableStyle
+from werkzeug.wrappers import Response
+
+from models import AgreedResult, Domain, Evaluation, EvaluationState, NeedType, Trajectory
+from workflows.evaluations import (
+    EVALUATION_KIND_LABELS,
+    EVALUATION_STATE_LABELS,
+    REVIEW_OUTCOME_LABELS,
+    interval_months,
+)
+from workflows.trajectories import STATE_LABELS
+
+from .care_labels import GAS_LEVELS, ZRM_DOMAIN_LABELS, gas_label, gas_level_text, zrm_label
+from .extensions import db
+from .filters import fmt_date, fmt_money
+
+APP_NAME = "Trajectwijzer"
+MARGIN = 2 * cm
+LABEL_WIDTH = 5 * cm
+CONTENT_WIDTH = A4[0] - 2 * MARGIN
+
+SUBMITTED_STATES = (EvaluationState.INGEDIEND, EvaluationState.BEOORDEELD)
+
+
+def duration_weeks(trajectory: Trajectory) -> int:
+    """Planned duration in whole weeks; the planned end is the last day of the last week."""
+    days = (trajectory.planned_end - trajectory.planned_start).days + 1
+    return max(1, round(days / 7))
+
+
+def _text(value: Any) -> str:
+    """Free text as paragraph markup: escaped, line breaks kept, a dash when empty."""
+    if value is None or value == "":
+        return "—"
+    return escape(str(value)).replace("\r\n", "\n").replace("\n", "<br/>")
+
+
+def _domain(domain: Domain) -> str:
+    return "Wmo" if domain == Domain.WMO else _("Jeugd")
+
+
+def _intensity(trajectory: Trajectory) -> str:
+    return {"laag": _("Laag"), "middel": _("Middel"), "zwaar": _("Zwaar")}[
+        trajectory.intensity.value
+    ]
+
+
+def _need_type(trajectory: Trajectory) -> str:
+    return _("Blijvend") if trajectory.need_type == NeedType.BLIJVEND else _("Eindig")
+
+
+def _yes_no(value: bool | None) -> str:
+    if value is None:
+        return "—"
+    return _("Ja") if value else _("Nee")
+
+
+def _period(trajectory: Trajectory) -> str:
+    return ngettext(
+        "%(start)s t/m %(end)s (%(num)s week)",
+        "%(start)s t/m %(end)s (%(num)s weken)",
+        duration_weeks(trajectory),
+        start=fmt_date(trajectory.planned_start),
+        end=fmt_date(trajectory.planned_end),
+    )
+
+
+def _provider(trajectory: Trajectory) -> str:
+    text = f"{trajectory.provider.name} (AGB {trajectory.provider.agb_code})"
+    if trajectory.subcontractor is not None:
+        text += "; " + _("onderaannemer") + f": {trajectory.subcontractor.name}"
+    return text
+
+
+def _gas_levels(result: AgreedResult) -> list[tuple[int, str]]:
+    """(score, what the gids wrote for it) for each level the gids spelled out."""
+    levels = [(score, gas_level_text(result, score)) for score, _sign, _meaning in GAS_LEVELS]
+    return [(score, text) for score, text in levels if text]
+
+
+class _Document:
+    """Shared page layout: the application name, a title, a footer with page numbers."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        sheet = getSampleStyleSheet()
+        self.styles = {
+            "brand": ParagraphStyle(
+                "brand", parent=sheet["Normal"], fontName="Helvetica-Bold", textColor=colors.grey
+            ),
+            "title": ParagraphStyle("title", parent=sheet["Title"], alignment=0, spaceAfter=4),
+            "subtitle": ParagraphStyle("subtitle", parent=sheet["Normal"], spaceAfter=10),
+            "h2": ParagraphStyle("h2", parent=sheet["Heading2"], spaceBefore=12, spaceAfter=6),
+            "h3": ParagraphStyle("h3", parent=sheet["Heading4"], spaceBefore=8, spaceAfter=2),
+            "body": ParagraphStyle("body", parent=sheet["Normal"], leading=13),
+            "label": ParagraphStyle("label", parent=sheet["Normal"], fontName="Helvetica-Bold"),
+        }
+
+    # -- to be provided by each document --------------------------------------------------------
+
+    def title(self) -> str:
+        raise NotImplementedError
+
+    def subtitle(self) -> str:
+        raise NotImplementedError
+
+    def story(self) -> list[Flowable]:
+        raise NotImplementedError
+
+    # -- building blocks ------------------------------------------------------------------------
+
+    def para(self, markup: str, style: str = "body") -> Paragraph:
+        return Paragraph(markup, self.styles[style])
+
+    def heading(self, text: str) -> Paragraph:
+        return self.para(escape(text), "h2")
+
+    def facts(self, rows: Iterable[tuple[str, str]]) -> Table:
+        """Label/value rows; values are already paragraph markup (see ``_text``)."""
+        data = [[self.para(escape(label), "label"), self.para(value)] for label, value in rows]
+        table = Table(data, colWidths=[LABEL_WIDTH, CONTENT_WIDTH - LABEL_WIDTH], hAlign="LEFT")
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                ]
+            )
+        )
+        return table
+
+    def grid(
+        self, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]
+    ) -> Table:
+        data = [[self.para(escape(h), "label") for h in header]]
+        data += [[self.para(cell) for cell in row] for row in rows]
+        table = Table(data, colWidths=list(widths), hAlign="LEFT", repeatRows=1)
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                    ("GRID", (0, 0), (-1, -1), 0.25, colors.lightgrey),
+                ]
+            )
+        )
+        return table
+
+    def _footer(self, canvas: Canvas, doc: SimpleDocTemplate) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 8)
+        canvas.setFillColor(colors.grey)
+        text = _(
+            "%(app)s · %(title)s · aangemaakt op %(date)s · pagina %(page)s",
+            app=APP_NAME,
+            title=self.title(),
+            date=fmt_date(self.today),
+            page=doc.page,
+        )
+        canvas.drawString(MARGIN, 1.2 * cm, text)
+        canvas.restoreState()
+
+    def render(self) -> bytes:
+        buffer = BytesIO()
+        doc = SimpleDocTemplate(
+            buffer,
+            pagesize=A4,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=MARGIN,
+            bottomMargin=MARGIN,
+            title=self.title(),
+            subject=self.subtitle(),
+            author=APP_NAME,
+            creator=APP_NAME,
+            lang=str(get_locale() or "nl"),
+        )
+        story: list[Flowable] = [
+            self.para(APP_NAME, "brand"),
+            self.para(escape(self.title()), "title"),
+            self.para(escape(self.subtitle()), "subtitle"),
+            *self.story(),
+        ]
+        doc.build(story, onFirstPage=self._footer, onLaterPages=self._footer)
+        return buffer.getvalue()
+
+
+class TrajectoryAgreementPdf(_Document):
+    """*Trajectafspraken*: what the gids, the resident and the provider agreed — resident,
+    results, price, duration, provider and the evaluation plan."""
+
+    def __init__(self, trajectory: Trajectory, today: date) -> None:
+        super().__init__(today)
+        self.trajectory = trajectory
+
+    def title(self) -> str:
+        return _("Trajectafspraken")
+
+    def subtitle(self) -> str:
+        t = self.trajectory
+        return _(
+            "Traject %(id)s · %(profile)s · status: %(state)s",
+            id=t.id,
+            profile=t.profile.name,
+            state=_(STATE_LABELS[t.state]),
+        )
+
+    def story(self) -> list[Flowable]:
+        t = self.trajectory
+        resident = t.resident
+        story: list[Flowable] = [
+            self.heading(_("Inwoner")),
+            self.facts(
+                [
+                    (_("Naam"), _text(resident.full_name)),
+                    (_("Geboortedatum"), fmt_date(resident.birth_date)),
+                    (_("BSN"), _text(resident.bsn)),
+                ]
+            ),
+            self.heading(_("Traject")),
+            self.facts(self._trajectory_rows()),
+            self.heading(_("Afgesproken resultaten")),
+        ]
+        if not t.results:
+            story.append(self.para(escape(_("Er zijn geen resultaten vastgelegd."))))
+        for number, result in enumerate(t.results, start=1):
+            story.append(KeepTogether(self._result(number, result)))
+        story += self._evaluation_plan()
+        return story
+
+    def _trajectory_rows(self) -> list[tuple[str, str]]:
+        t = self.trajectory
+        price = fmt_money(t.price)
+        if t.price_reason:
+            price += " — " + _("afwijkend van het tarief") + ": " + _text(t.price_reason)
+        rows = [
+            (_("Gids (aanspreekpunt)"), _text(f"{t.gids.name} ({t.gids.email})")),
+            (_("Domein"), _domain(t.domain)),
+            (_("Profiel"), _text(f"{t.profile.name} ({t.profile.code})")),
+            (_("Intensiteit"), _intensity(t)),
+            (_("Aanbieder"), _text(_provider(t))),
+            (_("Behoefte"), _need_type(t)),
+            (_("Trajectprijs"), price),
+            (_("Geplande periode"), _period(t)),
+            (_("Besluitdatum"), fmt_date(t.decision_date)),
+            (_("Einde beschikking"), fmt_date(t.decision_end)),
+        ]
+        if t.care_start is not None:
+            rows.append((_("Start zorg"), fmt_date(t.care_start)))
+        if t.care_end is not None:
+            rows.append((_("Einde zorg"), fmt_date(t.care_end)))
+        return rows
+
+    def _result(self, number: int, result: AgreedResult) -> list[Flowable]:
+        parts: list[Flowable] = [self.para(f"{number}. {_text(result.description)}", "h3")]
+        if result.measure:
+            parts.append(self.para(f"<b>{escape(_('Meten'))}:</b> {_text(result.measure)}"))
+        levels = _gas_levels(result)
+        if levels:
+            parts.append(Spacer(1, 4))
+            parts.append(
+                self.grid(
+                    [_("GAS-niveau"), _("Goal Attainment Scaling")],
+                    [[escape(gas_label(level)), _text(text)] for level, text in levels],
+                    [4.5 * cm, CONTENT_WIDTH - 4.5 * cm],
+                )
+            )
+        return parts
+
+    def _evaluation_plan(self) -> list[Flowable]:
+        t = self.trajectory
+        months = interval_months(t)
+        text = ngettext("Evalueren elke maand.", "Evalueren elke %(num)s maanden.", months)
+        if t.evaluation_interval_months:
+            text += " " + _("Door de gids vastgesteld voor dit traject.")
+        story: list[Flowable] = [self.heading(_("Evaluatieplan")), self.para(escape(text))]
+        if not t.evaluations:
+            if t.care_start is None:
+                none_yet = _("De evaluaties worden gepland zodra de zorg is gestart.")
+            else:
+                none_yet = _("Er zijn nog geen evaluaties gepland.")
+            story.append(self.para(escape(none_yet)))
+            return story
+        rows = [
+            [
+                escape(_(EVALUATION_KIND_LABELS[e.kind])),
+                fmt_date(e.due_on),
+                escape(self._state(e)),
+                fmt_date(e.held_on),
+            ]
+            for e in t.evaluations
+        ]
+        story.append(Spacer(1, 4))
+        story.append(
+            self.grid(
+                [_("Soort"), _("Uiterlijk op"), _("Status"), _("Gehouden op")],
+                rows,
+                [5 * cm, 3.5 * cm, 4 * cm, CONTENT_WIDTH - 12.5 * cm],
+            )
+        )
+        return story
+
+    def _state(self, evaluation: Evaluation) -> str:
+        label = _(EVALUATION_STATE_LABELS[evaluation.state])
+        if evaluation.state == EvaluationState.GEPLAND and evaluation.due_on < self.today:
+            label += " (" + _("te laat") + ")"
+        return label
+
+
+class EvaluationReportPdf(_Document):
+    """*Evaluatieverslag*: one submitted evaluation — who took part, the GAS score per agreed
+    result, the ZRM scores, the summary and the gids's review."""
+
+    def __init__(self, evaluation: Evaluation, today: date) -> None:
+        super().__init__(today)
+        self.evaluation = evaluation
+
+    def title(self) -> str:
+        return _("Evaluatieverslag")
+
+    def subtitle(self) -> str:
+        e = self.evaluation
+        return _(
+            "Traject %(id)s · %(kind)s · gehouden op %(date)s",
+            id=e.trajectory_id,
+            kind=_(EVALUATION_KIND_LABELS[e.kind]),
+            date=fmt_date(e.held_on),
+        )
+
+    def story(self) -> list[Flowable]:
+        e = self.evaluation
+        t = e.trajectory
+        story: list[Flowable] = [
+            self.heading(_("Traject")),
+            self.facts(
+                [
+                    (
+                        _("Inwoner"),
+                        _text(f"{t.resident.full_name}")
+                        + ", "
+                        + escape(_("geboren"))
+                        + " "
+                        + fmt_date(t.resident.birth_date),
+                    ),
+                    (_("Profiel"), _text(f"{t.profile.name} ({t.profile.code})")),
+                    (_("Intensiteit"), _intensity(t)),
+                    (_("Aanbieder"), _text(_provider(t))),
+                    (_("Gids (aanspreekpunt)"), _text(t.gids.name)),
+                    (_("Geplande periode"), _period(t)),
+                    (_("Start zorg"), fmt_date(t.care_start)),
+                ]
+            ),
+            self.heading(_("Evaluatie")),
+            self.facts(self._evaluation_rows()),
+            self.heading(_("Scores per resultaat (GAS)")),
+        ]
+        story += self._scores()
+        if e.zrm_scores:
+            story.append(self.heading(_("Zelfredzaamheid-Matrix")))
+            story.append(
+                self.grid(
+                    [_("Domein"), _("Score (1–5)")],
+                    [
+                        [
+                            f"{z.domain}. {escape(str(ZRM_DOMAIN_LABELS[z.domain - 1]))}",
+                            escape(zrm_label(z.score)),
+                        ]
+                        for z in e.zrm_scores
+                    ],
+                    [CONTENT_WIDTH - 6 * cm, 6 * cm],
+                )
+            )
+        story.append(self.heading(_("Samenvatting")))
+        story.append(self.para(_text(e.summary)))
+        story.append(Spacer(1, 6))
+        story.append(self.facts([(_("Ondersteuningsbehoefte veranderd"), _yes_no(e.need_changed))]))
+        if e.state == EvaluationState.BEOORDEELD and e.review_outcome is not None:
+            story.append(self.heading(_("Beoordeling door de gids")))
+            rows = [(_("Uitkomst"), escape(_(REVIEW_OUTCOME_LABELS[e.review_outcome])))]
+            if e.review_remark:
+                rows.append((_("Opmerking"), _text(e.review_remark)))
+            if e.reviewed_by is not None:
+                rows.append((_("Beoordeeld door"), _text(e.reviewed_by.name)))
+            rows.append((_("Beoordeeld op"), fmt_date(e.reviewed_at)))
+            story.append(self.facts(rows))
+        return story
+
+    def _evaluation_rows(self) -> list[tuple[str, str]]:
+        e = self.evaluation
+        present = [
+            label
+            for taken_part, label in (
+                (e.with_inwoner, _("inwoner")),
+                (e.with_gids, _("gids")),
+                (e.with_aanbieder, _("aanbieder")),
+                (e.with_netwerk, _("netwerk")),
+            )
+            if taken_part
+        ]
+        kind = escape(_(EVALUATION_KIND_LABELS[e.kind]))
+        if e.reason:
+            kind += " — " + _text(e.reason)
+        rows = [
+            (_("Soort"), kind),
+            (_("Uiterlijk op"), fmt_date(e.due_on)),
+            (_("Gehouden op"), fmt_date(e.held_on)),
+            (_("Deelnemers"), escape(", ".join(present)) if present else "—"),
+            (_("Status"), escape(_(EVALUATION_STATE_LABELS[e.state]))),
+        ]
+        if e.submitted_by is not None:
+            rows.append((_("Ingediend door"), _text(e.submitted_by.name)))
+        if e.submitted_at is not None:
+            rows.append((_("Ingediend op"), fmt_date(e.submitted_at)))
+        return rows
+
+    def _scores(self) -> list[Flowable]:
+        e = self.evaluation
+        by_result = {s.result_id: s for s in e.scores}
+        rows = []
+        for number, result in enumerate(e.trajectory.results, start=1):
+            score = by_result.get(result.id)
+            if score is None:
+                rows.append(
+                    [f"{number}. {_text(result.description)}", "—", escape(_("Geen score"))]
+                )
+                continue
+            level_text = dict(_gas_levels(result)).get(score.score)
+            explanation = _text(score.explanation)
+            if level_text:
+                explanation += "<br/><i>" + escape(_("Niveau")) + ": " + _text(level_text) + "</i>"
+            rows.append(
+                [
+                    f"{number}. {_text(result.description)}",
+                    escape(gas_label(score.score)),
+                    explanation,
+                ]
+            )
+        if not rows:
+            return [self.para(escape(_("Er zijn geen resultaten vastgelegd.")))]
+        return [
+            self.grid(
+                [_("Resultaat"), _("Score"), _("Toelichting")],
+                rows,
+                [6 * cm, 3.5 * cm, CONTENT_WIDTH - 9.5 * cm],
+            )
+        ]
+
+
+# -- helpers for the download views -------------------------------------------------------------
+
+
+def submitted_evaluation(evaluation_id: int) -> Evaluation:
+    """The evaluation if it has been submitted; a planned one has no report yet (404)."""
+    evaluation = db.session.get(Evaluation, evaluation_id)
+    if evaluation is None or evaluation.state not in SUBMITTED_STATES:
+        abort(404)
+    return evaluation
+
+
+def send_pdf(document: _Document, download_name: str) -> Response:
+    """The rendered document as a download; personal data, so never cached."""
+    response = send_file(
+        BytesIO(document.render()),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=download_name,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,279 @@
+"""End of care (R10): the provider reports it, the responsible gids confirms or returns it.
+
+The provider knows when care ended and whether the result was reached; the gids owns the
+trajectory and closes it. So the provider's *einde zorg* is a report (``EndOfCareReport``), and
+confirming it closes the trajectory through ``workflows.trajectories.close`` with the reported
+values — the same guards and the same event as when the gids closes directly.
+
+Decisions written down here (where the issue is silent):
+
+* Closure category d (*voortijdig afgesloten*) goes only with a reason code that says care ended
+  prematurely: Wmo 21, 22, 23 and Jeugd 32, 33, 34 (*voortijdig, eenzijdig door cliënt / door
+  aanbieder / in overeenstemming*). The other categories may go with any code of the domain's
+  list: a premature end can still hand the resident over to the voorveld (b) or to follow-up
+  care (c).
+* One open report per trajectory: a second report waits until the gids has answered the first.
+* On closing (directly or by a confirmed report) nothing stays open on the trajectory
+  (``settle_open_work``): evaluations never held are removed, all open tasks are done, and open
+  scaling requests and end-of-care reports are answered with "the trajectory is closed".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import (
+    ClosureCategory,
+    Domain,
+    EndOfCareReport,
+    EndReason,
+    EvaluationState,
+    RequestState,
+    ScalingRequest,
+    TaskKind,
+    Trajectory,
+    User,
+    utcnow,
+)
+
+from . import trajectories as wf
+from .errors import N_, DomainError, Problem
+from .guards import require_active, require_main_provider_user, require_responsible_gids
+from .inbox import add_task, complete_tasks
+
+# Reason codes (WMO588 / JZ588) that mean care ended before it was meant to.
+PREMATURE_REASON_CODES: dict[Domain, frozenset[str]] = {
+    Domain.WMO: frozenset({"21", "22", "23"}),
+    Domain.JEUGD: frozenset({"32", "33", "34"}),
+}
+# The answer written on requests still open when the trajectory closes.
+CLOSED_ANSWER = "Het traject is afgesloten."
+
+REPORT_STATE_LABELS: dict[RequestState, str] = {
+    RequestState.INGEDIEND: N_("Wacht op bevestiging gids"),
+    RequestState.TOEGEKEND: N_("Bevestigd"),
+    RequestState.AFGEWEZEN: N_("Teruggestuurd"),
+}
+
+
+def settle_open_work(session: Session, trajectory: Trajectory, actor: User | None) -> None:
+    """Leave nothing open on a trajectory that closed: evaluations never held are removed (an
+    evaluation that did not happen is not part of the record), every open task is done, and open
+    scaling requests and end-of-care reports are answered. Used by every way a trajectory
+    closes (``trajectories.close``, hence also confirmed reports and accepted scaling)."""
+    for evaluation in [e for e in trajectory.evaluations if e.state == EvaluationState.GEPLAND]:
+        trajectory.evaluations.remove(evaluation)  # delete-orphan deletes the row
+    complete_tasks(session, trajectory.id, list(TaskKind))
+    now = utcnow()
+    open_requests = session.scalars(
+        select(ScalingRequest).where(
+            ScalingRequest.trajectory_id == trajectory.id,
+            ScalingRequest.state == RequestState.INGEDIEND,
+        )
+    ).all()
+    open_reports = session.scalars(
+        select(EndOfCareReport).where(
+            EndOfCareReport.trajectory_id == trajectory.id,
+            EndOfCareReport.state == RequestState.INGEDIEND,
+        )
+    ).all()
+    answered: list[ScalingRequest | EndOfCareReport] = [*open_requests, *open_reports]
+    for item in answered:
+        item.state = RequestState.AFGEWEZEN
+        item.decision_reason = CLOSED_ANSWER
+        item.decided_by = actor
+        item.decided_at = now
+    session.flush()
+
+
+def open_report(session: Session, trajectory: Trajectory) -> EndOfCareReport | None:
+    """The report waiting for the gids, if any."""
+    return session.scalars(
+        select(EndOfCareReport).where(
+            EndOfCareReport.trajectory_id == trajectory.id,
+            EndOfCareReport.state == RequestState.INGEDIEND,
+        )
+    ).first()
+
+
+def _report_problems(
+    session: Session,
+    trajectory: Trajectory,
+    care_end: date,
+    closure_category: ClosureCategory,
+    end_reason_code: str,
+    today: date,
+) -> list[Problem]:
+    problems: list[Problem] = []
+    assert trajectory.care_start is not None
+    if care_end < trajectory.care_start:
+        problems.append(
+            Problem(
+                N_("De einddatum ligt vóór de start van de zorg (%(day)s)."),
+                "care_end",
+                {"day": trajectory.care_start.strftime("%d-%m-%Y")},
+            )
+        )
+    if care_end > today:
+        problems.append(Problem(N_("De einddatum kan niet in de toekomst liggen."), "care_end"))
+    if session.get(EndReason, (trajectory.domain, end_reason_code)) is None:
+        problems.append(
+            Problem(N_("Kies een reden van beëindiging uit de lijst."), "end_reason_code")
+        )
+    elif (
+        closure_category == ClosureCategory.D
+        and end_reason_code not in PREMATURE_REASON_CODES[trajectory.domain]
+    ):
+        problems.append(
+            Problem(
+                N_(
+                    "Categorie d (voortijdig afgesloten) past alleen bij een reden die zegt dat "
+                    "de zorg voortijdig is beëindigd (%(codes)s)."
+                ),
+                "closure_category",
+                {"codes": ", ".join(sorted(PREMATURE_REASON_CODES[trajectory.domain]))},
+            )
+        )
+    return problems
+
+
+def report_end_of_care(
+    session: Session,
+    trajectory: Trajectory,
+    actor: User,
+    *,
+    care_end: date,
+    closure_category: ClosureCategory,
+    end_reason_code: str,
+    result_achieved: bool,
+    today: date,
+) -> EndOfCareReport:
+    """The main provider reports that care ended; the gids gets a task to confirm it."""
+    require_main_provider_user(trajectory, actor)
+    require_active(trajectory, N_("Einde zorg kan alleen bij een lopend traject worden gemeld."))
+    if open_report(session, trajectory) is not None:
+        raise DomainError(N_("Er is al een melding einde zorg die op de gids wacht."))
+    problems = _report_problems(
+        session, trajectory, care_end, closure_category, end_reason_code, today
+    )
+    if problems:
+        raise DomainError.from_problems(problems)
+    report = EndOfCareReport(
+        trajectory_id=trajectory.id,
+        reported_by=actor,
+        care_end=care_end,
+        closure_category=closure_category,
+        end_reason_code=end_reason_code,
+        result_achieved=result_achieved,
+        state=RequestState.INGEDIEND,
+    )
+    session.add(report)
+    session.flush()
+    add_task(
+        session,
+        TaskKind.EINDE_ZORG_BEVESTIGEN,
+        trajectory,
+        user_id=trajectory.gids_id,
+        ref=report.id,
+        due_on=today,
+    )
+    wf._record(
+        session,
+        trajectory,
+        "einde_zorg_gemeld",
+        actor,
+        trajectory.state,
+        trajectory.state,
+        details=_describe(report),
+    )
+    session.flush()
+    return report
+
+
+def _describe(report: EndOfCareReport) -> str:
+    achieved = "behaald" if report.result_achieved else "niet behaald"
+    return (
+        f"einde zorg {report.care_end.isoformat()}, categorie {report.closure_category.value}, "
+        f"reden {report.end_reason_code}, resultaat {achieved}"
+    )
+
+
+def _require_open_report(report: EndOfCareReport) -> None:
+    if report.state != RequestState.INGEDIEND:
+        raise DomainError(N_("Op deze melding einde zorg is al gereageerd."))
+
+
+def confirm_end_of_care(
+    session: Session, report: EndOfCareReport, actor: User, today: date
+) -> None:
+    """The responsible gids confirms: the trajectory closes with the reported values."""
+    trajectory = report.trajectory
+    require_responsible_gids(trajectory, actor)
+    _require_open_report(report)
+    require_active(trajectory, N_("Dit traject loopt niet meer."))
+    problems = _report_problems(
+        session,
+        trajectory,
+        report.care_end,
+        report.closure_category,
+        report.end_reason_code,
+        today,
+    )
+    if problems:
+        raise DomainError.from_problems(problems)
+    # Answered before closing, so closing does not answer it as "closed" in passing.
+    report.state = RequestState.TOEGEKEND
+    report.decided_by = actor
+    report.decided_at = utcnow()
+    wf.close(
+        session,
+        trajectory,
+        actor,
+        care_end=report.care_end,
+        closure_category=report.closure_category,
+        end_reason_code=report.end_reason_code,
+        result_achieved=report.result_achieved,
+        today=today,
+        reason="einde zorg gemeld door de aanbieder, bevestigd door de gids",
+    )
+    session.flush()
+
+
+def return_end_of_care(
+    session: Session, report: EndOfCareReport, actor: User, reason: str, today: date
+) -> None:
+    """The responsible gids returns the report with a reason the provider reads; the trajectory
+    stays active and the provider may report again."""
+    trajectory = report.trajectory
+    require_responsible_gids(trajectory, actor)
+    _require_open_report(report)
+    reason_text = wf._required_reason(reason, N_("Geef een reden waarom u de melding terugstuurt."))
+    report.state = RequestState.AFGEWEZEN
+    report.decision_reason = reason_text
+    report.decided_by = actor
+    report.decided_at = utcnow()
+    complete_tasks(session, trajectory.id, [TaskKind.EINDE_ZORG_BEVESTIGEN], ref=report.id)
+    wf._record(
+        session,
+        trajectory,
+        "einde_zorg_teruggestuurd",
+        actor,
+        trajectory.state,
+        trajectory.state,
+        reason=reason_text,
+        details=_describe(report),
+    )
+    session.flush()
+
+
+def reports_of(session: Session, trajectory: Trajectory) -> Sequence[EndOfCareReport]:
+    """The trajectory's end-of-care reports, newest first (for the trajectory pages)."""
+    return session.scalars(
+        select(EndOfCareReport)
+        .where(EndOfCareReport.trajectory_id == trajectory.id)
+        .order_by(EndOfCareReport.reported_at.desc(), EndOfCareReport.id.desc())
+    ).all()
