@@ -71,6 +71,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": env == "production",
         "WTF_CSRF_TIME_LIMIT": None,  # the session lifetime bounds the token
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # R11: what a trajectory closed early without its result may claim: "pro_rata" (the
+        # share of the planned period that care was given, never above the price) or "niets".
+        "CLAIM_POLICY": os.environ.get("CLAIM_POLICY", "pro_rata"),
         # Where links in e-mails point to.
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         # E-mail notifications go through SMTP when MAIL_SERVER is set, else they are logged.
@@ -90,6 +93,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     }
     if overrides:
         config.update(overrides)
+    if config["CLAIM_POLICY"] not in {"pro_rata", "niets"}:
+        raise ConfigError(f"CLAIM_POLICY must be pro_rata or niets, not {config['CLAIM_POLICY']!r}")
     if not config["SECRET_KEY"]:
         if config["ENV_NAME"] in {"development", "testing"}:
             config["SECRET_KEY"] = _dev_secret_key()

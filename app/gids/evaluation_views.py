@@ -18,6 +18,7 @@ from models import (
     Claim,
     EndOfCareReport,
     Evaluation,
+    Intensity,
     ReviewOutcome,
     ScalingRequest,
     Trajectory,
@@ -36,7 +37,7 @@ from workflows.evaluations import (
     set_uses_zrm,
 )
 from workflows.inbox import mark_read, open_tasks
-from workflows.scaling import decide_scaling, requests_of
+from workflows.scaling import decide_scaling, request_scaling, requests_of
 
 from ..auth.access import me
 from ..extensions import db
@@ -331,4 +332,57 @@ def claim(claim_id: int) -> str | Response:
         form=form,
         general=general,
         mine=trajectory.gids_id == me().id,
+    )
+
+
+# --- the gids scales up or down (R9: either party may ask; the gids decides at once) ---------
+
+
+@bp.route("/trajecten/<int:trajectory_id>/omzetten", methods=["GET", "POST"])
+@gids_only
+def convert(trajectory_id: int) -> str | Response:
+    """The gids changes profile or intensity of a running trajectory: the request is recorded
+    and granted in one step (the gids is the one who decides), so the trajectory closes with
+    reason 37 today and the follow-up starts tomorrow."""
+    from ..aanbieder.evaluation_forms import ScalingForm
+    from ..aanbieder.evaluation_views import _profile_choices
+
+    trajectory = _own_trajectory(trajectory_id)
+    if request.method == "GET":
+        form = ScalingForm(
+            data={"new_profile_id": trajectory.profile_id, "new_intensity": trajectory.intensity}
+        )
+    else:
+        form = ScalingForm()
+    form.new_profile_id.choices = _profile_choices(trajectory)
+    form.submit.label.text = _("Omzetten")
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            scaling_request = request_scaling(
+                db.session,
+                trajectory,
+                me(),
+                new_profile_id=int(form.new_profile_id.data or 0),
+                new_intensity=Intensity(form.new_intensity.data),
+                reason=form.reason.data or "",
+                today=today(),
+            )
+            follow_up = decide_scaling(
+                db.session, scaling_request, me(), accept=True, reason=None, today=today()
+            )
+        except DomainError as err:
+            db.session.rollback()
+            general = apply_problems(form, err)
+        else:
+            db.session.commit()
+            assert follow_up is not None
+            flash(_("Het traject is omgezet; het vervolgtraject start morgen."), "success")
+            return redirect(url_for("gids.trajectory", trajectory_id=follow_up.id))
+    return render_template(
+        "gids/convert.html",
+        t=trajectory,
+        form=form,
+        general=general,
+        can_act=trajectory.state == TrajectoryState.ACTIEF,
     )

@@ -6,6 +6,7 @@ gives a Dutch message at the field, keeps what was typed and changes nothing."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from freezegun import freeze_time
@@ -329,3 +330,45 @@ def test_no_end_of_care_report_on_a_closed_trajectory(client, world, session):
     body = post_form(client, _end_url(t), _end_url(t), _end_data()).get_data(as_text=True)
     assert "Einde zorg kan alleen bij een lopend traject worden gemeld." in body
     assert snapshot(session, t.id) == before
+
+
+# --- the gids scales up or down directly -------------------------------------------------------
+
+
+def _convert_url(t) -> str:
+    return f"/gids/trajecten/{t.id}/omzetten"
+
+
+def test_the_gids_converts_a_running_trajectory_into_a_follow_up(client, world, session, running):
+    login_as(client, world.gids)
+    data = {"new_profile_id": str(world.bg.id), "new_intensity": "zwaar", "reason": "Meer nodig"}
+    response = post_form(client, _convert_url(running), _convert_url(running), data)
+    assert response.status_code == 302
+    session.expire_all()
+    old = session.get(Trajectory, running.id)
+    follow_up = session.scalars(select(Trajectory).where(Trajectory.follows_id == running.id)).one()
+    assert response.headers["Location"].endswith(f"/gids/trajecten/{follow_up.id}")
+    assert (old.state, old.end_reason_code, old.care_end) == (S.AFGESLOTEN, "37", NOW)
+    assert (follow_up.state, follow_up.intensity) == (S.ACTIEF, Intensity.ZWAAR)
+    assert follow_up.care_start == date(2026, 11, 17)
+    item = session.scalars(select(ScalingRequest)).one()
+    assert (item.state, item.follow_up_id) == (RequestState.TOEGEKEND, follow_up.id)
+
+
+def test_converting_to_the_same_combination_keeps_the_input_and_changes_nothing(
+    client, world, session, running
+):
+    before = snapshot(session, running.id)
+    login_as(client, world.gids)
+    data = {"new_profile_id": str(world.bg.id), "new_intensity": "middel", "reason": "Zelfde"}
+    response = post_form(client, _convert_url(running), _convert_url(running), data)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert_dutch(field_error(body, "new_intensity"))
+    assert textarea_value(body, "reason") == "Zelfde"
+    assert snapshot(session, running.id) == before
+
+
+def test_another_gids_may_not_convert(client, world, session, running):
+    login_as(client, world.gids2)
+    assert client.get(_convert_url(running)).status_code == 403
