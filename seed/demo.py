@@ -15,7 +15,12 @@ same ``seed`` and ``today`` always give the same rows (``random.Random(seed)`` a
 * users: the four demo logins ``gids|aanbieder|manager|beheerder@demo.trajectwijzer.nl`` with
   ``password``; a team of ten more gidsen; one planner account per other provider;
 * residents in households, requests, trajectories with agreed results and the event trail, from
-  2016 to ``today``, with the trends of DOMAIN.md ("Demo data").
+  2016 to ``today``, with the trends of DOMAIN.md ("Demo data");
+* the evaluation cycle of every trajectory with care: the evaluations held so far with a GAS
+  score per agreed result, and for running care the next regular and the final evaluation
+  planned (about 10 % of the running trajectories have one overdue);
+* claims for the trajectories closed since 2019, a few open scaling requests and end-of-care
+  reports for the demo gids, and the inbox tasks as after the morning's scheduler run.
 
 Modelling choices (where DOMAIN.md is silent):
 
@@ -69,6 +74,33 @@ Modelling choices (where DOMAIN.md is silent):
   ``secrets`` (never from the seeded generator, so nobody can recompute it), hashed with lighter
   Argon2id parameters: with 256 bits of entropy the cost factor adds nothing, and the full
   cost would add several seconds per build. The hashes verify like any other.
+* **Evaluations** follow ``workflows.evaluations``: the interval is 12 months for a lasting need,
+  else the tariff's (Jeugd 3, Wmo 6 months; also the default without a tariff, before 2019). The
+  first regular evaluation is due one interval after the start of care, each next one an interval
+  after the day the previous one was held; none on or after the final evaluation's due date
+  (planned end − 14 days, not before the start of care), none after the final one was held.
+  Evaluations are held around the due date (about a quarter more than a week late) up to the end
+  of care or yesterday, with the resident and the provider, often the gids, sometimes the
+  network; submitted by the provider's user and reviewed by the gids (*akkoord*, sometimes
+  *bespreken* with a remark, more often when it goes badly). About half of those held in the last
+  three weeks still wait for the review, and the demo gids always has a few to review. A closed
+  trajectory keeps only what was held (nothing planned), and one that closed before its final
+  evaluation was due has none. GAS scores start below 0 and drift to 0/+1 towards the planned
+  end, or to −1/−2 for trajectories that close without their result. Not generated: extra
+  evaluations, ZRM scores, interval overrides, and events for evaluations and claims.
+* **Claims.** Every trajectory closed since 1-1-2019 is claimed 2–35 days after its closure,
+  unless that falls after yesterday (not claimed yet); the demo provider's five most recently
+  closed ones are left unclaimed for the demo login. The amount and its explanation come from
+  ``workflows.claims.claimable_amount`` (pro rata policy), called on a light stand-in with the
+  trajectory's values. The gids decides 2–25 days later (about 3.5 % refused, with a reason);
+  claims whose decision would fall after yesterday are still *ingediend*.
+* **Open requests.** Three scaling requests (another allowed intensity of the same profile) and
+  two end-of-care reports on running trajectories of the demo gids, the demo provider's first,
+  each with the gids's task; every evaluation awaiting review has its *evaluatie beoordelen*
+  task. Finally ``workflows.scheduler_jobs.run_all(session, today)`` adds the scheduler's
+  prompts (their ``created_at`` is the moment of the build, as the jobs set it).
+* These rows come from a second generator seeded from ``seed``, so the trajectories are the same
+  as without them.
 * Rows get explicit ids and are written in batches with the driver's ``executemany`` (see
   ``_write``); on PostgreSQL the id sequences are advanced afterwards. Nothing is written to the
   code-list tables (the migration fills them).
@@ -86,7 +118,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
 import argon2
 from faker import Faker
@@ -95,9 +127,15 @@ from sqlalchemy.orm import Session
 
 from models import (
     AgreedResult,
+    Claim,
+    ClaimState,
     Contract,
     ContractRole,
     Domain,
+    EndOfCareReport,
+    Evaluation,
+    EvaluationKind,
+    EvaluationState,
     Household,
     Intensity,
     NeedType,
@@ -105,10 +143,16 @@ from models import (
     Provider,
     Request,
     RequestOutcome,
+    RequestState,
     Resident,
+    ResultScore,
+    ReviewOutcome,
     Role,
+    ScalingRequest,
     SupportProfile,
     Tariff,
+    Task,
+    TaskKind,
     Trajectory,
     TrajectoryEvent,
     TrajectoryState,
@@ -116,7 +160,14 @@ from models import (
     Wijk,
 )
 from workflows.bsn import bsn_check_digit
+from workflows.claims import claimable_amount
 from workflows.dates import add_weeks, age_on, jeugd_decision_end
+from workflows.evaluations import (
+    BLIJVEND_INTERVAL_MONTHS,
+    DEFAULT_INTERVAL_MONTHS,
+    FINAL_EVALUATION_DAYS_BEFORE_END,
+)
+from workflows.scheduler_jobs import run_all
 from workflows.users import hash_password
 
 WMO, JEUGD = Domain.WMO, Domain.JEUGD
@@ -1913,6 +1964,451 @@ class _Rows:
             )
 
 
+# --- evaluations, claims, change requests and tasks -------------------------------------------
+
+EVALUATION_SUMMARIES: dict[str, tuple[str, ...]] = {
+    "goed": (
+        "Het gaat goed: de afspraken lopen en de inwoner pakt steeds meer zelf op.",
+        "Duidelijke vooruitgang; de ondersteuning kan richting afbouw.",
+        "De doelen zijn grotendeels in zicht. Netwerk is meer betrokken dan bij de start.",
+        "Inwoner is tevreden over de hulp; de geplande aanpak wordt voortgezet.",
+    ),
+    "matig": (
+        "Wisselend verloop. Sommige afspraken lukken, andere nog niet; aanpak blijft gelijk.",
+        "Langzame vooruitgang. Afgesproken om het netwerk meer te betrekken.",
+        "Situatie is stabiel, nog geen duidelijke stap vooruit. Volgende evaluatie opnieuw kijken.",
+        "Een deel van de doelen is gehaald; extra aandacht voor de dagstructuur.",
+    ),
+    "zorg": (
+        "Het gaat minder goed: afspraken komen niet van de grond. Overleg met de gids nodig.",
+        "Terugval in de afgelopen periode; de doelen lijken niet haalbaar binnen de termijn.",
+        "Inwoner is moeilijk bereikbaar en zegt afspraken af. Zorgen over het vervolg.",
+        "Geen vooruitgang; de vraag is of deze ondersteuning nog passend is.",
+    ),
+}
+SCORE_EXPLANATIONS: dict[int, str] = {
+    -2: "Veel slechter dan verwacht.",
+    -1: "Nog niet op het verwachte niveau.",
+    0: "Zoals afgesproken.",
+    1: "Beter dan verwacht.",
+    2: "Veel beter dan verwacht.",
+}
+REVIEW_REMARKS = (
+    "Graag bespreken hoe het netwerk meer kan worden ingezet.",
+    "De scores passen niet bij de samenvatting; graag toelichten in een overleg.",
+    "Ik mis de inbreng van de inwoner zelf. Laten we een gesprek plannen.",
+    "Is de intensiteit nog passend? Graag bespreken voor de volgende evaluatie.",
+)
+CLAIM_REFUSALS = (
+    "Het resultaat is volgens de eindevaluatie niet behaald; dien opnieuw in naar rato.",
+    "De einddatum zorg wijkt af van wat met de gids is afgesproken.",
+    "Declaratie betreft een periode waarin de zorg was onderbroken; graag corrigeren.",
+)
+SCALING_REASONS: dict[bool, tuple[str, ...]] = {
+    True: (  # up
+        "De situatie thuis is verslechterd; met de huidige inzet zijn de resultaten niet haalbaar.",
+        "Mantelzorger valt weg door ziekte; er is tijdelijk meer ondersteuning nodig.",
+        "Uit de evaluatie blijkt dat de problemen groter zijn dan bij de start ingeschat.",
+    ),
+    False: (  # down
+        "Het gaat duidelijk beter; de inwoner pakt veel zelf op en het netwerk helpt mee.",
+        "Doelen zijn grotendeels behaald; een lichtere inzet volstaat voor de rest van de termijn.",
+    ),
+}
+INTENSITY_ORDER = {L: 0, M: 1, Z: 2}
+REVIEW_WAIT_DAYS = 21  # evaluations held this recently are often still waiting for the gids
+# Drawn per active trajectory; those with nothing due yet cannot be late, so about 10 % of the
+# active trajectories end up with an overdue evaluation.
+OVERDUE_SHARE = 0.155
+DEMO_OPEN_REVIEWS = 4  # at least this many evaluations for the demo gids to review
+DEMO_UNCLAIMED = 5  # recently closed trajectories of the demo provider left to claim
+SCALING_REQUESTS, END_OF_CARE_REPORTS = 3, 2
+
+
+def _add_months(day: date, months: int) -> date:
+    """``workflows.evaluations.add_months`` (the 31st becomes the month's last day if needed)
+    without ``relativedelta``'s overhead."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, _days_in_month(year, month + 1)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Closed:
+    """The fields of a closed trajectory that ``workflows.claims.claimable_amount`` reads; a
+    light stand-in for the ORM object (constructing 20,000 of those costs seconds)."""
+
+    price: Decimal
+    result_achieved: bool
+    planned_start: date
+    planned_end: date
+    care_start: date
+    care_end: date
+    state: TrajectoryState = TrajectoryState.AFGESLOTEN
+
+
+def _held_delay(rng: random.Random) -> int:
+    """Days between the due date and the day held: mostly around it, sometimes late."""
+    r = rng.random()
+    if r < 0.72:
+        return _ri(rng, -10, 3)
+    if r < 0.93:
+        return _ri(rng, 4, 21)
+    return _ri(rng, 22, 50)
+
+
+class _FollowUpRows:
+    """Evaluations with their scores, claims, open change requests and inbox tasks, derived from
+    the trajectory rows with their own random generator (so the trajectories stay as they were).
+
+    The cycle follows ``workflows.evaluations``: the first regular evaluation one interval
+    (``interval_months`` rules) after the start of care, each next one an interval after the day
+    the previous one was held, none on or after the final evaluation's due date (planned end −
+    14 days, not before the start of care), and no regular one after the final one was held."""
+
+    def __init__(
+        self,
+        rng: random.Random,
+        last_day: date,
+        tariff_interval: dict[int, int],
+        provider_user: dict[int, int],
+    ) -> None:
+        self.rng = rng
+        self.last_day = last_day
+        self.tariff_interval = tariff_interval
+        self.provider_user = provider_user  # provider id (1-based) → its user
+        self.evaluations: list[dict[str, Any]] = []
+        self.scores: list[dict[str, Any]] = []
+        self.claims: list[dict[str, Any]] = []
+        self.scaling: list[dict[str, Any]] = []
+        self.reports: list[dict[str, Any]] = []
+        self.tasks: list[dict[str, Any]] = []
+        self.last_held: dict[int, dict[str, Any]] = {}  # trajectory id → latest held evaluation
+
+    def interval(self, t: dict[str, Any]) -> int:
+        """``workflows.evaluations.interval_months`` on the row (the demo sets no override)."""
+        if t["need_type"] == NeedType.BLIJVEND.value:
+            return BLIJVEND_INTERVAL_MONTHS
+        if t["tariff_id"] is not None:
+            return self.tariff_interval[t["tariff_id"]]
+        return DEFAULT_INTERVAL_MONTHS[Domain(t["domain"])]
+
+    def _evaluation(
+        self, t: dict[str, Any], kind: EvaluationKind, due: date, planned_on: date
+    ) -> dict[str, Any]:
+        row = {
+            "id": len(self.evaluations) + 1,
+            "trajectory_id": t["id"],
+            "kind": kind.value,
+            "due_on": due,
+            "state": EvaluationState.GEPLAND.value,
+            "reason": None,
+            "held_on": None,
+            "with_inwoner": False,
+            "with_gids": False,
+            "with_aanbieder": False,
+            "with_netwerk": False,
+            "summary": None,
+            "need_changed": None,
+            "submitted_by_id": None,
+            "submitted_at": None,
+            "review_outcome": None,
+            "review_remark": None,
+            "reviewed_by_id": None,
+            "reviewed_at": None,
+            "created_at": _stamp(self.rng, min(planned_on, self.last_day), None),
+        }
+        self.evaluations.append(row)
+        return row
+
+    def _hold(
+        self,
+        row: dict[str, Any],
+        t: dict[str, Any],
+        held: date,
+        results: list[int],
+        offsets: list[float],
+        failing: bool,
+    ) -> None:
+        rng, last_day = self.rng, self.last_day
+        care_start: date = t["care_start"]
+        span = max(30, (t["planned_end"] - care_start).days)
+        progress = min(1.2, (held - care_start).days / span)
+        # GAS 0 is the level agreed for the end: below it early on, around 0/+1 near the end
+        # when care goes to plan, sliding to −1/−2 when the trajectory ends without its result.
+        mean = -0.7 - 1.0 * min(progress, 1.0) if failing else -1.0 + 1.6 * progress
+        total = 0
+        for result_id, offset in zip(results, offsets, strict=True):
+            score = max(-2, min(2, round(mean + offset + rng.gauss(0, 0.6))))
+            total += score
+            self.scores.append(
+                {
+                    "id": len(self.scores) + 1,
+                    "evaluation_id": row["id"],
+                    "result_id": result_id,
+                    "score": score,
+                    "explanation": SCORE_EXPLANATIONS[score] if rng.random() < 0.3 else None,
+                }
+            )
+        average = total / len(results) if results else 0.0
+        tone = "goed" if average >= 0 else "matig" if average >= -1.2 else "zorg"
+        submitted = _stamp(
+            rng, min(held + timedelta(days=_pick(rng, (5, 3, 1, 1))), last_day), None
+        )
+        row.update(
+            state=EvaluationState.BEOORDEELD.value,
+            held_on=held,
+            with_inwoner=True,
+            with_aanbieder=True,
+            with_gids=rng.random() < 0.65,
+            with_netwerk=rng.random() < (0.4 if t["domain"] == JEUGD.value else 0.25),
+            summary=rng.choice(EVALUATION_SUMMARIES[tone]),
+            need_changed=rng.random() < (0.15 if tone == "zorg" else 0.03),
+            submitted_by_id=self.provider_user[t["provider_id"]],
+            submitted_at=submitted,
+        )
+        if held >= last_day - timedelta(days=REVIEW_WAIT_DAYS) and rng.random() < 0.55:
+            row["state"] = EvaluationState.INGEDIEND.value
+            return
+        reviewed = _between(rng, submitted.date(), min(submitted.date() + 14 * DAY, last_day))
+        bespreken = rng.random() < (0.2 if tone == "zorg" else 0.04)
+        row.update(
+            review_outcome=(ReviewOutcome.BESPREKEN if bespreken else ReviewOutcome.AKKOORD).value,
+            review_remark=rng.choice(REVIEW_REMARKS) if bespreken else None,
+            reviewed_by_id=t["gids_id"],
+            reviewed_at=_stamp(rng, reviewed, submitted),
+        )
+
+    def cycle(self, t: dict[str, Any], results: list[int]) -> None:
+        """The evaluations of one trajectory with care, held up to its end (or yesterday)."""
+        rng = self.rng
+        care_start: date = t["care_start"]
+        active = t["state"] == S.ACTIEF.value
+        bound = min(t["care_end"] or self.last_day, self.last_day)
+        failing = not active and not t["result_achieved"]
+        final_due = max(
+            t["planned_end"] - timedelta(days=FINAL_EVALUATION_DAYS_BEFORE_END), care_start
+        )
+        months = self.interval(t)
+        overdue = active and rng.random() < OVERDUE_SHARE
+        offsets = [rng.gauss(0, 0.35) for _ in results]
+        base, stopped = care_start, False
+        while True:
+            due = _add_months(base, months)
+            if due >= final_due:
+                break
+            if due > bound:
+                if active:
+                    self._evaluation(t, EvaluationKind.REGULIER, due, base)
+                break
+            if overdue and final_due > bound and _add_months(due, months) > bound:
+                # the latest one due is not in yet
+                self._evaluation(t, EvaluationKind.REGULIER, due, base)
+                stopped = True
+                break
+            held = min(max(due + timedelta(days=_held_delay(rng)), base + DAY), bound)
+            row = self._evaluation(t, EvaluationKind.REGULIER, due, base)
+            self._hold(row, t, held, results, offsets, failing)
+            self.last_held[t["id"]] = row
+            base = held
+        if final_due > bound:
+            if active:
+                self._evaluation(t, EvaluationKind.EIND, final_due, care_start)
+            return
+        row = self._evaluation(t, EvaluationKind.EIND, final_due, care_start)
+        if stopped or overdue:
+            return  # planned and overdue
+        held = min(max(final_due + timedelta(days=_held_delay(rng)), base), bound)
+        self._hold(row, t, held, results, offsets, failing)
+        self.last_held[t["id"]] = row
+
+    def make_claims(self, trajectories: list[dict[str, Any]], demo_provider_id: int) -> None:
+        """One claim per trajectory closed since 2019, submitted a few days to weeks after the
+        closure; those whose submission would fall after yesterday are not claimed yet, nor are
+        the demo provider's most recently closed ones (so the demo login can claim them)."""
+        rng, last_day = self.rng, self.last_day
+        closed = [
+            t
+            for t in trajectories
+            if t["state"] == S.AFGESLOTEN.value and t["care_end"] >= RESULT_ORIENTED
+        ]
+        own = sorted(
+            (t for t in closed if t["provider_id"] == demo_provider_id),
+            key=lambda t: (t["care_end"], t["id"]),
+        )
+        unclaimed = {t["id"] for t in own[-DEMO_UNCLAIMED:]}
+        for t in closed:
+            closed_on: date = t["updated_at"].date()
+            submitted_on = closed_on + timedelta(days=_ri(rng, 2, 35))
+            if t["id"] in unclaimed or submitted_on > last_day:
+                continue
+            closed_trajectory = _Closed(
+                t["price"],
+                t["result_achieved"],
+                t["planned_start"],
+                t["planned_end"],
+                t["care_start"],
+                t["care_end"],
+            )
+            amount, basis = claimable_amount(cast(Trajectory, closed_trajectory))
+            submitted = _stamp(rng, submitted_on, t["updated_at"])
+            decided_on = submitted_on + timedelta(days=_ri(rng, 2, 25))
+            row = {
+                "id": len(self.claims) + 1,
+                "trajectory_id": t["id"],
+                "provider_id": t["provider_id"],
+                "price": t["price"],
+                "amount": amount,
+                "basis": basis,
+                "state": ClaimState.INGEDIEND.value,
+                "submitted_by_id": self.provider_user[t["provider_id"]],
+                "submitted_at": submitted,
+                "decision_reason": None,
+                "decided_by_id": None,
+                "decided_at": None,
+            }
+            if decided_on <= last_day:
+                refused = rng.random() < 0.035
+                row.update(
+                    state=(ClaimState.AFGEWEZEN if refused else ClaimState.GOEDGEKEURD).value,
+                    decision_reason=rng.choice(CLAIM_REFUSALS) if refused else None,
+                    decided_by_id=t["gids_id"],
+                    decided_at=_stamp(rng, decided_on, submitted),
+                )
+            self.claims.append(row)
+
+    def task(
+        self,
+        kind: TaskKind,
+        trajectory_id: int,
+        ref: int,
+        user_id: int,
+        due_on: date | None,
+        at: datetime,
+    ) -> None:
+        self.tasks.append(
+            {
+                "id": len(self.tasks) + 1,
+                "kind": kind.value,
+                "trajectory_id": trajectory_id,
+                "ref": ref,
+                "user_id": user_id,
+                "provider_id": None,
+                "due_on": due_on,
+                "created_at": at,
+                "read_at": None,
+                "done_at": None,
+                "mailed_at": None,
+            }
+        )
+
+    def demo_work(
+        self, trajectories: list[dict[str, Any]], demo_gids: int, demo_provider_id: int
+    ) -> None:
+        """Open work for the demo gids: evaluations to review, scaling requests and end-of-care
+        reports of (preferably) the demo provider, each with the gids's task."""
+        rng, last_day = self.rng, self.last_day
+        active = [
+            t for t in trajectories if t["state"] == S.ACTIEF.value and t["gids_id"] == demo_gids
+        ]
+        # evaluations to review: the latest held ones, most recent first
+        held = sorted(
+            (self.last_held[t["id"]] for t in active if t["id"] in self.last_held),
+            key=lambda e: (e["held_on"], e["id"]),
+            reverse=True,
+        )
+        waiting = sum(e["state"] == EvaluationState.INGEDIEND.value for e in held)
+        for row in held:
+            if waiting >= DEMO_OPEN_REVIEWS:
+                break
+            if row["state"] == EvaluationState.BEOORDEELD.value:
+                row.update(
+                    state=EvaluationState.INGEDIEND.value,
+                    review_outcome=None,
+                    review_remark=None,
+                    reviewed_by_id=None,
+                    reviewed_at=None,
+                )
+                waiting += 1
+        # scaling requests and end-of-care reports, the demo provider's trajectories first
+        candidates = sorted(active, key=lambda t: (t["provider_id"] != demo_provider_id, -t["id"]))
+        scalable = [t for t in candidates if len(PROFILES[t["profile_id"] - 1].intensities) > 1][
+            :SCALING_REQUESTS
+        ]
+        for t in scalable:
+            current = Intensity(t["intensity"])
+            options = [i for i in PROFILES[t["profile_id"] - 1].intensities if i != current]
+            new = rng.choice(options)
+            up = INTENSITY_ORDER[new] > INTENSITY_ORDER[current]
+            day = last_day - timedelta(days=_ri(rng, 0, 6))
+            at = _stamp(rng, day, None)
+            request_id = len(self.scaling) + 1
+            self.scaling.append(
+                {
+                    "id": request_id,
+                    "trajectory_id": t["id"],
+                    "requested_by_id": self.provider_user[t["provider_id"]],
+                    "requested_at": at,
+                    "new_profile_id": t["profile_id"],
+                    "new_intensity": new.value,
+                    "reason": rng.choice(SCALING_REASONS[up]),
+                    "state": RequestState.INGEDIEND.value,
+                    "decision_reason": None,
+                    "decided_by_id": None,
+                    "decided_at": None,
+                    "follow_up_id": None,
+                }
+            )
+            self.task(TaskKind.OPSCHALING_BESLISSEN, t["id"], request_id, demo_gids, day, at)
+        taken = {t["id"] for t in scalable}
+        ending = sorted(
+            (t for t in candidates if t["id"] not in taken),
+            key=lambda t: (
+                t["provider_id"] != demo_provider_id,
+                abs((t["planned_end"] - last_day).days),
+                t["id"],
+            ),
+        )[:END_OF_CARE_REPORTS]
+        for t in ending:
+            last = self.last_held.get(t["id"])
+            earliest = max(t["care_start"], last["held_on"] if last else t["care_start"])
+            care_end = max(earliest, last_day - timedelta(days=_ri(rng, 3, 12)))
+            day = _between(rng, care_end, last_day)
+            at = _stamp(rng, day, None)
+            report_id = len(self.reports) + 1
+            self.reports.append(
+                {
+                    "id": report_id,
+                    "trajectory_id": t["id"],
+                    "reported_by_id": self.provider_user[t["provider_id"]],
+                    "reported_at": at,
+                    "care_end": care_end,
+                    "closure_category": "a",
+                    "end_reason_code": "19" if t["domain"] == WMO.value else "31",
+                    "result_achieved": True,
+                    "state": RequestState.INGEDIEND.value,
+                    "decision_reason": None,
+                    "decided_by_id": None,
+                    "decided_at": None,
+                }
+            )
+            self.task(TaskKind.EINDE_ZORG_BEVESTIGEN, t["id"], report_id, demo_gids, day, at)
+
+    def review_tasks(self, gids_of: dict[int, int]) -> None:
+        """EVALUATIE_BEOORDELEN for every evaluation submitted and not yet reviewed, as
+        ``submit_evaluation`` adds it (to the trajectory's gids, ``ref`` the evaluation id)."""
+        for row in self.evaluations:
+            if row["state"] == EvaluationState.INGEDIEND.value:
+                self.task(
+                    TaskKind.EVALUATIE_BEOORDELEN,
+                    row["trajectory_id"],
+                    row["id"],
+                    gids_of[row["trajectory_id"]],
+                    None,
+                    row["submitted_at"],
+                )
+
+
 # --- the entry point ------------------------------------------------------------------------------
 
 
@@ -2028,7 +2524,24 @@ def build_demo(
     for t in trajs:
         rows.trajectory(t, traj_request[t.id], gids_of[id(t.person)], builder.planned_end(t))
 
-    # 9. Write.
+    # 9. Evaluations and scores, claims, open change requests and their tasks (own generator).
+    follow = _FollowUpRows(
+        random.Random(seed * 104_729 + 3),
+        last_day,
+        {r["id"]: r["evaluation_interval_months"] for r in catalogue["tariffs"]},
+        {index + 1: user for index, user in rows.provider_user.items()},
+    )
+    results_of: dict[int, list[int]] = {}
+    for r in rows.results:
+        results_of.setdefault(r["trajectory_id"], []).append(r["id"])
+    for row in rows.trajectories:
+        if row["care_start"] is not None:
+            follow.cycle(row, results_of.get(row["id"], []))
+    follow.make_claims(rows.trajectories, demo_provider + 1)
+    follow.demo_work(rows.trajectories, 1, demo_provider + 1)
+    follow.review_tasks({r["id"]: r["gids_id"] for r in rows.trajectories})
+
+    # 10. Write, then the morning's scheduler run fills the inboxes.
     _write(session, "wijken", Wijk, [{"id": i + 1, "name": w[0]} for i, w in enumerate(WIJKEN)])
     _write(session, "providers", Provider, catalogue["providers"])
     _write(session, "support_profiles", SupportProfile, catalogue["profiles"])
@@ -2042,7 +2555,14 @@ def build_demo(
     _write(session, "trajectories", Trajectory, rows.trajectories)
     _write(session, "agreed_results", AgreedResult, rows.results)
     _write(session, "trajectory_events", TrajectoryEvent, rows.events)
+    _write(session, "evaluations", Evaluation, follow.evaluations)
+    _write(session, "result_scores", ResultScore, follow.scores)
+    _write(session, "claims", Claim, follow.claims)
+    _write(session, "scaling_requests", ScalingRequest, follow.scaling)
+    _write(session, "end_of_care_reports", EndOfCareReport, follow.reports)
+    _write(session, "tasks", Task, follow.tasks)
     session.flush()
+    scheduled = sum(run_all(session, today).values())
 
     in_care = {
         d: len(
@@ -2055,12 +2575,25 @@ def build_demo(
         for d in (WMO, JEUGD)
     }
     states = Counter(r["state"] for r in rows.trajectories)
+    evaluation_states = Counter(r["state"] for r in follow.evaluations)
+    overdue = sum(
+        r["state"] == EvaluationState.GEPLAND.value and r["due_on"] < today
+        for r in follow.evaluations
+    )
+    evaluation_counts = [f"{evaluation_states[s.value]} {s.value}" for s in EvaluationState]
+    evaluation_counts.append(f"{overdue} overdue")
+    claims = Counter(r["state"] for r in follow.claims)
     return (
         f"{len(WIJKEN)} wijken, {len(PROVIDERS)} providers, {len(PROFILES)} profiles, "
         f"{len(users)} users, {len(resident_rows)} residents in {len(household_rows)} "
         f"households, {len(rows.requests)} requests, {len(rows.trajectories)} trajectories "
         f"({', '.join(f'{states[s.value]} {s.value}' for s in S)}), "
-        f"{len(rows.results)} agreed results, {len(rows.events)} events; "
+        f"{len(rows.results)} agreed results, {len(rows.events)} events, "
+        f"{len(follow.evaluations)} evaluations ({', '.join(evaluation_counts)}), "
+        f"{len(follow.scores)} result scores, {len(follow.claims)} claims "
+        f"({', '.join(f'{claims[s.value]} {s.value}' for s in ClaimState)}), "
+        f"{len(follow.scaling)} scaling requests, {len(follow.reports)} end-of-care reports, "
+        f"{len(follow.tasks) + scheduled} open tasks; "
         f"in care on {today.isoformat()}: {in_care[WMO]} Wmo and {in_care[JEUGD]} Jeugd clients"
     )
 

@@ -1,5 +1,6 @@
 """The demo municipality: accounts, identity numbers, catalogue rules, the Jeugd decision end,
-tariffs and prices, determinism and the proportions of clients in care (small scale)."""
+tariffs and prices, determinism and the proportions of clients in care; evaluations and scores,
+claims, open change requests and inbox tasks (small scale)."""
 
 from __future__ import annotations
 
@@ -14,14 +15,27 @@ from sqlalchemy.orm import Session
 
 from models import (
     HOUSEHOLD_HELP_CATEGORY,
+    AgreedResult,
+    Claim,
+    ClaimState,
     ContractRole,
     Domain,
+    EndOfCareReport,
+    Evaluation,
+    EvaluationKind,
+    EvaluationState,
     Intensity,
     ProfileIntensity,
+    RequestState,
     Resident,
+    ResultScore,
+    ReviewOutcome,
     Role,
+    ScalingRequest,
     SupportProfile,
     Tariff,
+    Task,
+    TaskKind,
     Trajectory,
     TrajectoryState,
     User,
@@ -64,12 +78,24 @@ def _digest(session: Session) -> str:
         ).order_by(Trajectory.id)
     ):
         h.update(repr(tuple(trajectory_row)).encode())
+    for evaluation_row in session.execute(
+        select(
+            Evaluation.trajectory_id, Evaluation.kind, Evaluation.due_on, Evaluation.state
+        ).order_by(Evaluation.id)
+    ):
+        h.update(repr(tuple(evaluation_row)).encode())
+    for claim_row in session.execute(
+        select(Claim.trajectory_id, Claim.amount, Claim.state).order_by(Claim.id)
+    ):
+        h.update(repr(tuple(claim_row)).encode())
     return h.hexdigest()
 
 
 def test_summary_names_the_counts(demo: str) -> None:
     assert "trajectories" in demo and "residents" in demo
     assert f"in care on {TODAY.isoformat()}" in demo
+    for what in ("evaluations", "result scores", "claims", "open tasks"):
+        assert what in demo
 
 
 def test_one_demo_login_per_role_with_the_password(session: Session, demo: str) -> None:
@@ -246,3 +272,137 @@ def test_clients_in_care_in_the_ratio_of_dronten(session: Session, demo: str) ->
     assert 1.6 < wmo / jeugd < 3.2  # Dronten: 2,300 : 985 ≈ 2.3
     assert abs(wmo - 2300 * SCALE) <= 0.1 * 2300 * SCALE
     assert abs(jeugd - 985 * SCALE) <= 0.1 * 985 * SCALE + 1
+
+
+def _demo_user(session: Session, role: str) -> User:
+    user = session.scalar(select(User).where(User.email == f"{role}@demo.trajectwijzer.nl"))
+    assert user is not None
+    return user
+
+
+def test_every_held_evaluation_scores_each_agreed_result(session: Session, demo: str) -> None:
+    results: dict[int, set[int]] = defaultdict(set)
+    for result_id, trajectory_id in session.execute(
+        select(AgreedResult.id, AgreedResult.trajectory_id)
+    ):
+        results[trajectory_id].add(result_id)
+    scored: dict[int, set[int]] = defaultdict(set)
+    for evaluation_id, result_id, score in session.execute(
+        select(ResultScore.evaluation_id, ResultScore.result_id, ResultScore.score)
+    ):
+        assert -2 <= score <= 2
+        scored[evaluation_id].add(result_id)
+    evaluations = session.scalars(select(Evaluation).order_by(Evaluation.id)).all()
+    held = [e for e in evaluations if e.state != EvaluationState.GEPLAND]
+    assert len(held) > 100
+    trajectories = {t.id: t for t in session.scalars(select(Trajectory))}
+    for evaluation in evaluations:
+        trajectory = trajectories[evaluation.trajectory_id]
+        assert trajectory.care_start is not None
+        assert evaluation.kind in (EvaluationKind.REGULIER, EvaluationKind.EIND)
+        if evaluation.state == EvaluationState.GEPLAND:
+            assert evaluation.held_on is None
+            assert scored[evaluation.id] == set()
+            continue
+        assert scored[evaluation.id] == results[trajectory.id]
+        assert evaluation.held_on is not None and evaluation.submitted_by_id is not None
+        assert trajectory.care_start <= evaluation.held_on < TODAY
+        assert trajectory.care_end is None or evaluation.held_on <= trajectory.care_end
+        assert evaluation.with_inwoner and evaluation.with_aanbieder and evaluation.summary
+        if evaluation.state == EvaluationState.BEOORDEELD:
+            assert evaluation.reviewed_by_id == trajectory.gids_id
+            assert evaluation.review_outcome in set(ReviewOutcome)
+    assert {e.review_outcome for e in held} == {
+        ReviewOutcome.AKKOORD,
+        ReviewOutcome.BESPREKEN,
+        None,
+    }
+
+
+def test_planned_evaluations_only_on_active_trajectories(session: Session, demo: str) -> None:
+    rows = session.execute(
+        select(Evaluation, Trajectory.state)
+        .join(Trajectory, Trajectory.id == Evaluation.trajectory_id)
+        .where(Evaluation.state == EvaluationState.GEPLAND)
+    ).all()
+    assert rows
+    assert all(state == TrajectoryState.ACTIEF for _e, state in rows)
+    assert any(e.due_on < TODAY for e, _s in rows)  # some are overdue
+    assert any(e.due_on >= TODAY for e, _s in rows)
+    # at most one planned evaluation of each kind per trajectory
+    kinds = [(e.trajectory_id, e.kind) for e, _s in rows]
+    assert len(kinds) == len(set(kinds))
+
+
+def test_claims_within_the_price_once_per_closed_trajectory(session: Session, demo: str) -> None:
+    claims = session.scalars(select(Claim)).all()
+    assert claims
+    assert len({c.trajectory_id for c in claims}) == len(claims)
+    assert ClaimState.GOEDGEKEURD in {c.state for c in claims}
+    for claim in claims:
+        trajectory = session.get(Trajectory, claim.trajectory_id)
+        assert trajectory is not None
+        assert trajectory.state == TrajectoryState.AFGESLOTEN
+        assert trajectory.care_end is not None and trajectory.care_end >= date(2019, 1, 1)
+        assert claim.price == trajectory.price
+        assert Decimal("0") <= claim.amount <= claim.price
+        assert claim.provider_id == trajectory.provider_id
+        if trajectory.result_achieved:
+            assert claim.amount == claim.price
+        if claim.state == ClaimState.AFGEWEZEN:
+            assert claim.decision_reason
+        if claim.state != ClaimState.INGEDIEND:
+            assert claim.decided_by_id == trajectory.gids_id
+    # the demo provider has recently closed trajectories left to claim
+    aanbieder = _demo_user(session, "aanbieder")
+    claimed = {c.trajectory_id for c in claims}
+    open_to_claim = session.scalars(
+        select(Trajectory.id).where(
+            Trajectory.provider_id == aanbieder.provider_id,
+            Trajectory.state == TrajectoryState.AFGESLOTEN,
+            Trajectory.care_end >= date(2019, 1, 1),
+        )
+    ).all()
+    assert set(open_to_claim) - claimed
+
+
+def test_the_demo_gids_has_open_tasks(session: Session, demo: str) -> None:
+    gids = _demo_user(session, "gids")
+    tasks = session.scalars(
+        select(Task).where(Task.user_id == gids.id, Task.done_at.is_(None))
+    ).all()
+    kinds = {t.kind for t in tasks}
+    assert {
+        TaskKind.EVALUATIE_BEOORDELEN,
+        TaskKind.OPSCHALING_BESLISSEN,
+        TaskKind.EINDE_ZORG_BEVESTIGEN,
+    } <= kinds
+    assert kinds & {TaskKind.EVALUATIE_TE_LAAT, TaskKind.TERMIJN_VERSTREKEN}
+    for task in tasks:
+        if task.kind == TaskKind.EVALUATIE_BEOORDELEN:
+            evaluation = session.get(Evaluation, task.ref)
+            assert evaluation is not None and evaluation.trajectory_id == task.trajectory_id
+            assert evaluation.state == EvaluationState.INGEDIEND
+        elif task.kind == TaskKind.OPSCHALING_BESLISSEN:
+            request = session.get(ScalingRequest, task.ref)
+            assert request is not None and request.state == RequestState.INGEDIEND
+            assert request.new_intensity != request.trajectory.intensity
+            assert request.trajectory.gids_id == gids.id
+            assert request.trajectory.state == TrajectoryState.ACTIEF
+        elif task.kind == TaskKind.EINDE_ZORG_BEVESTIGEN:
+            report = session.get(EndOfCareReport, task.ref)
+            assert report is not None and report.state == RequestState.INGEDIEND
+            assert report.trajectory.state == TrajectoryState.ACTIEF
+            assert report.care_end < TODAY
+    # every evaluation awaiting review has its task for the trajectory's gids
+    waiting = session.execute(
+        select(Evaluation.id, Trajectory.gids_id)
+        .join(Trajectory, Trajectory.id == Evaluation.trajectory_id)
+        .where(Evaluation.state == EvaluationState.INGEDIEND)
+    ).all()
+    review_tasks = set(
+        session.execute(
+            select(Task.ref, Task.user_id).where(Task.kind == TaskKind.EVALUATIE_BEOORDELEN)
+        ).all()
+    )
+    assert waiting and set(map(tuple, waiting)) == review_tasks
