@@ -68,10 +68,12 @@ def main() -> None:
             ("caseload search", "/gids/?q=jan"),
             ("trajectory page", f"/gids/trajecten/{own}"),
             ("new trajectory form", f"/gids/inwoners/{1}/trajecten/nieuw"),
+            ("gids inbox", "/gids/taken"),
         ],
         provider.id: [
             ("provider list", "/aanbieder/"),
             ("provider trajectory", f"/aanbieder/trajecten/{offered}"),
+            ("provider inbox", "/aanbieder/taken"),
         ],
     }
     print(f"database: {app.config['DATABASE_URL'].split('@')[-1]}  repeat: {args.repeat}")
