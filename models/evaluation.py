@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     SmallInteger,
     Text,
@@ -41,6 +42,8 @@ class Evaluation(Base):
             name="discussion_has_remark",
         ),
         CheckConstraint("kind <> 'extra' OR reason IS NOT NULL", name="extra_has_reason"),
+        # The scheduler's evaluation prompts: planned evaluations by due date (bench/README.md).
+        Index("ix_evaluations_state_due_on", "state", "due_on", "trajectory_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, func
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TZDateTime, str_enum, utcnow
@@ -27,6 +27,13 @@ class Task(Base):
         CheckConstraint("(user_id IS NULL) <> (provider_id IS NULL)", name="one_recipient"),
         Index("ix_tasks_user_open", "user_id", "done_at"),
         Index("ix_tasks_provider_open", "provider_id", "done_at"),
+        # The e-mail run reads only the tasks not yet mailed, not the whole growing table.
+        Index(
+            "ix_tasks_unmailed",
+            "id",
+            sqlite_where=text("mailed_at IS NULL"),
+            postgresql_where=text("mailed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

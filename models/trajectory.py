@@ -67,6 +67,9 @@ class Trajectory(Base):
         ),
         Index("ix_trajectories_gids_state", "gids_id", "state"),
         Index("ix_trajectories_provider_state", "provider_id", "state"),
+        # The scheduler's term and decision prompts: open trajectories by date.
+        Index("ix_trajectories_state_planned_end", "state", "planned_end"),
+        Index("ix_trajectories_state_decision_end", "state", "decision_end"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
