@@ -122,16 +122,19 @@ def _serialise_runs(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RUN_LOCK_KEY})
 
 
-def _refresh_task_statistics(session: Session) -> None:
-    """On PostgreSQL sample ``tasks`` afresh before the jobs plan their ``NOT EXISTS``.
+def _no_rescans_of_tasks(session: Session) -> None:
+    """On PostgreSQL keep the ``NOT EXISTS`` below from becoming a nested loop (this
+    transaction only).
 
-    A tick can add a million tasks at once (the first run on a large database); until
-    autovacuum has analysed them the planner still believes the table is nearly empty and may
-    pick a nested loop that rescans the tasks of a kind once per candidate — quadratic, hours
-    instead of seconds. Sampling costs a fraction of a second. SQLite always probes the index.
+    A nested loop rescans ``tasks`` once per candidate, and the statement grows ``tasks`` as it
+    runs: the rows it inserted are invisible to it but still read on every rescan, so the cost
+    is quadratic. The planner picks exactly that plan when ``tasks`` looks small — a new
+    installation, or the first run on a large imported database — and a tick that should take
+    seconds then runs for hours. A hash or merge anti-join reads ``tasks`` once. SQLite always
+    probes the unique index instead.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("ANALYZE tasks"))
+        session.execute(text("SET LOCAL enable_nestloop = off"))
 
 
 def _insert_tasks(
@@ -148,9 +151,9 @@ def _insert_tasks(
     """One ``INSERT INTO tasks … SELECT … ON CONFLICT DO NOTHING``; returns rows inserted.
 
     The ``NOT EXISTS`` repeats the dedupe index's key so the rows already there are skipped in
-    the SELECT (a hash anti-join on PostgreSQL) instead of one speculative insert each — most of
-    a day's window was prompted on earlier days. ``ON CONFLICT`` still settles races between
-    two runs.
+    the SELECT (a hash or merge anti-join on PostgreSQL, an index probe on SQLite) instead of
+    one speculative insert each — most of a day's window was prompted on earlier days.
+    ``ON CONFLICT`` still settles races between two runs.
     """
     recipient_id = Trajectory.gids_id if recipient is Recipient.GIDS else Trajectory.provider_id
     # Rendered inline (not a parameter), so the expressions match the index's coalesce(…, 0).
@@ -182,6 +185,7 @@ def _insert_tasks(
         .where(*where, ~already_there)
     )
     columns = ["kind", "trajectory_id", "ref", recipient.value, "due_on", "created_at"]
+    _no_rescans_of_tasks(session)
     statement = (
         insert_ignoring_duplicates(session).from_select(columns, rows).on_conflict_do_nothing()
     )
@@ -315,7 +319,6 @@ def run_all(session: Session, today: date) -> dict[str, int]:
     Flushes, never commits: the caller commits once, so a failed run leaves nothing half done.
     """
     _serialise_runs(session)
-    _refresh_task_statistics(session)
     counts = {name: job(session, today) for name, job in JOBS.items()}
     session.flush()
     return counts

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -453,6 +453,19 @@ def test_the_next_day_adds_only_what_is_new(session: Session, world: World) -> N
 
     assert counts["evaluation_prompts"] == 2
     assert sum(counts.values()) == 2
+
+
+def test_on_postgresql_a_run_never_plans_a_nested_loop_over_the_growing_tasks_table(
+    session: Session, world: World
+) -> None:
+    """The guard against the quadratic plan (see ``_no_rescans_of_tasks``) is in force."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL planner setting; SQLite always probes the unique index")
+    busy_caseload(session, world)
+
+    run_all(session, D)
+
+    assert session.scalar(text("SHOW enable_nestloop")) == "off"
 
 
 # --- e-mail claims ----------------------------------------------------------------------------
