@@ -25,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(config))
     register_extensions(app)
     register_blueprints(app)
+    register_security(app)
     register_commands(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -49,11 +50,16 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
+    def load_user(session_id: str) -> User | None:
+        """``"<id>:<generation>"`` (``User.get_id``): a session from before a password change or
+        a block carries an old generation and no longer finds its user."""
+        user_id, _, generation = session_id.partition(":")
+        if not user_id.isdigit() or not generation.isdigit():
             return None
         user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        if user is None or not user.active or user.session_generation != int(generation):
+            return None
+        return user
 
 
 class IdConverter(IntegerConverter):
@@ -97,10 +103,22 @@ def register_blueprints(app: Flask) -> None:
         return redirect(_safe_next(request.args.get("next")) or url_for("index"))
 
 
-def register_commands(app: Flask) -> None:
-    from .cli import db_cli, scheduler_cli, seed_cli, users_cli, wijken_cli
+def register_security(app: Flask) -> None:
+    """Order matters: the access table decides first, then the audit context is set for the
+    requests that got through; headers are added to every response."""
+    from . import auditing, health, security
+    from .auth import access
 
-    for group in (db_cli, seed_cli, users_cli, wijken_cli, scheduler_cli):
+    health.register(app)
+    security.register(app)
+    access.register(app)
+    auditing.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import db_cli, privacy_cli, scheduler_cli, seed_cli, users_cli, wijken_cli
+
+    for group in (db_cli, seed_cli, users_cli, wijken_cli, scheduler_cli, privacy_cli):
         app.cli.add_command(group)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import click
 from alembic import command
@@ -16,8 +16,10 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from models import Role, User, Wijk
+from workflows import audit
 from workflows.errors import DomainError
-from workflows.users import create_user
+from workflows.two_factor import requires_second_factor, reset_second_factor
+from workflows.users import create_user, find_by_email
 
 from .config import ROOT
 from .extensions import db
@@ -88,8 +90,11 @@ def seed_demo(if_empty: bool, random_seed: int) -> None:
             click.echo("Demo data: the database already has data, nothing loaded.")
             return
         raise click.ClickException("The database is not empty; seed demo needs an empty database.")
+    from seed.second_factor import enrol_demo_accounts
+
     started = time.perf_counter()
     summary = build_demo(session, password=DEMO_PASSWORD, seed=random_seed)
+    enrol_demo_accounts(session)
     session.commit()
     click.echo(f"Demo data loaded in {time.perf_counter() - started:.1f} s: {summary}")
 
@@ -132,13 +137,84 @@ def users_demo_logins(url: str) -> None:
     if not users:
         click.echo("No demo accounts in this database.")
         return
+    from seed.second_factor import DEMO_TOTP_SECRET
+
     click.echo("")
     click.echo(f"Trajectwijzer demo — log in at {url} with:")
     for user in users:
         extra = f" ({user.provider.name})" if user.provider else ""
+        if user.totp_secret == DEMO_TOTP_SECRET and user.has_second_factor:
+            extra += " + code"
+        elif requires_second_factor(user):
+            extra += " + QR code at the first login"
         click.echo(f"  {user.role.value:<10} {user.email:<40} {DEMO_PASSWORD}{extra}")
     click.echo("")
+    click.echo(
+        "Second factor (gids, aanbieder, beheerder): add this key to an authenticator app,\n"
+        f"  {DEMO_TOTP_SECRET}\n"
+        "or print the current code with: flask --app wsgi users demo-code"
+    )
+    click.echo("")
     sys.stdout.flush()
+
+
+@users_cli.command("demo-code", help="Print the demo accounts' current second-factor code.")
+def users_demo_code() -> None:
+    import pyotp
+
+    from seed.second_factor import DEMO_TOTP_SECRET
+
+    totp = pyotp.TOTP(DEMO_TOTP_SECRET)
+    left = totp.interval - int(time.time()) % totp.interval
+    click.echo(f"{totp.now()}  (valid for {left} more seconds; demo accounts only)")
+
+
+@users_cli.command("block", help="Block an account: its sessions end at once.")
+@click.argument("email")
+def users_block(email: str) -> None:
+    _set_active(email, active=False)
+
+
+@users_cli.command("unblock", help="Lift a block and a temporary lockout.")
+@click.argument("email")
+def users_unblock(email: str) -> None:
+    _set_active(email, active=True)
+
+
+def _set_active(email: str, *, active: bool) -> None:
+    from workflows.signin import lift_lockout
+
+    session = db.session
+    user = find_by_email(session, email)
+    if user is None:
+        raise click.ClickException(f"No account {email!r}.")
+    user.active = active
+    if not active:
+        user.session_generation += 1
+    else:
+        lift_lockout(session, user, datetime.now(UTC))
+    audit.record(
+        session,
+        "geblokkeerd" if not active else "gedeblokkeerd",
+        "account",
+        user.id,
+        details="command line",
+    )
+    session.commit()
+    click.echo(f"Account {user.email} {'blocked' if not active else 'unblocked'}.")
+
+
+@users_cli.command("reset-2fa", help="Forget an account's second factor (lost phone and codes).")
+@click.argument("email")
+def users_reset_second_factor(email: str) -> None:
+    session = db.session
+    user = find_by_email(session, email)
+    if user is None:
+        raise click.ClickException(f"No account {email!r}.")
+    reset_second_factor(session, user)
+    audit.record(session, "tweede_factor_gewist", "account", user.id, details="command line")
+    session.commit()
+    click.echo(f"The second factor of {user.email} is reset; it is set up again at the next login.")
 
 
 @click.group("wijken", help="Districts and villages (wijken/kernen) of the municipality.")
@@ -215,3 +291,59 @@ def scheduler_tick(day: datetime | None, no_mail: bool) -> None:
         click.echo(f"  {name:<24} {count:>8} new task(s)")
     click.echo(f"  {'total':<24} {report.inserted:>8} new task(s)")
     click.echo(f"  {'e-mails':<24} {report.mails:>8}" + (" (skipped)" if no_mail else ""))
+
+
+@click.group("privacy", help="AVG: retention of residents' files.")
+def privacy_cli() -> None:
+    pass
+
+
+@privacy_cli.command(
+    "purge", help="Remove the files whose retention period has passed (see --dry-run)."
+)
+@click.option("--dry-run", is_flag=True, help="Only show what is due; change nothing.")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Judge as of this day (default: today).",
+)
+def privacy_purge(dry_run: bool, day: datetime | None) -> None:
+    from models import Domain
+    from workflows.retention import RetentionPolicy, due_files, purge
+
+    config = current_app.config
+    policy = RetentionPolicy(
+        years={
+            Domain.JEUGD: config["RETENTION_YEARS_JEUGD"],
+            Domain.WMO: config["RETENTION_YEARS_WMO"],
+        },
+        login_attempt_days=config["LOGIN_ATTEMPTS_RETENTION_DAYS"],
+    )
+    today = day.date() if day is not None else date.today()
+    session = db.session
+    files = due_files(session, today, policy)
+    click.echo(
+        f"Retention: Jeugd {policy.years[Domain.JEUGD]} years, Wmo {policy.years[Domain.WMO]} "
+        f"years after closure; login attempts {policy.login_attempt_days} days. As of {today}:"
+    )
+    for item in files:
+        domains = ", ".join(d.value for d in item.domains) or "no requests or trajectories"
+        click.echo(
+            f"  resident #{item.resident_id}: closed {item.closed_on} ({domains}), "
+            f"due since {item.due_on}"
+        )
+    click.echo(f"{len(files)} resident file(s) due.")
+    if dry_run:
+        click.echo("Dry run: nothing was changed.")
+        return
+    audit.set_context(session, audit.AuditContext(user_id=None, role="systeem", endpoint="purge"))
+    report = purge(session, files, policy, datetime.now(UTC))
+    session.commit()
+    for table, count in report.rows.items():
+        click.echo(f"  {table:<22} {count:>8} row(s) removed")
+    click.echo(
+        f"Removed {report.residents} resident file(s). The pseudonymised statistics are not "
+        "touched."
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,22 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",
+        # The __Host- prefix makes browsers refuse the cookie unless it is Secure, host-only
+        # and for path / (no subdomain can set or read it).
+        "SESSION_COOKIE_NAME": "__Host-trajectwijzer" if env == "production" else "trajectwijzer",
+        # The cookie is rewritten only when the session changes (see app/auth/sessions.py).
+        "SESSION_REFRESH_EACH_REQUEST": False,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int_from_env("SESSION_MAX_HOURS", 8)),
+        "SESSION_IDLE_MINUTES": _int_from_env("SESSION_IDLE_MINUTES", 15),
+        "SESSION_MAX_HOURS": _int_from_env("SESSION_MAX_HOURS", 8),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (the
+        # audit log records the client's address, not the proxy's).
+        "TRUSTED_PROXIES": _int_from_env("TRUSTED_PROXIES", 0),
+        # Retention after closure, in years, per domain (privacy purge).
+        "RETENTION_YEARS_JEUGD": _int_from_env("RETENTION_YEARS_JEUGD", 20),
+        "RETENTION_YEARS_WMO": _int_from_env("RETENTION_YEARS_WMO", 15),
+        # Login attempts (with IP addresses) are kept this many days.
+        "LOGIN_ATTEMPTS_RETENTION_DAYS": _int_from_env("LOGIN_ATTEMPTS_RETENTION_DAYS", 90),
         "WTF_CSRF_TIME_LIMIT": None,  # the session lifetime bounds the token
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         # R11: what a trajectory closed early without its result may claim: "pro_rata" (the

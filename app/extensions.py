@@ -23,7 +23,9 @@ class Database:
 
     def init_app(self, app: Flask) -> None:
         url = app.config["DATABASE_URL"]
-        kwargs: dict[str, Any] = {}
+        # hide_parameters: a database error in the log shows the statement, never the values
+        # (a BSN or a name); pool_pre_ping: a connection the database dropped is replaced.
+        kwargs: dict[str, Any] = {"hide_parameters": True, "pool_pre_ping": True}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         self.engine = create_engine(url, **kwargs)

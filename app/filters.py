@@ -31,6 +31,14 @@ def fmt_money(value: Decimal | float | None) -> str:
     return "€ " + format_decimal(value, format="#,##0.00")
 
 
+def bsn_masked(bsn: str | None) -> str:
+    """A BSN on screen shows only its last three digits; the full number is shown where it is
+    needed (the gids asks for it on the resident's page, the agreement PDF for the provider)."""
+    if not bsn:
+        return "—"
+    return "•" * (len(bsn) - 3) + bsn[-3:]
+
+
 def translate_problem(problem: Problem) -> str:
     return _(problem.message, **problem.params)
 
@@ -38,6 +46,7 @@ def translate_problem(problem: Problem) -> str:
 def register(app: Flask) -> None:
     app.add_template_filter(fmt_date, "date")
     app.add_template_filter(fmt_money, "money")
+    app.add_template_filter(bsn_masked, "bsn_masked")
 
     @app.template_filter("state")
     def state_label(state: TrajectoryState | str) -> str:

@@ -1,4 +1,9 @@
-"""Shared form pieces: Dutch money input, and putting workflow problems on the right field."""
+"""Shared form pieces: the form base class, Dutch money input, and putting workflow problems on
+the right field.
+
+A form that is sent back because something in it is wrong answers 422, not 200 (``Form``,
+``reject``, ``apply_problems``; ``app/security.py`` sets the status): the page still shows every
+message at its field, and no client or test can take a refused form for a stored one."""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -23,6 +29,22 @@ MAX_AMOUNT = Decimal("10000000")
 # The largest id an INTEGER primary key holds; a larger number cannot name a record (and would
 # overflow SQLite's driver), so routes and forms treat it as unknown.
 MAX_ID = 2**31 - 1
+
+
+def reject(messages: list[str] | None = None) -> list[str]:
+    """Mark this request's form as refused (answered with 422); returns ``messages``."""
+    g.form_rejected = True
+    return messages or []
+
+
+class Form(FlaskForm):
+    """FlaskForm that marks the request as refused when a submitted form does not validate."""
+
+    def validate_on_submit(self, extra_validators: Any = None) -> bool:
+        valid = bool(super().validate_on_submit(extra_validators))
+        if self.is_submitted() and not valid:
+            reject()
+        return valid
 
 
 def opts(pairs: Iterable[tuple[Any, Any]], optgroup: str | None = None) -> list[SelectChoice]:
@@ -83,6 +105,7 @@ def apply_problems(form: FlaskForm, error: DomainError) -> list[str]:
     error handlers answer 404 or 409 instead of a form that looks as if it could be resent."""
     if isinstance(error, NotFound | VersionConflict):
         raise error
+    reject()
     general: list[str] = []
     for problem in error.problems:
         message = translate_problem(problem)
@@ -100,4 +123,4 @@ def step_not_possible(trajectory: Trajectory, action: Action) -> list[str]:
     if action in allowed_actions(trajectory.state):
         return []
     state = _(STATE_LABELS[trajectory.state])
-    return [_("Dit kan niet bij een traject met status '%(state)s'.", state=state)]
+    return reject([_("Dit kan niet bij een traject met status '%(state)s'.", state=state)])

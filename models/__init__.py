@@ -1,5 +1,6 @@
 """SQLAlchemy 2 typed models, one module per aggregate. Imports no Flask."""
 
+from .audit import AuditEntry
 from .base import Base, utcnow
 from .catalogue import (
     HOUSEHOLD_HELP_CATEGORY,
@@ -31,6 +32,7 @@ from .provider import Contract, Provider
 from .reference import ChangeReason, EndReason, Wijk
 from .request import Request
 from .resident import Household, Resident
+from .security import LoginAttempt, RecoveryCode
 from .task import Task
 from .trajectory import OPEN_STATES, AgreedResult, Trajectory, TrajectoryEvent
 from .user import User
@@ -53,6 +55,9 @@ __all__ = [
     "OPEN_STATES",
     "HOUSEHOLD_HELP_CATEGORY",
     "AgreedResult",
+    "AuditEntry",
+    "LoginAttempt",
+    "RecoveryCode",
     "Base",
     "ChangeReason",
     "ClosureCategory",

@@ -1,11 +1,17 @@
-"""Accounts. An aanbieder account belongs to exactly one provider organisation."""
+"""Accounts. An aanbieder account belongs to exactly one provider organisation.
+
+``session_generation`` is part of every session's user id: raising it (a password change, a
+beheerder blocking the account) ends every session that was started before. The TOTP secret is
+kept until the user confirms it with a first code (``totp_confirmed_at``); ``totp_last_step``
+refuses a code that was used already (replay).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TZDateTime, str_enum, utcnow
@@ -13,6 +19,7 @@ from .enums import Role
 
 if TYPE_CHECKING:
     from .provider import Provider
+    from .security import RecoveryCode
 
 
 class User(Base):
@@ -31,8 +38,20 @@ class User(Base):
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    session_generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    password_changed_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     provider: Mapped[Provider | None] = relationship(back_populates="users")
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="RecoveryCode.id"
+    )
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_secret is not None and self.totp_confirmed_at is not None
 
     # The session-user protocol Flask-Login expects, written out so models/ stays Flask-free.
     @property
@@ -48,7 +67,8 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session stores: the id and the generation, so a raised generation ends it."""
+        return f"{self.id}:{self.session_generation}"
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -14,7 +14,7 @@ Zorg C subcontractor for JZ-AMB; Zorg D main for WMO-HH, expired end 2020.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
 
@@ -39,10 +39,15 @@ from models import (
     Wijk,
 )
 from workflows import trajectories as wf
+from workflows.two_factor import SECOND_FACTOR_ROLES
 from workflows.users import hash_password
 
 PASSWORD = "geheim-wachtwoord"
 TODAY = date(2026, 11, 2)
+# Every test account that needs a second factor has it set up with this TOTP secret, so the
+# helpers can compute a code with pyotp (tests/app/helpers.py); enrolment itself is tested with
+# fresh accounts in tests/app/test_two_factor.py.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 @lru_cache(maxsize=1)
@@ -106,13 +111,23 @@ def _profile(
     return profile
 
 
-def _user(session: Session, email: str, role: Role, provider: Provider | None = None) -> User:
+def _user(
+    session: Session,
+    email: str,
+    role: Role,
+    provider: Provider | None = None,
+    *,
+    second_factor: bool = True,
+) -> User:
+    enrolled = second_factor and role in SECOND_FACTOR_ROLES
     user = User(
         email=email,
         name=email.split("@")[0].replace(".", " ").title(),
         role=role,
         password_hash=password_hash(),
         provider=provider,
+        totp_secret=TOTP_SECRET if enrolled else None,
+        totp_confirmed_at=datetime(2026, 1, 1, tzinfo=UTC) if enrolled else None,
     )
     session.add(user)
     return user
@@ -273,8 +288,16 @@ def make_trajectory(
     return t
 
 
-def make_user(session: Session, email: str, role: Role, provider: Provider | None = None) -> User:
-    """An extra account with the shared test password (hashed once per run)."""
-    user = _user(session, email, role, provider)
+def make_user(
+    session: Session,
+    email: str,
+    role: Role,
+    provider: Provider | None = None,
+    *,
+    second_factor: bool = True,
+) -> User:
+    """An extra account with the shared test password (hashed once per run) and, for the roles
+    that need one, the shared second factor (``second_factor=False``: not set up yet)."""
+    user = _user(session, email, role, provider, second_factor=second_factor)
     session.flush()
     return user

@@ -1,8 +1,11 @@
-"""Accounts: creation and password checks. Passwords are hashed with Argon2id."""
+"""Accounts: creation, password checks and changes, blocking. Passwords are hashed with
+Argon2id. Changing the password or blocking the account raises ``session_generation``, which
+ends every session of the account that was started before (logout everywhere)."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -22,11 +25,15 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def verify_password(user: User, password: str) -> bool:
+def verify_hash(stored_hash: str, secret: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher.verify(stored_hash, secret)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def verify_password(user: User, password: str) -> bool:
+    return verify_hash(user.password_hash, password)
 
 
 def find_by_email(session: Session, email: str) -> User | None:
@@ -83,3 +90,45 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def _check_new_password(user: User, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            N_("Het wachtwoord moet ten minste %(n)s tekens hebben."),
+            field="new_password",
+            n=MIN_PASSWORD_LENGTH,
+        )
+    if password.strip().lower() == user.email.lower():
+        raise DomainError(
+            N_("Kies een wachtwoord dat niet uw e-mailadres is."), field="new_password"
+        )
+
+
+def change_password(session: Session, user: User, current: str, new: str, now: datetime) -> None:
+    """The user changes the own password; every other session of the account ends."""
+    if not verify_password(user, current):
+        raise DomainError(N_("Het huidige wachtwoord klopt niet."), field="current_password")
+    if new == current:
+        raise DomainError(
+            N_("Het nieuwe wachtwoord moet anders zijn dan het huidige."), field="new_password"
+        )
+    _check_new_password(user, new)
+    user.password_hash = hash_password(new)
+    user.password_changed_at = now
+    user.session_generation += 1
+    session.flush()
+
+
+def set_blocked(session: Session, user: User, blocked: bool, actor: User) -> None:
+    """A beheerder blocks an account (its sessions end at once) or lifts the block."""
+    if actor.role != Role.BEHEERDER:
+        raise DomainError(N_("U heeft geen recht om dit te doen."))
+    if blocked and user.id == actor.id:
+        raise DomainError(N_("U kunt uw eigen account niet blokkeren."))
+    if user.active == (not blocked):
+        return
+    user.active = not blocked
+    if blocked:
+        user.session_generation += 1
+    session.flush()

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import (
     BooleanField,
@@ -27,7 +26,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from models import Intensity, Trajectory
 
 from ..care_labels import GAS_LEVELS, ZRM_DOMAIN_LABELS, ZRM_LEVELS, gas_level_text
-from ..formtools import opts
+from ..formtools import Form, opts
 from ..gids.forms import INTENSITY_CHOICES, _date_in_range, _optional_int
 
 TEXT_MAX = 4000
@@ -88,7 +87,7 @@ class ScoreChoice(SelectField):
             raise ValidationError(self.range_message)
 
 
-class EvaluationForm(FlaskForm):
+class EvaluationForm(Form):
     held_on = DateField(
         _l("Datum van de evaluatie"),
         validators=[InputRequired(_l("Vul de datum van de evaluatie in.")), _date_in_range],
@@ -220,7 +219,7 @@ def evaluation_form(trajectory: Trajectory, **kwargs: Any) -> EvaluationForm:
     return TrajectoryEvaluationForm(**kwargs)
 
 
-class ScalingForm(FlaskForm):
+class ScalingForm(Form):
     new_profile_id = SelectField(
         _l("Nieuw ondersteuningsprofiel"),
         coerce=_optional_int,
@@ -242,7 +241,7 @@ class ScalingForm(FlaskForm):
     submit = SubmitField(_l("Verzoek indienen"))
 
 
-class EndOfCareForm(FlaskForm):
+class EndOfCareForm(Form):
     care_end = DateField(
         _l("Laatste dag van de zorg"),
         validators=[InputRequired(_l("Vul de einddatum in.")), _date_in_range],
@@ -261,5 +260,5 @@ class EndOfCareForm(FlaskForm):
     submit = SubmitField(_l("Einde zorg melden"))
 
 
-class ClaimForm(FlaskForm):
+class ClaimForm(Form):
     submit = SubmitField(_l("Declaratie indienen"))

@@ -58,7 +58,7 @@ from .evaluation_forms import (
     ScalingForm,
     evaluation_form,
 )
-from .views import _actionable, _visible, provider_only, today
+from .views import _actionable, _visible, today
 
 # The evaluation form's scaling fields, by the names ``request_scaling`` gives its problems.
 SCALING_FIELDS = {
@@ -108,7 +108,6 @@ def _care_helpers() -> dict[str, Any]:
 
 
 @bp.get("/taken")
-@provider_only
 def tasks() -> str:
     """The organisation's open tasks. Shown means read: the header count drops to zero."""
     user = me()
@@ -169,7 +168,6 @@ def _renamed(err: DomainError, names: dict[str, str]) -> DomainError:
 
 
 @bp.route("/evaluaties/<int:evaluation_id>", methods=["GET", "POST"])
-@provider_only
 def evaluation(evaluation_id: int) -> str | Response:
     item = _evaluation(evaluation_id)
     trajectory = _load(item.trajectory_id)
@@ -230,7 +228,6 @@ def evaluation(evaluation_id: int) -> str | Response:
 
 
 @bp.route("/trajecten/<int:trajectory_id>/extra-evaluatie", methods=["GET", "POST"])
-@provider_only
 def extra_evaluation(trajectory_id: int) -> str | Response:
     trajectory = _load(trajectory_id)
     form = ExtraEvaluationForm()
@@ -262,7 +259,6 @@ def extra_evaluation(trajectory_id: int) -> str | Response:
 
 
 @bp.route("/trajecten/<int:trajectory_id>/opschalen", methods=["GET", "POST"])
-@provider_only
 def scaling(trajectory_id: int) -> str | Response:
     trajectory = _load(trajectory_id)
     if request.method == "GET":
@@ -315,7 +311,6 @@ def _closure_choices(form: EndOfCareForm, trajectory: Trajectory) -> None:
 
 
 @bp.route("/trajecten/<int:trajectory_id>/einde-zorg", methods=["GET", "POST"])
-@provider_only
 def end_of_care(trajectory_id: int) -> str | Response:
     trajectory = _load(trajectory_id)
     form = EndOfCareForm(data={"care_end": today()} if request.method == "GET" else None)
@@ -355,7 +350,6 @@ def end_of_care(trajectory_id: int) -> str | Response:
 
 
 @bp.route("/trajecten/<int:trajectory_id>/declareren", methods=["GET", "POST"])
-@provider_only
 def claim(trajectory_id: int) -> str | Response:
     trajectory = _load(trajectory_id)
     form = ClaimForm()
@@ -387,7 +381,6 @@ def claim(trajectory_id: int) -> str | Response:
 
 
 @bp.get("/declaraties")
-@provider_only
 def claims() -> str:
     provider_id = me().provider_id
     assert provider_id is not None

@@ -1,19 +1,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from ..formtools import Form
 from ..gids.forms import _date_in_range
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(Form):
     version = HiddenField()
     submit = SubmitField(_l("Accepteren"))
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(Form):
     reason = TextAreaField(
         _l("Reden van terugsturen"),
         validators=[
@@ -25,7 +25,7 @@ class ReturnForm(FlaskForm):
     submit = SubmitField(_l("Terugsturen naar de gids"))
 
 
-class StartForm(FlaskForm):
+class StartForm(Form):
     care_start = DateField(
         _l("Eerste dag van de zorg"),
         validators=[InputRequired(_l("Vul de startdatum in.")), _date_in_range],

@@ -7,18 +7,17 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from models import Role, Trajectory, TrajectoryState
+from models import Trajectory, TrajectoryState
 from workflows import trajectories as wf
 from workflows.caseload import markers, provider_list, provider_sees
 from workflows.errors import DomainError
 
-from ..auth.access import me, role_required
+from ..auth.access import me
 from ..extensions import db
 from ..formtools import apply_problems, step_not_possible, whole_number
 from . import bp
 from .forms import AcceptForm, ReturnForm, StartForm
 
-provider_only = role_required(Role.AANBIEDER)
 S = TrajectoryState
 
 TABS: dict[str, tuple[TrajectoryState, ...]] = {
@@ -34,7 +33,6 @@ def today() -> date:
 
 
 @bp.get("/")
-@provider_only
 def index() -> str:
     tab = request.args.get("toon", "actueel")
     if tab not in TABS:
@@ -84,13 +82,11 @@ def _version(form: Any) -> int | None:
 
 
 @bp.get("/trajecten/<int:trajectory_id>")
-@provider_only
 def trajectory(trajectory_id: int) -> str:
     return _render(_visible(trajectory_id))
 
 
 @bp.post("/trajecten/<int:trajectory_id>/accepteren")
-@provider_only
 def accept(trajectory_id: int) -> str | Response:
     item = _actionable(trajectory_id)
     form = AcceptForm(prefix="accept")
@@ -107,7 +103,6 @@ def accept(trajectory_id: int) -> str | Response:
 
 
 @bp.post("/trajecten/<int:trajectory_id>/terugsturen")
-@provider_only
 def return_(trajectory_id: int) -> str | Response:
     item = _actionable(trajectory_id)
     form = ReturnForm(prefix="return")
@@ -125,7 +120,6 @@ def return_(trajectory_id: int) -> str | Response:
 
 
 @bp.post("/trajecten/<int:trajectory_id>/start")
-@provider_only
 def start(trajectory_id: int) -> str | Response:
     item = _actionable(trajectory_id)
     form = StartForm(prefix="start")
@@ -147,7 +141,6 @@ def start(trajectory_id: int) -> str | Response:
 
 
 @bp.get("/trajecten/<int:trajectory_id>/trajectafspraken.pdf")
-@provider_only
 def trajectory_agreement_pdf(trajectory_id: int) -> Response:
     from ..pdf import TrajectoryAgreementPdf, send_pdf
 
@@ -156,7 +149,6 @@ def trajectory_agreement_pdf(trajectory_id: int) -> Response:
 
 
 @bp.get("/evaluaties/<int:evaluation_id>/verslag.pdf")
-@provider_only
 def evaluation_report_pdf(evaluation_id: int) -> Response:
     from ..pdf import EvaluationReportPdf, send_pdf, submitted_evaluation
 

@@ -1,17 +1,136 @@
-"""Role checks for views. Object-level checks (whose record is it) live in each blueprint."""
+"""Access control as data: which role may reach which route, in ONE table, enforced centrally.
+
+``ACCESS`` maps every endpoint of the application to a ``Rule``. ``enforce`` runs before every
+request (``register``) and is the only place that decides who may reach a route:
+
+* ``PUBLIC``: anyone (the login page, the health check, static files);
+* ``SIGNING_IN``: only someone between the password and the second factor;
+* a set of roles: a signed-in user with one of them, else 403 (anonymous: the login page);
+* ``token(...)``: a JSON API authenticated by a bearer token, never by the session cookie (so
+  it needs no CSRF token): the function registered with ``register_token_loader`` finds the
+  token's user; no or a wrong token gives 401, a role outside the rule 403.
+
+An endpoint that is not in the table is refused (403) and logged: a new route is closed until
+someone decides who may reach it, and ``tests/app/test_access.py`` (generated from Flask's URL
+map) fails until the entry exists. Whose record it is (object level: a provider's own
+trajectories, the responsible gids) is checked in the views and workflows on top of this.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar, cast
+from dataclasses import dataclass
 
-from flask import abort
-from flask_login import current_user, login_required
+from flask import Flask, Request, abort, current_app, flash, g, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from models import Role, User
 
-F = TypeVar("F", bound=Callable[..., Any])
+from ..extensions import csrf, login_manager
+from . import sessions
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[Role] = frozenset()
+    public: bool = False
+    signing_in: bool = False
+    token: bool = False
+
+
+def roles(*allowed: Role) -> Rule:
+    return Rule(roles=frozenset(allowed))
+
+
+def token(*allowed: Role) -> Rule:
+    """A bearer-token JSON endpoint for users with one of ``allowed`` (e.g. ``/api/v1/…``)."""
+    return Rule(roles=frozenset(allowed), token=True)
+
+
+PUBLIC = Rule(public=True)
+SIGNING_IN = Rule(signing_in=True)
+ANY_USER = roles(*Role)
+GIDS = roles(Role.GIDS)
+AANBIEDER = roles(Role.AANBIEDER)
+MANAGER = roles(Role.MANAGER)
+BEHEERDER = roles(Role.BEHEERDER)
+WITH_SECOND_FACTOR = roles(Role.GIDS, Role.AANBIEDER, Role.BEHEERDER)
+
+ACCESS: dict[str, Rule] = {
+    # --- public ---------------------------------------------------------------------------------
+    "static": PUBLIC,
+    "health": PUBLIC,
+    "index": PUBLIC,
+    "set_language": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": PUBLIC,
+    # --- between the password and the second factor -------------------------------------------
+    "auth.second_factor": SIGNING_IN,
+    "auth.enrol": SIGNING_IN,
+    "auth.enrol_qr": SIGNING_IN,
+    # --- every signed-in user -------------------------------------------------------------------
+    "auth.account": ANY_USER,
+    "auth.change_password": ANY_USER,
+    "auth.renew_recovery_codes": WITH_SECOND_FACTOR,
+    # --- gids -----------------------------------------------------------------------------------
+    "gids.caseload": GIDS,
+    "gids.residents": GIDS,
+    "gids.new_resident": GIDS,
+    "gids.resident": GIDS,
+    "gids.requests": GIDS,
+    "gids.new_request": GIDS,
+    "gids.request_detail": GIDS,
+    "gids.new_trajectory": GIDS,
+    "gids.edit_trajectory": GIDS,
+    "gids.trajectory": GIDS,
+    "gids.propose": GIDS,
+    "gids.cancel": GIDS,
+    "gids.close": GIDS,
+    "gids.convert": GIDS,
+    "gids.trajectory_agreement_pdf": GIDS,
+    "gids.evaluation_report_pdf": GIDS,
+    "gids.tasks": GIDS,
+    "gids.evaluation": GIDS,
+    "gids.evaluation_settings": GIDS,
+    "gids.extra_evaluation": GIDS,
+    "gids.scaling_request": GIDS,
+    "gids.end_of_care_report": GIDS,
+    "gids.claim": GIDS,
+    # --- aanbieder (object level: only the organisation's own trajectories, else 404) ---------
+    "aanbieder.index": AANBIEDER,
+    "aanbieder.trajectory": AANBIEDER,
+    "aanbieder.accept": AANBIEDER,
+    "aanbieder.return_": AANBIEDER,
+    "aanbieder.start": AANBIEDER,
+    "aanbieder.trajectory_agreement_pdf": AANBIEDER,
+    "aanbieder.evaluation_report_pdf": AANBIEDER,
+    "aanbieder.tasks": AANBIEDER,
+    "aanbieder.evaluation": AANBIEDER,
+    "aanbieder.extra_evaluation": AANBIEDER,
+    "aanbieder.scaling": AANBIEDER,
+    "aanbieder.end_of_care": AANBIEDER,
+    "aanbieder.claim": AANBIEDER,
+    "aanbieder.claims": AANBIEDER,
+    # --- manager (aggregates only) ----------------------------------------------------------------
+    "manager.index": MANAGER,
+    # --- beheerder (no case content, except the answer to a request for access) -------------------
+    "beheer.index": BEHEERDER,
+    "beheer.providers": BEHEERDER,
+    "beheer.claims_csv": BEHEERDER,
+    "beheer.accounts": BEHEERDER,
+    "beheer.block_account": BEHEERDER,
+    "beheer.unblock_account": BEHEERDER,
+    "beheer.reset_second_factor": BEHEERDER,
+    "beheer.inzage": BEHEERDER,
+    "beheer.inzage_resident": BEHEERDER,
+    "beheer.inzage_json": BEHEERDER,
+    "beheer.inzage_pdf": BEHEERDER,
+}
 
 HOME = {
     Role.GIDS: "gids.caseload",
@@ -20,29 +139,81 @@ HOME = {
     Role.BEHEERDER: "beheer.index",
 }
 
+TokenLoader = Callable[[Request], User | None]
+
 
 def home_endpoint(user: User) -> str:
     return HOME[user.role]
 
 
-def role_required(*roles: Role) -> Callable[[F], F]:
-    """Logged in and one of ``roles``; otherwise 403 (or the login page when anonymous)."""
-
-    def decorator(view: F) -> F:
-        @wraps(view)
-        @login_required
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return cast(F, wrapped)
-
-    return decorator
-
-
 def me() -> User:
-    """The logged-in user as a model instance (for workflow calls)."""
+    """The signed-in user as a model instance (for workflow calls)."""
     user = current_user._get_current_object()
     assert isinstance(user, User)
     return user
+
+
+def register_token_loader(app: Flask, loader: TokenLoader) -> None:
+    """The API's way to find the user of a bearer token (``Authorization: Bearer …``)."""
+    app.extensions["token_user_loader"] = loader
+
+
+def _api_error(status: int, message: str) -> Response:
+    response = jsonify({"error": message})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="trajectwijzer"'
+    return response
+
+
+def _token_gate(rule: Rule) -> Response | None:
+    loader: TokenLoader | None = current_app.extensions.get("token_user_loader")
+    user = loader(request) if loader is not None else None
+    if user is None or not user.active:
+        return _api_error(401, "A valid bearer token is required.")
+    if user.role not in rule.roles:
+        return _api_error(403, "This token may not use this endpoint.")
+    g.api_user = user
+    return None
+
+
+def enforce() -> Response | None:
+    """Before every request: the table decides. Also ends sessions that are idle or too old."""
+    endpoint = request.endpoint
+    if endpoint is None:  # no route matched: 404 or 405 follows
+        return None
+    rule = ACCESS.get(endpoint)
+    if rule is None:
+        log.error("Endpoint %s has no entry in the access table; refused.", endpoint)
+        abort(403)
+    if rule.token:
+        return _token_gate(rule)
+    if endpoint == "static":
+        return None
+    if sessions.expired():
+        sessions.end()
+        flash(_("Uw sessie is verlopen. Log opnieuw in."), "info")
+        if not rule.public:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if rule.public:
+        return None
+    if rule.signing_in:
+        if sessions.pending_user() is None:
+            return redirect(url_for("auth.login"))
+        return None
+    if not current_user.is_authenticated:
+        response: Response = login_manager.unauthorized()
+        return response
+    if current_user.role not in rule.roles:
+        abort(403)
+    sessions.touch()
+    return None
+
+
+def register(app: Flask) -> None:
+    app.before_request(enforce)
+    # A token endpoint is never authenticated by the cookie, so cross-site requests cannot
+    # ride on a session there: it needs no CSRF token.
+    for endpoint, rule in ACCESS.items():
+        if rule.token and endpoint in app.view_functions:
+            csrf.exempt(app.view_functions[endpoint])

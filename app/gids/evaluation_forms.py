@@ -5,20 +5,19 @@ one is shared with the provider screens). Field checks here; the rules live in w
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from models import ReviewOutcome
 from workflows.evaluations import MAX_INTERVAL_MONTHS, MIN_INTERVAL_MONTHS
 
-from ..formtools import opts
+from ..formtools import Form, opts
 from .forms import _date_in_range
 
 REASON_MAX = 2000
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     outcome = RadioField(
         _l("Beoordeling"),
         choices=opts(
@@ -33,7 +32,7 @@ class ReviewForm(FlaskForm):
     submit = SubmitField(_l("Beoordeling opslaan"))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """Yes or no with a reason (required for no); the choices' labels differ per subject."""
 
     YES = "ja"
@@ -75,7 +74,7 @@ class ClaimDecisionForm(DecisionForm):
     no_label = _l("Afwijzen")
 
 
-class EvaluationSettingsForm(FlaskForm):
+class EvaluationSettingsForm(Form):
     months = IntegerField(
         _l("Evaluatie-interval in maanden (leeg: standaard)"),
         validators=[
@@ -96,7 +95,7 @@ class EvaluationSettingsForm(FlaskForm):
     submit = SubmitField(_l("Evaluatie-instellingen opslaan"))
 
 
-class ExtraEvaluationForm(FlaskForm):
+class ExtraEvaluationForm(Form):
     reason = TextAreaField(
         _l("Waarom is een extra evaluatie nodig?"),
         validators=[

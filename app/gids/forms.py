@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import wtforms
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -25,7 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from models import Domain, Intensity, NeedType, RequestOutcome
 from workflows.bsn import is_valid_bsn, normalise_bsn
 
-from ..formtools import MAX_ID, MoneyField, opts
+from ..formtools import MAX_ID, Form, MoneyField, opts
 
 DATE_HINT = _l("Bijvoorbeeld 2026-11-23.")
 EARLIEST = date(1900, 1, 1)
@@ -56,7 +55,7 @@ def _optional_int(value: object) -> int | None:
     return number
 
 
-class ResidentForm(FlaskForm):
+class ResidentForm(Form):
     bsn = StringField(
         _l("BSN"),
         validators=[DataRequired(_l("Vul het BSN in.")), Length(max=20)],
@@ -87,7 +86,7 @@ class ResidentForm(FlaskForm):
             raise ValidationError(_l("Dit is geen geldig BSN (9 cijfers en de elfproef)."))
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     request_date = DateField(
         _l("Aanmelddatum"), validators=[InputRequired(_l("Vul de datum in.")), _date_in_range]
     )
@@ -101,7 +100,7 @@ class RequestForm(FlaskForm):
     submit = SubmitField(_l("Aanmelding opslaan"))
 
 
-class DecideRequestForm(FlaskForm):
+class DecideRequestForm(Form):
     outcome = RadioField(
         _l("Uitkomst"),
         choices=opts(
@@ -116,7 +115,7 @@ class DecideRequestForm(FlaskForm):
     submit = SubmitField(_l("Uitkomst vastleggen"))
 
 
-class ResultForm(Form):
+class ResultForm(wtforms.Form):
     """One agreed result; a plain Form because the outer form carries the CSRF token."""
 
     description = TextAreaField(_l("Gewenst resultaat"), validators=[Optional(), Length(max=2000)])
@@ -131,7 +130,7 @@ class ResultForm(Form):
 MAX_RESULTS = 10
 
 
-class TrajectoryForm(FlaskForm):
+class TrajectoryForm(Form):
     profile_id = SelectField(
         _l("Ondersteuningsprofiel"),
         coerce=_optional_int,
@@ -182,7 +181,7 @@ class TrajectoryForm(FlaskForm):
     submit = SubmitField(_l("Opslaan als concept"))
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = TextAreaField(
         _l("Reden"), validators=[DataRequired(_l("Geef een reden.")), Length(max=2000)]
     )
@@ -190,12 +189,12 @@ class ReasonForm(FlaskForm):
     submit = SubmitField(_l("Bevestigen"))
 
 
-class ProposeForm(FlaskForm):
+class ProposeForm(Form):
     version = HiddenField()
     submit = SubmitField(_l("Versturen naar aanbieder"))
 
 
-class CloseForm(FlaskForm):
+class CloseForm(Form):
     care_end = DateField(
         _l("Einddatum zorg"),
         validators=[InputRequired(_l("Vul de einddatum in.")), _date_in_range],
@@ -215,7 +214,7 @@ class CloseForm(FlaskForm):
     submit = SubmitField(_l("Traject afsluiten"))
 
 
-class CaseloadFilterForm(Form):
+class CaseloadFilterForm(wtforms.Form):
     """GET filters for the caseload; not a FlaskForm (no CSRF on a search)."""
 
     q = SearchField(_l("Zoek op naam of BSN"), validators=[Optional(), Length(max=100)])

@@ -20,7 +20,6 @@ from models import (
     NeedType,
     RequestOutcome,
     Resident,
-    Role,
     SupportProfile,
     Trajectory,
     TrajectoryState,
@@ -35,7 +34,7 @@ from workflows.errors import DomainError
 from workflows.requests import decide_request, get_request, register_request, requests_of
 from workflows.residents import ResidentInput, add_resident, get_resident, search_residents
 
-from ..auth.access import me, role_required
+from ..auth.access import me
 from ..extensions import db
 from ..formtools import apply_problems, opts, step_not_possible, whole_number
 from . import bp
@@ -51,8 +50,6 @@ from .forms import (
     TrajectoryForm,
 )
 
-gids_only = role_required(Role.GIDS)
-
 
 def today() -> date:
     return date.today()
@@ -62,7 +59,6 @@ def today() -> date:
 
 
 @bp.get("/")
-@gids_only
 def caseload() -> str:
     form = CaseloadFilterForm(request.args)
     form.state.choices = opts(
@@ -105,7 +101,6 @@ def _state_choices() -> list[tuple[TrajectoryState, str]]:
 
 
 @bp.get("/inwoners")
-@gids_only
 def residents() -> str:
     query_text = (request.args.get("q") or "")[:100]
     found = search_residents(db.session, query_text) if query_text else []
@@ -117,7 +112,6 @@ def _wijk_rows() -> list[tuple[Any, str]]:
 
 
 @bp.route("/inwoners/nieuw", methods=["GET", "POST"])
-@gids_only
 def new_resident() -> str | Response:
     form = ResidentForm()
     form.wijk_id.choices = opts([("", _("— onbekend —")), *_wijk_rows()])
@@ -146,7 +140,6 @@ def new_resident() -> str | Response:
 
 
 @bp.get("/inwoners/<int:resident_id>")
-@gids_only
 def resident(resident_id: int) -> str:
     person = get_resident(db.session, resident_id)
     household = db.session.get(
@@ -177,7 +170,6 @@ def resident(resident_id: int) -> str:
 
 
 @bp.get("/aanmeldingen")
-@gids_only
 def requests() -> str:
     show = request.args.get("toon", "open")
     outcome = RequestOutcome.IN_BEHANDELING if show == "open" else None
@@ -187,7 +179,6 @@ def requests() -> str:
 
 
 @bp.route("/inwoners/<int:resident_id>/aanmelding", methods=["GET", "POST"])
-@gids_only
 def new_request(resident_id: int) -> str | Response:
     person = get_resident(db.session, resident_id)
     form = RequestForm()
@@ -217,7 +208,6 @@ def new_request(resident_id: int) -> str | Response:
 
 
 @bp.route("/aanmeldingen/<int:request_id>", methods=["GET", "POST"])
-@gids_only
 def request_detail(request_id: int) -> str | Response:
     item = get_request(db.session, request_id)
     form = DecideRequestForm()
@@ -358,7 +348,6 @@ def _handle_trajectory_form(
 
 
 @bp.route("/inwoners/<int:resident_id>/trajecten/nieuw", methods=["GET", "POST"])
-@gids_only
 def new_trajectory(resident_id: int) -> str | Response:
     person = get_resident(db.session, resident_id)
     request_id: int | None = None
@@ -388,7 +377,6 @@ def _own_trajectory(trajectory_id: int) -> Trajectory:
 
 
 @bp.route("/trajecten/<int:trajectory_id>/wijzigen", methods=["GET", "POST"])
-@gids_only
 def edit_trajectory(trajectory_id: int) -> str | Response:
     trajectory = _own_trajectory(trajectory_id)
     if wf.Action.EDIT not in wf.allowed_actions(trajectory.state):
@@ -427,7 +415,6 @@ def edit_trajectory(trajectory_id: int) -> str | Response:
 
 
 @bp.get("/trajecten/<int:trajectory_id>")
-@gids_only
 def trajectory(trajectory_id: int) -> str:
     item = wf.get_trajectory(db.session, trajectory_id)
     return _render_trajectory(item)
@@ -469,7 +456,6 @@ def _version(form: Any) -> int | None:
 
 
 @bp.post("/trajecten/<int:trajectory_id>/versturen")
-@gids_only
 def propose(trajectory_id: int) -> str | Response:
     item = _own_trajectory(trajectory_id)
     form = ProposeForm(prefix="propose")
@@ -487,7 +473,6 @@ def propose(trajectory_id: int) -> str | Response:
 
 
 @bp.post("/trajecten/<int:trajectory_id>/annuleren")
-@gids_only
 def cancel(trajectory_id: int) -> str | Response:
     item = _own_trajectory(trajectory_id)
     form = ReasonForm(prefix="cancel")
@@ -506,7 +491,6 @@ def cancel(trajectory_id: int) -> str | Response:
 
 
 @bp.post("/trajecten/<int:trajectory_id>/afsluiten")
-@gids_only
 def close(trajectory_id: int) -> str | Response:
     item = _own_trajectory(trajectory_id)
     form = CloseForm(prefix="close")
@@ -540,7 +524,6 @@ def close(trajectory_id: int) -> str | Response:
 
 
 @bp.get("/trajecten/<int:trajectory_id>/trajectafspraken.pdf")
-@gids_only
 def trajectory_agreement_pdf(trajectory_id: int) -> Response:
     from ..pdf import TrajectoryAgreementPdf, send_pdf
 
@@ -549,7 +532,6 @@ def trajectory_agreement_pdf(trajectory_id: int) -> Response:
 
 
 @bp.get("/evaluaties/<int:evaluation_id>/verslag.pdf")
-@gids_only
 def evaluation_report_pdf(evaluation_id: int) -> Response:
     from ..pdf import EvaluationReportPdf, send_pdf, submitted_evaluation
 

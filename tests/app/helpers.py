@@ -6,10 +6,16 @@ import html
 import re
 from typing import Any
 
+import pyotp
 from flask.testing import FlaskClient
+from sqlalchemy import update
 from werkzeug.test import TestResponse
 
-from ..factories import PASSWORD
+from app.auth.sessions import session_values
+from app.extensions import db
+from models import User
+
+from ..factories import PASSWORD, TOTP_SECRET
 
 TOKEN_RE = re.compile(r'name="(?P<name>(?:[\w-]+-)?csrf_token)"[^>]*value="(?P<value>[^"]+)"')
 
@@ -24,9 +30,35 @@ def csrf_token(response: TestResponse, prefix: str = "") -> tuple[str, str]:
 
 
 def login(client: FlaskClient, email: str, password: str = PASSWORD) -> TestResponse:
+    """The whole login through the forms: password, then (for gids, aanbieder, beheerder) the
+    code from the authenticator app, computed with pyotp. Returns the last response."""
     page = client.get("/inloggen")
     name, token = csrf_token(page)
-    return client.post("/inloggen", data={name: token, "email": email, "password": password})
+    response = client.post("/inloggen", data={name: token, "email": email, "password": password})
+    if response.status_code == 302 and response.headers["Location"] == "/inloggen/code":
+        return enter_code(client, email)
+    return response
+
+
+def forget_used_code(client: FlaskClient, email: str) -> None:
+    """Tests log in several times within one 30-second step, and the replay guard refuses a
+    code of a step that was used already (tested in test_two_factor.py); forget it first."""
+    with client.application.app_context():
+        db.session.execute(update(User).where(User.email == email).values(totp_last_step=None))
+        db.session.commit()
+
+
+def current_code(secret: str = TOTP_SECRET) -> str:
+    return pyotp.TOTP(secret).now()
+
+
+def enter_code(client: FlaskClient, email: str, code: str | None = None) -> TestResponse:
+    forget_used_code(client, email)
+    page = client.get("/inloggen/code")
+    name, token = csrf_token(page)
+    return client.post(
+        "/inloggen/code", data={name: token, "code": code if code is not None else current_code()}
+    )
 
 
 def post_form(
@@ -109,10 +141,10 @@ def field_error(body: str, field_id: str) -> str:
 
 
 def login_as(client: FlaskClient, user: Any) -> None:
-    """Log ``user`` in without the password check, which costs an Argon2 hash per login: the
-    session gets what Flask-Login's ``login_user`` stores. The login form itself is covered by
-    test_auth.py; use ``login`` where the way in matters."""
+    """Log ``user`` in without the password and the second factor (an Argon2 hash per login):
+    the session gets what a completed login stores (``app.auth.sessions.session_values``). The
+    login itself is covered by test_auth.py and test_two_factor.py; use ``login`` where the way
+    in matters."""
     with client.session_transaction() as sess:
         sess.clear()
-        sess["_user_id"] = str(user.id)
-        sess["_fresh"] = True
+        sess.update(session_values(user))

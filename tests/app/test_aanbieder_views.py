@@ -298,7 +298,7 @@ def test_return_without_reason_shows_the_message_at_the_field(client, world, ses
             client, _page(t), f"{_page(t)}/terugsturen", {"return-reason": reason}, prefix="return"
         )
         body = response.get_data(as_text=True)
-        assert response.status_code == 200
+        assert response.status_code == 422
         assert "Geef een reden waarom u het traject terugstuurt." in field_error(
             body, "return-reason"
         )
@@ -330,7 +330,7 @@ def test_overlong_return_reason_keeps_the_text_and_explains(client, world, sessi
         client, _page(t), f"{_page(t)}/terugsturen", {"return-reason": text}, prefix="return"
     )
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "2000" in field_error(body, "return-reason")
     assert textarea_value(body, "return-reason") == text
     assert "<script>alert(1)" not in body
@@ -357,7 +357,7 @@ def test_start_date_problems_are_shown_at_the_field(client, world, session, scen
         client, _page(t), f"{_page(t)}/start", {"start-care_start": value}, prefix="start"
     )
     body = response.get_data(as_text=True)
-    assert response.status_code == 200, body[:500]
+    assert response.status_code == 422, body[:500]
     error = field_error(body, "start-care_start")
     if message:
         assert message in error
@@ -384,7 +384,7 @@ def test_accepting_twice_gives_a_dutch_message_not_a_500(client, world, session,
     assert "Dit gegeven is intussen door iemand anders gewijzigd." in body
     assert _snapshot(session, t.id) == after_first
     third = client.post(f"{_page(t)}/accepteren", data={name: token})  # no version at all
-    assert third.status_code == 200
+    assert third.status_code == 422
     assert "Dit kan niet bij een traject met status" in third.get_data(as_text=True)
     assert _snapshot(session, t.id) == after_first
 
@@ -429,7 +429,7 @@ def test_a_form_from_a_stale_page_explains_why_nothing_happened(
     login_as(client, world.aanbieder_a)
     token = page_token(client, _page(t))
     response = client.post(f"{_page(t)}/{action}", data={token[0]: token[1], **data})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Dit kan niet bij een traject met status" in response.get_data(as_text=True)
     assert _snapshot(session, t.id) == before
 

@@ -64,7 +64,7 @@ def test_the_provider_claims_once_and_sees_the_claim_in_its_list(client, world, 
     before = snapshot(session, t.id)
     again = client.post(_claim_url(t), data={name: token})
     body = again.get_data(as_text=True)
-    assert again.status_code == 200
+    assert again.status_code == 422
     assert "Voor dit traject is al gedeclareerd." in body
     assert snapshot(session, t.id) == before
     assert "Declaratie indienen" not in client.get(_claim_url(t)).get_data(as_text=True)

@@ -170,7 +170,7 @@ def test_a_tampered_score_is_refused_at_its_field(client, world, session, runnin
     data = _form_data(running, **{f"score_{result.id}": score})
     response = _submit(client, evaluation, data)
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     error = field_error(body, f"score_{result.id}")
     assert error == "Kies een score van −2 tot en met +2."
     assert textarea_value(body, "summary") == "Anna opent haar post weer zelf"
@@ -195,7 +195,7 @@ def test_missing_answers_are_explained_at_their_fields_keeping_input(
     )
     response = _submit(client, evaluation, data)
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert field_error(body, "participants") == "Geef aan wie aan de evaluatie deelnamen."
     assert field_error(body, "summary") == "Vat de evaluatie kort samen."
     assert field_error(body, f"score_{result.id}") == "Kies een score voor dit resultaat."
@@ -219,7 +219,7 @@ def test_a_wrong_date_is_refused_at_the_field(client, world, session, running, h
     login_as(client, world.aanbieder_a)
     response = _submit(client, evaluation, _form_data(running, held_on=held_on))
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     error = field_error(body, "held_on")
     assert_dutch(error)
     if message:
@@ -248,7 +248,7 @@ def test_an_evaluation_of_a_trajectory_that_is_not_active_is_refused(client, wor
     login_as(client, world.aanbieder_a)
     response = _submit(client, stray, _form_data(t))
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Alleen bij een lopend traject kan een evaluatie worden ingediend." in body
     assert textarea_value(body, "summary") == "Anna opent haar post weer zelf"
     assert snapshot(session, t.id) == before
@@ -548,7 +548,7 @@ def test_a_wrong_interval_is_refused_at_the_field(client, world, session, runnin
     data = {"settings-months": months, "settings-uses_zrm": "y"}
     response = post_form(client, page, _settings_url(running), data, prefix="settings")
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert_dutch(field_error(body, "settings-months"))
     assert input_value(body, "settings-months") == months
     assert is_checked(body, "settings-uses_zrm")

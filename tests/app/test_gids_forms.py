@@ -148,7 +148,7 @@ def test_resident_form_problems_are_shown_at_the_field_keeping_input(
     data = _resident_data(**overrides)
     response = post_form(client, RESIDENT_URL, RESIDENT_URL, data)
     body = response.get_data(as_text=True)
-    assert response.status_code == 200, body[:500]
+    assert response.status_code == 422, body[:500]
     error = field_error(body, field)
     _assert_dutch(error)
     if message:
@@ -230,7 +230,7 @@ def test_request_form_problems_keep_input(client, world, session, overrides, fie
     data.update(overrides)
     response = post_form(client, _request_url(world), _request_url(world), data)
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     error = field_error(body, field)
     _assert_dutch(error)
     if message:
@@ -247,7 +247,7 @@ def test_request_form_without_a_valid_domain(client, world, session, domain):
     data = {"request_date": "2026-11-01", "domain": domain, "question": "Hulp bij de was"}
     response = post_form(client, _request_url(world), _request_url(world), data)
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Kies het domein." in body or "Ongeldige keuze" in body
     assert textarea_value(body, "question") == "Hulp bij de was"
 
@@ -287,7 +287,7 @@ def test_refusing_a_request_needs_a_reason(client, world, session, open_request)
     for reason in ("", "   "):
         response = post_form(client, url, url, {"outcome": "afgewezen", "reason": reason})
         body = response.get_data(as_text=True)
-        assert response.status_code == 200
+        assert response.status_code == 422
         assert "Geef de reden van de afwijzing." in field_error(body, "reason")
         assert checked_value(body, "outcome") == "afgewezen"
     session.expire_all()
@@ -302,7 +302,7 @@ def test_a_request_outcome_must_be_one_of_the_choices(
     url = f"/gids/aanmeldingen/{open_request.id}"
     response = post_form(client, url, url, {"outcome": outcome, "reason": "Omdat"})
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Kies een uitkomst." in body or "Ongeldige keuze" in body
     assert textarea_value(body, "reason") == "Omdat"
     session.expire_all()
@@ -327,7 +327,7 @@ def test_deciding_twice_gives_a_dutch_message(client, world, session, open_reque
     data = {name: token, "outcome": "geen_vervolg", "reason": ""}
     assert client.post(url, data=data).status_code == 302
     again = client.post(url, data={**data, "outcome": "afgewezen", "reason": "Toch niet"})
-    assert again.status_code == 200
+    assert again.status_code == 422
     assert "Over deze aanmelding is al beslist." in again.get_data(as_text=True)
     session.expire_all()
     assert session.get(Request, open_request.id).outcome == RequestOutcome.GEEN_VERVOLG
@@ -454,7 +454,7 @@ def test_trajectory_form_problems_are_shown_at_the_field_keeping_input(
     data = _trajectory_data(world, **overrides)
     response = post_form(client, _new_url(world), _new_url(world), data)
     body = response.get_data(as_text=True)
-    assert response.status_code == 200, body[:500]
+    assert response.status_code == 422, body[:500]
     error = field_error(body, field)
     _assert_dutch(error)
     if message:
@@ -481,7 +481,7 @@ def test_no_results_shows_the_message_at_the_results(client, world, session):
     )
     response = post_form(client, _new_url(world), _new_url(world), data)
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Leg ten minste één afgesproken resultaat vast." in field_error(body, "results")
     assert textarea_value(body, "results-0-measure") == "Iets meten"
     assert _trajectories(session) == 0
@@ -495,7 +495,7 @@ def test_overlong_result_texts_are_refused_with_a_dutch_message(client, world, s
     )
     response = post_form(client, _new_url(world), _new_url(world), data)
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "2000" in field_error(body, "results-0-description")
     assert "500" in field_error(body, "results-0-gas_zero")
     _assert_kept(body, data)
@@ -616,7 +616,7 @@ def test_an_empty_post_shows_messages_not_an_error(client, world, session):
     login_as(client, world.gids)
     response = post_form(client, _new_url(world), _new_url(world), {})
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     for field in ("profile_id", "planned_start", "provider_id"):
         _assert_dutch(field_error(body, field))
     assert _trajectories(session) == 0
@@ -814,7 +814,7 @@ def test_close_form_problems_are_shown_at_the_field(
     data = _close_data(**overrides)
     response = post_form(client, page, f"{page}/afsluiten", data, prefix="close")
     body = response.get_data(as_text=True)
-    assert response.status_code == 200, body[:500]
+    assert response.status_code == 422, body[:500]
     error = field_error(body, field)
     _assert_dutch(error)
     if message:
@@ -832,7 +832,7 @@ def test_close_without_category_or_result_explains_both(client, world, session, 
     data = _close_data(**{"close-closure_category": "", "close-result_achieved": "misschien"})
     response = post_form(client, page, f"{page}/afsluiten", data, prefix="close")
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Kies een afsluitcategorie." in body
     assert "Geef aan of het resultaat is behaald." in body or "Ongeldige keuze" in body
     assert input_value(body, "close-care_end") == TODAY.isoformat()
@@ -855,7 +855,7 @@ def test_cancel_without_a_proper_reason_shows_the_message(client, world, session
     page = f"/gids/trajecten/{concept.id}"
     response = post_form(client, page, f"{page}/annuleren", {"cancel-reason": reason}, "cancel")
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     error = field_error(body, "cancel-reason")
     _assert_dutch(error)
     assert "Geef een reden." in error or "2000" in error
@@ -882,10 +882,10 @@ def test_actions_in_the_wrong_state_give_a_dutch_message(client, world, session,
     page = f"/gids/trajecten/{active.id}"
     name, token = page_token(client, page)
     response = client.post(f"{page}/versturen", data={name: token})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Dit kan niet bij een traject met status" in response.get_data(as_text=True)
     response = client.post(f"{page}/annuleren", data={name: token, "cancel-reason": "Weg"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Dit kan niet bij een traject met status" in response.get_data(as_text=True)
     assert _snapshot(session, active.id) == before
 
@@ -909,6 +909,6 @@ def test_a_form_from_a_stale_page_explains_why_nothing_happened(
     page = f"/gids/trajecten/{t.id}"
     name, token = page_token(client, page)
     response = client.post(f"{page}/{action}", data={name: token, **data})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Dit kan niet bij een traject met status" in response.get_data(as_text=True)
     assert _snapshot(session, t.id) == before

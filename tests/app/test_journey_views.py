@@ -77,7 +77,7 @@ def test_invalid_trajectory_form_keeps_input_and_shows_dutch_messages(client, wo
     )
     response = post_form(client, url, url, data)
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "niet toegestaan" in body
     assert "Leg ten minste één afgesproken resultaat vast." in body
     assert "99,50" in body

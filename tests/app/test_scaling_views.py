@@ -107,7 +107,7 @@ def test_a_scaling_request_with_problems_keeps_the_input(
     full.update(data)
     response = post_form(client, _scaling_url(running), _scaling_url(running), full)
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     error = field_error(body, field)
     assert_dutch(error)
     if message:
@@ -268,7 +268,7 @@ def test_an_end_of_care_report_with_problems_keeps_the_input(
     data = _end_data(**overrides)
     response = post_form(client, _end_url(running), _end_url(running), data)
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     error = field_error(body, field)
     assert_dutch(error)
     if message:
@@ -363,7 +363,7 @@ def test_converting_to_the_same_combination_keeps_the_input_and_changes_nothing(
     data = {"new_profile_id": str(world.bg.id), "new_intensity": "middel", "reason": "Zelfde"}
     response = post_form(client, _convert_url(running), _convert_url(running), data)
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert_dutch(field_error(body, "new_intensity"))
     assert textarea_value(body, "reason") == "Zelfde"
     assert snapshot(session, running.id) == before
