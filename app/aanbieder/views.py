@@ -13,6 +13,7 @@ from workflows.caseload import markers, provider_list, provider_sees
 from workflows.errors import DomainError
 
 from ..auth.access import me
+from ..bsn_display import shown_bsn
 from ..extensions import db
 from ..formtools import apply_problems, step_not_possible, whole_number
 from . import bp
@@ -32,17 +33,27 @@ def today() -> date:
     return date.today()
 
 
-@bp.get("/")
+@bp.route("/", methods=["GET", "POST"])
 def index() -> str:
-    tab = request.args.get("toon", "actueel")
+    """The organisation's list. A search by name or BSN is sent in a POST body, never in the
+    URL; a ``q`` in a query string is ignored."""
+    values = request.form if request.method == "POST" else request.args
+    tab = values.get("toon", "actueel")
     if tab not in TABS:
         abort(400)
-    page_raw = request.args.get("page", "1")
+    page_raw = values.get("page", "1")
     page_number = int(page_raw) if page_raw.isdecimal() and len(page_raw) < 7 else 1
-    query_text = (request.args.get("q") or "")[:100]
+    query_text = (request.form.get("q") or "")[:100] if request.method == "POST" else ""
     page = provider_list(db.session, me(), states=TABS[tab], search=query_text, page=page_number)
     rows = [(t, markers(t, today())) for t in page.items]
-    return render_template("aanbieder/index.html", page=page, rows=rows, tab=tab, q=query_text)
+    return render_template(
+        "aanbieder/index.html",
+        page=page,
+        rows=rows,
+        tab=tab,
+        q=query_text,
+        search={"q": query_text, "toon": tab},
+    )
 
 
 def _visible(trajectory_id: int, for_update: bool = False) -> Trajectory:
@@ -65,6 +76,7 @@ def _render(item: Trajectory, **forms: Any) -> str:
     return render_template(
         "aanbieder/trajectory.html",
         t=item,
+        show_bsn=shown_bsn(item.resident_id) if request.method == "GET" else False,
         markers=markers(item, today()),
         allowed=wf.allowed_actions(item.state) if item.provider_id == me().provider_id else set(),
         accept_form=forms.get("accept_form")

@@ -35,6 +35,7 @@ from workflows.requests import decide_request, get_request, register_request, re
 from workflows.residents import ResidentInput, add_resident, get_resident, search_residents
 
 from ..auth.access import me
+from ..bsn_display import shown_bsn
 from ..extensions import db
 from ..formtools import apply_problems, opts, step_not_possible, whole_number
 from . import bp
@@ -58,14 +59,21 @@ def today() -> date:
 # --- caseload -------------------------------------------------------------------------------
 
 
-@bp.get("/")
+def _search_text() -> str:
+    """The name or BSN searched for. Only ever sent in a POST body: personal data never goes
+    into a URL (browser history, proxy and server logs). A ``q`` in a query string is ignored."""
+    return (request.form.get("q") or "")[:100] if request.method == "POST" else ""
+
+
+@bp.route("/", methods=["GET", "POST"])
 def caseload() -> str:
-    form = CaseloadFilterForm(request.args)
+    values = request.form if request.method == "POST" else request.args
+    form = CaseloadFilterForm(values)
     form.state.choices = opts(
         [("open", _("Alle lopende")), ("alle", _("Alle statussen"))]
         + [(s.value, label) for s, label in _state_choices()]
     )
-    state_value = request.args.get("state") or "open"
+    state_value = values.get("state") or "open"
     if state_value == "open":
         states: tuple[TrajectoryState, ...] = OPEN_STATES
     elif state_value == "alle":
@@ -75,12 +83,13 @@ def caseload() -> str:
     else:
         abort(400)
     form.state.data = state_value
-    domain_value = request.args.get("domain") or ""
+    domain_value = values.get("domain") or ""
     if domain_value and domain_value not in {d.value for d in Domain}:
         abort(400)
-    page_raw = request.args.get("page", "1")
+    page_raw = values.get("page", "1")
     page_number = int(page_raw) if page_raw.isdecimal() and len(page_raw) < 7 else 1
-    query_text = (request.args.get("q") or "")[:100]
+    query_text = _search_text()
+    form.q.data = query_text
     page = caseload_query(
         db.session,
         me(),
@@ -90,7 +99,13 @@ def caseload() -> str:
         page=page_number,
     )
     rows = [(t, markers(t, today())) for t in page.items]
-    return render_template("gids/caseload.html", form=form, page=page, rows=rows)
+    return render_template(
+        "gids/caseload.html",
+        form=form,
+        page=page,
+        rows=rows,
+        search={"q": query_text, "state": state_value, "domain": domain_value},
+    )
 
 
 def _state_choices() -> list[tuple[TrajectoryState, str]]:
@@ -100,9 +115,9 @@ def _state_choices() -> list[tuple[TrajectoryState, str]]:
 # --- residents and households ----------------------------------------------------------------
 
 
-@bp.get("/inwoners")
+@bp.route("/inwoners", methods=["GET", "POST"])
 def residents() -> str:
-    query_text = (request.args.get("q") or "")[:100]
+    query_text = _search_text().strip()
     found = search_residents(db.session, query_text) if query_text else []
     return render_template("gids/residents.html", q=query_text, residents=found)
 
@@ -159,6 +174,7 @@ def resident(resident_id: int) -> str:
     return render_template(
         "gids/resident.html",
         person=person,
+        show_bsn=shown_bsn(person.id),
         household=household,
         today=today(),
         jeugd_end=jeugd_end,

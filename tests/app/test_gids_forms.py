@@ -184,14 +184,21 @@ def test_script_and_sql_in_names_are_stored_literally_and_escaped(client, world,
     person = session.scalar(select(Resident).where(Resident.bsn == "345678904"))
     assert person.given_name == SCRIPT and person.family_name == SQL
     assert "residents" in inspect(session.connection()).get_table_names()
-    for url in (
-        response.headers["Location"],
-        "/gids/inwoners?q=Robert",
-        f"/gids/inwoners?q={person.bsn}",
-        f"/gids/inwoners/{person.id}/aanmelding",
-        f"/gids/inwoners/{person.id}/trajecten/nieuw",
-    ):
-        page = client.get(url)
+    searches = [
+        post_form(client, "/gids/inwoners", "/gids/inwoners", {"q": text})
+        for text in ("Robert", person.bsn)
+    ]
+    for url, page in [
+        *(
+            (url, client.get(url))
+            for url in (
+                response.headers["Location"],
+                f"/gids/inwoners/{person.id}/aanmelding",
+                f"/gids/inwoners/{person.id}/trajecten/nieuw",
+            )
+        ),
+        *(("search", found) for found in searches),
+    ]:
         body = page.get_data(as_text=True)
         assert page.status_code == 200, url
         assert "<script>" not in body, url

@@ -1,0 +1,31 @@
+"""gunicorn settings for `gunicorn --config gunicorn.conf.py wsgi:app` (README: Deployment).
+
+Each value can be overridden on the command line or with GUNICORN_CMD_ARGS. The scheduler is a
+separate process (`flask --app wsgi scheduler run`), never a gunicorn worker.
+"""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Sync workers: the pages are short and CPU-bound (templates), the database is close by.
+# About one worker per core; each holds its own database connection pool.
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then (bounded memory growth), staggered so they do not all restart.
+max_requests = 5000
+max_requests_jitter = 500
+# The access log records the path WITHOUT the query string (%(U)s, not %(r)s): a query string
+# should never hold personal data here, and this makes sure the log does not keep it if one
+# does. No cookies, no referrer.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Behind a reverse proxy on the same machine: trust its X-Forwarded-* headers only from there
+# (the app itself uses TRUSTED_PROXIES for the client address in the audit log).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+limit_request_line = 4094
+limit_request_fields = 100
