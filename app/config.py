@@ -70,9 +70,6 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",
-        # The __Host- prefix makes browsers refuse the cookie unless it is Secure, host-only
-        # and for path / (no subdomain can set or read it).
-        "SESSION_COOKIE_NAME": "__Host-trajectwijzer" if env == "production" else "trajectwijzer",
         # The cookie is rewritten only when the session changes (see app/auth/sessions.py).
         "SESSION_REFRESH_EACH_REQUEST": False,
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int_from_env("SESSION_MAX_HOURS", 8)),
@@ -110,6 +107,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     }
     if overrides:
         config.update(overrides)
+    # The __Host- prefix makes browsers refuse the cookie unless it is Secure, host-only and for
+    # path / (no subdomain can set or read it); without Secure (local http) a plain name.
+    config.setdefault(
+        "SESSION_COOKIE_NAME",
+        "__Host-trajectwijzer" if config["SESSION_COOKIE_SECURE"] else "trajectwijzer",
+    )
     if config["CLAIM_POLICY"] not in {"pro_rata", "niets"}:
         raise ConfigError(f"CLAIM_POLICY must be pro_rata or niets, not {config['CLAIM_POLICY']!r}")
     if not config["SECRET_KEY"]:

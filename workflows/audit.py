@@ -255,7 +255,9 @@ def write_reads(session: Session, status: int | None) -> int:
 
 
 def _write_changes(session: Session, context: AuditContext) -> None:
-    created = {(name, object_id) for name, object_id, action in context.changes if action == CREATED}
+    created = {
+        (name, object_id) for name, object_id, action in context.changes if action == CREATED
+    }
     for key in [k for k in context.changes if k[2] == CHANGED and k[:2] in created]:
         del context.changes[key]  # made in this transaction: "aangemaakt" says it all
     if not context.changes:

@@ -14,12 +14,11 @@ from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from app.extensions import db
-from models import Base
 
+from ..committed import remove_committed_rows
 from ..factories import World, build_world
 
 CHROMIUM = "/usr/bin/chromium"
-REFERENCE_TABLES = {"product_categories", "end_reasons", "change_reasons", "alembic_version"}
 
 
 @pytest.fixture(scope="session")
@@ -48,10 +47,7 @@ def live_world(app: Flask) -> Iterator[World]:
     try:
         yield world
     finally:
-        with db.engine.begin() as conn:
-            for table in reversed(Base.metadata.sorted_tables):
-                if table.name not in REFERENCE_TABLES:
-                    conn.execute(table.delete())
+        remove_committed_rows(db.engine)
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from models import (
-    Base,
     ClosureCategory,
     Domain,
     Evaluation,
@@ -43,6 +42,7 @@ from workflows.scheduler_jobs import (
     wmo_decision_expiring,
 )
 
+from ..committed import remove_committed_rows
 from ..factories import TODAY, World, build_world, make_trajectory, make_user
 
 S = TrajectoryState
@@ -515,7 +515,6 @@ def test_tasks_already_done_are_marked_but_not_mentioned(session: Session, world
 
 # --- two processes at once (PostgreSQL) -------------------------------------------------------
 
-REFERENCE_TABLES = {"product_categories", "end_reasons", "change_reasons", "alembic_version"}
 
 
 @pytest.fixture
@@ -539,10 +538,7 @@ def committed_world(app: Flask) -> Iterator[World]:
     try:
         yield world
     finally:
-        with db.engine.begin() as conn:
-            for table in reversed(Base.metadata.sorted_tables):
-                if table.name not in REFERENCE_TABLES:
-                    conn.execute(table.delete())
+        remove_committed_rows(db.engine)
 
 
 def run_concurrently(work: Any, processes: int = 2) -> list[Any]:
