@@ -82,12 +82,18 @@ def markers(trajectory: Trajectory, today: date) -> list[str]:
     return found
 
 
+# Counting stops here: a list never needs to know more than "over a thousand", and counting a
+# caseload of 50,000 on every page view costs more than rendering the page (bench/load.py).
+COUNT_CAP = 1000
+
+
 @dataclass
 class Page:
     items: Sequence[Trajectory]
-    total: int
+    total: int  # at most COUNT_CAP
     page: int
     per_page: int
+    more: bool = False  # there are more than ``total`` rows
 
     @property
     def pages(self) -> int:
@@ -107,7 +113,10 @@ def _search(query: Select[Trajectory], text: str | None) -> Select[Trajectory]:
 
 
 def _paginate(session: Session, query: Select[Trajectory], page: int, per_page: int) -> Page:
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    capped = query.order_by(None).with_only_columns(Trajectory.id).limit(COUNT_CAP + 1)
+    total = session.scalar(select(func.count()).select_from(capped.subquery())) or 0
+    more = total > COUNT_CAP
+    total = min(total, COUNT_CAP)
     page = max(1, min(page, max(1, math.ceil(total / per_page))))
     items = session.scalars(
         query.options(
@@ -118,7 +127,7 @@ def _paginate(session: Session, query: Select[Trajectory], page: int, per_page: 
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    return Page(items=items, total=total, page=page, per_page=per_page, more=more)
 
 
 def caseload(

@@ -97,6 +97,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_audit_log_resident_at", "audit_log", ["resident_id", "at"])
     op.create_index("ix_audit_log_user_at", "audit_log", ["user_id", "at"])
+    op.create_index(
+        "ix_trajectories_gids_planned_end", "trajectories", ["gids_id", "planned_end", "id"]
+    )
     triggers = (
         POSTGRESQL_TRIGGERS if op.get_bind().dialect.name == "postgresql" else SQLITE_TRIGGERS
     )
@@ -110,6 +113,7 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION audit_log_refuse_change()")
     else:
         op.drop_table("audit_log")
+    op.drop_index("ix_trajectories_gids_planned_end", table_name="trajectories")
     op.drop_table("login_attempts")
     op.drop_table("recovery_codes")
     with op.batch_alter_table("users") as batch:
