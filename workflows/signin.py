@@ -25,14 +25,20 @@ from sqlalchemy.orm import Session
 
 from models import LoginAttempt, User
 
-from .two_factor import looks_like_recovery_code, use_recovery_code, verify_code
+from .two_factor import (
+    looks_like_recovery_code,
+    requires_second_factor,
+    use_recovery_code,
+    verify_code,
+)
 from .users import authenticate
 
 ACCOUNT_MAX_FAILURES = 5
 IP_MAX_FAILURES = 30
 WINDOW = timedelta(minutes=15)
 
-STAGE_PASSWORD = "wachtwoord"
+STAGE_PASSWORD = "wachtwoord"  # the password step of a login that needs a second factor
+STAGE_SIGNED_IN = "ingelogd"  # the password step of a login that needs nothing more
 STAGE_SECOND_FACTOR = "tweede_factor"
 STAGE_REFUSED = "geweigerd"
 STAGE_RELEASED = "vrijgegeven"
@@ -65,9 +71,13 @@ def record_attempt(
 
 def locked_until(session: Session, key: str, now: datetime) -> datetime | None:
     """When the lockout of this address ends, or None when it is not locked."""
+    # Only a completed login (or a beheerder's release) starts the count afresh: a right
+    # password followed by wrong codes must still lock the address.
     last_success = session.scalar(
         select(func.max(LoginAttempt.at)).where(
-            LoginAttempt.account_key == key, LoginAttempt.success.is_(True)
+            LoginAttempt.account_key == key,
+            LoginAttempt.success.is_(True),
+            LoginAttempt.stage != STAGE_PASSWORD,
         )
     )
     since = now - WINDOW
@@ -125,8 +135,12 @@ def password_step(
         record_attempt(session, key, ip, STAGE_REFUSED, False, now)
         return StepResult(refusal)
     user = authenticate(session, email, password)
-    record_attempt(session, key, ip, STAGE_PASSWORD, user is not None, now)
-    return StepResult(Outcome.OK, user) if user is not None else StepResult(Outcome.WRONG)
+    if user is None:
+        record_attempt(session, key, ip, STAGE_PASSWORD, False, now)
+        return StepResult(Outcome.WRONG)
+    stage = STAGE_PASSWORD if requires_second_factor(user) else STAGE_SIGNED_IN
+    record_attempt(session, key, ip, stage, True, now)
+    return StepResult(Outcome.OK, user)
 
 
 def second_factor_step(

@@ -130,16 +130,16 @@ def second_factor() -> str | Response | tuple[str, int]:
         if result.outcome is Outcome.OK:
             next_url = _safe_next(sessions.pending_next())
             if result.used_recovery_code:
-                left = unused_recovery_codes(user)
-                flash(
+                _complete_login(user, details="met herstelcode")
+                flash(  # after the login: the new session starts empty
                     _(
                         "U heeft een herstelcode gebruikt; u heeft er nog %(n)s. Maak nieuwe "
                         "codes aan via Mijn account.",
-                        n=left,
+                        n=unused_recovery_codes(user),
                     ),
                     "info",
                 )
-                return _signed_in(user, next_url, details="met herstelcode")
+                return redirect(next_url or url_for(home_endpoint(user)))
             return _signed_in(user, next_url)
         if result.outcome is Outcome.WRONG:
             form.code.errors = reject([_("Deze code klopt niet.")])
