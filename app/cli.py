@@ -309,6 +309,7 @@ def privacy_cli() -> None:
     default=None,
     help="Judge as of this day (default: today).",
 )
+@with_appcontext
 def privacy_purge(dry_run: bool, day: datetime | None) -> None:
     from models import Domain
     from workflows.retention import RetentionPolicy, due_files, purge
