@@ -114,11 +114,24 @@ def test_a_decided_request_without_trajectory_closes_on_its_decision(session, wo
 
 
 def test_the_later_domain_decides_for_a_resident_with_both(session, world):
-    _closed_adult(session, world)
-    jeugd = {Domain.JEUGD: 20, Domain.WMO: 15}
-    assert RetentionPolicy(years=jeugd).due_on(Domain.JEUGD, TODAY) > POLICY.due_on(
-        Domain.WMO, TODAY
+    _closed_adult(session, world)  # Wmo, closed TODAY
+    item = register_request(
+        session,
+        world.adult,
+        world.gids,
+        request_date=TODAY,
+        domain=Domain.JEUGD,
+        question="Hulp in het gezin",
+        today=TODAY,
     )
+    decide_request(
+        session, item, world.gids, outcome=RequestOutcome.GEEN_VERVOLG, reason=None, today=TODAY
+    )
+    session.flush()
+    after_wmo = date(TODAY.year + 16, 1, 1)
+    assert world.adult.id not in {f.resident_id for f in due_files(session, after_wmo, POLICY)}
+    due = {f.resident_id: f for f in due_files(session, date(TODAY.year + 20, 12, 31), POLICY)}
+    assert due[world.adult.id].domains == (Domain.JEUGD, Domain.WMO)
 
 
 def test_a_registration_without_history_waits_the_longest_period(session, world):
