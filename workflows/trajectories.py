@@ -43,6 +43,7 @@ from models import (
     TrajectoryEvent,
     TrajectoryState,
     User,
+    utcnow,
 )
 
 from .catalogue import HOUSEHOLD_HELP_INTENSITIES, has_contract, tariff_on
@@ -501,6 +502,9 @@ def update_trajectory(
     ):
         changes.append("resultaten gewijzigd")
         trajectory.results = new_results
+    # Every edit raises the version, also one that changed only the agreed results (rows of
+    # their own): a concurrent edit from an older page must conflict, not overwrite them.
+    trajectory.updated_at = utcnow()
     _record(
         session,
         trajectory,

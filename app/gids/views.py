@@ -30,7 +30,7 @@ from workflows.caseload import caseload as caseload_query
 from workflows.caseload import markers
 from workflows.catalogue import active_profiles, contracted_providers, tariff_on
 from workflows.dates import add_weeks, jeugd_decision_end
-from workflows.errors import DomainError
+from workflows.errors import DomainError, VersionConflict
 from workflows.requests import decide_request, get_request, register_request, requests_of
 from workflows.residents import ResidentInput, add_resident, get_resident, search_residents
 
@@ -326,8 +326,9 @@ def _input(form: TrajectoryForm, resident_id: int, request_id: int | None) -> wf
 
 def _handle_trajectory_form(
     form: TrajectoryForm, person: Resident, request_id: int | None, trajectory: Trajectory | None
-) -> str | Response:
+) -> str | Response | tuple[str, int]:
     general: list[str] = []
+    status = 200
     if request.method == "POST" and form.add_result.data:
         if len(form.results) < MAX_RESULTS:
             form.results.append_entry()
@@ -344,6 +345,18 @@ def _handle_trajectory_form(
                     db.session, trajectory, data, me(), expected_version=_version(form)
                 )
                 message = _("De wijzigingen zijn opgeslagen.")
+        except VersionConflict:
+            # Someone else saved first (another gids, or this gids in another tab): nothing is
+            # overwritten, and what was typed stays on the page to compare and send again.
+            db.session.rollback()
+            general = [
+                _(
+                    "Iemand anders heeft dit traject intussen gewijzigd. Uw wijzigingen zijn niet "
+                    "opgeslagen en er is niets overschreven. Uw invoer staat hieronder; open het "
+                    "traject opnieuw om de nieuwe stand te zien."
+                )
+            ]
+            status = 409
         except DomainError as err:
             db.session.rollback()
             general = apply_problems(form, err)
@@ -352,7 +365,7 @@ def _handle_trajectory_form(
             flash(message, "success")
             return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
     preview = _prepare(form)
-    return render_template(
+    page = render_template(
         "gids/trajectory_form.html",
         form=form,
         person=person,
@@ -361,10 +374,11 @@ def _handle_trajectory_form(
         general=general,
         request_id=request_id,
     )
+    return (page, status) if status != 200 else page
 
 
 @bp.route("/inwoners/<int:resident_id>/trajecten/nieuw", methods=["GET", "POST"])
-def new_trajectory(resident_id: int) -> str | Response:
+def new_trajectory(resident_id: int) -> str | Response | tuple[str, int]:
     person = get_resident(db.session, resident_id)
     request_id: int | None = None
     raw_request = request.args.get("aanmelding", "")
@@ -393,7 +407,7 @@ def _own_trajectory(trajectory_id: int) -> Trajectory:
 
 
 @bp.route("/trajecten/<int:trajectory_id>/wijzigen", methods=["GET", "POST"])
-def edit_trajectory(trajectory_id: int) -> str | Response:
+def edit_trajectory(trajectory_id: int) -> str | Response | tuple[str, int]:
     trajectory = _own_trajectory(trajectory_id)
     if wf.Action.EDIT not in wf.allowed_actions(trajectory.state):
         flash(_("Een traject met deze status kan niet meer worden gewijzigd."), "error")
