@@ -461,3 +461,24 @@ def test_a_request_detail_shows_the_form_only_to_its_gids(client, world, scene):
     response = client.get(url)
     assert response.status_code == 200
     assert 'name="outcome"' not in response.get_data(as_text=True)
+
+
+def test_a_provider_never_reaches_another_providers_trajectory_evaluation_claim_or_pdf(
+    app, client, world, scene
+):
+    """Object level, generated from the URL map: every provider route that names a record, with
+    the records of Zorg A's trajectories (proposed and active, its evaluation, scaling request,
+    claim), answers 404 to Zorg B's user — for reading and for acting alike."""
+    login_as(client, world.aanbieder_b)
+    token = page_token(client)
+    checked = 0
+    for ids in (_ids(world, scene), {**_ids(world, scene), "trajectory_id": scene["active"].id}):
+        for rule in _rules(app):
+            if not _int_arguments(rule) or not _only_for(Role.AANBIEDER, rule):
+                continue
+            url = _url(app, rule, ids)
+            for method in _methods(rule):
+                response = _call(client, method, url, token)
+                assert response.status_code == 404, (method, url, response.status_code)
+                checked += 1
+    assert checked >= 20
