@@ -6,8 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask import Flask, g, request
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
 from flask_babel import gettext as _
 
 from models import ClosureCategory, RequestOutcome, TrajectoryState
@@ -43,14 +43,36 @@ def translate_problem(problem: Problem) -> str:
     return _(problem.message, **problem.params)
 
 
+def translations() -> Any:
+    """This request's catalogue, looked up once: Flask-Babel finds it anew on every call, which
+    costs more than the rest of a list row (bench/load.py: ~200 look-ups per caseload page)."""
+    found = g.get("_translations")
+    if found is None:
+        found = g._translations = get_translations()
+    return found
+
+
+def tr(message: str, **params: Any) -> str:
+    """``gettext`` through the per-request catalogue."""
+    text: str = translations().ugettext(message)
+    return text % params if params else text
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
     app.add_template_filter(fmt_date, "date")
     app.add_template_filter(fmt_money, "money")
     app.add_template_filter(bsn_masked, "bsn_masked")
 
     @app.template_filter("state")
     def state_label(state: TrajectoryState | str) -> str:
-        return _(STATE_LABELS[TrajectoryState(state)])
+        return tr(STATE_LABELS[TrajectoryState(state)])
 
     @app.template_filter("outcome")
     def outcome_label(outcome: RequestOutcome | str) -> str:
@@ -68,19 +90,19 @@ def register(app: Flask) -> None:
     @app.template_filter("next_action")
     def next_action(state: TrajectoryState, provider: bool = False) -> str:
         table = PROVIDER_NEXT_ACTION if provider else NEXT_ACTION
-        return _(table[state])
+        return tr(table[state])
 
     @app.template_filter("marker")
     def marker_label(marker: str) -> str:
-        return _(MARKER_LABELS[marker])
+        return tr(MARKER_LABELS[marker])
 
     @app.template_filter("domain")
     def domain_label(domain: Any) -> str:
-        return {"wmo": "Wmo", "jeugd": _("Jeugd")}.get(str(domain), str(domain))
+        return {"wmo": "Wmo", "jeugd": tr("Jeugd")}.get(str(domain), str(domain))
 
     @app.template_filter("intensity")
     def intensity_label(intensity: Any) -> str:
-        return {"laag": _("Laag"), "middel": _("Middel"), "zwaar": _("Zwaar")}.get(
+        return {"laag": tr("Laag"), "middel": tr("Middel"), "zwaar": tr("Zwaar")}.get(
             str(intensity), str(intensity)
         )
 

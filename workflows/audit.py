@@ -216,9 +216,14 @@ def _resolve(session: Session, noted: Iterable[_Noted]) -> None:
                 n.resident_id = residents.get(n.trajectory_id)
 
 
+# One multi-row INSERT per chunk, one round trip: a list page writes about 50 entries.
+INSERT_CHUNK = 500
+
+
 def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.connection().execute(insert(AUDIT_TABLE), rows)
+    connection = session.connection()
+    for start in range(0, len(rows), INSERT_CHUNK):
+        connection.execute(insert(AUDIT_TABLE).values(rows[start : start + INSERT_CHUNK]))
 
 
 def record(

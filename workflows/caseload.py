@@ -112,6 +112,14 @@ def _search(query: Select[Trajectory], text: str | None) -> Select[Trajectory]:
     return query.where(or_(full_name.like(pattern), func.lower(Resident.family_name).like(pattern)))
 
 
+# Built once: constructing loader options costs as much as running the query (bench/load.py).
+_LIST_OPTIONS = (
+    joinedload(Trajectory.resident),
+    joinedload(Trajectory.profile),
+    joinedload(Trajectory.provider),
+)
+
+
 def _paginate(session: Session, query: Select[Trajectory], page: int, per_page: int) -> Page:
     capped = query.order_by(None).with_only_columns(Trajectory.id).limit(COUNT_CAP + 1)
     total = session.scalar(select(func.count()).select_from(capped.subquery())) or 0
@@ -119,11 +127,7 @@ def _paginate(session: Session, query: Select[Trajectory], page: int, per_page: 
     total = min(total, COUNT_CAP)
     page = max(1, min(page, max(1, math.ceil(total / per_page))))
     items = session.scalars(
-        query.options(
-            joinedload(Trajectory.resident),
-            joinedload(Trajectory.profile),
-            joinedload(Trajectory.provider),
-        )
+        query.options(*_LIST_OPTIONS)
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()

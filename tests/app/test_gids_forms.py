@@ -720,8 +720,9 @@ def test_an_edit_with_a_stale_version_is_a_409_and_overwrites_nothing(
     response = client.post(url, data={name: token, **stale})
     body = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "Dit gegeven is intussen door iemand anders gewijzigd." in body
-    assert "Er is niets overschreven" in body
+    assert "Iemand anders heeft dit traject intussen gewijzigd." in body
+    assert "er is niets overschreven" in body
+    assert input_value(body, "version") == str(concept.version - 1)  # still the stale page's
     after = _snapshot(session, concept.id)
     assert after == before
     assert after[2] == Intensity.LAAG
