@@ -18,8 +18,8 @@ Usage (PostgreSQL; wrk from Debian: ``apt-get install wrk``):
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_sec --reuse
 
 Options: ``--n`` (trajectories, default 1,000,000), ``--duration`` (seconds per page, 60),
-``--connections`` (wrk, 8), ``--threads`` (wrk, 2), ``--workers`` (gunicorn, 2), ``--port``
-(first of three ports, 8101).
+``--connections`` (wrk, 8), ``--threads`` (wrk, 2), ``--workers`` (gunicorn, 2),
+``--worker-threads`` (per gunicorn worker, 4), ``--port`` (the app; the hello app on the next).
 """
 
 from __future__ import annotations
@@ -112,7 +112,9 @@ def prepare(url: str, n: int, reuse: bool) -> int:
     return trajectory_id
 
 
-def start_gunicorn(app_path: str, port: int, workers: int, url: str) -> subprocess.Popen[bytes]:
+def start_gunicorn(
+    app_path: str, port: int, workers: int, url: str, threads: int = 1
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -127,6 +129,8 @@ def start_gunicorn(app_path: str, port: int, workers: int, url: str) -> subproce
             str(ROOT / "gunicorn.conf.py"),
             "--workers",
             str(workers),
+            "--threads",
+            str(threads),
             "--bind",
             f"127.0.0.1:{port}",
             "--access-logfile",
@@ -251,13 +255,21 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--worker-threads",
+        type=int,
+        default=4,
+        help="threads per gunicorn worker (gunicorn.conf.py's default is 4)",
+    )
     parser.add_argument("--port", type=int, default=8101)
     args = parser.parse_args()
 
     trajectory_id = prepare(args.database_url, args.n, args.reuse)
     servers = [
-        start_gunicorn("bench.hello:app", args.port + 1, args.workers, args.database_url),
-        start_gunicorn("wsgi:app", args.port, args.workers, args.database_url),
+        start_gunicorn(
+            "bench.hello:app", args.port + 1, args.workers, args.database_url, args.worker_threads
+        ),
+        start_gunicorn("wsgi:app", args.port, args.workers, args.database_url, args.worker_threads),
     ]
     try:
         cookie = log_in(args.port)
@@ -285,7 +297,7 @@ def main() -> None:
     hello = results[0].requests_per_second
     print(
         f"\nwrk -t{args.threads} -c{args.connections} -d{args.duration}s, gunicorn "
-        f"{args.workers} sync workers, n={args.n:,}"
+        f"{args.workers} workers x {args.worker_threads} thread(s), n={args.n:,}"
     )
     print("| endpoint | req/s | p50 | p99 | errors | share of hello | target met |")
     print("|---|---|---|---|---|---|---|")

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, event, insert, inspect, select
+from sqlalchemy import Table, event, insert, inspect, select, text
 from sqlalchemy.orm import ORMExecuteState, QueryContext, Session, UOWTransaction
 
 from models import (
@@ -216,14 +216,11 @@ def _resolve(session: Session, noted: Iterable[_Noted]) -> None:
                 n.resident_id = residents.get(n.trajectory_id)
 
 
-# One multi-row INSERT per chunk, one round trip: a list page writes about 50 entries.
-INSERT_CHUNK = 500
-
-
 def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
-    connection = session.connection()
-    for start in range(0, len(rows), INSERT_CHUNK):
-        connection.execute(insert(AUDIT_TABLE).values(rows[start : start + INSERT_CHUNK]))
+    # One statement, executed for many rows (a cached compiled form; psycopg batches the rows):
+    # a list page writes about 50 entries.
+    if rows:
+        session.connection().execute(insert(AUDIT_TABLE), rows)
 
 
 def record(
@@ -254,6 +251,12 @@ def write_reads(session: Session, status: int | None) -> int:
         for (name, object_id), noted in context.reads.items()
     ]
     context.reads.clear()
+    if session.get_bind().dialect.name == "postgresql":
+        # Read entries are committed without waiting for the disk (this transaction only): the
+        # flush to disk per page view cost more than the page itself (bench/load.py). A crash of
+        # the database server can lose the last fraction of a second of read entries; entries
+        # of changes are written in the change's own transaction and waited for as usual.
+        session.execute(text("SET LOCAL synchronous_commit = off"))
     _insert(session, rows)
     session.commit()
     return len(rows)
