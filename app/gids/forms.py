@@ -215,7 +215,8 @@ class CloseForm(Form):
 
 
 class CaseloadFilterForm(wtforms.Form):
-    """GET filters for the caseload; not a FlaskForm (no CSRF on a search)."""
+    """The caseload filters. State, domain and page may be a GET; the search text is sent only
+    in a POST (with the CSRF token the template adds), never in the URL."""
 
     q = SearchField(_l("Zoek op naam of BSN"), validators=[Optional(), Length(max=100)])
     state = SelectField(_l("Status"), validators=[Optional()])
