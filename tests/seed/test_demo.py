@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -406,3 +406,24 @@ def test_the_demo_gids_has_open_tasks(session: Session, demo: str) -> None:
         ).all()
     )
     assert waiting and set(map(tuple, waiting)) == review_tasks
+
+
+def test_the_demo_logins_that_need_it_get_the_demo_second_factor(
+    session: Session, demo: str
+) -> None:
+    import pyotp
+
+    from seed.second_factor import DEMO_TOTP_SECRET, enrol_demo_accounts
+    from workflows.two_factor import verify_code
+
+    assert enrol_demo_accounts(session) == 3  # gids, aanbieder, beheerder; not the manager
+    for role in ("gids", "aanbieder", "beheerder"):
+        user = _demo_user(session, role)
+        assert user.has_second_factor and user.totp_secret == DEMO_TOTP_SECRET
+        assert verify_code(user, pyotp.TOTP(DEMO_TOTP_SECRET).now(), datetime.now(UTC))
+    assert not _demo_user(session, "manager").has_second_factor
+    others = session.scalars(
+        select(User).where(User.totp_secret.is_not(None), ~User.email.like("%@demo.%"))
+    ).all()
+    assert others == []  # the team's other accounts enrol themselves
+    assert enrol_demo_accounts(session) == 0
