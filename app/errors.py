@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -63,6 +65,25 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception) -> tuple[str, int]:
-        log.exception("Unhandled error")
+        log_unexpected(err)
         db.session.rollback()
         return render_error(500)
+
+
+def log_unexpected(err: Exception) -> None:
+    """Log a failure without personal data. A database error's message can quote values (e.g.
+    PostgreSQL's ``DETAIL: Key (bsn)=(…) already exists``), so for those only the kind of error,
+    its SQLSTATE, the page and the code path are logged; the statement's parameters are never
+    in the log (``hide_parameters``)."""
+    if isinstance(err, DBAPIError):
+        code = getattr(err.orig, "sqlstate", None) or getattr(err.orig, "pgcode", None)
+        log.error(
+            "Database error %s (SQLSTATE %s) on %s %s\n%s",
+            type(err.orig).__name__,
+            code,
+            request.method,
+            request.endpoint,
+            "".join(traceback.format_tb(err.__traceback__)),
+        )
+        return
+    log.exception("Unhandled error")
