@@ -78,7 +78,8 @@ def log_unexpected(err: Exception) -> None:
     if isinstance(err, DBAPIError):
         code = getattr(err.orig, "sqlstate", None) or getattr(err.orig, "pgcode", None)
         log.error(
-            "Database error %s (SQLSTATE %s) on %s %s\n%s",
+            "Database error %s/%s (SQLSTATE %s) on %s %s\n%s",
+            type(err).__name__,
             type(err.orig).__name__,
             code,
             request.method,
