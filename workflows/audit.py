@@ -170,8 +170,10 @@ class AuditContext:
 def _noted(obj: Any) -> _Noted:
     if isinstance(obj, Resident):
         return _Noted(resident_id=obj.id)
-    if isinstance(obj, Request | Trajectory):
-        return _Noted(resident_id=obj.resident_id, trajectory_id=getattr(obj, "id", None))
+    if isinstance(obj, Trajectory):
+        return _Noted(resident_id=obj.resident_id, trajectory_id=obj.id)
+    if isinstance(obj, Request):
+        return _Noted(resident_id=obj.resident_id)
     return _Noted(trajectory_id=obj.trajectory_id)
 
 
