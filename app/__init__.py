@@ -38,8 +38,12 @@ def _select_locale() -> str:
 
 def register_extensions(app: Flask) -> None:
     from models import User
+    from workflows.stats import feed
 
     db.init_app(app)
+    # The statistics feed follows every flush of every session (workflows.stats.feed).
+    feed.configure(app.config["STATS_PSEUDONYM_KEY"])
+    feed.install()
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)

@@ -31,11 +31,29 @@ from .provider import Contract, Provider
 from .reference import ChangeReason, EndReason, Wijk
 from .request import Request
 from .resident import Household, Resident
+from .statistics import (
+    UNIT_CLIENT,
+    UNIT_TRAJECT,
+    ApiToken,
+    OutlierMonth,
+    PopulationFigure,
+    StatsEpisode,
+    StatsMonthlyCount,
+    StatsTrajectory,
+)
 from .task import Task
 from .trajectory import OPEN_STATES, AgreedResult, Trajectory, TrajectoryEvent
 from .user import User
 
 __all__ = [
+    "UNIT_CLIENT",
+    "UNIT_TRAJECT",
+    "ApiToken",
+    "OutlierMonth",
+    "PopulationFigure",
+    "StatsEpisode",
+    "StatsMonthlyCount",
+    "StatsTrajectory",
     "ZRM_DOMAINS",
     "Claim",
     "ClaimState",

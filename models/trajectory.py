@@ -102,6 +102,8 @@ class Trajectory(Base):
     # The gids may override the tariff's evaluation interval for this trajectory (R8).
     evaluation_interval_months: Mapped[int | None] = mapped_column(Integer)
     uses_zrm: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The key of a trajectory brought in by the history import; importing it again updates it.
+    import_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, onupdate=utcnow)
