@@ -10,6 +10,8 @@ The feed deliberately has **no foreign key** to a personal table (residents, tra
 requests): a retention purge may delete or anonymise those, and the statistics must stay intact.
 ``source_trajectory_id`` is a plain integer that links a row to its trajectory while that exists;
 a row whose trajectory is gone is *detached* (``source_trajectory_id`` empty) and kept as it is.
+A *frozen* row is never derived again (``feed.detach``): for a trajectory whose resident is about
+to be anonymised, so the figures do not change when the personal data does.
 
 Months are stored as a month index ``year * 12 + month - 1`` (2019-01 → 24228) so every
 database buckets and compares them the same way.
@@ -58,6 +60,7 @@ class StatsTrajectory(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # The trajectory this row was derived from, while it exists (no foreign key: see above).
     source_trajectory_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    frozen: Mapped[bool] = mapped_column(Boolean, default=False)
     # The previous trajectory's source id when this one follows it after scaling up/down (R9).
     follows_source_id: Mapped[int | None] = mapped_column(Integer)
     client_key: Mapped[str] = mapped_column(String(64))

@@ -77,6 +77,7 @@ def upgrade() -> None:
         "stats_trajectories",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("source_trajectory_id", sa.Integer(), nullable=True),
+        sa.Column("frozen", sa.Boolean(), nullable=False),
         sa.Column("follows_source_id", sa.Integer(), nullable=True),
         sa.Column("client_key", sa.String(length=64), nullable=False),
         sa.Column("household_key", sa.String(length=64), nullable=False),

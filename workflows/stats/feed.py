@@ -14,8 +14,9 @@ closed); a cancelled one leaves it. Each row holds only what the figures need:
 ``install`` registers an ``after_flush`` listener on SQLAlchemy's ``Session`` class: whatever a
 flush changed is re-derived with Core statements on the flush's own connection, inside the same
 transaction. A trajectory that is deleted leaves its row in place, *detached*
-(``source_trajectory_id`` empty); ``detach`` does the same on purpose, e.g. before a retention
-purge anonymises a resident, so the figures never change when personal data goes.
+(``source_trajectory_id`` empty). ``detach`` *freezes* rows on purpose, e.g. before a retention
+purge anonymises a resident: a frozen row is never derived again, so the figures never change
+when personal data goes.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ episodes_table = cast(Table, StatsEpisode.__table__)
 counts_table = cast(Table, StatsMonthlyCount.__table__)
 
 # The columns ``derive`` fills, in table order (everything but the surrogate id).
-FACT_COLUMNS = [c.name for c in facts.columns if c.name != "id"]
+FACT_COLUMNS = [c.name for c in facts.columns if c.name not in ("id", "frozen")]
 
 
 def configure(key: str) -> None:
@@ -168,6 +169,7 @@ def _row(source: Any) -> dict[str, Any]:
     end: date | None = source.care_end
     return {
         "source_trajectory_id": source.id,
+        "frozen": False,
         "follows_source_id": source.follows_id,
         "client_key": pseudonym("bsn", source.bsn),
         "household_key": pseudonym("huishouden", str(source.household_id)),
@@ -388,6 +390,8 @@ def refresh(
     inserts: list[dict[str, Any]] = []
     for trajectory_id in ids:
         old, new = old_rows.get(trajectory_id), new_rows.get(trajectory_id)
+        if old is not None and old.frozen:
+            continue
         if old is not None and new is not None and _same(old, new):
             continue
         if old is not None:
@@ -411,7 +415,8 @@ def _same(old: Any, new: dict[str, Any]) -> bool:
 
 def detach(session: Session, trajectory_ids: Sequence[int]) -> None:
     """Freeze the feed rows of these trajectories: they stay as they are, whatever happens to
-    the trajectory or its resident afterwards (for a retention purge or an anonymisation)."""
+    the trajectory or its resident afterwards (call it before a retention purge deletes or
+    anonymises them). A frozen row keeps its link until the trajectory is deleted."""
     session.flush()
     connection = session.connection()
     ids = sorted(set(trajectory_ids))
@@ -419,7 +424,7 @@ def detach(session: Session, trajectory_ids: Sequence[int]) -> None:
         connection.execute(
             update(facts)
             .where(facts.c.source_trajectory_id.in_(ids[start : start + BATCH]))
-            .values(source_trajectory_id=None)
+            .values(frozen=True)
         )
 
 
@@ -480,8 +485,9 @@ class RebuildReport:
 
 
 def rebuild(session: Session) -> RebuildReport:
-    """Derive the whole feed again from the trajectories, keeping the detached rows (whose
-    personal data is gone), then recompute the episodes and monthly counts. The caller commits."""
+    """Derive the whole feed again from the trajectories, keeping the detached and frozen rows
+    (whose personal data is gone or going), then recompute the episodes and monthly counts.
+    The caller commits."""
     session.flush()
     connection = session.connection()
     t = Trajectory.__table__
@@ -493,10 +499,19 @@ def rebuild(session: Session) -> RebuildReport:
         )
         .values(source_trajectory_id=None)
     )
-    connection.execute(delete(facts).where(facts.c.source_trajectory_id.is_not(None)))
+    connection.execute(
+        delete(facts).where(facts.c.source_trajectory_id.is_not(None), facts.c.frozen.is_(False))
+    )
+    frozen = set(
+        connection.scalars(
+            select(facts.c.source_trajectory_id).where(facts.c.source_trajectory_id.is_not(None))
+        )
+    )
     rows = 0
     batch: list[dict[str, Any]] = []
     for row in derive(connection, None):
+        if row["source_trajectory_id"] in frozen:
+            continue
         batch.append(row)
         if len(batch) >= INSERT_BATCH:
             connection.execute(insert(facts), batch)
@@ -506,7 +521,9 @@ def rebuild(session: Session) -> RebuildReport:
         connection.execute(insert(facts), batch)
         rows += len(batch)
     detached = connection.scalar(
-        select(func.count()).select_from(facts).where(facts.c.source_trajectory_id.is_(None))
+        select(func.count())
+        .select_from(facts)
+        .where((facts.c.source_trajectory_id.is_(None)) | facts.c.frozen.is_(True))
     )
     episodes = rebuild_aggregates(connection)
     return RebuildReport(rows=rows, detached=int(detached or 0), episodes=episodes)
