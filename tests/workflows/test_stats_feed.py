@@ -63,7 +63,7 @@ def test_a_trajectory_enters_the_feed_when_proposed_and_leaves_it_when_cancelled
 def test_the_feed_row_follows_start_and_close_within_the_transaction(
     session: Session, world: World
 ) -> None:
-    trajectory = make_trajectory(session, world, S.AFGESLOTEN)
+    make_trajectory(session, world, S.AFGESLOTEN)
     (row,) = feed_rows(session)
     assert (row.care_start, row.care_end, row.closure_category) == (TODAY, TODAY, "a")
     assert row.result_achieved is True
