@@ -72,6 +72,7 @@ class IdConverter(IntegerConverter):
 
 def register_blueprints(app: Flask) -> None:
     from .aanbieder import bp as aanbieder_bp
+    from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .beheer import bp as beheer_bp
     from .gids import bp as gids_bp
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(aanbieder_bp, url_prefix="/aanbieder")
     app.register_blueprint(manager_bp, url_prefix="/manager")
     app.register_blueprint(beheer_bp, url_prefix="/beheer")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
 
     @app.get("/")
     def index() -> Response:

@@ -1,0 +1,123 @@
+"""The statistics API (``/api/v1``) for managers' own tools: the figures of STATISTICS.md as JSON,
+behind a bearer token a beheerder issued (stored hashed, revocable). Tokens, not cookies: the
+blueprint is exempt from CSRF protection, and a browser session does not open it.
+
+Every answer is JSON, errors too (``{"error", "message", "problems"}``, messages in Dutch), and
+matches ``/api/v1/openapi.json``."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from workflows.errors import DomainError
+from workflows.stats.admin import authenticate_token
+
+from ..extensions import csrf, db
+from ..statistics import problem_messages, published, query_from
+from .openapi import openapi_document
+
+bp = Blueprint("api", __name__)
+csrf.exempt(bp)
+log = logging.getLogger(__name__)
+
+PUBLIC_ENDPOINTS = {"api.openapi"}
+
+
+def error(
+    status: int, code: str, message: str, problems: list[dict[str, Any]] | None = None
+) -> Response:
+    response = jsonify({"error": code, "message": message, "problems": problems or []})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="trajectwijzer"'
+    return response
+
+
+@bp.before_request
+def require_token() -> Response | None:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    user = None
+    if scheme.lower() == "bearer" and token.strip():
+        user = authenticate_token(db.session, token.strip(), datetime.now(UTC))
+        db.session.commit()  # last_used_at
+    if user is None:
+        return error(
+            401, "unauthorized", _("Geef een geldig API-token mee (Authorization: Bearer …).")
+        )
+    g.api_user = user
+    return None
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.errorhandler(HTTPException)
+def http_error(err: HTTPException) -> Response:
+    status = err.code or 500
+    messages = {
+        404: _("Dit adres bestaat niet in de API."),
+        405: _("Deze methode is hier niet toegestaan."),
+    }
+    return error(
+        status, err.name.lower().replace(" ", "_"), messages.get(status, _("Ongeldig verzoek."))
+    )
+
+
+@bp.errorhandler(Exception)
+def unexpected(err: Exception) -> Response:
+    log.exception("Unhandled API error")
+    db.session.rollback()
+    return error(500, "internal_error", _("Er ging iets mis aan onze kant."))
+
+
+def figure(name: str) -> Response:
+    try:
+        query = query_from(request.args)
+    except DomainError as problem:
+        details = [{"parameter": p, "message": m} for p, m in problem_messages(problem)]
+        return error(
+            400, "bad_request", "; ".join(m for _p, m in problem_messages(problem)), details
+        )
+    return jsonify(published(name, query).to_json())
+
+
+@bp.get("/stats/flows")
+def flows() -> Response:
+    return figure("flows")
+
+
+@bp.get("/stats/intensity")
+def intensity() -> Response:
+    return figure("intensity")
+
+
+@bp.get("/stats/durations")
+def durations() -> Response:
+    return figure("durations")
+
+
+@bp.get("/stats/waiting-times")
+def waiting_times() -> Response:
+    return figure("waiting-times")
+
+
+@bp.get("/stats/results")
+def results() -> Response:
+    return figure("results")
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document())
