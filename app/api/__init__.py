@@ -65,14 +65,11 @@ def no_store(response: Response) -> Response:
 
 @bp.errorhandler(HTTPException)
 def http_error(err: HTTPException) -> Response:
+    from ..errors import MESSAGES
+
     status = err.code or 500
-    messages = {
-        404: _("Dit adres bestaat niet in de API."),
-        405: _("Deze methode is hier niet toegestaan."),
-    }
-    return error(
-        status, err.name.lower().replace(" ", "_"), messages.get(status, _("Ongeldig verzoek."))
-    )
+    code = err.name.lower().replace(" ", "_")
+    return error(status, code, _(MESSAGES.get(status, MESSAGES[400])))
 
 
 @bp.errorhandler(Exception)

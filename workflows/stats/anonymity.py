@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .episodes import month_label
@@ -58,13 +58,17 @@ def hidden_parts(parts: Mapping[str, int], k: int) -> set[str]:
 
 
 def _round(value: float | None, digits: int) -> float | None:
-    return None if value is None else round(value, digits)
+    """Rounded half up, as people round (6.25 → 6.3), not to the nearest binary float."""
+    if value is None:
+        return None
+    step = Decimal(1).scaleb(-digits)
+    return float(Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP))
 
 
 def _share(part: Count, total: int, k: int) -> float | None:
     if part is None or total < k or total == 0:
         return None
-    return round(part / total, 4)
+    return _round(part / total, 4)
 
 
 # --- flows --------------------------------------------------------------------------------

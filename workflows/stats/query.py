@@ -164,10 +164,9 @@ def parse_query(
         value = params.get(name)
         return "" if value is None else str(value).strip()
 
+    start = parse_month(text("from"), "from", problems) if text("from") else None
     end = parse_month(text("to"), "to", problems) if text("to") else cutoff
-    if text("from"):
-        start = parse_month(text("from"), "from", problems)
-    else:
+    if not text("from"):
         start = (end if end is not None else cutoff) - DEFAULT_MONTHS + 1
     if start is not None and end is not None:
         if start > end:
