@@ -222,8 +222,13 @@ def review_imported(
     (``active``) or keeps it only for history (inactive); either way it leaves the review list."""
     _require_beheerder(actor)
     item: SupportProfile | Provider | None
-    item = session.get(SupportProfile if kind == "profiel" else Provider, item_id)
-    if item is None or kind not in ("profiel", "aanbieder") or not item.imported:
+    if kind == "profiel":
+        item = session.get(SupportProfile, item_id)
+    elif kind == "aanbieder":
+        item = session.get(Provider, item_id)
+    else:
+        item = None
+    if item is None or not item.imported:
         raise NotFound(N_("Dit geïmporteerde gegeven bestaat niet (meer)."))
     label = name.strip()
     if not label:
