@@ -104,9 +104,20 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from .cli import db_cli, scheduler_cli, seed_cli, users_cli, wijken_cli
+    from .cli import (
+        db_cli,
+        export_cli,
+        import_cli,
+        scheduler_cli,
+        seed_cli,
+        stats_cli,
+        users_cli,
+        wijken_cli,
+    )
 
-    for group in (db_cli, seed_cli, users_cli, wijken_cli, scheduler_cli):
+    for group in (db_cli, seed_cli, users_cli, wijken_cli, scheduler_cli, stats_cli):
+        app.cli.add_command(group)
+    for group in (import_cli, export_cli):
         app.cli.add_command(group)
 
 

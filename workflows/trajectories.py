@@ -125,6 +125,9 @@ ACTION_LABELS: dict[str, str] = {
     "gedeclareerd": N_("Gedeclareerd"),
     "declaratie_goedgekeurd": N_("Declaratie goedgekeurd"),
     "declaratie_afgewezen": N_("Declaratie afgewezen"),
+    # statistics (workflows.stats)
+    "geimporteerd": N_("Geïmporteerd uit de historie"),
+    "verlengd": N_("Beschikking verlengd"),
 }
 
 CLOSURE_LABELS: dict[ClosureCategory, str] = {

@@ -66,9 +66,7 @@ def add_outlier_month(
         raise DomainError(
             N_("Deze maand is voor dit domein al als uitschieter gemarkeerd."), field="month"
         )
-    row = OutlierMonth(
-        domain=Domain(domain), month=day, reason=text[:2000], created_by_id=actor.id
-    )
+    row = OutlierMonth(domain=Domain(domain), month=day, reason=text[:2000], created_by_id=actor.id)
     session.add(row)
     session.flush()
     return row
@@ -207,7 +205,9 @@ def imported_for_review(
     session: Session,
 ) -> tuple[Sequence[SupportProfile], Sequence[Provider]]:
     profiles = session.scalars(
-        select(SupportProfile).where(SupportProfile.imported.is_(True)).order_by(SupportProfile.code)
+        select(SupportProfile)
+        .where(SupportProfile.imported.is_(True))
+        .order_by(SupportProfile.code)
     ).all()
     providers = session.scalars(
         select(Provider).where(Provider.imported.is_(True)).order_by(Provider.agb_code)
