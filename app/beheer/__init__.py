@@ -1,6 +1,7 @@
 """Beheerder pages: the catalogue (profiles, intensities, tariff versions) and providers with
-their contracts. No case content. Read-only in this release: changes go through migrations and
-the CLI until the maintenance screens are built."""
+their contracts, read-only (changes go through migrations and the CLI); what the statistics need
+(``statistics``: outlier months, population figures, API tokens, the history import and the
+review of what it added). No case content."""
 
 from __future__ import annotations
 
@@ -134,3 +135,6 @@ def _day(moment: datetime | None) -> str:
 def _cell(text: str) -> str:
     """Free text that Excel would read as a formula gets a leading apostrophe (CSV injection)."""
     return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+
+from . import statistics as _statistics  # noqa: E402,F401 - registers the statistics routes
