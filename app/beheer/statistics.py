@@ -204,7 +204,7 @@ def imported() -> str:
     )
 
 
-@bp.post("/geimporteerd/<kind>/<int:item_id>")
+@bp.post("/geimporteerd/<any(profiel, aanbieder):kind>/<int:item_id>")
 @beheerder_only
 def review_imported(kind: str, item_id: int) -> Response:
     form = ReviewForm()

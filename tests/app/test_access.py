@@ -59,7 +59,29 @@ def scene(session, world):
         "active": active,
         "concept": concept,
         **_running_care(session, world, active),
+        **_statistics_records(session, world),
     }
+
+
+def _statistics_records(session, world) -> dict[str, object]:
+    """What the beheerder's statistics routes name: an outlier month, a population year, an API
+    token and a provider an import added."""
+    from models import Provider
+    from workflows.stats import admin
+
+    outlier = admin.add_outlier_month(
+        session, world.beheerder, domain="wmo", month="2019-01", reason="Conversie"
+    )
+    population = admin.set_population(
+        session, world.beheerder, year=2020, inhabitants=41_500, households=17_300
+    )
+    token, _secret = admin.issue_token(
+        session, world.beheerder, user_id=world.manager.id, name="BI"
+    )
+    imported = Provider(name="Import", agb_code="99999999", imported=True, active=False)
+    session.add(imported)
+    session.flush()
+    return {"outlier": outlier, "population": population, "token": token, "imported": imported}
 
 
 def _running_care(session, world, active) -> dict[str, object]:
@@ -119,6 +141,8 @@ def _url(app, rule: Rule, ids: dict[str, int], default: int = UNKNOWN) -> str:
             values[name] = ids.get(name, default)
         elif name == "filename":
             values[name] = "style.css"
+        elif name == "kind":
+            values[name] = "aanbieder"
         else:
             values[name] = "nl"
     with app.test_request_context():
@@ -161,6 +185,10 @@ def _ids(world, scene) -> dict[str, int]:
         "scaling_request_id": scene["scaling"].id,
         "report_id": scene["report"].id,
         "claim_id": scene["claim"].id,
+        "outlier_id": scene["outlier"].id,
+        "year": scene["population"].year,
+        "token_id": scene["token"].id,
+        "item_id": scene["imported"].id,
     }
 
 
