@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, redirect, request, session, url_for
+from flask import Flask, has_request_context, redirect, request, session, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
@@ -32,6 +32,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _select_locale() -> str:
+    if not has_request_context():  # the CLI: Dutch
+        return "nl"
     lang = session.get("lang")
     return lang if lang in ("nl", "en") else "nl"
 

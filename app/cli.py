@@ -13,7 +13,7 @@ import click
 from alembic import command
 from alembic.config import Config
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from models import Role, User, Wijk
@@ -221,7 +221,11 @@ def scheduler_tick(day: datetime | None, no_mail: bool) -> None:
 # --- statistics (issue 4) ------------------------------------------------------------------------
 
 
-@click.group("stats", help="Anonymised statistics from the pseudonymised feed (STATISTICS.md).")
+@click.group(
+    cls=AppGroup,
+    name="stats",
+    help="Anonymised statistics from the pseudonymised feed (STATISTICS.md).",
+)
 def stats_cli() -> None:
     pass
 
@@ -304,7 +308,7 @@ for _name, _help, _extra in (
     stats_cli.add_command(_figure_command(_name, _help, _extra))
 
 
-@click.group("import", help="Bring history in from a previous system.")
+@click.group(cls=AppGroup, name="import", help="Bring history in from a previous system.")
 def import_cli() -> None:
     pass
 
@@ -355,7 +359,7 @@ def import_gids(email: str | None) -> User:
     return gids
 
 
-@click.group("export", help="Write data out in the import format.")
+@click.group(cls=AppGroup, name="export", help="Write data out in the import format.")
 def export_cli() -> None:
     pass
 
