@@ -101,6 +101,12 @@ Modelling choices (where DOMAIN.md is silent):
   prompts (their ``created_at`` is the moment of the build, as the jobs set it).
 * These rows come from a second generator seeded from ``seed``, so the trajectories are the same
   as without them.
+* **Statistics.** Population figures for 2016 to today (``POPULATION_2020`` inhabitants in
+  2020, growing 0.9 % a year; households at 2.45 persons), three outlier months with their
+  reasons (January 2019 for both domains: the switch to result-oriented work and the
+  *abonnementstarief*; December 2021 for the Wmo), and at the very end the pseudonymised feed
+  rebuilt from the rows above (``workflows.stats.feed.rebuild``; the bulk writes below bypass the
+  ORM and so its flush hook).
 * Rows get explicit ids and are written in batches with the driver's ``executemany`` (see
   ``_write``); on PostgreSQL the id sequences are advanced afterwards. Nothing is written to the
   code-list tables (the migration fills them).
@@ -139,6 +145,8 @@ from models import (
     Household,
     Intensity,
     NeedType,
+    OutlierMonth,
+    PopulationFigure,
     ProfileIntensity,
     Provider,
     Request,
@@ -168,6 +176,7 @@ from workflows.evaluations import (
     FINAL_EVALUATION_DAYS_BEFORE_END,
 )
 from workflows.scheduler_jobs import run_all
+from workflows.stats.feed import rebuild as rebuild_feed
 from workflows.users import hash_password
 
 WMO, JEUGD = Domain.WMO, Domain.JEUGD
@@ -2564,6 +2573,11 @@ def build_demo(
     session.flush()
     scheduled = sum(run_all(session, today).values())
 
+    # 11. Statistics: what the beheerder keeps, then the pseudonymised feed from the rows above.
+    _write(session, None, PopulationFigure, _population_rows(today))
+    _write(session, "stats_outlier_months", OutlierMonth, _outlier_rows(beheerder_id))
+    stats = rebuild_feed(session)
+
     in_care = {
         d: len(
             {
@@ -2593,9 +2607,49 @@ def build_demo(
         f"{len(follow.scores)} result scores, {len(follow.claims)} claims "
         f"({', '.join(f'{claims[s.value]} {s.value}' for s in ClaimState)}), "
         f"{len(follow.scaling)} scaling requests, {len(follow.reports)} end-of-care reports, "
-        f"{len(follow.tasks) + scheduled} open tasks; "
+        f"{len(follow.tasks) + scheduled} open tasks, {stats.rows} rows in the statistics "
+        f"feed; "
         f"in care on {today.isoformat()}: {in_care[WMO]} Wmo and {in_care[JEUGD]} Jeugd clients"
     )
+
+
+# Inhabitants on 1 January (about 41,500 in 2020, growing about 0.9 % a year) and households at
+# 2.45 persons each, so 2,300 Wmo clients in care make the DOMAIN.md order of 100 households with
+# a decision per 1,000.
+POPULATION_2020 = 41_500
+POPULATION_GROWTH = 0.009
+PERSONS_PER_HOUSEHOLD = 2.45
+OUTLIER_MONTHS = (
+    (JEUGD, date(2019, 1, 1), "Omzetting naar resultaatgericht werken: administratieve "
+     "herbeschikkingen van lopende jeugdhulp per 1 januari."),
+    (WMO, date(2019, 1, 1), "Invoering abonnementstarief: administratieve omzettingen van "
+     "lopende hulp bij het huishouden."),
+    (WMO, date(2021, 12, 1), "Jaarafsluiting in het oude systeem: trajecten administratief "
+     "beëindigd en opnieuw beschikt."),
+)  # fmt: skip
+
+
+def _population_rows(today: date) -> list[dict[str, Any]]:
+    rows = []
+    for year in range(2016, max(today.year, 2026) + 1):
+        inhabitants = round(POPULATION_2020 * (1 + POPULATION_GROWTH) ** (year - 2020))
+        households = round(inhabitants / PERSONS_PER_HOUSEHOLD)
+        rows.append({"year": year, "inhabitants": inhabitants, "households": households})
+    return rows
+
+
+def _outlier_rows(beheerder_id: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": n,
+            "domain": domain.value,
+            "month": month,
+            "reason": reason,
+            "created_by_id": beheerder_id,
+            "created_at": datetime(2022, 1, 10, 9, 0, tzinfo=UTC),
+        }
+        for n, (domain, month, reason) in enumerate(OUTLIER_MONTHS, start=1)
+    ]
 
 
 def _family_for(rng: random.Random, domain: Domain) -> str:
