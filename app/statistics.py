@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
 
 from workflows.errors import DomainError
 from workflows.stats import report
@@ -52,6 +51,3 @@ def problem_messages(error: DomainError) -> list[tuple[str | None, str]]:
     """(parameter, Dutch message) for each problem."""
     return [(p.field, translate_problem(p)) for p in error.problems]
 
-
-def suppressed_label() -> str:
-    return _("<%(k)s", k=threshold())

@@ -76,7 +76,9 @@ def http_error(err: HTTPException) -> Response:
 def unexpected(err: Exception) -> Response:
     log.exception("Unhandled API error")
     db.session.rollback()
-    return error(500, "internal_error", _("Er ging iets mis aan onze kant."))
+    from ..errors import MESSAGES
+
+    return error(500, "internal_error", _(MESSAGES[500]))
 
 
 def figure(name: str) -> Response:
