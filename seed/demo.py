@@ -128,7 +128,6 @@ from typing import Any, cast
 
 import argon2
 from faker import Faker
-from sqlalchemy import Date, DateTime, Numeric
 from sqlalchemy.orm import Session
 
 from models import (
@@ -168,6 +167,7 @@ from models import (
     Wijk,
 )
 from workflows.bsn import bsn_check_digit
+from workflows.bulk import write_rows
 from workflows.claims import claimable_amount
 from workflows.dates import add_weeks, age_on, jeugd_decision_end
 from workflows.evaluations import (
@@ -2864,62 +2864,17 @@ def _person_rows(
     return residents, households
 
 
-BATCH = 10_000
-
-
-def _sqlite_value(column: Any) -> Callable[[Any], Any] | None:
-    """How SQLAlchemy stores a value of this column's type in SQLite, or None: as is."""
-    kind = column.type
-    if isinstance(kind, DateTime):
-        return lambda v: (
-            None if v is None else v.replace(tzinfo=None).isoformat(" ", "microseconds")
-        )
-    if isinstance(kind, Date):
-        return lambda v: None if v is None else v.isoformat()
-    if isinstance(kind, Numeric):
-        return lambda v: None if v is None else float(v)
-    return None
-
-
 def _write(
     session: Session, table: str | None, model: type[Any], rows: list[dict[str, Any]]
 ) -> None:
     """Bulk insert ``rows`` (dicts with the same keys, ids included) on the session's connection,
-    inside its transaction.
-
-    SQLAlchemy's per-row parameter processing would double the run time, so the values go to
-    the driver in the form it stores: PostgreSQL gets ``COPY ... FROM STDIN`` with native values
-    (``executemany`` costs a round trip per row); SQLite gets ``executemany`` with the text and
-    float forms SQLAlchemy itself uses. Enum values are plain strings already, and the
-    database's check and foreign-key constraints still guard every row."""
+    inside its transaction (``workflows.bulk.write_rows``: COPY on PostgreSQL, the driver's
+    executemany on SQLite); on PostgreSQL the id sequence of ``table`` is advanced after."""
     if not rows:
         return
-    columns = list(rows[0])
-    sql_table = model.__table__
-    names = ", ".join(columns)
-    params: list[tuple[Any, ...]] = [tuple(r[c] for c in columns) for r in rows]
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY {sql_table.name} ({names}) FROM STDIN") as copy:
-            for values in params:
-                copy.write_row(values)
-        if table is not None:
-            connection.exec_driver_sql(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT max(id) FROM {table}))"
-            )
-        return
-    converters = [(i, _sqlite_value(sql_table.c[c])) for i, c in enumerate(columns)]
-    active = [(i, f) for i, f in converters if f is not None]
-    if active:
-        converted = []
-        for values in params:
-            row = list(values)
-            for i, f in active:
-                row[i] = f(row[i])
-            converted.append(tuple(row))
-        params = converted
-    statement = f"INSERT INTO {sql_table.name} ({names}) VALUES ({', '.join('?' for _ in columns)})"
-    for start in range(0, len(params), BATCH):
-        connection.exec_driver_sql(statement, params[start : start + BATCH])
+    write_rows(connection, model.__table__, rows)
+    if table is not None and connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+        )

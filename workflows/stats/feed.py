@@ -37,7 +37,6 @@ from sqlalchemy import (
     event,
     exists,
     func,
-    insert,
     select,
     tuple_,
     update,
@@ -62,6 +61,7 @@ from models import (
     Wijk,
 )
 
+from ..bulk import write_rows
 from ..dates import age_on
 from .episodes import merge, month_index
 
@@ -175,12 +175,12 @@ def _row(source: Any) -> dict[str, Any]:
         "household_key": pseudonym("huishouden", str(source.household_id)),
         "age_band": age_band(source.birth_date, start or source.planned_start),
         "wijk": source.wijk,
-        "domain": source.domain,
+        "domain": _plain(source.domain),
         "category_code": source.category_code,
         "profile_code": source.profile_code,
-        "intensity": source.intensity,
+        "intensity": _plain(source.intensity),
         "provider_agb": source.agb_code,
-        "need_type": source.need_type,
+        "need_type": _plain(source.need_type),
         "request_date": source.request_date,
         "decision_date": source.decision_date,
         "care_start": start,
@@ -189,7 +189,7 @@ def _row(source: Any) -> dict[str, Any]:
         "start_month": month_index(start) if start else None,
         "end_month": month_index(end) if end else None,
         "price": source.price,
-        "closure_category": source.closure_category,
+        "closure_category": _plain(source.closure_category),
         "end_reason_code": source.end_reason_code,
         "result_achieved": source.result_achieved,
         "extensions": int(source.extensions or 0),
@@ -326,8 +326,7 @@ def _refresh_episodes(connection: Connection, pairs: set[tuple[str, str]], delta
                 fresh.append(_episode_row(key[0], key[1], ep_start, ep_end))
         if stale:
             connection.execute(delete(episodes_table).where(episodes_table.c.id.in_(stale)))
-        if fresh:
-            connection.execute(insert(episodes_table), fresh)
+        write_rows(connection, episodes_table, fresh)
 
 
 def _interval_order(interval: tuple[date, date | None]) -> tuple[date, date]:
@@ -402,8 +401,7 @@ def refresh(
             deltas.add_traject(new, +1)
             pairs.add((new["client_key"], str(_plain(new["domain"]))))
             inserts.append(new)
-    if inserts:
-        connection.execute(insert(facts), inserts)
+    write_rows(connection, facts, inserts)
     if pairs:
         _refresh_episodes(connection, pairs, deltas)
     _apply(connection, deltas)
@@ -514,12 +512,11 @@ def rebuild(session: Session) -> RebuildReport:
             continue
         batch.append(row)
         if len(batch) >= INSERT_BATCH:
-            connection.execute(insert(facts), batch)
+            write_rows(connection, facts, batch)
             rows += len(batch)
             batch = []
-    if batch:
-        connection.execute(insert(facts), batch)
-        rows += len(batch)
+    write_rows(connection, facts, batch)
+    rows += len(batch)
     detached = connection.scalar(
         select(func.count())
         .select_from(facts)
@@ -573,12 +570,11 @@ def rebuild_aggregates(connection: Connection) -> int:
             flush_client()
             current, intervals = key, []
             if len(batch) >= INSERT_BATCH:
-                connection.execute(insert(episodes_table), batch)
+                write_rows(connection, episodes_table, batch)
                 batch = []
         intervals.append((start, end))
     flush_client()
-    if batch:
-        connection.execute(insert(episodes_table), batch)
+    write_rows(connection, episodes_table, batch)
     _apply(connection, deltas)
     return count
 

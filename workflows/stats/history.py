@@ -22,8 +22,9 @@ Decisions (where the format is silent):
 * **Export** writes every trajectory past the concept stage in the same format. A trajectory
   that was not imported gets the key ``trajectwijzer-<id>``, which an import recognises, so
   export → import is a no-op (tested as a round trip).
-* The rows are written with set-based statements (executemany), not one ORM object per row: an
-  import of 100,000 rows must finish within a minute.
+* The rows are written in bulk (``workflows.bulk``: ids drawn up front, then COPY or the
+  driver's executemany), not one ORM object per row: an import of 100,000 rows must finish
+  within a minute.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ from models import (
 )
 
 from ..bsn import is_valid_bsn
+from ..bulk import allocate_ids, write_rows
 from ..catalogue import HOUSEHOLD_HELP_INTENSITIES
 from ..dates import jeugd_decision_end
 from ..errors import N_
@@ -496,37 +498,30 @@ def apply_import(session: Session, check: ImportCheck, gids: User, today: date) 
     new_residents = list(first_of.values())
     if new_residents:
         wijk_of = _wijk_by_area(session)
-        household_ids = (
-            connection.execute(
-                insert(_table(Household)).returning(
-                    _table(Household).c.id, sort_by_parameter_order=True
-                ),
-                [{"gids_id": gids.id, "created_at": now} for _ in new_residents],
-            )
-            .scalars()
-            .all()
+        household_ids = allocate_ids(connection, _table(Household), len(new_residents))
+        resident_ids = allocate_ids(connection, _table(Resident), len(new_residents))
+        write_rows(
+            connection,
+            _table(Household),
+            [{"id": hid, "gids_id": gids.id, "created_at": now} for hid in household_ids],
         )
-        resident_ids = (
-            connection.execute(
-                insert(_table(Resident)).returning(
-                    _table(Resident).c.id, sort_by_parameter_order=True
-                ),
-                [
-                    {
-                        "bsn": r.bsn,
-                        "given_name": "",
-                        "family_name": UNKNOWN_NAME,
-                        "birth_date": r.birth_date,
-                        "postcode": r.postcode,
-                        "wijk_id": wijk_of.get((r.postcode or "")[:4]),
-                        "household_id": household_id,
-                        "created_at": now,
-                    }
-                    for r, household_id in zip(new_residents, household_ids, strict=True)
-                ],
-            )
-            .scalars()
-            .all()
+        write_rows(
+            connection,
+            _table(Resident),
+            [
+                {
+                    "id": rid,
+                    "bsn": r.bsn,
+                    "given_name": "",
+                    "family_name": UNKNOWN_NAME,
+                    "birth_date": r.birth_date,
+                    "postcode": r.postcode,
+                    "wijk_id": wijk_of.get((r.postcode or "")[:4]),
+                    "household_id": hid,
+                    "created_at": now,
+                }
+                for r, hid, rid in zip(new_residents, household_ids, resident_ids, strict=True)
+            ],
         )
         for r, rid in zip(new_residents, resident_ids, strict=True):
             residents[r.bsn] = (rid, r.birth_date)
@@ -594,25 +589,25 @@ def apply_import(session: Session, check: ImportCheck, gids: User, today: date) 
     ]
     request_of: dict[str, int] = {}
     if needs_request:
-        ids = (
-            connection.execute(
-                insert(request_table).returning(request_table.c.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "resident_id": residents[r.bsn][0],
-                        "gids_id": gids.id,
-                        "request_date": r.request_date,
-                        "domain": r.domain.value,
-                        "question": "Historie-import",
-                        "outcome": "toegekend",
-                        "decided_on": r.decision_date or r.request_date,
-                        "created_at": now,
-                    }
-                    for r in needs_request
-                ],
-            )
-            .scalars()
-            .all()
+        ids = allocate_ids(connection, request_table, len(needs_request))
+        write_rows(
+            connection,
+            request_table,
+            [
+                {
+                    "id": rid,
+                    "resident_id": residents[r.bsn][0],
+                    "gids_id": gids.id,
+                    "request_date": r.request_date,
+                    "domain": r.domain.value,
+                    "question": "Historie-import",
+                    "outcome": "toegekend",
+                    "outcome_reason": None,
+                    "decided_on": r.decision_date or r.request_date,
+                    "created_at": now,
+                }
+                for r, rid in zip(needs_request, ids, strict=True)
+            ],
         )
         request_of = {r.import_id: rid for r, rid in zip(needs_request, ids, strict=True)}
     updates_request = [
@@ -637,26 +632,23 @@ def apply_import(session: Session, check: ImportCheck, gids: User, today: date) 
     updated_rows = [r for r in rows if r.import_id in existing]
     touched: list[int] = []
     if created_rows:
-        new_ids = (
-            connection.execute(
-                insert(trajectory_table).returning(
-                    trajectory_table.c.id, sort_by_parameter_order=True
-                ),
-                [
-                    {
-                        **values(r),
-                        "request_id": request_of.get(r.import_id),
-                        "gids_id": gids.id,
-                        "need_type": "eindig",
-                        "uses_zrm": False,
-                        "version": 1,
-                        "created_at": now,
-                    }
-                    for r in created_rows
-                ],
-            )
-            .scalars()
-            .all()
+        new_ids = allocate_ids(connection, trajectory_table, len(created_rows))
+        write_rows(
+            connection,
+            trajectory_table,
+            [
+                {
+                    **values(r),
+                    "id": tid,
+                    "request_id": request_of.get(r.import_id),
+                    "gids_id": gids.id,
+                    "need_type": "eindig",
+                    "uses_zrm": False,
+                    "version": 1,
+                    "created_at": now,
+                }
+                for r, tid in zip(created_rows, new_ids, strict=True)
+            ],
         )
         touched += new_ids
         _events(connection, new_ids, gids, now, "nieuw")
@@ -699,17 +691,21 @@ def apply_import(session: Session, check: ImportCheck, gids: User, today: date) 
 
 
 def _events(connection: Any, ids: Sequence[int], gids: User, now: datetime, what: str) -> None:
-    connection.execute(
-        insert(_table(TrajectoryEvent)),
+    table = _table(TrajectoryEvent)
+    event_ids = allocate_ids(connection, table, len(ids))
+    write_rows(
+        connection,
+        table,
         [
             {
+                "id": event_id,
                 "trajectory_id": tid,
                 "user_id": None,
                 "at": now,
                 "action": IMPORT_ACTION,
                 "details": f"historie-import ({what}); verantwoordelijk: {gids.email}",
             }
-            for tid in ids
+            for event_id, tid in zip(event_ids, ids, strict=True)
         ],
     )
 
