@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -303,7 +302,3 @@ def test_a_hidden_inflow_beside_a_shown_zero_outflow_would_be_recoverable() -> N
     rows = [MonthFlow(24252, 40, 3, 0, 43)]
     out = anonymity.protect_flows(Flows(rows, []), {}, K).months[0]
     assert (out.instroom, out.uitstroom, out.suppressed) == (None, None, ["instroom", "uitstroom"])
-
-
-def published_anything(value: Any) -> bool:
-    return value is not None

@@ -240,8 +240,7 @@ class _Deltas:
 
 
 def _get(row: Any, name: str) -> Any:
-    value = row[name] if isinstance(row, dict) else getattr(row, name)
-    return value.value if hasattr(value, "value") else value
+    return _plain(row[name] if isinstance(row, dict) else getattr(row, name))
 
 
 def _upsert(connection: Connection) -> Any:
