@@ -33,6 +33,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -55,11 +56,20 @@ class StatsTrajectory(Base):
         Index("ix_stats_trajectories_domain_start", "domain", "start_month"),
         Index("ix_stats_trajectories_domain_end", "domain", "end_month"),
         Index("ix_stats_trajectories_client", "client_key", "domain"),
+        # Partial, so the many detached rows (empty source) do not make the planner think the
+        # index is unselective; a lookup "IN (...)" implies NOT NULL and uses it.
+        Index(
+            "uq_stats_trajectories_source",
+            "source_trajectory_id",
+            unique=True,
+            sqlite_where=text("source_trajectory_id IS NOT NULL"),
+            postgresql_where=text("source_trajectory_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The trajectory this row was derived from, while it exists (no foreign key: see above).
-    source_trajectory_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    source_trajectory_id: Mapped[int | None] = mapped_column(Integer)
     frozen: Mapped[bool] = mapped_column(Boolean, default=False)
     # The previous trajectory's source id when this one follows it after scaling up/down (R9).
     follows_source_id: Mapped[int | None] = mapped_column(Integer)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -70,6 +71,15 @@ class Trajectory(Base):
         # The scheduler's term and decision prompts: open trajectories by date.
         Index("ix_trajectories_state_planned_end", "state", "planned_end"),
         Index("ix_trajectories_state_decision_end", "state", "decision_end"),
+        # The history import's key: unique, partial so the many trajectories without one do
+        # not make the index look unselective to the planner.
+        Index(
+            "uq_trajectories_import_id",
+            "import_id",
+            unique=True,
+            sqlite_where=text("import_id IS NOT NULL"),
+            postgresql_where=text("import_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,7 +113,7 @@ class Trajectory(Base):
     evaluation_interval_months: Mapped[int | None] = mapped_column(Integer)
     uses_zrm: Mapped[bool] = mapped_column(Boolean, default=False)
     # The key of a trajectory brought in by the history import; importing it again updates it.
-    import_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    import_id: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, onupdate=utcnow)

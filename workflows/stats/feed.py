@@ -38,7 +38,6 @@ from sqlalchemy import (
     exists,
     func,
     select,
-    tuple_,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -289,6 +288,10 @@ def _refresh_episodes(connection: Connection, pairs: set[tuple[str, str]], delta
     ordered = sorted(pairs)
     for start in range(0, len(ordered), BATCH):
         chunk = ordered[start : start + BATCH]
+        wanted = set(chunk)
+        # By client key alone, the leading column of both indexes (a row-value IN list is not
+        # used with an index by SQLite); the domain is checked here.
+        keys = sorted({client_key for client_key, _domain in chunk})
         old: dict[tuple[str, str], list[tuple[date, date | None]]] = defaultdict(list)
         old_ids: dict[tuple[str, str], list[int]] = defaultdict(list)
         for row in connection.execute(
@@ -298,19 +301,22 @@ def _refresh_episodes(connection: Connection, pairs: set[tuple[str, str]], delta
                 episodes_table.c.domain,
                 episodes_table.c.care_start,
                 episodes_table.c.care_end,
-            ).where(tuple_(episodes_table.c.client_key, episodes_table.c.domain).in_(chunk))
+            ).where(episodes_table.c.client_key.in_(keys))
         ):
             key = (row.client_key, str(_plain(row.domain)))
+            if key not in wanted:
+                continue
             old[key].append((row.care_start, row.care_end))
             old_ids[key].append(row.id)
         intervals: dict[tuple[str, str], list[tuple[date, date | None]]] = defaultdict(list)
         for client_key, domain, care_start, care_end in connection.execute(
             select(facts.c.client_key, facts.c.domain, facts.c.care_start, facts.c.care_end).where(
-                tuple_(facts.c.client_key, facts.c.domain).in_(chunk),
-                facts.c.care_start.is_not(None),
+                facts.c.client_key.in_(keys), facts.c.care_start.is_not(None)
             )
         ):
-            intervals[(client_key, str(_plain(domain)))].append((care_start, care_end))
+            key = (client_key, str(_plain(domain)))
+            if key in wanted:
+                intervals[key].append((care_start, care_end))
         stale: list[int] = []
         fresh: list[dict[str, Any]] = []
         for key in chunk:
