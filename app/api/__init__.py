@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 from workflows.errors import DomainError
 from workflows.stats.admin import authenticate_token
 
+from ..errors import MESSAGES
 from ..extensions import csrf, db
 from ..statistics import problem_messages, published, query_from
 from .openapi import openapi_document
@@ -65,8 +66,6 @@ def no_store(response: Response) -> Response:
 
 @bp.errorhandler(HTTPException)
 def http_error(err: HTTPException) -> Response:
-    from ..errors import MESSAGES
-
     status = err.code or 500
     code = err.name.lower().replace(" ", "_")
     return error(status, code, _(MESSAGES.get(status, MESSAGES[400])))
@@ -76,8 +75,6 @@ def http_error(err: HTTPException) -> Response:
 def unexpected(err: Exception) -> Response:
     log.exception("Unhandled API error")
     db.session.rollback()
-    from ..errors import MESSAGES
-
     return error(500, "internal_error", _(MESSAGES[500]))
 
 
