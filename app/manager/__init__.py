@@ -17,7 +17,9 @@ from workflows.errors import DomainError
 
 from ..auth.access import role_required
 from ..charts import to_svg
+from ..errors import render_error
 from ..extensions import db
+from ..pdf import MonitorReportPdf, send_pdf
 from ..statistics import FIGURE_NAMES, problem_messages, published, query_from, threshold
 from .downloads import csv_bytes, describe, format_cell, xlsx_bytes
 from .forms import FilterForm
@@ -76,8 +78,6 @@ def index() -> tuple[str, int]:
 
 
 def _download(kind: str) -> Response | tuple[str, int]:
-    from ..errors import render_error
-
     name = _figure_name()
     try:
         query = query_from(request.args)
@@ -115,9 +115,6 @@ def download_xlsx() -> Response | tuple[str, int]:
 @manager_only
 def monitor_pdf() -> Response | tuple[str, int]:
     """*Monitor resultaatgericht werken*: every figure for the chosen period and filters."""
-    from ..errors import render_error
-    from ..pdf import MonitorReportPdf, send_pdf
-
     try:
         query = query_from(request.args)
     except DomainError as error:
