@@ -713,10 +713,11 @@ def _events(connection: Any, ids: Sequence[int], gids: User, now: datetime, what
 def _wijk_by_area(session: Session) -> dict[str, int]:
     """The wijk most residents of each four-digit postcode area live in."""
     counts: dict[str, Counter[int]] = defaultdict(Counter)
+    area_of = func.substr(Resident.postcode, 1, 4).label("area")
     for area, wijk_id, n in session.execute(
-        select(func.substr(Resident.postcode, 1, 4), Resident.wijk_id, func.count())
+        select(area_of, Resident.wijk_id, func.count())
         .where(Resident.postcode.is_not(None), Resident.wijk_id.is_not(None))
-        .group_by(func.substr(Resident.postcode, 1, 4), Resident.wijk_id)
+        .group_by(area_of, Resident.wijk_id)
     ):
         counts[area][wijk_id] += n
     return {area: c.most_common(1)[0][0] for area, c in counts.items()}
