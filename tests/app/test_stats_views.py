@@ -165,3 +165,15 @@ def test_only_managers_see_the_statistics(client: FlaskClient, world: World, who
         "/manager/monitor.pdf",
     ):
         assert client.get(url).status_code == 403
+
+
+def test_the_web_app_reaches_the_figures_only_through_the_anonymising_report() -> None:
+    """``workflows.stats.report`` is the one way out: nothing in app/ imports the raw figures."""
+    from pathlib import Path
+
+    app_dir = Path(__file__).resolve().parents[2] / "app"
+    sources = {path: path.read_text() for path in app_dir.rglob("*.py")}
+    assert len(sources) > 20
+    for path, source in sources.items():
+        assert "stats.figures" not in source and "stats import figures" not in source, path
+        assert "stats.anonymity import protect" not in source, path
