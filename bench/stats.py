@@ -69,8 +69,8 @@ from models import (  # noqa: E402
     User,
     Wijk,
 )
-from seed.demo import _write  # noqa: E402
 from workflows.bsn import bsn_check_digit  # noqa: E402
+from workflows.bulk import write_rows  # noqa: E402
 from workflows.stats import admin  # noqa: E402
 from workflows.stats.episodes import month_index  # noqa: E402
 from workflows.stats.feed import pseudonym, rebuild_aggregates  # noqa: E402
@@ -219,14 +219,14 @@ def feed_rows(n: int, clients: int, seed: int = 4) -> Iterator[dict[str, Any]]:
 
 
 def load_feed(session: Session, n: int, clients: int) -> None:
+    table = StatsTrajectory.__table__
     batch: list[dict[str, Any]] = []
     for row in feed_rows(n, clients):
         batch.append(row)
         if len(batch) >= BATCH:
-            _write(session, None, StatsTrajectory, batch)
+            write_rows(session.connection(), table, batch)  # type: ignore[arg-type]
             batch = []
-    if batch:
-        _write(session, None, StatsTrajectory, batch)
+    write_rows(session.connection(), table, batch)  # type: ignore[arg-type]
 
 
 def import_file(rows: int, path: Path) -> None:
