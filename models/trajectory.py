@@ -18,13 +18,14 @@ from sqlalchemy import (
     Index,
     Integer,
     Numeric,
+    SmallInteger,
     String,
     Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TZDateTime, str_enum, utcnow
-from .enums import ClosureCategory, Domain, Intensity, NeedType, TrajectoryState
+from .enums import ClosureCategory, Domain, Intensity, NeedType, PromptStage, TrajectoryState
 
 if TYPE_CHECKING:
     from .catalogue import SupportProfile, Tariff
@@ -67,9 +68,17 @@ class Trajectory(Base):
         ),
         Index("ix_trajectories_gids_state", "gids_id", "state"),
         Index("ix_trajectories_provider_state", "provider_id", "state"),
-        # The scheduler's term and decision prompts: open trajectories by date.
-        Index("ix_trajectories_state_planned_end", "state", "planned_end"),
-        Index("ix_trajectories_state_decision_end", "state", "decision_end"),
+        CheckConstraint("term_prompt_stage BETWEEN 0 AND 2", name="term_prompt_stage_range"),
+        # The scheduler's term prompts (not yet prompted, by planned end) and decision prompts
+        # (open trajectories of a domain by decision end, with the mark to skip the prompted).
+        Index("ix_trajectories_term_prompting", "state", "term_prompt_stage", "planned_end"),
+        Index(
+            "ix_trajectories_decision_prompting",
+            "domain",
+            "state",
+            "decision_end",
+            "decision_prompted_for",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,6 +111,13 @@ class Trajectory(Base):
     # The gids may override the tariff's evaluation interval for this trajectory (R8).
     evaluation_interval_months: Mapped[int | None] = mapped_column(Integer)
     uses_zrm: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The scheduler's high-water marks (written by workflows.scheduler_jobs only): which term
+    # prompt went out for the planned end (PromptStage), and for which decision end the decision
+    # prompt (Wmo: expiring, Jeugd: turning 18) went out.
+    term_prompt_stage: Mapped[int] = mapped_column(
+        SmallInteger, default=PromptStage.NONE, server_default="0"
+    )
+    decision_prompted_for: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, onupdate=utcnow)
