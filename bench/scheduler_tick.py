@@ -8,7 +8,9 @@ trajectories with one planned evaluation each, then times:
 * the same tick repeated at once: idempotent, inserts 0;
 * the e-mail claim (mark unmailed tasks, count them per user) after the cold tick;
 * the next day's tick: the daily steady state — the windows are re-checked and only the
-  prompts that entered a window overnight are inserted; then its e-mail claim.
+  prompts that entered a window overnight are inserted; then its e-mail claim;
+* finally the inbox pages of the provider and the gids with the most open tasks, through
+  Flask's test client (server time, warm, median of ``--inbox-repeat``).
 
 Usage:
 
@@ -355,6 +357,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--inbox-repeat", type=int, default=20)
     parser.add_argument(
         "--sqlite-cache-mb",
         type=int,
@@ -444,6 +447,39 @@ def main() -> None:
         f"median of {args.runs}: "
         + ", ".join(f"{name} {statistics.median(v):.2f} s" for name, v in figures.items())
     )
+    time_inboxes(app, engine, args.inbox_repeat)
+
+
+def time_inboxes(app: Any, engine: Engine, repeat: int) -> None:
+    """The inbox page of the busiest provider user and the busiest gids (first page and a
+    page deep in the backlog), warm, median of ``repeat`` requests."""
+    from bench.pages import timed
+
+    with Session(engine) as session:
+        busiest = {}
+        for column, role in ((Task.provider_id, Role.AANBIEDER), (Task.user_id, Role.GIDS)):
+            recipient, open_count = session.execute(
+                select(column, func.count())
+                .where(column.is_not(None), Task.done_at.is_(None))
+                .group_by(column)
+                .order_by(func.count().desc())
+                .limit(1)
+            ).one()
+            owner = User.provider_id if role is Role.AANBIEDER else User.id
+            user_id = session.scalar(select(User.id).where(owner == recipient).limit(1))
+            busiest[role] = (user_id, open_count)
+    for role, (user_id, open_count) in busiest.items():
+        client = app.test_client()
+        with client.session_transaction() as flask_session:
+            flask_session["_user_id"] = str(user_id)
+            flask_session["_fresh"] = True
+        base = "/aanbieder/taken" if role is Role.AANBIEDER else "/gids/taken"
+        for label, url in (("first page", base), ("page 100", f"{base}?page=100")):
+            median, status = timed(client, url, repeat)
+            print(
+                f"{role.value} inbox ({open_count:,} open tasks), {label}: "
+                f"{median:.1f} ms (HTTP {status}, median of {repeat})"
+            )
 
 
 if __name__ == "__main__":
