@@ -50,9 +50,9 @@ class Evaluation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     trajectory_id: Mapped[int] = mapped_column(ForeignKey("trajectories.id"), index=True)
     kind: Mapped[EvaluationKind] = mapped_column(str_enum(EvaluationKind))
-    due_on: Mapped[date] = mapped_column(Date, index=True)
+    due_on: Mapped[date] = mapped_column(Date)  # indexed by ix_evaluations_prompting
     state: Mapped[EvaluationState] = mapped_column(
-        str_enum(EvaluationState), default=EvaluationState.GEPLAND, index=True
+        str_enum(EvaluationState), default=EvaluationState.GEPLAND
     )
     reason: Mapped[str | None] = mapped_column(Text)
     held_on: Mapped[date | None] = mapped_column(Date)

@@ -98,8 +98,9 @@ Modelling choices (where DOMAIN.md is silent):
   two end-of-care reports on running trajectories of the demo gids, the demo provider's first,
   each with the gids's task; every evaluation awaiting review has its *evaluatie beoordelen*
   task, every proposal the provider's *nieuw voorstel*, every returned proposal the gids's
-  *teruggestuurd* and every claim awaiting a decision the gids's *declaratie beoordelen*. Finally ``workflows.scheduler_jobs.run_all(session, today)`` adds the scheduler's
-  prompts (their ``created_at`` is the moment of the build, as the jobs set it).
+  *teruggestuurd* and every claim awaiting a decision the gids's *declaratie beoordelen*.
+  Finally ``workflows.scheduler_jobs.run_all(session, today)`` adds the scheduler's prompts
+  (their ``created_at`` is the moment of the build, as the jobs set it).
 * These rows come from a second generator seeded from ``seed``, so the trajectories are the same
   as without them.
 * Rows get explicit ids and are written in batches with the driver's ``executemany`` (see

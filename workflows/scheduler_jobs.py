@@ -122,6 +122,21 @@ def _serialise_runs(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RUN_LOCK_KEY})
 
 
+def _probe_per_candidate(session: Session) -> None:
+    """On PostgreSQL join each job's candidates to their trajectory by primary key (this
+    transaction only).
+
+    A daily run's candidates are the few rows that entered a window since the last run (the
+    marks see to that), but the planner, guessing tens of thousands, reads all trajectories
+    into a hash table for every statement — with a million active trajectories that was most
+    of the run. JIT compilation, which the same guess switches on, only adds start-up time.
+    SQLite always probes by primary key.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        for setting in ("enable_hashjoin", "enable_mergejoin", "jit"):
+            session.execute(text(f"SET LOCAL {setting} = off"))
+
+
 def _insert_tasks(
     session: Session,
     kind: TaskKind,
@@ -151,9 +166,6 @@ def _insert_tasks(
         )
         .select_from(source)
         .where(*where)
-        # In trajectory order, so the keys of uq_tasks_dedupe (which leads with the trajectory)
-        # are appended instead of scattered over the index: a first run inserts millions.
-        .order_by(Trajectory.id)
     )
     columns = ["kind", "trajectory_id", "ref", recipient.value, "due_on", "created_at"]
     statement = (
@@ -358,6 +370,7 @@ def run_all(session: Session, today: date) -> dict[str, int]:
     Flushes, never commits: the caller commits once, so a failed run leaves nothing half done.
     """
     _serialise_runs(session)
+    _probe_per_candidate(session)
     counts = {name: job(session, today) for name, job in JOBS.items()}
     session.flush()
     return counts
