@@ -97,8 +97,10 @@ Modelling choices (where DOMAIN.md is silent):
 * **Open requests.** Three scaling requests (another allowed intensity of the same profile) and
   two end-of-care reports on running trajectories of the demo gids, the demo provider's first,
   each with the gids's task; every evaluation awaiting review has its *evaluatie beoordelen*
-  task. Finally ``workflows.scheduler_jobs.run_all(session, today)`` adds the scheduler's
-  prompts (their ``created_at`` is the moment of the build, as the jobs set it).
+  task, every proposal the provider's *nieuw voorstel*, every returned proposal the gids's
+  *teruggestuurd* and every claim awaiting a decision the gids's *declaratie beoordelen*.
+  Finally ``workflows.scheduler_jobs.run_all(session, today)`` adds the scheduler's prompts
+  (their ``created_at`` is the moment of the build, as the jobs set it).
 * These rows come from a second generator seeded from ``seed``, so the trajectories are the same
   as without them.
 * **Statistics.** Population figures for 2016 to today (``POPULATION_2020`` inhabitants in
@@ -168,6 +170,7 @@ from models import (
 )
 from workflows.bsn import bsn_check_digit
 from workflows.bulk import write_rows
+from workflows.caseload import PROVIDER_RESPONSE_DAYS
 from workflows.claims import claimable_amount
 from workflows.dates import add_weeks, age_on, jeugd_decision_end
 from workflows.evaluations import (
@@ -177,6 +180,7 @@ from workflows.evaluations import (
 )
 from workflows.scheduler_jobs import run_all
 from workflows.stats.feed import rebuild as rebuild_feed
+from workflows.trajectories import Action
 from workflows.users import hash_password
 
 WMO, JEUGD = Domain.WMO, Domain.JEUGD
@@ -2291,9 +2295,10 @@ class _FollowUpRows:
         kind: TaskKind,
         trajectory_id: int,
         ref: int,
-        user_id: int,
-        due_on: date | None,
+        user_id: int | None,
+        due_on: date,
         at: datetime,
+        provider_id: int | None = None,
     ) -> None:
         self.tasks.append(
             {
@@ -2302,7 +2307,7 @@ class _FollowUpRows:
                 "trajectory_id": trajectory_id,
                 "ref": ref,
                 "user_id": user_id,
-                "provider_id": None,
+                "provider_id": provider_id,
                 "due_on": due_on,
                 "created_at": at,
                 "read_at": None,
@@ -2413,8 +2418,51 @@ class _FollowUpRows:
                     row["trajectory_id"],
                     row["id"],
                     gids_of[row["trajectory_id"]],
-                    None,
+                    row["submitted_at"].date(),
                     row["submitted_at"],
+                )
+
+    def handover_tasks(
+        self, trajectories: list[dict[str, Any]], events: list[dict[str, Any]]
+    ) -> None:
+        """The tasks the workflow adds when work changes hands: a proposal for the provider
+        (answer within ``PROVIDER_RESPONSE_DAYS``), a returned proposal for the gids, a claim
+        to decide for the gids; ``ref`` as the workflow sets it (the event, the claim)."""
+        last_event: dict[tuple[int, str], dict[str, Any]] = {}
+        for event in events:
+            last_event[(event["trajectory_id"], event["action"])] = event
+        for t in trajectories:
+            if t["state"] == S.VOORGESTELD.value:
+                event = last_event[(t["id"], Action.PROPOSE.value)]
+                self.task(
+                    TaskKind.VOORSTEL_NIEUW,
+                    t["id"],
+                    event["id"],
+                    None,
+                    t["decision_date"] + timedelta(days=PROVIDER_RESPONSE_DAYS),
+                    event["at"],
+                    provider_id=t["provider_id"],
+                )
+            elif t["state"] == S.TERUGGESTUURD.value:
+                event = last_event[(t["id"], Action.RETURN.value)]
+                self.task(
+                    TaskKind.TERUGGESTUURD,
+                    t["id"],
+                    event["id"],
+                    t["gids_id"],
+                    event["at"].date(),
+                    event["at"],
+                )
+        gids_of = {t["id"]: t["gids_id"] for t in trajectories}
+        for claim in self.claims:
+            if claim["state"] == ClaimState.INGEDIEND.value:
+                self.task(
+                    TaskKind.DECLARATIE_BEOORDELEN,
+                    claim["trajectory_id"],
+                    claim["id"],
+                    gids_of[claim["trajectory_id"]],
+                    claim["submitted_at"].date(),
+                    claim["submitted_at"],
                 )
 
 
@@ -2549,6 +2597,7 @@ def build_demo(
     follow.make_claims(rows.trajectories, demo_provider + 1)
     follow.demo_work(rows.trajectories, 1, demo_provider + 1)
     follow.review_tasks({r["id"]: r["gids_id"] for r in rows.trajectories})
+    follow.handover_tasks(rows.trajectories, rows.events)
 
     # 10. Write, then the morning's scheduler run fills the inboxes.
     _write(session, "wijken", Wijk, [{"id": i + 1, "name": w[0]} for i, w in enumerate(WIJKEN)])

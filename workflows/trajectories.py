@@ -19,7 +19,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -39,15 +39,18 @@ from models import (
     Resident,
     Role,
     SupportProfile,
+    TaskKind,
     Trajectory,
     TrajectoryEvent,
     TrajectoryState,
     User,
 )
 
+from .caseload import PROVIDER_RESPONSE_DAYS
 from .catalogue import HOUSEHOLD_HELP_INTENSITIES, has_contract, tariff_on
 from .dates import add_weeks, jeugd_decision_end
 from .errors import N_, DomainError, NotFound, Problem, VersionConflict
+from .inbox import add_task, complete_tasks
 
 S = TrajectoryState
 
@@ -197,7 +200,7 @@ def _transition(
     reason: str | None = None,
     details: str | None = None,
     changes: dict[str, Any] | None = None,
-) -> None:
+) -> TrajectoryEvent:
     """Check, then apply ``changes`` and the new state together (no autoflush in between, so
     the check constraints tying state to fields never see a half-done step), then record."""
     _check_actor(trajectory, action, actor)
@@ -208,7 +211,7 @@ def _transition(
         for name, value in (changes or {}).items():
             setattr(trajectory, name, value)
         trajectory.state = new_state
-        _record(session, trajectory, action, actor, old_state, new_state, reason, details)
+        return _record(session, trajectory, action, actor, old_state, new_state, reason, details)
 
 
 # --- input and derivation -------------------------------------------------------------------
@@ -549,7 +552,7 @@ def propose(
     request = trajectory.request
     if request is not None and request.request_date > today:
         raise DomainError(N_("De aanmelddatum ligt na vandaag."))
-    _transition(
+    event = _transition(
         session,
         trajectory,
         Action.PROPOSE,
@@ -561,6 +564,17 @@ def propose(
         request.outcome = RequestOutcome.TOEGEKEND
         request.decided_on = today
     session.flush()
+    # The provider's inbox: answer within the usual response time. ``ref`` is the event, so a
+    # proposal sent again after a return is a new task.
+    complete_tasks(session, trajectory.id, [TaskKind.TERUGGESTUURD])
+    add_task(
+        session,
+        TaskKind.VOORSTEL_NIEUW,
+        trajectory,
+        provider_id=trajectory.provider_id,
+        ref=event.id,
+        due_on=today + timedelta(days=PROVIDER_RESPONSE_DAYS),
+    )
 
 
 def accept(
@@ -568,6 +582,7 @@ def accept(
 ) -> None:
     _transition(session, trajectory, Action.ACCEPT, actor, expected_version=expected_version)
     session.flush()
+    complete_tasks(session, trajectory.id, [TaskKind.VOORSTEL_NIEUW])
 
 
 def return_to_gids(
@@ -575,11 +590,13 @@ def return_to_gids(
     trajectory: Trajectory,
     actor: User,
     reason: str,
+    today: date,
     expected_version: int | None = None,
 ) -> None:
-    """The provider returns a proposal with a reason; the gids edits it and sends it again."""
+    """The provider returns a proposal with a reason; the gids edits it and sends it again (a
+    task in the gids's inbox, due the day it is returned)."""
     reason_text = _required_reason(reason, N_("Geef een reden waarom u het traject terugstuurt."))
-    _transition(
+    event = _transition(
         session,
         trajectory,
         Action.RETURN,
@@ -588,6 +605,15 @@ def return_to_gids(
         reason=reason_text,
     )
     session.flush()
+    complete_tasks(session, trajectory.id, [TaskKind.VOORSTEL_NIEUW])
+    add_task(
+        session,
+        TaskKind.TERUGGESTUURD,
+        trajectory,
+        user_id=trajectory.gids_id,
+        ref=event.id,
+        due_on=today,
+    )
 
 
 def start_care(
@@ -720,6 +746,7 @@ def cancel(
         reason=reason_text,
     )
     session.flush()
+    complete_tasks(session, trajectory.id, list(TaskKind))
 
 
 def get_trajectory(session: Session, trajectory_id: int, *, for_update: bool = False) -> Trajectory:

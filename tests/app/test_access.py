@@ -235,12 +235,21 @@ def test_anonymous_visitors_are_sent_to_login_from_every_protected_route(app, cl
             assert response.headers["Location"].startswith("/inloggen"), (method, url)
 
 
+def _a_task_of(session, user) -> int:
+    """An open task in ``user``'s inbox (the scene gives the gids and Zorg A several)."""
+    from workflows.inbox import open_tasks
+
+    page = open_tasks(session, user)
+    return page.items[0].id if page.items else UNKNOWN
+
+
 @pytest.mark.parametrize("role", list(USERS))
-def test_role_matrix(app, client, world, scene, role):
+def test_role_matrix(app, client, session, world, scene, role):
     """Outside its own area every role gets 403; inside it, no 403 and never a 500."""
-    login_as(client, getattr(world, USERS[role]))
+    user = getattr(world, USERS[role])
+    login_as(client, user)
     token = page_token(client)
-    ids = _ids(world, scene)
+    ids = {**_ids(world, scene), "task_id": _a_task_of(session, user)}
     reached = 0
     for rule in _rules(app):
         url = _url(app, rule, ids)
