@@ -3,12 +3,17 @@
 Each job is a plain function ``(session, today) -> rows inserted`` that the scheduler process,
 ``flask scheduler tick`` and the tests call alike. Why it is built this way:
 
-* **Set-based.** One ``INSERT INTO tasks … SELECT … FROM trajectories … ON CONFLICT DO NOTHING``
-  per task kind and recipient, never a Python loop over trajectories: a tick has to stay within
-  seconds with a million active trajectories. The SELECT leaves out what is already there, so
-  a day's run writes only the prompts that entered a window since the last run.
-* **Idempotent.** The unique index ``uq_tasks_dedupe`` (kind, trajectory, ref, recipient) turns a
-  second run — later the same day, or in a second process at the same moment — into a no-op.
+* **Set-based.** A few ``INSERT INTO tasks … SELECT … ON CONFLICT DO NOTHING`` per task kind
+  and recipient, never a Python loop over trajectories: a tick has to stay within seconds with a
+  million active trajectories.
+* **High-water marks.** Each evaluation and trajectory records how far it was prompted
+  (``prompt_stage``, ``term_prompt_stage``, ``decision_prompted_for``), set by the same run
+  that inserts the tasks, and the jobs' indexes lead with those marks. A daily run therefore
+  reads only what entered a window since the last run — not every overdue evaluation again —
+  and never probes the tasks table per candidate.
+* **Idempotent.** The marks make a second run later the same day a no-op; the unique index
+  ``uq_tasks_dedupe`` (trajectory, kind, ref, recipient) does the same for a second process
+  running at the same moment.
 * **Catches up by itself.** The conditions are date *windows* (due within 14 days, overdue, …),
   not equalities with "today", so a day the scheduler did not run leaves nothing behind: the next
   run still finds everything that entered a window in between.
