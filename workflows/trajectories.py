@@ -50,6 +50,7 @@ from .caseload import PROVIDER_RESPONSE_DAYS
 from .catalogue import HOUSEHOLD_HELP_INTENSITIES, has_contract, tariff_on
 from .dates import add_weeks, jeugd_decision_end
 from .errors import N_, DomainError, NotFound, Problem, VersionConflict
+from .guards import require_responsible_gids
 from .inbox import add_task, complete_tasks
 
 S = TrajectoryState
@@ -747,6 +748,78 @@ def cancel(
     )
     session.flush()
     complete_tasks(session, trajectory.id, list(TaskKind))
+
+
+EXTENSION_REASON_CODE = "04"  # RedenWijziging: herbeoordeling: verlenging
+DECISION_OPEN_STATES = (S.GEACCEPTEERD, S.ACTIEF)
+
+
+def extend_decision(
+    session: Session,
+    trajectory: Trajectory,
+    actor: User,
+    *,
+    new_end: date,
+    reason: str,
+    today: date,
+    expected_version: int | None = None,
+) -> None:
+    """R6: the responsible gids extends the decision (*verlenging*, RedenWijziging 04) of an
+    agreed or running trajectory to a later end date, with a reason.
+
+    The agreement itself stays as it was: price and planned end are what the provider agreed to
+    (R4: a later result is not paid extra). The event ``verlengd`` is what the statistics count;
+    a prompt that the old decision was expiring is settled, and the scheduler prompts again as
+    the new end nears. A Jeugd decision cannot run past the day before the 18th birthday.
+    """
+    require_responsible_gids(trajectory, actor)
+    if trajectory.state not in DECISION_OPEN_STATES or trajectory.decision_end is None:
+        raise DomainError(
+            N_("Alleen de beschikking van een geaccepteerd of lopend traject kan worden verlengd.")
+        )
+    _check_version(trajectory, expected_version)
+    reason_text = _required_reason(reason, N_("Geef een reden voor de verlenging."))
+    old_end = trajectory.decision_end
+    problems: list[Problem] = []
+    if new_end <= old_end:
+        problems.append(
+            Problem(
+                N_("Kies een einddatum na het huidige einde van de beschikking (%(day)s)."),
+                "new_end",
+                {"day": old_end.strftime("%d-%m-%Y")},
+            )
+        )
+    elif new_end < today:
+        problems.append(Problem(N_("De nieuwe einddatum ligt in het verleden."), "new_end"))
+    if trajectory.domain == Domain.JEUGD:
+        limit = jeugd_decision_end(trajectory.resident.birth_date)
+        if new_end > limit:
+            problems.append(
+                Problem(
+                    N_(
+                        "Een Jeugdwet-beschikking loopt tot de dag vóór de 18e verjaardag "
+                        "(%(day)s); bereid de overgang naar de Wmo voor."
+                    ),
+                    "new_end",
+                    {"day": limit.strftime("%d-%m-%Y")},
+                )
+            )
+    if problems:
+        raise DomainError.from_problems(problems)
+    trajectory.decision_end = new_end
+    _record(
+        session,
+        trajectory,
+        "verlengd",
+        actor,
+        trajectory.state,
+        trajectory.state,
+        reason=reason_text,
+        details=f"beschikking tot {old_end.isoformat()} verlengd tot {new_end.isoformat()}, "
+        f"reden {EXTENSION_REASON_CODE}",
+    )
+    session.flush()
+    complete_tasks(session, trajectory.id, [TaskKind.BESCHIKKING_VERLOOPT])
 
 
 def get_trajectory(session: Session, trajectory_id: int, *, for_update: bool = False) -> Trajectory:
