@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, redirect, request, session, url_for
+from flask import Flask, has_request_context, redirect, request, session, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
@@ -33,14 +33,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _select_locale() -> str:
+    if not has_request_context():  # the CLI: Dutch
+        return "nl"
     lang = session.get("lang")
     return lang if lang in ("nl", "en") else "nl"
 
 
 def register_extensions(app: Flask) -> None:
     from models import User
+    from workflows.stats import feed
 
     db.init_app(app)
+    # The statistics feed follows every flush of every session (workflows.stats.feed).
+    feed.configure(app.config["STATS_PSEUDONYM_KEY"])
+    feed.install()
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
@@ -74,6 +80,7 @@ class IdConverter(IntegerConverter):
 
 def register_blueprints(app: Flask) -> None:
     from .aanbieder import bp as aanbieder_bp
+    from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .beheer import bp as beheer_bp
     from .gids import bp as gids_bp
@@ -85,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(aanbieder_bp, url_prefix="/aanbieder")
     app.register_blueprint(manager_bp, url_prefix="/manager")
     app.register_blueprint(beheer_bp, url_prefix="/beheer")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
 
     @app.get("/")
     def index() -> Response:
@@ -116,9 +124,29 @@ def register_security(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from .cli import db_cli, privacy_cli, scheduler_cli, seed_cli, users_cli, wijken_cli
+    from .cli import (
+        db_cli,
+        export_cli,
+        import_cli,
+        privacy_cli,
+        scheduler_cli,
+        seed_cli,
+        stats_cli,
+        users_cli,
+        wijken_cli,
+    )
 
-    for group in (db_cli, seed_cli, users_cli, wijken_cli, scheduler_cli, privacy_cli):
+    for group in (
+        db_cli,
+        seed_cli,
+        users_cli,
+        wijken_cli,
+        scheduler_cli,
+        stats_cli,
+        privacy_cli,
+    ):
+        app.cli.add_command(group)
+    for group in (import_cli, export_cli):
         app.cli.add_command(group)
 
 

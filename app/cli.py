@@ -3,6 +3,7 @@ functions as the web app and commit once per command."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import time
@@ -12,7 +13,7 @@ import click
 from alembic import command
 from alembic.config import Config
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from models import Role, User, Wijk
@@ -348,3 +349,157 @@ def privacy_purge(dry_run: bool, day: datetime | None) -> None:
         f"Removed {report.residents} resident file(s). The pseudonymised statistics are not "
         "touched."
     )
+# --- statistics (issue 4) ------------------------------------------------------------------------
+
+
+@click.group(
+    cls=AppGroup,
+    name="stats",
+    help="Anonymised statistics from the pseudonymised feed (STATISTICS.md).",
+)
+def stats_cli() -> None:
+    pass
+
+
+@stats_cli.command("rebuild", help="Derive the statistics feed again from the trajectories.")
+def stats_rebuild() -> None:
+    from workflows.stats.feed import rebuild
+
+    started = time.perf_counter()
+    report = rebuild(db.session)
+    db.session.commit()
+    click.echo(
+        f"Statistics feed rebuilt in {time.perf_counter() - started:.1f} s: {report.rows} "
+        f"trajectories derived, {report.detached} detached or frozen rows kept, "
+        f"{report.episodes} client episodes."
+    )
+
+
+def _figure_command(name: str, help_text: str, extra: list[click.Option]) -> click.Command:
+    def run(**options: object) -> None:
+        from workflows.errors import DomainError
+
+        from .manager.downloads import describe, format_cell
+        from .manager.presentation import tables_for
+        from .statistics import published, query_from
+
+        as_json = bool(options.pop("as_json"))
+        params = {
+            ("from" if key == "from_" else key): value
+            for key, value in options.items()
+            if value is not None
+        }
+        try:
+            query = query_from(params)
+        except DomainError as error:
+            raise click.UsageError("; ".join(p.render() for p in error.problems)) from None
+        report = published(name, query)
+        if as_json:
+            click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+            return
+        k = int(report.header["suppression_threshold"])
+        for label, value in describe(report.header):
+            click.echo(f"{label}: {value}")
+        for table in tables_for(name, report):
+            click.echo("")
+            click.echo(table.title)
+            rows = [table.columns] + [[format_cell(c, k) for c in row] for row in table.rows]
+            widths = [max(len(str(r[i])) for r in rows) for i in range(len(table.columns))]
+            for row in rows:
+                click.echo("  ".join(str(v).rjust(w) for v, w in zip(row, widths, strict=True)))
+
+    params: list[click.Parameter] = [
+        click.Option(["--from", "from_"], help="First month, YYYY-MM."),
+        click.Option(["--to"], help="Last month, YYYY-MM (default: the last complete month)."),
+        click.Option(["--domain"], help="wmo or jeugd (default: both)."),
+        *extra,
+        click.Option(["--category"], help="Product category code."),
+        click.Option(["--profile"], help="Support profile code."),
+        click.Option(["--intensity"], help="laag, middel or zwaar."),
+        click.Option(["--provider"], help="AGB code of the provider."),
+        click.Option(["--wijk"], help="Wijk/kern name."),
+        click.Option(["--age-band", "age_band"], help="Age band, e.g. 12-17."),
+        click.Option(["--json", "as_json"], is_flag=True, help="The JSON of the API."),
+    ]
+    return click.Command(name, callback=with_appcontext(run), params=params, help=help_text)
+
+
+UNIT_OPTION = click.Option(["--unit"], help="traject (default) or client.")
+for _name, _help, _extra in (
+    ("flows", "Monthly beginstand, instroom, uitstroom, eindstand; yearly means.", [UNIT_OPTION]),
+    (
+        "intensity",
+        "Trajectories per intensity per month.",
+        [click.Option(["--basis"], help="eindstand (default) or instroom.")],
+    ),
+    ("durations", "Care durations; Kaplan-Meier median per start year.", [UNIT_OPTION]),
+    ("waiting-times", "Waiting times by month of start.", []),
+    ("results", "Result rate, closure categories, extensions, repeat use, cost, rates.", []),
+):
+    stats_cli.add_command(_figure_command(_name, _help, _extra))
+
+
+@click.group(cls=AppGroup, name="import", help="Bring history in from a previous system.")
+def import_cli() -> None:
+    pass
+
+
+@import_cli.command("trajectories", help="Import FILE (CSV in the format of STATISTICS.md).")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--create-missing", is_flag=True, help="Add unknown profiles and providers.")
+@click.option("--gids", "gids_email", default=None, help="E-mail of the responsible gids.")
+def import_trajectories(path: str, create_missing: bool, gids_email: str | None) -> None:
+    from workflows.stats.history import apply_import, check_import, decode
+
+    with open(path, "rb") as handle:
+        text = decode(handle.read())
+    if text is None:
+        raise click.ClickException("Het bestand is geen UTF-8-tekst. Er is niets geïmporteerd.")
+    gids = import_gids(gids_email)
+    started = time.perf_counter()
+    check = check_import(db.session, text, date.today(), create_missing=create_missing)
+    if not check.ok:
+        for problem in check.problems:
+            where = f"regel {problem.line}" if problem.line else "bestand"
+            column = f", kolom {problem.column}" if problem.column else ""
+            click.echo(f"{where}{column}: {problem.render()}", err=True)
+        raise click.ClickException(
+            f"{len(check.problems)} fout(en) gevonden. Er is niets geïmporteerd."
+        )
+    result = apply_import(db.session, check, gids, date.today())
+    db.session.commit()
+    click.echo(
+        f"Geïmporteerd in {time.perf_counter() - started:.1f} s: {result.created} nieuwe en "
+        f"{result.updated} bijgewerkte trajecten, {result.new_residents} nieuwe inwoners, "
+        f"{result.new_profiles} nieuwe profielen en {result.new_providers} nieuwe aanbieders "
+        f"(ter beoordeling door de beheerder)."
+    )
+
+
+def import_gids(email: str | None) -> User:
+    """The gids who becomes responsible for imported trajectories and new households: the one
+    named, else the first active gids."""
+    query = select(User).where(User.role == Role.GIDS, User.active.is_(True))
+    if email:
+        query = query.where(func.lower(User.email) == email.strip().lower())
+    gids = db.session.scalar(query.order_by(User.id).limit(1))
+    if gids is None:
+        raise click.ClickException(
+            f"Geen actieve gids {email!r} gevonden." if email else "Er is nog geen actieve gids."
+        )
+    return gids
+
+
+@click.group(cls=AppGroup, name="export", help="Write data out in the import format.")
+def export_cli() -> None:
+    pass
+
+
+@export_cli.command("trajectories", help="Export every trajectory to FILE (the import format).")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def export_trajectories(path: str) -> None:
+    from workflows.stats.history import export_csv
+
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        count = export_csv(db.session, handle)
+    click.echo(f"{count} trajectories written to {path}.")

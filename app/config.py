@@ -63,6 +63,13 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             "DATABASE_URL", f"sqlite:///{INSTANCE / 'trajectwijzer.sqlite3'}"
         ),
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        # The secret of the keyed hash (HMAC-SHA256) that pseudonymises clients in the
+        # statistics feed. Changing it splits every client's history: keep it for good.
+        "STATS_PSEUDONYM_KEY": os.environ.get("STATS_PSEUDONYM_KEY"),
+        # Statistics: counts below this are suppressed (STATISTICS.md, anonymity).
+        "STATS_SUPPRESSION_THRESHOLD": _int_from_env("STATS_SUPPRESSION_THRESHOLD", 5),
+        # Herhaald beroep: an earlier episode that ended within this many years before.
+        "STATS_REPEAT_YEARS": _int_from_env("STATS_REPEAT_YEARS", 5),
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "LANGUAGES": ("nl", "en"),
@@ -124,6 +131,22 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
                 "value (e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`), or set "
                 "TRAJECTWIJZER_ENV=development for a local trial."
             )
+    if not config["STATS_PSEUDONYM_KEY"]:
+        if config["ENV_NAME"] in {"development", "testing"}:
+            from workflows.stats.feed import DEV_PSEUDONYM_KEY
+
+            config["STATS_PSEUDONYM_KEY"] = DEV_PSEUDONYM_KEY
+        else:
+            raise ConfigError(
+                "STATS_PSEUDONYM_KEY is not set. The statistics feed identifies clients by a keyed "
+                "hash; set STATS_PSEUDONYM_KEY to a long random value and keep it for good (a "
+                "new key splits every client's history), or set TRAJECTWIJZER_ENV=development "
+                "for a local trial."
+            )
+    if int(config["STATS_SUPPRESSION_THRESHOLD"]) < 2:
+        raise ConfigError("STATS_SUPPRESSION_THRESHOLD must be at least 2")
+    if not 1 <= int(config["STATS_REPEAT_YEARS"]) <= 50:
+        raise ConfigError("STATS_REPEAT_YEARS must be between 1 and 50")
     url = str(config["DATABASE_URL"])
     if url.startswith("postgresql://"):
         config["DATABASE_URL"] = "postgresql+psycopg://" + url.removeprefix("postgresql://")

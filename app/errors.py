@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from typing import Any
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
@@ -49,8 +50,12 @@ def register(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(err: HTTPException) -> tuple[str, int]:
+    def http_error(err: HTTPException) -> Any:
         status = err.code or 500
+        if request.path.startswith("/api/"):  # routing errors never reach the API blueprint
+            from .api import http_error as api_error
+
+            return api_error(err)
         return render_error(status)
 
     @app.errorhandler(NotFound)

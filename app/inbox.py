@@ -1,26 +1,49 @@
-"""The inbox in the header: the number of unread tasks for a logged-in gids or provider user.
+"""The inbox, shared by the gids and the provider blueprints.
 
-The count is a template global that the menu calls once per page, so it costs one COUNT query,
-and only for the two roles that have an inbox; other pages and roles never query. The inbox
-pages themselves live in the gids and aanbieder blueprints (``evaluation_views``).
+* The header shows the number of unread tasks (a template global the menu calls once per page;
+  counted up to 99, then "99+", so a large backlog never costs a full count on every page).
+* ``render_inbox`` shows one page of open tasks, soonest due first; what is shown is read.
+* ``dismiss`` marks a signal or notice handled (*afgehandeld*); tasks that a workflow step
+  completes (an evaluation to submit, a proposal to answer) cannot be clicked away.
+
+Each blueprint keeps its own thin routes (``gids.tasks``, ``aanbieder.tasks`` and their
+``…dismiss_task``) because the role checks and templates are theirs.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 
-from flask import Flask, url_for
+from flask import Flask, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response
 
 from models import Role
-from workflows.inbox import unread_count
+from workflows.errors import DomainError, NotFound
+from workflows.inbox import (
+    DISMISSIBLE,
+    UNREAD_SHOWN_UP_TO,
+    dismiss_task,
+    mark_read,
+    open_tasks,
+    unread_count,
+)
 
+from .auth.access import me
 from .extensions import db
+from .filters import translate_problem
+from .formtools import Form, whole_number
 
 log = logging.getLogger(__name__)
 INBOX_ENDPOINTS = {Role.GIDS: "gids.tasks", Role.AANBIEDER: "aanbieder.tasks"}
+
+
+class DismissTaskForm(Form):
+    """The *Afgehandeld* button: no fields, only the CSRF token."""
 
 
 def inbox_link() -> dict[str, Any] | None:
@@ -28,13 +51,53 @@ def inbox_link() -> dict[str, Any] | None:
     if not current_user.is_authenticated or current_user.role not in INBOX_ENDPOINTS:
         return None
     user = current_user._get_current_object()
+    unread: str | None
     try:
-        unread: int | None = unread_count(db.session, user)
+        count = unread_count(db.session, user)
+        unread = f"{UNREAD_SHOWN_UP_TO}+" if count > UNREAD_SHOWN_UP_TO else str(count or "")
     except SQLAlchemyError:  # an error page must still render when the database fails
         log.exception("Counting unread tasks failed")
         db.session.rollback()
         unread = None
     return {"url": url_for(INBOX_ENDPOINTS[user.role]), "unread": unread}
+
+
+def render_inbox(template: str) -> str:
+    """One page of the user's open tasks; the tasks on it are read from now on."""
+    page_number = whole_number(request.args.get("page", "1")) or 1
+    page = open_tasks(db.session, me(), page=page_number)
+    unread = {task.id for task in page.items if task.read_at is None}
+    mark_read(db.session, page.items)
+    html = render_template(
+        template,
+        page=page,
+        unread=unread,
+        dismissible=DISMISSIBLE,
+        dismiss_form=DismissTaskForm(),
+        today=date.today(),
+    )
+    db.session.commit()
+    return html
+
+
+def dismiss(task_id: int) -> Response:
+    """Mark one of the user's signals or notices handled and go back to the same inbox page."""
+    user = me()
+    back = url_for(INBOX_ENDPOINTS[user.role], page=whole_number(request.args.get("page")))
+    if not DismissTaskForm().validate_on_submit():
+        flash(_("De pagina was verlopen; probeer het opnieuw."), "error")
+        return redirect(back)
+    try:
+        dismiss_task(db.session, user, task_id)
+    except NotFound:
+        raise  # 404, by the error handlers
+    except DomainError as err:
+        db.session.rollback()
+        flash(translate_problem(err.problems[0]), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("De taak is afgehandeld."), "success")
+    return redirect(back)
 
 
 def register(app: Flask) -> None:

@@ -1,4 +1,5 @@
-"""PDF documents (ReportLab): *Trajectafspraken* and *Evaluatieverslag*.
+"""PDF documents (ReportLab): *Trajectafspraken*, *Evaluatieverslag* and the managers' *Monitor
+resultaatgericht werken*.
 
 Each document is a class that takes the model object and today's date and returns the PDF as
 bytes; views only check access and send the bytes (STYLE.md habit 9). The layout is plain
@@ -486,11 +487,51 @@ def submitted_evaluation(evaluation_id: int) -> Evaluation:
 
 def send_pdf(document: _Document, download_name: str) -> Response:
     """The rendered document as a download; personal data, so never cached."""
-    response = send_file(
+    # Not cached: app/security.py sends Cache-Control: no-store with every response.
+    return send_file(
         BytesIO(document.render()),
         mimetype="application/pdf",
         as_attachment=True,
         download_name=download_name,
     )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+
+
+class MonitorReportPdf(_Document):
+    """*Monitor resultaatgericht werken*: the published (anonymised) figures of one period, each
+    with the same charts as the dashboard (drawn from the same geometry) and its data tables."""
+
+    def __init__(self, sections: Sequence[tuple[str, str, Any]], today: date) -> None:
+        super().__init__(today)
+        self.sections = sections
+        self.header: dict[str, Any] = sections[0][2].header
+
+    def title(self) -> str:
+        return _("Monitor resultaatgericht werken")
+
+    def subtitle(self) -> str:
+        return _(
+            "Periode %(start)s – %(end)s · geanonimiseerde cijfers",
+            start=self.header["from"],
+            end=self.header["to"],
+        )
+
+    def story(self) -> list[Flowable]:
+        from .charts import to_drawing
+        from .manager.downloads import describe, format_cell
+        from .manager.presentation import charts_for, tables_for
+
+        k = int(self.header["suppression_threshold"])
+        story: list[Flowable] = [
+            self.facts((label, escape(value)) for label, value in describe(self.header))
+        ]
+        for name, heading, report in self.sections:
+            story.append(self.heading(heading))
+            for chart in charts_for(name, report):
+                story.append(self.para(escape(chart.title), "h3"))
+                story.append(to_drawing(chart))
+            for table in tables_for(name, report):
+                width = CONTENT_WIDTH / max(1, len(table.columns))
+                rows = [[escape(format_cell(cell, k)) for cell in row] for row in table.rows]
+                story.append(self.para(escape(table.title), "h3"))
+                story.append(self.grid(table.columns, rows, [width] * len(table.columns)))
+        return story

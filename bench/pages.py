@@ -48,9 +48,7 @@ def main() -> None:
         session = db.session
         users = {
             u.role.value: u
-            for u in session.scalars(
-                select(User).where(User.email.like("%@demo.trajectwijzer.nl"))
-            )
+            for u in session.scalars(select(User).where(User.email.like("%@demo.trajectwijzer.nl")))
         }
         gids, provider = users["gids"], users["aanbieder"]
         own = session.scalar(

@@ -8,7 +8,11 @@ trajectories with one planned evaluation each, then times:
 * the same tick repeated at once: idempotent, inserts 0;
 * the e-mail claim (mark unmailed tasks, count them per user) after the cold tick;
 * the next day's tick: the daily steady state — the windows are re-checked and only the
-  prompts that entered a window overnight are inserted; then its e-mail claim.
+  prompts that entered a window overnight are inserted; then its e-mail claim. Before it the
+  database is vacuumed and analysed, as autovacuum would have done during the day after a first
+  run that rewrote a million rows;
+* finally the inbox pages of the provider and the gids with the most open tasks, through
+  Flask's test client (server time, warm, median of ``--inbox-repeat``).
 
 Usage:
 
@@ -19,8 +23,7 @@ Usage:
 
 Options: ``--n`` (default 1,000,000), ``--runs`` (rounds of the above, default 3, medians printed),
 ``--reuse`` (keep the loaded data when it has N trajectories), ``--explain`` (print the query
-plans), ``--extra-indexes`` (add the indexes recommended in bench/README.md first),
-``--sqlite-cache-mb`` (a larger SQLite page cache than the default 2 MB).
+plans), ``--sqlite-cache-mb`` (a larger SQLite page cache than the default 2 MB).
 
 Data, for the run date 2026-11-02: 30 % Jeugd, 70 % Wmo; planned start 30–300 days ago; planned
 end from 30 days ago to 335 days ahead; Wmo decision end = planned end, Jeugd decision end
@@ -65,21 +68,6 @@ from workflows.scheduler_jobs import claim_unmailed_tasks, run_all  # noqa: E402
 
 TODAY = date(2026, 11, 2)
 BATCH = 100_000
-
-# What bench/README.md recommends; created only with --extra-indexes.
-EXTRA_INDEXES = [
-    # evaluation prompts: planned evaluations by due date, covering the join column
-    "CREATE INDEX IF NOT EXISTS ix_evaluations_state_due_on "
-    "ON evaluations (state, due_on, trajectory_id)",
-    # term prompts and decision prompts: active/open trajectories by date
-    "CREATE INDEX IF NOT EXISTS ix_trajectories_state_planned_end "
-    "ON trajectories (state, planned_end)",
-    "CREATE INDEX IF NOT EXISTS ix_trajectories_state_decision_end "
-    "ON trajectories (state, decision_end)",
-    # the e-mail claim: only the unmailed tasks, not the whole (ever growing) table
-    "CREATE INDEX IF NOT EXISTS ix_tasks_unmailed ON tasks (id) WHERE mailed_at IS NULL",
-]
-
 
 TRAJECTORY_COLUMNS = [
     "id",
@@ -277,20 +265,41 @@ def load_postgresql(engine: Engine, n: int, ref: dict[str, Any]) -> None:
                 f"(SELECT max(id) FROM {table}))"
             )
         raw.commit()
-        driver: Any = raw.driver_connection
-        driver.autocommit = True
-        driver.execute("VACUUM ANALYZE")
-        driver.autocommit = False
     finally:
         raw.close()
+    vacuum_analyze(engine)
 
 
 def empty_tasks(engine: Engine) -> None:
+    """Back to the state before the first tick ever: no tasks, no prompt marks; then vacuumed,
+    as autovacuum would leave a database that did not just rewrite every row."""
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text("TRUNCATE tasks"))
         else:
             conn.execute(text("DELETE FROM tasks"))
+        conn.execute(text("UPDATE evaluations SET prompt_stage = 0 WHERE prompt_stage <> 0"))
+        conn.execute(
+            text(
+                "UPDATE trajectories SET term_prompt_stage = 0, decision_prompted_for = NULL "
+                "WHERE term_prompt_stage <> 0 OR decision_prompted_for IS NOT NULL"
+            )
+        )
+    vacuum_analyze(engine)
+
+
+def vacuum_analyze(engine: Engine) -> None:
+    raw = engine.raw_connection()
+    try:
+        driver: Any = raw.driver_connection
+        if engine.dialect.name == "postgresql":
+            driver.autocommit = True
+            driver.execute("VACUUM ANALYZE")
+            driver.autocommit = False
+        else:
+            driver.execute("ANALYZE")
+    finally:
+        raw.close()
 
 
 def timed_tick(engine: Engine, day: date) -> tuple[float, dict[str, int]]:
@@ -314,7 +323,7 @@ def explain(engine: Engine) -> None:
     captured: list[tuple[str, Any]] = []
 
     def capture(conn: Any, cursor: Any, statement: str, params: Any, *args: Any) -> None:
-        if statement.lstrip().upper().startswith("INSERT INTO TASKS"):
+        if statement.lstrip().upper().startswith(("INSERT INTO TASKS", "UPDATE")):
             captured.append((statement, params))
 
     event.listen(engine, "before_cursor_execute", capture)
@@ -350,7 +359,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--explain", action="store_true")
-    parser.add_argument("--extra-indexes", action="store_true")
+    parser.add_argument("--inbox-repeat", type=int, default=20)
     parser.add_argument(
         "--sqlite-cache-mb",
         type=int,
@@ -374,7 +383,7 @@ def main() -> None:
 
     print(
         f"database: {dialect} {args.database_url.split('@')[-1]}  n={args.n:,}"
-        f"  extra indexes: {args.extra_indexes}  sqlite cache MB: {args.sqlite_cache_mb or 2}"
+        f"  sqlite cache MB: {args.sqlite_cache_mb or 2}"
     )
 
     existing = 0
@@ -402,14 +411,6 @@ def main() -> None:
     else:
         print(f"reusing {existing:,} trajectories")
 
-    if args.extra_indexes:
-        started = time.perf_counter()
-        with engine.begin() as conn:
-            for statement in EXTRA_INDEXES:
-                conn.execute(text(statement))
-            conn.execute(text("ANALYZE"))
-        print(f"extra indexes created in {time.perf_counter() - started:.1f} s")
-
     if args.explain:
         empty_tasks(engine)
         explain(engine)
@@ -431,6 +432,7 @@ def main() -> None:
         assert sum(again.values()) == 0, again
         seconds, users = timed_claim(engine)
         figures["e-mail claim after cold"].append(seconds)
+        vacuum_analyze(engine)  # the night: autovacuum and autoanalyze catch up on the first run
         seconds, next_day = timed_tick(engine, TODAY + timedelta(days=1))
         figures["next-day tick"].append(seconds)
         seconds, _ = timed_claim(engine)
@@ -448,6 +450,41 @@ def main() -> None:
         f"median of {args.runs}: "
         + ", ".join(f"{name} {statistics.median(v):.2f} s" for name, v in figures.items())
     )
+    time_inboxes(app, engine, args.inbox_repeat)
+
+
+def time_inboxes(app: Any, engine: Engine, repeat: int) -> None:
+    """The inbox page of the busiest provider user and the busiest gids (first page and a
+    page deep in the backlog), warm, median of ``repeat`` requests."""
+    from app.auth.sessions import session_values
+    from bench.pages import timed
+
+    with Session(engine) as session:
+        busiest = {}
+        for column, role in ((Task.provider_id, Role.AANBIEDER), (Task.user_id, Role.GIDS)):
+            recipient, open_count = session.execute(
+                select(column, func.count())
+                .where(column.is_not(None), Task.done_at.is_(None))
+                .group_by(column)
+                .order_by(func.count().desc())
+                .limit(1)
+            ).one()
+            owner = User.provider_id if role is Role.AANBIEDER else User.id
+            user = session.scalars(select(User).where(owner == recipient).limit(1)).one()
+            session.expunge(user)
+            busiest[role] = (user, open_count)
+    for role, (user, open_count) in busiest.items():
+        client = app.test_client()
+        with client.session_transaction() as flask_session:
+            # what a completed login (password and second factor) stores
+            flask_session.update(session_values(user))
+        base = "/aanbieder/taken" if role is Role.AANBIEDER else "/gids/taken"
+        for label, url in (("first page", base), ("page 100", f"{base}?page=100")):
+            median, status = timed(client, url, repeat)
+            print(
+                f"{role.value} inbox ({open_count:,} open tasks), {label}: "
+                f"{median:.1f} ms (HTTP {status}, median of {repeat})"
+            )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from .enums import (
     EvaluationState,
     Intensity,
     NeedType,
+    PromptStage,
     RequestOutcome,
     RequestState,
     ReviewOutcome,
@@ -33,11 +34,29 @@ from .reference import ChangeReason, EndReason, Wijk
 from .request import Request
 from .resident import Household, Resident
 from .security import LoginAttempt, RecoveryCode
+from .statistics import (
+    UNIT_CLIENT,
+    UNIT_TRAJECT,
+    ApiToken,
+    OutlierMonth,
+    PopulationFigure,
+    StatsEpisode,
+    StatsMonthlyCount,
+    StatsTrajectory,
+)
 from .task import Task
 from .trajectory import OPEN_STATES, AgreedResult, Trajectory, TrajectoryEvent
 from .user import User
 
 __all__ = [
+    "UNIT_CLIENT",
+    "UNIT_TRAJECT",
+    "ApiToken",
+    "OutlierMonth",
+    "PopulationFigure",
+    "StatsEpisode",
+    "StatsMonthlyCount",
+    "StatsTrajectory",
     "ZRM_DOMAINS",
     "Claim",
     "ClaimState",
@@ -68,6 +87,7 @@ __all__ = [
     "Household",
     "Intensity",
     "NeedType",
+    "PromptStage",
     "ProductCategory",
     "ProfileIntensity",
     "Provider",

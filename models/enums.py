@@ -91,6 +91,16 @@ class ClaimState(enum.StrEnum):
     AFGEWEZEN = "afgewezen"
 
 
+class PromptStage(enum.IntEnum):
+    """How far the scheduler has prompted about a date (an evaluation's due date, a trajectory's
+    planned end): nothing yet, *soon*, or *passed*. A high-water mark, so the daily jobs read only
+    what entered a window since they last ran (see ``workflows.scheduler_jobs``)."""
+
+    NONE = 0
+    SOON = 1
+    PASSED = 2
+
+
 class TaskKind(enum.StrEnum):
     EVALUATIE_BINNENKORT = "evaluatie_binnenkort"
     EVALUATIE_TE_LAAT = "evaluatie_te_laat"
@@ -103,3 +113,8 @@ class TaskKind(enum.StrEnum):
     EINDE_ZORG_BEVESTIGEN = "einde_zorg_bevestigen"
     VOORSTEL_NIEUW = "voorstel_nieuw"
     TERUGGESTUURD = "teruggestuurd"
+    EVALUATIE_BESPREKEN = "evaluatie_bespreken"
+    OPSCHALING_AFGEWEZEN = "opschaling_afgewezen"
+    EINDE_ZORG_TERUGGESTUURD = "einde_zorg_teruggestuurd"
+    DECLARATIE_BEOORDELEN = "declaratie_beoordelen"
+    DECLARATIE_AFGEWEZEN = "declaratie_afgewezen"

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TZDateTime, str_enum, utcnow
-from .enums import EvaluationKind, EvaluationState, ReviewOutcome
+from .enums import EvaluationKind, EvaluationState, PromptStage, ReviewOutcome
 
 if TYPE_CHECKING:
     from .trajectory import AgreedResult, Trajectory
@@ -42,16 +42,17 @@ class Evaluation(Base):
             name="discussion_has_remark",
         ),
         CheckConstraint("kind <> 'extra' OR reason IS NOT NULL", name="extra_has_reason"),
-        # The scheduler's evaluation prompts: planned evaluations by due date (bench/README.md).
-        Index("ix_evaluations_state_due_on", "state", "due_on", "trajectory_id"),
+        CheckConstraint("prompt_stage BETWEEN 0 AND 2", name="prompt_stage_range"),
+        # The scheduler's evaluation prompts: planned evaluations not yet prompted, by due date.
+        Index("ix_evaluations_prompting", "state", "prompt_stage", "due_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trajectory_id: Mapped[int] = mapped_column(ForeignKey("trajectories.id"), index=True)
     kind: Mapped[EvaluationKind] = mapped_column(str_enum(EvaluationKind))
-    due_on: Mapped[date] = mapped_column(Date, index=True)
+    due_on: Mapped[date] = mapped_column(Date)  # indexed by ix_evaluations_prompting
     state: Mapped[EvaluationState] = mapped_column(
-        str_enum(EvaluationState), default=EvaluationState.GEPLAND, index=True
+        str_enum(EvaluationState), default=EvaluationState.GEPLAND
     )
     reason: Mapped[str | None] = mapped_column(Text)
     held_on: Mapped[date | None] = mapped_column(Date)
@@ -68,6 +69,11 @@ class Evaluation(Base):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(TZDateTime())
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    # Which of the scheduler's prompts went out for this due date (PromptStage); reset to
+    # NONE when the due date moves, so the new date is prompted again.
+    prompt_stage: Mapped[int] = mapped_column(
+        SmallInteger, default=PromptStage.NONE, server_default="0"
+    )
 
     trajectory: Mapped[Trajectory] = relationship(back_populates="evaluations")
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])

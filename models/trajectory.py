@@ -18,13 +18,15 @@ from sqlalchemy import (
     Index,
     Integer,
     Numeric,
+    SmallInteger,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TZDateTime, str_enum, utcnow
-from .enums import ClosureCategory, Domain, Intensity, NeedType, TrajectoryState
+from .enums import ClosureCategory, Domain, Intensity, NeedType, PromptStage, TrajectoryState
 
 if TYPE_CHECKING:
     from .catalogue import SupportProfile, Tariff
@@ -70,9 +72,26 @@ class Trajectory(Base):
         # straight off the index instead of sorting the whole caseload (bench/load.py).
         Index("ix_trajectories_gids_planned_end", "gids_id", "planned_end", "id"),
         Index("ix_trajectories_provider_state", "provider_id", "state"),
-        # The scheduler's term and decision prompts: open trajectories by date.
-        Index("ix_trajectories_state_planned_end", "state", "planned_end"),
-        Index("ix_trajectories_state_decision_end", "state", "decision_end"),
+        CheckConstraint("term_prompt_stage BETWEEN 0 AND 2", name="term_prompt_stage_range"),
+        # The scheduler's term prompts (not yet prompted, by planned end) and decision prompts
+        # (open trajectories of a domain by decision end, with the mark to skip the prompted).
+        Index("ix_trajectories_term_prompting", "state", "term_prompt_stage", "planned_end"),
+        Index(
+            "ix_trajectories_decision_prompting",
+            "domain",
+            "state",
+            "decision_end",
+            "decision_prompted_for",
+        ),
+        # The history import's key: unique, partial so the many trajectories without one do
+        # not make the index look unselective to the planner.
+        Index(
+            "uq_trajectories_import_id",
+            "import_id",
+            unique=True,
+            sqlite_where=text("import_id IS NOT NULL"),
+            postgresql_where=text("import_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,6 +124,15 @@ class Trajectory(Base):
     # The gids may override the tariff's evaluation interval for this trajectory (R8).
     evaluation_interval_months: Mapped[int | None] = mapped_column(Integer)
     uses_zrm: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The key of a trajectory brought in by the history import; importing it again updates it.
+    import_id: Mapped[str | None] = mapped_column(String(64))
+    # The scheduler's high-water marks (written by workflows.scheduler_jobs only): which term
+    # prompt went out for the planned end (PromptStage), and for which decision end the decision
+    # prompt (Wmo: expiring, Jeugd: turning 18) went out.
+    term_prompt_stage: Mapped[int] = mapped_column(
+        SmallInteger, default=PromptStage.NONE, server_default="0"
+    )
+    decision_prompted_for: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, onupdate=utcnow)

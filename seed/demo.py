@@ -97,10 +97,18 @@ Modelling choices (where DOMAIN.md is silent):
 * **Open requests.** Three scaling requests (another allowed intensity of the same profile) and
   two end-of-care reports on running trajectories of the demo gids, the demo provider's first,
   each with the gids's task; every evaluation awaiting review has its *evaluatie beoordelen*
-  task. Finally ``workflows.scheduler_jobs.run_all(session, today)`` adds the scheduler's
-  prompts (their ``created_at`` is the moment of the build, as the jobs set it).
+  task, every proposal the provider's *nieuw voorstel*, every returned proposal the gids's
+  *teruggestuurd* and every claim awaiting a decision the gids's *declaratie beoordelen*.
+  Finally ``workflows.scheduler_jobs.run_all(session, today)`` adds the scheduler's prompts
+  (their ``created_at`` is the moment of the build, as the jobs set it).
 * These rows come from a second generator seeded from ``seed``, so the trajectories are the same
   as without them.
+* **Statistics.** Population figures for 2016 to today (``POPULATION_2020`` inhabitants in
+  2020, growing 0.9 % a year; households at 2.45 persons), three outlier months with their
+  reasons (January 2019 for both domains: the switch to result-oriented work and the
+  *abonnementstarief*; December 2021 for the Wmo), and at the very end the pseudonymised feed
+  rebuilt from the rows above (``workflows.stats.feed.rebuild``; the bulk writes below bypass the
+  ORM and so its flush hook).
 * Rows get explicit ids and are written in batches with the driver's ``executemany`` (see
   ``_write``); on PostgreSQL the id sequences are advanced afterwards. Nothing is written to the
   code-list tables (the migration fills them).
@@ -122,7 +130,6 @@ from typing import Any, cast
 
 import argon2
 from faker import Faker
-from sqlalchemy import Date, DateTime, Numeric
 from sqlalchemy.orm import Session
 
 from models import (
@@ -139,6 +146,8 @@ from models import (
     Household,
     Intensity,
     NeedType,
+    OutlierMonth,
+    PopulationFigure,
     ProfileIntensity,
     Provider,
     Request,
@@ -160,6 +169,8 @@ from models import (
     Wijk,
 )
 from workflows.bsn import bsn_check_digit
+from workflows.bulk import write_rows
+from workflows.caseload import PROVIDER_RESPONSE_DAYS
 from workflows.claims import claimable_amount
 from workflows.dates import add_weeks, age_on, jeugd_decision_end
 from workflows.evaluations import (
@@ -168,6 +179,8 @@ from workflows.evaluations import (
     FINAL_EVALUATION_DAYS_BEFORE_END,
 )
 from workflows.scheduler_jobs import run_all
+from workflows.stats.feed import rebuild as rebuild_feed
+from workflows.trajectories import Action
 from workflows.users import hash_password
 
 WMO, JEUGD = Domain.WMO, Domain.JEUGD
@@ -2282,9 +2295,10 @@ class _FollowUpRows:
         kind: TaskKind,
         trajectory_id: int,
         ref: int,
-        user_id: int,
-        due_on: date | None,
+        user_id: int | None,
+        due_on: date,
         at: datetime,
+        provider_id: int | None = None,
     ) -> None:
         self.tasks.append(
             {
@@ -2293,7 +2307,7 @@ class _FollowUpRows:
                 "trajectory_id": trajectory_id,
                 "ref": ref,
                 "user_id": user_id,
-                "provider_id": None,
+                "provider_id": provider_id,
                 "due_on": due_on,
                 "created_at": at,
                 "read_at": None,
@@ -2404,8 +2418,51 @@ class _FollowUpRows:
                     row["trajectory_id"],
                     row["id"],
                     gids_of[row["trajectory_id"]],
-                    None,
+                    row["submitted_at"].date(),
                     row["submitted_at"],
+                )
+
+    def handover_tasks(
+        self, trajectories: list[dict[str, Any]], events: list[dict[str, Any]]
+    ) -> None:
+        """The tasks the workflow adds when work changes hands: a proposal for the provider
+        (answer within ``PROVIDER_RESPONSE_DAYS``), a returned proposal for the gids, a claim
+        to decide for the gids; ``ref`` as the workflow sets it (the event, the claim)."""
+        last_event: dict[tuple[int, str], dict[str, Any]] = {}
+        for event in events:
+            last_event[(event["trajectory_id"], event["action"])] = event
+        for t in trajectories:
+            if t["state"] == S.VOORGESTELD.value:
+                event = last_event[(t["id"], Action.PROPOSE.value)]
+                self.task(
+                    TaskKind.VOORSTEL_NIEUW,
+                    t["id"],
+                    event["id"],
+                    None,
+                    t["decision_date"] + timedelta(days=PROVIDER_RESPONSE_DAYS),
+                    event["at"],
+                    provider_id=t["provider_id"],
+                )
+            elif t["state"] == S.TERUGGESTUURD.value:
+                event = last_event[(t["id"], Action.RETURN.value)]
+                self.task(
+                    TaskKind.TERUGGESTUURD,
+                    t["id"],
+                    event["id"],
+                    t["gids_id"],
+                    event["at"].date(),
+                    event["at"],
+                )
+        gids_of = {t["id"]: t["gids_id"] for t in trajectories}
+        for claim in self.claims:
+            if claim["state"] == ClaimState.INGEDIEND.value:
+                self.task(
+                    TaskKind.DECLARATIE_BEOORDELEN,
+                    claim["trajectory_id"],
+                    claim["id"],
+                    gids_of[claim["trajectory_id"]],
+                    claim["submitted_at"].date(),
+                    claim["submitted_at"],
                 )
 
 
@@ -2540,6 +2597,7 @@ def build_demo(
     follow.make_claims(rows.trajectories, demo_provider + 1)
     follow.demo_work(rows.trajectories, 1, demo_provider + 1)
     follow.review_tasks({r["id"]: r["gids_id"] for r in rows.trajectories})
+    follow.handover_tasks(rows.trajectories, rows.events)
 
     # 10. Write, then the morning's scheduler run fills the inboxes.
     _write(session, "wijken", Wijk, [{"id": i + 1, "name": w[0]} for i, w in enumerate(WIJKEN)])
@@ -2563,6 +2621,11 @@ def build_demo(
     _write(session, "tasks", Task, follow.tasks)
     session.flush()
     scheduled = sum(run_all(session, today).values())
+
+    # 11. Statistics: what the beheerder keeps, then the pseudonymised feed from the rows above.
+    _write(session, None, PopulationFigure, _population_rows(today))
+    _write(session, "stats_outlier_months", OutlierMonth, _outlier_rows(beheerder_id))
+    stats = rebuild_feed(session)
 
     in_care = {
         d: len(
@@ -2593,9 +2656,49 @@ def build_demo(
         f"{len(follow.scores)} result scores, {len(follow.claims)} claims "
         f"({', '.join(f'{claims[s.value]} {s.value}' for s in ClaimState)}), "
         f"{len(follow.scaling)} scaling requests, {len(follow.reports)} end-of-care reports, "
-        f"{len(follow.tasks) + scheduled} open tasks; "
+        f"{len(follow.tasks) + scheduled} open tasks, {stats.rows} rows in the statistics "
+        f"feed; "
         f"in care on {today.isoformat()}: {in_care[WMO]} Wmo and {in_care[JEUGD]} Jeugd clients"
     )
+
+
+# Inhabitants on 1 January (about 41,500 in 2020, growing about 0.9 % a year) and households at
+# 2.45 persons each, so 2,300 Wmo clients in care make the DOMAIN.md order of 100 households with
+# a decision per 1,000.
+POPULATION_2020 = 41_500
+POPULATION_GROWTH = 0.009
+PERSONS_PER_HOUSEHOLD = 2.45
+OUTLIER_MONTHS = (
+    (JEUGD, date(2019, 1, 1), "Omzetting naar resultaatgericht werken: administratieve "
+     "herbeschikkingen van lopende jeugdhulp per 1 januari."),
+    (WMO, date(2019, 1, 1), "Invoering abonnementstarief: administratieve omzettingen van "
+     "lopende hulp bij het huishouden."),
+    (WMO, date(2021, 12, 1), "Jaarafsluiting in het oude systeem: trajecten administratief "
+     "beëindigd en opnieuw beschikt."),
+)  # fmt: skip
+
+
+def _population_rows(today: date) -> list[dict[str, Any]]:
+    rows = []
+    for year in range(2016, max(today.year, 2026) + 1):
+        inhabitants = round(POPULATION_2020 * (1 + POPULATION_GROWTH) ** (year - 2020))
+        households = round(inhabitants / PERSONS_PER_HOUSEHOLD)
+        rows.append({"year": year, "inhabitants": inhabitants, "households": households})
+    return rows
+
+
+def _outlier_rows(beheerder_id: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": n,
+            "domain": domain.value,
+            "month": month,
+            "reason": reason,
+            "created_by_id": beheerder_id,
+            "created_at": datetime(2022, 1, 10, 9, 0, tzinfo=UTC),
+        }
+        for n, (domain, month, reason) in enumerate(OUTLIER_MONTHS, start=1)
+    ]
 
 
 def _family_for(rng: random.Random, domain: Domain) -> str:
@@ -2810,62 +2913,17 @@ def _person_rows(
     return residents, households
 
 
-BATCH = 10_000
-
-
-def _sqlite_value(column: Any) -> Callable[[Any], Any] | None:
-    """How SQLAlchemy stores a value of this column's type in SQLite, or None: as is."""
-    kind = column.type
-    if isinstance(kind, DateTime):
-        return lambda v: (
-            None if v is None else v.replace(tzinfo=None).isoformat(" ", "microseconds")
-        )
-    if isinstance(kind, Date):
-        return lambda v: None if v is None else v.isoformat()
-    if isinstance(kind, Numeric):
-        return lambda v: None if v is None else float(v)
-    return None
-
-
 def _write(
     session: Session, table: str | None, model: type[Any], rows: list[dict[str, Any]]
 ) -> None:
     """Bulk insert ``rows`` (dicts with the same keys, ids included) on the session's connection,
-    inside its transaction.
-
-    SQLAlchemy's per-row parameter processing would double the run time, so the values go to
-    the driver in the form it stores: PostgreSQL gets ``COPY ... FROM STDIN`` with native values
-    (``executemany`` costs a round trip per row); SQLite gets ``executemany`` with the text and
-    float forms SQLAlchemy itself uses. Enum values are plain strings already, and the
-    database's check and foreign-key constraints still guard every row."""
+    inside its transaction (``workflows.bulk.write_rows``: COPY on PostgreSQL, the driver's
+    executemany on SQLite); on PostgreSQL the id sequence of ``table`` is advanced after."""
     if not rows:
         return
-    columns = list(rows[0])
-    sql_table = model.__table__
-    names = ", ".join(columns)
-    params: list[tuple[Any, ...]] = [tuple(r[c] for c in columns) for r in rows]
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY {sql_table.name} ({names}) FROM STDIN") as copy:
-            for values in params:
-                copy.write_row(values)
-        if table is not None:
-            connection.exec_driver_sql(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT max(id) FROM {table}))"
-            )
-        return
-    converters = [(i, _sqlite_value(sql_table.c[c])) for i, c in enumerate(columns)]
-    active = [(i, f) for i, f in converters if f is not None]
-    if active:
-        converted = []
-        for values in params:
-            row = list(values)
-            for i, f in active:
-                row[i] = f(row[i])
-            converted.append(tuple(row))
-        params = converted
-    statement = f"INSERT INTO {sql_table.name} ({names}) VALUES ({', '.join('?' for _ in columns)})"
-    for start in range(0, len(params), BATCH):
-        connection.exec_driver_sql(statement, params[start : start + BATCH])
+    write_rows(connection, model.__table__, rows)
+    if table is not None and connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+        )

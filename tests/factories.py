@@ -265,7 +265,7 @@ def make_trajectory(
     if state == S.VOORGESTELD:
         return t
     if state == S.TERUGGESTUURD:
-        wf.return_to_gids(session, t, world.aanbieder_a, "Geen plek")
+        wf.return_to_gids(session, t, world.aanbieder_a, "Geen plek", TODAY)
         return t
     wf.accept(session, t, world.aanbieder_a)
     if state == S.GEACCEPTEERD:

@@ -7,10 +7,9 @@ the last day of M and not ended by then, ``beginstand(M)`` = ``eindstand(M − 1
 counted on its own, so the identity holds only when the data is consistent (no end before a
 start, no end without a start).
 
-Written against the trajectories' care dates (unit *traject*) until the statistics of issue 4
-exist. After the merge, ``monthly_flows`` should call issue 4's flow function on its
-pseudonymised feed instead — the fuzz test in tests/workflows/test_workflow_fuzz.py then checks
-the identity over the real statistics.
+Counted from the trajectories' own care dates (unit *traject*), independently of the statistics
+code: the fuzz test in tests/workflows/test_workflow_fuzz.py compares it month by month with the
+flows the statistics read from the pseudonymised feed.
 """
 
 from __future__ import annotations

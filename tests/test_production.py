@@ -22,6 +22,7 @@ def test_gunicorn_serves_the_app_and_the_health_check(app: Flask) -> None:
         **os.environ,
         "TRAJECTWIJZER_ENV": "production",
         "SECRET_KEY": "production-test-" + "x" * 32,
+        "STATS_PSEUDONYM_KEY": "production-test-" + "y" * 32,
         "DATABASE_URL": app.config["DATABASE_URL"],
         "GUNICORN_ACCESS_LOG": "/dev/null",
     }

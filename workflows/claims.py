@@ -36,11 +36,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from models import Claim, ClaimState, Trajectory, TrajectoryState, User, utcnow
+from models import Claim, ClaimState, TaskKind, Trajectory, TrajectoryState, User, utcnow
 
 from . import trajectories as wf
 from .errors import N_, DomainError
 from .guards import require_main_provider_user, require_responsible_gids
+from .inbox import add_task, complete_tasks
 
 CENT = Decimal("0.01")
 
@@ -156,6 +157,14 @@ def submit_claim(
             session.add(claim)
     except IntegrityError:
         raise already from None
+    add_task(
+        session,
+        TaskKind.DECLARATIE_BEOORDELEN,
+        trajectory,
+        user_id=trajectory.gids_id,
+        ref=claim.id,
+        due_on=today,
+    )
     wf._record(
         session,
         trajectory,
@@ -191,6 +200,16 @@ def decide_claim(
     claim.decision_reason = reason_text
     claim.decided_by = actor
     claim.decided_at = utcnow()
+    complete_tasks(session, trajectory.id, [TaskKind.DECLARATIE_BEOORDELEN], ref=claim.id)
+    if not approve:
+        add_task(
+            session,
+            TaskKind.DECLARATIE_AFGEWEZEN,
+            trajectory,
+            provider_id=trajectory.provider_id,
+            ref=claim.id,
+            due_on=today,
+        )
     wf._record(
         session,
         trajectory,

@@ -173,6 +173,7 @@ def report_end_of_care(
     )
     session.add(report)
     session.flush()
+    complete_tasks(session, trajectory.id, [TaskKind.EINDE_ZORG_TERUGGESTUURD])
     add_task(
         session,
         TaskKind.EINDE_ZORG_BEVESTIGEN,
@@ -246,8 +247,9 @@ def confirm_end_of_care(
 def return_end_of_care(
     session: Session, report: EndOfCareReport, actor: User, reason: str, today: date
 ) -> None:
-    """The responsible gids returns the report with a reason the provider reads; the trajectory
-    stays active and the provider may report again."""
+    """The responsible gids returns the report with a reason the provider reads (a notice in its
+    inbox until it reports again); the trajectory stays active and the provider may report
+    again."""
     trajectory = report.trajectory
     require_responsible_gids(trajectory, actor)
     _require_open_report(report)
@@ -257,6 +259,14 @@ def return_end_of_care(
     report.decided_by = actor
     report.decided_at = utcnow()
     complete_tasks(session, trajectory.id, [TaskKind.EINDE_ZORG_BEVESTIGEN], ref=report.id)
+    add_task(
+        session,
+        TaskKind.EINDE_ZORG_TERUGGESTUURD,
+        trajectory,
+        provider_id=trajectory.provider_id,
+        ref=report.id,
+        due_on=today,
+    )
     wf._record(
         session,
         trajectory,

@@ -33,6 +33,7 @@ from models import (
     EvaluationKind,
     EvaluationState,
     NeedType,
+    PromptStage,
     ResultScore,
     ReviewOutcome,
     Task,
@@ -215,7 +216,8 @@ def _withdraw_prompts(session: Session, trajectory: Trajectory, evaluation: Eval
 
     Deleted, not completed: the dedupe index counts done tasks too, so a done prompt would keep
     the scheduler from prompting for the new date (and SQLite may give a dropped evaluation's
-    id to the next one)."""
+    id to the next one). The evaluation's prompt stage starts over for the same reason."""
+    evaluation.prompt_stage = PromptStage.NONE
     session.execute(
         delete(Task).where(
             Task.trajectory_id == trajectory.id,
@@ -497,6 +499,7 @@ def submit_evaluation(
         trajectory,
         user_id=trajectory.gids_id,
         ref=evaluation.id,
+        due_on=today,
     )
     details = (
         f"{evaluation.kind.value} evaluatie (gepland {evaluation.due_on.isoformat()}) "
@@ -530,7 +533,8 @@ def review_evaluation(
     today: date,
 ) -> None:
     """The responsible gids reviews a submitted evaluation: *akkoord*, or *bespreken* with a
-    remark that says what needs discussing (the provider reads it on the evaluation)."""
+    remark that says what needs discussing (the provider reads it on the evaluation, and finds
+    a notice in its inbox)."""
     trajectory = evaluation.trajectory
     require_responsible_gids(trajectory, actor)
     if evaluation.state != EvaluationState.INGEDIEND:
@@ -546,6 +550,15 @@ def review_evaluation(
         evaluation.reviewed_at = utcnow()
     session.flush()
     complete_tasks(session, trajectory.id, [TaskKind.EVALUATIE_BEOORDELEN], ref=evaluation.id)
+    if outcome == ReviewOutcome.BESPREKEN:
+        add_task(
+            session,
+            TaskKind.EVALUATIE_BESPREKEN,
+            trajectory,
+            provider_id=trajectory.provider_id,
+            ref=evaluation.id,
+            due_on=today,
+        )
     _record(
         session,
         trajectory,

@@ -8,7 +8,9 @@ same step twice, or in two processes at once, never makes a duplicate.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, func, select, update
@@ -17,7 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from models import Role, Task, TaskKind, Trajectory, User, utcnow
 
-from .errors import N_
+from .errors import N_, DomainError, NotFound
 
 TASK_LABELS: dict[TaskKind, str] = {
     TaskKind.EVALUATIE_BINNENKORT: N_("Evaluatie binnenkort"),
@@ -29,9 +31,31 @@ TASK_LABELS: dict[TaskKind, str] = {
     TaskKind.EVALUATIE_BEOORDELEN: N_("Evaluatie beoordelen"),
     TaskKind.OPSCHALING_BESLISSEN: N_("Verzoek om op- of afschalen beslissen"),
     TaskKind.EINDE_ZORG_BEVESTIGEN: N_("Einde zorg bevestigen"),
-    TaskKind.VOORSTEL_NIEUW: N_("Nieuw voorstel"),
-    TaskKind.TERUGGESTUURD: N_("Teruggestuurd"),
+    TaskKind.VOORSTEL_NIEUW: N_("Nieuw voorstel: accepteren of terugsturen"),
+    TaskKind.TERUGGESTUURD: N_("Voorstel teruggestuurd door de aanbieder"),
+    TaskKind.EVALUATIE_BESPREKEN: N_("Evaluatie: de gids wil iets bespreken"),
+    TaskKind.OPSCHALING_AFGEWEZEN: N_("Verzoek om op- of afschalen afgewezen"),
+    TaskKind.EINDE_ZORG_TERUGGESTUURD: N_("Melding einde zorg teruggestuurd"),
+    TaskKind.DECLARATIE_BEOORDELEN: N_("Declaratie beoordelen"),
+    TaskKind.DECLARATIE_AFGEWEZEN: N_("Declaratie afgewezen"),
 }
+
+# Tasks that a step in the workflow completes by itself (submitting the evaluation, deciding
+# the request, answering the proposal). The others are signals and notices: the user marks
+# them handled (*afgehandeld*) in the inbox once acted upon; closing a trajectory completes all.
+COMPLETED_BY_WORKFLOW = frozenset(
+    {
+        TaskKind.EVALUATIE_BINNENKORT,
+        TaskKind.EVALUATIE_TE_LAAT,
+        TaskKind.EVALUATIE_BEOORDELEN,
+        TaskKind.OPSCHALING_BESLISSEN,
+        TaskKind.EINDE_ZORG_BEVESTIGEN,
+        TaskKind.VOORSTEL_NIEUW,
+        TaskKind.TERUGGESTUURD,
+        TaskKind.DECLARATIE_BEOORDELEN,
+    }
+)
+DISMISSIBLE = frozenset(TaskKind) - COMPLETED_BY_WORKFLOW
 
 
 def insert_ignoring_duplicates(session: Session) -> postgresql.Insert | sqlite.Insert:
@@ -46,12 +70,17 @@ def add_task(
     kind: TaskKind,
     trajectory: Trajectory,
     *,
+    due_on: date,
     user_id: int | None = None,
     provider_id: int | None = None,
     ref: int = 0,
-    due_on: date | None = None,
 ) -> None:
-    """Add one task unless the same (kind, trajectory, ref, recipient) exists already."""
+    """Add one task unless the same (kind, trajectory, ref, recipient) exists already.
+
+    Every task has a due date, so the inbox can list any backlog soonest first from its index:
+    a prompt is due when its subject is (evaluation, planned end, decision end); work that a
+    colleague hands over (a proposal, a report, a claim) is due the day it arrives.
+    """
     assert (user_id is None) != (provider_id is None), "exactly one recipient"
     statement = (
         insert_ignoring_duplicates(session)
@@ -96,33 +125,81 @@ def _recipient(user: User) -> ColumnElement[bool]:
     return Task.user_id == user.id
 
 
-def open_tasks(session: Session, user: User, limit: int = 200) -> Sequence[Task]:
-    """The user's open tasks, most urgent first (due date, then newest)."""
-    return session.scalars(
+INBOX_PAGE_SIZE = 50
+# The header shows "99+" beyond this: counting further would read the whole backlog on every page.
+UNREAD_SHOWN_UP_TO = 99
+
+
+@dataclass
+class TaskPage:
+    """One page of a user's open tasks (the ``pager`` macro reads ``page`` and ``pages``)."""
+
+    items: Sequence[Task]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def open_tasks(
+    session: Session, user: User, page: int = 1, per_page: int = INBOX_PAGE_SIZE
+) -> TaskPage:
+    """The user's open tasks, soonest due first (then oldest), one page at a time.
+
+    Both the count and the page read the partial indexes ``ix_tasks_user_inbox`` /
+    ``ix_tasks_provider_inbox`` (open tasks only, in due order), so a backlog of hundreds of
+    thousands of prompts costs an index count and a short index scan, never a sort.
+    """
+    mine = [_recipient(user), Task.done_at.is_(None)]
+    total = session.scalar(select(func.count()).select_from(Task).where(*mine)) or 0
+    page = max(1, min(page, max(1, math.ceil(total / per_page))))
+    items = session.scalars(
         select(Task)
-        .where(_recipient(user), Task.done_at.is_(None))
+        .where(*mine)
         .options(joinedload(Task.trajectory).joinedload(Trajectory.resident))
-        .order_by(Task.due_on.is_(None), Task.due_on, Task.id.desc())
-        .limit(limit)
+        .order_by(Task.due_on, Task.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
+    return TaskPage(items=items, total=total, page=page, per_page=per_page)
 
 
 def unread_count(session: Session, user: User) -> int:
-    return (
-        session.scalar(
-            select(func.count(Task.id)).where(
-                _recipient(user), Task.done_at.is_(None), Task.read_at.is_(None)
-            )
-        )
-        or 0
-    )
-
-
-def mark_read(session: Session, user: User, now: datetime | None = None) -> None:
-    """Everything in the inbox has been seen (called when the inbox page is shown)."""
-    session.execute(
-        update(Task)
+    """Open tasks not yet shown to the user, counted up to ``UNREAD_SHOWN_UP_TO + 1``."""
+    unread = (
+        select(Task.id)
         .where(_recipient(user), Task.done_at.is_(None), Task.read_at.is_(None))
-        .values(read_at=now or utcnow()),
-        execution_options={"synchronize_session": False},
+        .limit(UNREAD_SHOWN_UP_TO + 1)
+        .subquery()
     )
+    return session.scalar(select(func.count()).select_from(unread)) or 0
+
+
+def mark_read(session: Session, tasks: Iterable[Task], now: datetime | None = None) -> None:
+    """The tasks just shown in the inbox have been seen (one page: the rest stay unread)."""
+    ids = [task.id for task in tasks if task.read_at is None]
+    if ids:
+        session.execute(
+            update(Task).where(Task.id.in_(ids)).values(read_at=now or utcnow()),
+            execution_options={"synchronize_session": False},
+        )
+
+
+def dismiss_task(session: Session, user: User, task_id: int, now: datetime | None = None) -> Task:
+    """The user marks a signal or notice handled (*afgehandeld*); it leaves the inbox.
+
+    Only the recipient can, and only for kinds no workflow step completes (``DISMISSIBLE``):
+    an evaluation prompt goes when the evaluation is submitted, not when it is clicked away.
+    """
+    task = session.scalars(select(Task).where(Task.id == task_id, _recipient(user))).first()
+    if task is None:
+        raise NotFound(N_("Deze taak bestaat niet (meer)."))
+    if task.kind not in DISMISSIBLE:
+        raise DomainError(N_("Deze taak verdwijnt vanzelf zodra het werk gedaan is."))
+    if task.done_at is None:
+        task.done_at = now or utcnow()
+    session.flush()
+    return task

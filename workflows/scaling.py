@@ -251,7 +251,7 @@ def decide_scaling(
     require_active(trajectory, N_("Op- of afschalen kan alleen bij een lopend traject."))
     reason_text = wf._clean(reason)
     if not accept:
-        _refuse(session, request, actor, reason_text)
+        _refuse(session, request, actor, reason_text, today)
         return None
 
     assert trajectory.care_start is not None
@@ -331,8 +331,9 @@ def decide_scaling(
 
 
 def _refuse(
-    session: Session, request: ScalingRequest, actor: User, reason_text: str | None
+    session: Session, request: ScalingRequest, actor: User, reason_text: str | None, today: date
 ) -> None:
+    """Refuse with a reason; a request of the provider leaves a notice in its inbox."""
     if not reason_text:
         raise DomainError(
             N_("Geef een reden waarom u het verzoek afwijst; de aanvrager leest deze."),
@@ -344,6 +345,15 @@ def _refuse(
     request.decided_by = actor
     request.decided_at = utcnow()
     complete_tasks(session, trajectory.id, [TaskKind.OPSCHALING_BESLISSEN], ref=request.id)
+    if request.requested_by.provider_id == trajectory.provider_id:
+        add_task(
+            session,
+            TaskKind.OPSCHALING_AFGEWEZEN,
+            trajectory,
+            provider_id=trajectory.provider_id,
+            ref=request.id,
+            due_on=today,
+        )
     wf._record(
         session,
         trajectory,

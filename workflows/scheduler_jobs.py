@@ -3,12 +3,17 @@
 Each job is a plain function ``(session, today) -> rows inserted`` that the scheduler process,
 ``flask scheduler tick`` and the tests call alike. Why it is built this way:
 
-* **Set-based.** One ``INSERT INTO tasks … SELECT … FROM trajectories … ON CONFLICT DO NOTHING``
-  per task kind and recipient, never a Python loop over trajectories: a tick has to stay within
-  seconds with a million active trajectories. The SELECT leaves out what is already there, so
-  a day's run writes only the prompts that entered a window since the last run.
-* **Idempotent.** The unique index ``uq_tasks_dedupe`` (kind, trajectory, ref, recipient) turns a
-  second run — later the same day, or in a second process at the same moment — into a no-op.
+* **Set-based.** A few ``INSERT INTO tasks … SELECT … ON CONFLICT DO NOTHING`` per task kind
+  and recipient, never a Python loop over trajectories: a tick has to stay within seconds with a
+  million active trajectories.
+* **High-water marks.** Each evaluation and trajectory records how far it was prompted
+  (``prompt_stage``, ``term_prompt_stage``, ``decision_prompted_for``), set by the same run
+  that inserts the tasks, and the jobs' indexes lead with those marks. A daily run therefore
+  reads only what entered a window since the last run — not every overdue evaluation again —
+  and never probes the tasks table per candidate.
+* **Idempotent.** The marks make a second run later the same day a no-op; the unique index
+  ``uq_tasks_dedupe`` (trajectory, kind, ref, recipient) does the same for a second process
+  running at the same moment.
 * **Catches up by itself.** The conditions are date *windows* (due within 14 days, overdue, …),
   not equalities with "today", so a day the scheduler did not run leaves nothing behind: the next
   run still finds everything that entered a window in between.
@@ -34,9 +39,7 @@ from sqlalchemy import (
     CursorResult,
     FromClause,
     Integer,
-    func,
     literal,
-    literal_column,
     select,
     text,
     update,
@@ -44,12 +47,14 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.dml import Update
 from sqlalchemy.sql.functions import FunctionElement
 
 from models import (
     Domain,
     Evaluation,
     EvaluationState,
+    PromptStage,
     Role,
     Task,
     TaskKind,
@@ -122,19 +127,19 @@ def _serialise_runs(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RUN_LOCK_KEY})
 
 
-def _no_rescans_of_tasks(session: Session) -> None:
-    """On PostgreSQL keep the ``NOT EXISTS`` below from becoming a nested loop (this
+def _probe_per_candidate(session: Session) -> None:
+    """On PostgreSQL join each job's candidates to their trajectory by primary key (this
     transaction only).
 
-    A nested loop rescans ``tasks`` once per candidate, and the statement grows ``tasks`` as it
-    runs: the rows it inserted are invisible to it but still read on every rescan, so the cost
-    is quadratic. The planner picks exactly that plan when ``tasks`` looks small — a new
-    installation, or the first run on a large imported database — and a tick that should take
-    seconds then runs for hours. A hash or merge anti-join reads ``tasks`` once. SQLite always
-    probes the unique index instead.
+    A daily run's candidates are the few rows that entered a window since the last run (the
+    marks see to that), but the planner, guessing tens of thousands, reads all trajectories
+    into a hash table for every statement — with a million active trajectories that was most
+    of the run. JIT compilation, which the same guess switches on, only adds start-up time.
+    SQLite always probes by primary key.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL enable_nestloop = off"))
+        for setting in ("enable_hashjoin", "enable_mergejoin", "jit"):
+            session.execute(text(f"SET LOCAL {setting} = off"))
 
 
 def _insert_tasks(
@@ -150,28 +155,11 @@ def _insert_tasks(
 ) -> int:
     """One ``INSERT INTO tasks … SELECT … ON CONFLICT DO NOTHING``; returns rows inserted.
 
-    The ``NOT EXISTS`` repeats the dedupe index's key so the rows already there are skipped in
-    the SELECT (a hash or merge anti-join on PostgreSQL, an index probe on SQLite) instead of
-    one speculative insert each — most of a day's window was prompted on earlier days.
-    ``ON CONFLICT`` still settles races between two runs.
+    ``where`` selects only rows whose prompt stage says this prompt has not gone out, so the
+    tasks table is never probed per candidate; ``ON CONFLICT`` still settles a race between two
+    runs and the first run after an upgrade, when the marks start at zero.
     """
     recipient_id = Trajectory.gids_id if recipient is Recipient.GIDS else Trajectory.provider_id
-    # Rendered inline (not a parameter), so the expressions match the index's coalesce(…, 0).
-    zero: ColumnElement[int] = literal_column("0", Integer())
-    existing = Task.__table__.alias("existing")
-    already_there = (
-        select(literal_column("1"))
-        .where(
-            existing.c.kind == literal(kind, Task.kind.type),
-            existing.c.trajectory_id == Trajectory.id,
-            existing.c.ref == ref,
-            func.coalesce(existing.c.user_id, zero)
-            == (recipient_id if recipient is Recipient.GIDS else zero),
-            func.coalesce(existing.c.provider_id, zero)
-            == (recipient_id if recipient is Recipient.PROVIDER else zero),
-        )
-        .exists()
-    )
     rows = (
         select(
             literal(kind, Task.kind.type),
@@ -182,10 +170,9 @@ def _insert_tasks(
             literal(now, Task.created_at.type),
         )
         .select_from(source)
-        .where(*where, ~already_there)
+        .where(*where)
     )
     columns = ["kind", "trajectory_id", "ref", recipient.value, "due_on", "created_at"]
-    _no_rescans_of_tasks(session)
     statement = (
         insert_ignoring_duplicates(session).from_select(columns, rows).on_conflict_do_nothing()
     )
@@ -197,10 +184,38 @@ def _insert_tasks(
     return result.rowcount
 
 
+def _prompt(
+    session: Session,
+    kind: TaskKind,
+    recipients: tuple[Recipient, ...],
+    *,
+    source: FromClause,
+    ref: SqlValue,
+    due_on: SqlValue,
+    where: list[ColumnElement[bool]],
+    mark: Update,
+    now: datetime,
+) -> int:
+    """Insert the prompt for every recipient, then ``mark`` the rows as prompted (the next
+    run's high-water mark; same transaction, so both happen or neither)."""
+    inserted = sum(
+        _insert_tasks(
+            session, kind, recipient, source=source, ref=ref, due_on=due_on, where=where, now=now
+        )
+        for recipient in recipients
+    )
+    session.execute(mark, execution_options={"synchronize_session": False})
+    return inserted
+
+
 def _evaluations_of_trajectories() -> FromClause:
     return Evaluation.__table__.join(
         Trajectory.__table__, Evaluation.trajectory_id == Trajectory.id
     )
+
+
+BOTH = (Recipient.PROVIDER, Recipient.GIDS)
+GIDS_ONLY = (Recipient.GIDS,)
 
 
 def evaluation_prompts(session: Session, today: date) -> int:
@@ -208,80 +223,127 @@ def evaluation_prompts(session: Session, today: date) -> int:
     trajectory due within 14 days, and an escalation for each one already overdue.
 
     Submitted evaluations (state ingediend/beoordeeld) are never prompted; ``ref`` is the
-    evaluation id, so each evaluation is prompted once per kind and recipient.
+    evaluation id. ``prompt_stage`` records what went out for the current due date, so each
+    evaluation is prompted once per kind and a daily run reads only the evaluations that entered
+    a window since the last run (the index leads with state and stage).
     """
-    planned_of_active = [
-        Evaluation.state == EvaluationState.GEPLAND,
-        Trajectory.state == TrajectoryState.ACTIEF,
+    # One statement per stage: an equality on the index's second column keeps every plan an
+    # index range scan (SQLite picked a scan of all trajectories for ``prompt_stage IN (…)``).
+    soon = Evaluation.due_on.between(today, today + EVALUATION_WINDOW)
+    overdue = Evaluation.due_on < today
+    windows = [
+        (TaskKind.EVALUATIE_BINNENKORT, PromptStage.NONE, soon, PromptStage.SOON),
+        (TaskKind.EVALUATIE_TE_LAAT, PromptStage.NONE, overdue, PromptStage.PASSED),
+        (TaskKind.EVALUATIE_TE_LAAT, PromptStage.SOON, overdue, PromptStage.PASSED),
     ]
-    windows = {
-        TaskKind.EVALUATIE_BINNENKORT: Evaluation.due_on.between(today, today + EVALUATION_WINDOW),
-        TaskKind.EVALUATIE_TE_LAAT: Evaluation.due_on < today,
-    }
     now = utcnow()
     inserted = 0
-    for kind, window in windows.items():
-        for recipient in (Recipient.PROVIDER, Recipient.GIDS):
-            inserted += _insert_tasks(
-                session,
-                kind,
-                recipient,
-                source=_evaluations_of_trajectories(),
-                ref=Evaluation.id,
-                due_on=Evaluation.due_on,
-                where=[*planned_of_active, window],
-                now=now,
+    for kind, stage, window, new_stage in windows:
+        planned_in_window = [
+            Evaluation.state == EvaluationState.GEPLAND,
+            Evaluation.prompt_stage == stage,
+            window,
+        ]
+        of_active = (
+            select(Trajectory.id)
+            .where(
+                Trajectory.id == Evaluation.trajectory_id,
+                Trajectory.state == TrajectoryState.ACTIEF,
             )
+            .exists()
+        )
+        inserted += _prompt(
+            session,
+            kind,
+            BOTH,
+            source=_evaluations_of_trajectories(),
+            ref=Evaluation.id,
+            due_on=Evaluation.due_on,
+            where=[*planned_in_window, Trajectory.state == TrajectoryState.ACTIEF],
+            mark=update(Evaluation)
+            .where(*planned_in_window, of_active)
+            .values(prompt_stage=new_stage),
+            now=now,
+        )
     return inserted
+
+
+def _mark_trajectories(where: list[ColumnElement[bool]], **values: Any) -> Update:
+    """An UPDATE of the scheduler's marks that leaves ``updated_at`` (and the version) alone:
+    the marks are bookkeeping, not a change of the agreement."""
+    return update(Trajectory).where(*where).values(updated_at=Trajectory.updated_at, **values)
 
 
 def term_prompts(session: Session, today: date) -> int:
     """R1/R4: an active trajectory (result not yet achieved) whose planned end is within 30 days
     prompts the gids and the provider; once the planned end has passed, the gids gets
-    *termijn verstreken* — care goes on, but no extra period may be claimed."""
+    *termijn verstreken* — care goes on, but no extra period may be claimed.
+
+    ``term_prompt_stage`` records what went out, so a daily run reads only the trajectories
+    that entered a window since the last run."""
     active = Trajectory.state == TrajectoryState.ACTIEF
+    soon = Trajectory.planned_end.between(today, today + TERM_WINDOW)
+    passed = Trajectory.planned_end < today
     jobs = [
-        (
-            TaskKind.TERMIJN_BIJNA,
-            (Recipient.GIDS, Recipient.PROVIDER),
-            Trajectory.planned_end.between(today, today + TERM_WINDOW),
-        ),
-        (TaskKind.TERMIJN_VERSTREKEN, (Recipient.GIDS,), Trajectory.planned_end < today),
+        (TaskKind.TERMIJN_BIJNA, BOTH, PromptStage.NONE, soon, PromptStage.SOON),
+        (TaskKind.TERMIJN_VERSTREKEN, GIDS_ONLY, PromptStage.NONE, passed, PromptStage.PASSED),
+        (TaskKind.TERMIJN_VERSTREKEN, GIDS_ONLY, PromptStage.SOON, passed, PromptStage.PASSED),
     ]
     now = utcnow()
     inserted = 0
-    for kind, recipients, window in jobs:
-        for recipient in recipients:
-            inserted += _insert_tasks(
-                session,
-                kind,
-                recipient,
-                source=Trajectory.__table__,
-                ref=literal(0, Integer()),
-                due_on=Trajectory.planned_end,
-                where=[active, window],
-                now=now,
-            )
+    for kind, recipients, stage, window, new_stage in jobs:
+        where = [active, Trajectory.term_prompt_stage == stage, window]
+        inserted += _prompt(
+            session,
+            kind,
+            recipients,
+            source=Trajectory.__table__,
+            ref=literal(0, Integer()),
+            due_on=Trajectory.planned_end,
+            where=where,
+            mark=_mark_trajectories(where, term_prompt_stage=new_stage),
+            now=now,
+        )
     return inserted
+
+
+def _decision_prompts(
+    session: Session,
+    kind: TaskKind,
+    domain: Domain,
+    today: date,
+    window: timedelta | relativedelta,
+    ref: SqlValue,
+) -> int:
+    """Prompt the gids about open decisions of ``domain`` ending within ``window`` for which
+    the prompt has not gone out yet. The mark is the decision end itself, so a new decision end
+    (an extension) is prompted again."""
+    where = [
+        Trajectory.domain == domain,
+        Trajectory.state.in_(DECIDED_OPEN_STATES),
+        Trajectory.decision_end.between(today, today + window),
+        Trajectory.decision_prompted_for.is_(None)
+        | (Trajectory.decision_prompted_for != Trajectory.decision_end),
+    ]
+    return _prompt(
+        session,
+        kind,
+        GIDS_ONLY,
+        source=Trajectory.__table__,
+        ref=ref,
+        due_on=Trajectory.decision_end,
+        where=where,
+        mark=_mark_trajectories(where, decision_prompted_for=Trajectory.decision_end),
+        now=utcnow(),
+    )
 
 
 def jeugd_18(session: Session, today: date) -> int:
     """R6: a Jeugd decision runs until the day before the 18th birthday, so a decision end
     within six months (inclusive) means the move to the Wmo must be prepared: a task for the
     gids, due on the decision end."""
-    return _insert_tasks(
-        session,
-        TaskKind.JEUGD_18,
-        Recipient.GIDS,
-        source=Trajectory.__table__,
-        ref=literal(0, Integer()),
-        due_on=Trajectory.decision_end,
-        where=[
-            Trajectory.domain == Domain.JEUGD,
-            Trajectory.state.in_(DECIDED_OPEN_STATES),
-            Trajectory.decision_end.between(today, today + JEUGD_18_WINDOW),
-        ],
-        now=utcnow(),
+    return _decision_prompts(
+        session, TaskKind.JEUGD_18, Domain.JEUGD, today, JEUGD_18_WINDOW, literal(0, Integer())
     )
 
 
@@ -289,19 +351,13 @@ def wmo_decision_expiring(session: Session, today: date) -> int:
     """R6 (*einde beschikking is einde traject*): a Wmo decision ending within 30 days prompts
     the gids to extend it or to prepare the closure. ``ref`` is the decision end's ordinal, so
     an extended decision that nears its new end prompts again."""
-    return _insert_tasks(
+    return _decision_prompts(
         session,
         TaskKind.BESCHIKKING_VERLOOPT,
-        Recipient.GIDS,
-        source=Trajectory.__table__,
-        ref=date_ordinal(Trajectory.decision_end),
-        due_on=Trajectory.decision_end,
-        where=[
-            Trajectory.domain == Domain.WMO,
-            Trajectory.state.in_(DECIDED_OPEN_STATES),
-            Trajectory.decision_end.between(today, today + DECISION_WINDOW),
-        ],
-        now=utcnow(),
+        Domain.WMO,
+        today,
+        DECISION_WINDOW,
+        date_ordinal(Trajectory.decision_end),
     )
 
 
@@ -319,6 +375,7 @@ def run_all(session: Session, today: date) -> dict[str, int]:
     Flushes, never commits: the caller commits once, so a failed run leaves nothing half done.
     """
     _serialise_runs(session)
+    _probe_per_candidate(session)
     counts = {name: job(session, today) for name, job in JOBS.items()}
     session.flush()
     return counts

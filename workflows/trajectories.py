@@ -19,7 +19,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -39,6 +39,7 @@ from models import (
     Resident,
     Role,
     SupportProfile,
+    TaskKind,
     Trajectory,
     TrajectoryEvent,
     TrajectoryState,
@@ -46,9 +47,12 @@ from models import (
     utcnow,
 )
 
+from .caseload import PROVIDER_RESPONSE_DAYS
 from .catalogue import HOUSEHOLD_HELP_INTENSITIES, has_contract, tariff_on
 from .dates import add_weeks, jeugd_decision_end
 from .errors import N_, DomainError, NotFound, Problem, VersionConflict
+from .guards import require_responsible_gids
+from .inbox import add_task, complete_tasks
 
 S = TrajectoryState
 
@@ -126,6 +130,9 @@ ACTION_LABELS: dict[str, str] = {
     "gedeclareerd": N_("Gedeclareerd"),
     "declaratie_goedgekeurd": N_("Declaratie goedgekeurd"),
     "declaratie_afgewezen": N_("Declaratie afgewezen"),
+    # statistics (workflows.stats)
+    "geimporteerd": N_("Geïmporteerd uit de historie"),
+    "verlengd": N_("Beschikking verlengd"),
 }
 
 CLOSURE_LABELS: dict[ClosureCategory, str] = {
@@ -195,7 +202,7 @@ def _transition(
     reason: str | None = None,
     details: str | None = None,
     changes: dict[str, Any] | None = None,
-) -> None:
+) -> TrajectoryEvent:
     """Check, then apply ``changes`` and the new state together (no autoflush in between, so
     the check constraints tying state to fields never see a half-done step), then record."""
     _check_actor(trajectory, action, actor)
@@ -206,7 +213,7 @@ def _transition(
         for name, value in (changes or {}).items():
             setattr(trajectory, name, value)
         trajectory.state = new_state
-        _record(session, trajectory, action, actor, old_state, new_state, reason, details)
+        return _record(session, trajectory, action, actor, old_state, new_state, reason, details)
 
 
 # --- input and derivation -------------------------------------------------------------------
@@ -550,7 +557,7 @@ def propose(
     request = trajectory.request
     if request is not None and request.request_date > today:
         raise DomainError(N_("De aanmelddatum ligt na vandaag."))
-    _transition(
+    event = _transition(
         session,
         trajectory,
         Action.PROPOSE,
@@ -562,6 +569,17 @@ def propose(
         request.outcome = RequestOutcome.TOEGEKEND
         request.decided_on = today
     session.flush()
+    # The provider's inbox: answer within the usual response time. ``ref`` is the event, so a
+    # proposal sent again after a return is a new task.
+    complete_tasks(session, trajectory.id, [TaskKind.TERUGGESTUURD])
+    add_task(
+        session,
+        TaskKind.VOORSTEL_NIEUW,
+        trajectory,
+        provider_id=trajectory.provider_id,
+        ref=event.id,
+        due_on=today + timedelta(days=PROVIDER_RESPONSE_DAYS),
+    )
 
 
 def accept(
@@ -569,6 +587,7 @@ def accept(
 ) -> None:
     _transition(session, trajectory, Action.ACCEPT, actor, expected_version=expected_version)
     session.flush()
+    complete_tasks(session, trajectory.id, [TaskKind.VOORSTEL_NIEUW])
 
 
 def return_to_gids(
@@ -576,11 +595,13 @@ def return_to_gids(
     trajectory: Trajectory,
     actor: User,
     reason: str,
+    today: date,
     expected_version: int | None = None,
 ) -> None:
-    """The provider returns a proposal with a reason; the gids edits it and sends it again."""
+    """The provider returns a proposal with a reason; the gids edits it and sends it again (a
+    task in the gids's inbox, due the day it is returned)."""
     reason_text = _required_reason(reason, N_("Geef een reden waarom u het traject terugstuurt."))
-    _transition(
+    event = _transition(
         session,
         trajectory,
         Action.RETURN,
@@ -589,6 +610,15 @@ def return_to_gids(
         reason=reason_text,
     )
     session.flush()
+    complete_tasks(session, trajectory.id, [TaskKind.VOORSTEL_NIEUW])
+    add_task(
+        session,
+        TaskKind.TERUGGESTUURD,
+        trajectory,
+        user_id=trajectory.gids_id,
+        ref=event.id,
+        due_on=today,
+    )
 
 
 def start_care(
@@ -721,6 +751,79 @@ def cancel(
         reason=reason_text,
     )
     session.flush()
+    complete_tasks(session, trajectory.id, list(TaskKind))
+
+
+EXTENSION_REASON_CODE = "04"  # RedenWijziging: herbeoordeling: verlenging
+DECISION_OPEN_STATES = (S.GEACCEPTEERD, S.ACTIEF)
+
+
+def extend_decision(
+    session: Session,
+    trajectory: Trajectory,
+    actor: User,
+    *,
+    new_end: date,
+    reason: str,
+    today: date,
+    expected_version: int | None = None,
+) -> None:
+    """R6: the responsible gids extends the decision (*verlenging*, RedenWijziging 04) of an
+    agreed or running trajectory to a later end date, with a reason.
+
+    The agreement itself stays as it was: price and planned end are what the provider agreed to
+    (R4: a later result is not paid extra). The event ``verlengd`` is what the statistics count;
+    a prompt that the old decision was expiring is settled, and the scheduler prompts again as
+    the new end nears. A Jeugd decision cannot run past the day before the 18th birthday.
+    """
+    require_responsible_gids(trajectory, actor)
+    if trajectory.state not in DECISION_OPEN_STATES or trajectory.decision_end is None:
+        raise DomainError(
+            N_("Alleen de beschikking van een geaccepteerd of lopend traject kan worden verlengd.")
+        )
+    _check_version(trajectory, expected_version)
+    reason_text = _required_reason(reason, N_("Geef een reden voor de verlenging."))
+    old_end = trajectory.decision_end
+    problems: list[Problem] = []
+    if new_end <= old_end:
+        problems.append(
+            Problem(
+                N_("Kies een einddatum na het huidige einde van de beschikking (%(day)s)."),
+                "new_end",
+                {"day": old_end.strftime("%d-%m-%Y")},
+            )
+        )
+    elif new_end < today:
+        problems.append(Problem(N_("De nieuwe einddatum ligt in het verleden."), "new_end"))
+    if trajectory.domain == Domain.JEUGD:
+        limit = jeugd_decision_end(trajectory.resident.birth_date)
+        if new_end > limit:
+            problems.append(
+                Problem(
+                    N_(
+                        "Een Jeugdwet-beschikking loopt tot de dag vóór de 18e verjaardag "
+                        "(%(day)s); bereid de overgang naar de Wmo voor."
+                    ),
+                    "new_end",
+                    {"day": limit.strftime("%d-%m-%Y")},
+                )
+            )
+    if problems:
+        raise DomainError.from_problems(problems)
+    trajectory.decision_end = new_end
+    _record(
+        session,
+        trajectory,
+        "verlengd",
+        actor,
+        trajectory.state,
+        trajectory.state,
+        reason=reason_text,
+        details=f"beschikking tot {old_end.isoformat()} verlengd tot {new_end.isoformat()}, "
+        f"reden {EXTENSION_REASON_CODE}",
+    )
+    session.flush()
+    complete_tasks(session, trajectory.id, [TaskKind.BESCHIKKING_VERLOOPT])
 
 
 def get_trajectory(session: Session, trajectory_id: int, *, for_update: bool = False) -> Trajectory:

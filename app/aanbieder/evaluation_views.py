@@ -43,13 +43,13 @@ from workflows.evaluations import (
     open_extra_evaluation,
     submit_evaluation,
 )
-from workflows.inbox import mark_read, open_tasks
 from workflows.scaling import open_request, request_scaling, requests_of
 
 from ..auth.access import me
 from ..extensions import db
 from ..formtools import apply_problems, opts
 from ..gids.evaluation_forms import ExtraEvaluationForm
+from ..inbox import dismiss, render_inbox
 from . import bp
 from .evaluation_forms import (
     ClaimForm,
@@ -109,14 +109,13 @@ def _care_helpers() -> dict[str, Any]:
 
 @bp.get("/taken")
 def tasks() -> str:
-    """The organisation's open tasks. Shown means read: the header count drops to zero."""
-    user = me()
-    items = open_tasks(db.session, user)
-    unread = {task.id for task in items if task.read_at is None}
-    mark_read(db.session, user)
-    page = render_template("aanbieder/tasks.html", items=items, unread=unread, today=today())
-    db.session.commit()
-    return page
+    """The organisation's open tasks, one page at a time (see ``app.inbox``)."""
+    return render_inbox("aanbieder/tasks.html")
+
+
+@bp.post("/taken/<int:task_id>/afgehandeld")
+def dismiss_task(task_id: int) -> Response:
+    return dismiss(task_id)
 
 
 # --- evaluations -----------------------------------------------------------------------------

@@ -120,7 +120,9 @@ def return_(trajectory_id: int) -> str | Response:
     form = ReturnForm(prefix="return")
     if form.validate_on_submit():
         try:
-            wf.return_to_gids(db.session, item, me(), form.reason.data or "", _version(form))
+            wf.return_to_gids(
+                db.session, item, me(), form.reason.data or "", today(), _version(form)
+            )
         except DomainError as err:
             db.session.rollback()
             general = apply_problems(form, err)

@@ -101,6 +101,8 @@ ACCESS: dict[str, Rule] = {
     "gids.scaling_request": GIDS,
     "gids.end_of_care_report": GIDS,
     "gids.claim": GIDS,
+    "gids.dismiss_task": GIDS,
+    "gids.extend_decision": GIDS,
     # --- aanbieder (object level: only the organisation's own trajectories, else 404) ---------
     "aanbieder.index": AANBIEDER,
     "aanbieder.trajectory": AANBIEDER,
@@ -116,8 +118,19 @@ ACCESS: dict[str, Rule] = {
     "aanbieder.end_of_care": AANBIEDER,
     "aanbieder.claim": AANBIEDER,
     "aanbieder.claims": AANBIEDER,
+    "aanbieder.dismiss_task": AANBIEDER,
     # --- manager (aggregates only) ----------------------------------------------------------------
     "manager.index": MANAGER,
+    "manager.download_csv": MANAGER,
+    "manager.download_xlsx": MANAGER,
+    "manager.monitor_pdf": MANAGER,
+    # --- the statistics API: bearer tokens issued to managers, never the session cookie --------
+    "api.openapi": PUBLIC,
+    "api.flows": token(Role.MANAGER),
+    "api.intensity": token(Role.MANAGER),
+    "api.durations": token(Role.MANAGER),
+    "api.waiting_times": token(Role.MANAGER),
+    "api.results": token(Role.MANAGER),
     # --- beheerder (no case content, except the answer to a request for access) -------------------
     "beheer.index": BEHEERDER,
     "beheer.providers": BEHEERDER,
@@ -130,6 +143,15 @@ ACCESS: dict[str, Rule] = {
     "beheer.inzage_resident": BEHEERDER,
     "beheer.inzage_json": BEHEERDER,
     "beheer.inzage_pdf": BEHEERDER,
+    "beheer.outliers": BEHEERDER,
+    "beheer.remove_outlier": BEHEERDER,
+    "beheer.population": BEHEERDER,
+    "beheer.remove_population": BEHEERDER,
+    "beheer.tokens": BEHEERDER,
+    "beheer.revoke_token": BEHEERDER,
+    "beheer.history_import": BEHEERDER,
+    "beheer.imported": BEHEERDER,
+    "beheer.review_imported": BEHEERDER,
 }
 
 HOME = {
@@ -159,7 +181,9 @@ def register_token_loader(app: Flask, loader: TokenLoader) -> None:
 
 
 def _api_error(status: int, message: str) -> Response:
-    response = jsonify({"error": message})
+    """The API's error shape (``Error`` in /api/v1/openapi.json)."""
+    code = "unauthorized" if status == 401 else "forbidden"
+    response = jsonify({"error": code, "message": message, "problems": []})
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="trajectwijzer"'
@@ -170,9 +194,9 @@ def _token_gate(rule: Rule) -> Response | None:
     loader: TokenLoader | None = current_app.extensions.get("token_user_loader")
     user = loader(request) if loader is not None else None
     if user is None or not user.active:
-        return _api_error(401, "A valid bearer token is required.")
+        return _api_error(401, _("Geef een geldig API-token mee (Authorization: Bearer …)."))
     if user.role not in rule.roles:
-        return _api_error(403, "This token may not use this endpoint.")
+        return _api_error(403, _("Met dit token kunt u dit gegeven niet opvragen."))
     g.api_user = user
     return None
 

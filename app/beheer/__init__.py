@@ -1,6 +1,7 @@
 """Beheerder pages: the catalogue (profiles, intensities, tariff versions) and providers with
-their contracts. No case content. Read-only in this release: changes go through migrations and
-the CLI until the maintenance screens are built."""
+their contracts, read-only (changes go through migrations and the CLI); what the statistics need
+(``statistics``: outlier months, population figures, API tokens, the history import and the
+review of what it added). No case content."""
 
 from __future__ import annotations
 
@@ -81,14 +82,13 @@ def claims_csv() -> Response | tuple[str, int]:
             )
     claims = all_claims(db.session, provider_id=provider.id if provider else None)
     name = f"declaraties-{provider.agb_code}.csv" if provider else "declaraties.csv"
-    response = send_file(
+    # Not cached: app/security.py sends Cache-Control: no-store with every response.
+    return send_file(
         io.BytesIO(_claims_csv(claims)),
         mimetype="text/csv",
         as_attachment=True,
         download_name=name,
     )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _claims_csv(claims: Sequence[Claim]) -> bytes:
@@ -133,3 +133,4 @@ def _cell(text: str) -> str:
 
 
 from . import accounts, inzage  # noqa: E402,F401
+from . import statistics as _statistics  # noqa: E402,F401 - registers the statistics routes

@@ -1,8 +1,85 @@
-from flask_babel import lazy_gettext as _l
-from wtforms import StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+"""Beheerder forms: accounts and the request for access (*inzage*); for the statistics, outlier
+months, population figures, API tokens, the history import and the review of imported catalogue
+entries. Domain rules live in workflows.stats.admin and workflows.stats.history."""
 
-from ..formtools import Form
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from ..formtools import Form, opts, whole_number
+
+
+def _record_id(raw: object) -> int:
+    """A chosen record's id; 0 (which names nothing) for text that is no id or is too large."""
+    return whole_number(raw) or 0
+
+
+class OutlierForm(Form):
+    domain = SelectField(
+        _l("Domein"), choices=opts([("wmo", "Wmo"), ("jeugd", _l("Jeugd"))]), validate_choice=False
+    )
+    month = StringField(
+        _l("Maand"),
+        validators=[DataRequired(_l("Vul de maand in (JJJJ-MM)."))],
+        render_kw={"type": "month", "placeholder": "2019-01"},
+    )
+    reason = TextAreaField(
+        _l("Reden"),
+        validators=[DataRequired(_l("Geef de reden.")), Length(max=2000)],
+    )
+
+
+class PopulationForm(Form):
+    year = IntegerField(
+        _l("Jaar"),
+        validators=[InputRequired(_l("Vul het jaar in.")), NumberRange(2000, 2100)],
+    )
+    inhabitants = IntegerField(
+        _l("Inwoners"),
+        validators=[InputRequired(_l("Vul het aantal inwoners in.")), NumberRange(1, 10_000_000)],
+    )
+    households = IntegerField(
+        _l("Huishoudens"),
+        validators=[
+            InputRequired(_l("Vul het aantal huishoudens in.")),
+            NumberRange(1, 10_000_000),
+        ],
+    )
+
+
+class TokenForm(Form):
+    user_id = SelectField(_l("Manager"), coerce=_record_id, validate_choice=False)
+    name = StringField(
+        _l("Naam van het token (waarvoor)"),
+        validators=[DataRequired(_l("Geef het token een naam.")), Length(max=80)],
+    )
+
+
+class ImportForm(Form):
+    file = FileField(
+        _l("CSV-bestand met trajecten"), validators=[FileRequired(_l("Kies een bestand."))]
+    )
+    gids_id = SelectField(
+        _l("Verantwoordelijke gids"), coerce=_record_id, validate_choice=False
+    )
+    create_missing = BooleanField(
+        _l("Onbekende profielen en aanbieders toevoegen (ter beoordeling)")
+    )
+
+
+class ReviewForm(Form):
+    name = StringField(_l("Naam"), validators=[DataRequired(_l("Geef een naam.")), Length(max=160)])
+    active = BooleanField(_l("Opnemen in de catalogus (actief)"))
 
 
 class ActionForm(Form):

@@ -36,12 +36,12 @@ from workflows.evaluations import (
     set_interval,
     set_uses_zrm,
 )
-from workflows.inbox import mark_read, open_tasks
 from workflows.scaling import decide_scaling, request_scaling, requests_of
 
 from ..auth.access import me
 from ..extensions import db
 from ..formtools import apply_problems
+from ..inbox import dismiss, render_inbox
 from . import bp
 from .evaluation_forms import (
     ClaimDecisionForm,
@@ -98,14 +98,13 @@ def _care_helpers() -> dict[str, Any]:
 
 @bp.get("/taken")
 def tasks() -> str:
-    """The gids's open tasks. Shown means read: the header count drops to zero."""
-    user = me()
-    items = open_tasks(db.session, user)
-    unread = {task.id for task in items if task.read_at is None}
-    mark_read(db.session, user)
-    page = render_template("gids/tasks.html", items=items, unread=unread, today=today())
-    db.session.commit()
-    return page
+    """The gids's open tasks, one page at a time (see ``app.inbox``)."""
+    return render_inbox("gids/tasks.html")
+
+
+@bp.post("/taken/<int:task_id>/afgehandeld")
+def dismiss_task(task_id: int) -> Response:
+    return dismiss(task_id)
 
 
 # --- evaluations -----------------------------------------------------------------------------

@@ -189,6 +189,19 @@ class ReasonForm(Form):
     submit = SubmitField(_l("Bevestigen"))
 
 
+class ExtendDecisionForm(Form):
+    new_end = DateField(
+        _l("Nieuwe einddatum beschikking"),
+        validators=[InputRequired(_l("Vul de nieuwe einddatum in.")), _date_in_range],
+    )
+    reason = TextAreaField(
+        _l("Reden van de verlenging"),
+        validators=[DataRequired(_l("Geef een reden.")), Length(max=2000)],
+    )
+    version = HiddenField()
+    submit = SubmitField(_l("Beschikking verlengen"))
+
+
 class ProposeForm(Form):
     version = HiddenField()
     submit = SubmitField(_l("Versturen naar aanbieder"))

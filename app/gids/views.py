@@ -44,6 +44,7 @@ from .forms import (
     CaseloadFilterForm,
     CloseForm,
     DecideRequestForm,
+    ExtendDecisionForm,
     ProposeForm,
     ReasonForm,
     RequestForm,
@@ -467,6 +468,9 @@ def _render_trajectory(item: Trajectory, **forms: Any) -> str:
         cancel_form=forms.get("cancel_form")
         or ReasonForm(formdata=None, data={"version": version}, prefix="cancel"),
         close_form=close_form,
+        extend_form=forms.get("extend_form")
+        or ExtendDecisionForm(formdata=None, data={"version": version}, prefix="extend"),
+        can_extend=item.state in wf.DECISION_OPEN_STATES and item.decision_end is not None,
         general=forms.get("general", []),
     )
 
@@ -548,6 +552,34 @@ def close(trajectory_id: int) -> str | Response:
         return redirect(url_for("gids.trajectory", trajectory_id=item.id))
     general = step_not_possible(item, wf.Action.CLOSE)
     return _render_trajectory(item, close_form=form, general=general)
+
+
+@bp.post("/trajecten/<int:trajectory_id>/verlengen")
+def extend_decision(trajectory_id: int) -> str | Response:
+    """R6: extend the decision (*verlenging*) with a new end date and a reason."""
+    item = _own_trajectory(trajectory_id)
+    form = ExtendDecisionForm(prefix="extend")
+    if form.validate_on_submit():
+        assert form.new_end.data is not None
+        try:
+            wf.extend_decision(
+                db.session,
+                item,
+                me(),
+                new_end=form.new_end.data,
+                reason=form.reason.data or "",
+                today=today(),
+                expected_version=_version(form),
+            )
+        except DomainError as err:
+            db.session.rollback()
+            item = wf.get_trajectory(db.session, trajectory_id)
+            return _render_trajectory(item, extend_form=form, general=apply_problems(form, err))
+        db.session.commit()
+        new_end = form.new_end.data.strftime("%d-%m-%Y")
+        flash(_("De beschikking is verlengd tot %(day)s.", day=new_end), "success")
+        return redirect(url_for("gids.trajectory", trajectory_id=item.id))
+    return _render_trajectory(item, extend_form=form)
 
 
 # --- PDF downloads (any gids may look a trajectory up, so any gids may download) ---------------

@@ -49,7 +49,7 @@ def drive(session, world, state, provider_user, gids=None, **overrides) -> Traje
     if state == S.VOORGESTELD:
         return t
     if state == S.TERUGGESTUURD:
-        wf.return_to_gids(session, t, provider_user, "Geen plek")
+        wf.return_to_gids(session, t, provider_user, "Geen plek", TODAY)
         return t
     if state == S.GEANNULEERD:
         wf.cancel(session, t, gids, "Inwoner ziet af van hulp")

@@ -268,3 +268,33 @@ def test_a_database_error_in_the_middle_of_a_purge_removes_nothing(app, world: W
     # and a second run completes
     report = purge(session, due_files(session, date(2050, 1, 1), policy), policy, datetime.now(UTC))
     assert report.rows["residents"] >= 1
+
+
+def test_a_database_error_in_the_middle_of_an_import_imports_nothing(
+    client, world: World, session
+) -> None:
+    """The upload's rows go in as one unit: the connection lost after the residents and
+    requests were written leaves no resident, request, trajectory or statistics row behind."""
+    from models import Request, StatsTrajectory
+
+    from ..workflows.test_stats_history import CLOSED, RUNNING, csv_text
+    from .test_stats_beheer import upload
+
+    before = {
+        model: session.scalar(select(func.count()).select_from(model))
+        for model in (Resident, Request, Trajectory, StatsTrajectory)
+    }
+    login_as(client, world.beheerder)
+    # The rows go in with bulk writes (PostgreSQL's COPY bypasses the statement hook), each
+    # table's ids drawn first: fail when the trajectories' ids are drawn, after the requests'.
+    ids_of = r"(pg_get_serial_sequence\('{0}'|UPDATE {0} SET id = id)"
+    with failing_statement(ids_of.format("trajectories")) as ran:
+        response = upload(client, world, csv_text(CLOSED, RUNNING))
+    assert any(re.search(ids_of.format("requests"), s) for s in ran)  # mid-way
+    assert response.status_code == 500
+    session.expire_all()
+    after = {
+        model: session.scalar(select(func.count()).select_from(model))
+        for model in (Resident, Request, Trajectory, StatsTrajectory)
+    }
+    assert after == before

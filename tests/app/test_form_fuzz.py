@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select
 
-from models import Base, EvaluationState, Role, TrajectoryState
+from models import Base, EvaluationState, Role, TaskKind, TrajectoryState
+from workflows.inbox import add_task
 
-from ..factories import make_trajectory, make_user
+from ..factories import TODAY, make_trajectory, make_user
 from .helpers import login_as, page_token
 from .test_access import USERS, _ids, _methods, _rules, _url
 from .test_access import scene as scene  # noqa: F401 - the fixture
@@ -116,6 +117,9 @@ def variants(session, world, scene):  # noqa: F811
     planned = next(e for e in running.evaluations if e.state == EvaluationState.GEPLAND)
     blocked = make_user(session, "geblokkeerd@test.nl", Role.GIDS)
     blocked.active = False
+    # signals with an *Afgehandeld* button in both inboxes
+    add_task(session, TaskKind.TERMIJN_VERSTREKEN, running, user_id=world.gids.id, due_on=TODAY)
+    add_task(session, TaskKind.TERMIJN_BIJNA, running, provider_id=world.zorg_a.id, due_on=TODAY)
     session.flush()
     base = _ids(world, scene)
     return [

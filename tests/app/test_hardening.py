@@ -87,6 +87,7 @@ def test_static_files_may_be_cached_pages_not(client, world):
 def test_production_cookies_are_secure_httponly_samesite_and_host_only(app, client, monkeypatch):
     monkeypatch.setenv("TRAJECTWIJZER_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("STATS_PSEUDONYM_KEY", "y" * 32)
     production = load_config()
     assert production["SESSION_COOKIE_SECURE"] is True
     assert production["SESSION_COOKIE_HTTPONLY"] is True

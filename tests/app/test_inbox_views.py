@@ -75,8 +75,11 @@ def test_the_header_shows_the_unread_count_and_opening_the_inbox_clears_it(
     again = client.get("/aanbieder/taken").get_data(as_text=True)
     assert "Evaluatie binnenkort" in again and "marker-nieuw" not in again
     session.expire_all()
-    tasks = session.scalars(select(Task).where(Task.provider_id == world.zorg_a.id)).all()
-    assert all(task.read_at is not None and task.done_at is None for task in tasks)
+    tasks = session.scalars(
+        select(Task).where(Task.provider_id == world.zorg_a.id, Task.done_at.is_(None))
+    ).all()
+    assert len(tasks) == 2
+    assert all(task.read_at is not None for task in tasks)
 
 
 def test_tasks_link_to_their_work_and_overdue_ones_stand_out(client, world, inbox):
@@ -164,3 +167,89 @@ def test_the_header_costs_one_count_query(client, world, inbox):
         event.remove(db.engine, "before_cursor_execute", record)
     on_tasks = [s for s in statements if "tasks" in s]
     assert len(on_tasks) == 1 and "count(" in on_tasks[0].lower()
+
+
+def test_a_signal_is_marked_handled_with_its_button_and_stays_on_the_page(
+    client, world, session, inbox
+):
+    from .helpers import csrf_token
+
+    login_as(client, world.gids)
+    page = client.get("/gids/taken")
+    (task,) = session.scalars(select(Task).where(Task.user_id == world.gids.id)).all()
+    action = f"/gids/taken/{task.id}/afgehandeld?page=1"
+    assert f'action="{action}"' in page.get_data(as_text=True)
+
+    response = client.post(action, data=dict([csrf_token(page)]))
+
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        "/gids/taken?page=1"
+    )
+    session.expire_all()
+    assert task.done_at is not None
+    body = client.get("/gids/taken").get_data(as_text=True)
+    assert "De taak is afgehandeld." in body and "Geen open taken." in body
+
+
+def test_an_evaluation_prompt_has_no_button_and_cannot_be_posted_away(
+    client, world, session, inbox
+):
+    from .helpers import csrf_token
+
+    login_as(client, world.aanbieder_a)
+    page = client.get("/aanbieder/taken")
+    assert "/afgehandeld" not in page.get_data(as_text=True)
+    prompt = session.scalars(select(Task).where(Task.kind == TaskKind.EVALUATIE_BINNENKORT)).one()
+
+    response = client.post(
+        f"/aanbieder/taken/{prompt.id}/afgehandeld",
+        data=dict([csrf_token(page)]),
+        follow_redirects=True,
+    )
+
+    assert "verdwijnt vanzelf" in response.get_data(as_text=True)
+    session.expire_all()
+    assert prompt.done_at is None
+
+
+def test_another_users_task_gives_404_and_a_post_without_token_changes_nothing(
+    client, world, session, inbox
+):
+    from .helpers import csrf_token
+
+    (gids_task,) = session.scalars(select(Task).where(Task.user_id == world.gids.id)).all()
+    login_as(client, world.gids2)
+    page = client.get("/gids/taken")
+    assert (
+        client.post(
+            f"/gids/taken/{gids_task.id}/afgehandeld", data=dict([csrf_token(page)])
+        ).status_code
+        == 404
+    )
+    login_as(client, world.gids)
+    assert client.post(f"/gids/taken/{gids_task.id}/afgehandeld").status_code in (302, 400)
+    session.expire_all()
+    assert gids_task.done_at is None
+
+
+def test_a_large_backlog_is_paged_and_the_badge_says_99_plus(client, world, session, inbox):
+    t = inbox["trajectory"]
+    for i in range(130):
+        add_task(
+            session,
+            TaskKind.EVALUATIE_TE_LAAT,
+            t,
+            provider_id=world.zorg_a.id,
+            ref=50_000 + i,
+            due_on=NOW - timedelta(days=i % 40),
+        )
+    session.flush()
+    login_as(client, world.aanbieder_a)
+    assert '<span class="badge">99+<' in client.get("/aanbieder/").get_data(as_text=True)
+
+    first = client.get("/aanbieder/taken").get_data(as_text=True)
+    assert "132 open taken" in first and "Pagina 1 van 3" in first
+    assert first.count("marker-nieuw") == 50
+    third = client.get("/aanbieder/taken?page=3").get_data(as_text=True)
+    assert "Pagina 3 van 3" in third
+    assert client.get("/aanbieder/taken?page=abc").status_code == 200

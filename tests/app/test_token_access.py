@@ -1,74 +1,70 @@
-"""API endpoints in the access table: marked ``token(...)``, they are reached with a bearer
-token only — never with the session cookie, so they need no CSRF token — and the token's user
-must have one of the entry's roles. Issue 4's ``/api/v1/…`` routes become such entries."""
+"""The statistics API in the access table: its routes are ``token(...)`` entries, reached with a
+bearer token only — never with the session cookie — and the token's user must still be an active
+manager. Refusals have the API's JSON error shape (``Error`` in the OpenAPI document)."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
 
-import pytest
-from flask import Flask, Request, g, jsonify
-
-from app.auth import access
-from app.extensions import csrf
+from app.auth.access import ACCESS
 from models import Role
+from workflows.stats.admin import issue_token
 
-TOKENS = {
-    "manager-token": SimpleNamespace(role=Role.MANAGER, active=True),
-    "gids-token": SimpleNamespace(role=Role.GIDS, active=True),
-    "blocked-token": SimpleNamespace(role=Role.MANAGER, active=False),
-}
+from ..factories import World
 
 
-def _bearer(request: Request):  # noqa: ANN202
-    header = request.headers.get("Authorization", "")
-    return TOKENS.get(header.removeprefix("Bearer ")) if header.startswith("Bearer ") else None
+def _token(session: Session, world: World) -> str:
+    _row, secret = issue_token(session, world.beheerder, user_id=world.manager.id, name="BI")
+    session.flush()
+    return secret
 
 
-@pytest.fixture
-def api_app(monkeypatch) -> Flask:
-    app = Flask("api_test")
-    app.config.update(SECRET_KEY="test", TESTING=True)
-    csrf.init_app(app)
-
-    @app.route("/api/v1/cijfers", methods=["GET", "POST"], endpoint="api.figures")
-    def figures():  # noqa: ANN202
-        return jsonify({"role": g.api_user.role.value})
-
-    monkeypatch.setitem(access.ACCESS, "api.figures", access.token(Role.MANAGER))
-    access.register(app)
-    return app
+def _get(client: FlaskClient, token: str | None) -> object:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.get("/api/v1/stats/flows", headers=headers)
 
 
-def test_without_a_loader_or_a_token_the_api_answers_401(api_app):
-    response = api_app.test_client().get("/api/v1/cijfers")
-    assert response.status_code == 401
-    assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    assert response.json == {"error": "A valid bearer token is required."}
+def test_every_api_route_is_a_manager_token_entry_except_the_document(app: Flask) -> None:
+    api = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("api.")}
+    assert api >= {"api.flows", "api.intensity", "api.durations", "api.openapi"}
+    for endpoint in api - {"api.openapi"}:
+        assert ACCESS[endpoint].token and ACCESS[endpoint].roles == {Role.MANAGER}, endpoint
+    assert ACCESS["api.openapi"].public
 
 
-def test_a_valid_token_of_an_allowed_role_gets_in(api_app):
-    access.register_token_loader(api_app, _bearer)
-    client = api_app.test_client()
-    ok = client.get("/api/v1/cijfers", headers={"Authorization": "Bearer manager-token"})
-    assert ok.status_code == 200 and ok.json == {"role": "manager"}
-    assert (
-        client.get("/api/v1/cijfers", headers={"Authorization": "Bearer nope"}).status_code == 401
-    )
-    blocked = client.get("/api/v1/cijfers", headers={"Authorization": "Bearer blocked-token"})
-    assert blocked.status_code == 401
+def test_no_token_is_401_in_the_api_error_shape(client: FlaskClient, world: World) -> None:
+    response = _get(client, None)
+
+    assert response.status_code == 401  # type: ignore[attr-defined]
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")  # type: ignore[attr-defined]
+    body = response.get_json()  # type: ignore[attr-defined]
+    assert body["error"] == "unauthorized" and body["problems"] == []
+    assert "API-token" in body["message"]
 
 
-def test_a_token_of_another_role_is_refused(api_app):
-    access.register_token_loader(api_app, _bearer)
-    response = api_app.test_client().get(
-        "/api/v1/cijfers", headers={"Authorization": "Bearer gids-token"}
-    )
-    assert response.status_code == 403
+def test_a_token_whose_user_is_no_longer_a_manager_is_refused(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    token = _token(session, world)
+    assert _get(client, token).status_code == 200  # type: ignore[attr-defined]
+
+    world.manager.role = Role.GIDS
+    session.flush()
+    refused = _get(client, token)
+
+    # the token was issued to a manager: it no longer authenticates anyone
+    assert refused.status_code == 401  # type: ignore[attr-defined]
+    assert refused.get_json()["error"] == "unauthorized"  # type: ignore[attr-defined]
 
 
-def test_a_token_endpoint_needs_no_csrf_token(api_app):
-    access.register_token_loader(api_app, _bearer)
-    client = api_app.test_client()
-    response = client.post("/api/v1/cijfers", headers={"Authorization": "Bearer manager-token"})
-    assert response.status_code == 200  # exempt: no cookie can authenticate it
+def test_a_blocked_managers_token_no_longer_opens_the_api(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    token = _token(session, world)
+
+    world.manager.active = False
+    session.flush()
+
+    assert _get(client, token).status_code == 401  # type: ignore[attr-defined]

@@ -93,7 +93,13 @@ def test_confirming_closes_the_trajectory_with_the_reported_values(
     session: Session, world: World
 ) -> None:
     trajectory = active(session, world)
-    add_task(session, TaskKind.TERMIJN_BIJNA, trajectory, provider_id=world.zorg_a.id)
+    add_task(
+        session,
+        TaskKind.TERMIJN_BIJNA,
+        trajectory,
+        provider_id=world.zorg_a.id,
+        due_on=trajectory.planned_end,
+    )
     reported = report(session, trajectory, world, category=C.D, code="21", achieved=False)
     closure.confirm_end_of_care(session, reported, world.gids, LATER)
     assert trajectory.state == S.AFGESLOTEN
@@ -128,9 +134,16 @@ def test_returning_keeps_the_trajectory_active_and_the_provider_may_report_again
     assert trajectory.state == S.ACTIEF
     assert trajectory.events[-1].action == "einde_zorg_teruggestuurd"
     session.expire_all()
-    assert open_tasks(session, trajectory) == []
+    (notice,) = open_tasks(session, trajectory)
+    assert (notice.kind, notice.provider_id, notice.ref) == (
+        TaskKind.EINDE_ZORG_TERUGGESTUURD,
+        world.zorg_a.id,
+        reported.id,
+    )
     again = report(session, trajectory, world, care_end=LATER)
     assert closure.reports_of(session, trajectory) == [again, reported]
+    session.expire_all()
+    assert [t.kind for t in open_tasks(session, trajectory)] == [TaskKind.EINDE_ZORG_BEVESTIGEN]
 
 
 def test_a_second_open_report_is_refused(session: Session, world: World) -> None:

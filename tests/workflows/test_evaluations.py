@@ -184,7 +184,12 @@ def test_the_gids_override_replans_the_evaluation_not_yet_held(
     trajectory = active(session, world, **jeugd(world))
     old = the(trajectory, K.REGULIER)
     add_task(
-        session, TaskKind.EVALUATIE_BINNENKORT, trajectory, provider_id=world.zorg_a.id, ref=old.id
+        session,
+        TaskKind.EVALUATIE_BINNENKORT,
+        trajectory,
+        provider_id=world.zorg_a.id,
+        ref=old.id,
+        due_on=old.due_on,
     )
     ev.set_interval(session, trajectory, world.gids, 2)
     assert trajectory.evaluation_interval_months == 2
@@ -204,7 +209,12 @@ def test_a_longer_interval_can_drop_the_regular_evaluation_and_the_default_bring
     trajectory = active(session, world, **jeugd(world))
     dropped = the(trajectory, K.REGULIER)
     add_task(
-        session, TaskKind.EVALUATIE_BINNENKORT, trajectory, user_id=world.gids.id, ref=dropped.id
+        session,
+        TaskKind.EVALUATIE_BINNENKORT,
+        trajectory,
+        user_id=world.gids.id,
+        ref=dropped.id,
+        due_on=dropped.due_on,
     )
     ev.set_interval(session, trajectory, world.gids, 12)
     assert plan(trajectory) == [(K.EIND, date(2027, 4, 25))]
@@ -314,14 +324,15 @@ def test_submitting_completes_the_prompts_and_asks_the_gids_to_review(
     first = the(trajectory, K.REGULIER)
     final = the(trajectory, K.EIND)
     for kind in (TaskKind.EVALUATIE_BINNENKORT, TaskKind.EVALUATIE_TE_LAAT):
-        add_task(session, kind, trajectory, provider_id=world.zorg_a.id, ref=first.id)
-        add_task(session, kind, trajectory, user_id=world.gids.id, ref=first.id)
+        for recipient in ({"provider_id": world.zorg_a.id}, {"user_id": world.gids.id}):
+            add_task(session, kind, trajectory, ref=first.id, due_on=first.due_on, **recipient)
     add_task(
         session,
         TaskKind.EVALUATIE_BINNENKORT,
         trajectory,
         provider_id=world.zorg_a.id,
         ref=final.id,
+        due_on=final.due_on,
     )
     held = date(2027, 2, 2)
     ev.submit_evaluation(session, first, world.aanbieder_a, good_input(trajectory, held), held)
@@ -655,6 +666,7 @@ def test_closing_a_trajectory_removes_evaluations_never_held_and_finishes_its_ta
         trajectory,
         provider_id=world.zorg_a.id,
         ref=final.id,
+        due_on=final.due_on,
     )
     wf.close(
         session,

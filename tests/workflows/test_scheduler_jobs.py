@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -23,6 +23,7 @@ from models import (
     EvaluationState,
     Household,
     Intensity,
+    PromptStage,
     Resident,
     Role,
     Task,
@@ -31,6 +32,7 @@ from models import (
     TrajectoryState,
     User,
 )
+from workflows import evaluations as wf_evaluations
 from workflows import trajectories as wf
 from workflows.scheduler_jobs import (
     JOBS,
@@ -455,17 +457,76 @@ def test_the_next_day_adds_only_what_is_new(session: Session, world: World) -> N
     assert sum(counts.values()) == 2
 
 
-def test_on_postgresql_a_run_never_plans_a_nested_loop_over_the_growing_tasks_table(
-    session: Session, world: World
-) -> None:
-    """The guard against the quadratic plan (see ``_no_rescans_of_tasks``) is in force."""
-    if session.get_bind().dialect.name != "postgresql":
-        pytest.skip("PostgreSQL planner setting; SQLite always probes the unique index")
-    busy_caseload(session, world)
+def test_a_run_marks_how_far_each_date_was_prompted(session: Session, world: World) -> None:
+    wmo, ending, late, child = busy_caseload(session, world)
 
     run_all(session, D)
 
-    assert session.scalar(text("SHOW enable_nestloop")) == "off"
+    session.expire_all()
+    assert sorted(e.prompt_stage for e in wmo.evaluations) == [PromptStage.SOON, PromptStage.PASSED]
+    assert ending.term_prompt_stage == PromptStage.SOON
+    assert late.term_prompt_stage == PromptStage.PASSED
+    assert child.decision_prompted_for == child.decision_end
+    assert late.decision_prompted_for is None  # the Wmo decision ended yesterday: no prompt
+
+
+def test_the_marks_keep_the_version_and_the_last_change_of_the_trajectory(
+    session: Session, world: World
+) -> None:
+    _, ending, _, _ = busy_caseload(session, world)
+    session.expire_all()
+    version, changed = ending.version, ending.updated_at
+
+    run_all(session, D)
+
+    session.expire_all()
+    assert ending.term_prompt_stage == PromptStage.SOON
+    assert (ending.version, ending.updated_at) == (version, changed)
+
+
+def test_a_run_reads_the_marks_not_the_tasks(session: Session, world: World) -> None:
+    """What was prompted is not prompted again, even when its tasks are gone (e.g. deleted by
+    hand): the daily run reads only what entered a window since the last run."""
+    busy_caseload(session, world)
+    run_all(session, D)
+    session.execute(delete(Task))
+
+    assert run_all(session, D + timedelta(days=1)) == dict.fromkeys(JOBS, 0)
+
+
+def test_after_an_upgrade_unmarked_rows_with_prompts_get_no_duplicates(
+    session: Session, world: World
+) -> None:
+    """Migration 0004 starts every mark at zero while the tasks exist: the first run finds them
+    (ON CONFLICT DO NOTHING) and only sets the marks."""
+    busy_caseload(session, world)
+    run_all(session, D)
+    before = rows(session)
+    session.execute(update(Evaluation).values(prompt_stage=PromptStage.NONE))
+    session.execute(
+        update(Trajectory).values(term_prompt_stage=PromptStage.NONE, decision_prompted_for=None)
+    )
+
+    assert run_all(session, D) == dict.fromkeys(JOBS, 0)
+    assert rows(session) == before
+    assert session.scalar(select(func.count()).where(Evaluation.prompt_stage == 0)) == 0
+
+
+def test_a_moved_evaluation_is_prompted_again_for_its_new_date(
+    session: Session, world: World
+) -> None:
+    t = trajectory(session, world)
+    planned = evaluation(session, t, D + timedelta(days=3))
+    run_all(session, D)
+    session.expire(planned)
+    assert planned.prompt_stage == PromptStage.SOON
+
+    wf_evaluations._withdraw_prompts(session, t, planned)
+    planned.due_on = D + timedelta(days=40)
+    session.flush()
+
+    assert evaluation_prompts(session, D + timedelta(days=25)) == 0
+    assert evaluation_prompts(session, D + timedelta(days=26)) == 2
 
 
 # --- e-mail claims ----------------------------------------------------------------------------

@@ -780,7 +780,7 @@ def test_closure_stores_every_closure_field(session: Session, world: World) -> N
 def test_returning_needs_a_reason(session: Session, world: World, reason: str) -> None:
     trajectory = make_trajectory(session, world, S.VOORGESTELD)
     with pytest.raises(DomainError) as refused:
-        wf.return_to_gids(session, trajectory, world.aanbieder_a, reason)
+        wf.return_to_gids(session, trajectory, world.aanbieder_a, reason, TODAY)
     assert [p.field for p in refused.value.problems] == ["reason"]
     assert trajectory.state == S.VOORGESTELD
 
@@ -798,7 +798,7 @@ def test_the_reasons_for_returning_and_cancelling_are_kept_trimmed(
     session: Session, world: World
 ) -> None:
     trajectory = make_trajectory(session, world, S.VOORGESTELD)
-    wf.return_to_gids(session, trajectory, world.aanbieder_a, "  Geen plek tot januari  ")
+    wf.return_to_gids(session, trajectory, world.aanbieder_a, "  Geen plek tot januari  ", TODAY)
     wf.cancel(session, trajectory, world.gids, " Inwoner verhuist ")
     assert [e.reason for e in trajectory.events[-2:]] == [
         "Geen plek tot januari",

@@ -44,7 +44,7 @@ def perform(
         wf.accept(session, trajectory, world.aanbieder_a, expected_version)
     elif action == Action.RETURN:
         wf.return_to_gids(
-            session, trajectory, world.aanbieder_a, "Geen plek deze maand", expected_version
+            session, trajectory, world.aanbieder_a, "Geen plek deze maand", TODAY, expected_version
         )
     elif action == Action.START:
         wf.start_care(session, trajectory, world.aanbieder_a, TODAY, TODAY, expected_version)
@@ -197,7 +197,7 @@ def test_an_aanbieder_of_another_provider_does_not_find_the_proposal(
         if action == Action.ACCEPT:
             wf.accept(session, trajectory, world.aanbieder_b)
         else:
-            wf.return_to_gids(session, trajectory, world.aanbieder_b, "Niet voor ons")
+            wf.return_to_gids(session, trajectory, world.aanbieder_b, "Niet voor ons", TODAY)
     assert trajectory.state == S.VOORGESTELD
     assert len(trajectory.events) == events_before
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from models import (
     OPEN_STATES,
+    UNIT_TRAJECT,
     Claim,
     ClaimState,
     ClosureCategory,
@@ -41,6 +42,9 @@ from workflows.closure import confirm_end_of_care, report_end_of_care, return_en
 from workflows.errors import DomainError
 from workflows.evaluations import EvaluationInput, ScoreInput, submit_evaluation
 from workflows.scaling import decide_scaling, request_scaling
+from workflows.stats.episodes import first_day, month_index
+from workflows.stats.figures import flows
+from workflows.stats.query import StatsQuery
 
 from ..factories import TODAY, World, trajectory_input
 from ..flows import monthly_flows
@@ -74,9 +78,13 @@ def machine(session: Session, world: World, reached: set[str]) -> type[RuleBased
             self.created = 0
 
         def teardown(self) -> None:
+            self.savepoint.rollback()
+
+        @invariant()
+        def record_what_was_reached(self) -> None:
+            """Every state any trajectory or claim was in after any step (the coverage check)."""
             reached.update(session.scalars(select(Trajectory.state)))
             reached.update(f"claim {c.state}" for c in session.scalars(select(Claim)))
-            self.savepoint.rollback()
 
         def _try(self, action) -> object | None:  # noqa: ANN001
             step = session.begin_nested()
@@ -137,7 +145,7 @@ def machine(session: Session, world: World, reached: set[str]) -> type[RuleBased
                 S.CONCEPT: lambda: wf.propose(session, item, gids, day),
                 S.TERUGGESTUURD: lambda: wf.propose(session, item, gids, day),
                 S.VOORGESTELD: (
-                    (lambda: wf.return_to_gids(session, item, provider, "Geen plek"))
+                    (lambda: wf.return_to_gids(session, item, provider, "Geen plek", day))
                     if choice == 0
                     else (lambda: wf.accept(session, item, provider))
                 ),
@@ -158,11 +166,60 @@ def machine(session: Session, world: World, reached: set[str]) -> type[RuleBased
                     lambda: self.ask_scaling(t, provider, Intensity.ZWAAR),
                     lambda: self.time_passes(30),
                 ][choice],
-                S.AFGESLOTEN: lambda: submit_claim(session, item, provider, day, policy),
+                S.AFGESLOTEN: lambda: self.claim_or_decide(item, provider, achieved, policy),
             }
             step = steps.get(item.state)
             if step is not None:
                 self._try(step)
+
+        @rule(t=trajectories, days=st.integers(0, 400), achieved=st.booleans())
+        def carry_through(self, t, days: int, achieved: bool) -> None:  # noqa: ANN001
+            """The whole way at once, each step by the party whose turn it is: send, accept,
+            start, let ``days`` pass, close, claim and decide (each step may still be refused,
+            e.g. a Jeugd reason code, and then the rest is too)."""
+            item = self._get(t)
+            if item is None:
+                return
+            gids, provider = world.gids, world.aanbieder_a
+            if item.state in (S.CONCEPT, S.TERUGGESTUURD):
+                self._try(lambda: wf.propose(session, item, gids, self.today))
+            if item.state == S.VOORGESTELD:
+                self._try(lambda: wf.accept(session, item, provider))
+            if item.state == S.GEACCEPTEERD:
+                self._try(lambda: wf.start_care(session, item, provider, self.today, self.today))
+            if item.state == S.ACTIEF:
+                self.today += timedelta(days=days)
+                wmo = item.domain.value == "wmo"
+                self._try(
+                    lambda: wf.close(
+                        session,
+                        item,
+                        gids,
+                        care_end=self.today,
+                        closure_category=ClosureCategory.A if achieved else ClosureCategory.D,
+                        end_reason_code=("19" if achieved else "23")
+                        if wmo
+                        else ("31" if achieved else "34"),
+                        result_achieved=achieved,
+                        today=self.today,
+                    )
+                )
+            if item.state == S.AFGESLOTEN:
+                self._try(
+                    lambda: self.claim_or_decide(item, provider, achieved, ClaimPolicy.PRO_RATA)
+                )
+                self._try(
+                    lambda: self.claim_or_decide(item, provider, achieved, ClaimPolicy.PRO_RATA)
+                )
+
+        def claim_or_decide(self, item, provider, approve, policy) -> object:  # noqa: ANN001
+            """After closure: the provider claims; once claimed, the gids decides."""
+            claim = session.scalars(select(Claim).where(Claim.trajectory_id == item.id)).first()
+            if claim is None:
+                return submit_claim(session, item, provider, self.today, policy)
+            return decide_claim(
+                session, claim, world.gids, approve=approve, reason="Te hoog", today=self.today
+            )
 
         def _get(self, trajectory_id: int | None) -> Trajectory | None:
             return session.get(Trajectory, trajectory_id) if trajectory_id else None
@@ -180,7 +237,7 @@ def machine(session: Session, world: World, reached: set[str]) -> type[RuleBased
         @rule(t=trajectories, actor=as_provider, reason=st.text(max_size=20))
         def return_to_gids(self, t: int | None, actor: User, reason: str) -> None:
             if (item := self._get(t)) is not None:
-                self._try(lambda: wf.return_to_gids(session, item, actor, reason))
+                self._try(lambda: wf.return_to_gids(session, item, actor, reason, self.today))
 
         @rule(t=trajectories, actor=as_provider, back=st.integers(0, 3))
         def start(self, t: int | None, actor: User, back: int) -> None:
@@ -346,9 +403,23 @@ def machine(session: Session, world: World, reached: set[str]) -> type[RuleBased
 
         @invariant()
         def the_flows_add_up(self) -> None:
+            """The statistics (read from the pseudonymised feed, which every workflow step
+            keeps current) give each month exactly the flows counted from the trajectories' own
+            care dates, and beginstand + instroom − uitstroom = eindstand holds for both."""
+            first, last = month_index(TODAY - timedelta(days=62)), month_index(self.today)
+            query = StatsQuery(start=first, end=last, cutoff=last, unit=UNIT_TRAJECT)
+            published = [
+                (m.beginstand, m.instroom, m.uitstroom, m.eindstand)
+                for m in flows(session, query).months
+            ]
             spells = session.execute(select(Trajectory.care_start, Trajectory.care_end)).all()
-            for month in monthly_flows(spells, TODAY - timedelta(days=62), self.today):
-                assert month.beginstand + month.instroom - month.uitstroom == month.eindstand, month
+            counted = [
+                (m.beginstand, m.instroom, m.uitstroom, m.eindstand)
+                for m in monthly_flows(spells, first_day(first), self.today)
+            ]
+            assert published == counted
+            for begin, inflow, outflow, end in counted:
+                assert begin + inflow - outflow == end, (begin, inflow, outflow, end)
 
     return WorkflowMachine
 

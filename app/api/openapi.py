@@ -1,0 +1,301 @@
+"""The OpenAPI 3.1 document of ``/api/v1`` (served at ``/api/v1/openapi.json``).
+
+Schemas are JSON Schema 2020-12 (OpenAPI 3.1), strict (``additionalProperties: false``), and the
+tests validate every answer against them, so the document cannot drift from the code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workflows.stats.feed import AGE_BAND_CODES
+from workflows.stats.query import BASES, FILTER_NAMES, MAX_MONTHS, UNITS
+
+MONTH = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "examples": ["2021-04"]}
+COUNT = {
+    "type": ["integer", "null"],
+    "minimum": 0,
+    "description": "null when suppressed (0 < n < k); the cell is named in `suppressed`",
+}
+NUMBER = {"type": ["number", "null"]}
+SUPPRESSED = {"type": "array", "items": {"type": "string"}}
+
+
+def _object(properties: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+        **extra,
+    }
+
+
+def _header(unit: list[str]) -> dict[str, Any]:
+    return {
+        "unit": {"type": "string", "enum": unit},
+        "domain": {"type": ["string", "null"], "enum": ["wmo", "jeugd", None]},
+        "from": MONTH,
+        "to": MONTH,
+        "filters": _object({name: {"type": ["string", "null"]} for name in FILTER_NAMES}),
+        "suppression_threshold": {"type": "integer", "minimum": 2},
+        "cutoff": MONTH,
+    }
+
+
+WAIT = _object({"n": COUNT, "mean_days": NUMBER, "median_days": NUMBER})
+
+SCHEMAS: dict[str, Any] = {
+    "Error": _object(
+        {
+            "error": {"type": "string"},
+            "message": {"type": "string"},
+            "problems": {
+                "type": "array",
+                "items": _object(
+                    {"parameter": {"type": ["string", "null"]}, "message": {"type": "string"}}
+                ),
+            },
+        }
+    ),
+    "Flows": _object(
+        {
+            **_header(list(UNITS)),
+            "months": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "month": MONTH,
+                        "beginstand": COUNT,
+                        "instroom": COUNT,
+                        "uitstroom": COUNT,
+                        "eindstand": COUNT,
+                        "suppressed": SUPPRESSED,
+                    }
+                ),
+            },
+            "yearly": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "year": {"type": "integer"},
+                        "months_counted": {"type": "integer", "minimum": 0},
+                        "excluded_months": {"type": "array", "items": MONTH},
+                        "mean_instroom": NUMBER,
+                        "mean_uitstroom": NUMBER,
+                        "suppressed": SUPPRESSED,
+                    }
+                ),
+            },
+        }
+    ),
+    "Intensity": _object(
+        {
+            **_header(["traject"]),
+            "basis": {"type": "string", "enum": list(BASES)},
+            "months": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "month": MONTH,
+                        "counts": _object({i: COUNT for i in ("laag", "middel", "zwaar")}),
+                        "shares": _object({i: NUMBER for i in ("laag", "middel", "zwaar")}),
+                        "suppressed": SUPPRESSED,
+                    }
+                ),
+            },
+        }
+    ),
+    "Durations": _object(
+        {
+            **_header(list(UNITS)),
+            "ended": _object({"n": COUNT, "mean_days": NUMBER, "median_days": NUMBER}),
+            "cohorts": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "year": {"type": "integer"},
+                        "n": COUNT,
+                        "ended": COUNT,
+                        "censored": COUNT,
+                        "km_median_days": {"type": ["integer", "null"]},
+                        "suppressed": SUPPRESSED,
+                    }
+                ),
+            },
+            "suppressed": SUPPRESSED,
+        }
+    ),
+    "WaitingTimes": _object(
+        {
+            **_header(["traject"]),
+            "waiting_now": COUNT,
+            "months": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "month": MONTH,
+                        "request_to_decision": WAIT,
+                        "decision_to_start": WAIT,
+                        "suppressed": SUPPRESSED,
+                    }
+                ),
+            },
+            "suppressed": SUPPRESSED,
+        }
+    ),
+    "Results": _object(
+        {
+            **_header(["traject"]),
+            "closed": COUNT,
+            "result": _object(
+                {
+                    "achieved_on_time": COUNT,
+                    "share_achieved_on_time": NUMBER,
+                    "achieved_late": COUNT,
+                    "share_achieved_late": NUMBER,
+                    "not_achieved": COUNT,
+                    "share_not_achieved": NUMBER,
+                }
+            ),
+            "categories": _object({c: COUNT for c in "abcd"}),
+            "category_shares": _object({c: NUMBER for c in "abcd"}),
+            "extensions": _object({"active": COUNT, "extensions": COUNT, "per_100_active": NUMBER}),
+            "repeat": _object(
+                {
+                    "years": {"type": "integer"},
+                    "new_episodes": COUNT,
+                    "repeat_episodes": COUNT,
+                    "share": NUMBER,
+                }
+            ),
+            "years": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "year": {"type": "integer"},
+                        "clients_started": COUNT,
+                        "price_total": NUMBER,
+                        "mean_price_per_client": NUMBER,
+                        "clients_in_care": COUNT,
+                        "inhabitants": {"type": ["integer", "null"]},
+                        "clients_per_1000_inhabitants": NUMBER,
+                        "households_with_decision": COUNT,
+                        "households": {"type": ["integer", "null"]},
+                        "households_per_1000_households": NUMBER,
+                        "suppressed": SUPPRESSED,
+                    }
+                ),
+            },
+            "suppressed": SUPPRESSED,
+        }
+    ),
+}
+
+
+def _parameter(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+def _parameters(figure: str) -> list[dict[str, Any]]:
+    text = {"type": "string", "maxLength": 100}
+    parameters = [
+        _parameter("from", "First month, YYYY-MM (default: 35 months before `to`).", MONTH),
+        _parameter(
+            "to",
+            f"Last month, YYYY-MM (default: the cut-off, the last complete month); at most "
+            f"{MAX_MONTHS} months in all.",
+            MONTH,
+        ),
+        _parameter(
+            "domain", "wmo or jeugd (default: both).", {"type": "string", "enum": ["wmo", "jeugd"]}
+        ),
+    ]
+    if figure in ("flows", "durations"):
+        parameters.append(
+            _parameter(
+                "unit",
+                "traject (each trajectory) or client (episodes per client and domain).",
+                {"type": "string", "enum": list(UNITS)},
+            )
+        )
+    if figure == "intensity":
+        parameters.append(
+            _parameter(
+                "basis", "eindstand (default) or instroom.", {"type": "string", "enum": list(BASES)}
+            )
+        )
+    parameters += [
+        _parameter("category", "Product category code, e.g. 45.", text),
+        _parameter("profile", "Support profile code.", text),
+        _parameter(
+            "intensity",
+            "laag, middel or zwaar.",
+            {"type": "string", "enum": ["laag", "middel", "zwaar"]},
+        ),
+        _parameter("provider", "AGB code of the provider (8 digits).", text),
+        _parameter("wijk", "Name of the wijk/kern.", text),
+        _parameter("age_band", "Age band.", {"type": "string", "enum": list(AGE_BAND_CODES)}),
+    ]
+    return parameters
+
+
+PATHS = {
+    "flows": ("Flows", "Monthly beginstand, instroom, uitstroom and eindstand; yearly means."),
+    "intensity": ("Intensity", "Trajectories per intensity per month, with shares."),
+    "durations": ("Durations", "Care durations; Kaplan–Meier median per start-year cohort."),
+    "waiting-times": ("WaitingTimes", "Days request→decision and decision→start by month."),
+    "results": ("Results", "Result rate, closure categories, extensions, repeat use, cost, rates."),
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    def error(description: str) -> dict[str, Any]:
+        return {
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+
+    paths: dict[str, Any] = {}
+    for figure, (schema, summary) in PATHS.items():
+        paths[f"/api/v1/stats/{figure}"] = {
+            "get": {
+                "operationId": f"stats_{figure.replace('-', '_')}",
+                "summary": summary,
+                "security": [{"bearer": []}],
+                "parameters": _parameters(figure),
+                "responses": {
+                    "200": {
+                        "description": "The figure, anonymised (counts 1…k−1 are null).",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": f"#/components/schemas/{schema}"}
+                            }
+                        },
+                    },
+                    "400": error("A parameter is wrong; `problems` names each."),
+                    "401": error("No valid bearer token."),
+                },
+            }
+        }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Trajectwijzer statistieken",
+            "version": "1",
+            "description": (
+                "Anonymised throughput statistics (STATISTICS.md). A beheerder issues the "
+                "bearer tokens; counts below the threshold are null and named in `suppressed`."
+            ),
+        },
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }

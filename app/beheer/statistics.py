@@ -1,0 +1,217 @@
+"""Beheerder pages for the statistics: outlier months (with a reason), population figures per
+year, API tokens for managers, the history import upload (the same all-or-nothing check as the
+CLI) and the review of profiles and providers that an import created. No case content: the import
+report names lines, columns and reasons, never a BSN or another personal value."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from models import Role, User
+from workflows.errors import DomainError
+from workflows.stats import admin
+from workflows.stats.history import apply_import, check_import, decode
+
+from ..auth.access import me
+from ..extensions import db
+from ..formtools import apply_problems, opts
+from . import bp
+from .forms import ImportForm, OutlierForm, PopulationForm, ReviewForm, TokenForm
+
+# --- outlier months ----------------------------------------------------------------------------
+
+
+@bp.route("/uitschieters", methods=["GET", "POST"])
+def outliers() -> str | Response:
+    form = OutlierForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        try:
+            admin.add_outlier_month(
+                db.session, me(), domain=form.domain.data, month=form.month.data,
+                reason=form.reason.data,
+            )  # fmt: skip
+        except DomainError as error:
+            errors = apply_problems(form, error)
+        else:
+            db.session.commit()
+            flash(_("De maand is als uitschieter vastgelegd."), "success")
+            return redirect(url_for("beheer.outliers"))
+    rows = admin.outlier_months(db.session)
+    return render_template("beheer/outliers.html", form=form, rows=rows, errors=errors)
+
+
+@bp.post("/uitschieters/<int:outlier_id>/verwijderen")
+def remove_outlier(outlier_id: int) -> Response:
+    form = OutlierForm()
+    if not form.validate_on_submit() and "csrf_token" in form.errors:
+        return redirect(url_for("beheer.outliers"))
+    admin.remove_outlier_month(db.session, me(), outlier_id)
+    db.session.commit()
+    flash(_("De uitschieter is verwijderd."), "success")
+    return redirect(url_for("beheer.outliers"))
+
+
+# --- population figures ------------------------------------------------------------------------
+
+
+@bp.route("/bevolking", methods=["GET", "POST"])
+def population() -> str | Response:
+    form = PopulationForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        try:
+            admin.set_population(
+                db.session, me(), year=form.year.data or 0,
+                inhabitants=form.inhabitants.data or 0, households=form.households.data or 0,
+            )  # fmt: skip
+        except DomainError as error:
+            errors = apply_problems(form, error)
+        else:
+            db.session.commit()
+            flash(_("De bevolkingscijfers zijn opgeslagen."), "success")
+            return redirect(url_for("beheer.population"))
+    rows = admin.population_figures(db.session)
+    return render_template("beheer/population.html", form=form, rows=rows, errors=errors)
+
+
+@bp.post("/bevolking/<int:year>/verwijderen")
+def remove_population(year: int) -> Response:
+    form = PopulationForm()
+    form.validate()
+    if "csrf_token" in form.errors:
+        return redirect(url_for("beheer.population"))
+    admin.remove_population(db.session, me(), year)
+    db.session.commit()
+    flash(_("De bevolkingscijfers van %(year)s zijn verwijderd.", year=year), "success")
+    return redirect(url_for("beheer.population"))
+
+
+# --- API tokens --------------------------------------------------------------------------------
+
+
+@bp.route("/api-tokens", methods=["GET", "POST"])
+def tokens() -> str | Response:
+    form = TokenForm()
+    form.user_id.choices = opts((u.id, f"{u.name} ({u.email})") for u in admin.managers(db.session))
+    errors: list[str] = []
+    new_token: str | None = None
+    if form.validate_on_submit():
+        try:
+            _row, new_token = admin.issue_token(
+                db.session, me(), user_id=form.user_id.data or 0, name=form.name.data or ""
+            )
+        except DomainError as error:
+            errors = apply_problems(form, error)
+        else:
+            db.session.commit()
+            form = TokenForm(formdata=None)
+            form.user_id.choices = opts(
+                (u.id, f"{u.name} ({u.email})") for u in admin.managers(db.session)
+            )
+    rows = admin.api_tokens(db.session)
+    return render_template(
+        "beheer/tokens.html", form=form, rows=rows, errors=errors, new_token=new_token
+    )
+
+
+@bp.post("/api-tokens/<int:token_id>/intrekken")
+def revoke_token(token_id: int) -> Response:
+    form = TokenForm()
+    form.validate()
+    if "csrf_token" in form.errors:
+        return redirect(url_for("beheer.tokens"))
+    admin.revoke_token(db.session, me(), token_id, datetime.now(UTC))
+    db.session.commit()
+    flash(_("Het token is ingetrokken."), "success")
+    return redirect(url_for("beheer.tokens"))
+
+
+# --- history import ----------------------------------------------------------------------------
+
+
+def _gidsen() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User).where(User.role == Role.GIDS, User.active.is_(True)).order_by(User.name)
+        )
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def history_import() -> tuple[str, int] | Response:
+    form = ImportForm()
+    gidsen = _gidsen()
+    form.gids_id.choices = opts((g.id, g.name) for g in gidsen)
+    problems: list[tuple[int, str | None, str]] = []
+    if form.validate_on_submit():
+        gids = next((g for g in gidsen if g.id == form.gids_id.data), None)
+        text = decode(form.file.data.read())
+        if gids is None:
+            form.gids_id.errors = [_("Kies een gids.")]
+        elif text is None:
+            problems = [(0, None, _("Het bestand is geen UTF-8-tekst."))]
+        else:
+            check = check_import(
+                db.session, text, date.today(), create_missing=bool(form.create_missing.data)
+            )
+            if check.ok:
+                result = apply_import(db.session, check, gids, date.today())
+                db.session.commit()
+                flash(
+                    _(
+                        "Import gelukt: %(created)s nieuwe en %(updated)s bijgewerkte trajecten, "
+                        "%(residents)s nieuwe inwoners, %(profiles)s nieuwe profielen en "
+                        "%(providers)s nieuwe aanbieders.",
+                        created=result.created,
+                        updated=result.updated,
+                        residents=result.new_residents,
+                        profiles=result.new_profiles,
+                        providers=result.new_providers,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("beheer.history_import"))
+            problems = [(p.line, p.column, _(p.message, **p.params)) for p in check.problems]
+    status = 400 if problems or form.errors else 200
+    return render_template("beheer/import.html", form=form, problems=problems), status
+
+
+# --- review of imported profiles and providers ---------------------------------------------------
+
+
+@bp.get("/geimporteerd")
+def imported() -> str:
+    profiles, providers = admin.imported_for_review(db.session)
+    return render_template(
+        "beheer/imported.html", profiles=profiles, providers=providers, form=ReviewForm()
+    )
+
+
+@bp.post("/geimporteerd/<any(profiel, aanbieder):kind>/<int:item_id>")
+def review_imported(kind: str, item_id: int) -> Response:
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            admin.review_imported(
+                db.session, me(), kind=kind, item_id=item_id, name=form.name.data or "",
+                active=bool(form.active.data),
+            )  # fmt: skip
+        except DomainError as error:
+            for message in apply_problems(form, error) + [
+                e for errors in form.errors.values() for e in errors
+            ]:
+                flash(message, "error")
+        else:
+            db.session.commit()
+            flash(_("Beoordeeld en opgeslagen."), "success")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+    return redirect(url_for("beheer.imported"))

@@ -1,0 +1,381 @@
+"""The published (anonymised) figures as data tables and charts. One definition serves every
+output: the dashboard's tables and SVG charts, the CSV and XLSX downloads, the PDF report and the
+CLI's text output. Nothing here computes or anonymises: it only lays out what ``report`` gave."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+
+from workflows.stats.anonymity import (
+    PublishedDurations,
+    PublishedFlows,
+    PublishedIntensity,
+    PublishedResults,
+    PublishedWaiting,
+)
+
+from ..charts import Chart, bar_chart, line_chart
+
+LEVELS = ("laag", "middel", "zwaar")
+
+
+class Hidden:
+    """A suppressed cell (shown as "<k")."""
+
+    def __repr__(self) -> str:
+        return "Hidden"
+
+
+HIDDEN = Hidden()
+
+
+class Share(float):
+    """A fraction to show as a percentage."""
+
+
+Cell = int | float | str | None | Hidden
+_UNSET: Any = object()
+
+
+def share(value: float | None) -> Share | None:
+    return None if value is None else Share(value)
+
+
+@dataclass(frozen=True)
+class DataTable:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list[Cell]]
+
+
+def _cell(row: Any, name: str, value: Any = _UNSET) -> Cell:
+    """The value of ``name`` (or ``value``), or HIDDEN when the row names it as suppressed."""
+    suppressed = row["suppressed"] if isinstance(row, dict) else row.suppressed
+    if name in suppressed:
+        return HIDDEN
+    if value is not _UNSET:
+        return value  # type: ignore[no-any-return]
+    return row[name] if isinstance(row, dict) else getattr(row, name)  # type: ignore[no-any-return]
+
+
+def _level(name: str) -> str:
+    return {"laag": _("Laag"), "middel": _("Middel"), "zwaar": _("Zwaar")}[name]
+
+
+def flows_tables(report: PublishedFlows) -> list[DataTable]:
+    unit = _("trajecten") if report.header["unit"] == "traject" else _("cliënten")
+    months = DataTable(
+        "flows",
+        _("Doorstroom per maand (%(unit)s)", unit=unit),
+        [_("Maand"), _("Beginstand"), _("Instroom"), _("Uitstroom"), _("Eindstand")],
+        [
+            [r.month, *[_cell(r, c) for c in ("beginstand", "instroom", "uitstroom", "eindstand")]]
+            for r in report.months
+        ],
+    )
+    yearly = DataTable(
+        "yearly",
+        _("Gemiddelde instroom en uitstroom per maand, per jaar (%(unit)s)", unit=unit),
+        [
+            _("Jaar"),
+            _("Maanden geteld"),
+            _("Uitgesloten maanden"),
+            _("Gemiddelde instroom"),
+            _("Gemiddelde uitstroom"),
+        ],
+        [
+            [
+                y.year,
+                y.months_counted,
+                ", ".join(y.excluded_months) or "—",
+                _cell(y, "mean_instroom"),
+                _cell(y, "mean_uitstroom"),
+            ]
+            for y in report.yearly
+        ],
+    )
+    return [months, yearly]
+
+
+def intensity_tables(report: PublishedIntensity) -> list[DataTable]:
+    basis = _("eindstand") if report.basis == "eindstand" else _("instroom")
+    return [
+        DataTable(
+            "intensity",
+            _("Trajecten per intensiteit (basis: %(basis)s)", basis=basis),
+            [_("Maand")]
+            + [_level(level) for level in LEVELS]
+            + [_("Aandeel %(level)s", level=_level(level).lower()) for level in LEVELS],
+            [
+                [r.month]
+                + [_cell(r, f"counts.{level}", r.counts[level]) for level in LEVELS]
+                + [_cell(r, f"shares.{level}", share(r.shares[level])) for level in LEVELS]
+                for r in report.months
+            ],
+        )
+    ]
+
+
+def durations_tables(report: PublishedDurations) -> list[DataTable]:
+    ended = report.ended
+    summary = DataTable(
+        "durations",
+        _("Duur van de zorg die in de periode eindigde (dagen)"),
+        [_("Aantal beëindigd"), _("Gemiddelde duur"), _("Mediane duur")],
+        [
+            [
+                HIDDEN if "ended.n" in report.suppressed else ended["n"],
+                HIDDEN if "ended.mean_days" in report.suppressed else ended["mean_days"],
+                HIDDEN if "ended.median_days" in report.suppressed else ended["median_days"],
+            ]
+        ],
+    )
+    cohorts = DataTable(
+        "cohorts",
+        _("Kaplan–Meier-mediaan van de duur per startjaar (lopende zorg gecensureerd)"),
+        [
+            _("Startjaar"),
+            _("Aantal gestart"),
+            _("Beëindigd"),
+            _("Nog in zorg"),
+            _("Mediane duur (dagen)"),
+        ],
+        [
+            [
+                c.year,
+                _cell(c, "n"),
+                _cell(c, "ended"),
+                _cell(c, "censored"),
+                _cell(c, "km_median_days")
+                if c.km_median_days is not None or "km_median_days" in c.suppressed
+                else _("nog niet bereikt"),
+            ]
+            for c in report.cohorts
+        ],
+    )
+    return [summary, cohorts]
+
+
+def waiting_tables(report: PublishedWaiting) -> list[DataTable]:
+    def wait(row: Any, name: str) -> list[Cell]:
+        return [
+            _cell(row, f"{name}.{c}", getattr(row, name)[c])
+            for c in ("n", "mean_days", "median_days")
+        ]
+
+    return [
+        DataTable(
+            "waiting",
+            _("Wachttijden in dagen, naar maand van de start van de zorg"),
+            [
+                _("Maand"),
+                _("Aanmelding → besluit: aantal"),
+                _("gemiddeld"),
+                _("mediaan"),
+                _("Besluit → start: aantal"),
+                _("gemiddeld"),
+                _("mediaan"),
+            ],
+            [
+                [r.month, *wait(r, "request_to_decision"), *wait(r, "decision_to_start")]
+                for r in report.months
+            ],
+        )
+    ]
+
+
+def results_tables(report: PublishedResults) -> list[DataTable]:
+    hidden = set(report.suppressed)
+    r = report.result
+
+    def count(name: str, value: Any) -> Cell:
+        return HIDDEN if name in hidden else value
+
+    outcome = DataTable(
+        "results",
+        _("Resultaat van de trajecten die in de periode zijn afgesloten"),
+        [_("Uitkomst"), _("Aantal"), _("Aandeel")],
+        [
+            [
+                _("Resultaat behaald binnen de termijn"),
+                count("result.achieved_on_time", r["achieved_on_time"]),
+                share(r["share_achieved_on_time"]),
+            ],
+            [
+                _("Resultaat behaald na de termijn"),
+                count("result.achieved_late", r["achieved_late"]),
+                share(r["share_achieved_late"]),
+            ],
+            [
+                _("Resultaat niet behaald"),
+                count("result.not_achieved", r["not_achieved"]),
+                share(r["share_not_achieved"]),
+            ],
+            [_("Afgesloten in totaal"), count("closed", report.closed), None],
+        ],
+    )
+    names = {
+        "a": _("a. Afgerond, terug in het netwerk"),
+        "b": _("b. Overgedragen aan het voorveld"),
+        "c": _("c. Doorverwezen naar vervolghulp"),
+        "d": _("d. Voortijdig afgesloten"),
+    }
+    categories = DataTable(
+        "categories",
+        _("Afsluitcategorieën"),
+        [_("Categorie"), _("Aantal"), _("Aandeel")],
+        [
+            [
+                names[c],
+                count(f"categories.{c}", report.categories[c]),
+                share(report.category_shares[c]),
+            ]
+            for c in "abcd"
+        ],
+    )
+    ext, rep = report.extensions, report.repeat
+    other = DataTable(
+        "extensions",
+        _("Verlengingen en herhaald beroep"),
+        [_("Kengetal"), _("Waarde")],
+        [
+            [_("Trajecten actief in de periode"), count("extensions.active", ext["active"])],
+            [_("Verlengingen"), count("extensions.extensions", ext["extensions"])],
+            [_("Verlengingen per 100 actieve trajecten"), ext["per_100_active"]],
+            [_("Nieuwe episodes (cliënten)"), count("repeat.new_episodes", rep["new_episodes"])],
+            [
+                _("Waarvan herhaald beroep (binnen %(n)s jaar)", n=rep["years"]),
+                count("repeat.repeat_episodes", rep["repeat_episodes"]),
+            ],
+            [_("Aandeel herhaald beroep"), share(rep["share"])],
+        ],
+    )
+    years = DataTable(
+        "years",
+        _("Kosten en bereik per jaar"),
+        [
+            _("Jaar"),
+            _("Cliënten gestart"),
+            _("Som trajectprijzen"),
+            _("Gemiddelde prijs per cliënt"),
+            _("Cliënten in zorg"),
+            _("Per 1.000 inwoners"),
+            _("Huishoudens met beschikking"),
+            _("Per 1.000 huishoudens"),
+        ],
+        [
+            [
+                y["year"],
+                _cell(y, "clients_started"),
+                _cell(y, "price_total"),
+                _cell(y, "mean_price_per_client"),
+                _cell(y, "clients_in_care"),
+                y["clients_per_1000_inhabitants"],
+                _cell(y, "households_with_decision"),
+                y["households_per_1000_households"],
+            ]
+            for y in report.years
+        ],
+    )
+    return [outcome, categories, other, years]
+
+
+def tables_for(name: str, report: Any) -> list[DataTable]:
+    builders = {
+        "flows": flows_tables,
+        "intensity": intensity_tables,
+        "durations": durations_tables,
+        "waiting-times": waiting_tables,
+        "results": results_tables,
+    }
+    return builders[name](report)  # type: ignore[no-any-return, operator]
+
+
+# --- charts -------------------------------------------------------------------------------
+
+
+def _values(rows: Sequence[Any], name: str) -> list[float | None]:
+    return [getattr(r, name) for r in rows]
+
+
+def charts_for(name: str, report: Any) -> list[Chart]:
+    if name == "flows":
+        labels = [r.month for r in report.months]
+        return [
+            bar_chart(
+                _("Instroom en uitstroom per maand"),
+                _(
+                    "Staafdiagram van de instroom en de uitstroom per maand; "
+                    "de tabel eronder geeft de aantallen."
+                ),
+                labels,
+                [
+                    (_("Instroom"), _values(report.months, "instroom")),
+                    (_("Uitstroom"), _values(report.months, "uitstroom")),
+                ],
+            ),
+            line_chart(
+                _("Eindstand per maand"),
+                _("Lijndiagram van het aantal in zorg aan het eind van elke maand."),
+                labels,
+                [(_("Eindstand"), _values(report.months, "eindstand"))],
+            ),
+        ]
+    if name == "intensity":
+        labels = [r.month for r in report.months]
+        return [
+            bar_chart(
+                _("Aandeel per intensiteit"),
+                _("Gestapeld staafdiagram van het aandeel laag, middel en zwaar per maand."),
+                labels,
+                [(_level(level), [r.shares[level] for r in report.months]) for level in LEVELS],
+                stacked=True,
+                unit="share",
+            )
+        ]
+    if name == "durations":
+        return [
+            bar_chart(
+                _("Mediane duur per startjaar (dagen)"),
+                _("Staafdiagram van de Kaplan–Meier-mediaan van de duur per startjaar."),
+                [str(c.year) for c in report.cohorts],
+                [(_("Mediane duur"), [c.km_median_days for c in report.cohorts])],
+            )
+        ]
+    if name == "waiting-times":
+        return [
+            line_chart(
+                _("Mediane wachttijd per maand (dagen)"),
+                _(
+                    "Lijndiagram van de mediane wachttijd van aanmelding tot besluit "
+                    "en van besluit tot start."
+                ),
+                [r.month for r in report.months],
+                [
+                    (
+                        _("Aanmelding → besluit"),
+                        [r.request_to_decision["median_days"] for r in report.months],
+                    ),
+                    (
+                        _("Besluit → start"),
+                        [r.decision_to_start["median_days"] for r in report.months],
+                    ),
+                ],
+            )
+        ]
+    return [
+        bar_chart(
+            _("Afsluitcategorieën"),
+            _(
+                "Staafdiagram van het aantal afgesloten trajecten per "
+                "afsluitcategorie a tot en met d."
+            ),
+            ["a", "b", "c", "d"],
+            [(_("Afgesloten"), [report.categories[c] for c in "abcd"])],
+        )
+    ]

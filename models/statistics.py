@@ -1,0 +1,184 @@
+"""The pseudonymised statistics feed and what the beheerder keeps for the figures.
+
+``StatsTrajectory`` holds one row per trajectory with only what the figures need: no name, BSN,
+birth date or address. The client is a keyed hash (HMAC-SHA256) of the BSN, age is a band and
+place the wijk/kern. ``StatsEpisode`` holds each client's episodes per domain (merged care, see
+STATISTICS.md) and ``StatsMonthlyCount`` the monthly inflow and outflow per domain, unit and
+intensity, so the most used figures need no scan of the feed.
+
+The feed deliberately has **no foreign key** to a personal table (residents, trajectories,
+requests): a retention purge may delete or anonymise those, and the statistics must stay intact.
+``source_trajectory_id`` is a plain integer that links a row to its trajectory while that exists;
+a row whose trajectory is gone is *detached* (``source_trajectory_id`` empty) and kept as it is.
+A *frozen* row is never derived again (``feed.detach``): for a trajectory whose resident is about
+to be anonymised, so the figures do not change when the personal data does.
+
+Months are stored as a month index ``year * 12 + month - 1`` (2019-01 → 24228) so every
+database buckets and compares them the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, TZDateTime, str_enum, utcnow
+from .enums import ClosureCategory, Domain, Intensity, NeedType
+from .user import User
+
+# Unit keys in StatsMonthlyCount: a traject row per intensity, a client row with intensity "".
+UNIT_TRAJECT = "traject"
+UNIT_CLIENT = "client"
+
+
+class StatsTrajectory(Base):
+    """One trajectory as the statistics see it (the pseudonymised feed)."""
+
+    __tablename__ = "stats_trajectories"
+    __table_args__ = (
+        CheckConstraint("care_end IS NULL OR care_start IS NOT NULL", name="end_needs_start"),
+        CheckConstraint("care_end IS NULL OR care_end >= care_start", name="care_dates_in_order"),
+        Index("ix_stats_trajectories_domain_start", "domain", "start_month"),
+        Index("ix_stats_trajectories_domain_end", "domain", "end_month"),
+        Index("ix_stats_trajectories_client", "client_key", "domain"),
+        # Partial, so the many detached rows (empty source) do not make the planner think the
+        # index is unselective; a lookup "IN (...)" implies NOT NULL and uses it.
+        Index(
+            "uq_stats_trajectories_source",
+            "source_trajectory_id",
+            unique=True,
+            sqlite_where=text("source_trajectory_id IS NOT NULL"),
+            postgresql_where=text("source_trajectory_id IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The trajectory this row was derived from, while it exists (no foreign key: see above).
+    source_trajectory_id: Mapped[int | None] = mapped_column(Integer)
+    frozen: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The previous trajectory's source id when this one follows it after scaling up/down (R9).
+    follows_source_id: Mapped[int | None] = mapped_column(Integer)
+    client_key: Mapped[str] = mapped_column(String(64))
+    household_key: Mapped[str] = mapped_column(String(64))
+    age_band: Mapped[str] = mapped_column(String(10))
+    wijk: Mapped[str | None] = mapped_column(String(80))
+    domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10))
+    category_code: Mapped[str] = mapped_column(String(2))
+    profile_code: Mapped[str] = mapped_column(String(20))
+    intensity: Mapped[Intensity] = mapped_column(str_enum(Intensity, 10))
+    provider_agb: Mapped[str] = mapped_column(String(8))
+    need_type: Mapped[NeedType] = mapped_column(str_enum(NeedType, 10))
+    request_date: Mapped[date | None] = mapped_column(Date)
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    care_start: Mapped[date | None] = mapped_column(Date)
+    planned_end: Mapped[date] = mapped_column(Date)
+    care_end: Mapped[date | None] = mapped_column(Date)
+    start_month: Mapped[int | None] = mapped_column(Integer)
+    end_month: Mapped[int | None] = mapped_column(Integer)
+    price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    closure_category: Mapped[ClosureCategory | None] = mapped_column(str_enum(ClosureCategory, 1))
+    end_reason_code: Mapped[str | None] = mapped_column(String(2))
+    result_achieved: Mapped[bool | None] = mapped_column(Boolean)
+    extensions: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StatsEpisode(Base):
+    """A client's uninterrupted care in one domain: trajectories merged when one starts on or
+    before the day after the episode's end so far (STATISTICS.md, unit client). Materialised
+    for the figures without filters; recomputed for a client whenever its rows change."""
+
+    __tablename__ = "stats_episodes"
+    __table_args__ = (
+        Index("ix_stats_episodes_client", "client_key", "domain"),
+        Index("ix_stats_episodes_domain_start", "domain", "start_month"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_key: Mapped[str] = mapped_column(String(64))
+    domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10))
+    care_start: Mapped[date] = mapped_column(Date)
+    care_end: Mapped[date | None] = mapped_column(Date)
+    start_month: Mapped[int] = mapped_column(Integer)
+    end_month: Mapped[int | None] = mapped_column(Integer)
+
+
+class StatsMonthlyCount(Base):
+    """Inflow (starts) and outflow (ends) per month, domain, unit and intensity: the traject unit
+    has a row per intensity, the client unit (episodes) one with intensity ``""``. Stocks are
+    running sums of these (eindstand = all starts − all ends up to the month)."""
+
+    __tablename__ = "stats_monthly_counts"
+
+    domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(10), primary_key=True)
+    intensity: Mapped[str] = mapped_column(String(10), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    starts: Mapped[int] = mapped_column(Integer, default=0)
+    ends: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OutlierMonth(Base):
+    """A month the beheerder excludes from the yearly means of a domain (e.g. a January with
+    administrative conversions), with the reason."""
+
+    __tablename__ = "stats_outlier_months"
+    __table_args__ = (UniqueConstraint("domain", "month", name="one_per_domain_month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10))
+    month: Mapped[date] = mapped_column(Date)  # the first day of the month
+    reason: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+    created_by: Mapped[User | None] = relationship()
+
+
+class PopulationFigure(Base):
+    """Inhabitants and households of the municipality in a year (e.g. CBS on 1 January), for
+    rates per 1,000."""
+
+    __tablename__ = "population_figures"
+    __table_args__ = (
+        CheckConstraint("inhabitants > 0", name="inhabitants_positive"),
+        CheckConstraint("households > 0", name="households_positive"),
+    )
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    inhabitants: Mapped[int] = mapped_column(Integer)
+    households: Mapped[int] = mapped_column(Integer)
+
+
+class ApiToken(Base):
+    """A bearer token a beheerder issued to a manager for the statistics API. Only the SHA-256
+    of the token is stored; ``prefix`` (its first characters) lets people tell tokens apart."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    prefix: Mapped[str] = mapped_column(String(12))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])

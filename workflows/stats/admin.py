@@ -1,0 +1,239 @@
+"""What the beheerder keeps for the statistics: outlier months, population figures, API tokens
+for managers, and the review of profiles and providers that a history import created."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import (
+    ApiToken,
+    Domain,
+    OutlierMonth,
+    PopulationFigure,
+    Provider,
+    Role,
+    SupportProfile,
+    User,
+)
+
+from ..errors import N_, DomainError, NotFound, Problem
+from .episodes import first_day
+from .query import parse_month
+
+TOKEN_PREFIX = "tw_"
+LAST_USED_PRECISION = timedelta(minutes=5)  # last_used_at is written at most this often
+
+
+def _require_beheerder(actor: User) -> None:
+    if actor.role != Role.BEHEERDER:
+        raise DomainError(N_("Alleen een beheerder kan dit doen."))
+
+
+# --- outlier months -------------------------------------------------------------------------
+
+
+def outlier_months(session: Session) -> Sequence[OutlierMonth]:
+    return session.scalars(
+        select(OutlierMonth).order_by(OutlierMonth.month.desc(), OutlierMonth.domain)
+    ).all()
+
+
+def add_outlier_month(
+    session: Session, actor: User, *, domain: str, month: str, reason: str
+) -> OutlierMonth:
+    """Flag a month as an outlier for a domain; the yearly means leave it out."""
+    _require_beheerder(actor)
+    problems: list[Problem] = []
+    if domain not in {d.value for d in Domain}:
+        problems.append(Problem(N_("Kies het domein: wmo of jeugd."), "domain"))
+    index = parse_month(month, "month", problems)
+    text = reason.strip()
+    if not text:
+        problems.append(Problem(N_("Geef de reden waarom deze maand afwijkt."), "reason"))
+    if problems:
+        raise DomainError.from_problems(problems)
+    assert index is not None
+    day = first_day(index)
+    if session.scalar(
+        select(OutlierMonth.id).where(OutlierMonth.domain == domain, OutlierMonth.month == day)
+    ):
+        raise DomainError(
+            N_("Deze maand is voor dit domein al als uitschieter gemarkeerd."), field="month"
+        )
+    row = OutlierMonth(domain=Domain(domain), month=day, reason=text[:2000], created_by_id=actor.id)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def remove_outlier_month(session: Session, actor: User, outlier_id: int) -> None:
+    _require_beheerder(actor)
+    row = session.get(OutlierMonth, outlier_id)
+    if row is None:
+        raise NotFound(N_("Deze uitschieter bestaat niet (meer)."))
+    session.delete(row)
+    session.flush()
+
+
+# --- population figures ---------------------------------------------------------------------
+
+
+def population_figures(session: Session) -> Sequence[PopulationFigure]:
+    return session.scalars(select(PopulationFigure).order_by(PopulationFigure.year.desc())).all()
+
+
+def set_population(
+    session: Session, actor: User, *, year: int, inhabitants: int, households: int
+) -> PopulationFigure:
+    """Record (or correct) the inhabitants and households of a year."""
+    _require_beheerder(actor)
+    problems: list[Problem] = []
+    if not 2000 <= year <= 2100:
+        problems.append(Problem(N_("Kies een jaar tussen 2000 en 2100."), "year"))
+    if not 0 < inhabitants <= 10_000_000:
+        problems.append(Problem(N_("Vul het aantal inwoners in (meer dan 0)."), "inhabitants"))
+    if not 0 < households <= 10_000_000:
+        problems.append(Problem(N_("Vul het aantal huishoudens in (meer dan 0)."), "households"))
+    elif 0 < inhabitants < households:
+        problems.append(
+            Problem(N_("Er kunnen niet meer huishoudens dan inwoners zijn."), "households")
+        )
+    if problems:
+        raise DomainError.from_problems(problems)
+    row = session.get(PopulationFigure, year)
+    if row is None:
+        row = PopulationFigure(year=year, inhabitants=inhabitants, households=households)
+        session.add(row)
+    else:
+        row.inhabitants, row.households = inhabitants, households
+    session.flush()
+    return row
+
+
+def remove_population(session: Session, actor: User, year: int) -> None:
+    _require_beheerder(actor)
+    row = session.get(PopulationFigure, year)
+    if row is None:
+        raise NotFound(N_("Voor dit jaar zijn geen bevolkingscijfers vastgelegd."))
+    session.delete(row)
+    session.flush()
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def api_tokens(session: Session) -> Sequence[ApiToken]:
+    return session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc())).all()
+
+
+def managers(session: Session) -> Sequence[User]:
+    return session.scalars(
+        select(User).where(User.role == Role.MANAGER, User.active.is_(True)).order_by(User.name)
+    ).all()
+
+
+def issue_token(session: Session, actor: User, *, user_id: int, name: str) -> tuple[ApiToken, str]:
+    """A new bearer token for a manager. The token itself is returned once, to show once; only
+    its SHA-256 is stored."""
+    _require_beheerder(actor)
+    problems: list[Problem] = []
+    user = session.get(User, user_id)
+    if user is None or user.role != Role.MANAGER or not user.active:
+        problems.append(Problem(N_("Kies een actieve manager."), "user_id"))
+    label = name.strip()
+    if not label:
+        problems.append(Problem(N_("Geef het token een naam, bijvoorbeeld de toepassing."), "name"))
+    if problems:
+        raise DomainError.from_problems(problems)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(
+        user_id=user_id,
+        name=label[:80],
+        prefix=token[:10],
+        token_hash=token_hash(token),
+        created_by_id=actor.id,
+    )
+    session.add(row)
+    session.flush()
+    return row, token
+
+
+def revoke_token(session: Session, actor: User, token_id: int, now: datetime) -> ApiToken:
+    _require_beheerder(actor)
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound(N_("Dit token bestaat niet."))
+    if row.revoked_at is None:
+        row.revoked_at = now
+        session.flush()
+    return row
+
+
+def authenticate_token(session: Session, token: str, now: datetime) -> User | None:
+    """The active manager a valid, unrevoked token belongs to, or None."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
+        return None
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
+    if row is None or row.revoked_at is not None:
+        return None
+    user = row.user
+    if not user.active or user.role != Role.MANAGER:
+        return None
+    last = row.last_used_at
+    if last is not None and last.tzinfo is None:  # SQLite returns naive UTC
+        last = last.replace(tzinfo=UTC)
+    if last is None or now - last > LAST_USED_PRECISION:
+        row.last_used_at = now
+        session.flush()
+    return user
+
+
+# --- imported catalogue entries ---------------------------------------------------------------
+
+
+def imported_for_review(
+    session: Session,
+) -> tuple[Sequence[SupportProfile], Sequence[Provider]]:
+    profiles = session.scalars(
+        select(SupportProfile)
+        .where(SupportProfile.imported.is_(True))
+        .order_by(SupportProfile.code)
+    ).all()
+    providers = session.scalars(
+        select(Provider).where(Provider.imported.is_(True)).order_by(Provider.agb_code)
+    ).all()
+    return profiles, providers
+
+
+def review_imported(
+    session: Session, actor: User, *, kind: str, item_id: int, name: str, active: bool
+) -> None:
+    """The beheerder names an imported profile or provider and accepts it into the catalogue
+    (``active``) or keeps it only for history (inactive); either way it leaves the review list."""
+    _require_beheerder(actor)
+    item: SupportProfile | Provider | None
+    if kind == "profiel":
+        item = session.get(SupportProfile, item_id)
+    elif kind == "aanbieder":
+        item = session.get(Provider, item_id)
+    else:
+        item = None
+    if item is None or not item.imported:
+        raise NotFound(N_("Dit geïmporteerde gegeven bestaat niet (meer)."))
+    label = name.strip()
+    if not label:
+        raise DomainError(N_("Geef een naam."), field="name")
+    item.name = label[:160]
+    item.active = active
+    item.imported = False
+    session.flush()

@@ -1,0 +1,786 @@
+"""The history import and export (STATISTICS.md, "Import format for history").
+
+``check_import`` reads the whole file and validates every row before anything is written: any
+problem — a wrong header, a bad date, BSN or code, an end before the start, a price that is no
+number — and nothing is imported; every bad row is reported with its line number, its column and
+a Dutch reason (never the personal value itself). ``apply_import`` then writes everything in the
+caller's one transaction and refreshes the statistics feed for the rows it wrote.
+
+Decisions (where the format is silent):
+
+* **Residents** are matched by BSN. A new one gets no name (the format has none: "(naam
+  onbekend)"), the birth date and postcode from the file, the wijk most common among known
+  residents of the same four-digit postcode, and a household of its own whose single contact
+  (*aanspreekpunt*) is the gids named for the import. An existing resident keeps everything.
+* **Trajectories**: ``import_id`` is kept on the trajectory, so importing the same key again
+  updates it. The state follows from the dates: an end → *afgesloten*; a start → *actief*;
+  otherwise *geaccepteerd* (decided, waiting for care). The responsible gids is the one named for
+  the import; need type *eindig*; no tariff link (the price is the historical one); planned
+  start = the start of care, else the decision date, else the request date (never after the
+  planned end). An ``aanmelddatum`` becomes a granted request. Each write leaves an event
+  *geïmporteerd*.
+* **Export** writes every trajectory past the concept stage in the same format. A trajectory
+  that was not imported gets the key ``trajectwijzer-<id>``, which an import recognises, so
+  export → import is a no-op (tested as a round trip).
+* The rows are written in bulk (``workflows.bulk``: ids drawn up front, then COPY or the
+  driver's executemany), not one ORM object per row: an import of 100,000 rows must finish
+  within a minute.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from models import (
+    ClosureCategory,
+    Domain,
+    EndReason,
+    Household,
+    Intensity,
+    ProductCategory,
+    ProfileIntensity,
+    Provider,
+    Request,
+    Resident,
+    SupportProfile,
+    Trajectory,
+    TrajectoryEvent,
+    TrajectoryState,
+    User,
+)
+
+from ..bsn import is_valid_bsn
+from ..bulk import allocate_ids, write_rows
+from ..catalogue import HOUSEHOLD_HELP_INTENSITIES
+from ..dates import jeugd_decision_end
+from ..errors import N_
+from ..residents import POSTCODE_RE, normalise_postcode
+from . import feed
+
+COLUMNS = (
+    "import_id",
+    "bsn",
+    "geboortedatum",
+    "postcode",
+    "domein",
+    "productcategorie",
+    "profiel",
+    "intensiteit",
+    "aanbieder",
+    "aanmelddatum",
+    "besluitdatum",
+    "startdatum",
+    "geplande_einddatum",
+    "einddatum",
+    "trajectprijs",
+    "resultaat_behaald",
+    "afsluitcategorie",
+    "reden_beeindiging",
+)
+OWN_KEY = re.compile(r"^trajectwijzer-(\d{1,10})$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+PRICE_RE = re.compile(r"^\d{1,8}([.,]\d{1,2})?$")
+IMPORT_ACTION = "geimporteerd"
+UNKNOWN_NAME = "(naam onbekend)"
+MAX_ROWS = 500_000
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int  # the line in the file (the header is line 1); 0 = the file as a whole
+    column: str | None
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def render(self) -> str:
+        return self.message % self.params if self.params else self.message
+
+
+@dataclass
+class ImportRow:
+    line: int
+    import_id: str
+    bsn: str
+    birth_date: date
+    postcode: str | None
+    domain: Domain
+    category: str
+    profile: str
+    intensity: Intensity
+    provider: str
+    request_date: date | None
+    decision_date: date | None
+    care_start: date | None
+    planned_end: date
+    care_end: date | None
+    price: Decimal
+    result_achieved: bool | None
+    closure_category: ClosureCategory | None
+    end_reason: str | None
+
+
+@dataclass
+class ImportCheck:
+    rows: list[ImportRow]
+    problems: list[RowProblem]
+    new_profiles: dict[str, tuple[Domain, str, set[Intensity]]]
+    new_providers: set[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    new_residents: int
+    new_profiles: int
+    new_providers: int
+
+
+def decode(data: bytes) -> str | None:
+    """UTF-8 with or without BOM; None when it is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+def _date(value: str) -> date | None:
+    if not DATE_RE.match(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def check_import(
+    session: Session, text: str, today: date, *, create_missing: bool = False
+) -> ImportCheck:
+    """Parse and validate the whole file; nothing is written."""
+    check = ImportCheck([], [], {}, set())
+    problems = check.problems
+    text = text.removeprefix("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        problems.append(RowProblem(0, None, N_("Het bestand is leeg.")))
+        return check
+    missing = [c for c in COLUMNS if c not in header]
+    unknown = [h for h in header if h not in COLUMNS]
+    if missing or unknown or len(set(header)) != len(header):
+        problems.append(
+            RowProblem(
+                1,
+                None,
+                N_(
+                    "De kopregel klopt niet. Ontbrekende kolommen: %(missing)s; onbekende "
+                    "kolommen: %(unknown)s. Verwacht: %(expected)s."
+                ),
+                {
+                    "missing": ", ".join(missing) or "geen",
+                    "unknown": ", ".join(u[:40] for u in unknown[:10]) or "geen",
+                    "expected": ";".join(COLUMNS),
+                },
+            )
+        )
+        return check
+
+    categories = {c.code: c.domain for c in session.scalars(select(ProductCategory))}
+    profiles = {
+        p.code: (p.domain, p.category_code, set(p.allowed_intensities))
+        for p in session.scalars(select(SupportProfile))
+    }
+    providers = set(session.scalars(select(Provider.agb_code)))
+    end_reasons = {(str(r.domain.value), r.code) for r in session.scalars(select(EndReason))}
+    seen_ids: dict[str, int] = {}
+
+    for line, values in enumerate(reader, start=2):
+        if not any(v.strip() for v in values):
+            continue
+        if len(check.rows) + len(problems) >= MAX_ROWS:
+            problems.append(
+                RowProblem(line, None, N_("Te veel regels (meer dan %(max)s)."), {"max": MAX_ROWS})
+            )
+            break
+        if len(values) != len(header):
+            problems.append(
+                RowProblem(
+                    line,
+                    None,
+                    N_("Deze regel heeft %(found)s velden in plaats van %(expected)s."),
+                    {"found": len(values), "expected": len(header)},
+                )
+            )
+            continue
+        raw = {name: value.strip() for name, value in zip(header, values, strict=True)}
+        row_problems: list[RowProblem] = []
+
+        def bad(column: str, message: str, **params: Any) -> None:
+            row_problems.append(RowProblem(line, column, message, params))  # noqa: B023
+
+        def day(column: str, required: bool, raw: dict[str, str] = raw) -> date | None:
+            value = raw[column]
+            if not value:
+                if required:
+                    bad(column, N_("Vul een datum in (JJJJ-MM-DD)."))
+                return None
+            parsed = _date(value)
+            if parsed is None:
+                bad(column, N_("Geen geldige datum; gebruik JJJJ-MM-DD."))
+            elif not date(1900, 1, 1) <= parsed <= today:
+                bad(column, N_("De datum ligt in de toekomst of vóór 1900."))
+                return None
+            return parsed
+
+        import_id = raw["import_id"]
+        if not import_id:
+            bad("import_id", N_("Vul de import_id in."))
+        elif len(import_id) > 64:
+            bad("import_id", N_("De import_id is langer dan 64 tekens."))
+        elif import_id in seen_ids:
+            bad(
+                "import_id",
+                N_("Deze import_id staat ook al op regel %(other)s."),
+                other=seen_ids[import_id],
+            )
+        else:
+            seen_ids[import_id] = line
+        bsn = raw["bsn"]
+        if not is_valid_bsn(bsn):
+            bad("bsn", N_("Geen geldig BSN (9 cijfers die de elfproef doorstaan)."))
+        birth = day("geboortedatum", True)
+        postcode = normalise_postcode(raw["postcode"])
+        if postcode is not None and not POSTCODE_RE.match(postcode):
+            bad("postcode", N_("Een postcode heeft de vorm 1234AB."))
+        domain: Domain | None = None
+        if raw["domein"] in {d.value for d in Domain}:
+            domain = Domain(raw["domein"])
+        else:
+            bad(
+                "domein",
+                N_("Onbekend domein '%(value)s': kies wmo of jeugd."),
+                value=raw["domein"][:20],
+            )
+        category = raw["productcategorie"]
+        if category not in categories:
+            bad(
+                "productcategorie",
+                N_("Onbekende productcategorie '%(value)s'."),
+                value=category[:20],
+            )
+        elif domain is not None and categories[category] != domain:
+            bad(
+                "productcategorie",
+                N_("Productcategorie %(value)s hoort niet bij dit domein."),
+                value=category,
+            )
+        intensity: Intensity | None = None
+        if raw["intensiteit"] in {i.value for i in Intensity}:
+            intensity = Intensity(raw["intensiteit"])
+        else:
+            bad(
+                "intensiteit",
+                N_("Onbekende intensiteit '%(value)s': kies laag, middel of zwaar."),
+                value=raw["intensiteit"][:20],
+            )
+        profile = raw["profiel"]
+        if not profile or len(profile) > 20:
+            bad("profiel", N_("Vul een profielcode in (ten hoogste 20 tekens)."))
+        elif profile in profiles:
+            p_domain, p_category, allowed = profiles[profile]
+            if domain is not None and p_domain != domain:
+                bad("profiel", N_("Profiel %(value)s hoort bij een ander domein."), value=profile)
+            elif categories.get(category) == domain and p_category != category:
+                bad(
+                    "profiel",
+                    N_("Profiel %(value)s hoort bij productcategorie %(category)s."),
+                    value=profile,
+                    category=p_category,
+                )
+            elif intensity is not None and intensity not in allowed:
+                if profile in check.new_profiles:
+                    allowed.add(intensity)
+                else:
+                    bad(
+                        "intensiteit",
+                        N_("Intensiteit %(value)s is niet toegestaan voor profiel %(profile)s."),
+                        value=intensity.value,
+                        profile=profile,
+                    )
+        elif not create_missing:
+            bad(
+                "profiel",
+                N_("Onbekend profiel '%(value)s' (met --create-missing wordt het toegevoegd)."),
+                value=profile,
+            )
+        elif domain is not None and category in categories and categories[category] == domain:
+            allowed_new: set[Intensity] = {intensity} if intensity else set()
+            check.new_profiles[profile] = (domain, category, allowed_new)
+            profiles[profile] = (domain, category, allowed_new)
+        if (
+            profile in check.new_profiles
+            and category == "01"
+            and intensity is not None
+            and intensity not in HOUSEHOLD_HELP_INTENSITIES
+        ):
+            bad("intensiteit", N_("Hulp bij het huishouden kent alleen laag en zwaar."))
+        provider = raw["aanbieder"]
+        if not (len(provider) == 8 and provider.isascii() and provider.isdigit()):
+            bad("aanbieder", N_("Een AGB-code heeft 8 cijfers."))
+        elif provider not in providers:
+            if create_missing:
+                check.new_providers.add(provider)
+            else:
+                bad(
+                    "aanbieder",
+                    N_(
+                        "Onbekende aanbieder %(value)s (met --create-missing wordt die toegevoegd)."
+                    ),
+                    value=provider,
+                )
+        request_date = day("aanmelddatum", False)
+        decision_date = day("besluitdatum", False)
+        start = day("startdatum", False)
+        planned_end = _date(raw["geplande_einddatum"])
+        if planned_end is None:
+            bad("geplande_einddatum", N_("Geen geldige datum; gebruik JJJJ-MM-DD."))
+        end = day("einddatum", False)
+        if request_date and decision_date and decision_date < request_date:
+            bad("besluitdatum", N_("De besluitdatum ligt vóór de aanmelddatum."))
+        if end is not None and not raw["startdatum"]:
+            bad("einddatum", N_("Een einddatum vraagt een startdatum."))
+        if end is not None and start is not None and end < start:
+            bad("einddatum", N_("De einddatum ligt vóór de startdatum."))
+        price_text = raw["trajectprijs"].replace(" ", "")
+        price = Decimal(0)
+        if not PRICE_RE.match(price_text):
+            bad(
+                "trajectprijs",
+                N_("De trajectprijs is geen bedrag; schrijf bijvoorbeeld 1234.56 of 1234,56."),
+            )
+        else:  # the pattern guarantees a decimal number
+            price = Decimal(price_text.replace(",", ".")).quantize(Decimal("0.01"))
+        result: bool | None = None
+        if raw["resultaat_behaald"] in ("ja", "nee"):
+            result = raw["resultaat_behaald"] == "ja"
+        elif raw["resultaat_behaald"]:
+            bad("resultaat_behaald", N_("Vul ja, nee of niets in."))
+        closure: ClosureCategory | None = None
+        if raw["afsluitcategorie"] in {c.value for c in ClosureCategory}:
+            closure = ClosureCategory(raw["afsluitcategorie"])
+        elif raw["afsluitcategorie"]:
+            bad("afsluitcategorie", N_("Kies a, b, c of d."))
+        reason = raw["reden_beeindiging"] or None
+        if reason is not None and domain is not None and (domain.value, reason) not in end_reasons:
+            bad(
+                "reden_beeindiging",
+                N_("Onbekende reden van beëindiging '%(value)s' voor dit domein."),
+                value=reason[:10],
+            )
+        if end is not None:
+            if closure is None and not raw["afsluitcategorie"]:
+                bad("afsluitcategorie", N_("Een afgesloten traject vraagt een afsluitcategorie."))
+            if reason is None:
+                bad(
+                    "reden_beeindiging",
+                    N_("Een afgesloten traject vraagt een reden van beëindiging."),
+                )
+            if result is None and not raw["resultaat_behaald"]:
+                bad("resultaat_behaald", N_("Een afgesloten traject vraagt ja of nee."))
+        elif (closure is not None or reason is not None) and not raw["einddatum"]:
+            bad("einddatum", N_("Een afsluitcategorie of reden vraagt een einddatum."))
+        if row_problems:
+            problems.extend(row_problems)
+            continue
+        assert birth and domain and intensity and planned_end
+        check.rows.append(
+            ImportRow(
+                line,
+                import_id,
+                bsn,
+                birth,
+                postcode,
+                domain,
+                category,
+                profile,
+                intensity,
+                provider,
+                request_date,
+                decision_date,
+                start,
+                planned_end,
+                end,
+                price,
+                result,
+                closure,
+                reason,
+            )  # fmt: skip
+        )
+    if not check.rows and not problems:
+        problems.append(RowProblem(0, None, N_("Het bestand bevat geen trajecten.")))
+    return check
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def _table(model: Any) -> Table:
+    return cast(Table, model.__table__)
+
+
+def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def apply_import(session: Session, check: ImportCheck, gids: User, today: date) -> ImportResult:
+    """Write a checked import in the caller's transaction (the caller commits once)."""
+    assert check.ok
+    session.flush()
+    connection = session.connection()
+    now = datetime.now(UTC)
+
+    # Catalogue entries the import adds, marked for the beheerder's review.
+    profile_table = _table(SupportProfile)
+    for code, (domain, category, intensities) in sorted(check.new_profiles.items()):
+        profile_id = connection.execute(
+            insert(profile_table).returning(profile_table.c.id),
+            {"code": code, "name": code, "domain": domain.value, "category_code": category,
+             "active": False, "imported": True},
+        ).scalar_one()  # fmt: skip
+        connection.execute(
+            insert(_table(ProfileIntensity)),
+            [{"profile_id": profile_id, "intensity": i.value} for i in sorted(intensities)],
+        )
+    if check.new_providers:
+        connection.execute(
+            insert(_table(Provider)),
+            [
+                {"name": f"Aanbieder {agb}", "agb_code": agb, "active": False, "imported": True}
+                for agb in sorted(check.new_providers)
+            ],
+        )
+    profile_ids = dict(connection.execute(select(SupportProfile.code, SupportProfile.id)).all())
+    provider_ids = dict(connection.execute(select(Provider.agb_code, Provider.id)).all())
+
+    # Residents by BSN; new ones in a household of their own.
+    rows = check.rows
+    bsns = sorted({r.bsn for r in rows})
+    residents: dict[str, tuple[int, date]] = {}
+    for chunk in _chunks(bsns):
+        for rid, bsn, birth in connection.execute(
+            select(Resident.id, Resident.bsn, Resident.birth_date).where(Resident.bsn.in_(chunk))
+        ):
+            residents[bsn] = (rid, birth)
+    first_of: dict[str, ImportRow] = {}
+    for r in rows:
+        if r.bsn not in residents:
+            first_of.setdefault(r.bsn, r)
+    new_residents = list(first_of.values())
+    if new_residents:
+        wijk_of = _wijk_by_area(session)
+        household_ids = allocate_ids(connection, _table(Household), len(new_residents))
+        resident_ids = allocate_ids(connection, _table(Resident), len(new_residents))
+        write_rows(
+            connection,
+            _table(Household),
+            [{"id": hid, "gids_id": gids.id, "created_at": now} for hid in household_ids],
+        )
+        write_rows(
+            connection,
+            _table(Resident),
+            [
+                {
+                    "id": rid,
+                    "bsn": r.bsn,
+                    "given_name": "",
+                    "family_name": UNKNOWN_NAME,
+                    "birth_date": r.birth_date,
+                    "postcode": r.postcode,
+                    "wijk_id": wijk_of.get((r.postcode or "")[:4]),
+                    "household_id": hid,
+                    "created_at": now,
+                }
+                for r, hid, rid in zip(new_residents, household_ids, resident_ids, strict=True)
+            ],
+        )
+        for r, rid in zip(new_residents, resident_ids, strict=True):
+            residents[r.bsn] = (rid, r.birth_date)
+
+    # Existing trajectories by import key (or by our own export key).
+    existing: dict[str, tuple[int, int | None]] = {}
+    keys = [r.import_id for r in rows]
+    for chunk in _chunks(keys):
+        for tid, key, request_id in connection.execute(
+            select(Trajectory.id, Trajectory.import_id, Trajectory.request_id).where(
+                Trajectory.import_id.in_(chunk)
+            )
+        ):
+            existing[str(key)] = (tid, request_id)
+    own = {int(m.group(1)): r.import_id for r in rows if (m := OWN_KEY.match(r.import_id))}
+    own_ids = sorted(own)
+    for chunk in _chunks(own_ids):
+        for tid, request_id in connection.execute(
+            select(Trajectory.id, Trajectory.request_id).where(
+                Trajectory.id.in_(chunk), Trajectory.import_id.is_(None)
+            )
+        ):
+            existing.setdefault(own[tid], (tid, request_id))
+
+    def values(r: ImportRow) -> dict[str, Any]:
+        planned_start = r.care_start or r.decision_date or r.request_date or r.planned_end
+        planned_start = min(planned_start, r.planned_end)
+        rid, birth = residents[r.bsn]
+        decision_end = r.planned_end
+        if r.domain == Domain.JEUGD:
+            decision_end = max(jeugd_decision_end(birth), r.planned_end)
+        if r.care_end is not None:
+            state = TrajectoryState.AFGESLOTEN
+        elif r.care_start is not None:
+            state = TrajectoryState.ACTIEF
+        else:
+            state = TrajectoryState.GEACCEPTEERD
+        return {
+            "resident_id": rid,
+            "domain": r.domain.value,
+            "profile_id": profile_ids[r.profile],
+            "intensity": r.intensity.value,
+            "provider_id": provider_ids[r.provider],
+            "price": r.price,
+            "planned_start": planned_start,
+            "planned_end": r.planned_end,
+            "decision_date": r.decision_date,
+            "decision_end": decision_end,
+            "care_start": r.care_start,
+            "care_end": r.care_end,
+            "state": state.value,
+            "closure_category": r.closure_category.value if r.closure_category else None,
+            "end_reason_code": r.end_reason,
+            "result_achieved": r.result_achieved if r.care_end is not None else None,
+            "import_id": r.import_id,
+            "updated_at": now,
+        }
+
+    # Requests for the rows with a request date and no request yet.
+    request_table = _table(Request)
+    needs_request = [
+        r
+        for r in rows
+        if r.request_date is not None and existing.get(r.import_id, (0, None))[1] is None
+    ]
+    request_of: dict[str, int] = {}
+    if needs_request:
+        ids = allocate_ids(connection, request_table, len(needs_request))
+        write_rows(
+            connection,
+            request_table,
+            [
+                {
+                    "id": rid,
+                    "resident_id": residents[r.bsn][0],
+                    "gids_id": gids.id,
+                    "request_date": r.request_date,
+                    "domain": r.domain.value,
+                    "question": "Historie-import",
+                    "outcome": "toegekend",
+                    "outcome_reason": None,
+                    "decided_on": r.decision_date or r.request_date,
+                    "created_at": now,
+                }
+                for r, rid in zip(needs_request, ids, strict=True)
+            ],
+        )
+        request_of = {r.import_id: rid for r, rid in zip(needs_request, ids, strict=True)}
+    updates_request = [
+        {
+            "rid": existing[r.import_id][1],
+            "day": r.request_date,
+            "decided": r.decision_date or r.request_date,
+        }
+        for r in rows
+        if r.request_date is not None and existing.get(r.import_id, (0, None))[1] is not None
+    ]
+    if updates_request:
+        connection.execute(
+            update(request_table)
+            .where(request_table.c.id == bindparam("rid"))
+            .values(request_date=bindparam("day"), decided_on=bindparam("decided")),
+            updates_request,
+        )
+
+    trajectory_table = _table(Trajectory)
+    created_rows = [r for r in rows if r.import_id not in existing]
+    updated_rows = [r for r in rows if r.import_id in existing]
+    touched: list[int] = []
+    if created_rows:
+        new_ids = allocate_ids(connection, trajectory_table, len(created_rows))
+        write_rows(
+            connection,
+            trajectory_table,
+            [
+                {
+                    **values(r),
+                    "id": tid,
+                    "request_id": request_of.get(r.import_id),
+                    "gids_id": gids.id,
+                    "need_type": "eindig",
+                    "uses_zrm": False,
+                    "version": 1,
+                    "created_at": now,
+                }
+                for r, tid in zip(created_rows, new_ids, strict=True)
+            ],
+        )
+        touched += new_ids
+        _events(connection, new_ids, gids, now, "nieuw")
+    if updated_rows:
+        params = []
+        for r in updated_rows:
+            tid, request_id = existing[r.import_id]
+            params.append(
+                {
+                    **values(r),
+                    "tid": tid,
+                    "new_request_id": request_id or request_of.get(r.import_id),
+                }
+            )
+        columns = [c for c in params[0] if c not in ("tid", "new_request_id")]
+        connection.execute(
+            update(trajectory_table)
+            .where(trajectory_table.c.id == bindparam("tid"))
+            .values(
+                {
+                    **{c: bindparam(c) for c in columns},
+                    "request_id": bindparam("new_request_id"),
+                    "version": trajectory_table.c.version + 1,
+                }
+            ),
+            params,
+        )
+        updated_ids = [existing[r.import_id][0] for r in updated_rows]
+        touched += updated_ids
+        _events(connection, updated_ids, gids, now, "bijgewerkt")
+    feed.refresh(connection, touched)
+    session.expire_all()
+    return ImportResult(
+        created=len(created_rows),
+        updated=len(updated_rows),
+        new_residents=len(new_residents),
+        new_profiles=len(check.new_profiles),
+        new_providers=len(check.new_providers),
+    )
+
+
+def _events(connection: Any, ids: Sequence[int], gids: User, now: datetime, what: str) -> None:
+    table = _table(TrajectoryEvent)
+    event_ids = allocate_ids(connection, table, len(ids))
+    write_rows(
+        connection,
+        table,
+        [
+            {
+                "id": event_id,
+                "trajectory_id": tid,
+                "user_id": None,
+                "at": now,
+                "action": IMPORT_ACTION,
+                "details": f"historie-import ({what}); verantwoordelijk: {gids.email}",
+            }
+            for event_id, tid in zip(event_ids, ids, strict=True)
+        ],
+    )
+
+
+def _wijk_by_area(session: Session) -> dict[str, int]:
+    """The wijk most residents of each four-digit postcode area live in."""
+    counts: dict[str, Counter[int]] = defaultdict(Counter)
+    area_of = func.substr(Resident.postcode, 1, 4).label("area")
+    for area, wijk_id, n in session.execute(
+        select(area_of, Resident.wijk_id, func.count())
+        .where(Resident.postcode.is_not(None), Resident.wijk_id.is_not(None))
+        .group_by(area_of, Resident.wijk_id)
+    ):
+        counts[area][wijk_id] += n
+    return {area: c.most_common(1)[0][0] for area, c in counts.items()}
+
+
+# --- export -------------------------------------------------------------------------------
+
+
+def export_rows(session: Session) -> Iterable[list[str]]:
+    """Every trajectory past the concept stage, in the import format (header first)."""
+    yield list(COLUMNS)
+    query = (
+        select(
+            Trajectory.id,
+            Trajectory.import_id,
+            Resident.bsn,
+            Resident.birth_date,
+            Resident.postcode,
+            Trajectory.domain,
+            SupportProfile.category_code,
+            SupportProfile.code,
+            Trajectory.intensity,
+            Provider.agb_code,
+            Request.request_date,
+            Trajectory.decision_date,
+            Trajectory.care_start,
+            Trajectory.planned_end,
+            Trajectory.care_end,
+            Trajectory.price,
+            Trajectory.result_achieved,
+            Trajectory.closure_category,
+            Trajectory.end_reason_code,
+        )
+        .join(Resident, Resident.id == Trajectory.resident_id)
+        .join(SupportProfile, SupportProfile.id == Trajectory.profile_id)
+        .join(Provider, Provider.id == Trajectory.provider_id)
+        .outerjoin(Request, Request.id == Trajectory.request_id)
+        .where(Trajectory.state.not_in([s.value for s in feed.NOT_IN_FEED]))
+        .order_by(Trajectory.id)
+        .execution_options(yield_per=5000)
+    )
+
+    def text(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "ja" if value else "nee"
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return f"{value:.2f}"
+        return str(value.value if hasattr(value, "value") else value)
+
+    for row in session.execute(query):
+        key = row.import_id or f"trajectwijzer-{row.id}"
+        yield [key, *[text(v) for v in row[2:]]]
+
+
+def export_csv(session: Session, out: io.TextIOBase | Any) -> int:
+    """Write the export (``;``-separated, UTF-8 with BOM) to ``out``; returns the row count."""
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    count = -1
+    for values in export_rows(session):
+        writer.writerow(values)
+        count += 1
+    return count
