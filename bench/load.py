@@ -55,6 +55,7 @@ BENCH_EMAIL = "gids0@bench.test"
 BENCH_PASSWORD = "bench-wachtwoord"
 BENCH_TOTP = "BENCHBENCHBENCHBENCHBENCHBENCH23"
 SECRET_KEY = "bench-secret-key-not-for-production"
+PSEUDONYM_KEY = "bench-pseudonym-key-not-for-production"
 TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -119,6 +120,7 @@ def start_gunicorn(
         **os.environ,
         "DATABASE_URL": url,
         "SECRET_KEY": SECRET_KEY,
+        "STATS_PSEUDONYM_KEY": PSEUDONYM_KEY,
         "TRAJECTWIJZER_ENV": "production",
         "PYTHONPATH": str(ROOT),
     }
