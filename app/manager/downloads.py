@@ -37,7 +37,8 @@ def describe(header: dict[str, Any]) -> list[tuple[str, str]]:
         (
             _("Afscherming"),
             _(
-                "aantallen van 1 tot %(k)s worden getoond als <%(k)s",
+                "aantallen van 1 tot en met %(last)s worden getoond als <%(k)s",
+                last=header["suppression_threshold"] - 1,
                 k=header["suppression_threshold"],
             ),
         ),
