@@ -11,7 +11,7 @@ from flask import current_app
 
 from workflows.errors import DomainError
 from workflows.stats import report
-from workflows.stats.query import StatsQuery, parse_query
+from workflows.stats.selection import StatsQuery, parse_query
 
 from .extensions import db
 from .filters import translate_problem

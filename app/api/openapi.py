@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from workflows.stats.feed import AGE_BAND_CODES
-from workflows.stats.query import BASES, FILTER_NAMES, MAX_MONTHS, UNITS
+from workflows.stats.selection import BASES, FILTER_NAMES, MAX_MONTHS, UNITS
 
 MONTH = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "examples": ["2021-04"]}
 COUNT = {

@@ -1,5 +1,5 @@
 """The dashboard's filter form (GET, no CSRF token: it changes nothing). The values are checked
-by ``workflows.stats.query.parse_query``; the form only offers the choices and keeps them."""
+by ``workflows.stats.selection.parse_query``; the form only offers the choices and keeps them."""
 
 from __future__ import annotations
 

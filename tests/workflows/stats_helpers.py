@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from models import StatsEpisode, StatsMonthlyCount, StatsTrajectory
 from workflows.stats.episodes import month_index
 from workflows.stats.feed import rebuild_aggregates
-from workflows.stats.query import StatsQuery
+from workflows.stats.selection import StatsQuery
 
 TODAY = date(2022, 1, 10)  # cut-off: 2021-12
 

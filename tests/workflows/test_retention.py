@@ -279,7 +279,7 @@ def test_the_statistics_are_the_same_after_a_purge_and_after_a_rebuild(session, 
     from workflows.stats.episodes import month_index
     from workflows.stats.feed import rebuild
     from workflows.stats.figures import flows
-    from workflows.stats.query import StatsQuery
+    from workflows.stats.selection import StatsQuery
 
     _closed_adult(session, world)
     make_trajectory(session, world, S.ACTIEF, resident_id=world.child.id, profile_id=world.amb.id)

@@ -32,7 +32,7 @@ from models import (
 from workflows import scaling
 from workflows import trajectories as wf
 from workflows.stats import feed, report
-from workflows.stats.query import parse_query
+from workflows.stats.selection import parse_query
 
 from ..factories import TODAY, World, make_trajectory
 

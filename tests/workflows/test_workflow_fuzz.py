@@ -44,7 +44,7 @@ from workflows.evaluations import EvaluationInput, ScoreInput, submit_evaluation
 from workflows.scaling import decide_scaling, request_scaling
 from workflows.stats.episodes import first_day, month_index
 from workflows.stats.figures import flows
-from workflows.stats.query import StatsQuery
+from workflows.stats.selection import StatsQuery
 
 from ..factories import TODAY, World, trajectory_input
 from ..flows import monthly_flows

@@ -24,7 +24,7 @@ from models import (
 
 from ..errors import N_, DomainError, NotFound, Problem
 from .episodes import first_day
-from .query import parse_month
+from .selection import parse_month
 
 TOKEN_PREFIX = "tw_"
 LAST_USED_PRECISION = timedelta(minutes=5)  # last_used_at is written at most this often

@@ -32,7 +32,7 @@ from models import (
 )
 
 from .episodes import merge, month_index
-from .query import StatsQuery
+from .selection import StatsQuery
 
 F = StatsTrajectory
 INTENSITIES = tuple(i.value for i in Intensity)

@@ -14,7 +14,7 @@ from .anonymity import (
     PublishedResults,
     PublishedWaiting,
 )
-from .query import DEFAULT_K, DEFAULT_REPEAT_YEARS, StatsQuery
+from .selection import DEFAULT_K, DEFAULT_REPEAT_YEARS, StatsQuery
 
 
 def flows(session: Session, query: StatsQuery, k: int = DEFAULT_K) -> PublishedFlows:
