@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -21,7 +21,15 @@ from ..auth.access import me
 from ..extensions import db
 from ..formtools import apply_problems, opts
 from . import bp
-from .forms import ImportForm, OutlierForm, PopulationForm, ReviewForm, TokenForm
+from .forms import ActionForm, ImportForm, OutlierForm, PopulationForm, ReviewForm, TokenForm
+
+
+def _button_pressed() -> None:
+    """The remove and revoke buttons post only their CSRF token (checked as for the account
+    buttons; CSRFProtect has refused a missing one already)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
 
 # --- outlier months ----------------------------------------------------------------------------
 
@@ -48,9 +56,7 @@ def outliers() -> str | Response:
 
 @bp.post("/uitschieters/<int:outlier_id>/verwijderen")
 def remove_outlier(outlier_id: int) -> Response:
-    form = OutlierForm()
-    if not form.validate_on_submit() and "csrf_token" in form.errors:
-        return redirect(url_for("beheer.outliers"))
+    _button_pressed()
     admin.remove_outlier_month(db.session, me(), outlier_id)
     db.session.commit()
     flash(_("De uitschieter is verwijderd."), "success")
@@ -82,10 +88,7 @@ def population() -> str | Response:
 
 @bp.post("/bevolking/<int:year>/verwijderen")
 def remove_population(year: int) -> Response:
-    form = PopulationForm()
-    form.validate()
-    if "csrf_token" in form.errors:
-        return redirect(url_for("beheer.population"))
+    _button_pressed()
     admin.remove_population(db.session, me(), year)
     db.session.commit()
     flash(_("De bevolkingscijfers van %(year)s zijn verwijderd.", year=year), "success")
@@ -122,10 +125,7 @@ def tokens() -> str | Response:
 
 @bp.post("/api-tokens/<int:token_id>/intrekken")
 def revoke_token(token_id: int) -> Response:
-    form = TokenForm()
-    form.validate()
-    if "csrf_token" in form.errors:
-        return redirect(url_for("beheer.tokens"))
+    _button_pressed()
     admin.revoke_token(db.session, me(), token_id, datetime.now(UTC))
     db.session.commit()
     flash(_("Het token is ingetrokken."), "success")
