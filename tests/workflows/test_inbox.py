@@ -17,7 +17,6 @@ from workflows.claims import decide_claim, submit_claim
 from workflows.errors import DomainError, NotFound
 from workflows.evaluations import EvaluationInput, ScoreInput, review_evaluation, submit_evaluation
 from workflows.inbox import (
-    COMPLETED_BY_WORKFLOW,
     DISMISSIBLE,
     UNREAD_SHOWN_UP_TO,
     add_task,
@@ -166,9 +165,24 @@ def test_a_claim_is_a_task_for_the_gids_and_a_refusal_a_notice_for_the_provider(
 # --- marking handled -------------------------------------------------------------------------
 
 
-def test_every_kind_is_either_completed_by_the_workflow_or_dismissible() -> None:
-    assert set(TaskKind) == COMPLETED_BY_WORKFLOW | DISMISSIBLE
-    assert not COMPLETED_BY_WORKFLOW & DISMISSIBLE
+def test_signals_and_notices_are_dismissible_and_work_to_do_is_not() -> None:
+    assert {
+        K.TERMIJN_BIJNA,
+        K.TERMIJN_VERSTREKEN,
+        K.JEUGD_18,
+        K.BESCHIKKING_VERLOOPT,
+        K.EVALUATIE_BESPREKEN,
+        K.OPSCHALING_AFGEWEZEN,
+        K.EINDE_ZORG_TERUGGESTUURD,
+        K.DECLARATIE_AFGEWEZEN,
+    } == DISMISSIBLE
+    assert not {
+        K.EVALUATIE_BINNENKORT,
+        K.EVALUATIE_TE_LAAT,
+        K.EVALUATIE_BEOORDELEN,
+        K.VOORSTEL_NIEUW,
+        K.DECLARATIE_BEOORDELEN,
+    } & DISMISSIBLE
 
 
 def test_a_notice_can_be_marked_handled_by_its_recipient(session: Session, world: World) -> None:
