@@ -349,6 +349,8 @@ def privacy_purge(dry_run: bool, day: datetime | None) -> None:
         f"Removed {report.residents} resident file(s). The pseudonymised statistics are not "
         "touched."
     )
+
+
 # --- statistics (issue 4) ------------------------------------------------------------------------
 
 

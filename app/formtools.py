@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
+from babel import support
 from flask import g
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, StringField
 from wtforms.fields.choices import SelectChoice
+from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
 
 from models import Trajectory
@@ -37,8 +41,19 @@ def reject(messages: list[str] | None = None) -> list[str]:
     return messages or []
 
 
+@cache
+def _wtforms_messages(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class Form(FlaskForm):
     """FlaskForm that marks the request as refused when a submitted form does not validate."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form: Any) -> Any:
+            """WTForms's own messages in the request's language. Flask-WTF reads the catalogue
+            file anew on every request; it never changes while the app runs (bench/load.py)."""
+            return _wtforms_messages(str(get_locale()))
 
     def validate_on_submit(self, extra_validators: Any = None) -> bool:
         valid = bool(super().validate_on_submit(extra_validators))

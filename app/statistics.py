@@ -50,4 +50,3 @@ def published(name: str, query: StatsQuery) -> Any:
 def problem_messages(error: DomainError) -> list[tuple[str | None, str]]:
     """(parameter, Dutch message) for each problem."""
     return [(p.field, translate_problem(p)) for p in error.problems]
-

@@ -16,12 +16,25 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from models import OPEN_STATES, Domain, Resident, Trajectory, TrajectoryState, User
+from models import (
+    OPEN_STATES,
+    Domain,
+    Intensity,
+    Provider,
+    Resident,
+    SupportProfile,
+    Trajectory,
+    TrajectoryState,
+    User,
+)
 
+from . import audit
 from .bsn import normalise_bsn
 from .errors import N_
 
@@ -58,7 +71,7 @@ MARKER_LABELS = {
 }
 
 
-def markers(trajectory: Trajectory, today: date) -> list[str]:
+def markers(trajectory: Trajectory | ListRow, today: date) -> list[str]:
     found = []
     if trajectory.state == S.ACTIEF and trajectory.planned_end < today:
         found.append("termijn_verstreken")
@@ -87,9 +100,71 @@ def markers(trajectory: Trajectory, today: date) -> list[str]:
 COUNT_CAP = 1000
 
 
+@dataclass(frozen=True, slots=True)
+class ListRow:
+    """One line of a work list, read as plain columns rather than ORM objects: loading 25
+    trajectories with their residents, profiles and providers as objects cost more than the
+    rest of the page (bench/load.py). ``markers`` takes a row or a trajectory."""
+
+    id: int
+    resident_id: int
+    resident_name: str
+    domain: Domain
+    profile_name: str
+    intensity: Intensity
+    provider_id: int
+    provider_name: str
+    state: TrajectoryState
+    planned_start: date
+    planned_end: date
+    decision_date: date | None
+    decision_end: date | None
+    price: Decimal
+
+
+_ROW_COLUMNS = (
+    Trajectory.id,
+    Trajectory.resident_id,
+    Resident.given_name,
+    Resident.family_name,
+    Trajectory.domain,
+    SupportProfile.name,
+    Trajectory.intensity,
+    Trajectory.provider_id,
+    Provider.name,
+    Trajectory.state,
+    Trajectory.planned_start,
+    Trajectory.planned_end,
+    Trajectory.decision_date,
+    Trajectory.decision_end,
+    Trajectory.price,
+)
+
+
+def _row(values: Any) -> ListRow:
+    (id_, resident_id, given, family, domain, profile, intensity, provider_id, provider,
+     state, planned_start, planned_end, decision_date, decision_end, price) = values  # fmt: skip
+    return ListRow(
+        id=id_,
+        resident_id=resident_id,
+        resident_name=f"{given} {family}",
+        domain=domain,
+        profile_name=profile,
+        intensity=intensity,
+        provider_id=provider_id,
+        provider_name=provider,
+        state=state,
+        planned_start=planned_start,
+        planned_end=planned_end,
+        decision_date=decision_date,
+        decision_end=decision_end,
+        price=price,
+    )
+
+
 @dataclass
 class Page:
-    items: Sequence[Trajectory]
+    items: Sequence[ListRow]
     total: int  # at most COUNT_CAP
     page: int
     per_page: int
@@ -100,37 +175,53 @@ class Page:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def _search(query: Select[Trajectory], text: str | None) -> Select[Trajectory]:
+def _search(text: str | None) -> ColumnElement[bool] | None:
+    """The condition on the resident for a search by BSN (nine digits) or by name, or None."""
     if not text or not text.strip():
-        return query
-    query = query.join(Resident, Resident.id == Trajectory.resident_id)
+        return None
     digits = normalise_bsn(text)
     if digits.isdigit() and len(digits) == 9:
-        return query.where(Resident.bsn == digits)
+        return Resident.bsn == digits
     pattern = f"%{text.strip().lower()}%"
     full_name = func.lower(Resident.given_name + " " + Resident.family_name)
-    return query.where(or_(full_name.like(pattern), func.lower(Resident.family_name).like(pattern)))
+    return or_(full_name.like(pattern), func.lower(Resident.family_name).like(pattern))
 
 
-# Built once: constructing loader options costs as much as running the query (bench/load.py).
-_LIST_OPTIONS = (
-    joinedload(Trajectory.resident),
-    joinedload(Trajectory.profile),
-    joinedload(Trajectory.provider),
-)
-
-
-def _paginate(session: Session, query: Select[Trajectory], page: int, per_page: int) -> Page:
-    capped = query.order_by(None).with_only_columns(Trajectory.id).limit(COUNT_CAP + 1)
-    total = session.scalar(select(func.count()).select_from(capped.subquery())) or 0
+def _paginate(
+    session: Session,
+    conditions: list[ColumnElement[bool]],
+    search: str | None,
+    order: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]],
+    page: int,
+    per_page: int,
+) -> Page:
+    """Count (up to the cap), then read one page of rows. What the page shows is noted in the
+    audit log as read: each trajectory and its resident, as loading them would have."""
+    match = _search(search)
+    ids = select(Trajectory.id).where(*conditions)
+    if match is not None:
+        ids = ids.join(Resident, Resident.id == Trajectory.resident_id).where(match)
+    capped = ids.limit(COUNT_CAP + 1).subquery()
+    total = session.scalar(select(func.count()).select_from(capped)) or 0
     more = total > COUNT_CAP
     total = min(total, COUNT_CAP)
     page = max(1, min(page, max(1, math.ceil(total / per_page))))
-    items = session.scalars(
-        query.options(*_LIST_OPTIONS)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+    rows = (
+        select(*_ROW_COLUMNS)
+        .join(Resident, Resident.id == Trajectory.resident_id)
+        .join(SupportProfile, SupportProfile.id == Trajectory.profile_id)
+        .join(Provider, Provider.id == Trajectory.provider_id)
+        .where(*conditions)
+    )
+    if match is not None:
+        rows = rows.where(match)
+    items = [
+        _row(values)
+        for values in session.execute(
+            rows.order_by(*order).limit(per_page).offset((page - 1) * per_page)
+        )
+    ]
+    audit.note_listed(session, [(item.id, item.resident_id) for item in items])
     return Page(items=items, total=total, page=page, per_page=per_page, more=more)
 
 
@@ -145,11 +236,11 @@ def caseload(
     per_page: int = 25,
 ) -> Page:
     """The gids's own trajectories, soonest planned end first."""
-    query = select(Trajectory).where(Trajectory.gids_id == gids.id, Trajectory.state.in_(states))
+    conditions = [Trajectory.gids_id == gids.id, Trajectory.state.in_(states)]
     if domain is not None:
-        query = query.where(Trajectory.domain == domain)
-    query = _search(query, search).order_by(Trajectory.planned_end, Trajectory.id)
-    return _paginate(session, query, page, per_page)
+        conditions.append(Trajectory.domain == domain)
+    order = (Trajectory.planned_end, Trajectory.id)
+    return _paginate(session, conditions, search, order, page, per_page)
 
 
 PROVIDER_VISIBLE_STATES = (S.VOORGESTELD, S.TERUGGESTUURD, S.GEACCEPTEERD, S.ACTIEF, S.AFGESLOTEN)
@@ -177,19 +268,18 @@ def provider_list(
 ) -> Page:
     """A provider's proposals and trajectories: proposals first, then by planned start."""
     assert user.provider_id is not None
-    query = select(Trajectory).where(
+    conditions = [
         or_(
             Trajectory.provider_id == user.provider_id,
             Trajectory.subcontractor_id == user.provider_id,
         ),
         Trajectory.state.in_(states),
         Trajectory.decision_date.is_not(None),
-    )
-    order = [
+    ]
+    order = (
         (Trajectory.state != S.VOORGESTELD),
         (Trajectory.state != S.GEACCEPTEERD),
         Trajectory.planned_start,
         Trajectory.id,
-    ]
-    query = _search(query, search).order_by(*order)
-    return _paginate(session, query, page, per_page)
+    )
+    return _paginate(session, conditions, search, order, page, per_page)

@@ -31,6 +31,7 @@ bp = Blueprint("api", __name__)
 csrf.exempt(bp)
 log = logging.getLogger(__name__)
 
+
 def error(
     status: int, code: str, message: str, problems: list[dict[str, Any]] | None = None
 ) -> Response:

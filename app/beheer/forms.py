@@ -69,9 +69,7 @@ class ImportForm(Form):
     file = FileField(
         _l("CSV-bestand met trajecten"), validators=[FileRequired(_l("Kies een bestand."))]
     )
-    gids_id = SelectField(
-        _l("Verantwoordelijke gids"), coerce=_record_id, validate_choice=False
-    )
+    gids_id = SelectField(_l("Verantwoordelijke gids"), coerce=_record_id, validate_choice=False)
     create_missing = BooleanField(
         _l("Onbekende profielen en aanbieders toevoegen (ter beoordeling)")
     )

@@ -50,15 +50,39 @@ def test_a_gids_reading_a_trajectory_is_recorded(client, world, session):
     assert evaluations and all(e.resident_id == world.adult.id for e in evaluations)
 
 
-def test_the_caseload_records_each_resident_it_shows(client, world, session):
-    make_trajectory(session, world, TrajectoryState.ACTIEF)
-    make_trajectory(session, world, TrajectoryState.CONCEPT, resident_id=world.child.id)
+def test_the_caseload_records_each_trajectory_and_resident_it_shows(client, world, session):
+    # The list reads plain rows (no ORM objects), so it notes its reads itself; on PostgreSQL
+    # they are written as one statement over arrays. Both must give the same entries.
+    first = make_trajectory(session, world, TrajectoryState.ACTIEF)
+    second = make_trajectory(session, world, TrajectoryState.CONCEPT, resident_id=world.child.id)
     session.flush()
     login_as(client, world.gids)
     before = _last_id(session)
-    client.get("/gids/")
-    residents = {e.resident_id for e in _new_entries(session, before) if e.action == "inzien"}
-    assert residents == {world.adult.id, world.child.id}
+    assert client.get("/gids/", environ_base={"REMOTE_ADDR": "10.1.2.4"}).status_code == 200
+    entries = _new_entries(session, before)
+    assert {(e.object_type, e.object_id, e.resident_id) for e in entries} == {
+        ("traject", first.id, world.adult.id),
+        ("traject", second.id, world.child.id),
+        ("inwoner", world.adult.id, world.adult.id),
+        ("inwoner", world.child.id, world.child.id),
+    }
+    assert {(e.action, e.user_id, e.role, e.ip, e.endpoint, e.status) for e in entries} == {
+        ("inzien", world.gids.id, "gids", "10.1.2.4", "gids.caseload", 200)
+    }
+    assert all(e.at is not None and e.details is None for e in entries)
+
+
+def test_the_provider_list_records_what_it_shows(client, world, session):
+    shown = make_trajectory(session, world, TrajectoryState.ACTIEF)
+    session.flush()
+    login_as(client, world.aanbieder_a)
+    before = _last_id(session)
+    assert client.get("/aanbieder/").status_code == 200
+    entries = _new_entries(session, before)
+    assert {(e.object_type, e.object_id, e.resident_id, e.user_id) for e in entries} == {
+        ("traject", shown.id, world.adult.id, world.aanbieder_a.id),
+        ("inwoner", world.adult.id, world.adult.id, world.aanbieder_a.id),
+    }
 
 
 def test_a_refused_look_is_recorded_as_refused(client, world, session):
