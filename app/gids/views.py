@@ -453,10 +453,6 @@ def trajectory(trajectory_id: int) -> str:
 
 def _render_trajectory(item: Trajectory, **forms: Any) -> str:
     version = str(item.version)
-    close_form = forms.get("close_form") or CloseForm(
-        formdata=None, data={"version": version}, prefix="close"
-    )
-    _close_choices(close_form, item)
     return render_template(
         "gids/trajectory.html",
         t=item,
@@ -467,7 +463,6 @@ def _render_trajectory(item: Trajectory, **forms: Any) -> str:
         or ProposeForm(formdata=None, data={"version": version}, prefix="propose"),
         cancel_form=forms.get("cancel_form")
         or ReasonForm(formdata=None, data={"version": version}, prefix="cancel"),
-        close_form=close_form,
         extend_form=forms.get("extend_form")
         or ExtendDecisionForm(formdata=None, data={"version": version}, prefix="extend"),
         can_extend=item.state in wf.DECISION_OPEN_STATES and item.decision_end is not None,
@@ -524,11 +519,20 @@ def cancel(trajectory_id: int) -> str | Response:
     return _render_trajectory(item, cancel_form=form, general=general)
 
 
-@bp.post("/trajecten/<int:trajectory_id>/afsluiten")
+@bp.route("/trajecten/<int:trajectory_id>/afsluiten", methods=["GET", "POST"])
 def close(trajectory_id: int) -> str | Response:
+    """Closing has its own page (category, reason, result — it cannot be undone), reached
+    from the trajectory page; the trajectory page itself stays light to show (bench/load.py)."""
     item = _own_trajectory(trajectory_id)
     form = CloseForm(prefix="close")
     _close_choices(form, item)
+    if request.method == "GET":
+        if wf.Action.CLOSE not in wf.allowed_actions(item.state):
+            state = _(wf.STATE_LABELS[item.state])
+            flash(_("Dit kan niet bij een traject met status '%(state)s'.", state=state), "error")
+            return redirect(url_for("gids.trajectory", trajectory_id=item.id))
+        form.version.data = str(item.version)
+        return _render_close(item, form)
     if form.validate_on_submit():
         assert form.care_end.data is not None
         try:
@@ -546,12 +550,16 @@ def close(trajectory_id: int) -> str | Response:
         except DomainError as err:
             db.session.rollback()
             item = wf.get_trajectory(db.session, trajectory_id)
-            return _render_trajectory(item, close_form=form, general=apply_problems(form, err))
+            return _render_close(item, form, apply_problems(form, err))
         db.session.commit()
         flash(_("Het traject is afgesloten."), "success")
         return redirect(url_for("gids.trajectory", trajectory_id=item.id))
     general = step_not_possible(item, wf.Action.CLOSE)
-    return _render_trajectory(item, close_form=form, general=general)
+    return _render_close(item, form, general)
+
+
+def _render_close(item: Trajectory, form: CloseForm, general: list[str] | None = None) -> str:
+    return render_template("gids/close.html", t=item, close_form=form, general=general or [])
 
 
 @bp.post("/trajecten/<int:trajectory_id>/verlengen")

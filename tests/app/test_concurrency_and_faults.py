@@ -233,7 +233,7 @@ def test_a_database_error_while_closing_leaves_the_trajectory_running(
     planned = session.scalar(select(func.count()).where(Evaluation.trajectory_id == t.id))
     login_as(client, world.gids)
     page = f"/gids/trajecten/{t.id}"
-    name, token = csrf_token(client.get(page), "close")
+    name, token = csrf_token(client.get(f"{page}/afsluiten"), "close")
     data = {
         name: token,
         "close-care_end": TODAY.isoformat(),

@@ -820,7 +820,7 @@ def test_close_form_problems_are_shown_at_the_field(
     login_as(client, world.gids)
     page = f"/gids/trajecten/{active.id}"
     data = _close_data(**overrides)
-    response = post_form(client, page, f"{page}/afsluiten", data, prefix="close")
+    response = post_form(client, f"{page}/afsluiten", f"{page}/afsluiten", data, prefix="close")
     body = response.get_data(as_text=True)
     assert response.status_code == 422, body[:500]
     error = field_error(body, field)
@@ -838,7 +838,7 @@ def test_close_without_category_or_result_explains_both(client, world, session, 
     login_as(client, world.gids)
     page = f"/gids/trajecten/{active.id}"
     data = _close_data(**{"close-closure_category": "", "close-result_achieved": "misschien"})
-    response = post_form(client, page, f"{page}/afsluiten", data, prefix="close")
+    response = post_form(client, f"{page}/afsluiten", f"{page}/afsluiten", data, prefix="close")
     body = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Kies een afsluitcategorie." in body
@@ -847,10 +847,43 @@ def test_close_without_category_or_result_explains_both(client, world, session, 
     assert _snapshot(session, active.id) == before
 
 
+def test_closing_has_its_own_page_reached_from_the_trajectory(client, world, session, active):
+    login_as(client, world.gids)
+    page = f"/gids/trajecten/{active.id}"
+    body = client.get(page).get_data(as_text=True)
+    assert f'href="{page}/afsluiten"' in body
+    assert 'name="close-closure_category"' not in body  # the form is on the close page
+    response = client.get(f"{page}/afsluiten")
+    assert response.status_code == 200
+    close_page = response.get_data(as_text=True)
+    assert f'action="{page}/afsluiten"' in close_page
+    assert input_value(close_page, "close-version") == str(active.version)
+    assert 'name="close-closure_category"' in close_page
+
+
+def test_the_close_page_of_a_trajectory_that_cannot_close_sends_back(
+    client, world, session, concept
+):
+    login_as(client, world.gids)
+    page = f"/gids/trajecten/{concept.id}"
+    assert f"{page}/afsluiten" not in client.get(page).get_data(as_text=True)
+    response = client.get(f"{page}/afsluiten")
+    assert response.status_code == 302 and response.headers["Location"].endswith(page)
+    shown = client.get(page).get_data(as_text=True)
+    assert "Dit kan niet bij een traject met status" in shown
+
+
+def test_only_the_responsible_gids_sees_the_close_page(client, world, session, active):
+    login_as(client, world.gids2)
+    assert client.get(f"/gids/trajecten/{active.id}/afsluiten").status_code == 403
+
+
 def test_a_valid_close_works(client, world, session, active):
     login_as(client, world.gids)
     page = f"/gids/trajecten/{active.id}"
-    response = post_form(client, page, f"{page}/afsluiten", _close_data(), prefix="close")
+    response = post_form(
+        client, f"{page}/afsluiten", f"{page}/afsluiten", _close_data(), prefix="close"
+    )
     assert response.status_code == 302
     session.expire_all()
     assert session.get(Trajectory, active.id).state == S.AFGESLOTEN
