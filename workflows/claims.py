@@ -124,6 +124,10 @@ def claimable_amount(
 
 
 def claim_of(session: Session, trajectory: Trajectory) -> Claim | None:
+    """The trajectory's claim, if any. Only a closed trajectory is ever claimed
+    (``submit_claim``), so the others need no query: the trajectory pages ask on every view."""
+    if trajectory.state != TrajectoryState.AFGESLOTEN:
+        return None
     return session.scalars(select(Claim).where(Claim.trajectory_id == trajectory.id)).first()
 
 

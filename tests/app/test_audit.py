@@ -9,8 +9,14 @@ import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DatabaseError
 
-from models import AuditEntry, TrajectoryState
-from workflows.audit import AuditContext, AuditLogIsAppendOnly, set_context
+from models import AuditEntry, TrajectoryState, utcnow
+from workflows.audit import (
+    AuditContext,
+    AuditLogIsAppendOnly,
+    _insert_reads_postgresql,
+    _Noted,
+    set_context,
+)
 
 from ..factories import make_trajectory
 from .helpers import login, login_as, logout, post_form
@@ -222,6 +228,41 @@ def test_postgresql_refuses_to_truncate_the_log(connection, entry):
     nested = connection.begin_nested()
     with pytest.raises(DatabaseError, match="append-only"):
         connection.execute(text("TRUNCATE audit_log"))
+    nested.rollback()
+
+
+def test_postgresql_writes_read_entries_in_one_statement_without_waiting_for_the_disk(session):
+    """The read entries of a page go in as one statement that also turns off the wait for the
+    disk for that transaction only (SET LOCAL); a change's own transaction still waits."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("the array insert and synchronous_commit are PostgreSQL's")
+    before = _last_id(session)
+    context = AuditContext(user_id=7, role="gids", ip="10.0.0.1", endpoint="gids.caseload")
+    reads = [(("traject", 11), _Noted(resident_id=21, trajectory_id=11))]
+    reads.append((("inwoner", 21), _Noted(resident_id=21)))
+    nested = session.begin_nested()
+    assert session.scalar(text("SHOW synchronous_commit")) == "on"
+    _insert_reads_postgresql(session, context, "inzien", 200, utcnow(), reads)
+    assert session.scalar(text("SHOW synchronous_commit")) == "off"
+    rows = session.execute(
+        select(
+            AuditEntry.object_type,
+            AuditEntry.object_id,
+            AuditEntry.resident_id,
+            AuditEntry.user_id,
+            AuditEntry.role,
+            AuditEntry.ip,
+            AuditEntry.endpoint,
+            AuditEntry.status,
+            AuditEntry.action,
+        )
+        .where(AuditEntry.id > before)
+        .order_by(AuditEntry.id)
+    ).all()
+    assert [tuple(r) for r in rows] == [
+        ("traject", 11, 21, 7, "gids", "10.0.0.1", "gids.caseload", 200, "inzien"),
+        ("inwoner", 21, 21, 7, "gids", "10.0.0.1", "gids.caseload", 200, "inzien"),
+    ]
     nested.rollback()
 
 
