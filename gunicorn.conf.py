@@ -15,7 +15,12 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
-keepalive = 5
+# No keep-alive: each request comes on its own connection, which the worker that is free first
+# accepts. With keep-alive a connection stays with the worker that accepted it, so a handful of
+# busy connections could all land on one worker while the other idled (bench/load.py: half the
+# throughput in some runs). Behind the reverse proxy (README: Deployment) the clients' own
+# keep-alive ends at the proxy, which by default opens a new connection per request anyway.
+keepalive = 0
 # Recycle workers now and then (bounded memory growth), staggered so they do not all restart.
 # Not too often: a new worker renders its first pages slowly (templates to compile, SQL
 # statements to cache), and at 5,000 requests each worker restarted every half minute under
