@@ -452,20 +452,31 @@ def trajectory(trajectory_id: int) -> str:
 
 
 def _render_trajectory(item: Trajectory, **forms: Any) -> str:
+    """The trajectory page; only the forms the page shows are made (the responsible gids's, for
+    the steps the state allows). ``forms`` holds a refused form to show again with its input."""
     version = str(item.version)
+    allowed = wf.allowed_actions(item.state)
+    mine = item.gids_id == me().id
+    can_extend = item.state in wf.DECISION_OPEN_STATES and item.decision_end is not None
+    propose_form = forms.get("propose_form")
+    if propose_form is None and mine and wf.Action.PROPOSE in allowed:
+        propose_form = ProposeForm(formdata=None, data={"version": version}, prefix="propose")
+    cancel_form = forms.get("cancel_form")
+    if cancel_form is None and mine and wf.Action.CANCEL in allowed:
+        cancel_form = ReasonForm(formdata=None, data={"version": version}, prefix="cancel")
+    extend_form = forms.get("extend_form")
+    if extend_form is None and mine and can_extend:
+        extend_form = ExtendDecisionForm(formdata=None, data={"version": version}, prefix="extend")
     return render_template(
         "gids/trajectory.html",
         t=item,
         markers=markers(item, today()),
-        allowed=wf.allowed_actions(item.state),
-        mine=item.gids_id == me().id,
-        propose_form=forms.get("propose_form")
-        or ProposeForm(formdata=None, data={"version": version}, prefix="propose"),
-        cancel_form=forms.get("cancel_form")
-        or ReasonForm(formdata=None, data={"version": version}, prefix="cancel"),
-        extend_form=forms.get("extend_form")
-        or ExtendDecisionForm(formdata=None, data={"version": version}, prefix="extend"),
-        can_extend=item.state in wf.DECISION_OPEN_STATES and item.decision_end is not None,
+        allowed=allowed,
+        mine=mine,
+        propose_form=propose_form,
+        cancel_form=cancel_form,
+        extend_form=extend_form,
+        can_extend=can_extend,
         general=forms.get("general", []),
     )
 
