@@ -9,9 +9,11 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # About one worker per core, each with a few threads: a thread waiting for the database lets
 # another render a page (bench/load.py: 2 workers x 4 threads served 2.8x the requests of 2
-# sync workers). Each worker keeps its own small pool of database connections.
+# sync workers). More threads than that only contend for the worker's interpreter lock: 3 gave
+# the steadiest figures of 2, 3 and 4 (bench/README.md). Each worker keeps its own small pool of
+# database connections.
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "3"))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30

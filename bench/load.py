@@ -19,7 +19,7 @@ Usage (PostgreSQL; wrk from Debian: ``apt-get install wrk``):
 
 Options: ``--n`` (trajectories, default 1,000,000), ``--duration`` (seconds per page, 60),
 ``--connections`` (wrk, 8), ``--threads`` (wrk, 2), ``--workers`` (gunicorn, 2),
-``--worker-threads`` (per gunicorn worker, 4), ``--port`` (the app; the hello app on the next).
+``--worker-threads`` (per gunicorn worker, 3), ``--port`` (the app; the hello app on the next).
 """
 
 from __future__ import annotations
@@ -260,8 +260,8 @@ def main() -> None:
     parser.add_argument(
         "--worker-threads",
         type=int,
-        default=4,
-        help="threads per gunicorn worker (gunicorn.conf.py's default is 4)",
+        default=3,
+        help="threads per gunicorn worker (gunicorn.conf.py's default is 3)",
     )
     parser.add_argument("--port", type=int, default=8101)
     args = parser.parse_args()
