@@ -22,8 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -44,6 +45,7 @@ from . import trajectories as wf
 from .errors import N_, DomainError, Problem
 from .guards import require_active, require_main_provider_user, require_responsible_gids
 from .inbox import add_task, complete_tasks
+from .scaling import requests_of
 
 # Reason codes (WMO588 / JZ588) that mean care ended before it was meant to.
 PREMATURE_REASON_CODES: dict[Domain, frozenset[str]] = {
@@ -287,3 +289,28 @@ def reports_of(session: Session, trajectory: Trajectory) -> Sequence[EndOfCareRe
         .where(EndOfCareReport.trajectory_id == trajectory.id)
         .order_by(EndOfCareReport.reported_at.desc(), EndOfCareReport.id.desc())
     ).all()
+
+
+class CareRequests(NamedTuple):
+    """What a provider has asked about a trajectory: scaling requests and end-of-care reports,
+    each newest first."""
+
+    scaling_requests: Sequence[ScalingRequest]
+    reports: Sequence[EndOfCareReport]
+
+
+_ANY_REQUEST = select(
+    exists().where(ScalingRequest.trajectory_id == bindparam("trajectory_id")),
+    exists().where(EndOfCareReport.trajectory_id == bindparam("trajectory_id")),
+)
+
+
+def care_requests(session: Session, trajectory: Trajectory) -> CareRequests:
+    """The trajectory pages show both lists on every view, and most trajectories have neither:
+    one statement asks whether there are any, and only the lists that have rows are loaded
+    (bench/load.py: one statement fewer per trajectory page)."""
+    any_scaling, any_report = session.execute(_ANY_REQUEST, {"trajectory_id": trajectory.id}).one()
+    return CareRequests(
+        requests_of(session, trajectory) if any_scaling else [],
+        reports_of(session, trajectory) if any_report else [],
+    )

@@ -33,7 +33,7 @@ from workflows.claims import (
     claims_of_provider,
     submit_claim,
 )
-from workflows.closure import open_report, report_end_of_care, reports_of
+from workflows.closure import care_requests, open_report, report_end_of_care
 from workflows.errors import DomainError
 from workflows.evaluations import (
     EvaluationInput,
@@ -43,7 +43,7 @@ from workflows.evaluations import (
     open_extra_evaluation,
     submit_evaluation,
 )
-from workflows.scaling import open_request, request_scaling, requests_of
+from workflows.scaling import open_request, request_scaling
 
 from ..auth.access import me
 from ..extensions import db
@@ -87,11 +87,12 @@ def _claim_policy() -> ClaimPolicy:
 
 def provider_care(trajectory: Trajectory) -> dict[str, Any]:
     """What the provider's trajectory page shows about running care (``_care.html``)."""
+    asked = care_requests(db.session, trajectory)
     return {
         "evaluations": trajectory.evaluations,
         "interval": interval_months(trajectory),
-        "scaling_requests": requests_of(db.session, trajectory),
-        "reports": reports_of(db.session, trajectory),
+        "scaling_requests": asked.scaling_requests,
+        "reports": asked.reports,
         "claim": claim_of(db.session, trajectory),
         "main": _is_main(trajectory),
         "today": today(),

@@ -26,7 +26,7 @@ from models import (
 )
 from workflows import trajectories as wf
 from workflows.claims import claim_of, decide_claim
-from workflows.closure import confirm_end_of_care, reports_of, return_end_of_care
+from workflows.closure import care_requests, confirm_end_of_care, return_end_of_care
 from workflows.errors import DomainError
 from workflows.evaluations import (
     interval_months,
@@ -36,7 +36,7 @@ from workflows.evaluations import (
     set_interval,
     set_uses_zrm,
 )
-from workflows.scaling import decide_scaling, request_scaling, requests_of
+from workflows.scaling import decide_scaling, request_scaling
 
 from ..auth.access import me
 from ..extensions import db
@@ -75,11 +75,12 @@ def _settings_form(trajectory: Trajectory, **kwargs: Any) -> EvaluationSettingsF
 
 def gids_care(trajectory: Trajectory) -> dict[str, Any]:
     """What the gids's trajectory page shows about running care (``gids/_care.html``)."""
+    asked = care_requests(db.session, trajectory)
     return {
         "evaluations": trajectory.evaluations,
         "interval": interval_months(trajectory),
-        "scaling_requests": requests_of(db.session, trajectory),
-        "reports": reports_of(db.session, trajectory),
+        "scaling_requests": asked.scaling_requests,
+        "reports": asked.reports,
         "claim": claim_of(db.session, trajectory),
         "mine": trajectory.gids_id == me().id,
         "settings_form": _settings_form(trajectory),

@@ -7,13 +7,14 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Connection, event, func, select
 from sqlalchemy.orm import Session
 
 from models import (
     ClosureCategory,
     EndOfCareReport,
     EvaluationState,
+    Intensity,
     RequestState,
     Task,
     TaskKind,
@@ -24,6 +25,7 @@ from workflows import closure
 from workflows import trajectories as wf
 from workflows.errors import DomainError, NotFound
 from workflows.inbox import add_task
+from workflows.scaling import request_scaling
 
 from ..factories import TODAY, World, make_trajectory
 
@@ -243,3 +245,42 @@ def test_an_open_report_is_answered_when_the_gids_closes_directly(
     assert reported.decision_reason == "Het traject is afgesloten."
     with pytest.raises(DomainError, match="al gereageerd"):
         closure.confirm_end_of_care(session, reported, world.gids, LATER)
+
+
+def test_care_requests_loads_only_the_lists_that_have_rows(
+    session: Session, world: World, connection: Connection
+) -> None:
+    trajectory = active(session, world)
+    session.flush()
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    def asked() -> closure.CareRequests:
+        statements.clear()
+        event.listen(connection, "before_cursor_execute", record)
+        try:
+            return closure.care_requests(session, trajectory)
+        finally:
+            event.remove(connection, "before_cursor_execute", record)
+
+    assert asked() == closure.CareRequests([], [])
+    assert len(statements) == 1, "neither list: one existence check, no list queries"
+
+    reported = report(session, trajectory, world)
+    assert asked() == closure.CareRequests([], [reported])
+    assert len(statements) == 2
+    assert not [s for s in statements[1:] if "scaling_requests" in s]
+
+    scaling_request = request_scaling(
+        session,
+        trajectory,
+        world.aanbieder_a,
+        world.bg.id,
+        Intensity.ZWAAR,
+        "Meer begeleiding nodig na opname",
+        LATER,
+    )
+    assert asked() == closure.CareRequests([scaling_request], [reported])
+    assert len(statements) == 3
