@@ -132,10 +132,16 @@ def apply_problems(form: FlaskForm, error: DomainError) -> list[str]:
     return general
 
 
+def not_possible(trajectory: Trajectory, action: Action) -> str | None:
+    """Why ``action`` cannot be taken in the trajectory's present state, or None if it can."""
+    if action in allowed_actions(trajectory.state):
+        return None
+    state = _(STATE_LABELS[trajectory.state])
+    return _("Dit kan niet bij een traject met status '%(state)s'.", state=state)
+
+
 def step_not_possible(trajectory: Trajectory, action: Action) -> list[str]:
     """The message for a form sent from a page that is out of date: in the trajectory's present
     state the step is not possible, so the page shows no form to put a field message on."""
-    if action in allowed_actions(trajectory.state):
-        return []
-    state = _(STATE_LABELS[trajectory.state])
-    return reject([_("Dit kan niet bij een traject met status '%(state)s'.", state=state)])
+    message = not_possible(trajectory, action)
+    return reject([message]) if message else []

@@ -101,12 +101,12 @@ class AuditContext:
 
     # -- noting ---------------------------------------------------------------------------------
 
-    def note_read(self, obj: Any, session: Session | None = None) -> None:
+    def note_read(self, obj: Any, session: Session) -> None:
         name = OBJECT_TYPES[type(obj)]
         if (name, obj.id) in self.reads:
             return
         noted = _noted(obj)
-        if noted.resident_id is None and noted.trajectory_id is not None and session is not None:
+        if noted.resident_id is None and noted.trajectory_id is not None:
             # Its trajectory is usually loaded already (the page reached it through it): take
             # the resident from there rather than asking the database when writing the entry.
             key = session.identity_key(Trajectory, noted.trajectory_id)

@@ -119,10 +119,16 @@ def complete_tasks(
     )
 
 
-def _recipient(user: User) -> ColumnElement[bool]:
+def _recipient_column(user: User) -> tuple[InstrumentedAttribute[int | None], int | None]:
+    """Where the user's tasks are addressed: a provider's users share their provider's tasks."""
     if user.role == Role.AANBIEDER:
-        return Task.provider_id == user.provider_id
-    return Task.user_id == user.id
+        return Task.provider_id, user.provider_id
+    return Task.user_id, user.id
+
+
+def _recipient(user: User) -> ColumnElement[bool]:
+    column, value = _recipient_column(user)
+    return column == value
 
 
 INBOX_PAGE_SIZE = 50
@@ -179,16 +185,15 @@ def _unread_count_statement(recipient: InstrumentedAttribute[int | None]) -> Sel
 
 # Built once: the header counts on every page, and building the statement cost about as much as
 # running it (bench/load.py).
-_UNREAD_OF_USER = _unread_count_statement(Task.user_id)
-_UNREAD_OF_PROVIDER = _unread_count_statement(Task.provider_id)
+_UNREAD_BY_RECIPIENT = {
+    column.key: _unread_count_statement(column) for column in (Task.user_id, Task.provider_id)
+}
 
 
 def unread_count(session: Session, user: User) -> int:
     """Open tasks not yet shown to the user, counted up to ``UNREAD_SHOWN_UP_TO + 1``."""
-    if user.role == Role.AANBIEDER:
-        statement, recipient = _UNREAD_OF_PROVIDER, user.provider_id
-    else:
-        statement, recipient = _UNREAD_OF_USER, user.id
+    column, recipient = _recipient_column(user)
+    statement = _UNREAD_BY_RECIPIENT[column.key]
     count: int = session.execute(statement, {"recipient": recipient}).scalar_one()
     return count
 

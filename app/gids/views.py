@@ -37,7 +37,7 @@ from workflows.residents import ResidentInput, add_resident, get_resident, searc
 from ..auth.access import me
 from ..bsn_display import shown_bsn
 from ..extensions import db
-from ..formtools import apply_problems, opts, step_not_possible, whole_number
+from ..formtools import apply_problems, not_possible, opts, step_not_possible, whole_number
 from . import bp
 from .forms import (
     MAX_RESULTS,
@@ -538,9 +538,9 @@ def close(trajectory_id: int) -> str | Response:
     form = CloseForm(prefix="close")
     _close_choices(form, item)
     if request.method == "GET":
-        if wf.Action.CLOSE not in wf.allowed_actions(item.state):
-            state = _(wf.STATE_LABELS[item.state])
-            flash(_("Dit kan niet bij een traject met status '%(state)s'.", state=state), "error")
+        refusal = not_possible(item, wf.Action.CLOSE)
+        if refusal:
+            flash(refusal, "error")
             return redirect(url_for("gids.trajectory", trajectory_id=item.id))
         form.version.data = str(item.version)
         return _render_close(item, form)
