@@ -22,6 +22,7 @@ from workflows.errors import DomainError
 from workflows.two_factor import requires_second_factor, reset_second_factor
 from workflows.users import create_user, find_by_email
 
+from . import clock
 from .config import ROOT
 from .extensions import db
 
@@ -94,7 +95,7 @@ def seed_demo(if_empty: bool, random_seed: int) -> None:
     from seed.second_factor import enrol_demo_accounts
 
     started = time.perf_counter()
-    summary = build_demo(session, password=DEMO_PASSWORD, seed=random_seed)
+    summary = build_demo(session, password=DEMO_PASSWORD, seed=random_seed, today=clock.today())
     enrol_demo_accounts(session)
     session.commit()
     click.echo(f"Demo data loaded in {time.perf_counter() - started:.1f} s: {summary}")
@@ -260,7 +261,7 @@ def scheduler_run(run_now: bool) -> None:
     click.echo(
         f"Scheduler started: job {DAILY_JOB_ID!r} daily at "
         f"{config['SCHEDULER_HOUR']:02d}:{config['SCHEDULER_MINUTE']:02d} "
-        f"{config['SCHEDULER_TIMEZONE']}. Stop with Ctrl+C."
+        f"{config['TIMEZONE']}. Stop with Ctrl+C."
     )
     try:
         scheduler.start()
@@ -322,13 +323,14 @@ def privacy_purge(dry_run: bool, day: datetime | None) -> None:
             Domain.WMO: config["RETENTION_YEARS_WMO"],
         },
         login_attempt_days=config["LOGIN_ATTEMPTS_RETENTION_DAYS"],
+        timezone=config["TIMEZONE"],
     )
-    today = day.date() if day is not None else date.today()
+    on = day.date() if day is not None else clock.today()
     session = db.session
-    files = due_files(session, today, policy)
+    files = due_files(session, on, policy)
     click.echo(
         f"Retention: Jeugd {policy.years[Domain.JEUGD]} years, Wmo {policy.years[Domain.WMO]} "
-        f"years after closure; login attempts {policy.login_attempt_days} days. As of {today}:"
+        f"years after closure; login attempts {policy.login_attempt_days} days. As of {on}:"
     )
     for item in files:
         domains = ", ".join(d.value for d in item.domains) or "no requests or trajectories"
@@ -459,7 +461,7 @@ def import_trajectories(path: str, create_missing: bool, gids_email: str | None)
         raise click.ClickException("Het bestand is geen UTF-8-tekst. Er is niets geïmporteerd.")
     gids = import_gids(gids_email)
     started = time.perf_counter()
-    check = check_import(db.session, text, date.today(), create_missing=create_missing)
+    check = check_import(db.session, text, clock.today(), create_missing=create_missing)
     if not check.ok:
         for problem in check.problems:
             where = f"regel {problem.line}" if problem.line else "bestand"
@@ -468,7 +470,7 @@ def import_trajectories(path: str, create_missing: bool, gids_email: str | None)
         raise click.ClickException(
             f"{len(check.problems)} fout(en) gevonden. Er is niets geïmporteerd."
         )
-    result = apply_import(db.session, check, gids, date.today())
+    result = apply_import(db.session, check, gids, clock.today())
     db.session.commit()
     click.echo(
         f"Geïmporteerd in {time.perf_counter() - started:.1f} s: {result.created} nieuwe en "

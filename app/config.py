@@ -12,6 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from workflows import clock
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 
@@ -71,7 +73,11 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Herhaald beroep: an earlier episode that ended within this many years before.
         "STATS_REPEAT_YEARS": _int_from_env("STATS_REPEAT_YEARS", 5),
         "BABEL_DEFAULT_LOCALE": "nl",
-        "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+        # One clock (workflows/clock.py): the municipality's time zone decides what "today" is
+        # for every view, command and scheduled job, and how times are shown.
+        "TIMEZONE": os.environ.get("TRAJECTWIJZER_TIMEZONE")
+        or os.environ.get("SCHEDULER_TIMEZONE")
+        or "Europe/Amsterdam",
         "LANGUAGES": ("nl", "en"),
         "PER_PAGE": int(os.environ.get("TRAJECTWIJZER_PER_PAGE", "25")),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -104,8 +110,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": _bool_from_env("MAIL_USE_TLS", False),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "trajectwijzer@localhost"),
-        # The scheduler process (`flask scheduler run`): daily jobs at this local time.
-        "SCHEDULER_TIMEZONE": os.environ.get("SCHEDULER_TIMEZONE", "Europe/Amsterdam"),
+        # The scheduler process (`flask scheduler run`): daily jobs at this local time (in
+        # TIMEZONE).
         "SCHEDULER_HOUR": _int_from_env("SCHEDULER_HOUR", 6),
         "SCHEDULER_MINUTE": _int_from_env("SCHEDULER_MINUTE", 0),
         # A run that could not start on time (process suspended, machine asleep) still runs
@@ -120,6 +126,16 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_NAME",
         "__Host-trajectwijzer" if config["SESSION_COOKIE_SECURE"] else "trajectwijzer",
     )
+    try:
+        clock.zone(str(config["TIMEZONE"]))
+    except clock.UnknownTimeZone as error:
+        raise ConfigError(
+            f"TRAJECTWIJZER_TIMEZONE {config['TIMEZONE']!r} is not a known time zone; use an "
+            "IANA name such as Europe/Amsterdam."
+        ) from error
+    # Dates and times are shown in the same zone as the one clock counts days in.
+    config["BABEL_DEFAULT_TIMEZONE"] = config["TIMEZONE"]
+    config["SCHEDULER_TIMEZONE"] = config["TIMEZONE"]
     if config["CLAIM_POLICY"] not in {"pro_rata", "niets"}:
         raise ConfigError(f"CLAIM_POLICY must be pro_rata or niets, not {config['CLAIM_POLICY']!r}")
     if not config["SECRET_KEY"]:

@@ -13,7 +13,6 @@ Each blueprint keeps its own thin routes (``gids.tasks``, ``aanbieder.tasks`` an
 from __future__ import annotations
 
 import logging
-from datetime import date
 from typing import Any
 
 from flask import Flask, flash, redirect, render_template, request, url_for
@@ -33,6 +32,7 @@ from workflows.inbox import (
     unread_count,
 )
 
+from . import clock
 from .auth.access import me
 from .extensions import db
 from .filters import translate_problem
@@ -74,7 +74,7 @@ def render_inbox(template: str) -> str:
         unread=unread,
         dismissible=DISMISSIBLE,
         dismiss_form=DismissTaskForm(),
-        today=date.today(),
+        today=clock.today(),
     )
     db.session.commit()
     return html

@@ -1,4 +1,5 @@
-"""The scheduler process: APScheduler 3 running the daily jobs at 06:00 Europe/Amsterdam.
+"""The scheduler process: APScheduler 3 running the daily jobs at 06:00 in the municipality's
+time zone (``TIMEZONE``, default Europe/Amsterdam).
 
 Started only by ``flask --app wsgi scheduler run`` — one dedicated process, never inside
 ``create_app`` or a web worker, where every worker would run its own copy (STYLE.md habit 7).
@@ -11,12 +12,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 
+from workflows import clock
 from workflows.scheduler_jobs import run_all
 
 from .extensions import db
@@ -39,8 +40,9 @@ class TickReport:
 
 
 def local_today(app: Flask) -> date:
-    """Today in the municipality's time zone, whatever the server's clock zone is."""
-    return datetime.now(ZoneInfo(app.config["SCHEDULER_TIMEZONE"])).date()
+    """Today in the municipality's time zone, whatever the server's clock zone is (the one
+    clock, ``workflows.clock``)."""
+    return clock.today(app.config["TIMEZONE"])
 
 
 def run_daily_tick(app: Flask, today: date | None = None, *, send_mail: bool = True) -> TickReport:
@@ -77,7 +79,7 @@ def build_scheduler(app: Flask, *, run_now: bool = False) -> BlockingScheduler:
     caught up by the next run, because the jobs look at date windows. ``run_now`` makes the
     first run happen at start-up (e.g. after the process was down at 06:00), then daily.
     """
-    zone = ZoneInfo(app.config["SCHEDULER_TIMEZONE"])
+    zone = clock.zone(app.config["TIMEZONE"])
     scheduler = BlockingScheduler(timezone=zone)
     extra = {"next_run_time": datetime.now(zone)} if run_now else {}
     scheduler.add_job(

@@ -13,6 +13,7 @@ from workflows.errors import DomainError
 from workflows.stats import report
 from workflows.stats.selection import StatsQuery, parse_query
 
+from . import clock
 from .extensions import db
 from .filters import translate_problem
 
@@ -40,7 +41,7 @@ FIGURES: dict[str, Callable[[StatsQuery], Any]] = {
 
 def query_from(params: Mapping[str, Any], today: date | None = None) -> StatsQuery:
     """Raises ``DomainError`` (translate with ``problem_messages``) on bad parameters."""
-    return parse_query(db.session, params, today or date.today())
+    return parse_query(db.session, params, today or clock.today())
 
 
 def published(name: str, query: StatsQuery) -> Any:

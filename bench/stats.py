@@ -69,6 +69,7 @@ from models import (  # noqa: E402
     User,
     Wijk,
 )
+from workflows import clock  # noqa: E402
 from workflows.bsn import bsn_check_digit  # noqa: E402
 from workflows.bulk import write_rows  # noqa: E402
 from workflows.stats import admin  # noqa: E402
@@ -77,7 +78,7 @@ from workflows.stats.feed import pseudonym, rebuild_aggregates  # noqa: E402
 from workflows.stats.history import COLUMNS, apply_import, check_import  # noqa: E402
 from workflows.users import hash_password  # noqa: E402
 
-TODAY = date.today()
+TODAY = clock.today()
 CUTOFF = month_index(TODAY) - 1
 FIRST = TODAY.replace(day=1) - timedelta(days=3652)
 PROFILES = [

@@ -168,6 +168,7 @@ from models import (
     User,
     Wijk,
 )
+from workflows import clock
 from workflows.bsn import bsn_check_digit
 from workflows.bulk import write_rows
 from workflows.caseload import PROVIDER_RESPONSE_DAYS
@@ -2484,7 +2485,7 @@ def build_demo(
     """
     if scale <= 0:
         raise ValueError("scale must be positive")
-    today = today or date.today()
+    today = today or clock.today()
     last_day = today - DAY
     rng = random.Random(seed)
     fake = Faker("nl_NL")

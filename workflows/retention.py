@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import Table, delete, func, select, update
@@ -53,7 +53,7 @@ from models import (
     ZrmScore,
 )
 
-from . import audit
+from . import audit, clock
 
 # Every table purge deletes from, in the order it deletes (children first).
 PERSONAL_TABLES = (
@@ -79,6 +79,8 @@ CHUNK = 500
 class RetentionPolicy:
     years: dict[Domain, int]
     login_attempt_days: int = 90
+    # The municipality's zone: a closure recorded at 00:30 Dutch time closed on that day.
+    timezone: str = clock.DEFAULT_TIMEZONE
 
     def due_on(self, domain: Domain, closed_on: date) -> date:
         due: date = closed_on + relativedelta(years=self.years[domain])
@@ -103,11 +105,11 @@ class PurgeReport:
     rows: dict[str, int] = field(default_factory=dict)
 
 
-def _day(value: date | datetime | str | None) -> date | None:
+def _day(value: date | datetime | str | None, zone_name: str) -> date | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.astimezone(UTC).date() if value.tzinfo else value.date()
+        return clock.local_date(value, zone_name)
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
@@ -145,21 +147,21 @@ def due_files(session: Session, today: date, policy: RetentionPolicy) -> list[Du
         .group_by(Trajectory.resident_id, Trajectory.domain)
     )
     for resident_id, domain, closed in closed_rows:
-        note(resident_id, Domain(domain), _day(closed))
+        note(resident_id, Domain(domain), _day(closed, policy.timezone))
     cancelled_rows = session.execute(
         select(Trajectory.resident_id, Trajectory.domain, func.max(Trajectory.updated_at))
         .where(Trajectory.state == TrajectoryState.GEANNULEERD)
         .group_by(Trajectory.resident_id, Trajectory.domain)
     )
     for resident_id, domain, changed in cancelled_rows:
-        note(resident_id, Domain(domain), _day(changed))
+        note(resident_id, Domain(domain), _day(changed, policy.timezone))
     request_rows = session.execute(
         select(Request.resident_id, Request.domain, func.max(Request.decided_on))
         .where(Request.outcome != RequestOutcome.IN_BEHANDELING)
         .group_by(Request.resident_id, Request.domain)
     )
     for resident_id, domain, decided in request_rows:
-        note(resident_id, Domain(domain), _day(decided))
+        note(resident_id, Domain(domain), _day(decided, policy.timezone))
 
     found: list[DueFile] = []
     for resident_id, per_domain in latest.items():
@@ -175,7 +177,7 @@ def due_files(session: Session, today: date, policy: RetentionPolicy) -> list[Du
     for resident_id, created_at in bare:
         if resident_id in with_history or resident_id in blocked:
             continue
-        registered = _day(created_at)
+        registered = _day(created_at, policy.timezone)
         assert registered is not None
         bare_due: date = registered + relativedelta(years=policy.longest)
         if bare_due <= today:

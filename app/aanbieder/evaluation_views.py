@@ -45,6 +45,7 @@ from workflows.evaluations import (
 )
 from workflows.scaling import open_request, request_scaling
 
+from .. import clock
 from ..auth.access import me
 from ..extensions import db
 from ..formtools import apply_problems, opts
@@ -58,7 +59,7 @@ from .evaluation_forms import (
     ScalingForm,
     evaluation_form,
 )
-from .views import _actionable, _visible, today
+from .views import _actionable, _visible
 
 # The evaluation form's scaling fields, by the names ``request_scaling`` gives its problems.
 SCALING_FIELDS = {
@@ -95,7 +96,7 @@ def provider_care(trajectory: Trajectory) -> dict[str, Any]:
         "reports": asked.reports,
         "claim": claim_of(db.session, trajectory),
         "main": _is_main(trajectory),
-        "today": today(),
+        "today": clock.today(),
         "is_overdue": is_overdue,
     }
 
@@ -173,7 +174,7 @@ def evaluation(evaluation_id: int) -> str | Response:
     trajectory = _load(item.trajectory_id)
     if request.method == "GET":
         data = {
-            "held_on": today(),
+            "held_on": clock.today(),
             "participants": ["aanbieder"],
             "scaling_profile_id": trajectory.profile_id,
             "scaling_intensity": trajectory.intensity.value,
@@ -189,7 +190,7 @@ def evaluation(evaluation_id: int) -> str | Response:
         elif form.validate_on_submit():
             stage = "evaluation"
             try:
-                submit_evaluation(db.session, item, me(), _evaluation_input(form), today())
+                submit_evaluation(db.session, item, me(), _evaluation_input(form), clock.today())
                 stage = "scaling"
                 if form.request_scaling.data:
                     request_scaling(
@@ -199,7 +200,7 @@ def evaluation(evaluation_id: int) -> str | Response:
                         new_profile_id=int(form.scaling_profile_id.data or 0),
                         new_intensity=Intensity(form.scaling_intensity.data),
                         reason=form.scaling_reason.data or "",
-                        today=today(),
+                        today=clock.today(),
                     )
             except DomainError as err:
                 db.session.rollback()
@@ -223,7 +224,7 @@ def evaluation(evaluation_id: int) -> str | Response:
         form=form,
         general=general,
         main=_is_main(trajectory),
-        overdue=is_overdue(item, today()),
+        overdue=is_overdue(item, clock.today()),
     )
 
 
@@ -236,7 +237,12 @@ def extra_evaluation(trajectory_id: int) -> str | Response:
         assert form.due_on.data is not None
         try:
             open_extra_evaluation(
-                db.session, trajectory, me(), form.reason.data or "", form.due_on.data, today()
+                db.session,
+                trajectory,
+                me(),
+                form.reason.data or "",
+                form.due_on.data,
+                clock.today(),
             )
         except DomainError as err:
             db.session.rollback()
@@ -278,7 +284,7 @@ def scaling(trajectory_id: int) -> str | Response:
                 new_profile_id=int(form.new_profile_id.data or 0),
                 new_intensity=Intensity(form.new_intensity.data),
                 reason=form.reason.data or "",
-                today=today(),
+                today=clock.today(),
             )
         except DomainError as err:
             db.session.rollback()
@@ -313,7 +319,7 @@ def _closure_choices(form: EndOfCareForm, trajectory: Trajectory) -> None:
 @bp.route("/trajecten/<int:trajectory_id>/einde-zorg", methods=["GET", "POST"])
 def end_of_care(trajectory_id: int) -> str | Response:
     trajectory = _load(trajectory_id)
-    form = EndOfCareForm(data={"care_end": today()} if request.method == "GET" else None)
+    form = EndOfCareForm(data={"care_end": clock.today()} if request.method == "GET" else None)
     _closure_choices(form, trajectory)
     general: list[str] = []
     if form.validate_on_submit():
@@ -327,7 +333,7 @@ def end_of_care(trajectory_id: int) -> str | Response:
                 closure_category=ClosureCategory(form.closure_category.data),
                 end_reason_code=form.end_reason_code.data or "",
                 result_achieved=form.result_achieved.data == "ja",
-                today=today(),
+                today=clock.today(),
             )
         except DomainError as err:
             db.session.rollback()
@@ -356,7 +362,7 @@ def claim(trajectory_id: int) -> str | Response:
     general: list[str] = []
     if form.validate_on_submit():
         try:
-            submit_claim(db.session, trajectory, me(), today(), _claim_policy())
+            submit_claim(db.session, trajectory, me(), clock.today(), _claim_policy())
         except DomainError as err:
             db.session.rollback()
             general = apply_problems(form, err)

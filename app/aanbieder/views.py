@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -12,6 +11,7 @@ from workflows import trajectories as wf
 from workflows.caseload import markers, provider_list, provider_sees
 from workflows.errors import DomainError
 
+from .. import clock
 from ..auth.access import me
 from ..bsn_display import shown_bsn
 from ..extensions import db
@@ -29,10 +29,6 @@ TABS: dict[str, tuple[TrajectoryState, ...]] = {
 }
 
 
-def today() -> date:
-    return date.today()
-
-
 @bp.route("/", methods=["GET", "POST"])
 def index() -> str:
     """The organisation's list. A search by name or BSN is sent in a POST body, never in the
@@ -45,7 +41,7 @@ def index() -> str:
     page_number = int(page_raw) if page_raw.isdecimal() and len(page_raw) < 7 else 1
     query_text = (request.form.get("q") or "")[:100] if request.method == "POST" else ""
     page = provider_list(db.session, me(), states=TABS[tab], search=query_text, page=page_number)
-    rows = [(t, markers(t, today())) for t in page.items]
+    rows = [(t, markers(t, clock.today())) for t in page.items]
     return render_template(
         "aanbieder/index.html",
         page=page,
@@ -77,14 +73,14 @@ def _render(item: Trajectory, **forms: Any) -> str:
         "aanbieder/trajectory.html",
         t=item,
         show_bsn=shown_bsn(item.resident_id) if request.method == "GET" else False,
-        markers=markers(item, today()),
+        markers=markers(item, clock.today()),
         allowed=wf.allowed_actions(item.state) if item.provider_id == me().provider_id else set(),
         accept_form=forms.get("accept_form")
         or AcceptForm(formdata=None, data=version, prefix="accept"),
         return_form=forms.get("return_form")
         or ReturnForm(formdata=None, data=version, prefix="return"),
         start_form=forms.get("start_form")
-        or StartForm(formdata=None, data={**version, "care_start": today()}, prefix="start"),
+        or StartForm(formdata=None, data={**version, "care_start": clock.today()}, prefix="start"),
         general=forms.get("general", []),
     )
 
@@ -121,7 +117,7 @@ def return_(trajectory_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             wf.return_to_gids(
-                db.session, item, me(), form.reason.data or "", today(), _version(form)
+                db.session, item, me(), form.reason.data or "", clock.today(), _version(form)
             )
         except DomainError as err:
             db.session.rollback()
@@ -140,7 +136,9 @@ def start(trajectory_id: int) -> str | Response:
     if form.validate_on_submit():
         assert form.care_start.data is not None
         try:
-            wf.start_care(db.session, item, me(), form.care_start.data, today(), _version(form))
+            wf.start_care(
+                db.session, item, me(), form.care_start.data, clock.today(), _version(form)
+            )
         except DomainError as err:
             db.session.rollback()
             general = apply_problems(form, err)
@@ -159,7 +157,7 @@ def trajectory_agreement_pdf(trajectory_id: int) -> Response:
     from ..pdf import TrajectoryAgreementPdf, send_pdf
 
     item = _visible(trajectory_id)
-    return send_pdf(TrajectoryAgreementPdf(item, today()), f"trajectafspraken-{item.id}.pdf")
+    return send_pdf(TrajectoryAgreementPdf(item, clock.today()), f"trajectafspraken-{item.id}.pdf")
 
 
 @bp.get("/evaluaties/<int:evaluation_id>/verslag.pdf")
@@ -169,5 +167,5 @@ def evaluation_report_pdf(evaluation_id: int) -> Response:
     evaluation = submitted_evaluation(evaluation_id)
     if not provider_sees(me(), evaluation.trajectory):
         abort(404)
-    document = EvaluationReportPdf(evaluation, today())
+    document = EvaluationReportPdf(evaluation, clock.today())
     return send_pdf(document, f"evaluatieverslag-{evaluation.id}.pdf")

@@ -9,7 +9,6 @@ request for access is a legal duty (AVG art. 15); every lookup and export is its
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,6 +19,7 @@ from workflows.bsn import normalise_bsn
 from workflows.inzage import find_by_bsn, resident_file
 from workflows.residents import get_resident
 
+from .. import clock
 from ..extensions import db
 from ..formtools import reject
 from ..inzage_pdf import InzagePdf
@@ -63,7 +63,7 @@ def inzage_resident(resident_id: int) -> str:
 
 @bp.get("/inzage/<int:resident_id>/inzage.json")
 def inzage_json(resident_id: int) -> Response:
-    data = resident_file(db.session, resident_id, date.today())
+    data = resident_file(db.session, resident_id, clock.today())
     audit.record(db.session, "inzage_export", "inwoner", resident_id, resident_id, details="json")
     db.session.commit()
     response = Response(
@@ -76,7 +76,7 @@ def inzage_json(resident_id: int) -> Response:
 
 @bp.get("/inzage/<int:resident_id>/inzage.pdf")
 def inzage_pdf(resident_id: int) -> Response:
-    data = resident_file(db.session, resident_id, date.today())
+    data = resident_file(db.session, resident_id, clock.today())
     audit.record(db.session, "inzage_export", "inwoner", resident_id, resident_id, details="pdf")
     db.session.commit()
-    return send_pdf(InzagePdf(data, date.today()), f"inzage-{resident_id}.pdf")
+    return send_pdf(InzagePdf(data, clock.today()), f"inzage-{resident_id}.pdf")

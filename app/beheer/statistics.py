@@ -5,7 +5,7 @@ report names lines, columns and reasons, never a BSN or another personal value."
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -17,6 +17,7 @@ from workflows.errors import DomainError
 from workflows.stats import admin
 from workflows.stats.history import apply_import, check_import, decode
 
+from .. import clock
 from ..auth.access import me
 from ..extensions import db
 from ..formtools import apply_problems, opts
@@ -158,10 +159,10 @@ def history_import() -> tuple[str, int] | Response:
             problems = [(0, None, _("Het bestand is geen UTF-8-tekst."))]
         else:
             check = check_import(
-                db.session, text, date.today(), create_missing=bool(form.create_missing.data)
+                db.session, text, clock.today(), create_missing=bool(form.create_missing.data)
             )
             if check.ok:
-                result = apply_import(db.session, check, gids, date.today())
+                result = apply_import(db.session, check, gids, clock.today())
                 db.session.commit()
                 flash(
                     _(

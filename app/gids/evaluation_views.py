@@ -38,6 +38,7 @@ from workflows.evaluations import (
 )
 from workflows.scaling import decide_scaling, request_scaling
 
+from .. import clock
 from ..auth.access import me
 from ..extensions import db
 from ..formtools import apply_problems
@@ -51,7 +52,7 @@ from .evaluation_forms import (
     ReviewForm,
     ScalingDecisionForm,
 )
-from .views import _own_trajectory, today
+from .views import _own_trajectory
 
 
 def _load(trajectory_id: int) -> Trajectory:
@@ -84,7 +85,7 @@ def gids_care(trajectory: Trajectory) -> dict[str, Any]:
         "claim": claim_of(db.session, trajectory),
         "mine": trajectory.gids_id == me().id,
         "settings_form": _settings_form(trajectory),
-        "today": today(),
+        "today": clock.today(),
         "is_overdue": is_overdue,
     }
 
@@ -127,7 +128,7 @@ def evaluation(evaluation_id: int) -> str | Response:
                 me(),
                 ReviewOutcome(form.outcome.data),
                 form.remark.data,
-                today(),
+                clock.today(),
             )
         except DomainError as err:
             db.session.rollback()
@@ -143,7 +144,7 @@ def evaluation(evaluation_id: int) -> str | Response:
         form=form,
         general=general,
         mine=trajectory.gids_id == me().id,
-        overdue=is_overdue(item, today()),
+        overdue=is_overdue(item, clock.today()),
     )
 
 
@@ -185,7 +186,12 @@ def extra_evaluation(trajectory_id: int) -> str | Response:
         assert form.due_on.data is not None
         try:
             open_extra_evaluation(
-                db.session, trajectory, me(), form.reason.data or "", form.due_on.data, today()
+                db.session,
+                trajectory,
+                me(),
+                form.reason.data or "",
+                form.due_on.data,
+                clock.today(),
             )
         except DomainError as err:
             db.session.rollback()
@@ -223,7 +229,7 @@ def scaling_request(scaling_request_id: int) -> str | Response:
                 me(),
                 accept=form.accepted,
                 reason=form.reason.data,
-                today=today(),
+                today=clock.today(),
             )
         except DomainError as err:
             db.session.rollback()
@@ -262,9 +268,9 @@ def end_of_care_report(report_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             if form.accepted:
-                confirm_end_of_care(db.session, item, me(), today())
+                confirm_end_of_care(db.session, item, me(), clock.today())
             else:
-                return_end_of_care(db.session, item, me(), form.reason.data or "", today())
+                return_end_of_care(db.session, item, me(), form.reason.data or "", clock.today())
         except DomainError as err:
             db.session.rollback()
             general = apply_problems(form, err)
@@ -306,7 +312,7 @@ def claim(claim_id: int) -> str | Response:
                 me(),
                 approve=form.accepted,
                 reason=form.reason.data,
-                today=today(),
+                today=clock.today(),
             )
         except DomainError as err:
             db.session.rollback()
@@ -358,10 +364,10 @@ def convert(trajectory_id: int) -> str | Response:
                 new_profile_id=int(form.new_profile_id.data or 0),
                 new_intensity=Intensity(form.new_intensity.data),
                 reason=form.reason.data or "",
-                today=today(),
+                today=clock.today(),
             )
             follow_up = decide_scaling(
-                db.session, scaling_request, me(), accept=True, reason=None, today=today()
+                db.session, scaling_request, me(), accept=True, reason=None, today=clock.today()
             )
         except DomainError as err:
             db.session.rollback()

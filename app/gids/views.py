@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -34,6 +33,7 @@ from workflows.errors import DomainError, VersionConflict
 from workflows.requests import decide_request, get_request, register_request, requests_of
 from workflows.residents import ResidentInput, add_resident, get_resident, search_residents
 
+from .. import clock
 from ..auth.access import me
 from ..bsn_display import shown_bsn
 from ..extensions import db
@@ -51,11 +51,6 @@ from .forms import (
     ResidentForm,
     TrajectoryForm,
 )
-
-
-def today() -> date:
-    return date.today()
-
 
 # --- caseload -------------------------------------------------------------------------------
 
@@ -99,7 +94,7 @@ def caseload() -> str:
         domain=Domain(domain_value) if domain_value else None,
         page=page_number,
     )
-    rows = [(t, markers(t, today())) for t in page.items]
+    rows = [(t, markers(t, clock.today())) for t in page.items]
     return render_template(
         "gids/caseload.html",
         form=form,
@@ -144,7 +139,7 @@ def new_resident() -> str | Response:
             household_member_bsn=form.household_member_bsn.data,
         )
         try:
-            resident = add_resident(db.session, data, me(), today())
+            resident = add_resident(db.session, data, me(), clock.today())
         except DomainError as err:
             db.session.rollback()
             general = apply_problems(form, err)
@@ -177,7 +172,7 @@ def resident(resident_id: int) -> str:
         person=person,
         show_bsn=shown_bsn(person.id),
         household=household,
-        today=today(),
+        today=clock.today(),
         jeugd_end=jeugd_end,
         markers=markers,
     )
@@ -200,7 +195,7 @@ def new_request(resident_id: int) -> str | Response:
     person = get_resident(db.session, resident_id)
     form = RequestForm()
     if request.method == "GET":
-        form.request_date.data = today()
+        form.request_date.data = clock.today()
     general: list[str] = []
     if form.validate_on_submit():
         assert form.request_date.data is not None
@@ -212,7 +207,7 @@ def new_request(resident_id: int) -> str | Response:
                 request_date=form.request_date.data,
                 domain=Domain(form.domain.data),
                 question=form.question.data or "",
-                today=today(),
+                today=clock.today(),
             )
         except DomainError as err:
             db.session.rollback()
@@ -239,7 +234,7 @@ def request_detail(request_id: int) -> str | Response:
                 me(),
                 outcome=RequestOutcome(form.outcome.data),
                 reason=form.reason.data,
-                today=today(),
+                today=clock.today(),
             )
         except DomainError as err:
             db.session.rollback()
@@ -274,7 +269,7 @@ def _prepare(form: TrajectoryForm) -> dict[str, Any]:
         if isinstance(form.profile_id.data, int)
         else None
     )
-    day = form.planned_start.data or today()
+    day = form.planned_start.data or clock.today()
     if profile is None:
         form.provider_id.choices = opts([("", _("— kies eerst een profiel —"))])
         form.subcontractor_id.choices = opts([("", _("Geen"))])
@@ -395,7 +390,7 @@ def new_trajectory(resident_id: int) -> str | Response | tuple[str, int]:
         request_id = linked.id
     form = TrajectoryForm()
     if request.method == "GET":
-        form.planned_start.data = today()
+        form.planned_start.data = clock.today()
     return _handle_trajectory_form(form, person, request_id, None)
 
 
@@ -470,7 +465,7 @@ def _render_trajectory(item: Trajectory, **forms: Any) -> str:
     return render_template(
         "gids/trajectory.html",
         t=item,
-        markers=markers(item, today()),
+        markers=markers(item, clock.today()),
         allowed=allowed,
         mine=mine,
         propose_form=propose_form,
@@ -502,7 +497,7 @@ def propose(trajectory_id: int) -> str | Response:
     if not form.validate_on_submit():
         abort(400)
     try:
-        wf.propose(db.session, item, me(), today(), expected_version=_version(form))
+        wf.propose(db.session, item, me(), clock.today(), expected_version=_version(form))
     except DomainError as err:
         db.session.rollback()
         item = wf.get_trajectory(db.session, trajectory_id)
@@ -555,7 +550,7 @@ def close(trajectory_id: int) -> str | Response:
                 closure_category=ClosureCategory(form.closure_category.data),
                 end_reason_code=form.end_reason_code.data or "",
                 result_achieved=form.result_achieved.data == "ja",
-                today=today(),
+                today=clock.today(),
                 expected_version=_version(form),
             )
         except DomainError as err:
@@ -587,7 +582,7 @@ def extend_decision(trajectory_id: int) -> str | Response:
                 me(),
                 new_end=form.new_end.data,
                 reason=form.reason.data or "",
-                today=today(),
+                today=clock.today(),
                 expected_version=_version(form),
             )
         except DomainError as err:
@@ -609,7 +604,7 @@ def trajectory_agreement_pdf(trajectory_id: int) -> Response:
     from ..pdf import TrajectoryAgreementPdf, send_pdf
 
     item = wf.get_trajectory(db.session, trajectory_id)
-    return send_pdf(TrajectoryAgreementPdf(item, today()), f"trajectafspraken-{item.id}.pdf")
+    return send_pdf(TrajectoryAgreementPdf(item, clock.today()), f"trajectafspraken-{item.id}.pdf")
 
 
 @bp.get("/evaluaties/<int:evaluation_id>/verslag.pdf")
@@ -617,5 +612,5 @@ def evaluation_report_pdf(evaluation_id: int) -> Response:
     from ..pdf import EvaluationReportPdf, send_pdf, submitted_evaluation
 
     evaluation = submitted_evaluation(evaluation_id)
-    document = EvaluationReportPdf(evaluation, today())
+    document = EvaluationReportPdf(evaluation, clock.today())
     return send_pdf(document, f"evaluatieverslag-{evaluation.id}.pdf")

@@ -5,7 +5,6 @@ the views only parse the filters and render tables and charts."""
 from __future__ import annotations
 
 import io
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request, send_file
@@ -14,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from workflows.errors import DomainError
 
+from .. import clock
 from ..charts import to_svg
 from ..errors import render_error
 from ..extensions import db
@@ -113,5 +113,5 @@ def monitor_pdf() -> Response | tuple[str, int]:
         return render_error(400, " ".join(m for _f, m in problem_messages(error)))
     titles = figure_titles()
     sections = [(name, titles[name], published(name, query)) for name in FIGURE_NAMES]
-    document = MonitorReportPdf(sections, date.today())
+    document = MonitorReportPdf(sections, clock.today())
     return send_pdf(document, f"monitor-{query.header(threshold())['from']}.pdf")

@@ -19,6 +19,7 @@ from models import (
     TrajectoryEvent,
     TrajectoryState,
 )
+from workflows import clock
 from workflows import trajectories as wf
 
 from ..factories import TODAY, make_user, trajectory_input
@@ -276,7 +277,7 @@ def test_a_subcontractor_cannot_accept_return_or_start(client, world, session, s
         client,
         f"/aanbieder/trajecten/{t.id}",
         f"/aanbieder/trajecten/{t.id}/{'accepteren' if state == S.VOORGESTELD else 'start'}",
-        {} if state == S.VOORGESTELD else {"start-care_start": date.today().isoformat()},
+        {} if state == S.VOORGESTELD else {"start-care_start": clock.today().isoformat()},
         prefix="accept" if state == S.VOORGESTELD else "start",
     )
     assert response.status_code == 302
@@ -340,7 +341,7 @@ def test_overlong_return_reason_keeps_the_text_and_explains(client, world, sessi
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ((date.today() + timedelta(days=1)).isoformat(), "kan niet in de toekomst liggen"),
+        ((clock.today() + timedelta(days=1)).isoformat(), "kan niet in de toekomst liggen"),
         ("", "Vul de startdatum in."),
         ("gisteren", None),
         ("2026-02-31", None),

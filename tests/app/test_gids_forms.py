@@ -19,6 +19,7 @@ from models import (
     TrajectoryEvent,
     TrajectoryState,
 )
+from workflows import clock
 from workflows import trajectories as wf
 from workflows.requests import register_request
 
@@ -43,7 +44,7 @@ ENGLISH = ("Not a valid", "This field", "Invalid Choice", "Field cannot", "Field
 
 
 def _today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def _assert_dutch(message: str) -> None:

@@ -3,11 +3,10 @@ and registers the start; plus the errors a user can run into on the way."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select
 
 from models import Trajectory, TrajectoryState
+from workflows import clock
 
 from .helpers import login, logout, post_form
 
@@ -16,7 +15,7 @@ def _new_trajectory_data(world, **overrides):
     data = {
         "profile_id": str(world.bg.id),
         "intensity": "middel",
-        "planned_start": date.today().isoformat(),
+        "planned_start": clock.today().isoformat(),
         "provider_id": str(world.zorg_a.id),
         "subcontractor_id": "",
         "need_type": "eindig",
@@ -57,7 +56,7 @@ def test_gids_creates_sends_and_provider_accepts_and_starts(client, world, sessi
         client,
         provider_page,
         f"{provider_page}/start",
-        {"start-care_start": date.today().isoformat()},
+        {"start-care_start": clock.today().isoformat()},
         prefix="start",
     )
     assert response.status_code == 302

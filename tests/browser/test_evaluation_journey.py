@@ -6,7 +6,7 @@ thread); dates are relative to today, because the live server uses the real cloc
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from models import Evaluation, EvaluationState, Trajectory, User
+from workflows import clock
 from workflows import trajectories as wf
 
 from ..factories import World, trajectory_input
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.browser
 def _running_trajectory(world: World, results: list[wf.ResultInput]) -> tuple[int, int]:
     """Anna's begeleiding with Zorg A, care started a week ago; returns the trajectory's id and
     its first planned evaluation's id."""
-    today = date.today()
+    today = clock.today()
     start = today - timedelta(days=7)
     assert db.engine is not None
     with Session(db.engine, expire_on_commit=False) as session:
@@ -63,7 +64,7 @@ def test_the_provider_logs_an_evaluation_and_the_gids_approves_it(
     page.get_by_role("link", name="Eindevaluatie").click()
     expect(page.get_by_role("heading", name="Eindevaluatie — Anna de Vries")).to_be_visible()
 
-    page.get_by_label("Datum van de evaluatie").fill(date.today().isoformat())
+    page.get_by_label("Datum van de evaluatie").fill(clock.today().isoformat())
     page.get_by_label("Inwoner", exact=True).check()
     page.get_by_label("Netwerk (familie, buren, vrijwilligers)").check()
     page.get_by_label("Score voor resultaat 1").select_option(

@@ -3,8 +3,6 @@ sends it to the provider; the provider accepts it and registers the start of car
 
 from __future__ import annotations
 
-from datetime import date
-
 import pyotp
 import pytest
 from playwright.sync_api import Page, expect
@@ -12,6 +10,7 @@ from sqlalchemy import update
 
 from app.extensions import db
 from models import User
+from workflows import clock
 
 from ..factories import PASSWORD, TOTP_SECRET, World
 
@@ -45,7 +44,7 @@ def test_gids_sends_a_trajectory_and_the_provider_accepts_and_starts_it(
     page: Page, live_server: str, live_world: World
 ) -> None:
     base = live_server
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
 
     log_in(page, base, live_world.gids.email)
     expect(page.get_by_role("heading", name="Mijn caseload")).to_be_visible()

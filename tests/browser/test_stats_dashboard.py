@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from workflows import clock
 from workflows.stats.episodes import month_index, month_label
 from workflows.stats.feed import rebuild_aggregates
 
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.browser
 def figures(app: Flask, live_world: World) -> str:
     """Six Jeugd clients starting care in March last year; for two of them it continues care
     that began in December (adjoining: one episode each)."""
-    start = date(date.today().year - 1, 3, 1)
+    start = date(clock.today().year - 1, 3, 1)
     with Session(db.engine) as session:
         rows = [fact(f"j{n}", start + timedelta(days=n), None) for n in range(6)]
         rows += [
