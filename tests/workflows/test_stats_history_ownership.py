@@ -26,15 +26,25 @@ from models import (
     Intensity,
     Request,
     Resident,
+    Role,
     Trajectory,
     TrajectoryEvent,
     TrajectoryState,
+    User,
 )
+from seed.demo import build_demo
 from workflows import scaling
 from workflows import trajectories as wf
 from workflows.audit import AuditContext, set_context
+from workflows.errors import DomainError
 from workflows.stats import feed
-from workflows.stats.history import COLUMNS, apply_import, check_import, export_csv
+from workflows.stats.history import (
+    COLUMNS,
+    ImportConflict,
+    apply_import,
+    check_import,
+    export_csv,
+)
 
 from ..factories import TODAY, World, make_trajectory
 from .test_stats_history import CLOSED, NEW_PERSON, RUNNING, csv_text
@@ -317,3 +327,62 @@ def test_a_quoted_field_of_130_kb_still_names_its_line(session: Session, world: 
     assert problem.line == 3
     assert "langer dan" in problem.render()
     assert session.scalar(select(func.count()).select_from(Trajectory)) == 0
+
+
+def test_the_round_trip_of_the_demo_municipality_changes_nothing(session: Session) -> None:
+    today = date(2026, 11, 22)
+    build_demo(session, password="demo-wachtwoord-test", seed=2016, today=today, scale=0.03)
+    session.flush()
+    follow_up = None
+    for trajectory in session.scalars(
+        select(Trajectory).where(Trajectory.state == S.ACTIEF, Trajectory.care_start < today)
+    ):
+        others = [i for i in trajectory.profile.allowed_intensities if i != trajectory.intensity]
+        try:
+            request = scaling.request_scaling(
+                session, trajectory, trajectory.gids, trajectory.profile_id, others[0],
+                "Andere intensiteit nodig", today,
+            )  # fmt: skip
+        except (DomainError, IndexError):
+            continue
+        follow_up = scaling.decide_scaling(
+            session, request, trajectory.gids, accept=True, reason=None, today=today
+        )
+        break
+    assert follow_up is not None and follow_up.care_start == date(2026, 11, 23)  # tomorrow
+    operator = session.scalars(select(User).where(User.role == Role.BEHEERDER)).first()
+    assert operator is not None
+    out = io.StringIO()
+    count = export_csv(session, out, by=operator)
+    before = snapshot(session)
+    check = check_import(session, out.getvalue(), today)
+    assert check.ok, [(p.line, p.column, p.render()) for p in check.problems[:5]]
+    result = apply_import(session, check, operator, today, by=operator)
+    assert (result.created, result.updated, result.unchanged) == (0, 0, count)
+    assert snapshot(session) == before
+
+
+@pytest.mark.parametrize("step", ["closed", "scaling asked"])
+def test_a_step_in_the_app_between_the_check_and_the_writing_wins(
+    session: Session, world: World, step: str
+) -> None:
+    do_import(session, world, csv_text(RUNNING))
+    running = session.scalar(select(Trajectory).where(Trajectory.import_id == "H-2"))
+    assert running is not None
+    check = check_import(session, csv_text(RUNNING.replace("9000.00", "9500.00")), TODAY)
+    assert check.ok and [r.import_id for r in check.rows] == ["H-2"]
+    if step == "closed":  # changes the trajectory (a new version)
+        wf.close(
+            session, running, world.gids, care_end=date(2021, 12, 1),
+            closure_category=ClosureCategory.A, end_reason_code="31", result_achieved=True,
+            today=TODAY,
+        )  # fmt: skip
+    else:  # only an event
+        scaling.request_scaling(
+            session, running, world.gids, world.amb.id, Intensity.LAAG, "Minder nodig", TODAY
+        )
+    session.flush()
+    with pytest.raises(ImportConflict, match="tijdens de import"):
+        apply_import(session, check, world.gids, TODAY, by=world.beheerder)
+    session.refresh(running)
+    assert running.price == Decimal("9000.00")
