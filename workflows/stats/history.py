@@ -15,12 +15,12 @@ Decisions (where the format is silent):
 * **Trajectories**: ``import_id`` is kept on the trajectory, so importing the same key again
   updates it — as long as the import still owns it (below). The state follows from the dates:
   an end → *afgesloten*; a start → *actief*; otherwise *geaccepteerd* (decided, waiting for
-  care). The responsible gids is the one named for
-  the import; need type *eindig*; no tariff link (the price is the historical one); planned
-  start = the start of care, else the decision date, else the request date (never after the
-  planned end). An ``aanmelddatum`` becomes a granted request. Each write leaves an event
-  *geïmporteerd* naming who imported (``by``), and an audit entry per resident, request and
-  trajectory it made or changed, plus one for the import as a whole.
+  care). The responsible gids is the one named for the import; need type *eindig*; no tariff
+  link (the price is the historical one); planned start = the start of care, else the decision
+  date, else the request date (never after the planned end). An ``aanmelddatum`` becomes a
+  granted request. Each write leaves an event *geïmporteerd* naming who imported (``by``), and
+  an audit entry per resident, request and trajectory it made or changed, plus one for the
+  import as a whole.
 * **Who owns a trajectory.** An import creates and updates only what imports made: a trajectory
   made in the app, or changed in it since its import (an event of any other step), belongs to
   the workflow. A row for such a trajectory that reads exactly as the export writes it changes
