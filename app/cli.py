@@ -3,9 +3,12 @@ functions as the web app and commit once per command."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import sys
+import tempfile
 import time
 from datetime import UTC, date, datetime
 
@@ -448,13 +451,44 @@ def import_cli() -> None:
     pass
 
 
+BY_HELP = (
+    "E-mail of the person running this command (an active account; required). The audit log "
+    "and the trajectories' events name them."
+)
+
+
+def operator(email: str | None, command: str) -> User:
+    """Who runs an import or export. The command line has no login, so the operator says who
+    they are (``--by``); the account must exist and be active. Everything the command writes in
+    the audit log names them."""
+    if not email or not email.strip():
+        raise click.ClickException(
+            "Geef met --by het e-mailadres van wie deze opdracht uitvoert (een actief account); "
+            "het auditlog noemt die persoon. Er is niets gedaan."
+        )
+    user = find_by_email(db.session, email)
+    if user is None or not user.active:
+        raise click.ClickException(
+            f"Er is geen actief account {email.strip()[:254]!r} (--by). Er is niets gedaan."
+        )
+    audit.set_context(
+        db.session,
+        audit.AuditContext(user_id=user.id, role=user.role.value, endpoint=f"cli {command}"),
+    )
+    return user
+
+
 @import_cli.command("trajectories", help="Import FILE (CSV in the format of STATISTICS.md).")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--create-missing", is_flag=True, help="Add unknown profiles and providers.")
 @click.option("--gids", "gids_email", default=None, help="E-mail of the responsible gids.")
-def import_trajectories(path: str, create_missing: bool, gids_email: str | None) -> None:
+@click.option("--by", "by_email", default=None, help=BY_HELP)
+def import_trajectories(
+    path: str, create_missing: bool, gids_email: str | None, by_email: str | None
+) -> None:
     from workflows.stats.history import apply_import, check_import, decode
 
+    by = operator(by_email, "import trajectories")
     with open(path, "rb") as handle:
         text = decode(handle.read())
     if text is None:
@@ -470,13 +504,17 @@ def import_trajectories(path: str, create_missing: bool, gids_email: str | None)
         raise click.ClickException(
             f"{len(check.problems)} fout(en) gevonden. Er is niets geïmporteerd."
         )
-    result = apply_import(db.session, check, gids, clock.today())
+    try:
+        result = apply_import(db.session, check, gids, clock.today(), by=by)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(
-        f"Geïmporteerd in {time.perf_counter() - started:.1f} s: {result.created} nieuwe en "
-        f"{result.updated} bijgewerkte trajecten, {result.new_residents} nieuwe inwoners, "
-        f"{result.new_profiles} nieuwe profielen en {result.new_providers} nieuwe aanbieders "
-        f"(ter beoordeling door de beheerder)."
+        f"Geïmporteerd in {time.perf_counter() - started:.1f} s: {result.created} nieuwe, "
+        f"{result.updated} bijgewerkte en {result.unchanged} ongewijzigde trajecten, "
+        f"{result.new_residents} nieuwe inwoners, {result.new_profiles} nieuwe profielen en "
+        f"{result.new_providers} nieuwe aanbieders (ter beoordeling door de beheerder)."
     )
 
 
@@ -499,11 +537,31 @@ def export_cli() -> None:
     pass
 
 
-@export_cli.command("trajectories", help="Export every trajectory to FILE (the import format).")
+@export_cli.command(
+    "trajectories",
+    help="Export every trajectory to FILE (the import format), readable by its owner only.",
+)
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
-def export_trajectories(path: str) -> None:
+@click.option("--by", "by_email", default=None, help=BY_HELP)
+def export_trajectories(path: str, by_email: str | None) -> None:
+    """The file holds every client's BSN. It is written beside FILE as a new file of mode 0600
+    and then moved onto FILE: whatever FILE was (and whoever could read it), it is now readable
+    by the owner only, and nobody ever sees half of it. The audit entry is committed before the
+    file takes its name."""
     from workflows.stats.history import export_csv
 
-    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-        count = export_csv(db.session, handle)
-    click.echo(f"{count} trajectories written to {path}.")
+    by = operator(by_email, "export trajectories")
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".trajectwijzer-", suffix=".csv")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as out:
+            os.fchmod(out.fileno(), 0o600)  # mkstemp's mode, whatever the umask
+            count = export_csv(db.session, out, by=by)
+        db.session.commit()
+        os.replace(temporary, path)
+    except BaseException:
+        db.session.rollback()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    click.echo(f"{count} trajectories written to {path} (mode 0600).")

@@ -29,6 +29,7 @@ from reportlab.platypus.tables import TableStyle
 from werkzeug.wrappers import Response
 
 from models import AgreedResult, Domain, Evaluation, EvaluationState, NeedType, Trajectory
+from workflows import audit
 from workflows.evaluations import (
     EVALUATION_KIND_LABELS,
     EVALUATION_STATE_LABELS,
@@ -494,6 +495,25 @@ def send_pdf(document: _Document, download_name: str) -> Response:
         as_attachment=True,
         download_name=download_name,
     )
+
+
+def send_personal_pdf(
+    document: _Document,
+    download_name: str,
+    *,
+    object_type: str,
+    object_id: int,
+    resident_id: int,
+) -> Response:
+    """A document about a resident as a download, written in the audit log as what it is: one
+    entry *geëxporteerd* naming who took which document away (besides the read entries of what
+    the request loaded), committed before the file leaves."""
+    response = send_pdf(document, download_name)
+    audit.record(
+        db.session, audit.EXPORTED, object_type, object_id, resident_id, details=download_name
+    )
+    db.session.commit()
+    return response
 
 
 class MonitorReportPdf(_Document):

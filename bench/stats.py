@@ -412,7 +412,7 @@ def main() -> None:
                 check = check_import(session, path.read_text(encoding="utf-8"), TODAY)
                 assert check.ok, [p.render() for p in check.problems[:5]]
                 checked = time.perf_counter() - started
-                result = apply_import(session, check, gids, TODAY)
+                result = apply_import(session, check, gids, TODAY, by=gids)
                 session.commit()
                 total = time.perf_counter() - started
         print(

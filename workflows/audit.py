@@ -74,6 +74,7 @@ DENIED = "geweigerd"
 CREATED = "aangemaakt"
 CHANGED = "gewijzigd"
 DELETED = "verwijderd"
+EXPORTED = "geexporteerd"  # a document or file with personal data left the system
 
 
 class AuditLogIsAppendOnly(RuntimeError):

@@ -161,24 +161,31 @@ def history_import() -> tuple[str, int] | Response:
             check = check_import(
                 db.session, text, clock.today(), create_missing=bool(form.create_missing.data)
             )
-            if check.ok:
-                result = apply_import(db.session, check, gids, clock.today())
-                db.session.commit()
-                flash(
-                    _(
-                        "Import gelukt: %(created)s nieuwe en %(updated)s bijgewerkte trajecten, "
-                        "%(residents)s nieuwe inwoners, %(profiles)s nieuwe profielen en "
-                        "%(providers)s nieuwe aanbieders.",
-                        created=result.created,
-                        updated=result.updated,
-                        residents=result.new_residents,
-                        profiles=result.new_profiles,
-                        providers=result.new_providers,
-                    ),
-                    "success",
-                )
-                return redirect(url_for("beheer.history_import"))
             problems = [(p.line, p.column, _(p.message, **p.params)) for p in check.problems]
+            if check.ok:
+                try:
+                    result = apply_import(db.session, check, gids, clock.today(), by=me())
+                except DomainError as error:
+                    db.session.rollback()
+                    problems = [(0, None, _(p.message, **p.params)) for p in error.problems]
+                else:
+                    db.session.commit()
+                    flash(
+                        _(
+                            "Import gelukt: %(created)s nieuwe, %(updated)s bijgewerkte en "
+                            "%(unchanged)s ongewijzigde trajecten, %(residents)s nieuwe "
+                            "inwoners, %(profiles)s nieuwe profielen en %(providers)s nieuwe "
+                            "aanbieders.",
+                            created=result.created,
+                            updated=result.updated,
+                            unchanged=result.unchanged,
+                            residents=result.new_residents,
+                            profiles=result.new_profiles,
+                            providers=result.new_providers,
+                        ),
+                        "success",
+                    )
+                    return redirect(url_for("beheer.history_import"))
     status = 400 if problems or form.errors else 200
     return render_template("beheer/import.html", form=form, problems=problems), status
 

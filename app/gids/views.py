@@ -601,16 +601,22 @@ def extend_decision(trajectory_id: int) -> str | Response:
 
 @bp.get("/trajecten/<int:trajectory_id>/trajectafspraken.pdf")
 def trajectory_agreement_pdf(trajectory_id: int) -> Response:
-    from ..pdf import TrajectoryAgreementPdf, send_pdf
+    from ..pdf import TrajectoryAgreementPdf, send_personal_pdf
 
     item = wf.get_trajectory(db.session, trajectory_id)
-    return send_pdf(TrajectoryAgreementPdf(item, clock.today()), f"trajectafspraken-{item.id}.pdf")
+    return send_personal_pdf(
+        TrajectoryAgreementPdf(item, clock.today()), f"trajectafspraken-{item.id}.pdf",
+        object_type="traject", object_id=item.id, resident_id=item.resident_id,
+    )  # fmt: skip
 
 
 @bp.get("/evaluaties/<int:evaluation_id>/verslag.pdf")
 def evaluation_report_pdf(evaluation_id: int) -> Response:
-    from ..pdf import EvaluationReportPdf, send_pdf, submitted_evaluation
+    from ..pdf import EvaluationReportPdf, send_personal_pdf, submitted_evaluation
 
     evaluation = submitted_evaluation(evaluation_id)
     document = EvaluationReportPdf(evaluation, clock.today())
-    return send_pdf(document, f"evaluatieverslag-{evaluation.id}.pdf")
+    return send_personal_pdf(
+        document, f"evaluatieverslag-{evaluation.id}.pdf", object_type="evaluatie",
+        object_id=evaluation.id, resident_id=evaluation.trajectory.resident_id,
+    )  # fmt: skip

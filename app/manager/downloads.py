@@ -12,6 +12,8 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from workflows.spreadsheet import neutralise_formula
+
 from .presentation import Cell, DataTable, Hidden, Share
 
 
@@ -69,8 +71,7 @@ def _csv_value(cell: Cell, k: int) -> str:
         return ""
     if isinstance(cell, float):
         return f"{float(cell):.4f}".rstrip("0").rstrip(".").replace(".", ",")
-    text = str(cell)
-    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+    return neutralise_formula(str(cell))
 
 
 def csv_bytes(title: str, header: dict[str, Any], tables: Sequence[DataTable]) -> bytes:

@@ -9,9 +9,11 @@ from io import BytesIO
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import func, select
 
 from app.pdf import EvaluationReportPdf, TrajectoryAgreementPdf
 from models import (
+    AuditEntry,
     Evaluation,
     EvaluationKind,
     EvaluationState,
@@ -350,3 +352,61 @@ def test_generators_return_pdf_bytes(app, session, world, active):
     assert isinstance(agreement, bytes) and agreement.startswith(b"%PDF-")
     assert isinstance(report, bytes) and report.startswith(b"%PDF-")
     assert f"aangemaakt op {TODAY:%d-%m-%Y}" in pdf_text(agreement)
+
+
+# --- each download is an export in the audit log (issue 11, point 1) -----------------------------
+
+
+def _exports(session, after: int) -> list[AuditEntry]:
+    session.expire_all()
+    return list(
+        session.scalars(
+            select(AuditEntry).where(AuditEntry.id > after, AuditEntry.action == "geexporteerd")
+        )
+    )
+
+
+def _last_entry(session) -> int:
+    return session.scalar(select(func.coalesce(func.max(AuditEntry.id), 0))) or 0
+
+
+AGREEMENT = ("traject", "trajecten/{t}/trajectafspraken.pdf", "trajectafspraken-{t}.pdf")
+REPORT = ("evaluatie", "evaluaties/{e}/verslag.pdf", "evaluatieverslag-{e}.pdf")
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "kind", "name"),
+    [
+        ("gids", f"/gids/{AGREEMENT[1]}", AGREEMENT[0], AGREEMENT[2]),
+        ("aanbieder_a", f"/aanbieder/{AGREEMENT[1]}", AGREEMENT[0], AGREEMENT[2]),
+        ("gids", f"/gids/{REPORT[1]}", REPORT[0], REPORT[2]),
+        ("aanbieder_a", f"/aanbieder/{REPORT[1]}", REPORT[0], REPORT[2]),
+    ],
+)
+def test_each_download_is_one_export_entry_naming_who_downloaded_what(
+    session, client, world, active, who, url, kind, name
+):
+    evaluation = submitted_evaluation(session, active, world.aanbieder_a)
+    ids = {"t": active.id, "e": evaluation.id}
+    user = getattr(world, who)
+    login_as(client, user)
+    before = _last_entry(session)
+    assert client.get(url.format(**ids)).status_code == 200
+    (entry,) = _exports(session, before)
+    assert (entry.user_id, entry.role, entry.object_type, entry.resident_id, entry.details) == (
+        user.id,
+        user.role.value,
+        kind,
+        world.adult.id,
+        name.format(**ids),
+    )
+    assert entry.object_id == (active.id if kind == "traject" else evaluation.id)
+
+
+def test_a_refused_download_is_no_export(session, client, world, active):
+    evaluation = submitted_evaluation(session, active, world.aanbieder_a)
+    login_as(client, world.aanbieder_b)
+    before = _last_entry(session)
+    assert client.get(f"/aanbieder/trajecten/{active.id}/trajectafspraken.pdf").status_code == 404
+    assert client.get(f"/aanbieder/evaluaties/{evaluation.id}/verslag.pdf").status_code == 404
+    assert _exports(session, before) == []

@@ -62,21 +62,22 @@ def test_import_and_export_from_the_command_line(
 ) -> None:
     good = tmp_path / "historie.csv"
     good.write_text(csv_text(CLOSED, RUNNING), encoding="utf-8-sig")
-    result = invoke(app, "import", "trajectories", str(good), "--gids", world.gids.email)
+    by = ("--by", world.beheerder.email)
+    result = invoke(app, "import", "trajectories", str(good), "--gids", world.gids.email, *by)
     assert result.exit_code == 0, result.output
-    assert "2 nieuwe en 0 bijgewerkte trajecten" in result.output
+    assert "2 nieuwe, 0 bijgewerkte en 0 ongewijzigde trajecten" in result.output
     bad = tmp_path / "fout.csv"
     bad.write_text(csv_text(CLOSED.replace("2020-07-31", "2020-13-01")), encoding="utf-8")
-    result = invoke(app, "import", "trajectories", str(bad))
+    result = invoke(app, "import", "trajectories", str(bad), *by)
     assert result.exit_code == 1
     assert "regel 2, kolom einddatum: Geen geldige datum" in result.output
     assert "Er is niets geïmporteerd" in result.output
     out = tmp_path / "export.csv"
-    result = invoke(app, "export", "trajectories", str(out))
+    result = invoke(app, "export", "trajectories", str(out), *by)
     assert result.exit_code == 0, result.output
     exported = out.read_text(encoding="utf-8-sig").splitlines()
     assert exported[0].startswith("import_id;bsn;geboortedatum")
     assert {line.split(";")[0] for line in exported[1:]} == {"H-1", "H-2"}
-    again = invoke(app, "import", "trajectories", str(out))
-    assert "0 nieuwe en 2 bijgewerkte trajecten" in again.output
+    again = invoke(app, "import", "trajectories", str(out), *by)
+    assert "0 nieuwe, 0 bijgewerkte en 2 ongewijzigde trajecten" in again.output
     assert session.scalar(select(func.count()).select_from(Trajectory)) == 2

@@ -42,7 +42,7 @@ def csv_text(*lines: str, header: str = HEADER) -> str:
 def run(session: Session, world: World, text: str, create_missing: bool = False):  # type: ignore[no-untyped-def]
     check = check_import(session, text, TODAY, create_missing=create_missing)
     if check.ok:
-        apply_import(session, check, world.gids, TODAY)
+        apply_import(session, check, world.gids, TODAY, by=world.beheerder)
     return check
 
 
@@ -164,12 +164,12 @@ def test_export_then_import_changes_nothing(session: Session, world: World) -> N
     make_trajectory(session, world, TrajectoryState.AFGESLOTEN)  # made here, not imported
     make_trajectory(session, world, TrajectoryState.CONCEPT)  # concepts are not exported
     first = io.StringIO()
-    assert export_csv(session, first) == 3
+    assert export_csv(session, first, by=world.beheerder) == 3
     before = feed.feed_snapshot(session.connection())
     check = run(session, world, first.getvalue())
     assert check.ok, [p.render() for p in check.problems]
     again = io.StringIO()
-    export_csv(session, again)
+    export_csv(session, again, by=world.beheerder)
     assert again.getvalue() == first.getvalue()
     assert session.scalar(select(func.count()).select_from(Trajectory)) == 4
     assert feed.feed_snapshot(session.connection()) == before

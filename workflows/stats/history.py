@@ -13,15 +13,30 @@ Decisions (where the format is silent):
   residents of the same four-digit postcode, and a household of its own whose single contact
   (*aanspreekpunt*) is the gids named for the import. An existing resident keeps everything.
 * **Trajectories**: ``import_id`` is kept on the trajectory, so importing the same key again
-  updates it. The state follows from the dates: an end → *afgesloten*; a start → *actief*;
-  otherwise *geaccepteerd* (decided, waiting for care). The responsible gids is the one named for
-  the import; need type *eindig*; no tariff link (the price is the historical one); planned
-  start = the start of care, else the decision date, else the request date (never after the
-  planned end). An ``aanmelddatum`` becomes a granted request. Each write leaves an event
-  *geïmporteerd*.
+  updates it — as long as the import still owns it (below). The state follows from the dates:
+  an end → *afgesloten*; a start → *actief*; otherwise *geaccepteerd* (decided, waiting for
+  care). The responsible gids is the one named for the import; need type *eindig*; no tariff
+  link (the price is the historical one); planned start = the start of care, else the decision
+  date, else the request date (never after the planned end). An ``aanmelddatum`` becomes a
+  granted request. Each write leaves an event *geïmporteerd* naming who imported (``by``), and
+  an audit entry per resident, request and trajectory it made or changed, plus one for the
+  import as a whole.
+* **Who owns a trajectory.** An import creates and updates only what imports made: a trajectory
+  made in the app, or changed in it since its import (an event of any other step), belongs to
+  the workflow. A row for such a trajectory that reads exactly as the export writes it changes
+  nothing; a row that differs is refused, naming each differing column — a history file is no
+  way around the workflow's guards (a closed trajectory's price, an active one's provider). A
+  row that matches an imported trajectory changes nothing either (no event, no new version).
 * **Export** writes every trajectory past the concept stage in the same format. A trajectory
-  that was not imported gets the key ``trajectwijzer-<id>``, which an import recognises, so
-  export → import is a no-op (tested as a round trip).
+  that was not imported gets the key ``trajectwijzer-<id>``, which an import recognises (and
+  never creates: a key of ours for a trajectory that is not here is refused), so export →
+  import is a no-op (tested as a round trip, also for a follow-up whose care starts tomorrow:
+  a row that matches changes nothing and is therefore not checked again). Cells a spreadsheet
+  would run are neutralised (``workflows.spreadsheet``); an ``import_id`` that starts like a
+  formula is refused. Who exports is named in the audit log.
+* **Unreadable files**: a control character (a NUL byte, which PostgreSQL refuses) or a field
+  longer than any column needs (the csv module itself stops at 128 KB) is reported at its line
+  and column before any rule is checked.
 * The rows are written in bulk (``workflows.bulk``: ids drawn up front, then COPY or the
   driver's executemany), not one ORM object per row: an import of 100,000 rows must finish
   within a minute.
@@ -37,9 +52,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from itertools import islice
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    bindparam,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from models import (
@@ -60,12 +87,14 @@ from models import (
     User,
 )
 
+from .. import audit
 from ..bsn import is_valid_bsn
 from ..bulk import allocate_ids, write_rows
 from ..catalogue import HOUSEHOLD_HELP_INTENSITIES
 from ..dates import jeugd_decision_end
-from ..errors import N_
+from ..errors import N_, DomainError
 from ..residents import POSTCODE_RE, normalise_postcode
+from ..spreadsheet import looks_like_formula, neutralise_formula
 from . import feed
 
 COLUMNS = (
@@ -95,6 +124,18 @@ IMPORT_ACTION = "geimporteerd"
 UNKNOWN_NAME = "(naam onbekend)"
 MAX_ROWS = 500_000
 BATCH = 500
+# No column of the format needs more (an import_id has at most 64); the csv module itself stops
+# at 128 KB with an error of its own.
+FIELD_MAX = 1_000
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+TOO_LONG = N_(
+    "Dit veld is langer dan %(max)s tekens; zo'n waarde komt in het importformaat niet voor."
+)
+OWNED = N_(
+    "Dit traject wordt in Trajectwijzer zelf bijgehouden; een import mag het niet wijzigen. Deze "
+    "waarde wijkt af van de huidige stand: laat de regel weg of neem de waarde over uit een "
+    "nieuwe export."
+)
 
 
 @dataclass(frozen=True)
@@ -131,12 +172,25 @@ class ImportRow:
     end_reason: str | None
 
 
+@dataclass(frozen=True)
+class LiveTrajectory:
+    """A trajectory that a row's key names, as the export writes it (``values`` by column)."""
+
+    id: int
+    version: int
+    request_id: int | None
+    owned: bool  # by the workflow: made in the app, or changed there since its import
+    values: dict[str, str]
+
+
 @dataclass
 class ImportCheck:
-    rows: list[ImportRow]
+    rows: list[ImportRow]  # to create or update
     problems: list[RowProblem]
     new_profiles: dict[str, tuple[Domain, str, set[Intensity]]]
     new_providers: set[str]
+    unchanged: int = 0  # rows that read exactly as the trajectory they name
+    existing: dict[str, LiveTrajectory] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -147,9 +201,14 @@ class ImportCheck:
 class ImportResult:
     created: int
     updated: int
+    unchanged: int
     new_residents: int
     new_profiles: int
     new_providers: int
+
+
+class ImportConflict(DomainError):
+    """A trajectory of the file changed in the app between the check and the writing."""
 
 
 def decode(data: bytes) -> str | None:
@@ -178,6 +237,10 @@ def check_import(
     text = text.removeprefix("\ufeff")
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    unreadable, keys = _scan(text, delimiter)
+    if unreadable:
+        problems.extend(unreadable)
+        return check
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [h.strip().lower() for h in next(reader)]
@@ -212,6 +275,7 @@ def check_import(
     providers = set(session.scalars(select(Provider.agb_code)))
     end_reasons = {(str(r.domain.value), r.code) for r in session.scalars(select(EndReason))}
     seen_ids: dict[str, int] = {}
+    check.existing = live = _live(session, keys)
 
     for line, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
@@ -262,8 +326,34 @@ def check_import(
                 N_("Deze import_id staat ook al op regel %(other)s."),
                 other=seen_ids[import_id],
             )
+        elif looks_like_formula(import_id):
+            bad(
+                "import_id",
+                N_(
+                    "Een import_id mag niet beginnen met =, +, - of @: een spreadsheet leest "
+                    "zo'n waarde als formule."
+                ),
+            )
         else:
             seen_ids[import_id] = line
+        if not row_problems:
+            known = live.get(import_id)
+            if known is None and OWN_KEY.match(import_id):
+                bad(
+                    "import_id",
+                    N_(
+                        "Deze sleutel komt uit een export van Trajectwijzer, maar dat traject "
+                        "bestaat hier niet (meer); een import maakt het niet opnieuw aan."
+                    ),
+                )
+            elif known is not None:
+                differing = _differences(raw, known)
+                if not differing:
+                    check.unchanged += 1
+                    continue
+                if known.owned:
+                    problems.extend(RowProblem(line, column, OWNED) for column in differing)
+                    continue
         bsn = raw["bsn"]
         if not is_valid_bsn(bsn):
             bad("bsn", N_("Geen geldig BSN (9 cijfers die de elfproef doorstaan)."))
@@ -435,9 +525,111 @@ def check_import(
                 reason,
             )  # fmt: skip
         )
-    if not check.rows and not problems:
+    if not check.rows and not check.unchanged and not problems:
         problems.append(RowProblem(0, None, N_("Het bestand bevat geen trajecten.")))
     return check
+
+
+def _scan(text: str, delimiter: str) -> tuple[list[RowProblem], list[str]]:
+    """Read the file once as the csv module does, before any rule: every field must be plain
+    text of a sane length — a NUL byte would reach PostgreSQL, which refuses it, and the csv
+    module stops at a field of 128 KB. Returns those problems (at most one per line) and the
+    keys the rows name, to look up the trajectories they would touch."""
+    problems: list[RowProblem] = []
+    keys: list[str] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] = []
+    line = 0
+    while len(problems) < MAX_ROWS:
+        line += 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:  # with newline="", only a field over the module's limit
+            column = _long_column(text, reader.line_num, delimiter, header)
+            problems.append(RowProblem(line, column, TOO_LONG, {"max": FIELD_MAX}))
+            break
+        for index, value in enumerate(values):
+            column = header[index] if index < len(header) else None
+            if CONTROL_RE.search(value):
+                message = N_(
+                    "Dit veld bevat een besturingsteken (zoals een NUL-byte); dat hoort niet in "
+                    "een CSV-bestand. Sla het bestand opnieuw op als CSV (UTF-8)."
+                )
+                problems.append(RowProblem(line, column, message))
+                break
+            if len(value) > FIELD_MAX:
+                problems.append(RowProblem(line, column, TOO_LONG, {"max": FIELD_MAX}))
+                break
+        if line == 1:
+            header = [h.strip().lower() for h in values]
+        elif "import_id" in header and len(values) == len(header):
+            keys.append(values[header.index("import_id")].strip())
+    return problems, keys
+
+
+def _long_column(text: str, physical_line: int, delimiter: str, header: list[str]) -> str | None:
+    """The column of the field that broke the csv module's limit, where the line shows it: a
+    line without quotes splits at the delimiter (with quotes, only the line is named)."""
+    lines = io.StringIO(text, newline="")
+    content = next(islice(lines, physical_line - 1, None), "")
+    if '"' in content:
+        return None
+    for index, part in enumerate(content.rstrip("\r\n").split(delimiter)):
+        if len(part) > FIELD_MAX:
+            return header[index] if index < len(header) else None
+    return None
+
+
+def _owned_by_workflow() -> ColumnElement[bool]:
+    """Made in the app, or changed there since its import (a step other than the import)."""
+    other_step = exists().where(
+        TrajectoryEvent.trajectory_id == Trajectory.id, TrajectoryEvent.action != IMPORT_ACTION
+    )
+    return or_(Trajectory.import_id.is_(None), other_step)
+
+
+def _live(session: Session, keys: Sequence[str]) -> dict[str, LiveTrajectory]:
+    """The trajectories the rows' keys name — an import's key, or ``trajectwijzer-<id>`` for
+    one made here — with what the export writes for them, in any state."""
+    keys = sorted({k for k in keys if 0 < len(k) <= 64})
+    own_ids = sorted({int(m.group(1)) for k in keys if (m := OWN_KEY.match(k))})
+    query = _export_query(
+        Trajectory.version, Trajectory.request_id, _owned_by_workflow().label("owned")
+    )
+    found: dict[str, LiveTrajectory] = {}
+    lookups = [query.where(Trajectory.import_id.in_(chunk)) for chunk in _chunks(keys)] + [
+        query.where(Trajectory.id.in_(chunk), Trajectory.import_id.is_(None))
+        for chunk in _chunks(own_ids)
+    ]
+    for lookup in lookups:
+        for row in session.execute(lookup):
+            values = dict(zip(COLUMNS, _export_values(row), strict=True))
+            found[row.import_id or f"trajectwijzer-{row.id}"] = LiveTrajectory(
+                row.id, row.version, row.request_id, bool(row.owned), values
+            )
+    return found
+
+
+def _differences(raw: dict[str, str], known: LiveTrajectory) -> list[str]:
+    """The columns in which a row differs from what the export writes for its trajectory (an
+    amount or a postcode written another way is the same value)."""
+
+    def comparable(column: str, value: str) -> object:
+        if column == "trajectprijs":
+            amount = value.replace(" ", "")
+            if PRICE_RE.match(amount):
+                return Decimal(amount.replace(",", "."))
+        if column == "postcode":
+            return normalise_postcode(value)
+        return value
+
+    return [
+        column
+        for column in COLUMNS[1:]
+        if comparable(column, raw[column]) != comparable(column, known.values[column])
+    ]
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -452,12 +644,26 @@ def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def apply_import(session: Session, check: ImportCheck, gids: User, today: date) -> ImportResult:
-    """Write a checked import in the caller's transaction (the caller commits once)."""
+def apply_import(
+    session: Session, check: ImportCheck, gids: User, today: date, *, by: User
+) -> ImportResult:
+    """Write a checked import in the caller's transaction (the caller commits once). ``gids``
+    becomes responsible for what it creates; ``by`` is who imports: named in the events and in
+    the audit log (the writes go around the ORM, so its audit hooks would not see them). Raises
+    ``ImportConflict`` when a trajectory to update changed in the app since the check."""
     assert check.ok
     session.flush()
     connection = session.connection()
     now = datetime.now(UTC)
+    # Still the import's, as checked: locked, so a step in the app waits for this transaction.
+    existing = {
+        r.import_id: (known.id, known.request_id)
+        for r in check.rows
+        if (known := check.existing.get(r.import_id)) is not None
+    }
+    _still_as_checked(
+        connection, {check.existing[key].id: check.existing[key].version for key in existing}
+    )
 
     # Catalogue entries the import adds, marked for the beheerder's review.
     profile_table = _table(SupportProfile)
@@ -496,6 +702,7 @@ def apply_import(session: Session, check: ImportCheck, gids: User, today: date) 
         if r.bsn not in residents:
             first_of.setdefault(r.bsn, r)
     new_residents = list(first_of.values())
+    resident_ids: list[int] = []
     if new_residents:
         wijk_of = _wijk_by_area(session)
         household_ids = allocate_ids(connection, _table(Household), len(new_residents))
@@ -525,26 +732,6 @@ def apply_import(session: Session, check: ImportCheck, gids: User, today: date) 
         )
         for r, rid in zip(new_residents, resident_ids, strict=True):
             residents[r.bsn] = (rid, r.birth_date)
-
-    # Existing trajectories by import key (or by our own export key).
-    existing: dict[str, tuple[int, int | None]] = {}
-    keys = [r.import_id for r in rows]
-    for chunk in _chunks(keys):
-        for tid, key, request_id in connection.execute(
-            select(Trajectory.id, Trajectory.import_id, Trajectory.request_id).where(
-                Trajectory.import_id.in_(chunk)
-            )
-        ):
-            existing[str(key)] = (tid, request_id)
-    own = {int(m.group(1)): r.import_id for r in rows if (m := OWN_KEY.match(r.import_id))}
-    own_ids = sorted(own)
-    for chunk in _chunks(own_ids):
-        for tid, request_id in connection.execute(
-            select(Trajectory.id, Trajectory.request_id).where(
-                Trajectory.id.in_(chunk), Trajectory.import_id.is_(None)
-            )
-        ):
-            existing.setdefault(own[tid], (tid, request_id))
 
     def values(r: ImportRow) -> dict[str, Any]:
         planned_start = r.care_start or r.decision_date or r.request_date or r.planned_end
@@ -651,7 +838,7 @@ def apply_import(session: Session, check: ImportCheck, gids: User, today: date) 
             ],
         )
         touched += new_ids
-        _events(connection, new_ids, gids, now, "nieuw")
+        _events(connection, new_ids, by, gids, now, "nieuw")
     if updated_rows:
         params = []
         for r in updated_rows:
@@ -676,21 +863,83 @@ def apply_import(session: Session, check: ImportCheck, gids: User, today: date) 
             ),
             params,
         )
-        updated_ids = [existing[r.import_id][0] for r in updated_rows]
-        touched += updated_ids
-        _events(connection, updated_ids, gids, now, "bijgewerkt")
+        touched += [existing[r.import_id][0] for r in updated_rows]
+        _events(connection, touched[len(created_rows) :], by, gids, now, "bijgewerkt")
     feed.refresh(connection, touched)
-    session.expire_all()
-    return ImportResult(
+    result = ImportResult(
         created=len(created_rows),
         updated=len(updated_rows),
+        unchanged=check.unchanged,
         new_residents=len(new_residents),
         new_profiles=len(check.new_profiles),
         new_providers=len(check.new_providers),
     )
 
+    # The audit log: every resident, request and trajectory made or changed, and the import.
+    resident_of = {r.import_id: residents[r.bsn][0] for r in rows}
+    context = audit.context_of(session)
+    actor = audit.AuditContext(
+        user_id=by.id,
+        role=by.role.value,
+        ip=context.ip if context else None,
+        endpoint=context.endpoint if context else None,
+    )
+    made, changed, detail = audit.CREATED, audit.CHANGED, "historie-import"
+    entries = [
+        actor.entry(made, "inwoner", rid, rid, details=detail, at=now) for rid in resident_ids
+    ]
+    entries += [
+        actor.entry(made, "aanmelding", request_of[r.import_id], resident_of[r.import_id],
+                    details=detail, at=now)
+        for r in needs_request
+    ]  # fmt: skip
+    entries += [
+        actor.entry(changed, "aanmelding", existing[r.import_id][1], resident_of[r.import_id],
+                    details=detail, at=now)
+        for r in rows
+        if r.request_date is not None and existing.get(r.import_id, (0, None))[1] is not None
+    ]  # fmt: skip
+    entries += [
+        actor.entry(made if i < len(created_rows) else changed, "traject", tid,
+                    resident_of[r.import_id], details=detail, at=now)
+        for i, (r, tid) in enumerate(zip(created_rows + updated_rows, touched, strict=True))
+    ]  # fmt: skip
+    summary = (
+        f"historie-import: {result.created} nieuw, {result.updated} bijgewerkt, "
+        f"{result.unchanged} ongewijzigd, {result.new_residents} nieuwe inwoners"
+    )
+    entries.append(actor.entry(IMPORT_ACTION, "traject", None, None, details=summary, at=now))
+    write_rows(connection, audit.AUDIT_TABLE, entries)
+    session.expire_all()
+    return result
 
-def _events(connection: Any, ids: Sequence[int], gids: User, now: datetime, what: str) -> None:
+
+def _still_as_checked(connection: Any, versions: dict[int, int]) -> None:
+    """Lock the trajectories an import is about to update and make sure each is as the check
+    saw it: same version, and still no step of the app (a gids who closed one in between
+    wins; the import is refused as a whole)."""
+    ids = sorted(versions)
+    for chunk in _chunks(ids):
+        locked = connection.execute(
+            select(Trajectory.id, Trajectory.version)
+            .where(Trajectory.id.in_(chunk))
+            .with_for_update()
+        ).all()
+        owned = connection.scalars(
+            select(Trajectory.id).where(Trajectory.id.in_(chunk), _owned_by_workflow())
+        ).all()
+        if owned or len(locked) != len(chunk) or any(versions[i] != v for i, v in locked):
+            raise ImportConflict(
+                N_(
+                    "Een traject uit dit bestand is tijdens de import in Trajectwijzer "
+                    "gewijzigd. Er is niets geïmporteerd; probeer het opnieuw."
+                )
+            )
+
+
+def _events(
+    connection: Any, ids: Sequence[int], by: User, gids: User, now: datetime, what: str
+) -> None:
     table = _table(TrajectoryEvent)
     event_ids = allocate_ids(connection, table, len(ids))
     write_rows(
@@ -700,7 +949,7 @@ def _events(connection: Any, ids: Sequence[int], gids: User, now: datetime, what
             {
                 "id": event_id,
                 "trajectory_id": tid,
-                "user_id": None,
+                "user_id": by.id,
                 "at": now,
                 "action": IMPORT_ACTION,
                 "details": f"historie-import ({what}); verantwoordelijk: {gids.email}",
@@ -726,10 +975,10 @@ def _wijk_by_area(session: Session) -> dict[str, int]:
 # --- export -------------------------------------------------------------------------------
 
 
-def export_rows(session: Session) -> Iterable[list[str]]:
-    """Every trajectory past the concept stage, in the import format (header first)."""
-    yield list(COLUMNS)
-    query = (
+def _export_query(*extra: Any) -> Select[*tuple[Any, ...]]:
+    """Each trajectory with what the export writes for it (its id and key first; ``extra``
+    columns after the format's)."""
+    return (
         select(
             Trajectory.id,
             Trajectory.import_id,
@@ -750,15 +999,17 @@ def export_rows(session: Session) -> Iterable[list[str]]:
             Trajectory.result_achieved,
             Trajectory.closure_category,
             Trajectory.end_reason_code,
+            *extra,
         )
         .join(Resident, Resident.id == Trajectory.resident_id)
         .join(SupportProfile, SupportProfile.id == Trajectory.profile_id)
         .join(Provider, Provider.id == Trajectory.provider_id)
         .outerjoin(Request, Request.id == Trajectory.request_id)
-        .where(Trajectory.state.not_in([s.value for s in feed.NOT_IN_FEED]))
-        .order_by(Trajectory.id)
-        .execution_options(yield_per=5000)
     )
+
+
+def _export_values(row: Any) -> list[str]:
+    """One row of the export, every cell as text a spreadsheet will not run."""
 
     def text(value: Any) -> str:
         if value is None:
@@ -771,16 +1022,40 @@ def export_rows(session: Session) -> Iterable[list[str]]:
             return f"{value:.2f}"
         return str(value.value if hasattr(value, "value") else value)
 
+    key = row.import_id or f"trajectwijzer-{row.id}"
+    cells = [key, *[text(v) for v in row[2 : 1 + len(COLUMNS)]]]
+    return [neutralise_formula(cell) for cell in cells]
+
+
+def export_rows(session: Session) -> Iterable[list[str]]:
+    """Every trajectory past the concept stage, in the import format (header first)."""
+    yield list(COLUMNS)
+    query = (
+        _export_query()
+        .where(Trajectory.state.not_in([s.value for s in feed.NOT_IN_FEED]))
+        .order_by(Trajectory.id)
+        .execution_options(yield_per=5000)
+    )
     for row in session.execute(query):
-        key = row.import_id or f"trajectwijzer-{row.id}"
-        yield [key, *[text(v) for v in row[2:]]]
+        yield _export_values(row)
 
 
-def export_csv(session: Session, out: io.TextIOBase | Any) -> int:
-    """Write the export (``;``-separated, UTF-8 with BOM) to ``out``; returns the row count."""
+def export_csv(session: Session, out: io.TextIOBase | Any, *, by: User) -> int:
+    """Write the export (``;``-separated, UTF-8 with BOM) to ``out``; returns the row count.
+    The export holds every client's BSN: one audit entry names ``by``, who exported (in the
+    caller's transaction, which commits it once the file is safe)."""
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     count = -1
     for values in export_rows(session):
         writer.writerow(values)
         count += 1
+    context = audit.context_of(session)
+    actor = audit.AuditContext(
+        user_id=by.id,
+        role=by.role.value,
+        ip=context.ip if context else None,
+        endpoint=context.endpoint if context else None,
+    )
+    details = f"historie-export (csv): {count} trajecten"
+    audit.record(session, audit.EXPORTED, "traject", None, details=details, context=actor)
     return count
