@@ -113,18 +113,22 @@ def machine(session: Session, world: World, reached: set[str]) -> type[RuleBased
             intensity=st.sampled_from(list(Intensity)),
             resident=st.sampled_from(["adult", "child"]),
             price=st.one_of(st.none(), st.decimals(min_value=0, max_value=20000, places=2)),
+            ahead=st.integers(0, 60),
         )
-        def create(self, profile: str, intensity: Intensity, resident: str, price) -> object:  # noqa: ANN001
+        def create(self, profile: str, intensity: Intensity, resident: str, price, ahead: int) -> object:  # noqa: ANN001, E501
+            """A concept starting ``ahead`` days from today (it can be sent until that day)."""
             data = trajectory_input(
                 world,
                 profile_id=getattr(world, profile).id,
                 intensity=intensity,
                 resident_id=getattr(world, resident).id,
-                planned_start=self.today,
+                planned_start=self.today + timedelta(days=ahead),
                 price=price,
                 price_reason="Afgesproken met de aanbieder" if price is not None else None,
             )
-            created = self._try(lambda: wf.create_trajectory(session, data, world.gids))
+            created = self._try(
+                lambda: wf.create_trajectory(session, data, world.gids, today=self.today)
+            )
             self.created += 1
             return created.id if created is not None else None
 
