@@ -59,9 +59,9 @@ Modelling choices (where DOMAIN.md is silent):
   way). Planned ends are capped there, and care ends there at the latest.
 * **Waiting.** Request to decision 1–6 weeks; decision to start of care: Wmo about three weeks,
   Jeugd growing from about 45 days (2016) to 60 days (2023 and later).
-* **Closure.** a: reasons 19/31 (according to plan) and 02 (death); b: 19/31 and 36; c: 37, 38,
-  39 and moving away (31/35); d: only the premature reasons 21–23 / 32–34. Result achieved
-  mostly yes for a/b, mostly no for c and always no for d.
+* **Closure** follows the rule table (``workflows.closure_rules``): a: 19/31 (according to
+  plan); b: 19/31 and 36; c: 37, 38, 39 and moving away (31/35); d: the premature reasons 21–23 /
+  32–34 and death (02). Result achieved mostly yes with 19/31, never with any other reason.
 * **Pipeline.** Requests of the last weeks are still open (in behandeling, concept,
   voorgesteld, geaccepteerd); the demo gids additionally gets a fixed handful of concepts,
   proposals (several to the demo provider), returned and accepted trajectories, cancellations
@@ -887,6 +887,13 @@ def _waits(rng: random.Random, domain: Domain, care_start: date) -> tuple[date, 
     return request, decision, planned
 
 
+def _after_birth(birth: date, request: date, decision: date) -> tuple[date, date]:
+    """A request (and so its decision) is not made before the resident was born
+    (``workflows.eligibility``): a baby's care asked for early is dated from its birth."""
+    request = max(request, birth)
+    return request, max(decision, request)
+
+
 def _postcode(rng: random.Random, numbers: tuple[int, ...]) -> str:
     while True:
         letters = chr(65 + _ri(rng, 0, 25)) + chr(65 + _ri(rng, 0, 25))
@@ -1267,6 +1274,8 @@ def _new_episode(
         world.refresh(request - timedelta(days=30))
     person = world.person_for(ep, allow_reuse=not historic)
     ep.person = person
+    ep.request, ep.decision = _after_birth(person.birth, ep.request, ep.decision)
+    planned = ep.planned_start = max(planned, ep.decision)
     ep.rate = _base_rate(profile, intensity, need, planned)
     ep.early_until = care_start + timedelta(days=EARLY_DAYS)
     ep.planned_end = add_weeks(planned, _weeks(profile, intensity, planned))
@@ -1339,8 +1348,8 @@ class _Builder:
         rng = self.rng
         wmo = ep.domain == WMO
         on_time = end <= planned_end
-        if ep.dies:
-            return "a", "02", ep.need == NeedType.BLIJVEND and rng.random() < 0.5
+        if ep.dies:  # R10 (workflows.closure_rules): death ends care prematurely
+            return "d", "02", False
         if ep.capped:
             if rng.random() < 0.45:
                 return "c", "39", False
@@ -1356,8 +1365,8 @@ class _Builder:
         if kind == 1:  # premature
             codes = ("21", "22", "23") if wmo else ("32", "33", "34")
             return "d", codes[_pick(rng, (0.5, 0.2, 0.3))], False
-        if kind == 2:
-            return "b", "36", rng.random() < 0.3
+        if kind == 2:  # the municipality hands over to the voorveld; no result (closure_rules)
+            return "b", "36", False
         if kind == 3:
             return "c", "31" if wmo else "35", False
         if kind == 4:
@@ -1523,6 +1532,8 @@ class _Builder:
         intensity = profile.intensities[_pick(rng, _intensity_mix(profile, start.year))]
         need = NeedType.BLIJVEND if rng.random() < profile.lasting else NeedType.EINDIG
         request, decision, planned = _waits(rng, ep.domain, start)
+        request, decision = _after_birth(ep.person.birth, request, decision)
+        planned = max(planned, decision)
         end = _end_of_care(rng, profile, intensity, need, planned, start, self.last_day)
         if ep.end is not None and (end is None or end > ep.end):
             end = ep.end
@@ -1615,7 +1626,7 @@ class _Builder:
         rng = self.rng
         assert ep.person is not None
         request = ep.request - timedelta(days=_ri(rng, 60, 300))
-        if request < HISTORY_START:
+        if request < HISTORY_START or request < ep.person.birth:
             return
         decision = request + timedelta(days=_ri(rng, 7, 35))
         planned = decision + timedelta(days=_ri(rng, 10, 45))

@@ -251,11 +251,14 @@ def make_trajectory(
     session: Session,
     world: World,
     state: TrajectoryState = TrajectoryState.CONCEPT,
+    *,
+    today: date = TODAY,
     **overrides: object,
 ) -> Trajectory:
-    """A trajectory driven through the real workflow up to ``state``."""
+    """A trajectory driven through the real workflow up to ``state``; the concept is made on
+    ``today`` (the later steps on ``TODAY``)."""
     S = TrajectoryState
-    t = wf.create_trajectory(session, trajectory_input(world, **overrides), world.gids)
+    t = wf.create_trajectory(session, trajectory_input(world, **overrides), world.gids, today=today)
     if state == S.CONCEPT:
         return t
     if state == S.GEANNULEERD:
@@ -286,6 +289,16 @@ def make_trajectory(
         today=TODAY,
     )
     return t
+
+
+def concept_starting_today(session: Session, world: World) -> Trajectory:
+    """A concept planned to start on the real today (tests of the web pages that run on the
+    clock): it can be sent today (``workflows.eligibility``: a planned start cannot lie before
+    the decision)."""
+    from workflows import clock
+
+    today = clock.today()
+    return make_trajectory(session, world, today=today, planned_start=today)
 
 
 def make_user(

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -20,6 +20,7 @@ from models import (
     Tariff,
 )
 
+from .eligibility import contract_covers
 from .errors import N_, DomainError
 
 HOUSEHOLD_HELP_INTENSITIES = frozenset({Intensity.LAAG, Intensity.ZWAAR})
@@ -40,29 +41,30 @@ def tariff_on(session: Session, profile_id: int, intensity: Intensity, day: date
     ).first()
 
 
-def _contract_valid_on(day: date) -> ColumnElement[bool]:
-    return (Contract.valid_from <= day) & (Contract.valid_to.is_(None) | (Contract.valid_to >= day))
-
-
 def contracted_providers(
     session: Session,
     profile_id: int,
     day: date,
     role: ContractRole = ContractRole.HOOFDAANNEMER,
 ) -> Sequence[Provider]:
-    """Active providers holding a contract in ``role`` for the profile on ``day``, by name."""
-    return session.scalars(
-        select(Provider)
+    """Active providers holding a contract in ``role`` for the profile on ``day``, by name.
+    A profile has a few dozen contracts at most: they are read and tested with the one rule
+    (``eligibility.contract_covers``) that ``has_contract`` and the history import use too."""
+    periods: dict[int, list[tuple[date, date | None]]] = {}
+    providers: dict[int, Provider] = {}
+    for provider, valid_from, valid_to in session.execute(
+        select(Provider, Contract.valid_from, Contract.valid_to)
         .join(Contract, Contract.provider_id == Provider.id)
         .where(
             Contract.profile_id == profile_id,
             Contract.role == role,
-            _contract_valid_on(day),
             Provider.active.is_(True),
         )
-        .distinct()
-        .order_by(Provider.name)
-    ).all()
+        .order_by(Provider.name, Provider.id)
+    ):
+        providers[provider.id] = provider
+        periods.setdefault(provider.id, []).append((valid_from, valid_to))
+    return [providers[pid] for pid, spans in periods.items() if contract_covers(spans, day)]
 
 
 def has_contract(
@@ -70,21 +72,17 @@ def has_contract(
 ) -> bool:
     """Whether the provider may deliver the profile on ``day``: the same rule as
     ``contracted_providers``, so an inactive provider fails the guard as it is not listed."""
-    return (
-        session.scalar(
-            select(Contract.id)
-            .join(Provider, Provider.id == Contract.provider_id)
-            .where(
-                Contract.provider_id == provider_id,
-                Contract.profile_id == profile_id,
-                Contract.role == role,
-                _contract_valid_on(day),
-                Provider.active.is_(True),
-            )
-            .limit(1)
+    periods = session.execute(
+        select(Contract.valid_from, Contract.valid_to)
+        .join(Provider, Provider.id == Contract.provider_id)
+        .where(
+            Contract.provider_id == provider_id,
+            Contract.profile_id == profile_id,
+            Contract.role == role,
+            Provider.active.is_(True),
         )
-        is not None
-    )
+    ).all()
+    return contract_covers(periods, day)
 
 
 def active_profiles(session: Session, domain: Domain | None = None) -> Sequence[SupportProfile]:

@@ -7,11 +7,9 @@ values — the same guards and the same event as when the gids closes directly.
 
 Decisions written down here (where the issue is silent):
 
-* Closure category d (*voortijdig afgesloten*) goes only with a reason code that says care ended
-  prematurely: Wmo 21, 22, 23 and Jeugd 32, 33, 34 (*voortijdig, eenzijdig door cliënt / door
-  aanbieder / in overeenstemming*). The other categories may go with any code of the domain's
-  list: a premature end can still hand the resident over to the voorveld (b) or to follow-up
-  care (c).
+* Category, reason and result must go together as the domain's table says
+  (``workflows.closure_rules``): the report is checked when it is made and again when the gids
+  confirms it, with the same rules as the gids's own close.
 * One open report per trajectory: a second report waits until the gids has answered the first.
 * On closing (directly or by a confirmed report) nothing stays open on the trajectory
   (``settle_open_work``): evaluations never held are removed, all open tasks are done, and open
@@ -29,9 +27,7 @@ from sqlalchemy.orm import Session
 
 from models import (
     ClosureCategory,
-    Domain,
     EndOfCareReport,
-    EndReason,
     EvaluationState,
     RequestState,
     ScalingRequest,
@@ -42,16 +38,11 @@ from models import (
 )
 
 from . import trajectories as wf
-from .errors import N_, DomainError, Problem
+from .errors import N_, DomainError
 from .guards import require_active, require_main_provider_user, require_responsible_gids
 from .inbox import add_task, complete_tasks
 from .scaling import requests_of
 
-# Reason codes (WMO588 / JZ588) that mean care ended before it was meant to.
-PREMATURE_REASON_CODES: dict[Domain, frozenset[str]] = {
-    Domain.WMO: frozenset({"21", "22", "23"}),
-    Domain.JEUGD: frozenset({"32", "33", "34"}),
-}
 # The answer written on requests still open when the trajectory closes.
 CLOSED_ANSWER = "Het traject is afgesloten."
 
@@ -102,47 +93,6 @@ def open_report(session: Session, trajectory: Trajectory) -> EndOfCareReport | N
     ).first()
 
 
-def _report_problems(
-    session: Session,
-    trajectory: Trajectory,
-    care_end: date,
-    closure_category: ClosureCategory,
-    end_reason_code: str,
-    today: date,
-) -> list[Problem]:
-    problems: list[Problem] = []
-    assert trajectory.care_start is not None
-    if care_end < trajectory.care_start:
-        problems.append(
-            Problem(
-                N_("De einddatum ligt vóór de start van de zorg (%(day)s)."),
-                "care_end",
-                {"day": trajectory.care_start.strftime("%d-%m-%Y")},
-            )
-        )
-    if care_end > today:
-        problems.append(Problem(N_("De einddatum kan niet in de toekomst liggen."), "care_end"))
-    if session.get(EndReason, (trajectory.domain, end_reason_code)) is None:
-        problems.append(
-            Problem(N_("Kies een reden van beëindiging uit de lijst."), "end_reason_code")
-        )
-    elif (
-        closure_category == ClosureCategory.D
-        and end_reason_code not in PREMATURE_REASON_CODES[trajectory.domain]
-    ):
-        problems.append(
-            Problem(
-                N_(
-                    "Categorie d (voortijdig afgesloten) past alleen bij een reden die zegt dat "
-                    "de zorg voortijdig is beëindigd (%(codes)s)."
-                ),
-                "closure_category",
-                {"codes": ", ".join(sorted(PREMATURE_REASON_CODES[trajectory.domain]))},
-            )
-        )
-    return problems
-
-
 def report_end_of_care(
     session: Session,
     trajectory: Trajectory,
@@ -159,8 +109,13 @@ def report_end_of_care(
     require_active(trajectory, N_("Einde zorg kan alleen bij een lopend traject worden gemeld."))
     if open_report(session, trajectory) is not None:
         raise DomainError(N_("Er is al een melding einde zorg die op de gids wacht."))
-    problems = _report_problems(
-        session, trajectory, care_end, closure_category, end_reason_code, today
+    problems = wf.close_problems(
+        trajectory,
+        care_end=care_end,
+        closure_category=closure_category,
+        end_reason_code=end_reason_code,
+        result_achieved=result_achieved,
+        today=today,
     )
     if problems:
         raise DomainError.from_problems(problems)
@@ -218,13 +173,13 @@ def confirm_end_of_care(
     require_responsible_gids(trajectory, actor)
     _require_open_report(report)
     require_active(trajectory, N_("Dit traject loopt niet meer."))
-    problems = _report_problems(
-        session,
+    problems = wf.close_problems(
         trajectory,
-        report.care_end,
-        report.closure_category,
-        report.end_reason_code,
-        today,
+        care_end=report.care_end,
+        closure_category=report.closure_category,
+        end_reason_code=report.end_reason_code,
+        result_achieved=report.result_achieved,
+        today=today,
     )
     if problems:
         raise DomainError.from_problems(problems)

@@ -1,8 +1,11 @@
-"""Date rules: the Jeugd decision end (R6) and whole-week durations."""
+"""Calendar arithmetic: birthdays, the Jeugd decision end (R6), whole weeks and months. The
+rules built on it (which dates may be stored) are in ``workflows.eligibility``."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
 
 
 def birthday_in_year(birth_date: date, year: int) -> date:
@@ -35,3 +38,9 @@ def add_weeks(start: date, weeks: int) -> date:
     """Planned end for a duration of ``weeks`` weeks starting on ``start`` (inclusive): the last
     day of the last week, so 1 week from Monday ends on Sunday."""
     return start + timedelta(weeks=weeks) - timedelta(days=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus whole calendar months; the 31st becomes the month's last day if needed."""
+    result: date = day + relativedelta(months=months)
+    return result

@@ -22,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from dateutil.relativedelta import relativedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
@@ -45,6 +44,8 @@ from models import (
     utcnow,
 )
 
+from .dates import add_months
+from .eligibility import evaluation_due_problems
 from .errors import N_, DomainError, Problem
 from .guards import (
     require_active,
@@ -102,12 +103,6 @@ def interval_months(trajectory: Trajectory) -> int:
     if trajectory.tariff is not None:
         return trajectory.tariff.evaluation_interval_months
     return DEFAULT_INTERVAL_MONTHS[trajectory.domain]
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus whole calendar months; the 31st becomes the month's last day if needed."""
-    result: date = day + relativedelta(months=months)
-    return result
 
 
 def final_due_on(trajectory: Trajectory) -> date:
@@ -293,7 +288,9 @@ def open_extra_evaluation(
     due_on: date,
     today: date,
 ) -> Evaluation:
-    """R8: the gids or the main provider opens an extra evaluation because the need changed."""
+    """R8: the gids or the main provider opens an extra evaluation because the need changed,
+    due between today and the planned end (past the planned end: within 30 days,
+    ``eligibility.evaluation_due_problems``)."""
     require_gids_or_main_provider(trajectory, actor)
     require_active(
         trajectory, N_("Alleen bij een lopend traject kan een extra evaluatie worden gepland.")
@@ -302,10 +299,7 @@ def open_extra_evaluation(
     reason_text = _clean(reason)
     if not reason_text:
         problems.append(Problem(N_("Geef aan waarom een extra evaluatie nodig is."), "reason"))
-    if due_on < today:
-        problems.append(
-            Problem(N_("De datum van de evaluatie kan niet in het verleden liggen."), "due_on")
-        )
+    problems += evaluation_due_problems(due_on, today=today, planned_end=trajectory.planned_end)
     if problems:
         raise DomainError.from_problems(problems)
     evaluation = Evaluation(

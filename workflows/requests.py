@@ -1,4 +1,6 @@
-"""Requests (*aanmeldingen*) and their outcome. Refusals need a reason (R13)."""
+"""Requests (*aanmeldingen*) and their outcome. Refusals need a reason (R13). The request date
+follows the rules of ``workflows.eligibility``: not in the future, not before the resident's
+birth, at most a year back, and for Jeugd before the 18th birthday."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from models import Domain, Request, RequestOutcome, Resident, Role, User
 
+from .eligibility import recent_request_problems, request_date_problems
 from .errors import N_, DomainError, NotFound, Problem
 
 OUTCOME_LABELS: dict[RequestOutcome, str] = {
@@ -31,9 +34,11 @@ def register_request(
 ) -> Request:
     if actor.role != Role.GIDS:
         raise DomainError(N_("Alleen een gids kan een aanmelding registreren."))
-    problems: list[Problem] = []
-    if request_date > today:
-        problems.append(Problem(N_("De aanmelddatum ligt in de toekomst."), "request_date"))
+    problems = request_date_problems(
+        request_date, birth_date=resident.birth_date, domain=domain, today=today
+    )
+    if not problems:  # one message per field: the more specific one first
+        problems = recent_request_problems(request_date, today)
     if not question.strip():
         problems.append(Problem(N_("Beschrijf de hulpvraag."), "question"))
     if problems:

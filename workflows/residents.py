@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from models import Household, Resident, Role, User, Wijk
 
 from .bsn import is_valid_bsn, normalise_bsn
+from .eligibility import birth_date_problems
 from .errors import N_, DomainError, NotFound, Problem
 
 POSTCODE_RE = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
@@ -50,10 +51,7 @@ def add_resident(session: Session, data: ResidentInput, actor: User, today: date
         problems.append(Problem(N_("Vul de voornaam in."), "given_name"))
     if not data.family_name.strip():
         problems.append(Problem(N_("Vul de achternaam in."), "family_name"))
-    if data.birth_date > today:
-        problems.append(Problem(N_("De geboortedatum ligt in de toekomst."), "birth_date"))
-    elif data.birth_date.year < 1900:
-        problems.append(Problem(N_("Controleer de geboortedatum."), "birth_date"))
+    problems += birth_date_problems(data.birth_date, today)
     postcode = normalise_postcode(data.postcode)
     if postcode is not None and not POSTCODE_RE.match(postcode):
         problems.append(Problem(N_("Een postcode heeft de vorm 1234AB."), "postcode"))

@@ -46,7 +46,7 @@ from models import (
 
 from . import trajectories as wf
 from .catalogue import HOUSEHOLD_HELP_INTENSITIES, has_contract, tariff_on
-from .dates import add_weeks, jeugd_decision_end
+from .eligibility import decision_end_limit, default_planned_end, jeugd_age_problems
 from .errors import N_, DomainError, Problem
 from .evaluations import plan_evaluations
 from .guards import (
@@ -150,19 +150,8 @@ def _follow_up_problems(
                 {"day": start.strftime("%d-%m-%Y")},
             )
         )
-    if trajectory.domain == Domain.JEUGD and start > jeugd_decision_end(
-        trajectory.resident.birth_date
-    ):
-        problems.append(
-            Problem(
-                N_(
-                    "De inwoner is op %(day)s 18 jaar of ouder; de Jeugdwet is dan niet van "
-                    "toepassing."
-                ),
-                None,
-                {"day": start.strftime("%d-%m-%Y")},
-            )
-        )
+    if trajectory.domain == Domain.JEUGD:
+        problems += jeugd_age_problems(trajectory.resident.birth_date, start, None)
     return tariff, problems
 
 
@@ -377,11 +366,9 @@ def _build_follow_up(
 ) -> tuple[Trajectory, list[str]]:
     """The follow-up trajectory, active from ``start``, and notes for its first event."""
     notes: list[str] = []
-    planned_end = add_weeks(start, tariff.standard_duration_weeks)
-    decision_end = planned_end
-    if current.domain == Domain.JEUGD:
-        decision_end = jeugd_decision_end(current.resident.birth_date)
-        planned_end = min(planned_end, decision_end)
+    limit = decision_end_limit(current.domain, current.resident.birth_date)
+    planned_end = default_planned_end(start, tariff.standard_duration_weeks, limit)
+    decision_end = limit if limit is not None else planned_end
     subcontractor_id = current.subcontractor_id
     if subcontractor_id is not None and not any(
         has_contract(session, subcontractor_id, profile.id, start, role) for role in ContractRole

@@ -9,7 +9,8 @@ Each operation checks who acts and its guards, changes the trajectory, appends a
 * The decision date is the day the gids sends the trajectory to the provider (the *toewijzing*
   follows the decision); sending again after a return moves it to that day.
 * Care cannot start before the decision date nor after the decision end, and start and end of
-  care cannot lie in the future.
+  care cannot lie in the future. The planned start cannot lie before the decision date either,
+  nor more than a year ahead (``workflows.eligibility`` holds these date rules).
 * A Jeugd trajectory cannot run past the decision end (the day before the 18th birthday): the
   default planned end is capped there and a later planned end is refused.
 """
@@ -49,7 +50,15 @@ from models import (
 
 from .caseload import PROVIDER_RESPONSE_DAYS
 from .catalogue import HOUSEHOLD_HELP_INTENSITIES, has_contract, tariff_on
-from .dates import add_weeks, jeugd_decision_end
+from .closure_rules import closure_problems
+from .dates import jeugd_decision_end
+from .eligibility import (
+    decision_end_limit,
+    default_planned_end,
+    jeugd_age_problems,
+    planned_start_problems,
+    start_before_decision_problems,
+)
 from .errors import N_, DomainError, NotFound, Problem, VersionConflict
 from .guards import require_responsible_gids
 from .inbox import add_task, complete_tasks
@@ -267,12 +276,14 @@ def _clean(text: str | None) -> str | None:
     return stripped or None
 
 
-def derive(session: Session, data: TrajectoryInput) -> Derived:
+def derive(session: Session, data: TrajectoryInput, today: date) -> Derived:
     """Check every guard on the input and work out price, planned end and decision end.
 
+    ``today`` is the earliest possible decision date (the day the trajectory is sent): the
+    planned start may not lie before it, nor beyond the horizon (``workflows.eligibility``).
     Collects all problems at once so the gids sees every field that needs attention.
     """
-    problems: list[Problem] = []
+    problems: list[Problem] = planned_start_problems(data.planned_start, today)
     resident = session.get(Resident, data.resident_id)
     if resident is None:
         raise NotFound(N_("Inwoner niet gevonden."))
@@ -304,19 +315,9 @@ def derive(session: Session, data: TrajectoryInput) -> Derived:
             )
         )
 
-    decision_end: date | None = None
+    decision_end = decision_end_limit(profile.domain, resident.birth_date)
     if profile.domain == Domain.JEUGD:
-        decision_end = jeugd_decision_end(resident.birth_date)
-        if data.planned_start > decision_end:
-            problems.append(
-                Problem(
-                    N_(
-                        "De inwoner is op de geplande startdatum 18 jaar of ouder; "
-                        "de Jeugdwet is dan niet van toepassing."
-                    ),
-                    "planned_start",
-                )
-            )
+        problems += jeugd_age_problems(resident.birth_date, data.planned_start, "planned_start")
 
     planned_end = data.planned_end
     if planned_end is not None and planned_end < data.planned_start:
@@ -324,9 +325,9 @@ def derive(session: Session, data: TrajectoryInput) -> Derived:
             Problem(N_("De geplande einddatum ligt vóór de geplande startdatum."), "planned_end")
         )
     if planned_end is None and tariff is not None:
-        planned_end = add_weeks(data.planned_start, tariff.standard_duration_weeks)
-        if decision_end is not None and planned_end > decision_end >= data.planned_start:
-            planned_end = decision_end
+        planned_end = default_planned_end(
+            data.planned_start, tariff.standard_duration_weeks, decision_end
+        )
     elif (
         planned_end is not None
         and decision_end is not None
@@ -467,11 +468,13 @@ def _apply(trajectory: Trajectory, data: TrajectoryInput, derived: Derived) -> l
     return changes
 
 
-def create_trajectory(session: Session, data: TrajectoryInput, actor: User) -> Trajectory:
+def create_trajectory(
+    session: Session, data: TrajectoryInput, actor: User, *, today: date
+) -> Trajectory:
     """Record a new trajectory as a concept for the acting gids."""
     if actor.role != Role.GIDS:
         raise DomainError(N_("Alleen een gids kan een traject aanmaken."))
-    derived = derive(session, data)
+    derived = derive(session, data, today)
     trajectory = Trajectory(state=S.CONCEPT, gids_id=actor.id)
     _apply(trajectory, data, derived)
     trajectory.results = _results(data)
@@ -487,6 +490,8 @@ def update_trajectory(
     data: TrajectoryInput,
     actor: User,
     expected_version: int | None = None,
+    *,
+    today: date,
 ) -> Trajectory:
     """Edit a concept or a returned trajectory; every changed field is written in the event."""
     _check_actor(trajectory, Action.EDIT, actor)
@@ -494,7 +499,7 @@ def update_trajectory(
     _next_state(trajectory, Action.EDIT)
     if data.resident_id != trajectory.resident_id:
         raise DomainError(N_("Een traject kan niet naar een andere inwoner worden verplaatst."))
-    derived = derive(session, data)
+    derived = derive(session, data, today)
     if data.provider_id != trajectory.provider_id:
         # A returned trajectory moved to another provider: the old proposal (and its decision
         # date) no longer applies, so the new provider sees it only once it is sent there.
@@ -549,11 +554,13 @@ def propose(
     today: date,
     expected_version: int | None = None,
 ) -> None:
-    """Send the trajectory to the provider. All guards are checked again: the catalogue or the
-    contract may have changed since the concept was saved."""
+    """Send the trajectory to the provider; today is its decision date. All guards are checked
+    again: the catalogue or the contract may have changed since the concept was saved, and the
+    planned start may have passed (care cannot start before the decision)."""
     _check_actor(trajectory, Action.PROPOSE, actor)
     _next_state(trajectory, Action.PROPOSE)
-    derive(session, _input_of(trajectory))
+    _check_version(trajectory, expected_version)
+    derive(session, _input_of(trajectory), today)
     request = trajectory.request
     if request is not None and request.request_date > today:
         raise DomainError(N_("De aanmelddatum ligt na vandaag."))
@@ -636,12 +643,9 @@ def start_care(
         raise DomainError(
             N_("De startdatum van de zorg kan niet in de toekomst liggen."), field="care_start"
         )
-    if trajectory.decision_date is not None and care_start < trajectory.decision_date:
-        raise DomainError(
-            N_("De zorg kan niet starten vóór de besluitdatum (%(day)s)."),
-            field="care_start",
-            day=trajectory.decision_date.strftime("%d-%m-%Y"),
-        )
+    early = start_before_decision_problems(care_start, trajectory.decision_date)
+    if early:
+        raise DomainError.from_problems(early)
     if trajectory.decision_end is not None and care_start > trajectory.decision_end:
         raise DomainError(
             N_("De zorg kan niet starten na het einde van de beschikking (%(day)s)."),
@@ -672,6 +676,36 @@ def end_reasons(session: Session, domain: Domain) -> Sequence[EndReason]:
     ).all()
 
 
+def close_problems(
+    trajectory: Trajectory,
+    *,
+    care_end: date,
+    closure_category: ClosureCategory,
+    end_reason_code: str,
+    result_achieved: bool,
+    today: date,
+) -> list[Problem]:
+    """What is wrong with closing the running trajectory with these values: the end date lies
+    between the start of care and today, and category, reason and result go together as the
+    domain's table says. Also checks an end-of-care report (``workflows.closure``)."""
+    problems: list[Problem] = []
+    assert trajectory.care_start is not None
+    if care_end < trajectory.care_start:
+        problems.append(
+            Problem(
+                N_("De einddatum ligt vóór de start van de zorg (%(day)s)."),
+                "care_end",
+                {"day": trajectory.care_start.strftime("%d-%m-%Y")},
+            )
+        )
+    if care_end > today:
+        problems.append(Problem(N_("De einddatum kan niet in de toekomst liggen."), "care_end"))
+    problems += closure_problems(
+        trajectory.domain, closure_category, end_reason_code, result_achieved
+    )
+    return problems
+
+
 def close(
     session: Session,
     trajectory: Trajectory,
@@ -686,29 +720,22 @@ def close(
     reason: str | None = None,
 ) -> None:
     """R10: close with an end date, a closure category a–d, a reason code from the domain's list
-    and whether the result was achieved. ``reason`` is written in the event (e.g. when the
+    and whether the result was achieved, in a combination the domain's table allows
+    (``workflows.closure_rules``). ``reason`` is written in the event (e.g. when the
     closure follows a confirmed end-of-care report or an accepted scaling request).
 
     What was still open on the trajectory is settled too (``closure.settle_open_work``):
     evaluations never held are removed, open tasks are done, open requests are answered."""
     _check_actor(trajectory, Action.CLOSE, actor)
     _next_state(trajectory, Action.CLOSE)
-    problems: list[Problem] = []
-    assert trajectory.care_start is not None
-    if care_end < trajectory.care_start:
-        problems.append(
-            Problem(
-                N_("De einddatum ligt vóór de start van de zorg (%(day)s)."),
-                "care_end",
-                {"day": trajectory.care_start.strftime("%d-%m-%Y")},
-            )
-        )
-    if care_end > today:
-        problems.append(Problem(N_("De einddatum kan niet in de toekomst liggen."), "care_end"))
-    if session.get(EndReason, (trajectory.domain, end_reason_code)) is None:
-        problems.append(
-            Problem(N_("Kies een reden van beëindiging uit de lijst."), "end_reason_code")
-        )
+    problems = close_problems(
+        trajectory,
+        care_end=care_end,
+        closure_category=closure_category,
+        end_reason_code=end_reason_code,
+        result_achieved=result_achieved,
+        today=today,
+    )
     if problems:
         raise DomainError.from_problems(problems)
     _transition(

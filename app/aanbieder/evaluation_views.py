@@ -24,6 +24,7 @@ from models import (
     Trajectory,
     TrajectoryState,
 )
+from workflows import closure_rules
 from workflows import trajectories as wf
 from workflows.catalogue import active_profiles
 from workflows.claims import (
@@ -347,6 +348,7 @@ def end_of_care(trajectory_id: int) -> str | Response:
         t=trajectory,
         form=form,
         general=general,
+        closure_rules=closure_rules.rows(trajectory.domain),
         pending=open_report(db.session, trajectory),
         can_act=_is_main(trajectory) and trajectory.state == TrajectoryState.ACTIEF,
     )

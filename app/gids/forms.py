@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import wtforms
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -23,12 +21,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from models import Domain, Intensity, NeedType, RequestOutcome
 from workflows.bsn import is_valid_bsn, normalise_bsn
+from workflows.eligibility import is_plausible
 
 from ..formtools import MAX_ID, Form, MoneyField, opts
 
 DATE_HINT = _l("Bijvoorbeeld 2026-11-23.")
-EARLIEST = date(1900, 1, 1)
-LATEST = date(2100, 12, 31)
 
 DOMAIN_PAIRS = [(Domain.WMO.value, "Wmo"), (Domain.JEUGD.value, _l("Jeugd"))]
 DOMAIN_CHOICES = opts(DOMAIN_PAIRS)
@@ -42,7 +39,9 @@ INTENSITY_CHOICES = opts(
 
 
 def _date_in_range(form: Form, field: DateField) -> None:
-    if field.data is not None and not (EARLIEST <= field.data <= LATEST):
+    """Every typed date: within the years anyone means (``workflows.eligibility``). The rules
+    of each date (before birth, past the planned end, …) are the workflows' to check."""
+    if field.data is not None and not is_plausible(field.data):
         raise ValidationError(_l("Deze datum ligt buiten het geldige bereik."))
 
 

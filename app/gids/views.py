@@ -24,11 +24,13 @@ from models import (
     TrajectoryState,
     Wijk,
 )
+from workflows import closure_rules
 from workflows import trajectories as wf
 from workflows.caseload import caseload as caseload_query
 from workflows.caseload import markers
 from workflows.catalogue import active_profiles, contracted_providers, tariff_on
-from workflows.dates import add_weeks, jeugd_decision_end
+from workflows.dates import jeugd_decision_end
+from workflows.eligibility import decision_end_limit, default_planned_end
 from workflows.errors import DomainError, VersionConflict
 from workflows.requests import decide_request, get_request, register_request, requests_of
 from workflows.residents import ResidentInput, add_resident, get_resident, search_residents
@@ -257,7 +259,7 @@ def _profile_choices() -> list[SelectChoice]:
     return choices
 
 
-def _prepare(form: TrajectoryForm) -> dict[str, Any]:
+def _prepare(form: TrajectoryForm, person: Resident) -> dict[str, Any]:
     """Fill the choice lists from what is typed so far and work out the tariff preview.
 
     Without JavaScript the page is re-rendered by the 'Tarief en aanbieders tonen' button; the
@@ -295,7 +297,8 @@ def _prepare(form: TrajectoryForm) -> dict[str, Any]:
     ):
         tariff = tariff_on(db.session, profile.id, Intensity(intensity), day)
         if tariff is not None:
-            planned_end = add_weeks(day, tariff.standard_duration_weeks)
+            limit = decision_end_limit(profile.domain, person.birth_date)
+            planned_end = default_planned_end(day, tariff.standard_duration_weeks, limit)
     return {"profile": profile, "tariff": tariff, "planned_end": planned_end, "day": day}
 
 
@@ -334,11 +337,16 @@ def _handle_trajectory_form(
         try:
             data = _input(form, person.id, request_id)
             if trajectory is None:
-                trajectory = wf.create_trajectory(db.session, data, me())
+                trajectory = wf.create_trajectory(db.session, data, me(), today=clock.today())
                 message = _("Het traject is opgeslagen als concept.")
             else:
                 wf.update_trajectory(
-                    db.session, trajectory, data, me(), expected_version=_version(form)
+                    db.session,
+                    trajectory,
+                    data,
+                    me(),
+                    expected_version=_version(form),
+                    today=clock.today(),
                 )
                 message = _("De wijzigingen zijn opgeslagen.")
         except VersionConflict:
@@ -360,7 +368,7 @@ def _handle_trajectory_form(
             db.session.commit()
             flash(message, "success")
             return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
-    preview = _prepare(form)
+    preview = _prepare(form, person)
     page = render_template(
         "gids/trajectory_form.html",
         form=form,
@@ -565,7 +573,13 @@ def close(trajectory_id: int) -> str | Response:
 
 
 def _render_close(item: Trajectory, form: CloseForm, general: list[str] | None = None) -> str:
-    return render_template("gids/close.html", t=item, close_form=form, general=general or [])
+    return render_template(
+        "gids/close.html",
+        t=item,
+        close_form=form,
+        general=general or [],
+        closure_rules=closure_rules.rows(item.domain),
+    )
 
 
 @bp.post("/trajecten/<int:trajectory_id>/verlengen")

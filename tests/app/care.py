@@ -76,7 +76,7 @@ def subcontracted(session: Session, world: World) -> tuple[Trajectory, User]:
         intensity=Intensity.MIDDEL,
         subcontractor_id=world.zorg_c.id,
     )
-    t = wf.create_trajectory(session, data, world.gids)
+    t = wf.create_trajectory(session, data, world.gids, today=TODAY)
     wf.propose(session, t, world.gids, TODAY)
     wf.accept(session, t, world.aanbieder_a)
     wf.start_care(session, t, world.aanbieder_a, TODAY, TODAY)

@@ -43,7 +43,7 @@ ACTIONS = {
 def drive(session, world, state, provider_user, gids=None, **overrides) -> Trajectory:
     """A trajectory taken through the real workflow to ``state`` by ``provider_user``."""
     gids = gids or world.gids
-    t = wf.create_trajectory(session, trajectory_input(world, **overrides), gids)
+    t = wf.create_trajectory(session, trajectory_input(world, **overrides), gids, today=TODAY)
     if state == S.CONCEPT:
         return t
     wf.propose(session, t, gids, TODAY)

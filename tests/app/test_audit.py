@@ -18,7 +18,7 @@ from workflows.audit import (
     set_context,
 )
 
-from ..factories import make_trajectory
+from ..factories import concept_starting_today, make_trajectory
 from .helpers import login, login_as, logout, post_form
 
 
@@ -104,7 +104,7 @@ def test_a_refused_look_is_recorded_as_refused(client, world, session):
 
 
 def test_a_change_is_recorded_with_the_step_and_the_fields(client, world, session):
-    t = make_trajectory(session, world, TrajectoryState.CONCEPT)
+    t = concept_starting_today(session, world)
     session.flush()
     login_as(client, world.gids)
     before = _last_id(session)

@@ -27,7 +27,7 @@ HEADER = (
 def closed_with(session, world, provider_user, **overrides) -> Trajectory:
     """A trajectory taken through the workflow to *afgesloten* with ``provider_user``'s
     organisation as main contractor."""
-    t = wf.create_trajectory(session, trajectory_input(world, **overrides), world.gids)
+    t = wf.create_trajectory(session, trajectory_input(world, **overrides), world.gids, today=TODAY)
     wf.propose(session, t, world.gids, TODAY)
     wf.accept(session, t, provider_user)
     wf.start_care(session, t, provider_user, TODAY, TODAY)

@@ -19,7 +19,7 @@ DUTCH_TODAY = date(2026, 11, 6)
 
 
 def test_a_provider_starts_care_today_just_after_midnight_in_amsterdam(client, world, session):
-    t = wf.create_trajectory(session, trajectory_input(world), world.gids)
+    t = wf.create_trajectory(session, trajectory_input(world), world.gids, today=TODAY)
     wf.propose(session, t, world.gids, TODAY)
     wf.accept(session, t, world.aanbieder_a)
     session.flush()

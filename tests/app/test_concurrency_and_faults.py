@@ -29,7 +29,7 @@ from models import (
 from workflows.retention import RetentionPolicy, due_files, purge
 
 from ..committed import remove_committed_rows
-from ..factories import TODAY, World, build_world, make_trajectory
+from ..factories import TODAY, World, build_world, concept_starting_today, make_trajectory
 from .helpers import (
     checked_value,
     csrf_token,
@@ -89,7 +89,7 @@ def _edit_data(body: str, **changes: str) -> dict[str, str]:
 def test_two_sessions_editing_the_same_trajectory_the_second_gets_a_conflict(
     app: Flask, world: World, session
 ) -> None:
-    t = make_trajectory(session, world, TrajectoryState.CONCEPT)
+    t = concept_starting_today(session, world)
     session.flush()
     first, second = app.test_client(), app.test_client()
     login_as(first, world.gids)
@@ -202,7 +202,7 @@ def _audit_changes(session, trajectory_id: int) -> int:
 def test_a_database_error_in_the_middle_of_a_transition_leaves_nothing(
     client, world: World, session
 ) -> None:
-    t = make_trajectory(session, world, TrajectoryState.CONCEPT)
+    t = concept_starting_today(session, world)
     session.flush()
     events = len(t.events)
     login_as(client, world.gids)

@@ -262,7 +262,7 @@ def test_request_form_without_a_valid_domain(client, world, session, domain):
 
 def test_a_request_with_script_is_stored_and_shown_escaped(client, world, session):
     login_as(client, world.gids)
-    data = {"request_date": "2026-11-01", "domain": "jeugd", "question": SCRIPT + " " + SQL}
+    data = {"request_date": _today().isoformat(), "domain": "wmo", "question": SCRIPT + " " + SQL}
     response = post_form(client, _request_url(world), _request_url(world), data)
     assert response.status_code == 302
     for url in (
@@ -513,17 +513,18 @@ def test_overlong_result_texts_are_refused_with_a_dutch_message(client, world, s
 def test_a_request_of_another_domain_is_refused_at_the_profile(client, world, session):
     item = register_request(
         session,
-        world.adult,
+        world.child,
         world.gids,
         request_date=TODAY,
-        domain=Domain.JEUGD,
+        domain=Domain.WMO,
         question="Vraag",
         today=TODAY,
     )
     session.flush()
     login_as(client, world.gids)
-    url = f"{_new_url(world)}?aanmelding={item.id}"
-    body = post_form(client, url, url, _trajectory_data(world)).get_data(as_text=True)
+    url = f"{_new_url(world, world.child)}?aanmelding={item.id}"
+    data = _trajectory_data(world, profile_id=str(world.amb.id))
+    body = post_form(client, url, url, data).get_data(as_text=True)
     assert "ander domein" in field_error(body, "profile_id")
     assert _trajectories(session) == 0
 
@@ -715,6 +716,7 @@ def test_an_edit_with_a_stale_version_is_a_409_and_overwrites_nothing(
         trajectory_input(world, planned_start=_today(), intensity=Intensity.LAAG),
         world.gids,
         expected_version=concept.version,
+        today=_today(),
     )
     session.flush()
     before = _snapshot(session, concept.id)

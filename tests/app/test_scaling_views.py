@@ -255,7 +255,7 @@ def test_the_end_of_care_form_offers_the_domain_reasons(client, world, running):
         ({"care_end": ""}, "care_end", "Vul de einddatum in."),
         ({"end_reason_code": "32"}, "end_reason_code", None),
         ({"end_reason_code": ""}, "end_reason_code", "Kies een reden."),
-        ({"closure_category": "d"}, "closure_category", "Categorie d"),
+        ({"closure_category": "d"}, "end_reason_code", "Bij categorie d passen de redenen"),
         ({"closure_category": "z"}, "closure_category", None),
         ({"result_achieved": ""}, "result_achieved", "Geef aan of het resultaat is behaald."),
     ],

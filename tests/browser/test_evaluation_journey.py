@@ -35,7 +35,7 @@ def _running_trajectory(world: World, results: list[wf.ResultInput]) -> tuple[in
         provider = session.get(User, world.aanbieder_a.id)
         assert gids is not None and provider is not None
         data = trajectory_input(world, planned_start=start, results=results)
-        t = wf.create_trajectory(session, data, gids)
+        t = wf.create_trajectory(session, data, gids, today=start)
         wf.propose(session, t, gids, start)
         wf.accept(session, t, provider)
         wf.start_care(session, t, provider, start, today)

@@ -47,7 +47,7 @@ def aanbieder_c(session: Session, world: World) -> User:
 
 def test_a_gids_sees_only_own_trajectories(session: Session, world: World) -> None:
     own = make_trajectory(session, world)
-    other = wf.create_trajectory(session, trajectory_input(world), world.gids2)
+    other = wf.create_trajectory(session, trajectory_input(world), world.gids2, today=TODAY)
     assert ids(caseload(session, world.gids).items) == [own.id]
     assert ids(caseload(session, world.gids2).items) == [other.id]
 
@@ -293,7 +293,7 @@ def test_the_provider_list_searches_and_pages(session: Session, world: World) ->
 def test_a_returned_trajectory_moved_to_another_provider_is_hidden_until_sent_there(session, world):
     t = make_trajectory(session, world, TrajectoryState.TERUGGESTUURD)
     wf.update_trajectory(
-        session, t, trajectory_input(world, provider_id=world.zorg_b.id), world.gids
+        session, t, trajectory_input(world, provider_id=world.zorg_b.id), world.gids, today=TODAY
     )
     assert not provider_sees(world.aanbieder_a, t)
     assert not provider_sees(world.aanbieder_b, t)

@@ -19,7 +19,7 @@ from workflows import trajectories as wf
 from workflows.claims import ClaimPolicy, claimable_amount
 from workflows.errors import DomainError, NotFound
 
-from ..factories import World, make_trajectory, trajectory_input
+from ..factories import TODAY, World, make_trajectory, trajectory_input
 
 S = TrajectoryState
 PRICE = Decimal("3800.00")  # Wmo begeleiding middel from 2021
@@ -37,10 +37,11 @@ def closed(
     **overrides: Any,
 ) -> Trajectory:
     """Begeleiding middel planned 2026-11-09 … 2027-05-09, care from ``care_start`` to
-    ``care_end``, closed on ``care_end``; the decision was taken on the day care started."""
+    ``care_end``, closed on ``care_end``; the decision was taken on the day care started, or on
+    the planned start when care started later (a planned start cannot precede the decision)."""
     data = trajectory_input(world, planned_start=PLANNED_START, **overrides)
-    trajectory = wf.create_trajectory(session, data, world.gids)
-    wf.propose(session, trajectory, world.gids, care_start)
+    trajectory = wf.create_trajectory(session, data, world.gids, today=TODAY)
+    wf.propose(session, trajectory, world.gids, min(care_start, PLANNED_START))
     wf.accept(session, trajectory, world.aanbieder_a)
     wf.start_care(session, trajectory, world.aanbieder_a, care_start, care_start)
     wf.close(

@@ -161,7 +161,7 @@ def test_a_second_open_report_is_refused(session: Session, world: World) -> None
         ({"care_end": TODAY - timedelta(days=1)}, ["care_end"]),  # before care started
         ({"care_end": LATER + timedelta(days=1)}, ["care_end"]),  # in the future
         ({"code": "32"}, ["end_reason_code"]),  # a Jeugd code on a Wmo trajectory
-        ({"category": C.D, "code": "19"}, ["closure_category"]),  # d needs a premature reason
+        ({"category": C.D, "code": "19"}, ["end_reason_code"]),  # d: no "volgens plan"
         ({"care_end": LATER + timedelta(days=1), "code": "99"}, ["care_end", "end_reason_code"]),
     ],
 )

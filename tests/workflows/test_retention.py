@@ -114,10 +114,12 @@ def test_a_decided_request_without_trajectory_closes_on_its_decision(session, wo
 
 
 def test_the_later_domain_decides_for_a_resident_with_both(session, world):
-    _closed_adult(session, world)  # Wmo, closed TODAY
+    # Bram: a Wmo trajectory (no age limit there) closed TODAY and a Jeugd request without
+    # follow-up decided TODAY.
+    make_trajectory(session, world, S.AFGESLOTEN, resident_id=world.child.id)
     item = register_request(
         session,
-        world.adult,
+        world.child,
         world.gids,
         request_date=TODAY,
         domain=Domain.JEUGD,
@@ -129,9 +131,9 @@ def test_the_later_domain_decides_for_a_resident_with_both(session, world):
     )
     session.flush()
     after_wmo = date(TODAY.year + 16, 1, 1)
-    assert world.adult.id not in {f.resident_id for f in due_files(session, after_wmo, POLICY)}
+    assert world.child.id not in {f.resident_id for f in due_files(session, after_wmo, POLICY)}
     due = {f.resident_id: f for f in due_files(session, date(TODAY.year + 20, 12, 31), POLICY)}
-    assert due[world.adult.id].domains == (Domain.JEUGD, Domain.WMO)
+    assert due[world.child.id].domains == (Domain.JEUGD, Domain.WMO)
 
 
 def test_a_registration_without_history_waits_the_longest_period(session, world):

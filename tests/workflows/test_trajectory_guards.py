@@ -33,16 +33,28 @@ S = TrajectoryState
 L, M, Z = Intensity.LAAG, Intensity.MIDDEL, Intensity.ZWAAR
 
 
+def made_on(overrides: dict[str, object]) -> date:
+    """The day a test's concept is made: TODAY, or the day of its planned start when the test
+    names one (tariff and contract versions of 2019–2020 and birthdays years ahead are tried
+    with concepts made on that day; the date rules themselves are in test_eligibility.py)."""
+    start = overrides.get("planned_start")
+    return start if isinstance(start, date) else TODAY
+
+
 def refused_fields(session: Session, world: World, **overrides: object) -> list[str | None]:
     """Create a trajectory that must be refused; the fields of every problem, in order."""
     with pytest.raises(DomainError) as refused:
-        wf.create_trajectory(session, trajectory_input(world, **overrides), world.gids)
+        wf.create_trajectory(
+            session, trajectory_input(world, **overrides), world.gids, today=made_on(overrides)
+        )
     assert session.scalar(select(func.count()).select_from(Trajectory)) == 0
     return [p.field for p in refused.value.problems]
 
 
 def create(session: Session, world: World, **overrides: object) -> Trajectory:
-    return wf.create_trajectory(session, trajectory_input(world, **overrides), world.gids)
+    return wf.create_trajectory(
+        session, trajectory_input(world, **overrides), world.gids, today=made_on(overrides)
+    )
 
 
 def jeugd(world: World, **overrides: object) -> dict[str, object]:
@@ -441,14 +453,17 @@ def test_a_request_of_another_resident_is_refused(session: Session, world: World
 def test_a_request_of_the_other_domain_is_refused(session: Session, world: World) -> None:
     request = register_request(
         session,
-        world.adult,
+        world.child,
         world.gids,
         request_date=date(2026, 10, 1),
-        domain=Domain.JEUGD,
-        question="Opvoedondersteuning",
+        domain=Domain.WMO,
+        question="Hulp bij de administratie",
         today=TODAY,
     )
-    assert refused_fields(session, world, request_id=request.id) == ["profile_id"]
+    fields = refused_fields(
+        session, world, resident_id=world.child.id, profile_id=world.amb.id, request_id=request.id
+    )
+    assert fields == ["profile_id"]
 
 
 # --- update -----------------------------------------------------------------------------------
@@ -456,7 +471,9 @@ def test_a_request_of_the_other_domain_is_refused(session: Session, world: World
 
 def test_an_update_records_the_changed_fields_in_the_event(session: Session, world: World) -> None:
     trajectory = create(session, world)
-    wf.update_trajectory(session, trajectory, trajectory_input(world, intensity=L), world.gids)
+    wf.update_trajectory(
+        session, trajectory, trajectory_input(world, intensity=L), world.gids, today=TODAY
+    )
     event = trajectory.events[-1]
     assert (event.action, event.old_state, event.new_state) == ("wijzigen", S.CONCEPT, S.CONCEPT)
     assert event.details is not None
@@ -475,7 +492,7 @@ def test_an_update_records_fields_that_were_empty_before(session: Session, world
         price=Decimal("2900.00"),
         price_reason="Kortere inzet",
     )
-    wf.update_trajectory(session, trajectory, new, world.gids)
+    wf.update_trajectory(session, trajectory, new, world.gids, today=TODAY)
     details = trajectory.events[-1].details or ""
     assert f"subcontractor_id: None → {world.zorg_c.id}" in details
     assert "price_reason: None → Kortere inzet" in details
@@ -485,7 +502,7 @@ def test_an_update_records_fields_that_were_empty_before(session: Session, world
 def test_an_update_of_the_results_says_so(session: Session, world: World) -> None:
     trajectory = create(session, world)
     new = trajectory_input(world, results=[ResultInput("Anna gaat zelf boodschappen doen")])
-    wf.update_trajectory(session, trajectory, new, world.gids)
+    wf.update_trajectory(session, trajectory, new, world.gids, today=TODAY)
     assert trajectory.events[-1].details == "resultaten gewijzigd"
     assert [r.description for r in trajectory.results] == ["Anna gaat zelf boodschappen doen"]
 
@@ -494,7 +511,7 @@ def test_an_update_without_changes_records_an_event_without_details(
     session: Session, world: World
 ) -> None:
     trajectory = create(session, world)
-    wf.update_trajectory(session, trajectory, trajectory_input(world), world.gids)
+    wf.update_trajectory(session, trajectory, trajectory_input(world), world.gids, today=TODAY)
     assert [e.action for e in trajectory.events] == ["aangemaakt", "wijzigen"]
     assert trajectory.events[-1].details is None
 
@@ -503,7 +520,11 @@ def test_a_trajectory_cannot_move_to_another_resident(session: Session, world: W
     trajectory = create(session, world)
     with pytest.raises(DomainError, match="niet naar een andere inwoner"):
         wf.update_trajectory(
-            session, trajectory, trajectory_input(world, resident_id=world.child.id), world.gids
+            session,
+            trajectory,
+            trajectory_input(world, resident_id=world.child.id),
+            world.gids,
+            today=TODAY,
         )
     assert trajectory.resident is world.adult
     assert len(trajectory.events) == 1
@@ -515,7 +536,7 @@ def test_an_update_checks_the_same_guards_and_changes_nothing_when_refused(
     trajectory = create(session, world)
     bad = trajectory_input(world, provider_id=world.zorg_d.id)
     with pytest.raises(DomainError):
-        wf.update_trajectory(session, trajectory, bad, world.gids)
+        wf.update_trajectory(session, trajectory, bad, world.gids, today=TODAY)
     assert trajectory.provider is world.zorg_a
     assert len(trajectory.events) == 1
 
@@ -523,7 +544,7 @@ def test_an_update_checks_the_same_guards_and_changes_nothing_when_refused(
 def test_a_returned_trajectory_can_be_edited_and_sent_again(session: Session, world: World) -> None:
     trajectory = make_trajectory(session, world, S.TERUGGESTUURD)
     new = trajectory_input(world, provider_id=world.zorg_b.id)
-    wf.update_trajectory(session, trajectory, new, world.gids)
+    wf.update_trajectory(session, trajectory, new, world.gids, today=TODAY)
     assert trajectory.state == S.TERUGGESTUURD
     wf.propose(session, trajectory, world.gids, TODAY + timedelta(days=3))
     assert trajectory.state == S.VOORGESTELD

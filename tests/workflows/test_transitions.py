@@ -36,7 +36,7 @@ def perform(
     """Take ``action`` through the real workflow function, by the right actor, with valid input."""
     if action == Action.EDIT:
         wf.update_trajectory(
-            session, trajectory, trajectory_input(world), world.gids, expected_version
+            session, trajectory, trajectory_input(world), world.gids, expected_version, today=TODAY
         )
     elif action == Action.PROPOSE:
         wf.propose(session, trajectory, world.gids, TODAY, expected_version)
@@ -240,14 +240,18 @@ def test_only_a_gids_can_create_a_trajectory(
     session: Session, world: World, role_name: str
 ) -> None:
     with pytest.raises(DomainError, match="Alleen een gids kan een traject aanmaken."):
-        wf.create_trajectory(session, trajectory_input(world), getattr(world, role_name))
+        wf.create_trajectory(
+            session, trajectory_input(world), getattr(world, role_name), today=TODAY
+        )
     assert session.scalar(select(func.count()).select_from(Trajectory)) == 0
 
 
 def test_an_aanbieder_cannot_edit_a_returned_trajectory(session: Session, world: World) -> None:
     trajectory = make_trajectory(session, world, S.TERUGGESTUURD)
     with pytest.raises(DomainError, match="U heeft geen recht"):
-        wf.update_trajectory(session, trajectory, trajectory_input(world), world.aanbieder_a)
+        wf.update_trajectory(
+            session, trajectory, trajectory_input(world), world.aanbieder_a, today=TODAY
+        )
 
 
 # --- optimistic locking -----------------------------------------------------------------------

@@ -113,18 +113,24 @@ def machine(session: Session, world: World, reached: set[str]) -> type[RuleBased
             intensity=st.sampled_from(list(Intensity)),
             resident=st.sampled_from(["adult", "child"]),
             price=st.one_of(st.none(), st.decimals(min_value=0, max_value=20000, places=2)),
+            ahead=st.integers(0, 60),
         )
-        def create(self, profile: str, intensity: Intensity, resident: str, price) -> object:  # noqa: ANN001
+        def create(
+            self, profile: str, intensity: Intensity, resident: str, price, ahead: int
+        ) -> object:  # noqa: ANN001, E501
+            """A concept starting ``ahead`` days from today (it can be sent until that day)."""
             data = trajectory_input(
                 world,
                 profile_id=getattr(world, profile).id,
                 intensity=intensity,
                 resident_id=getattr(world, resident).id,
-                planned_start=self.today,
+                planned_start=self.today + timedelta(days=ahead),
                 price=price,
                 price_reason="Afgesproken met de aanbieder" if price is not None else None,
             )
-            created = self._try(lambda: wf.create_trajectory(session, data, world.gids))
+            created = self._try(
+                lambda: wf.create_trajectory(session, data, world.gids, today=self.today)
+            )
             self.created += 1
             return created.id if created is not None else None
 
@@ -142,8 +148,8 @@ def machine(session: Session, world: World, reached: set[str]) -> type[RuleBased
                 return
             gids, provider, day = world.gids, world.aanbieder_a, self.today
             steps = {
-                S.CONCEPT: lambda: wf.propose(session, item, gids, day),
-                S.TERUGGESTUURD: lambda: wf.propose(session, item, gids, day),
+                S.CONCEPT: lambda: self.send(item),
+                S.TERUGGESTUURD: lambda: self.send(item),
                 S.VOORGESTELD: (
                     (lambda: wf.return_to_gids(session, item, provider, "Geen plek", day))
                     if choice == 0
@@ -182,7 +188,7 @@ def machine(session: Session, world: World, reached: set[str]) -> type[RuleBased
                 return
             gids, provider = world.gids, world.aanbieder_a
             if item.state in (S.CONCEPT, S.TERUGGESTUURD):
-                self._try(lambda: wf.propose(session, item, gids, self.today))
+                self._try(lambda: self.send(item))
             if item.state == S.VOORGESTELD:
                 self._try(lambda: wf.accept(session, item, provider))
             if item.state == S.GEACCEPTEERD:
@@ -220,6 +226,17 @@ def machine(session: Session, world: World, reached: set[str]) -> type[RuleBased
             return decide_claim(
                 session, claim, world.gids, approve=approve, reason="Te hoog", today=self.today
             )
+
+        def send(self, item: Trajectory) -> None:
+            """The responsible gids sends the trajectory; a planned start that has passed is
+            moved to today first (a decision cannot precede it), with the tariff's price and
+            duration of that day."""
+            if item.planned_start < self.today:
+                data = wf._input_of(item)
+                data.planned_start, data.planned_end = self.today, None
+                data.price, data.price_reason = None, None
+                wf.update_trajectory(session, item, data, world.gids, today=self.today)
+            wf.propose(session, item, world.gids, self.today)
 
         def _get(self, trajectory_id: int | None) -> Trajectory | None:
             return session.get(Trajectory, trajectory_id) if trajectory_id else None

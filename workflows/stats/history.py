@@ -71,6 +71,8 @@ from sqlalchemy.orm import Session
 
 from models import (
     ClosureCategory,
+    Contract,
+    ContractRole,
     Domain,
     EndReason,
     Household,
@@ -91,8 +93,16 @@ from .. import audit
 from ..bsn import is_valid_bsn
 from ..bulk import allocate_ids, write_rows
 from ..catalogue import HOUSEHOLD_HELP_INTENSITIES
+from ..closure_rules import ClosureFields, closure_problems
 from ..dates import jeugd_decision_end
-from ..errors import N_, DomainError
+from ..eligibility import (
+    contract_covers,
+    jeugd_age_problems,
+    jeugd_extended_problems,
+    request_date_problems,
+    start_before_decision_problems,
+)
+from ..errors import N_, DomainError, Problem
 from ..residents import POSTCODE_RE, normalise_postcode
 from ..spreadsheet import looks_like_formula, neutralise_formula
 from . import feed
@@ -274,6 +284,7 @@ def check_import(
     }
     providers = set(session.scalars(select(Provider.agb_code)))
     end_reasons = {(str(r.domain.value), r.code) for r in session.scalars(select(EndReason))}
+    catalogue_contracts = _main_contracts(session)
     seen_ids: dict[str, int] = {}
     check.existing = live = _live(session, keys)
 
@@ -498,6 +509,27 @@ def check_import(
                 bad("resultaat_behaald", N_("Een afgesloten traject vraagt ja of nee."))
         elif (closure is not None or reason is not None) and not raw["einddatum"]:
             bad("einddatum", N_("Een afsluitcategorie of reden vraagt een einddatum."))
+        reported = {p.column for p in row_problems}
+        row_problems += [
+            RowProblem(line, p.field, p.message, p.params)
+            for p in _rule_problems(
+                catalogue_contracts,
+                today=today,
+                birth=birth,
+                domain=domain,
+                profile=profile,
+                provider=provider,
+                request_date=request_date,
+                decision_date=decision_date,
+                start=start,
+                planned_end=planned_end,
+                end=end,
+                closure=closure,
+                reason=reason,
+                result=result,
+            )
+            if p.field not in reported
+        ]
         if row_problems:
             problems.extend(row_problems)
             continue
@@ -630,6 +662,118 @@ def _differences(raw: dict[str, str], known: LiveTrajectory) -> list[str]:
         for column in COLUMNS[1:]
         if comparable(column, raw[column]) != comparable(column, known.values[column])
     ]
+
+
+# --- the rules every row meets (the same functions as the live workflows) -----------------
+
+IMPORT_CLOSURE_FIELDS = ClosureFields("afsluitcategorie", "reden_beeindiging", "resultaat_behaald")
+
+
+@dataclass(frozen=True)
+class MainContracts:
+    """The main-contractor periods the catalogue holds, by (AGB code, profile code), and the
+    providers and profiles it holds any contract for. A provider or profile without any (added
+    by an import and kept for history) cannot be checked, so its rows are not."""
+
+    periods: dict[tuple[str, str], list[tuple[date, date | None]]]
+    providers: frozenset[str]
+    profiles: frozenset[str]
+
+
+def _main_contracts(session: Session) -> MainContracts:
+    periods: dict[tuple[str, str], list[tuple[date, date | None]]] = defaultdict(list)
+    providers: set[str] = set()
+    profiles: set[str] = set()
+    for agb, code, role, valid_from, valid_to in session.execute(
+        select(
+            Provider.agb_code,
+            SupportProfile.code,
+            Contract.role,
+            Contract.valid_from,
+            Contract.valid_to,
+        )
+        .join(Provider, Provider.id == Contract.provider_id)
+        .join(SupportProfile, SupportProfile.id == Contract.profile_id)
+    ):
+        providers.add(agb)
+        profiles.add(code)
+        if role == ContractRole.HOOFDAANNEMER:
+            periods[(agb, code)].append((valid_from, valid_to))
+    return MainContracts(dict(periods), frozenset(providers), frozenset(profiles))
+
+
+def _rule_problems(
+    contracts: MainContracts,
+    *,
+    today: date,
+    birth: date | None,
+    domain: Domain | None,
+    profile: str,
+    provider: str,
+    request_date: date | None,
+    decision_date: date | None,
+    start: date | None,
+    planned_end: date | None,
+    end: date | None,
+    closure: ClosureCategory | None,
+    reason: str | None,
+    result: bool | None,
+) -> list[Problem]:
+    """A historical row meets the rules a live trajectory meets (``workflows.eligibility``,
+    ``workflows.closure_rules``), each judged at the row's own dates:
+
+    * the request lies after the birth (and, Jeugd, before the 18th birthday); a Jeugd
+      trajectory began (request, else decision, else start) before 18 and — verlengde
+      jeugdhulp — runs before the 23rd birthday;
+    * care starts on or after the decision date;
+    * the provider held a main contract for the profile at the start of care (else at the
+      decision date) — not necessarily today;
+    * category, reason and result go together as the domain's table says.
+    """
+    problems: list[Problem] = []
+    if birth is not None and domain is not None:
+        if request_date is not None:  # for Jeugd this is the day it began
+            problems += request_date_problems(
+                request_date, birth_date=birth, domain=domain, today=today, field="aanmelddatum"
+            )
+        elif domain == Domain.JEUGD:
+            began = [
+                (day, column)
+                for day, column in ((decision_date, "besluitdatum"), (start, "startdatum"))
+                if day is not None
+            ]
+            for day, column in began[:1]:
+                problems += jeugd_age_problems(birth, day, column)
+        if domain == Domain.JEUGD and not problems:
+            dated = (
+                (decision_date, "besluitdatum"),
+                (start, "startdatum"),
+                (planned_end, "geplande_einddatum"),
+                (end, "einddatum"),
+            )
+            for when, column in dated:
+                if when is not None:
+                    problems += jeugd_extended_problems(birth, when, column)
+    if start is not None:
+        problems += start_before_decision_problems(start, decision_date, "startdatum")
+    first_day = start or decision_date
+    if (
+        first_day is not None
+        and provider in contracts.providers
+        and profile in contracts.profiles
+        and not contract_covers(contracts.periods.get((provider, profile), []), first_day)
+    ):
+        problems.append(
+            Problem(
+                N_("De aanbieder had op %(day)s geen contract als hoofdaannemer voor dit profiel."),
+                "aanbieder",
+                {"day": first_day.strftime("%d-%m-%Y")},
+            )
+        )
+    if domain is not None and end is not None and None not in (closure, reason, result):
+        assert closure is not None and reason is not None and result is not None
+        problems += closure_problems(domain, closure, reason, result, IMPORT_CLOSURE_FIELDS)
+    return problems
 
 
 # --- writing ------------------------------------------------------------------------------
