@@ -30,6 +30,7 @@ from workflows.caseload import markers
 from workflows.catalogue import active_profiles, contracted_providers, tariff_on
 from workflows.dates import add_weeks, jeugd_decision_end
 from workflows.errors import DomainError, VersionConflict
+from workflows.paging import page_number
 from workflows.requests import decide_request, get_request, register_request, requests_of
 from workflows.residents import ResidentInput, add_resident, get_resident, search_residents
 
@@ -82,8 +83,6 @@ def caseload() -> str:
     domain_value = values.get("domain") or ""
     if domain_value and domain_value not in {d.value for d in Domain}:
         abort(400)
-    page_raw = values.get("page", "1")
-    page_number = int(page_raw) if page_raw.isdecimal() and len(page_raw) < 7 else 1
     query_text = _search_text()
     form.q.data = query_text
     page = caseload_query(
@@ -92,7 +91,7 @@ def caseload() -> str:
         search=query_text,
         states=states,
         domain=Domain(domain_value) if domain_value else None,
-        page=page_number,
+        page=page_number(values.get("page")),
     )
     rows = [(t, markers(t, clock.today())) for t in page.items]
     return render_template(

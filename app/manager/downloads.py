@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from typing import Any
@@ -11,6 +10,8 @@ from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from workflows import csv_format
 
 from .presentation import Cell, DataTable, Hidden, Share
 
@@ -69,8 +70,7 @@ def _csv_value(cell: Cell, k: int) -> str:
         return ""
     if isinstance(cell, float):
         return f"{float(cell):.4f}".rstrip("0").rstrip(".").replace(".", ",")
-    text = str(cell)
-    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+    return csv_format.neutralise(str(cell))
 
 
 def csv_bytes(title: str, header: dict[str, Any], tables: Sequence[DataTable]) -> bytes:
@@ -78,7 +78,7 @@ def csv_bytes(title: str, header: dict[str, Any], tables: Sequence[DataTable]) -
     description, then each table under its title, separated by an empty line."""
     k = int(header["suppression_threshold"])
     out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv_format.writer(out)
     writer.writerow([title])
     for label, value in describe(header):
         writer.writerow([label, value])
@@ -88,7 +88,7 @@ def csv_bytes(title: str, header: dict[str, Any], tables: Sequence[DataTable]) -
         writer.writerow(table.columns)
         for row in table.rows:
             writer.writerow([_csv_value(cell, k) for cell in row])
-    return out.getvalue().encode("utf-8-sig")
+    return out.getvalue().encode(csv_format.ENCODING)
 
 
 def xlsx_bytes(title: str, header: dict[str, Any], tables: Sequence[DataTable]) -> bytes:

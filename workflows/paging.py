@@ -1,0 +1,127 @@
+"""Paging for every list: one page of rows at a time, and a count that stops at a cap.
+
+Why a cap: a list never needs to know more than "over a thousand", and counting a caseload of
+50,000 on every page view cost more than rendering the page (bench/README.md). Why the cap must
+not stop the pager: the rows go on after the thousandth, so the pager must too. Each page
+therefore reads one row more than it shows; while that row exists there is a next page,
+whether or not the count got that far ("Pagina 41", "Volgende" — never a dead end at page 40).
+
+When the count is complete the page number is clamped to the last page (a stale bookmark to
+page 99 of a list that shrank shows its last page); beyond the cap it cannot be, and a page past
+the end is simply empty with a link back.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, Unpack
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+COUNT_CAP = 1000
+# Page numbers beyond this name nothing (and keep OFFSET bounded); a longer one means page 1.
+MAX_PAGE_DIGITS = 6
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list. ``total`` is the number of rows, counted up to ``COUNT_CAP``; ``more``
+    says the count stopped there. ``pages`` is None when the number of pages is not known."""
+
+    items: Sequence[T]
+    total: int
+    page: int
+    per_page: int
+    more: bool = False
+    has_next: bool = False
+
+    @property
+    def pages(self) -> int | None:
+        if self.more:
+            return None
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def first_row(self) -> int:
+        """The number of the first row shown (1-based), for "rij 1.001 – 1.025"."""
+        return (self.page - 1) * self.per_page + 1
+
+    def map(self, convert: Callable[[T], Any]) -> Page[Any]:
+        """The same page with each item converted (e.g. a row to what the template shows)."""
+        return Page(
+            items=[convert(item) for item in self.items],
+            total=self.total,
+            page=self.page,
+            per_page=self.per_page,
+            more=self.more,
+            has_next=self.has_next,
+        )
+
+
+def page_number(raw: object) -> int:
+    """The page asked for in a query string or form: a whole number ≥ 1, else 1."""
+    text = "" if raw is None else str(raw)
+    if not text.isdecimal() or len(text) > MAX_PAGE_DIGITS:
+        return 1
+    return max(1, int(text))
+
+
+def count_capped(session: Session, ids: Select[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """The number of rows ``ids`` selects, counted up to ``cap``, and whether there are more."""
+    capped = ids.limit(cap + 1).subquery()
+    total = session.scalar(select(func.count()).select_from(capped)) or 0
+    return min(total, cap), total > cap
+
+
+def paginate(
+    session: Session,
+    ids: Select[Any],
+    rows: Select[Unpack[tuple[Any, ...]]],
+    *,
+    page: int,
+    per_page: int,
+    convert: Callable[[Any], T],
+    cap: int = COUNT_CAP,
+    scalars: bool = False,
+) -> Page[T]:
+    """Count what ``ids`` selects (up to ``cap``) and read page ``page`` of ``rows`` (ordered
+    already) — one row more than shown, to know whether a next page exists. ``convert`` turns a
+    result row (or, with ``scalars``, an object) into the item shown."""
+    total, more = count_capped(session, ids, cap)
+    page = max(1, page)
+    if not more:
+        page = min(page, max(1, math.ceil(total / per_page)))
+    statement = rows.limit(per_page + 1).offset((page - 1) * per_page)
+    result = session.scalars(statement).all() if scalars else session.execute(statement).all()
+    items = [convert(row) for row in result[:per_page]]
+    return Page(
+        items=items,
+        total=total,
+        page=page,
+        per_page=per_page,
+        more=more,
+        has_next=len(result) > per_page,
+    )
+
+
+def in_memory(items: Sequence[T], *, page: int, per_page: int) -> Page[T]:
+    """A page of a short list already in memory (a household, a catalogue page's rows)."""
+    total = len(items)
+    page = min(max(1, page), max(1, math.ceil(total / per_page)))
+    start = (page - 1) * per_page
+    return Page(
+        items=items[start : start + per_page],
+        total=total,
+        page=page,
+        per_page=per_page,
+        has_next=start + per_page < total,
+    )
