@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from models import (
@@ -34,9 +34,9 @@ from models import (
 )
 
 from . import audit
-from .bsn import normalise_bsn
 from .errors import N_
 from .paging import Page, paginate
+from .residents import resident_matches
 
 S = TrajectoryState
 PROVIDER_RESPONSE_DAYS = 10
@@ -157,18 +157,6 @@ def _row(values: Any) -> ListRow:
     )
 
 
-def _search(text: str | None) -> ColumnElement[bool] | None:
-    """The condition on the resident for a search by BSN (nine digits) or by name, or None."""
-    if not text or not text.strip():
-        return None
-    digits = normalise_bsn(text)
-    if digits.isdigit() and len(digits) == 9:
-        return Resident.bsn == digits
-    pattern = f"%{text.strip().lower()}%"
-    full_name = func.lower(Resident.given_name + " " + Resident.family_name)
-    return or_(full_name.like(pattern), func.lower(Resident.family_name).like(pattern))
-
-
 def _paginate(
     session: Session,
     conditions: list[ColumnElement[bool]],
@@ -179,7 +167,7 @@ def _paginate(
 ) -> Page[ListRow]:
     """Count (up to the cap), then read one page of rows. What the page shows is noted in the
     audit log as read: each trajectory and its resident, as loading them would have."""
-    match = _search(search)
+    match = resident_matches(search)
     ids = select(Trajectory.id).where(*conditions)
     if match is not None:
         ids = ids.join(Resident, Resident.id == Trajectory.resident_id).where(match)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 from models import Role, Task, TaskKind, Trajectory, User, utcnow
 
 from .errors import N_, DomainError, NotFound
-from .paging import Page, paginate
+from .paging import Page, paginate_objects
 
 TASK_LABELS: dict[TaskKind, str] = {
     TaskKind.EVALUATIE_BINNENKORT: N_("Evaluatie binnenkort"),
@@ -146,22 +146,16 @@ def open_tasks(
     scan, never a sort; the pager goes on past the count while tasks do.
     """
     mine = [_recipient(user), Task.done_at.is_(None)]
-    return paginate(
+    return paginate_objects(
         session,
-        select(Task.id).where(*mine),
         select(Task)
         .where(*mine)
         .options(joinedload(Task.trajectory).joinedload(Trajectory.resident))
         .order_by(Task.due_on, Task.id),
         page=page,
         per_page=per_page,
-        convert=_same,
-        scalars=True,
+        ids=select(Task.id).where(*mine),
     )
-
-
-def _same(task: Task) -> Task:
-    return task
 
 
 def _unread_count_statement(recipient: InstrumentedAttribute[int | None]) -> Select[int]:

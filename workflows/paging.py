@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, Unpack
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -85,43 +85,53 @@ def count_capped(session: Session, ids: Select[Any], cap: int = COUNT_CAP) -> tu
 def paginate(
     session: Session,
     ids: Select[Any],
-    rows: Select[Unpack[tuple[Any, ...]]],
+    rows: Select[*tuple[Any, ...]],
     *,
     page: int,
     per_page: int,
     convert: Callable[[Any], T],
     cap: int = COUNT_CAP,
-    scalars: bool = False,
 ) -> Page[T]:
     """Count what ``ids`` selects (up to ``cap``) and read page ``page`` of ``rows`` (ordered
-    already) — one row more than shown, to know whether a next page exists. ``convert`` turns a
-    result row (or, with ``scalars``, an object) into the item shown."""
+    already) as plain rows — one row more than shown, to know whether a next page exists.
+    ``convert`` turns a result row into the item shown."""
     total, more = count_capped(session, ids, cap)
+    page = _within(page, per_page, total, more)
+    result = session.execute(rows.limit(per_page + 1).offset((page - 1) * per_page)).all()
+    return _page([convert(row) for row in result[:per_page]], total, page, per_page, more, result)
+
+
+def paginate_objects(
+    session: Session,
+    rows: Select[T],
+    *,
+    page: int,
+    per_page: int,
+    ids: Select[Any] | None = None,
+    cap: int = COUNT_CAP,
+) -> Page[T]:
+    """The same for a statement that selects one entity (ORM objects, loaded — and so audited
+    — as usual). ``ids`` is the statement to count, by default ``rows`` without its order."""
+    total, more = count_capped(session, rows.order_by(None) if ids is None else ids, cap)
+    page = _within(page, per_page, total, more)
+    result = session.scalars(rows.limit(per_page + 1).offset((page - 1) * per_page)).all()
+    return _page(list(result[:per_page]), total, page, per_page, more, result)
+
+
+def _within(page: int, per_page: int, total: int, more: bool) -> int:
+    """The page to show: at least 1; at most the last one when the count is complete."""
     page = max(1, page)
-    if not more:
-        page = min(page, max(1, math.ceil(total / per_page)))
-    statement = rows.limit(per_page + 1).offset((page - 1) * per_page)
-    result = session.scalars(statement).all() if scalars else session.execute(statement).all()
-    items = [convert(row) for row in result[:per_page]]
+    return page if more else min(page, max(1, math.ceil(total / per_page)))
+
+
+def _page(
+    items: list[T], total: int, page: int, per_page: int, more: bool, read: Sequence[Any]
+) -> Page[T]:
     return Page(
         items=items,
         total=total,
         page=page,
         per_page=per_page,
         more=more,
-        has_next=len(result) > per_page,
-    )
-
-
-def in_memory(items: Sequence[T], *, page: int, per_page: int) -> Page[T]:
-    """A page of a short list already in memory (a household, a catalogue page's rows)."""
-    total = len(items)
-    page = min(max(1, page), max(1, math.ceil(total / per_page)))
-    start = (page - 1) * per_page
-    return Page(
-        items=items[start : start + per_page],
-        total=total,
-        page=page,
-        per_page=per_page,
-        has_next=start + per_page < total,
+        has_next=len(read) > per_page,
     )

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from models import Contract, Provider, SupportProfile
 from workflows import audit
 from workflows.claims import claims_csv as workflow_claims_csv
+from workflows.paging import page_number, paginate_objects
 
 from .. import clock
 from ..claim_filters import BadClaimFilter, described, read_claim_filter
@@ -23,6 +24,7 @@ from ..errors import render_error
 from ..extensions import db
 
 bp = Blueprint("beheer", __name__)
+PROVIDERS_PER_PAGE = 20
 
 
 @bp.get("/")
@@ -37,12 +39,15 @@ def index() -> str:
 
 @bp.get("/aanbieders")
 def providers() -> str:
-    rows = db.session.scalars(
+    page = paginate_objects(
+        db.session,
         select(Provider)
         .options(selectinload(Provider.contracts).selectinload(Contract.profile))
-        .order_by(Provider.name)
-    ).all()
-    return render_template("beheer/providers.html", providers=rows)
+        .order_by(Provider.name, Provider.id),
+        page=page_number(request.args.get("page")),
+        per_page=PROVIDERS_PER_PAGE,
+    )
+    return render_template("beheer/providers.html", providers=page)
 
 
 # --- claims export (R11): for Dutch Excel, without any personal data ---------------------------

@@ -113,8 +113,10 @@ def _state_choices() -> list[tuple[TrajectoryState, str]]:
 @bp.route("/inwoners", methods=["GET", "POST"])
 def residents() -> str:
     query_text = _search_text().strip()
-    found = search_residents(db.session, query_text) if query_text else []
-    return render_template("gids/residents.html", q=query_text, residents=found)
+    page = search_residents(
+        db.session, query_text, page=page_number(request.form.get("page")), per_page=25
+    )
+    return render_template("gids/residents.html", q=query_text, page=page)
 
 
 def _wijk_rows() -> list[tuple[Any, str]]:
@@ -182,11 +184,10 @@ def resident(resident_id: int) -> str:
 
 @bp.get("/aanmeldingen")
 def requests() -> str:
-    show = request.args.get("toon", "open")
+    show = "alle" if request.args.get("toon") == "alle" else "open"
     outcome = RequestOutcome.IN_BEHANDELING if show == "open" else None
-    return render_template(
-        "gids/requests.html", items=requests_of(db.session, me(), outcome), show=show
-    )
+    page = requests_of(db.session, me(), outcome, page=page_number(request.args.get("page")))
+    return render_template("gids/requests.html", page=page, show=show)
 
 
 @bp.route("/inwoners/<int:resident_id>/aanmelding", methods=["GET", "POST"])

@@ -14,7 +14,15 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import func, select
 
-from models import AuditEntry, Claim, ClaimState, ClosureCategory, Trajectory, TrajectoryState
+from models import (
+    AuditEntry,
+    Claim,
+    ClaimState,
+    ClosureCategory,
+    Domain,
+    Trajectory,
+    TrajectoryState,
+)
 from workflows import trajectories as wf
 from workflows.claims import submit_claim
 
@@ -252,3 +260,127 @@ def test_the_beheer_claims_csv_writes_exactly_one_audit_entry(client, world, ses
     ).all()
     assert sorted(_csv_ids(filtered.data)) == sorted(expected) and len(expected) == 15
     assert _audit_count(session) == before + 2
+
+
+# --- the other lists ------------------------------------------------------------------------------
+
+
+def test_the_gids_requests_list_pages_past_its_old_limit_of_200(client, world, session):
+    from models import Request
+    from workflows.requests import register_request
+
+    first = register_request(
+        session,
+        world.adult,
+        world.gids,
+        request_date=TODAY,
+        domain=Domain.WMO,
+        question="Hulp bij de administratie",
+        today=TODAY,
+    )
+    made = [first.id, *copies(session, Request.__table__, first.id, 229)]
+    login_as(client, world.gids)
+    first_page = client.get("/gids/aanmeldingen").get_data(as_text=True)
+    assert _body_rows(first_page) == 25 and "230 aanmeldingen" in first_page
+    last = client.get("/gids/aanmeldingen?page=10").get_data(as_text=True)
+    shown = [int(i) for i in re.findall(r'href="/gids/aanmeldingen/(\d+)"', last)]
+    assert shown == sorted(made, reverse=True)[225:]  # newest first, ties by id
+
+
+def test_the_resident_search_pages_through_every_match_in_post_bodies(client, world, session):
+    from models import Resident
+
+    copies(
+        session,
+        Resident.__table__,
+        world.adult.id,
+        60,
+        lambda i, row: row.update(bsn=f"{900000000 + i}", family_name=f"Jansen {i:02}"),
+    )
+    login_as(client, world.gids)
+    token = re.search(
+        r'name="csrf_token" value="([^"]+)"', client.get("/gids/inwoners").get_data(as_text=True)
+    )
+    assert token
+    pages = [
+        client.post(
+            "/gids/inwoners", data={"csrf_token": token.group(1), "q": "jansen", "page": page}
+        ).get_data(as_text=True)
+        for page in ("1", "3")
+    ]
+    # the 60 copies and Bram Jansen
+    assert _body_rows(pages[0]) == 25 and "61 inwoners gevonden" in pages[0]
+    assert _body_rows(pages[1]) == 11 and "Jansen 59" in pages[1]
+    assert 'name="page" value="2"' in pages[1] and 'name="page" value="4"' not in pages[1]
+    assert "jansen" not in pages[1].split("<main")[0].lower()  # never in a URL or the head
+
+
+@pytest.mark.parametrize(
+    ("url", "table", "template", "change", "rows_on_first_page"),
+    [
+        (
+            "/beheer/accounts",
+            "users",
+            "beheerder",
+            lambda i, row: row.update(email=f"gids{i}@gemeente.nl", name=f"Gids {i}"),
+            50,
+        ),
+        (
+            "/beheer/api-tokens",
+            "api_tokens",
+            "token",
+            lambda i, row: row.update(token_hash=f"{i:064x}"),
+            50,
+        ),
+        (
+            "/beheer/uitschieters",
+            "stats_outlier_months",
+            "outlier",
+            lambda i, row: row.update(month=row["month"].replace(year=1900 + i)),
+            50,
+        ),
+    ],
+)
+def test_the_beheerder_lists_show_one_page_at_a_time(
+    client, world, session, url, table, template, change, rows_on_first_page
+):
+    from models import Base
+    from workflows.stats import admin
+
+    ids = {
+        "beheerder": lambda: world.beheerder.id,
+        "token": lambda: (
+            admin.issue_token(session, world.beheerder, user_id=world.manager.id, name="BI")[0].id
+        ),
+        "outlier": lambda: (
+            admin.add_outlier_month(
+                session, world.beheerder, domain="wmo", month="2019-01", reason="Conversie"
+            ).id
+        ),
+    }[template]()
+    copies(session, Base.metadata.tables[table], ids, 70, change)
+    login_as(client, world.beheerder)
+    first = client.get(url).get_data(as_text=True)
+    assert _body_rows(first) == rows_on_first_page and 'rel="next"' in first
+    second = client.get(url + "?page=2").get_data(as_text=True)
+    assert 0 < _body_rows(second) < rows_on_first_page and 'rel="prev"' in second
+
+
+def test_the_provider_and_import_review_lists_show_one_page_at_a_time(client, world, session):
+    from models import Provider
+
+    copies(
+        session,
+        Provider.__table__,
+        world.zorg_d.id,
+        70,
+        lambda i, row: row.update(agb_code=f"{70000000 + i}", name=f"Import {i}", imported=True),
+    )
+    login_as(client, world.beheerder)
+    providers = client.get("/beheer/aanbieders").get_data(as_text=True)
+    assert providers.count("<caption>") == 20 and 'rel="next"' in providers
+    review = client.get("/beheer/geimporteerd").get_data(as_text=True)
+    assert review.count('action="/beheer/geimporteerd/aanbieder/') == 50
+    assert 'href="/beheer/geimporteerd?aanbieders=2" rel="next"' in review
+    rest = client.get("/beheer/geimporteerd?aanbieders=2").get_data(as_text=True)
+    assert rest.count('action="/beheer/geimporteerd/aanbieder/') == 20
