@@ -179,8 +179,12 @@ def _reference_taken(session: Session, reference: str) -> bool:
     return found is not None
 
 
-def get_access_request(session: Session, access_request_id: int) -> AccessRequest:
-    access_request = session.get(AccessRequest, access_request_id)
+def get_access_request(
+    session: Session, access_request_id: int, *, for_update: bool = False
+) -> AccessRequest:
+    """The request (row locked when it is about to change: two beheerders closing it at once
+    close it once)."""
+    access_request = session.get(AccessRequest, access_request_id, with_for_update=for_update)
     if access_request is None:
         raise NotFound(N_("Inzageverzoek niet gevonden."))
     return access_request

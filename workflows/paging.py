@@ -50,11 +50,6 @@ class Page(Generic[T]):
     def has_prev(self) -> bool:
         return self.page > 1
 
-    @property
-    def first_row(self) -> int:
-        """The number of the first row shown (1-based), for "rij 1.001 – 1.025"."""
-        return (self.page - 1) * self.per_page + 1
-
     def map(self, convert: Callable[[T], Any]) -> Page[Any]:
         """The same page with each item converted (e.g. a row to what the template shows)."""
         return Page(

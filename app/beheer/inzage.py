@@ -131,7 +131,7 @@ def access_request(access_request_id: int) -> str:
 def close_request(access_request_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
-    item = _request(access_request_id)
+    item = get_access_request(db.session, access_request_id, for_update=True)
     try:
         close_access_request(db.session, item, me())
     except DomainError as err:

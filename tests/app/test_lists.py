@@ -68,6 +68,7 @@ def test_the_provider_list_reaches_every_row_beyond_page_40(client, world, sessi
     # past the end: an empty page with the way back, never an error
     beyond = client.get("/aanbieder/?toon=lopend&page=99")
     assert beyond.status_code == 200 and 'rel="prev"' in beyond.get_data(as_text=True)
+    assert "Op deze pagina staat niets meer." in beyond.get_data(as_text=True)
 
 
 def test_the_gids_caseload_reaches_every_row_beyond_page_40(client, world, session):
