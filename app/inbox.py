@@ -31,6 +31,7 @@ from workflows.inbox import (
     open_tasks,
     unread_count,
 )
+from workflows.paging import page_number
 
 from . import clock
 from .auth.access import me
@@ -64,8 +65,7 @@ def inbox_link() -> dict[str, Any] | None:
 
 def render_inbox(template: str) -> str:
     """One page of the user's open tasks; the tasks on it are read from now on."""
-    page_number = whole_number(request.args.get("page", "1")) or 1
-    page = open_tasks(db.session, me(), page=page_number)
+    page = open_tasks(db.session, me(), page=page_number(request.args.get("page")))
     unread = {task.id for task in page.items if task.read_at is None}
     mark_read(db.session, page.items)
     html = render_template(

@@ -42,10 +42,13 @@ class InzagePdf(_Document):
 
     def story(self) -> list[Flowable]:
         resident = self.data["resident"]
+        access_request = self.data["access_request"]
         story: list[Flowable] = [
             self.heading(_("Uw gegevens")),
             self.facts(
                 [
+                    (_("Zaaknummer van uw verzoek"), _plain(access_request["reference"])),
+                    (_("Uw verzoek ontvangen op"), _plain(access_request["received_on"])),
                     (_("Naam"), _plain(f"{resident['given_name']} {resident['family_name']}")),
                     (_("BSN"), _plain(resident["bsn"])),
                     (_("Geboortedatum"), _plain(resident["birth_date"])),

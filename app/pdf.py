@@ -509,8 +509,8 @@ def send_personal_pdf(
     entry *geëxporteerd* naming who took which document away (besides the read entries of what
     the request loaded), committed before the file leaves."""
     response = send_pdf(document, download_name)
-    audit.record(
-        db.session, audit.EXPORTED, object_type, object_id, resident_id, details=download_name
+    audit.record_export(
+        db.session, object_type, download_name, object_id=object_id, resident_id=resident_id
     )
     db.session.commit()
     return response

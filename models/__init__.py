@@ -1,5 +1,6 @@
 """SQLAlchemy 2 typed models, one module per aggregate. Imports no Flask."""
 
+from .access_request import AccessRequest, AccessRequestState, RequesterRelation
 from .audit import AuditEntry
 from .base import Base, utcnow
 from .catalogue import (
@@ -49,6 +50,9 @@ from .trajectory import OPEN_STATES, AgreedResult, Trajectory, TrajectoryEvent
 from .user import User
 
 __all__ = [
+    "AccessRequest",
+    "AccessRequestState",
+    "RequesterRelation",
     "UNIT_CLIENT",
     "UNIT_TRAJECT",
     "ApiToken",

@@ -32,9 +32,10 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     user_id: Mapped[int | None] = mapped_column(Integer)
     role: Mapped[str | None] = mapped_column(String(20))
-    # inzien, aangemaakt, gewijzigd, verwijderd, geweigerd, inzageverzoek, ingelogd, …
+    # inzien, aangemaakt, gewijzigd, verwijderd, geweigerd, export, ingelogd, …
     action: Mapped[str] = mapped_column(String(30))
-    # inwoner, aanmelding, traject, evaluatie, declaratie, opschaling, einde_zorg, account
+    # inwoner, aanmelding, traject, evaluatie, declaratie, opschaling, einde_zorg, account,
+    # inzageverzoek
     object_type: Mapped[str] = mapped_column(String(20))
     object_id: Mapped[int | None] = mapped_column(Integer)
     resident_id: Mapped[int | None] = mapped_column(Integer)

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TZDateTime, str_enum, utcnow
@@ -26,6 +26,8 @@ class Claim(Base):
         CheckConstraint(
             "state <> 'afgewezen' OR decision_reason IS NOT NULL", name="refusal_has_reason"
         ),
+        # A provider's claims list and CSV, newest first, one page at a time (migration 0007).
+        Index("ix_claims_provider_submitted", "provider_id", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -22,7 +22,7 @@ second copy of the personal data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -31,6 +31,7 @@ from sqlalchemy import Table, event, insert, inspect, select, text
 from sqlalchemy.orm import ORMExecuteState, QueryContext, Session, UOWTransaction
 
 from models import (
+    AccessRequest,
     AgreedResult,
     AuditEntry,
     Claim,
@@ -59,6 +60,7 @@ OBJECT_TYPES: dict[type[Any], str] = {
     Claim: "declaratie",
     ScalingRequest: "opschaling",
     EndOfCareReport: "einde_zorg",
+    AccessRequest: "inzageverzoek",
 }
 # Parts whose change is a change of the whole: (whole, foreign key to it, what the log says).
 PARTS: dict[type[Any], tuple[type[Any], str, str]] = {
@@ -182,7 +184,7 @@ def _noted(obj: Any) -> _Noted:
         return _Noted(resident_id=obj.id)
     if isinstance(obj, Trajectory):
         return _Noted(resident_id=obj.resident_id, trajectory_id=obj.id)
-    if isinstance(obj, Request):
+    if isinstance(obj, Request | AccessRequest):
         return _Noted(resident_id=obj.resident_id)
     return _Noted(trajectory_id=obj.trajectory_id)
 
@@ -199,6 +201,20 @@ def note_listed(session: Session, trajectories: Iterable[tuple[int, int]]) -> No
             _Noted(resident_id=resident_id, trajectory_id=trajectory_id),
         )
         context.reads.setdefault(("inwoner", resident_id), _Noted(resident_id=resident_id))
+
+
+def note_listed_claims(session: Session, claims: Iterable[tuple[int, int, int]]) -> None:
+    """Note as read what a claims list read as plain rows: each ``(claim id, trajectory id,
+    resident id)`` shown, the claim, its trajectory and their resident."""
+    context = context_of(session)
+    if context is None:
+        return
+    claims = list(claims)
+    for claim_id, trajectory_id, resident_id in claims:
+        context.reads.setdefault(
+            ("declaratie", claim_id), _Noted(resident_id=resident_id, trajectory_id=trajectory_id)
+        )
+    note_listed(session, [(trajectory, resident) for _claim, trajectory, resident in claims])
 
 
 def context_of(session: Session) -> AuditContext | None:
@@ -262,6 +278,39 @@ def record(
     """Write one entry now, in the session's transaction (logins, exports, a shown BSN, …)."""
     context = context or context_of(session) or AuditContext(user_id=None, role=None)
     _insert(session, [context.entry(action, object_type, object_id, resident_id, details=details)])
+
+
+def record_export(
+    session: Session,
+    object_type: str,
+    name: str,
+    *,
+    rows: int | None = None,
+    filters: Mapping[str, object] | None = None,
+    object_id: int | None = None,
+    resident_id: int | None = None,
+    context: AuditContext | None = None,
+) -> None:
+    """One entry for one download or export, however many rows it holds: who (the session's
+    context, or ``context``), when, what (``object_type`` and the file ``name``), with which
+    filter and how many rows — e.g. ``declaraties.csv; aanbieder=12345678; jaar=2026; 41000
+    rijen``. An export reads its rows as plain columns, not objects, so it writes no read entry
+    per row (a claims CSV once wrote 41,000). ``filters`` must hold no personal value (never a
+    name or BSN): the log is no second copy of the data. A download about one resident names
+    them in ``resident_id``, so it shows in their own access request."""
+    parts = [name]
+    parts += [f"{key}={value}" for key, value in (filters or {}).items() if value not in (None, "")]
+    if rows is not None:
+        parts.append(f"{rows} rijen")
+    record(
+        session,
+        EXPORTED,
+        object_type,
+        object_id,
+        resident_id,
+        details="; ".join(parts),
+        context=context,
+    )
 
 
 def write_reads(session: Session, status: int | None) -> int:

@@ -12,14 +12,13 @@ Markers (decided here, the issue leaves them open):
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from models import (
@@ -35,8 +34,9 @@ from models import (
 )
 
 from . import audit
-from .bsn import normalise_bsn
 from .errors import N_
+from .paging import Page, paginate
+from .residents import resident_matches
 
 S = TrajectoryState
 PROVIDER_RESPONSE_DAYS = 10
@@ -93,11 +93,6 @@ def markers(trajectory: Trajectory | ListRow, today: date) -> list[str]:
         elif trajectory.decision_end <= today + timedelta(days=DECISION_WARNING_DAYS):
             found.append("beschikking_verloopt")
     return found
-
-
-# Counting stops here: a list never needs to know more than "over a thousand", and counting a
-# caseload of 50,000 on every page view costs more than rendering the page (bench/load.py).
-COUNT_CAP = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,31 +157,6 @@ def _row(values: Any) -> ListRow:
     )
 
 
-@dataclass
-class Page:
-    items: Sequence[ListRow]
-    total: int  # at most COUNT_CAP
-    page: int
-    per_page: int
-    more: bool = False  # there are more than ``total`` rows
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-
-def _search(text: str | None) -> ColumnElement[bool] | None:
-    """The condition on the resident for a search by BSN (nine digits) or by name, or None."""
-    if not text or not text.strip():
-        return None
-    digits = normalise_bsn(text)
-    if digits.isdigit() and len(digits) == 9:
-        return Resident.bsn == digits
-    pattern = f"%{text.strip().lower()}%"
-    full_name = func.lower(Resident.given_name + " " + Resident.family_name)
-    return or_(full_name.like(pattern), func.lower(Resident.family_name).like(pattern))
-
-
 def _paginate(
     session: Session,
     conditions: list[ColumnElement[bool]],
@@ -194,18 +164,13 @@ def _paginate(
     order: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]],
     page: int,
     per_page: int,
-) -> Page:
+) -> Page[ListRow]:
     """Count (up to the cap), then read one page of rows. What the page shows is noted in the
     audit log as read: each trajectory and its resident, as loading them would have."""
-    match = _search(search)
+    match = resident_matches(search)
     ids = select(Trajectory.id).where(*conditions)
     if match is not None:
         ids = ids.join(Resident, Resident.id == Trajectory.resident_id).where(match)
-    capped = ids.limit(COUNT_CAP + 1).subquery()
-    total = session.scalar(select(func.count()).select_from(capped)) or 0
-    more = total > COUNT_CAP
-    total = min(total, COUNT_CAP)
-    page = max(1, min(page, max(1, math.ceil(total / per_page))))
     rows = (
         select(*_ROW_COLUMNS)
         .join(Resident, Resident.id == Trajectory.resident_id)
@@ -215,14 +180,11 @@ def _paginate(
     )
     if match is not None:
         rows = rows.where(match)
-    items = [
-        _row(values)
-        for values in session.execute(
-            rows.order_by(*order).limit(per_page).offset((page - 1) * per_page)
-        )
-    ]
-    audit.note_listed(session, [(item.id, item.resident_id) for item in items])
-    return Page(items=items, total=total, page=page, per_page=per_page, more=more)
+    result = paginate(
+        session, ids, rows.order_by(*order), page=page, per_page=per_page, convert=_row
+    )
+    audit.note_listed(session, [(item.id, item.resident_id) for item in result.items])
+    return result
 
 
 def caseload(
@@ -234,7 +196,7 @@ def caseload(
     domain: Domain | None = None,
     page: int = 1,
     per_page: int = 25,
-) -> Page:
+) -> Page[ListRow]:
     """The gids's own trajectories, soonest planned end first."""
     conditions = [Trajectory.gids_id == gids.id, Trajectory.state.in_(states)]
     if domain is not None:
@@ -265,7 +227,7 @@ def provider_list(
     search: str | None = None,
     page: int = 1,
     per_page: int = 25,
-) -> Page:
+) -> Page[ListRow]:
     """A provider's proposals and trajectories: proposals first, then by planned start."""
     assert user.provider_id is not None
     conditions = [

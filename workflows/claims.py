@@ -29,19 +29,34 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
-from models import Claim, ClaimState, TaskKind, Trajectory, TrajectoryState, User, utcnow
+from models import (
+    Claim,
+    ClaimState,
+    Provider,
+    Resident,
+    SupportProfile,
+    TaskKind,
+    Trajectory,
+    TrajectoryState,
+    User,
+    utcnow,
+)
 
+from . import audit, clock, csv_format
 from . import trajectories as wf
 from .errors import N_, DomainError
 from .guards import require_main_provider_user, require_responsible_gids
 from .inbox import add_task, complete_tasks
+from .paging import Page, paginate
 
 CENT = Decimal("0.01")
 
@@ -227,15 +242,202 @@ def decide_claim(
     session.flush()
 
 
-def claims_of_provider(session: Session, provider_id: int) -> Sequence[Claim]:
-    """The provider's claims, newest first."""
-    return all_claims(session, provider_id=provider_id)
+# --- lists and exports -------------------------------------------------------------------------
 
 
-def all_claims(session: Session, *, provider_id: int | None = None) -> Sequence[Claim]:
-    """Every claim (optionally of one provider), newest first, with trajectory and provider
-    loaded — for the beheerder's CSV export."""
-    query = select(Claim).options(joinedload(Claim.trajectory), joinedload(Claim.provider))
-    if provider_id is not None:
-        query = query.where(Claim.provider_id == provider_id)
-    return session.scalars(query.order_by(Claim.submitted_at.desc(), Claim.id.desc())).all()
+@dataclass(frozen=True)
+class ClaimFilter:
+    """Which claims a list or an export holds. ``provider_id`` None means every provider (only
+    the beheerder's export); ``year`` is the year of submission on the municipality's calendar.
+    A provider's views always set ``provider_id`` to the provider's own organisation, never
+    from what the request says."""
+
+    provider_id: int | None = None
+    state: ClaimState | None = None
+    year: int | None = None
+
+
+def year_bounds(year: int, zone_name: str) -> tuple[datetime, datetime]:
+    """The instants (UTC) from 1 January 00:00 of ``year`` to 1 January of the next year, on the
+    municipality's clock: a claim submitted at 23:30 UTC on 31 December is next year's there."""
+    zone = clock.zone(zone_name)
+    first = datetime(year, 1, 1, tzinfo=zone).astimezone(UTC)
+    return first, datetime(year + 1, 1, 1, tzinfo=zone).astimezone(UTC)
+
+
+def _conditions(chosen: ClaimFilter, zone_name: str) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if chosen.provider_id is not None:
+        conditions.append(Claim.provider_id == chosen.provider_id)
+    if chosen.state is not None:
+        conditions.append(Claim.state == chosen.state)
+    if chosen.year is not None:
+        first, after = year_bounds(chosen.year, zone_name)
+        conditions += [Claim.submitted_at >= first, Claim.submitted_at < after]
+    return conditions
+
+
+NEWEST_FIRST = (Claim.submitted_at.desc(), Claim.id.desc())
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRow:
+    """One line of a provider's claims list, read as plain columns: loading thousands of claims
+    with their trajectories and residents as objects made the page take seconds."""
+
+    id: int
+    trajectory_id: int
+    resident_id: int
+    resident_name: str
+    basis: str
+    amount: Decimal
+    price: Decimal
+    state: ClaimState
+    submitted_at: datetime
+    decision_reason: str | None
+
+
+def _claim_row(values: Any) -> ClaimRow:
+    (id_, trajectory_id, resident_id, given, family, basis, amount, price, state, submitted_at,
+     decision_reason) = values  # fmt: skip
+    return ClaimRow(
+        id=id_,
+        trajectory_id=trajectory_id,
+        resident_id=resident_id,
+        resident_name=f"{given} {family}",
+        basis=basis,
+        amount=amount,
+        price=price,
+        state=state,
+        submitted_at=submitted_at,
+        decision_reason=decision_reason,
+    )
+
+
+def provider_claims(
+    session: Session,
+    chosen: ClaimFilter,
+    *,
+    zone_name: str,
+    page: int = 1,
+    per_page: int = 25,
+) -> Page[ClaimRow]:
+    """One page of a provider's claims, newest first (the index on provider and submission
+    serves both the count and the page). Each claim shown is noted in the audit log as read,
+    with its trajectory and resident (the list names the resident)."""
+    if chosen.provider_id is None:
+        raise ValueError("a provider's claims list needs the provider")
+    conditions = _conditions(chosen, zone_name)
+    rows = (
+        select(
+            Claim.id,
+            Claim.trajectory_id,
+            Trajectory.resident_id,
+            Resident.given_name,
+            Resident.family_name,
+            Claim.basis,
+            Claim.amount,
+            Claim.price,
+            Claim.state,
+            Claim.submitted_at,
+            Claim.decision_reason,
+        )
+        .join(Trajectory, Trajectory.id == Claim.trajectory_id)
+        .join(Resident, Resident.id == Trajectory.resident_id)
+        .where(*conditions)
+        .order_by(*NEWEST_FIRST)
+    )
+    result = paginate(
+        session,
+        select(Claim.id).where(*conditions),
+        rows,
+        page=page,
+        per_page=per_page,
+        convert=_claim_row,
+    )
+    audit.note_listed_claims(
+        session, [(row.id, row.trajectory_id, row.resident_id) for row in result.items]
+    )
+    return result
+
+
+def first_claim_year(session: Session, provider_id: int, zone_name: str) -> int | None:
+    """The year of the provider's first claim (for the year filter's choices)."""
+    first = session.scalar(
+        select(func.min(Claim.submitted_at)).where(Claim.provider_id == provider_id)
+    )
+    return None if first is None else clock.local_date(first, zone_name).year
+
+
+# The claims CSV (R11): only claim and catalogue facts — no names, BSNs or birth dates. The
+# beheerder sees no case content, and a provider's file that travels by e-mail leaks nothing;
+# the trajectory id finds the client in the application.
+CLAIMS_CSV_COLUMNS = (
+    "declaratie_id",
+    "traject_id",
+    "aanbieder_agb",
+    "aanbieder",
+    "productcategorie",
+    "profiel",
+    "intensiteit",
+    "trajectprijs",
+    "bedrag",
+    "status",
+    "ingediend_op",
+    "besloten_op",
+    "reden",
+)
+
+
+def claims_csv(session: Session, chosen: ClaimFilter, zone_name: str) -> tuple[bytes, int]:
+    """The claims the filter selects, newest first, as a CSV for Dutch Excel
+    (``workflows.csv_format``), and the number of claims in it. Read as plain columns, so the
+    export loads no objects and writes no read entry per claim: the caller records the export
+    once (``audit.record_export``)."""
+    statement = (
+        select(
+            Claim.id,
+            Claim.trajectory_id,
+            Provider.agb_code,
+            Provider.name,
+            SupportProfile.category_code,
+            SupportProfile.code,
+            Trajectory.intensity,
+            Claim.price,
+            Claim.amount,
+            Claim.state,
+            Claim.submitted_at,
+            Claim.decided_at,
+            Claim.decision_reason,
+        )
+        .join(Provider, Provider.id == Claim.provider_id)
+        .join(Trajectory, Trajectory.id == Claim.trajectory_id)
+        .join(SupportProfile, SupportProfile.id == Trajectory.profile_id)
+        .where(*_conditions(chosen, zone_name))
+        .order_by(*NEWEST_FIRST)
+    )
+
+    def day(moment: datetime | None) -> str:
+        return "" if moment is None else clock.local_date(moment, zone_name).isoformat()
+
+    lines: list[Sequence[object]] = [CLAIMS_CSV_COLUMNS]
+    for (claim_id, trajectory_id, agb_code, provider, category, profile, intensity, price, amount,
+         state, submitted_at, decided_at, reason) in session.execute(statement):  # fmt: skip
+        lines.append(
+            [
+                claim_id,
+                trajectory_id,
+                agb_code,
+                csv_format.neutralise(provider),
+                category,
+                profile,
+                intensity.value,
+                csv_format.amount(price),
+                csv_format.amount(amount),
+                state.value,
+                day(submitted_at),
+                day(decided_at),
+                csv_format.neutralise(reason or ""),
+            ]
+        )
+    return csv_format.csv_bytes(lines), len(lines) - 1

@@ -8,9 +8,7 @@ same step twice, or in two processes at once, never makes a duplicate.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Select, bindparam, func, select, update
@@ -20,6 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 from models import Role, Task, TaskKind, Trajectory, User, utcnow
 
 from .errors import N_, DomainError, NotFound
+from .paging import Page, paginate_objects
 
 TASK_LABELS: dict[TaskKind, str] = {
     TaskKind.EVALUATIE_BINNENKORT: N_("Evaluatie binnenkort"),
@@ -136,41 +135,27 @@ INBOX_PAGE_SIZE = 50
 UNREAD_SHOWN_UP_TO = 99
 
 
-@dataclass
-class TaskPage:
-    """One page of a user's open tasks (the ``pager`` macro reads ``page`` and ``pages``)."""
-
-    items: Sequence[Task]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-
 def open_tasks(
     session: Session, user: User, page: int = 1, per_page: int = INBOX_PAGE_SIZE
-) -> TaskPage:
+) -> Page[Task]:
     """The user's open tasks, soonest due first (then oldest), one page at a time.
 
-    Both the count and the page read the partial indexes ``ix_tasks_user_inbox`` /
-    ``ix_tasks_provider_inbox`` (open tasks only, in due order), so a backlog of hundreds of
-    thousands of prompts costs an index count and a short index scan, never a sort.
+    Both the count (up to ``paging.COUNT_CAP``) and the page read the partial indexes
+    ``ix_tasks_user_inbox`` / ``ix_tasks_provider_inbox`` (open tasks only, in due order), so a
+    backlog of hundreds of thousands of prompts costs a short index count and a short index
+    scan, never a sort; the pager goes on past the count while tasks do.
     """
     mine = [_recipient(user), Task.done_at.is_(None)]
-    total = session.scalar(select(func.count()).select_from(Task).where(*mine)) or 0
-    page = max(1, min(page, max(1, math.ceil(total / per_page))))
-    items = session.scalars(
+    return paginate_objects(
+        session,
         select(Task)
         .where(*mine)
         .options(joinedload(Task.trajectory).joinedload(Trajectory.resident))
-        .order_by(Task.due_on, Task.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return TaskPage(items=items, total=total, page=page, per_page=per_page)
+        .order_by(Task.due_on, Task.id),
+        page=page,
+        per_page=per_page,
+        ids=select(Task.id).where(*mine),
+    )
 
 
 def _unread_count_statement(recipient: InstrumentedAttribute[int | None]) -> Select[int]:

@@ -13,6 +13,7 @@ from models import Domain, Request, RequestOutcome, Resident, Role, User
 
 from .eligibility import recent_request_problems, request_date_problems
 from .errors import N_, DomainError, NotFound, Problem
+from .paging import Page, paginate_objects
 
 OUTCOME_LABELS: dict[RequestOutcome, str] = {
     RequestOutcome.IN_BEHANDELING: N_("In behandeling"),
@@ -90,13 +91,24 @@ def get_request(session: Session, request_id: int) -> Request:
 
 
 def requests_of(
-    session: Session, gids: User, outcome: RequestOutcome | None, limit: int = 200
-) -> list[Request]:
-    """The gids's requests, newest first; ``outcome`` None means all."""
-    query = select(Request).where(Request.gids_id == gids.id)
+    session: Session,
+    gids: User,
+    outcome: RequestOutcome | None,
+    *,
+    page: int = 1,
+    per_page: int = 25,
+) -> Page[Request]:
+    """The gids's requests, newest first, one page at a time; ``outcome`` None means all."""
+    conditions = [Request.gids_id == gids.id]
     if outcome is not None:
-        query = query.where(Request.outcome == outcome)
-    query = query.options(joinedload(Request.resident)).order_by(
-        Request.request_date.desc(), Request.id.desc()
+        conditions.append(Request.outcome == outcome)
+    return paginate_objects(
+        session,
+        select(Request)
+        .where(*conditions)
+        .options(joinedload(Request.resident))
+        .order_by(Request.request_date.desc(), Request.id.desc()),
+        page=page,
+        per_page=per_page,
+        ids=select(Request.id).where(*conditions),
     )
-    return list(session.scalars(query.limit(limit)))

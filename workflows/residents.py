@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from models import Household, Resident, Role, User, Wijk
@@ -14,6 +14,7 @@ from models import Household, Resident, Role, User, Wijk
 from .bsn import is_valid_bsn, normalise_bsn
 from .eligibility import birth_date_problems
 from .errors import N_, DomainError, NotFound, Problem
+from .paging import Page, paginate_objects
 
 POSTCODE_RE = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
 
@@ -86,23 +87,37 @@ def add_resident(session: Session, data: ResidentInput, actor: User, today: date
     return resident
 
 
-def search_residents(session: Session, query: str, limit: int = 50) -> list[Resident]:
-    """Find residents by exact BSN or by (part of) the name."""
-    text = query.strip()
-    if not text:
-        return []
+def resident_matches(text: str | None) -> ColumnElement[bool] | None:
+    """The condition on ``Resident`` for a search by BSN or by name, or None for no text: nine
+    digits (spaces, dots and dashes ignored) match the BSN exactly — never a part of it — and
+    anything else matches part of the name in any case. The resident search and the work lists'
+    search both use it."""
+    if not text or not text.strip():
+        return None
     digits = normalise_bsn(text)
     if digits.isdigit() and len(digits) == 9:
-        return list(session.scalars(select(Resident).where(Resident.bsn == digits)))
-    pattern = f"%{text.lower()}%"
+        return Resident.bsn == digits
+    pattern = f"%{text.strip().lower()}%"
     full_name = func.lower(Resident.given_name + " " + Resident.family_name)
-    return list(
-        session.scalars(
-            select(Resident)
-            .where(or_(full_name.like(pattern), func.lower(Resident.family_name).like(pattern)))
-            .order_by(Resident.family_name, Resident.given_name)
-            .limit(limit)
-        )
+    return or_(full_name.like(pattern), func.lower(Resident.family_name).like(pattern))
+
+
+def search_residents(
+    session: Session, query: str, *, page: int = 1, per_page: int = 50
+) -> Page[Resident]:
+    """Residents found by exact BSN or by (part of) the name, by family name, one page at a
+    time (a search for "de" finds thousands)."""
+    match = resident_matches(query)
+    if match is None:
+        return Page(items=[], total=0, page=1, per_page=per_page)
+    return paginate_objects(
+        session,
+        select(Resident)
+        .where(match)
+        .order_by(Resident.family_name, Resident.given_name, Resident.id),
+        page=page,
+        per_page=per_page,
+        ids=select(Resident.id).where(match),
     )
 
 

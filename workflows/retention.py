@@ -12,10 +12,11 @@ Decisions written down here (the issue leaves them open):
   Wmo history is kept until the later of the two.
 * **Nothing but the registration.** A resident with no request or trajectory at all is due the
   longest period after registration.
-* **Removed, not anonymised.** The resident, the requests, trajectories (with results, events,
-  evaluations, scores, scaling requests, end-of-care reports, claims and inbox tasks) are
-  deleted; a household without members goes too. The audit log keeps its entries (they name
-  the resident by internal id only, never by a personal detail) and records the purge.
+* **Removed, not anonymised.** The resident, the requests, the requests for access
+  (*inzageverzoeken*), trajectories (with results, events, evaluations, scores, scaling
+  requests, end-of-care reports, claims and inbox tasks) are deleted; a household without
+  members goes too. The audit log keeps its entries (they name the resident by internal id
+  only, never by a personal detail) and records the purge.
 * **Statistics are not touched.** The pseudonymised statistics feed has no reference to these
   tables (keyed hash, no foreign key), so ``purge`` never reads or changes it; the test
   ``test_purge_deletes_only_personal_tables`` fails if it ever does.
@@ -34,6 +35,7 @@ from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from models import (
+    AccessRequest,
     AgreedResult,
     Claim,
     Domain,
@@ -68,6 +70,7 @@ PERSONAL_TABLES = (
     "trajectory_events",
     "trajectories",
     "requests",
+    "access_requests",
     "residents",
     "households",
     "login_attempts",
@@ -250,6 +253,9 @@ def purge(
         )
         _delete(session, tables["trajectories"], Trajectory.id.in_(trajectories), report)
         _delete(session, tables["requests"], Request.resident_id.in_(residents), report)
+        _delete(
+            session, tables["access_requests"], AccessRequest.resident_id.in_(residents), report
+        )
         _delete(session, tables["residents"], Resident.id.in_(residents), report)
         still_lived_in = select(Resident.household_id).where(Resident.household_id.in_(households))
         _delete(

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("aanbieder", __name__)
 
-from . import evaluation_views, views  # noqa: E402,F401
+from . import claims, evaluation_views, views  # noqa: E402,F401

@@ -1,5 +1,5 @@
 """Provider screens for running care: the inbox, the evaluation form, a request to scale up or
-down, the end-of-care report, the claim and the claims list.
+down, the end-of-care report and the claim (the claims list is in ``claims``).
 
 Need to know as on the other provider screens (``_visible`` / ``_actionable``): another
 organisation's trajectory gives 404, a subcontractor reads but does not act (403 on a POST),
@@ -31,7 +31,6 @@ from workflows.claims import (
     ClaimPolicy,
     claim_of,
     claimable_amount,
-    claims_of_provider,
     submit_claim,
 )
 from workflows.closure import care_requests, open_report, report_end_of_care
@@ -385,13 +384,4 @@ def claim(trajectory_id: int) -> str | Response:
         amount=amount,
         basis=basis,
         can_act=_is_main(trajectory) and amount is not None,
-    )
-
-
-@bp.get("/declaraties")
-def claims() -> str:
-    provider_id = me().provider_id
-    assert provider_id is not None
-    return render_template(
-        "aanbieder/claims.html", claims=claims_of_provider(db.session, provider_id)
     )

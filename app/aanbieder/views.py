@@ -10,6 +10,7 @@ from models import Trajectory, TrajectoryState
 from workflows import trajectories as wf
 from workflows.caseload import markers, provider_list, provider_sees
 from workflows.errors import DomainError
+from workflows.paging import page_number
 
 from .. import clock
 from ..auth.access import me
@@ -37,10 +38,10 @@ def index() -> str:
     tab = values.get("toon", "actueel")
     if tab not in TABS:
         abort(400)
-    page_raw = values.get("page", "1")
-    page_number = int(page_raw) if page_raw.isdecimal() and len(page_raw) < 7 else 1
     query_text = (request.form.get("q") or "")[:100] if request.method == "POST" else ""
-    page = provider_list(db.session, me(), states=TABS[tab], search=query_text, page=page_number)
+    page = provider_list(
+        db.session, me(), states=TABS[tab], search=query_text, page=page_number(values.get("page"))
+    )
     rows = [(t, markers(t, clock.today())) for t in page.items]
     return render_template(
         "aanbieder/index.html",

@@ -118,6 +118,7 @@ ACCESS: dict[str, Rule] = {
     "aanbieder.end_of_care": AANBIEDER,
     "aanbieder.claim": AANBIEDER,
     "aanbieder.claims": AANBIEDER,
+    "aanbieder.claims_download": AANBIEDER,
     "aanbieder.dismiss_task": AANBIEDER,
     # --- manager (aggregates only) ----------------------------------------------------------------
     "manager.index": MANAGER,
@@ -140,7 +141,8 @@ ACCESS: dict[str, Rule] = {
     "beheer.unblock_account": BEHEERDER,
     "beheer.reset_second_factor": BEHEERDER,
     "beheer.inzage": BEHEERDER,
-    "beheer.inzage_resident": BEHEERDER,
+    "beheer.access_request": BEHEERDER,
+    "beheer.close_request": BEHEERDER,
     "beheer.inzage_json": BEHEERDER,
     "beheer.inzage_pdf": BEHEERDER,
     "beheer.outliers": BEHEERDER,

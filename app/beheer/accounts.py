@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from models import User
 from workflows import audit
 from workflows.errors import DomainError
+from workflows.paging import page_number, paginate_objects
 from workflows.signin import account_key, lift_lockout, locked_until
 from workflows.two_factor import requires_second_factor, reset_second_factor
 from workflows.users import set_blocked
@@ -24,6 +25,8 @@ from ..extensions import db
 from ..filters import translate_problem
 from . import bp
 from .forms import ActionForm
+
+PER_PAGE = 50
 
 
 def _user(user_id: int) -> User:
@@ -36,17 +39,19 @@ def _user(user_id: int) -> User:
 @bp.get("/accounts")
 def accounts() -> str:
     now = datetime.now(UTC)
-    users = db.session.scalars(
-        select(User).options(selectinload(User.provider)).order_by(User.role, User.name)
-    ).all()
-    rows = [
-        (
+    page = paginate_objects(
+        db.session,
+        select(User).options(selectinload(User.provider)).order_by(User.role, User.name, User.id),
+        page=page_number(request.args.get("page")),
+        per_page=PER_PAGE,
+    )
+    rows = page.map(
+        lambda user: (
             user,
             requires_second_factor(user),
             locked_until(db.session, account_key(user.email), now),
         )
-        for user in users
-    ]
+    )
     return render_template("beheer/accounts.html", rows=rows, form=ActionForm(), me=me())
 
 

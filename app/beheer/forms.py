@@ -1,6 +1,7 @@
-"""Beheerder forms: accounts and the request for access (*inzage*); for the statistics, outlier
-months, population figures, API tokens, the history import and the review of imported catalogue
-entries. Domain rules live in workflows.stats.admin and workflows.stats.history."""
+"""Beheerder forms: accounts and registering a request for access (*inzageverzoek*); for the
+statistics, outlier months, population figures, API tokens, the history import and the review of
+imported catalogue entries. Domain rules live in workflows.inzage, workflows.stats.admin and
+workflows.stats.history."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -86,10 +89,31 @@ class ActionForm(Form):
     submit = SubmitField()
 
 
-class InzageForm(Form):
+class AccessRequestForm(Form):
+    """Registering a request for access: the resident by BSN (in the POST body, never a URL),
+    who asked, when it came in and the case number. The rules are in workflows.inzage."""
+
     bsn = StringField(
         _l("BSN van de inwoner"),
         validators=[DataRequired(_l("Vul het BSN in.")), Length(max=20)],
         render_kw={"autocomplete": "off", "inputmode": "numeric"},
     )
-    submit = SubmitField(_l("Opzoeken"))
+    reference = StringField(
+        _l("Zaaknummer"),
+        validators=[DataRequired(_l("Vul het zaaknummer in.")), Length(max=40)],
+        render_kw={"autocomplete": "off"},
+    )
+    requester_name = StringField(
+        _l("Naam van wie het verzoek deed"),
+        validators=[DataRequired(_l("Vul de naam in van wie het verzoek deed.")), Length(max=160)],
+        render_kw={"autocomplete": "off"},
+    )
+    requester_relation = RadioField(
+        _l("Het verzoek komt van"),
+        validators=[InputRequired(_l("Kies wie het verzoek deed."))],
+        validate_choice=False,
+    )
+    received_on = DateField(
+        _l("Ontvangen op"), validators=[InputRequired(_l("Vul de datum van ontvangst in."))]
+    )
+    submit = SubmitField(_l("Verzoek registreren"))

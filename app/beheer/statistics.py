@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from models import Role, User
 from workflows.errors import DomainError
+from workflows.paging import page_number
 from workflows.stats import admin
 from workflows.stats.history import apply_import, check_import, decode
 
@@ -51,7 +52,7 @@ def outliers() -> str | Response:
             db.session.commit()
             flash(_("De maand is als uitschieter vastgelegd."), "success")
             return redirect(url_for("beheer.outliers"))
-    rows = admin.outlier_months(db.session)
+    rows = admin.outlier_months(db.session, page=page_number(request.args.get("page")))
     return render_template("beheer/outliers.html", form=form, rows=rows, errors=errors)
 
 
@@ -83,7 +84,7 @@ def population() -> str | Response:
             db.session.commit()
             flash(_("De bevolkingscijfers zijn opgeslagen."), "success")
             return redirect(url_for("beheer.population"))
-    rows = admin.population_figures(db.session)
+    rows = admin.population_figures(db.session, page=page_number(request.args.get("page")))
     return render_template("beheer/population.html", form=form, rows=rows, errors=errors)
 
 
@@ -118,7 +119,7 @@ def tokens() -> str | Response:
             form.user_id.choices = opts(
                 (u.id, f"{u.name} ({u.email})") for u in admin.managers(db.session)
             )
-    rows = admin.api_tokens(db.session)
+    rows = admin.api_tokens(db.session, page=page_number(request.args.get("page")))
     return render_template(
         "beheer/tokens.html", form=form, rows=rows, errors=errors, new_token=new_token
     )
@@ -195,7 +196,11 @@ def history_import() -> tuple[str, int] | Response:
 
 @bp.get("/geimporteerd")
 def imported() -> str:
-    profiles, providers = admin.imported_for_review(db.session)
+    profiles, providers = admin.imported_for_review(
+        db.session,
+        profiles_page=page_number(request.args.get("profielen")),
+        providers_page=page_number(request.args.get("aanbieders")),
+    )
     return render_template(
         "beheer/imported.html", profiles=profiles, providers=providers, form=ReviewForm()
     )

@@ -32,6 +32,7 @@ from workflows.catalogue import active_profiles, contracted_providers, tariff_on
 from workflows.dates import jeugd_decision_end
 from workflows.eligibility import decision_end_limit, default_planned_end
 from workflows.errors import DomainError, VersionConflict
+from workflows.paging import page_number
 from workflows.requests import decide_request, get_request, register_request, requests_of
 from workflows.residents import ResidentInput, add_resident, get_resident, search_residents
 
@@ -84,8 +85,6 @@ def caseload() -> str:
     domain_value = values.get("domain") or ""
     if domain_value and domain_value not in {d.value for d in Domain}:
         abort(400)
-    page_raw = values.get("page", "1")
-    page_number = int(page_raw) if page_raw.isdecimal() and len(page_raw) < 7 else 1
     query_text = _search_text()
     form.q.data = query_text
     page = caseload_query(
@@ -94,7 +93,7 @@ def caseload() -> str:
         search=query_text,
         states=states,
         domain=Domain(domain_value) if domain_value else None,
-        page=page_number,
+        page=page_number(values.get("page")),
     )
     rows = [(t, markers(t, clock.today())) for t in page.items]
     return render_template(
@@ -116,8 +115,10 @@ def _state_choices() -> list[tuple[TrajectoryState, str]]:
 @bp.route("/inwoners", methods=["GET", "POST"])
 def residents() -> str:
     query_text = _search_text().strip()
-    found = search_residents(db.session, query_text) if query_text else []
-    return render_template("gids/residents.html", q=query_text, residents=found)
+    page = search_residents(
+        db.session, query_text, page=page_number(request.form.get("page")), per_page=25
+    )
+    return render_template("gids/residents.html", q=query_text, page=page)
 
 
 def _wijk_rows() -> list[tuple[Any, str]]:
@@ -185,11 +186,10 @@ def resident(resident_id: int) -> str:
 
 @bp.get("/aanmeldingen")
 def requests() -> str:
-    show = request.args.get("toon", "open")
+    show = "alle" if request.args.get("toon") == "alle" else "open"
     outcome = RequestOutcome.IN_BEHANDELING if show == "open" else None
-    return render_template(
-        "gids/requests.html", items=requests_of(db.session, me(), outcome), show=show
-    )
+    page = requests_of(db.session, me(), outcome, page=page_number(request.args.get("page")))
+    return render_template("gids/requests.html", page=page, show=show)
 
 
 @bp.route("/inwoners/<int:resident_id>/aanmelding", methods=["GET", "POST"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from typing import Any
@@ -12,7 +11,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from workflows.spreadsheet import neutralise_formula
+from workflows import csv_format
 
 from .presentation import Cell, DataTable, Hidden, Share
 
@@ -71,7 +70,7 @@ def _csv_value(cell: Cell, k: int) -> str:
         return ""
     if isinstance(cell, float):
         return f"{float(cell):.4f}".rstrip("0").rstrip(".").replace(".", ",")
-    return neutralise_formula(str(cell))
+    return csv_format.neutralise(str(cell))
 
 
 def csv_bytes(title: str, header: dict[str, Any], tables: Sequence[DataTable]) -> bytes:
@@ -79,7 +78,7 @@ def csv_bytes(title: str, header: dict[str, Any], tables: Sequence[DataTable]) -
     description, then each table under its title, separated by an empty line."""
     k = int(header["suppression_threshold"])
     out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv_format.writer(out)
     writer.writerow([title])
     for label, value in describe(header):
         writer.writerow([label, value])
@@ -89,7 +88,7 @@ def csv_bytes(title: str, header: dict[str, Any], tables: Sequence[DataTable]) -
         writer.writerow(table.columns)
         for row in table.rows:
             writer.writerow([_csv_value(cell, k) for cell in row])
-    return out.getvalue().encode("utf-8-sig")
+    return out.getvalue().encode(csv_format.ENCODING)
 
 
 def xlsx_bytes(title: str, header: dict[str, Any], tables: Sequence[DataTable]) -> bytes:

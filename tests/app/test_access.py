@@ -23,7 +23,7 @@ from .helpers import login_as, logout, page_token
 UNKNOWN = 999_999
 # Routes the beheerder reaches that show personal data by design: the answer to a request for
 # access (AVG art. 15), tested in test_inzage.py.
-INZAGE_ENDPOINTS = {"beheer.inzage_resident", "beheer.inzage_json", "beheer.inzage_pdf"}
+INZAGE_ENDPOINTS = {"beheer.access_request", "beheer.inzage_json", "beheer.inzage_pdf"}
 USERS = {
     Role.GIDS: "gids",
     Role.AANBIEDER: "aanbieder_a",
@@ -79,7 +79,28 @@ def _statistics_records(session, world) -> dict[str, object]:
     imported = Provider(name="Import", agb_code="99999999", imported=True, active=False)
     session.add(imported)
     session.flush()
-    return {"outlier": outlier, "population": population, "token": token, "imported": imported}
+    from workflows.inzage import AccessRequestInput, register_access_request
+
+    access_request = register_access_request(
+        session,
+        AccessRequestInput(
+            bsn=world.adult.bsn,
+            reference="Z-2026-0001",
+            requester_name="A. de Vries",
+            requester_relation="inwoner",
+            received_on=TODAY,
+        ),
+        world.beheerder,
+        TODAY,
+    )
+    session.flush()
+    return {
+        "outlier": outlier,
+        "population": population,
+        "token": token,
+        "imported": imported,
+        "access_request": access_request,
+    }
 
 
 def _running_care(session, world, active) -> dict[str, object]:
@@ -193,6 +214,7 @@ def _ids(world, scene) -> dict[str, int]:
         "year": scene["population"].year,
         "token_id": scene["token"].id,
         "item_id": scene["imported"].id,
+        "access_request_id": scene["access_request"].id,
     }
 
 

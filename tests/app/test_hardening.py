@@ -29,7 +29,7 @@ INLINE = [
     (re.compile(r"javascript:", re.I), "javascript: URL"),
 ]
 # The only fields a GET form may send: filters that say nothing about a person.
-SAFE_QUERY_FIELDS = {"state", "domain", "toon", "page"}
+SAFE_QUERY_FIELDS = {"state", "domain", "toon", "page", "status", "jaar"}
 
 
 def _pages(app, client, ids):

@@ -238,7 +238,7 @@ def test_the_export_is_the_owners_only_runs_no_formula_and_names_the_operator(
             "traject",
             world.beheerder.id,
             "beheerder",
-            "historie-export (csv): 2 trajecten",
+            "historie-export.csv; 2 rijen",
         )
     ] * 2
 

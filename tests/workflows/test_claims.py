@@ -270,10 +270,20 @@ def test_claims_are_listed_newest_first_per_provider_and_for_everyone(
     # Submitted within the same instant on a fast machine: the id breaks the tie.
     second.submitted_at = first.submitted_at
     session.flush()
-    assert list(claims.claims_of_provider(session, world.zorg_a.id)) == [second, first]
-    assert list(claims.claims_of_provider(session, world.zorg_b.id)) == []
-    assert list(claims.all_claims(session)) == [second, first]
-    assert list(claims.all_claims(session, provider_id=world.zorg_b.id)) == []
+    zone = "Europe/Amsterdam"
+
+    def listed(provider_id: int) -> list[int]:
+        chosen = claims.ClaimFilter(provider_id=provider_id)
+        return [row.id for row in claims.provider_claims(session, chosen, zone_name=zone).items]
+
+    def exported(provider_id: int | None) -> list[str]:
+        data, _count = claims.claims_csv(session, claims.ClaimFilter(provider_id), zone)
+        return [line.split(";")[0] for line in data.decode("utf-8-sig").splitlines()[1:]]
+
+    assert listed(world.zorg_a.id) == [second.id, first.id]
+    assert listed(world.zorg_b.id) == []
+    assert exported(None) == [str(second.id), str(first.id)]
+    assert exported(world.zorg_b.id) == []
 
 
 def test_every_claim_state_and_policy_has_a_label() -> None:

@@ -176,29 +176,29 @@ def test_only_a_gids_may_register_a_resident(
 
 @pytest.mark.parametrize("query", ["111222333", " 111 222 333 ", "111.222.333"])
 def test_search_finds_a_resident_by_exact_bsn(session: Session, world: World, query: str) -> None:
-    assert search_residents(session, query) == [world.adult]
+    assert search_residents(session, query).items == [world.adult]
 
 
 def test_search_by_bsn_is_exact(session: Session, world: World) -> None:
-    assert search_residents(session, "111222334") == []
-    assert search_residents(session, "11122233") == []
+    assert search_residents(session, "111222334").items == []
+    assert search_residents(session, "11122233").items == []
 
 
 @pytest.mark.parametrize("query", ["anna de", "Anna de Vries", "DE VRIES", "vries", "nna"])
 def test_search_finds_a_resident_by_part_of_the_name_in_any_case(
     session: Session, world: World, query: str
 ) -> None:
-    assert search_residents(session, query) == [world.adult]
+    assert search_residents(session, query).items == [world.adult]
 
 
 @pytest.mark.parametrize("query", ["", "   ", "Pietersen", "anna jansen"])
 def test_search_without_a_match_or_text_finds_nobody(
     session: Session, world: World, query: str
 ) -> None:
-    assert search_residents(session, query) == []
+    assert search_residents(session, query).items == []
 
 
-def test_search_results_are_ordered_by_family_name_and_limited(
+def test_search_results_are_ordered_by_family_name_and_paged(
     session: Session, world: World
 ) -> None:
     for bsn, given, family in [
@@ -212,10 +212,13 @@ def test_search_results_are_ordered_by_family_name_and_limited(
             world.gids,
             TODAY,
         )
-    found = [r.full_name for r in search_residents(session, "ann")]
+    found = [r.full_name for r in search_residents(session, "ann").items]
     assert found[:2] == ["Anne Annema", "Zoë Annema"]
     assert sorted(found[2:]) == ["Anna de Vries", "Annie Zwart"]  # case order differs per DB
-    assert [r.full_name for r in search_residents(session, "ann", limit=2)] == found[:2]
+    first = search_residents(session, "ann", per_page=2)
+    assert [r.full_name for r in first.items] == found[:2] and first.has_next
+    second = search_residents(session, "ann", page=2, per_page=2)
+    assert [r.full_name for r in second.items] == found[2:] and not second.has_next
 
 
 def test_get_resident_raises_not_found_for_an_unknown_id(session: Session, world: World) -> None:

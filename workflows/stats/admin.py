@@ -23,11 +23,13 @@ from models import (
 )
 
 from ..errors import N_, DomainError, NotFound, Problem
+from ..paging import Page, paginate_objects
 from .episodes import first_day
 from .selection import parse_month
 
 TOKEN_PREFIX = "tw_"
 LAST_USED_PRECISION = timedelta(minutes=5)  # last_used_at is written at most this often
+PER_PAGE = 50  # rows per page on the beheerder's lists
 
 
 def _require_beheerder(actor: User) -> None:
@@ -38,10 +40,18 @@ def _require_beheerder(actor: User) -> None:
 # --- outlier months -------------------------------------------------------------------------
 
 
-def outlier_months(session: Session) -> Sequence[OutlierMonth]:
-    return session.scalars(
-        select(OutlierMonth).order_by(OutlierMonth.month.desc(), OutlierMonth.domain)
-    ).all()
+def outlier_months(
+    session: Session, *, page: int = 1, per_page: int = PER_PAGE
+) -> Page[OutlierMonth]:
+    """The flagged months, newest first, one page at a time."""
+    return paginate_objects(
+        session,
+        select(OutlierMonth).order_by(
+            OutlierMonth.month.desc(), OutlierMonth.domain, OutlierMonth.id
+        ),
+        page=page,
+        per_page=per_page,
+    )
 
 
 def add_outlier_month(
@@ -84,8 +94,16 @@ def remove_outlier_month(session: Session, actor: User, outlier_id: int) -> None
 # --- population figures ---------------------------------------------------------------------
 
 
-def population_figures(session: Session) -> Sequence[PopulationFigure]:
-    return session.scalars(select(PopulationFigure).order_by(PopulationFigure.year.desc())).all()
+def population_figures(
+    session: Session, *, page: int = 1, per_page: int = PER_PAGE
+) -> Page[PopulationFigure]:
+    """The population figures, the latest year first, one page at a time."""
+    return paginate_objects(
+        session,
+        select(PopulationFigure).order_by(PopulationFigure.year.desc()),
+        page=page,
+        per_page=per_page,
+    )
 
 
 def set_population(
@@ -132,8 +150,14 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def api_tokens(session: Session) -> Sequence[ApiToken]:
-    return session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc())).all()
+def api_tokens(session: Session, *, page: int = 1, per_page: int = PER_PAGE) -> Page[ApiToken]:
+    """The API tokens, newest first, one page at a time."""
+    return paginate_objects(
+        session,
+        select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc()),
+        page=page,
+        per_page=per_page,
+    )
 
 
 def managers(session: Session) -> Sequence[User]:
@@ -202,16 +226,26 @@ def authenticate_token(session: Session, token: str, now: datetime) -> User | No
 
 
 def imported_for_review(
-    session: Session,
-) -> tuple[Sequence[SupportProfile], Sequence[Provider]]:
-    profiles = session.scalars(
+    session: Session, *, profiles_page: int = 1, providers_page: int = 1, per_page: int = PER_PAGE
+) -> tuple[Page[SupportProfile], Page[Provider]]:
+    """What imports added and no beheerder has reviewed yet (an import with
+    ``--create-missing`` can add thousands of providers): each list one page at a time."""
+    profiles = paginate_objects(
+        session,
         select(SupportProfile)
         .where(SupportProfile.imported.is_(True))
-        .order_by(SupportProfile.code)
-    ).all()
-    providers = session.scalars(
-        select(Provider).where(Provider.imported.is_(True)).order_by(Provider.agb_code)
-    ).all()
+        .order_by(SupportProfile.code, SupportProfile.id),
+        page=profiles_page,
+        per_page=per_page,
+    )
+    providers = paginate_objects(
+        session,
+        select(Provider)
+        .where(Provider.imported.is_(True))
+        .order_by(Provider.agb_code, Provider.id),
+        page=providers_page,
+        per_page=per_page,
+    )
     return profiles, providers
 
 

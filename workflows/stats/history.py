@@ -32,7 +32,7 @@ Decisions (where the format is silent):
   never creates: a key of ours for a trajectory that is not here is refused), so export →
   import is a no-op (tested as a round trip, also for a follow-up whose care starts tomorrow:
   a row that matches changes nothing and is therefore not checked again). Cells a spreadsheet
-  would run are neutralised (``workflows.spreadsheet``); an ``import_id`` that starts like a
+  would run are neutralised (``workflows.csv_format``); an ``import_id`` that starts like a
   formula is refused. Who exports is named in the audit log.
 * **Unreadable files**: a control character (a NUL byte, which PostgreSQL refuses) or a field
   longer than any column needs (the csv module itself stops at 128 KB) is reported at its line
@@ -89,11 +89,12 @@ from models import (
     User,
 )
 
-from .. import audit
+from .. import audit, csv_format
 from ..bsn import is_valid_bsn
 from ..bulk import allocate_ids, write_rows
 from ..catalogue import HOUSEHOLD_HELP_INTENSITIES
 from ..closure_rules import ClosureFields, closure_problems
+from ..csv_format import looks_like_formula, neutralise
 from ..dates import jeugd_decision_end
 from ..eligibility import (
     contract_covers,
@@ -104,7 +105,6 @@ from ..eligibility import (
 )
 from ..errors import N_, DomainError, Problem
 from ..residents import POSTCODE_RE, normalise_postcode
-from ..spreadsheet import looks_like_formula, neutralise_formula
 from . import feed
 
 COLUMNS = (
@@ -1168,7 +1168,7 @@ def _export_values(row: Any) -> list[str]:
 
     key = row.import_id or f"trajectwijzer-{row.id}"
     cells = [key, *[text(v) for v in row[2 : 1 + len(COLUMNS)]]]
-    return [neutralise_formula(cell) for cell in cells]
+    return [neutralise(cell) for cell in cells]
 
 
 def export_rows(session: Session) -> Iterable[list[str]]:
@@ -1188,7 +1188,7 @@ def export_csv(session: Session, out: io.TextIOBase | Any, *, by: User) -> int:
     """Write the export (``;``-separated, UTF-8 with BOM) to ``out``; returns the row count.
     The export holds every client's BSN: one audit entry names ``by``, who exported (in the
     caller's transaction, which commits it once the file is safe)."""
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv_format.writer(out)
     count = -1
     for values in export_rows(session):
         writer.writerow(values)
@@ -1200,6 +1200,5 @@ def export_csv(session: Session, out: io.TextIOBase | Any, *, by: User) -> int:
         ip=context.ip if context else None,
         endpoint=context.endpoint if context else None,
     )
-    details = f"historie-export (csv): {count} trajecten"
-    audit.record(session, audit.EXPORTED, "traject", None, details=details, context=actor)
+    audit.record_export(session, "traject", "historie-export.csv", rows=count, context=actor)
     return count
