@@ -122,8 +122,7 @@ def _clean(text: str) -> str:
     kept = "".join(
         ch
         for ch in text
-        if unicodedata.category(ch) != "Cf"
-        and (unicodedata.category(ch) != "Cc" or ch in "\t\n\r")
+        if unicodedata.category(ch) != "Cf" and (unicodedata.category(ch) != "Cc" or ch in "\t\n\r")
     )
     return kept.strip()
 
