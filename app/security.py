@@ -15,6 +15,8 @@ from flask_babel import gettext as _
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
+from workflows.text import has_control_characters
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'none'",
@@ -45,16 +47,6 @@ HSTS = "max-age=31536000; includeSubDomains"
 # paste far more). Only a value no form could ever take — a million characters — is refused
 # here, before any form sees it.
 MAX_FIELD_CHARACTERS = 1_000_000
-ALLOWED_CONTROL_CHARACTERS = {"\t", "\n", "\r"}
-
-
-def _is_typed_text(value: str) -> bool:
-    return not any(
-        (ord(ch) < 32 and ch not in ALLOWED_CONTROL_CHARACTERS)
-        or ord(ch) == 127
-        or 0xD800 <= ord(ch) <= 0xDFFF
-        for ch in value
-    )
 
 
 def check_form_input() -> tuple[str, int] | None:
@@ -64,7 +56,7 @@ def check_form_input() -> tuple[str, int] | None:
         return None
     for values in request.form.listvalues():
         for value in values:
-            if len(value) > MAX_FIELD_CHARACTERS or not _is_typed_text(value):
+            if len(value) > MAX_FIELD_CHARACTERS or has_control_characters(value):
                 from .errors import render_error
 
                 return render_error(

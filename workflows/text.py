@@ -9,8 +9,10 @@ Surrounding white space goes, and so do characters nobody types on purpose:
   "Jan\\u202eevil" appears in every list as "Janlive" — or hide text from the reader, a way to
   mislead a colleague who reads a list or a PDF. A name here is written in a Latin script, which
   needs none of them.
-* control characters other than tab and line breaks. The web forms refuse those before a
-  form sees them (``app/security.py``); the command line and other callers get them removed.
+* control characters other than tab and line breaks (C0, DEL, C1). Nobody types those
+  either, so the web layer refuses a form that holds one before a form sees it
+  (``app/security.py``, with ``has_control_characters``); the command line and other callers
+  get them removed here.
 
 Everything else, accents and all, stays exactly as typed.
 """
@@ -22,11 +24,20 @@ import unicodedata
 KEPT_CONTROLS = frozenset("\t\n\r")
 
 
-def _kept(ch: str) -> bool:
+def _is_control(ch: str) -> bool:
+    """A control character no person types: C0 but tab and line breaks, DEL, C1, and a lone
+    surrogate (half of a character, never text on its own)."""
     category = unicodedata.category(ch)
-    if category == "Cf":
-        return False
-    return category != "Cc" or ch in KEPT_CONTROLS
+    return (category == "Cc" and ch not in KEPT_CONTROLS) or category == "Cs"
+
+
+def _kept(ch: str) -> bool:
+    return unicodedata.category(ch) != "Cf" and not _is_control(ch)
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether ``text`` holds a control character no person types (see ``_is_control``)."""
+    return not text.isprintable() and any(_is_control(ch) for ch in text)
 
 
 def strip_invisible(text: str) -> str:
