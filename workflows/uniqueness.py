@@ -37,8 +37,8 @@ DUPLICATES: dict[str, Problem] = {
     "uq_claims_trajectory_id": Problem(N_("Voor dit traject is al gedeclareerd.")),
     "uq_evaluations_open_extra": Problem(
         N_(
-            "Er staat al een extra evaluatie gepland voor dit traject. Vul die eerst in; daarna "
-            "kan een nieuwe worden gepland."
+            "Er staat al een extra evaluatie gepland voor dit traject. Een nieuwe kan worden "
+            "gepland zodra die is gehouden."
         )
     ),
     "one_score_per_result": Problem(N_("Deze evaluatie is al ingediend.")),
