@@ -27,6 +27,7 @@ from models import (
     ApiToken,
     Claim,
     ClosureCategory,
+    Domain,
     EndOfCareReport,
     Evaluation,
     EvaluationKind,
@@ -218,6 +219,29 @@ def test_ten_parallel_posts_of_one_request_register_it_once(
         assert "Deze aanmelding is al geregistreerd" in field_error(body, "question")
         assert textarea_value(body, "question") == "Hulp bij de was"
     assert count(Request, Request.resident_id == committed_world.adult.id) == 1
+
+
+def test_ten_parallel_decisions_on_a_request_decide_once(
+    app: Flask, committed_world: World
+) -> None:
+    from workflows.requests import register_request
+
+    def build(s: Session) -> Request:
+        resident = s.get(Resident, committed_world.adult.id)
+        gids = s.get(User, committed_world.gids.id)
+        return register_request(
+            s, resident, gids, request_date=NOW, domain=Domain.WMO,
+            question="Hulp bij de was", today=NOW,
+        )  # fmt: skip
+
+    request_id = committed(build)
+    url = f"/gids/aanmeldingen/{request_id}"
+    typed = {"outcome": "afgewezen", "reason": "Geen indicatie"}
+    responses = in_parallel(app, [(committed_world.gids, url)], typed)
+    for body in one_result(responses):
+        assert "Over deze aanmelding is al beslist." in body
+    with Session(db.engine) as s:
+        assert s.get(Request, request_id).outcome.value == "afgewezen"
 
 
 # --- extra evaluations -----------------------------------------------------------------------
