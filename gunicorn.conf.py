@@ -6,6 +6,8 @@ separate process (`flask --app wsgi scheduler run`), never a gunicorn worker.
 
 import os
 
+from gunicorn.glogging import Logger, SafeAtoms
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # About one worker per core, each with a few threads: a thread waiting for the database lets
 # another render a page (bench/load.py: 2 workers x 4 threads served 2.8x the requests of 2
@@ -41,3 +43,31 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 limit_request_line = 4094
 limit_request_fields = 100
+
+
+def _escaped(value: str) -> str:
+    """``value`` with every character that is not printable written as its escape (``\\r``,
+    ``\\x1b``, ``\\x85``) and the backslash doubled, so what the log shows is unambiguous."""
+    return "".join(
+        ch if ch.isprintable() and ch != "\\" else ch.encode("unicode_escape").decode("ascii")
+        for ch in value
+    )
+
+
+class EscapedAtoms(SafeAtoms):
+    """The access log's fields with control characters escaped. The path comes URL-decoded
+    (``%0d%0a`` is a real line break by then), so without this a request for
+    ``/x%0d%0a<an invented log line>`` would write that invented line into the log, and
+    terminal escapes could hide or recolour lines for whoever reads it."""
+
+    def __init__(self, atoms: dict[str, object]) -> None:
+        super().__init__({k: _escaped(v) if isinstance(v, str) else v for k, v in atoms.items()})
+
+
+class AccessLogger(Logger):
+    """gunicorn's logger, writing each request as exactly one line (``EscapedAtoms``)."""
+
+    atoms_wrapper_class = EscapedAtoms
+
+
+logger_class = AccessLogger

@@ -19,9 +19,10 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
-from models import Role, User, Wijk
+from models import Role, User
 from workflows import audit
 from workflows.errors import DomainError
+from workflows.residents import add_wijk
 from workflows.two_factor import requires_second_factor, reset_second_factor
 from workflows.users import create_user, find_by_email
 
@@ -231,11 +232,12 @@ def wijken_cli() -> None:
 @click.argument("name")
 def wijken_add(name: str) -> None:
     session = db.session
-    if session.scalar(select(Wijk).where(Wijk.name == name.strip())):
-        raise click.ClickException(f"Wijk {name!r} already exists.")
-    session.add(Wijk(name=name.strip()))
+    try:
+        wijk = add_wijk(session, name)
+    except DomainError as err:
+        raise click.ClickException(str(err)) from None
     session.commit()
-    click.echo(f"Wijk {name!r} added.")
+    click.echo(f"Wijk {wijk.name!r} added.")
 
 
 @click.group("scheduler", help="Daily jobs: evaluation, term, Jeugd-18 and decision prompts.")

@@ -4,22 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, g, has_request_context, request
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+# Requests that may write (a form sent, a task dismissed) begin their transaction as a writer.
+WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
 
 class Database:
     """One engine per app; one SQLAlchemy session per request (or CLI command), closed at the end
-    of the app context. Views commit once after the workflow returns."""
+    of the app context. Views commit once after the workflow returns.
+
+    On SQLite a request that writes begins ``IMMEDIATE``: it takes the write lock at its first
+    statement and parallel writers wait for it (the 30-second busy timeout). A transaction that
+    began as a reader cannot become a writer once another writer committed (SQLite answers
+    "database is locked" at once, without waiting), so ten parallel posts of one form would
+    otherwise give nine 500s where PostgreSQL gives one result and nine clear answers."""
 
     def __init__(self) -> None:
         self.engine: Engine | None = None
         self._factory: sessionmaker[Session] | None = None
         self._default_factory: sessionmaker[Session] | None = None
+        self._writer_factory: sessionmaker[Session] | None = None
 
     def init_app(self, app: Flask) -> None:
         url = app.config["DATABASE_URL"]
@@ -32,9 +42,12 @@ class Database:
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
             # Let SQLAlchemy, not the sqlite3 module, emit BEGIN so SAVEPOINTs behave.
-            event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+            event.listen(self.engine, "begin", _sqlite_begin)
         self._factory = sessionmaker(bind=self.engine, expire_on_commit=False)
         self._default_factory = self._factory
+        self._writer_factory = sessionmaker(
+            bind=self.engine.execution_options(writer=True), expire_on_commit=False
+        )
         app.extensions["database"] = self
         app.teardown_appcontext(self._close)
 
@@ -52,7 +65,15 @@ class Database:
     def session(self) -> Session:
         if "db_session" not in g:
             assert self._factory is not None, "Database.init_app was not called"
-            g.db_session = self._factory()
+            factory = self._factory
+            if (
+                factory is self._default_factory
+                and self._writer_factory is not None
+                and has_request_context()
+                and request.method in WRITING_METHODS
+            ):
+                factory = self._writer_factory
+            g.db_session = factory()
         session: Session = g.db_session
         return session
 
@@ -62,6 +83,11 @@ class Database:
             if exc is not None:
                 session.rollback()
             session.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    immediate = conn.get_execution_options().get("writer", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

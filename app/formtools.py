@@ -55,6 +55,13 @@ class Form(FlaskForm):
             file anew on every request; it never changes while the app runs (bench/load.py)."""
             return _wtforms_messages(str(get_locale()))
 
+        def render_field(self, field: Field, render_kw: dict[str, Any]) -> Any:
+            """Without the ``maxlength`` WTForms derives from a field's ``Length``: a browser
+            silently drops the end of a paste that is too long. The field's maximum is checked
+            on the server instead, with a message that names it and the text kept to shorten."""
+            render_kw.setdefault("maxlength", False)
+            return super().render_field(field, render_kw)
+
     def validate_on_submit(self, extra_validators: Any = None) -> bool:
         valid = bool(super().validate_on_submit(extra_validators))
         if self.is_submitted() and not valid:

@@ -1,6 +1,8 @@
 """Web hardening in one place: security headers with a strict Content-Security-Policy, no
 caching of pages with personal data, refusal of form input no person types (control
-characters, absurd lengths), the 422 status of a refused form, and the reverse-proxy set-up.
+characters, a million characters in one value), the 422 status of a refused form, and the
+reverse-proxy set-up. Text that is merely too long for its field is the field's to refuse
+(``app.formtools.Form``), so the person keeps what they typed.
 
 The templates have no inline script or style (tests/app/test_security_headers.py checks every
 page), so the policy allows only the application's own files.
@@ -12,6 +14,8 @@ from flask import Flask, g, request
 from flask_babel import gettext as _
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
+
+from workflows.text import has_control_characters
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -38,19 +42,11 @@ HEADERS = {
 }
 HSTS = "max-age=31536000; includeSubDomains"
 
-# The longest text a person types into one field here is a few thousand characters (the
-# evaluation summary allows 4,000); anything far beyond that is not input but an attack.
-MAX_FIELD_CHARACTERS = 20_000
-ALLOWED_CONTROL_CHARACTERS = {"\t", "\n", "\r"}
-
-
-def _is_typed_text(value: str) -> bool:
-    return not any(
-        (ord(ch) < 32 and ch not in ALLOWED_CONTROL_CHARACTERS)
-        or ord(ch) == 127
-        or 0xD800 <= ord(ch) <= 0xDFFF
-        for ch in value
-    )
+# Text that is too long for its field is refused at the field, with everything typed kept
+# (each text field has its own maximum, the evaluation summary 4,000 characters; a person may
+# paste far more). Only a value no form could ever take — a million characters — is refused
+# here, before any form sees it.
+MAX_FIELD_CHARACTERS = 1_000_000
 
 
 def check_form_input() -> tuple[str, int] | None:
@@ -60,7 +56,7 @@ def check_form_input() -> tuple[str, int] | None:
         return None
     for values in request.form.listvalues():
         for value in values:
-            if len(value) > MAX_FIELD_CHARACTERS or not _is_typed_text(value):
+            if len(value) > MAX_FIELD_CHARACTERS or has_control_characters(value):
                 from .errors import render_error
 
                 return render_error(

@@ -6,11 +6,22 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TZDateTime, str_enum, utcnow
 from .enums import ClosureCategory, Intensity, RequestState
+
+OPEN = "state = 'ingediend'"
+
+
+def _one_open_per_trajectory(name: str) -> Index:
+    """At most one request waiting for the gids per trajectory (the workflows check it; this
+    index holds also when two requests pass that check at the same moment)."""
+    return Index(
+        name, "trajectory_id", unique=True, sqlite_where=text(OPEN), postgresql_where=text(OPEN)
+    )
+
 
 if TYPE_CHECKING:
     from .catalogue import SupportProfile
@@ -29,6 +40,7 @@ class ScalingRequest(Base):
         CheckConstraint(
             "(state = 'toegekend') = (follow_up_id IS NOT NULL)", name="follow_up_iff_granted"
         ),
+        _one_open_per_trajectory("uq_scaling_requests_open"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,6 +74,7 @@ class EndOfCareReport(Base):
         CheckConstraint(
             "state <> 'afgewezen' OR decision_reason IS NOT NULL", name="return_has_reason"
         ),
+        _one_open_per_trajectory("uq_end_of_care_reports_open"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

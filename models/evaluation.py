@@ -17,6 +17,7 @@ from sqlalchemy import (
     SmallInteger,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from .user import User
 
 ZRM_DOMAINS = 13
+OPEN_EXTRA = "kind = 'extra' AND state = 'gepland'"
 
 
 class Evaluation(Base):
@@ -45,6 +47,15 @@ class Evaluation(Base):
         CheckConstraint("prompt_stage BETWEEN 0 AND 2", name="prompt_stage_range"),
         # The scheduler's evaluation prompts: planned evaluations not yet prompted, by due date.
         Index("ix_evaluations_prompting", "state", "prompt_stage", "due_on"),
+        # One open extra evaluation per trajectory (workflows.evaluations.open_extra_evaluation):
+        # a double submit cannot plan a second one.
+        Index(
+            "uq_evaluations_open_extra",
+            "trajectory_id",
+            unique=True,
+            sqlite_where=text(OPEN_EXTRA),
+            postgresql_where=text(OPEN_EXTRA),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

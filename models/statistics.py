@@ -169,6 +169,18 @@ class ApiToken(Base):
     of the token is stored; ``prefix`` (its first characters) lets people tell tokens apart."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = (
+        # One valid token per manager and name: a double submit would otherwise leave a second
+        # token that was never shown to anyone (workflows.stats.admin.issue_token).
+        Index(
+            "uq_api_tokens_open_name",
+            "user_id",
+            "name",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

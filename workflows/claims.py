@@ -35,7 +35,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import (
@@ -57,6 +56,7 @@ from .errors import N_, DomainError
 from .guards import require_main_provider_user, require_responsible_gids
 from .inbox import add_task, complete_tasks
 from .paging import Page, paginate
+from .uniqueness import duplicate, refusing_duplicates
 
 CENT = Decimal("0.01")
 
@@ -158,9 +158,8 @@ def submit_claim(
     require_main_provider_user(trajectory, actor)
     if trajectory.state != TrajectoryState.AFGESLOTEN:
         raise DomainError(N_("Declareren kan pas als het traject is afgesloten."))
-    already = DomainError(N_("Voor dit traject is al gedeclareerd."))
     if claim_of(session, trajectory) is not None:
-        raise already
+        raise DomainError.from_problems([duplicate("uq_claims_trajectory_id")])
     amount, basis = claimable_amount(trajectory, policy)
     claim = Claim(
         trajectory_id=trajectory.id,
@@ -171,11 +170,8 @@ def submit_claim(
         submitted_by=actor,
         state=ClaimState.INGEDIEND,
     )
-    try:
-        with session.begin_nested():
-            session.add(claim)
-    except IntegrityError:
-        raise already from None
+    with refusing_duplicates(session):  # two claims at the same moment: the constraint holds
+        session.add(claim)
     add_task(
         session,
         TaskKind.DECLARATIE_BEOORDELEN,

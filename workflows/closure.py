@@ -42,6 +42,7 @@ from .errors import N_, DomainError
 from .guards import require_active, require_main_provider_user, require_responsible_gids
 from .inbox import add_task, complete_tasks
 from .scaling import requests_of
+from .uniqueness import duplicate, refusing_duplicates
 
 # The answer written on requests still open when the trajectory closes.
 CLOSED_ANSWER = "Het traject is afgesloten."
@@ -108,7 +109,7 @@ def report_end_of_care(
     require_main_provider_user(trajectory, actor)
     require_active(trajectory, N_("Einde zorg kan alleen bij een lopend traject worden gemeld."))
     if open_report(session, trajectory) is not None:
-        raise DomainError(N_("Er is al een melding einde zorg die op de gids wacht."))
+        raise DomainError.from_problems([duplicate("uq_end_of_care_reports_open")])
     problems = wf.close_problems(
         trajectory,
         care_end=care_end,
@@ -128,8 +129,8 @@ def report_end_of_care(
         result_achieved=result_achieved,
         state=RequestState.INGEDIEND,
     )
-    session.add(report)
-    session.flush()
+    with refusing_duplicates(session):  # one open report, also at the same moment
+        session.add(report)
     complete_tasks(session, trajectory.id, [TaskKind.EINDE_ZORG_TERUGGESTUURD])
     add_task(
         session,

@@ -55,6 +55,7 @@ from .guards import (
 )
 from .inbox import add_task, complete_tasks
 from .trajectories import _clean, _record
+from .uniqueness import duplicate, refusing_duplicates
 
 DEFAULT_INTERVAL_MONTHS: dict[Domain, int] = {Domain.JEUGD: 3, Domain.WMO: 6}
 BLIJVEND_INTERVAL_MONTHS = 12
@@ -290,11 +291,19 @@ def open_extra_evaluation(
 ) -> Evaluation:
     """R8: the gids or the main provider opens an extra evaluation because the need changed,
     due between today and the planned end (past the planned end: within 30 days,
-    ``eligibility.evaluation_due_problems``)."""
+    ``eligibility.evaluation_due_problems``).
+
+    One extra evaluation is open per trajectory at a time: until it is held, a further change
+    of the need is discussed at that same meeting, so a second one (a double click, the gids
+    and the provider both, ten tabs) is refused with a message — by this check, and by the
+    unique index ``uq_evaluations_open_extra`` when two requests pass it at the same moment.
+    Once it is held (submitted), a new extra evaluation can be planned."""
     require_gids_or_main_provider(trajectory, actor)
     require_active(
         trajectory, N_("Alleen bij een lopend traject kan een extra evaluatie worden gepland.")
     )
+    if planned(trajectory, EvaluationKind.EXTRA):
+        raise DomainError.from_problems([duplicate("uq_evaluations_open_extra")])
     problems: list[Problem] = []
     reason_text = _clean(reason)
     if not reason_text:
@@ -305,7 +314,8 @@ def open_extra_evaluation(
     evaluation = Evaluation(
         kind=EvaluationKind.EXTRA, due_on=due_on, reason=reason_text, state=EvaluationState.GEPLAND
     )
-    trajectory.evaluations.append(evaluation)
+    with refusing_duplicates(session):
+        trajectory.evaluations.append(evaluation)
     _record(
         session,
         trajectory,
@@ -484,7 +494,8 @@ def submit_evaluation(
             ZrmScore(domain=domain, score=score)
             for domain, score in sorted((data.zrm or {}).items())
         ]
-    session.flush()
+    with refusing_duplicates(session):  # the scores of a second submit at the same moment
+        session.flush()
 
     complete_tasks(session, trajectory.id, PROMPT_KINDS, ref=evaluation.id)
     add_task(

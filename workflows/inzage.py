@@ -42,7 +42,6 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from models import (
@@ -66,6 +65,8 @@ from models import (
 from .bsn import is_valid_bsn, normalise_bsn
 from .errors import N_, DomainError, NotFound, Problem
 from .paging import Page, paginate
+from .text import clean_text
+from .uniqueness import duplicate, refusing_duplicates
 
 ANSWER_WITHIN = relativedelta(months=1)  # AVG art. 12(3)
 AVG_APPLIES_FROM = date(2018, 5, 25)
@@ -114,7 +115,9 @@ def register_access_request(
         resident = find_by_bsn(session, bsn)
         if resident is None:
             problems.append(Problem(N_("Er is geen inwoner met dit BSN bekend."), "bsn"))
-    reference = data.reference.strip()
+    # Stored in capitals: a case number is the same whatever case it was typed in, and so the
+    # unique constraint holds that too, also for two beheerders at the same moment.
+    reference = (clean_text(data.reference) or "").upper()
     if not REFERENCE_RE.fullmatch(reference):
         problems.append(
             Problem(
@@ -126,8 +129,8 @@ def register_access_request(
             )
         )
     elif _reference_taken(session, reference):
-        problems.append(Problem(N_("Er is al een inzageverzoek met dit zaaknummer."), "reference"))
-    name = " ".join(data.requester_name.split())
+        problems.append(duplicate("uq_access_requests_reference"))
+    name = " ".join((clean_text(data.requester_name) or "").split())
     if not name:
         problems.append(Problem(N_("Vul de naam in van wie het verzoek deed."), "requester_name"))
     elif len(name) > NAME_LENGTH:
@@ -162,19 +165,14 @@ def register_access_request(
         state=AccessRequestState.OPEN,
         registered_by_id=actor.id,
     )
-    try:
-        with session.begin_nested():  # two beheerders with one case number at the same moment
-            session.add(access_request)
-    except IntegrityError:
-        raise DomainError(
-            N_("Er is al een inzageverzoek met dit zaaknummer."), field="reference"
-        ) from None
+    with refusing_duplicates(session):  # two beheerders with one case number at the same moment
+        session.add(access_request)
     return access_request
 
 
 def _reference_taken(session: Session, reference: str) -> bool:
     found = session.scalar(
-        select(AccessRequest.id).where(func.upper(AccessRequest.reference) == reference.upper())
+        select(AccessRequest.id).where(func.upper(AccessRequest.reference) == reference)
     )
     return found is not None
 
@@ -274,7 +272,9 @@ def log_page(
         select(AuditEntry, User.name)
         .outerjoin(User, User.id == AuditEntry.user_id)
         .where(about)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
+        # The log is append-only, so its key is the order of writing: newest first even when
+        # a server's clock was set back.
+        .order_by(AuditEntry.id.desc()),
         page=page,
         per_page=per_page,
         convert=lambda row: (row[0], row[1]),

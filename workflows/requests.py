@@ -14,6 +14,7 @@ from models import Domain, Request, RequestOutcome, Resident, Role, User
 from .eligibility import recent_request_problems, request_date_problems
 from .errors import N_, DomainError, NotFound, Problem
 from .paging import Page, paginate_objects
+from .text import clean_text
 
 OUTCOME_LABELS: dict[RequestOutcome, str] = {
     RequestOutcome.IN_BEHANDELING: N_("In behandeling"),
@@ -40,21 +41,45 @@ def register_request(
     )
     if not problems:  # one message per field: the more specific one first
         problems = recent_request_problems(request_date, today)
-    if not question.strip():
+    question_text = clean_text(question)
+    if not question_text:
         problems.append(Problem(N_("Beschrijf de hulpvraag."), "question"))
     if problems:
         raise DomainError.from_problems(problems)
+    assert question_text is not None
+    _refuse_same_open_request(session, resident, request_date, domain, question_text)
     request = Request(
         resident=resident,
         gids=actor,
         request_date=request_date,
         domain=domain,
-        question=question.strip(),
+        question=question_text,
         outcome=RequestOutcome.IN_BEHANDELING,
     )
     session.add(request)
     session.flush()
     return request
+
+
+def _refuse_same_open_request(
+    session: Session, resident: Resident, request_date: date, domain: Domain, question: str
+) -> None:
+    """A double submit (two tabs, a double click) registers the same request twice: same
+    resident, domain, date and question, still open. The resident's row is locked first, so two
+    registrations for one resident take turns and the second finds the first."""
+    session.execute(select(Resident.id).where(Resident.id == resident.id).with_for_update())
+    same = select(Request.id).where(
+        Request.resident_id == resident.id,
+        Request.domain == domain,
+        Request.request_date == request_date,
+        Request.question == question,
+        Request.outcome == RequestOutcome.IN_BEHANDELING,
+    )
+    if session.scalar(same) is not None:
+        raise DomainError(
+            N_("Deze aanmelding is al geregistreerd (zelfde datum, domein en hulpvraag)."),
+            field="question",
+        )
 
 
 def decide_request(
@@ -74,7 +99,7 @@ def decide_request(
         raise DomainError(N_("Over deze aanmelding is al beslist."))
     if outcome == RequestOutcome.IN_BEHANDELING:
         raise DomainError(N_("Kies een uitkomst."), field="outcome")
-    reason_text = (reason or "").strip() or None
+    reason_text = clean_text(reason)
     if outcome == RequestOutcome.AFGEWEZEN and reason_text is None:
         raise DomainError(N_("Geef de reden van de afwijzing."), field="reason")
     request.outcome = outcome
@@ -83,8 +108,12 @@ def decide_request(
     session.flush()
 
 
-def get_request(session: Session, request_id: int) -> Request:
-    request = session.get(Request, request_id)
+def get_request(session: Session, request_id: int, *, for_update: bool = False) -> Request:
+    """Load a request; locked (and read again) when it is about to be decided, so two decisions
+    at the same moment take turns and the second sees the first."""
+    request = session.get(
+        Request, request_id, with_for_update=for_update or None, populate_existing=for_update
+    )
     if request is None:
         raise NotFound(N_("Aanmelding niet gevonden."))
     return request

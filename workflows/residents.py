@@ -15,6 +15,8 @@ from .bsn import is_valid_bsn, normalise_bsn
 from .eligibility import birth_date_problems
 from .errors import N_, DomainError, NotFound, Problem
 from .paging import Page, paginate_objects
+from .text import clean_text
+from .uniqueness import duplicate, refusing_duplicates
 
 POSTCODE_RE = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
 
@@ -47,10 +49,12 @@ def add_resident(session: Session, data: ResidentInput, actor: User, today: date
     if not is_valid_bsn(bsn):
         problems.append(Problem(N_("Dit is geen geldig BSN (9 cijfers en de elfproef)."), "bsn"))
     elif session.scalar(select(Resident.id).where(Resident.bsn == bsn)) is not None:
-        problems.append(Problem(N_("Er is al een inwoner met dit BSN."), "bsn"))
-    if not data.given_name.strip():
+        problems.append(duplicate("uq_residents_bsn"))
+    given_name = clean_text(data.given_name)
+    family_name = clean_text(data.family_name)
+    if not given_name:
         problems.append(Problem(N_("Vul de voornaam in."), "given_name"))
-    if not data.family_name.strip():
+    if not family_name:
         problems.append(Problem(N_("Vul de achternaam in."), "family_name"))
     problems += birth_date_problems(data.birth_date, today)
     postcode = normalise_postcode(data.postcode)
@@ -70,21 +74,35 @@ def add_resident(session: Session, data: ResidentInput, actor: User, today: date
             household = member.household
     if problems:
         raise DomainError.from_problems(problems)
-    if household is None:
-        household = Household(gids=actor)
-        session.add(household)
-    resident = Resident(
-        bsn=bsn,
-        given_name=data.given_name.strip(),
-        family_name=data.family_name.strip(),
-        birth_date=data.birth_date,
-        postcode=postcode,
-        wijk_id=data.wijk_id,
-        household=household,
-    )
-    session.add(resident)
-    session.flush()
+    assert given_name and family_name
+    with refusing_duplicates(session):  # two registrations of one BSN at the same moment
+        if household is None:
+            household = Household(gids=actor)
+            session.add(household)
+        resident = Resident(
+            bsn=bsn,
+            given_name=given_name,
+            family_name=family_name,
+            birth_date=data.birth_date,
+            postcode=postcode,
+            wijk_id=data.wijk_id,
+            household=household,
+        )
+        session.add(resident)
     return resident
+
+
+def add_wijk(session: Session, name: str) -> Wijk:
+    """A district or village (wijk/kern) of the municipality, once per name."""
+    label = clean_text(name)
+    if not label:
+        raise DomainError(N_("Geef de naam van de wijk of kern."), field="name")
+    if session.scalar(select(Wijk.id).where(Wijk.name == label)) is not None:
+        raise DomainError.from_problems([duplicate("uq_wijken_name")])
+    wijk = Wijk(name=label)
+    with refusing_duplicates(session):
+        session.add(wijk)
+    return wijk
 
 
 def resident_matches(text: str | None) -> ColumnElement[bool] | None:

@@ -56,6 +56,7 @@ from .guards import (
     require_responsible_gids,
 )
 from .inbox import add_task, complete_tasks
+from .uniqueness import duplicate, refusing_duplicates
 
 OMGEZET_REASON_CODE = "37"  # WMO588 = JZ588: in verband met wijzigingsverzoek
 FOLLOW_UP_REASON = "vervolg na op-/afschalen"
@@ -168,9 +169,7 @@ def request_scaling(
     require_gids_or_main_provider(trajectory, actor)
     require_active(trajectory, N_("Op- of afschalen kan alleen bij een lopend traject."))
     if open_request(session, trajectory) is not None:
-        raise DomainError(
-            N_("Er is al een verzoek om op- of afschalen dat op een besluit van de gids wacht.")
-        )
+        raise DomainError.from_problems([duplicate("uq_scaling_requests_open")])
     profile, problems = _profile_problems(session, trajectory, new_profile_id, new_intensity)
     if profile is not None and not problems:
         problems += _follow_up_problems(
@@ -190,8 +189,8 @@ def request_scaling(
         reason=reason_text,
         state=RequestState.INGEDIEND,
     )
-    session.add(scaling)
-    session.flush()
+    with refusing_duplicates(session):  # one open request, also at the same moment
+        session.add(scaling)
     if is_main_provider_user(trajectory, actor):
         add_task(
             session,

@@ -62,6 +62,7 @@ from .eligibility import (
 from .errors import N_, DomainError, NotFound, Problem, VersionConflict
 from .guards import require_responsible_gids
 from .inbox import add_task, complete_tasks
+from .text import clean_text
 
 S = TrajectoryState
 
@@ -269,11 +270,8 @@ class Derived:
     decision_end: date
 
 
-def _clean(text: str | None) -> str | None:
-    if text is None:
-        return None
-    stripped = text.strip()
-    return stripped or None
+# Every free text of a trajectory (results, reasons) is cleaned the one way (workflows.text).
+_clean = clean_text
 
 
 def derive(session: Session, data: TrajectoryInput, today: date) -> Derived:
@@ -865,11 +863,14 @@ _SHOWN_WITH_IT = (
 
 
 def get_trajectory(session: Session, trajectory_id: int, *, for_update: bool = False) -> Trajectory:
-    """Load a trajectory, locking its row when it is about to change."""
+    """Load a trajectory, locking its row when it is about to change. Locked, it is read
+    again even when the session holds it already: what another request committed while this
+    one waited for the lock is what the workflow must check."""
     trajectory = session.get(
         Trajectory,
         trajectory_id,
         with_for_update=for_update or None,
+        populate_existing=for_update,
         options=() if for_update else _SHOWN_WITH_IT,
     )
     if trajectory is None:

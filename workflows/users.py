@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from models import Provider, Role, User
 
 from .errors import N_, DomainError
+from .text import clean_text
+from .uniqueness import duplicate, refusing_duplicates
 
 _hasher = PasswordHasher()
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -64,7 +66,7 @@ def create_user(
     if not EMAIL_RE.match(email):
         raise DomainError(N_("Ongeldig e-mailadres."), field="email")
     if find_by_email(session, email) is not None:
-        raise DomainError(N_("Er bestaat al een account met dit e-mailadres."), field="email")
+        raise DomainError.from_problems([duplicate("uq_users_email")])
     if len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError(
             N_("Het wachtwoord moet ten minste %(n)s tekens hebben."),
@@ -80,15 +82,16 @@ def create_user(
             raise DomainError(N_("Onbekende AGB-code: %(agb)s."), agb=provider_agb)
     elif provider_agb:
         raise DomainError(N_("Alleen een aanbieder-account hoort bij een aanbieder."))
-    user = User(
-        email=email,
-        name=name.strip(),
-        role=role,
-        password_hash=hash_password(password),
-        provider=provider,
-    )
-    session.add(user)
-    session.flush()
+    password_hash = hash_password(password)
+    with refusing_duplicates(session):  # the same address twice at the same moment
+        user = User(
+            email=email,
+            name=clean_text(name) or "",
+            role=role,
+            password_hash=password_hash,
+            provider=provider,
+        )
+        session.add(user)
     return user
 
 

@@ -51,6 +51,7 @@ from ..extensions import db
 from ..formtools import apply_problems, opts
 from ..gids.evaluation_forms import ExtraEvaluationForm
 from ..inbox import dismiss, render_inbox
+from ..locking import with_trajectory
 from . import bp
 from .evaluation_forms import (
     ClaimForm,
@@ -171,7 +172,7 @@ def _renamed(err: DomainError, names: dict[str, str]) -> DomainError:
 @bp.route("/evaluaties/<int:evaluation_id>", methods=["GET", "POST"])
 def evaluation(evaluation_id: int) -> str | Response:
     item = _evaluation(evaluation_id)
-    trajectory = _load(item.trajectory_id)
+    trajectory = with_trajectory(item, _load)
     if request.method == "GET":
         data = {
             "held_on": clock.today(),

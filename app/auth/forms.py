@@ -43,6 +43,7 @@ class PasswordChangeForm(Form):
         _l("Nieuw wachtwoord (nog een keer)"),
         validators=[
             DataRequired(_l("Herhaal het nieuwe wachtwoord.")),
+            Length(max=200),
             EqualTo("new_password", _l("De twee nieuwe wachtwoorden zijn niet gelijk.")),
         ],
         render_kw={"autocomplete": "new-password"},

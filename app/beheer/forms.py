@@ -33,7 +33,7 @@ class OutlierForm(Form):
     )
     month = StringField(
         _l("Maand"),
-        validators=[DataRequired(_l("Vul de maand in (JJJJ-MM)."))],
+        validators=[DataRequired(_l("Vul de maand in (JJJJ-MM).")), Length(max=20)],
         render_kw={"type": "month", "placeholder": "2019-01"},
     )
     reason = TextAreaField(

@@ -43,6 +43,7 @@ from ..auth.access import me
 from ..extensions import db
 from ..formtools import apply_problems
 from ..inbox import dismiss, render_inbox
+from ..locking import with_trajectory
 from . import bp
 from .evaluation_forms import (
     ClaimDecisionForm,
@@ -117,7 +118,7 @@ def evaluation(evaluation_id: int) -> str | Response:
     item = db.session.get(Evaluation, evaluation_id)
     if item is None:
         abort(404)
-    trajectory = _load(item.trajectory_id)
+    trajectory = with_trajectory(item, _load)
     form = ReviewForm()
     general: list[str] = []
     if form.validate_on_submit():
@@ -218,7 +219,7 @@ def scaling_request(scaling_request_id: int) -> str | Response:
     item = db.session.get(ScalingRequest, scaling_request_id)
     if item is None:
         abort(404)
-    trajectory = _load(item.trajectory_id)
+    trajectory = with_trajectory(item, _load)
     form = ScalingDecisionForm()
     general: list[str] = []
     if form.validate_on_submit():
@@ -262,7 +263,7 @@ def end_of_care_report(report_id: int) -> str | Response:
     item = db.session.get(EndOfCareReport, report_id)
     if item is None:
         abort(404)
-    trajectory = _load(item.trajectory_id)
+    trajectory = with_trajectory(item, _load)
     form = EndOfCareDecisionForm()
     general: list[str] = []
     if form.validate_on_submit():
@@ -301,7 +302,7 @@ def claim(claim_id: int) -> str | Response:
     item = db.session.get(Claim, claim_id)
     if item is None:
         abort(404)
-    trajectory = _load(item.trajectory_id)
+    trajectory = with_trajectory(item, _load)
     form = ClaimDecisionForm()
     general: list[str] = []
     if form.validate_on_submit():

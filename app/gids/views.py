@@ -223,7 +223,7 @@ def new_request(resident_id: int) -> str | Response:
 
 @bp.route("/aanmeldingen/<int:request_id>", methods=["GET", "POST"])
 def request_detail(request_id: int) -> str | Response:
-    item = get_request(db.session, request_id)
+    item = get_request(db.session, request_id, for_update=request.method == "POST")
     form = DecideRequestForm()
     general: list[str] = []
     if form.validate_on_submit():

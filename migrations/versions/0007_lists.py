@@ -1,7 +1,7 @@
 """every list pages (issue 11.6 and 11.7): requests for access (inzageverzoeken) as records,
 and the index behind a provider's paged claims list
 
-Revision ID: 0007_lists
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-25 09:00:00
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_lists"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

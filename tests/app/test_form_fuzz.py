@@ -39,8 +39,10 @@ SCRIPT = "<script>alert('x')</script>"
 MESSAGE_MARKERS = ('class="error', 'class="error-summary"', '<p class="lead">')
 
 # (name, value, refused for sure): values that no person types must be refused whatever the field.
+# Overlong text is refused by each text field's maximum, with the text kept to shorten
+# (test_long_text); a button or a hidden version may ignore it, so it is not "refused for sure".
 HOSTILE: list[tuple[str, object, bool]] = [
-    ("overlong", "x" * 25_000, True),
+    ("overlong", "x" * 25_000, False),
     ("nul", "Anna\x00", True),
     ("escape", "\x1b[31mrood", True),
     ("long text", "lang " * 2_000, False),

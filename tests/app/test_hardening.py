@@ -172,8 +172,8 @@ def test_the_bsn_is_masked_on_lists_and_provider_pages(client, world, scene):  #
 
 @pytest.mark.parametrize(
     "value",
-    ["Anna\x00de Vries", "a\x1bb", "x" * 20_001, "bel\x7f"],
-    ids=["nul", "esc", "long", "del"],
+    ["Anna\x00de Vries", "a\x1bb", "x" * 1_000_001, "bel\x7f"],
+    ids=["nul", "esc", "a million characters", "del"],
 )
 def test_input_no_person_types_is_refused_and_nothing_stored(client, world, session, value):
     login_as(client, world.gids)

@@ -332,7 +332,7 @@ def test_the_resident_search_pages_through_every_match_in_post_bodies(client, wo
             "/beheer/api-tokens",
             "api_tokens",
             "token",
-            lambda i, row: row.update(token_hash=f"{i:064x}"),
+            lambda i, row: row.update(token_hash=f"{i:064x}", name=f"BI {i}"),
             50,
         ),
         (

@@ -4,6 +4,7 @@ birth date or a postcode, whatever the residents are called and wherever they li
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 from datetime import date
 
@@ -23,6 +24,7 @@ from workflows.stats.admin import issue_token
 from ..factories import TODAY, World, make_trajectory
 from .helpers import login_as
 
+TOKEN_NUMBERS = itertools.count()
 FIGURES = ("flows", "intensity", "durations", "waiting-times", "results")
 PERIOD = {"from": "2026-01", "to": "2026-12"}
 LATER = date(2027, 2, 1)
@@ -95,7 +97,9 @@ def test_no_output_contains_personal_data(
             make_trajectory(session, world, TrajectoryState.AFGESLOTEN, resident_id=resident.id)
         secrets += [bsn, given_name, family_name, birth.isoformat(), birth.strftime("%d-%m-%Y")]
         secrets.append(postcode)
-    _row, token = issue_token(session, world.beheerder, user_id=world.manager.id, name="t")
+    # a name of its own per example: a manager has one valid token per name
+    name = f"t{next(TOKEN_NUMBERS)}"
+    _row, token = issue_token(session, world.beheerder, user_id=world.manager.id, name=name)
     session.flush()
     with freeze_time(LATER):
         login_as(client, world.manager)

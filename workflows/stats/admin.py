@@ -24,6 +24,8 @@ from models import (
 
 from ..errors import N_, DomainError, NotFound, Problem
 from ..paging import Page, paginate_objects
+from ..text import clean_text
+from ..uniqueness import duplicate, refusing_duplicates
 from .episodes import first_day
 from .selection import parse_month
 
@@ -63,7 +65,7 @@ def add_outlier_month(
     if domain not in {d.value for d in Domain}:
         problems.append(Problem(N_("Kies het domein: wmo of jeugd."), "domain"))
     index = parse_month(month, "month", problems)
-    text = reason.strip()
+    text = clean_text(reason) or ""
     if not text:
         problems.append(Problem(N_("Geef de reden waarom deze maand afwijkt."), "reason"))
     if problems:
@@ -73,12 +75,10 @@ def add_outlier_month(
     if session.scalar(
         select(OutlierMonth.id).where(OutlierMonth.domain == domain, OutlierMonth.month == day)
     ):
-        raise DomainError(
-            N_("Deze maand is voor dit domein al als uitschieter gemarkeerd."), field="month"
-        )
+        raise DomainError.from_problems([duplicate("one_per_domain_month")])
     row = OutlierMonth(domain=Domain(domain), month=day, reason=text[:2000], created_by_id=actor.id)
-    session.add(row)
-    session.flush()
+    with refusing_duplicates(session):
+        session.add(row)
     return row
 
 
@@ -127,10 +127,11 @@ def set_population(
     row = session.get(PopulationFigure, year)
     if row is None:
         row = PopulationFigure(year=year, inhabitants=inhabitants, households=households)
-        session.add(row)
+        with refusing_duplicates(session):  # the same year entered twice at the same moment
+            session.add(row)
     else:
         row.inhabitants, row.households = inhabitants, households
-    session.flush()
+        session.flush()
     return row
 
 
@@ -174,21 +175,27 @@ def issue_token(session: Session, actor: User, *, user_id: int, name: str) -> tu
     user = session.get(User, user_id)
     if user is None or user.role != Role.MANAGER or not user.active:
         problems.append(Problem(N_("Kies een actieve manager."), "user_id"))
-    label = name.strip()
+    label = (clean_text(name) or "")[:80]
     if not label:
         problems.append(Problem(N_("Geef het token een naam, bijvoorbeeld de toepassing."), "name"))
+    elif session.scalar(
+        select(ApiToken.id).where(
+            ApiToken.user_id == user_id, ApiToken.name == label, ApiToken.revoked_at.is_(None)
+        )
+    ):
+        problems.append(duplicate("uq_api_tokens_open_name"))
     if problems:
         raise DomainError.from_problems(problems)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
         user_id=user_id,
-        name=label[:80],
+        name=label,
         prefix=token[:10],
         token_hash=token_hash(token),
         created_by_id=actor.id,
     )
-    session.add(row)
-    session.flush()
+    with refusing_duplicates(session):  # a double submit would leave a token nobody saw
+        session.add(row)
     return row, token
 
 
@@ -264,7 +271,7 @@ def review_imported(
         item = None
     if item is None or not item.imported:
         raise NotFound(N_("Dit geïmporteerde gegeven bestaat niet (meer)."))
-    label = name.strip()
+    label = clean_text(name)
     if not label:
         raise DomainError(N_("Geef een naam."), field="name")
     item.name = label[:160]
