@@ -1,6 +1,9 @@
 """Browser tests: the app served on loopback in a thread, driven by Debian's Chromium through
 pytest-playwright. Data is committed for real (the server runs in another thread), so the
-fixtures delete what they made afterwards; the code lists from the migration stay."""
+fixtures delete what they made afterwards; the code lists from the migration stay.
+
+Every page a test's ``page`` shows is checked with axe-core (``accessibility.py``); a serious or
+critical violation fails the test that showed it."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from playwright.sync_api import Page
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
@@ -17,8 +21,10 @@ from app.extensions import db
 
 from ..committed import remove_committed_rows
 from ..factories import World, build_world
+from .accessibility import AccessibilityWatch
 
 CHROMIUM = "/usr/bin/chromium"
+WATCH = pytest.StashKey[AccessibilityWatch]()
 
 
 @pytest.fixture(scope="session")
@@ -61,3 +67,25 @@ def live_server(app: Flask, live_world: World) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
+@pytest.fixture
+def page(page: Page, request: pytest.FixtureRequest) -> Page:
+    """pytest-playwright's page, watched: axe checks every document it shows."""
+    watch = AccessibilityWatch(page)
+    watch.start()
+    request.node.stash[WATCH] = watch
+    return page
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """After a browser test passed: check the page it ended on, then fail the test (not its
+    teardown) with every serious or critical violation its pages had."""
+    result = yield
+    watch = item.stash.get(WATCH, None)
+    if watch is not None:
+        watch.check()
+        if watch.problems:
+            pytest.fail(watch.report(), pytrace=False)
+    return result
