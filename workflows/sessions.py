@@ -26,7 +26,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from models import User, UserSession
@@ -48,13 +48,17 @@ def start_session(session: Session, user: User, now: datetime, lifetime: timedel
     return key
 
 
+# Built once: this runs on every request, and building the statement cost more than running it.
+_SIGNED_IN = (
+    select(User)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(UserSession.key_hash == bindparam("key_hash"), User.active.is_(True))
+)
+
+
 def signed_in_user(session: Session, key: str) -> User | None:
     """The active user whose session has this key, or None (ended, blocked or never existed)."""
-    return session.scalar(
-        select(User)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.key_hash == _digest(key), User.active.is_(True))
-    )
+    return session.scalar(_SIGNED_IN, {"key_hash": _digest(key)})
 
 
 def end_session(session: Session, key: str) -> None:
