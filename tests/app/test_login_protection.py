@@ -153,9 +153,7 @@ def test_account_page_failures_and_login_failures_add_up(client, world, form):
 
 
 @pytest.mark.parametrize("form", ACCOUNT_FORMS)
-def test_wrong_passwords_on_an_account_page_are_recorded_and_audited(
-    client, world, session, form
-):
+def test_wrong_passwords_on_an_account_page_are_recorded_and_audited(client, world, session, form):
     login(client, world.gids.email)
     _account_form(client, form, "fout-wachtwoord")
     for _ in range(ACCOUNT_MAX_FAILURES):
