@@ -40,8 +40,9 @@ def _select_locale() -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    from models import User
     from workflows.stats import feed
+
+    from .auth import sessions
 
     db.init_app(app)
     # The statistics feed follows every flush of every session (workflows.stats.feed).
@@ -55,17 +56,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.localize_callback = gettext
     login_manager.login_message_category = "info"
 
-    @login_manager.user_loader
-    def load_user(session_id: str) -> User | None:
-        """``"<id>:<generation>"`` (``User.get_id``): a session from before a password change or
-        a block carries an old generation and no longer finds its user."""
-        user_id, _, generation = session_id.partition(":")
-        if not user_id.isdigit() or not generation.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.active or user.session_generation != int(generation):
-            return None
-        return user
+    # The session cookie names a server-side session record (app/auth/sessions.py).
+    login_manager.user_loader(sessions.load_user)
 
 
 class IdConverter(IntegerConverter):

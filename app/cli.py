@@ -188,6 +188,7 @@ def users_unblock(email: str) -> None:
 
 
 def _set_active(email: str, *, active: bool) -> None:
+    from workflows.sessions import end_sessions
     from workflows.signin import lift_lockout
 
     session = db.session
@@ -196,7 +197,7 @@ def _set_active(email: str, *, active: bool) -> None:
         raise click.ClickException(f"No account {email!r}.")
     user.active = active
     if not active:
-        user.session_generation += 1
+        end_sessions(session, user)
     else:
         lift_lockout(session, user, datetime.now(UTC))
     audit.record(

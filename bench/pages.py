@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import select  # noqa: E402
 
 from app import create_app  # noqa: E402
-from app.auth.sessions import session_values  # noqa: E402
+from app.auth.sessions import open_session  # noqa: E402
 from app.extensions import db  # noqa: E402
 from models import Trajectory, User  # noqa: E402
 
@@ -78,9 +78,11 @@ def main() -> None:
     print(f"database: {app.config['DATABASE_URL'].split('@')[-1]}  repeat: {args.repeat}")
     for user_id, urls in pages.items():
         client = app.test_client()
+        with app.app_context():
+            # what a completed login (password and second factor) makes
+            values = open_session(users_by_id[user_id])
         with client.session_transaction() as flask_session:
-            # what a completed login (password and second factor) stores
-            flask_session.update(session_values(users_by_id[user_id]))
+            flask_session.update(values)
         for name, url in urls:
             median, status = timed(client, url, args.repeat)
             print(f"{name:<24} {median:7.1f} ms  (HTTP {status})")

@@ -456,7 +456,7 @@ def main() -> None:
 def time_inboxes(app: Any, engine: Engine, repeat: int) -> None:
     """The inbox page of the busiest provider user and the busiest gids (first page and a
     page deep in the backlog), warm, median of ``repeat`` requests."""
-    from app.auth.sessions import session_values
+    from app.auth.sessions import open_session
     from bench.pages import timed
 
     with Session(engine) as session:
@@ -475,9 +475,11 @@ def time_inboxes(app: Any, engine: Engine, repeat: int) -> None:
             busiest[role] = (user, open_count)
     for role, (user, open_count) in busiest.items():
         client = app.test_client()
+        with app.app_context():
+            # what a completed login (password and second factor) makes
+            values = open_session(user)
         with client.session_transaction() as flask_session:
-            # what a completed login (password and second factor) stores
-            flask_session.update(session_values(user))
+            flask_session.update(values)
         base = "/aanbieder/taken" if role is Role.AANBIEDER else "/gids/taken"
         for label, url in (("first page", base), ("page 100", f"{base}?page=100")):
             median, status = timed(client, url, repeat)

@@ -54,6 +54,7 @@ from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from app import create_app  # noqa: E402
+from app.auth.sessions import open_session  # noqa: E402
 from app.cli import run_migrations  # noqa: E402
 from app.extensions import db  # noqa: E402
 from models import (  # noqa: E402
@@ -366,9 +367,10 @@ def main() -> None:
         api(unit="client", profile="JZ-AMB"), max(3, args.repeat // 4)
     )
     page_client = app.test_client()
+    with app.app_context():
+        values = open_session(db.session.get(User, manager_id))  # type: ignore[arg-type]
     with page_client.session_transaction() as flask_session:
-        flask_session["_user_id"] = str(manager_id)
-        flask_session["_fresh"] = True
+        flask_session.update(values)
 
     def page() -> None:
         response = page_client.get("/manager/", query_string=period)

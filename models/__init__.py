@@ -34,7 +34,7 @@ from .provider import Contract, Provider
 from .reference import ChangeReason, EndReason, Wijk
 from .request import Request
 from .resident import Household, Resident
-from .security import LoginAttempt, RecoveryCode
+from .security import LoginAttempt, RecoveryCode, UserSession
 from .statistics import (
     UNIT_CLIENT,
     UNIT_TRAJECT,
@@ -105,6 +105,7 @@ __all__ = [
     "TrajectoryEvent",
     "TrajectoryState",
     "User",
+    "UserSession",
     "Wijk",
     "utcnow",
 ]

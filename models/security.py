@@ -1,4 +1,5 @@
-"""Sign-in security: recovery codes for the second factor and the record of login attempts.
+"""Sign-in security: recovery codes for the second factor, the record of login attempts, and the
+server-side record of every signed-in session.
 
 Login attempts are kept apart from the audit log: they are read on every login (rate limiting
 and lockout) and may be removed after a short period (``privacy purge``), while the audit log is
@@ -50,3 +51,15 @@ class LoginAttempt(Base):
     ip: Mapped[str | None] = mapped_column(String(45))
     stage: Mapped[str] = mapped_column(String(20))
     success: Mapped[bool] = mapped_column(Boolean)
+
+
+class UserSession(Base):
+    """One signed-in session, on the server: the cookie carries a random key, the database only
+    its SHA-256 hash. The session lives exactly as long as this row: logging out deletes it, so
+    a copy of the cookie is worth nothing afterwards (``workflows.sessions``)."""
+
+    __tablename__ = "user_sessions"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, index=True)

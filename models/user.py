@@ -1,7 +1,8 @@
 """Accounts. An aanbieder account belongs to exactly one provider organisation.
 
-``session_generation`` is part of every session's user id: raising it (a password change, a
-beheerder blocking the account) ends every session that was started before. The TOTP secret is
+Signed-in sessions are rows of ``user_sessions`` (``UserSession``). ``session_generation`` is
+raised whenever the account's sessions are ended (a password change, a block, a reset second
+factor) and voids a login that is half-way (password given, code not yet). The TOTP secret is
 kept until the user confirms it with a first code (``totp_confirmed_at``); ``totp_last_step``
 refuses a code that was used already (replay).
 """
@@ -67,8 +68,9 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        """What the session stores: the id and the generation, so a raised generation ends it."""
-        return f"{self.id}:{self.session_generation}"
+        """Flask-Login's protocol. The session cookie does not store this: it names the
+        session's record instead (``app.auth.sessions.begin``)."""
+        return str(self.id)
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from models import RecoveryCode, Role, User
 
 from .errors import N_, DomainError
+from .sessions import end_sessions
 from .users import hash_password, verify_hash
 
 SECOND_FACTOR_ROLES = frozenset({Role.GIDS, Role.AANBIEDER, Role.BEHEERDER})
@@ -136,5 +137,4 @@ def reset_second_factor(session: Session, user: User) -> None:
     user.totp_confirmed_at = None
     user.totp_last_step = None
     user.recovery_codes = []
-    user.session_generation += 1
-    session.flush()
+    end_sessions(session, user)

@@ -1,6 +1,7 @@
 """Accounts: creation, password checks and changes, blocking. Passwords are hashed with
-Argon2id. Changing the password or blocking the account raises ``session_generation``, which
-ends every session of the account that was started before (logout everywhere)."""
+Argon2id. Changing the password ends every other session of the account, blocking it ends them
+all (``workflows.sessions.end_sessions``). Checking a password that someone *types* goes through
+``workflows.signin``, which counts wrong guesses toward the lockout."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from models import Provider, Role, User
 
 from .errors import N_, DomainError
+from .sessions import end_sessions
 from .text import clean_text
 from .uniqueness import duplicate, refusing_duplicates
 
@@ -108,19 +110,15 @@ def _check_new_password(user: User, password: str) -> None:
         )
 
 
-def change_password(session: Session, user: User, current: str, new: str, now: datetime) -> None:
-    """The user changes the own password; every other session of the account ends."""
-    if not verify_password(user, current):
-        raise DomainError(N_("Het huidige wachtwoord klopt niet."), field="current_password")
-    if new == current:
-        raise DomainError(
-            N_("Het nieuwe wachtwoord moet anders zijn dan het huidige."), field="new_password"
-        )
+def set_password(
+    session: Session, user: User, new: str, now: datetime, keep_session: str | None
+) -> None:
+    """A new password for the user; every session of the account but ``keep_session`` ends.
+    The user's own change confirms the current password first: ``signin.change_password``."""
     _check_new_password(user, new)
     user.password_hash = hash_password(new)
     user.password_changed_at = now
-    user.session_generation += 1
-    session.flush()
+    end_sessions(session, user, keep=keep_session)
 
 
 def set_blocked(session: Session, user: User, blocked: bool, actor: User) -> None:
@@ -133,5 +131,5 @@ def set_blocked(session: Session, user: User, blocked: bool, actor: User) -> Non
         return
     user.active = not blocked
     if blocked:
-        user.session_generation += 1
+        end_sessions(session, user)
     session.flush()

@@ -1,20 +1,26 @@
-"""Session lifetime: 15 minutes idle and 8 hours in all (configurable), and the half-way state
-between the password and the second factor.
+"""Session lifetime: 15 minutes idle and 8 hours in all (configurable), the half-way state
+between the password and the second factor, and the server-side record of each session.
 
-The session cookie is signed, not encrypted, so it holds only ids and timestamps. Flask-Login's
-user id is ``"<id>:<session generation>"`` (``User.get_id``): a password change or a block raises
-the generation and so ends every older session at its next request (``load_user``).
+The session cookie is signed, not encrypted, so it holds only ids, keys and timestamps.
+Flask-Login's user id (``_user_id``) is the key of the session's row in ``user_sessions``
+(``workflows.sessions``): the user is found through that row, so logging out — which deletes
+it — ends the session for every copy of the cookie, and a password change or a block (which
+delete the account's other rows) end the other sessions at their next request (``load_user``).
+The idle and absolute timeouts are the cookie's own timestamps; a session that overran one is
+deleted on the server too.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app, session
 from flask_login import login_user, logout_user
 
 from models import User
+from workflows import sessions as records
 
 from ..extensions import db
 
@@ -28,28 +34,47 @@ def now() -> int:
     return int(time.time())
 
 
-def session_values(user: User, at: int | None = None) -> dict[str, Any]:
-    """What a fully signed-in session holds (also used by the test helpers and bench/)."""
+def _lifetime() -> timedelta:
+    return timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
+
+
+def load_user(key: str) -> User | None:
+    """Flask-Login's user loader: the active user of the session with this key, if it lives."""
+    return records.signed_in_user(db.session, key)
+
+
+def current_key() -> str | None:
+    """The key of this request's signed-in session (None when nobody is signed in)."""
+    key = session.get("_user_id")
+    return key if isinstance(key, str) else None
+
+
+def session_values(key: str, at: int | None = None) -> dict[str, Any]:
+    """What a fully signed-in session's cookie holds (also used by ``open_session``)."""
     moment = now() if at is None else at
-    return {"_user_id": user.get_id(), "_fresh": True, "auth_at": moment, "seen_at": moment}
+    return {"_user_id": key, "_fresh": True, "auth_at": moment, "seen_at": moment}
+
+
+def open_session(user: User) -> dict[str, Any]:
+    """A session record for ``user`` as a completed login makes it (committed), and the values
+    its cookie holds: the test helpers and bench/ sign in with this instead of the forms."""
+    key = records.start_session(db.session, user, datetime.now(UTC), _lifetime())
+    db.session.commit()
+    return session_values(key)
 
 
 def begin(user: User) -> None:
-    """Both factors are done: a new session (no values from before the login survive)."""
+    """Both factors are done: a new session (no values from before the login survive). The
+    caller commits (the session's row is written in its transaction)."""
     language = session.get("lang")
     session.clear()
+    key = records.start_session(db.session, user, datetime.now(UTC), _lifetime())
     login_user(user)
+    # Flask-Login stored ``user.get_id()``; the cookie names the session's record instead.
+    session.update(session_values(key))
     session.permanent = True
-    moment = now()
-    session["auth_at"] = moment
-    session["seen_at"] = moment
     if language:
         session["lang"] = language
-
-
-def refresh_identity(user: User) -> None:
-    """Keep this session after the generation was raised (the user changed the password here)."""
-    session["_user_id"] = user.get_id()
 
 
 def start_pending(user: User, next_url: str | None) -> None:
@@ -106,6 +131,12 @@ def touch() -> None:
 
 
 def end() -> None:
+    """Logout, a timeout, a refused step: the cookie is cleared and, when it named a session,
+    that session's record is deleted (committed), so no copy of the cookie works any more."""
+    key = current_key()
+    if key is not None:
+        records.end_session(db.session, key)
+        db.session.commit()
     language = session.get("lang")
     logout_user()
     session.clear()

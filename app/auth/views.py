@@ -15,11 +15,20 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms import Field
 
 from models import User
 from workflows import audit
 from workflows.errors import DomainError
-from workflows.signin import Outcome, StepResult, password_step, second_factor_step
+from workflows.signin import (
+    PURPOSE_RECOVERY_CODES,
+    Outcome,
+    StepResult,
+    confirm_password,
+    password_step,
+    second_factor_step,
+)
+from workflows.signin import change_password as change_password_of
 from workflows.two_factor import (
     confirm_enrolment,
     new_recovery_codes,
@@ -28,8 +37,6 @@ from workflows.two_factor import (
     start_enrolment,
     unused_recovery_codes,
 )
-from workflows.users import change_password as change_password_of
-from workflows.users import verify_password
 
 from ..extensions import db
 from ..formtools import apply_problems, reject
@@ -205,8 +212,7 @@ def logout() -> Response:
             user.id,
             context=audit.AuditContext(user.id, user.role.value, client_ip(), request.endpoint),
         )
-        db.session.commit()
-    sessions.end()
+    sessions.end()  # deletes this session's record and commits it with the entry
     flash(_("U bent uitgelogd."), "info")
     return redirect(url_for("auth.login"))
 
@@ -230,26 +236,43 @@ def account() -> str:
     return _render_account()
 
 
+def _refused_password(field: Field, result: StepResult, wrong: str) -> int:
+    """A wrong or refused password on an account page: the message at the field, and the status
+    (the caller commits the attempt: it counts toward the lockout)."""
+    if result.outcome is Outcome.WRONG:
+        field.errors = reject([wrong])
+        return 422
+    field.errors = [_refusal_message(result)]
+    return 429
+
+
 @bp.post("/account/wachtwoord")
-def change_password() -> str | Response:
+def change_password() -> str | Response | tuple[str, int]:
     user = me()
     form = PasswordChangeForm(prefix="password")
     if form.validate_on_submit():
         try:
-            change_password_of(
+            result = change_password_of(
                 db.session,
                 user,
                 form.current_password.data or "",
                 form.new_password.data or "",
+                client_ip(),
                 _now(),
+                keep_session=sessions.current_key(),
             )
         except DomainError as err:
             db.session.rollback()
             apply_problems(form, err)
         else:
+            if result.outcome is not Outcome.OK:
+                db.session.commit()  # the failed attempt counts and is in the audit log
+                status = _refused_password(
+                    form.current_password, result, _("Het huidige wachtwoord klopt niet.")
+                )
+                return _render_account(password_form=form), status
             audit.record(db.session, "wachtwoord_gewijzigd", "account", user.id)
             db.session.commit()
-            sessions.refresh_identity(user)
             flash(
                 _("Uw wachtwoord is gewijzigd. U bent op alle andere apparaten uitgelogd."),
                 "success",
@@ -259,17 +282,26 @@ def change_password() -> str | Response:
 
 
 @bp.post("/account/herstelcodes")
-def renew_recovery_codes() -> str | Response:
+def renew_recovery_codes() -> str | Response | tuple[str, int]:
     user = me()
     form = RenewCodesForm(prefix="codes")
     if form.validate_on_submit():
-        if not verify_password(user, form.password.data or ""):
-            form.password.errors = reject([_("Het wachtwoord klopt niet.")])
-        else:
-            codes = new_recovery_codes(db.session, user, _now())
-            audit.record(db.session, "herstelcodes_vernieuwd", "account", user.id)
-            db.session.commit()
-            return render_template(
-                "auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account")
-            )
+        result = confirm_password(
+            db.session,
+            user,
+            form.password.data or "",
+            client_ip(),
+            _now(),
+            PURPOSE_RECOVERY_CODES,
+        )
+        if result.outcome is not Outcome.OK:
+            db.session.commit()  # the failed attempt counts and is in the audit log
+            status = _refused_password(form.password, result, _("Het wachtwoord klopt niet."))
+            return _render_account(codes_form=form), status
+        codes = new_recovery_codes(db.session, user, _now())
+        audit.record(db.session, "herstelcodes_vernieuwd", "account", user.id)
+        db.session.commit()
+        return render_template(
+            "auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account")
+        )
     return _render_account(codes_form=form)

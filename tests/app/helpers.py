@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import update
 from werkzeug.test import TestResponse
 
-from app.auth.sessions import session_values
+from app.auth.sessions import open_session
 from app.extensions import db
 from models import User
 
@@ -142,9 +142,11 @@ def field_error(body: str, field_id: str) -> str:
 
 def login_as(client: FlaskClient, user: Any) -> None:
     """Log ``user`` in without the password and the second factor (an Argon2 hash per login):
-    the session gets what a completed login stores (``app.auth.sessions.session_values``). The
-    login itself is covered by test_auth.py and test_two_factor.py; use ``login`` where the way
-    in matters."""
+    a session record and the cookie a completed login makes (``app.auth.sessions.open_session``).
+    The login itself is covered by test_auth.py and test_two_factor.py; use ``login`` where the
+    way in matters."""
+    with client.application.app_context():
+        values = open_session(user)
     with client.session_transaction() as sess:
         sess.clear()
-        sess.update(session_values(user))
+        sess.update(values)

@@ -1,11 +1,15 @@
 """Sessions end after 15 minutes idle and after 8 hours in all; a password change ends every
-other session of the account; a beheerder's block ends them all at once."""
+other session of the account; a beheerder's block ends them all at once. Sessions live on the
+server: a copy of the cookie is refused once its session was ended (logout, timeout, password
+change, block), while the user's other devices stay signed in after a logout."""
 
 from __future__ import annotations
 
+from flask import Flask
+from flask.testing import FlaskClient
 from freezegun import freeze_time
 
-from .helpers import csrf_token, login, login_as, post_form
+from .helpers import csrf_token, login, login_as, logout, post_form
 
 EXPIRED = "Uw sessie is verlopen. Log opnieuw in."
 
@@ -146,3 +150,91 @@ def test_resetting_the_second_factor_makes_the_user_enrol_again(app, client, wor
         data={name: token, "email": world.gids.email, "password": "geheim-wachtwoord"},
     )
     assert response.headers["Location"] == "/inloggen/instellen"
+
+
+# --- the session lives on the server: a copied cookie ------------------------------------------
+
+
+def _copy(app: Flask, client: FlaskClient) -> FlaskClient:
+    """Another browser holding a copy of ``client``'s session cookie (stolen, or left behind)."""
+    name = app.config["SESSION_COOKIE_NAME"]
+    cookie = client.get_cookie(name)
+    assert cookie is not None
+    thief = app.test_client()
+    thief.set_cookie(name, cookie.value)
+    return thief
+
+
+def _refused(client: FlaskClient, url: str = "/gids/") -> bool:
+    response = client.get(url)
+    return response.status_code == 302 and response.headers["Location"].startswith("/inloggen")
+
+
+def test_a_copied_cookie_is_refused_after_logout(app, client, world):
+    login(client, world.gids.email)
+    thief = _copy(app, client)
+    assert thief.get("/gids/").status_code == 200  # the copy works while the session lives
+    logout(client)
+    assert _refused(thief)
+    assert _refused(thief, "/account")
+    assert _refused(client)
+
+
+def test_logging_out_ends_only_this_session_not_the_other_devices(app, client, world):
+    phone = app.test_client()
+    login(phone, world.gids.email)
+    login(client, world.gids.email)
+    logout(client)
+    assert phone.get("/gids/").status_code == 200
+
+
+def test_a_copy_made_after_a_password_change_is_refused_after_logout(app, client, world):
+    login(client, world.gids.email)
+    response = post_form(
+        client,
+        "/account",
+        "/account/wachtwoord",
+        {
+            "password-current_password": "geheim-wachtwoord",
+            "password-new_password": "een-nieuw-wachtwoord",
+            "password-repeat": "een-nieuw-wachtwoord",
+        },
+        prefix="password",
+    )
+    assert response.status_code == 302
+    thief = _copy(app, client)
+    assert thief.get("/gids/").status_code == 200
+    logout(client)
+    assert _refused(thief)
+
+
+def test_a_copy_stays_refused_after_a_block_is_lifted(app, client, world):
+    login(client, world.gids.email)
+    thief = _copy(app, client)
+    admin = app.test_client()
+    login_as(admin, world.beheerder)
+    block = f"/beheer/accounts/{world.gids.id}/blokkeren"
+    assert post_form(admin, "/beheer/accounts", block, {}).status_code == 302
+    assert _refused(thief)
+    unblock = f"/beheer/accounts/{world.gids.id}/deblokkeren"
+    assert post_form(admin, "/beheer/accounts", unblock, {}).status_code == 302
+    assert _refused(thief)
+    assert _refused(client)
+    # a new login after the block makes a new session; its copy too ends with its logout
+    login(client, world.gids.email)
+    thief = _copy(app, client)
+    logout(client)
+    assert _refused(thief)
+
+
+def test_a_session_that_timed_out_in_the_browser_ends_for_its_copy_too(app, client, world):
+    """The thief keeps the copy busy while the user's browser sits idle: when the browser comes
+    back after the idle timeout, the session ends on the server, so the busy copy ends too."""
+    with freeze_time("2026-11-02 09:00:00") as frozen:
+        login(client, world.gids.email)
+        thief = _copy(app, client)
+        for _ in range(4):
+            frozen.tick(5 * 60)
+            assert thief.get("/gids/").status_code == 200
+        assert _refused(client)  # 20 idle minutes in the user's browser
+        assert _refused(thief)
