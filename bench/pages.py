@@ -73,6 +73,10 @@ def main() -> None:
             ("provider list", "/aanbieder/"),
             ("provider trajectory", f"/aanbieder/trajecten/{offered}"),
             ("provider inbox", "/aanbieder/taken"),
+            ("provider list page 45", "/aanbieder/?page=45"),
+            ("provider claims", "/aanbieder/declaraties"),
+            ("provider claims 2025", "/aanbieder/declaraties?jaar=2025&status=goedgekeurd"),
+            ("provider claims CSV", "/aanbieder/declaraties.csv"),
         ],
     }
     print(f"database: {app.config['DATABASE_URL'].split('@')[-1]}  repeat: {args.repeat}")

@@ -301,3 +301,21 @@ def test_only_a_beheerder_registers_a_request(session, world):
             world.gids,
             TODAY,
         )
+
+
+def test_a_case_number_is_kept_in_capitals_and_a_name_without_invisible_characters(
+    world, session
+):
+    item = register_access_request(
+        session,
+        AccessRequestInput(
+            bsn=world.adult.bsn,
+            reference=" z-2026-0777 ",
+            requester_name="Anna\u202e de Vries",
+            requester_relation="inwoner",
+            received_on=TODAY,
+        ),
+        world.beheerder,
+        TODAY,
+    )
+    assert (item.reference, item.requester_name) == ("Z-2026-0777", "Anna de Vries")
