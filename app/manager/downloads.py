@@ -91,6 +91,15 @@ def csv_bytes(title: str, header: dict[str, Any], tables: Sequence[DataTable]) -
     return out.getvalue().encode(csv_format.ENCODING)
 
 
+def _as_text(cells: Sequence[Any]) -> None:
+    """openpyxl stores a text that starts with "=" as a formula, which the spreadsheet then
+    runs; a label that looks like one (a wijk or profile name typed that way) stays text
+    (``csv_format.looks_like_formula`` is the one rule for what looks like a formula)."""
+    for cell in cells:
+        if isinstance(cell.value, str) and csv_format.looks_like_formula(cell.value):
+            cell.data_type = "s"
+
+
 def xlsx_bytes(title: str, header: dict[str, Any], tables: Sequence[DataTable]) -> bytes:
     """One sheet describing the query, then one sheet per table; numbers stay numbers (shares
     as percentages), hidden cells are the text "<k"."""
@@ -103,6 +112,7 @@ def xlsx_bytes(title: str, header: dict[str, Any], tables: Sequence[DataTable]) 
     about["A1"].font = Font(bold=True, size=13)
     for label, value in describe(header):
         about.append([label, value])
+        _as_text(about[about.max_row])
     about.column_dimensions["A"].width = 28
     about.column_dimensions["B"].width = 70
     used: set[str] = set()
@@ -127,6 +137,7 @@ def xlsx_bytes(title: str, header: dict[str, Any], tables: Sequence[DataTable]) 
                 else:
                     values.append(cell)
             sheet.append(values)
+            _as_text(sheet[sheet.max_row])
             for column, cell in enumerate(row, start=1):
                 if isinstance(cell, Share):
                     sheet.cell(row=sheet.max_row, column=column).number_format = "0.0%"

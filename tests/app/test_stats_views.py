@@ -177,3 +177,30 @@ def test_the_web_app_reaches_the_figures_only_through_the_anonymising_report() -
     for path, source in sources.items():
         assert "stats.figures" not in source and "stats import figures" not in source, path
         assert "stats.anonymity import protect" not in source, path
+
+
+def test_a_label_that_looks_like_a_formula_stays_text_in_the_xlsx(app) -> None:
+    import io as _io
+
+    from openpyxl import load_workbook
+
+    from app.manager.downloads import xlsx_bytes
+    from app.manager.presentation import DataTable
+
+    formula = '=HYPERLINK("http://x";"klik")'
+    table = DataTable("wijken", "Per wijk", ["wijk", "aantal"], [[formula, 7]])
+    header = {
+        "suppression_threshold": 5,
+        "filters": {"wijk": formula},
+        "from": "2025-01",
+        "to": "2025-12",
+        "cutoff": "2026-10",
+        "domain": None,
+        "unit": "traject",
+    }
+    with app.test_request_context():
+        data = xlsx_bytes("Titel", header, [table])
+    book = load_workbook(_io.BytesIO(data))
+    cell = book["wijken"]["A3"]
+    assert (cell.data_type, cell.value) == ("s", formula)
+    assert all(c.data_type == "s" for row in book.worksheets[0].iter_rows() for c in row if c.value)
