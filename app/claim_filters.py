@@ -1,16 +1,23 @@
 """The filters of the claims list and the claims CSV (state and year), read from the query
 string: they hold no personal data, so they may be in a URL and a bookmark. The provider's
 pages and the beheerder's export read them here, so both refuse the same values with the same
-Dutch message."""
+Dutch message — and both send the CSV through ``send_claims_csv``."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 
+from flask import send_file
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
 from models import ClaimState
-from workflows.claims import ClaimFilter
+from workflows import audit
+from workflows.claims import ClaimFilter, claims_csv
+
+from . import clock
+from .extensions import db
 
 STATE_PARAM = "status"
 YEAR_PARAM = "jaar"
@@ -60,3 +67,16 @@ def described(chosen: ClaimFilter) -> dict[str, str]:
     if chosen.year is not None:
         values[YEAR_PARAM] = str(chosen.year)
     return values
+
+
+def send_claims_csv(chosen: ClaimFilter, agb_code: str | None) -> Response:
+    """The claims ``chosen`` selects, all of them, as CSV for Dutch Excel, with one audit entry
+    naming the export, its filter and its size (committed before the file leaves).
+    ``agb_code`` names the provider the filter is limited to, for the entry and the file name."""
+    data, count = claims_csv(db.session, chosen, clock.zone_name())
+    filters = {"aanbieder": agb_code, **described(chosen)}
+    audit.record_export(db.session, "declaratie", "declaraties.csv", rows=count, filters=filters)
+    db.session.commit()
+    name = "-".join(["declaraties", *(str(v) for v in filters.values() if v)]) + ".csv"
+    # Not cached: app/security.py sends Cache-Control: no-store with every response.
+    return send_file(io.BytesIO(data), mimetype="text/csv", as_attachment=True, download_name=name)

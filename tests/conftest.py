@@ -18,6 +18,7 @@ from app import create_app
 from app.cli import run_migrations
 from app.extensions import db
 
+from .committed import remove_committed_rows
 from .factories import World, build_world
 
 
@@ -77,6 +78,21 @@ def world(session: Session) -> World:
     world = build_world(session)
     session.flush()
     return world
+
+
+@pytest.fixture
+def committed_world(app: Flask) -> Iterator[World]:
+    """The small municipality committed for real, for tests where several connections or
+    threads must see it (races, double submits, a live server); removed afterwards
+    (``tests.committed``). A test module may override it with a larger world."""
+    assert db.engine is not None
+    with Session(db.engine, expire_on_commit=False) as s:
+        world = build_world(s)
+        s.commit()
+    try:
+        yield world
+    finally:
+        remove_committed_rows(db.engine)
 
 
 @pytest.fixture

@@ -10,19 +10,16 @@ claims it holds.
 
 from __future__ import annotations
 
-import io
-
-from flask import render_template, request, send_file
+from flask import render_template, request
 from werkzeug.wrappers import Response
 
 from models import ClaimState
-from workflows import audit
-from workflows.claims import CLAIM_STATE_LABELS, claims_csv, first_claim_year, provider_claims
+from workflows.claims import CLAIM_STATE_LABELS, first_claim_year, provider_claims
 from workflows.paging import page_number
 
 from .. import clock
 from ..auth.access import me
-from ..claim_filters import BadClaimFilter, described, read_claim_filter
+from ..claim_filters import BadClaimFilter, described, read_claim_filter, send_claims_csv
 from ..errors import render_error
 from ..extensions import db
 from ..filters import tr
@@ -75,16 +72,5 @@ def claims_download() -> Response | tuple[str, int]:
         chosen = read_claim_filter(request.args, provider_id)
     except BadClaimFilter as bad:
         return render_error(400, bad.message)
-    data, count = claims_csv(db.session, chosen, clock.zone_name())
-    agb_code = me().provider.agb_code if me().provider is not None else provider_id
-    audit.record_export(
-        db.session,
-        "declaratie",
-        "declaraties.csv",
-        rows=count,
-        filters={"aanbieder": agb_code, **described(chosen)},
-    )
-    db.session.commit()
-    name = "-".join(["declaraties", str(agb_code), *described(chosen).values()]) + ".csv"
-    # Not cached: app/security.py sends Cache-Control: no-store with every response.
-    return send_file(io.BytesIO(data), mimetype="text/csv", as_attachment=True, download_name=name)
+    agb_code = me().provider.agb_code if me().provider is not None else str(provider_id)
+    return send_claims_csv(chosen, agb_code)

@@ -5,21 +5,16 @@ review of what it added). No case content."""
 
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from models import Contract, Provider, SupportProfile
-from workflows import audit
-from workflows.claims import claims_csv as workflow_claims_csv
 from workflows.paging import page_number, paginate_objects
 
-from .. import clock
-from ..claim_filters import BadClaimFilter, described, read_claim_filter
+from ..claim_filters import BadClaimFilter, read_claim_filter, send_claims_csv
 from ..errors import render_error
 from ..extensions import db
 
@@ -72,13 +67,7 @@ def claims_csv() -> Response | tuple[str, int]:
         chosen = read_claim_filter(request.args, provider.id if provider else None)
     except BadClaimFilter as bad:
         return render_error(400, bad.message)
-    data, count = workflow_claims_csv(db.session, chosen, clock.zone_name())
-    filters = {"aanbieder": provider.agb_code if provider else None, **described(chosen)}
-    audit.record_export(db.session, "declaratie", "declaraties.csv", rows=count, filters=filters)
-    db.session.commit()
-    name = "-".join(["declaraties", *(str(v) for v in filters.values() if v)]) + ".csv"
-    # Not cached: app/security.py sends Cache-Control: no-store with every response.
-    return send_file(io.BytesIO(data), mimetype="text/csv", as_attachment=True, download_name=name)
+    return send_claims_csv(chosen, provider.agb_code if provider else None)
 
 
 from . import accounts, inzage  # noqa: E402,F401

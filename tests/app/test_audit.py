@@ -6,7 +6,7 @@ entry afterwards."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DatabaseError
 
 from models import AuditEntry, TrajectoryState, utcnow
@@ -18,29 +18,19 @@ from workflows.audit import (
     set_context,
 )
 
+from ..committed import audit_entries_after, last_audit_id
 from ..factories import concept_starting_today, make_trajectory
 from .helpers import login, login_as, logout, post_form
-
-
-def _new_entries(session, after: int) -> list[AuditEntry]:
-    session.expire_all()
-    return list(
-        session.scalars(select(AuditEntry).where(AuditEntry.id > after).order_by(AuditEntry.id))
-    )
-
-
-def _last_id(session) -> int:
-    return session.scalar(select(func.coalesce(func.max(AuditEntry.id), 0))) or 0
 
 
 def test_a_gids_reading_a_trajectory_is_recorded(client, world, session):
     t = make_trajectory(session, world, TrajectoryState.ACTIEF)
     session.flush()
     login_as(client, world.gids)
-    before = _last_id(session)
+    before = last_audit_id(session)
     response = client.get(f"/gids/trajecten/{t.id}", environ_base={"REMOTE_ADDR": "10.1.2.3"})
     assert response.status_code == 200
-    entries = _new_entries(session, before)
+    entries = audit_entries_after(session, before)
     read = {(e.object_type, e.object_id): e for e in entries if e.action == "inzien"}
     assert ("traject", t.id) in read and ("inwoner", world.adult.id) in read
     entry = read[("traject", t.id)]
@@ -63,9 +53,9 @@ def test_the_caseload_records_each_trajectory_and_resident_it_shows(client, worl
     second = make_trajectory(session, world, TrajectoryState.CONCEPT, resident_id=world.child.id)
     session.flush()
     login_as(client, world.gids)
-    before = _last_id(session)
+    before = last_audit_id(session)
     assert client.get("/gids/", environ_base={"REMOTE_ADDR": "10.1.2.4"}).status_code == 200
-    entries = _new_entries(session, before)
+    entries = audit_entries_after(session, before)
     assert {(e.object_type, e.object_id, e.resident_id) for e in entries} == {
         ("traject", first.id, world.adult.id),
         ("traject", second.id, world.child.id),
@@ -82,9 +72,9 @@ def test_the_provider_list_records_what_it_shows(client, world, session):
     shown = make_trajectory(session, world, TrajectoryState.ACTIEF)
     session.flush()
     login_as(client, world.aanbieder_a)
-    before = _last_id(session)
+    before = last_audit_id(session)
     assert client.get("/aanbieder/").status_code == 200
-    entries = _new_entries(session, before)
+    entries = audit_entries_after(session, before)
     assert {(e.object_type, e.object_id, e.resident_id, e.user_id) for e in entries} == {
         ("traject", shown.id, world.adult.id, world.aanbieder_a.id),
         ("inwoner", world.adult.id, world.adult.id, world.aanbieder_a.id),
@@ -95,9 +85,9 @@ def test_a_refused_look_is_recorded_as_refused(client, world, session):
     t = make_trajectory(session, world, TrajectoryState.VOORGESTELD)
     session.flush()
     login_as(client, world.aanbieder_b)
-    before = _last_id(session)
+    before = last_audit_id(session)
     assert client.get(f"/aanbieder/trajecten/{t.id}").status_code == 404
-    entries = _new_entries(session, before)
+    entries = audit_entries_after(session, before)
     assert entries and {e.action for e in entries} == {"geweigerd"}
     assert {e.status for e in entries} == {404}
     assert all(e.user_id == world.aanbieder_b.id for e in entries)
@@ -107,13 +97,13 @@ def test_a_change_is_recorded_with_the_step_and_the_fields(client, world, sessio
     t = concept_starting_today(session, world)
     session.flush()
     login_as(client, world.gids)
-    before = _last_id(session)
+    before = last_audit_id(session)
     page = f"/gids/trajecten/{t.id}"
     response = post_form(
         client, page, f"{page}/versturen", {"propose-version": str(t.version)}, "propose"
     )
     assert response.status_code == 302
-    changes = [e for e in _new_entries(session, before) if e.action == "gewijzigd"]
+    changes = [e for e in audit_entries_after(session, before) if e.action == "gewijzigd"]
     assert len(changes) == 1
     change = changes[0]
     assert (change.object_type, change.object_id, change.resident_id) == (
@@ -127,7 +117,7 @@ def test_a_change_is_recorded_with_the_step_and_the_fields(client, world, sessio
 
 def test_a_new_resident_is_recorded_as_created(client, world, session):
     login_as(client, world.gids)
-    before = _last_id(session)
+    before = last_audit_id(session)
     data = {
         "bsn": "345678904",
         "given_name": "Robert",
@@ -139,7 +129,7 @@ def test_a_new_resident_is_recorded_as_created(client, world, session):
     }
     response = post_form(client, "/gids/inwoners/nieuw", "/gids/inwoners/nieuw", data)
     assert response.status_code == 302
-    created = [e for e in _new_entries(session, before) if e.action == "aangemaakt"]
+    created = [e for e in audit_entries_after(session, before) if e.action == "aangemaakt"]
     assert [(e.object_type, e.user_id) for e in created] == [("inwoner", world.gids.id)]
     assert created[0].resident_id == created[0].object_id
 
@@ -148,31 +138,31 @@ def test_a_refused_change_leaves_no_change_entry(client, world, session):
     t = make_trajectory(session, world, TrajectoryState.CONCEPT)
     session.flush()
     login_as(client, world.gids)
-    before = _last_id(session)
+    before = last_audit_id(session)
     page = f"/gids/trajecten/{t.id}"
     response = post_form(client, page, f"{page}/annuleren", {"cancel-reason": "  "}, "cancel")
     assert response.status_code == 422
-    assert not [e for e in _new_entries(session, before) if e.action != "inzien"]
+    assert not [e for e in audit_entries_after(session, before) if e.action != "inzien"]
 
 
 def test_logins_and_logouts_are_recorded(client, world, session):
-    before = _last_id(session)
+    before = last_audit_id(session)
     login(client, world.gids.email)
     logout(client)
-    actions = [(e.action, e.object_type, e.object_id) for e in _new_entries(session, before)]
+    actions = [(e.action, e.object_type, e.object_id) for e in audit_entries_after(session, before)]
     assert ("ingelogd", "account", world.gids.id) in actions
     assert ("uitgelogd", "account", world.gids.id) in actions
 
 
 def test_showing_a_full_bsn_is_recorded(client, world, session):
     login_as(client, world.gids)
-    before = _last_id(session)
+    before = last_audit_id(session)
     masked = client.get(f"/gids/inwoners/{world.adult.id}").get_data(as_text=True)
     assert world.adult.bsn not in masked and "••••••333" in masked
-    assert not [e for e in _new_entries(session, before) if e.action == "bsn_getoond"]
+    assert not [e for e in audit_entries_after(session, before) if e.action == "bsn_getoond"]
     shown = client.get(f"/gids/inwoners/{world.adult.id}?bsn=tonen").get_data(as_text=True)
     assert world.adult.bsn in shown
-    entries = [e for e in _new_entries(session, before) if e.action == "bsn_getoond"]
+    entries = [e for e in audit_entries_after(session, before) if e.action == "bsn_getoond"]
     assert [(e.user_id, e.resident_id) for e in entries] == [(world.gids.id, world.adult.id)]
 
 
@@ -236,7 +226,7 @@ def test_postgresql_writes_read_entries_in_one_statement_without_waiting_for_the
     disk for that transaction only (SET LOCAL); a change's own transaction still waits."""
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("the array insert and synchronous_commit are PostgreSQL's")
-    before = _last_id(session)
+    before = last_audit_id(session)
     context = AuditContext(user_id=7, role="gids", ip="10.0.0.1", endpoint="gids.caseload")
     reads = [(("traject", 11), _Noted(resident_id=21, trajectory_id=11))]
     reads.append((("inwoner", 21), _Noted(resident_id=21)))
@@ -275,7 +265,7 @@ def test_the_audit_log_has_no_update_or_delete_view(app):
 
 
 def test_scheduler_runs_and_workflow_tests_record_nothing_without_a_context(session, world):
-    before = _last_id(session)
+    before = last_audit_id(session)
     make_trajectory(session, world, TrajectoryState.ACTIEF)
     session.flush()
-    assert _new_entries(session, before) == []
+    assert audit_entries_after(session, before) == []

@@ -50,8 +50,7 @@ from workflows.closure import report_end_of_care
 from workflows.evaluations import EvaluationInput, ScoreInput, submit_evaluation
 from workflows.scaling import request_scaling
 
-from ..committed import remove_committed_rows
-from ..factories import World, build_world, make_trajectory
+from ..factories import World, make_trajectory
 from .care import NOW
 from .helpers import csrf_token, field_error, input_value, login_as, textarea_value
 
@@ -63,18 +62,6 @@ SERVER_ERROR = "Er ging iets mis aan onze kant"
 def frozen() -> Iterator[None]:
     with freeze_time(NOW):
         yield
-
-
-@pytest.fixture
-def committed_world(app: Flask) -> Iterator[World]:
-    assert db.engine is not None
-    with Session(db.engine, expire_on_commit=False) as s:
-        world = build_world(s)
-        s.commit()
-    try:
-        yield world
-    finally:
-        remove_committed_rows(db.engine)
 
 
 def committed(build: Callable[[Session], object]) -> int:

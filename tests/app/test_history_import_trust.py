@@ -22,9 +22,10 @@ from freezegun import freeze_time
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from models import AuditEntry, Role, Trajectory, TrajectoryEvent, TrajectoryState, User
+from models import Role, Trajectory, TrajectoryEvent, TrajectoryState, User
 from workflows.stats.history import COLUMNS, export_csv
 
+from ..committed import audit_entries_after, last_audit_id
 from ..factories import World, make_trajectory, make_user
 from ..workflows.test_stats_history import CLOSED, NEW_PERSON, RUNNING, csv_text
 from .helpers import login_as
@@ -37,17 +38,6 @@ LATER = date(2026, 11, 20)  # the trajectories of the factories started on 2026-
 def invoke(app: Flask, *args: str):  # type: ignore[no-untyped-def]
     with freeze_time(LATER):
         return app.test_cli_runner().invoke(args=list(args))
-
-
-def last_id(session: Session) -> int:
-    return session.scalar(select(func.coalesce(func.max(AuditEntry.id), 0))) or 0
-
-
-def entries_after(session: Session, after: int) -> list[AuditEntry]:
-    session.expire_all()
-    return list(
-        session.scalars(select(AuditEntry).where(AuditEntry.id > after).order_by(AuditEntry.id))
-    )
 
 
 def export_with_change(
@@ -134,9 +124,9 @@ def test_the_upload_is_audited_in_the_beheerders_name(
     client: FlaskClient, session: Session, world: World
 ) -> None:
     login_as(client, world.beheerder)
-    before = last_id(session)
+    before = last_audit_id(session)
     assert upload(client, world, csv_text(CLOSED, NEW_PERSON)).status_code == 302
-    entries = entries_after(session, before)
+    entries = audit_entries_after(session, before)
     assert {(e.user_id, e.role, e.endpoint) for e in entries} == {
         (world.beheerder.id, "beheerder", "beheer.history_import")
     }
@@ -172,13 +162,13 @@ def test_the_command_line_runs_only_for_a_named_active_person(
     path = tmp_path / "historie.csv"
     if command == "import":
         path.write_text(csv_text(CLOSED), encoding="utf-8")
-    before = last_id(session)
+    before = last_audit_id(session)
     result = invoke(app, command, "trajectories", str(path), *(("--by", by) if by else ()))
     assert result.exit_code == 1
     assert message in result.output and "Er is niets gedaan" in result.output
     assert "Traceback" not in result.output
     assert session.scalar(select(func.count()).select_from(Trajectory)) == 0
-    assert entries_after(session, before) == []
+    assert audit_entries_after(session, before) == []
     if command == "export":
         assert not path.exists()
 
@@ -188,10 +178,10 @@ def test_the_command_line_import_is_audited_in_the_operators_name(
 ) -> None:
     path = tmp_path / "historie.csv"
     path.write_text(csv_text(CLOSED, RUNNING), encoding="utf-8")
-    before = last_id(session)
+    before = last_audit_id(session)
     result = invoke(app, "import", "trajectories", str(path), "--by", world.beheerder.email.upper())
     assert result.exit_code == 0, result.output
-    entries = entries_after(session, before)
+    entries = audit_entries_after(session, before)
     assert {(e.user_id, e.role, e.endpoint) for e in entries} == {
         (world.beheerder.id, "beheerder", "cli import trajectories")
     }
@@ -216,7 +206,7 @@ def test_the_export_is_the_owners_only_runs_no_formula_and_names_the_operator(
     existing = tmp_path / "bestaand.csv"
     existing.write_text("oud", encoding="utf-8")
     existing.chmod(0o644)
-    before = last_id(session)
+    before = last_audit_id(session)
     old_umask = os.umask(0o022)
     try:
         for path in (fresh, existing):
@@ -231,7 +221,7 @@ def test_the_export_is_the_owners_only_runs_no_formula_and_names_the_operator(
     assert '\'=HYPERLINK("http://x";"klik")' in [row[0] for row in rows]
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left
-    entries = entries_after(session, before)
+    entries = audit_entries_after(session, before)
     assert [(e.action, e.object_type, e.user_id, e.role, e.details) for e in entries] == [
         (
             "geexporteerd",

@@ -9,7 +9,6 @@ from io import BytesIO
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import func, select
 
 from app.pdf import EvaluationReportPdf, TrajectoryAgreementPdf
 from models import (
@@ -26,6 +25,7 @@ from models import (
 )
 from workflows import trajectories as wf
 
+from ..committed import audit_entries_after, last_audit_id
 from ..factories import TODAY, make_trajectory, make_user
 from .helpers import login_as
 
@@ -358,16 +358,7 @@ def test_generators_return_pdf_bytes(app, session, world, active):
 
 
 def _exports(session, after: int) -> list[AuditEntry]:
-    session.expire_all()
-    return list(
-        session.scalars(
-            select(AuditEntry).where(AuditEntry.id > after, AuditEntry.action == "geexporteerd")
-        )
-    )
-
-
-def _last_entry(session) -> int:
-    return session.scalar(select(func.coalesce(func.max(AuditEntry.id), 0))) or 0
+    return [e for e in audit_entries_after(session, after) if e.action == "geexporteerd"]
 
 
 AGREEMENT = ("traject", "trajecten/{t}/trajectafspraken.pdf", "trajectafspraken-{t}.pdf")
@@ -390,7 +381,7 @@ def test_each_download_is_one_export_entry_naming_who_downloaded_what(
     ids = {"t": active.id, "e": evaluation.id}
     user = getattr(world, who)
     login_as(client, user)
-    before = _last_entry(session)
+    before = last_audit_id(session)
     assert client.get(url.format(**ids)).status_code == 200
     (entry,) = _exports(session, before)
     assert (entry.user_id, entry.role, entry.object_type, entry.resident_id, entry.details) == (
@@ -406,7 +397,7 @@ def test_each_download_is_one_export_entry_naming_who_downloaded_what(
 def test_a_refused_download_is_no_export(session, client, world, active):
     evaluation = submitted_evaluation(session, active, world.aanbieder_a)
     login_as(client, world.aanbieder_b)
-    before = _last_entry(session)
+    before = last_audit_id(session)
     assert client.get(f"/aanbieder/trajecten/{active.id}/trajectafspraken.pdf").status_code == 404
     assert client.get(f"/aanbieder/evaluaties/{evaluation.id}/verslag.pdf").status_code == 404
     assert _exports(session, before) == []

@@ -6,7 +6,7 @@ calls of Argon2's verify. These tests commit for real (each request its own conn
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -14,28 +14,14 @@ import pytest
 from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy.orm import Session
 
 from app.extensions import db
 from workflows.signin import ACCOUNT_MAX_FAILURES
 
-from ..committed import remove_committed_rows
-from ..factories import World, build_world
+from ..factories import World
 from .helpers import csrf_token, login_as
 
 GUESSES = 25
-
-
-@pytest.fixture
-def committed_world(app: Flask) -> Iterator[World]:
-    assert db.engine is not None
-    with Session(db.engine, expire_on_commit=False) as s:
-        world = build_world(s)
-        s.commit()
-    try:
-        yield world
-    finally:
-        remove_committed_rows(db.engine)
 
 
 @pytest.fixture

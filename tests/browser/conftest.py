@@ -14,13 +14,9 @@ from typing import Any
 import pytest
 from flask import Flask
 from playwright.sync_api import Page
-from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from app.extensions import db
-
-from ..committed import remove_committed_rows
-from ..factories import World, build_world
+from ..factories import World
 from .accessibility import AccessibilityWatch
 
 CHROMIUM = "/usr/bin/chromium"
@@ -45,15 +41,9 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture
-def live_world(app: Flask) -> Iterator[World]:
-    assert db.engine is not None
-    with Session(db.engine, expire_on_commit=False) as session:
-        world = build_world(session)
-        session.commit()
-    try:
-        yield world
-    finally:
-        remove_committed_rows(db.engine)
+def live_world(committed_world: World) -> World:
+    """The world the live server serves: committed, so its own connections see it."""
+    return committed_world
 
 
 @pytest.fixture

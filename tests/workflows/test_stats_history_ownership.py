@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from models import (
     AgreedResult,
-    AuditEntry,
     ClosureCategory,
     Household,
     Intensity,
@@ -46,6 +45,7 @@ from workflows.stats.history import (
     export_csv,
 )
 
+from ..committed import audit_entries_after, last_audit_id
 from ..factories import TODAY, World, make_trajectory
 from .test_stats_history import CLOSED, NEW_PERSON, RUNNING, csv_text
 
@@ -82,17 +82,6 @@ def do_import(session: Session, world: World, text: str, today: date = TODAY, **
         apply_import(session, check, world.gids, today, by=world.beheerder) if check.ok else None
     )
     return check, result
-
-
-def entries_after(session: Session, after: int) -> list[AuditEntry]:
-    """The audit entries written since ``after`` (the log outlives the tests that commit)."""
-    return list(
-        session.scalars(select(AuditEntry).where(AuditEntry.id > after).order_by(AuditEntry.id))
-    )
-
-
-def last_entry(session: Session) -> int:
-    return session.scalar(select(func.coalesce(func.max(AuditEntry.id), 0))) or 0
 
 
 def snapshot(session: Session) -> dict[str, list[tuple[Any, ...]]]:
@@ -201,7 +190,7 @@ def test_an_identical_row_changes_nothing_not_even_a_version(
 def test_the_import_and_its_events_name_the_person_who_imports(
     session: Session, world: World
 ) -> None:
-    before = last_entry(session)
+    before = last_audit_id(session)
     set_context(
         session,
         AuditContext(
@@ -217,7 +206,7 @@ def test_the_import_and_its_events_name_the_person_who_imports(
         select(TrajectoryEvent).where(TrajectoryEvent.action == "geimporteerd")
     ).all()
     assert len(events) == 3 and {e.user_id for e in events} == {world.beheerder.id}
-    entries = entries_after(session, before)
+    entries = audit_entries_after(session, before)
     assert {(e.user_id, e.role) for e in entries} == {(world.beheerder.id, "beheerder")}
     made = {(e.action, e.object_type) for e in entries}
     assert {("aangemaakt", "traject"), ("aangemaakt", "inwoner"), ("aangemaakt", "aanmelding"),
@@ -237,9 +226,9 @@ def test_the_import_and_its_events_name_the_person_who_imports(
 def test_without_an_audit_context_the_import_still_names_the_person(
     session: Session, world: World
 ) -> None:
-    before = last_entry(session)
+    before = last_audit_id(session)
     do_import(session, world, csv_text(CLOSED))
-    entries = entries_after(session, before)
+    entries = audit_entries_after(session, before)
     assert entries and {e.user_id for e in entries} == {world.beheerder.id}
 
 
