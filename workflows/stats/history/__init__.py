@@ -89,23 +89,23 @@ from models import (
     User,
 )
 
-from .. import audit, csv_format
-from ..bsn import is_valid_bsn
-from ..bulk import allocate_ids, write_rows
-from ..catalogue import HOUSEHOLD_HELP_INTENSITIES
-from ..closure_rules import ClosureFields, closure_problems
-from ..csv_format import looks_like_formula, neutralise
-from ..dates import jeugd_decision_end
-from ..eligibility import (
+from ... import audit, csv_format
+from ...bsn import is_valid_bsn
+from ...bulk import allocate_ids, write_rows
+from ...catalogue import HOUSEHOLD_HELP_INTENSITIES
+from ...closure_rules import ClosureFields, closure_problems
+from ...csv_format import looks_like_formula, neutralise
+from ...dates import jeugd_decision_end
+from ...eligibility import (
     contract_covers,
     jeugd_age_problems,
     jeugd_extended_problems,
     request_date_problems,
     start_before_decision_problems,
 )
-from ..errors import N_, DomainError, Problem
-from ..residents import POSTCODE_RE, normalise_postcode
-from . import feed
+from ...errors import N_, DomainError, Problem
+from ...residents import POSTCODE_RE, normalise_postcode
+from .. import feed
 
 COLUMNS = (
     "import_id",
