@@ -108,19 +108,16 @@ def iso_date(value: str) -> date | None:
         return None
 
 
-def any_date(value: str, today: date) -> date:
-    day = iso_date(value)
-    if day is None:
-        raise Invalid
-    return day
+def refusing_none(read: Callable[[str], Any]) -> Parser:
+    """A parser from a reader that returns None for text that is no such value."""
 
+    def parse(value: str, today: date) -> Any:
+        parsed = read(value)
+        if parsed is None:
+            raise Invalid
+        return parsed
 
-def past_date(value: str, today: date) -> date:
-    """A date that has happened: from 1900 up to today."""
-    day = any_date(value, today)
-    if not EARLIEST_DATE <= day <= today:
-        raise Invalid(N_("De datum ligt in de toekomst of vóór 1900."))
-    return day
+    return parse
 
 
 def postcode(value: str, today: date) -> str | None:
@@ -150,11 +147,16 @@ def amount(value: str) -> Decimal | None:
     return Decimal(value.replace(",", ".")).quantize(Decimal("0.01"))
 
 
-def price(value: str, today: date) -> Decimal:
-    parsed = amount(value)
-    if parsed is None:
-        raise Invalid
-    return parsed
+any_date = refusing_none(iso_date)
+price = refusing_none(amount)
+
+
+def past_date(value: str, today: date) -> date:
+    """A date that has happened: from 1900 up to today."""
+    day: date = any_date(value, today)
+    if not EARLIEST_DATE <= day <= today:
+        raise Invalid(N_("De datum ligt in de toekomst of vóór 1900."))
+    return day
 
 
 def yes_or_no(value: str, today: date) -> bool:
