@@ -23,9 +23,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Domain, EndReason, Intensity, ProductCategory, Provider, SupportProfile
+from models import Domain, Intensity, ProductCategory, Provider, SupportProfile
 
 from ...catalogue import HOUSEHOLD_HELP_INTENSITIES
+from ...closure_rules import codes_of
 from ...errors import N_
 from .columns import COLUMN, COLUMNS, TABLE, Invalid
 from .common import MAX_ROWS, OWN_KEY, ImportCheck, ImportRow, RowProblem
@@ -44,7 +45,6 @@ class Catalogue:
     categories: dict[str, Domain]
     profiles: dict[str, tuple[Domain, str, set[Intensity]]]
     providers: set[str]
-    end_reasons: set[tuple[str, str]]
     contracts: MainContracts
 
     @classmethod
@@ -56,7 +56,6 @@ class Catalogue:
                 for p in session.scalars(select(SupportProfile))
             },
             providers=set(session.scalars(select(Provider.agb_code))),
-            end_reasons={(str(r.domain.value), r.code) for r in session.scalars(select(EndReason))},
             contracts=main_contracts(session),
         )
 
@@ -216,12 +215,7 @@ class RowCheck:
         self.profile()
         self.provider()
         reason, domain = self.values["reden_beeindiging"], self.values["domein"]
-        known_reasons = self.catalogue.end_reasons
-        if (
-            reason is not None
-            and domain is not None
-            and (domain.value, reason) not in known_reasons
-        ):
+        if reason is not None and domain is not None and reason not in codes_of(domain):
             self.unknown("reden_beeindiging")
 
     def category(self) -> None:
