@@ -1,7 +1,8 @@
 """The columns of the history format (STATISTICS.md, "Import format for history"), one row each:
 its name, whether a cell may be empty, the parser that turns its text into a value, and the Dutch
 message for a cell that holds no such value. The one place that knows a column: the header check,
-the row check, the comparison with a live trajectory and the export all read them here.
+the row check, the comparison with a live trajectory and the export (which reads each column's
+``source``) all read them here.
 
 A parser judges a cell on its own (a date, a BSN, an amount). What a cell means next to other
 cells or to the catalogue — a profile of the row's domain, an end after the start, a reason from
@@ -18,7 +19,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from models import ClosureCategory, Domain, Intensity
+from models import (
+    ClosureCategory,
+    Domain,
+    Intensity,
+    Provider,
+    Request,
+    Resident,
+    SupportProfile,
+    Trajectory,
+)
 
 from ...bsn import is_valid_bsn
 from ...csv_format import looks_like_formula
@@ -52,6 +62,7 @@ class Column:
     name: str
     required: bool  # an empty cell is a problem (else its value is None)
     parse: Parser  # raises ``Invalid``
+    source: Any  # the attribute the export writes (``export.export_query`` joins its table)
     message: str  # may show the cell as %(value)s: its first ``shown`` characters
     missing: str | None = None  # for an empty required cell, where ``message`` does not fit
     shown: int = 20
@@ -187,48 +198,39 @@ def comparable_postcode(value: str) -> object:
 
 # --- the table ----------------------------------------------------------------------------------
 
+# (name, required or not, parser, what the export writes, message)
+REQUIRED, OPTIONAL = True, False
 TABLE = (
-    Column("import_id", True, import_key, N_("Vul de import_id in.")),
-    Column("bsn", True, bsn, N_("Geen geldig BSN (9 cijfers die de elfproef doorstaan).")),
-    Column("geboortedatum", True, past_date, NO_DATE, missing=N_("Vul een datum in (JJJJ-MM-DD).")),
-    Column(
-        "postcode",
-        False,
-        postcode,
-        N_("Een postcode heeft de vorm 1234AB."),
-        comparable=comparable_postcode,
-    ),
-    Column("domein", True, one_of(Domain), N_("Onbekend domein '%(value)s': kies wmo of jeugd.")),
-    Column("productcategorie", True, text, N_("Onbekende productcategorie '%(value)s'.")),
-    Column("profiel", True, profile_code, N_("Vul een profielcode in (ten hoogste 20 tekens).")),
-    Column(
-        "intensiteit",
-        True,
-        one_of(Intensity),
-        N_("Onbekende intensiteit '%(value)s': kies laag, middel of zwaar."),
-    ),
-    Column("aanbieder", True, agb_code, N_("Een AGB-code heeft 8 cijfers.")),
-    Column("aanmelddatum", False, past_date, NO_DATE),
-    Column("besluitdatum", False, past_date, NO_DATE),
-    Column("startdatum", False, past_date, NO_DATE),
-    Column("geplande_einddatum", True, any_date, NO_DATE),
-    Column("einddatum", False, past_date, NO_DATE),
-    Column(
-        "trajectprijs",
-        True,
-        price,
-        N_("De trajectprijs is geen bedrag; schrijf bijvoorbeeld 1234.56 of 1234,56."),
-        comparable=comparable_amount,
-    ),
-    Column("resultaat_behaald", False, yes_or_no, N_("Vul ja, nee of niets in.")),
-    Column("afsluitcategorie", False, one_of(ClosureCategory), N_("Kies a, b, c of d.")),
-    Column(
-        "reden_beeindiging",
-        False,
-        text,
-        N_("Onbekende reden van beëindiging '%(value)s' voor dit domein."),
-        shown=10,
-    ),
-)
+    Column("import_id", REQUIRED, import_key, Trajectory.import_id, N_("Vul de import_id in.")),
+    Column("bsn", REQUIRED, bsn, Resident.bsn,
+           N_("Geen geldig BSN (9 cijfers die de elfproef doorstaan).")),
+    Column("geboortedatum", REQUIRED, past_date, Resident.birth_date, NO_DATE,
+           missing=N_("Vul een datum in (JJJJ-MM-DD).")),
+    Column("postcode", OPTIONAL, postcode, Resident.postcode,
+           N_("Een postcode heeft de vorm 1234AB."), comparable=comparable_postcode),
+    Column("domein", REQUIRED, one_of(Domain), Trajectory.domain,
+           N_("Onbekend domein '%(value)s': kies wmo of jeugd.")),
+    Column("productcategorie", REQUIRED, text, SupportProfile.category_code,
+           N_("Onbekende productcategorie '%(value)s'.")),
+    Column("profiel", REQUIRED, profile_code, SupportProfile.code,
+           N_("Vul een profielcode in (ten hoogste 20 tekens).")),
+    Column("intensiteit", REQUIRED, one_of(Intensity), Trajectory.intensity,
+           N_("Onbekende intensiteit '%(value)s': kies laag, middel of zwaar.")),
+    Column("aanbieder", REQUIRED, agb_code, Provider.agb_code, N_("Een AGB-code heeft 8 cijfers.")),
+    Column("aanmelddatum", OPTIONAL, past_date, Request.request_date, NO_DATE),
+    Column("besluitdatum", OPTIONAL, past_date, Trajectory.decision_date, NO_DATE),
+    Column("startdatum", OPTIONAL, past_date, Trajectory.care_start, NO_DATE),
+    Column("geplande_einddatum", REQUIRED, any_date, Trajectory.planned_end, NO_DATE),
+    Column("einddatum", OPTIONAL, past_date, Trajectory.care_end, NO_DATE),
+    Column("trajectprijs", REQUIRED, price, Trajectory.price,
+           N_("De trajectprijs is geen bedrag; schrijf bijvoorbeeld 1234.56 of 1234,56."),
+           comparable=comparable_amount),
+    Column("resultaat_behaald", OPTIONAL, yes_or_no, Trajectory.result_achieved,
+           N_("Vul ja, nee of niets in.")),
+    Column("afsluitcategorie", OPTIONAL, one_of(ClosureCategory), Trajectory.closure_category,
+           N_("Kies a, b, c of d.")),
+    Column("reden_beeindiging", OPTIONAL, text, Trajectory.end_reason_code,
+           N_("Onbekende reden van beëindiging '%(value)s' voor dit domein."), shown=10),
+)  # fmt: skip
 COLUMN = {column.name: column for column in TABLE}
 COLUMNS = tuple(COLUMN)

@@ -21,7 +21,7 @@ from models import Provider, Request, Resident, SupportProfile, Trajectory, User
 
 from ... import audit, csv_format
 from .. import feed
-from .columns import COLUMNS
+from .columns import COLUMNS, TABLE
 from .common import acting, key_of
 
 
@@ -29,28 +29,7 @@ def export_query(*extra: Any) -> Select[*tuple[Any, ...]]:
     """Each trajectory with what the export writes for it (its id and key first; ``extra``
     columns after the format's)."""
     return (
-        select(
-            Trajectory.id,
-            Trajectory.import_id,
-            Resident.bsn,
-            Resident.birth_date,
-            Resident.postcode,
-            Trajectory.domain,
-            SupportProfile.category_code,
-            SupportProfile.code,
-            Trajectory.intensity,
-            Provider.agb_code,
-            Request.request_date,
-            Trajectory.decision_date,
-            Trajectory.care_start,
-            Trajectory.planned_end,
-            Trajectory.care_end,
-            Trajectory.price,
-            Trajectory.result_achieved,
-            Trajectory.closure_category,
-            Trajectory.end_reason_code,
-            *extra,
-        )
+        select(Trajectory.id, *[column.source for column in TABLE], *extra)
         .join(Resident, Resident.id == Trajectory.resident_id)
         .join(SupportProfile, SupportProfile.id == Trajectory.profile_id)
         .join(Provider, Provider.id == Trajectory.provider_id)
