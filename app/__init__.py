@@ -1,4 +1,4 @@
-"""Flask application factory. The scheduler is never started here (see STYLE.md)."""
+"""Flask application factory. The scheduler is never started here (see docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -68,7 +68,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # The secret of the keyed hash (HMAC-SHA256) that pseudonymises clients in the
         # statistics feed. Changing it splits every client's history: keep it for good.
         "STATS_PSEUDONYM_KEY": os.environ.get("STATS_PSEUDONYM_KEY"),
-        # Statistics: counts below this are suppressed (STATISTICS.md, anonymity).
+        # Statistics: counts below this are suppressed (docs/statistics.md, disclosure control).
         "STATS_SUPPRESSION_THRESHOLD": _int_from_env("STATS_SUPPRESSION_THRESHOLD", 5),
         # Herhaald beroep: an earlier episode that ended within this many years before.
         "STATS_REPEAT_YEARS": _int_from_env("STATS_REPEAT_YEARS", 5),
