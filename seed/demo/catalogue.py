@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from models import ContractRole, Domain, Intensity
+from workflows.eligibility import decision_end_limit, default_planned_end
+from workflows.evaluations import DEFAULT_INTERVAL_MONTHS
 
 WMO, JEUGD = Domain.WMO, Domain.JEUGD
 L, M, Z = Intensity.LAAG, Intensity.MIDDEL, Intensity.ZWAAR
@@ -205,6 +207,19 @@ def standard_weeks(profile: ProfileSpec, intensity: Intensity, planned_start: da
     raise ValueError(f"{intensity} not allowed for {profile.code}")
 
 
+def default_end(
+    profile: ProfileSpec, intensity: Intensity, planned_start: date, birth: date
+) -> date:
+    """The planned end a new trajectory gets (``workflows.eligibility.default_planned_end``): the
+    standard duration from the planned start, capped at the decision's limit (Jeugd: the day
+    before the 18th birthday, R6)."""
+    return default_planned_end(
+        planned_start,
+        standard_weeks(profile, intensity, planned_start),
+        decision_end_limit(profile.domain, birth),
+    )
+
+
 def catalogue_rows(
     tariff_ids: dict[tuple[str, Intensity, int], tuple[int, Decimal]],
 ) -> dict[str, list[dict[str, Any]]]:
@@ -228,7 +243,7 @@ def catalogue_rows(
                 "imported": False,
             }
         )
-        interval = 3 if p.domain == JEUGD else 6
+        interval = DEFAULT_INTERVAL_MONTHS[p.domain]
         for intensity, p19, w19, p21, w21 in p.prices:
             intensities.append({"profile_id": profile_id, "intensity": intensity.value})
             for version, price, weeks, valid_from, valid_to in (

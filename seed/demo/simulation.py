@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from models import Domain, Intensity, NeedType
-from workflows.dates import add_weeks, age_on, jeugd_decision_end
+from workflows.dates import age_on, jeugd_decision_end
+from workflows.eligibility import decision_end_limit
 
 from .accounts import DEMO_GIDS_SHARE, TEAM_SIZE
 from .catalogue import (
@@ -34,6 +35,7 @@ from .catalogue import (
     M,
     ProfileSpec,
     Z,
+    default_end,
     standard_weeks,
 )
 from .draws import (
@@ -161,13 +163,14 @@ def draw_end_of_care(
     planned_start: date,
     care_start: date,
     last_day: date,
+    birth: date,
 ) -> date | None:
     """The end of a parallel trajectory: a draw from the same hazard shape, or None."""
     ep = Episode(profile.domain, profile, intensity, need, planned_start, planned_start,
                  planned_start, care_start)  # fmt: skip
     ep.rate = _base_rate(profile, intensity, need, planned_start)
     ep.early_until = care_start + timedelta(days=EARLY_DAYS)
-    ep.planned_end = add_weeks(planned_start, standard_weeks(profile, intensity, planned_start))
+    ep.planned_end = default_end(profile, intensity, planned_start, birth)
     budget = rng.expovariate(1.0)
     t = care_start
     while t <= last_day:
@@ -582,9 +585,8 @@ def _new_episode(
     planned = ep.planned_start = max(planned, ep.decision)
     ep.rate = _base_rate(profile, intensity, need, planned)
     ep.early_until = care_start + timedelta(days=EARLY_DAYS)
-    ep.planned_end = add_weeks(planned, standard_weeks(profile, intensity, planned))
-    if domain == JEUGD:
-        ep.limit = jeugd_decision_end(person.birth)
+    ep.limit = decision_end_limit(domain, person.birth)
+    ep.planned_end = default_end(profile, intensity, planned, person.birth)
     return ep
 
 

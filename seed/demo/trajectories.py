@@ -15,8 +15,16 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from models import Domain, Intensity, NeedType, RequestOutcome, TrajectoryState
-from workflows.dates import add_weeks, age_on, jeugd_decision_end
+from models import (
+    HOUSEHOLD_HELP_CATEGORY,
+    Domain,
+    Intensity,
+    NeedType,
+    RequestOutcome,
+    TrajectoryState,
+)
+from workflows.dates import age_on, jeugd_decision_end
+from workflows.eligibility import decision_end_limit
 
 from .catalogue import (
     HISTORY_START,
@@ -33,7 +41,7 @@ from .catalogue import (
     M,
     ProfileSpec,
     Z,
-    standard_weeks,
+    default_end,
 )
 from .draws import DAY, age_years, birth_for, day_between, draw_int, pick, stamp
 from .simulation import (
@@ -192,7 +200,7 @@ class TrajectoryBuilder:
         # scaling up/down (R9): one split at most
         splits: list[tuple[date, Intensity, str]] = []
         hh_ruling = (
-            ep.profile.category == "01"
+            ep.profile.category == HOUSEHOLD_HELP_CATEGORY
             and ep.intensity == L
             and ep.care_start < date(2020, 10, 15)
             and effective_end > date(2020, 11, 15)
@@ -289,14 +297,7 @@ class TrajectoryBuilder:
         return f"Wijzigingsverzoek: afschalen naar {intensity.value.capitalize()}; het gaat beter."
 
     def planned_end(self, traj: Traj) -> date:
-        end = add_weeks(
-            traj.planned_start, standard_weeks(traj.profile, traj.intensity, traj.planned_start)
-        )
-        if traj.domain == JEUGD:
-            limit = jeugd_decision_end(traj.person.birth)
-            if end > limit >= traj.planned_start:
-                end = limit
-        return end
+        return default_end(traj.profile, traj.intensity, traj.planned_start, traj.person.birth)
 
     def add_return(self, traj: Traj) -> None:
         """The first provider returned the proposal; the gids sent it to another one."""
@@ -329,13 +330,14 @@ class TrajectoryBuilder:
         request, decision, planned = waits(rng, ep.domain, start)
         request, decision = after_birth(ep.person.birth, request, decision)
         planned = max(planned, decision)
-        end = draw_end_of_care(rng, profile, intensity, need, planned, start, self.last_day)
+        end = draw_end_of_care(
+            rng, profile, intensity, need, planned, start, self.last_day, ep.person.birth
+        )
         if ep.end is not None and (end is None or end > ep.end):
             end = ep.end
-        if ep.domain == JEUGD:
-            limit = jeugd_decision_end(ep.person.birth)
-            if end is not None and end > limit:
-                end = limit
+        limit = decision_end_limit(ep.domain, ep.person.birth)
+        if limit is not None and end is not None and end > limit:
+            end = limit
         sub_ep = Episode(
             ep.domain,
             profile,
@@ -631,7 +633,7 @@ class TrajectoryRows:
         year = max(t.planned_start.year, 2015)
         if t.domain == JEUGD:  # hours grew before 2019: more was indicated per client
             rate, factor = 66.50 + 1.60 * (year - 2015), 1.01 + 0.04 * (year - 2016)
-        elif t.profile.category == "01":
+        elif t.profile.category == HOUSEHOLD_HELP_CATEGORY:
             rate, factor = 26.80 + 0.70 * (year - 2015), 0.98
         else:
             rate, factor = 51.20 + 1.20 * (year - 2015), 0.98
@@ -641,7 +643,8 @@ class TrajectoryRows:
     def trajectory(self, t: Traj, request_id: int, gids: int, planned_end: date) -> None:
         rng = self.rng
         tariff_id, price, price_reason = self.price(t)
-        decision_end = jeugd_decision_end(t.person.birth) if t.domain == JEUGD else planned_end
+        limit = decision_end_limit(t.domain, t.person.birth)
+        decision_end = limit if limit is not None else planned_end
         closure = t.closure
         provider_user = self.provider_user[t.provider]
         # events
