@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from models import (
     ClaimState,
+    ClosureCategory,
     Domain,
     EvaluationKind,
     EvaluationState,
@@ -35,7 +36,7 @@ from workflows.evaluations import (
 )
 from workflows.trajectories import Action
 
-from .catalogue import JEUGD, PROFILES, RESULT_ORIENTED, WMO, L, M, Z
+from .catalogue import JEUGD, PROFILES, RESULT_ORIENTED, L, M, Z
 from .draws import DAY, day_between, days_in_month, draw_int, pick, stamp
 from .texts import (
     CLAIM_REFUSALS,
@@ -44,6 +45,7 @@ from .texts import (
     SCALING_REASONS,
     SCORE_EXPLANATIONS,
 )
+from .trajectories import according_to_plan
 
 S = TrajectoryState
 
@@ -414,8 +416,8 @@ class FollowUpRows:
                     "reported_by_id": self.provider_user[t["provider_id"]],
                     "reported_at": at,
                     "care_end": care_end,
-                    "closure_category": "a",
-                    "end_reason_code": "19" if t["domain"] == WMO.value else "31",
+                    "closure_category": ClosureCategory.A.value,
+                    "end_reason_code": according_to_plan(Domain(t["domain"])),
                     "result_achieved": True,
                     "state": RequestState.INGEDIEND.value,
                     "decision_reason": None,

@@ -17,12 +17,14 @@ from typing import Any
 
 from models import (
     HOUSEHOLD_HELP_CATEGORY,
+    ClosureCategory,
     Domain,
     Intensity,
     NeedType,
     RequestOutcome,
     TrajectoryState,
 )
+from workflows.closure_rules import reasons_for, results_for
 from workflows.dates import age_on, jeugd_decision_end
 from workflows.eligibility import decision_end_limit
 
@@ -68,6 +70,17 @@ from .texts import (
 S = TrajectoryState
 
 
+A, B, C, D = ClosureCategory.A, ClosureCategory.B, ClosureCategory.C, ClosureCategory.D
+Closure = tuple[ClosureCategory, str, bool]  # (category, reason code, result achieved)
+
+
+def according_to_plan(domain: Domain) -> str:
+    """The reason *volgens plan beëindigd* (Wmo 19, Jeugd 31): category a's only reason, and the
+    only one with which the result may have been achieved (``workflows.closure_rules``)."""
+    (code,) = reasons_for(domain, ClosureCategory.A)
+    return code
+
+
 @dataclass(slots=True, eq=False)
 class Traj:
     """One trajectory to write, with the facts its events and request are derived from."""
@@ -87,7 +100,7 @@ class Traj:
     question: str
     sub: int | None = None
     follows: Traj | None = None
-    closure: tuple[str, str, bool] | None = None
+    closure: Closure | None = None
     created: date | None = None
     accepted: date | None = None
     returned: tuple[date, int, str] | None = None  # (day, by provider, reason) before a resend
@@ -143,34 +156,44 @@ class TrajectoryBuilder:
 
     # -- closure --
 
-    def closure(self, ep: Episode, end: date, planned_end: date) -> tuple[str, str, bool]:
+    def closed(
+        self, domain: Domain, category: ClosureCategory, code: str, chance: float = 0.0
+    ) -> Closure:
+        """A closure as the rule table allows it (R1, R10, ``workflows.closure_rules``): the
+        result is drawn, with ``chance``, only where the table allows it to be achieved."""
+        achievable = True in results_for(domain, category, code)
+        return category, code, achievable and self.rng.random() < chance
+
+    def closure(self, ep: Episode, end: date, planned_end: date) -> Closure:
+        """How care ended: the demo's mix of reasons (death and the Jeugd decision end first);
+        whether the result was achieved is drawn only where the rule table allows it."""
         rng = self.rng
-        wmo = ep.domain == WMO
-        on_time = end <= planned_end
-        if ep.dies:  # R10 (workflows.closure_rules): death ends care prematurely
-            return "d", "02", False
-        if ep.capped:
+        domain = ep.domain
+        wmo = domain == WMO
+        if ep.dies:  # death ends care prematurely
+            return self.closed(domain, D, "02")
+        if ep.capped:  # on to the Wmo or elsewhere (39), or done according to plan
             if rng.random() < 0.45:
-                return "c", "39", False
-            return "a", "31", rng.random() < 0.65
+                return self.closed(domain, C, "39")
+            return self.closed(domain, A, according_to_plan(domain), 0.65)
         assert ep.person is not None
         old = wmo and age_on(ep.person.birth, end) >= 75
         weights = (0.60, 0.14, 0.04, 0.05, 0.04, 0.16 if old else 0.06)
         kind = pick(rng, weights)
-        if kind == 0:  # according to plan
-            achieved = rng.random() < (0.9 if on_time else 0.78)
-            category = "a" if rng.random() < 0.72 else "b"
-            return category, "19" if wmo else "31", achieved
-        if kind == 1:  # premature
+        if kind == 0:  # according to plan: back in the network (a) or to the voorveld (b)
+            category = A if rng.random() < 0.72 else B
+            chance = 0.9 if end <= planned_end else 0.78
+            return self.closed(domain, category, according_to_plan(domain), chance)
+        if kind == 1:  # premature: by the client, by the provider, by agreement
             codes = ("21", "22", "23") if wmo else ("32", "33", "34")
-            return "d", codes[pick(rng, (0.5, 0.2, 0.3))], False
-        if kind == 2:  # the municipality hands over to the voorveld; no result (closure_rules)
-            return "b", "36", False
-        if kind == 3:
-            return "c", "31" if wmo else "35", False
-        if kind == 4:
-            return "c", "38", False
-        return "c", "39", False
+            return self.closed(domain, D, codes[pick(rng, (0.5, 0.2, 0.3))])
+        if kind == 2:  # the municipality hands over to the voorveld
+            return self.closed(domain, B, "36")
+        if kind == 3:  # moved away, handed over to care in the new municipality
+            return self.closed(domain, C, "31" if wmo else "35")
+        if kind == 4:  # on to another provider
+            return self.closed(domain, C, "38")
+        return self.closed(domain, C, "39")  # on to another domain
 
     def new_intensity(self, ep: Episode, current: Intensity, day: date) -> Intensity:
         allowed = [i for i in ep.profile.intensities if i != current]
@@ -265,9 +288,9 @@ class TrajectoryBuilder:
             traj.sub = self.subcontractor_for(ep.profile, provider)
             if end is not None:
                 if kind == "omgezet":
-                    traj.closure = ("c", "37", False)
+                    traj.closure = self.closed(ep.domain, C, "37")  # scaled (R9)
                 elif kind == "overstap":
-                    traj.closure = ("c", "38", False)
+                    traj.closure = self.closed(ep.domain, C, "38")  # the contract ended
                 else:
                     traj.closure = self.closure(ep, end, self.planned_end(traj))
             if first and rng.random() < 0.03:
@@ -758,7 +781,7 @@ class TrajectoryRows:
                 "care_start": t.care_start,
                 "care_end": t.care_end,
                 "state": t.state.value,
-                "closure_category": closure[0] if closure else None,
+                "closure_category": closure[0].value if closure else None,
                 "end_reason_code": closure[1] if closure else None,
                 "result_achieved": closure[2] if closure else None,
                 "follows_id": t.follows.id if t.follows is not None else None,
