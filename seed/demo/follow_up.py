@@ -29,15 +29,12 @@ from models import (
 )
 from workflows.caseload import PROVIDER_RESPONSE_DAYS
 from workflows.claims import claimable_amount
-from workflows.evaluations import (
-    BLIJVEND_INTERVAL_MONTHS,
-    DEFAULT_INTERVAL_MONTHS,
-    FINAL_EVALUATION_DAYS_BEFORE_END,
-)
+from workflows.dates import add_months
+from workflows.evaluations import final_due_on, interval_months
 from workflows.trajectories import Action
 
 from .catalogue import JEUGD, PROFILES, RESULT_ORIENTED, L, M, Z
-from .draws import DAY, day_between, days_in_month, draw_int, pick, stamp
+from .draws import DAY, day_between, draw_int, pick, stamp
 from .texts import (
     CLAIM_REFUSALS,
     EVALUATION_SUMMARIES,
@@ -59,12 +56,24 @@ DEMO_UNCLAIMED = 5  # recently closed trajectories of the demo provider left to 
 SCALING_REQUESTS, END_OF_CARE_REPORTS = 3, 2
 
 
-def _add_months(day: date, months: int) -> date:
-    """``workflows.evaluations.add_months`` (the 31st becomes the month's last day if needed)
-    without ``relativedelta``'s overhead."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, days_in_month(year, month + 1)))
+@dataclass(frozen=True, slots=True)
+class _TariffInterval:
+    evaluation_interval_months: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Cycle:
+    """The fields of a trajectory that ``workflows.evaluations.interval_months`` and
+    ``final_due_on`` read, as a light stand-in for the ORM object (like ``_Closed``); the demo
+    sets no interval override."""
+
+    domain: Domain
+    need_type: NeedType
+    tariff: _TariffInterval | None
+    planned_start: date
+    planned_end: date
+    care_start: date | None
+    evaluation_interval_months: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +104,11 @@ class FollowUpRows:
     """Evaluations with their scores, claims, open change requests and inbox tasks, derived from
     the trajectory rows with their own random generator (so the trajectories stay as they were).
 
-    The cycle follows ``workflows.evaluations``: the first regular evaluation one interval
-    (``interval_months`` rules) after the start of care, each next one an interval after the day
-    the previous one was held, none on or after the final evaluation's due date (planned end −
-    14 days, not before the start of care), and no regular one after the final one was held."""
+    The cycle follows ``workflows.evaluations``, whose ``interval_months`` and ``final_due_on``
+    read the row through a stand-in (``plan``): the first regular evaluation one interval after
+    the start of care, each next one an interval after the day the previous one was held
+    (``workflows.dates.add_months``), none on or after the final evaluation's due date, and no
+    regular one after the final one was held."""
 
     def __init__(
         self,
@@ -119,13 +129,18 @@ class FollowUpRows:
         self.tasks: list[dict[str, Any]] = []
         self.last_held: dict[int, dict[str, Any]] = {}  # trajectory id → latest held evaluation
 
-    def interval(self, t: dict[str, Any]) -> int:
-        """``workflows.evaluations.interval_months`` on the row (the demo sets no override)."""
-        if t["need_type"] == NeedType.BLIJVEND.value:
-            return BLIJVEND_INTERVAL_MONTHS
-        if t["tariff_id"] is not None:
-            return self.tariff_interval[t["tariff_id"]]
-        return DEFAULT_INTERVAL_MONTHS[Domain(t["domain"])]
+    def plan(self, t: dict[str, Any]) -> Trajectory:
+        """The row as the evaluation rules read a trajectory."""
+        tariff_id = t["tariff_id"]
+        plan = _Cycle(
+            Domain(t["domain"]),
+            NeedType(t["need_type"]),
+            _TariffInterval(self.tariff_interval[tariff_id]) if tariff_id is not None else None,
+            t["planned_start"],
+            t["planned_end"],
+            t["care_start"],
+        )
+        return cast(Trajectory, plan)
 
     def _evaluation(
         self, t: dict[str, Any], kind: EvaluationKind, due: date, planned_on: date
@@ -218,22 +233,21 @@ class FollowUpRows:
         active = t["state"] == S.ACTIEF.value
         bound = min(t["care_end"] or self.last_day, self.last_day)
         failing = not active and not t["result_achieved"]
-        final_due = max(
-            t["planned_end"] - timedelta(days=FINAL_EVALUATION_DAYS_BEFORE_END), care_start
-        )
-        months = self.interval(t)
+        plan = self.plan(t)
+        final_due = final_due_on(plan)
+        months = interval_months(plan)
         overdue = active and rng.random() < OVERDUE_SHARE
         offsets = [rng.gauss(0, 0.35) for _ in results]
         base, stopped = care_start, False
         while True:
-            due = _add_months(base, months)
+            due = add_months(base, months)
             if due >= final_due:
                 break
             if due > bound:
                 if active:
                     self._evaluation(t, EvaluationKind.REGULIER, due, base)
                 break
-            if overdue and final_due > bound and _add_months(due, months) > bound:
+            if overdue and final_due > bound and add_months(due, months) > bound:
                 # the latest one due is not in yet
                 self._evaluation(t, EvaluationKind.REGULIER, due, base)
                 stopped = True
