@@ -156,6 +156,11 @@ class ProviderSpec:
     sub: tuple[str, ...] = ()  # profiles it holds a subcontractor contract for
     main_until: date | None = None  # its main contracts ended then
 
+    @property
+    def main_period(self) -> tuple[date, date | None]:
+        """Its main contracts run from the transition (1-1-2015) to ``main_until`` or on."""
+        return LAW_START, self.main_until
+
 
 PROVIDERS: tuple[ProviderSpec, ...] = (
     ProviderSpec("Zorggroep Polderhart", "zorggroep-polderhart", "98102345",
@@ -267,19 +272,19 @@ def catalogue_rows(
     contracts = []
     for i, spec in enumerate(PROVIDERS):
         for code, _w in spec.main:
-            contracts.append((i, code, ContractRole.HOOFDAANNEMER, spec.main_until))
+            contracts.append((i, code, ContractRole.HOOFDAANNEMER, spec.main_period))
         for code in spec.sub:
-            contracts.append((i, code, ContractRole.ONDERAANNEMER, None))
+            contracts.append((i, code, ContractRole.ONDERAANNEMER, (LAW_START, None)))
     contract_rows = [
         {
             "id": n,
             "provider_id": i + 1,
             "profile_id": PROFILES.index(PROFILE_BY_CODE[code]) + 1,
             "role": role.value,
-            "valid_from": LAW_START,
-            "valid_to": until,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
         }
-        for n, (i, code, role, until) in enumerate(contracts, start=1)
+        for n, (i, code, role, (valid_from, valid_to)) in enumerate(contracts, start=1)
     ]
     return {
         "providers": providers,

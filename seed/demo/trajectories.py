@@ -26,7 +26,8 @@ from models import (
 )
 from workflows.closure_rules import reasons_for, results_for
 from workflows.dates import age_on, jeugd_decision_end
-from workflows.eligibility import decision_end_limit
+from workflows.eligibility import contract_covers, decision_end_limit
+from workflows.scaling import OMGEZET_REASON_CODE
 
 from .catalogue import (
     HISTORY_START,
@@ -72,6 +73,7 @@ S = TrajectoryState
 
 A, B, C, D = ClosureCategory.A, ClosureCategory.B, ClosureCategory.C, ClosureCategory.D
 Closure = tuple[ClosureCategory, str, bool]  # (category, reason code, result achieved)
+Period = tuple[date, date | None]  # a contract's valid from and valid to (or open)
 
 
 def according_to_plan(domain: Domain) -> str:
@@ -125,18 +127,19 @@ class TrajectoryBuilder:
         self.last_day = today - DAY
         self.trajs: list[Traj] = []
         self.unmet: list[tuple[Person, Domain, date, RequestOutcome, str | None, date | None]] = []
-        # providers able to deliver each profile as main contractor: (index, weight, until)
-        self.mains: dict[str, list[tuple[int, float, date | None]]] = {p.code: [] for p in PROFILES}
+        # each profile's main contractors: (index, weight, contract period); whether one may
+        # deliver on a day is workflows.eligibility.contract_covers, as in the live paths
+        self.mains: dict[str, list[tuple[int, float, Period]]] = {p.code: [] for p in PROFILES}
         for index, spec in enumerate(PROVIDERS):
             for code, weight in spec.main:
-                self.mains[code].append((index, weight, spec.main_until))
+                self.mains[code].append((index, weight, spec.main_period))
 
     # -- providers --
 
     def provider_for(self, profile: ProfileSpec, planned: date, care: date | None) -> int:
         last = max(planned, care or planned)
         options = [
-            (i, w) for i, w, until in self.mains[profile.code] if until is None or until >= last
+            (i, w) for i, w, period in self.mains[profile.code] if contract_covers([period], last)
         ]
         return options[pick(self.rng, [w for _i, w in options])][0]
 
@@ -149,8 +152,8 @@ class TrajectoryBuilder:
     def other_provider(self, profile: ProfileSpec, provider: int, day: date) -> int | None:
         options = [
             i
-            for i, _w, until in self.mains[profile.code]
-            if i != provider and (until is None or until >= day)
+            for i, _w, period in self.mains[profile.code]
+            if i != provider and contract_covers([period], day)
         ]
         return self.rng.choice(options) if options else None
 
@@ -288,7 +291,7 @@ class TrajectoryBuilder:
             traj.sub = self.subcontractor_for(ep.profile, provider)
             if end is not None:
                 if kind == "omgezet":
-                    traj.closure = self.closed(ep.domain, C, "37")  # scaled (R9)
+                    traj.closure = self.closed(ep.domain, C, OMGEZET_REASON_CODE)  # R9
                 elif kind == "overstap":
                     traj.closure = self.closed(ep.domain, C, "38")  # the contract ended
                 else:
@@ -305,8 +308,8 @@ class TrajectoryBuilder:
 
     def can_deliver(self, provider: int, profile: ProfileSpec, day: date) -> bool:
         return any(
-            i == provider and (until is None or until >= day)
-            for i, _w, until in self.mains[profile.code]
+            i == provider and contract_covers([period], day)
+            for i, _w, period in self.mains[profile.code]
         )
 
     def change_question(self, ep: Episode, previous: Traj | None, intensity: Intensity) -> str:
