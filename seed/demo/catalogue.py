@@ -198,6 +198,8 @@ SUBCONTRACTS: tuple[tuple[str, int, int, float], ...] = (
     ("WMO-DB", 0, 11, 0.06),
 )
 
+INTENSITY_ORDER = {L: 0, M: 1, Z: 2}  # scaling up is to a higher one
+
 WIJKEN: tuple[tuple[str, float, tuple[int, ...]], ...] = (
     ("Dronten", 0.68, (8251, 8252, 8253)),
     ("Biddinghuizen", 0.17, (8256,)),

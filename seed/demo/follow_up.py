@@ -33,7 +33,7 @@ from workflows.dates import add_months
 from workflows.evaluations import final_due_on, interval_months
 from workflows.trajectories import Action
 
-from .catalogue import JEUGD, PROFILES, RESULT_ORIENTED, L, M, Z
+from .catalogue import INTENSITY_ORDER, JEUGD, PROFILES, RESULT_ORIENTED
 from .draws import DAY, day_between, draw_int, pick, stamp
 from .texts import (
     CLAIM_REFUSALS,
@@ -46,7 +46,6 @@ from .trajectories import according_to_plan
 
 S = TrajectoryState
 
-INTENSITY_ORDER = {L: 0, M: 1, Z: 2}
 REVIEW_WAIT_DAYS = 21  # evaluations held this recently are often still waiting for the gids
 # Drawn per active trajectory; those with nothing due yet cannot be late, so about 10 % of the
 # active trajectories end up with an overdue evaluation.

@@ -31,6 +31,7 @@ from workflows.scaling import OMGEZET_REASON_CODE
 
 from .catalogue import (
     HISTORY_START,
+    INTENSITY_ORDER,
     JEUGD,
     PROFILE_BY_CODE,
     PROFILES,
@@ -41,7 +42,6 @@ from .catalogue import (
     TARIFF_2021,
     WMO,
     L,
-    M,
     ProfileSpec,
     Z,
     default_end,
@@ -200,11 +200,11 @@ class TrajectoryBuilder:
 
     def new_intensity(self, ep: Episode, current: Intensity, day: date) -> Intensity:
         allowed = [i for i in ep.profile.intensities if i != current]
-        order = [L, M, Z]
         down_weight = 3.0 if ep.domain == JEUGD and day >= RESULT_ORIENTED else 1.0
         up_weight = 2.0 if ep.domain == WMO else 1.0
         weights = [
-            down_weight if order.index(i) < order.index(current) else up_weight for i in allowed
+            down_weight if INTENSITY_ORDER[i] < INTENSITY_ORDER[current] else up_weight
+            for i in allowed
         ]
         return allowed[pick(self.rng, weights)]
 
@@ -317,8 +317,7 @@ class TrajectoryBuilder:
             provider = PROVIDERS[previous.provider].name
             return f"Overgang naar een nieuwe aanbieder: het contract van {provider} is beëindigd."
         assert previous is not None
-        order = [L, M, Z]
-        if order.index(intensity) > order.index(previous.intensity):
+        if INTENSITY_ORDER[intensity] > INTENSITY_ORDER[previous.intensity]:
             return f"Wijzigingsverzoek: opschalen naar {intensity.value.capitalize()}."
         return f"Wijzigingsverzoek: afschalen naar {intensity.value.capitalize()}; het gaat beter."
 
