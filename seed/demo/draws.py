@@ -1,5 +1,6 @@
 """Small helpers shared by the demo's modules: weighted and bounded random draws on the seeded
-generator, office-hour timestamps, and month arithmetic without ``relativedelta``'s overhead.
+generator (all of the demo's randomness goes through it, so a seed gives the same data),
+office-hour timestamps, and the months the simulation steps through.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ DAY = timedelta(days=1)
 
 
 def calendar_months(start: date, end: date) -> list[tuple[int, int]]:
+    """Every (year, month) from ``start``'s month to ``end``'s, both included."""
     out = []
     y, m = start.year, start.month
     while (y, m) <= (end.year, end.month):
