@@ -1,6 +1,5 @@
 """Small helpers shared by the demo's modules: weighted and bounded random draws on the seeded
-generator (all of the demo's randomness goes through it, so a seed gives the same data),
-office-hour timestamps, and the months the simulation steps through.
+generator, office-hour timestamps, and the months the simulation steps through.
 """
 
 from __future__ import annotations
