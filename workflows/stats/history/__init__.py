@@ -1,4 +1,4 @@
-"""The history import and export (STATISTICS.md, "Import format for history").
+"""The history import and export (docs/statistics.md, "History import and export").
 
 ``check_import`` reads the whole file and validates every row before anything is written; any
 problem and nothing is imported, every bad row named at its line and column. ``apply_import``

@@ -81,7 +81,7 @@ def apply_import(
     writer.add_residents()
     writer.write_requests()
     writer.write_trajectories()
-    feed.refresh(writer.connection, writer.created_ids + writer.updated_ids)
+    feed.refresh(session, writer.created_ids + writer.updated_ids)
     result = ImportResult(
         created=len(writer.created_ids),
         updated=len(writer.updated_ids),

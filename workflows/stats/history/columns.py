@@ -1,8 +1,8 @@
-"""The columns of the history format (STATISTICS.md, "Import format for history"), one row each:
-its name, whether a cell may be empty, the parser that turns its text into a value, and the Dutch
-message for a cell that holds no such value. The one place that knows a column: the header check,
-the row check, the comparison with a live trajectory and the export (which reads each column's
-``source``) all read them here.
+"""The columns of the history format (docs/statistics.md, "History import and export"), one
+row each: its name, whether a cell may be empty, the parser that turns its text into a value,
+what the export writes there, and the Dutch message for a cell that holds no such value. The one
+place that knows a column: the header check, the row check, the comparison with a live
+trajectory and the export all read them here.
 
 A parser judges a cell on its own (a date, a BSN, an amount). What a cell means next to other
 cells or to the catalogue — a profile of the row's domain, an end after the start, a reason from
