@@ -27,7 +27,6 @@ from models import (
 from workflows import trajectories as wf
 from workflows.claims import claim_of, decide_claim
 from workflows.closure import care_requests, confirm_end_of_care, return_end_of_care
-from workflows.errors import DomainError
 from workflows.evaluations import (
     interval_months,
     is_overdue,
@@ -41,8 +40,9 @@ from workflows.scaling import decide_scaling, request_scaling
 from .. import clock
 from ..auth.access import me
 from ..extensions import db
-from ..formtools import apply_problems
+from ..formtools import run_step
 from ..inbox import dismiss, render_inbox
+from ..loaders import own_trajectory, profile_choices
 from ..locking import with_trajectory
 from . import bp
 from .evaluation_forms import (
@@ -53,13 +53,12 @@ from .evaluation_forms import (
     ReviewForm,
     ScalingDecisionForm,
 )
-from .views import _own_trajectory
 
 
 def _load(trajectory_id: int) -> Trajectory:
     """Anyone of the team may look; for a POST locked, and only for the responsible gids."""
     if request.method == "POST":
-        return _own_trajectory(trajectory_id)
+        return own_trajectory(trajectory_id)
     return wf.get_trajectory(db.session, trajectory_id)
 
 
@@ -115,37 +114,36 @@ def dismiss_task(task_id: int) -> Response:
 
 @bp.route("/evaluaties/<int:evaluation_id>", methods=["GET", "POST"])
 def evaluation(evaluation_id: int) -> str | Response:
-    item = db.session.get(Evaluation, evaluation_id)
-    if item is None:
+    evaluation = db.session.get(Evaluation, evaluation_id)
+    if evaluation is None:
         abort(404)
-    trajectory = with_trajectory(item, _load)
+    trajectory = with_trajectory(evaluation, _load)
     form = ReviewForm()
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            review_evaluation(
+        step = run_step(
+            form,
+            lambda: review_evaluation(
                 db.session,
-                item,
+                evaluation,
                 me(),
                 ReviewOutcome(form.outcome.data),
                 form.remark.data,
                 clock.today(),
-            )
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-        else:
-            db.session.commit()
-            flash(_("De beoordeling is opgeslagen."), "success")
+            ),
+            success=_("De beoordeling is opgeslagen."),
+        )
+        if step.ok:
             return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
+        general = step.general
     return render_template(
         "gids/evaluation.html",
-        e=item,
+        e=evaluation,
         t=trajectory,
         form=form,
         general=general,
         mine=trajectory.gids_id == me().id,
-        overdue=is_overdue(item, clock.today()),
+        overdue=is_overdue(evaluation, clock.today()),
     )
 
 
@@ -158,16 +156,18 @@ def evaluation_settings(trajectory_id: int) -> str | Response:
         form = EvaluationSettingsForm(prefix="settings")
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            set_interval(db.session, trajectory, me(), form.months.data)
-            set_uses_zrm(db.session, trajectory, me(), bool(form.uses_zrm.data))
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-        else:
-            db.session.commit()
-            flash(_("De evaluatie-instellingen zijn opgeslagen."), "success")
+        months, uses_zrm = form.months.data, bool(form.uses_zrm.data)
+
+        def save_settings() -> None:
+            set_interval(db.session, trajectory, me(), months)
+            set_uses_zrm(db.session, trajectory, me(), uses_zrm)
+
+        step = run_step(
+            form, save_settings, success=_("De evaluatie-instellingen zijn opgeslagen.")
+        )
+        if step.ok:
             return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
+        general = step.general
     return render_template(
         "gids/evaluation_settings.html",
         t=trajectory,
@@ -184,23 +184,18 @@ def extra_evaluation(trajectory_id: int) -> str | Response:
     form = ExtraEvaluationForm()
     general: list[str] = []
     if form.validate_on_submit():
-        assert form.due_on.data is not None
-        try:
-            open_extra_evaluation(
-                db.session,
-                trajectory,
-                me(),
-                form.reason.data or "",
-                form.due_on.data,
-                clock.today(),
-            )
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-        else:
-            db.session.commit()
-            flash(_("De extra evaluatie is gepland."), "success")
+        due_on = form.due_on.data
+        assert due_on is not None
+        step = run_step(
+            form,
+            lambda: open_extra_evaluation(
+                db.session, trajectory, me(), form.reason.data or "", due_on, clock.today()
+            ),
+            success=_("De extra evaluatie is gepland."),
+        )
+        if step.ok:
             return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
+        general = step.general
     return render_template(
         "extra_evaluation.html",
         t=trajectory,
@@ -223,28 +218,25 @@ def scaling_request(scaling_request_id: int) -> str | Response:
     form = ScalingDecisionForm()
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            follow_up = decide_scaling(
+        step = run_step(
+            form,
+            lambda: decide_scaling(
                 db.session,
                 item,
                 me(),
                 accept=form.accepted,
                 reason=form.reason.data,
                 today=clock.today(),
-            )
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-        else:
-            db.session.commit()
+            ),
+        )
+        if step.ok:
+            follow_up = step.value
             if follow_up is not None:
-                flash(
-                    _("Het verzoek is toegekend; dit is het vervolgtraject."),
-                    "success",
-                )
+                flash(_("Het verzoek is toegekend; dit is het vervolgtraject."), "success")
                 return redirect(url_for("gids.trajectory", trajectory_id=follow_up.id))
             flash(_("Het verzoek is afgewezen."), "success")
             return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
+        general = step.general
     return render_template(
         "gids/scaling_request.html",
         item=item,
@@ -260,33 +252,33 @@ def scaling_request(scaling_request_id: int) -> str | Response:
 
 @bp.route("/einde-zorg/<int:report_id>", methods=["GET", "POST"])
 def end_of_care_report(report_id: int) -> str | Response:
-    item = db.session.get(EndOfCareReport, report_id)
-    if item is None:
+    report = db.session.get(EndOfCareReport, report_id)
+    if report is None:
         abort(404)
-    trajectory = with_trajectory(item, _load)
+    trajectory = with_trajectory(report, _load)
     form = EndOfCareDecisionForm()
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            if form.accepted:
-                confirm_end_of_care(db.session, item, me(), clock.today())
-            else:
-                return_end_of_care(db.session, item, me(), form.reason.data or "", clock.today())
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
+        if form.accepted:
+            step = run_step(
+                form,
+                lambda: confirm_end_of_care(db.session, report, me(), clock.today()),
+                success=_("Het einde van de zorg is bevestigd; het traject is afgesloten."),
+            )
         else:
-            db.session.commit()
-            if form.accepted:
-                flash(
-                    _("Het einde van de zorg is bevestigd; het traject is afgesloten."), "success"
-                )
-            else:
-                flash(_("De melding is teruggestuurd naar de aanbieder."), "success")
+            step = run_step(
+                form,
+                lambda: return_end_of_care(
+                    db.session, report, me(), form.reason.data or "", clock.today()
+                ),
+                success=_("De melding is teruggestuurd naar de aanbieder."),
+            )
+        if step.ok:
             return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
+        general = step.general
     return render_template(
         "gids/end_of_care_report.html",
-        item=item,
+        item=report,
         t=trajectory,
         form=form,
         general=general,
@@ -299,35 +291,33 @@ def end_of_care_report(report_id: int) -> str | Response:
 
 @bp.route("/declaraties/<int:claim_id>", methods=["GET", "POST"])
 def claim(claim_id: int) -> str | Response:
-    item = db.session.get(Claim, claim_id)
-    if item is None:
+    claim = db.session.get(Claim, claim_id)
+    if claim is None:
         abort(404)
-    trajectory = with_trajectory(item, _load)
+    trajectory = with_trajectory(claim, _load)
     form = ClaimDecisionForm()
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            decide_claim(
+        step = run_step(
+            form,
+            lambda: decide_claim(
                 db.session,
-                item,
+                claim,
                 me(),
                 approve=form.accepted,
                 reason=form.reason.data,
                 today=clock.today(),
-            )
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-        else:
-            db.session.commit()
-            if form.accepted:
-                flash(_("De declaratie is goedgekeurd."), "success")
-            else:
-                flash(_("De declaratie is afgewezen."), "success")
+            ),
+            success=_("De declaratie is goedgekeurd.")
+            if form.accepted
+            else _("De declaratie is afgewezen."),
+        )
+        if step.ok:
             return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
+        general = step.general
     return render_template(
         "gids/claim.html",
-        item=item,
+        item=claim,
         t=trajectory,
         form=form,
         general=general,
@@ -344,21 +334,21 @@ def convert(trajectory_id: int) -> str | Response:
     and granted in one step (the gids is the one who decides), so the trajectory closes with
     reason 37 today and the follow-up starts tomorrow."""
     from ..aanbieder.evaluation_forms import ScalingForm
-    from ..aanbieder.evaluation_views import _profile_choices
 
-    trajectory = _own_trajectory(trajectory_id)
+    trajectory = own_trajectory(trajectory_id)
     if request.method == "GET":
         form = ScalingForm(
             data={"new_profile_id": trajectory.profile_id, "new_intensity": trajectory.intensity}
         )
     else:
         form = ScalingForm()
-    form.new_profile_id.choices = _profile_choices(trajectory)
+    form.new_profile_id.choices = profile_choices(trajectory)
     form.submit.label.text = _("Omzetten")
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            scaling_request = request_scaling(
+
+        def convert_now() -> Trajectory:
+            asked = request_scaling(
                 db.session,
                 trajectory,
                 me(),
@@ -368,16 +358,19 @@ def convert(trajectory_id: int) -> str | Response:
                 today=clock.today(),
             )
             follow_up = decide_scaling(
-                db.session, scaling_request, me(), accept=True, reason=None, today=clock.today()
+                db.session, asked, me(), accept=True, reason=None, today=clock.today()
             )
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-        else:
-            db.session.commit()
             assert follow_up is not None
-            flash(_("Het traject is omgezet; het vervolgtraject start morgen."), "success")
-            return redirect(url_for("gids.trajectory", trajectory_id=follow_up.id))
+            return follow_up
+
+        step = run_step(
+            form,
+            convert_now,
+            success=_("Het traject is omgezet; het vervolgtraject start morgen."),
+        )
+        if step.ok:
+            return redirect(url_for("gids.trajectory", trajectory_id=step.value.id))
+        general = step.general
     return render_template(
         "gids/convert.html",
         t=trajectory,
