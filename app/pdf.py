@@ -56,7 +56,7 @@ def duration_weeks(trajectory: Trajectory) -> int:
     return max(1, round(days / 7))
 
 
-def _text(value: Any) -> str:
+def as_markup(value: Any) -> str:
     """Free text as paragraph markup: escaped, line breaks kept, a dash when empty."""
     if value is None or value == "":
         return "—"
@@ -106,7 +106,7 @@ def _gas_levels(result: AgreedResult) -> list[tuple[int, str]]:
     return [(score, text) for score, text in levels if text]
 
 
-class _Document:
+class PdfDocument:
     """Shared page layout: the application name, a title, a footer with page numbers."""
 
     def __init__(self, today: date) -> None:
@@ -144,7 +144,7 @@ class _Document:
         return self.para(escape(text), "h2")
 
     def facts(self, rows: Iterable[tuple[str, str]]) -> Table:
-        """Label/value rows; values are already paragraph markup (see ``_text``)."""
+        """Label/value rows; values are already paragraph markup (see ``as_markup``)."""
         data = [[self.para(escape(label), "label"), self.para(value)] for label, value in rows]
         table = Table(data, colWidths=[LABEL_WIDTH, CONTENT_WIDTH - LABEL_WIDTH], hAlign="LEFT")
         table.setStyle(
@@ -214,7 +214,7 @@ class _Document:
         return buffer.getvalue()
 
 
-class TrajectoryAgreementPdf(_Document):
+class TrajectoryAgreementPdf(PdfDocument):
     """*Trajectafspraken*: what the gids, the resident and the provider agreed — resident,
     results, price, duration, provider and the evaluation plan."""
 
@@ -241,9 +241,9 @@ class TrajectoryAgreementPdf(_Document):
             self.heading(_("Inwoner")),
             self.facts(
                 [
-                    (_("Naam"), _text(resident.full_name)),
+                    (_("Naam"), as_markup(resident.full_name)),
                     (_("Geboortedatum"), fmt_date(resident.birth_date)),
-                    (_("BSN"), _text(resident.bsn)),
+                    (_("BSN"), as_markup(resident.bsn)),
                 ]
             ),
             self.heading(_("Traject")),
@@ -261,13 +261,13 @@ class TrajectoryAgreementPdf(_Document):
         t = self.trajectory
         price = fmt_money(t.price)
         if t.price_reason:
-            price += " — " + _("afwijkend van het tarief") + ": " + _text(t.price_reason)
+            price += " — " + _("afwijkend van het tarief") + ": " + as_markup(t.price_reason)
         rows = [
-            (_("Gids (aanspreekpunt)"), _text(f"{t.gids.name} ({t.gids.email})")),
+            (_("Gids (aanspreekpunt)"), as_markup(f"{t.gids.name} ({t.gids.email})")),
             (_("Domein"), _domain(t.domain)),
-            (_("Profiel"), _text(f"{t.profile.name} ({t.profile.code})")),
+            (_("Profiel"), as_markup(f"{t.profile.name} ({t.profile.code})")),
             (_("Intensiteit"), _intensity(t)),
-            (_("Aanbieder"), _text(_provider(t))),
+            (_("Aanbieder"), as_markup(_provider(t))),
             (_("Behoefte"), _need_type(t)),
             (_("Trajectprijs"), price),
             (_("Geplande periode"), _period(t)),
@@ -281,16 +281,16 @@ class TrajectoryAgreementPdf(_Document):
         return rows
 
     def _result(self, number: int, result: AgreedResult) -> list[Flowable]:
-        parts: list[Flowable] = [self.para(f"{number}. {_text(result.description)}", "h3")]
+        parts: list[Flowable] = [self.para(f"{number}. {as_markup(result.description)}", "h3")]
         if result.measure:
-            parts.append(self.para(f"<b>{escape(_('Meten'))}:</b> {_text(result.measure)}"))
+            parts.append(self.para(f"<b>{escape(_('Meten'))}:</b> {as_markup(result.measure)}"))
         levels = _gas_levels(result)
         if levels:
             parts.append(Spacer(1, 4))
             parts.append(
                 self.grid(
                     [_("GAS-niveau"), _("Goal Attainment Scaling")],
-                    [[escape(gas_label(level)), _text(text)] for level, text in levels],
+                    [[escape(gas_label(level)), as_markup(text)] for level, text in levels],
                     [4.5 * cm, CONTENT_WIDTH - 4.5 * cm],
                 )
             )
@@ -336,7 +336,7 @@ class TrajectoryAgreementPdf(_Document):
         return label
 
 
-class EvaluationReportPdf(_Document):
+class EvaluationReportPdf(PdfDocument):
     """*Evaluatieverslag*: one submitted evaluation — who took part, the GAS score per agreed
     result, the ZRM scores, the summary and the gids's review."""
 
@@ -365,16 +365,16 @@ class EvaluationReportPdf(_Document):
                 [
                     (
                         _("Inwoner"),
-                        _text(f"{t.resident.full_name}")
+                        as_markup(f"{t.resident.full_name}")
                         + ", "
                         + escape(_("geboren"))
                         + " "
                         + fmt_date(t.resident.birth_date),
                     ),
-                    (_("Profiel"), _text(f"{t.profile.name} ({t.profile.code})")),
+                    (_("Profiel"), as_markup(f"{t.profile.name} ({t.profile.code})")),
                     (_("Intensiteit"), _intensity(t)),
-                    (_("Aanbieder"), _text(_provider(t))),
-                    (_("Gids (aanspreekpunt)"), _text(t.gids.name)),
+                    (_("Aanbieder"), as_markup(_provider(t))),
+                    (_("Gids (aanspreekpunt)"), as_markup(t.gids.name)),
                     (_("Geplande periode"), _period(t)),
                     (_("Start zorg"), fmt_date(t.care_start)),
                 ]
@@ -400,16 +400,16 @@ class EvaluationReportPdf(_Document):
                 )
             )
         story.append(self.heading(_("Samenvatting")))
-        story.append(self.para(_text(e.summary)))
+        story.append(self.para(as_markup(e.summary)))
         story.append(Spacer(1, 6))
         story.append(self.facts([(_("Ondersteuningsbehoefte veranderd"), _yes_no(e.need_changed))]))
         if e.state == EvaluationState.BEOORDEELD and e.review_outcome is not None:
             story.append(self.heading(_("Beoordeling door de gids")))
             rows = [(_("Uitkomst"), escape(_(REVIEW_OUTCOME_LABELS[e.review_outcome])))]
             if e.review_remark:
-                rows.append((_("Opmerking"), _text(e.review_remark)))
+                rows.append((_("Opmerking"), as_markup(e.review_remark)))
             if e.reviewed_by is not None:
-                rows.append((_("Beoordeeld door"), _text(e.reviewed_by.name)))
+                rows.append((_("Beoordeeld door"), as_markup(e.reviewed_by.name)))
             rows.append((_("Beoordeeld op"), fmt_date(e.reviewed_at)))
             story.append(self.facts(rows))
         return story
@@ -428,7 +428,7 @@ class EvaluationReportPdf(_Document):
         ]
         kind = escape(_(EVALUATION_KIND_LABELS[e.kind]))
         if e.reason:
-            kind += " — " + _text(e.reason)
+            kind += " — " + as_markup(e.reason)
         rows = [
             (_("Soort"), kind),
             (_("Uiterlijk op"), fmt_date(e.due_on)),
@@ -437,7 +437,7 @@ class EvaluationReportPdf(_Document):
             (_("Status"), escape(_(EVALUATION_STATE_LABELS[e.state]))),
         ]
         if e.submitted_by is not None:
-            rows.append((_("Ingediend door"), _text(e.submitted_by.name)))
+            rows.append((_("Ingediend door"), as_markup(e.submitted_by.name)))
         if e.submitted_at is not None:
             rows.append((_("Ingediend op"), fmt_date(e.submitted_at)))
         return rows
@@ -450,16 +450,22 @@ class EvaluationReportPdf(_Document):
             score = by_result.get(result.id)
             if score is None:
                 rows.append(
-                    [f"{number}. {_text(result.description)}", "—", escape(_("Geen score"))]
+                    [
+                        f"{number}. {as_markup(result.description)}",
+                        "—",
+                        escape(_("Geen score")),
+                    ]
                 )
                 continue
             level_text = dict(_gas_levels(result)).get(score.score)
-            explanation = _text(score.explanation)
+            explanation = as_markup(score.explanation)
             if level_text:
-                explanation += "<br/><i>" + escape(_("Niveau")) + ": " + _text(level_text) + "</i>"
+                explanation += (
+                    "<br/><i>" + escape(_("Niveau")) + ": " + as_markup(level_text) + "</i>"
+                )
             rows.append(
                 [
-                    f"{number}. {_text(result.description)}",
+                    f"{number}. {as_markup(result.description)}",
                     escape(gas_label(score.score)),
                     explanation,
                 ]
@@ -486,7 +492,7 @@ def submitted_evaluation(evaluation_id: int) -> Evaluation:
     return evaluation
 
 
-def send_pdf(document: _Document, download_name: str) -> Response:
+def send_pdf(document: PdfDocument, download_name: str) -> Response:
     """The rendered document as a download; personal data, so never cached."""
     # Not cached: app/security.py sends Cache-Control: no-store with every response.
     return send_file(
@@ -498,7 +504,7 @@ def send_pdf(document: _Document, download_name: str) -> Response:
 
 
 def send_personal_pdf(
-    document: _Document,
+    document: PdfDocument,
     download_name: str,
     *,
     object_type: str,
@@ -516,7 +522,7 @@ def send_personal_pdf(
     return response
 
 
-class MonitorReportPdf(_Document):
+class MonitorReportPdf(PdfDocument):
     """*Monitor resultaatgericht werken*: the published (anonymised) figures of one period, each
     with the same charts as the dashboard (drawn from the same geometry) and its data tables."""
 
