@@ -42,7 +42,7 @@ def index() -> str:
     page = provider_list(
         db.session, me(), states=TABS[tab], search=query_text, page=page_number(values.get("page"))
     )
-    rows = [(t, markers(t, clock.today())) for t in page.items]
+    rows = [(trajectory, markers(trajectory, clock.today())) for trajectory in page.items]
     return render_template(
         "aanbieder/index.html",
         page=page,

@@ -94,7 +94,7 @@ def caseload() -> str:
         domain=Domain(domain_value) if domain_value else None,
         page=page_number(values.get("page")),
     )
-    rows = [(t, markers(t, clock.today())) for t in page.items]
+    rows = [(trajectory, markers(trajectory, clock.today())) for trajectory in page.items]
     return render_template(
         "gids/caseload.html",
         form=form,
@@ -436,17 +436,17 @@ def edit_trajectory(trajectory_id: int) -> str | Response | tuple[str, int]:
 
 @bp.get("/trajecten/<int:trajectory_id>")
 def trajectory(trajectory_id: int) -> str:
-    item = wf.get_trajectory(db.session, trajectory_id)
-    return _render_trajectory(item)
+    trajectory = wf.get_trajectory(db.session, trajectory_id)
+    return _render_trajectory(trajectory)
 
 
-def _render_trajectory(item: Trajectory, **forms: Any) -> str:
+def _render_trajectory(trajectory: Trajectory, **forms: Any) -> str:
     """The trajectory page; only the forms the page shows are made (the responsible gids's, for
     the steps the state allows). ``forms`` holds a refused form to show again with its input."""
-    version = str(item.version)
-    allowed = wf.allowed_actions(item.state)
-    mine = item.gids_id == me().id
-    can_extend = item.state in wf.DECISION_OPEN_STATES and item.decision_end is not None
+    version = str(trajectory.version)
+    allowed = wf.allowed_actions(trajectory.state)
+    mine = trajectory.gids_id == me().id
+    can_extend = trajectory.state in wf.DECISION_OPEN_STATES and trajectory.decision_end is not None
     propose_form = forms.get("propose_form")
     if propose_form is None and mine and wf.Action.PROPOSE in allowed:
         propose_form = ProposeForm(formdata=None, data={"version": version}, prefix="propose")
@@ -458,8 +458,8 @@ def _render_trajectory(item: Trajectory, **forms: Any) -> str:
         extend_form = ExtendDecisionForm(formdata=None, data={"version": version}, prefix="extend")
     return render_template(
         "gids/trajectory.html",
-        t=item,
-        markers=markers(item, clock.today()),
+        t=trajectory,
+        markers=markers(trajectory, clock.today()),
         allowed=allowed,
         mine=mine,
         propose_form=propose_form,
@@ -589,10 +589,10 @@ def extend_decision(trajectory_id: int) -> str | Response:
 def trajectory_agreement_pdf(trajectory_id: int) -> Response:
     from ..pdf import TrajectoryAgreementPdf, send_personal_pdf
 
-    item = wf.get_trajectory(db.session, trajectory_id)
+    trajectory = wf.get_trajectory(db.session, trajectory_id)
     return send_personal_pdf(
-        TrajectoryAgreementPdf(item, clock.today()), f"trajectafspraken-{item.id}.pdf",
-        object_type="traject", object_id=item.id, resident_id=item.resident_id,
+        TrajectoryAgreementPdf(trajectory, clock.today()), f"trajectafspraken-{trajectory.id}.pdf",
+        object_type="traject", object_id=trajectory.id, resident_id=trajectory.resident_id,
     )  # fmt: skip
 
 
