@@ -226,17 +226,17 @@ class TrajectoryAgreementPdf(PdfDocument):
         return _("Trajectafspraken")
 
     def subtitle(self) -> str:
-        t = self.trajectory
+        trajectory = self.trajectory
         return _(
             "Traject %(id)s · %(profile)s · status: %(state)s",
-            id=t.id,
-            profile=t.profile.name,
-            state=_(STATE_LABELS[t.state]),
+            id=trajectory.id,
+            profile=trajectory.profile.name,
+            state=_(STATE_LABELS[trajectory.state]),
         )
 
     def story(self) -> list[Flowable]:
-        t = self.trajectory
-        resident = t.resident
+        trajectory = self.trajectory
+        resident = trajectory.resident
         story: list[Flowable] = [
             self.heading(_("Inwoner")),
             self.facts(
@@ -250,34 +250,39 @@ class TrajectoryAgreementPdf(PdfDocument):
             self.facts(self._trajectory_rows()),
             self.heading(_("Afgesproken resultaten")),
         ]
-        if not t.results:
+        if not trajectory.results:
             story.append(self.para(escape(_("Er zijn geen resultaten vastgelegd."))))
-        for number, result in enumerate(t.results, start=1):
+        for number, result in enumerate(trajectory.results, start=1):
             story.append(KeepTogether(self._result(number, result)))
         story += self._evaluation_plan()
         return story
 
     def _trajectory_rows(self) -> list[tuple[str, str]]:
-        t = self.trajectory
-        price = fmt_money(t.price)
-        if t.price_reason:
-            price += " — " + _("afwijkend van het tarief") + ": " + as_markup(t.price_reason)
+        trajectory = self.trajectory
+        price = fmt_money(trajectory.price)
+        if trajectory.price_reason:
+            price += (
+                " — " + _("afwijkend van het tarief") + ": " + as_markup(trajectory.price_reason)
+            )
         rows = [
-            (_("Gids (aanspreekpunt)"), as_markup(f"{t.gids.name} ({t.gids.email})")),
-            (_("Domein"), _domain(t.domain)),
-            (_("Profiel"), as_markup(f"{t.profile.name} ({t.profile.code})")),
-            (_("Intensiteit"), _intensity(t)),
-            (_("Aanbieder"), as_markup(_provider(t))),
-            (_("Behoefte"), _need_type(t)),
+            (
+                _("Gids (aanspreekpunt)"),
+                as_markup(f"{trajectory.gids.name} ({trajectory.gids.email})"),
+            ),
+            (_("Domein"), _domain(trajectory.domain)),
+            (_("Profiel"), as_markup(f"{trajectory.profile.name} ({trajectory.profile.code})")),
+            (_("Intensiteit"), _intensity(trajectory)),
+            (_("Aanbieder"), as_markup(_provider(trajectory))),
+            (_("Behoefte"), _need_type(trajectory)),
             (_("Trajectprijs"), price),
-            (_("Geplande periode"), _period(t)),
-            (_("Besluitdatum"), fmt_date(t.decision_date)),
-            (_("Einde beschikking"), fmt_date(t.decision_end)),
+            (_("Geplande periode"), _period(trajectory)),
+            (_("Besluitdatum"), fmt_date(trajectory.decision_date)),
+            (_("Einde beschikking"), fmt_date(trajectory.decision_end)),
         ]
-        if t.care_start is not None:
-            rows.append((_("Start zorg"), fmt_date(t.care_start)))
-        if t.care_end is not None:
-            rows.append((_("Einde zorg"), fmt_date(t.care_end)))
+        if trajectory.care_start is not None:
+            rows.append((_("Start zorg"), fmt_date(trajectory.care_start)))
+        if trajectory.care_end is not None:
+            rows.append((_("Einde zorg"), fmt_date(trajectory.care_end)))
         return rows
 
     def _result(self, number: int, result: AgreedResult) -> list[Flowable]:
@@ -297,14 +302,14 @@ class TrajectoryAgreementPdf(PdfDocument):
         return parts
 
     def _evaluation_plan(self) -> list[Flowable]:
-        t = self.trajectory
-        months = interval_months(t)
+        trajectory = self.trajectory
+        months = interval_months(trajectory)
         text = ngettext("Evalueren elke maand.", "Evalueren elke %(num)s maanden.", months)
-        if t.evaluation_interval_months:
+        if trajectory.evaluation_interval_months:
             text += " " + _("Door de gids vastgesteld voor dit traject.")
         story: list[Flowable] = [self.heading(_("Evaluatieplan")), self.para(escape(text))]
-        if not t.evaluations:
-            if t.care_start is None:
+        if not trajectory.evaluations:
+            if trajectory.care_start is None:
                 none_yet = _("De evaluaties worden gepland zodra de zorg is gestart.")
             else:
                 none_yet = _("Er zijn nog geen evaluaties gepland.")
@@ -317,7 +322,7 @@ class TrajectoryAgreementPdf(PdfDocument):
                 escape(self._state(e)),
                 fmt_date(e.held_on),
             ]
-            for e in t.evaluations
+            for e in trajectory.evaluations
         ]
         story.append(Spacer(1, 4))
         story.append(
@@ -358,25 +363,28 @@ class EvaluationReportPdf(PdfDocument):
 
     def story(self) -> list[Flowable]:
         e = self.evaluation
-        t = e.trajectory
+        trajectory = e.trajectory
         story: list[Flowable] = [
             self.heading(_("Traject")),
             self.facts(
                 [
                     (
                         _("Inwoner"),
-                        as_markup(f"{t.resident.full_name}")
+                        as_markup(f"{trajectory.resident.full_name}")
                         + ", "
                         + escape(_("geboren"))
                         + " "
-                        + fmt_date(t.resident.birth_date),
+                        + fmt_date(trajectory.resident.birth_date),
                     ),
-                    (_("Profiel"), as_markup(f"{t.profile.name} ({t.profile.code})")),
-                    (_("Intensiteit"), _intensity(t)),
-                    (_("Aanbieder"), as_markup(_provider(t))),
-                    (_("Gids (aanspreekpunt)"), as_markup(t.gids.name)),
-                    (_("Geplande periode"), _period(t)),
-                    (_("Start zorg"), fmt_date(t.care_start)),
+                    (
+                        _("Profiel"),
+                        as_markup(f"{trajectory.profile.name} ({trajectory.profile.code})"),
+                    ),
+                    (_("Intensiteit"), _intensity(trajectory)),
+                    (_("Aanbieder"), as_markup(_provider(trajectory))),
+                    (_("Gids (aanspreekpunt)"), as_markup(trajectory.gids.name)),
+                    (_("Geplande periode"), _period(trajectory)),
+                    (_("Start zorg"), fmt_date(trajectory.care_start)),
                 ]
             ),
             self.heading(_("Evaluatie")),
