@@ -37,7 +37,6 @@ from workflows.evaluations import (
     ScoreInput,
     interval_months,
     is_overdue,
-    open_extra_evaluation,
     submit_evaluation,
 )
 from workflows.scaling import open_request, request_scaling
@@ -46,7 +45,7 @@ from .. import clock
 from ..auth.access import me
 from ..extensions import db
 from ..formtools import run_step
-from ..gids.evaluation_forms import ExtraEvaluationForm
+from ..gids.evaluation_views import extra_evaluation_page
 from ..inbox import dismiss, render_inbox
 from ..loaders import closing_choices, profile_choices, provider_trajectory
 from ..locking import with_trajectory
@@ -151,6 +150,21 @@ def _renamed(err: DomainError, names: dict[str, str]) -> DomainError:
     )
 
 
+def _ask_scaling(
+    trajectory: Trajectory, profile_id: int | None, intensity: str | None, reason: str | None
+) -> None:
+    """The provider's request to scale up or down, from the scaling page or the evaluation."""
+    request_scaling(
+        db.session,
+        trajectory,
+        me(),
+        new_profile_id=int(profile_id or 0),
+        new_intensity=Intensity(intensity),
+        reason=reason or "",
+        today=clock.today(),
+    )
+
+
 def _submit_evaluation(
     evaluation: Evaluation, trajectory: Trajectory, form: EvaluationForm
 ) -> None:
@@ -160,14 +174,11 @@ def _submit_evaluation(
     if not form.request_scaling.data:
         return
     try:
-        request_scaling(
-            db.session,
+        _ask_scaling(
             trajectory,
-            me(),
-            new_profile_id=int(form.scaling_profile_id.data or 0),
-            new_intensity=Intensity(form.scaling_intensity.data),
-            reason=form.scaling_reason.data or "",
-            today=clock.today(),
+            form.scaling_profile_id.data,
+            form.scaling_intensity.data,
+            form.scaling_reason.data,
         )
     except DomainError as err:
         raise _renamed(err, SCALING_FIELDS) from err
@@ -218,29 +229,7 @@ def evaluation(evaluation_id: int) -> str | Response:
 @bp.route("/trajecten/<int:trajectory_id>/extra-evaluatie", methods=["GET", "POST"])
 def extra_evaluation(trajectory_id: int) -> str | Response:
     trajectory = provider_trajectory(trajectory_id)
-    form = ExtraEvaluationForm()
-    general: list[str] = []
-    if form.validate_on_submit():
-        due_on = form.due_on.data
-        assert due_on is not None
-        step = run_step(
-            form,
-            lambda: open_extra_evaluation(
-                db.session, trajectory, me(), form.reason.data or "", due_on, clock.today()
-            ),
-            success=_("De extra evaluatie is gepland."),
-        )
-        if step.ok:
-            return redirect(url_for("aanbieder.trajectory", trajectory_id=trajectory.id))
-        general = step.general
-    return render_template(
-        "extra_evaluation.html",
-        t=trajectory,
-        form=form,
-        general=general,
-        can_act=_is_main(trajectory) and trajectory.state == TrajectoryState.ACTIEF,
-        back=url_for("aanbieder.trajectory", trajectory_id=trajectory.id),
-    )
+    return extra_evaluation_page(trajectory, "aanbieder.trajectory", _is_main(trajectory))
 
 
 # --- scaling up or down ----------------------------------------------------------------------
@@ -260,14 +249,8 @@ def scaling(trajectory_id: int) -> str | Response:
     if form.validate_on_submit():
         step = run_step(
             form,
-            lambda: request_scaling(
-                db.session,
-                trajectory,
-                me(),
-                new_profile_id=int(form.new_profile_id.data or 0),
-                new_intensity=Intensity(form.new_intensity.data),
-                reason=form.reason.data or "",
-                today=clock.today(),
+            lambda: _ask_scaling(
+                trajectory, form.new_profile_id.data, form.new_intensity.data, form.reason.data
             ),
             success=_("Het verzoek om op- of afschalen is naar de gids gestuurd."),
         )

@@ -181,6 +181,12 @@ def evaluation_settings(trajectory_id: int) -> str | Response:
 @bp.route("/trajecten/<int:trajectory_id>/extra-evaluatie", methods=["GET", "POST"])
 def extra_evaluation(trajectory_id: int) -> str | Response:
     trajectory = _load(trajectory_id)
+    return extra_evaluation_page(trajectory, "gids.trajectory", trajectory.gids_id == me().id)
+
+
+def extra_evaluation_page(trajectory: Trajectory, back: str, may_act: bool) -> str | Response:
+    """R8: the gids and the main contractor may each plan an extra evaluation of a running
+    trajectory (``may_act``); ``back`` is the endpoint of their trajectory page."""
     form = ExtraEvaluationForm()
     general: list[str] = []
     if form.validate_on_submit():
@@ -194,15 +200,15 @@ def extra_evaluation(trajectory_id: int) -> str | Response:
             success=_("De extra evaluatie is gepland."),
         )
         if step.ok:
-            return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
+            return redirect(url_for(back, trajectory_id=trajectory.id))
         general = step.general
     return render_template(
         "extra_evaluation.html",
         t=trajectory,
         form=form,
         general=general,
-        can_act=trajectory.gids_id == me().id and trajectory.state == TrajectoryState.ACTIEF,
-        back=url_for("gids.trajectory", trajectory_id=trajectory.id),
+        can_act=may_act and trajectory.state == TrajectoryState.ACTIEF,
+        back=url_for(back, trajectory_id=trajectory.id),
     )
 
 
