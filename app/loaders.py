@@ -9,6 +9,8 @@ locked (``FOR UPDATE``) so two requests do not both pass a step's guard.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, request
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
@@ -17,7 +19,11 @@ from models import ClosureCategory, Domain, Trajectory
 from workflows import trajectories as wf
 from workflows.caseload import provider_sees
 from workflows.catalogue import active_profiles
+from workflows.claims import claim_of
+from workflows.closure import care_requests
+from workflows.evaluations import interval_months, is_overdue
 
+from . import clock
 from .auth.access import me
 from .extensions import db
 from .formtools import opts
@@ -53,6 +59,21 @@ def provider_trajectory(trajectory_id: int) -> Trajectory:
     if request.method == "POST":
         return actionable_trajectory(trajectory_id)
     return visible_trajectory(trajectory_id)
+
+
+def running_care(trajectory: Trajectory) -> dict[str, Any]:
+    """What a trajectory page shows about running care, the gids's and the provider's alike:
+    the evaluations, the interval, the open scaling requests and end-of-care reports, the claim."""
+    asked = care_requests(db.session, trajectory)
+    return {
+        "evaluations": trajectory.evaluations,
+        "interval": interval_months(trajectory),
+        "scaling_requests": asked.scaling_requests,
+        "reports": asked.reports,
+        "claim": claim_of(db.session, trajectory),
+        "today": clock.today(),
+        "is_overdue": is_overdue,
+    }
 
 
 def profile_choices(trajectory: Trajectory) -> list[SelectChoice]:

@@ -30,12 +30,11 @@ from workflows.claims import (
     claimable_amount,
     submit_claim,
 )
-from workflows.closure import care_requests, open_report, report_end_of_care
+from workflows.closure import open_report, report_end_of_care
 from workflows.errors import DomainError
 from workflows.evaluations import (
     EvaluationInput,
     ScoreInput,
-    interval_months,
     is_overdue,
     submit_evaluation,
 )
@@ -47,7 +46,7 @@ from ..extensions import db
 from ..formtools import run_step
 from ..gids.evaluation_views import extra_evaluation_page
 from ..inbox import dismiss, render_inbox
-from ..loaders import closing_choices, profile_choices, provider_trajectory
+from ..loaders import closing_choices, profile_choices, provider_trajectory, running_care
 from ..locking import with_trajectory
 from . import bp
 from .evaluation_forms import (
@@ -78,17 +77,7 @@ def _claim_policy() -> ClaimPolicy:
 
 def provider_care(trajectory: Trajectory) -> dict[str, Any]:
     """What the provider's trajectory page shows about running care (``_care.html``)."""
-    asked = care_requests(db.session, trajectory)
-    return {
-        "evaluations": trajectory.evaluations,
-        "interval": interval_months(trajectory),
-        "scaling_requests": asked.scaling_requests,
-        "reports": asked.reports,
-        "claim": claim_of(db.session, trajectory),
-        "main": _is_main(trajectory),
-        "today": clock.today(),
-        "is_overdue": is_overdue,
-    }
+    return {**running_care(trajectory), "main": _is_main(trajectory)}
 
 
 @bp.context_processor

@@ -8,7 +8,7 @@ team); only the trajectory's responsible gids decides or changes anything (403 f
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -25,8 +25,8 @@ from models import (
     TrajectoryState,
 )
 from workflows import trajectories as wf
-from workflows.claims import claim_of, decide_claim
-from workflows.closure import care_requests, confirm_end_of_care, return_end_of_care
+from workflows.claims import decide_claim
+from workflows.closure import confirm_end_of_care, return_end_of_care
 from workflows.evaluations import (
     interval_months,
     is_overdue,
@@ -42,7 +42,7 @@ from ..auth.access import me
 from ..extensions import db
 from ..formtools import run_step
 from ..inbox import dismiss, render_inbox
-from ..loaders import own_trajectory, profile_choices
+from ..loaders import own_trajectory, profile_choices, running_care
 from ..locking import with_trajectory
 from . import bp
 from .evaluation_forms import (
@@ -76,17 +76,10 @@ def _settings_form(trajectory: Trajectory, **kwargs: Any) -> EvaluationSettingsF
 
 def gids_care(trajectory: Trajectory) -> dict[str, Any]:
     """What the gids's trajectory page shows about running care (``gids/_care.html``)."""
-    asked = care_requests(db.session, trajectory)
     return {
-        "evaluations": trajectory.evaluations,
-        "interval": interval_months(trajectory),
-        "scaling_requests": asked.scaling_requests,
-        "reports": asked.reports,
-        "claim": claim_of(db.session, trajectory),
+        **running_care(trajectory),
         "mine": trajectory.gids_id == me().id,
         "settings_form": _settings_form(trajectory),
-        "today": clock.today(),
-        "is_overdue": is_overdue,
     }
 
 
@@ -215,12 +208,33 @@ def extra_evaluation_page(trajectory: Trajectory, back: str, may_act: bool) -> s
 # --- scaling up or down ----------------------------------------------------------------------
 
 
+R = TypeVar("R", ScalingRequest, EndOfCareReport, Claim)
+
+
+def _to_decide(model: type[R], record_id: int) -> tuple[R, Trajectory]:
+    """A request, report or claim that waits for the gids, with its trajectory (``_load``)."""
+    record = db.session.get(model, record_id)
+    if record is None:
+        abort(404)
+    return record, with_trajectory(record, _load)
+
+
+def _decision_page(
+    template: str, record: Any, trajectory: Trajectory, form: Any, general: list[str]
+) -> str:
+    return render_template(
+        template,
+        item=record,
+        t=trajectory,
+        form=form,
+        general=general,
+        mine=trajectory.gids_id == me().id,
+    )
+
+
 @bp.route("/opschalingen/<int:scaling_request_id>", methods=["GET", "POST"])
 def scaling_request(scaling_request_id: int) -> str | Response:
-    item = db.session.get(ScalingRequest, scaling_request_id)
-    if item is None:
-        abort(404)
-    trajectory = with_trajectory(item, _load)
+    item, trajectory = _to_decide(ScalingRequest, scaling_request_id)
     form = ScalingDecisionForm()
     general: list[str] = []
     if form.validate_on_submit():
@@ -243,14 +257,7 @@ def scaling_request(scaling_request_id: int) -> str | Response:
             flash(_("Het verzoek is afgewezen."), "success")
             return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
         general = step.general
-    return render_template(
-        "gids/scaling_request.html",
-        item=item,
-        t=trajectory,
-        form=form,
-        general=general,
-        mine=trajectory.gids_id == me().id,
-    )
+    return _decision_page("gids/scaling_request.html", item, trajectory, form, general)
 
 
 # --- end of care -----------------------------------------------------------------------------
@@ -258,10 +265,7 @@ def scaling_request(scaling_request_id: int) -> str | Response:
 
 @bp.route("/einde-zorg/<int:report_id>", methods=["GET", "POST"])
 def end_of_care_report(report_id: int) -> str | Response:
-    report = db.session.get(EndOfCareReport, report_id)
-    if report is None:
-        abort(404)
-    trajectory = with_trajectory(report, _load)
+    report, trajectory = _to_decide(EndOfCareReport, report_id)
     form = EndOfCareDecisionForm()
     general: list[str] = []
     if form.validate_on_submit():
@@ -282,14 +286,7 @@ def end_of_care_report(report_id: int) -> str | Response:
         if step.ok:
             return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
         general = step.general
-    return render_template(
-        "gids/end_of_care_report.html",
-        item=report,
-        t=trajectory,
-        form=form,
-        general=general,
-        mine=trajectory.gids_id == me().id,
-    )
+    return _decision_page("gids/end_of_care_report.html", report, trajectory, form, general)
 
 
 # --- claims ----------------------------------------------------------------------------------
@@ -297,10 +294,7 @@ def end_of_care_report(report_id: int) -> str | Response:
 
 @bp.route("/declaraties/<int:claim_id>", methods=["GET", "POST"])
 def claim(claim_id: int) -> str | Response:
-    claim = db.session.get(Claim, claim_id)
-    if claim is None:
-        abort(404)
-    trajectory = with_trajectory(claim, _load)
+    claim, trajectory = _to_decide(Claim, claim_id)
     form = ClaimDecisionForm()
     general: list[str] = []
     if form.validate_on_submit():
@@ -321,14 +315,7 @@ def claim(claim_id: int) -> str | Response:
         if step.ok:
             return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
         general = step.general
-    return render_template(
-        "gids/claim.html",
-        item=claim,
-        t=trajectory,
-        form=form,
-        general=general,
-        mine=trajectory.gids_id == me().id,
-    )
+    return _decision_page("gids/claim.html", claim, trajectory, form, general)
 
 
 # --- the gids scales up or down (R9: either party may ask; the gids decides at once) ---------
