@@ -207,7 +207,7 @@ def evaluation(evaluation_id: int) -> str | Response:
     return render_template(
         "aanbieder/evaluation.html",
         e=evaluation,
-        t=trajectory,
+        trajectory=trajectory,
         form=form,
         general=general,
         main=_is_main(trajectory),
@@ -248,7 +248,7 @@ def scaling(trajectory_id: int) -> str | Response:
         general = step.general
     return render_template(
         "aanbieder/scaling.html",
-        t=trajectory,
+        trajectory=trajectory,
         form=form,
         general=general,
         pending=open_request(db.session, trajectory),
@@ -278,7 +278,7 @@ def end_of_care(trajectory_id: int) -> str | Response:
         general = step.general
     return render_template(
         "aanbieder/end_of_care.html",
-        t=trajectory,
+        trajectory=trajectory,
         form=form,
         general=general,
         closure_rules=closure_rules.rows(trajectory.domain),
@@ -310,7 +310,7 @@ def claim(trajectory_id: int) -> str | Response:
         amount, basis = claimable_amount(trajectory, _claim_policy())
     return render_template(
         "aanbieder/claim.html",
-        t=trajectory,
+        trajectory=trajectory,
         form=form,
         general=general,
         existing=existing,

@@ -58,7 +58,7 @@ def _render(trajectory: Trajectory, **forms: Any) -> str:
     main = trajectory.provider_id == me().provider_id
     return render_template(
         "aanbieder/trajectory.html",
-        t=trajectory,
+        trajectory=trajectory,
         show_bsn=shown_bsn(trajectory.resident_id) if request.method == "GET" else False,
         markers=markers(trajectory, clock.today()),
         allowed=wf.allowed_actions(trajectory.state) if main else set(),

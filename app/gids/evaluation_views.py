@@ -132,7 +132,7 @@ def evaluation(evaluation_id: int) -> str | Response:
     return render_template(
         "gids/evaluation.html",
         e=evaluation,
-        t=trajectory,
+        trajectory=trajectory,
         form=form,
         general=general,
         mine=trajectory.gids_id == me().id,
@@ -163,7 +163,7 @@ def evaluation_settings(trajectory_id: int) -> str | Response:
         general = step.general
     return render_template(
         "gids/evaluation_settings.html",
-        t=trajectory,
+        trajectory=trajectory,
         form=form,
         general=general,
         interval=interval_months(trajectory),
@@ -197,7 +197,7 @@ def extra_evaluation_page(trajectory: Trajectory, back: str, may_act: bool) -> s
         general = step.general
     return render_template(
         "extra_evaluation.html",
-        t=trajectory,
+        trajectory=trajectory,
         form=form,
         general=general,
         can_act=may_act and trajectory.state == TrajectoryState.ACTIEF,
@@ -225,7 +225,7 @@ def _decision_page(
     return render_template(
         template,
         item=record,
-        t=trajectory,
+        trajectory=trajectory,
         form=form,
         general=general,
         mine=trajectory.gids_id == me().id,
@@ -366,7 +366,7 @@ def convert(trajectory_id: int) -> str | Response:
         general = step.general
     return render_template(
         "gids/convert.html",
-        t=trajectory,
+        trajectory=trajectory,
         form=form,
         general=general,
         can_act=trajectory.state == TrajectoryState.ACTIEF,

@@ -458,7 +458,7 @@ def _render_trajectory(trajectory: Trajectory, **forms: Any) -> str:
         extend_form = ExtendDecisionForm(formdata=None, data={"version": version}, prefix="extend")
     return render_template(
         "gids/trajectory.html",
-        t=trajectory,
+        trajectory=trajectory,
         markers=markers(trajectory, clock.today()),
         allowed=allowed,
         mine=mine,
@@ -547,7 +547,7 @@ def close(trajectory_id: int) -> str | Response:
 def _render_close(trajectory: Trajectory, form: CloseForm, general: list[str] | None = None) -> str:
     return render_template(
         "gids/close.html",
-        t=trajectory,
+        trajectory=trajectory,
         close_form=form,
         general=general or [],
         closure_rules=closure_rules.rows(trajectory.domain),
