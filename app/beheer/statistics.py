@@ -25,11 +25,13 @@ from . import bp
 from .forms import ActionForm, ImportForm, OutlierForm, PopulationForm, ReviewForm, TokenForm
 
 
-def _button_pressed() -> None:
+def _button_pressed() -> ActionForm:
     """The remove and revoke buttons post only their CSRF token (checked as for the account
     buttons; CSRFProtect has refused a missing one already)."""
-    if not ActionForm().validate_on_submit():
+    form = ActionForm()
+    if not form.validate_on_submit():
         abort(400)
+    return form
 
 
 # --- outlier months ----------------------------------------------------------------------------
@@ -57,10 +59,12 @@ def outliers() -> str | Response:
 
 @bp.post("/uitschieters/<int:outlier_id>/verwijderen")
 def remove_outlier(outlier_id: int) -> Response:
-    _button_pressed()
-    admin.remove_outlier_month(db.session, me(), outlier_id)
-    db.session.commit()
-    flash(_("De uitschieter is verwijderd."), "success")
+    run_step(
+        _button_pressed(),
+        lambda: admin.remove_outlier_month(db.session, me(), outlier_id),
+        success=_("De uitschieter is verwijderd."),
+        flash_problems=True,
+    )
     return redirect(url_for("beheer.outliers"))
 
 
@@ -89,10 +93,12 @@ def population() -> str | Response:
 
 @bp.post("/bevolking/<int:year>/verwijderen")
 def remove_population(year: int) -> Response:
-    _button_pressed()
-    admin.remove_population(db.session, me(), year)
-    db.session.commit()
-    flash(_("De bevolkingscijfers van %(year)s zijn verwijderd.", year=year), "success")
+    run_step(
+        _button_pressed(),
+        lambda: admin.remove_population(db.session, me(), year),
+        success=_("De bevolkingscijfers van %(year)s zijn verwijderd.", year=year),
+        flash_problems=True,
+    )
     return redirect(url_for("beheer.population"))
 
 
@@ -127,10 +133,12 @@ def tokens() -> str | Response:
 
 @bp.post("/api-tokens/<int:token_id>/intrekken")
 def revoke_token(token_id: int) -> Response:
-    _button_pressed()
-    admin.revoke_token(db.session, me(), token_id, datetime.now(UTC))
-    db.session.commit()
-    flash(_("Het token is ingetrokken."), "success")
+    run_step(
+        _button_pressed(),
+        lambda: admin.revoke_token(db.session, me(), token_id, datetime.now(UTC)),
+        success=_("Het token is ingetrokken."),
+        flash_problems=True,
+    )
     return redirect(url_for("beheer.tokens"))
 
 
