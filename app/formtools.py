@@ -179,11 +179,13 @@ class Step(Generic[T]):
     """What ``run_step`` did: ``ok`` with the step's ``value``, or refused with the messages that
     belong to no field (``general``) and the status the page answers with."""
 
-    def __init__(self, ok: bool, value: Any = None, general: list[str] | None = None) -> None:
+    def __init__(
+        self, ok: bool, value: Any = None, general: list[str] | None = None, status: int = 200
+    ) -> None:
         self.ok = ok
         self._value = value
         self.general = general or []
-        self.status = 200
+        self.status = status
 
     @property
     def value(self) -> T:
@@ -217,9 +219,7 @@ def run_step(
     except DomainError as error:
         db.session.rollback()
         if conflict is not None and isinstance(error, VersionConflict):
-            refused: Step[T] = Step(False, general=reject([conflict]))
-            refused.status = 409
-            return refused
+            return Step(False, general=reject([conflict]), status=409)
         general = apply_problems(form, error)
         if flash_problems:
             at_fields = [m for messages in (form.errors if form else {}).values() for m in messages]
