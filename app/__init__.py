@@ -95,9 +95,9 @@ def register_blueprints(app: Flask) -> None:
     def set_language(lang: str) -> Response:
         if lang in ("nl", "en"):
             session["lang"] = lang
-        from .auth.views import _safe_next
+        from .auth.views import safe_next
 
-        return redirect(_safe_next(request.args.get("next")) or url_for("index"))
+        return redirect(safe_next(request.args.get("next")) or url_for("index"))
 
 
 def register_security(app: Flask) -> None:

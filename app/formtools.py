@@ -1,5 +1,5 @@
-"""Shared form pieces: the form base class, Dutch money input, and putting workflow problems on
-the right field.
+"""Shared form pieces: the form base class, Dutch money input, putting workflow problems on the
+right field, and ``run_step``: one workflow step as the request's one unit of work.
 
 A form that is sent back because something in it is wrong answers 422, not 200 (``Form``,
 ``reject``, ``apply_problems``; ``app/security.py`` sets the status): the page still shows every
@@ -7,27 +7,31 @@ message at its field, and no client or test can take a refused form for a stored
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from babel import support
-from flask import g
+from flask import flash, g
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, StringField
+from wtforms import DateField, Field, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
 
 from models import Trajectory
+from workflows.eligibility import is_plausible
 from workflows.errors import DomainError, NotFound, VersionConflict
 from workflows.trajectories import STATE_LABELS, Action, allowed_actions
 
+from .extensions import db
 from .filters import translate_problem
+
+T = TypeVar("T")
 
 MAX_AMOUNT = Decimal("10000000")
 # The largest id an INTEGER primary key holds; a larger number cannot name a record (and would
@@ -88,6 +92,23 @@ def whole_number(raw: object) -> int | None:
     return number if number <= MAX_ID else None
 
 
+def date_in_range(form: Any, field: DateField) -> None:
+    """Every typed date: within the years anyone means (``workflows.eligibility``). The rules
+    of each date (before birth, past the planned end, …) are the workflows' to check."""
+    if field.data is not None and not is_plausible(field.data):
+        raise ValidationError(_l("Deze datum ligt buiten het geldige bereik."))
+
+
+def optional_int(value: object) -> int | None:
+    """Coerce for a select whose empty choice means 'none': an id, or None for "" and "0"."""
+    if value in (None, "", "0"):
+        return None
+    number = int(str(value))
+    if not 0 < number <= MAX_ID:
+        raise ValueError(value)  # WTForms reports "not a valid choice" at the field
+    return number
+
+
 def parse_amount(raw: str) -> Decimal:
     """Accept ``1234.56``, ``1234,56`` and ``1.234,56`` (Dutch thousands separator)."""
     text = raw.strip().replace("€", "").replace(" ", "")
@@ -120,7 +141,7 @@ class MoneyField(StringField):
         self.amount = amount
 
 
-def apply_problems(form: FlaskForm, error: DomainError) -> list[str]:
+def apply_problems(form: FlaskForm | None, error: DomainError) -> list[str]:
     """Attach each problem to its field; return the messages that belong to no field.
 
     A ``NotFound`` or ``VersionConflict`` is no problem with the form: it is raised again, so the
@@ -131,7 +152,7 @@ def apply_problems(form: FlaskForm, error: DomainError) -> list[str]:
     general: list[str] = []
     for problem in error.problems:
         message = translate_problem(problem)
-        target: Field | None = getattr(form, problem.field, None) if problem.field else None
+        target = getattr(form, problem.field, None) if form is not None and problem.field else None
         if isinstance(target, Field):
             target.errors = [*list(target.errors), message]
         else:
@@ -152,3 +173,60 @@ def step_not_possible(trajectory: Trajectory, action: Action) -> list[str]:
     state the step is not possible, so the page shows no form to put a field message on."""
     message = not_possible(trajectory, action)
     return reject([message]) if message else []
+
+
+class Step(Generic[T]):
+    """What ``run_step`` did: ``ok`` with the step's ``value``, or refused with the messages that
+    belong to no field (``general``) and the status the page answers with."""
+
+    def __init__(
+        self, ok: bool, value: Any = None, general: list[str] | None = None, status: int = 200
+    ) -> None:
+        self.ok = ok
+        self._value = value
+        self.general = general or []
+        self.status = status
+
+    @property
+    def value(self) -> T:
+        if not self.ok:
+            raise RuntimeError("a refused step has no value")
+        return self._value  # type: ignore[no-any-return]
+
+
+def run_step(
+    form: FlaskForm | None,
+    step: Callable[[], T],
+    *,
+    success: str | None = None,
+    conflict: str | None = None,
+    flash_problems: bool = False,
+) -> Step[T]:
+    """Run ``step`` — the workflow calls of one request — as the request's one unit of work.
+
+    Done: commit, and flash ``success`` when given. Refused (``DomainError``): roll back and put
+    each problem at its field of ``form``; the rest is ``general``, for the top of the page. The
+    page is shown again with everything typed kept and answers 422 (``reject``). Without a
+    form (``None``) every message is general. With ``flash_problems`` — a button that redirects
+    back, with no field to show a message at — every message is flashed as an error instead.
+
+    ``NotFound`` and ``VersionConflict`` are no problem with the form: they are raised again (after
+    the rollback), so the error handlers answer 404 or 409. A form that is worth keeping when
+    someone else saved first passes ``conflict``: then a ``VersionConflict`` shows that message
+    above what was typed, with status 409."""
+    try:
+        value = step()
+    except DomainError as error:
+        db.session.rollback()
+        if conflict is not None and isinstance(error, VersionConflict):
+            return Step(False, general=reject([conflict]), status=409)
+        general = apply_problems(form, error)
+        if flash_problems:
+            at_fields = [m for messages in (form.errors if form else {}).values() for m in messages]
+            for message in [*general, *at_fields]:
+                flash(message, "error")
+        return Step(False, general=general)
+    db.session.commit()
+    if success is not None:
+        flash(success, "success")
+    return Step(True, value)

@@ -22,7 +22,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from models import Role
-from workflows.errors import DomainError, NotFound
 from workflows.inbox import (
     DISMISSIBLE,
     UNREAD_SHOWN_UP_TO,
@@ -36,8 +35,7 @@ from workflows.paging import page_number
 from . import clock
 from .auth.access import me
 from .extensions import db
-from .filters import translate_problem
-from .formtools import Form, whole_number
+from .formtools import Form, run_step, whole_number
 
 log = logging.getLogger(__name__)
 INBOX_ENDPOINTS = {Role.GIDS: "gids.tasks", Role.AANBIEDER: "aanbieder.tasks"}
@@ -84,19 +82,16 @@ def dismiss(task_id: int) -> Response:
     """Mark one of the user's signals or notices handled and go back to the same inbox page."""
     user = me()
     back = url_for(INBOX_ENDPOINTS[user.role], page=whole_number(request.args.get("page")))
-    if not DismissTaskForm().validate_on_submit():
+    form = DismissTaskForm()
+    if not form.validate_on_submit():
         flash(_("De pagina was verlopen; probeer het opnieuw."), "error")
         return redirect(back)
-    try:
-        dismiss_task(db.session, user, task_id)
-    except NotFound:
-        raise  # 404, by the error handlers
-    except DomainError as err:
-        db.session.rollback()
-        flash(translate_problem(err.problems[0]), "error")
-        return redirect(back)
-    db.session.commit()
-    flash(_("De taak is afgehandeld."), "success")
+    run_step(  # an unknown task is a 404, by the error handlers
+        form,
+        lambda: dismiss_task(db.session, user, task_id),
+        success=_("De taak is afgehandeld."),
+        flash_problems=True,
+    )
     return redirect(back)
 
 

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from reportlab.lib.units import cm
 from reportlab.platypus import Flowable
 
-from .pdf import CONTENT_WIDTH, _Document, _text
+from .pdf import CONTENT_WIDTH, PdfDocument, as_markup
 
 
 def _plain(value: Any) -> str:
@@ -21,10 +21,10 @@ def _plain(value: Any) -> str:
         return _("Ja")
     if value is False:
         return _("Nee")
-    return _text(value)
+    return as_markup(value)
 
 
-class InzagePdf(_Document):
+class InzagePdf(PdfDocument):
     def __init__(self, data: dict[str, Any], today: date) -> None:
         super().__init__(today)
         self.data = data

@@ -56,7 +56,7 @@ def duration_weeks(trajectory: Trajectory) -> int:
     return max(1, round(days / 7))
 
 
-def _text(value: Any) -> str:
+def as_markup(value: Any) -> str:
     """Free text as paragraph markup: escaped, line breaks kept, a dash when empty."""
     if value is None or value == "":
         return "—"
@@ -106,7 +106,7 @@ def _gas_levels(result: AgreedResult) -> list[tuple[int, str]]:
     return [(score, text) for score, text in levels if text]
 
 
-class _Document:
+class PdfDocument:
     """Shared page layout: the application name, a title, a footer with page numbers."""
 
     def __init__(self, today: date) -> None:
@@ -144,7 +144,7 @@ class _Document:
         return self.para(escape(text), "h2")
 
     def facts(self, rows: Iterable[tuple[str, str]]) -> Table:
-        """Label/value rows; values are already paragraph markup (see ``_text``)."""
+        """Label/value rows; values are already paragraph markup (see ``as_markup``)."""
         data = [[self.para(escape(label), "label"), self.para(value)] for label, value in rows]
         table = Table(data, colWidths=[LABEL_WIDTH, CONTENT_WIDTH - LABEL_WIDTH], hAlign="LEFT")
         table.setStyle(
@@ -214,7 +214,7 @@ class _Document:
         return buffer.getvalue()
 
 
-class TrajectoryAgreementPdf(_Document):
+class TrajectoryAgreementPdf(PdfDocument):
     """*Trajectafspraken*: what the gids, the resident and the provider agreed — resident,
     results, price, duration, provider and the evaluation plan."""
 
@@ -226,85 +226,90 @@ class TrajectoryAgreementPdf(_Document):
         return _("Trajectafspraken")
 
     def subtitle(self) -> str:
-        t = self.trajectory
+        trajectory = self.trajectory
         return _(
             "Traject %(id)s · %(profile)s · status: %(state)s",
-            id=t.id,
-            profile=t.profile.name,
-            state=_(STATE_LABELS[t.state]),
+            id=trajectory.id,
+            profile=trajectory.profile.name,
+            state=_(STATE_LABELS[trajectory.state]),
         )
 
     def story(self) -> list[Flowable]:
-        t = self.trajectory
-        resident = t.resident
+        trajectory = self.trajectory
+        resident = trajectory.resident
         story: list[Flowable] = [
             self.heading(_("Inwoner")),
             self.facts(
                 [
-                    (_("Naam"), _text(resident.full_name)),
+                    (_("Naam"), as_markup(resident.full_name)),
                     (_("Geboortedatum"), fmt_date(resident.birth_date)),
-                    (_("BSN"), _text(resident.bsn)),
+                    (_("BSN"), as_markup(resident.bsn)),
                 ]
             ),
             self.heading(_("Traject")),
             self.facts(self._trajectory_rows()),
             self.heading(_("Afgesproken resultaten")),
         ]
-        if not t.results:
+        if not trajectory.results:
             story.append(self.para(escape(_("Er zijn geen resultaten vastgelegd."))))
-        for number, result in enumerate(t.results, start=1):
+        for number, result in enumerate(trajectory.results, start=1):
             story.append(KeepTogether(self._result(number, result)))
         story += self._evaluation_plan()
         return story
 
     def _trajectory_rows(self) -> list[tuple[str, str]]:
-        t = self.trajectory
-        price = fmt_money(t.price)
-        if t.price_reason:
-            price += " — " + _("afwijkend van het tarief") + ": " + _text(t.price_reason)
+        trajectory = self.trajectory
+        price = fmt_money(trajectory.price)
+        if trajectory.price_reason:
+            price += (
+                " — " + _("afwijkend van het tarief") + ": " + as_markup(trajectory.price_reason)
+            )
         rows = [
-            (_("Gids (aanspreekpunt)"), _text(f"{t.gids.name} ({t.gids.email})")),
-            (_("Domein"), _domain(t.domain)),
-            (_("Profiel"), _text(f"{t.profile.name} ({t.profile.code})")),
-            (_("Intensiteit"), _intensity(t)),
-            (_("Aanbieder"), _text(_provider(t))),
-            (_("Behoefte"), _need_type(t)),
+            (
+                _("Gids (aanspreekpunt)"),
+                as_markup(f"{trajectory.gids.name} ({trajectory.gids.email})"),
+            ),
+            (_("Domein"), _domain(trajectory.domain)),
+            (_("Profiel"), as_markup(f"{trajectory.profile.name} ({trajectory.profile.code})")),
+            (_("Intensiteit"), _intensity(trajectory)),
+            (_("Aanbieder"), as_markup(_provider(trajectory))),
+            (_("Behoefte"), _need_type(trajectory)),
             (_("Trajectprijs"), price),
-            (_("Geplande periode"), _period(t)),
-            (_("Besluitdatum"), fmt_date(t.decision_date)),
-            (_("Einde beschikking"), fmt_date(t.decision_end)),
+            (_("Geplande periode"), _period(trajectory)),
+            (_("Besluitdatum"), fmt_date(trajectory.decision_date)),
+            (_("Einde beschikking"), fmt_date(trajectory.decision_end)),
         ]
-        if t.care_start is not None:
-            rows.append((_("Start zorg"), fmt_date(t.care_start)))
-        if t.care_end is not None:
-            rows.append((_("Einde zorg"), fmt_date(t.care_end)))
+        if trajectory.care_start is not None:
+            rows.append((_("Start zorg"), fmt_date(trajectory.care_start)))
+        if trajectory.care_end is not None:
+            rows.append((_("Einde zorg"), fmt_date(trajectory.care_end)))
         return rows
 
     def _result(self, number: int, result: AgreedResult) -> list[Flowable]:
-        parts: list[Flowable] = [self.para(f"{number}. {_text(result.description)}", "h3")]
+        parts: list[Flowable] = [self.para(f"{number}. {as_markup(result.description)}", "h3")]
         if result.measure:
-            parts.append(self.para(f"<b>{escape(_('Meten'))}:</b> {_text(result.measure)}"))
+            parts.append(self.para(f"<b>{escape(_('Meten'))}:</b> {as_markup(result.measure)}"))
         levels = _gas_levels(result)
         if levels:
             parts.append(Spacer(1, 4))
             parts.append(
                 self.grid(
                     [_("GAS-niveau"), _("Goal Attainment Scaling")],
-                    [[escape(gas_label(level)), _text(text)] for level, text in levels],
+                    [[escape(gas_label(level)), as_markup(text)] for level, text in levels],
                     [4.5 * cm, CONTENT_WIDTH - 4.5 * cm],
                 )
             )
         return parts
 
     def _evaluation_plan(self) -> list[Flowable]:
-        t = self.trajectory
-        months = interval_months(t)
+        trajectory = self.trajectory
+        months = interval_months(trajectory)
         text = ngettext("Evalueren elke maand.", "Evalueren elke %(num)s maanden.", months)
-        if t.evaluation_interval_months:
+        if trajectory.evaluation_interval_months:
             text += " " + _("Door de gids vastgesteld voor dit traject.")
         story: list[Flowable] = [self.heading(_("Evaluatieplan")), self.para(escape(text))]
-        if not t.evaluations:
-            if t.care_start is None:
+        if not trajectory.evaluations:
+            if trajectory.care_start is None:
                 none_yet = _("De evaluaties worden gepland zodra de zorg is gestart.")
             else:
                 none_yet = _("Er zijn nog geen evaluaties gepland.")
@@ -317,7 +322,7 @@ class TrajectoryAgreementPdf(_Document):
                 escape(self._state(e)),
                 fmt_date(e.held_on),
             ]
-            for e in t.evaluations
+            for e in trajectory.evaluations
         ]
         story.append(Spacer(1, 4))
         story.append(
@@ -336,7 +341,7 @@ class TrajectoryAgreementPdf(_Document):
         return label
 
 
-class EvaluationReportPdf(_Document):
+class EvaluationReportPdf(PdfDocument):
     """*Evaluatieverslag*: one submitted evaluation — who took part, the GAS score per agreed
     result, the ZRM scores, the summary and the gids's review."""
 
@@ -358,25 +363,28 @@ class EvaluationReportPdf(_Document):
 
     def story(self) -> list[Flowable]:
         e = self.evaluation
-        t = e.trajectory
+        trajectory = e.trajectory
         story: list[Flowable] = [
             self.heading(_("Traject")),
             self.facts(
                 [
                     (
                         _("Inwoner"),
-                        _text(f"{t.resident.full_name}")
+                        as_markup(f"{trajectory.resident.full_name}")
                         + ", "
                         + escape(_("geboren"))
                         + " "
-                        + fmt_date(t.resident.birth_date),
+                        + fmt_date(trajectory.resident.birth_date),
                     ),
-                    (_("Profiel"), _text(f"{t.profile.name} ({t.profile.code})")),
-                    (_("Intensiteit"), _intensity(t)),
-                    (_("Aanbieder"), _text(_provider(t))),
-                    (_("Gids (aanspreekpunt)"), _text(t.gids.name)),
-                    (_("Geplande periode"), _period(t)),
-                    (_("Start zorg"), fmt_date(t.care_start)),
+                    (
+                        _("Profiel"),
+                        as_markup(f"{trajectory.profile.name} ({trajectory.profile.code})"),
+                    ),
+                    (_("Intensiteit"), _intensity(trajectory)),
+                    (_("Aanbieder"), as_markup(_provider(trajectory))),
+                    (_("Gids (aanspreekpunt)"), as_markup(trajectory.gids.name)),
+                    (_("Geplande periode"), _period(trajectory)),
+                    (_("Start zorg"), fmt_date(trajectory.care_start)),
                 ]
             ),
             self.heading(_("Evaluatie")),
@@ -400,16 +408,16 @@ class EvaluationReportPdf(_Document):
                 )
             )
         story.append(self.heading(_("Samenvatting")))
-        story.append(self.para(_text(e.summary)))
+        story.append(self.para(as_markup(e.summary)))
         story.append(Spacer(1, 6))
         story.append(self.facts([(_("Ondersteuningsbehoefte veranderd"), _yes_no(e.need_changed))]))
         if e.state == EvaluationState.BEOORDEELD and e.review_outcome is not None:
             story.append(self.heading(_("Beoordeling door de gids")))
             rows = [(_("Uitkomst"), escape(_(REVIEW_OUTCOME_LABELS[e.review_outcome])))]
             if e.review_remark:
-                rows.append((_("Opmerking"), _text(e.review_remark)))
+                rows.append((_("Opmerking"), as_markup(e.review_remark)))
             if e.reviewed_by is not None:
-                rows.append((_("Beoordeeld door"), _text(e.reviewed_by.name)))
+                rows.append((_("Beoordeeld door"), as_markup(e.reviewed_by.name)))
             rows.append((_("Beoordeeld op"), fmt_date(e.reviewed_at)))
             story.append(self.facts(rows))
         return story
@@ -428,7 +436,7 @@ class EvaluationReportPdf(_Document):
         ]
         kind = escape(_(EVALUATION_KIND_LABELS[e.kind]))
         if e.reason:
-            kind += " — " + _text(e.reason)
+            kind += " — " + as_markup(e.reason)
         rows = [
             (_("Soort"), kind),
             (_("Uiterlijk op"), fmt_date(e.due_on)),
@@ -437,7 +445,7 @@ class EvaluationReportPdf(_Document):
             (_("Status"), escape(_(EVALUATION_STATE_LABELS[e.state]))),
         ]
         if e.submitted_by is not None:
-            rows.append((_("Ingediend door"), _text(e.submitted_by.name)))
+            rows.append((_("Ingediend door"), as_markup(e.submitted_by.name)))
         if e.submitted_at is not None:
             rows.append((_("Ingediend op"), fmt_date(e.submitted_at)))
         return rows
@@ -450,16 +458,22 @@ class EvaluationReportPdf(_Document):
             score = by_result.get(result.id)
             if score is None:
                 rows.append(
-                    [f"{number}. {_text(result.description)}", "—", escape(_("Geen score"))]
+                    [
+                        f"{number}. {as_markup(result.description)}",
+                        "—",
+                        escape(_("Geen score")),
+                    ]
                 )
                 continue
             level_text = dict(_gas_levels(result)).get(score.score)
-            explanation = _text(score.explanation)
+            explanation = as_markup(score.explanation)
             if level_text:
-                explanation += "<br/><i>" + escape(_("Niveau")) + ": " + _text(level_text) + "</i>"
+                explanation += (
+                    "<br/><i>" + escape(_("Niveau")) + ": " + as_markup(level_text) + "</i>"
+                )
             rows.append(
                 [
-                    f"{number}. {_text(result.description)}",
+                    f"{number}. {as_markup(result.description)}",
                     escape(gas_label(score.score)),
                     explanation,
                 ]
@@ -486,7 +500,7 @@ def submitted_evaluation(evaluation_id: int) -> Evaluation:
     return evaluation
 
 
-def send_pdf(document: _Document, download_name: str) -> Response:
+def send_pdf(document: PdfDocument, download_name: str) -> Response:
     """The rendered document as a download; personal data, so never cached."""
     # Not cached: app/security.py sends Cache-Control: no-store with every response.
     return send_file(
@@ -498,7 +512,7 @@ def send_pdf(document: _Document, download_name: str) -> Response:
 
 
 def send_personal_pdf(
-    document: _Document,
+    document: PdfDocument,
     download_name: str,
     *,
     object_type: str,
@@ -516,7 +530,7 @@ def send_personal_pdf(
     return response
 
 
-class MonitorReportPdf(_Document):
+class MonitorReportPdf(PdfDocument):
     """*Monitor resultaatgericht werken*: the published (anonymised) figures of one period, each
     with the same charts as the dashboard (drawn from the same geometry) and its data tables."""
 

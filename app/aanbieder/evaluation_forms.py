@@ -26,8 +26,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from models import Intensity, Trajectory
 
 from ..care_labels import GAS_LEVELS, ZRM_DOMAIN_LABELS, ZRM_LEVELS, gas_level_text
-from ..formtools import Form, opts
-from ..gids.forms import INTENSITY_CHOICES, _date_in_range, _optional_int
+from ..formtools import Form, date_in_range, optional_int, opts
+from ..gids.forms import INTENSITY_CHOICES, ClosingForm
 
 TEXT_MAX = 4000
 REASON_MAX = 2000
@@ -90,7 +90,7 @@ class ScoreChoice(SelectField):
 class EvaluationForm(Form):
     held_on = DateField(
         _l("Datum van de evaluatie"),
-        validators=[InputRequired(_l("Vul de datum van de evaluatie in.")), _date_in_range],
+        validators=[InputRequired(_l("Vul de datum van de evaluatie in.")), date_in_range],
     )
     participants = CheckboxesField(
         _l("Wie namen deel?"),
@@ -117,7 +117,7 @@ class EvaluationForm(Form):
     zrm = GroupProblems()
     request_scaling = BooleanField(_l("Ook een verzoek om op- of afschalen indienen"))
     scaling_profile_id = SelectField(
-        _l("Nieuw ondersteuningsprofiel"), coerce=_optional_int, validate_choice=False
+        _l("Nieuw ondersteuningsprofiel"), coerce=optional_int, validate_choice=False
     )
     scaling_intensity = SelectField(
         _l("Nieuwe intensiteit"), choices=INTENSITY_CHOICES, validate_choice=False
@@ -222,7 +222,7 @@ def evaluation_form(trajectory: Trajectory, **kwargs: Any) -> EvaluationForm:
 class ScalingForm(Form):
     new_profile_id = SelectField(
         _l("Nieuw ondersteuningsprofiel"),
-        coerce=_optional_int,
+        coerce=optional_int,
         validate_choice=False,
         validators=[InputRequired(_l("Kies een ondersteuningsprofiel."))],
     )
@@ -241,22 +241,8 @@ class ScalingForm(Form):
     submit = SubmitField(_l("Verzoek indienen"))
 
 
-class EndOfCareForm(Form):
-    care_end = DateField(
-        _l("Laatste dag van de zorg"),
-        validators=[InputRequired(_l("Vul de einddatum in.")), _date_in_range],
-    )
-    closure_category = RadioField(
-        _l("Afsluitcategorie"), validators=[InputRequired(_l("Kies een afsluitcategorie."))]
-    )
-    end_reason_code = SelectField(
-        _l("Reden beëindiging"), validators=[InputRequired(_l("Kies een reden."))]
-    )
-    result_achieved = RadioField(
-        _l("Resultaat behaald?"),
-        choices=opts([("ja", _l("Ja")), ("nee", _l("Nee"))]),
-        validators=[InputRequired(_l("Geef aan of het resultaat is behaald."))],
-    )
+class EndOfCareForm(ClosingForm):
+    care_end_label = _l("Laatste dag van de zorg")
     submit = SubmitField(_l("Einde zorg melden"))
 
 

@@ -1,7 +1,7 @@
 """Provider screens for running care: the inbox, the evaluation form, a request to scale up or
 down, the end-of-care report and the claim (the claims list is in ``claims``).
 
-Need to know as on the other provider screens (``_visible`` / ``_actionable``): another
+Need to know as on the other provider screens (``app.loaders``): another
 organisation's trajectory gives 404, a subcontractor reads but does not act (403 on a POST),
 only the main contractor submits. Each form has its own page, so a form with problems comes back
 with the messages at its fields and everything typed kept; the trajectory page links to them.
@@ -17,7 +17,6 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from models import (
-    ClosureCategory,
     Evaluation,
     EvaluationState,
     Intensity,
@@ -25,22 +24,18 @@ from models import (
     TrajectoryState,
 )
 from workflows import closure_rules
-from workflows import trajectories as wf
-from workflows.catalogue import active_profiles
 from workflows.claims import (
     ClaimPolicy,
     claim_of,
     claimable_amount,
     submit_claim,
 )
-from workflows.closure import care_requests, open_report, report_end_of_care
+from workflows.closure import open_report, report_end_of_care
 from workflows.errors import DomainError
 from workflows.evaluations import (
     EvaluationInput,
     ScoreInput,
-    interval_months,
     is_overdue,
-    open_extra_evaluation,
     submit_evaluation,
 )
 from workflows.scaling import open_request, request_scaling
@@ -48,9 +43,10 @@ from workflows.scaling import open_request, request_scaling
 from .. import clock
 from ..auth.access import me
 from ..extensions import db
-from ..formtools import apply_problems, opts
-from ..gids.evaluation_forms import ExtraEvaluationForm
+from ..formtools import run_step
+from ..gids.evaluation_views import extra_evaluation_page
 from ..inbox import dismiss, render_inbox
+from ..loaders import closing_choices, profile_choices, provider_trajectory, running_care
 from ..locking import with_trajectory
 from . import bp
 from .evaluation_forms import (
@@ -60,7 +56,6 @@ from .evaluation_forms import (
     ScalingForm,
     evaluation_form,
 )
-from .views import _actionable, _visible
 
 # The evaluation form's scaling fields, by the names ``request_scaling`` gives its problems.
 SCALING_FIELDS = {
@@ -74,13 +69,6 @@ def _is_main(trajectory: Trajectory) -> bool:
     return trajectory.provider_id == me().provider_id
 
 
-def _load(trajectory_id: int) -> Trajectory:
-    """Visible for a GET; for a POST locked, and only for the main contractor (else 403)."""
-    if request.method == "POST":
-        return _actionable(trajectory_id)
-    return _visible(trajectory_id)
-
-
 def _claim_policy() -> ClaimPolicy:
     """R11: what a trajectory closed without its result may claim (``CLAIM_POLICY``)."""
     value = current_app.config.get("CLAIM_POLICY") or ClaimPolicy.PRO_RATA.value
@@ -89,17 +77,7 @@ def _claim_policy() -> ClaimPolicy:
 
 def provider_care(trajectory: Trajectory) -> dict[str, Any]:
     """What the provider's trajectory page shows about running care (``_care.html``)."""
-    asked = care_requests(db.session, trajectory)
-    return {
-        "evaluations": trajectory.evaluations,
-        "interval": interval_months(trajectory),
-        "scaling_requests": asked.scaling_requests,
-        "reports": asked.reports,
-        "claim": claim_of(db.session, trajectory),
-        "main": _is_main(trajectory),
-        "today": clock.today(),
-        "is_overdue": is_overdue,
-    }
+    return {**running_care(trajectory), "main": _is_main(trajectory)}
 
 
 @bp.context_processor
@@ -125,18 +103,10 @@ def dismiss_task(task_id: int) -> Response:
 
 
 def _evaluation(evaluation_id: int) -> Evaluation:
-    item = db.session.get(Evaluation, evaluation_id)
-    if item is None:
+    evaluation = db.session.get(Evaluation, evaluation_id)
+    if evaluation is None:
         abort(404)
-    return item
-
-
-def _profile_choices(trajectory: Trajectory) -> list[Any]:
-    return opts(
-        (p.id, f"{p.name} ({p.code})")
-        for p in active_profiles(db.session)
-        if p.domain == trajectory.domain
-    )
+    return evaluation
 
 
 def _evaluation_input(form: EvaluationForm) -> EvaluationInput:
@@ -169,10 +139,44 @@ def _renamed(err: DomainError, names: dict[str, str]) -> DomainError:
     )
 
 
+def _ask_scaling(
+    trajectory: Trajectory, profile_id: int | None, intensity: str | None, reason: str | None
+) -> None:
+    """The provider's request to scale up or down, from the scaling page or the evaluation."""
+    request_scaling(
+        db.session,
+        trajectory,
+        me(),
+        new_profile_id=int(profile_id or 0),
+        new_intensity=Intensity(intensity),
+        reason=reason or "",
+        today=clock.today(),
+    )
+
+
+def _submit_evaluation(
+    evaluation: Evaluation, trajectory: Trajectory, form: EvaluationForm
+) -> None:
+    """The evaluation, and the request to scale up or down when the form asks for one: both or
+    neither. A problem with the request is shown at the evaluation form's own scaling fields."""
+    submit_evaluation(db.session, evaluation, me(), _evaluation_input(form), clock.today())
+    if not form.request_scaling.data:
+        return
+    try:
+        _ask_scaling(
+            trajectory,
+            form.scaling_profile_id.data,
+            form.scaling_intensity.data,
+            form.scaling_reason.data,
+        )
+    except DomainError as err:
+        raise _renamed(err, SCALING_FIELDS) from err
+
+
 @bp.route("/evaluaties/<int:evaluation_id>", methods=["GET", "POST"])
 def evaluation(evaluation_id: int) -> str | Response:
-    item = _evaluation(evaluation_id)
-    trajectory = with_trajectory(item, _load)
+    evaluation = _evaluation(evaluation_id)
+    trajectory = with_trajectory(evaluation, provider_trajectory)
     if request.method == "GET":
         data = {
             "held_on": clock.today(),
@@ -183,33 +187,14 @@ def evaluation(evaluation_id: int) -> str | Response:
         form = evaluation_form(trajectory, data=data)
     else:
         form = evaluation_form(trajectory)
-    form.scaling_profile_id.choices = _profile_choices(trajectory)
+    form.scaling_profile_id.choices = profile_choices(trajectory)
     general: list[str] = []
     if request.method == "POST":
-        if item.state != EvaluationState.GEPLAND:
+        if evaluation.state != EvaluationState.GEPLAND:
             general = [_("Deze evaluatie is al ingediend.")]
         elif form.validate_on_submit():
-            stage = "evaluation"
-            try:
-                submit_evaluation(db.session, item, me(), _evaluation_input(form), clock.today())
-                stage = "scaling"
-                if form.request_scaling.data:
-                    request_scaling(
-                        db.session,
-                        trajectory,
-                        me(),
-                        new_profile_id=int(form.scaling_profile_id.data or 0),
-                        new_intensity=Intensity(form.scaling_intensity.data),
-                        reason=form.scaling_reason.data or "",
-                        today=clock.today(),
-                    )
-            except DomainError as err:
-                db.session.rollback()
-                if stage == "scaling":
-                    err = _renamed(err, SCALING_FIELDS)
-                general = apply_problems(form, err)
-            else:
-                db.session.commit()
+            step = run_step(form, lambda: _submit_evaluation(evaluation, trajectory, form))
+            if step.ok:
                 if form.request_scaling.data:
                     flash(
                         _("De evaluatie en het verzoek om op- of afschalen zijn ingediend."),
@@ -218,48 +203,22 @@ def evaluation(evaluation_id: int) -> str | Response:
                 else:
                     flash(_("De evaluatie is ingediend."), "success")
                 return redirect(url_for("aanbieder.trajectory", trajectory_id=trajectory.id))
+            general = step.general
     return render_template(
         "aanbieder/evaluation.html",
-        e=item,
-        t=trajectory,
+        e=evaluation,
+        trajectory=trajectory,
         form=form,
         general=general,
         main=_is_main(trajectory),
-        overdue=is_overdue(item, clock.today()),
+        overdue=is_overdue(evaluation, clock.today()),
     )
 
 
 @bp.route("/trajecten/<int:trajectory_id>/extra-evaluatie", methods=["GET", "POST"])
 def extra_evaluation(trajectory_id: int) -> str | Response:
-    trajectory = _load(trajectory_id)
-    form = ExtraEvaluationForm()
-    general: list[str] = []
-    if form.validate_on_submit():
-        assert form.due_on.data is not None
-        try:
-            open_extra_evaluation(
-                db.session,
-                trajectory,
-                me(),
-                form.reason.data or "",
-                form.due_on.data,
-                clock.today(),
-            )
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-        else:
-            db.session.commit()
-            flash(_("De extra evaluatie is gepland."), "success")
-            return redirect(url_for("aanbieder.trajectory", trajectory_id=trajectory.id))
-    return render_template(
-        "extra_evaluation.html",
-        t=trajectory,
-        form=form,
-        general=general,
-        can_act=_is_main(trajectory) and trajectory.state == TrajectoryState.ACTIEF,
-        back=url_for("aanbieder.trajectory", trajectory_id=trajectory.id),
-    )
+    trajectory = provider_trajectory(trajectory_id)
+    return extra_evaluation_page(trajectory, "aanbieder.trajectory", _is_main(trajectory))
 
 
 # --- scaling up or down ----------------------------------------------------------------------
@@ -267,36 +226,29 @@ def extra_evaluation(trajectory_id: int) -> str | Response:
 
 @bp.route("/trajecten/<int:trajectory_id>/opschalen", methods=["GET", "POST"])
 def scaling(trajectory_id: int) -> str | Response:
-    trajectory = _load(trajectory_id)
+    trajectory = provider_trajectory(trajectory_id)
     if request.method == "GET":
         form = ScalingForm(
             data={"new_profile_id": trajectory.profile_id, "new_intensity": trajectory.intensity}
         )
     else:
         form = ScalingForm()
-    form.new_profile_id.choices = _profile_choices(trajectory)
+    form.new_profile_id.choices = profile_choices(trajectory)
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            request_scaling(
-                db.session,
-                trajectory,
-                me(),
-                new_profile_id=int(form.new_profile_id.data or 0),
-                new_intensity=Intensity(form.new_intensity.data),
-                reason=form.reason.data or "",
-                today=clock.today(),
-            )
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-        else:
-            db.session.commit()
-            flash(_("Het verzoek om op- of afschalen is naar de gids gestuurd."), "success")
+        step = run_step(
+            form,
+            lambda: _ask_scaling(
+                trajectory, form.new_profile_id.data, form.new_intensity.data, form.reason.data
+            ),
+            success=_("Het verzoek om op- of afschalen is naar de gids gestuurd."),
+        )
+        if step.ok:
             return redirect(url_for("aanbieder.trajectory", trajectory_id=trajectory.id))
+        general = step.general
     return render_template(
         "aanbieder/scaling.html",
-        t=trajectory,
+        trajectory=trajectory,
         form=form,
         general=general,
         pending=open_request(db.session, trajectory),
@@ -307,45 +259,26 @@ def scaling(trajectory_id: int) -> str | Response:
 # --- end of care -----------------------------------------------------------------------------
 
 
-def _closure_choices(form: EndOfCareForm, trajectory: Trajectory) -> None:
-    form.closure_category.choices = opts(
-        (c.value, _(wf.CLOSURE_LABELS[c])) for c in ClosureCategory
-    )
-    form.end_reason_code.choices = opts(
-        [("", _("— kies een reden —"))]
-        + [(r.code, f"{r.code} {r.meaning}") for r in wf.end_reasons(db.session, trajectory.domain)]
-    )
-
-
 @bp.route("/trajecten/<int:trajectory_id>/einde-zorg", methods=["GET", "POST"])
 def end_of_care(trajectory_id: int) -> str | Response:
-    trajectory = _load(trajectory_id)
+    trajectory = provider_trajectory(trajectory_id)
     form = EndOfCareForm(data={"care_end": clock.today()} if request.method == "GET" else None)
-    _closure_choices(form, trajectory)
+    closing_choices(form, trajectory.domain)
     general: list[str] = []
     if form.validate_on_submit():
-        assert form.care_end.data is not None
-        try:
-            report_end_of_care(
-                db.session,
-                trajectory,
-                me(),
-                care_end=form.care_end.data,
-                closure_category=ClosureCategory(form.closure_category.data),
-                end_reason_code=form.end_reason_code.data or "",
-                result_achieved=form.result_achieved.data == "ja",
-                today=clock.today(),
-            )
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-        else:
-            db.session.commit()
-            flash(_("Het einde van de zorg is gemeld; de gids bevestigt het."), "success")
+        step = run_step(
+            form,
+            lambda: report_end_of_care(
+                db.session, trajectory, me(), **form.closing(), today=clock.today()
+            ),
+            success=_("Het einde van de zorg is gemeld; de gids bevestigt het."),
+        )
+        if step.ok:
             return redirect(url_for("aanbieder.trajectory", trajectory_id=trajectory.id))
+        general = step.general
     return render_template(
         "aanbieder/end_of_care.html",
-        t=trajectory,
+        trajectory=trajectory,
         form=form,
         general=general,
         closure_rules=closure_rules.rows(trajectory.domain),
@@ -359,26 +292,25 @@ def end_of_care(trajectory_id: int) -> str | Response:
 
 @bp.route("/trajecten/<int:trajectory_id>/declareren", methods=["GET", "POST"])
 def claim(trajectory_id: int) -> str | Response:
-    trajectory = _load(trajectory_id)
+    trajectory = provider_trajectory(trajectory_id)
     form = ClaimForm()
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            submit_claim(db.session, trajectory, me(), clock.today(), _claim_policy())
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-        else:
-            db.session.commit()
-            flash(_("De declaratie is ingediend."), "success")
+        step = run_step(
+            form,
+            lambda: submit_claim(db.session, trajectory, me(), clock.today(), _claim_policy()),
+            success=_("De declaratie is ingediend."),
+        )
+        if step.ok:
             return redirect(url_for("aanbieder.claims"))
+        general = step.general
     existing = claim_of(db.session, trajectory)
     amount = basis = None
     if trajectory.state == TrajectoryState.AFGESLOTEN and existing is None:
         amount, basis = claimable_amount(trajectory, _claim_policy())
     return render_template(
         "aanbieder/claim.html",
-        t=trajectory,
+        trajectory=trajectory,
         form=form,
         general=general,
         existing=existing,

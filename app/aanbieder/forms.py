@@ -4,8 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from ..formtools import Form
-from ..gids.forms import _date_in_range
+from ..formtools import Form, date_in_range
 
 
 class AcceptForm(Form):
@@ -28,7 +27,7 @@ class ReturnForm(Form):
 class StartForm(Form):
     care_start = DateField(
         _l("Eerste dag van de zorg"),
-        validators=[InputRequired(_l("Vul de startdatum in.")), _date_in_range],
+        validators=[InputRequired(_l("Vul de startdatum in.")), date_in_range],
     )
     version = HiddenField()
     submit = SubmitField(_l("Start zorg registreren"))

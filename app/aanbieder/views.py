@@ -2,21 +2,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from models import Trajectory, TrajectoryState
 from workflows import trajectories as wf
 from workflows.caseload import markers, provider_list, provider_sees
-from workflows.errors import DomainError
 from workflows.paging import page_number
 
 from .. import clock
 from ..auth.access import me
 from ..bsn_display import shown_bsn
 from ..extensions import db
-from ..formtools import apply_problems, step_not_possible, whole_number
+from ..formtools import run_step, step_not_possible, whole_number
+from ..loaders import actionable_trajectory, visible_trajectory
 from . import bp
 from .forms import AcceptForm, ReturnForm, StartForm
 
@@ -42,7 +42,7 @@ def index() -> str:
     page = provider_list(
         db.session, me(), states=TABS[tab], search=query_text, page=page_number(values.get("page"))
     )
-    rows = [(t, markers(t, clock.today())) for t in page.items]
+    rows = [(trajectory, markers(trajectory, clock.today())) for trajectory in page.items]
     return render_template(
         "aanbieder/index.html",
         page=page,
@@ -53,29 +53,15 @@ def index() -> str:
     )
 
 
-def _visible(trajectory_id: int, for_update: bool = False) -> Trajectory:
-    trajectory = wf.get_trajectory(db.session, trajectory_id, for_update=for_update)
-    if not provider_sees(me(), trajectory):
-        abort(404)
-    return trajectory
-
-
-def _actionable(trajectory_id: int) -> Trajectory:
-    """Load for a change (row locked). Only the main contractor acts; a subcontractor reads."""
-    trajectory = _visible(trajectory_id, for_update=True)
-    if trajectory.provider_id != me().provider_id:
-        abort(403)
-    return trajectory
-
-
-def _render(item: Trajectory, **forms: Any) -> str:
-    version = {"version": str(item.version)}
+def _render(trajectory: Trajectory, **forms: Any) -> str:
+    version = {"version": str(trajectory.version)}
+    main = trajectory.provider_id == me().provider_id
     return render_template(
         "aanbieder/trajectory.html",
-        t=item,
-        show_bsn=shown_bsn(item.resident_id) if request.method == "GET" else False,
-        markers=markers(item, clock.today()),
-        allowed=wf.allowed_actions(item.state) if item.provider_id == me().provider_id else set(),
+        trajectory=trajectory,
+        show_bsn=shown_bsn(trajectory.resident_id) if request.method == "GET" else False,
+        markers=markers(trajectory, clock.today()),
+        allowed=wf.allowed_actions(trajectory.state) if main else set(),
         accept_form=forms.get("accept_form")
         or AcceptForm(formdata=None, data=version, prefix="accept"),
         return_form=forms.get("return_form")
@@ -92,62 +78,63 @@ def _version(form: Any) -> int | None:
 
 @bp.get("/trajecten/<int:trajectory_id>")
 def trajectory(trajectory_id: int) -> str:
-    return _render(_visible(trajectory_id))
+    return _render(visible_trajectory(trajectory_id))
 
 
 @bp.post("/trajecten/<int:trajectory_id>/accepteren")
 def accept(trajectory_id: int) -> str | Response:
-    item = _actionable(trajectory_id)
+    trajectory = actionable_trajectory(trajectory_id)
     form = AcceptForm(prefix="accept")
     if not form.validate_on_submit():
         abort(400)
-    try:
-        wf.accept(db.session, item, me(), _version(form))
-    except DomainError as err:
-        db.session.rollback()
-        return _render(_visible(trajectory_id), general=apply_problems(form, err))
-    db.session.commit()
-    flash(_("U heeft het traject geaccepteerd."), "success")
-    return redirect(url_for("aanbieder.trajectory", trajectory_id=item.id))
+    step = run_step(
+        form,
+        lambda: wf.accept(db.session, trajectory, me(), _version(form)),
+        success=_("U heeft het traject geaccepteerd."),
+    )
+    if not step.ok:
+        return _render(visible_trajectory(trajectory_id), general=step.general)
+    return redirect(url_for("aanbieder.trajectory", trajectory_id=trajectory_id))
 
 
 @bp.post("/trajecten/<int:trajectory_id>/terugsturen")
 def return_(trajectory_id: int) -> str | Response:
-    item = _actionable(trajectory_id)
+    trajectory = actionable_trajectory(trajectory_id)
     form = ReturnForm(prefix="return")
-    if form.validate_on_submit():
-        try:
-            wf.return_to_gids(
-                db.session, item, me(), form.reason.data or "", clock.today(), _version(form)
-            )
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-            return _render(_visible(trajectory_id), return_form=form, general=general)
-        db.session.commit()
-        flash(_("Het traject is teruggestuurd naar de gids."), "success")
-        return redirect(url_for("aanbieder.trajectory", trajectory_id=item.id))
-    return _render(item, return_form=form, general=step_not_possible(item, wf.Action.RETURN))
+    if not form.validate_on_submit():
+        general = step_not_possible(trajectory, wf.Action.RETURN)
+        return _render(trajectory, return_form=form, general=general)
+    step = run_step(
+        form,
+        lambda: wf.return_to_gids(
+            db.session, trajectory, me(), form.reason.data or "", clock.today(), _version(form)
+        ),
+        success=_("Het traject is teruggestuurd naar de gids."),
+    )
+    if not step.ok:
+        return _render(visible_trajectory(trajectory_id), return_form=form, general=step.general)
+    return redirect(url_for("aanbieder.trajectory", trajectory_id=trajectory_id))
 
 
 @bp.post("/trajecten/<int:trajectory_id>/start")
 def start(trajectory_id: int) -> str | Response:
-    item = _actionable(trajectory_id)
+    trajectory = actionable_trajectory(trajectory_id)
     form = StartForm(prefix="start")
-    if form.validate_on_submit():
-        assert form.care_start.data is not None
-        try:
-            wf.start_care(
-                db.session, item, me(), form.care_start.data, clock.today(), _version(form)
-            )
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-            return _render(_visible(trajectory_id), start_form=form, general=general)
-        db.session.commit()
-        flash(_("De start van de zorg is geregistreerd."), "success")
-        return redirect(url_for("aanbieder.trajectory", trajectory_id=item.id))
-    return _render(item, start_form=form, general=step_not_possible(item, wf.Action.START))
+    if not form.validate_on_submit():
+        general = step_not_possible(trajectory, wf.Action.START)
+        return _render(trajectory, start_form=form, general=general)
+    care_start = form.care_start.data
+    assert care_start is not None
+    step = run_step(
+        form,
+        lambda: wf.start_care(
+            db.session, trajectory, me(), care_start, clock.today(), _version(form)
+        ),
+        success=_("De start van de zorg is geregistreerd."),
+    )
+    if not step.ok:
+        return _render(visible_trajectory(trajectory_id), start_form=form, general=step.general)
+    return redirect(url_for("aanbieder.trajectory", trajectory_id=trajectory_id))
 
 
 # --- PDF downloads (only for trajectories the organisation may see; otherwise 404) ------------
@@ -157,10 +144,10 @@ def start(trajectory_id: int) -> str | Response:
 def trajectory_agreement_pdf(trajectory_id: int) -> Response:
     from ..pdf import TrajectoryAgreementPdf, send_personal_pdf
 
-    item = _visible(trajectory_id)
+    trajectory = visible_trajectory(trajectory_id)
     return send_personal_pdf(
-        TrajectoryAgreementPdf(item, clock.today()), f"trajectafspraken-{item.id}.pdf",
-        object_type="traject", object_id=item.id, resident_id=item.resident_id,
+        TrajectoryAgreementPdf(trajectory, clock.today()), f"trajectafspraken-{trajectory.id}.pdf",
+        object_type="traject", object_id=trajectory.id, resident_id=trajectory.resident_id,
     )  # fmt: skip
 
 

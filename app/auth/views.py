@@ -19,7 +19,6 @@ from wtforms import Field
 
 from models import User
 from workflows import audit
-from workflows.errors import DomainError
 from workflows.signin import (
     PURPOSE_RECOVERY_CODES,
     Outcome,
@@ -39,7 +38,7 @@ from workflows.two_factor import (
 )
 
 from ..extensions import db
-from ..formtools import apply_problems, reject
+from ..formtools import reject, run_step
 from ..request_info import client_ip
 from . import bp, sessions
 from .access import home_endpoint, me
@@ -50,7 +49,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _safe_next(target: str | None) -> str | None:
+def safe_next(target: str | None) -> str | None:
     """A local path to go to, or None. Browsers read a backslash as a slash and drop tabs and
     newlines, so ``/\\evil.example`` or ``/<tab>/evil.example`` would leave the site."""
     if (
@@ -104,7 +103,7 @@ def login() -> str | Response | tuple[str, int]:
             db.session, form.email.data or "", form.password.data or "", client_ip(), _now()
         )
         db.session.commit()  # the attempt counts, whatever its outcome
-        next_url = _safe_next(request.args.get("next"))
+        next_url = safe_next(request.args.get("next"))
         if result.outcome is Outcome.OK:
             assert result.user is not None
             user = result.user
@@ -135,7 +134,7 @@ def second_factor() -> str | Response | tuple[str, int]:
         result = second_factor_step(db.session, user, form.code.data or "", client_ip(), _now())
         db.session.commit()
         if result.outcome is Outcome.OK:
-            next_url = _safe_next(sessions.pending_next())
+            next_url = safe_next(sessions.pending_next())
             if result.used_recovery_code:
                 _complete_login(user, details="met herstelcode")
                 flash(  # after the login: the new session starts empty
@@ -168,17 +167,15 @@ def enrol() -> str | Response:
     form = CodeForm()
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            codes = confirm_enrolment(db.session, user, form.code.data or "", _now())
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-        else:
-            next_url = _safe_next(sessions.pending_next())
+        code = form.code.data or ""
+        step = run_step(form, lambda: confirm_enrolment(db.session, user, code, _now()))
+        if step.ok:
+            next_url = safe_next(sessions.pending_next())
             _complete_login(user, details="tweede factor ingesteld")
             return render_template(
-                "auth/recovery_codes.html", codes=codes, next_url=next_url or url_for("index")
+                "auth/recovery_codes.html", codes=step.value, next_url=next_url or url_for("index")
             )
+        general = step.general
     return render_template(
         "auth/enrol.html",
         form=form,
@@ -251,7 +248,8 @@ def change_password() -> str | Response | tuple[str, int]:
     user = me()
     form = PasswordChangeForm(prefix="password")
     if form.validate_on_submit():
-        try:
+
+        def change() -> StepResult:
             result = change_password_of(
                 db.session,
                 user,
@@ -261,18 +259,17 @@ def change_password() -> str | Response | tuple[str, int]:
                 _now(),
                 keep_session=sessions.current_key(),
             )
-        except DomainError as err:
-            db.session.rollback()
-            apply_problems(form, err)
-        else:
-            if result.outcome is not Outcome.OK:
-                db.session.commit()  # the failed attempt counts and is in the audit log
+            if result.outcome is Outcome.OK:
+                audit.record(db.session, "wachtwoord_gewijzigd", "account", user.id)
+            return result  # a failed attempt is committed too: it counts, and is in the audit log
+
+        step = run_step(form, change)
+        if step.ok:
+            if step.value.outcome is not Outcome.OK:
                 status = _refused_password(
-                    form.current_password, result, _("Het huidige wachtwoord klopt niet.")
+                    form.current_password, step.value, _("Het huidige wachtwoord klopt niet.")
                 )
                 return _render_account(password_form=form), status
-            audit.record(db.session, "wachtwoord_gewijzigd", "account", user.id)
-            db.session.commit()
             flash(
                 _("Uw wachtwoord is gewijzigd. U bent op alle andere apparaten uitgelogd."),
                 "success",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -14,7 +14,6 @@ from werkzeug.wrappers import Response
 
 from models import User
 from workflows import audit
-from workflows.errors import DomainError
 from workflows.paging import page_number, paginate_objects
 from workflows.signin import account_key, lift_lockout, locked_until
 from workflows.two_factor import requires_second_factor, reset_second_factor
@@ -22,7 +21,7 @@ from workflows.users import set_blocked
 
 from ..auth.access import me
 from ..extensions import db
-from ..filters import translate_problem
+from ..formtools import run_step
 from . import bp
 from .forms import ActionForm
 
@@ -61,28 +60,28 @@ def _act(user_id: int, action: str) -> Response:
         abort(400)
     user = _user(user_id)
     now = datetime.now(UTC)
-    try:
+    if action == "geblokkeerd":
+        message = _("Het account van %(name)s is geblokkeerd.", name=user.name)
+    elif action == "gedeblokkeerd":
+        message = _("%(name)s kan weer inloggen.", name=user.name)
+    else:
+        message = _(
+            "De tweede factor van %(name)s is gewist; bij de volgende keer inloggen stelt "
+            "%(name)s hem opnieuw in.",
+            name=user.name,
+        )
+
+    def act() -> None:
         if action == "geblokkeerd":
             set_blocked(db.session, user, True, me())
-            message = _("Het account van %(name)s is geblokkeerd.", name=user.name)
         elif action == "gedeblokkeerd":
             set_blocked(db.session, user, False, me())
             lift_lockout(db.session, user, now)
-            message = _("%(name)s kan weer inloggen.", name=user.name)
         else:
             reset_second_factor(db.session, user)
-            message = _(
-                "De tweede factor van %(name)s is gewist; bij de volgende keer inloggen stelt "
-                "%(name)s hem opnieuw in.",
-                name=user.name,
-            )
-    except DomainError as err:
-        db.session.rollback()
-        flash(" ".join(translate_problem(p) for p in err.problems), "error")
-        return redirect(url_for("beheer.accounts"))
-    audit.record(db.session, action, "account", user.id)
-    db.session.commit()
-    flash(message, "success")
+        audit.record(db.session, action, "account", user.id)
+
+    run_step(form, act, success=message, flash_problems=True)
     return redirect(url_for("beheer.accounts"))
 
 

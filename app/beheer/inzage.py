@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import json
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from models import AccessRequest, AccessRequestState, RequesterRelation
 from workflows import audit
-from workflows.errors import DomainError
 from workflows.inzage import (
     RELATION_LABELS,
     STATE_LABELS,
@@ -40,7 +39,7 @@ from ..auth.access import me
 from ..errors import render_error
 from ..extensions import db
 from ..filters import tr, translate_problem
-from ..formtools import apply_problems, opts
+from ..formtools import opts, run_step
 from ..inzage_pdf import InzagePdf
 from ..pdf import send_pdf
 from . import bp
@@ -83,15 +82,14 @@ def inzage() -> str | Response:
             requester_relation=form.requester_relation.data or "",
             received_on=form.received_on.data,
         )
-        try:
-            access_request = register_access_request(db.session, data, me(), clock.today())
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-        else:
-            db.session.commit()
-            flash(_("Het inzageverzoek is geregistreerd."), "success")
-            return redirect(url_for("beheer.access_request", access_request_id=access_request.id))
+        step = run_step(
+            form,
+            lambda: register_access_request(db.session, data, me(), clock.today()),
+            success=_("Het inzageverzoek is geregistreerd."),
+        )
+        if step.ok:
+            return redirect(url_for("beheer.access_request", access_request_id=step.value.id))
+        general = step.general
     show_all = request.args.get("toon") == "alle"
     page = access_requests(
         db.session,
@@ -129,17 +127,16 @@ def access_request(access_request_id: int) -> str:
 
 @bp.post("/inzage/verzoek/<int:access_request_id>/afhandelen")
 def close_request(access_request_id: int) -> Response:
-    if not ActionForm().validate_on_submit():
+    form = ActionForm()
+    if not form.validate_on_submit():
         abort(400)
     item = get_access_request(db.session, access_request_id, for_update=True)
-    try:
-        close_access_request(db.session, item, me())
-    except DomainError as err:
-        db.session.rollback()
-        flash(" ".join(translate_problem(p) for p in err.problems), "error")
-    else:
-        db.session.commit()
-        flash(_("Het inzageverzoek is afgehandeld; het dossier is gesloten."), "success")
+    run_step(
+        form,
+        lambda: close_access_request(db.session, item, me()),
+        success=_("Het inzageverzoek is afgehandeld; het dossier is gesloten."),
+        flash_problems=True,
+    )
     return redirect(url_for("beheer.access_request", access_request_id=access_request_id))
 
 

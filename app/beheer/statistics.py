@@ -13,7 +13,6 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from models import Role, User
-from workflows.errors import DomainError
 from workflows.paging import page_number
 from workflows.stats import admin
 from workflows.stats.history import apply_import, check_import, decode
@@ -21,16 +20,18 @@ from workflows.stats.history import apply_import, check_import, decode
 from .. import clock
 from ..auth.access import me
 from ..extensions import db
-from ..formtools import apply_problems, opts
+from ..formtools import opts, run_step
 from . import bp
 from .forms import ActionForm, ImportForm, OutlierForm, PopulationForm, ReviewForm, TokenForm
 
 
-def _button_pressed() -> None:
+def _button_pressed() -> ActionForm:
     """The remove and revoke buttons post only their CSRF token (checked as for the account
     buttons; CSRFProtect has refused a missing one already)."""
-    if not ActionForm().validate_on_submit():
+    form = ActionForm()
+    if not form.validate_on_submit():
         abort(400)
+    return form
 
 
 # --- outlier months ----------------------------------------------------------------------------
@@ -41,27 +42,29 @@ def outliers() -> str | Response:
     form = OutlierForm()
     errors: list[str] = []
     if form.validate_on_submit():
-        try:
-            admin.add_outlier_month(
+        step = run_step(
+            form,
+            lambda: admin.add_outlier_month(
                 db.session, me(), domain=form.domain.data, month=form.month.data,
                 reason=form.reason.data,
-            )  # fmt: skip
-        except DomainError as error:
-            errors = apply_problems(form, error)
-        else:
-            db.session.commit()
-            flash(_("De maand is als uitschieter vastgelegd."), "success")
+            ),
+            success=_("De maand is als uitschieter vastgelegd."),
+        )  # fmt: skip
+        if step.ok:
             return redirect(url_for("beheer.outliers"))
+        errors = step.general
     rows = admin.outlier_months(db.session, page=page_number(request.args.get("page")))
     return render_template("beheer/outliers.html", form=form, rows=rows, errors=errors)
 
 
 @bp.post("/uitschieters/<int:outlier_id>/verwijderen")
 def remove_outlier(outlier_id: int) -> Response:
-    _button_pressed()
-    admin.remove_outlier_month(db.session, me(), outlier_id)
-    db.session.commit()
-    flash(_("De uitschieter is verwijderd."), "success")
+    run_step(
+        _button_pressed(),
+        lambda: admin.remove_outlier_month(db.session, me(), outlier_id),
+        success=_("De uitschieter is verwijderd."),
+        flash_problems=True,
+    )
     return redirect(url_for("beheer.outliers"))
 
 
@@ -73,27 +76,29 @@ def population() -> str | Response:
     form = PopulationForm()
     errors: list[str] = []
     if form.validate_on_submit():
-        try:
-            admin.set_population(
+        step = run_step(
+            form,
+            lambda: admin.set_population(
                 db.session, me(), year=form.year.data or 0,
                 inhabitants=form.inhabitants.data or 0, households=form.households.data or 0,
-            )  # fmt: skip
-        except DomainError as error:
-            errors = apply_problems(form, error)
-        else:
-            db.session.commit()
-            flash(_("De bevolkingscijfers zijn opgeslagen."), "success")
+            ),
+            success=_("De bevolkingscijfers zijn opgeslagen."),
+        )  # fmt: skip
+        if step.ok:
             return redirect(url_for("beheer.population"))
+        errors = step.general
     rows = admin.population_figures(db.session, page=page_number(request.args.get("page")))
     return render_template("beheer/population.html", form=form, rows=rows, errors=errors)
 
 
 @bp.post("/bevolking/<int:year>/verwijderen")
 def remove_population(year: int) -> Response:
-    _button_pressed()
-    admin.remove_population(db.session, me(), year)
-    db.session.commit()
-    flash(_("De bevolkingscijfers van %(year)s zijn verwijderd.", year=year), "success")
+    run_step(
+        _button_pressed(),
+        lambda: admin.remove_population(db.session, me(), year),
+        success=_("De bevolkingscijfers van %(year)s zijn verwijderd.", year=year),
+        flash_problems=True,
+    )
     return redirect(url_for("beheer.population"))
 
 
@@ -107,14 +112,15 @@ def tokens() -> str | Response:
     errors: list[str] = []
     new_token: str | None = None
     if form.validate_on_submit():
-        try:
-            _row, new_token = admin.issue_token(
+        step = run_step(
+            form,
+            lambda: admin.issue_token(
                 db.session, me(), user_id=form.user_id.data or 0, name=form.name.data or ""
-            )
-        except DomainError as error:
-            errors = apply_problems(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        errors = step.general
+        if step.ok:
+            _row, new_token = step.value
             form = TokenForm(formdata=None)
             form.user_id.choices = opts(
                 (u.id, f"{u.name} ({u.email})") for u in admin.managers(db.session)
@@ -127,10 +133,12 @@ def tokens() -> str | Response:
 
 @bp.post("/api-tokens/<int:token_id>/intrekken")
 def revoke_token(token_id: int) -> Response:
-    _button_pressed()
-    admin.revoke_token(db.session, me(), token_id, datetime.now(UTC))
-    db.session.commit()
-    flash(_("Het token is ingetrokken."), "success")
+    run_step(
+        _button_pressed(),
+        lambda: admin.revoke_token(db.session, me(), token_id, datetime.now(UTC)),
+        success=_("Het token is ingetrokken."),
+        flash_problems=True,
+    )
     return redirect(url_for("beheer.tokens"))
 
 
@@ -164,13 +172,14 @@ def history_import() -> tuple[str, int] | Response:
             )
             problems = [(p.line, p.column, _(p.message, **p.params)) for p in check.problems]
             if check.ok:
-                try:
-                    result = apply_import(db.session, check, gids, clock.today(), by=me())
-                except DomainError as error:
-                    db.session.rollback()
-                    problems = [(0, None, _(p.message, **p.params)) for p in error.problems]
+                # The file's problems are shown in a table by line, none at a field of the form.
+                step = run_step(
+                    None, lambda: apply_import(db.session, check, gids, clock.today(), by=me())
+                )
+                if not step.ok:
+                    problems = [(0, None, message) for message in step.general]
                 else:
-                    db.session.commit()
+                    result = step.value
                     flash(
                         _(
                             "Import gelukt: %(created)s nieuwe, %(updated)s bijgewerkte en "
@@ -210,19 +219,15 @@ def imported() -> str:
 def review_imported(kind: str, item_id: int) -> Response:
     form = ReviewForm()
     if form.validate_on_submit():
-        try:
-            admin.review_imported(
+        run_step(
+            form,
+            lambda: admin.review_imported(
                 db.session, me(), kind=kind, item_id=item_id, name=form.name.data or "",
                 active=bool(form.active.data),
-            )  # fmt: skip
-        except DomainError as error:
-            for message in apply_problems(form, error) + [
-                e for errors in form.errors.values() for e in errors
-            ]:
-                flash(message, "error")
-        else:
-            db.session.commit()
-            flash(_("Beoordeeld en opgeslagen."), "success")
+            ),
+            success=_("Beoordeeld en opgeslagen."),
+            flash_problems=True,
+        )  # fmt: skip
     else:
         for errors in form.errors.values():
             for message in errors:

@@ -11,8 +11,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from models import ReviewOutcome
 from workflows.evaluations import MAX_INTERVAL_MONTHS, MIN_INTERVAL_MONTHS
 
-from ..formtools import Form, opts
-from .forms import _date_in_range
+from ..formtools import Form, date_in_range, opts
 
 REASON_MAX = 2000
 
@@ -105,6 +104,6 @@ class ExtraEvaluationForm(Form):
     )
     due_on = DateField(
         _l("Uiterlijk te houden op"),
-        validators=[InputRequired(_l("Vul de datum in.")), _date_in_range],
+        validators=[InputRequired(_l("Vul de datum in.")), date_in_range],
     )
     submit = SubmitField(_l("Extra evaluatie plannen"))

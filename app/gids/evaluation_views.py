@@ -8,7 +8,7 @@ team); only the trajectory's responsible gids decides or changes anything (403 f
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -25,9 +25,8 @@ from models import (
     TrajectoryState,
 )
 from workflows import trajectories as wf
-from workflows.claims import claim_of, decide_claim
-from workflows.closure import care_requests, confirm_end_of_care, return_end_of_care
-from workflows.errors import DomainError
+from workflows.claims import decide_claim
+from workflows.closure import confirm_end_of_care, return_end_of_care
 from workflows.evaluations import (
     interval_months,
     is_overdue,
@@ -41,8 +40,9 @@ from workflows.scaling import decide_scaling, request_scaling
 from .. import clock
 from ..auth.access import me
 from ..extensions import db
-from ..formtools import apply_problems
+from ..formtools import run_step
 from ..inbox import dismiss, render_inbox
+from ..loaders import own_trajectory, profile_choices, running_care
 from ..locking import with_trajectory
 from . import bp
 from .evaluation_forms import (
@@ -53,13 +53,12 @@ from .evaluation_forms import (
     ReviewForm,
     ScalingDecisionForm,
 )
-from .views import _own_trajectory
 
 
 def _load(trajectory_id: int) -> Trajectory:
     """Anyone of the team may look; for a POST locked, and only for the responsible gids."""
     if request.method == "POST":
-        return _own_trajectory(trajectory_id)
+        return own_trajectory(trajectory_id)
     return wf.get_trajectory(db.session, trajectory_id)
 
 
@@ -77,17 +76,10 @@ def _settings_form(trajectory: Trajectory, **kwargs: Any) -> EvaluationSettingsF
 
 def gids_care(trajectory: Trajectory) -> dict[str, Any]:
     """What the gids's trajectory page shows about running care (``gids/_care.html``)."""
-    asked = care_requests(db.session, trajectory)
     return {
-        "evaluations": trajectory.evaluations,
-        "interval": interval_months(trajectory),
-        "scaling_requests": asked.scaling_requests,
-        "reports": asked.reports,
-        "claim": claim_of(db.session, trajectory),
+        **running_care(trajectory),
         "mine": trajectory.gids_id == me().id,
         "settings_form": _settings_form(trajectory),
-        "today": clock.today(),
-        "is_overdue": is_overdue,
     }
 
 
@@ -115,37 +107,36 @@ def dismiss_task(task_id: int) -> Response:
 
 @bp.route("/evaluaties/<int:evaluation_id>", methods=["GET", "POST"])
 def evaluation(evaluation_id: int) -> str | Response:
-    item = db.session.get(Evaluation, evaluation_id)
-    if item is None:
+    evaluation = db.session.get(Evaluation, evaluation_id)
+    if evaluation is None:
         abort(404)
-    trajectory = with_trajectory(item, _load)
+    trajectory = with_trajectory(evaluation, _load)
     form = ReviewForm()
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            review_evaluation(
+        step = run_step(
+            form,
+            lambda: review_evaluation(
                 db.session,
-                item,
+                evaluation,
                 me(),
                 ReviewOutcome(form.outcome.data),
                 form.remark.data,
                 clock.today(),
-            )
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-        else:
-            db.session.commit()
-            flash(_("De beoordeling is opgeslagen."), "success")
+            ),
+            success=_("De beoordeling is opgeslagen."),
+        )
+        if step.ok:
             return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
+        general = step.general
     return render_template(
         "gids/evaluation.html",
-        e=item,
-        t=trajectory,
+        e=evaluation,
+        trajectory=trajectory,
         form=form,
         general=general,
         mine=trajectory.gids_id == me().id,
-        overdue=is_overdue(item, clock.today()),
+        overdue=is_overdue(evaluation, clock.today()),
     )
 
 
@@ -158,19 +149,21 @@ def evaluation_settings(trajectory_id: int) -> str | Response:
         form = EvaluationSettingsForm(prefix="settings")
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            set_interval(db.session, trajectory, me(), form.months.data)
-            set_uses_zrm(db.session, trajectory, me(), bool(form.uses_zrm.data))
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-        else:
-            db.session.commit()
-            flash(_("De evaluatie-instellingen zijn opgeslagen."), "success")
+        months, uses_zrm = form.months.data, bool(form.uses_zrm.data)
+
+        def save_settings() -> None:
+            set_interval(db.session, trajectory, me(), months)
+            set_uses_zrm(db.session, trajectory, me(), uses_zrm)
+
+        step = run_step(
+            form, save_settings, success=_("De evaluatie-instellingen zijn opgeslagen.")
+        )
+        if step.ok:
             return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
+        general = step.general
     return render_template(
         "gids/evaluation_settings.html",
-        t=trajectory,
+        trajectory=trajectory,
         form=form,
         general=general,
         interval=interval_months(trajectory),
@@ -181,78 +174,90 @@ def evaluation_settings(trajectory_id: int) -> str | Response:
 @bp.route("/trajecten/<int:trajectory_id>/extra-evaluatie", methods=["GET", "POST"])
 def extra_evaluation(trajectory_id: int) -> str | Response:
     trajectory = _load(trajectory_id)
+    return extra_evaluation_page(trajectory, "gids.trajectory", trajectory.gids_id == me().id)
+
+
+def extra_evaluation_page(trajectory: Trajectory, back: str, may_act: bool) -> str | Response:
+    """R8: the gids and the main contractor may each plan an extra evaluation of a running
+    trajectory (``may_act``); ``back`` is the endpoint of their trajectory page."""
     form = ExtraEvaluationForm()
     general: list[str] = []
     if form.validate_on_submit():
-        assert form.due_on.data is not None
-        try:
-            open_extra_evaluation(
-                db.session,
-                trajectory,
-                me(),
-                form.reason.data or "",
-                form.due_on.data,
-                clock.today(),
-            )
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-        else:
-            db.session.commit()
-            flash(_("De extra evaluatie is gepland."), "success")
-            return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
+        due_on = form.due_on.data
+        assert due_on is not None
+        step = run_step(
+            form,
+            lambda: open_extra_evaluation(
+                db.session, trajectory, me(), form.reason.data or "", due_on, clock.today()
+            ),
+            success=_("De extra evaluatie is gepland."),
+        )
+        if step.ok:
+            return redirect(url_for(back, trajectory_id=trajectory.id))
+        general = step.general
     return render_template(
         "extra_evaluation.html",
-        t=trajectory,
+        trajectory=trajectory,
         form=form,
         general=general,
-        can_act=trajectory.gids_id == me().id and trajectory.state == TrajectoryState.ACTIEF,
-        back=url_for("gids.trajectory", trajectory_id=trajectory.id),
+        can_act=may_act and trajectory.state == TrajectoryState.ACTIEF,
+        back=url_for(back, trajectory_id=trajectory.id),
     )
 
 
 # --- scaling up or down ----------------------------------------------------------------------
 
 
+R = TypeVar("R", ScalingRequest, EndOfCareReport, Claim)
+
+
+def _to_decide(model: type[R], record_id: int) -> tuple[R, Trajectory]:
+    """A request, report or claim that waits for the gids, with its trajectory (``_load``)."""
+    record = db.session.get(model, record_id)
+    if record is None:
+        abort(404)
+    return record, with_trajectory(record, _load)
+
+
+def _decision_page(
+    template: str, record: Any, trajectory: Trajectory, form: Any, general: list[str]
+) -> str:
+    return render_template(
+        template,
+        item=record,
+        trajectory=trajectory,
+        form=form,
+        general=general,
+        mine=trajectory.gids_id == me().id,
+    )
+
+
 @bp.route("/opschalingen/<int:scaling_request_id>", methods=["GET", "POST"])
 def scaling_request(scaling_request_id: int) -> str | Response:
-    item = db.session.get(ScalingRequest, scaling_request_id)
-    if item is None:
-        abort(404)
-    trajectory = with_trajectory(item, _load)
+    item, trajectory = _to_decide(ScalingRequest, scaling_request_id)
     form = ScalingDecisionForm()
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            follow_up = decide_scaling(
+        step = run_step(
+            form,
+            lambda: decide_scaling(
                 db.session,
                 item,
                 me(),
                 accept=form.accepted,
                 reason=form.reason.data,
                 today=clock.today(),
-            )
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-        else:
-            db.session.commit()
+            ),
+        )
+        if step.ok:
+            follow_up = step.value
             if follow_up is not None:
-                flash(
-                    _("Het verzoek is toegekend; dit is het vervolgtraject."),
-                    "success",
-                )
+                flash(_("Het verzoek is toegekend; dit is het vervolgtraject."), "success")
                 return redirect(url_for("gids.trajectory", trajectory_id=follow_up.id))
             flash(_("Het verzoek is afgewezen."), "success")
             return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
-    return render_template(
-        "gids/scaling_request.html",
-        item=item,
-        t=trajectory,
-        form=form,
-        general=general,
-        mine=trajectory.gids_id == me().id,
-    )
+        general = step.general
+    return _decision_page("gids/scaling_request.html", item, trajectory, form, general)
 
 
 # --- end of care -----------------------------------------------------------------------------
@@ -260,38 +265,28 @@ def scaling_request(scaling_request_id: int) -> str | Response:
 
 @bp.route("/einde-zorg/<int:report_id>", methods=["GET", "POST"])
 def end_of_care_report(report_id: int) -> str | Response:
-    item = db.session.get(EndOfCareReport, report_id)
-    if item is None:
-        abort(404)
-    trajectory = with_trajectory(item, _load)
+    report, trajectory = _to_decide(EndOfCareReport, report_id)
     form = EndOfCareDecisionForm()
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            if form.accepted:
-                confirm_end_of_care(db.session, item, me(), clock.today())
-            else:
-                return_end_of_care(db.session, item, me(), form.reason.data or "", clock.today())
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
+        if form.accepted:
+            step = run_step(
+                form,
+                lambda: confirm_end_of_care(db.session, report, me(), clock.today()),
+                success=_("Het einde van de zorg is bevestigd; het traject is afgesloten."),
+            )
         else:
-            db.session.commit()
-            if form.accepted:
-                flash(
-                    _("Het einde van de zorg is bevestigd; het traject is afgesloten."), "success"
-                )
-            else:
-                flash(_("De melding is teruggestuurd naar de aanbieder."), "success")
+            step = run_step(
+                form,
+                lambda: return_end_of_care(
+                    db.session, report, me(), form.reason.data or "", clock.today()
+                ),
+                success=_("De melding is teruggestuurd naar de aanbieder."),
+            )
+        if step.ok:
             return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
-    return render_template(
-        "gids/end_of_care_report.html",
-        item=item,
-        t=trajectory,
-        form=form,
-        general=general,
-        mine=trajectory.gids_id == me().id,
-    )
+        general = step.general
+    return _decision_page("gids/end_of_care_report.html", report, trajectory, form, general)
 
 
 # --- claims ----------------------------------------------------------------------------------
@@ -299,40 +294,28 @@ def end_of_care_report(report_id: int) -> str | Response:
 
 @bp.route("/declaraties/<int:claim_id>", methods=["GET", "POST"])
 def claim(claim_id: int) -> str | Response:
-    item = db.session.get(Claim, claim_id)
-    if item is None:
-        abort(404)
-    trajectory = with_trajectory(item, _load)
+    claim, trajectory = _to_decide(Claim, claim_id)
     form = ClaimDecisionForm()
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            decide_claim(
+        step = run_step(
+            form,
+            lambda: decide_claim(
                 db.session,
-                item,
+                claim,
                 me(),
                 approve=form.accepted,
                 reason=form.reason.data,
                 today=clock.today(),
-            )
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-        else:
-            db.session.commit()
-            if form.accepted:
-                flash(_("De declaratie is goedgekeurd."), "success")
-            else:
-                flash(_("De declaratie is afgewezen."), "success")
+            ),
+            success=_("De declaratie is goedgekeurd.")
+            if form.accepted
+            else _("De declaratie is afgewezen."),
+        )
+        if step.ok:
             return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
-    return render_template(
-        "gids/claim.html",
-        item=item,
-        t=trajectory,
-        form=form,
-        general=general,
-        mine=trajectory.gids_id == me().id,
-    )
+        general = step.general
+    return _decision_page("gids/claim.html", claim, trajectory, form, general)
 
 
 # --- the gids scales up or down (R9: either party may ask; the gids decides at once) ---------
@@ -344,21 +327,21 @@ def convert(trajectory_id: int) -> str | Response:
     and granted in one step (the gids is the one who decides), so the trajectory closes with
     reason 37 today and the follow-up starts tomorrow."""
     from ..aanbieder.evaluation_forms import ScalingForm
-    from ..aanbieder.evaluation_views import _profile_choices
 
-    trajectory = _own_trajectory(trajectory_id)
+    trajectory = own_trajectory(trajectory_id)
     if request.method == "GET":
         form = ScalingForm(
             data={"new_profile_id": trajectory.profile_id, "new_intensity": trajectory.intensity}
         )
     else:
         form = ScalingForm()
-    form.new_profile_id.choices = _profile_choices(trajectory)
+    form.new_profile_id.choices = profile_choices(trajectory)
     form.submit.label.text = _("Omzetten")
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            scaling_request = request_scaling(
+
+        def convert_now() -> Trajectory:
+            asked = request_scaling(
                 db.session,
                 trajectory,
                 me(),
@@ -368,19 +351,22 @@ def convert(trajectory_id: int) -> str | Response:
                 today=clock.today(),
             )
             follow_up = decide_scaling(
-                db.session, scaling_request, me(), accept=True, reason=None, today=clock.today()
+                db.session, asked, me(), accept=True, reason=None, today=clock.today()
             )
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-        else:
-            db.session.commit()
             assert follow_up is not None
-            flash(_("Het traject is omgezet; het vervolgtraject start morgen."), "success")
-            return redirect(url_for("gids.trajectory", trajectory_id=follow_up.id))
+            return follow_up
+
+        step = run_step(
+            form,
+            convert_now,
+            success=_("Het traject is omgezet; het vervolgtraject start morgen."),
+        )
+        if step.ok:
+            return redirect(url_for("gids.trajectory", trajectory_id=step.value.id))
+        general = step.general
     return render_template(
         "gids/convert.html",
-        t=trajectory,
+        trajectory=trajectory,
         form=form,
         general=general,
         can_act=trajectory.state == TrajectoryState.ACTIEF,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import wtforms
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -19,11 +21,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from models import Domain, Intensity, NeedType, RequestOutcome
+from models import ClosureCategory, Domain, Intensity, NeedType, RequestOutcome
 from workflows.bsn import is_valid_bsn, normalise_bsn
-from workflows.eligibility import is_plausible
 
-from ..formtools import MAX_ID, Form, MoneyField, opts
+from ..formtools import Form, MoneyField, date_in_range, optional_int, opts
 
 DATE_HINT = _l("Bijvoorbeeld 2026-11-23.")
 
@@ -36,22 +37,6 @@ INTENSITY_CHOICES = opts(
         (Intensity.ZWAAR.value, _l("Zwaar")),
     ]
 )
-
-
-def _date_in_range(form: Form, field: DateField) -> None:
-    """Every typed date: within the years anyone means (``workflows.eligibility``). The rules
-    of each date (before birth, past the planned end, …) are the workflows' to check."""
-    if field.data is not None and not is_plausible(field.data):
-        raise ValidationError(_l("Deze datum ligt buiten het geldige bereik."))
-
-
-def _optional_int(value: object) -> int | None:
-    if value in (None, "", "0"):
-        return None
-    number = int(str(value))
-    if not 0 < number <= MAX_ID:
-        raise ValueError(value)  # WTForms reports "not a valid choice" at the field
-    return number
 
 
 class ResidentForm(Form):
@@ -69,10 +54,10 @@ class ResidentForm(Form):
     )
     birth_date = DateField(
         _l("Geboortedatum"),
-        validators=[InputRequired(_l("Vul de geboortedatum in.")), _date_in_range],
+        validators=[InputRequired(_l("Vul de geboortedatum in.")), date_in_range],
     )
     postcode = StringField(_l("Postcode"), validators=[Optional(), Length(max=10)])
-    wijk_id = SelectField(_l("Wijk of kern"), coerce=_optional_int, validate_choice=False)
+    wijk_id = SelectField(_l("Wijk of kern"), coerce=optional_int, validate_choice=False)
     household_member_bsn = StringField(
         _l("BSN van een huisgenoot (leeg: nieuw huishouden)"),
         validators=[Optional(), Length(max=20)],
@@ -87,7 +72,7 @@ class ResidentForm(Form):
 
 class RequestForm(Form):
     request_date = DateField(
-        _l("Aanmelddatum"), validators=[InputRequired(_l("Vul de datum in.")), _date_in_range]
+        _l("Aanmelddatum"), validators=[InputRequired(_l("Vul de datum in.")), date_in_range]
     )
     domain = RadioField(
         _l("Domein"), choices=DOMAIN_CHOICES, validators=[InputRequired(_l("Kies het domein."))]
@@ -132,7 +117,7 @@ MAX_RESULTS = 10
 class TrajectoryForm(Form):
     profile_id = SelectField(
         _l("Ondersteuningsprofiel"),
-        coerce=_optional_int,
+        coerce=optional_int,
         validate_choice=False,
         validators=[InputRequired(_l("Kies een ondersteuningsprofiel."))],
     )
@@ -143,17 +128,17 @@ class TrajectoryForm(Form):
     )
     planned_start = DateField(
         _l("Geplande startdatum"),
-        validators=[InputRequired(_l("Vul de geplande startdatum in.")), _date_in_range],
+        validators=[InputRequired(_l("Vul de geplande startdatum in.")), date_in_range],
     )
     refresh = SubmitField(_l("Tarief en aanbieders tonen"))
     provider_id = SelectField(
         _l("Aanbieder (hoofdaannemer)"),
-        coerce=_optional_int,
+        coerce=optional_int,
         validate_choice=False,
         validators=[InputRequired(_l("Kies een aanbieder."))],
     )
     subcontractor_id = SelectField(
-        _l("Onderaannemer (optioneel)"), coerce=_optional_int, validate_choice=False
+        _l("Onderaannemer (optioneel)"), coerce=optional_int, validate_choice=False
     )
     need_type = RadioField(
         _l("Soort ondersteuningsbehoefte"),
@@ -168,7 +153,7 @@ class TrajectoryForm(Form):
     )
     planned_end = DateField(
         _l("Geplande einddatum (leeg: standaardduur van het tarief)"),
-        validators=[Optional(), _date_in_range],
+        validators=[Optional(), date_in_range],
     )
     price = MoneyField(_l("Trajectprijs in euro (leeg: het tarief)"), validators=[Optional()])
     price_reason = TextAreaField(
@@ -191,7 +176,7 @@ class ReasonForm(Form):
 class ExtendDecisionForm(Form):
     new_end = DateField(
         _l("Nieuwe einddatum beschikking"),
-        validators=[InputRequired(_l("Vul de nieuwe einddatum in.")), _date_in_range],
+        validators=[InputRequired(_l("Vul de nieuwe einddatum in.")), date_in_range],
     )
     reason = TextAreaField(
         _l("Reden van de verlenging"),
@@ -206,10 +191,16 @@ class ProposeForm(Form):
     submit = SubmitField(_l("Versturen naar aanbieder"))
 
 
-class CloseForm(Form):
+class ClosingForm(Form):
+    """How a trajectory ends: the last day of care, the closure category, the end reason and
+    whether the result was achieved. The gids closes with it (``CloseForm``), the provider
+    reports the end of care with it (``EndOfCareForm``); the rules that tie the answers together
+    are the workflow's (``workflows.closure_rules``)."""
+
+    care_end_label = _l("Einddatum zorg")
+
     care_end = DateField(
-        _l("Einddatum zorg"),
-        validators=[InputRequired(_l("Vul de einddatum in.")), _date_in_range],
+        care_end_label, validators=[InputRequired(_l("Vul de einddatum in.")), date_in_range]
     )
     closure_category = RadioField(
         _l("Afsluitcategorie"), validators=[InputRequired(_l("Kies een afsluitcategorie."))]
@@ -222,6 +213,23 @@ class CloseForm(Form):
         choices=opts([("ja", _l("Ja")), ("nee", _l("Nee"))]),
         validators=[InputRequired(_l("Geef aan of het resultaat is behaald."))],
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.care_end.label.text = self.care_end_label
+
+    def closing(self) -> dict[str, Any]:
+        """The answers as the closing workflows take them (``close``, ``report_end_of_care``)."""
+        assert self.care_end.data is not None
+        return {
+            "care_end": self.care_end.data,
+            "closure_category": ClosureCategory(self.closure_category.data),
+            "end_reason_code": self.end_reason_code.data or "",
+            "result_achieved": self.result_achieved.data == "ja",
+        }
+
+
+class CloseForm(ClosingForm):
     version = HiddenField()
     submit = SubmitField(_l("Traject afsluiten"))
 

@@ -11,7 +11,6 @@ from wtforms.fields.choices import SelectChoice
 
 from models import (
     OPEN_STATES,
-    ClosureCategory,
     ContractRole,
     Domain,
     Household,
@@ -31,7 +30,6 @@ from workflows.caseload import markers
 from workflows.catalogue import active_profiles, contracted_providers, tariff_on
 from workflows.dates import jeugd_decision_end
 from workflows.eligibility import decision_end_limit, default_planned_end
-from workflows.errors import DomainError, VersionConflict
 from workflows.paging import page_number
 from workflows.requests import decide_request, get_request, register_request, requests_of
 from workflows.residents import ResidentInput, add_resident, get_resident, search_residents
@@ -40,7 +38,8 @@ from .. import clock
 from ..auth.access import me
 from ..bsn_display import shown_bsn
 from ..extensions import db
-from ..formtools import apply_problems, not_possible, opts, step_not_possible, whole_number
+from ..formtools import not_possible, opts, run_step, step_not_possible, whole_number
+from ..loaders import closing_choices, own_trajectory
 from . import bp
 from .forms import (
     MAX_RESULTS,
@@ -95,7 +94,7 @@ def caseload() -> str:
         domain=Domain(domain_value) if domain_value else None,
         page=page_number(values.get("page")),
     )
-    rows = [(t, markers(t, clock.today())) for t in page.items]
+    rows = [(trajectory, markers(trajectory, clock.today())) for trajectory in page.items]
     return render_template(
         "gids/caseload.html",
         form=form,
@@ -141,15 +140,12 @@ def new_resident() -> str | Response:
             wijk_id=form.wijk_id.data,
             household_member_bsn=form.household_member_bsn.data,
         )
-        try:
-            resident = add_resident(db.session, data, me(), clock.today())
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-        else:
-            db.session.commit()
+        step = run_step(form, lambda: add_resident(db.session, data, me(), clock.today()))
+        if step.ok:
+            resident = step.value
             flash(_("Inwoner %(name)s is geregistreerd.", name=resident.full_name), "success")
             return redirect(url_for("gids.resident", resident_id=resident.id))
+        general = step.general
     return render_template("gids/resident_form.html", form=form, general=general)
 
 
@@ -200,24 +196,24 @@ def new_request(resident_id: int) -> str | Response:
         form.request_date.data = clock.today()
     general: list[str] = []
     if form.validate_on_submit():
-        assert form.request_date.data is not None
-        try:
-            item = register_request(
+        request_date = form.request_date.data
+        assert request_date is not None
+        step = run_step(
+            form,
+            lambda: register_request(
                 db.session,
                 person,
                 me(),
-                request_date=form.request_date.data,
+                request_date=request_date,
                 domain=Domain(form.domain.data),
                 question=form.question.data or "",
                 today=clock.today(),
-            )
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-        else:
-            db.session.commit()
-            flash(_("De aanmelding is geregistreerd."), "success")
-            return redirect(url_for("gids.request_detail", request_id=item.id))
+            ),
+            success=_("De aanmelding is geregistreerd."),
+        )
+        if step.ok:
+            return redirect(url_for("gids.request_detail", request_id=step.value.id))
+        general = step.general
     return render_template("gids/request_form.html", form=form, person=person, general=general)
 
 
@@ -229,22 +225,21 @@ def request_detail(request_id: int) -> str | Response:
     if form.validate_on_submit():
         if item.gids_id != me().id:
             abort(403)
-        try:
-            decide_request(
+        step = run_step(
+            form,
+            lambda: decide_request(
                 db.session,
                 item,
                 me(),
                 outcome=RequestOutcome(form.outcome.data),
                 reason=form.reason.data,
                 today=clock.today(),
-            )
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-        else:
-            db.session.commit()
-            flash(_("De uitkomst is vastgelegd."), "success")
+            ),
+            success=_("De uitkomst is vastgelegd."),
+        )
+        if step.ok:
             return redirect(url_for("gids.request_detail", request_id=item.id))
+        general = step.general
     return render_template("gids/request.html", item=item, form=form, general=general)
 
 
@@ -334,40 +329,39 @@ def _handle_trajectory_form(
     elif request.method == "POST" and form.refresh.data:
         pass  # re-render with the tariff and the provider list for what was chosen
     elif form.validate_on_submit():
-        try:
+        editing = trajectory
+
+        def save() -> Trajectory:
             data = _input(form, person.id, request_id)
-            if trajectory is None:
-                trajectory = wf.create_trajectory(db.session, data, me(), today=clock.today())
-                message = _("Het traject is opgeslagen als concept.")
-            else:
-                wf.update_trajectory(
-                    db.session,
-                    trajectory,
-                    data,
-                    me(),
-                    expected_version=_version(form),
-                    today=clock.today(),
-                )
-                message = _("De wijzigingen zijn opgeslagen.")
-        except VersionConflict:
+            if editing is None:
+                return wf.create_trajectory(db.session, data, me(), today=clock.today())
+            wf.update_trajectory(
+                db.session,
+                editing,
+                data,
+                me(),
+                expected_version=_version(form),
+                today=clock.today(),
+            )
+            return editing
+
+        step = run_step(
+            form,
+            save,
+            success=_("Het traject is opgeslagen als concept.")
+            if editing is None
+            else _("De wijzigingen zijn opgeslagen."),
             # Someone else saved first (another gids, or this gids in another tab): nothing is
             # overwritten, and what was typed stays on the page to compare and send again.
-            db.session.rollback()
-            general = [
-                _(
-                    "Iemand anders heeft dit traject intussen gewijzigd. Uw wijzigingen zijn niet "
-                    "opgeslagen en er is niets overschreven. Uw invoer staat hieronder; open het "
-                    "traject opnieuw om de nieuwe stand te zien."
-                )
-            ]
-            status = 409
-        except DomainError as err:
-            db.session.rollback()
-            general = apply_problems(form, err)
-        else:
-            db.session.commit()
-            flash(message, "success")
-            return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
+            conflict=_(
+                "Iemand anders heeft dit traject intussen gewijzigd. Uw wijzigingen zijn niet "
+                "opgeslagen en er is niets overschreven. Uw invoer staat hieronder; open het "
+                "traject opnieuw om de nieuwe stand te zien."
+            ),
+        )
+        if step.ok:
+            return redirect(url_for("gids.trajectory", trajectory_id=step.value.id))
+        general, status = step.general, step.status
     preview = _prepare(form, person)
     page = render_template(
         "gids/trajectory_form.html",
@@ -402,17 +396,9 @@ def new_trajectory(resident_id: int) -> str | Response | tuple[str, int]:
     return _handle_trajectory_form(form, person, request_id, None)
 
 
-def _own_trajectory(trajectory_id: int) -> Trajectory:
-    """Load for a change (row locked); only the responsible gids may change a trajectory."""
-    trajectory = wf.get_trajectory(db.session, trajectory_id, for_update=request.method == "POST")
-    if trajectory.gids_id != me().id:
-        abort(403)
-    return trajectory
-
-
 @bp.route("/trajecten/<int:trajectory_id>/wijzigen", methods=["GET", "POST"])
 def edit_trajectory(trajectory_id: int) -> str | Response | tuple[str, int]:
-    trajectory = _own_trajectory(trajectory_id)
+    trajectory = own_trajectory(trajectory_id)
     if wf.Action.EDIT not in wf.allowed_actions(trajectory.state):
         flash(_("Een traject met deze status kan niet meer worden gewijzigd."), "error")
         return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
@@ -450,17 +436,17 @@ def edit_trajectory(trajectory_id: int) -> str | Response | tuple[str, int]:
 
 @bp.get("/trajecten/<int:trajectory_id>")
 def trajectory(trajectory_id: int) -> str:
-    item = wf.get_trajectory(db.session, trajectory_id)
-    return _render_trajectory(item)
+    trajectory = wf.get_trajectory(db.session, trajectory_id)
+    return _render_trajectory(trajectory)
 
 
-def _render_trajectory(item: Trajectory, **forms: Any) -> str:
+def _render_trajectory(trajectory: Trajectory, **forms: Any) -> str:
     """The trajectory page; only the forms the page shows are made (the responsible gids's, for
     the steps the state allows). ``forms`` holds a refused form to show again with its input."""
-    version = str(item.version)
-    allowed = wf.allowed_actions(item.state)
-    mine = item.gids_id == me().id
-    can_extend = item.state in wf.DECISION_OPEN_STATES and item.decision_end is not None
+    version = str(trajectory.version)
+    allowed = wf.allowed_actions(trajectory.state)
+    mine = trajectory.gids_id == me().id
+    can_extend = trajectory.state in wf.DECISION_OPEN_STATES and trajectory.decision_end is not None
     propose_form = forms.get("propose_form")
     if propose_form is None and mine and wf.Action.PROPOSE in allowed:
         propose_form = ProposeForm(formdata=None, data={"version": version}, prefix="propose")
@@ -472,8 +458,8 @@ def _render_trajectory(item: Trajectory, **forms: Any) -> str:
         extend_form = ExtendDecisionForm(formdata=None, data={"version": version}, prefix="extend")
     return render_template(
         "gids/trajectory.html",
-        t=item,
-        markers=markers(item, clock.today()),
+        trajectory=trajectory,
+        markers=markers(trajectory, clock.today()),
         allowed=allowed,
         mine=mine,
         propose_form=propose_form,
@@ -484,130 +470,116 @@ def _render_trajectory(item: Trajectory, **forms: Any) -> str:
     )
 
 
-def _close_choices(form: CloseForm, item: Trajectory) -> None:
-    form.closure_category.choices = opts(
-        (c.value, _(wf.CLOSURE_LABELS[c])) for c in ClosureCategory
-    )
-    form.end_reason_code.choices = opts(
-        [("", _("— kies een reden —"))]
-        + [(r.code, f"{r.code} {r.meaning}") for r in wf.end_reasons(db.session, item.domain)]
-    )
-
-
 def _version(form: Any) -> int | None:
     return whole_number(form.version.data)
 
 
 @bp.post("/trajecten/<int:trajectory_id>/versturen")
 def propose(trajectory_id: int) -> str | Response:
-    item = _own_trajectory(trajectory_id)
+    trajectory = own_trajectory(trajectory_id)
     form = ProposeForm(prefix="propose")
     if not form.validate_on_submit():
         abort(400)
-    try:
-        wf.propose(db.session, item, me(), clock.today(), expected_version=_version(form))
-    except DomainError as err:
-        db.session.rollback()
-        item = wf.get_trajectory(db.session, trajectory_id)
-        return _render_trajectory(item, general=apply_problems(form, err))
-    db.session.commit()
-    flash(_("Het traject is naar %(provider)s verstuurd.", provider=item.provider.name), "success")
-    return redirect(url_for("gids.trajectory", trajectory_id=item.id))
+    step = run_step(
+        form,
+        lambda: wf.propose(
+            db.session, trajectory, me(), clock.today(), expected_version=_version(form)
+        ),
+        success=_("Het traject is naar %(provider)s verstuurd.", provider=trajectory.provider.name),
+    )
+    if not step.ok:
+        trajectory = wf.get_trajectory(db.session, trajectory_id)
+        return _render_trajectory(trajectory, general=step.general)
+    return redirect(url_for("gids.trajectory", trajectory_id=trajectory_id))
 
 
 @bp.post("/trajecten/<int:trajectory_id>/annuleren")
 def cancel(trajectory_id: int) -> str | Response:
-    item = _own_trajectory(trajectory_id)
+    trajectory = own_trajectory(trajectory_id)
     form = ReasonForm(prefix="cancel")
-    if form.validate_on_submit():
-        try:
-            wf.cancel(db.session, item, me(), form.reason.data or "", _version(form))
-        except DomainError as err:
-            db.session.rollback()
-            item = wf.get_trajectory(db.session, trajectory_id)
-            return _render_trajectory(item, cancel_form=form, general=apply_problems(form, err))
-        db.session.commit()
-        flash(_("Het traject is geannuleerd."), "success")
-        return redirect(url_for("gids.trajectory", trajectory_id=item.id))
-    general = step_not_possible(item, wf.Action.CANCEL)
-    return _render_trajectory(item, cancel_form=form, general=general)
+    if not form.validate_on_submit():
+        general = step_not_possible(trajectory, wf.Action.CANCEL)
+        return _render_trajectory(trajectory, cancel_form=form, general=general)
+    step = run_step(
+        form,
+        lambda: wf.cancel(db.session, trajectory, me(), form.reason.data or "", _version(form)),
+        success=_("Het traject is geannuleerd."),
+    )
+    if not step.ok:
+        trajectory = wf.get_trajectory(db.session, trajectory_id)
+        return _render_trajectory(trajectory, cancel_form=form, general=step.general)
+    return redirect(url_for("gids.trajectory", trajectory_id=trajectory_id))
 
 
 @bp.route("/trajecten/<int:trajectory_id>/afsluiten", methods=["GET", "POST"])
 def close(trajectory_id: int) -> str | Response:
     """Closing has its own page (category, reason, result — it cannot be undone), reached
     from the trajectory page; the trajectory page itself stays light to show (bench/load.py)."""
-    item = _own_trajectory(trajectory_id)
+    trajectory = own_trajectory(trajectory_id)
     form = CloseForm(prefix="close")
-    _close_choices(form, item)
+    closing_choices(form, trajectory.domain)
     if request.method == "GET":
-        refusal = not_possible(item, wf.Action.CLOSE)
+        refusal = not_possible(trajectory, wf.Action.CLOSE)
         if refusal:
             flash(refusal, "error")
-            return redirect(url_for("gids.trajectory", trajectory_id=item.id))
-        form.version.data = str(item.version)
-        return _render_close(item, form)
-    if form.validate_on_submit():
-        assert form.care_end.data is not None
-        try:
-            wf.close(
-                db.session,
-                item,
-                me(),
-                care_end=form.care_end.data,
-                closure_category=ClosureCategory(form.closure_category.data),
-                end_reason_code=form.end_reason_code.data or "",
-                result_achieved=form.result_achieved.data == "ja",
-                today=clock.today(),
-                expected_version=_version(form),
-            )
-        except DomainError as err:
-            db.session.rollback()
-            item = wf.get_trajectory(db.session, trajectory_id)
-            return _render_close(item, form, apply_problems(form, err))
-        db.session.commit()
-        flash(_("Het traject is afgesloten."), "success")
-        return redirect(url_for("gids.trajectory", trajectory_id=item.id))
-    general = step_not_possible(item, wf.Action.CLOSE)
-    return _render_close(item, form, general)
+            return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
+        form.version.data = str(trajectory.version)
+        return _render_close(trajectory, form)
+    if not form.validate_on_submit():
+        return _render_close(trajectory, form, step_not_possible(trajectory, wf.Action.CLOSE))
+    step = run_step(
+        form,
+        lambda: wf.close(
+            db.session,
+            trajectory,
+            me(),
+            **form.closing(),
+            today=clock.today(),
+            expected_version=_version(form),
+        ),
+        success=_("Het traject is afgesloten."),
+    )
+    if not step.ok:
+        return _render_close(wf.get_trajectory(db.session, trajectory_id), form, step.general)
+    return redirect(url_for("gids.trajectory", trajectory_id=trajectory_id))
 
 
-def _render_close(item: Trajectory, form: CloseForm, general: list[str] | None = None) -> str:
+def _render_close(trajectory: Trajectory, form: CloseForm, general: list[str] | None = None) -> str:
     return render_template(
         "gids/close.html",
-        t=item,
+        trajectory=trajectory,
         close_form=form,
         general=general or [],
-        closure_rules=closure_rules.rows(item.domain),
+        closure_rules=closure_rules.rows(trajectory.domain),
     )
 
 
 @bp.post("/trajecten/<int:trajectory_id>/verlengen")
 def extend_decision(trajectory_id: int) -> str | Response:
     """R6: extend the decision (*verlenging*) with a new end date and a reason."""
-    item = _own_trajectory(trajectory_id)
+    trajectory = own_trajectory(trajectory_id)
     form = ExtendDecisionForm(prefix="extend")
-    if form.validate_on_submit():
-        assert form.new_end.data is not None
-        try:
-            wf.extend_decision(
-                db.session,
-                item,
-                me(),
-                new_end=form.new_end.data,
-                reason=form.reason.data or "",
-                today=clock.today(),
-                expected_version=_version(form),
-            )
-        except DomainError as err:
-            db.session.rollback()
-            item = wf.get_trajectory(db.session, trajectory_id)
-            return _render_trajectory(item, extend_form=form, general=apply_problems(form, err))
-        db.session.commit()
-        new_end = form.new_end.data.strftime("%d-%m-%Y")
-        flash(_("De beschikking is verlengd tot %(day)s.", day=new_end), "success")
-        return redirect(url_for("gids.trajectory", trajectory_id=item.id))
-    return _render_trajectory(item, extend_form=form)
+    if not form.validate_on_submit():
+        return _render_trajectory(trajectory, extend_form=form)
+    new_end = form.new_end.data
+    assert new_end is not None
+    step = run_step(
+        form,
+        lambda: wf.extend_decision(
+            db.session,
+            trajectory,
+            me(),
+            new_end=new_end,
+            reason=form.reason.data or "",
+            today=clock.today(),
+            expected_version=_version(form),
+        ),
+        success=_("De beschikking is verlengd tot %(day)s.", day=new_end.strftime("%d-%m-%Y")),
+    )
+    if not step.ok:
+        trajectory = wf.get_trajectory(db.session, trajectory_id)
+        return _render_trajectory(trajectory, extend_form=form, general=step.general)
+    return redirect(url_for("gids.trajectory", trajectory_id=trajectory_id))
 
 
 # --- PDF downloads (any gids may look a trajectory up, so any gids may download) ---------------
@@ -617,10 +589,10 @@ def extend_decision(trajectory_id: int) -> str | Response:
 def trajectory_agreement_pdf(trajectory_id: int) -> Response:
     from ..pdf import TrajectoryAgreementPdf, send_personal_pdf
 
-    item = wf.get_trajectory(db.session, trajectory_id)
+    trajectory = wf.get_trajectory(db.session, trajectory_id)
     return send_personal_pdf(
-        TrajectoryAgreementPdf(item, clock.today()), f"trajectafspraken-{item.id}.pdf",
-        object_type="traject", object_id=item.id, resident_id=item.resident_id,
+        TrajectoryAgreementPdf(trajectory, clock.today()), f"trajectafspraken-{trajectory.id}.pdf",
+        object_type="traject", object_id=trajectory.id, resident_id=trajectory.resident_id,
     )  # fmt: skip
 
 

@@ -4,13 +4,15 @@ changes a trajectory; stale versions give 409; hostile input never gives a 500 a
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, inspect, select
 
 from models import (
     Domain,
+    Household,
     Intensity,
     Request,
     RequestOutcome,
@@ -556,6 +558,40 @@ def test_the_tariff_button_shows_the_price_and_only_contracted_providers(client,
     assert "€ 1.200,00" in body
     providers = [label for value, label, _ in select_options(body, "provider_id") if value]
     assert [p.split(" (")[0] for p in providers] == ["Zorg A", "Zorg D"]
+
+
+def test_the_planned_end_preview_is_what_saving_stores_for_a_17_year_old_in_jeugd(
+    client, world, session
+):
+    """Jeugd ends the day before the 18th birthday: the preview caps the tariff's standard
+    duration (26 weeks) there, exactly as saving the form without a planned end does."""
+    birthday_18 = _today() + timedelta(weeks=10)
+    teen = Resident(
+        bsn="100000009",
+        given_name="Sem",
+        family_name="Bakker",
+        birth_date=birthday_18.replace(year=birthday_18.year - 18),
+        postcode="8251CD",
+        wijk=world.dronten,
+        household=Household(gids=world.gids),
+    )
+    session.add(teen)
+    session.commit()
+    login_as(client, world.gids)
+    url = _new_url(world, teen)
+    data = _trajectory_data(
+        world, profile_id=str(world.amb.id), refresh="Tarief en aanbieders tonen"
+    )
+    data.pop("submit")
+    body = post_form(client, url, url, data).get_data(as_text=True)
+    shown = re.search(r"Geplande einddatum bij de standaardduur: (\d\d-\d\d-\d{4})\.", body)
+    assert shown is not None
+    assert shown[1] == (birthday_18 - timedelta(days=1)).strftime("%d-%m-%Y")
+
+    data = _trajectory_data(world, profile_id=str(world.amb.id))
+    assert post_form(client, url, url, data).status_code == 302
+    stored = session.scalars(select(Trajectory).where(Trajectory.resident_id == teen.id)).one()
+    assert stored.planned_end.strftime("%d-%m-%Y") == shown[1]
 
 
 def test_the_tariff_button_for_a_forbidden_intensity_names_the_allowed_ones(client, world):
