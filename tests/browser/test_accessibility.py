@@ -13,7 +13,7 @@ from app.security import CONTENT_SECURITY_POLICY
 
 from ..factories import World
 from .accessibility import AccessibilityWatch
-from .test_gids_journey import log_in
+from .helpers import log_in
 
 pytestmark = pytest.mark.browser
 

@@ -16,7 +16,7 @@ from seed.demo import build_demo
 from workflows.closure_rules import is_allowed
 from workflows.stats.history import check_import, export_csv
 
-from .test_demo import PASSWORD, SCALE, TODAY
+from .demo_settings import PASSWORD, SCALE, TODAY
 
 
 def test_the_demo_closes_only_as_the_rule_table_allows_and_round_trips_the_import(

@@ -28,7 +28,7 @@ from workflows.scheduler_jobs import run_all
 
 from ..committed import remove_committed_rows
 from ..factories import World, build_world
-from .test_scheduler_jobs import D, busy_caseload, evaluation, trajectory
+from .scheduler_cases import D, busy_caseload, evaluation, trajectory
 
 ROOT = Path(__file__).resolve().parents[2]
 
