@@ -9,6 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # a child pytest that loads the app
+
 ROOT = Path(__file__).resolve().parents[1]
 PROBE = """
 import time

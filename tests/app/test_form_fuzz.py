@@ -23,6 +23,8 @@ from .forms import NOT_WALKED, FoundForm, discover
 from .helpers import page_token
 from .routes import USERS, route_methods, url_rules
 
+pytestmark = pytest.mark.slow  # every form of every page, posted with hostile values
+
 SEED = 20261102
 LOGS = {"audit_log", "login_attempts"}
 # Searches: they read, never store; a hostile search text is answered with results or a 400.

@@ -15,7 +15,7 @@ from ..factories import World
 from .accessibility import AccessibilityWatch
 from .helpers import log_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SITE = "http://a11y.test"
 BROKEN = """<!doctype html><html lang="nl"><head><title>Formulier</title></head><body><main>

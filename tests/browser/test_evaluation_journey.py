@@ -21,7 +21,7 @@ from workflows import trajectories as wf
 from ..factories import World
 from .helpers import log_in, running_trajectory
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_the_provider_logs_an_evaluation_and_the_gids_approves_it(

@@ -11,7 +11,7 @@ from workflows import clock
 from ..factories import World
 from .helpers import log_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_gids_sends_a_trajectory_and_the_provider_accepts_and_starts_it(

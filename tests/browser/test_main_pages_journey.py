@@ -25,7 +25,7 @@ from workflows.requests import register_request
 from ..factories import PASSWORD, World
 from .helpers import log_in, running_trajectory
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ANY = re.compile(".*")
 
 

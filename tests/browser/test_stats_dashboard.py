@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from ..factories import World
 from .helpers import log_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_a_manager_filters_the_dashboard_and_downloads_the_csv(

@@ -48,6 +48,8 @@ from workflows.users import verify_password
 
 from .demo_settings import PASSWORD, SCALE, TODAY
 
+pytestmark = pytest.mark.slow  # builds the demo municipality
+
 
 def _build(session: Session, seed: int = 2016) -> str:
     return build_demo(session, password=PASSWORD, seed=seed, today=TODAY, scale=SCALE)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,6 +18,8 @@ from workflows.closure_rules import is_allowed
 from workflows.stats.history import check_import, export_csv
 
 from .demo_settings import PASSWORD, SCALE, TODAY
+
+pytestmark = pytest.mark.slow  # builds the demo municipality
 
 
 def test_the_demo_closes_only_as_the_rule_table_allows_and_round_trips_the_import(

@@ -30,6 +30,8 @@ from ..committed import remove_committed_rows
 from ..factories import World, build_world
 from .scheduler_cases import D, busy_caseload, evaluation, trajectory
 
+pytestmark = pytest.mark.slow  # kills child processes mid-run
+
 ROOT = Path(__file__).resolve().parents[2]
 
 CHILD = textwrap.dedent(
