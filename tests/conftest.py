@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import freezegun
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -20,6 +21,13 @@ from app.extensions import db
 
 from .committed import remove_committed_rows
 from .factories import World, build_world
+
+# pytest times every phase of a test with ``_pytest.timing``'s clock; freezegun replaces the time
+# functions in every loaded module it does not ignore, that one too, and ``--durations`` then
+# reports a test that freezes time in a fixture as taking decades. Only that module is ignored:
+# with all of ``_pytest`` ignored, freezegun's look up the call stack finds pytest's frames just
+# under a test body, and ``time.time()`` called there returns the real time.
+freezegun.configure(extend_ignore_list=["_pytest.timing"])
 
 
 def _database_url(tmp_dir: Path) -> str:

@@ -24,9 +24,10 @@ from sqlalchemy.orm import Session
 
 from workflows.stats.admin import issue_token
 
-from ..app.test_stats_api import jeugd_times_five
 from ..factories import World
-from ..workflows.stats_helpers import load
+from ..workflows.stats_helpers import jeugd_times_five, load
+
+pytestmark = pytest.mark.slow  # schemathesis: every operation with generated requests
 
 OPENAPI_PATH = "/api/v1/openapi.json"
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 import re
 from typing import Any
 
@@ -15,7 +16,7 @@ from app.auth.sessions import open_session
 from app.extensions import db
 from models import User
 
-from ..factories import PASSWORD, TOTP_SECRET
+from ..factories import PASSWORD, TOTP_SECRET, World
 
 TOKEN_RE = re.compile(r'name="(?P<name>(?:[\w-]+-)?csrf_token)"[^>]*value="(?P<value>[^"]+)"')
 
@@ -150,3 +151,16 @@ def login_as(client: FlaskClient, user: Any) -> None:
     with client.session_transaction() as sess:
         sess.clear()
         sess.update(values)
+
+
+def upload_history(client: FlaskClient, world: World, text: str, **extra: str) -> TestResponse:
+    """The beheerder's history upload of ``text`` as a CSV file, for ``world``'s gids."""
+    page = client.get("/beheer/import")
+    name, token = csrf_token(page)
+    data = {
+        name: token,
+        "gids_id": str(world.gids.id),
+        "file": (io.BytesIO(text.encode("utf-8")), "historie.csv"),
+        **extra,
+    }
+    return client.post("/beheer/import", data=data, content_type="multipart/form-data")

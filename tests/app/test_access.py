@@ -10,137 +10,30 @@ from __future__ import annotations
 
 import pytest
 from werkzeug.exceptions import MethodNotAllowed
-from werkzeug.routing import IntegerConverter, Rule
+from werkzeug.routing import Rule
 
 from app.auth.access import ACCESS
 from app.auth.access import Rule as Access
-from models import Domain, Role, TrajectoryState
-from workflows.requests import register_request
+from models import Role
 
-from ..factories import TODAY, make_trajectory
 from .helpers import login_as, logout, page_token
+from .routes import (
+    UNKNOWN,
+    USERS,
+    call,
+    int_arguments,
+    route_methods,
+    route_url,
+    scene_ids,
+    url_rules,
+)
 
-UNKNOWN = 999_999
 # Routes the beheerder reaches that show personal data by design: the answer to a request for
 # access (AVG art. 15), tested in test_inzage.py.
 INZAGE_ENDPOINTS = {"beheer.access_request", "beheer.inzage_json", "beheer.inzage_pdf"}
-USERS = {
-    Role.GIDS: "gids",
-    Role.AANBIEDER: "aanbieder_a",
-    Role.MANAGER: "manager",
-    Role.BEHEERDER: "beheerder",
-}
 NOT_FOUND_TEXT = "Deze pagina of dit gegeven bestaat niet"
 FORBIDDEN_TEXT = "U heeft geen toegang tot deze pagina."
 METHOD_TEXT = "Deze handeling is hier niet mogelijk."
-
-
-@pytest.fixture
-def scene(session, world):
-    """A request and trajectories in several states, all Anna's, all with Zorg A."""
-    item = register_request(
-        session,
-        world.adult,
-        world.gids,
-        request_date=TODAY,
-        domain=Domain.WMO,
-        question="Anna wil weer zelf boodschappen doen",
-        today=TODAY,
-    )
-    proposed = make_trajectory(session, world, TrajectoryState.VOORGESTELD)
-    active = make_trajectory(session, world, TrajectoryState.ACTIEF)
-    concept = make_trajectory(session, world, TrajectoryState.CONCEPT, request_id=item.id)
-    session.flush()
-    return {
-        "request": item,
-        "proposed": proposed,
-        "active": active,
-        "concept": concept,
-        **_running_care(session, world, active),
-        **_statistics_records(session, world),
-    }
-
-
-def _statistics_records(session, world) -> dict[str, object]:
-    """What the beheerder's statistics routes name: an outlier month, a population year, an API
-    token and a provider an import added."""
-    from models import Provider
-    from workflows.stats import admin
-
-    outlier = admin.add_outlier_month(
-        session, world.beheerder, domain="wmo", month="2019-01", reason="Conversie"
-    )
-    population = admin.set_population(
-        session, world.beheerder, year=2020, inhabitants=41_500, households=17_300
-    )
-    token, _secret = admin.issue_token(
-        session, world.beheerder, user_id=world.manager.id, name="BI"
-    )
-    imported = Provider(name="Import", agb_code="99999999", imported=True, active=False)
-    session.add(imported)
-    session.flush()
-    from workflows.inzage import AccessRequestInput, register_access_request
-
-    access_request = register_access_request(
-        session,
-        AccessRequestInput(
-            bsn=world.adult.bsn,
-            reference="Z-2026-0001",
-            requester_name="A. de Vries",
-            requester_relation="inwoner",
-            received_on=TODAY,
-        ),
-        world.beheerder,
-        TODAY,
-    )
-    session.flush()
-    return {
-        "outlier": outlier,
-        "population": population,
-        "token": token,
-        "imported": imported,
-        "access_request": access_request,
-    }
-
-
-def _running_care(session, world, active) -> dict[str, object]:
-    """A submitted evaluation, a scaling request and an end-of-care report on the active
-    trajectory, and a claim on a closed one: real ids for the routes that name them."""
-    from models import ClosureCategory, EvaluationState, Intensity
-    from workflows.claims import submit_claim
-    from workflows.closure import report_end_of_care
-    from workflows.evaluations import EvaluationInput, ScoreInput, submit_evaluation
-    from workflows.scaling import request_scaling
-
-    evaluation = next(e for e in active.evaluations if e.state == EvaluationState.GEPLAND)
-    held = EvaluationInput(
-        held_on=TODAY,
-        with_inwoner=True,
-        with_gids=False,
-        with_aanbieder=True,
-        with_netwerk=False,
-        summary="Gaat goed",
-        need_changed=False,
-        scores=[ScoreInput(active.results[0].id, 0)],
-    )
-    submit_evaluation(session, evaluation, world.aanbieder_a, held, TODAY)
-    scaling = request_scaling(
-        session, active, world.aanbieder_a, world.bg.id, Intensity.ZWAAR, "Meer nodig", TODAY
-    )
-    report = report_end_of_care(
-        session,
-        active,
-        world.aanbieder_a,
-        care_end=TODAY,
-        closure_category=ClosureCategory.A,
-        end_reason_code="19",
-        result_achieved=True,
-        today=TODAY,
-    )
-    closed = make_trajectory(session, world, TrajectoryState.AFGESLOTEN)
-    claim = submit_claim(session, closed, world.aanbieder_a, TODAY)
-    session.flush()
-    return {"evaluation": evaluation, "scaling": scaling, "report": report, "claim": claim}
 
 
 def _entry(rule: Rule) -> Access:
@@ -150,72 +43,6 @@ def _entry(rule: Rule) -> Access:
 def _only_for(role: Role, rule: Rule) -> bool:
     """The route is meant for this role alone (its own area)."""
     return _entry(rule).roles == frozenset({role})
-
-
-def _rules(app) -> list[Rule]:
-    rules = sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
-    assert len(rules) > 15  # the walk really sees the application's routes
-    return rules
-
-
-def _url(app, rule: Rule, ids: dict[str, int], default: int = UNKNOWN) -> str:
-    values: dict[str, object] = {}
-    for name in rule.arguments:
-        if name in _int_arguments(rule):
-            values[name] = ids.get(name, default)
-        elif name == "filename":
-            values[name] = "style.css"
-        elif name == "kind":
-            values[name] = "aanbieder"
-        else:
-            values[name] = "nl"
-    with app.test_request_context():
-        from flask import url_for
-
-        return url_for(rule.endpoint, **values)
-
-
-def _int_arguments(rule: Rule) -> list[str]:
-    return [
-        name
-        for name in rule.arguments
-        if isinstance(rule._converters[name], IntegerConverter)  # the converter tells int from str
-    ]
-
-
-def _methods(rule: Rule) -> list[str]:
-    return [m for m in ("GET", "POST") if m in (rule.methods or set())]
-
-
-def _call(client, method: str, url: str, token: tuple[str, str]):
-    """GET, or POST with only a valid CSRF token; the body is read and the response closed (a
-    static file would otherwise stay open)."""
-    if method == "GET":
-        response = client.get(url)
-    else:
-        name, value = token
-        response = client.post(url, data={name: value})
-    response.get_data()
-    response.close()
-    return response
-
-
-def _ids(world, scene) -> dict[str, int]:
-    return {
-        "resident_id": world.adult.id,
-        "request_id": scene["request"].id,
-        "trajectory_id": scene["proposed"].id,
-        "evaluation_id": scene["evaluation"].id,
-        "scaling_request_id": scene["scaling"].id,
-        "report_id": scene["report"].id,
-        "claim_id": scene["claim"].id,
-        "user_id": world.gids2.id,
-        "outlier_id": scene["outlier"].id,
-        "year": scene["population"].year,
-        "token_id": scene["token"].id,
-        "item_id": scene["imported"].id,
-        "access_request_id": scene["access_request"].id,
-    }
 
 
 def _a_task_of(session, user) -> int:
@@ -242,7 +69,7 @@ def _personal_data(world, scene) -> list[str]:
 
 
 def test_every_route_has_an_entry_in_the_access_table_and_every_entry_a_route(app):
-    endpoints = {rule.endpoint for rule in _rules(app)}
+    endpoints = {rule.endpoint for rule in url_rules(app)}
     missing = sorted(endpoints - set(ACCESS))
     assert not missing, f"routes without an entry in app/auth/access.py ACCESS: {missing}"
     stale = sorted(set(ACCESS) - endpoints)
@@ -278,20 +105,20 @@ def test_every_route_answers_every_role_and_anonymous_as_the_table_says(
     app, client, session, world, scene, actor
 ):
     """Generated from Flask's URL map: every route, every method, as every role and anonymous."""
-    ids = _ids(world, scene)
+    ids = scene_ids(world, scene)
     if actor is not None:
         user = getattr(world, USERS[actor])
         login_as(client, user)
         ids["task_id"] = _a_task_of(session, user)
     token = page_token(client, "/inloggen" if actor is None else "/")
     seen: dict[str, int] = {}
-    for rule in _rules(app):
+    for rule in url_rules(app):
         if rule.endpoint == "auth.logout":
             continue  # would end the session the rest of the walk needs (tested in test_auth)
-        url = _url(app, rule, ids)
+        url = route_url(app, rule, ids)
         expected = _expected(_entry(rule), actor)
-        for method in _methods(rule):
-            response = _call(client, method, url, token)
+        for method in route_methods(rule):
+            response = call(client, method, url, token)
             status = response.status_code
             where = (actor, method, url, status)
             assert status < 500, where
@@ -321,16 +148,16 @@ def test_manager_and_beheerder_never_see_personal_data_or_case_content(
     token = page_token(client)
     forbidden = _personal_data(world, scene)
     urls = []
-    for rule in _rules(app):
-        for ids in (_ids(world, scene), {"trajectory_id": scene["active"].id}):
-            urls += [(m, _url(app, rule, ids)) for m in _methods(rule)]
+    for rule in url_rules(app):
+        for ids in (scene_ids(world, scene), {"trajectory_id": scene["active"].id}):
+            urls += [(m, route_url(app, rule, ids)) for m in route_methods(rule)]
     for method, url in urls:
         if url == "/uitloggen":
             continue
         endpoint = app.url_map.bind("localhost").match(url.split("?")[0], method=method)[0]
         if endpoint in INZAGE_ENDPOINTS:
             continue
-        response = _call(client, method, url, token)
+        response = call(client, method, url, token)
         if ACCESS[endpoint].token:
             assert response.status_code == 401, (method, url)
         elif role not in ACCESS[endpoint].roles and not ACCESS[endpoint].public:
@@ -349,13 +176,13 @@ def test_a_provider_is_refused_on_every_gids_page_and_the_gids_on_every_provider
     for user, area in ((world.aanbieder_a, Role.GIDS), (world.gids, Role.AANBIEDER)):
         login_as(client, user)
         token = page_token(client)
-        for rule in _rules(app):
+        for rule in url_rules(app):
             if not _only_for(area, rule):
                 continue
-            for ids in (_ids(world, scene), {}):  # real and unknown ids: 403 either way
-                url = _url(app, rule, ids)
-                for method in _methods(rule):
-                    assert _call(client, method, url, token).status_code == 403, (user, url)
+            for ids in (scene_ids(world, scene), {}):  # real and unknown ids: 403 either way
+                url = route_url(app, rule, ids)
+                for method in route_methods(rule):
+                    assert call(client, method, url, token).status_code == 403, (user, url)
         logout(client)
 
 
@@ -365,13 +192,13 @@ def test_unknown_ids_give_404_on_every_route_with_an_id(app, client, world, scen
     login_as(client, getattr(world, USERS[role]))
     token = page_token(client)
     checked = 0
-    for rule in _rules(app):
-        names = _int_arguments(rule)
+    for rule in url_rules(app):
+        names = int_arguments(rule)
         if not names or not _only_for(role, rule):
             continue
-        url = _url(app, rule, {}, default=unknown)
-        for method in _methods(rule):
-            response = _call(client, method, url, token)
+        url = route_url(app, rule, {}, default=unknown)
+        for method in route_methods(rule):
+            response = call(client, method, url, token)
             assert response.status_code == 404, (method, url, response.status_code)
             assert NOT_FOUND_TEXT in response.get_data(as_text=True)
             checked += 1
@@ -383,15 +210,15 @@ def test_each_gids_route_with_several_ids_fails_on_any_single_unknown_one(
 ):
     login_as(client, world.gids)
     token = page_token(client)
-    for rule in _rules(app):
-        names = _int_arguments(rule)
+    for rule in url_rules(app):
+        names = int_arguments(rule)
         if not _only_for(Role.GIDS, rule):
             continue
         for name in names:
-            ids = {**_ids(world, scene), name: UNKNOWN}
-            url = _url(app, rule, ids)
-            for method in _methods(rule):
-                assert _call(client, method, url, token).status_code == 404, (method, url)
+            ids = {**scene_ids(world, scene), name: UNKNOWN}
+            url = route_url(app, rule, ids)
+            for method in route_methods(rule):
+                assert call(client, method, url, token).status_code == 404, (method, url)
 
 
 def test_wrong_method_is_a_dutch_405_on_every_route(app, client, world, scene):
@@ -399,13 +226,13 @@ def test_wrong_method_is_a_dutch_405_on_every_route(app, client, world, scene):
     token = page_token(client)
     adapter = app.url_map.bind("localhost")
     checked = 0
-    for rule in _rules(app):
-        url = _url(app, rule, _ids(world, scene))
+    for rule in url_rules(app):
+        url = route_url(app, rule, scene_ids(world, scene))
         for method in ("GET", "POST"):
             try:
                 adapter.match(url.split("?")[0], method=method)
             except MethodNotAllowed:
-                response = _call(client, method, url, token)
+                response = call(client, method, url, token)
                 assert response.status_code == 405, (method, url, response.status_code)
                 assert METHOD_TEXT in response.get_data(as_text=True)
                 checked += 1
@@ -534,13 +361,16 @@ def test_a_provider_never_reaches_another_providers_trajectory_evaluation_claim_
     login_as(client, world.aanbieder_b)
     token = page_token(client)
     checked = 0
-    for ids in (_ids(world, scene), {**_ids(world, scene), "trajectory_id": scene["active"].id}):
-        for rule in _rules(app):
-            if not _int_arguments(rule) or not _only_for(Role.AANBIEDER, rule):
+    for ids in (
+        scene_ids(world, scene),
+        {**scene_ids(world, scene), "trajectory_id": scene["active"].id},
+    ):
+        for rule in url_rules(app):
+            if not int_arguments(rule) or not _only_for(Role.AANBIEDER, rule):
                 continue
-            url = _url(app, rule, ids)
-            for method in _methods(rule):
-                response = _call(client, method, url, token)
+            url = route_url(app, rule, ids)
+            for method in route_methods(rule):
+                response = call(client, method, url, token)
                 assert response.status_code == 404, (method, url, response.status_code)
                 checked += 1
     assert checked >= 20

@@ -17,12 +17,9 @@ import pytest
 
 from models import Role
 
+from .forms import discover
 from .helpers import login_as, page_token
-from .test_access import USERS, _ids
-from .test_access import scene as scene  # noqa: F401 - the fixture
-from .test_form_fuzz import discover
-from .test_form_fuzz import variants as variants  # noqa: F401 - the fixture
-from .test_hardening import _pages
+from .routes import USERS, get_pages, scene_ids
 
 ROLES = [None, *USERS]
 ROLE_IDS = ["anonymous", *(r.value for r in USERS)]
@@ -110,13 +107,13 @@ def test_no_page_renders_a_none_attribute_or_a_broken_aria_reference(
     client,
     world,
     scene,
-    role,  # noqa: F811
+    role,
 ):
     if role is not None:
         login_as(client, getattr(world, USERS[role]))
     problems = []
     checked = 0
-    for url, response in _pages(app, client, _ids(world, scene)):
+    for url, response in get_pages(app, client, scene_ids(world, scene)):
         if response.mimetype == "text/html":
             problems += [f"{url}: {p}" for p in markup_problems(response.get_data(as_text=True))]
             checked += 1
@@ -129,7 +126,7 @@ def test_every_form_posted_empty_ties_each_message_to_its_field(
     app,
     client,
     world,
-    variants,  # noqa: F811
+    variants,
     role: Role | None,
 ):
     """The tired user who presses the button without filling anything in: the refused page marks

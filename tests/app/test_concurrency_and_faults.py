@@ -37,6 +37,7 @@ from .helpers import (
     post_form,
     select_options,
     textarea_value,
+    upload_history,
 )
 
 CONFLICT = "Iemand anders heeft dit traject intussen gewijzigd."
@@ -263,8 +264,7 @@ def test_a_database_error_in_the_middle_of_an_import_imports_nothing(
     requests were written leaves no resident, request, trajectory or statistics row behind."""
     from models import Request, StatsTrajectory
 
-    from ..workflows.test_stats_history import CLOSED, RUNNING, csv_text
-    from .test_stats_beheer import upload
+    from ..workflows.history_csv import CLOSED, RUNNING, csv_text
 
     before = {
         model: session.scalar(select(func.count()).select_from(model))
@@ -275,7 +275,7 @@ def test_a_database_error_in_the_middle_of_an_import_imports_nothing(
     # table's ids drawn first: fail when the trajectories' ids are drawn, after the requests'.
     ids_of = r"(pg_get_serial_sequence\('{0}'|UPDATE {0} SET id = id)"
     with failing_statement(ids_of.format("trajectories")) as ran:
-        response = upload(client, world, csv_text(CLOSED, RUNNING))
+        response = upload_history(client, world, csv_text(CLOSED, RUNNING))
     assert any(re.search(ids_of.format("requests"), s) for s in ran)  # mid-way
     assert response.status_code == 500
     session.expire_all()

@@ -12,27 +12,21 @@ that merely looks hostile stores it as text and shows it escaped.
 from __future__ import annotations
 
 import hashlib
-import html
 import random
-import re
-from dataclasses import dataclass, field
 
 import pytest
 from sqlalchemy import select
 
-from models import Base, EvaluationState, Role, TaskKind, TrajectoryState
-from workflows.inbox import add_task
+from models import Base
 
-from ..factories import TODAY, make_trajectory, make_user
-from .helpers import login_as, page_token
-from .test_access import USERS, _ids, _methods, _rules, _url
-from .test_access import scene as scene  # noqa: F401 - the fixture
+from .forms import NOT_WALKED, FoundForm, discover
+from .helpers import page_token
+from .routes import USERS, route_methods, url_rules
+
+pytestmark = pytest.mark.slow  # every form of every page, posted with hostile values
 
 SEED = 20261102
 LOGS = {"audit_log", "login_attempts"}
-# Routes reached only between the password and the second factor (tested in test_two_factor),
-# and the logout form, which would end the session the walk runs in (tested in test_auth).
-NOT_WALKED = {"auth.second_factor", "auth.enrol", "auth.logout"}
 # Searches: they read, never store; a hostile search text is answered with results or a 400.
 SEARCHES = {"gids.caseload", "gids.residents", "aanbieder.index"}
 SCRIPT = "<script>alert('x')</script>"
@@ -56,106 +50,6 @@ HOSTILE: list[tuple[str, object, bool]] = [
     ("empty", "", False),
     ("repeated", ["1", "2"], False),
 ]
-
-
-@dataclass
-class FoundForm:
-    role: Role | None
-    page: str
-    action: str
-    endpoint: str
-    fields: dict[str, list[str]] = field(default_factory=dict)  # name -> candidate values
-    csrf: str = "csrf_token"
-
-    @property
-    def data_fields(self) -> list[str]:
-        return [n for n in self.fields if n != self.csrf and not n.endswith("csrf_token")]
-
-
-def _parse_forms(body: str, page: str) -> list[tuple[str, dict[str, list[str]]]]:
-    found = []
-    for attrs, inner in re.findall(r"<form\b([^>]*)>(.*?)</form>", body, re.S):
-        if not re.search(r'method="post"', attrs, re.I):
-            continue
-        action = re.search(r'action="([^"]*)"', attrs)
-        target = html.unescape(action.group(1)) if action and action.group(1) else page
-        fields: dict[str, list[str]] = {}
-        for tag in re.findall(r"<input\b[^>]*>", inner):
-            name = re.search(r'name="([^"]+)"', tag)
-            if not name:
-                continue
-            kind = re.search(r'type="([^"]+)"', tag)
-            if kind and kind.group(1) == "submit":
-                continue
-            value = re.search(r'value="([^"]*)"', tag)
-            fields.setdefault(html.unescape(name.group(1)), []).append(
-                html.unescape(value.group(1)) if value else ""
-            )
-        for name, options in re.findall(
-            r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', inner, re.S
-        ):
-            fields[name] = [html.unescape(v) for v in re.findall(r'value="([^"]*)"', options)] or [
-                ""
-            ]
-        for name, content in re.findall(
-            r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', inner, re.S
-        ):
-            fields[name] = [html.unescape(content.strip())]
-        found.append((target, fields))
-    return found
-
-
-def _endpoint(app, url: str) -> str:
-    return app.url_map.bind("localhost").match(url.split("?")[0], method="POST")[0]
-
-
-@pytest.fixture
-def variants(session, world, scene):  # noqa: F811
-    """Ids that make every form appear somewhere: a trajectory in each state, a planned
-    evaluation, a closed trajectory not yet claimed, a blocked account."""
-    accepted = make_trajectory(session, world, TrajectoryState.GEACCEPTEERD)
-    unclaimed = make_trajectory(session, world, TrajectoryState.AFGESLOTEN)
-    running = make_trajectory(session, world, TrajectoryState.ACTIEF)
-    planned = next(e for e in running.evaluations if e.state == EvaluationState.GEPLAND)
-    blocked = make_user(session, "geblokkeerd@test.nl", Role.GIDS)
-    blocked.active = False
-    # signals with an *Afgehandeld* button in both inboxes
-    add_task(session, TaskKind.TERMIJN_VERSTREKEN, running, user_id=world.gids.id, due_on=TODAY)
-    add_task(session, TaskKind.TERMIJN_BIJNA, running, provider_id=world.zorg_a.id, due_on=TODAY)
-    session.flush()
-    base = _ids(world, scene)
-    return [
-        base,
-        *(
-            {**base, "trajectory_id": t.id}
-            for t in (scene["active"], scene["concept"], accepted, unclaimed, running)
-        ),
-        {**base, "evaluation_id": planned.id, "user_id": blocked.id},
-    ]
-
-
-def discover(app, client, world, variants, role: Role | None) -> list[FoundForm]:
-    if role is not None:
-        login_as(client, getattr(world, USERS[role]))
-    forms: dict[tuple[str, frozenset[str]], FoundForm] = {}
-    pages = {
-        _url(app, rule, ids)
-        for rule in _rules(app)
-        if "GET" in _methods(rule) and rule.endpoint != "static"
-        for ids in variants
-    }
-    for page in sorted(pages):
-        response = client.get(page)
-        if response.status_code != 200 or response.mimetype != "text/html":
-            continue
-        for action, fields in _parse_forms(response.get_data(as_text=True), page):
-            endpoint = _endpoint(app, action)
-            if endpoint in NOT_WALKED:
-                continue
-            key = (endpoint, frozenset(fields))
-            csrf = next((n for n in fields if n.endswith("csrf_token")), "csrf_token")
-            forms.setdefault(key, FoundForm(role, page, action, endpoint, fields, csrf))
-    return list(forms.values())
 
 
 def fingerprint(connection) -> str:  # noqa: ANN001
@@ -256,6 +150,6 @@ def test_every_post_route_is_offered_by_some_page(app, client, world, variants):
     for role in [None, *USERS]:
         fresh = app.test_client()
         offered |= {f.endpoint for f in discover(app, fresh, world, variants, role)}
-    post_routes = {r.endpoint for r in _rules(app) if "POST" in _methods(r)}
+    post_routes = {r.endpoint for r in url_rules(app) if "POST" in route_methods(r)}
     missing = post_routes - offered - NOT_WALKED
     assert not missing, f"POST routes without a form on any page: {sorted(missing)}"

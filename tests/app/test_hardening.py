@@ -18,8 +18,7 @@ from app.security import CONTENT_SECURITY_POLICY
 from models import Resident, Role
 
 from .helpers import login_as, post_form
-from .test_access import USERS, _call, _ids, _methods, _rules, _url
-from .test_access import scene as scene  # noqa: F401 - the fixture
+from .routes import USERS, get_pages, scene_ids
 
 INLINE = [
     (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I), "inline <script>"),
@@ -32,28 +31,18 @@ INLINE = [
 SAFE_QUERY_FIELDS = {"state", "domain", "toon", "page", "status", "jaar"}
 
 
-def _pages(app, client, ids):
-    """Every GET route this client may open, with its response."""
-    for rule in _rules(app):
-        if "GET" not in _methods(rule) or rule.endpoint == "static":
-            continue
-        url = _url(app, rule, ids)
-        response = _call(client, "GET", url, ("", ""))
-        yield url, response
-
-
 @pytest.mark.parametrize("role", [None, *USERS], ids=["anonymous", *(r.value for r in USERS)])
 def test_every_response_has_the_security_headers_and_no_inline_code(
     app,
     client,
     world,
     scene,
-    role,  # noqa: F811
+    role,
 ):
     if role is not None:
         login_as(client, getattr(world, USERS[role]))
     checked = 0
-    for url, response in _pages(app, client, _ids(world, scene)):
+    for url, response in get_pages(app, client, scene_ids(world, scene)):
         headers = response.headers
         assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY, url
         assert headers["X-Content-Type-Options"] == "nosniff", url
@@ -105,10 +94,10 @@ def test_production_cookies_are_secure_httponly_samesite_and_host_only(app, clie
 
 
 @pytest.mark.parametrize("role", [Role.GIDS, Role.AANBIEDER])
-def test_no_page_puts_personal_data_in_a_url(app, client, world, scene, role):  # noqa: F811
+def test_no_page_puts_personal_data_in_a_url(app, client, world, scene, role):
     login_as(client, getattr(world, USERS[role]))
     personal = [world.adult.bsn, world.child.bsn, "Anna", "Vries", "Bram", "Jansen", "1950-05-05"]
-    for url, response in _pages(app, client, _ids(world, scene)):
+    for url, response in get_pages(app, client, scene_ids(world, scene)):
         if response.mimetype != "text/html":
             continue
         body = response.get_data(as_text=True)
@@ -120,7 +109,7 @@ def test_no_page_puts_personal_data_in_a_url(app, client, world, scene, role):  
                 assert names <= SAFE_QUERY_FIELDS, (url, names)
 
 
-def test_a_search_in_the_query_string_is_not_run(client, world, scene):  # noqa: F811
+def test_a_search_in_the_query_string_is_not_run(client, world, scene):
     login_as(client, world.gids)
     by_url = client.get(f"/gids/inwoners?q={world.adult.bsn}").get_data(as_text=True)
     assert "Anna de Vries" not in by_url
@@ -158,7 +147,7 @@ def test_a_database_error_logs_no_values(app, session, world, caplog):
     assert "Geheim" not in logged and "Dubbel" not in logged
 
 
-def test_the_bsn_is_masked_on_lists_and_provider_pages(client, world, scene):  # noqa: F811
+def test_the_bsn_is_masked_on_lists_and_provider_pages(client, world, scene):
     login_as(client, world.gids)
     found = post_form(client, "/gids/inwoners", "/gids/inwoners", {"q": "vries"})
     assert "••••••333" in found.get_data(as_text=True)

@@ -27,9 +27,8 @@ from workflows.stats.history import COLUMNS, export_csv
 
 from ..committed import audit_entries_after, last_audit_id
 from ..factories import World, make_trajectory, make_user
-from ..workflows.test_stats_history import CLOSED, NEW_PERSON, RUNNING, csv_text
-from .helpers import login_as
-from .test_stats_beheer import upload
+from ..workflows.history_csv import CLOSED, NEW_PERSON, RUNNING, csv_text
+from .helpers import login_as, upload_history
 
 S = TrajectoryState
 LATER = date(2026, 11, 20)  # the trajectories of the factories started on 2026-11-02
@@ -65,7 +64,7 @@ def test_the_upload_cannot_raise_a_closed_trajectorys_price(
 ) -> None:
     closed = make_trajectory(session, world, S.AFGESLOTEN)
     login_as(client, world.beheerder)
-    response = upload(
+    response = upload_history(
         client, world, export_with_change(session, world, closed, trajectprijs="99999,99")
     )
     assert response.status_code == 400
@@ -81,7 +80,7 @@ def test_the_upload_cannot_hand_an_active_trajectory_to_another_provider(
     active = make_trajectory(session, world, S.ACTIEF)
     login_as(client, world.beheerder)
     text = export_with_change(session, world, active, aanbieder=world.zorg_b.agb_code)
-    assert upload(client, world, text).status_code == 400
+    assert upload_history(client, world, text).status_code == 400
     login_as(client, world.aanbieder_b)
     assert client.get(f"/aanbieder/trajecten/{active.id}").status_code == 404
 
@@ -125,7 +124,7 @@ def test_the_upload_is_audited_in_the_beheerders_name(
 ) -> None:
     login_as(client, world.beheerder)
     before = last_audit_id(session)
-    assert upload(client, world, csv_text(CLOSED, NEW_PERSON)).status_code == 302
+    assert upload_history(client, world, csv_text(CLOSED, NEW_PERSON)).status_code == 302
     entries = audit_entries_after(session, before)
     assert {(e.user_id, e.role, e.endpoint) for e in entries} == {
         (world.beheerder.id, "beheerder", "beheer.history_import")
@@ -249,7 +248,7 @@ def test_an_unreadable_upload_is_a_dutch_message(
     column: str, message: str,
 ) -> None:  # fmt: skip
     login_as(client, world.beheerder)
-    response = upload(client, world, text)
+    response = upload_history(client, world, text)
     assert response.status_code == 400, case
     body = response.get_data(as_text=True)
     assert f'<td class="num">{line}</td><td>{column}</td>' in body and message in body

@@ -16,6 +16,8 @@ from workflows.signin import ACCOUNT_MAX_FAILURES, IP_MAX_FAILURES, account_key
 
 from .helpers import csrf_token, enter_code, login, login_as, post_form
 
+pytestmark = pytest.mark.slow  # dozens of Argon2 password checks per test
+
 LOCKED = "Te veel mislukte pogingen voor dit e-mailadres."
 THROTTLED = "Te veel mislukte inlogpogingen vanaf uw netwerkadres."
 

@@ -15,10 +15,17 @@ from models import EndOfCareReport, Intensity, Request, Trajectory, TrajectorySt
 from workflows.stats.history import COLUMNS
 
 from ..factories import make_trajectory
-from ..workflows.test_eligibility import JEUGD, check, history_row
+from ..workflows.history_csv import JEUGD, check_rows, history_row
 from .care import NOW, active, assert_dutch, snapshot
-from .helpers import checked_value, field_error, input_value, login_as, post_form, textarea_value
-from .test_stats_beheer import upload
+from .helpers import (
+    checked_value,
+    field_error,
+    input_value,
+    login_as,
+    post_form,
+    textarea_value,
+    upload_history,
+)
 
 S = TrajectoryState
 
@@ -230,10 +237,10 @@ def test_the_upload_refuses_a_jeugd_row_for_a_23_year_old(client, world, session
     row = history_row(**JEUGD, bsn="100000009", geboortedatum="2000-03-01",
                       aanmelddatum="2023-04-03", besluitdatum="2023-04-17", startdatum="2023-05-01",
                       geplande_einddatum="2023-10-31", einddatum="2023-10-30")  # fmt: skip
-    assert not check(session, row).ok
+    assert not check_rows(session, row).ok
     login_as(client, world.beheerder)
     text = "\n".join([";".join(COLUMNS), row]) + "\n"
-    response = upload(client, world, text)
+    response = upload_history(client, world, text)
     body = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "<td>aanmelddatum</td>" in body and "18 jaar of ouder" in body

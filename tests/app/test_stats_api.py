@@ -18,29 +18,10 @@ from models import ApiToken
 from workflows.stats.admin import issue_token, revoke_token
 
 from ..factories import World
-from ..workflows.stats_helpers import TODAY, fact, load
+from ..workflows.stats_helpers import TODAY, jeugd_times_five, load
 from .helpers import login_as
 
 D = date
-
-
-def jeugd_times_five() -> list[Any]:
-    """The hand-computed Jeugd example of tests/workflows/test_stats_figures.py, five clients
-    for each of its clients (so no count falls under the threshold)."""
-    rows = []
-    for n in range(5):
-        rows += [
-            fact(f"a{n}", D(2021, 1, 15), D(2021, 1, 15)),
-            fact(f"b{n}", D(2020, 12, 1), D(2021, 1, 31), intensity="zwaar"),
-            fact(f"c{n}", D(2021, 2, 1), D(2021, 2, 28)),
-            fact(f"c{n}", D(2021, 3, 1), None, intensity="laag"),
-            fact(f"d{n}", D(2021, 2, 10), D(2021, 4, 30), intensity="zwaar"),
-            fact(f"d{n}", D(2021, 3, 1), D(2021, 3, 31)),
-            fact(f"e{n}", D(2021, 1, 1), D(2021, 1, 31)),
-            fact(f"e{n}", D(2021, 2, 2), D(2021, 2, 20)),
-            fact(f"f{n}", D(2020, 2, 29), None, intensity="laag"),
-        ]
-    return rows
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ upload (all or nothing, with the same report as the CLI) and the review of impor
 
 from __future__ import annotations
 
-import io
 import re
 
 from flask.testing import FlaskClient
@@ -13,8 +12,8 @@ from sqlalchemy.orm import Session
 from models import ApiToken, OutlierMonth, PopulationFigure, Provider, Trajectory
 
 from ..factories import World
-from ..workflows.test_stats_history import CLOSED, RUNNING, csv_text
-from .helpers import login_as, post_form
+from ..workflows.history_csv import CLOSED, RUNNING, csv_text
+from .helpers import login_as, post_form, upload_history
 
 
 def test_the_beheerder_flags_an_outlier_month_with_a_reason(
@@ -83,25 +82,11 @@ def test_a_token_is_shown_once_and_can_be_revoked(
     assert "Kies een actieve manager" in refused.get_data(as_text=True)
 
 
-def upload(client: FlaskClient, world: World, text: str, **extra: str):  # type: ignore[no-untyped-def]
-    from .helpers import csrf_token
-
-    page = client.get("/beheer/import")
-    name, token = csrf_token(page)
-    data = {
-        name: token,
-        "gids_id": str(world.gids.id),
-        "file": (io.BytesIO(text.encode("utf-8")), "historie.csv"),
-        **extra,
-    }
-    return client.post("/beheer/import", data=data, content_type="multipart/form-data")
-
-
 def test_the_upload_imports_a_good_file(
     client: FlaskClient, session: Session, world: World
 ) -> None:
     login_as(client, world.beheerder)
-    response = upload(client, world, csv_text(CLOSED, RUNNING))
+    response = upload_history(client, world, csv_text(CLOSED, RUNNING))
     assert response.status_code == 302
     assert session.scalar(select(func.count()).select_from(Trajectory)) == 2
     assert "Import gelukt: 2 nieuwe" in client.get("/beheer/import").get_data(as_text=True)
@@ -112,14 +97,14 @@ def test_a_bad_upload_lists_every_problem_and_imports_nothing(
 ) -> None:
     login_as(client, world.beheerder)
     bad = CLOSED.replace("111222333", "111222334").replace("3500,00", "veel")
-    response = upload(client, world, csv_text(RUNNING, bad))
+    response = upload_history(client, world, csv_text(RUNNING, bad))
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert "2 fouten gevonden; er is niets geïmporteerd" in body
     assert "<td>bsn</td>" in body and "<td>trajectprijs</td>" in body
     assert "111222334" not in body
     assert session.scalar(select(func.count()).select_from(Trajectory)) == 0
-    not_utf8 = upload(client, world, "")
+    not_utf8 = upload_history(client, world, "")
     assert not_utf8.status_code == 400
 
 
@@ -127,7 +112,9 @@ def test_imported_providers_are_reviewed(
     client: FlaskClient, session: Session, world: World
 ) -> None:
     login_as(client, world.beheerder)
-    upload(client, world, csv_text(CLOSED.replace("12345678", "99999999")), create_missing="y")
+    upload_history(
+        client, world, csv_text(CLOSED.replace("12345678", "99999999")), create_missing="y"
+    )
     provider = session.scalar(select(Provider).where(Provider.agb_code == "99999999"))
     assert provider is not None and provider.imported
     assert "99999999" in client.get("/beheer/geimporteerd").get_data(as_text=True)

@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session
 from models import StatsTrajectory, Trajectory, TrajectoryState
 
 from ..factories import World, make_trajectory
-from ..workflows.stats_helpers import TODAY, load
-from ..workflows.test_stats_history import CLOSED, RUNNING, csv_text
-from .test_stats_api import jeugd_times_five
+from ..workflows.history_csv import CLOSED, RUNNING, csv_text
+from ..workflows.stats_helpers import TODAY, jeugd_times_five, load
 
 
 def invoke(app: Flask, *args: str):  # type: ignore[no-untyped-def]

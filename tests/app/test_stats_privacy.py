@@ -8,6 +8,7 @@ import itertools
 import zipfile
 from datetime import date
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from freezegun import freeze_time
@@ -71,6 +72,7 @@ def texts(client: FlaskClient, app: Flask, token: str) -> list[str]:
     return out
 
 
+@pytest.mark.slow  # hypothesis: every output for several generated people
 @settings(
     max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -14,9 +14,8 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from ..factories import World
-from ..workflows.stats_helpers import TODAY, load
+from ..workflows.stats_helpers import TODAY, jeugd_times_five, load
 from .helpers import login_as
-from .test_stats_api import jeugd_times_five
 
 FIGURES = ("flows", "intensity", "durations", "waiting-times", "results")
 PERIOD = {"from": "2021-01", "to": "2021-04", "domain": "jeugd"}

@@ -94,6 +94,7 @@ def test_the_half_way_state_expires_after_five_minutes(client, world):
     assert response.headers["Location"] == "/inloggen"
 
 
+@pytest.mark.slow  # Argon2 hashes of every recovery code
 def test_enrolment_with_qr_code_first_code_and_recovery_codes(client, world, session):
     user = make_user(session, "nieuw@test.nl", Role.GIDS, second_factor=False)
     response = _password(client, user.email)
@@ -132,6 +133,7 @@ def test_enrolment_is_not_offered_to_an_enrolled_account(client, world):
     assert client.get(ENROL_PAGE).headers["Location"] == CODE_PAGE
 
 
+@pytest.mark.slow  # Argon2 hashes of every recovery code
 def test_a_recovery_code_works_once_instead_of_the_app(client, world, session):
     from datetime import UTC, datetime
 
@@ -146,6 +148,7 @@ def test_a_recovery_code_works_once_instead_of_the_app(client, world, session):
     assert _post_code(client, CODE_PAGE, codes[3]).status_code == 422
 
 
+@pytest.mark.slow  # Argon2 hashes of every recovery code
 def test_new_recovery_codes_need_the_password(client, world, session):
     login(client, world.gids.email)
     page = client.get("/account")

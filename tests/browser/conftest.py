@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Page
+from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
+from app.extensions import db
+from workflows import clock
+from workflows.stats.episodes import month_index, month_label
+from workflows.stats.feed import rebuild_aggregates
+
 from ..factories import World
+from ..workflows.stats_helpers import fact
 from .accessibility import AccessibilityWatch
 
 CHROMIUM = "/usr/bin/chromium"
@@ -79,3 +87,21 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         if watch.problems:
             pytest.fail(watch.report(), pytrace=False)
     return result
+
+
+@pytest.fixture
+def figures(app: Flask, live_world: World) -> str:
+    """Six Jeugd clients starting care in March last year; for two of them it continues care
+    that began in December (adjoining: one episode each)."""
+    start = date(clock.today().year - 1, 3, 1)
+    with Session(db.engine) as session:
+        rows = [fact(f"j{n}", start + timedelta(days=n), None) for n in range(6)]
+        rows += [
+            fact(f"j{n}", start - timedelta(days=60), start + timedelta(days=n - 1)) for n in (0, 1)
+        ]
+        rows += [fact(f"w{n}", start, None, domain="wmo") for n in range(7)]
+        session.add_all(rows)
+        session.flush()
+        rebuild_aggregates(session.connection())
+        session.commit()
+    return month_label(month_index(start))

@@ -13,9 +13,9 @@ from app.security import CONTENT_SECURITY_POLICY
 
 from ..factories import World
 from .accessibility import AccessibilityWatch
-from .test_gids_journey import log_in
+from .helpers import log_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SITE = "http://a11y.test"
 BROKEN = """<!doctype html><html lang="nl"><head><title>Formulier</title></head><body><main>

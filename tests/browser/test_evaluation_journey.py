@@ -14,41 +14,21 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from models import Evaluation, EvaluationState, Trajectory, User
+from models import Evaluation, EvaluationState, Trajectory
 from workflows import clock
 from workflows import trajectories as wf
 
-from ..factories import World, trajectory_input
-from .test_gids_journey import log_in
+from ..factories import World
+from .helpers import log_in, running_trajectory
 
-pytestmark = pytest.mark.browser
-
-
-def _running_trajectory(world: World, results: list[wf.ResultInput]) -> tuple[int, int]:
-    """Anna's begeleiding with Zorg A, care started a week ago; returns the trajectory's id and
-    its first planned evaluation's id."""
-    today = clock.today()
-    start = today - timedelta(days=7)
-    assert db.engine is not None
-    with Session(db.engine, expire_on_commit=False) as session:
-        gids = session.get(User, world.gids.id)
-        provider = session.get(User, world.aanbieder_a.id)
-        assert gids is not None and provider is not None
-        data = trajectory_input(world, planned_start=start, results=results)
-        t = wf.create_trajectory(session, data, gids, today=start)
-        wf.propose(session, t, gids, start)
-        wf.accept(session, t, provider)
-        wf.start_care(session, t, provider, start, today)
-        session.commit()
-        evaluation = next(e for e in t.evaluations if e.state == EvaluationState.GEPLAND)
-        return t.id, evaluation.id
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_the_provider_logs_an_evaluation_and_the_gids_approves_it(
     page: Page, live_server: str, live_world: World
 ) -> None:
     base = live_server
-    trajectory_id, evaluation_id = _running_trajectory(
+    trajectory_id, evaluation_id = running_trajectory(
         live_world,
         [
             wf.ResultInput(
@@ -104,7 +84,7 @@ def test_a_scheduler_tick_makes_a_task_in_the_providers_inbox(
     app: Flask, page: Page, live_server: str, live_world: World
 ) -> None:
     base = live_server
-    trajectory_id, evaluation_id = _running_trajectory(
+    trajectory_id, evaluation_id = running_trajectory(
         live_world, [wf.ResultInput("Anna doet zelf haar administratie")]
     )
     with Session(db.engine) as session:

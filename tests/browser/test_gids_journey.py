@@ -3,41 +3,15 @@ sends it to the provider; the provider accepts it and registers the start of car
 
 from __future__ import annotations
 
-import pyotp
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import update
 
-from app.extensions import db
-from models import User
 from workflows import clock
 
-from ..factories import PASSWORD, TOTP_SECRET, World
+from ..factories import World
+from .helpers import log_in
 
-pytestmark = pytest.mark.browser
-
-
-def log_in(page: Page, base: str, email: str, *, second_factor: bool = True) -> None:
-    """Password, then the code from the authenticator app (computed with pyotp); a manager, who
-    sees aggregates only, has no second factor."""
-    page.goto(f"{base}/inloggen")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    if not second_factor:
-        return
-    expect(page.get_by_role("heading", name="Tweede stap: de code uit uw app")).to_be_visible()
-    forget_used_code(email)
-    page.get_by_label("Code").fill(pyotp.TOTP(TOTP_SECRET).now())
-    page.get_by_role("button", name="Controleren").click()
-
-
-def forget_used_code(email: str) -> None:
-    """The journeys log one user in twice within a 30-second step; the replay guard (tested in
-    tests/app/test_two_factor.py) would refuse the same code the second time."""
-    assert db.engine is not None
-    with db.engine.begin() as conn:
-        conn.execute(update(User).where(User.email == email).values(totp_last_step=None))
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_gids_sends_a_trajectory_and_the_provider_accepts_and_starts_it(

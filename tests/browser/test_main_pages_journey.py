@@ -23,11 +23,9 @@ from workflows import trajectories as wf
 from workflows.requests import register_request
 
 from ..factories import PASSWORD, World
-from .test_evaluation_journey import _running_trajectory
-from .test_gids_journey import log_in
-from .test_stats_dashboard import figures as figures  # noqa: F401 - the fixture
+from .helpers import log_in, running_trajectory
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ANY = re.compile(".*")
 
 
@@ -60,7 +58,7 @@ def visit_the_main_pages(page: Page) -> list[str]:
 def cases(live_world: World, figures: str) -> None:  # noqa: F811
     """Rows in the lists: a running trajectory with an evaluation due, a request without a
     trajectory, and statistics (the ``figures`` of the dashboard test)."""
-    _running_trajectory(live_world, [wf.ResultInput("Anna doet zelf haar administratie")])
+    running_trajectory(live_world, [wf.ResultInput("Anna doet zelf haar administratie")])
     assert db.engine is not None
     with Session(db.engine) as session:
         resident = session.get(Resident, live_world.child.id)

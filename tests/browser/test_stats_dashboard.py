@@ -2,42 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from playwright.sync_api import Page, expect
-from sqlalchemy.orm import Session
-
-from app.extensions import db
-from workflows import clock
-from workflows.stats.episodes import month_index, month_label
-from workflows.stats.feed import rebuild_aggregates
 
 from ..factories import World
-from ..workflows.stats_helpers import fact
-from .test_gids_journey import log_in
+from .helpers import log_in
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def figures(app: Flask, live_world: World) -> str:
-    """Six Jeugd clients starting care in March last year; for two of them it continues care
-    that began in December (adjoining: one episode each)."""
-    start = date(clock.today().year - 1, 3, 1)
-    with Session(db.engine) as session:
-        rows = [fact(f"j{n}", start + timedelta(days=n), None) for n in range(6)]
-        rows += [
-            fact(f"j{n}", start - timedelta(days=60), start + timedelta(days=n - 1)) for n in (0, 1)
-        ]
-        rows += [fact(f"w{n}", start, None, domain="wmo") for n in range(7)]
-        session.add_all(rows)
-        session.flush()
-        rebuild_aggregates(session.connection())
-        session.commit()
-    return month_label(month_index(start))
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_a_manager_filters_the_dashboard_and_downloads_the_csv(

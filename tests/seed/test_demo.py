@@ -46,9 +46,9 @@ from workflows.catalogue import has_contract
 from workflows.dates import age_on, jeugd_decision_end
 from workflows.users import verify_password
 
-TODAY = date(2026, 11, 22)
-SCALE = 0.03
-PASSWORD = "demo-wachtwoord-test"
+from .demo_settings import PASSWORD, SCALE, TODAY
+
+pytestmark = pytest.mark.slow  # builds the demo municipality
 
 
 def _build(session: Session, seed: int = 2016) -> str:

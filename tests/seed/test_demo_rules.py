@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -20,7 +21,9 @@ from workflows.eligibility import decision_end_limit, default_planned_end
 from workflows.evaluations import final_due_on, interval_months
 from workflows.stats.history import check_import, export_csv
 
-from .test_demo import PASSWORD, SCALE, TODAY
+from .demo_settings import PASSWORD, SCALE, TODAY
+
+pytestmark = pytest.mark.slow  # builds the demo municipality
 
 
 def test_the_demo_closes_only_as_the_rule_table_allows_and_round_trips_the_import(

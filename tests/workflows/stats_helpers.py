@@ -49,6 +49,25 @@ def fact(
     return StatsTrajectory(**values)
 
 
+def jeugd_times_five() -> list[StatsTrajectory]:
+    """The hand-computed Jeugd example of tests/workflows/test_stats_figures.py, five clients
+    for each of its clients (so no count falls under the threshold)."""
+    rows = []
+    for n in range(5):
+        rows += [
+            fact(f"a{n}", date(2021, 1, 15), date(2021, 1, 15)),
+            fact(f"b{n}", date(2020, 12, 1), date(2021, 1, 31), intensity="zwaar"),
+            fact(f"c{n}", date(2021, 2, 1), date(2021, 2, 28)),
+            fact(f"c{n}", date(2021, 3, 1), None, intensity="laag"),
+            fact(f"d{n}", date(2021, 2, 10), date(2021, 4, 30), intensity="zwaar"),
+            fact(f"d{n}", date(2021, 3, 1), date(2021, 3, 31)),
+            fact(f"e{n}", date(2021, 1, 1), date(2021, 1, 31)),
+            fact(f"e{n}", date(2021, 2, 2), date(2021, 2, 20)),
+            fact(f"f{n}", date(2020, 2, 29), None, intensity="laag"),
+        ]
+    return rows
+
+
 def load(session: Session, *rows: StatsTrajectory) -> None:
     """Replace the feed with ``rows`` and derive episodes and monthly counts from them."""
     session.execute(delete(StatsTrajectory))

@@ -26,9 +26,10 @@ from workflows import trajectories as wf
 from workflows.errors import DomainError
 from workflows.evaluations import open_extra_evaluation
 from workflows.requests import register_request
-from workflows.stats.history import COLUMNS, apply_import, check_import
+from workflows.stats.history import apply_import
 
 from ..factories import TODAY, World, make_trajectory
+from .history_csv import JEUGD, check_rows, history_row
 
 S = TrajectoryState
 
@@ -247,40 +248,8 @@ def test_past_the_planned_end_an_extra_evaluation_is_due_within_thirty_days(
 # --- the history import -------------------------------------------------------------------------
 
 
-def history_row(**values: str) -> str:
-    row = {
-        "import_id": "H-1",
-        "bsn": "111222333",
-        "geboortedatum": "1950-05-05",
-        "postcode": "8251AB",
-        "domein": "wmo",
-        "productcategorie": "02",
-        "profiel": "WMO-BG",
-        "intensiteit": "middel",
-        "aanbieder": "12345678",
-        "aanmelddatum": "2021-01-04",
-        "besluitdatum": "2021-01-18",
-        "startdatum": "2021-02-01",
-        "geplande_einddatum": "2021-07-31",
-        "einddatum": "2021-07-30",
-        "trajectprijs": "3800,00",
-        "resultaat_behaald": "ja",
-        "afsluitcategorie": "a",
-        "reden_beeindiging": "19",
-    }
-    row.update(values)
-    return ";".join(row[c] for c in COLUMNS)
-
-
-JEUGD = {"domein": "jeugd", "productcategorie": "45", "profiel": "JZ-AMB",
-         "reden_beeindiging": "31"}  # fmt: skip
 HOUSEHOLD_HELP = {"productcategorie": "01", "profiel": "WMO-HH", "intensiteit": "laag"}
 ZORG_D = "44332211"  # main contractor for household help until 2020-12-31
-
-
-def check(session: Session, *lines: str, create_missing: bool = False):  # type: ignore[no-untyped-def]
-    text = "\n".join([";".join(COLUMNS), *lines]) + "\n"
-    return check_import(session, text, TODAY, create_missing=create_missing)
 
 
 def columns(result) -> list[str | None]:  # type: ignore[no-untyped-def]
@@ -288,7 +257,7 @@ def columns(result) -> list[str | None]:  # type: ignore[no-untyped-def]
 
 
 def test_the_reference_row_is_accepted(session: Session, world: World) -> None:
-    result = check(
+    result = check_rows(
         session,
         history_row(),
         history_row(import_id="H-2", **JEUGD, bsn="123456782", geboortedatum="2012-02-29"),
@@ -298,7 +267,7 @@ def test_the_reference_row_is_accepted(session: Session, world: World) -> None:
 
 def test_a_jeugd_trajectory_for_a_23_year_old_is_refused(session: Session, world: World) -> None:
     # Born 2000-03-01: 23 on every date of the row.
-    result = check(session, history_row(**JEUGD, bsn="100000009", geboortedatum="2000-03-01",
+    result = check_rows(session, history_row(**JEUGD, bsn="100000009", geboortedatum="2000-03-01",
                                          aanmelddatum="2023-04-03", besluitdatum="2023-04-17",
                                          startdatum="2023-05-01", geplande_einddatum="2023-10-31",
                                          einddatum="2023-10-30"))  # fmt: skip
@@ -312,7 +281,7 @@ def test_a_jeugd_trajectory_for_a_23_year_old_is_refused(session: Session, world
 def test_a_jeugd_request_for_a_76_year_old_is_refused_in_the_import_too(
     session: Session, world: World
 ) -> None:
-    assert columns(check(session, history_row(**JEUGD))) == ["aanmelddatum"]
+    assert columns(check_rows(session, history_row(**JEUGD))) == ["aanmelddatum"]
 
 
 def test_history_keeps_verlengde_jeugdhulp_that_began_before_18_until_23(
@@ -321,21 +290,21 @@ def test_history_keeps_verlengde_jeugdhulp_that_began_before_18_until_23(
     # Born 2001-01-15: 18 on 2019-01-15, 23 on 2024-01-15.
     young = {**JEUGD, "bsn": "100000009", "geboortedatum": "2001-01-15",
              "aanmelddatum": "2018-12-03", "besluitdatum": "2018-12-17", "startdatum": "2019-01-07"}  # fmt: skip
-    kept = check(
+    kept = check_rows(
         session, history_row(**young, geplande_einddatum="2019-12-31", einddatum="2019-12-30")
     )
     assert kept.ok, [p.render() for p in kept.problems]
-    too_long = check(
+    too_long = check_rows(
         session, history_row(**young, geplande_einddatum="2024-01-15", einddatum="2024-01-14")
     )
     assert columns(too_long) == ["geplande_einddatum"]
     late = {"aanmelddatum": "", "besluitdatum": "2019-01-15", "startdatum": "2019-01-21"}
-    started_late = check(session, history_row(**{**young, **late}))
+    started_late = check_rows(session, history_row(**{**young, **late}))
     assert columns(started_late) == ["besluitdatum"]
 
 
 def test_a_start_before_the_decision_is_refused(session: Session, world: World) -> None:
-    result = check(session, history_row(startdatum="2021-01-17"))
+    result = check_rows(session, history_row(startdatum="2021-01-17"))
     (problem,) = result.problems
     assert problem.column == "startdatum"
     assert problem.render() == "De zorg kan niet starten vóór de besluitdatum (18-01-2021)."
@@ -351,17 +320,17 @@ def test_a_start_before_the_decision_is_refused(session: Session, world: World) 
 def test_a_request_before_birth_is_refused(
     session: Session, world: World, dates: dict[str, str], column: str
 ) -> None:
-    assert columns(check(session, history_row(**dates))) == [column]
+    assert columns(check_rows(session, history_row(**dates))) == [column]
 
 
 def test_a_provider_whose_contract_had_ended_at_the_start_is_refused(
     session: Session, world: World
 ) -> None:
-    result = check(session, history_row(**HOUSEHOLD_HELP, aanbieder=ZORG_D))
+    result = check_rows(session, history_row(**HOUSEHOLD_HELP, aanbieder=ZORG_D))
     (problem,) = result.problems
     assert problem.column == "aanbieder"
     assert "01-02-2021" in problem.render()
-    waiting = check(session, history_row(**HOUSEHOLD_HELP, aanbieder=ZORG_D, startdatum="",
+    waiting = check_rows(session, history_row(**HOUSEHOLD_HELP, aanbieder=ZORG_D, startdatum="",
                                          einddatum="", resultaat_behaald="", afsluitcategorie="",
                                          reden_beeindiging=""))  # fmt: skip
     assert columns(waiting) == ["aanbieder"]  # checked at the decision date
@@ -370,22 +339,22 @@ def test_a_provider_whose_contract_had_ended_at_the_start_is_refused(
 def test_a_contract_that_ended_since_does_not_matter(session: Session, world: World) -> None:
     earlier = {"aanmelddatum": "2020-04-01", "besluitdatum": "2020-05-01", "startdatum": "2020-06-01",
                "geplande_einddatum": "2021-05-31", "einddatum": "2021-05-31"}  # fmt: skip
-    result = check(session, history_row(**HOUSEHOLD_HELP, **earlier, aanbieder=ZORG_D))
+    result = check_rows(session, history_row(**HOUSEHOLD_HELP, **earlier, aanbieder=ZORG_D))
     assert result.ok, [p.render() for p in result.problems]
 
 
 def test_a_subcontractor_was_never_the_main_provider(session: Session, world: World) -> None:
     young = {**JEUGD, "bsn": "123456782", "geboortedatum": "2012-02-29"}
-    assert columns(check(session, history_row(**young, aanbieder="11223344"))) == ["aanbieder"]
+    assert columns(check_rows(session, history_row(**young, aanbieder="11223344"))) == ["aanbieder"]
 
 
 def test_providers_the_catalogue_holds_no_contracts_for_are_not_checked(
     session: Session, world: World
 ) -> None:
     new = history_row(aanbieder="99999999")
-    result = check(session, new, create_missing=True)
+    result = check_rows(session, new, create_missing=True)
     assert result.ok, [p.render() for p in result.problems]
     apply_import(session, result, world.gids, TODAY, by=world.beheerder)
-    again = check(session, new, create_missing=True)
+    again = check_rows(session, new, create_missing=True)
     assert again.ok, [p.render() for p in again.problems]
     assert session.scalar(select(func.count()).select_from(Trajectory)) == 1

@@ -28,7 +28,9 @@ from workflows.scheduler_jobs import run_all
 
 from ..committed import remove_committed_rows
 from ..factories import World, build_world
-from .test_scheduler_jobs import D, busy_caseload, evaluation, trajectory
+from .scheduler_cases import D, busy_caseload, evaluation, trajectory
+
+pytestmark = pytest.mark.slow  # kills child processes mid-run
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -25,19 +25,9 @@ from workflows.stats.history import COLUMNS, apply_import, check_import, export_
 from workflows.stats.history.columns import TABLE
 
 from ..factories import World, make_trajectory
+from .history_csv import CLOSED, HEADER, NEW_PERSON, RUNNING, csv_text
 
 TODAY = date(2026, 11, 2)
-HEADER = ";".join(COLUMNS)
-# import_id;bsn;geboortedatum;postcode;domein;productcategorie;profiel;intensiteit;aanbieder;
-# aanmelddatum;besluitdatum;startdatum;geplande_einddatum;einddatum;trajectprijs;
-# resultaat_behaald;afsluitcategorie;reden_beeindiging
-CLOSED = "H-1;111222333;1950-05-05;8251AB;wmo;02;WMO-BG;middel;12345678;2020-01-06;2020-01-20;2020-02-03;2020-08-02;2020-07-31;3500,00;ja;a;19"
-RUNNING = "H-2;123456782;2012-02-29;8251CD;jeugd;45;JZ-AMB;zwaar;12345678;;2021-03-01;2021-03-15;2021-12-31;;9000.00;;;"
-NEW_PERSON = "H-3;100000009;2010-06-01;8251EF;jeugd;45;JZ-AMB;laag;12345678;;;;2026-12-31;;3000;;;"
-
-
-def csv_text(*lines: str, header: str = HEADER) -> str:
-    return "\n".join([header, *lines]) + "\n"
 
 
 def run(session: Session, world: World, text: str, create_missing: bool = False):  # type: ignore[no-untyped-def]

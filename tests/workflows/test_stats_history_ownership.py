@@ -47,7 +47,7 @@ from workflows.stats.history import (
 
 from ..committed import audit_entries_after, last_audit_id
 from ..factories import TODAY, World, make_trajectory
-from .test_stats_history import CLOSED, NEW_PERSON, RUNNING, csv_text
+from .history_csv import CLOSED, NEW_PERSON, RUNNING, csv_text
 
 S = TrajectoryState
 DECIDED = date(2027, 1, 15)  # the gids accepts a scaling request; the follow-up starts the 16th

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -48,6 +49,8 @@ from workflows.stats.selection import StatsQuery
 
 from ..factories import TODAY, World, trajectory_input
 from ..flows import monthly_flows
+
+pytestmark = pytest.mark.slow  # hypothesis: random workflows, then every invariant
 
 S = TrajectoryState
 DECIDED = (S.VOORGESTELD, S.GEACCEPTEERD, S.ACTIEF, S.AFGESLOTEN)
