@@ -138,3 +138,17 @@ def test_the_access_log_cannot_be_forged_through_the_path(app: Flask, tmp_path: 
     assert "/x\\r\\n1.2.3.4" in logged[0]
     assert "/y\\x1b[2K\\x1b[1Aweg" in logged[1]
     assert "\\x00\\x7f" in logged[2]
+
+
+def test_the_app_and_its_commands_load_without_the_demo_extra() -> None:
+    """Faker is in the demo extra only: a production install has none. The app, its CLI and the
+    login commands that recognise demo accounts must not import it."""
+    probe = (
+        "import sys, wsgi, app.cli, seed.second_factor\n"
+        "assert 'faker' not in sys.modules, sorted(m for m in sys.modules if 'faker' in m)\n"
+    )
+    env = {**os.environ, "TRAJECTWIJZER_ENV": "development"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr

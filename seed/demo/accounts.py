@@ -20,10 +20,9 @@ from faker import Faker
 from models import Role
 from workflows.users import hash_password
 
+from ..second_factor import DEMO_EMAIL_DOMAIN
 from .catalogue import PROVIDERS
 from .texts import MID_GIVEN_F, MID_GIVEN_M
-
-DEMO_EMAIL_DOMAIN = "demo.trajectwijzer.nl"
 
 DEMO_USERS: dict[Role, str] = {
     Role.GIDS: "Sanne Visser",
