@@ -26,7 +26,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TZDateTime, str_enum, utcnow
-from .enums import ClosureCategory, Domain, Intensity, NeedType, PromptStage, TrajectoryState
+from .enums import (
+    ClosureCategory,
+    Domain,
+    EventAction,
+    Intensity,
+    NeedType,
+    PromptStage,
+    TrajectoryState,
+)
 
 if TYPE_CHECKING:
     from .catalogue import SupportProfile, Tariff
@@ -193,7 +201,7 @@ class TrajectoryEvent(Base):
     trajectory_id: Mapped[int] = mapped_column(ForeignKey("trajectories.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
-    action: Mapped[str] = mapped_column(String(30))
+    action: Mapped[EventAction] = mapped_column(str_enum(EventAction, 30))
     old_state: Mapped[TrajectoryState | None] = mapped_column(
         str_enum(TrajectoryState, name="old_state")
     )

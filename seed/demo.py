@@ -181,7 +181,7 @@ from workflows.evaluations import (
 )
 from workflows.scheduler_jobs import run_all
 from workflows.stats.feed import rebuild as rebuild_feed
-from workflows.trajectories import Action
+from workflows.transitions import Action
 from workflows.users import hash_password
 
 WMO, JEUGD = Domain.WMO, Domain.JEUGD

@@ -42,9 +42,10 @@ result was reached, the reason is *volgens plan*.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import NamedTuple
 
-from models import ClosureCategory, Domain
+from models import ClosureCategory, Domain, Trajectory
 
 from .errors import N_, Problem
 
@@ -155,6 +156,49 @@ def closure_problems(
             )
         ]
     return []
+
+
+def close_problems(
+    trajectory: Trajectory,
+    *,
+    care_end: date,
+    closure_category: ClosureCategory,
+    end_reason_code: str,
+    result_achieved: bool,
+    today: date,
+) -> list[Problem]:
+    """What is wrong with closing the running trajectory with these values: the end date lies
+    between the start of care and today, and category, reason and result go together as the
+    domain's table says. The one check for the gids's close (``trajectories.close``) and the
+    provider's end-of-care report and its confirmation (``workflows.closure``)."""
+    problems: list[Problem] = []
+    assert trajectory.care_start is not None
+    if care_end < trajectory.care_start:
+        problems.append(
+            Problem(
+                N_("De einddatum ligt vóór de start van de zorg (%(day)s)."),
+                "care_end",
+                {"day": trajectory.care_start.strftime("%d-%m-%Y")},
+            )
+        )
+    if care_end > today:
+        problems.append(Problem(N_("De einddatum kan niet in de toekomst liggen."), "care_end"))
+    problems += closure_problems(
+        trajectory.domain, closure_category, end_reason_code, result_achieved
+    )
+    return problems
+
+
+def describe_closure(
+    care_end: date, category: ClosureCategory, code: str, result_achieved: bool
+) -> str:
+    """A closure in a line for an event: ``einde zorg 2026-11-02, categorie a, reden 19,
+    resultaat behaald`` (the close itself and the end-of-care report that asks for it)."""
+    achieved = "behaald" if result_achieved else "niet behaald"
+    return (
+        f"einde zorg {care_end.isoformat()}, categorie {category.value}, reden {code}, "
+        f"resultaat {achieved}"
+    )
 
 
 class RuleRow(NamedTuple):

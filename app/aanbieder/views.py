@@ -11,6 +11,7 @@ from workflows import trajectories as wf
 from workflows.caseload import markers, provider_list, provider_sees
 from workflows.errors import DomainError
 from workflows.paging import page_number
+from workflows.transitions import Action, allowed_actions
 
 from .. import clock
 from ..auth.access import me
@@ -75,7 +76,7 @@ def _render(item: Trajectory, **forms: Any) -> str:
         t=item,
         show_bsn=shown_bsn(item.resident_id) if request.method == "GET" else False,
         markers=markers(item, clock.today()),
-        allowed=wf.allowed_actions(item.state) if item.provider_id == me().provider_id else set(),
+        allowed=allowed_actions(item.state) if item.provider_id == me().provider_id else set(),
         accept_form=forms.get("accept_form")
         or AcceptForm(formdata=None, data=version, prefix="accept"),
         return_form=forms.get("return_form")
@@ -127,7 +128,7 @@ def return_(trajectory_id: int) -> str | Response:
         db.session.commit()
         flash(_("Het traject is teruggestuurd naar de gids."), "success")
         return redirect(url_for("aanbieder.trajectory", trajectory_id=item.id))
-    return _render(item, return_form=form, general=step_not_possible(item, wf.Action.RETURN))
+    return _render(item, return_form=form, general=step_not_possible(item, Action.RETURN))
 
 
 @bp.post("/trajecten/<int:trajectory_id>/start")
@@ -147,7 +148,7 @@ def start(trajectory_id: int) -> str | Response:
         db.session.commit()
         flash(_("De start van de zorg is geregistreerd."), "success")
         return redirect(url_for("aanbieder.trajectory", trajectory_id=item.id))
-    return _render(item, start_form=form, general=step_not_possible(item, wf.Action.START))
+    return _render(item, start_form=form, general=step_not_possible(item, Action.START))
 
 
 # --- PDF downloads (only for trajectories the organisation may see; otherwise 404) ------------

@@ -1,18 +1,37 @@
-"""The trajectory state machine, walked completely: all 7 × 7 (state, action) pairs, the table
-itself, who may act, and optimistic locking."""
+"""The state machines, walked completely: the trajectory's 7 states × 8 actions, the table itself,
+who may act and optimistic locking; then the small tables of what hangs off a trajectory
+(evaluations, claims, scaling requests, end-of-care reports), each pair through the real
+workflow function."""
 
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import ClosureCategory, Role, Trajectory, TrajectoryEvent, TrajectoryState
+from models import (
+    ClosureCategory,
+    EventAction,
+    Role,
+    Trajectory,
+    TrajectoryEvent,
+    TrajectoryState,
+)
 from workflows import trajectories as wf
 from workflows.errors import DomainError, NotFound, VersionConflict
-from workflows.trajectories import ACTION_ROLES, STATE_LABELS, TRANSITIONS, Action
+from workflows.transitions import (
+    ACTION_LABELS,
+    ACTION_REFUSALS,
+    ACTION_ROLES,
+    ORIGINS,
+    STATE_LABELS,
+    TRANSITIONS,
+    Action,
+    allowed_actions,
+)
 
 from ..factories import TODAY, World, make_trajectory, make_user, trajectory_input
 
@@ -62,6 +81,16 @@ def perform(
         )
     elif action == Action.CANCEL:
         wf.cancel(session, trajectory, world.gids, "Inwoner ziet af van hulp", expected_version)
+    elif action == Action.EXTEND:
+        wf.extend_decision(
+            session,
+            trajectory,
+            world.gids,
+            new_end=(trajectory.decision_end or TODAY) + timedelta(days=90),
+            reason="Meer tijd nodig",
+            today=TODAY,
+            expected_version=expected_version,
+        )
     else:  # pragma: no cover - a new action needs a line here
         raise AssertionError(action)
 
@@ -78,10 +107,10 @@ def stored_state(session: Session, trajectory: Trajectory) -> TrajectoryState:
     return session.scalar(select(Trajectory.state).where(Trajectory.id == trajectory.id))
 
 
-def test_the_legal_and_illegal_pairs_cover_all_49_combinations() -> None:
-    assert len(ALL_PAIRS) == 49
-    assert len(LEGAL_PAIRS) == len(TRANSITIONS) == 12
-    assert len(ILLEGAL_PAIRS) == 37
+def test_the_legal_and_illegal_pairs_cover_all_56_combinations() -> None:
+    assert len(ALL_PAIRS) == 56
+    assert len(LEGAL_PAIRS) == len(TRANSITIONS) == 14
+    assert len(ILLEGAL_PAIRS) == 42
 
 
 @pytest.mark.parametrize(("state", "action"), LEGAL_PAIRS, ids=map(_pair_id, LEGAL_PAIRS))
@@ -120,7 +149,10 @@ def test_an_illegal_action_is_refused_in_dutch_and_changes_nothing(
     with pytest.raises(DomainError) as refused:
         perform(session, world, trajectory, action)
 
-    assert str(refused.value) == f"Dit kan niet bij een traject met status '{STATE_LABELS[state]}'."
+    expected = ACTION_REFUSALS.get(
+        action, f"Dit kan niet bij een traject met status '{STATE_LABELS[state]}'."
+    )
+    assert str(refused.value) == expected
     session.flush()
     assert trajectory.state == state
     assert stored_state(session, trajectory) == state
@@ -141,28 +173,38 @@ def test_the_transition_table_uses_only_valid_states_and_actions() -> None:
 
 @pytest.mark.parametrize("state", [S.AFGESLOTEN, S.GEANNULEERD])
 def test_closed_and_cancelled_trajectories_have_no_way_out(state: TrajectoryState) -> None:
-    assert wf.allowed_actions(state) == set()
+    assert allowed_actions(state) == set()
     assert not any(s == state for s, _ in TRANSITIONS)
 
 
 @pytest.mark.parametrize("state", [s for s in S if s not in (S.AFGESLOTEN, S.GEANNULEERD)])
 def test_every_open_state_has_a_way_forward(state: TrajectoryState) -> None:
-    assert wf.allowed_actions(state)
+    assert allowed_actions(state)
 
 
-def test_every_state_but_concept_is_reached_from_another_state() -> None:
+def test_every_state_but_the_first_ones_is_reached_from_another_state() -> None:
     reached = {new for (state, _), new in TRANSITIONS.items() if new != state}
     assert reached == set(S) - {S.CONCEPT}
+    assert set(ORIGINS.values()) == {S.CONCEPT, S.GEACCEPTEERD}
 
 
-def test_edit_is_the_only_action_that_keeps_the_state() -> None:
-    assert {action for (s, action), new in TRANSITIONS.items() if s == new} == {Action.EDIT}
+def test_only_editing_and_extending_keep_the_state() -> None:
+    kept = {action for (s, action), new in TRANSITIONS.items() if s == new}
+    assert kept == {Action.EDIT, Action.EXTEND}
 
 
 def test_every_action_has_a_role_and_every_state_a_dutch_label() -> None:
     assert set(ACTION_ROLES) == set(Action)
     assert set(STATE_LABELS) == set(S)
-    assert set(wf.ACTION_LABELS) >= set(Action)
+
+
+def test_every_action_is_an_event_action_and_every_event_action_has_a_label() -> None:
+    assert {a.value for a in Action} <= {e.value for e in EventAction}
+    assert set(ACTION_LABELS) == set(EventAction)
+
+
+def test_the_decision_extends_in_the_states_the_table_says() -> None:
+    assert wf.DECISION_OPEN_STATES == (S.GEACCEPTEERD, S.ACTIEF)
 
 
 # --- who may act ------------------------------------------------------------------------------
