@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, TZDateTime, str_enum, utcnow
+from .base import Base, TZDateTime, sql_value, str_enum, utcnow
 from .enums import (
     ClosureCategory,
     Domain,
@@ -52,6 +52,11 @@ OPEN_STATES = (
     TrajectoryState.ACTIEF,
 )
 
+# The states in which care has started (the check constraint on ``care_start``).
+_CARE_STARTED = ", ".join(
+    sql_value(s) for s in (TrajectoryState.ACTIEF, TrajectoryState.AFGESLOTEN)
+)
+
 
 class Trajectory(Base):
     __tablename__ = "trajectories"
@@ -59,14 +64,15 @@ class Trajectory(Base):
         CheckConstraint("planned_end >= planned_start", name="planned_dates_in_order"),
         CheckConstraint("price >= 0", name="price_not_negative"),
         CheckConstraint(
-            "(state IN ('actief', 'afgesloten')) = (care_start IS NOT NULL)",
+            f"(state IN ({_CARE_STARTED})) = (care_start IS NOT NULL)",
             name="care_start_iff_started",
         ),
         CheckConstraint(
-            "(state = 'afgesloten') = (care_end IS NOT NULL)", name="care_end_iff_closed"
+            f"(state = {sql_value(TrajectoryState.AFGESLOTEN)}) = (care_end IS NOT NULL)",
+            name="care_end_iff_closed",
         ),
         CheckConstraint(
-            "state <> 'afgesloten' OR (closure_category IS NOT NULL "
+            f"state <> {sql_value(TrajectoryState.AFGESLOTEN)} OR (closure_category IS NOT NULL "
             "AND end_reason_code IS NOT NULL AND result_achieved IS NOT NULL)",
             name="closure_complete",
         ),
