@@ -5,31 +5,52 @@ workflow function."""
 
 from __future__ import annotations
 
+import enum
 import itertools
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import (
+    Claim,
+    ClaimState,
     ClosureCategory,
+    EndOfCareReport,
+    Evaluation,
+    EvaluationState,
     EventAction,
+    Intensity,
+    RequestState,
+    ReviewOutcome,
     Role,
+    ScalingRequest,
     Trajectory,
     TrajectoryEvent,
     TrajectoryState,
 )
+from workflows import claims, closure, evaluations, scaling
 from workflows import trajectories as wf
 from workflows.errors import DomainError, NotFound, VersionConflict
 from workflows.transitions import (
     ACTION_LABELS,
     ACTION_REFUSALS,
     ACTION_ROLES,
+    CLAIM_TABLE,
+    END_OF_CARE_TABLE,
+    EVALUATION_TABLE,
     ORIGINS,
+    SCALING_TABLE,
     STATE_LABELS,
     TRANSITIONS,
     Action,
+    AnswerAction,
+    ClaimAction,
+    EvaluationAction,
+    StateTable,
     allowed_actions,
 )
 
@@ -339,3 +360,258 @@ def test_the_current_version_is_accepted(session: Session, world: World) -> None
 def test_an_unknown_trajectory_is_not_found(session: Session, world: World) -> None:
     with pytest.raises(NotFound, match="Traject niet gevonden."):
         wf.get_trajectory(session, 987654)
+
+
+# --- the small tables: evaluations, claims, scaling requests, end-of-care reports ---------------
+#
+# Each pair goes through the real workflow function: the object is brought to the state by the
+# workflow, then the action is taken by the party who may take it. A legal pair ends in the
+# table's state; an illegal one is refused with the table's message and changes nothing.
+
+LATER = date(2027, 3, 1)  # well after care started on TODAY (2026-11-02)
+CARE_END = date(2027, 2, 26)
+
+
+def _walk_ids(pair: tuple[enum.Enum, enum.Enum]) -> str:
+    return f"{pair[0].value}-{pair[1].value}"
+
+
+def _check_pair(
+    table: StateTable[Any, Any], state: Any, action: Any, subject: Any, act: Callable[[], object]
+) -> None:
+    """Take the action; the subject moves as the table says, or is refused and stays."""
+    if (state, action) in table.moves:
+        act()
+        assert subject.state == table.moves[(state, action)]
+    else:
+        with pytest.raises(DomainError) as refused:
+            act()
+        assert str(refused.value) == str(table.refusal(state, action))
+        assert subject.state == state
+
+
+def _evaluation_in(session: Session, world: World, state: EvaluationState) -> Evaluation:
+    trajectory = make_trajectory(session, world, S.ACTIEF)
+    evaluation = evaluations.planned(trajectory)[0]
+    if state != EvaluationState.GEPLAND:
+        _submit(session, world, evaluation)
+    if state == EvaluationState.BEOORDEELD:
+        _review(session, world, evaluation)
+    assert evaluation.state == state
+    return evaluation
+
+
+def _submit(session: Session, world: World, evaluation: Evaluation) -> None:
+    trajectory = evaluation.trajectory
+    data = evaluations.EvaluationInput(
+        held_on=TODAY,
+        with_inwoner=True,
+        with_gids=True,
+        with_aanbieder=True,
+        with_netwerk=False,
+        summary="Het gaat goed.",
+        need_changed=False,
+        scores=[evaluations.ScoreInput(r.id, 0) for r in trajectory.results],
+    )
+    evaluations.submit_evaluation(session, evaluation, world.aanbieder_a, data, TODAY)
+
+
+def _review(session: Session, world: World, evaluation: Evaluation) -> None:
+    evaluations.review_evaluation(
+        session, evaluation, world.gids, ReviewOutcome.AKKOORD, None, TODAY
+    )
+
+
+EVALUATION_PAIRS = list(itertools.product(EvaluationState, EvaluationAction))
+
+
+@pytest.mark.parametrize(
+    ("state", "action"), EVALUATION_PAIRS, ids=map(_walk_ids, EVALUATION_PAIRS)
+)
+def test_an_evaluation_moves_as_its_table_says(
+    session: Session, world: World, state: EvaluationState, action: EvaluationAction
+) -> None:
+    evaluation = _evaluation_in(session, world, state)
+    step = {EvaluationAction.SUBMIT: _submit, EvaluationAction.REVIEW: _review}[action]
+    _check_pair(
+        EVALUATION_TABLE, state, action, evaluation, lambda: step(session, world, evaluation)
+    )
+
+
+def _claim_in(session: Session, world: World, state: ClaimState) -> Claim:
+    trajectory = make_trajectory(session, world, S.AFGESLOTEN)
+    claim = claims.submit_claim(session, trajectory, world.aanbieder_a, TODAY)
+    if state != ClaimState.INGEDIEND:
+        _decide_claim(session, world, claim, state == ClaimState.GOEDGEKEURD)
+    assert claim.state == state
+    return claim
+
+
+def _decide_claim(session: Session, world: World, claim: Claim, approve: bool) -> None:
+    reason = None if approve else "Het resultaat is niet behaald."
+    claims.decide_claim(session, claim, world.gids, approve=approve, reason=reason, today=TODAY)
+
+
+CLAIM_PAIRS = list(itertools.product(ClaimState, ClaimAction))
+
+
+@pytest.mark.parametrize(("state", "action"), CLAIM_PAIRS, ids=map(_walk_ids, CLAIM_PAIRS))
+def test_a_claim_moves_as_its_table_says(
+    session: Session, world: World, state: ClaimState, action: ClaimAction
+) -> None:
+    claim = _claim_in(session, world, state)
+    approve = action == ClaimAction.APPROVE
+    _check_pair(
+        CLAIM_TABLE, state, action, claim, lambda: _decide_claim(session, world, claim, approve)
+    )
+
+
+def _close(session: Session, world: World, trajectory: Trajectory) -> None:
+    """The gids closes the trajectory directly, which answers what is still open."""
+    wf.close(
+        session,
+        trajectory,
+        world.gids,
+        care_end=CARE_END,
+        closure_category=ClosureCategory.A,
+        end_reason_code="19",
+        result_achieved=True,
+        today=LATER,
+    )
+
+
+def _answer(
+    session: Session,
+    world: World,
+    subject: ScalingRequest | EndOfCareReport,
+    action: AnswerAction,
+) -> None:
+    """The gids answers a scaling request or an end-of-care report, or closes the trajectory."""
+    if action == AnswerAction.SETTLE:
+        _close(session, world, subject.trajectory)
+    elif isinstance(subject, ScalingRequest):
+        accept = action == AnswerAction.ACCEPT
+        reason = None if accept else "Eerst evalueren."
+        scaling.decide_scaling(
+            session, subject, world.gids, accept=accept, reason=reason, today=LATER
+        )
+    elif action == AnswerAction.ACCEPT:
+        closure.confirm_end_of_care(session, subject, world.gids, LATER)
+    else:
+        closure.return_end_of_care(session, subject, world.gids, "Klopt niet.", LATER)
+
+
+# How each answered state is reached from the open one.
+REACHED_BY = {
+    RequestState.TOEGEKEND: AnswerAction.ACCEPT,
+    RequestState.AFGEWEZEN: AnswerAction.REFUSE,
+}
+
+
+def _scaling_request_in(session: Session, world: World, state: RequestState) -> ScalingRequest:
+    trajectory = make_trajectory(session, world, S.ACTIEF)
+    request = scaling.request_scaling(
+        session, trajectory, world.aanbieder_a, world.bg.id, Intensity.ZWAAR, "Meer nodig", LATER
+    )
+    if state != RequestState.INGEDIEND:
+        _answer(session, world, request, REACHED_BY[state])
+    assert request.state == state
+    return request
+
+
+def _report_in(session: Session, world: World, state: RequestState) -> EndOfCareReport:
+    trajectory = make_trajectory(session, world, S.ACTIEF)
+    report = closure.report_end_of_care(
+        session,
+        trajectory,
+        world.aanbieder_a,
+        care_end=CARE_END,
+        closure_category=ClosureCategory.A,
+        end_reason_code="19",
+        result_achieved=True,
+        today=LATER,
+    )
+    if state != RequestState.INGEDIEND:
+        _answer(session, world, report, REACHED_BY[state])
+    assert report.state == state
+    return report
+
+
+ANSWER_PAIRS = list(itertools.product(RequestState, AnswerAction))
+
+
+def _check_answer(
+    session: Session,
+    world: World,
+    table: StateTable[RequestState, AnswerAction],
+    subject: ScalingRequest | EndOfCareReport,
+    state: RequestState,
+    action: AnswerAction,
+) -> None:
+    if action == AnswerAction.SETTLE and (state, action) not in table.moves:
+        # Closing answers only what is open: an answered one is refused by the table, and where
+        # the trajectory can still be closed, closing leaves it as it was.
+        with pytest.raises(DomainError) as refused:
+            table.next_state(state, action)
+        assert str(refused.value) == str(table.refusal(state, action))
+        reason = subject.decision_reason
+        if subject.trajectory.state == S.ACTIEF:
+            _close(session, world, subject.trajectory)
+        assert (subject.state, subject.decision_reason) == (state, reason)
+        return
+    _check_pair(table, state, action, subject, lambda: _answer(session, world, subject, action))
+
+
+@pytest.mark.parametrize(("state", "action"), ANSWER_PAIRS, ids=map(_walk_ids, ANSWER_PAIRS))
+def test_a_scaling_request_moves_as_its_table_says(
+    session: Session, world: World, state: RequestState, action: AnswerAction
+) -> None:
+    request = _scaling_request_in(session, world, state)
+    _check_answer(session, world, SCALING_TABLE, request, state, action)
+
+
+@pytest.mark.parametrize(("state", "action"), ANSWER_PAIRS, ids=map(_walk_ids, ANSWER_PAIRS))
+def test_an_end_of_care_report_moves_as_its_table_says(
+    session: Session, world: World, state: RequestState, action: AnswerAction
+) -> None:
+    report = _report_in(session, world, state)
+    _check_answer(session, world, END_OF_CARE_TABLE, report, state, action)
+
+
+@pytest.mark.parametrize(
+    "table",
+    [EVALUATION_TABLE, CLAIM_TABLE, SCALING_TABLE, END_OF_CARE_TABLE],
+    ids=["evaluation", "claim", "scaling", "end_of_care"],
+)
+def test_every_small_table_starts_from_one_state_and_ends_in_states_without_a_way_out(
+    table: StateTable[Any, Any],
+) -> None:
+    sources = {state for state, _ in table.moves}
+    targets = set(table.moves.values())
+    assert len(sources - targets) == 1  # one first state
+    for end in targets - sources:
+        assert table.allowed_actions(end) == set()
+
+
+def test_an_evaluation_is_submitted_then_reviewed_in_that_order() -> None:
+    assert EVALUATION_TABLE.moves == {
+        (EvaluationState.GEPLAND, EvaluationAction.SUBMIT): EvaluationState.INGEDIEND,
+        (EvaluationState.INGEDIEND, EvaluationAction.REVIEW): EvaluationState.BEOORDEELD,
+    }
+
+
+def test_an_approved_claim_is_approved_and_a_refused_one_refused() -> None:
+    assert CLAIM_TABLE.next_state(ClaimState.INGEDIEND, ClaimAction.APPROVE) == (
+        ClaimState.GOEDGEKEURD
+    )
+    assert CLAIM_TABLE.next_state(ClaimState.INGEDIEND, ClaimAction.REFUSE) == ClaimState.AFGEWEZEN
+
+
+@pytest.mark.parametrize("table", [SCALING_TABLE, END_OF_CARE_TABLE], ids=["scaling", "report"])
+def test_only_an_accepted_answer_grants_and_closing_answers_as_refused(
+    table: StateTable[RequestState, AnswerAction],
+) -> None:
+    open_ = RequestState.INGEDIEND
+    assert table.next_state(open_, AnswerAction.ACCEPT) == RequestState.TOEGEKEND
+    assert table.next_state(open_, AnswerAction.REFUSE) == RequestState.AFGEWEZEN
+    assert table.next_state(open_, AnswerAction.SETTLE) == RequestState.AFGEWEZEN
