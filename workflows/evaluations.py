@@ -239,7 +239,7 @@ def plan_evaluations(
     return new
 
 
-def _withdraw_prompts(session: Session, trajectory: Trajectory, evaluation: Evaluation) -> None:
+def withdraw_prompts(session: Session, trajectory: Trajectory, evaluation: Evaluation) -> None:
     """Delete the scheduler's prompts for an evaluation whose date moved or that was dropped.
 
     Deleted, not completed: the dedupe index counts done tasks too, so a done prompt would keep
@@ -268,10 +268,10 @@ def _replan_regular(session: Session, trajectory: Trajectory) -> str:
     for evaluation in current:
         if evaluation is current[0] and new_due is not None:
             if evaluation.due_on != new_due:
-                _withdraw_prompts(session, trajectory, evaluation)
+                withdraw_prompts(session, trajectory, evaluation)
                 evaluation.due_on = new_due
         else:
-            _withdraw_prompts(session, trajectory, evaluation)
+            withdraw_prompts(session, trajectory, evaluation)
             trajectory.evaluations.remove(evaluation)  # delete-orphan deletes the row
     return new_due.isoformat() if new_due is not None else "vervalt"
 
