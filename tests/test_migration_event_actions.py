@@ -8,28 +8,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alembic import command
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import IntegrityError
 
-from app.cli import alembic_config
 from models import EventAction
+
+from .migrating import migrate, old_database
 
 NOW = "2026-12-05 10:00:00"
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = create_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
-    yield engine
-    engine.dispose()
-
-
-def _migrate(engine: Engine, revision: str) -> None:
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with old_database(tmp_path) as engine:
+        yield engine
 
 
 def _add_event(conn: Connection, action: str) -> None:
@@ -43,12 +35,12 @@ def _add_event(conn: Connection, action: str) -> None:
 def test_every_recorded_action_stays_and_an_unknown_one_is_refused_afterwards(
     engine: Engine,
 ) -> None:
-    _migrate(engine, "0009")
+    migrate(engine, "0009")
     with engine.begin() as conn:
         for action in EventAction:
             _add_event(conn, action.value)
 
-    _migrate(engine, "head")
+    migrate(engine, "head")
 
     with engine.begin() as conn:
         stored = conn.execute(text("SELECT action FROM trajectory_events")).scalars().all()
@@ -63,13 +55,13 @@ def test_every_recorded_action_stays_and_an_unknown_one_is_refused_afterwards(
 
 
 def test_an_action_the_application_never_records_stops_the_upgrade(engine: Engine) -> None:
-    _migrate(engine, "0009")
+    migrate(engine, "0009")
     with engine.begin() as conn:
         _add_event(conn, EventAction.VOORSTELLEN.value)
         _add_event(conn, "handmatig")
 
     with pytest.raises(RuntimeError, match="'handmatig'"):
-        _migrate(engine, "0010")
+        migrate(engine, "0010")
 
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0009"

@@ -562,20 +562,21 @@ def _check_answer(
     _check_pair(table, state, action, subject, lambda: _answer(session, world, subject, action))
 
 
-@pytest.mark.parametrize(("state", "action"), ANSWER_PAIRS, ids=map(_walk_ids, ANSWER_PAIRS))
-def test_a_scaling_request_moves_as_its_table_says(
-    session: Session, world: World, state: RequestState, action: AnswerAction
-) -> None:
-    request = _scaling_request_in(session, world, state)
-    _check_answer(session, world, SCALING_TABLE, request, state, action)
+# What the gids answers, how it is brought to a state, and its table.
+ANSWERED = {
+    "scaling": (_scaling_request_in, SCALING_TABLE),
+    "report": (_report_in, END_OF_CARE_TABLE),
+}
 
 
+@pytest.mark.parametrize("kind", list(ANSWERED))
 @pytest.mark.parametrize(("state", "action"), ANSWER_PAIRS, ids=map(_walk_ids, ANSWER_PAIRS))
-def test_an_end_of_care_report_moves_as_its_table_says(
-    session: Session, world: World, state: RequestState, action: AnswerAction
+def test_a_scaling_request_and_an_end_of_care_report_move_as_their_tables_say(
+    session: Session, world: World, state: RequestState, action: AnswerAction, kind: str
 ) -> None:
-    report = _report_in(session, world, state)
-    _check_answer(session, world, END_OF_CARE_TABLE, report, state, action)
+    bring_to, table = ANSWERED[kind]
+    subject = bring_to(session, world, state)
+    _check_answer(session, world, table, subject, state, action)
 
 
 @pytest.mark.parametrize(
