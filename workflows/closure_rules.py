@@ -47,6 +47,7 @@ from typing import NamedTuple
 
 from models import ClosureCategory, Domain, Trajectory
 
+from .eligibility import care_end_problems
 from .errors import N_, Problem
 
 A, B, C, D = ClosureCategory.A, ClosureCategory.B, ClosureCategory.C, ClosureCategory.D
@@ -171,18 +172,8 @@ def close_problems(
     between the start of care and today, and category, reason and result go together as the
     domain's table says. The one check for the gids's close (``trajectories.close``) and the
     provider's end-of-care report and its confirmation (``workflows.closure``)."""
-    problems: list[Problem] = []
     assert trajectory.care_start is not None
-    if care_end < trajectory.care_start:
-        problems.append(
-            Problem(
-                N_("De einddatum ligt vóór de start van de zorg (%(day)s)."),
-                "care_end",
-                {"day": trajectory.care_start.strftime("%d-%m-%Y")},
-            )
-        )
-    if care_end > today:
-        problems.append(Problem(N_("De einddatum kan niet in de toekomst liggen."), "care_end"))
+    problems = care_end_problems(trajectory.care_start, care_end, today)
     problems += closure_problems(
         trajectory.domain, closure_category, end_reason_code, result_achieved
     )

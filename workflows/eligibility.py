@@ -224,6 +224,25 @@ def start_before_decision_problems(
     return []
 
 
+def care_end_problems(
+    care_start: date, care_end: date, today: date, field: str = "care_end"
+) -> list[Problem]:
+    """Care ends between its start and today (both may be the day itself): the gids's close
+    and the provider's end-of-care report (``closure_rules.close_problems``)."""
+    problems: list[Problem] = []
+    if care_end < care_start:
+        problems.append(
+            Problem(
+                N_("De einddatum ligt vóór de start van de zorg (%(day)s)."),
+                field,
+                {"day": care_start.strftime("%d-%m-%Y")},
+            )
+        )
+    if care_end > today:
+        problems.append(Problem(N_("De einddatum kan niet in de toekomst liggen."), field))
+    return problems
+
+
 def contract_covers(periods: Iterable[tuple[date, date | None]], day: date) -> bool:
     """Whether one of the contract periods (valid from, valid to or open) includes ``day``;
     both ends count."""
