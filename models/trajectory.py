@@ -1,7 +1,8 @@
 """The trajectory (*traject*) aggregate: the agreement itself, its agreed results and its events.
 
-Only functions in ``workflows.trajectories`` change ``state``; check constraints tie each state
-to the fields it requires, so a half-done transition cannot be stored.
+``state`` changes only through the transition table (``workflows.transitions``); check
+constraints tie each state to the fields it requires, so a half-done transition cannot be stored,
+and an event's action is one of ``EventAction``.
 """
 
 from __future__ import annotations
