@@ -1,4 +1,4 @@
-"""gunicorn settings for `gunicorn --config gunicorn.conf.py wsgi:app` (README: Deployment).
+"""gunicorn settings for `gunicorn --config gunicorn.conf.py wsgi:app` (docs/operations.md).
 
 Each value can be overridden on the command line or with GUNICORN_CMD_ARGS. The scheduler is a
 separate process (`flask --app wsgi scheduler run`), never a gunicorn worker.
@@ -22,7 +22,7 @@ graceful_timeout = 30
 # No keep-alive: each request comes on its own connection, which the worker that is free first
 # accepts. With keep-alive a connection stays with the worker that accepted it, so a handful of
 # busy connections could all land on one worker while the other idled (bench/load.py: half the
-# throughput in some runs). Behind the reverse proxy (README: Deployment) the clients' own
+# throughput in some runs). Behind the reverse proxy (docs/operations.md) the clients' own
 # keep-alive ends at the proxy, which by default opens a new connection per request anyway.
 keepalive = 0
 # Recycle workers now and then (bounded memory growth), staggered so they do not all restart.

@@ -1,4 +1,4 @@
-"""Flask application factory. The scheduler is never started here (see STYLE.md)."""
+"""Flask application factory. The scheduler is never started here (see docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -40,14 +40,11 @@ def _select_locale() -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    from workflows.stats import feed
-
     from .auth import sessions
 
+    # The session factory carries the statistics feed, the audit hooks and the pseudonym key
+    # (app/extensions.py, workflows/session_factory.py).
     db.init_app(app)
-    # The statistics feed follows every flush of every session (workflows.stats.feed).
-    feed.configure(app.config["STATS_PSEUDONYM_KEY"])
-    feed.install()
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)

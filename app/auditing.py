@@ -33,12 +33,11 @@ def _begin() -> None:
 
 def _write_reads(response: Response) -> Response:
     session = g.get("db_session")
-    if session is not None:
-        audit.write_reads(session, response.status_code)
+    if session is not None and audit.write_reads(session, response.status_code):
+        session.commit()
     return response
 
 
 def register(app: Flask) -> None:
-    audit.install()
     app.before_request(_begin)
     app.after_request(_write_reads)

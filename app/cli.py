@@ -365,7 +365,7 @@ def privacy_purge(dry_run: bool, day: datetime | None) -> None:
 @click.group(
     cls=AppGroup,
     name="stats",
-    help="Anonymised statistics from the pseudonymised feed (STATISTICS.md).",
+    help="Anonymised statistics from the pseudonymised feed (docs/statistics.md).",
 )
 def stats_cli() -> None:
     pass
@@ -481,7 +481,7 @@ def operator(email: str | None, command: str) -> User:
     return user
 
 
-@import_cli.command("trajectories", help="Import FILE (CSV in the format of STATISTICS.md).")
+@import_cli.command("trajectories", help="Import FILE (CSV in the format of docs/statistics.md).")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--create-missing", is_flag=True, help="Add unknown profiles and providers.")
 @click.option("--gids", "gids_email", default=None, help="E-mail of the responsible gids.")

@@ -18,6 +18,12 @@ ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 
 
+# The pseudonym key of development and testing only (``load_config`` refuses to start without
+# STATS_PSEUDONYM_KEY anywhere else). It lives here, not in the feed: only the app's
+# configuration may choose it, never a session that lacks a key.
+DEV_PSEUDONYM_KEY = "trajectwijzer-development-pseudonym-key"  # noqa: S105 - a dev default
+
+
 class ConfigError(RuntimeError):
     pass
 
@@ -68,7 +74,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # The secret of the keyed hash (HMAC-SHA256) that pseudonymises clients in the
         # statistics feed. Changing it splits every client's history: keep it for good.
         "STATS_PSEUDONYM_KEY": os.environ.get("STATS_PSEUDONYM_KEY"),
-        # Statistics: counts below this are suppressed (STATISTICS.md, anonymity).
+        # Statistics: counts below this are suppressed (docs/statistics.md, disclosure control).
         "STATS_SUPPRESSION_THRESHOLD": _int_from_env("STATS_SUPPRESSION_THRESHOLD", 5),
         # Herhaald beroep: an earlier episode that ended within this many years before.
         "STATS_REPEAT_YEARS": _int_from_env("STATS_REPEAT_YEARS", 5),
@@ -149,8 +155,6 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             )
     if not config["STATS_PSEUDONYM_KEY"]:
         if config["ENV_NAME"] in {"development", "testing"}:
-            from workflows.stats.feed import DEV_PSEUDONYM_KEY
-
             config["STATS_PSEUDONYM_KEY"] = DEV_PSEUDONYM_KEY
         else:
             raise ConfigError(

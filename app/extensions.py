@@ -11,13 +11,22 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from workflows.session_factory import make_session_factory
+
 # Requests that may write (a form sent, a task dismissed) begin their transaction as a writer.
 WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class Database:
-    """One engine per app; one SQLAlchemy session per request (or CLI command), closed at the end
-    of the app context. Views commit once after the workflow returns.
+    """One engine per app and one session factory, ``sessions``; one SQLAlchemy session per
+    request (or CLI command), closed at the end of the app context. Views commit once after the
+    workflow returns.
+
+    ``sessions`` is made by ``workflows.session_factory.make_session_factory``: the statistics
+    feed and audit listeners are attached to it (not to SQLAlchemy's ``Session`` class), and it
+    carries ``STATS_PSEUDONYM_KEY`` in its ``info``. The request's session, the CLI's, the
+    scheduler's, the tests' and the benchmarks' sessions all come from it; a plain
+    ``Session(engine)`` has no feed, no audit and no key (see that module for why).
 
     On SQLite a request that writes begins ``IMMEDIATE``: it takes the write lock at its first
     statement and parallel writers wait for it (the 30-second busy timeout). A transaction that
@@ -27,9 +36,10 @@ class Database:
 
     def __init__(self) -> None:
         self.engine: Engine | None = None
-        self._factory: sessionmaker[Session] | None = None
-        self._default_factory: sessionmaker[Session] | None = None
-        self._writer_factory: sessionmaker[Session] | None = None
+        self._sessions: sessionmaker[Session] | None = None
+        self._writer: Engine | None = None
+        # Tests: where ``session`` binds instead of the engine (``bind_to_connection``).
+        self._test_binding: dict[str, Any] | None = None
 
     def init_app(self, app: Flask) -> None:
         url = app.config["DATABASE_URL"]
@@ -43,37 +53,40 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             # Let SQLAlchemy, not the sqlite3 module, emit BEGIN so SAVEPOINTs behave.
             event.listen(self.engine, "begin", _sqlite_begin)
-        self._factory = sessionmaker(bind=self.engine, expire_on_commit=False)
-        self._default_factory = self._factory
-        self._writer_factory = sessionmaker(
-            bind=self.engine.execution_options(writer=True), expire_on_commit=False
+        self._sessions = make_session_factory(
+            self.engine,
+            pseudonym_key=app.config["STATS_PSEUDONYM_KEY"],
+            expire_on_commit=False,
         )
+        self._writer = self.engine.execution_options(writer=True)
+        self._test_binding = None
         app.extensions["database"] = self
         app.teardown_appcontext(self._close)
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The app's session factory: ``db.sessions()`` for a session of one's own (a script,
+        a thread, a test's committed data) with the feed, the audit hooks and the key."""
+        assert self._sessions is not None, "Database.init_app was not called"
+        return self._sessions
 
     def bind_to_connection(self, connection: Connection) -> None:
         """Tests: make every session join ``connection``'s outer transaction (commits become
         savepoint releases), so each test is rolled back at the end."""
-        self._factory = sessionmaker(
-            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
-        )
+        self._test_binding = {"bind": connection, "join_transaction_mode": "create_savepoint"}
 
     def unbind(self) -> None:
-        self._factory = self._default_factory
+        self._test_binding = None
 
     @property
     def session(self) -> Session:
         if "db_session" not in g:
-            assert self._factory is not None, "Database.init_app was not called"
-            factory = self._factory
-            if (
-                factory is self._default_factory
-                and self._writer_factory is not None
-                and has_request_context()
-                and request.method in WRITING_METHODS
-            ):
-                factory = self._writer_factory
-            g.db_session = factory()
+            if self._test_binding is not None:
+                g.db_session = self.sessions(**self._test_binding)
+            elif has_request_context() and request.method in WRITING_METHODS:
+                g.db_session = self.sessions(bind=self._writer)
+            else:
+                g.db_session = self.sessions()
         session: Session = g.db_session
         return session
 

@@ -2,7 +2,7 @@
 resultaatgericht werken*.
 
 Each document is a class that takes the model object and today's date and returns the PDF as
-bytes; views only check access and send the bytes (STYLE.md habit 9). The layout is plain
+bytes; views only check access and send the bytes (docs/architecture.md). The layout is plain
 platypus (A4, Helvetica): the built-in fonts keep the text extractable and cover the WinAnsi
 characters Dutch text needs (€, ë, é, –, …). Labels go through gettext, so an English session
 gets an English document; amounts and dates use the same filters as the web pages.

@@ -2,7 +2,7 @@
 time zone (``TIMEZONE``, default Europe/Amsterdam).
 
 Started only by ``flask --app wsgi scheduler run`` — one dedicated process, never inside
-``create_app`` or a web worker, where every worker would run its own copy (STYLE.md habit 7).
+``create_app`` or a web worker, where every worker would run its own copy (docs/architecture.md).
 The jobs themselves live in ``workflows.scheduler_jobs`` and are idempotent, so a second
 process, a manual ``scheduler tick`` or a coalesced misfire can never make duplicate tasks.
 """

@@ -42,7 +42,6 @@ sys.path.insert(0, str(ROOT))
 
 import pyotp  # noqa: E402
 from sqlalchemy import func, select, text, update  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.cli import run_migrations  # noqa: E402
@@ -68,7 +67,7 @@ def prepare(url: str, n: int, reuse: bool) -> int:
     existing = 0
     if reuse:
         try:
-            with Session(engine) as session:
+            with db.sessions() as session:
                 existing = session.scalar(select(func.count(Trajectory.id))) or 0
         except Exception:  # noqa: BLE001 - no schema yet
             existing = 0
@@ -76,7 +75,7 @@ def prepare(url: str, n: int, reuse: bool) -> int:
         fresh_database(url)
         with app.app_context():
             run_migrations()
-        with Session(engine) as session:
+        with db.sessions() as session:
             ref = reference_rows(session)
             session.commit()
         started = time.perf_counter()
@@ -86,7 +85,7 @@ def prepare(url: str, n: int, reuse: bool) -> int:
         with app.app_context():
             run_migrations()  # the schema may be older than the code
         print(f"reusing {existing:,} trajectories")
-    with Session(engine) as session:
+    with db.sessions() as session:
         session.execute(
             update(User)
             .where(User.email == BENCH_EMAIL)

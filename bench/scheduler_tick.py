@@ -302,16 +302,16 @@ def vacuum_analyze(engine: Engine) -> None:
         raw.close()
 
 
-def timed_tick(engine: Engine, day: date) -> tuple[float, dict[str, int]]:
-    with Session(engine) as session:
+def timed_tick(day: date) -> tuple[float, dict[str, int]]:
+    with db.sessions() as session:
         started = time.perf_counter()
         counts = run_all(session, day)
         session.commit()
         return time.perf_counter() - started, counts
 
 
-def timed_claim(engine: Engine) -> tuple[float, int]:
-    with Session(engine) as session:
+def timed_claim() -> tuple[float, int]:
+    with db.sessions() as session:
         started = time.perf_counter()
         notes = claim_unmailed_tasks(session)
         session.commit()
@@ -328,7 +328,7 @@ def explain(engine: Engine) -> None:
 
     event.listen(engine, "before_cursor_execute", capture)
     try:
-        with Session(engine) as session:
+        with db.sessions() as session:
             run_all(session, TODAY)
             session.rollback()
     finally:
@@ -389,7 +389,7 @@ def main() -> None:
     existing = 0
     if args.reuse:
         try:
-            with Session(engine) as session:
+            with db.sessions() as session:
                 existing = session.scalar(select(func.count(Trajectory.id))) or 0
         except Exception:  # noqa: BLE001 - no schema yet
             existing = 0
@@ -401,7 +401,7 @@ def main() -> None:
             engine.dispose()
         with app.app_context():
             run_migrations()
-        with Session(engine) as session:
+        with db.sessions() as session:
             ref = reference_rows(session)
             session.commit()
         started = time.perf_counter()
@@ -425,17 +425,17 @@ def main() -> None:
     counts: dict[str, int] = {}
     for run in range(1, args.runs + 1):
         empty_tasks(engine)
-        seconds, counts = timed_tick(engine, TODAY)
+        seconds, counts = timed_tick(TODAY)
         figures["cold tick"].append(seconds)
-        seconds, again = timed_tick(engine, TODAY)
+        seconds, again = timed_tick(TODAY)
         figures["same-day repeat"].append(seconds)
         assert sum(again.values()) == 0, again
-        seconds, users = timed_claim(engine)
+        seconds, users = timed_claim()
         figures["e-mail claim after cold"].append(seconds)
         vacuum_analyze(engine)  # the night: autovacuum and autoanalyze catch up on the first run
-        seconds, next_day = timed_tick(engine, TODAY + timedelta(days=1))
+        seconds, next_day = timed_tick(TODAY + timedelta(days=1))
         figures["next-day tick"].append(seconds)
-        seconds, _ = timed_claim(engine)
+        seconds, _ = timed_claim()
         figures["e-mail claim after next day"].append(seconds)
         print(
             f"run {run}: "
@@ -443,23 +443,23 @@ def main() -> None:
             + f"; cold {sum(counts.values()):,} new, next day {sum(next_day.values()):,} new"
             + f" ({next_day}), {users} users mailed"
         )
-    with Session(engine) as session:
+    with db.sessions() as session:
         total = session.scalar(select(func.count(Task.id)))
     print(f"tasks per job (cold tick): {counts}; in table now: {total:,}")
     print(
         f"median of {args.runs}: "
         + ", ".join(f"{name} {statistics.median(v):.2f} s" for name, v in figures.items())
     )
-    time_inboxes(app, engine, args.inbox_repeat)
+    time_inboxes(app, args.inbox_repeat)
 
 
-def time_inboxes(app: Any, engine: Engine, repeat: int) -> None:
+def time_inboxes(app: Any, repeat: int) -> None:
     """The inbox page of the busiest provider user and the busiest gids (first page and a
     page deep in the backlog), warm, median of ``repeat`` requests."""
     from app.auth.sessions import open_session
     from bench.pages import timed
 
-    with Session(engine) as session:
+    with db.sessions() as session:
         busiest = {}
         for column, role in ((Task.provider_id, Role.AANBIEDER), (Task.user_id, Role.GIDS)):
             recipient, open_count = session.execute(

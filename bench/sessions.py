@@ -56,7 +56,7 @@ def main() -> None:
     engine = db.engine
     assert engine is not None
     now = datetime.now(UTC)
-    with Session(engine) as s:
+    with db.sessions() as s:
         user = User(
             email=EMAIL, name="Bench", role=Role.MANAGER, password_hash=hash_password("x" * 12)
         )
@@ -88,7 +88,7 @@ def main() -> None:
         def lookups(lookup: Callable[[Session], User | None]) -> float:
             samples = []
             for _ in range(args.repeat):
-                with Session(engine) as session:
+                with db.sessions() as session:
                     started = time.perf_counter()
                     assert lookup(session) is not None
                     samples.append(time.perf_counter() - started)
@@ -128,7 +128,7 @@ def main() -> None:
                 f"{name:<12} median of rounds {statistics.median(values_us):8.1f} µs  {values_us}"
             )
     finally:
-        with Session(engine) as s:
+        with db.sessions() as s:
             s.execute(delete(UserSession).where(UserSession.user_id == user_id))
             s.execute(delete(User).where(User.id == user_id))
             s.commit()

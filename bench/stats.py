@@ -75,7 +75,7 @@ from workflows.bsn import bsn_check_digit  # noqa: E402
 from workflows.bulk import write_rows  # noqa: E402
 from workflows.stats import admin  # noqa: E402
 from workflows.stats.episodes import month_index  # noqa: E402
-from workflows.stats.feed import pseudonym, rebuild_aggregates  # noqa: E402
+from workflows.stats.feed import pseudonym, pseudonym_key, rebuild_aggregates  # noqa: E402
 from workflows.stats.history import COLUMNS, apply_import, check_import  # noqa: E402
 from workflows.users import hash_password  # noqa: E402
 
@@ -150,11 +150,12 @@ def catalogue(session: Session) -> tuple[User, str]:
     return gids, token
 
 
-def feed_rows(n: int, clients: int, seed: int = 4) -> Iterator[dict[str, Any]]:
+def feed_rows(n: int, clients: int, key: bytes, seed: int = 4) -> Iterator[dict[str, Any]]:
     """``n`` trajectories of ``clients`` clients over the 10 years before today: 35 % Jeugd;
     chains of trajectories per client, a third of the follow-ups adjoining (scaling), the rest
     after a gap of 1–30 months; durations exponential (mean 200 days); care still running at the
-    cut-off is open; 1 % waiting (no start). Clients are visited in turns until ``n`` is made."""
+    cut-off is open; 1 % waiting (no start). Clients are visited in turns until ``n`` is made;
+    they are pseudonymised with ``key``, as the feed does."""
     rng = random.Random(seed)
     span = (TODAY - FIRST).days
     cutoff_day = TODAY - timedelta(days=1)
@@ -163,8 +164,8 @@ def feed_rows(n: int, clients: int, seed: int = 4) -> Iterator[dict[str, Any]]:
     while made < n:
         number = client % clients
         client += 1
-        key = pseudonym("bsn", f"{number:09d}")
-        household = pseudonym("huishouden", str(number))
+        client_key = pseudonym(key, "bsn", f"{number:09d}")
+        household = pseudonym(key, "huishouden", str(number))
         person = random.Random(number)  # the same domain, age band and wijk on each visit
         domain = Domain.JEUGD if person.random() < 0.35 else Domain.WMO
         if domain == Domain.JEUGD:
@@ -190,7 +191,7 @@ def feed_rows(n: int, clients: int, seed: int = 4) -> Iterator[dict[str, Any]]:
                 "source_trajectory_id": None,
                 "frozen": False,
                 "follows_source_id": None,
-                "client_key": key,
+                "client_key": client_key,
                 "household_key": household,
                 "age_band": age_band,
                 "wijk": wijk,
@@ -223,7 +224,7 @@ def feed_rows(n: int, clients: int, seed: int = 4) -> Iterator[dict[str, Any]]:
 def load_feed(session: Session, n: int, clients: int) -> None:
     table = StatsTrajectory.__table__
     batch: list[dict[str, Any]] = []
-    for row in feed_rows(n, clients):
+    for row in feed_rows(n, clients, pseudonym_key(session)):
         batch.append(row)
         if len(batch) >= BATCH:
             write_rows(session.connection(), table, batch)  # type: ignore[arg-type]

@@ -1,7 +1,9 @@
 """Declarative base, naming convention and shared column helpers.
 
 Framework-free on purpose: the web app, the scheduler, the CLI and the tests all use these models
-through a plain SQLAlchemy ``Session``.
+through SQLAlchemy sessions from one factory (``workflows.session_factory``, which adds the
+statistics feed and audit hooks and the pseudonym key); a plain ``Session`` works too, without
+them.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 ``StatsTrajectory`` holds one row per trajectory with only what the figures need: no name, BSN,
 birth date or address. The client is a keyed hash (HMAC-SHA256) of the BSN, age is a band and
 place the wijk/kern. ``StatsEpisode`` holds each client's episodes per domain (merged care, see
-STATISTICS.md) and ``StatsMonthlyCount`` the monthly inflow and outflow per domain, unit and
+docs/statistics.md) and ``StatsMonthlyCount`` the monthly inflow and outflow per domain, unit and
 intensity, so the most used figures need no scan of the feed.
 
 The feed deliberately has **no foreign key** to a personal table (residents, trajectories,
@@ -99,7 +99,7 @@ class StatsTrajectory(Base):
 
 class StatsEpisode(Base):
     """A client's uninterrupted care in one domain: trajectories merged when one starts on or
-    before the day after the episode's end so far (STATISTICS.md, unit client). Materialised
+    before the day after the episode's end so far (docs/statistics.md, unit client). Materialised
     for the figures without filters; recomputed for a client whenever its rows change."""
 
     __tablename__ = "stats_episodes"

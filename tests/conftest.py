@@ -65,10 +65,9 @@ def connection(app: Flask) -> Iterator[Connection]:
 
 @pytest.fixture
 def session(connection: Connection) -> Iterator[Session]:
-    """A session for arranging and checking data; rolled back after the test."""
-    with Session(
-        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
-    ) as s:
+    """A session for arranging and checking data, from the app's factory (the statistics feed
+    and the audit hooks follow it as in the app); rolled back after the test."""
+    with db.sessions(bind=connection, join_transaction_mode="create_savepoint") as s:
         yield s
 
 
@@ -86,7 +85,7 @@ def committed_world(app: Flask) -> Iterator[World]:
     threads must see it (races, double submits, a live server); removed afterwards
     (``tests.committed``). A test module may override it with a larger world."""
     assert db.engine is not None
-    with Session(db.engine, expire_on_commit=False) as s:
+    with db.sessions() as s:
         world = build_world(s)
         s.commit()
     try:

@@ -1,4 +1,4 @@
-"""The flow identity of STATISTICS.md, counted straight from the definitions:
+"""The flow identity of docs/statistics.md, counted straight from the definitions:
 
     beginstand(M) + instroom(M) − uitstroom(M) = eindstand(M)
 

@@ -1,20 +1,23 @@
 """The audit log (AVG, R14): every read and change of a resident's personal records, recorded
 by who, when, what and from where — without the code that reads or changes them having to ask.
 
-How it works. The caller (the web app per request, the CLI per command) puts an
-``AuditContext`` in ``session.info``; a session without one records nothing (the tests of the
-workflows, the scheduler's set-based jobs, the benchmarks).
+How it works. The hooks below are attached to the app's session factory (``listen``, called by
+``workflows.session_factory``), never to SQLAlchemy's ``Session`` class: a plain
+``Session(engine)`` in a script has none of them. The caller (the web app per request, the CLI
+per command) puts an ``AuditContext`` in ``session.info``; a session without one records nothing
+(the tests of the workflows, the scheduler's set-based jobs, the benchmarks).
 
-* **Reads**: every audited object the session *loads* from the database is noted (ORM ``load``
-  event), once per request. The web app writes them after the response is made
-  (``write_reads``), with the HTTP status: 401/403/404 are written as *geweigerd* (the object was
-  looked up but not shown).
+* **Reads**: every audited object the session *loads* from the database is noted (session
+  event ``loaded_as_persistent``), once per request. The web app writes them after the response
+  is made (``write_reads``, then commits), with the HTTP status: 401/403/404 are written as
+  *geweigerd* (the object was looked up but not shown).
 * **Changes**: objects created, changed or deleted in a flush are noted (``after_flush``; a change
   to an agreed result or a score counts as a change of its trajectory or evaluation, a new
   trajectory event names the step) and written just before the transaction commits, in it: a
   change that is rolled back leaves no entry, a committed change always has one.
-* **Append-only**: the ORM refuses to update or delete an ``AuditEntry`` (``before_flush``,
-  ``do_orm_execute``); triggers in the database refuse it for every other client.
+* **Append-only**: the factory's sessions refuse to update or delete an ``AuditEntry``
+  (``before_flush``, ``do_orm_execute``); triggers in the database refuse it for every other
+  client, a plain session included.
 
 ``details`` holds field names and step names, never values: the log itself must not become a
 second copy of the personal data.
@@ -28,7 +31,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, event, insert, inspect, select, text
-from sqlalchemy.orm import ORMExecuteState, QueryContext, Session, UOWTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 
 from models import (
     AccessRequest,
@@ -314,7 +317,8 @@ def record_export(
 
 
 def write_reads(session: Session, status: int | None) -> int:
-    """Write what the session read (once per object), then commit. Returns the entries made."""
+    """Write what the session read (once per object), in its transaction. Returns the entries
+    made; when there are any, the caller commits."""
     context = context_of(session)
     if context is None or not context.reads:
         return 0
@@ -333,7 +337,6 @@ def write_reads(session: Session, status: int | None) -> int:
                 for (name, object_id), noted in reads
             ],
         )
-    session.commit()
     return len(reads)
 
 
@@ -411,10 +414,12 @@ def _write_changes(session: Session, context: AuditContext) -> None:
 # --- ORM hooks --------------------------------------------------------------------------------
 
 
-def _on_load(target: Any, query_context: QueryContext) -> None:
-    context = context_of(query_context.session)
+def _on_load(session: Session, instance: Any) -> None:
+    if type(instance) not in OBJECT_TYPES:
+        return
+    context = context_of(session)
     if context is not None:
-        context.note_read(target, query_context.session)
+        context.note_read(instance, session)
 
 
 def _changed_fields(obj: Any) -> list[str]:
@@ -471,17 +476,14 @@ def _refuse_bulk_changes_to_the_log(state: ORMExecuteState) -> None:
         raise AuditLogIsAppendOnly("audit_log is append-only")
 
 
-def install() -> None:
-    """Register the hooks once per process (``create_app`` calls this)."""
-    if event.contains(Session, "after_flush", _after_flush):
-        return
-    for cls in OBJECT_TYPES:
-        event.listen(cls, "load", _on_load)
-    event.listen(Session, "after_flush", _after_flush)
-    event.listen(Session, "before_commit", _before_commit)
-    event.listen(Session, "after_rollback", _after_rollback)
-    event.listen(Session, "before_flush", _refuse_changes_to_the_log)
-    event.listen(Session, "do_orm_execute", _refuse_bulk_changes_to_the_log)
+def listen(factory: sessionmaker[Session]) -> None:
+    """Attach the hooks to the sessions this factory makes (``workflows.session_factory``)."""
+    event.listen(factory, "loaded_as_persistent", _on_load)
+    event.listen(factory, "after_flush", _after_flush)
+    event.listen(factory, "before_commit", _before_commit)
+    event.listen(factory, "after_rollback", _after_rollback)
+    event.listen(factory, "before_flush", _refuse_changes_to_the_log)
+    event.listen(factory, "do_orm_execute", _refuse_bulk_changes_to_the_log)
 
 
 # --- reading the log --------------------------------------------------------------------------

@@ -4,15 +4,15 @@ workflows themselves and the history import (``stats.history.check_import``). A 
 here is written nowhere else; each returns ``Problem``s (a Dutch message, the field it belongs
 to, which the import renames to its column).
 
-Decisions (where the issue and DOMAIN.md are silent):
+Decisions (docs/domain.md sums them up):
 
 * **Typed dates** lie in 1900–2100 (``EARLIEST_DATE``, ``LATEST_DATE``): outside that a date is
   a typing error, whatever the field.
-* **Decision date** = the day the gids sends the trajectory (README). Care cannot start before
-  it, so the *planned start may not lie before it*: a concept whose planned start has passed gets
-  a new start before it is sent (otherwise its decision would end before it began and show as
-  expired at once). Create and edit apply the same rule with today, the earliest day it can be
-  sent.
+* **Decision date** = the day the gids sends the trajectory (docs/domain.md). Care cannot start
+  before it, so the *planned start may not lie before it*: a concept whose planned start has
+  passed gets a new start before it is sent (otherwise its decision would end before it began
+  and show as expired at once). Create and edit apply the same rule with today, the earliest day
+  it can be sent.
 * **Horizon**: the planned start lies at most ``PLANNED_START_HORIZON_MONTHS`` (12) months ahead.
   A decision is for care about to begin; a need that can wait longer is assessed again when it
   is due, and a start in 2099 is a typing error.

@@ -1,7 +1,7 @@
 """A request for access (*inzageverzoek*, AVG art. 15): the registered request, and everything
 held about its resident as plain data that the web app renders as JSON and as PDF.
 
-**The request is the only way in.** The beheerder sees no case content (DOMAIN.md) — except to
+**The request is the only way in.** The beheerder sees no case content (docs/domain.md) — except to
 answer a request for access, a legal duty that needs the whole file. So the file is reached
 through a registered ``AccessRequest`` (who asked, when, the case number), never by a resident
 id: the beheerder registers it, finding the resident by BSN, and the pages and downloads hang

@@ -20,7 +20,7 @@ Each job is a plain function ``(session, today) -> rows inserted`` that the sche
 * **Portable dates.** Window bounds are computed here in Python and passed as parameters, so the
   SQL only compares dates and runs unchanged on SQLite and PostgreSQL.
 
-The jobs flush but never commit: the caller commits once per run (STYLE.md habit 6).
+The jobs flush but never commit: the caller commits once per run (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""The statistics API (``/api/v1``) for managers' own tools: the figures of STATISTICS.md as JSON,
-behind a bearer token a beheerder issued (stored hashed, revocable). Tokens, not cookies: the
-blueprint is exempt from CSRF protection, and a browser session does not open it: the access
-table (``app/auth/access.py``) admits each route by token only, with ``token_user`` below.
+"""The statistics API (``/api/v1``) for managers' own tools: the figures of docs/statistics.md
+as JSON, behind a bearer token a beheerder issued (stored hashed, revocable). Tokens, not
+cookies: the blueprint is exempt from CSRF protection, and a browser session does not open it:
+the access table (``app/auth/access.py``) admits each route by token only, with ``token_user``
+below.
 
 Every answer is JSON, errors too (``{"error", "message", "problems"}``, messages in Dutch), and
 matches ``/api/v1/openapi.json``."""

@@ -289,7 +289,7 @@ def openapi_document() -> dict[str, Any]:
             "title": "Trajectwijzer statistieken",
             "version": "1",
             "description": (
-                "Anonymised throughput statistics (STATISTICS.md). A beheerder issues the "
+                "Anonymised throughput statistics (docs/statistics.md). A beheerder issues the "
                 "bearer tokens; counts below the threshold are null and named in `suppressed`."
             ),
         },

@@ -3,7 +3,7 @@ who asked, when, the case number — finding the resident by BSN (sent in a POST
 and answers it from the request's own page: the audit log about the resident, and everything
 held about them as JSON and PDF.
 
-DOMAIN.md: a beheerder sees no case content. This is the one exception, because answering a
+docs/domain.md: a beheerder sees no case content. This is the one exception, because answering a
 request for access is a legal duty; so the file hangs off a registered, open request
 (``/beheer/inzage/verzoek/<id>/…``) and never off a resident id, and every view and download
 names the beheerder and the request in the audit log (the rules are in ``workflows.inzage``).

@@ -1,6 +1,6 @@
 """The gids's screens: caseload, residents and households, requests, trajectories.
 
-Need to know (DOMAIN.md): any gids of the team may look a resident or trajectory up; only the
+Need to know (docs/domain.md): any gids of the team may look a resident or trajectory up; only the
 trajectory's responsible gids may change it (others get 403). Concepts are invisible to providers.
 """
 

@@ -1,4 +1,4 @@
-"""Manager pages: the anonymised statistics of STATISTICS.md — never a name, BSN, birth date or
+"""Manager pages: the anonymised statistics of docs/statistics.md — never a name, BSN, birth date or
 address. Everything comes from ``workflows.stats.report`` (the feed, anonymised on the way out);
 the views only parse the filters and render tables and charts."""
 

@@ -16,7 +16,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-# Reference data: code lists of the iStandaarden iWmo/iJw 3.2 (DOMAIN.md).
+# Reference data: code lists of the iStandaarden iWmo/iJw 3.2 (docs/domain.md).
 PRODUCT_CATEGORIES = [
     ("01", "wmo", "Hulp bij het huishouden"),
     ("02", "wmo", "Begeleiding"),

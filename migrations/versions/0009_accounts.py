@@ -23,7 +23,7 @@ it, and it is created only when missing: two migrations of one database take tur
 lock), and should two databases ever derive the same name, the second takes the role the first
 one made a moment ago. Running this twice changes nothing. The role is made ``NOLOGIN``
 when this migration creates it; in production a superuser creates it beforehand with a password
-(README, Deployment), and the migrating role then needs no right to create roles.
+(docs/operations.md, Deployment), and the migrating role then needs no right to create roles.
 """
 
 from collections.abc import Sequence

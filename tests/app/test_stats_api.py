@@ -1,6 +1,6 @@
-"""The statistics API: bearer tokens (hashed, revocable), the JSON shapes of STATISTICS.md, every
-answer valid against /api/v1/openapi.json, HTTP 400 with a Dutch message for bad input, and no
-CSRF on the token API."""
+"""The statistics API: bearer tokens (hashed, revocable), the JSON shapes of
+docs/statistics.md, every answer valid against /api/v1/openapi.json, HTTP 400 with a Dutch
+message for bad input, and no CSRF on the token API."""
 
 from __future__ import annotations
 

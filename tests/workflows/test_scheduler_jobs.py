@@ -577,7 +577,6 @@ def test_tasks_already_done_are_marked_but_not_mentioned(session: Session, world
 # --- two processes at once (PostgreSQL) -------------------------------------------------------
 
 
-
 @pytest.fixture
 def committed_world(app: Flask) -> Iterator[World]:
     """A world and a busy caseload committed for real, so two connections see them; removed
@@ -588,7 +587,7 @@ def committed_world(app: Flask) -> Iterator[World]:
             "SQLite serialises writers (one write transaction per database at a time), so two "
             "concurrent runs cannot interleave there; this runs on PostgreSQL."
         )
-    with Session(db.engine, expire_on_commit=False) as session:
+    with db.sessions() as session:
         world = build_world(session)
         busy_caseload(session, world)
         for i in range(20):
@@ -605,15 +604,13 @@ def committed_world(app: Flask) -> Iterator[World]:
 def run_concurrently(work: Any, processes: int = 2) -> list[Any]:
     """Start ``work(session)`` in ``processes`` threads at the same moment, each with its own
     connection, committing at the end; return their results (or raise the first error)."""
-    assert db.engine is not None
-    engine = db.engine
     barrier = threading.Barrier(processes)
     results: list[Any] = [None] * processes
     errors: list[BaseException] = []
 
     def one(index: int) -> None:
         try:
-            with Session(engine) as session:
+            with db.sessions() as session:  # as the scheduler's: from the app's factory
                 session.connection()  # check out a connection before the start signal
                 barrier.wait(timeout=30)
                 results[index] = work(session)
@@ -635,7 +632,7 @@ def run_concurrently(work: Any, processes: int = 2) -> list[Any]:
 def single_run_count(world: World) -> int:
     """What one run makes, measured in a transaction that is rolled back."""
     assert db.engine is not None
-    with Session(db.engine) as session:
+    with db.sessions() as session:
         count = sum(run_all(session, D).values())
         session.rollback()
     return count

@@ -70,7 +70,7 @@ CHILD = textwrap.dedent(
 @pytest.fixture
 def committed_world(app: Flask) -> Iterator[World]:
     assert db.engine is not None
-    with Session(db.engine, expire_on_commit=False) as session:
+    with db.sessions() as session:
         world = build_world(session)
         busy_caseload(session, world)
         for i in range(10):
@@ -83,8 +83,8 @@ def committed_world(app: Flask) -> Iterator[World]:
         remove_committed_rows(db.engine)
 
 
-def _expected(engine) -> int:  # noqa: ANN001
-    with Session(engine) as session:
+def _expected() -> int:
+    with db.sessions() as session:
         count = sum(run_all(session, D).values())
         session.rollback()
     return count
@@ -132,7 +132,7 @@ def test_a_run_killed_during_the_jobs_leaves_nothing_and_the_next_run_does_it_al
     app: Flask, committed_world: World
 ) -> None:
     engine = db.engine
-    expected = _expected(engine)
+    expected = _expected()
     assert expected > 20
     _kill_mid_run(app, "jobs")
     assert _tasks(engine) == (0, 0, 0)  # the inserts of the first jobs died with the process
@@ -147,7 +147,7 @@ def test_a_run_killed_before_the_mails_went_out_mails_them_next_time(
     app: Flask, committed_world: World
 ) -> None:
     engine = db.engine
-    expected = _expected(engine)
+    expected = _expected()
     _kill_mid_run(app, "mail")
     total, duplicates, unmailed = _tasks(engine)
     assert (total, duplicates, unmailed) == (expected, 0, expected)  # tasks kept, none mailed

@@ -79,7 +79,7 @@ def test_the_feed_row_follows_start_and_close_within_the_transaction(
         "75-84",  # born 1950-05-05, 76 on 2026-11-02
         "eindig",
     )
-    assert row.client_key == feed.pseudonym("bsn", world.adult.bsn)
+    assert row.client_key == feed.pseudonym(feed.pseudonym_key(session), "bsn", world.adult.bsn)
     assert len(row.client_key) == 64 and world.adult.bsn not in row.client_key
     counts = session.scalars(select(StatsMonthlyCount)).all()
     assert {(c.unit, c.intensity, c.starts, c.ends) for c in counts} == {

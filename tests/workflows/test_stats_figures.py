@@ -1,4 +1,4 @@
-"""Every figure of STATISTICS.md on small data, computed by hand (see the comments)."""
+"""Every figure of docs/statistics.md on small data, computed by hand (see the comments)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Anonymised throughput statistics (STATISTICS.md) and the history import.
+"""Anonymised throughput statistics (docs/statistics.md) and the history import.
 
 How the figures stay fast and correct
 =====================================
@@ -17,7 +17,7 @@ How the figures stay fast and correct
 * ``figures`` answers a query from the aggregates when it can: period and domain only (any unit),
   and intensity for the traject unit. Any other filter (category, profile, provider, wijk, age
   band, or intensity for the client unit) narrows the trajectories *before* episodes are formed
-  (STATISTICS.md: "after filters"), so the traject unit counts the filtered feed rows with one
+  (docs/statistics.md: filters first), so the traject unit counts the filtered feed rows with one
   grouped query and the client unit merges the filtered rows into episodes in Python with the very
   same ``episodes.merge``.
 * ``anonymity`` turns the exact figures into what may be shown, in one place; ``report`` is the

@@ -1,4 +1,4 @@
-"""Small-cell protection (STATISTICS.md, "Anonymity"), applied in this one place.
+"""Small-cell protection (docs/statistics.md, "Disclosure control"), applied in this one place.
 
 Each ``protect_*`` function turns exact figures into what may be shown: a count ``n`` with
 ``0 < n < k`` becomes ``None`` (shown as "<k", null in JSON, named in ``suppressed``); zero is

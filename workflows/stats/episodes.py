@@ -1,4 +1,4 @@
-"""Client episodes (STATISTICS.md, unit client) and month arithmetic, shared by the feed's
+"""Client episodes (docs/statistics.md, unit client) and month arithmetic, shared by the feed's
 materialised episodes and the filtered figures, so both follow one definition."""
 
 from __future__ import annotations

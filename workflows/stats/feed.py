@@ -3,15 +3,18 @@
 A trajectory enters the feed once it is more than a concept (proposed, accepted, started or
 closed); a cancelled one leaves it. Each row holds only what the figures need:
 
-* ``client_key`` = HMAC-SHA256 over the resident's BSN with the secret ``STATS_PSEUDONYM_KEY``
-  (``configure``): stable for one person across trajectories, households and imports, and not
-  reversible without the secret. ``household_key`` likewise over the household.
+* ``client_key`` = HMAC-SHA256 over the resident's BSN with the secret ``STATS_PSEUDONYM_KEY``:
+  stable for one person across trajectories, households and imports, and not reversible without
+  the secret. ``household_key`` likewise over the household. The secret travels with the session
+  (``session.info``, put there by ``workflows.session_factory``); a session without it cannot
+  write the feed (``MissingPseudonymKey``) — there is no default key to fall back on.
 * ``age_band``: the age on the first day of care (or the planned start while waiting), banded;
   ``wijk``: the name of the resident's wijk/kern.
 * catalogue codes (category, profile, AGB code), the dates, the price, how it closed, and the
   number of decision extensions (events ``verlengd``).
 
-``install`` registers an ``after_flush`` listener on SQLAlchemy's ``Session`` class: whatever a
+``listen`` registers an ``after_flush`` listener on the app's session factory (never on
+SQLAlchemy's ``Session`` class, so a plain ``Session(engine)`` has no hidden behaviour): whatever a
 flush changed is re-derived with Core statements on the flush's own connection, inside the same
 transaction. A trajectory that is deleted leaves its row in place, *detached*
 (``source_trajectory_id`` empty). ``detach`` *freezes* rows on purpose, e.g. before a retention
@@ -42,7 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from models import (
     UNIT_CLIENT,
@@ -64,7 +67,8 @@ from ..bulk import write_rows
 from ..dates import age_on
 from .episodes import merge, month_index
 
-DEV_PSEUDONYM_KEY = "trajectwijzer-development-pseudonym-key"  # noqa: S105 - a dev default
+# Where a session carries the secret of the client and household keys (``session.info``).
+PSEUDONYM_KEY_INFO = "stats_pseudonym_key"
 EXTENSION_ACTION = "verlengd"
 NOT_IN_FEED = (TrajectoryState.CONCEPT, TrajectoryState.GEANNULEERD)
 AGE_BANDS: tuple[tuple[int, str], ...] = (
@@ -81,8 +85,6 @@ AGE_BAND_CODES = tuple(code for _lower, code in AGE_BANDS)
 BATCH = 500  # ids per IN (...) list
 INSERT_BATCH = 5_000
 
-_key = DEV_PSEUDONYM_KEY.encode()
-
 facts = cast(Table, StatsTrajectory.__table__)
 episodes_table = cast(Table, StatsEpisode.__table__)
 counts_table = cast(Table, StatsMonthlyCount.__table__)
@@ -91,14 +93,25 @@ counts_table = cast(Table, StatsMonthlyCount.__table__)
 FACT_COLUMNS = [c.name for c in facts.columns if c.name not in ("id", "frozen")]
 
 
-def configure(key: str) -> None:
-    """Set the secret for the client and household keys (the app does this at start-up)."""
-    global _key
-    _key = key.encode()
+class MissingPseudonymKey(RuntimeError):
+    """A session without the pseudonym secret tried to write the statistics feed."""
 
 
-def pseudonym(kind: str, value: str) -> str:
-    return hmac.new(_key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+def pseudonym_key(session: Session) -> bytes:
+    """The secret this session pseudonymises clients with; raises when it has none (a session
+    not made by ``workflows.session_factory``), so no row is ever written with a guessed key."""
+    key = session.info.get(PSEUDONYM_KEY_INFO)
+    if not isinstance(key, str) or not key:
+        raise MissingPseudonymKey(
+            "This session has no statistics pseudonym key, so it cannot write the statistics "
+            "feed. Make the session with the app's session factory "
+            "(workflows.session_factory.make_session_factory, given STATS_PSEUDONYM_KEY)."
+        )
+    return key.encode()
+
+
+def pseudonym(key: bytes, kind: str, value: str) -> str:
+    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
 def age_band(birth_date: date, on: date) -> str:
@@ -163,15 +176,15 @@ def _source_query() -> Select[Any]:
     )
 
 
-def _row(source: Any) -> dict[str, Any]:
+def _row(source: Any, key: bytes) -> dict[str, Any]:
     start: date | None = source.care_start
     end: date | None = source.care_end
     return {
         "source_trajectory_id": source.id,
         "frozen": False,
         "follows_source_id": source.follows_id,
-        "client_key": pseudonym("bsn", source.bsn),
-        "household_key": pseudonym("huishouden", str(source.household_id)),
+        "client_key": pseudonym(key, "bsn", source.bsn),
+        "household_key": pseudonym(key, "huishouden", str(source.household_id)),
         "age_band": age_band(source.birth_date, start or source.planned_start),
         "wijk": source.wijk,
         "domain": _plain(source.domain),
@@ -196,19 +209,20 @@ def _row(source: Any) -> dict[str, Any]:
 
 
 def derive(
-    connection: Connection, trajectory_ids: Iterable[int] | None
+    connection: Connection, trajectory_ids: Iterable[int] | None, *, key: bytes
 ) -> Iterator[dict[str, Any]]:
-    """Feed rows for these trajectories (all when None); those not in the feed give none."""
+    """Feed rows for these trajectories (all when None), pseudonymised with ``key``; those not
+    in the feed give none."""
     query = _source_query()
     if trajectory_ids is None:
         for source in connection.execute(query.order_by(Trajectory.__table__.c.id)):
-            yield _row(source)
+            yield _row(source, key)
         return
     ids = sorted(set(trajectory_ids))
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         for source in connection.execute(query.where(Trajectory.__table__.c.id.in_(chunk))):
-            yield _row(source)
+            yield _row(source, key)
 
 
 # --- keeping the aggregates current -------------------------------------------------------
@@ -354,7 +368,7 @@ def _episode_row(client_key: str, domain: str, start: date, end: date | None) ->
 
 
 def refresh(
-    connection: Connection,
+    session: Session,
     trajectory_ids: Iterable[int],
     *,
     new_ids: Iterable[int] = (),
@@ -364,7 +378,11 @@ def refresh(
 
     ``new_ids`` are trajectories inserted in this flush: a row still attached to such an id is
     left over from a deleted trajectory whose id the database reused (SQLite can), so it is
-    detached first. ``deleted_ids`` are detached and kept."""
+    detached first. ``deleted_ids`` are detached and kept. Writes on the session's connection,
+    in its transaction, with the session's pseudonym key (``MissingPseudonymKey`` before any
+    write when it has none)."""
+    key = pseudonym_key(session)
+    connection = session.connection()
     gone = sorted(set(deleted_ids))
     for start in range(0, len(gone), BATCH):
         connection.execute(
@@ -390,7 +408,7 @@ def refresh(
             select(facts).where(facts.c.source_trajectory_id.in_(ids[start : start + BATCH]))
         ):
             old_rows[row.source_trajectory_id] = row
-    new_rows = {row["source_trajectory_id"]: row for row in derive(connection, ids)}
+    new_rows = {row["source_trajectory_id"]: row for row in derive(connection, ids, key=key)}
     inserts: list[dict[str, Any]] = []
     for trajectory_id in ids:
         old, new = old_rows.get(trajectory_id), new_rows.get(trajectory_id)
@@ -458,6 +476,7 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
             deleted.add(obj.id)
     if not (touched or deleted or residents or requests):
         return
+    pseudonym_key(session)  # no key: raise before anything is read or written
     connection = session.connection()
     t = Trajectory.__table__
     if residents:
@@ -468,13 +487,12 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
         touched.update(
             connection.scalars(select(t.c.id).where(t.c.request_id.in_(sorted(requests))))
         )
-    refresh(connection, touched, new_ids=new_ids, deleted_ids=deleted)
+    refresh(session, touched, new_ids=new_ids, deleted_ids=deleted)
 
 
-def install() -> None:
-    """Keep the feed current on every flush of every session (idempotent)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
+def listen(factory: sessionmaker[Session]) -> None:
+    """Keep the feed current on every flush of the sessions this factory makes."""
+    event.listen(factory, "after_flush", _after_flush)
 
 
 # --- rebuild ------------------------------------------------------------------------------
@@ -490,7 +508,8 @@ class RebuildReport:
 def rebuild(session: Session) -> RebuildReport:
     """Derive the whole feed again from the trajectories, keeping the detached and frozen rows
     (whose personal data is gone or going), then recompute the episodes and monthly counts.
-    The caller commits."""
+    The caller commits; a session without the pseudonym key raises before anything changes."""
+    key = pseudonym_key(session)
     session.flush()
     connection = session.connection()
     t = Trajectory.__table__
@@ -512,7 +531,7 @@ def rebuild(session: Session) -> RebuildReport:
     )
     rows = 0
     batch: list[dict[str, Any]] = []
-    for row in derive(connection, None):
+    for row in derive(connection, None, key=key):
         if row["source_trajectory_id"] in frozen:
             continue
         batch.append(row)

@@ -1,4 +1,4 @@
-"""The exact figures of STATISTICS.md, computed from the feed only (never a personal table).
+"""The exact figures of docs/statistics.md, computed from the feed only (never a personal table).
 
 These are the *raw* numbers, before anonymity; nothing outside ``report`` shows them. Each
 function takes a checked ``StatsQuery`` and returns a dataclass. Where a figure can come from

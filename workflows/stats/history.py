@@ -1009,7 +1009,7 @@ def apply_import(
         )
         touched += [existing[r.import_id][0] for r in updated_rows]
         _events(connection, touched[len(created_rows) :], by, gids, now, "bijgewerkt")
-    feed.refresh(connection, touched)
+    feed.refresh(session, touched)
     result = ImportResult(
         created=len(created_rows),
         updated=len(updated_rows),

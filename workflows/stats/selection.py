@@ -76,7 +76,7 @@ class StatsQuery:
         return tuple(name for name in FILTER_NAMES if self.filters.get(name))
 
     def header(self, k: int) -> dict[str, Any]:
-        """The fields every JSON answer starts with (STATISTICS.md)."""
+        """The fields every JSON answer starts with (docs/statistics.md)."""
         return {
             "unit": self.unit,
             "domain": self.domain.value if self.domain else None,
