@@ -22,6 +22,7 @@ from models import (
 )
 from workflows.stats import feed
 from workflows.stats.history import COLUMNS, apply_import, check_import, export_csv
+from workflows.stats.history.columns import TABLE
 
 from ..factories import World, make_trajectory
 
@@ -129,6 +130,36 @@ def test_every_bad_row_is_reported(session: Session, world: World) -> None:
     lines = [CLOSED.replace("111222333", "123"), RUNNING, NEW_PERSON.replace("laag", "heel")]
     check = run(session, world, csv_text(*lines))
     assert [(p.line, p.column) for p in check.problems] == [(2, "bsn"), (4, "intensiteit")]
+
+
+def test_a_rows_problems_are_listed_in_the_order_of_its_columns(
+    session: Session, world: World
+) -> None:
+    # Found in another order: the category against the catalogue, the dates against each other.
+    line = (
+        CLOSED.replace(";02;", ";99;")
+        .replace("2020-07-31", "2020-01-31")
+        .replace("111222333", "123")
+        .replace("3500,00", "veel")
+    )
+    check = run(session, world, csv_text(line))
+    assert [(p.line, p.column) for p in check.problems] == [
+        (2, "bsn"),
+        (2, "productcategorie"),
+        (2, "einddatum"),
+        (2, "trajectprijs"),
+    ]
+
+
+@pytest.mark.parametrize("column", [c.name for c in TABLE if c.required])
+def test_an_empty_required_cell_is_refused_at_its_column(
+    session: Session, world: World, column: str
+) -> None:
+    cells = dict(zip(COLUMNS, CLOSED.split(";"), strict=True))
+    cells[column] = ""
+    check = run(session, world, csv_text(";".join(cells[c] for c in COLUMNS)))
+    assert (2, column) in [(p.line, p.column) for p in check.problems]
+    assert session.scalar(select(func.count()).select_from(Trajectory)) == 0
 
 
 def test_a_wrong_header_names_what_is_missing(session: Session, world: World) -> None:
