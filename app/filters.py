@@ -14,7 +14,8 @@ from models import ClosureCategory, RequestOutcome, TrajectoryState
 from workflows.caseload import MARKER_LABELS, NEXT_ACTION, PROVIDER_NEXT_ACTION
 from workflows.errors import Problem
 from workflows.requests import OUTCOME_LABELS
-from workflows.trajectories import ACTION_LABELS, CLOSURE_LABELS, STATE_LABELS
+from workflows.trajectories import CLOSURE_LABELS
+from workflows.transitions import ACTION_LABELS, STATE_LABELS
 
 
 def fmt_date(value: date | datetime | None) -> str:

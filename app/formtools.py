@@ -26,7 +26,7 @@ from wtforms.validators import ValidationError
 from models import Trajectory
 from workflows.eligibility import is_plausible
 from workflows.errors import DomainError, NotFound, VersionConflict
-from workflows.trajectories import STATE_LABELS, Action, allowed_actions
+from workflows.transitions import STATE_LABELS, Action, allowed_actions
 
 from .extensions import db
 from .filters import translate_problem

@@ -36,7 +36,7 @@ from workflows.evaluations import (
     REVIEW_OUTCOME_LABELS,
     interval_months,
 )
-from workflows.trajectories import STATE_LABELS
+from workflows.transitions import STATE_LABELS
 
 from .care_labels import GAS_LEVELS, ZRM_DOMAIN_LABELS, gas_label, gas_level_text, zrm_label
 from .extensions import db

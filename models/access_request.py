@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, TZDateTime, str_enum, utcnow
+from .base import Base, TZDateTime, sql_value, str_enum, utcnow
 
 if TYPE_CHECKING:
     from .resident import Resident
@@ -41,7 +41,8 @@ class AccessRequest(Base):
     __tablename__ = "access_requests"
     __table_args__ = (
         CheckConstraint(
-            "(state = 'afgehandeld') = (closed_at IS NOT NULL)", name="closed_iff_afgehandeld"
+            f"(state = {sql_value(AccessRequestState.AFGEHANDELD)}) = (closed_at IS NOT NULL)",
+            name="closed_iff_afgehandeld",
         ),
         CheckConstraint("(closed_at IS NULL) = (closed_by_id IS NULL)", name="closed_by_someone"),
         CheckConstraint("due_on >= received_on", name="due_after_received"),

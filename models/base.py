@@ -54,5 +54,11 @@ def str_enum(enum_cls: type[enum.Enum], length: int = 20, name: str | None = Non
     )
 
 
+def sql_value(member: enum.Enum) -> str:
+    """An enum member as an SQL string literal, for the check constraints and partial indexes
+    that name a state: the text comes from the enum, so no copy of a value can drift."""
+    return f"'{member.value}'"
+
+
 def enum_values(enum_cls: type[enum.Enum]) -> list[Any]:
     return [m.value for m in enum_cls]

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, TZDateTime, str_enum, utcnow
+from .base import Base, TZDateTime, sql_value, str_enum, utcnow
 from .enums import ClosureCategory, Intensity, RequestState
 
-OPEN = "state = 'ingediend'"
+OPEN = f"state = {sql_value(RequestState.INGEDIEND)}"
 
 
 def _one_open_per_trajectory(name: str) -> Index:
@@ -35,10 +35,12 @@ class ScalingRequest(Base):
     __tablename__ = "scaling_requests"
     __table_args__ = (
         CheckConstraint(
-            "state <> 'afgewezen' OR decision_reason IS NOT NULL", name="refusal_has_reason"
+            f"state <> {sql_value(RequestState.AFGEWEZEN)} OR decision_reason IS NOT NULL",
+            name="refusal_has_reason",
         ),
         CheckConstraint(
-            "(state = 'toegekend') = (follow_up_id IS NOT NULL)", name="follow_up_iff_granted"
+            f"(state = {sql_value(RequestState.TOEGEKEND)}) = (follow_up_id IS NOT NULL)",
+            name="follow_up_iff_granted",
         ),
         _one_open_per_trajectory("uq_scaling_requests_open"),
     )
@@ -72,7 +74,8 @@ class EndOfCareReport(Base):
     __tablename__ = "end_of_care_reports"
     __table_args__ = (
         CheckConstraint(
-            "state <> 'afgewezen' OR decision_reason IS NOT NULL", name="return_has_reason"
+            f"state <> {sql_value(RequestState.AFGEWEZEN)} OR decision_reason IS NOT NULL",
+            name="return_has_reason",
         ),
         _one_open_per_trajectory("uq_end_of_care_reports_open"),
     )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, TZDateTime, str_enum, utcnow
+from .base import Base, TZDateTime, sql_value, str_enum, utcnow
 from .enums import ClaimState
 
 if TYPE_CHECKING:
@@ -24,7 +24,8 @@ class Claim(Base):
         CheckConstraint("amount >= 0", name="amount_not_negative"),
         CheckConstraint("amount <= price", name="amount_within_price"),
         CheckConstraint(
-            "state <> 'afgewezen' OR decision_reason IS NOT NULL", name="refusal_has_reason"
+            f"state <> {sql_value(ClaimState.AFGEWEZEN)} OR decision_reason IS NOT NULL",
+            name="refusal_has_reason",
         ),
         # A provider's claims list and CSV, newest first, one page at a time (migration 0007).
         Index("ix_claims_provider_submitted", "provider_id", "submitted_at", "id"),

@@ -43,6 +43,43 @@ class TrajectoryState(enum.StrEnum):
     GEANNULEERD = "geannuleerd"
 
 
+class EventAction(enum.StrEnum):
+    """Every step ever recorded in a trajectory's history (``TrajectoryEvent.action``). The
+    trajectory's own steps are ``workflows.transitions.Action``; the others record what happened
+    to its evaluations, requests and claims, and the history import."""
+
+    # the trajectory itself (workflows.trajectories, workflows.transitions)
+    AANGEMAAKT = "aangemaakt"
+    WIJZIGEN = "wijzigen"
+    VOORSTELLEN = "voorstellen"
+    ACCEPTEREN = "accepteren"
+    TERUGSTUREN = "terugsturen"
+    ZORG_STARTEN = "zorg_starten"
+    AFSLUITEN = "afsluiten"
+    ANNULEREN = "annuleren"
+    VERLENGD = "verlengd"
+    # evaluations (workflows.evaluations)
+    EVALUATIES_GEPLAND = "evaluaties_gepland"
+    EVALUATIE_INTERVAL = "evaluatie_interval"
+    EVALUATIE_EXTRA = "evaluatie_extra"
+    EVALUATIE_INGEDIEND = "evaluatie_ingediend"
+    EVALUATIE_BEOORDEELD = "evaluatie_beoordeeld"
+    ZRM_GEWIJZIGD = "zrm_gewijzigd"
+    # scaling up or down (workflows.scaling)
+    OPSCHALING_GEVRAAGD = "opschaling_gevraagd"
+    OPSCHALING_TOEGEKEND = "opschaling_toegekend"
+    OPSCHALING_AFGEWEZEN = "opschaling_afgewezen"
+    # end of care (workflows.closure)
+    EINDE_ZORG_GEMELD = "einde_zorg_gemeld"
+    EINDE_ZORG_TERUGGESTUURD = "einde_zorg_teruggestuurd"
+    # claims (workflows.claims)
+    GEDECLAREERD = "gedeclareerd"
+    DECLARATIE_GOEDGEKEURD = "declaratie_goedgekeurd"
+    DECLARATIE_AFGEWEZEN = "declaratie_afgewezen"
+    # the history import (workflows.stats.history)
+    GEIMPORTEERD = "geimporteerd"
+
+
 class ClosureCategory(enum.StrEnum):
     """R10: a. afgerond, terug in het netwerk; b. overgedragen aan het voorveld;
     c. doorverwezen naar vervolghulp; d. voortijdig afgesloten."""

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, TZDateTime, str_enum, utcnow
+from .base import Base, TZDateTime, sql_value, str_enum, utcnow
 from .enums import EvaluationKind, EvaluationState, PromptStage, ReviewOutcome
 
 if TYPE_CHECKING:
@@ -29,21 +29,31 @@ if TYPE_CHECKING:
     from .user import User
 
 ZRM_DOMAINS = 13
-OPEN_EXTRA = "kind = 'extra' AND state = 'gepland'"
+OPEN_EXTRA = (
+    f"kind = {sql_value(EvaluationKind.EXTRA)} AND state = {sql_value(EvaluationState.GEPLAND)}"
+)
 
 
 class Evaluation(Base):
     __tablename__ = "evaluations"
     __table_args__ = (
-        CheckConstraint("(state = 'gepland') = (held_on IS NULL)", name="held_iff_submitted"),
         CheckConstraint(
-            "(state = 'beoordeeld') = (review_outcome IS NOT NULL)", name="reviewed_iff_outcome"
+            f"(state = {sql_value(EvaluationState.GEPLAND)}) = (held_on IS NULL)",
+            name="held_iff_submitted",
         ),
         CheckConstraint(
-            "review_outcome IS NULL OR review_outcome <> 'bespreken' OR review_remark IS NOT NULL",
+            f"(state = {sql_value(EvaluationState.BEOORDEELD)}) = (review_outcome IS NOT NULL)",
+            name="reviewed_iff_outcome",
+        ),
+        CheckConstraint(
+            f"review_outcome IS NULL OR review_outcome <> {sql_value(ReviewOutcome.BESPREKEN)} "
+            "OR review_remark IS NOT NULL",
             name="discussion_has_remark",
         ),
-        CheckConstraint("kind <> 'extra' OR reason IS NOT NULL", name="extra_has_reason"),
+        CheckConstraint(
+            f"kind <> {sql_value(EvaluationKind.EXTRA)} OR reason IS NOT NULL",
+            name="extra_has_reason",
+        ),
         CheckConstraint("prompt_stage BETWEEN 0 AND 2", name="prompt_stage_range"),
         # The scheduler's evaluation prompts: planned evaluations not yet prompted, by due date.
         Index("ix_evaluations_prompting", "state", "prompt_stage", "due_on"),

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, TZDateTime, str_enum, utcnow
+from .base import Base, TZDateTime, sql_value, str_enum, utcnow
 from .enums import Domain, RequestOutcome
 
 if TYPE_CHECKING:
@@ -21,10 +21,12 @@ class Request(Base):
     __tablename__ = "requests"
     __table_args__ = (
         CheckConstraint(
-            "outcome <> 'afgewezen' OR outcome_reason IS NOT NULL", name="refusal_has_reason"
+            f"outcome <> {sql_value(RequestOutcome.AFGEWEZEN)} OR outcome_reason IS NOT NULL",
+            name="refusal_has_reason",
         ),
         CheckConstraint(
-            "(outcome = 'in_behandeling') = (decided_on IS NULL)", name="decided_iff_outcome"
+            f"(outcome = {sql_value(RequestOutcome.IN_BEHANDELING)}) = (decided_on IS NULL)",
+            name="decided_iff_outcome",
         ),
     )
 

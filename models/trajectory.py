@@ -1,7 +1,8 @@
 """The trajectory (*traject*) aggregate: the agreement itself, its agreed results and its events.
 
-Only functions in ``workflows.trajectories`` change ``state``; check constraints tie each state
-to the fields it requires, so a half-done transition cannot be stored.
+``state`` changes only through the transition table (``workflows.transitions``); check
+constraints tie each state to the fields it requires, so a half-done transition cannot be stored,
+and an event's action is one of ``EventAction``.
 """
 
 from __future__ import annotations
@@ -25,8 +26,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, TZDateTime, str_enum, utcnow
-from .enums import ClosureCategory, Domain, Intensity, NeedType, PromptStage, TrajectoryState
+from .base import Base, TZDateTime, sql_value, str_enum, utcnow
+from .enums import (
+    ClosureCategory,
+    Domain,
+    EventAction,
+    Intensity,
+    NeedType,
+    PromptStage,
+    TrajectoryState,
+)
 
 if TYPE_CHECKING:
     from .catalogue import SupportProfile, Tariff
@@ -44,6 +53,11 @@ OPEN_STATES = (
     TrajectoryState.ACTIEF,
 )
 
+# The states in which care has started (the check constraint on ``care_start``).
+_CARE_STARTED = ", ".join(
+    sql_value(s) for s in (TrajectoryState.ACTIEF, TrajectoryState.AFGESLOTEN)
+)
+
 
 class Trajectory(Base):
     __tablename__ = "trajectories"
@@ -51,14 +65,15 @@ class Trajectory(Base):
         CheckConstraint("planned_end >= planned_start", name="planned_dates_in_order"),
         CheckConstraint("price >= 0", name="price_not_negative"),
         CheckConstraint(
-            "(state IN ('actief', 'afgesloten')) = (care_start IS NOT NULL)",
+            f"(state IN ({_CARE_STARTED})) = (care_start IS NOT NULL)",
             name="care_start_iff_started",
         ),
         CheckConstraint(
-            "(state = 'afgesloten') = (care_end IS NOT NULL)", name="care_end_iff_closed"
+            f"(state = {sql_value(TrajectoryState.AFGESLOTEN)}) = (care_end IS NOT NULL)",
+            name="care_end_iff_closed",
         ),
         CheckConstraint(
-            "state <> 'afgesloten' OR (closure_category IS NOT NULL "
+            f"state <> {sql_value(TrajectoryState.AFGESLOTEN)} OR (closure_category IS NOT NULL "
             "AND end_reason_code IS NOT NULL AND result_achieved IS NOT NULL)",
             name="closure_complete",
         ),
@@ -193,7 +208,7 @@ class TrajectoryEvent(Base):
     trajectory_id: Mapped[int] = mapped_column(ForeignKey("trajectories.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
-    action: Mapped[str] = mapped_column(String(30))
+    action: Mapped[EventAction] = mapped_column(str_enum(EventAction, 30))
     old_state: Mapped[TrajectoryState | None] = mapped_column(
         str_enum(TrajectoryState, name="old_state")
     )

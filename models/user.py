@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, TZDateTime, str_enum, utcnow
+from .base import Base, TZDateTime, sql_value, str_enum, utcnow
 from .enums import Role
 
 if TYPE_CHECKING:
@@ -27,7 +27,8 @@ class User(Base):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(
-            "(role = 'aanbieder') = (provider_id IS NOT NULL)", name="provider_iff_aanbieder"
+            f"(role = {sql_value(Role.AANBIEDER)}) = (provider_id IS NOT NULL)",
+            name="provider_iff_aanbieder",
         ),
     )
 

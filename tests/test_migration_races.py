@@ -8,26 +8,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alembic import command
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, text
 
-from app.cli import alembic_config
+from .migrating import migrate, old_database
 
 NOW = "2026-11-16 10:00:00"
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = create_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
-    yield engine
-    engine.dispose()
-
-
-def _migrate(engine: Engine, revision: str) -> None:
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with old_database(tmp_path) as engine:
+        yield engine
 
 
 def _rows(conn: Connection, sql: str) -> list[tuple[object, ...]]:
@@ -35,7 +26,7 @@ def _rows(conn: Connection, sql: str) -> list[tuple[object, ...]]:
 
 
 def test_old_double_submits_are_settled_and_names_cleaned(engine: Engine) -> None:
-    _migrate(engine, "0006")
+    migrate(engine, "0006")
     with engine.begin() as conn:  # foreign keys are not enforced on this bare connection
         for evaluation_id, due_on, reason in [
             (1, "2026-12-05", "De mantelzorger valt weg"),
@@ -93,7 +84,7 @@ def test_old_double_submits_are_settled_and_names_cleaned(engine: Engine) -> Non
             {"now": NOW},
         )
 
-    _migrate(engine, "head")
+    migrate(engine, "head")
 
     with engine.connect() as conn:
         assert _rows(conn, "SELECT id, due_on, reason FROM evaluations") == [

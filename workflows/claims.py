@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 from models import (
     Claim,
     ClaimState,
+    EventAction,
     Provider,
     Resident,
     SupportProfile,
@@ -51,11 +52,12 @@ from models import (
 )
 
 from . import audit, clock, csv_format
-from . import trajectories as wf
 from .errors import N_, DomainError
 from .guards import require_main_provider_user, require_responsible_gids
 from .inbox import add_task, complete_tasks
 from .paging import Page, paginate
+from .text import clean_text
+from .transitions import CLAIM_TABLE, ClaimAction, record_unchanged
 from .uniqueness import duplicate, refusing_duplicates
 
 CENT = Decimal("0.01")
@@ -180,13 +182,11 @@ def submit_claim(
         ref=claim.id,
         due_on=today,
     )
-    wf._record(
+    record_unchanged(
         session,
         trajectory,
-        "gedeclareerd",
+        EventAction.GEDECLAREERD,
         actor,
-        trajectory.state,
-        trajectory.state,
         details=f"{_euro(amount)} van {_euro(trajectory.price)}",
     )
     session.flush()
@@ -206,12 +206,13 @@ def decide_claim(
     the gids took part in the evaluations and knows whether the result was reached."""
     trajectory = claim.trajectory
     require_responsible_gids(trajectory, actor)
-    if claim.state != ClaimState.INGEDIEND:
-        raise DomainError(N_("Over deze declaratie is al besloten."))
-    reason_text = wf._clean(reason)
+    decided = CLAIM_TABLE.next_state(
+        claim.state, ClaimAction.APPROVE if approve else ClaimAction.REFUSE
+    )
+    reason_text = clean_text(reason)
     if not approve and not reason_text:
         raise DomainError(N_("Geef een reden waarom u de declaratie afwijst."), field="reason")
-    claim.state = ClaimState.GOEDGEKEURD if approve else ClaimState.AFGEWEZEN
+    claim.state = decided
     claim.decision_reason = reason_text
     claim.decided_by = actor
     claim.decided_at = utcnow()
@@ -225,13 +226,11 @@ def decide_claim(
             ref=claim.id,
             due_on=today,
         )
-    wf._record(
+    record_unchanged(
         session,
         trajectory,
-        "declaratie_goedgekeurd" if approve else "declaratie_afgewezen",
+        EventAction.DECLARATIE_GOEDGEKEURD if approve else EventAction.DECLARATIE_AFGEWEZEN,
         actor,
-        trajectory.state,
-        trajectory.state,
         reason=reason_text,
         details=_euro(claim.amount),
     )

@@ -7,13 +7,14 @@ values — the same guards and the same event as when the gids closes directly.
 
 Decisions written down here (where the issue is silent):
 
-* Category, reason and result must go together as the domain's table says
-  (``workflows.closure_rules``): the report is checked when it is made and again when the gids
-  confirms it, with the same rules as the gids's own close.
+* Category, reason and result must go together as the domain's table says: the report is
+  checked when it is made and again when the gids confirms it, with the same function as the
+  gids's own close (``closure_rules.close_problems``).
 * One open report per trajectory: a second report waits until the gids has answered the first.
 * On closing (directly or by a confirmed report) nothing stays open on the trajectory
-  (``settle_open_work``): evaluations never held are removed, all open tasks are done, and open
-  scaling requests and end-of-care reports are answered with "the trajectory is closed".
+  (``trajectories.settle_open_work``): evaluations never held are removed, all open tasks are
+  done, and open scaling requests and end-of-care reports are answered with "the trajectory is
+  closed".
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session
 from models import (
     ClosureCategory,
     EndOfCareReport,
-    EvaluationState,
+    EventAction,
     RequestState,
     ScalingRequest,
     TaskKind,
@@ -37,51 +38,20 @@ from models import (
     utcnow,
 )
 
-from . import trajectories as wf
+from .closure_rules import close_problems, describe_closure
 from .errors import N_, DomainError
 from .guards import require_active, require_main_provider_user, require_responsible_gids
 from .inbox import add_task, complete_tasks
 from .scaling import requests_of
+from .trajectories import close
+from .transitions import END_OF_CARE_TABLE, AnswerAction, record_unchanged, required_reason
 from .uniqueness import duplicate, refusing_duplicates
-
-# The answer written on requests still open when the trajectory closes.
-CLOSED_ANSWER = "Het traject is afgesloten."
 
 REPORT_STATE_LABELS: dict[RequestState, str] = {
     RequestState.INGEDIEND: N_("Wacht op bevestiging gids"),
     RequestState.TOEGEKEND: N_("Bevestigd"),
     RequestState.AFGEWEZEN: N_("Teruggestuurd"),
 }
-
-
-def settle_open_work(session: Session, trajectory: Trajectory, actor: User | None) -> None:
-    """Leave nothing open on a trajectory that closed: evaluations never held are removed (an
-    evaluation that did not happen is not part of the record), every open task is done, and open
-    scaling requests and end-of-care reports are answered. Used by every way a trajectory
-    closes (``trajectories.close``, hence also confirmed reports and accepted scaling)."""
-    for evaluation in [e for e in trajectory.evaluations if e.state == EvaluationState.GEPLAND]:
-        trajectory.evaluations.remove(evaluation)  # delete-orphan deletes the row
-    complete_tasks(session, trajectory.id, list(TaskKind))
-    now = utcnow()
-    open_requests = session.scalars(
-        select(ScalingRequest).where(
-            ScalingRequest.trajectory_id == trajectory.id,
-            ScalingRequest.state == RequestState.INGEDIEND,
-        )
-    ).all()
-    open_reports = session.scalars(
-        select(EndOfCareReport).where(
-            EndOfCareReport.trajectory_id == trajectory.id,
-            EndOfCareReport.state == RequestState.INGEDIEND,
-        )
-    ).all()
-    answered: list[ScalingRequest | EndOfCareReport] = [*open_requests, *open_reports]
-    for item in answered:
-        item.state = RequestState.AFGEWEZEN
-        item.decision_reason = CLOSED_ANSWER
-        item.decided_by = actor
-        item.decided_at = now
-    session.flush()
 
 
 def open_report(session: Session, trajectory: Trajectory) -> EndOfCareReport | None:
@@ -110,7 +80,7 @@ def report_end_of_care(
     require_active(trajectory, N_("Einde zorg kan alleen bij een lopend traject worden gemeld."))
     if open_report(session, trajectory) is not None:
         raise DomainError.from_problems([duplicate("uq_end_of_care_reports_open")])
-    problems = wf.close_problems(
+    problems = close_problems(
         trajectory,
         care_end=care_end,
         closure_category=closure_category,
@@ -140,30 +110,17 @@ def report_end_of_care(
         ref=report.id,
         due_on=today,
     )
-    wf._record(
-        session,
-        trajectory,
-        "einde_zorg_gemeld",
-        actor,
-        trajectory.state,
-        trajectory.state,
-        details=_describe(report),
+    record_unchanged(
+        session, trajectory, EventAction.EINDE_ZORG_GEMELD, actor, details=_describe(report)
     )
     session.flush()
     return report
 
 
 def _describe(report: EndOfCareReport) -> str:
-    achieved = "behaald" if report.result_achieved else "niet behaald"
-    return (
-        f"einde zorg {report.care_end.isoformat()}, categorie {report.closure_category.value}, "
-        f"reden {report.end_reason_code}, resultaat {achieved}"
+    return describe_closure(
+        report.care_end, report.closure_category, report.end_reason_code, report.result_achieved
     )
-
-
-def _require_open_report(report: EndOfCareReport) -> None:
-    if report.state != RequestState.INGEDIEND:
-        raise DomainError(N_("Op deze melding einde zorg is al gereageerd."))
 
 
 def confirm_end_of_care(
@@ -172,9 +129,9 @@ def confirm_end_of_care(
     """The responsible gids confirms: the trajectory closes with the reported values."""
     trajectory = report.trajectory
     require_responsible_gids(trajectory, actor)
-    _require_open_report(report)
+    confirmed = END_OF_CARE_TABLE.next_state(report.state, AnswerAction.ACCEPT)
     require_active(trajectory, N_("Dit traject loopt niet meer."))
-    problems = wf.close_problems(
+    problems = close_problems(
         trajectory,
         care_end=report.care_end,
         closure_category=report.closure_category,
@@ -185,10 +142,10 @@ def confirm_end_of_care(
     if problems:
         raise DomainError.from_problems(problems)
     # Answered before closing, so closing does not answer it as "closed" in passing.
-    report.state = RequestState.TOEGEKEND
+    report.state = confirmed
     report.decided_by = actor
     report.decided_at = utcnow()
-    wf.close(
+    close(
         session,
         trajectory,
         actor,
@@ -210,9 +167,9 @@ def return_end_of_care(
     again."""
     trajectory = report.trajectory
     require_responsible_gids(trajectory, actor)
-    _require_open_report(report)
-    reason_text = wf._required_reason(reason, N_("Geef een reden waarom u de melding terugstuurt."))
-    report.state = RequestState.AFGEWEZEN
+    returned = END_OF_CARE_TABLE.next_state(report.state, AnswerAction.REFUSE)
+    reason_text = required_reason(reason, N_("Geef een reden waarom u de melding terugstuurt."))
+    report.state = returned
     report.decision_reason = reason_text
     report.decided_by = actor
     report.decided_at = utcnow()
@@ -225,13 +182,11 @@ def return_end_of_care(
         ref=report.id,
         due_on=today,
     )
-    wf._record(
+    record_unchanged(
         session,
         trajectory,
-        "einde_zorg_teruggestuurd",
+        EventAction.EINDE_ZORG_TERUGGESTUURD,
         actor,
-        trajectory.state,
-        trajectory.state,
         reason=reason_text,
         details=_describe(report),
     )

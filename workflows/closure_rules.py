@@ -42,10 +42,12 @@ result was reached, the reason is *volgens plan*.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import NamedTuple
 
-from models import ClosureCategory, Domain
+from models import ClosureCategory, Domain, Trajectory
 
+from .eligibility import care_end_problems
 from .errors import N_, Problem
 
 A, B, C, D = ClosureCategory.A, ClosureCategory.B, ClosureCategory.C, ClosureCategory.D
@@ -155,6 +157,39 @@ def closure_problems(
             )
         ]
     return []
+
+
+def close_problems(
+    trajectory: Trajectory,
+    *,
+    care_end: date,
+    closure_category: ClosureCategory,
+    end_reason_code: str,
+    result_achieved: bool,
+    today: date,
+) -> list[Problem]:
+    """What is wrong with closing the running trajectory with these values: the end date lies
+    between the start of care and today, and category, reason and result go together as the
+    domain's table says. The one check for the gids's close (``trajectories.close``) and the
+    provider's end-of-care report and its confirmation (``workflows.closure``)."""
+    assert trajectory.care_start is not None
+    problems = care_end_problems(trajectory.care_start, care_end, today)
+    problems += closure_problems(
+        trajectory.domain, closure_category, end_reason_code, result_achieved
+    )
+    return problems
+
+
+def describe_closure(
+    care_end: date, category: ClosureCategory, code: str, result_achieved: bool
+) -> str:
+    """A closure in a line for an event: ``einde zorg 2026-11-02, categorie a, reden 19,
+    resultaat behaald`` (the close itself and the end-of-care report that asks for it)."""
+    achieved = "behaald" if result_achieved else "niet behaald"
+    return (
+        f"einde zorg {care_end.isoformat()}, categorie {category.value}, reden {code}, "
+        f"resultaat {achieved}"
+    )
 
 
 class RuleRow(NamedTuple):

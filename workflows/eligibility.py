@@ -161,11 +161,19 @@ def decision_end_limit(domain: Domain, birth_date: date) -> date | None:
     return jeugd_decision_end(birth_date) if domain == Domain.JEUGD else None
 
 
-def default_planned_end(start: date, weeks: int, limit: date | None) -> date:
-    """The tariff's standard duration in whole weeks from the start, capped at the decision's
-    limit when the start lies within it. The form's preview, a new trajectory and a follow-up
-    after scaling all use this."""
+def decision_end_of(domain: Domain, birth_date: date, planned_end: date) -> date:
+    """The end of a new decision: its limit (Jeugd), else the planned end (Wmo)."""
+    limit = decision_end_limit(domain, birth_date)
+    return limit if limit is not None else planned_end
+
+
+def planned_end_default(domain: Domain, birth_date: date, start: date, weeks: int) -> date:
+    """The planned end when the gids leaves it empty: the tariff's standard duration (``weeks``)
+    in whole weeks from the start, capped at the decision's limit (Jeugd: the day before the
+    18th birthday) when the start lies within it. The one rule for the gids's form preview, a
+    new trajectory (``trajectories.derive``), the follow-up after scaling and the demo seed."""
     end = add_weeks(start, weeks)
+    limit = decision_end_limit(domain, birth_date)
     if limit is not None and end > limit >= start:
         return limit
     return end
@@ -214,6 +222,25 @@ def start_before_decision_problems(
             )
         ]
     return []
+
+
+def care_end_problems(
+    care_start: date, care_end: date, today: date, field: str = "care_end"
+) -> list[Problem]:
+    """Care ends between its start and today (both may be the day itself): the gids's close
+    and the provider's end-of-care report (``closure_rules.close_problems``)."""
+    problems: list[Problem] = []
+    if care_end < care_start:
+        problems.append(
+            Problem(
+                N_("De einddatum ligt vóór de start van de zorg (%(day)s)."),
+                field,
+                {"day": care_start.strftime("%d-%m-%Y")},
+            )
+        )
+    if care_end > today:
+        problems.append(Problem(N_("De einddatum kan niet in de toekomst liggen."), field))
+    return problems
 
 
 def contract_covers(periods: Iterable[tuple[date, date | None]], day: date) -> bool:

@@ -31,6 +31,7 @@ from models import (
     Evaluation,
     EvaluationKind,
     EvaluationState,
+    EventAction,
     NeedType,
     PromptStage,
     ResultScore,
@@ -54,7 +55,8 @@ from .guards import (
     require_responsible_gids,
 )
 from .inbox import add_task, complete_tasks
-from .trajectories import _clean, _record
+from .text import clean_text
+from .transitions import EVALUATION_TABLE, EvaluationAction, record_unchanged
 from .uniqueness import duplicate, refusing_duplicates
 
 DEFAULT_INTERVAL_MONTHS: dict[Domain, int] = {Domain.JEUGD: 3, Domain.WMO: 6}
@@ -89,28 +91,61 @@ REVIEW_OUTCOME_LABELS: dict[ReviewOutcome, str] = {
 # --- the plan -----------------------------------------------------------------------------------
 
 
-def interval_months(trajectory: Trajectory) -> int:
-    """The evaluation interval in months for this trajectory. Precedence:
+# The cycle as pure functions of dates and numbers: the workflow below applies them to a
+# trajectory, the demo seed to the rows it generates, so both plan the same cycle.
+
+
+def evaluation_interval(
+    domain: Domain,
+    need_type: NeedType,
+    tariff_months: int | None,
+    override: int | None = None,
+) -> int:
+    """The evaluation interval in months. Precedence:
 
     1. the gids's override on the trajectory (``evaluation_interval_months``, R8);
     2. 12 months when the need is *blijvend* — a lasting need gets a lighter cycle (R7);
     3. the interval of the trajectory's tariff (the catalogue's cadence per profile);
     4. the domain default: Jeugd 3 months, Wmo 6 months.
     """
+    if override is not None:
+        return override
+    if need_type == NeedType.BLIJVEND:
+        return BLIJVEND_INTERVAL_MONTHS
+    if tariff_months is not None:
+        return tariff_months
+    return DEFAULT_INTERVAL_MONTHS[domain]
+
+
+def final_evaluation_due(start: date, planned_end: date) -> date:
+    """The final evaluation's due date: two weeks before the planned end, but not before care
+    started (a short trajectory, or care that started late, evaluates at the start)."""
+    return max(planned_end - timedelta(days=FINAL_EVALUATION_DAYS_BEFORE_END), start)
+
+
+def next_regular_due(base: date, months: int, final_due: date) -> date | None:
+    """The next regular evaluation: one interval after ``base`` (the start of care, or the day
+    the last evaluation was held); None when that is on or after the final one's due date."""
+    due = add_months(base, months)
+    return due if due < final_due else None
+
+
+def interval_months(trajectory: Trajectory) -> int:
+    """The trajectory's evaluation interval in months (``evaluation_interval``)."""
     if trajectory.evaluation_interval_months is not None:
         return trajectory.evaluation_interval_months
-    if trajectory.need_type == NeedType.BLIJVEND:
-        return BLIJVEND_INTERVAL_MONTHS
-    if trajectory.tariff is not None:
-        return trajectory.tariff.evaluation_interval_months
-    return DEFAULT_INTERVAL_MONTHS[trajectory.domain]
+    tariff = trajectory.tariff if trajectory.need_type != NeedType.BLIJVEND else None
+    return evaluation_interval(
+        trajectory.domain,
+        trajectory.need_type,
+        tariff.evaluation_interval_months if tariff is not None else None,
+    )
 
 
 def final_due_on(trajectory: Trajectory) -> date:
-    """The final evaluation's due date: two weeks before the planned end, but not before care
-    started (a short trajectory, or care that started late, evaluates at the start)."""
+    """The trajectory's final evaluation due date (``final_evaluation_due``)."""
     start = trajectory.care_start or trajectory.planned_start
-    return max(trajectory.planned_end - timedelta(days=FINAL_EVALUATION_DAYS_BEFORE_END), start)
+    return final_evaluation_due(start, trajectory.planned_end)
 
 
 def is_overdue(evaluation: Evaluation, today: date) -> bool:
@@ -148,8 +183,7 @@ def _next_regular_due(trajectory: Trajectory, base: date) -> date | None:
     date, or when the final evaluation has been held (the cycle is over)."""
     if _final_held(trajectory):
         return None
-    due = add_months(base, interval_months(trajectory))
-    return due if due < final_due_on(trajectory) else None
+    return next_regular_due(base, interval_months(trajectory), final_due_on(trajectory))
 
 
 def _plan_next_regular(trajectory: Trajectory, base: date) -> Evaluation | None:
@@ -194,20 +228,18 @@ def plan_evaluations(
         new.append(regular)
     new.sort(key=lambda e: e.due_on)
     if new and record:
-        _record(
+        record_unchanged(
             session,
             trajectory,
-            "evaluaties_gepland",
+            EventAction.EVALUATIES_GEPLAND,
             actor,
-            trajectory.state,
-            trajectory.state,
             details=describe(new),
         )
     session.flush()
     return new
 
 
-def _withdraw_prompts(session: Session, trajectory: Trajectory, evaluation: Evaluation) -> None:
+def withdraw_prompts(session: Session, trajectory: Trajectory, evaluation: Evaluation) -> None:
     """Delete the scheduler's prompts for an evaluation whose date moved or that was dropped.
 
     Deleted, not completed: the dedupe index counts done tasks too, so a done prompt would keep
@@ -236,10 +268,10 @@ def _replan_regular(session: Session, trajectory: Trajectory) -> str:
     for evaluation in current:
         if evaluation is current[0] and new_due is not None:
             if evaluation.due_on != new_due:
-                _withdraw_prompts(session, trajectory, evaluation)
+                withdraw_prompts(session, trajectory, evaluation)
                 evaluation.due_on = new_due
         else:
-            _withdraw_prompts(session, trajectory, evaluation)
+            withdraw_prompts(session, trajectory, evaluation)
             trajectory.evaluations.remove(evaluation)  # delete-orphan deletes the row
     return new_due.isoformat() if new_due is not None else "vervalt"
 
@@ -269,13 +301,11 @@ def set_interval(session: Session, trajectory: Trajectory, actor: User, months: 
     )
     if trajectory.state == TrajectoryState.ACTIEF:
         details += "; volgende evaluatie " + _replan_regular(session, trajectory)
-    _record(
+    record_unchanged(
         session,
         trajectory,
-        "evaluatie_interval",
+        EventAction.EVALUATIE_INTERVAL,
         actor,
-        trajectory.state,
-        trajectory.state,
         details=details,
     )
     session.flush()
@@ -305,7 +335,7 @@ def open_extra_evaluation(
     if planned(trajectory, EvaluationKind.EXTRA):
         raise DomainError.from_problems([duplicate("uq_evaluations_open_extra")])
     problems: list[Problem] = []
-    reason_text = _clean(reason)
+    reason_text = clean_text(reason)
     if not reason_text:
         problems.append(Problem(N_("Geef aan waarom een extra evaluatie nodig is."), "reason"))
     problems += evaluation_due_problems(due_on, today=today, planned_end=trajectory.planned_end)
@@ -316,13 +346,11 @@ def open_extra_evaluation(
     )
     with refusing_duplicates(session):
         trajectory.evaluations.append(evaluation)
-    _record(
+    record_unchanged(
         session,
         trajectory,
-        "evaluatie_extra",
+        EventAction.EVALUATIE_EXTRA,
         actor,
-        trajectory.state,
-        trajectory.state,
         reason=reason_text,
         details=f"extra evaluatie uiterlijk {due_on.isoformat()}",
     )
@@ -447,7 +475,7 @@ def _input_problems(trajectory: Trajectory, data: EvaluationInput, today: date) 
         )
     if not (data.with_inwoner or data.with_gids or data.with_aanbieder or data.with_netwerk):
         problems.append(Problem(N_("Geef aan wie aan de evaluatie deelnamen."), "participants"))
-    if not _clean(data.summary):
+    if not clean_text(data.summary):
         problems.append(Problem(N_("Vat de evaluatie kort samen."), "summary"))
     problems += _score_problems(trajectory, data.scores)
     problems += _zrm_problems(trajectory, data.zrm)
@@ -469,25 +497,24 @@ def submit_evaluation(
     require_active(
         trajectory, N_("Alleen bij een lopend traject kan een evaluatie worden ingediend.")
     )
-    if evaluation.state != EvaluationState.GEPLAND:
-        raise DomainError(N_("Deze evaluatie is al ingediend."))
+    submitted = EVALUATION_TABLE.next_state(evaluation.state, EvaluationAction.SUBMIT)
     problems = _input_problems(trajectory, data, today)
     if problems:
         raise DomainError.from_problems(problems)
 
     with session.no_autoflush:
-        evaluation.state = EvaluationState.INGEDIEND
+        evaluation.state = submitted
         evaluation.held_on = data.held_on
         evaluation.with_inwoner = data.with_inwoner
         evaluation.with_gids = data.with_gids
         evaluation.with_aanbieder = data.with_aanbieder
         evaluation.with_netwerk = data.with_netwerk
-        evaluation.summary = _clean(data.summary)
+        evaluation.summary = clean_text(data.summary)
         evaluation.need_changed = data.need_changed
         evaluation.submitted_by = actor
         evaluation.submitted_at = utcnow()
         evaluation.scores = [
-            ResultScore(result_id=s.result_id, score=s.score, explanation=_clean(s.explanation))
+            ResultScore(result_id=s.result_id, score=s.score, explanation=clean_text(s.explanation))
             for s in data.scores
         ]
         evaluation.zrm_scores = [
@@ -516,13 +543,11 @@ def submit_evaluation(
             details += f"; volgende evaluatie {following.due_on.isoformat()}"
     if data.need_changed:
         details += "; ondersteuningsbehoefte veranderd"
-    _record(
+    record_unchanged(
         session,
         trajectory,
-        "evaluatie_ingediend",
+        EventAction.EVALUATIE_INGEDIEND,
         actor,
-        trajectory.state,
-        trajectory.state,
         details=details,
     )
     session.flush()
@@ -542,13 +567,12 @@ def review_evaluation(
     a notice in its inbox)."""
     trajectory = evaluation.trajectory
     require_responsible_gids(trajectory, actor)
-    if evaluation.state != EvaluationState.INGEDIEND:
-        raise DomainError(N_("Deze evaluatie wacht niet op beoordeling."))
-    remark_text = _clean(remark)
+    reviewed = EVALUATION_TABLE.next_state(evaluation.state, EvaluationAction.REVIEW)
+    remark_text = clean_text(remark)
     if outcome == ReviewOutcome.BESPREKEN and not remark_text:
         raise DomainError(N_("Geef aan wat u wilt bespreken."), field="remark")
     with session.no_autoflush:
-        evaluation.state = EvaluationState.BEOORDEELD
+        evaluation.state = reviewed
         evaluation.review_outcome = outcome
         evaluation.review_remark = remark_text
         evaluation.reviewed_by = actor
@@ -564,13 +588,11 @@ def review_evaluation(
             ref=evaluation.id,
             due_on=today,
         )
-    _record(
+    record_unchanged(
         session,
         trajectory,
-        "evaluatie_beoordeeld",
+        EventAction.EVALUATIE_BEOORDEELD,
         actor,
-        trajectory.state,
-        trajectory.state,
         reason=remark_text,
         details=f"evaluatie van {evaluation.held_on.isoformat() if evaluation.held_on else '?'}: "
         f"{outcome.value}",
@@ -588,13 +610,11 @@ def set_uses_zrm(session: Session, trajectory: Trajectory, actor: User, uses: bo
     if not trajectory.is_open:
         raise DomainError(N_("Of een afgesloten traject de ZRM gebruikt, ligt vast."))
     trajectory.uses_zrm = uses
-    _record(
+    record_unchanged(
         session,
         trajectory,
-        "zrm_gewijzigd",
+        EventAction.ZRM_GEWIJZIGD,
         actor,
-        trajectory.state,
-        trajectory.state,
         details="gebruikt de ZRM" if uses else "gebruikt de ZRM niet meer",
     )
     session.flush()

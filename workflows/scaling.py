@@ -32,6 +32,7 @@ from models import (
     ClosureCategory,
     ContractRole,
     Domain,
+    EventAction,
     Intensity,
     RequestState,
     ScalingRequest,
@@ -39,14 +40,12 @@ from models import (
     Tariff,
     TaskKind,
     Trajectory,
-    TrajectoryState,
     User,
     utcnow,
 )
 
-from . import trajectories as wf
 from .catalogue import HOUSEHOLD_HELP_INTENSITIES, has_contract, tariff_on
-from .eligibility import decision_end_limit, default_planned_end, jeugd_age_problems
+from .eligibility import decision_end_of, jeugd_age_problems, planned_end_default
 from .errors import N_, DomainError, Problem
 from .evaluations import plan_evaluations
 from .guards import (
@@ -56,6 +55,17 @@ from .guards import (
     require_responsible_gids,
 )
 from .inbox import add_task, complete_tasks
+from .text import clean_text
+from .trajectories import close
+from .transitions import (
+    SCALING_TABLE,
+    Action,
+    AnswerAction,
+    Origin,
+    advance,
+    begin,
+    record_unchanged,
+)
 from .uniqueness import duplicate, refusing_duplicates
 
 OMGEZET_REASON_CODE = "37"  # WMO588 = JZ588: in verband met wijzigingsverzoek
@@ -175,7 +185,7 @@ def request_scaling(
         problems += _follow_up_problems(
             session, trajectory, profile, new_intensity, today + timedelta(days=1)
         )[1]
-    reason_text = wf._clean(reason)
+    reason_text = clean_text(reason)
     if not reason_text:
         problems.append(Problem(N_("Geef een reden voor het op- of afschalen."), "reason"))
     if problems:
@@ -200,13 +210,11 @@ def request_scaling(
             ref=scaling.id,
             due_on=today,
         )
-    wf._record(
+    record_unchanged(
         session,
         trajectory,
-        "opschaling_gevraagd",
+        EventAction.OPSCHALING_GEVRAAGD,
         actor,
-        trajectory.state,
-        trajectory.state,
         reason=reason_text,
         details=f"naar {profile.code} {new_intensity.value}",
     )
@@ -227,17 +235,20 @@ def decide_scaling(
     Accepted: the current trajectory closes today (category c, reason 37, result not achieved)
     through ``trajectories.close``, and the follow-up trajectory is returned.
 
-    The follow-up is built here directly in state *actief*, not through ``start_care``: its care
-    starts tomorrow (care continues without interruption, R9), and ``start_care`` refuses a start
-    in the future. Its history shows *aangemaakt* and *zorg_starten* with the reason
-    "vervolg na op-/afschalen"; its evaluations are planned as for any start of care.
+    The follow-up goes through the transition table (``workflows.transitions``): it begins
+    agreed (``Origin.FOLLOW_UP``) and takes the step *zorg_starten* at once, on the gids's
+    decision rather than through ``start_care``: its care starts tomorrow (care continues
+    without interruption, R9), and ``start_care`` refuses a start in the future. Its history
+    shows *aangemaakt* and *zorg_starten* with the reason "vervolg na op-/afschalen"; its
+    evaluations are planned as for any start of care.
     """
     trajectory = request.trajectory
     require_responsible_gids(trajectory, actor)
-    if request.state != RequestState.INGEDIEND:
-        raise DomainError(N_("Over dit verzoek is al besloten."))
+    decided = SCALING_TABLE.next_state(
+        request.state, AnswerAction.ACCEPT if accept else AnswerAction.REFUSE
+    )
     require_active(trajectory, N_("Op- of afschalen kan alleen bij een lopend traject."))
-    reason_text = wf._clean(reason)
+    reason_text = clean_text(reason)
     if not accept:
         _refuse(session, request, actor, reason_text, today)
         return None
@@ -263,47 +274,42 @@ def decide_scaling(
 
     follow_up, notes = _build_follow_up(session, trajectory, profile, tariff, start, today)
     session.add(follow_up)
-    wf._record(
+    begin(
         session,
         follow_up,
-        "aangemaakt",
+        Origin.FOLLOW_UP,
         actor,
-        None,
-        TrajectoryState.GEACCEPTEERD,
         reason=FOLLOW_UP_REASON,
         details=f"vervolg op traject {trajectory.id}" + "".join(f"; {n}" for n in notes),
     )
-    wf._record(
+    advance(
         session,
         follow_up,
-        wf.Action.START,
+        Action.START,
         actor,
-        TrajectoryState.GEACCEPTEERD,
-        TrajectoryState.ACTIEF,
         reason=FOLLOW_UP_REASON,
         details=f"start zorg {start.isoformat()}",
+        changes={"care_start": start},
     )
     session.flush()
     plan_evaluations(session, follow_up, actor, record=False)
 
     # Decided before closing, so closing does not answer the request as "closed" in passing.
-    request.state = RequestState.TOEGEKEND
+    request.state = decided
     request.follow_up = follow_up
     request.decision_reason = reason_text
     request.decided_by = actor
     request.decided_at = utcnow()
-    wf._record(
+    record_unchanged(
         session,
         trajectory,
-        "opschaling_toegekend",
+        EventAction.OPSCHALING_TOEGEKEND,
         actor,
-        trajectory.state,
-        trajectory.state,
         reason=reason_text,
         details=f"vervolgtraject {follow_up.id}: {profile.code} {request.new_intensity.value} "
         f"vanaf {start.isoformat()}",
     )
-    wf.close(
+    close(
         session,
         trajectory,
         actor,
@@ -328,7 +334,7 @@ def _refuse(
             field="reason",
         )
     trajectory = request.trajectory
-    request.state = RequestState.AFGEWEZEN
+    request.state = SCALING_TABLE.next_state(request.state, AnswerAction.REFUSE)
     request.decision_reason = reason_text
     request.decided_by = actor
     request.decided_at = utcnow()
@@ -342,13 +348,11 @@ def _refuse(
             ref=request.id,
             due_on=today,
         )
-    wf._record(
+    record_unchanged(
         session,
         trajectory,
-        "opschaling_afgewezen",
+        EventAction.OPSCHALING_AFGEWEZEN,
         actor,
-        trajectory.state,
-        trajectory.state,
         reason=reason_text,
         details=f"gevraagd: {request.new_profile.code} {request.new_intensity.value}",
     )
@@ -363,11 +367,13 @@ def _build_follow_up(
     start: date,
     today: date,
 ) -> tuple[Trajectory, list[str]]:
-    """The follow-up trajectory, active from ``start``, and notes for its first event."""
+    """The follow-up trajectory as agreed, before its first state (``decide_scaling`` gives it
+    that through the table), and notes for its first event."""
     notes: list[str] = []
-    limit = decision_end_limit(current.domain, current.resident.birth_date)
-    planned_end = default_planned_end(start, tariff.standard_duration_weeks, limit)
-    decision_end = limit if limit is not None else planned_end
+    birth_date = current.resident.birth_date
+    planned_end = planned_end_default(
+        current.domain, birth_date, start, tariff.standard_duration_weeks
+    )
     subcontractor_id = current.subcontractor_id
     if subcontractor_id is not None and not any(
         has_contract(session, subcontractor_id, profile.id, start, role) for role in ContractRole
@@ -393,9 +399,7 @@ def _build_follow_up(
         planned_start=start,
         planned_end=planned_end,
         decision_date=today,
-        decision_end=decision_end,
-        care_start=start,
-        state=TrajectoryState.ACTIEF,
+        decision_end=decision_end_of(current.domain, birth_date, planned_end),
         follows_id=current.id,
         evaluation_interval_months=current.evaluation_interval_months,
         uses_zrm=current.uses_zrm,

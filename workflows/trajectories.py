@@ -1,4 +1,5 @@
-"""The trajectory workflow: an explicit transition table and the guarded operations on it.
+"""The trajectory workflow: the guarded operations on the transition table
+(``workflows.transitions``).
 
 Each operation checks who acts and its guards, changes the trajectory, appends a
 ``TrajectoryEvent`` and flushes; the caller commits once. A forbidden step raises a
@@ -17,12 +18,10 @@ Each operation checks who acts and its guards, changes the trajectory, appends a
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -32,17 +31,20 @@ from models import (
     ClosureCategory,
     ContractRole,
     Domain,
+    EndOfCareReport,
     EndReason,
+    EvaluationState,
     Intensity,
     NeedType,
     Request,
     RequestOutcome,
+    RequestState,
     Resident,
     Role,
+    ScalingRequest,
     SupportProfile,
     TaskKind,
     Trajectory,
-    TrajectoryEvent,
     TrajectoryState,
     User,
     utcnow,
@@ -50,100 +52,40 @@ from models import (
 
 from .caseload import PROVIDER_RESPONSE_DAYS
 from .catalogue import HOUSEHOLD_HELP_INTENSITIES, has_contract, tariff_on
-from .closure_rules import closure_problems
-from .dates import jeugd_decision_end
+from .closure_rules import close_problems, describe_closure
 from .eligibility import (
     decision_end_limit,
-    default_planned_end,
+    decision_end_of,
     jeugd_age_problems,
+    planned_end_default,
     planned_start_problems,
     start_before_decision_problems,
 )
-from .errors import N_, DomainError, NotFound, Problem, VersionConflict
+from .errors import N_, DomainError, NotFound, Problem
+from .evaluations import plan_evaluations
 from .guards import require_responsible_gids
 from .inbox import add_task, complete_tasks
 from .text import clean_text
+from .transitions import (
+    ACTION_REFUSALS,
+    END_OF_CARE_TABLE,
+    SCALING_TABLE,
+    Action,
+    AnswerAction,
+    Origin,
+    StateTable,
+    advance,
+    allowed_actions,
+    begin,
+    check_actor,
+    check_version,
+    next_state,
+    record_unchanged,
+    required_reason,
+    transition,
+)
 
 S = TrajectoryState
-
-
-class Action(enum.StrEnum):
-    EDIT = "wijzigen"
-    PROPOSE = "voorstellen"
-    ACCEPT = "accepteren"
-    RETURN = "terugsturen"
-    START = "zorg_starten"
-    CLOSE = "afsluiten"
-    CANCEL = "annuleren"
-
-
-TRANSITIONS: dict[tuple[TrajectoryState, Action], TrajectoryState] = {
-    (S.CONCEPT, Action.EDIT): S.CONCEPT,
-    (S.TERUGGESTUURD, Action.EDIT): S.TERUGGESTUURD,
-    (S.CONCEPT, Action.PROPOSE): S.VOORGESTELD,
-    (S.TERUGGESTUURD, Action.PROPOSE): S.VOORGESTELD,
-    (S.VOORGESTELD, Action.ACCEPT): S.GEACCEPTEERD,
-    (S.VOORGESTELD, Action.RETURN): S.TERUGGESTUURD,
-    (S.GEACCEPTEERD, Action.START): S.ACTIEF,
-    (S.ACTIEF, Action.CLOSE): S.AFGESLOTEN,
-    (S.CONCEPT, Action.CANCEL): S.GEANNULEERD,
-    (S.VOORGESTELD, Action.CANCEL): S.GEANNULEERD,
-    (S.TERUGGESTUURD, Action.CANCEL): S.GEANNULEERD,
-    (S.GEACCEPTEERD, Action.CANCEL): S.GEANNULEERD,
-}
-
-# Who may take each action. Provider actions also require the provider to be the main contractor.
-ACTION_ROLES: dict[Action, Role] = {
-    Action.EDIT: Role.GIDS,
-    Action.PROPOSE: Role.GIDS,
-    Action.ACCEPT: Role.AANBIEDER,
-    Action.RETURN: Role.AANBIEDER,
-    Action.START: Role.AANBIEDER,
-    Action.CLOSE: Role.GIDS,
-    Action.CANCEL: Role.GIDS,
-}
-
-STATE_LABELS: dict[TrajectoryState, str] = {
-    S.CONCEPT: N_("Concept"),
-    S.VOORGESTELD: N_("Voorgesteld aan aanbieder"),
-    S.TERUGGESTUURD: N_("Teruggestuurd door aanbieder"),
-    S.GEACCEPTEERD: N_("Geaccepteerd"),
-    S.ACTIEF: N_("Zorg gestart"),
-    S.AFGESLOTEN: N_("Afgesloten"),
-    S.GEANNULEERD: N_("Geannuleerd"),
-}
-
-ACTION_LABELS: dict[str, str] = {
-    "aangemaakt": N_("Aangemaakt"),
-    Action.EDIT: N_("Gewijzigd"),
-    Action.PROPOSE: N_("Verstuurd naar aanbieder"),
-    Action.ACCEPT: N_("Geaccepteerd door aanbieder"),
-    Action.RETURN: N_("Teruggestuurd door aanbieder"),
-    Action.START: N_("Start zorg geregistreerd"),
-    Action.CLOSE: N_("Afgesloten"),
-    Action.CANCEL: N_("Geannuleerd"),
-    # evaluations (workflows.evaluations)
-    "evaluaties_gepland": N_("Evaluaties gepland"),
-    "evaluatie_interval": N_("Evaluatie-interval gewijzigd"),
-    "evaluatie_extra": N_("Extra evaluatie gepland"),
-    "evaluatie_ingediend": N_("Evaluatie ingediend"),
-    "evaluatie_beoordeeld": N_("Evaluatie beoordeeld"),
-    "zrm_gewijzigd": N_("Gebruik van de ZRM gewijzigd"),
-    # scaling up or down (workflows.scaling)
-    "opschaling_gevraagd": N_("Op- of afschalen gevraagd"),
-    "opschaling_toegekend": N_("Op- of afschalen toegekend"),
-    "opschaling_afgewezen": N_("Op- of afschalen afgewezen"),
-    # end of care (workflows.closure)
-    "einde_zorg_gemeld": N_("Einde zorg gemeld door aanbieder"),
-    "einde_zorg_teruggestuurd": N_("Melding einde zorg teruggestuurd"),
-    # claims (workflows.claims)
-    "gedeclareerd": N_("Gedeclareerd"),
-    "declaratie_goedgekeurd": N_("Declaratie goedgekeurd"),
-    "declaratie_afgewezen": N_("Declaratie afgewezen"),
-    # statistics (workflows.stats)
-    "geimporteerd": N_("Geïmporteerd uit de historie"),
-    "verlengd": N_("Beschikking verlengd"),
-}
 
 CLOSURE_LABELS: dict[ClosureCategory, str] = {
     ClosureCategory.A: N_("a. Afgerond, terug in het netwerk"),
@@ -151,79 +93,6 @@ CLOSURE_LABELS: dict[ClosureCategory, str] = {
     ClosureCategory.C: N_("c. Doorverwezen naar vervolghulp (met beschikking)"),
     ClosureCategory.D: N_("d. Voortijdig afgesloten"),
 }
-
-
-def allowed_actions(state: TrajectoryState) -> set[Action]:
-    return {action for (s, action) in TRANSITIONS if s == state}
-
-
-def _next_state(trajectory: Trajectory, action: Action) -> TrajectoryState:
-    try:
-        return TRANSITIONS[(trajectory.state, action)]
-    except KeyError:
-        raise DomainError(
-            N_("Dit kan niet bij een traject met status '%(state)s'."),
-            state=STATE_LABELS[trajectory.state],
-        ) from None
-
-
-def _check_actor(trajectory: Trajectory, action: Action, actor: User) -> None:
-    role = ACTION_ROLES[action]
-    if actor.role != role:
-        raise DomainError(N_("U heeft geen recht om dit te doen."))
-    if role == Role.AANBIEDER and actor.provider_id != trajectory.provider_id:
-        raise NotFound(N_("Traject niet gevonden."))
-
-
-def _check_version(trajectory: Trajectory, expected_version: int | None) -> None:
-    if expected_version is not None and expected_version != trajectory.version:
-        raise VersionConflict(
-            N_(
-                "Dit traject is intussen door iemand anders gewijzigd. Uw wijziging is niet "
-                "opgeslagen; bekijk de nieuwe stand en probeer het opnieuw."
-            )
-        )
-
-
-def _record(
-    session: Session,
-    trajectory: Trajectory,
-    action: str,
-    actor: User | None,
-    old: TrajectoryState | None,
-    new: TrajectoryState | None,
-    reason: str | None = None,
-    details: str | None = None,
-) -> TrajectoryEvent:
-    event = TrajectoryEvent(
-        user=actor, action=action, old_state=old, new_state=new, reason=reason, details=details
-    )
-    trajectory.events.append(event)
-    return event
-
-
-def _transition(
-    session: Session,
-    trajectory: Trajectory,
-    action: Action,
-    actor: User,
-    *,
-    expected_version: int | None = None,
-    reason: str | None = None,
-    details: str | None = None,
-    changes: dict[str, Any] | None = None,
-) -> TrajectoryEvent:
-    """Check, then apply ``changes`` and the new state together (no autoflush in between, so
-    the check constraints tying state to fields never see a half-done step), then record."""
-    _check_actor(trajectory, action, actor)
-    _check_version(trajectory, expected_version)
-    new_state = _next_state(trajectory, action)
-    old_state = trajectory.state
-    with session.no_autoflush:
-        for name, value in (changes or {}).items():
-            setattr(trajectory, name, value)
-        trajectory.state = new_state
-        return _record(session, trajectory, action, actor, old_state, new_state, reason, details)
 
 
 # --- input and derivation -------------------------------------------------------------------
@@ -270,10 +139,6 @@ class Derived:
     decision_end: date
 
 
-# Every free text of a trajectory (results, reasons) is cleaned the one way (workflows.text).
-_clean = clean_text
-
-
 def derive(session: Session, data: TrajectoryInput, today: date) -> Derived:
     """Check every guard on the input and work out price, planned end and decision end.
 
@@ -313,7 +178,7 @@ def derive(session: Session, data: TrajectoryInput, today: date) -> Derived:
             )
         )
 
-    decision_end = decision_end_limit(profile.domain, resident.birth_date)
+    limit = decision_end_limit(profile.domain, resident.birth_date)
     if profile.domain == Domain.JEUGD:
         problems += jeugd_age_problems(resident.birth_date, data.planned_start, "planned_start")
 
@@ -323,13 +188,11 @@ def derive(session: Session, data: TrajectoryInput, today: date) -> Derived:
             Problem(N_("De geplande einddatum ligt vóór de geplande startdatum."), "planned_end")
         )
     if planned_end is None and tariff is not None:
-        planned_end = default_planned_end(
-            data.planned_start, tariff.standard_duration_weeks, decision_end
+        planned_end = planned_end_default(
+            profile.domain, resident.birth_date, data.planned_start, tariff.standard_duration_weeks
         )
     elif (
-        planned_end is not None
-        and decision_end is not None
-        and planned_end > decision_end >= data.planned_start
+        planned_end is not None and limit is not None and planned_end > limit >= data.planned_start
     ):
         problems.append(
             Problem(
@@ -338,12 +201,12 @@ def derive(session: Session, data: TrajectoryInput, today: date) -> Derived:
                     "de dag vóór de 18e verjaardag)."
                 ),
                 "planned_end",
-                {"day": decision_end.strftime("%d-%m-%Y")},
+                {"day": limit.strftime("%d-%m-%Y")},
             )
         )
 
     price = data.price if data.price is not None else (tariff.price if tariff else None)
-    price_reason = _clean(data.price_reason)
+    price_reason = clean_text(data.price_reason)
     if price is not None and price < 0:
         problems.append(Problem(N_("De prijs kan niet negatief zijn."), "price"))
     if tariff is not None and price is not None and price != tariff.price and not price_reason:
@@ -387,7 +250,7 @@ def derive(session: Session, data: TrajectoryInput, today: date) -> Derived:
                 )
             )
 
-    if not [r for r in data.results if _clean(r.description)]:
+    if not [r for r in data.results if clean_text(r.description)]:
         problems.append(Problem(N_("Leg ten minste één afgesproken resultaat vast."), "results"))
 
     if data.request_id is not None:
@@ -412,30 +275,23 @@ def derive(session: Session, data: TrajectoryInput, today: date) -> Derived:
         price=price,
         price_reason=price_reason,
         planned_end=planned_end,
-        decision_end=decision_end if decision_end is not None else planned_end,
+        decision_end=decision_end_of(profile.domain, resident.birth_date, planned_end),
     )
-
-
-def _required_reason(reason: str, message: str) -> str:
-    text = _clean(reason)
-    if not text:
-        raise DomainError(message, field="reason")
-    return text
 
 
 def _results(data: TrajectoryInput) -> list[AgreedResult]:
     return [
         AgreedResult(
             position=i,
-            description=(_clean(r.description) or ""),
-            measure=_clean(r.measure),
-            gas_minus2=_clean(r.gas_minus2),
-            gas_minus1=_clean(r.gas_minus1),
-            gas_zero=_clean(r.gas_zero),
-            gas_plus1=_clean(r.gas_plus1),
-            gas_plus2=_clean(r.gas_plus2),
+            description=(clean_text(r.description) or ""),
+            measure=clean_text(r.measure),
+            gas_minus2=clean_text(r.gas_minus2),
+            gas_minus1=clean_text(r.gas_minus1),
+            gas_zero=clean_text(r.gas_zero),
+            gas_plus1=clean_text(r.gas_plus1),
+            gas_plus2=clean_text(r.gas_plus2),
         )
-        for i, r in enumerate(r for r in data.results if _clean(r.description))
+        for i, r in enumerate(r for r in data.results if clean_text(r.description))
     ]
 
 
@@ -473,11 +329,11 @@ def create_trajectory(
     if actor.role != Role.GIDS:
         raise DomainError(N_("Alleen een gids kan een traject aanmaken."))
     derived = derive(session, data, today)
-    trajectory = Trajectory(state=S.CONCEPT, gids_id=actor.id)
+    trajectory = Trajectory(gids_id=actor.id)
     _apply(trajectory, data, derived)
     trajectory.results = _results(data)
     session.add(trajectory)
-    _record(session, trajectory, "aangemaakt", actor, None, S.CONCEPT)
+    begin(session, trajectory, Origin.NEW, actor)
     session.flush()
     return trajectory
 
@@ -492,9 +348,9 @@ def update_trajectory(
     today: date,
 ) -> Trajectory:
     """Edit a concept or a returned trajectory; every changed field is written in the event."""
-    _check_actor(trajectory, Action.EDIT, actor)
-    _check_version(trajectory, expected_version)
-    _next_state(trajectory, Action.EDIT)
+    check_actor(trajectory, Action.EDIT, actor)
+    check_version(trajectory, expected_version)
+    next_state(trajectory, Action.EDIT)
     if data.resident_id != trajectory.resident_id:
         raise DomainError(N_("Een traject kan niet naar een andere inwoner worden verplaatst."))
     derived = derive(session, data, today)
@@ -515,15 +371,7 @@ def update_trajectory(
     # Every edit raises the version, also one that changed only the agreed results (rows of
     # their own): a concurrent edit from an older page must conflict, not overwrite them.
     trajectory.updated_at = utcnow()
-    _record(
-        session,
-        trajectory,
-        Action.EDIT,
-        actor,
-        trajectory.state,
-        trajectory.state,
-        details="; ".join(changes) or None,
-    )
+    record_unchanged(session, trajectory, Action.EDIT, actor, details="; ".join(changes) or None)
     session.flush()
     return trajectory
 
@@ -555,14 +403,14 @@ def propose(
     """Send the trajectory to the provider; today is its decision date. All guards are checked
     again: the catalogue or the contract may have changed since the concept was saved, and the
     planned start may have passed (care cannot start before the decision)."""
-    _check_actor(trajectory, Action.PROPOSE, actor)
-    _next_state(trajectory, Action.PROPOSE)
-    _check_version(trajectory, expected_version)
+    check_actor(trajectory, Action.PROPOSE, actor)
+    next_state(trajectory, Action.PROPOSE)
+    check_version(trajectory, expected_version)
     derive(session, _input_of(trajectory), today)
     request = trajectory.request
     if request is not None and request.request_date > today:
         raise DomainError(N_("De aanmelddatum ligt na vandaag."))
-    event = _transition(
+    event = transition(
         session,
         trajectory,
         Action.PROPOSE,
@@ -590,7 +438,7 @@ def propose(
 def accept(
     session: Session, trajectory: Trajectory, actor: User, expected_version: int | None = None
 ) -> None:
-    _transition(session, trajectory, Action.ACCEPT, actor, expected_version=expected_version)
+    transition(session, trajectory, Action.ACCEPT, actor, expected_version=expected_version)
     session.flush()
     complete_tasks(session, trajectory.id, [TaskKind.VOORSTEL_NIEUW])
 
@@ -605,8 +453,8 @@ def return_to_gids(
 ) -> None:
     """The provider returns a proposal with a reason; the gids edits it and sends it again (a
     task in the gids's inbox, due the day it is returned)."""
-    reason_text = _required_reason(reason, N_("Geef een reden waarom u het traject terugstuurt."))
-    event = _transition(
+    reason_text = required_reason(reason, N_("Geef een reden waarom u het traject terugstuurt."))
+    event = transition(
         session,
         trajectory,
         Action.RETURN,
@@ -635,8 +483,8 @@ def start_care(
     expected_version: int | None = None,
 ) -> None:
     """The provider registers the first day of delivered care."""
-    _check_actor(trajectory, Action.START, actor)
-    _next_state(trajectory, Action.START)
+    check_actor(trajectory, Action.START, actor)
+    next_state(trajectory, Action.START)
     if care_start > today:
         raise DomainError(
             N_("De startdatum van de zorg kan niet in de toekomst liggen."), field="care_start"
@@ -650,7 +498,7 @@ def start_care(
             field="care_start",
             day=trajectory.decision_end.strftime("%d-%m-%Y"),
         )
-    _transition(
+    transition(
         session,
         trajectory,
         Action.START,
@@ -661,9 +509,6 @@ def start_care(
     )
     # R8: every start of care plans the evaluations. The plan follows from the start event's
     # data, so it gets no event of its own (one action, one event).
-    # Imported here: the evaluations module builds on this one.
-    from .evaluations import plan_evaluations
-
     plan_evaluations(session, trajectory, actor, record=False)
     session.flush()
 
@@ -672,36 +517,6 @@ def end_reasons(session: Session, domain: Domain) -> Sequence[EndReason]:
     return session.scalars(
         select(EndReason).where(EndReason.domain == domain).order_by(EndReason.code)
     ).all()
-
-
-def close_problems(
-    trajectory: Trajectory,
-    *,
-    care_end: date,
-    closure_category: ClosureCategory,
-    end_reason_code: str,
-    result_achieved: bool,
-    today: date,
-) -> list[Problem]:
-    """What is wrong with closing the running trajectory with these values: the end date lies
-    between the start of care and today, and category, reason and result go together as the
-    domain's table says. Also checks an end-of-care report (``workflows.closure``)."""
-    problems: list[Problem] = []
-    assert trajectory.care_start is not None
-    if care_end < trajectory.care_start:
-        problems.append(
-            Problem(
-                N_("De einddatum ligt vóór de start van de zorg (%(day)s)."),
-                "care_end",
-                {"day": trajectory.care_start.strftime("%d-%m-%Y")},
-            )
-        )
-    if care_end > today:
-        problems.append(Problem(N_("De einddatum kan niet in de toekomst liggen."), "care_end"))
-    problems += closure_problems(
-        trajectory.domain, closure_category, end_reason_code, result_achieved
-    )
-    return problems
 
 
 def close(
@@ -722,10 +537,10 @@ def close(
     (``workflows.closure_rules``). ``reason`` is written in the event (e.g. when the
     closure follows a confirmed end-of-care report or an accepted scaling request).
 
-    What was still open on the trajectory is settled too (``closure.settle_open_work``):
-    evaluations never held are removed, open tasks are done, open requests are answered."""
-    _check_actor(trajectory, Action.CLOSE, actor)
-    _next_state(trajectory, Action.CLOSE)
+    What was still open on the trajectory is settled too (``settle_open_work``): evaluations
+    never held are removed, open tasks are done, open requests are answered."""
+    check_actor(trajectory, Action.CLOSE, actor)
+    next_state(trajectory, Action.CLOSE)
     problems = close_problems(
         trajectory,
         care_end=care_end,
@@ -736,15 +551,14 @@ def close(
     )
     if problems:
         raise DomainError.from_problems(problems)
-    _transition(
+    transition(
         session,
         trajectory,
         Action.CLOSE,
         actor,
         expected_version=expected_version,
-        reason=_clean(reason),
-        details=f"einde zorg {care_end.isoformat()}, categorie {closure_category.value}, "
-        f"reden {end_reason_code}, resultaat {'behaald' if result_achieved else 'niet behaald'}",
+        reason=clean_text(reason),
+        details=describe_closure(care_end, closure_category, end_reason_code, result_achieved),
         changes={
             "care_end": care_end,
             "closure_category": closure_category,
@@ -752,10 +566,45 @@ def close(
             "result_achieved": result_achieved,
         },
     )
-    # Imported here: the closure module builds on this one.
-    from .closure import settle_open_work
-
     settle_open_work(session, trajectory, actor)
+    session.flush()
+
+
+# The answer written on requests still open when the trajectory closes.
+CLOSED_ANSWER = "Het traject is afgesloten."
+
+
+def settle_open_work(session: Session, trajectory: Trajectory, actor: User | None) -> None:
+    """Leave nothing open on a trajectory that closed: evaluations never held are removed (an
+    evaluation that did not happen is not part of the record), every open task is done, and open
+    scaling requests and end-of-care reports are answered. Used by every way a trajectory
+    closes (``close``, hence also confirmed reports and accepted scaling)."""
+    for evaluation in [e for e in trajectory.evaluations if e.state == EvaluationState.GEPLAND]:
+        trajectory.evaluations.remove(evaluation)  # delete-orphan deletes the row
+    complete_tasks(session, trajectory.id, list(TaskKind))
+    now = utcnow()
+    open_requests = session.scalars(
+        select(ScalingRequest).where(
+            ScalingRequest.trajectory_id == trajectory.id,
+            ScalingRequest.state == RequestState.INGEDIEND,
+        )
+    ).all()
+    open_reports = session.scalars(
+        select(EndOfCareReport).where(
+            EndOfCareReport.trajectory_id == trajectory.id,
+            EndOfCareReport.state == RequestState.INGEDIEND,
+        )
+    ).all()
+    answered: list[tuple[ScalingRequest | EndOfCareReport, StateTable[RequestState, AnswerAction]]]
+    answered = [
+        *((request, SCALING_TABLE) for request in open_requests),
+        *((report, END_OF_CARE_TABLE) for report in open_reports),
+    ]
+    for item, table in answered:
+        item.state = table.next_state(item.state, AnswerAction.SETTLE)
+        item.decision_reason = CLOSED_ANSWER
+        item.decided_by = actor
+        item.decided_at = now
     session.flush()
 
 
@@ -766,8 +615,8 @@ def cancel(
     reason: str,
     expected_version: int | None = None,
 ) -> None:
-    reason_text = _required_reason(reason, N_("Geef een reden voor het annuleren."))
-    _transition(
+    reason_text = required_reason(reason, N_("Geef een reden voor het annuleren."))
+    transition(
         session,
         trajectory,
         Action.CANCEL,
@@ -780,7 +629,8 @@ def cancel(
 
 
 EXTENSION_REASON_CODE = "04"  # RedenWijziging: herbeoordeling: verlenging
-DECISION_OPEN_STATES = (S.GEACCEPTEERD, S.ACTIEF)
+# The states whose decision can be extended, as the transition table says.
+DECISION_OPEN_STATES = tuple(s for s in S if Action.EXTEND in allowed_actions(s))
 
 
 def extend_decision(
@@ -802,12 +652,11 @@ def extend_decision(
     the new end nears. A Jeugd decision cannot run past the day before the 18th birthday.
     """
     require_responsible_gids(trajectory, actor)
-    if trajectory.state not in DECISION_OPEN_STATES or trajectory.decision_end is None:
-        raise DomainError(
-            N_("Alleen de beschikking van een geaccepteerd of lopend traject kan worden verlengd.")
-        )
-    _check_version(trajectory, expected_version)
-    reason_text = _required_reason(reason, N_("Geef een reden voor de verlenging."))
+    next_state(trajectory, Action.EXTEND)
+    if trajectory.decision_end is None:
+        raise DomainError(ACTION_REFUSALS[Action.EXTEND])
+    check_version(trajectory, expected_version)
+    reason_text = required_reason(reason, N_("Geef een reden voor de verlenging."))
     old_end = trajectory.decision_end
     problems: list[Problem] = []
     if new_end <= old_end:
@@ -820,32 +669,29 @@ def extend_decision(
         )
     elif new_end < today:
         problems.append(Problem(N_("De nieuwe einddatum ligt in het verleden."), "new_end"))
-    if trajectory.domain == Domain.JEUGD:
-        limit = jeugd_decision_end(trajectory.resident.birth_date)
-        if new_end > limit:
-            problems.append(
-                Problem(
-                    N_(
-                        "Een Jeugdwet-beschikking loopt tot de dag vóór de 18e verjaardag "
-                        "(%(day)s); bereid de overgang naar de Wmo voor."
-                    ),
-                    "new_end",
-                    {"day": limit.strftime("%d-%m-%Y")},
-                )
+    limit = decision_end_limit(trajectory.domain, trajectory.resident.birth_date)
+    if limit is not None and new_end > limit:
+        problems.append(
+            Problem(
+                N_(
+                    "Een Jeugdwet-beschikking loopt tot de dag vóór de 18e verjaardag "
+                    "(%(day)s); bereid de overgang naar de Wmo voor."
+                ),
+                "new_end",
+                {"day": limit.strftime("%d-%m-%Y")},
             )
+        )
     if problems:
         raise DomainError.from_problems(problems)
-    trajectory.decision_end = new_end
-    _record(
+    advance(
         session,
         trajectory,
-        "verlengd",
+        Action.EXTEND,
         actor,
-        trajectory.state,
-        trajectory.state,
         reason=reason_text,
         details=f"beschikking tot {old_end.isoformat()} verlengd tot {new_end.isoformat()}, "
         f"reden {EXTENSION_REASON_CODE}",
+        changes={"decision_end": new_end},
     )
     session.flush()
     complete_tasks(session, trajectory.id, [TaskKind.BESCHIKKING_VERLOOPT])

@@ -10,6 +10,7 @@ from models import Trajectory, TrajectoryState
 from workflows import trajectories as wf
 from workflows.caseload import markers, provider_list, provider_sees
 from workflows.paging import page_number
+from workflows.transitions import Action, allowed_actions
 
 from .. import clock
 from ..auth.access import me
@@ -61,7 +62,7 @@ def _render(trajectory: Trajectory, **forms: Any) -> str:
         trajectory=trajectory,
         show_bsn=shown_bsn(trajectory.resident_id) if request.method == "GET" else False,
         markers=markers(trajectory, clock.today()),
-        allowed=wf.allowed_actions(trajectory.state) if main else set(),
+        allowed=allowed_actions(trajectory.state) if main else set(),
         accept_form=forms.get("accept_form")
         or AcceptForm(formdata=None, data=version, prefix="accept"),
         return_form=forms.get("return_form")
@@ -102,7 +103,7 @@ def return_(trajectory_id: int) -> str | Response:
     trajectory = actionable_trajectory(trajectory_id)
     form = ReturnForm(prefix="return")
     if not form.validate_on_submit():
-        general = step_not_possible(trajectory, wf.Action.RETURN)
+        general = step_not_possible(trajectory, Action.RETURN)
         return _render(trajectory, return_form=form, general=general)
     step = run_step(
         form,
@@ -121,7 +122,7 @@ def start(trajectory_id: int) -> str | Response:
     trajectory = actionable_trajectory(trajectory_id)
     form = StartForm(prefix="start")
     if not form.validate_on_submit():
-        general = step_not_possible(trajectory, wf.Action.START)
+        general = step_not_possible(trajectory, Action.START)
         return _render(trajectory, start_form=form, general=general)
     care_start = form.care_start.data
     assert care_start is not None

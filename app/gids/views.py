@@ -29,10 +29,11 @@ from workflows.caseload import caseload as caseload_query
 from workflows.caseload import markers
 from workflows.catalogue import active_profiles, contracted_providers, tariff_on
 from workflows.dates import jeugd_decision_end
-from workflows.eligibility import decision_end_limit, default_planned_end
+from workflows.eligibility import planned_end_default
 from workflows.paging import page_number
 from workflows.requests import decide_request, get_request, register_request, requests_of
 from workflows.residents import ResidentInput, add_resident, get_resident, search_residents
+from workflows.transitions import STATE_LABELS, Action, allowed_actions
 
 from .. import clock
 from ..auth.access import me
@@ -105,7 +106,7 @@ def caseload() -> str:
 
 
 def _state_choices() -> list[tuple[TrajectoryState, str]]:
-    return [(s, _(wf.STATE_LABELS[s])) for s in TrajectoryState]
+    return [(s, _(STATE_LABELS[s])) for s in TrajectoryState]
 
 
 # --- residents and households ----------------------------------------------------------------
@@ -292,8 +293,9 @@ def _prepare(form: TrajectoryForm, person: Resident) -> dict[str, Any]:
     ):
         tariff = tariff_on(db.session, profile.id, Intensity(intensity), day)
         if tariff is not None:
-            limit = decision_end_limit(profile.domain, person.birth_date)
-            planned_end = default_planned_end(day, tariff.standard_duration_weeks, limit)
+            planned_end = planned_end_default(
+                profile.domain, person.birth_date, day, tariff.standard_duration_weeks
+            )
     return {"profile": profile, "tariff": tariff, "planned_end": planned_end, "day": day}
 
 
@@ -399,7 +401,7 @@ def new_trajectory(resident_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/trajecten/<int:trajectory_id>/wijzigen", methods=["GET", "POST"])
 def edit_trajectory(trajectory_id: int) -> str | Response | tuple[str, int]:
     trajectory = own_trajectory(trajectory_id)
-    if wf.Action.EDIT not in wf.allowed_actions(trajectory.state):
+    if Action.EDIT not in allowed_actions(trajectory.state):
         flash(_("Een traject met deze status kan niet meer worden gewijzigd."), "error")
         return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
     if request.method == "GET":
@@ -444,14 +446,14 @@ def _render_trajectory(trajectory: Trajectory, **forms: Any) -> str:
     """The trajectory page; only the forms the page shows are made (the responsible gids's, for
     the steps the state allows). ``forms`` holds a refused form to show again with its input."""
     version = str(trajectory.version)
-    allowed = wf.allowed_actions(trajectory.state)
+    allowed = allowed_actions(trajectory.state)
     mine = trajectory.gids_id == me().id
     can_extend = trajectory.state in wf.DECISION_OPEN_STATES and trajectory.decision_end is not None
     propose_form = forms.get("propose_form")
-    if propose_form is None and mine and wf.Action.PROPOSE in allowed:
+    if propose_form is None and mine and Action.PROPOSE in allowed:
         propose_form = ProposeForm(formdata=None, data={"version": version}, prefix="propose")
     cancel_form = forms.get("cancel_form")
-    if cancel_form is None and mine and wf.Action.CANCEL in allowed:
+    if cancel_form is None and mine and Action.CANCEL in allowed:
         cancel_form = ReasonForm(formdata=None, data={"version": version}, prefix="cancel")
     extend_form = forms.get("extend_form")
     if extend_form is None and mine and can_extend:
@@ -498,7 +500,7 @@ def cancel(trajectory_id: int) -> str | Response:
     trajectory = own_trajectory(trajectory_id)
     form = ReasonForm(prefix="cancel")
     if not form.validate_on_submit():
-        general = step_not_possible(trajectory, wf.Action.CANCEL)
+        general = step_not_possible(trajectory, Action.CANCEL)
         return _render_trajectory(trajectory, cancel_form=form, general=general)
     step = run_step(
         form,
@@ -519,14 +521,14 @@ def close(trajectory_id: int) -> str | Response:
     form = CloseForm(prefix="close")
     closing_choices(form, trajectory.domain)
     if request.method == "GET":
-        refusal = not_possible(trajectory, wf.Action.CLOSE)
+        refusal = not_possible(trajectory, Action.CLOSE)
         if refusal:
             flash(refusal, "error")
             return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
         form.version.data = str(trajectory.version)
         return _render_close(trajectory, form)
     if not form.validate_on_submit():
-        return _render_close(trajectory, form, step_not_possible(trajectory, wf.Action.CLOSE))
+        return _render_close(trajectory, form, step_not_possible(trajectory, Action.CLOSE))
     step = run_step(
         form,
         lambda: wf.close(

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from models import ContractRole, Domain, Intensity
-from workflows.eligibility import decision_end_limit, default_planned_end
+from workflows.eligibility import planned_end_default
 from workflows.evaluations import DEFAULT_INTERVAL_MONTHS
 
 WMO, JEUGD = Domain.WMO, Domain.JEUGD
@@ -217,13 +217,11 @@ def standard_weeks(profile: ProfileSpec, intensity: Intensity, planned_start: da
 def default_end(
     profile: ProfileSpec, intensity: Intensity, planned_start: date, birth: date
 ) -> date:
-    """The planned end a new trajectory gets (``workflows.eligibility.default_planned_end``): the
+    """The planned end a new trajectory gets (``workflows.eligibility.planned_end_default``): the
     standard duration from the planned start, capped at the decision's limit (Jeugd: the day
     before the 18th birthday, R6)."""
-    return default_planned_end(
-        planned_start,
-        standard_weeks(profile, intensity, planned_start),
-        decision_end_limit(profile.domain, birth),
+    return planned_end_default(
+        profile.domain, birth, planned_start, standard_weeks(profile, intensity, planned_start)
     )
 
 

@@ -31,7 +31,7 @@ from workflows.caseload import PROVIDER_RESPONSE_DAYS
 from workflows.claims import claimable_amount
 from workflows.dates import add_months
 from workflows.evaluations import final_due_on, interval_months
-from workflows.trajectories import Action
+from workflows.transitions import Action
 
 from .catalogue import INTENSITY_ORDER, JEUGD, PROFILES, RESULT_ORIENTED
 from .draws import DAY, day_between, draw_int, pick, stamp

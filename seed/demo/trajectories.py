@@ -24,7 +24,7 @@ from models import (
     RequestOutcome,
     TrajectoryState,
 )
-from workflows.closure_rules import reasons_for, results_for
+from workflows.closure_rules import describe_closure, reasons_for, results_for
 from workflows.dates import age_on, jeugd_decision_end
 from workflows.eligibility import contract_covers, decision_end_limit
 from workflows.scaling import OMGEZET_REASON_CODE
@@ -752,8 +752,7 @@ class TrajectoryRows:
                 "afsluiten",
                 S.ACTIEF,
                 S.AFGESLOTEN,
-                details=f"einde zorg {t.care_end.isoformat()}, categorie {category}, "
-                f"reden {code}, resultaat {'behaald' if achieved else 'niet behaald'}",
+                details=describe_closure(t.care_end, category, code, achieved),
             )
             state = S.AFGESLOTEN
         if t.cancelled is not None:

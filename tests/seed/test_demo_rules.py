@@ -17,7 +17,7 @@ from models import EvaluationKind, Resident, Role, Tariff, Trajectory, Trajector
 from seed.demo import build_demo
 from workflows.closure_rules import is_allowed
 from workflows.dates import add_months, add_weeks
-from workflows.eligibility import decision_end_limit, default_planned_end
+from workflows.eligibility import decision_end_limit, decision_end_of, planned_end_default
 from workflows.evaluations import final_due_on, interval_months
 from workflows.stats.history import check_import, export_csv
 
@@ -79,9 +79,11 @@ def test_planned_and_decision_ends_are_the_workflows_defaults(session: Session) 
     capped = 0
     for trajectory, weeks, birth_date in rows:
         limit = decision_end_limit(trajectory.domain, birth_date)
-        expected = default_planned_end(trajectory.planned_start, weeks, limit)
+        expected = planned_end_default(
+            trajectory.domain, birth_date, trajectory.planned_start, weeks
+        )
         assert trajectory.planned_end == expected, trajectory.id
-        assert trajectory.decision_end == (limit if limit is not None else expected)
+        assert trajectory.decision_end == decision_end_of(trajectory.domain, birth_date, expected)
         capped += expected == limit != add_weeks(trajectory.planned_start, weeks)
     assert capped  # some Jeugd trajectories end on the day before the 18th birthday
 

@@ -436,7 +436,7 @@ def test_a_moved_evaluation_is_prompted_again_for_its_new_date(
     session.expire(planned)
     assert planned.prompt_stage == PromptStage.SOON
 
-    wf_evaluations._withdraw_prompts(session, t, planned)
+    wf_evaluations.withdraw_prompts(session, t, planned)
     planned.due_on = D + timedelta(days=40)
     session.flush()
 
