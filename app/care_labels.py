@@ -15,8 +15,8 @@ from models import (
     ClaimState,
     EvaluationKind,
     EvaluationState,
-    RequestState,
     ReviewOutcome,
+    SubmissionState,
     TaskKind,
 )
 from workflows.claims import CLAIM_STATE_LABELS
@@ -100,12 +100,12 @@ def register(app: Flask) -> None:
         return _(REVIEW_OUTCOME_LABELS[ReviewOutcome(outcome)]) if outcome else "—"
 
     @app.template_filter("scaling_state")
-    def scaling_state(state: RequestState | str) -> str:
-        return _(SCALING_STATE_LABELS[RequestState(state)])
+    def scaling_state(state: SubmissionState | str) -> str:
+        return _(SCALING_STATE_LABELS[SubmissionState(state)])
 
     @app.template_filter("report_state")
-    def report_state(state: RequestState | str) -> str:
-        return _(REPORT_STATE_LABELS[RequestState(state)])
+    def report_state(state: SubmissionState | str) -> str:
+        return _(REPORT_STATE_LABELS[SubmissionState(state)])
 
     @app.template_filter("claim_state")
     def claim_state(state: ClaimState | str) -> str:

@@ -10,10 +10,10 @@ from flask import Flask, g, request
 from flask_babel import format_datetime, format_decimal, get_locale, get_translations
 from flask_babel import gettext as _
 
-from models import ClosureCategory, RequestOutcome, TrajectoryState
+from models import AanmeldingOutcome, ClosureCategory, TrajectoryState
+from workflows.aanmeldingen import OUTCOME_LABELS
 from workflows.caseload import MARKER_LABELS, NEXT_ACTION, PROVIDER_NEXT_ACTION
 from workflows.errors import Problem
-from workflows.requests import OUTCOME_LABELS
 from workflows.trajectories import CLOSURE_LABELS
 from workflows.transitions import ACTION_LABELS, STATE_LABELS
 
@@ -78,8 +78,8 @@ def register(app: Flask) -> None:
         return tr(STATE_LABELS[TrajectoryState(state)])
 
     @app.template_filter("outcome")
-    def outcome_label(outcome: RequestOutcome | str) -> str:
-        return _(OUTCOME_LABELS[RequestOutcome(outcome)])
+    def outcome_label(outcome: AanmeldingOutcome | str) -> str:
+        return _(OUTCOME_LABELS[AanmeldingOutcome(outcome)])
 
     @app.template_filter("closure")
     def closure_label(category: ClosureCategory | str | None) -> str:

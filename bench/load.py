@@ -1,4 +1,4 @@
-"""Load benchmark (issue 5): the gids caseload page and the trajectory page under wrk, against
+"""Load benchmark: the gids caseload page and the trajectory page under wrk, against
 gunicorn with 2 workers on the 1,000,000-trajectory data set, with a bare Flask "hello" endpoint
 measured in the same run as the ceiling.
 

@@ -1,6 +1,6 @@
 """Time one scheduler tick (`workflows.scheduler_jobs.run_all`) over N active trajectories.
 
-Issue 3's target: with 1,000,000 active trajectories one tick takes at most 10 s on SQLite and on
+The target: with 1,000,000 active trajectories one tick takes at most 10 s on SQLite and on
 PostgreSQL. The script builds a FRESH database (everything in it is dropped), bulk-loads N active
 trajectories with one planned evaluation each, then times:
 

@@ -1,4 +1,4 @@
-"""What the server-side session record costs per request (issue 11): finding the signed-in user
+"""What the server-side session record costs per request: finding the signed-in user
 through its ``user_sessions`` row (``workflows.sessions.signed_in_user``, one statement with a
 join) against the lookup it replaced (``session.get(User, id)`` and a generation compare).
 

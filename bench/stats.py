@@ -1,6 +1,6 @@
-"""Time the statistics (issue 4) over 1,000,000 trajectories, and the history import.
+"""Time the statistics over 1,000,000 trajectories, and the history import.
 
-Issue 4's targets: with 1,000,000 trajectories (about 400,000 clients, 10 years) the flows for 36
+The targets: with 1,000,000 trajectories (about 400,000 clients, 10 years) the flows for 36
 months of one domain take at most 150 ms through the API, per unit (traject and client), on SQLite
 and PostgreSQL; the dashboard page at most 300 ms; an import of 100,000 rows at most 60 s. In the
 same run the traject-unit flows are computed with DuckDB over the same rows, and our time is

@@ -1,5 +1,6 @@
 """SQLAlchemy 2 typed models, one module per aggregate. Imports no Flask."""
 
+from .aanmelding import Aanmelding
 from .access_request import AccessRequest, AccessRequestState, RequesterRelation
 from .audit import AuditEntry
 from .base import Base, utcnow
@@ -13,6 +14,7 @@ from .catalogue import (
 from .change import EndOfCareReport, ScalingRequest
 from .claim import Claim
 from .enums import (
+    AanmeldingOutcome,
     ClaimState,
     ClosureCategory,
     ContractRole,
@@ -23,17 +25,15 @@ from .enums import (
     Intensity,
     NeedType,
     PromptStage,
-    RequestOutcome,
-    RequestState,
     ReviewOutcome,
     Role,
+    SubmissionState,
     TaskKind,
     TrajectoryState,
 )
 from .evaluation import ZRM_DOMAINS, Evaluation, ResultScore, ZrmScore
 from .provider import Contract, Provider
 from .reference import ChangeReason, EndReason, Wijk
-from .request import Request
 from .resident import Household, Resident
 from .security import LoginAttempt, RecoveryCode, UserSession
 from .statistics import (
@@ -70,7 +70,7 @@ __all__ = [
     "EvaluationKind",
     "EvaluationState",
     "EventAction",
-    "RequestState",
+    "SubmissionState",
     "ResultScore",
     "ReviewOutcome",
     "ScalingRequest",
@@ -97,8 +97,8 @@ __all__ = [
     "ProductCategory",
     "ProfileIntensity",
     "Provider",
-    "Request",
-    "RequestOutcome",
+    "Aanmelding",
+    "AanmeldingOutcome",
     "Resident",
     "Role",
     "SupportProfile",

@@ -10,9 +10,9 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TZDateTime, sql_value, str_enum, utcnow
-from .enums import ClosureCategory, Intensity, RequestState
+from .enums import ClosureCategory, Intensity, SubmissionState
 
-OPEN = f"state = {sql_value(RequestState.INGEDIEND)}"
+OPEN = f"state = {sql_value(SubmissionState.INGEDIEND)}"
 
 
 def _one_open_per_trajectory(name: str) -> Index:
@@ -35,11 +35,11 @@ class ScalingRequest(Base):
     __tablename__ = "scaling_requests"
     __table_args__ = (
         CheckConstraint(
-            f"state <> {sql_value(RequestState.AFGEWEZEN)} OR decision_reason IS NOT NULL",
+            f"state <> {sql_value(SubmissionState.AFGEWEZEN)} OR decision_reason IS NOT NULL",
             name="refusal_has_reason",
         ),
         CheckConstraint(
-            f"(state = {sql_value(RequestState.TOEGEKEND)}) = (follow_up_id IS NOT NULL)",
+            f"(state = {sql_value(SubmissionState.TOEGEKEND)}) = (follow_up_id IS NOT NULL)",
             name="follow_up_iff_granted",
         ),
         _one_open_per_trajectory("uq_scaling_requests_open"),
@@ -52,8 +52,10 @@ class ScalingRequest(Base):
     new_profile_id: Mapped[int] = mapped_column(ForeignKey("support_profiles.id"))
     new_intensity: Mapped[Intensity] = mapped_column(str_enum(Intensity, 10))
     reason: Mapped[str] = mapped_column(Text)
-    state: Mapped[RequestState] = mapped_column(
-        str_enum(RequestState), default=RequestState.INGEDIEND, index=True
+    state: Mapped[SubmissionState] = mapped_column(
+        str_enum(SubmissionState, name="requeststate"),
+        default=SubmissionState.INGEDIEND,
+        index=True,
     )
     decision_reason: Mapped[str | None] = mapped_column(Text)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -74,7 +76,7 @@ class EndOfCareReport(Base):
     __tablename__ = "end_of_care_reports"
     __table_args__ = (
         CheckConstraint(
-            f"state <> {sql_value(RequestState.AFGEWEZEN)} OR decision_reason IS NOT NULL",
+            f"state <> {sql_value(SubmissionState.AFGEWEZEN)} OR decision_reason IS NOT NULL",
             name="return_has_reason",
         ),
         _one_open_per_trajectory("uq_end_of_care_reports_open"),
@@ -88,8 +90,10 @@ class EndOfCareReport(Base):
     closure_category: Mapped[ClosureCategory] = mapped_column(str_enum(ClosureCategory, 1))
     end_reason_code: Mapped[str] = mapped_column(String(2))
     result_achieved: Mapped[bool] = mapped_column(Boolean)
-    state: Mapped[RequestState] = mapped_column(
-        str_enum(RequestState), default=RequestState.INGEDIEND, index=True
+    state: Mapped[SubmissionState] = mapped_column(
+        str_enum(SubmissionState, name="requeststate"),
+        default=SubmissionState.INGEDIEND,
+        index=True,
     )
     decision_reason: Mapped[str | None] = mapped_column(Text)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -90,7 +90,7 @@ class ClosureCategory(enum.StrEnum):
     D = "d"
 
 
-class RequestOutcome(enum.StrEnum):
+class AanmeldingOutcome(enum.StrEnum):
     IN_BEHANDELING = "in_behandeling"
     TOEGEKEND = "toegekend"
     AFGEWEZEN = "afgewezen"
@@ -114,8 +114,11 @@ class ReviewOutcome(enum.StrEnum):
     BESPREKEN = "bespreken"
 
 
-class RequestState(enum.StrEnum):
-    """State of a scaling request or an end-of-care report."""
+class SubmissionState(enum.StrEnum):
+    """State of something a provider submits for the gids to decide: a scaling request or an
+    end-of-care report (ingediend, then toegekend or afgewezen). Not the state of an
+    aanmelding, which is its ``AanmeldingOutcome``. Once misleadingly called ``RequestState``;
+    the CHECK constraints keep that stored name (``name="requeststate"``)."""
 
     INGEDIEND = "ingediend"
     TOEGEKEND = "toegekend"

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, TZDateTime, utcnow
 
 if TYPE_CHECKING:
+    from .aanmelding import Aanmelding
     from .reference import Wijk
-    from .request import Request
     from .trajectory import Trajectory
     from .user import User
 
@@ -49,8 +49,8 @@ class Resident(Base):
     trajectories: Mapped[list[Trajectory]] = relationship(
         back_populates="resident", order_by="Trajectory.planned_start.desc()"
     )
-    requests: Mapped[list[Request]] = relationship(
-        back_populates="resident", order_by="Request.request_date.desc()"
+    aanmeldingen: Mapped[list[Aanmelding]] = relationship(
+        back_populates="resident", order_by="Aanmelding.request_date.desc()"
     )
 
     @property

@@ -38,10 +38,10 @@ from .enums import (
 )
 
 if TYPE_CHECKING:
+    from .aanmelding import Aanmelding
     from .catalogue import SupportProfile, Tariff
     from .evaluation import Evaluation
     from .provider import Provider
-    from .request import Request
     from .resident import Resident
     from .user import User
 
@@ -155,7 +155,7 @@ class Trajectory(Base):
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
 
     resident: Mapped[Resident] = relationship(back_populates="trajectories")
-    request: Mapped[Request | None] = relationship(back_populates="trajectories")
+    aanmelding: Mapped[Aanmelding | None] = relationship(back_populates="trajectories")
     gids: Mapped[User] = relationship()
     profile: Mapped[SupportProfile] = relationship()
     tariff: Mapped[Tariff | None] = relationship()

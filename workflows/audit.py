@@ -34,13 +34,13 @@ from sqlalchemy import Table, event, insert, inspect, select, text
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 
 from models import (
+    Aanmelding,
     AccessRequest,
     AgreedResult,
     AuditEntry,
     Claim,
     EndOfCareReport,
     Evaluation,
-    Request,
     Resident,
     ResultScore,
     ScalingRequest,
@@ -57,7 +57,7 @@ AUDIT_TABLE = cast(Table, AuditEntry.__table__)
 # What is audited, by the name the log uses.
 OBJECT_TYPES: dict[type[Any], str] = {
     Resident: "inwoner",
-    Request: "aanmelding",
+    Aanmelding: "aanmelding",
     Trajectory: "traject",
     Evaluation: "evaluatie",
     Claim: "declaratie",
@@ -87,7 +87,7 @@ class AuditLogIsAppendOnly(RuntimeError):
 
 
 @dataclass
-class _Noted:
+class Noted:
     resident_id: int | None = None
     trajectory_id: int | None = None
     evaluation_id: int | None = None
@@ -102,8 +102,8 @@ class AuditContext:
     role: str | None
     ip: str | None = None
     endpoint: str | None = None
-    reads: dict[tuple[str, int], _Noted] = field(default_factory=dict)
-    changes: dict[tuple[str, int, str], _Noted] = field(default_factory=dict)
+    reads: dict[tuple[str, int], Noted] = field(default_factory=dict)
+    changes: dict[tuple[str, int, str], Noted] = field(default_factory=dict)
 
     # -- noting ---------------------------------------------------------------------------------
 
@@ -128,14 +128,14 @@ class AuditContext:
             if whole_id is None:
                 return
             if whole is Trajectory:
-                noted = _Noted(trajectory_id=whole_id)
+                noted = Noted(trajectory_id=whole_id)
             else:
-                noted = _Noted(evaluation_id=whole_id)
+                noted = Noted(evaluation_id=whole_id)
             self._add_change(OBJECT_TYPES[whole], whole_id, CHANGED, {label}, noted)
             return
         if isinstance(obj, TrajectoryEvent):
             if obj.trajectory_id is not None:
-                noted = _Noted(trajectory_id=obj.trajectory_id)
+                noted = Noted(trajectory_id=obj.trajectory_id)
                 self._add_change(
                     "traject", obj.trajectory_id, CHANGED, {f"stap {obj.action}"}, noted
                 )
@@ -143,7 +143,7 @@ class AuditContext:
         self._add_change(OBJECT_TYPES[type(obj)], obj.id, action, set(details), _noted(obj))
 
     def _add_change(
-        self, name: str, object_id: int, action: str, details: set[str], noted: _Noted
+        self, name: str, object_id: int, action: str, details: set[str], noted: Noted
     ) -> None:
         existing = self.changes.setdefault((name, object_id, action), noted)
         existing.details |= details
@@ -182,14 +182,14 @@ class AuditContext:
         }
 
 
-def _noted(obj: Any) -> _Noted:
+def _noted(obj: Any) -> Noted:
     if isinstance(obj, Resident):
-        return _Noted(resident_id=obj.id)
+        return Noted(resident_id=obj.id)
     if isinstance(obj, Trajectory):
-        return _Noted(resident_id=obj.resident_id, trajectory_id=obj.id)
-    if isinstance(obj, Request | AccessRequest):
-        return _Noted(resident_id=obj.resident_id)
-    return _Noted(trajectory_id=obj.trajectory_id)
+        return Noted(resident_id=obj.resident_id, trajectory_id=obj.id)
+    if isinstance(obj, Aanmelding | AccessRequest):
+        return Noted(resident_id=obj.resident_id)
+    return Noted(trajectory_id=obj.trajectory_id)
 
 
 def note_listed(session: Session, trajectories: Iterable[tuple[int, int]]) -> None:
@@ -201,9 +201,9 @@ def note_listed(session: Session, trajectories: Iterable[tuple[int, int]]) -> No
     for trajectory_id, resident_id in trajectories:
         context.reads.setdefault(
             ("traject", trajectory_id),
-            _Noted(resident_id=resident_id, trajectory_id=trajectory_id),
+            Noted(resident_id=resident_id, trajectory_id=trajectory_id),
         )
-        context.reads.setdefault(("inwoner", resident_id), _Noted(resident_id=resident_id))
+        context.reads.setdefault(("inwoner", resident_id), Noted(resident_id=resident_id))
 
 
 def note_listed_claims(session: Session, claims: Iterable[tuple[int, int, int]]) -> None:
@@ -215,7 +215,7 @@ def note_listed_claims(session: Session, claims: Iterable[tuple[int, int, int]])
     claims = list(claims)
     for claim_id, trajectory_id, resident_id in claims:
         context.reads.setdefault(
-            ("declaratie", claim_id), _Noted(resident_id=resident_id, trajectory_id=trajectory_id)
+            ("declaratie", claim_id), Noted(resident_id=resident_id, trajectory_id=trajectory_id)
         )
     note_listed(session, [(trajectory, resident) for _claim, trajectory, resident in claims])
 
@@ -232,7 +232,7 @@ def set_context(session: Session, context: AuditContext | None) -> None:
         session.info[CONTEXT_KEY] = context
 
 
-def _resolve(session: Session, noted: Iterable[_Noted]) -> None:
+def _resolve(session: Session, noted: Iterable[Noted]) -> None:
     """Fill in the resident of objects known by their trajectory or evaluation (one query each,
     on the connection: no ORM loads, so nothing new is noted)."""
     items = [n for n in noted if n.resident_id is None]
@@ -328,7 +328,7 @@ def write_reads(session: Session, status: int | None) -> int:
     reads = list(context.reads.items())
     context.reads.clear()
     if session.get_bind().dialect.name == "postgresql":
-        _insert_reads_postgresql(session, context, action, status, now, reads)
+        insert_reads_postgresql(session, context, action, status, now, reads)
     else:
         _insert(
             session,
@@ -361,13 +361,13 @@ _INSERT_READS_POSTGRESQL = text(
 )
 
 
-def _insert_reads_postgresql(
+def insert_reads_postgresql(
     session: Session,
     context: AuditContext,
     action: str,
     status: int | None,
     now: datetime,
-    reads: list[tuple[tuple[str, int], _Noted]],
+    reads: list[tuple[tuple[str, int], Noted]],
 ) -> None:
     session.connection().execute(
         _INSERT_READS_POSTGRESQL,

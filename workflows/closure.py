@@ -30,8 +30,8 @@ from models import (
     ClosureCategory,
     EndOfCareReport,
     EventAction,
-    RequestState,
     ScalingRequest,
+    SubmissionState,
     TaskKind,
     Trajectory,
     User,
@@ -47,10 +47,10 @@ from .trajectories import close
 from .transitions import END_OF_CARE_TABLE, AnswerAction, record_unchanged, required_reason
 from .uniqueness import duplicate, refusing_duplicates
 
-REPORT_STATE_LABELS: dict[RequestState, str] = {
-    RequestState.INGEDIEND: N_("Wacht op bevestiging gids"),
-    RequestState.TOEGEKEND: N_("Bevestigd"),
-    RequestState.AFGEWEZEN: N_("Teruggestuurd"),
+REPORT_STATE_LABELS: dict[SubmissionState, str] = {
+    SubmissionState.INGEDIEND: N_("Wacht op bevestiging gids"),
+    SubmissionState.TOEGEKEND: N_("Bevestigd"),
+    SubmissionState.AFGEWEZEN: N_("Teruggestuurd"),
 }
 
 
@@ -59,7 +59,7 @@ def open_report(session: Session, trajectory: Trajectory) -> EndOfCareReport | N
     return session.scalars(
         select(EndOfCareReport).where(
             EndOfCareReport.trajectory_id == trajectory.id,
-            EndOfCareReport.state == RequestState.INGEDIEND,
+            EndOfCareReport.state == SubmissionState.INGEDIEND,
         )
     ).first()
 
@@ -97,7 +97,7 @@ def report_end_of_care(
         closure_category=closure_category,
         end_reason_code=end_reason_code,
         result_achieved=result_achieved,
-        state=RequestState.INGEDIEND,
+        state=SubmissionState.INGEDIEND,
     )
     with refusing_duplicates(session):  # one open report, also at the same moment
         session.add(report)

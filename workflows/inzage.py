@@ -45,13 +45,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from models import (
+    Aanmelding,
     AccessRequest,
     AccessRequestState,
     AuditEntry,
     Claim,
     EndOfCareReport,
     Evaluation,
-    Request,
     RequesterRelation,
     Resident,
     Role,
@@ -470,8 +470,10 @@ def resident_file(session: Session, access_request: AccessRequest, today: date) 
         )
         .order_by(Trajectory.planned_start, Trajectory.id)
     ).all()
-    requests = session.scalars(
-        select(Request).where(Request.resident_id == resident_id).order_by(Request.request_date)
+    aanmeldingen = session.scalars(
+        select(Aanmelding)
+        .where(Aanmelding.resident_id == resident_id)
+        .order_by(Aanmelding.request_date)
     ).all()
     return {
         "made_on": today.isoformat(),
@@ -502,7 +504,7 @@ def resident_file(session: Session, access_request: AccessRequest, today: date) 
                     "decided_on",
                 ],
             )
-            for r in requests
+            for r in aanmeldingen
         ],
         "trajectories": [_trajectory(session, t) for t in trajectories],
         "accesses": _accesses(session, resident_id),

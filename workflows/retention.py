@@ -35,6 +35,8 @@ from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from models import (
+    Aanmelding,
+    AanmeldingOutcome,
     AccessRequest,
     AgreedResult,
     Claim,
@@ -43,8 +45,6 @@ from models import (
     Evaluation,
     Household,
     LoginAttempt,
-    Request,
-    RequestOutcome,
     Resident,
     ResultScore,
     ScalingRequest,
@@ -129,8 +129,8 @@ def due_files(session: Session, today: date, policy: RetentionPolicy) -> list[Du
             ]
         )
     )
-    open_request = select(Request.resident_id).where(
-        Request.outcome == RequestOutcome.IN_BEHANDELING
+    open_request = select(Aanmelding.resident_id).where(
+        Aanmelding.outcome == AanmeldingOutcome.IN_BEHANDELING
     )
     blocked = {*session.scalars(open_trajectory), *session.scalars(open_request)}
 
@@ -159,9 +159,9 @@ def due_files(session: Session, today: date, policy: RetentionPolicy) -> list[Du
     for resident_id, domain, changed in cancelled_rows:
         note(resident_id, Domain(domain), _day(changed, policy.timezone))
     request_rows = session.execute(
-        select(Request.resident_id, Request.domain, func.max(Request.decided_on))
-        .where(Request.outcome != RequestOutcome.IN_BEHANDELING)
-        .group_by(Request.resident_id, Request.domain)
+        select(Aanmelding.resident_id, Aanmelding.domain, func.max(Aanmelding.decided_on))
+        .where(Aanmelding.outcome != AanmeldingOutcome.IN_BEHANDELING)
+        .group_by(Aanmelding.resident_id, Aanmelding.domain)
     )
     for resident_id, domain, decided in request_rows:
         note(resident_id, Domain(domain), _day(decided, policy.timezone))
@@ -175,7 +175,7 @@ def due_files(session: Session, today: date, policy: RetentionPolicy) -> list[Du
             )
 
     with_history = {*session.scalars(select(Trajectory.resident_id).distinct())}
-    with_history |= {*session.scalars(select(Request.resident_id).distinct())}
+    with_history |= {*session.scalars(select(Aanmelding.resident_id).distinct())}
     bare = session.execute(select(Resident.id, Resident.created_at)).all()
     for resident_id, created_at in bare:
         if resident_id in with_history or resident_id in blocked:
@@ -252,7 +252,7 @@ def purge(
             .values(follows_id=None)
         )
         _delete(session, tables["trajectories"], Trajectory.id.in_(trajectories), report)
-        _delete(session, tables["requests"], Request.resident_id.in_(residents), report)
+        _delete(session, tables["requests"], Aanmelding.resident_id.in_(residents), report)
         _delete(
             session, tables["access_requests"], AccessRequest.resident_id.in_(residents), report
         )

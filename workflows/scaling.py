@@ -34,8 +34,8 @@ from models import (
     Domain,
     EventAction,
     Intensity,
-    RequestState,
     ScalingRequest,
+    SubmissionState,
     SupportProfile,
     Tariff,
     TaskKind,
@@ -71,10 +71,10 @@ from .uniqueness import duplicate, refusing_duplicates
 OMGEZET_REASON_CODE = "37"  # WMO588 = JZ588: in verband met wijzigingsverzoek
 FOLLOW_UP_REASON = "vervolg na op-/afschalen"
 
-SCALING_STATE_LABELS: dict[RequestState, str] = {
-    RequestState.INGEDIEND: N_("Wacht op besluit gids"),
-    RequestState.TOEGEKEND: N_("Toegekend"),
-    RequestState.AFGEWEZEN: N_("Afgewezen"),
+SCALING_STATE_LABELS: dict[SubmissionState, str] = {
+    SubmissionState.INGEDIEND: N_("Wacht op besluit gids"),
+    SubmissionState.TOEGEKEND: N_("Toegekend"),
+    SubmissionState.AFGEWEZEN: N_("Afgewezen"),
 }
 
 
@@ -83,7 +83,7 @@ def open_request(session: Session, trajectory: Trajectory) -> ScalingRequest | N
     return session.scalars(
         select(ScalingRequest).where(
             ScalingRequest.trajectory_id == trajectory.id,
-            ScalingRequest.state == RequestState.INGEDIEND,
+            ScalingRequest.state == SubmissionState.INGEDIEND,
         )
     ).first()
 
@@ -197,7 +197,7 @@ def request_scaling(
         new_profile_id=profile.id,
         new_intensity=new_intensity,
         reason=reason_text,
-        state=RequestState.INGEDIEND,
+        state=SubmissionState.INGEDIEND,
     )
     with refusing_duplicates(session):  # one open request, also at the same moment
         session.add(scaling)

@@ -1,4 +1,4 @@
-"""The daily scheduler jobs (issue 3): prompts that keep evaluations, terms and decisions in view.
+"""The daily scheduler jobs: prompts that keep evaluations, terms and decisions in view.
 
 Each job is a plain function ``(session, today) -> rows inserted`` that the scheduler process,
 ``flask scheduler tick`` and the tests call alike. Why it is built this way:

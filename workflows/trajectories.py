@@ -27,6 +27,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from models import (
+    Aanmelding,
+    AanmeldingOutcome,
     AgreedResult,
     ClosureCategory,
     ContractRole,
@@ -36,12 +38,10 @@ from models import (
     EvaluationState,
     Intensity,
     NeedType,
-    Request,
-    RequestOutcome,
-    RequestState,
     Resident,
     Role,
     ScalingRequest,
+    SubmissionState,
     SupportProfile,
     TaskKind,
     Trajectory,
@@ -254,10 +254,10 @@ def derive(session: Session, data: TrajectoryInput, today: date) -> Derived:
         problems.append(Problem(N_("Leg ten minste één afgesproken resultaat vast."), "results"))
 
     if data.request_id is not None:
-        request = session.get(Request, data.request_id)
-        if request is None or request.resident_id != resident.id:
+        aanmelding = session.get(Aanmelding, data.request_id)
+        if aanmelding is None or aanmelding.resident_id != resident.id:
             problems.append(Problem(N_("Deze aanmelding hoort niet bij deze inwoner."), None))
-        elif request.domain != profile.domain:
+        elif aanmelding.domain != profile.domain:
             problems.append(
                 Problem(
                     N_("Het profiel hoort bij een ander domein dan de aanmelding."), "profile_id"
@@ -376,7 +376,9 @@ def update_trajectory(
     return trajectory
 
 
-def _input_of(trajectory: Trajectory) -> TrajectoryInput:
+def input_of(trajectory: Trajectory) -> TrajectoryInput:
+    """The form input that would make the trajectory as it stands: re-deriving from it checks
+    that a stored trajectory still meets every rule ``derive`` applies."""
     return TrajectoryInput(
         resident_id=trajectory.resident_id,
         profile_id=trajectory.profile_id,
@@ -406,9 +408,9 @@ def propose(
     check_actor(trajectory, Action.PROPOSE, actor)
     next_state(trajectory, Action.PROPOSE)
     check_version(trajectory, expected_version)
-    derive(session, _input_of(trajectory), today)
-    request = trajectory.request
-    if request is not None and request.request_date > today:
+    derive(session, input_of(trajectory), today)
+    aanmelding = trajectory.aanmelding
+    if aanmelding is not None and aanmelding.request_date > today:
         raise DomainError(N_("De aanmelddatum ligt na vandaag."))
     event = transition(
         session,
@@ -418,9 +420,9 @@ def propose(
         expected_version=expected_version,
         changes={"decision_date": today},
     )
-    if request is not None and request.outcome == RequestOutcome.IN_BEHANDELING:
-        request.outcome = RequestOutcome.TOEGEKEND
-        request.decided_on = today
+    if aanmelding is not None and aanmelding.outcome == AanmeldingOutcome.IN_BEHANDELING:
+        aanmelding.outcome = AanmeldingOutcome.TOEGEKEND
+        aanmelding.decided_on = today
     session.flush()
     # The provider's inbox: answer within the usual response time. ``ref`` is the event, so a
     # proposal sent again after a return is a new task.
@@ -586,16 +588,18 @@ def settle_open_work(session: Session, trajectory: Trajectory, actor: User | Non
     open_requests = session.scalars(
         select(ScalingRequest).where(
             ScalingRequest.trajectory_id == trajectory.id,
-            ScalingRequest.state == RequestState.INGEDIEND,
+            ScalingRequest.state == SubmissionState.INGEDIEND,
         )
     ).all()
     open_reports = session.scalars(
         select(EndOfCareReport).where(
             EndOfCareReport.trajectory_id == trajectory.id,
-            EndOfCareReport.state == RequestState.INGEDIEND,
+            EndOfCareReport.state == SubmissionState.INGEDIEND,
         )
     ).all()
-    answered: list[tuple[ScalingRequest | EndOfCareReport, StateTable[RequestState, AnswerAction]]]
+    answered: list[
+        tuple[ScalingRequest | EndOfCareReport, StateTable[SubmissionState, AnswerAction]]
+    ]
     answered = [
         *((request, SCALING_TABLE) for request in open_requests),
         *((report, END_OF_CARE_TABLE) for report in open_reports),

@@ -29,8 +29,8 @@ from models import (
     ClaimState,
     EvaluationState,
     EventAction,
-    RequestState,
     Role,
+    SubmissionState,
     Trajectory,
     TrajectoryEvent,
     TrajectoryState,
@@ -386,18 +386,18 @@ class AnswerAction(enum.StrEnum):
     SETTLE = "afhandelen"  # the trajectory closed while it was open
 
 
-_ANSWER_MOVES: dict[tuple[RequestState, AnswerAction], RequestState] = {
-    (RequestState.INGEDIEND, AnswerAction.ACCEPT): RequestState.TOEGEKEND,
-    (RequestState.INGEDIEND, AnswerAction.REFUSE): RequestState.AFGEWEZEN,
-    (RequestState.INGEDIEND, AnswerAction.SETTLE): RequestState.AFGEWEZEN,
+_ANSWER_MOVES: dict[tuple[SubmissionState, AnswerAction], SubmissionState] = {
+    (SubmissionState.INGEDIEND, AnswerAction.ACCEPT): SubmissionState.TOEGEKEND,
+    (SubmissionState.INGEDIEND, AnswerAction.REFUSE): SubmissionState.AFGEWEZEN,
+    (SubmissionState.INGEDIEND, AnswerAction.SETTLE): SubmissionState.AFGEWEZEN,
 }
 
-SCALING_TABLE: StateTable[RequestState, AnswerAction] = StateTable(
+SCALING_TABLE: StateTable[SubmissionState, AnswerAction] = StateTable(
     _ANSWER_MOVES,
     refused_with({action: N_("Over dit verzoek is al besloten.") for action in AnswerAction}),
 )
 
-END_OF_CARE_TABLE: StateTable[RequestState, AnswerAction] = StateTable(
+END_OF_CARE_TABLE: StateTable[SubmissionState, AnswerAction] = StateTable(
     _ANSWER_MOVES,
     refused_with(
         {action: N_("Op deze melding einde zorg is al gereageerd.") for action in AnswerAction}

@@ -21,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from models import ClosureCategory, Domain, Intensity, NeedType, RequestOutcome
+from models import AanmeldingOutcome, ClosureCategory, Domain, Intensity, NeedType
 from workflows.bsn import is_valid_bsn, normalise_bsn
 
 from ..formtools import Form, MoneyField, date_in_range, optional_int, opts
@@ -70,7 +70,7 @@ class ResidentForm(Form):
             raise ValidationError(_l("Dit is geen geldig BSN (9 cijfers en de elfproef)."))
 
 
-class RequestForm(Form):
+class AanmeldingForm(Form):
     request_date = DateField(
         _l("Aanmelddatum"), validators=[InputRequired(_l("Vul de datum in.")), date_in_range]
     )
@@ -84,13 +84,13 @@ class RequestForm(Form):
     submit = SubmitField(_l("Aanmelding opslaan"))
 
 
-class DecideRequestForm(Form):
+class DecideAanmeldingForm(Form):
     outcome = RadioField(
         _l("Uitkomst"),
         choices=opts(
             [
-                (RequestOutcome.AFGEWEZEN.value, _l("Afgewezen")),
-                (RequestOutcome.GEEN_VERVOLG.value, _l("Geen vervolg")),
+                (AanmeldingOutcome.AFGEWEZEN.value, _l("Afgewezen")),
+                (AanmeldingOutcome.GEEN_VERVOLG.value, _l("Geen vervolg")),
             ]
         ),
         validators=[InputRequired(_l("Kies een uitkomst."))],

@@ -11,12 +11,12 @@ from wtforms.fields.choices import SelectChoice
 
 from models import (
     OPEN_STATES,
+    AanmeldingOutcome,
     ContractRole,
     Domain,
     Household,
     Intensity,
     NeedType,
-    RequestOutcome,
     Resident,
     SupportProfile,
     Trajectory,
@@ -25,13 +25,18 @@ from models import (
 )
 from workflows import closure_rules
 from workflows import trajectories as wf
+from workflows.aanmeldingen import (
+    aanmeldingen_of,
+    decide_aanmelding,
+    get_aanmelding,
+    register_aanmelding,
+)
 from workflows.caseload import caseload as caseload_query
 from workflows.caseload import markers
 from workflows.catalogue import active_profiles, contracted_providers, tariff_on
 from workflows.dates import jeugd_decision_end
 from workflows.eligibility import planned_end_default
 from workflows.paging import page_number
-from workflows.requests import decide_request, get_request, register_request, requests_of
 from workflows.residents import ResidentInput, add_resident, get_resident, search_residents
 from workflows.transitions import STATE_LABELS, Action, allowed_actions
 
@@ -44,13 +49,13 @@ from ..loaders import closing_choices, own_trajectory
 from . import bp
 from .forms import (
     MAX_RESULTS,
+    AanmeldingForm,
     CaseloadFilterForm,
     CloseForm,
-    DecideRequestForm,
+    DecideAanmeldingForm,
     ExtendDecisionForm,
     ProposeForm,
     ReasonForm,
-    RequestForm,
     ResidentForm,
     TrajectoryForm,
 )
@@ -184,15 +189,15 @@ def resident(resident_id: int) -> str:
 @bp.get("/aanmeldingen")
 def requests() -> str:
     show = "alle" if request.args.get("toon") == "alle" else "open"
-    outcome = RequestOutcome.IN_BEHANDELING if show == "open" else None
-    page = requests_of(db.session, me(), outcome, page=page_number(request.args.get("page")))
+    outcome = AanmeldingOutcome.IN_BEHANDELING if show == "open" else None
+    page = aanmeldingen_of(db.session, me(), outcome, page=page_number(request.args.get("page")))
     return render_template("gids/requests.html", page=page, show=show)
 
 
 @bp.route("/inwoners/<int:resident_id>/aanmelding", methods=["GET", "POST"])
 def new_request(resident_id: int) -> str | Response:
     person = get_resident(db.session, resident_id)
-    form = RequestForm()
+    form = AanmeldingForm()
     if request.method == "GET":
         form.request_date.data = clock.today()
     general: list[str] = []
@@ -201,7 +206,7 @@ def new_request(resident_id: int) -> str | Response:
         assert request_date is not None
         step = run_step(
             form,
-            lambda: register_request(
+            lambda: register_aanmelding(
                 db.session,
                 person,
                 me(),
@@ -220,19 +225,19 @@ def new_request(resident_id: int) -> str | Response:
 
 @bp.route("/aanmeldingen/<int:request_id>", methods=["GET", "POST"])
 def request_detail(request_id: int) -> str | Response:
-    item = get_request(db.session, request_id, for_update=request.method == "POST")
-    form = DecideRequestForm()
+    item = get_aanmelding(db.session, request_id, for_update=request.method == "POST")
+    form = DecideAanmeldingForm()
     general: list[str] = []
     if form.validate_on_submit():
         if item.gids_id != me().id:
             abort(403)
         step = run_step(
             form,
-            lambda: decide_request(
+            lambda: decide_aanmelding(
                 db.session,
                 item,
                 me(),
-                outcome=RequestOutcome(form.outcome.data),
+                outcome=AanmeldingOutcome(form.outcome.data),
                 reason=form.reason.data,
                 today=clock.today(),
             ),
@@ -388,7 +393,7 @@ def new_trajectory(resident_id: int) -> str | Response | tuple[str, int]:
         number = whole_number(raw_request)
         if number is None:
             abort(404)  # too large to be a request's id
-        linked = get_request(db.session, number)
+        linked = get_aanmelding(db.session, number)
         if linked.resident_id != person.id:
             abort(404)
         request_id = linked.id

@@ -1,4 +1,4 @@
-"""statistics feed (issue 4): pseudonymised trajectories, episodes, monthly counts; outlier
+"""statistics feed: pseudonymised trajectories, episodes, monthly counts; outlier
 months, population figures, API tokens; the import key on trajectories
 
 Revision ID: 0005

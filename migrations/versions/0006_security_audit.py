@@ -1,4 +1,4 @@
-"""security, privacy and reliability (issue 5): second factor, login attempts, session
+"""security, privacy and reliability: second factor, login attempts, session
 generation, the append-only audit log, caseload indexes
 
 Revision ID: 0006

@@ -1,4 +1,4 @@
-"""every list pages (issue 11.6 and 11.7): requests for access (inzageverzoeken) as records,
+"""every list pages: requests for access (inzageverzoeken) as records,
 and the index behind a provider's paged claims list
 
 Revision ID: 0007

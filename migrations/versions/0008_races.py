@@ -1,4 +1,4 @@
-"""double submits give one result (issue 11.8) and names lose invisible characters (11.9)
+"""double submits give one result and names lose invisible characters
 
 One open extra evaluation, one open scaling request and one open end-of-care report per
 trajectory, and one valid API token per manager and name: partial unique indexes, so two

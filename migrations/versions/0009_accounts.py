@@ -1,4 +1,4 @@
-"""accounts (issue 11): server-side session records; on PostgreSQL the application role, which
+"""accounts: server-side session records; on PostgreSQL the application role, which
 may only read and add to the audit log
 
 Revision ID: 0009

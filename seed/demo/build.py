@@ -18,6 +18,8 @@ from faker import Faker
 from sqlalchemy.orm import Session
 
 from models import (
+    Aanmelding,
+    AanmeldingOutcome,
     AgreedResult,
     Claim,
     ClaimState,
@@ -31,8 +33,6 @@ from models import (
     PopulationFigure,
     ProfileIntensity,
     Provider,
-    Request,
-    RequestOutcome,
     Resident,
     ResultScore,
     ScalingRequest,
@@ -150,9 +150,9 @@ def build_demo(
             person = item.person
             traj_request[item.id] = request_id
             if item.decision_date is None:
-                outcome, reason, decided = RequestOutcome.IN_BEHANDELING, None, None
+                outcome, reason, decided = AanmeldingOutcome.IN_BEHANDELING, None, None
             else:
-                outcome, reason = RequestOutcome.TOEGEKEND, None
+                outcome, reason = AanmeldingOutcome.TOEGEKEND, None
                 decided = item.first_proposal or item.decision_date
             domain, question = item.domain, item.question
         else:
@@ -203,7 +203,7 @@ def build_demo(
     _write(session, "users", User, users)
     _write(session, "households", Household, household_rows)
     _write(session, "residents", Resident, resident_rows)
-    _write(session, "requests", Request, rows.requests)
+    _write(session, "requests", Aanmelding, rows.requests)
     _write(session, "trajectories", Trajectory, rows.trajectories)
     _write(session, "agreed_results", AgreedResult, rows.results)
     _write(session, "trajectory_events", TrajectoryEvent, rows.events)

@@ -17,11 +17,11 @@ from typing import Any
 
 from models import (
     HOUSEHOLD_HELP_CATEGORY,
+    AanmeldingOutcome,
     ClosureCategory,
     Domain,
     Intensity,
     NeedType,
-    RequestOutcome,
     TrajectoryState,
 )
 from workflows.closure_rules import describe_closure, reasons_for, results_for
@@ -126,7 +126,9 @@ class TrajectoryBuilder:
         self.today = today
         self.last_day = today - DAY
         self.trajs: list[Traj] = []
-        self.unmet: list[tuple[Person, Domain, date, RequestOutcome, str | None, date | None]] = []
+        self.unmet: list[
+            tuple[Person, Domain, date, AanmeldingOutcome, str | None, date | None]
+        ] = []
         # each profile's main contractors: (index, weight, contract period); whether one may
         # deliver on a day is workflows.eligibility.contract_covers, as in the live paths
         self.mains: dict[str, list[tuple[int, float, Period]]] = {p.code: [] for p in PROFILES}
@@ -424,7 +426,7 @@ class TrajectoryBuilder:
         if ep.decision > last_day:
             if rng.random() < 0.5:
                 self.unmet.append(
-                    (ep.person, ep.domain, ep.request, RequestOutcome.IN_BEHANDELING, None, None)
+                    (ep.person, ep.domain, ep.request, AanmeldingOutcome.IN_BEHANDELING, None, None)
                 )
                 return
             traj.created = day_between(rng, ep.request, last_day)
@@ -502,12 +504,12 @@ class TrajectoryBuilder:
         decided = request + timedelta(days=draw_int(rng, 7, 42))
         if decided > self.last_day:
             self.unmet.append(
-                (person, ep.domain, request, RequestOutcome.IN_BEHANDELING, None, None)
+                (person, ep.domain, request, AanmeldingOutcome.IN_BEHANDELING, None, None)
             )
         elif rng.random() < 0.65:
             reason = rng.choice(REFUSAL_REASONS[ep.domain])
             self.unmet.append(
-                (person, ep.domain, request, RequestOutcome.AFGEWEZEN, reason, decided)
+                (person, ep.domain, request, AanmeldingOutcome.AFGEWEZEN, reason, decided)
             )
         else:
             self.unmet.append(
@@ -515,7 +517,7 @@ class TrajectoryBuilder:
                     person,
                     ep.domain,
                     request,
-                    RequestOutcome.GEEN_VERVOLG,
+                    AanmeldingOutcome.GEEN_VERVOLG,
                     rng.choice(NO_FOLLOW_UP_REASONS),
                     decided,
                 )
@@ -589,7 +591,7 @@ class TrajectoryBuilder:
             request = last_day - timedelta(days=draw_int(rng, 1, 20))
             person = self.fresh_person(world, profile, request)
             self.unmet.append(
-                (person, profile.domain, request, RequestOutcome.IN_BEHANDELING, None, None)
+                (person, profile.domain, request, AanmeldingOutcome.IN_BEHANDELING, None, None)
             )
 
     def fresh_person(self, world: World, profile: ProfileSpec, on: date) -> Person:

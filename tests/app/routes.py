@@ -7,7 +7,7 @@ from __future__ import annotations
 from werkzeug.routing import IntegerConverter, Rule
 
 from models import Domain, Role, TrajectoryState
-from workflows.requests import register_request
+from workflows.aanmeldingen import register_aanmelding
 
 from ..factories import TODAY, make_trajectory
 
@@ -24,7 +24,7 @@ USERS = {
 def build_scene(session, world) -> dict[str, object]:
     """A request and trajectories in several states, all Anna's, all with Zorg A, and a record
     behind every other id a route names (the ``scene`` fixture)."""
-    item = register_request(
+    item = register_aanmelding(
         session,
         world.adult,
         world.gids,

@@ -13,8 +13,8 @@ from models import AuditEntry, TrajectoryState, utcnow
 from workflows.audit import (
     AuditContext,
     AuditLogIsAppendOnly,
-    _insert_reads_postgresql,
-    _Noted,
+    Noted,
+    insert_reads_postgresql,
     set_context,
 )
 
@@ -228,11 +228,11 @@ def test_postgresql_writes_read_entries_in_one_statement_without_waiting_for_the
         pytest.skip("the array insert and synchronous_commit are PostgreSQL's")
     before = last_audit_id(session)
     context = AuditContext(user_id=7, role="gids", ip="10.0.0.1", endpoint="gids.caseload")
-    reads = [(("traject", 11), _Noted(resident_id=21, trajectory_id=11))]
-    reads.append((("inwoner", 21), _Noted(resident_id=21)))
+    reads = [(("traject", 11), Noted(resident_id=21, trajectory_id=11))]
+    reads.append((("inwoner", 21), Noted(resident_id=21)))
     nested = session.begin_nested()
     assert session.scalar(text("SHOW synchronous_commit")) == "on"
-    _insert_reads_postgresql(session, context, "inzien", 200, utcnow(), reads)
+    insert_reads_postgresql(session, context, "inzien", 200, utcnow(), reads)
     assert session.scalar(text("SHOW synchronous_commit")) == "off"
     rows = session.execute(
         select(

@@ -262,13 +262,13 @@ def test_a_database_error_in_the_middle_of_an_import_imports_nothing(
 ) -> None:
     """The upload's rows go in as one unit: the connection lost after the residents and
     requests were written leaves no resident, request, trajectory or statistics row behind."""
-    from models import Request, StatsTrajectory
+    from models import Aanmelding, StatsTrajectory
 
     from ..workflows.history_csv import CLOSED, RUNNING, csv_text
 
     before = {
         model: session.scalar(select(func.count()).select_from(model))
-        for model in (Resident, Request, Trajectory, StatsTrajectory)
+        for model in (Resident, Aanmelding, Trajectory, StatsTrajectory)
     }
     login_as(client, world.beheerder)
     # The rows go in with bulk writes (PostgreSQL's COPY bypasses the statement hook), each
@@ -281,6 +281,6 @@ def test_a_database_error_in_the_middle_of_an_import_imports_nothing(
     session.expire_all()
     after = {
         model: session.scalar(select(func.count()).select_from(model))
-        for model in (Resident, Request, Trajectory, StatsTrajectory)
+        for model in (Resident, Aanmelding, Trajectory, StatsTrajectory)
     }
     assert after == before

@@ -24,6 +24,7 @@ from werkzeug.test import TestResponse
 
 from app.extensions import db
 from models import (
+    Aanmelding,
     ApiToken,
     Claim,
     ClosureCategory,
@@ -35,11 +36,10 @@ from models import (
     EventAction,
     OutlierMonth,
     PopulationFigure,
-    Request,
-    RequestState,
     Resident,
     Role,
     ScalingRequest,
+    SubmissionState,
     Trajectory,
     TrajectoryEvent,
     TrajectoryState,
@@ -206,18 +206,18 @@ def test_ten_parallel_posts_of_one_request_register_it_once(
     for body in one_result(responses):
         assert "Deze aanmelding is al geregistreerd" in field_error(body, "question")
         assert textarea_value(body, "question") == "Hulp bij de was"
-    assert count(Request, Request.resident_id == committed_world.adult.id) == 1
+    assert count(Aanmelding, Aanmelding.resident_id == committed_world.adult.id) == 1
 
 
 def test_ten_parallel_decisions_on_a_request_decide_once(
     app: Flask, committed_world: World
 ) -> None:
-    from workflows.requests import register_request
+    from workflows.aanmeldingen import register_aanmelding
 
-    def build(s: Session) -> Request:
+    def build(s: Session) -> Aanmelding:
         resident = s.get(Resident, committed_world.adult.id)
         gids = s.get(User, committed_world.gids.id)
-        return register_request(
+        return register_aanmelding(
             s, resident, gids, request_date=NOW, domain=Domain.WMO,
             question="Hulp bij de was", today=NOW,
         )  # fmt: skip
@@ -229,7 +229,7 @@ def test_ten_parallel_decisions_on_a_request_decide_once(
     for body in one_result(responses):
         assert "Over deze aanmelding is al beslist." in body
     with Session(db.engine) as s:
-        assert s.get(Request, request_id).outcome.value == "afgewezen"
+        assert s.get(Aanmelding, request_id).outcome.value == "afgewezen"
 
 
 # --- extra evaluations -----------------------------------------------------------------------
@@ -384,7 +384,7 @@ def test_ten_parallel_scaling_decisions_decide_once(app: Flask, committed_world:
     one_result(responses)
     with Session(db.engine) as s:
         item = s.get(ScalingRequest, request_id)
-        assert item.state == RequestState.TOEGEKEND
+        assert item.state == SubmissionState.TOEGEKEND
         follow_ups = s.scalars(
             select(Trajectory).where(Trajectory.follows_id == item.trajectory_id)
         ).all()

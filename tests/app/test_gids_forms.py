@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from models import (
+    Aanmelding,
+    AanmeldingOutcome,
     Domain,
     Household,
     Intensity,
-    Request,
-    RequestOutcome,
     Resident,
     Trajectory,
     TrajectoryEvent,
@@ -23,7 +23,7 @@ from models import (
 )
 from workflows import clock
 from workflows import trajectories as wf
-from workflows.requests import register_request
+from workflows.aanmeldingen import register_aanmelding
 
 from ..factories import TODAY, make_trajectory, trajectory_input
 from .helpers import (
@@ -248,7 +248,7 @@ def test_request_form_problems_keep_input(client, world, session, overrides, fie
     assert input_value(body, "request_date") == data["request_date"]
     assert textarea_value(body, "question") == data["question"]
     assert checked_value(body, "domain") == "wmo"
-    assert session.scalar(select(func.count()).select_from(Request)) == 0
+    assert session.scalar(select(func.count()).select_from(Aanmelding)) == 0
 
 
 @pytest.mark.parametrize("domain", ["", "bogus", LONG])
@@ -277,8 +277,8 @@ def test_a_request_with_script_is_stored_and_shown_escaped(client, world, sessio
 
 
 @pytest.fixture
-def open_request(session, world) -> Request:
-    item = register_request(
+def open_request(session, world) -> Aanmelding:
+    item = register_aanmelding(
         session,
         world.adult,
         world.gids,
@@ -301,7 +301,7 @@ def test_refusing_a_request_needs_a_reason(client, world, session, open_request)
         assert "Geef de reden van de afwijzing." in field_error(body, "reason")
         assert checked_value(body, "outcome") == "afgewezen"
     session.expire_all()
-    assert session.get(Request, open_request.id).outcome == RequestOutcome.IN_BEHANDELING
+    assert session.get(Aanmelding, open_request.id).outcome == AanmeldingOutcome.IN_BEHANDELING
 
 
 @pytest.mark.parametrize("outcome", ["", "toegekend", "in_behandeling", "bogus"])
@@ -316,7 +316,7 @@ def test_a_request_outcome_must_be_one_of_the_choices(
     assert "Kies een uitkomst." in body or "Ongeldige keuze" in body
     assert textarea_value(body, "reason") == "Omdat"
     session.expire_all()
-    assert session.get(Request, open_request.id).outcome == RequestOutcome.IN_BEHANDELING
+    assert session.get(Aanmelding, open_request.id).outcome == AanmeldingOutcome.IN_BEHANDELING
 
 
 def test_only_the_requests_gids_decides_on_it(client, world, session, open_request):
@@ -326,7 +326,7 @@ def test_only_the_requests_gids_decides_on_it(client, world, session, open_reque
     data = {token[0]: token[1], "outcome": "geen_vervolg", "reason": ""}
     assert client.post(url, data=data).status_code == 403
     session.expire_all()
-    assert session.get(Request, open_request.id).outcome == RequestOutcome.IN_BEHANDELING
+    assert session.get(Aanmelding, open_request.id).outcome == AanmeldingOutcome.IN_BEHANDELING
 
 
 def test_deciding_twice_gives_a_dutch_message(client, world, session, open_request):
@@ -340,7 +340,7 @@ def test_deciding_twice_gives_a_dutch_message(client, world, session, open_reque
     assert again.status_code == 422
     assert "Over deze aanmelding is al beslist." in again.get_data(as_text=True)
     session.expire_all()
-    assert session.get(Request, open_request.id).outcome == RequestOutcome.GEEN_VERVOLG
+    assert session.get(Aanmelding, open_request.id).outcome == AanmeldingOutcome.GEEN_VERVOLG
 
 
 # --- the trajectory form ---------------------------------------------------------------------
@@ -513,7 +513,7 @@ def test_overlong_result_texts_are_refused_with_a_dutch_message(client, world, s
 
 
 def test_a_request_of_another_domain_is_refused_at_the_profile(client, world, session):
-    item = register_request(
+    item = register_aanmelding(
         session,
         world.child,
         world.gids,

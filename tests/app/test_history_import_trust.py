@@ -1,5 +1,5 @@
 """The history import and export through both doors — the beheerder's upload and the command
-line — as an attacker and as a tired operator would use them (issue 11, points 1, 2 and 8): the
+line — as an attacker and as a tired operator would use them: the
 export key cannot change a trajectory the workflow owns by either route; every import and export
 names its person in the audit log (the command line only runs with ``--by``); the exported file
 is the owner's only and runs no formula; a NUL byte or a 130 KB field is a Dutch message, never

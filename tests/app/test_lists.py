@@ -269,10 +269,10 @@ def test_the_beheer_claims_csv_writes_exactly_one_audit_entry(client, world, ses
 
 
 def test_the_gids_requests_list_pages_past_its_old_limit_of_200(client, world, session):
-    from models import Request
-    from workflows.requests import register_request
+    from models import Aanmelding
+    from workflows.aanmeldingen import register_aanmelding
 
-    first = register_request(
+    first = register_aanmelding(
         session,
         world.adult,
         world.gids,
@@ -281,7 +281,7 @@ def test_the_gids_requests_list_pages_past_its_old_limit_of_200(client, world, s
         question="Hulp bij de administratie",
         today=TODAY,
     )
-    made = [first.id, *copies(session, Request.__table__, first.id, 229)]
+    made = [first.id, *copies(session, Aanmelding.__table__, first.id, 229)]
     login_as(client, world.gids)
     first_page = client.get("/gids/aanmeldingen").get_data(as_text=True)
     assert _body_rows(first_page) == 25 and "230 aanmeldingen" in first_page

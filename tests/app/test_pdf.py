@@ -354,7 +354,7 @@ def test_generators_return_pdf_bytes(app, session, world, active):
     assert f"aangemaakt op {TODAY:%d-%m-%Y}" in pdf_text(agreement)
 
 
-# --- each download is an export in the audit log (issue 11, point 1) -----------------------------
+# --- each download is an export in the audit log -------------------------------------------------
 
 
 def _exports(session, after: int) -> list[AuditEntry]:

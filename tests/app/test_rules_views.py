@@ -11,7 +11,7 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import func, select
 
-from models import EndOfCareReport, Intensity, Request, Trajectory, TrajectoryState
+from models import Aanmelding, EndOfCareReport, Intensity, Trajectory, TrajectoryState
 from workflows.stats.history import COLUMNS
 
 from ..factories import make_trajectory
@@ -216,7 +216,7 @@ def test_a_request_from_1900_long_ago_or_jeugd_at_76_is_refused_at_the_field(
     assert message in field_error(body, "request_date")
     assert input_value(body, "request_date") == data["request_date"]
     assert textarea_value(body, "question") == "Hulp bij de was"
-    assert session.scalar(select(func.count()).select_from(Request)) == 0
+    assert session.scalar(select(func.count()).select_from(Aanmelding)) == 0
 
 
 @pytest.mark.parametrize("side", ["gids", "aanbieder"])

@@ -16,8 +16,8 @@ from models import (
     ClosureCategory,
     EndOfCareReport,
     Intensity,
-    RequestState,
     ScalingRequest,
+    SubmissionState,
     Task,
     TaskKind,
     Trajectory,
@@ -75,7 +75,7 @@ def test_the_provider_asks_to_scale_up(client, world, session, running):
     response = post_form(client, _scaling_url(running), _scaling_url(running), data)
     assert response.status_code == 302
     item = session.scalars(select(ScalingRequest)).one()
-    assert (item.new_intensity, item.state) == (Intensity.ZWAAR, RequestState.INGEDIEND)
+    assert (item.new_intensity, item.state) == (Intensity.ZWAAR, SubmissionState.INGEDIEND)
     task = session.scalars(select(Task).where(Task.kind == TaskKind.OPSCHALING_BESLISSEN)).one()
     assert (task.user_id, task.ref) == (world.gids.id, item.id)
     body = client.get(f"/aanbieder/trajecten/{running.id}").get_data(as_text=True)
@@ -171,7 +171,7 @@ def test_accepting_leads_to_the_follow_up_trajectory(client, world, session, ask
     assert response.status_code == 302
     session.expire_all()
     item = session.get(ScalingRequest, asked.id)
-    assert item.state == RequestState.TOEGEKEND
+    assert item.state == SubmissionState.TOEGEKEND
     assert response.headers["Location"].endswith(f"/gids/trajecten/{item.follow_up_id}")
     old = session.get(Trajectory, asked.trajectory_id)
     new = session.get(Trajectory, item.follow_up_id)
@@ -352,7 +352,7 @@ def test_the_gids_converts_a_running_trajectory_into_a_follow_up(client, world, 
     assert (follow_up.state, follow_up.intensity) == (S.ACTIEF, Intensity.ZWAAR)
     assert follow_up.care_start == date(2026, 11, 17)
     item = session.scalars(select(ScalingRequest)).one()
-    assert (item.state, item.follow_up_id) == (RequestState.TOEGEKEND, follow_up.id)
+    assert (item.state, item.follow_up_id) == (SubmissionState.TOEGEKEND, follow_up.id)
 
 
 def test_converting_to_the_same_combination_keeps_the_input_and_changes_nothing(

@@ -20,7 +20,7 @@ from app.extensions import db
 from models import Domain, Resident, User
 from workflows import clock
 from workflows import trajectories as wf
-from workflows.requests import register_request
+from workflows.aanmeldingen import register_aanmelding
 
 from ..factories import PASSWORD, World
 from .helpers import log_in, running_trajectory
@@ -64,7 +64,7 @@ def cases(live_world: World, figures: str) -> None:  # noqa: F811
         resident = session.get(Resident, live_world.child.id)
         gids = session.get(User, live_world.gids.id)
         assert resident is not None and gids is not None
-        register_request(
+        register_aanmelding(
             session,
             resident,
             gids,

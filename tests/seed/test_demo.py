@@ -26,12 +26,12 @@ from models import (
     EvaluationState,
     Intensity,
     ProfileIntensity,
-    RequestState,
     Resident,
     ResultScore,
     ReviewOutcome,
     Role,
     ScalingRequest,
+    SubmissionState,
     SupportProfile,
     Tariff,
     Task,
@@ -385,13 +385,13 @@ def test_the_demo_gids_has_open_tasks(session: Session, demo: str) -> None:
             assert evaluation.state == EvaluationState.INGEDIEND
         elif task.kind == TaskKind.OPSCHALING_BESLISSEN:
             request = session.get(ScalingRequest, task.ref)
-            assert request is not None and request.state == RequestState.INGEDIEND
+            assert request is not None and request.state == SubmissionState.INGEDIEND
             assert request.new_intensity != request.trajectory.intensity
             assert request.trajectory.gids_id == gids.id
             assert request.trajectory.state == TrajectoryState.ACTIEF
         elif task.kind == TaskKind.EINDE_ZORG_BEVESTIGEN:
             report = session.get(EndOfCareReport, task.ref)
-            assert report is not None and report.state == RequestState.INGEDIEND
+            assert report is not None and report.state == SubmissionState.INGEDIEND
             assert report.trajectory.state == TrajectoryState.ACTIEF
             assert report.care_end < TODAY
     # every evaluation awaiting review has its task for the trajectory's gids

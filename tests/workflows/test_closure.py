@@ -15,7 +15,7 @@ from models import (
     EndOfCareReport,
     EvaluationState,
     Intensity,
-    RequestState,
+    SubmissionState,
     Task,
     TaskKind,
     Trajectory,
@@ -76,7 +76,7 @@ def test_the_provider_reports_end_of_care_and_the_gids_gets_a_task(
 ) -> None:
     trajectory = active(session, world)
     reported = report(session, trajectory, world)
-    assert reported.state == RequestState.INGEDIEND
+    assert reported.state == SubmissionState.INGEDIEND
     assert trajectory.state == S.ACTIEF
     (task,) = open_tasks(session, trajectory)
     assert (task.kind, task.user_id, task.ref) == (
@@ -111,7 +111,7 @@ def test_confirming_closes_the_trajectory_with_the_reported_values(
         trajectory.end_reason_code,
         trajectory.result_achieved,
     ) == (date(2027, 2, 26), C.D, "21", False)
-    assert reported.state == RequestState.TOEGEKEND
+    assert reported.state == SubmissionState.TOEGEKEND
     assert reported.decided_by_id == world.gids.id
     last = trajectory.events[-1]
     assert (last.action, last.new_state) == ("afsluiten", S.AFGESLOTEN)
@@ -131,7 +131,7 @@ def test_returning_keeps_the_trajectory_active_and_the_provider_may_report_again
         closure.return_end_of_care(session, reported, world.gids, "  ", LATER)
     assert refused.value.problems[0].field == "reason"
     closure.return_end_of_care(session, reported, world.gids, "Resultaat 2 nog niet behaald", LATER)
-    assert reported.state == RequestState.AFGEWEZEN
+    assert reported.state == SubmissionState.AFGEWEZEN
     assert reported.decision_reason == "Resultaat 2 nog niet behaald"
     assert trajectory.state == S.ACTIEF
     assert trajectory.events[-1].action == "einde_zorg_teruggestuurd"
@@ -241,7 +241,7 @@ def test_an_open_report_is_answered_when_the_gids_closes_directly(
         result_achieved=True,
         today=LATER,
     )
-    assert reported.state == RequestState.AFGEWEZEN
+    assert reported.state == SubmissionState.AFGEWEZEN
     assert reported.decision_reason == "Het traject is afgesloten."
     with pytest.raises(DomainError, match="al gereageerd"):
         closure.confirm_end_of_care(session, reported, world.gids, LATER)

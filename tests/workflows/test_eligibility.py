@@ -14,18 +14,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import (
+    Aanmelding,
     Domain,
     EvaluationKind,
     Intensity,
-    Request,
     Resident,
     Trajectory,
     TrajectoryState,
 )
 from workflows import trajectories as wf
+from workflows.aanmeldingen import register_aanmelding
 from workflows.errors import DomainError
 from workflows.evaluations import open_extra_evaluation
-from workflows.requests import register_request
 from workflows.stats.history import apply_import
 
 from ..factories import TODAY, World, make_trajectory
@@ -151,7 +151,7 @@ def test_an_edit_applies_the_same_rule(session: Session, world: World) -> None:
 
 def register(
     session: Session, world: World, resident: Resident | None = None, **overrides: object
-) -> Request:
+) -> Aanmelding:
     values: dict[str, object] = {
         "request_date": TODAY,
         "domain": Domain.WMO,
@@ -159,7 +159,7 @@ def register(
         "today": TODAY,
         **overrides,
     }
-    return register_request(session, resident or world.adult, world.gids, **values)  # type: ignore[arg-type]
+    return register_aanmelding(session, resident or world.adult, world.gids, **values)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -177,7 +177,7 @@ def test_a_request_dated_before_birth_or_long_ago_is_refused(
         register(session, world, request_date=request_date)
     field, text = only_problem(refused)
     assert field == "request_date" and message in text
-    assert session.scalar(select(func.count()).select_from(Request)) == 0
+    assert session.scalar(select(func.count()).select_from(Aanmelding)) == 0
 
 
 def test_a_request_twelve_months_back_is_still_accepted(session: Session, world: World) -> None:

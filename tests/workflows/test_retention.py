@@ -11,21 +11,21 @@ import pytest
 from sqlalchemy import event, func, select
 
 from models import (
+    Aanmelding,
+    AanmeldingOutcome,
     AuditEntry,
     Claim,
     Domain,
     Evaluation,
     Household,
     LoginAttempt,
-    Request,
-    RequestOutcome,
     Resident,
     Trajectory,
     TrajectoryEvent,
     TrajectoryState,
 )
+from workflows.aanmeldingen import decide_aanmelding, register_aanmelding
 from workflows.claims import submit_claim
-from workflows.requests import decide_request, register_request
 from workflows.retention import PERSONAL_TABLES, RetentionPolicy, due_files, purge
 
 from ..factories import TODAY, make_trajectory
@@ -75,7 +75,7 @@ def test_anything_open_keeps_the_whole_file(session, world):
 
 
 def test_an_open_request_keeps_the_file(session, world):
-    register_request(
+    register_aanmelding(
         session,
         world.child,
         world.gids,
@@ -91,7 +91,7 @@ def test_an_open_request_keeps_the_file(session, world):
 
 
 def test_a_decided_request_without_trajectory_closes_on_its_decision(session, world):
-    item = register_request(
+    item = register_aanmelding(
         session,
         world.child,
         world.gids,
@@ -100,11 +100,11 @@ def test_a_decided_request_without_trajectory_closes_on_its_decision(session, wo
         question="Hulp",
         today=TODAY,
     )
-    decide_request(
+    decide_aanmelding(
         session,
         item,
         world.gids,
-        outcome=RequestOutcome.AFGEWEZEN,
+        outcome=AanmeldingOutcome.AFGEWEZEN,
         reason="Geen indicatie",
         today=TODAY,
     )
@@ -117,7 +117,7 @@ def test_the_later_domain_decides_for_a_resident_with_both(session, world):
     # Bram: a Wmo trajectory (no age limit there) closed TODAY and a Jeugd request without
     # follow-up decided TODAY.
     make_trajectory(session, world, S.AFGESLOTEN, resident_id=world.child.id)
-    item = register_request(
+    item = register_aanmelding(
         session,
         world.child,
         world.gids,
@@ -126,8 +126,8 @@ def test_the_later_domain_decides_for_a_resident_with_both(session, world):
         question="Hulp in het gezin",
         today=TODAY,
     )
-    decide_request(
-        session, item, world.gids, outcome=RequestOutcome.GEEN_VERVOLG, reason=None, today=TODAY
+    decide_aanmelding(
+        session, item, world.gids, outcome=AanmeldingOutcome.GEEN_VERVOLG, reason=None, today=TODAY
     )
     session.flush()
     after_wmo = date(TODAY.year + 16, 1, 1)
@@ -218,7 +218,7 @@ def test_old_login_attempts_are_removed(session, world):
 
 
 def test_purge_deletes_only_personal_tables(session, world):
-    """Whatever statistics exist (issue 4's pseudonymised feed has no link to these tables) are
+    """Whatever statistics exist (the pseudonymised feed has no link to these tables) are
     never read or changed: every DELETE or UPDATE of a purge targets a personal table."""
     _closed_adult(session, world)
     session.flush()
@@ -272,7 +272,7 @@ def test_the_purge_command_removes_what_is_due(runner, session, world):
     assert "trajectories" in result.output and "statistics are not touched" in result.output
     session.expire_all()
     assert _count(session, Resident, Resident.id == adult_id) == 0
-    assert _count(session, Request, Request.resident_id == adult_id) == 0
+    assert _count(session, Aanmelding, Aanmelding.resident_id == adult_id) == 0
 
 
 def test_the_statistics_are_the_same_after_a_purge_and_after_a_rebuild(session, world):

@@ -16,8 +16,8 @@ from models import (
     EvaluationKind,
     EvaluationState,
     Intensity,
-    RequestState,
     ScalingRequest,
+    SubmissionState,
     Task,
     TaskKind,
     Trajectory,
@@ -78,7 +78,7 @@ def open_tasks(session: Session, trajectory: Trajectory, kind: TaskKind) -> list
 def test_the_provider_asks_and_the_gids_gets_a_task(session: Session, world: World) -> None:
     trajectory = active(session, world)
     request = ask(session, trajectory, world)
-    assert request.state == RequestState.INGEDIEND
+    assert request.state == SubmissionState.INGEDIEND
     assert (request.new_profile_id, request.new_intensity) == (world.bg.id, Z)
     (task,) = open_tasks(session, trajectory, TaskKind.OPSCHALING_BESLISSEN)
     assert (task.user_id, task.ref) == (world.gids.id, request.id)
@@ -118,7 +118,7 @@ def test_one_open_request_at_a_time(session: Session, world: World) -> None:
     scaling.decide_scaling(
         session, first, world.gids, accept=False, reason="Eerst evalueren", today=DECIDED
     )
-    assert ask(session, trajectory, world, intensity=L).state == RequestState.INGEDIEND
+    assert ask(session, trajectory, world, intensity=L).state == SubmissionState.INGEDIEND
 
 
 @pytest.mark.parametrize(
@@ -172,12 +172,12 @@ def test_a_refusal_needs_a_reason_the_requester_reads(session: Session, world: W
             session, request, world.gids, accept=False, reason=" ", today=DECIDED
         )
     assert refused.value.problems[0].field == "reason"
-    assert request.state == RequestState.INGEDIEND
+    assert request.state == SubmissionState.INGEDIEND
 
     scaling.decide_scaling(
         session, request, world.gids, accept=False, reason="Eerst evalueren", today=DECIDED
     )
-    assert request.state == RequestState.AFGEWEZEN
+    assert request.state == SubmissionState.AFGEWEZEN
     assert request.decision_reason == "Eerst evalueren"
     assert request.follow_up_id is None
     assert trajectory.state == S.ACTIEF
@@ -249,7 +249,7 @@ def test_accepting_closes_the_trajectory_as_omgezet_and_starts_the_follow_up_the
         (EvaluationKind.EIND, date(2027, 7, 2))
     ]
 
-    assert request.state == RequestState.TOEGEKEND
+    assert request.state == SubmissionState.TOEGEKEND
     assert request.follow_up_id == follow_up.id
     assert request.decided_by_id == world.gids.id
     assert open_tasks(session, trajectory, TaskKind.OPSCHALING_BESLISSEN) == []
@@ -328,7 +328,7 @@ def test_an_open_request_is_answered_when_the_gids_closes_the_trajectory(
         result_achieved=True,
         today=DECIDED,
     )
-    assert request.state == RequestState.AFGEWEZEN
+    assert request.state == SubmissionState.AFGEWEZEN
     assert request.decision_reason == "Het traject is afgesloten."
     assert open_tasks(session, trajectory, TaskKind.OPSCHALING_BESLISSEN) == []
     with pytest.raises(DomainError):
@@ -338,4 +338,4 @@ def test_an_open_request_is_answered_when_the_gids_closes_the_trajectory(
 
 
 def test_every_request_state_has_a_label() -> None:
-    assert set(scaling.SCALING_STATE_LABELS) == set(RequestState)
+    assert set(scaling.SCALING_STATE_LABELS) == set(SubmissionState)

@@ -13,12 +13,12 @@ from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
 from models import (
+    Aanmelding,
     AgreedResult,
     Base,
     ClosureCategory,
     Evaluation,
     Intensity,
-    Request,
     Resident,
     StatsEpisode,
     StatsMonthlyCount,
@@ -215,14 +215,14 @@ def test_an_extension_event_is_counted(session: Session, world: World) -> None:
 
 
 def test_a_changed_request_date_reaches_the_feed(session: Session, world: World) -> None:
-    request = Request(
+    aanmelding = Aanmelding(
         resident=world.adult, gids=world.gids, request_date=date(2026, 10, 1), domain="wmo",
         question="Hulp",
     )  # fmt: skip
-    session.add(request)
+    session.add(aanmelding)
     session.flush()
-    make_trajectory(session, world, S.VOORGESTELD, request_id=request.id)
-    request.request_date = date(2026, 10, 5)
+    make_trajectory(session, world, S.VOORGESTELD, request_id=aanmelding.id)
+    aanmelding.request_date = date(2026, 10, 5)
     session.flush()
     (row,) = feed_rows(session)
     assert row.request_date == date(2026, 10, 5)

@@ -48,7 +48,7 @@ def test_a_valid_file_is_imported_and_reaches_the_feed(session: Session, world: 
         date(2020, 7, 31),
     )
     assert closed.price == Decimal("3500.00") and closed.resident_id == world.adult.id
-    assert closed.request is not None and closed.request.request_date == date(2020, 1, 6)
+    assert closed.aanmelding is not None and closed.aanmelding.request_date == date(2020, 1, 6)
     running = session.scalar(select(Trajectory).where(Trajectory.import_id == "H-2"))
     assert running is not None and running.state == TrajectoryState.ACTIEF
     waiting = session.scalar(select(Trajectory).where(Trajectory.import_id == "H-3"))

@@ -1,5 +1,5 @@
 # ruff: noqa: E501 - CSV records read best unbroken
-"""Who owns a trajectory, as the history import sees it (issue 11, points 1, 2 and 8): an import
+"""Who owns a trajectory, as the history import sees it: an import
 creates and updates only what imports made and nobody changed in the app since; a row for a
 trajectory the workflow owns changes nothing when it matches and is refused (line, column) when
 it differs; the import and its events name the person who imports; the export cannot carry a
@@ -19,11 +19,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from models import (
+    Aanmelding,
     AgreedResult,
     ClosureCategory,
     Household,
     Intensity,
-    Request,
     Resident,
     Role,
     Trajectory,
@@ -87,7 +87,7 @@ def do_import(session: Session, world: World, text: str, today: date = TODAY, **
 def snapshot(session: Session) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of the tables an import could touch, all columns (versions and times too)."""
     session.flush()
-    tables = (Trajectory, Request, Resident, Household, TrajectoryEvent, AgreedResult)
+    tables = (Trajectory, Aanmelding, Resident, Household, TrajectoryEvent, AgreedResult)
     return {
         model.__tablename__: [
             tuple(row)

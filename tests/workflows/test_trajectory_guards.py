@@ -12,19 +12,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import (
+    AanmeldingOutcome,
     AgreedResult,
     ClosureCategory,
     Domain,
     Intensity,
     ProfileIntensity,
-    RequestOutcome,
     Trajectory,
     TrajectoryState,
 )
 from workflows import trajectories as wf
+from workflows.aanmeldingen import register_aanmelding
 from workflows.catalogue import set_allowed_intensities, tariff_on
 from workflows.errors import DomainError, NotFound
-from workflows.requests import register_request
 from workflows.trajectories import ResultInput
 
 from ..factories import TODAY, World, make_trajectory, trajectory_input
@@ -437,7 +437,7 @@ def test_every_problem_is_reported_at_once(session: Session, world: World) -> No
 
 
 def test_a_request_of_another_resident_is_refused(session: Session, world: World) -> None:
-    request = register_request(
+    aanmelding = register_aanmelding(
         session,
         world.child,
         world.gids,
@@ -447,11 +447,11 @@ def test_a_request_of_another_resident_is_refused(session: Session, world: World
         today=TODAY,
     )
     with pytest.raises(DomainError, match="Deze aanmelding hoort niet bij deze inwoner."):
-        create(session, world, request_id=request.id)
+        create(session, world, request_id=aanmelding.id)
 
 
 def test_a_request_of_the_other_domain_is_refused(session: Session, world: World) -> None:
-    request = register_request(
+    aanmelding = register_aanmelding(
         session,
         world.child,
         world.gids,
@@ -461,7 +461,11 @@ def test_a_request_of_the_other_domain_is_refused(session: Session, world: World
         today=TODAY,
     )
     fields = refused_fields(
-        session, world, resident_id=world.child.id, profile_id=world.amb.id, request_id=request.id
+        session,
+        world,
+        resident_id=world.child.id,
+        profile_id=world.amb.id,
+        request_id=aanmelding.id,
     )
     assert fields == ["profile_id"]
 
@@ -558,7 +562,7 @@ def test_a_returned_trajectory_can_be_edited_and_sent_again(session: Session, wo
 def test_propose_sets_the_decision_date_and_grants_the_linked_request(
     session: Session, world: World
 ) -> None:
-    request = register_request(
+    aanmelding = register_aanmelding(
         session,
         world.adult,
         world.gids,
@@ -567,14 +571,14 @@ def test_propose_sets_the_decision_date_and_grants_the_linked_request(
         question="Hulp bij de administratie",
         today=TODAY,
     )
-    trajectory = create(session, world, request_id=request.id)
-    assert request.outcome == RequestOutcome.IN_BEHANDELING
+    trajectory = create(session, world, request_id=aanmelding.id)
+    assert aanmelding.outcome == AanmeldingOutcome.IN_BEHANDELING
 
     wf.propose(session, trajectory, world.gids, TODAY)
 
     assert trajectory.decision_date == TODAY
-    assert request.outcome == RequestOutcome.TOEGEKEND
-    assert request.decided_on == TODAY
+    assert aanmelding.outcome == AanmeldingOutcome.TOEGEKEND
+    assert aanmelding.decided_on == TODAY
 
 
 def test_propose_without_a_request_only_sets_the_decision_date(
@@ -583,11 +587,11 @@ def test_propose_without_a_request_only_sets_the_decision_date(
     trajectory = create(session, world)
     wf.propose(session, trajectory, world.gids, TODAY)
     assert trajectory.decision_date == TODAY
-    assert trajectory.request is None
+    assert trajectory.aanmelding is None
 
 
 def test_propose_refuses_a_request_dated_after_the_decision(session: Session, world: World) -> None:
-    request = register_request(
+    aanmelding = register_aanmelding(
         session,
         world.adult,
         world.gids,
@@ -596,12 +600,12 @@ def test_propose_refuses_a_request_dated_after_the_decision(session: Session, wo
         question="Hulp bij de administratie",
         today=TODAY,
     )
-    trajectory = create(session, world, request_id=request.id)
+    trajectory = create(session, world, request_id=aanmelding.id)
     with pytest.raises(DomainError, match="De aanmelddatum ligt na vandaag."):
         wf.propose(session, trajectory, world.gids, TODAY - timedelta(days=1))
     assert trajectory.state == S.CONCEPT
     assert trajectory.decision_date is None
-    assert request.outcome == RequestOutcome.IN_BEHANDELING
+    assert aanmelding.outcome == AanmeldingOutcome.IN_BEHANDELING
 
 
 def test_propose_checks_the_contract_again(session: Session, world: World) -> None:

@@ -24,10 +24,10 @@ from models import (
     EvaluationState,
     EventAction,
     Intensity,
-    RequestState,
     ReviewOutcome,
     Role,
     ScalingRequest,
+    SubmissionState,
     Trajectory,
     TrajectoryEvent,
     TrajectoryState,
@@ -503,23 +503,23 @@ def _answer(
 
 # How each answered state is reached from the open one.
 REACHED_BY = {
-    RequestState.TOEGEKEND: AnswerAction.ACCEPT,
-    RequestState.AFGEWEZEN: AnswerAction.REFUSE,
+    SubmissionState.TOEGEKEND: AnswerAction.ACCEPT,
+    SubmissionState.AFGEWEZEN: AnswerAction.REFUSE,
 }
 
 
-def _scaling_request_in(session: Session, world: World, state: RequestState) -> ScalingRequest:
+def _scaling_request_in(session: Session, world: World, state: SubmissionState) -> ScalingRequest:
     trajectory = make_trajectory(session, world, S.ACTIEF)
     request = scaling.request_scaling(
         session, trajectory, world.aanbieder_a, world.bg.id, Intensity.ZWAAR, "Meer nodig", LATER
     )
-    if state != RequestState.INGEDIEND:
+    if state != SubmissionState.INGEDIEND:
         _answer(session, world, request, REACHED_BY[state])
     assert request.state == state
     return request
 
 
-def _report_in(session: Session, world: World, state: RequestState) -> EndOfCareReport:
+def _report_in(session: Session, world: World, state: SubmissionState) -> EndOfCareReport:
     trajectory = make_trajectory(session, world, S.ACTIEF)
     report = closure.report_end_of_care(
         session,
@@ -531,21 +531,21 @@ def _report_in(session: Session, world: World, state: RequestState) -> EndOfCare
         result_achieved=True,
         today=LATER,
     )
-    if state != RequestState.INGEDIEND:
+    if state != SubmissionState.INGEDIEND:
         _answer(session, world, report, REACHED_BY[state])
     assert report.state == state
     return report
 
 
-ANSWER_PAIRS = list(itertools.product(RequestState, AnswerAction))
+ANSWER_PAIRS = list(itertools.product(SubmissionState, AnswerAction))
 
 
 def _check_answer(
     session: Session,
     world: World,
-    table: StateTable[RequestState, AnswerAction],
+    table: StateTable[SubmissionState, AnswerAction],
     subject: ScalingRequest | EndOfCareReport,
-    state: RequestState,
+    state: SubmissionState,
     action: AnswerAction,
 ) -> None:
     if action == AnswerAction.SETTLE and (state, action) not in table.moves:
@@ -572,7 +572,7 @@ ANSWERED = {
 @pytest.mark.parametrize("kind", list(ANSWERED))
 @pytest.mark.parametrize(("state", "action"), ANSWER_PAIRS, ids=map(_walk_ids, ANSWER_PAIRS))
 def test_a_scaling_request_and_an_end_of_care_report_move_as_their_tables_say(
-    session: Session, world: World, state: RequestState, action: AnswerAction, kind: str
+    session: Session, world: World, state: SubmissionState, action: AnswerAction, kind: str
 ) -> None:
     bring_to, table = ANSWERED[kind]
     subject = bring_to(session, world, state)
@@ -610,9 +610,9 @@ def test_an_approved_claim_is_approved_and_a_refused_one_refused() -> None:
 
 @pytest.mark.parametrize("table", [SCALING_TABLE, END_OF_CARE_TABLE], ids=["scaling", "report"])
 def test_only_an_accepted_answer_grants_and_closing_answers_as_refused(
-    table: StateTable[RequestState, AnswerAction],
+    table: StateTable[SubmissionState, AnswerAction],
 ) -> None:
-    open_ = RequestState.INGEDIEND
-    assert table.next_state(open_, AnswerAction.ACCEPT) == RequestState.TOEGEKEND
-    assert table.next_state(open_, AnswerAction.REFUSE) == RequestState.AFGEWEZEN
-    assert table.next_state(open_, AnswerAction.SETTLE) == RequestState.AFGEWEZEN
+    open_ = SubmissionState.INGEDIEND
+    assert table.next_state(open_, AnswerAction.ACCEPT) == SubmissionState.TOEGEKEND
+    assert table.next_state(open_, AnswerAction.REFUSE) == SubmissionState.AFGEWEZEN
+    assert table.next_state(open_, AnswerAction.SETTLE) == SubmissionState.AFGEWEZEN

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -31,8 +31,8 @@ from models import (
     EndOfCareReport,
     EvaluationState,
     Intensity,
-    RequestState,
     ScalingRequest,
+    SubmissionState,
     Trajectory,
     TrajectoryState,
     User,
@@ -70,6 +70,9 @@ def machine(session: Session, world: World, reached: set[str]) -> type[RuleBased
     as_provider = st.sampled_from([world.aanbieder_a] * 5 + actors)
     as_anyone = st.sampled_from([world.gids, world.aanbieder_a] * 3 + actors)
 
+    # A fixed seed instead of derandomize's hash of this class's source: renaming a name in the
+    # class must not change which paths the machine explores (the test checks it reaches them all).
+    @seed(0)
     class WorkflowMachine(RuleBasedStateMachine):
         trajectories = Bundle("trajectories")
 
@@ -235,7 +238,7 @@ def machine(session: Session, world: World, reached: set[str]) -> type[RuleBased
             moved to today first (a decision cannot precede it), with the tariff's price and
             duration of that day."""
             if item.planned_start < self.today:
-                data = wf._input_of(item)
+                data = wf.input_of(item)
                 data.planned_start, data.planned_end = self.today, None
                 data.price, data.price_reason = None, None
                 wf.update_trajectory(session, item, data, world.gids, today=self.today)
@@ -331,7 +334,7 @@ def machine(session: Session, world: World, reached: set[str]) -> type[RuleBased
         @rule(actor=as_gids, accept=st.booleans())
         def decide_scaling_request(self, actor: User, accept: bool) -> None:
             pending = session.scalars(
-                select(ScalingRequest).where(ScalingRequest.state == RequestState.INGEDIEND)
+                select(ScalingRequest).where(ScalingRequest.state == SubmissionState.INGEDIEND)
             ).first()
             if pending is not None:
                 self._try(
@@ -364,7 +367,7 @@ def machine(session: Session, world: World, reached: set[str]) -> type[RuleBased
         @rule(actor=as_gids, confirm=st.booleans())
         def decide_end(self, actor: User, confirm: bool) -> None:
             report = session.scalars(
-                select(EndOfCareReport).where(EndOfCareReport.state == RequestState.INGEDIEND)
+                select(EndOfCareReport).where(EndOfCareReport.state == SubmissionState.INGEDIEND)
             ).first()
             if report is None:
                 return

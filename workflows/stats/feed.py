@@ -50,8 +50,8 @@ from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 from models import (
     UNIT_CLIENT,
     UNIT_TRAJECT,
+    Aanmelding,
     Provider,
-    Request,
     Resident,
     StatsEpisode,
     StatsMonthlyCount,
@@ -132,7 +132,7 @@ def _source_query() -> Select[Any]:
     p = SupportProfile.__table__
     pr = Provider.__table__
     w = Wijk.__table__
-    rq = Request.__table__
+    rq = Aanmelding.__table__
     ev = TrajectoryEvent.__table__
     extensions = (
         select(func.count())
@@ -469,7 +469,7 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
             touched.add(obj.id)
         elif isinstance(obj, Resident):
             residents.add(obj.id)
-        elif isinstance(obj, Request):
+        elif isinstance(obj, Aanmelding):
             requests.add(obj.id)
     for obj in session.deleted:
         if isinstance(obj, Trajectory):

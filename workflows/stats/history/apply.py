@@ -32,11 +32,11 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from models import (
+    Aanmelding,
     Domain,
     Household,
     ProfileIntensity,
     Provider,
-    Request,
     Resident,
     SupportProfile,
     Trajectory,
@@ -207,7 +207,7 @@ class ImportWriter:
         none, else the trajectory's request gets the row's dates."""
         dated = [r for r in self.rows if r.request_date is not None]
         self.new_requests = [r for r in dated if self.existing_request(r) is None]
-        request_table = table_of(Request)
+        request_table = table_of(Aanmelding)
         if self.new_requests:
             ids = allocate_ids(self.connection, request_table, len(self.new_requests))
             write_rows(

@@ -20,11 +20,11 @@ from decimal import Decimal
 from typing import Any
 
 from models import (
+    Aanmelding,
     ClosureCategory,
     Domain,
     Intensity,
     Provider,
-    Request,
     Resident,
     SupportProfile,
     Trajectory,
@@ -217,7 +217,7 @@ TABLE = (
     Column("intensiteit", REQUIRED, one_of(Intensity), Trajectory.intensity,
            N_("Onbekende intensiteit '%(value)s': kies laag, middel of zwaar.")),
     Column("aanbieder", REQUIRED, agb_code, Provider.agb_code, N_("Een AGB-code heeft 8 cijfers.")),
-    Column("aanmelddatum", OPTIONAL, past_date, Request.request_date, NO_DATE),
+    Column("aanmelddatum", OPTIONAL, past_date, Aanmelding.request_date, NO_DATE),
     Column("besluitdatum", OPTIONAL, past_date, Trajectory.decision_date, NO_DATE),
     Column("startdatum", OPTIONAL, past_date, Trajectory.care_start, NO_DATE),
     Column("geplande_einddatum", REQUIRED, any_date, Trajectory.planned_end, NO_DATE),

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from models import Provider, Request, Resident, SupportProfile, Trajectory, User
+from models import Aanmelding, Provider, Resident, SupportProfile, Trajectory, User
 
 from ... import audit, csv_format
 from .. import feed
@@ -33,7 +33,7 @@ def export_query(*extra: Any) -> Select[*tuple[Any, ...]]:
         .join(Resident, Resident.id == Trajectory.resident_id)
         .join(SupportProfile, SupportProfile.id == Trajectory.profile_id)
         .join(Provider, Provider.id == Trajectory.provider_id)
-        .outerjoin(Request, Request.id == Trajectory.request_id)
+        .outerjoin(Aanmelding, Aanmelding.id == Trajectory.request_id)
     )
 
 

@@ -1,6 +1,7 @@
-"""Requests (*aanmeldingen*) and their outcome. Refusals need a reason (R13). The request date
-follows the rules of ``workflows.eligibility``: not in the future, not before the resident's
-birth, at most a year back, and for Jeugd before the 18th birthday."""
+"""Aanmeldingen (a resident's request for support) and their outcome. Refusals need a
+reason (R13). The request date follows the rules of ``workflows.eligibility``: not in the
+future, not before the resident's birth, at most a year back, and for Jeugd before the
+18th birthday."""
 
 from __future__ import annotations
 
@@ -9,22 +10,22 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from models import Domain, Request, RequestOutcome, Resident, Role, User
+from models import Aanmelding, AanmeldingOutcome, Domain, Resident, Role, User
 
 from .eligibility import recent_request_problems, request_date_problems
 from .errors import N_, DomainError, NotFound, Problem
 from .paging import Page, paginate_objects
 from .text import clean_text
 
-OUTCOME_LABELS: dict[RequestOutcome, str] = {
-    RequestOutcome.IN_BEHANDELING: N_("In behandeling"),
-    RequestOutcome.TOEGEKEND: N_("Toegekend"),
-    RequestOutcome.AFGEWEZEN: N_("Afgewezen"),
-    RequestOutcome.GEEN_VERVOLG: N_("Geen vervolg"),
+OUTCOME_LABELS: dict[AanmeldingOutcome, str] = {
+    AanmeldingOutcome.IN_BEHANDELING: N_("In behandeling"),
+    AanmeldingOutcome.TOEGEKEND: N_("Toegekend"),
+    AanmeldingOutcome.AFGEWEZEN: N_("Afgewezen"),
+    AanmeldingOutcome.GEEN_VERVOLG: N_("Geen vervolg"),
 }
 
 
-def register_request(
+def register_aanmelding(
     session: Session,
     resident: Resident,
     actor: User,
@@ -33,7 +34,7 @@ def register_request(
     domain: Domain,
     question: str,
     today: date,
-) -> Request:
+) -> Aanmelding:
     if actor.role != Role.GIDS:
         raise DomainError(N_("Alleen een gids kan een aanmelding registreren."))
     problems = request_date_problems(
@@ -47,33 +48,33 @@ def register_request(
     if problems:
         raise DomainError.from_problems(problems)
     assert question_text is not None
-    _refuse_same_open_request(session, resident, request_date, domain, question_text)
-    request = Request(
+    _refuse_same_open_aanmelding(session, resident, request_date, domain, question_text)
+    aanmelding = Aanmelding(
         resident=resident,
         gids=actor,
         request_date=request_date,
         domain=domain,
         question=question_text,
-        outcome=RequestOutcome.IN_BEHANDELING,
+        outcome=AanmeldingOutcome.IN_BEHANDELING,
     )
-    session.add(request)
+    session.add(aanmelding)
     session.flush()
-    return request
+    return aanmelding
 
 
-def _refuse_same_open_request(
+def _refuse_same_open_aanmelding(
     session: Session, resident: Resident, request_date: date, domain: Domain, question: str
 ) -> None:
-    """A double submit (two tabs, a double click) registers the same request twice: same
+    """A double submit (two tabs, a double click) registers the same aanmelding twice: same
     resident, domain, date and question, still open. The resident's row is locked first, so two
     registrations for one resident take turns and the second finds the first."""
     session.execute(select(Resident.id).where(Resident.id == resident.id).with_for_update())
-    same = select(Request.id).where(
-        Request.resident_id == resident.id,
-        Request.domain == domain,
-        Request.request_date == request_date,
-        Request.question == question,
-        Request.outcome == RequestOutcome.IN_BEHANDELING,
+    same = select(Aanmelding.id).where(
+        Aanmelding.resident_id == resident.id,
+        Aanmelding.domain == domain,
+        Aanmelding.request_date == request_date,
+        Aanmelding.question == question,
+        Aanmelding.outcome == AanmeldingOutcome.IN_BEHANDELING,
     )
     if session.scalar(same) is not None:
         raise DomainError(
@@ -82,12 +83,12 @@ def _refuse_same_open_request(
         )
 
 
-def decide_request(
+def decide_aanmelding(
     session: Session,
-    request: Request,
+    aanmelding: Aanmelding,
     actor: User,
     *,
-    outcome: RequestOutcome,
+    outcome: AanmeldingOutcome,
     reason: str | None,
     today: date,
 ) -> None:
@@ -95,49 +96,49 @@ def decide_request(
     (*afgewezen*) needs a reason; *geen vervolg* may carry one."""
     if actor.role != Role.GIDS:
         raise DomainError(N_("Alleen een gids kan over een aanmelding beslissen."))
-    if request.outcome != RequestOutcome.IN_BEHANDELING:
+    if aanmelding.outcome != AanmeldingOutcome.IN_BEHANDELING:
         raise DomainError(N_("Over deze aanmelding is al beslist."))
-    if outcome == RequestOutcome.IN_BEHANDELING:
+    if outcome == AanmeldingOutcome.IN_BEHANDELING:
         raise DomainError(N_("Kies een uitkomst."), field="outcome")
     reason_text = clean_text(reason)
-    if outcome == RequestOutcome.AFGEWEZEN and reason_text is None:
+    if outcome == AanmeldingOutcome.AFGEWEZEN and reason_text is None:
         raise DomainError(N_("Geef de reden van de afwijzing."), field="reason")
-    request.outcome = outcome
-    request.outcome_reason = reason_text
-    request.decided_on = today
+    aanmelding.outcome = outcome
+    aanmelding.outcome_reason = reason_text
+    aanmelding.decided_on = today
     session.flush()
 
 
-def get_request(session: Session, request_id: int, *, for_update: bool = False) -> Request:
-    """Load a request; locked (and read again) when it is about to be decided, so two decisions
+def get_aanmelding(session: Session, aanmelding_id: int, *, for_update: bool = False) -> Aanmelding:
+    """Load an aanmelding; locked (and read again) when it is about to be decided, so two decisions
     at the same moment take turns and the second sees the first."""
-    request = session.get(
-        Request, request_id, with_for_update=for_update or None, populate_existing=for_update
+    aanmelding = session.get(
+        Aanmelding, aanmelding_id, with_for_update=for_update or None, populate_existing=for_update
     )
-    if request is None:
+    if aanmelding is None:
         raise NotFound(N_("Aanmelding niet gevonden."))
-    return request
+    return aanmelding
 
 
-def requests_of(
+def aanmeldingen_of(
     session: Session,
     gids: User,
-    outcome: RequestOutcome | None,
+    outcome: AanmeldingOutcome | None,
     *,
     page: int = 1,
     per_page: int = 25,
-) -> Page[Request]:
-    """The gids's requests, newest first, one page at a time; ``outcome`` None means all."""
-    conditions = [Request.gids_id == gids.id]
+) -> Page[Aanmelding]:
+    """The gids's aanmeldingen, newest first, one page at a time; ``outcome`` None means all."""
+    conditions = [Aanmelding.gids_id == gids.id]
     if outcome is not None:
-        conditions.append(Request.outcome == outcome)
+        conditions.append(Aanmelding.outcome == outcome)
     return paginate_objects(
         session,
-        select(Request)
+        select(Aanmelding)
         .where(*conditions)
-        .options(joinedload(Request.resident))
-        .order_by(Request.request_date.desc(), Request.id.desc()),
+        .options(joinedload(Aanmelding.resident))
+        .order_by(Aanmelding.request_date.desc(), Aanmelding.id.desc()),
         page=page,
         per_page=per_page,
-        ids=select(Request.id).where(*conditions),
+        ids=select(Aanmelding.id).where(*conditions),
     )

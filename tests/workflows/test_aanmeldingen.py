@@ -7,9 +7,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from models import Domain, Request, RequestOutcome
+from models import Aanmelding, AanmeldingOutcome, Domain
+from workflows.aanmeldingen import (
+    OUTCOME_LABELS,
+    decide_aanmelding,
+    get_aanmelding,
+    register_aanmelding,
+)
 from workflows.errors import DomainError, NotFound
-from workflows.requests import OUTCOME_LABELS, decide_request, get_request, register_request
 
 from ..factories import TODAY, World
 
@@ -20,8 +25,8 @@ def register(
     *,
     request_date: date = date(2026, 10, 26),
     question: str = "Hulp bij het huishouden na een heupoperatie",
-) -> Request:
-    return register_request(
+) -> Aanmelding:
+    return register_aanmelding(
         session,
         world.adult,
         world.gids,
@@ -33,14 +38,14 @@ def register(
 
 
 def test_a_registered_request_is_in_progress(session: Session, world: World) -> None:
-    request = register(session, world, question="  Hulp bij de administratie \n")
-    assert request.id is not None
-    assert request.outcome == RequestOutcome.IN_BEHANDELING
-    assert request.decided_on is None
-    assert request.question == "Hulp bij de administratie"
-    assert request.resident is world.adult
-    assert request.gids is world.gids
-    assert world.adult.requests == [request]
+    aanmelding = register(session, world, question="  Hulp bij de administratie \n")
+    assert aanmelding.id is not None
+    assert aanmelding.outcome == AanmeldingOutcome.IN_BEHANDELING
+    assert aanmelding.decided_on is None
+    assert aanmelding.question == "Hulp bij de administratie"
+    assert aanmelding.resident is world.adult
+    assert aanmelding.gids is world.gids
+    assert world.adult.aanmeldingen == [aanmelding]
 
 
 def test_a_request_may_be_dated_today(session: Session, world: World) -> None:
@@ -68,7 +73,7 @@ def test_both_problems_are_reported_at_once(session: Session, world: World) -> N
 
 def test_only_a_gids_may_register_a_request(session: Session, world: World) -> None:
     with pytest.raises(DomainError, match="Alleen een gids"):
-        register_request(
+        register_aanmelding(
             session,
             world.adult,
             world.aanbieder_a,
@@ -80,78 +85,83 @@ def test_only_a_gids_may_register_a_request(session: Session, world: World) -> N
 
 
 def test_a_refusal_needs_a_reason(session: Session, world: World) -> None:
-    request = register(session, world)
+    aanmelding = register(session, world)
     for reason in (None, "", "   "):
         with pytest.raises(DomainError) as refused:
-            decide_request(
+            decide_aanmelding(
                 session,
-                request,
+                aanmelding,
                 world.gids,
-                outcome=RequestOutcome.AFGEWEZEN,
+                outcome=AanmeldingOutcome.AFGEWEZEN,
                 reason=reason,
                 today=TODAY,
             )
         assert [p.field for p in refused.value.problems] == ["reason"]
-    assert request.outcome == RequestOutcome.IN_BEHANDELING
-    assert request.decided_on is None
+    assert aanmelding.outcome == AanmeldingOutcome.IN_BEHANDELING
+    assert aanmelding.decided_on is None
 
 
 def test_a_refusal_keeps_its_reason_and_date(session: Session, world: World) -> None:
-    request = register(session, world)
-    decide_request(
+    aanmelding = register(session, world)
+    decide_aanmelding(
         session,
-        request,
+        aanmelding,
         world.gids,
-        outcome=RequestOutcome.AFGEWEZEN,
+        outcome=AanmeldingOutcome.AFGEWEZEN,
         reason="  Voorliggende voorziening via de huisarts ",
         today=TODAY,
     )
-    assert request.outcome == RequestOutcome.AFGEWEZEN
-    assert request.outcome_reason == "Voorliggende voorziening via de huisarts"
-    assert request.decided_on == TODAY
+    assert aanmelding.outcome == AanmeldingOutcome.AFGEWEZEN
+    assert aanmelding.outcome_reason == "Voorliggende voorziening via de huisarts"
+    assert aanmelding.decided_on == TODAY
 
 
 def test_no_follow_up_may_go_without_a_reason(session: Session, world: World) -> None:
-    request = register(session, world)
-    decide_request(
+    aanmelding = register(session, world)
+    decide_aanmelding(
         session,
-        request,
+        aanmelding,
         world.gids,
-        outcome=RequestOutcome.GEEN_VERVOLG,
+        outcome=AanmeldingOutcome.GEEN_VERVOLG,
         reason="  ",
         today=TODAY,
     )
-    assert request.outcome == RequestOutcome.GEEN_VERVOLG
-    assert request.outcome_reason is None
-    assert request.decided_on == TODAY
+    assert aanmelding.outcome == AanmeldingOutcome.GEEN_VERVOLG
+    assert aanmelding.outcome_reason is None
+    assert aanmelding.decided_on == TODAY
 
 
 def test_a_request_cannot_be_decided_twice(session: Session, world: World) -> None:
-    request = register(session, world)
-    decide_request(
-        session, request, world.gids, outcome=RequestOutcome.GEEN_VERVOLG, reason=None, today=TODAY
+    aanmelding = register(session, world)
+    decide_aanmelding(
+        session,
+        aanmelding,
+        world.gids,
+        outcome=AanmeldingOutcome.GEEN_VERVOLG,
+        reason=None,
+        today=TODAY,
     )
     with pytest.raises(DomainError, match="Over deze aanmelding is al beslist."):
-        decide_request(
+        decide_aanmelding(
             session,
-            request,
+            aanmelding,
             world.gids,
-            outcome=RequestOutcome.AFGEWEZEN,
+            outcome=AanmeldingOutcome.AFGEWEZEN,
             reason="Toch afgewezen",
             today=TODAY + timedelta(days=1),
         )
-    assert request.outcome == RequestOutcome.GEEN_VERVOLG
-    assert request.decided_on == TODAY
+    assert aanmelding.outcome == AanmeldingOutcome.GEEN_VERVOLG
+    assert aanmelding.decided_on == TODAY
 
 
 def test_in_behandeling_is_no_outcome(session: Session, world: World) -> None:
-    request = register(session, world)
+    aanmelding = register(session, world)
     with pytest.raises(DomainError) as refused:
-        decide_request(
+        decide_aanmelding(
             session,
-            request,
+            aanmelding,
             world.gids,
-            outcome=RequestOutcome.IN_BEHANDELING,
+            outcome=AanmeldingOutcome.IN_BEHANDELING,
             reason=None,
             today=TODAY,
         )
@@ -159,25 +169,25 @@ def test_in_behandeling_is_no_outcome(session: Session, world: World) -> None:
 
 
 def test_only_a_gids_may_decide(session: Session, world: World) -> None:
-    request = register(session, world)
+    aanmelding = register(session, world)
     with pytest.raises(DomainError, match="Alleen een gids"):
-        decide_request(
+        decide_aanmelding(
             session,
-            request,
+            aanmelding,
             world.manager,
-            outcome=RequestOutcome.GEEN_VERVOLG,
+            outcome=AanmeldingOutcome.GEEN_VERVOLG,
             reason=None,
             today=TODAY,
         )
-    assert request.outcome == RequestOutcome.IN_BEHANDELING
+    assert aanmelding.outcome == AanmeldingOutcome.IN_BEHANDELING
 
 
 def test_get_request_finds_known_requests_only(session: Session, world: World) -> None:
-    request = register(session, world)
-    assert get_request(session, request.id) is request
+    aanmelding = register(session, world)
+    assert get_aanmelding(session, aanmelding.id) is aanmelding
     with pytest.raises(NotFound, match="Aanmelding niet gevonden."):
-        get_request(session, 987654)
+        get_aanmelding(session, 987654)
 
 
 def test_every_outcome_has_a_dutch_label() -> None:
-    assert set(OUTCOME_LABELS) == set(RequestOutcome)
+    assert set(OUTCOME_LABELS) == set(AanmeldingOutcome)

@@ -1,4 +1,10 @@
-"""Requests (*aanmeldingen*). Refused requests and those without follow-up are kept (R13)."""
+"""Aanmeldingen: a resident's request for support, registered by a gids. Refused
+aanmeldingen and those without follow-up are kept (R13).
+
+The table keeps its historical name ``requests``, and so do its columns
+(``request_date``, ``trajectories.request_id``) and the outcome's CHECK constraint
+(``requestoutcome``): the statistics feed, the import/export columns and the
+migrations name them, so only the Python names changed."""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TZDateTime, sql_value, str_enum, utcnow
-from .enums import Domain, RequestOutcome
+from .enums import AanmeldingOutcome, Domain
 
 if TYPE_CHECKING:
     from .resident import Resident
@@ -17,15 +23,17 @@ if TYPE_CHECKING:
     from .user import User
 
 
-class Request(Base):
-    __tablename__ = "requests"
+class Aanmelding(Base):
+    """An aanmelding (the term of art; once called ``Request``)."""
+
+    __tablename__ = "requests"  # historical name, kept: see the module docstring
     __table_args__ = (
         CheckConstraint(
-            f"outcome <> {sql_value(RequestOutcome.AFGEWEZEN)} OR outcome_reason IS NOT NULL",
+            f"outcome <> {sql_value(AanmeldingOutcome.AFGEWEZEN)} OR outcome_reason IS NOT NULL",
             name="refusal_has_reason",
         ),
         CheckConstraint(
-            f"(outcome = {sql_value(RequestOutcome.IN_BEHANDELING)}) = (decided_on IS NULL)",
+            f"(outcome = {sql_value(AanmeldingOutcome.IN_BEHANDELING)}) = (decided_on IS NULL)",
             name="decided_iff_outcome",
         ),
     )
@@ -36,13 +44,13 @@ class Request(Base):
     request_date: Mapped[date] = mapped_column(Date)
     domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10))
     question: Mapped[str] = mapped_column(Text)
-    outcome: Mapped[RequestOutcome] = mapped_column(
-        str_enum(RequestOutcome), default=RequestOutcome.IN_BEHANDELING
+    outcome: Mapped[AanmeldingOutcome] = mapped_column(
+        str_enum(AanmeldingOutcome, name="requestoutcome"), default=AanmeldingOutcome.IN_BEHANDELING
     )
     outcome_reason: Mapped[str | None] = mapped_column(Text)
     decided_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
 
-    resident: Mapped[Resident] = relationship(back_populates="requests")
+    resident: Mapped[Resident] = relationship(back_populates="aanmeldingen")
     gids: Mapped[User] = relationship()
-    trajectories: Mapped[list[Trajectory]] = relationship(back_populates="request")
+    trajectories: Mapped[list[Trajectory]] = relationship(back_populates="aanmelding")
