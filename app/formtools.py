@@ -26,7 +26,7 @@ from wtforms.validators import ValidationError
 from models import Trajectory
 from workflows.eligibility import is_plausible
 from workflows.errors import DomainError, NotFound, VersionConflict
-from workflows.transitions import STATE_LABELS, Action, allowed_actions
+from workflows.transitions import TRAJECTORY_TABLE, Action, allowed_actions
 
 from .extensions import db
 from .filters import translate_problem
@@ -164,8 +164,12 @@ def not_possible(trajectory: Trajectory, action: Action) -> str | None:
     """Why ``action`` cannot be taken in the trajectory's present state, or None if it can."""
     if action in allowed_actions(trajectory.state):
         return None
-    state = _(STATE_LABELS[trajectory.state])
-    return _("Dit kan niet bij een traject met status '%(state)s'.", state=state)
+    # The workflow's own refusal (one message, one place); its parameter is a state label.
+    refusal = TRAJECTORY_TABLE.refusal(trajectory.state, action)
+    return "; ".join(
+        _(problem.message, **{name: _(label) for name, label in problem.params.items()})
+        for problem in refusal.problems
+    )
 
 
 def step_not_possible(trajectory: Trajectory, action: Action) -> list[str]:

@@ -1,7 +1,7 @@
 """One commit per unit of work, made by whoever owns the unit (a view, a CLI command, a
 scheduler run, an import), never by the domain: no ``commit()`` call anywhere in workflows/ or
-models/ (STYLE.md habits 4 and 6). A workflow that committed would end its caller's transaction
-halfway, and a caller could no longer roll back a step that failed later."""
+models/ (docs/architecture.md, "Rules of the house"). A workflow that committed would end its
+caller's transaction halfway, and a caller could no longer roll back a step that failed later."""
 
 from __future__ import annotations
 

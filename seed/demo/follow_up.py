@@ -30,7 +30,7 @@ from models import (
 from workflows.caseload import PROVIDER_RESPONSE_DAYS
 from workflows.claims import claimable_amount
 from workflows.dates import add_months
-from workflows.evaluations import final_due_on, interval_months
+from workflows.evaluations import evaluation_interval, final_evaluation_due, next_regular_due
 from workflows.transitions import Action
 
 from .catalogue import INTENSITY_ORDER, JEUGD, PROFILES, RESULT_ORIENTED
@@ -53,26 +53,6 @@ OVERDUE_SHARE = 0.155
 DEMO_OPEN_REVIEWS = 4  # at least this many evaluations for the demo gids to review
 DEMO_UNCLAIMED = 5  # recently closed trajectories of the demo provider left to claim
 SCALING_REQUESTS, END_OF_CARE_REPORTS = 3, 2
-
-
-@dataclass(frozen=True, slots=True)
-class _TariffInterval:
-    evaluation_interval_months: int
-
-
-@dataclass(frozen=True, slots=True)
-class _Cycle:
-    """The fields of a trajectory that ``workflows.evaluations.interval_months`` and
-    ``final_due_on`` read, as a light stand-in for the ORM object (like ``_Closed``); the demo
-    sets no interval override."""
-
-    domain: Domain
-    need_type: NeedType
-    tariff: _TariffInterval | None
-    planned_start: date
-    planned_end: date
-    care_start: date | None
-    evaluation_interval_months: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,11 +83,11 @@ class FollowUpRows:
     """Evaluations with their scores, claims, open change requests and inbox tasks, derived from
     the trajectory rows with their own random generator (so the trajectories stay as they were).
 
-    The cycle follows ``workflows.evaluations``, whose ``interval_months`` and ``final_due_on``
-    read the row through a stand-in (``plan``): the first regular evaluation one interval after
-    the start of care, each next one an interval after the day the previous one was held
-    (``workflows.dates.add_months``), none on or after the final evaluation's due date, and no
-    regular one after the final one was held."""
+    The cycle is the workflow's own (``workflows.evaluations``): ``evaluation_interval`` gives
+    the interval, ``final_evaluation_due`` the final evaluation's due date and
+    ``next_regular_due`` each regular one — one interval after the start of care, then after the
+    day the previous one was held, none on or after the final one's due date; no regular one
+    after the final one was held."""
 
     def __init__(
         self,
@@ -127,19 +107,6 @@ class FollowUpRows:
         self.reports: list[dict[str, Any]] = []
         self.tasks: list[dict[str, Any]] = []
         self.last_held: dict[int, dict[str, Any]] = {}  # trajectory id → latest held evaluation
-
-    def plan(self, t: dict[str, Any]) -> Trajectory:
-        """The row as the evaluation rules read a trajectory."""
-        tariff_id = t["tariff_id"]
-        plan = _Cycle(
-            Domain(t["domain"]),
-            NeedType(t["need_type"]),
-            _TariffInterval(self.tariff_interval[tariff_id]) if tariff_id is not None else None,
-            t["planned_start"],
-            t["planned_end"],
-            t["care_start"],
-        )
-        return cast(Trajectory, plan)
 
     def _evaluation(
         self, t: dict[str, Any], kind: EvaluationKind, due: date, planned_on: date
@@ -232,15 +199,19 @@ class FollowUpRows:
         active = t["state"] == S.ACTIEF.value
         bound = min(t["care_end"] or self.last_day, self.last_day)
         failing = not active and not t["result_achieved"]
-        plan = self.plan(t)
-        final_due = final_due_on(plan)
-        months = interval_months(plan)
+        tariff_id = t["tariff_id"]
+        months = evaluation_interval(
+            Domain(t["domain"]),
+            NeedType(t["need_type"]),
+            self.tariff_interval[tariff_id] if tariff_id is not None else None,
+        )
+        final_due = final_evaluation_due(care_start, t["planned_end"])
         overdue = active and rng.random() < OVERDUE_SHARE
         offsets = [rng.gauss(0, 0.35) for _ in results]
         base, stopped = care_start, False
         while True:
-            due = add_months(base, months)
-            if due >= final_due:
+            due = next_regular_due(base, months, final_due)
+            if due is None:
                 break
             if due > bound:
                 if active:

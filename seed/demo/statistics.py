@@ -10,8 +10,8 @@ from typing import Any
 from .catalogue import JEUGD, WMO
 
 # Inhabitants on 1 January (about 41,500 in 2020, growing about 0.9 % a year) and households at
-# 2.45 persons each, so 2,300 Wmo clients in care make the DOMAIN.md order of 100 households with
-# a decision per 1,000.
+# 2.45 persons each, so 2,300 Wmo clients in care make the real order of about 100 households
+# with a decision per 1,000 (docs/domain.md).
 POPULATION_2020 = 41_500
 POPULATION_GROWTH = 0.009
 PERSONS_PER_HOUSEHOLD = 2.45

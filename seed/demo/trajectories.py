@@ -20,6 +20,7 @@ from models import (
     AanmeldingOutcome,
     ClosureCategory,
     Domain,
+    EventAction,
     Intensity,
     NeedType,
     TrajectoryState,
@@ -627,7 +628,7 @@ class TrajectoryRows:
         traj_id: int,
         user: int | None,
         at: datetime,
-        action: str,
+        action: EventAction,
         old: TrajectoryState | None,
         new: TrajectoryState | None,
         reason: str | None = None,
@@ -680,21 +681,29 @@ class TrajectoryRows:
         )
         at = stamp(rng, created_day, None)
         created_at = at
-        self.event(t.id, gids, at, "aangemaakt", None, S.CONCEPT)
+        self.event(t.id, gids, at, EventAction.AANGEMAAKT, None, S.CONCEPT)
         state = S.CONCEPT
         if t.returned is not None and t.first_proposal is not None:
             back, other, reason = t.returned
             at = stamp(rng, t.first_proposal, at)
-            self.event(t.id, gids, at, "voorstellen", S.CONCEPT, S.VOORGESTELD)
+            self.event(t.id, gids, at, EventAction.VOORSTELLEN, S.CONCEPT, S.VOORGESTELD)
             at = stamp(rng, back, at)
             other_user = self.provider_user[other]
-            self.event(t.id, other_user, at, "terugsturen", S.VOORGESTELD, S.TERUGGESTUURD, reason)
+            self.event(
+                t.id,
+                other_user,
+                at,
+                EventAction.TERUGSTUREN,
+                S.VOORGESTELD,
+                S.TERUGGESTUURD,
+                reason,
+            )
             at = stamp(rng, back, at)
             self.event(
                 t.id,
                 gids,
                 at,
-                "wijzigen",
+                EventAction.WIJZIGEN,
                 S.TERUGGESTUURD,
                 S.TERUGGESTUURD,
                 details=f"provider_id: {other + 1} → {t.provider + 1}",
@@ -702,7 +711,7 @@ class TrajectoryRows:
             state = S.TERUGGESTUURD
         if t.decision_date is not None:
             at = stamp(rng, t.decision_date, at)
-            self.event(t.id, gids, at, "voorstellen", state, S.VOORGESTELD)
+            self.event(t.id, gids, at, EventAction.VOORSTELLEN, state, S.VOORGESTELD)
             state = S.VOORGESTELD
         if t.open_return is not None:
             at = stamp(rng, t.open_return[0], at)
@@ -710,7 +719,7 @@ class TrajectoryRows:
                 t.id,
                 provider_user,
                 at,
-                "terugsturen",
+                EventAction.TERUGSTUREN,
                 S.VOORGESTELD,
                 S.TERUGGESTUURD,
                 t.open_return[1],
@@ -725,7 +734,9 @@ class TrajectoryRows:
                     rng, t.decision_date, min(t.care_start, t.decision_date + 6 * DAY)
                 )
             at = stamp(rng, accepted, at)
-            self.event(t.id, provider_user, at, "accepteren", S.VOORGESTELD, S.GEACCEPTEERD)
+            self.event(
+                t.id, provider_user, at, EventAction.ACCEPTEREN, S.VOORGESTELD, S.GEACCEPTEERD
+            )
             state = S.GEACCEPTEERD
         if t.care_start is not None:
             registered = min(
@@ -736,7 +747,7 @@ class TrajectoryRows:
                 t.id,
                 provider_user,
                 at,
-                "zorg_starten",
+                EventAction.ZORG_STARTEN,
                 S.GEACCEPTEERD,
                 S.ACTIEF,
                 details=f"start zorg {t.care_start.isoformat()}",
@@ -751,7 +762,7 @@ class TrajectoryRows:
                 t.id,
                 gids,
                 at,
-                "afsluiten",
+                EventAction.AFSLUITEN,
                 S.ACTIEF,
                 S.AFGESLOTEN,
                 details=describe_closure(t.care_end, category, code, achieved),
@@ -759,7 +770,7 @@ class TrajectoryRows:
             state = S.AFGESLOTEN
         if t.cancelled is not None:
             at = stamp(rng, t.cancelled[0], at)
-            self.event(t.id, gids, at, "annuleren", state, S.GEANNULEERD, t.cancelled[1])
+            self.event(t.id, gids, at, EventAction.ANNULEREN, state, S.GEANNULEERD, t.cancelled[1])
             state = S.GEANNULEERD
         assert state == t.state, (state, t.state)
         self.trajectories.append(

@@ -51,6 +51,7 @@ from models import (
     UNIT_CLIENT,
     UNIT_TRAJECT,
     Aanmelding,
+    EventAction,
     Provider,
     Resident,
     StatsEpisode,
@@ -69,7 +70,7 @@ from .episodes import merge, month_index
 
 # Where a session carries the secret of the client and household keys (``session.info``).
 PSEUDONYM_KEY_INFO = "stats_pseudonym_key"
-EXTENSION_ACTION = "verlengd"
+EXTENSION_ACTION = EventAction.VERLENGD
 NOT_IN_FEED = (TrajectoryState.CONCEPT, TrajectoryState.GEANNULEERD)
 AGE_BANDS: tuple[tuple[int, str], ...] = (
     (0, "0-3"),

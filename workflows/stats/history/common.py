@@ -16,12 +16,13 @@ from typing import Any, cast
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from models import ClosureCategory, Domain, Intensity, User
+from models import ClosureCategory, Domain, EventAction, Intensity, User
 
 from ... import audit
 from ...errors import DomainError
 
-IMPORT_ACTION = "geimporteerd"  # the event an import leaves, and the audit entry of the whole
+# The event an import leaves, and the action of the audit entry for the whole import.
+IMPORT_ACTION = EventAction.GEIMPORTEERD
 OWN_KEY = re.compile(r"^trajectwijzer-(\d{1,10})$")
 MAX_ROWS = 500_000
 BATCH = 500
