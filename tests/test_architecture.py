@@ -6,11 +6,13 @@
   so what a module offers others is exactly its public names.
 - No import inside a function in ``models/`` or ``workflows/``: such an import hides a circle.
   Within ``workflows/`` the module-level imports form no circle either.
+- The README's layout section is a true map of the tree.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -164,3 +166,30 @@ def test_the_workflows_import_each_other_without_a_circle() -> None:
 
     for node in sorted(graph):
         visit(node)
+
+
+def _layout_block() -> str:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("\n## Layout\n", 1)[1]
+    return section.split("```", 2)[1]
+
+
+def test_the_readme_layout_names_every_top_level_folder_and_only_what_exists() -> None:
+    """The README's layout section is the newcomer's map: each top-level folder of the project
+    (what git tracks) has a line, and every path the section names exists."""
+    block = _layout_block()
+    listed = {line.split()[0].rstrip("/") for line in block.splitlines() if line[:1].strip()}
+    ignored = {
+        line.strip().rstrip("/")
+        for line in (ROOT / ".gitignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    tracked = {
+        p.name
+        for p in ROOT.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and p.name not in ignored
+    }
+    assert tracked - listed == set(), "top-level folders missing from the README's layout"
+    named = set(re.findall(r"\b(?:app|models|workflows|seed|tests|bench|docs)/[\w/.]*\w", block))
+    missing = sorted(path for path in named if not (ROOT / path).exists())
+    assert missing == [], missing
