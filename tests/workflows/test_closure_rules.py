@@ -21,6 +21,7 @@ from workflows.errors import DomainError
 from workflows.stats.history import COLUMNS, check_import
 
 from ..factories import TODAY, World, make_trajectory
+from .history_csv import JEUGD, history_row
 
 C = ClosureCategory
 VOLGENS_PLAN = {Domain.WMO: "19", Domain.JEUGD: "31"}
@@ -240,30 +241,19 @@ def test_the_provider_reports_exactly_what_the_table_allows(
 
 
 def _history_row(n: int, domain: Domain, category: C, code: str, result: bool) -> str:
-    common = {
+    """A valid closed row of the domain, closed with this category, code and result."""
+    person = (
+        {"bsn": "123456782", "geboortedatum": "2012-02-29", **JEUGD}
+        if domain == Domain.JEUGD
+        else {}
+    )
+    closed = {
         "import_id": f"R-{n}",
-        "postcode": "8251AB",
-        "aanbieder": "12345678",
-        "aanmelddatum": "2021-01-04",
-        "besluitdatum": "2021-01-18",
-        "startdatum": "2021-02-01",
-        "geplande_einddatum": "2021-07-31",
-        "einddatum": "2021-07-30",
-        "trajectprijs": "3800,00",
         "resultaat_behaald": "ja" if result else "nee",
         "afsluitcategorie": category.value,
         "reden_beeindiging": code,
     }
-    if domain == Domain.WMO:
-        person = {"bsn": "111222333", "geboortedatum": "1950-05-05", "domein": "wmo",
-                  "productcategorie": "02", "profiel": "WMO-BG",
-                  "intensiteit": "middel"}  # fmt: skip
-    else:
-        person = {"bsn": "123456782", "geboortedatum": "2012-02-29", "domein": "jeugd",
-                  "productcategorie": "45", "profiel": "JZ-AMB",
-                  "intensiteit": "middel"}  # fmt: skip
-    values = {**common, **person}
-    return ";".join(values[column] for column in COLUMNS)
+    return history_row(**{**person, **closed})
 
 
 def test_the_history_import_accepts_exactly_what_the_table_allows(
