@@ -48,6 +48,16 @@ def _int_from_env(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
 
 
+def _float_from_env(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {value!r}") from None
+
+
 def _bool_from_env(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None or not value.strip():
@@ -74,8 +84,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # The secret of the keyed hash (HMAC-SHA256) that pseudonymises clients in the
         # statistics feed. Changing it splits every client's history: keep it for good.
         "STATS_PSEUDONYM_KEY": os.environ.get("STATS_PSEUDONYM_KEY"),
-        # Statistics: counts below this are suppressed (docs/statistics.md, disclosure control).
+        # Statistics, disclosure control by the cell key method (docs/statistics.md): counts
+        # 1…threshold−1 are never shown as themselves (published as 0 or ≥ threshold); every
+        # other count gets noise of at most STATS_MAX_DEVIATION with variance STATS_VARIANCE.
         "STATS_SUPPRESSION_THRESHOLD": _int_from_env("STATS_SUPPRESSION_THRESHOLD", 5),
+        "STATS_MAX_DEVIATION": _int_from_env("STATS_MAX_DEVIATION", 2),
+        "STATS_VARIANCE": _float_from_env("STATS_VARIANCE", 1.0),
         # Herhaald beroep: an earlier episode that ended within this many years before.
         "STATS_REPEAT_YEARS": _int_from_env("STATS_REPEAT_YEARS", 5),
         "BABEL_DEFAULT_LOCALE": "nl",
