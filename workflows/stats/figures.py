@@ -19,7 +19,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import BigInteger, ColumnElement, and_, func, or_, select
+from sqlalchemy import cast as cast_
 from sqlalchemy.orm import Session
 
 from models import (
@@ -533,7 +534,7 @@ def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
             func.count(),
             func.coalesce(func.sum(F.extensions), 0),
             func.coalesce(func.sum(F.record_key), 0),
-            func.coalesce(func.sum(F.extensions * F.record_key), 0),
+            func.coalesce(func.sum(F.extensions * cast_(F.record_key, BigInteger)), 0),
         ).where(active_filter, *conditions)
     ).one()
 
