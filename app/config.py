@@ -39,23 +39,22 @@ def _dev_secret_key() -> str:
 
 
 def _int_from_env(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    if value is None or not value.strip():
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+    return int(_number_from_env(name, default, whole=True))
 
 
 def _float_from_env(name: str, default: float) -> float:
+    return float(_number_from_env(name, default, whole=False))
+
+
+def _number_from_env(name: str, default: float, *, whole: bool) -> float:
     value = os.environ.get(name)
     if value is None or not value.strip():
         return default
     try:
-        return float(value)
+        return int(value) if whole else float(value)
     except ValueError:
-        raise ConfigError(f"{name} must be a number, not {value!r}") from None
+        kind = "a whole number" if whole else "a number"
+        raise ConfigError(f"{name} must be {kind}, not {value!r}") from None
 
 
 def _bool_from_env(name: str, default: bool) -> bool:

@@ -49,38 +49,10 @@ def upgrade() -> None:
         batch.add_column(sa.Column("ends_key", sa.BigInteger(), nullable=True))
 
     bind = op.get_bind()
-    facts = sa.table(
-        "stats_trajectories",
-        sa.column("id", sa.Integer),
-        sa.column("source_trajectory_id", sa.Integer),
-        sa.column("client_key", sa.String),
-        sa.column("household_key", sa.String),
-        sa.column("domain", sa.String),
-        sa.column("intensity", sa.String),
-        sa.column("start_month", sa.Integer),
-        sa.column("end_month", sa.Integer),
-        sa.column("record_key", sa.Integer),
-        sa.column("client_record_key", sa.Integer),
-        sa.column("household_record_key", sa.Integer),
-    )
-    episodes = sa.table(
-        "stats_episodes",
-        sa.column("id", sa.Integer),
-        sa.column("client_key", sa.String),
-        sa.column("domain", sa.String),
-        sa.column("care_start", sa.Date),
-        sa.column("care_end", sa.Date),
-        sa.column("record_key", sa.Integer),
-    )
-    counts = sa.table(
-        "stats_monthly_counts",
-        sa.column("domain", sa.String),
-        sa.column("unit", sa.String),
-        sa.column("intensity", sa.String),
-        sa.column("month", sa.Integer),
-        sa.column("starts_key", sa.BigInteger),
-        sa.column("ends_key", sa.BigInteger),
-    )
+    reflected = sa.MetaData()
+    facts = sa.Table("stats_trajectories", reflected, autoload_with=bind)
+    episodes = sa.Table("stats_episodes", reflected, autoload_with=bind)
+    counts = sa.Table("stats_monthly_counts", reflected, autoload_with=bind)
     starts: Counter[tuple[str, str, str, int]] = Counter()
     ends: Counter[tuple[str, str, str, int]] = Counter()
     updates = []

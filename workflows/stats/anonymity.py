@@ -97,7 +97,6 @@ class Disclosure:
         }
 
 
-
 def _shape(max_deviation: int) -> list[int]:
     """Relative weights of deviations 1…D (each sign): D, D−1, …, 1."""
     return [max_deviation + 1 - j for j in range(1, max_deviation + 1)]

@@ -1,7 +1,7 @@
 """The only way out for statistics: each function computes a figure from the feed and passes it
 through ``anonymity`` before anyone sees it. Pages, downloads, the API and the CLI call these,
-never ``figures`` directly (a test checks that). ``disclosure`` says how: perturbed by the cell
-key method (the default), or exact for an operator's audited ``--exact``."""
+never ``figures`` directly (a test checks that). ``how`` (a ``Disclosure``) says how: perturbed
+by the cell key method (the default), or exact for an operator's audited ``--exact``."""
 
 from __future__ import annotations
 
@@ -19,46 +19,47 @@ from .anonymity import (
 )
 from .selection import DEFAULT_REPEAT_YEARS, StatsQuery
 
+PUBLISHED = DEFAULT_DISCLOSURE
 
-def flows(
-    session: Session, query: StatsQuery, disclosure: Disclosure = DEFAULT_DISCLOSURE
-) -> PublishedFlows:
-    return anonymity.protect_flows(
-        figures.flows(session, query), query.header(disclosure.k), disclosure
-    )
+
+def flows(session: Session, query: StatsQuery, how: Disclosure = PUBLISHED) -> PublishedFlows:
+    """Monthly stocks and flows, and the yearly means of the flows."""
+    return anonymity.protect_flows(figures.flows(session, query), query.header(how.k), how)
 
 
 def intensity(
-    session: Session, query: StatsQuery, disclosure: Disclosure = DEFAULT_DISCLOSURE
+    session: Session, query: StatsQuery, how: Disclosure = PUBLISHED
 ) -> PublishedIntensity:
-    header = {**query.header(disclosure.k), "unit": "traject"}
-    return anonymity.protect_intensity(
-        figures.intensity(session, query), header, query.basis, disclosure
-    )
+    """Trajectories per intensity per month (always unit traject)."""
+    raw = figures.intensity(session, query)
+    header = {**query.header(how.k), "unit": "traject"}
+    return anonymity.protect_intensity(raw, header, query.basis, how)
 
 
 def durations(
-    session: Session, query: StatsQuery, disclosure: Disclosure = DEFAULT_DISCLOSURE
+    session: Session, query: StatsQuery, how: Disclosure = PUBLISHED
 ) -> PublishedDurations:
-    return anonymity.protect_durations(
-        figures.durations(session, query), query.header(disclosure.k), disclosure
-    )
+    """Durations of ended care, and the Kaplan–Meier median per start-year cohort."""
+    raw = figures.durations(session, query)
+    return anonymity.protect_durations(raw, query.header(how.k), how)
 
 
 def waiting_times(
-    session: Session, query: StatsQuery, disclosure: Disclosure = DEFAULT_DISCLOSURE
+    session: Session, query: StatsQuery, how: Disclosure = PUBLISHED
 ) -> PublishedWaiting:
-    header = {**query.header(disclosure.k), "unit": "traject"}
-    return anonymity.protect_waiting(figures.waiting_times(session, query), header, disclosure)
+    """Waiting times by month of start, and those waiting now (always unit traject)."""
+    header = {**query.header(how.k), "unit": "traject"}
+    return anonymity.protect_waiting(figures.waiting_times(session, query), header, how)
 
 
 def results(
     session: Session,
     query: StatsQuery,
-    disclosure: Disclosure = DEFAULT_DISCLOSURE,
+    how: Disclosure = PUBLISHED,
     repeat_years: int = DEFAULT_REPEAT_YEARS,
 ) -> PublishedResults:
-    header = {**query.header(disclosure.k), "unit": "traject"}
+    """Results, closure categories, extensions, repeat use, cost and rates per year."""
+    header = {**query.header(how.k), "unit": "traject"}
     return anonymity.protect_results(
-        figures.results(session, query, repeat_years), header, disclosure, repeat_years
+        figures.results(session, query, repeat_years), header, how, repeat_years
     )
