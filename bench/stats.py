@@ -58,6 +58,7 @@ from app.auth.sessions import open_session  # noqa: E402
 from app.cli import run_migrations  # noqa: E402
 from app.extensions import db  # noqa: E402
 from models import (  # noqa: E402
+    KEY_BITS,
     Contract,
     ContractRole,
     Domain,
@@ -69,6 +70,7 @@ from models import (  # noqa: E402
     SupportProfile,
     User,
     Wijk,
+    derived_key,
 )
 from workflows import clock  # noqa: E402
 from workflows.bsn import bsn_check_digit  # noqa: E402
@@ -213,6 +215,10 @@ def feed_rows(n: int, clients: int, key: bytes, seed: int = 4) -> Iterator[dict[
                 "end_reason_code": "19" if closed else None,
                 "result_achieved": (rng.random() < 0.7) if closed else None,
                 "extensions": 1 if rng.random() < 0.05 else 0,
+                # Record keys for the cell key method (a detached row keeps a drawn one).
+                "record_key": rng.getrandbits(KEY_BITS),
+                "client_record_key": derived_key("client", client_key),
+                "household_record_key": derived_key("household", household),
             }
             if end is None:
                 break  # open care or waiting: this visit ends here
