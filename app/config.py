@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from workflows import clock
+from workflows.stats.anonymity import Disclosure
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
@@ -180,6 +181,14 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         raise ConfigError("STATS_SUPPRESSION_THRESHOLD must be at least 2")
     if not 1 <= int(config["STATS_REPEAT_YEARS"]) <= 50:
         raise ConfigError("STATS_REPEAT_YEARS must be between 1 and 50")
+    try:
+        Disclosure(
+            k=int(config["STATS_SUPPRESSION_THRESHOLD"]),
+            max_deviation=int(config["STATS_MAX_DEVIATION"]),
+            variance=float(config["STATS_VARIANCE"]),
+        )
+    except ValueError as error:
+        raise ConfigError(f"STATS_MAX_DEVIATION and STATS_VARIANCE: {error}") from None
     url = str(config["DATABASE_URL"])
     if url.startswith("postgresql://"):
         config["DATABASE_URL"] = "postgresql+psycopg://" + url.removeprefix("postgresql://")

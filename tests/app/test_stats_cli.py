@@ -104,3 +104,14 @@ def test_import_and_export_from_the_command_line(
     again = invoke(app, "import", "trajectories", str(out), *by)
     assert "0 nieuwe, 0 bijgewerkte en 2 ongewijzigde trajecten" in again.output
     assert session.scalar(select(func.count()).select_from(Trajectory)) == 2
+
+
+def test_the_app_refuses_noise_its_maximum_deviation_cannot_carry(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from app.config import ConfigError, load_config
+
+    monkeypatch.setenv("STATS_MAX_DEVIATION", "1")
+    monkeypatch.setenv("STATS_VARIANCE", "3")
+    with pytest.raises(ConfigError, match="STATS_VARIANCE"):
+        load_config({"ENV_NAME": "testing"})
