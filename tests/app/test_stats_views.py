@@ -145,6 +145,21 @@ def test_the_xlsx_download_keeps_numbers_as_numbers(manager: FlaskClient) -> Non
     assert march[4] == pytest.approx(0.6667)
 
 
+def test_every_download_says_the_figures_are_perturbed(manager: FlaskClient) -> None:
+    """One notice, on the page, in the CSV, the XLSX and the PDF (the API and the CLI carry it
+    in the JSON header: tests/app/test_stats_api.py, test_stats_cli.py)."""
+    with freeze_time(TODAY):
+        csv = manager.get("/manager/cijfers.csv", query_string=PERIOD).get_data()
+        xlsx = manager.get("/manager/cijfers.xlsx", query_string=PERIOD).get_data()
+        pdf = manager.get("/manager/monitor.pdf", query_string=PERIOD).get_data()
+    assert "cijfers licht verstoord" in page(manager, "/manager/", **PERIOD)[1]
+    assert "cijfers licht verstoord" in csv.decode("utf-8-sig")
+    about = load_workbook(io.BytesIO(xlsx))["Toelichting"]
+    assert any("cijfers licht verstoord" in str(v) for row in about.values for v in row)
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "verstoord" in " ".join(text.split())
+
+
 def test_the_pdf_monitor_has_every_figure(manager: FlaskClient) -> None:
     with freeze_time(TODAY):
         response = manager.get("/manager/monitor.pdf", query_string=PERIOD)
