@@ -39,10 +39,10 @@ from models import KEY_MODULUS
 from ..errors import N_
 from .episodes import month_label
 from .figures import Durations, Flows, IntensityMonth, Results, Wait, WaitingTimes
+from .selection import DEFAULT_K
 
 Count = int  # a published count: always shown (perturbed), never hidden
 
-DEFAULT_K = 5
 DEFAULT_MAX_DEVIATION = 2
 DEFAULT_VARIANCE = 1.0
 
