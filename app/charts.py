@@ -58,6 +58,7 @@ class Chart:
     height: float = HEIGHT
     shapes: list[Shape] = field(default_factory=list)
     legend: list[tuple[str, str]] = field(default_factory=list)  # (label, colour)
+    source: str = ""  # the key of the data table the chart draws (kept with it in the PDF)
 
 
 def nice_ticks(maximum: float, count: int = 5, whole: bool = True) -> list[float]:

@@ -350,6 +350,21 @@ def _waits(rows: Sequence[Any], name: str) -> list[Value]:
 
 
 def charts_for(name: str, report: Any) -> list[Chart]:
+    """The charts of a figure, each naming the data table it draws (``Chart.source``)."""
+    sources = {
+        "flows": "flows",
+        "intensity": "intensity",
+        "durations": "cohorts",
+        "waiting-times": "waiting",
+        "results": "categories",
+    }
+    charts = _charts(name, report)
+    for chart in charts:
+        chart.source = sources[name]
+    return charts
+
+
+def _charts(name: str, report: Any) -> list[Chart]:
     if name == "flows":
         labels = [r.month for r in report.months]
         return [
