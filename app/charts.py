@@ -13,6 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
+from typing import Any
 
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
@@ -291,30 +292,18 @@ def to_drawing(chart: Chart, scale: float = 0.75) -> Drawing:
     for s in chart.shapes:
         p = s.points
         colour = colors.HexColor(s.color)
-        if s.kind == "rect":
-            drawing.add(
-                Rect(
-                    p[0] * scale,
-                    y(p[1] + p[3]),
-                    p[2] * scale,
-                    p[3] * scale,
-                    fillColor=colour,
-                    strokeColor=None,
-                )
+        if s.kind in ("rect", "hidden"):
+            style: dict[str, Any] = (
+                {"fillColor": colour, "strokeColor": None}
+                if s.kind == "rect"
+                else {
+                    "fillColor": colors.HexColor(HIDDEN_FILL),
+                    "strokeColor": colors.HexColor(HIDDEN_STROKE),
+                    "strokeWidth": 0.75 * scale,
+                    "strokeDashArray": [4 * scale, 3 * scale],
+                }
             )
-        elif s.kind == "hidden":
-            drawing.add(
-                Rect(
-                    p[0] * scale,
-                    y(p[1] + p[3]),
-                    p[2] * scale,
-                    p[3] * scale,
-                    fillColor=colors.HexColor(HIDDEN_FILL),
-                    strokeColor=colors.HexColor(HIDDEN_STROKE),
-                    strokeWidth=0.75 * scale,
-                    strokeDashArray=[4 * scale, 3 * scale],
-                )
-            )
+            drawing.add(Rect(p[0] * scale, y(p[1] + p[3]), p[2] * scale, p[3] * scale, **style))
         elif s.kind == "line":
             drawing.add(
                 RLLine(

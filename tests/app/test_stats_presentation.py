@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from app.manager.presentation import DataTable, Money, year_label
 from app.pdf import CELL_PADDING, MonitorReportPdf
 from app.statistics import FIGURE_NAMES, published, query_from
+from models import StatsTrajectory
 
 from ..factories import World
 from ..workflows.stats_helpers import TODAY, fact, jeugd_times_five, load
@@ -36,17 +37,24 @@ PERIOD = {"from": "2020-03", "to": "2021-10", "domain": "jeugd"}
 YEAR_AS_NUMBER = re.compile(r"(?<![\d.,])20[.,]2\d(?!\d)|(?<![\d.,])2[.,]02\d(?!\d)")
 
 
-def waiting(n: int) -> list:  # type: ignore[type-arg]
+def waiting(n: int) -> list[StatsTrajectory]:
     """``n`` trajectories with a decision and no start of care: the waiting list today."""
     return [fact(f"w{i}", None, None, decision_date=date(2021, 12, 1)) for i in range(n)]
 
 
-@pytest.fixture
-def manager(client: FlaskClient, session: Session, world: World) -> FlaskClient:
-    load(session, *jeugd_times_five(), *waiting(6))
+def signed_in(
+    client: FlaskClient, session: Session, world: World, *rows: StatsTrajectory
+) -> FlaskClient:
+    """The manager, signed in, over a feed of ``rows``."""
+    load(session, *rows)
     with freeze_time(TODAY):  # the session cookie is signed with a timestamp
         login_as(client, world.manager)
     return client
+
+
+@pytest.fixture
+def manager(client: FlaskClient, session: Session, world: World) -> FlaskClient:
+    return signed_in(client, session, world, *jeugd_times_five(), *waiting(6))
 
 
 def get(client: FlaskClient, url: str, **params: str) -> bytes:
@@ -163,9 +171,7 @@ def test_the_waiting_list_now_is_on_the_dashboard_and_in_every_download(
 def test_a_short_waiting_list_is_hidden(
     client: FlaskClient, session: Session, world: World
 ) -> None:
-    load(session, *jeugd_times_five(), *waiting(2))
-    with freeze_time(TODAY):
-        login_as(client, world.manager)
+    client = signed_in(client, session, world, *jeugd_times_five(), *waiting(2))
     page = get(client, "/manager/", figuur="waiting-times", **PERIOD).decode()
     assert '<th scope="row">Wachtend nu</th><td class="num">&lt;5</td>' in page
 
@@ -176,9 +182,9 @@ def test_a_short_waiting_list_is_hidden(
 def test_a_hidden_inflow_is_a_marked_band_in_the_dashboard_chart(
     client: FlaskClient, session: Session, world: World
 ) -> None:
-    load(session, fact("a", date(2021, 2, 3), None), fact("b", date(2021, 2, 4), None))
-    with freeze_time(TODAY):
-        login_as(client, world.manager)
+    client = signed_in(
+        client, session, world, fact("a", date(2021, 2, 3)), fact("b", date(2021, 2, 4))
+    )
     page = get(client, "/manager/", **{"from": "2021-01", "to": "2021-04", "domain": "jeugd"})
     svg = re.search(r'<svg [^>]*id="grafiek-1".*?</svg>', page.decode(), re.S).group(0)
     # February's inflow of 2 is hidden: a band, not a zero; January's zero inflow is no band
