@@ -30,6 +30,12 @@ def test_a_manager_filters_the_dashboard_and_downloads_the_csv(
     # small stock hides every stock of the series; the outflow 0 stays visible.
     cells = row.get_by_role("cell")
     expect(cells).to_have_text(["<5", "<5", "0", "<5"])
+    # the chart draws the hidden March inflow as a marked band, not as a zero bar
+    band = page.locator("#grafiek-1 rect.hidden-value").filter(
+        has=page.locator("title", has_text=f"{figures}, Instroom: verborgen")
+    )
+    expect(band).to_have_count(1)
+    expect(page.locator("#grafiek-1 text", has_text="verborgen")).to_be_visible()
 
     with page.expect_download() as info:
         page.get_by_role("link", name="Download CSV").click()

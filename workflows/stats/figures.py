@@ -306,7 +306,7 @@ def durations(session: Session, query: StatsQuery) -> Durations:
     for year in range(first.year, last.year + 1):
         times = []
         for s, e in intervals:
-            if s.year != year or s > cutoff:
+            if s.year != year or s > cutoff or not first <= s <= last:
                 continue
             if e is not None and e <= cutoff:
                 times.append(((e - s).days + 1, True))
@@ -484,7 +484,9 @@ def _years_before(day: date, years: int) -> date:
 def _year_figures(
     session: Session, query: StatsQuery, year: int, conditions: Iterable[ColumnElement[bool]]
 ) -> YearFigures:
-    jan1, dec31 = date(year, 1, 1), date(year, 12, 31)
+    # The part of the year that lies in the period: a partial year is not a whole one.
+    jan1 = max(date(year, 1, 1), query.period_first_day)
+    dec31 = min(date(year, 12, 31), query.period_last_day)
     conditions = list(conditions)
     clients, price = session.execute(
         select(func.count(func.distinct(F.client_key)), func.coalesce(func.sum(F.price), 0)).where(
