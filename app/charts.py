@@ -3,7 +3,9 @@ PDF, so both show the very same picture. No JavaScript: the page gets inline ``<
 ``<title>`` and ``<desc>``; the data table beneath each chart carries the exact numbers.
 
 Coordinates are in points with the origin top-left (as in SVG); the ReportLab renderer flips
-them. A suppressed value is simply not drawn (a gap); the table says "<k" there."""
+them. A hidden (suppressed) value is never drawn as zero: its slot gets a grey dashed band with
+its own title, and the legend says what the band means. ``None`` is "no value" (nothing to draw,
+e.g. a median over nobody); ``HIDDEN`` is "there is a value, but it is not shown"."""
 
 from __future__ import annotations
 
@@ -11,7 +13,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
+from typing import Any
 
+from flask_babel import format_decimal, format_percent
+from flask_babel import gettext as _
 from reportlab.graphics.shapes import Drawing, PolyLine, Rect, String
 from reportlab.graphics.shapes import Line as RLLine
 from reportlab.lib import colors
@@ -19,13 +24,25 @@ from reportlab.lib import colors
 PALETTE = ("#00548a", "#c05600", "#2e7d32", "#6a1b9a", "#b00020")
 INK = "#1b1b1b"
 GRID = "#c8c8c8"
+HIDDEN_FILL, HIDDEN_STROKE = "#ececec", "#6b6b6b"
 WIDTH, HEIGHT = 640.0, 260.0
 LEFT, RIGHT, TOP, BOTTOM = 52.0, 12.0, 28.0, 46.0
 
 
+class Hidden:
+    """A value that exists but is not shown (suppressed): "<k" in tables, a band in charts."""
+
+    def __repr__(self) -> str:
+        return "Hidden"
+
+
+HIDDEN = Hidden()
+Value = float | None | Hidden
+
+
 @dataclass(frozen=True)
 class Shape:
-    kind: str  # rect | line | polyline | text
+    kind: str  # rect | line | polyline | text | hidden (a band with ``text`` as its title)
     points: tuple[float, ...]
     color: str = INK
     width: float = 1.0
@@ -42,28 +59,47 @@ class Chart:
     height: float = HEIGHT
     shapes: list[Shape] = field(default_factory=list)
     legend: list[tuple[str, str]] = field(default_factory=list)  # (label, colour)
+    source: str = ""  # the key of the data table the chart draws (kept with it in the PDF)
 
 
-def _nice_max(value: float) -> float:
-    if value <= 0:
-        return 1.0
-    exponent = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * exponent:
-            return float(step * exponent)
-    return float(10 * exponent)
+def nice_ticks(maximum: float, count: int = 5, whole: bool = True) -> list[float]:
+    """Round tick values from 0 to at least ``maximum``: steps of 1, 2, 2.5 or 5 times a power
+    of ten, about ``count`` ticks; whole numbers only when ``whole`` (counts of people)."""
+    if maximum <= 0:
+        return [0.0, 1.0]
+    raw = maximum / (count - 1)
+    exponent = 10.0 ** math.floor(math.log10(raw))
+    step = next(f * exponent for f in (1, 2, 2.5, 5, 10) if f * exponent >= raw * (1 - 1e-9))
+    if whole and step < 1:
+        step = 1.0
+    elif whole and step == 2.5:
+        step = 5.0
+    intervals = math.ceil(maximum / step - 1e-9)
+    return [round(i * step, 10) for i in range(intervals + 1)]
 
 
-def _frame(chart: Chart, labels: Sequence[str], top: float, unit: str) -> tuple[float, float]:
-    """Axes, horizontal grid and x labels; returns (plot width, plot height)."""
+def tick_label(value: float, unit: str) -> str:
+    """A tick in the reader's language: "25%", "1.500" (nl) or "1,500" (en), "2,5"."""
+    if unit == "share":
+        return str(format_percent(value, "#,##0%"))
+    return str(format_decimal(value, "#,##0.#"))
+
+
+def _frame(
+    chart: Chart, labels: Sequence[str], ticks: Sequence[float], unit: str
+) -> tuple[float, float]:
+    """Axes, a labelled horizontal grid line per tick and the x labels; returns (plot width,
+    plot height)."""
     plot_w = chart.width - LEFT - RIGHT
     plot_h = chart.height - TOP - BOTTOM
-    for i in range(5):
-        value = top * i / 4
-        y = TOP + plot_h - plot_h * i / 4
+    top = ticks[-1]
+    for value in ticks:
+        y = TOP + plot_h - plot_h * value / top
         chart.shapes.append(Shape("line", (LEFT, y, LEFT + plot_w, y), GRID, 0.5))
-        text = f"{value:.0%}" if unit == "share" else f"{value:,.0f}".replace(",", ".")
-        chart.shapes.append(Shape("text", (LEFT - 4, y + 3), INK, text=text, anchor="end"))
+        chart.shapes.append(
+            Shape("text", (LEFT - 4, y + 3), INK, text=tick_label(value, unit), anchor="end")
+        )
+    chart.shapes.append(Shape("line", (LEFT, TOP, LEFT, TOP + plot_h), INK))
     chart.shapes.append(Shape("line", (LEFT, TOP + plot_h, LEFT + plot_w, TOP + plot_h), INK))
     step = max(1, math.ceil(len(labels) / 12))
     for i, label in enumerate(labels):
@@ -76,7 +112,23 @@ def _frame(chart: Chart, labels: Sequence[str], top: float, unit: str) -> tuple[
     return plot_w, plot_h
 
 
+def _ticks(values: Sequence[float], unit: str) -> list[float]:
+    if unit == "share":
+        return [0.0, 0.25, 0.5, 0.75, 1.0]
+    return nice_ticks(max(values, default=0), whole=unit == "count")
+
+
+def _hidden_band(chart: Chart, x: float, width: float, plot_h: float, title: str) -> None:
+    chart.shapes.append(Shape("hidden", (x, TOP, width, plot_h), HIDDEN_STROKE, text=title))
+
+
+def hidden_label() -> str:
+    return _("verborgen")
+
+
 def _legend(chart: Chart, names: Sequence[str]) -> None:
+    """One swatch per series, and the hidden band's meaning when the chart has one (the
+    description then says so too, for a screen reader)."""
     x = LEFT
     for i, name in enumerate(names):
         colour = PALETTE[i % len(PALETTE)]
@@ -84,32 +136,52 @@ def _legend(chart: Chart, names: Sequence[str]) -> None:
         chart.shapes.append(Shape("rect", (x, chart.height - 16, 10, 10), colour))
         chart.shapes.append(Shape("text", (x + 14, chart.height - 7), INK, text=name))
         x += 24 + 6.5 * len(name)
+    if any(s.kind == "hidden" for s in chart.shapes):
+        label = hidden_label()
+        chart.legend.append((label, HIDDEN_STROKE))
+        chart.shapes.append(Shape("hidden", (x, chart.height - 16, 10, 10), text=label))
+        chart.shapes.append(Shape("text", (x + 14, chart.height - 7), INK, text=label))
+        chart.description += " " + _(
+            "Een grijs gestreept vlak staat voor een verborgen waarde (een klein aantal dat "
+            "niet getoond wordt); het is geen nul."
+        )
+
+
+def _shown(values: Sequence[Value]) -> list[float]:
+    return [v for v in values if isinstance(v, int | float)]
 
 
 def line_chart(
     title: str,
     description: str,
     labels: Sequence[str],
-    series: Sequence[tuple[str, Sequence[float | None]]],
+    series: Sequence[tuple[str, Sequence[Value]]],
     unit: str = "count",
 ) -> Chart:
-    """One line per series; a missing (suppressed) value breaks the line."""
+    """One line per series; a missing or hidden value breaks the line, and a hidden one gets
+    its band."""
     chart = Chart(title, description)
-    values = [v for _name, data in series for v in data if v is not None]
-    top = 1.0 if unit == "share" else _nice_max(max(values, default=0))
-    plot_w, plot_h = _frame(chart, labels, top, unit)
+    ticks = _ticks(_shown([v for _name, data in series for v in data]), unit)
+    top = ticks[-1]
+    plot_w, plot_h = _frame(chart, labels, ticks, unit)
+    slot = plot_w / max(1, len(labels))
+    for i, label in enumerate(labels):
+        hidden = [name for name, data in series if isinstance(data[i], Hidden)]
+        if hidden:
+            title_text = f"{label}, {', '.join(hidden)}: {hidden_label()}"
+            _hidden_band(chart, LEFT + slot * i + slot * 0.1, slot * 0.8, plot_h, title_text)
     for index, (_name, data) in enumerate(series):
         colour = PALETTE[index % len(PALETTE)]
         run: list[float] = []
         for i, value in enumerate([*data, None]):
-            if value is None:
+            if not isinstance(value, int | float):
                 if len(run) >= 4:
                     chart.shapes.append(Shape("polyline", tuple(run), colour, 2))
                 elif len(run) == 2:
                     chart.shapes.append(Shape("rect", (run[0] - 2, run[1] - 2, 4, 4), colour))
                 run = []
                 continue
-            x = LEFT + plot_w * (i + 0.5) / max(1, len(labels))
+            x = LEFT + slot * (i + 0.5)
             y = TOP + plot_h - plot_h * min(value, top) / top
             run += [x, y]
     _legend(chart, [name for name, _data in series])
@@ -120,32 +192,40 @@ def bar_chart(
     title: str,
     description: str,
     labels: Sequence[str],
-    series: Sequence[tuple[str, Sequence[float | None]]],
+    series: Sequence[tuple[str, Sequence[Value]]],
     stacked: bool = False,
     unit: str = "count",
 ) -> Chart:
-    """Grouped (or stacked) vertical bars; a missing value leaves its bar out."""
+    """Grouped (or stacked) vertical bars; a missing value leaves its bar out, a hidden one is
+    a band in its place. A stacked column with a hidden part is a band as a whole: where the
+    other parts would sit depends on the hidden one."""
     chart = Chart(title, description)
+    columns = list(zip(*(data for _name, data in series), strict=True))
     if stacked:
-        totals = [
-            sum(v or 0 for v in column) for column in zip(*(d for _n, d in series), strict=True)
-        ]
-        top = 1.0 if unit == "share" else _nice_max(max(totals, default=0))
+        values = [sum(_shown(column)) for column in columns]
     else:
-        values = [v for _name, data in series for v in data if v is not None]
-        top = 1.0 if unit == "share" else _nice_max(max(values, default=0))
-    plot_w, plot_h = _frame(chart, labels, top, unit)
+        values = _shown([v for column in columns for v in column])
+    ticks = _ticks(values, unit)
+    top = ticks[-1]
+    plot_w, plot_h = _frame(chart, labels, ticks, unit)
     slot = plot_w / max(1, len(labels))
     groups = 1 if stacked else max(1, len(series))
     bar_w = slot * 0.8 / groups
-    for i in range(len(labels)):
+    for i, label in enumerate(labels):
+        left = LEFT + slot * i + slot * 0.1
+        if stacked and any(isinstance(v, Hidden) for v in columns[i]):
+            _hidden_band(chart, left, slot * 0.8, plot_h, f"{label}: {hidden_label()}")
+            continue
         base = TOP + plot_h
-        for index, (_name, data) in enumerate(series):
+        for index, (name, data) in enumerate(series):
             value = data[i]
+            x = left + (0 if stacked else bar_w * index)
+            if isinstance(value, Hidden):
+                _hidden_band(chart, x, bar_w, plot_h, f"{label}, {name}: {hidden_label()}")
+                continue
             if value is None or value <= 0:
                 continue
             height = plot_h * min(value, top) / top
-            x = LEFT + slot * i + slot * 0.1 + (0 if stacked else bar_w * index)
             if stacked:
                 base -= height
                 y = base
@@ -175,6 +255,12 @@ def to_svg(chart: Chart, element_id: str) -> str:
             parts.append(
                 f'<rect x="{p[0]:.1f}" y="{p[1]:.1f}" width="{p[2]:.1f}" height="{p[3]:.1f}" '
                 f'fill="{s.color}"/>'
+            )
+        elif s.kind == "hidden":
+            parts.append(
+                f'<rect class="hidden-value" x="{p[0]:.1f}" y="{p[1]:.1f}" width="{p[2]:.1f}" '
+                f'height="{p[3]:.1f}" fill="{HIDDEN_FILL}" stroke="{HIDDEN_STROKE}" '
+                f'stroke-width="1" stroke-dasharray="4 3"><title>{escape(s.text)}</title></rect>'
             )
         elif s.kind == "line":
             parts.append(
@@ -206,17 +292,18 @@ def to_drawing(chart: Chart, scale: float = 0.75) -> Drawing:
     for s in chart.shapes:
         p = s.points
         colour = colors.HexColor(s.color)
-        if s.kind == "rect":
-            drawing.add(
-                Rect(
-                    p[0] * scale,
-                    y(p[1] + p[3]),
-                    p[2] * scale,
-                    p[3] * scale,
-                    fillColor=colour,
-                    strokeColor=None,
-                )
+        if s.kind in ("rect", "hidden"):
+            style: dict[str, Any] = (
+                {"fillColor": colour, "strokeColor": None}
+                if s.kind == "rect"
+                else {
+                    "fillColor": colors.HexColor(HIDDEN_FILL),
+                    "strokeColor": colors.HexColor(HIDDEN_STROKE),
+                    "strokeWidth": 0.75 * scale,
+                    "strokeDashArray": [4 * scale, 3 * scale],
+                }
             )
+            drawing.add(Rect(p[0] * scale, y(p[1] + p[3]), p[2] * scale, p[3] * scale, **style))
         elif s.kind == "line":
             drawing.add(
                 RLLine(

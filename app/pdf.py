@@ -13,16 +13,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from flask import abort, send_file
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
 from reportlab.platypus.tables import TableStyle
@@ -41,6 +43,9 @@ from workflows.transitions import STATE_LABELS
 from .care_labels import GAS_LEVELS, ZRM_DOMAIN_LABELS, gas_label, gas_level_text, zrm_label
 from .extensions import db
 from .filters import fmt_date, fmt_money
+
+if TYPE_CHECKING:
+    from .manager.presentation import DataTable
 
 APP_NAME = "Trajectwijzer"
 MARGIN = 2 * cm
@@ -551,21 +556,110 @@ class MonitorReportPdf(PdfDocument):
 
     def story(self) -> list[Flowable]:
         from .charts import to_drawing
-        from .manager.downloads import describe, format_cell
+        from .manager.downloads import describe
         from .manager.presentation import charts_for, tables_for
 
-        k = int(self.header["suppression_threshold"])
         story: list[Flowable] = [
             self.facts((label, escape(value)) for label, value in describe(self.header))
         ]
         for name, heading, report in self.sections:
-            story.append(self.heading(heading))
-            for chart in charts_for(name, report):
-                story.append(self.para(escape(chart.title), "h3"))
-                story.append(to_drawing(chart))
-            for table in tables_for(name, report):
-                width = CONTENT_WIDTH / max(1, len(table.columns))
-                rows = [[escape(format_cell(cell, k)) for cell in row] for row in table.rows]
-                story.append(self.para(escape(table.title), "h3"))
-                story.append(self.grid(table.columns, rows, [width] * len(table.columns)))
+            charts = charts_for(name, report)
+            for number, table in enumerate(tables_for(name, report)):
+                # A chart stays on the page where its table starts (and a section's heading
+                # with its first table): too tall together for the rest of a page, they move
+                # to the next one together.
+                block: list[Flowable] = [] if number else [self.heading(heading)]
+                for chart in (c for c in charts if c.source == table.key):
+                    block += [self.para(escape(chart.title), "h3"), to_drawing(chart)]
+                block += [self.para(escape(table.title), "h3"), self.data_table(table)]
+                story.append(KeepTogether(block))
         return story
+
+    def data_table(self, table: DataTable) -> Table:
+        """A data table whose columns are wide enough for their longest word (a word is never
+        broken: ``splitLongWords`` off), figures right-aligned and kept on one line ("€ 1.250,00"
+        never wraps after the €); the font shrinks a step when the words do not fit otherwise."""
+        from .manager.downloads import format_cell
+
+        k = int(self.header["suppression_threshold"])
+        texts = [[format_cell(cell, k) for cell in row] for row in table.rows]
+        figure = [[not isinstance(cell, str) for cell in row] for row in table.rows]
+        for size in (8.0, 7.0, 6.0):
+            least, most = _column_widths(table.columns, texts, figure, size)
+            if sum(least) <= CONTENT_WIDTH:
+                break
+        widths = _spread(least, most, CONTENT_WIDTH)
+        styles = {
+            (bold, right): ParagraphStyle(
+                f"cell-{bold}-{right}",
+                fontName="Helvetica-Bold" if bold else "Helvetica",
+                fontSize=size,
+                leading=size * 1.25,
+                alignment=TA_RIGHT if right else TA_LEFT,
+                splitLongWords=0,
+            )
+            for bold in (False, True)
+            for right in (False, True)
+        }
+
+        def cell(text: str, bold: bool, right: bool, keep: bool) -> Paragraph:
+            markup = escape(text).replace(" ", "&nbsp;") if keep else escape(text)
+            return Paragraph(markup, styles[(bold, right)])
+
+        data = [[cell(h, True, i > 0, False) for i, h in enumerate(table.columns)]]
+        data += [
+            [
+                cell(text, i == 0, i > 0, keep)
+                for i, (text, keep) in enumerate(zip(row, kept, strict=True))
+            ]
+            for row, kept in zip(texts, figure, strict=True)
+        ]
+        result = Table(data, colWidths=widths, hAlign="LEFT", repeatRows=1)
+        result.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                    ("GRID", (0, 0), (-1, -1), 0.25, colors.lightgrey),
+                    ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+                ]
+            )
+        )
+        return result
+
+
+CELL_PADDING = 4.0
+
+
+def _column_widths(
+    columns: Sequence[str],
+    texts: Sequence[Sequence[str]],
+    figure: Sequence[Sequence[bool]],
+    size: float,
+) -> tuple[list[float], list[float]]:
+    """Per column the least width (its longest word, or its widest figure, which is never
+    wrapped) and the width that needs no wrapping at all, padding included."""
+    least, most = [], []
+    for i, header in enumerate(columns):
+        words = [stringWidth(w, "Helvetica-Bold", size) for w in header.split()]
+        lines = [stringWidth(header, "Helvetica-Bold", size)]
+        for row, kept in zip(texts, figure, strict=True):
+            font = "Helvetica-Bold" if i == 0 else "Helvetica"
+            width = stringWidth(row[i], font, size)
+            lines.append(width)
+            words += [width] if kept[i] else [stringWidth(w, font, size) for w in row[i].split()]
+        least.append(max(words, default=0) + 2 * CELL_PADDING + 1)
+        most.append(max(lines) + 2 * CELL_PADDING + 1)
+    return least, most
+
+
+def _spread(least: Sequence[float], most: Sequence[float], total: float) -> list[float]:
+    """Give each column its least width, then share out what is left of ``total`` in proportion
+    to what each still wants; a table that needs less than ``total`` is not stretched."""
+    spare = total - sum(least)
+    wanted = [m - lo for lo, m in zip(least, most, strict=True)]
+    if spare <= 0 or sum(wanted) == 0:
+        return list(least)
+    share = min(1.0, spare / sum(wanted))
+    return [lo + w * share for lo, w in zip(least, wanted, strict=True)]

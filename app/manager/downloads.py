@@ -14,7 +14,10 @@ from openpyxl.styles import Font
 from workflows import csv_format
 from workflows.stats.anonymity import EXACT_NOTICE, NOTICE
 
-from .presentation import Cell, DataTable, Hidden, Share
+from ..filters import fmt_money
+from .presentation import Cell, DataTable, Hidden, Money, Share
+
+EURO_FORMAT = '"€" #,##0.00'
 
 
 def describe(header: dict[str, Any]) -> list[tuple[str, str]]:
@@ -56,6 +59,8 @@ def format_cell(cell: Cell, k: int) -> str:
         return "—"
     if isinstance(cell, Share):
         return str(format_percent(float(cell), "#,##0.0%"))
+    if isinstance(cell, Money):
+        return fmt_money(cell)
     if isinstance(cell, bool):
         return _("ja") if cell else _("nee")
     if isinstance(cell, int):
@@ -134,7 +139,7 @@ def xlsx_bytes(title: str, header: dict[str, Any], tables: Sequence[DataTable]) 
             for cell in row:
                 if isinstance(cell, Hidden):
                     values.append(f"<{k}")
-                elif isinstance(cell, Share):
+                elif isinstance(cell, Share | Money):
                     values.append(float(cell))
                 else:
                     values.append(cell)
@@ -143,6 +148,8 @@ def xlsx_bytes(title: str, header: dict[str, Any], tables: Sequence[DataTable]) 
             for column, cell in enumerate(row, start=1):
                 if isinstance(cell, Share):
                     sheet.cell(row=sheet.max_row, column=column).number_format = "0.0%"
+                elif isinstance(cell, Money):
+                    sheet.cell(row=sheet.max_row, column=column).number_format = EURO_FORMAT
         for column in sheet.columns:
             letter = column[0].column_letter
             sheet.column_dimensions[letter].width = 18

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from workflows.stats.anonymity import (
@@ -18,23 +20,17 @@ from workflows.stats.anonymity import (
     PublishedWaiting,
 )
 
-from ..charts import Chart, bar_chart, line_chart
+from ..charts import HIDDEN, Chart, Hidden, Value, bar_chart, line_chart
 
 LEVELS = ("laag", "middel", "zwaar")
 
 
-class Hidden:
-    """A suppressed cell (shown as "<k")."""
-
-    def __repr__(self) -> str:
-        return "Hidden"
-
-
-HIDDEN = Hidden()
-
-
 class Share(float):
     """A fraction to show as a percentage."""
+
+
+class Money(float):
+    """An amount in euros: "€ 1.234,50", right-aligned, a currency cell in the XLSX."""
 
 
 Cell = int | float | str | None | Hidden
@@ -61,6 +57,37 @@ def _cell(row: Any, name: str, value: Any = _UNSET) -> Cell:
     if value is not _UNSET:
         return value  # type: ignore[no-any-return]
     return row[name] if isinstance(row, dict) else getattr(row, name)  # type: ignore[no-any-return]
+
+
+def money(value: float | None) -> Money | None:
+    return None if value is None else Money(value)
+
+
+def _month_name(month: int) -> str:
+    return str(format_date(date(2000, month, 1), "LLLL"))
+
+
+def year_label(year: int, header: dict[str, Any]) -> str:
+    """A year is a label, not a number (never "2.023"); a year the period covers only in part
+    says which months: "2026 (t/m oktober)", "2024 (vanaf maart)"."""
+    first_year, first_month = (int(part) for part in header["from"].split("-"))
+    last_year, last_month = (int(part) for part in header["to"].split("-"))
+    first = first_month if year == first_year else 1
+    last = last_month if year == last_year else 12
+    if first == 1 and last == 12:
+        return str(year)
+    if first == last:
+        return _("%(year)s (alleen %(month)s)", year=str(year), month=_month_name(first))
+    if first == 1:
+        return _("%(year)s (t/m %(month)s)", year=str(year), month=_month_name(last))
+    if last == 12:
+        return _("%(year)s (vanaf %(month)s)", year=str(year), month=_month_name(first))
+    return _(
+        "%(year)s (%(first)s t/m %(last)s)",
+        year=str(year),
+        first=_month_name(first),
+        last=_month_name(last),
+    )
 
 
 def _level(name: str) -> str:
@@ -90,7 +117,7 @@ def flows_tables(report: PublishedFlows) -> list[DataTable]:
         ],
         [
             [
-                y.year,
+                str(y.year),
                 y.months_counted,
                 ", ".join(y.excluded_months) or "—",
                 _cell(y, "mean_instroom"),
@@ -147,7 +174,7 @@ def durations_tables(report: PublishedDurations) -> list[DataTable]:
         ],
         [
             [
-                c.year,
+                year_label(c.year, report.header),
                 _cell(c, "n"),
                 _cell(c, "ended"),
                 _cell(c, "censored"),
@@ -168,7 +195,14 @@ def waiting_tables(report: PublishedWaiting) -> list[DataTable]:
             for c in ("n", "mean_days", "median_days")
         ]
 
+    now = DataTable(
+        "waiting_now",
+        _("Wachtend op dit moment: besluit genomen, zorg nog niet gestart (los van de periode)"),
+        [_("Kengetal"), _("Aantal")],
+        [[_("Wachtend nu"), HIDDEN if report.waiting_now is None else report.waiting_now]],
+    )
     return [
+        now,
         DataTable(
             "waiting",
             _("Wachttijden in dagen, naar maand van de start van de zorg"),
@@ -185,7 +219,7 @@ def waiting_tables(report: PublishedWaiting) -> list[DataTable]:
                 [r.month, *wait(r, "request_to_decision"), *wait(r, "decision_to_start")]
                 for r in report.months
             ],
-        )
+        ),
     ]
 
 
@@ -270,10 +304,10 @@ def results_tables(report: PublishedResults) -> list[DataTable]:
         ],
         [
             [
-                y["year"],
+                year_label(y["year"], report.header),
                 _cell(y, "clients_started"),
-                _cell(y, "price_total"),
-                _cell(y, "mean_price_per_client"),
+                _cell(y, "price_total", money(y["price_total"])),
+                _cell(y, "mean_price_per_client", money(y["mean_price_per_client"])),
                 _cell(y, "clients_in_care"),
                 y["clients_per_1000_inhabitants"],
                 _cell(y, "households_with_decision"),
@@ -299,11 +333,38 @@ def tables_for(name: str, report: Any) -> list[DataTable]:
 # --- charts -------------------------------------------------------------------------------
 
 
-def _values(rows: Sequence[Any], name: str) -> list[float | None]:
-    return [getattr(r, name) for r in rows]
+def _values(rows: Sequence[Any], name: str) -> list[Value]:
+    """A chart series: each row's value of ``name``, HIDDEN where it is suppressed."""
+    return [_chart_value(_cell(r, name)) for r in rows]
+
+
+def _chart_value(cell: Cell) -> Value:
+    return cell if isinstance(cell, Hidden | int | float) else None
+
+
+def _waits(rows: Sequence[Any], name: str) -> list[Value]:
+    """The median waits of one stage, HIDDEN where suppressed."""
+    return [
+        _chart_value(_cell(r, f"{name}.median_days", getattr(r, name)["median_days"])) for r in rows
+    ]
 
 
 def charts_for(name: str, report: Any) -> list[Chart]:
+    """The charts of a figure, each naming the data table it draws (``Chart.source``)."""
+    sources = {
+        "flows": "flows",
+        "intensity": "intensity",
+        "durations": "cohorts",
+        "waiting-times": "waiting",
+        "results": "categories",
+    }
+    charts = _charts(name, report)
+    for chart in charts:
+        chart.source = sources[name]
+    return charts
+
+
+def _charts(name: str, report: Any) -> list[Chart]:
     if name == "flows":
         labels = [r.month for r in report.months]
         return [
@@ -333,7 +394,16 @@ def charts_for(name: str, report: Any) -> list[Chart]:
                 _("Aandeel per intensiteit"),
                 _("Gestapeld staafdiagram van het aandeel laag, middel en zwaar per maand."),
                 labels,
-                [(_level(level), [r.shares[level] for r in report.months]) for level in LEVELS],
+                [
+                    (
+                        _level(level),
+                        [
+                            _chart_value(_cell(r, f"shares.{level}", r.shares[level]))
+                            for r in report.months
+                        ],
+                    )
+                    for level in LEVELS
+                ],
                 stacked=True,
                 unit="share",
             )
@@ -343,8 +413,9 @@ def charts_for(name: str, report: Any) -> list[Chart]:
             bar_chart(
                 _("Mediane duur per startjaar (dagen)"),
                 _("Staafdiagram van de Kaplan–Meier-mediaan van de duur per startjaar."),
-                [str(c.year) for c in report.cohorts],
-                [(_("Mediane duur"), [c.km_median_days for c in report.cohorts])],
+                [year_label(c.year, report.header) for c in report.cohorts],
+                [(_("Mediane duur"), _values(report.cohorts, "km_median_days"))],
+                unit="days",
             )
         ]
     if name == "waiting-times":
@@ -359,11 +430,11 @@ def charts_for(name: str, report: Any) -> list[Chart]:
                 [
                     (
                         _("Aanmelding → besluit"),
-                        [r.request_to_decision["median_days"] for r in report.months],
+                        _waits(report.months, "request_to_decision"),
                     ),
                     (
                         _("Besluit → start"),
-                        [r.decision_to_start["median_days"] for r in report.months],
+                        _waits(report.months, "decision_to_start"),
                     ),
                 ],
             )
@@ -376,6 +447,16 @@ def charts_for(name: str, report: Any) -> list[Chart]:
                 "afsluitcategorie a tot en met d."
             ),
             ["a", "b", "c", "d"],
-            [(_("Afgesloten"), [report.categories[c] for c in "abcd"])],
+            [
+                (
+                    _("Afgesloten"),
+                    [
+                        HIDDEN
+                        if f"categories.{c}" in report.suppressed
+                        else _chart_value(report.categories[c])
+                        for c in "abcd"
+                    ],
+                )
+            ],
         )
     ]

@@ -372,7 +372,7 @@ def durations(session: Session, query: StatsQuery) -> Durations:
         times = []
         keys = Counter[str]()
         for s, e, k in intervals:
-            if s.year != year or s > cutoff:
+            if s.year != year or s > cutoff or not first <= s <= last:
                 continue
             keys["n"] += k
             if e is not None and e <= cutoff:
@@ -586,7 +586,9 @@ def _years_before(day: date, years: int) -> date:
 def _year_figures(
     session: Session, query: StatsQuery, year: int, conditions: Iterable[ColumnElement[bool]]
 ) -> YearFigures:
-    jan1, dec31 = date(year, 1, 1), date(year, 12, 31)
+    # The part of the year that lies in the period: a partial year is not a whole one.
+    jan1 = max(date(year, 1, 1), query.period_first_day)
+    dec31 = min(date(year, 12, 31), query.period_last_day)
     conditions = list(conditions)
     started = and_(
         F.start_month >= month_index(jan1), F.start_month <= month_index(dec31), *conditions

@@ -1,0 +1,118 @@
+"""The server-drawn charts: round, labelled tick values from the data range, and a hidden value
+drawn as a marked band with its own title and a legend entry — never as a zero bar."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask_babel import force_locale
+
+from app.charts import GRID, HIDDEN, bar_chart, line_chart, nice_ticks, to_drawing, to_svg
+
+
+@pytest.fixture
+def request_context(app: Flask) -> Iterator[None]:
+    with app.test_request_context():
+        yield
+
+
+@pytest.mark.parametrize(
+    ("maximum", "ticks"),
+    [
+        (17, [0, 5, 10, 15, 20]),
+        (3, [0, 1, 2, 3]),
+        (9, [0, 5, 10]),  # a count never gets a tick at 2.5
+        (1017, [0, 500, 1000, 1500]),
+        (40, [0, 10, 20, 30, 40]),
+        (0, [0, 1]),
+    ],
+)
+def test_count_ticks_are_round_whole_numbers_from_zero_past_the_maximum(
+    maximum: float, ticks: list[float]
+) -> None:
+    assert nice_ticks(maximum) == ticks
+
+
+def test_days_may_have_a_half_step() -> None:
+    assert nice_ticks(0.6, whole=False) == [0, 0.2, 0.4, 0.6]
+    assert nice_ticks(9, whole=False) == [0, 2.5, 5, 7.5, 10]
+
+
+def _texts(svg: str) -> list[str]:
+    return re.findall(r"<text [^>]*>([^<]*)</text>", svg)
+
+
+def test_the_axis_labels_are_the_tick_values_in_the_readers_language(
+    request_context: None,
+) -> None:
+    chart = bar_chart("Instroom", "Staven", ["2021-01", "2021-02"], [("Instroom", [1017, 400])])
+    dutch = _texts(to_svg(chart, "g"))
+    assert dutch[:4] == ["0", "500", "1.000", "1.500"]
+    with force_locale("en"):
+        chart = bar_chart("Inflow", "Bars", ["2021-01", "2021-02"], [("Inflow", [1017, 400])])
+    assert _texts(to_svg(chart, "g"))[:4] == ["0", "500", "1,000", "1,500"]
+
+
+def test_a_bar_is_as_high_as_its_value_on_the_axis(request_context: None) -> None:
+    chart = bar_chart("t", "d", ["a", "b"], [("n", [20, 10])])
+    grid = [s for s in chart.shapes if s.kind == "line" and s.color == GRID]
+    zero_y, top_y = grid[0].points[1], grid[-1].points[1]  # ticks 0, 5, … 20
+    bars = [s for s in chart.shapes if s.kind == "rect" and s.points[3] > 10]
+    assert [round(b.points[1], 3) for b in bars] == [
+        round(top_y, 3),
+        round((zero_y + top_y) / 2, 3),
+    ]
+
+
+def test_a_hidden_bar_is_a_titled_band_with_a_legend_entry_not_a_zero(
+    request_context: None,
+) -> None:
+    chart = bar_chart(
+        "Instroom en uitstroom",
+        "Staafdiagram.",
+        ["2021-01", "2021-02"],
+        [("Instroom", [12, HIDDEN]), ("Uitstroom", [0, 7])],
+    )
+    svg = to_svg(chart, "grafiek-1")
+    bands = re.findall(r'<rect class="hidden-value"[^>]*><title>([^<]*)</title></rect>', svg)
+    # the February inflow, and the legend's swatch
+    assert bands == ["2021-02, Instroom: verborgen", "verborgen"]
+    assert ("verborgen", "#6b6b6b") in chart.legend
+    assert "verborgen" in _texts(svg)
+    assert "geen nul" in re.search(r"<desc [^>]*>([^<]*)</desc>", svg).group(1)
+    # drawn bars: January's inflow and February's outflow; no bar for the hidden cell and none
+    # for the zero outflow
+    bars = [s for s in chart.shapes if s.kind == "rect" and s.points[2] > 10]
+    assert len(bars) == 2
+
+
+def test_a_chart_without_hidden_values_has_no_hidden_legend(request_context: None) -> None:
+    chart = line_chart("t", "d.", ["a", "b"], [("n", [5, None])])
+    assert "hidden-value" not in to_svg(chart, "g")
+    assert [label for label, _colour in chart.legend] == ["n"]
+    assert chart.description == "d."
+
+
+def test_a_hidden_point_breaks_the_line_and_is_marked(request_context: None) -> None:
+    chart = line_chart("t", "d", ["a", "b", "c", "d"], [("n", [5, 6, HIDDEN, 8])])
+    lines = [s for s in chart.shapes if s.kind == "polyline"]
+    assert len(lines) == 1 and len(lines[0].points) == 4  # a–b; d alone is a dot
+    assert [s.text for s in chart.shapes if s.kind == "hidden"] == ["c, n: verborgen", "verborgen"]
+
+
+def test_a_stacked_column_with_a_hidden_part_is_hidden_as_a_whole(request_context: None) -> None:
+    chart = bar_chart(
+        "t", "d", ["a", "b"], [("laag", [0.5, HIDDEN]), ("zwaar", [0.5, 0.6])], True, "share"
+    )
+    assert [s.text for s in chart.shapes if s.kind == "hidden"] == ["b: verborgen", "verborgen"]
+    assert len([s for s in chart.shapes if s.kind == "rect" and s.points[2] > 10]) == 2
+
+
+def test_the_pdf_drawing_has_the_hidden_band_too(request_context: None) -> None:
+    chart = bar_chart("t", "d", ["a"], [("n", [HIDDEN])])
+    drawing = to_drawing(chart)
+    dashed = [c for c in drawing.contents if getattr(c, "strokeDashArray", None)]
+    assert len(dashed) == 2  # the band and the legend swatch
