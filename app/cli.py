@@ -394,6 +394,8 @@ def _figure_command(name: str, help_text: str, extra: list[click.Option]) -> cli
         from .statistics import published, query_from
 
         as_json = bool(options.pop("as_json"))
+        exact = bool(options.pop("exact"))
+        by_email = options.pop("by_email")
         params = {
             ("from" if key == "from_" else key): value
             for key, value in options.items()
@@ -403,7 +405,15 @@ def _figure_command(name: str, help_text: str, extra: list[click.Option]) -> cli
             query = query_from(params)
         except DomainError as error:
             raise click.UsageError("; ".join(p.render() for p in error.problems)) from None
-        report = published(name, query)
+        if exact:
+            # Exact figures leave the server only for checks and deliveries that need them;
+            # the operator says who they are, and the audit log names them and the query.
+            operator(str(by_email) if by_email else None, f"stats {name} --exact")
+            report = published(name, query, exact=True)
+            audit.record_export(db.session, "statistiek", f"stats {name} --exact", filters=params)
+            db.session.commit()
+        else:
+            report = published(name, query)
         if as_json:
             click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
             return
@@ -430,6 +440,16 @@ def _figure_command(name: str, help_text: str, extra: list[click.Option]) -> cli
         click.Option(["--wijk"], help="Wijk/kern name."),
         click.Option(["--age-band", "age_band"], help="Age band, e.g. 12-17."),
         click.Option(["--json", "as_json"], is_flag=True, help="The JSON of the API."),
+        click.Option(
+            ["--exact"],
+            is_flag=True,
+            help="Exact figures, not perturbed (operators only; needs --by, audited). "
+            "Not for publication.",
+        ),
+        click.Option(
+            ["--by", "by_email"],
+            help="With --exact: e-mail of the person asking (an active account).",
+        ),
     ]
     return click.Command(name, callback=with_appcontext(run), params=params, help=help_text)
 

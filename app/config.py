@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from workflows import clock
+from workflows.stats.anonymity import Disclosure
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
@@ -39,13 +40,22 @@ def _dev_secret_key() -> str:
 
 
 def _int_from_env(name: str, default: int) -> int:
+    return int(_number_from_env(name, default, whole=True))
+
+
+def _float_from_env(name: str, default: float) -> float:
+    return float(_number_from_env(name, default, whole=False))
+
+
+def _number_from_env(name: str, default: float, *, whole: bool) -> float:
     value = os.environ.get(name)
     if value is None or not value.strip():
         return default
     try:
-        return int(value)
+        return int(value) if whole else float(value)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+        kind = "a whole number" if whole else "a number"
+        raise ConfigError(f"{name} must be {kind}, not {value!r}") from None
 
 
 def _bool_from_env(name: str, default: bool) -> bool:
@@ -74,8 +84,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # The secret of the keyed hash (HMAC-SHA256) that pseudonymises clients in the
         # statistics feed. Changing it splits every client's history: keep it for good.
         "STATS_PSEUDONYM_KEY": os.environ.get("STATS_PSEUDONYM_KEY"),
-        # Statistics: counts below this are suppressed (docs/statistics.md, disclosure control).
+        # Statistics, disclosure control by the cell key method (docs/statistics.md): counts
+        # 1…threshold−1 are never shown as themselves (published as 0 or ≥ threshold); every
+        # other count gets noise of at most STATS_MAX_DEVIATION with variance STATS_VARIANCE.
         "STATS_SUPPRESSION_THRESHOLD": _int_from_env("STATS_SUPPRESSION_THRESHOLD", 5),
+        "STATS_MAX_DEVIATION": _int_from_env("STATS_MAX_DEVIATION", 2),
+        "STATS_VARIANCE": _float_from_env("STATS_VARIANCE", 1.0),
         # Herhaald beroep: an earlier episode that ended within this many years before.
         "STATS_REPEAT_YEARS": _int_from_env("STATS_REPEAT_YEARS", 5),
         "BABEL_DEFAULT_LOCALE": "nl",
@@ -167,6 +181,14 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         raise ConfigError("STATS_SUPPRESSION_THRESHOLD must be at least 2")
     if not 1 <= int(config["STATS_REPEAT_YEARS"]) <= 50:
         raise ConfigError("STATS_REPEAT_YEARS must be between 1 and 50")
+    try:
+        Disclosure(
+            k=int(config["STATS_SUPPRESSION_THRESHOLD"]),
+            max_deviation=int(config["STATS_MAX_DEVIATION"]),
+            variance=float(config["STATS_VARIANCE"]),
+        )
+    except ValueError as error:
+        raise ConfigError(f"STATS_MAX_DEVIATION and STATS_VARIANCE: {error}") from None
     url = str(config["DATABASE_URL"])
     if url.startswith("postgresql://"):
         config["DATABASE_URL"] = "postgresql+psycopg://" + url.removeprefix("postgresql://")

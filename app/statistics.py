@@ -1,5 +1,7 @@
 """The statistics as the web app, the API and the CLI ask for them: the checked query and the
-published (anonymised) figure, with the threshold and repeat window from the configuration."""
+published (perturbed, docs/statistics.md "Disclosure control") figure, with the threshold, the
+noise and the repeat window from the configuration. Only the CLI's audited ``--exact`` asks for
+exact figures."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from flask import current_app
 
 from workflows.errors import DomainError
 from workflows.stats import report
+from workflows.stats.anonymity import Disclosure
 from workflows.stats.selection import StatsQuery, parse_query
 
 from . import clock
@@ -24,17 +27,27 @@ def threshold() -> int:
     return int(current_app.config["STATS_SUPPRESSION_THRESHOLD"])
 
 
-def _results(query: StatsQuery) -> Any:
-    return report.results(
-        db.session, query, threshold(), int(current_app.config["STATS_REPEAT_YEARS"])
+def disclosure(*, exact: bool = False) -> Disclosure:
+    """How the figures are protected, from the configuration (exact: the CLI's ``--exact``)."""
+    return Disclosure(
+        k=threshold(),
+        max_deviation=int(current_app.config["STATS_MAX_DEVIATION"]),
+        variance=float(current_app.config["STATS_VARIANCE"]),
+        exact=exact,
     )
 
 
-FIGURES: dict[str, Callable[[StatsQuery], Any]] = {
-    "flows": lambda q: report.flows(db.session, q, threshold()),
-    "intensity": lambda q: report.intensity(db.session, q, threshold()),
-    "durations": lambda q: report.durations(db.session, q, threshold()),
-    "waiting-times": lambda q: report.waiting_times(db.session, q, threshold()),
+def _results(query: StatsQuery, protection: Disclosure) -> Any:
+    return report.results(
+        db.session, query, protection, int(current_app.config["STATS_REPEAT_YEARS"])
+    )
+
+
+FIGURES: dict[str, Callable[[StatsQuery, Disclosure], Any]] = {
+    "flows": lambda q, d: report.flows(db.session, q, d),
+    "intensity": lambda q, d: report.intensity(db.session, q, d),
+    "durations": lambda q, d: report.durations(db.session, q, d),
+    "waiting-times": lambda q, d: report.waiting_times(db.session, q, d),
     "results": _results,
 }
 
@@ -44,8 +57,9 @@ def query_from(params: Mapping[str, Any], today: date | None = None) -> StatsQue
     return parse_query(db.session, params, today or clock.today())
 
 
-def published(name: str, query: StatsQuery) -> Any:
-    return FIGURES[name](query)
+def published(name: str, query: StatsQuery, *, exact: bool = False) -> Any:
+    """The figure as it may be shown; ``exact`` only for the CLI's audited ``--exact``."""
+    return FIGURES[name](query, disclosure(exact=exact))
 
 
 def problem_messages(error: DomainError) -> list[tuple[str | None, str]]:

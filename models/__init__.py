@@ -37,6 +37,8 @@ from .reference import ChangeReason, EndReason, Wijk
 from .resident import Household, Resident
 from .security import LoginAttempt, RecoveryCode, UserSession
 from .statistics import (
+    KEY_BITS,
+    KEY_MODULUS,
     UNIT_CLIENT,
     UNIT_TRAJECT,
     ApiToken,
@@ -45,12 +47,18 @@ from .statistics import (
     StatsEpisode,
     StatsMonthlyCount,
     StatsTrajectory,
+    derived_key,
+    episode_key,
 )
 from .task import Task
 from .trajectory import OPEN_STATES, AgreedResult, Trajectory, TrajectoryEvent
 from .user import User
 
 __all__ = [
+    "KEY_BITS",
+    "KEY_MODULUS",
+    "derived_key",
+    "episode_key",
     "AccessRequest",
     "AccessRequestState",
     "RequesterRelation",

@@ -19,10 +19,14 @@ database buckets and compares them the same way.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -44,6 +48,45 @@ from .user import User
 # Unit keys in StatsMonthlyCount: a traject row per intensity, a client row with intensity "".
 UNIT_TRAJECT = "traject"
 UNIT_CLIENT = "client"
+
+# Record keys (docs/statistics.md, "Disclosure control"): a uniform number in [0, 1) stored as a
+# whole number of 2^-30 steps, so sums of keys are exact on every database and a cell key
+# (the sum of its rows' keys, mod 1) is the same however the rows are added up.
+KEY_BITS = 30
+KEY_MODULUS = 1 << KEY_BITS
+
+
+def derived_key(*parts: object) -> int:
+    """A record key that follows from ``parts`` (SHA-256, cut to ``KEY_BITS``). The parts always
+    include a pseudonym (``client_key``, itself keyed with the secret), so nobody without the
+    secret can compute a row's key, and the same row gets the same key on every rebuild."""
+    digest = hashlib.sha256(":".join(str(p) for p in parts).encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> (64 - KEY_BITS)
+
+
+def random_record_key() -> int:
+    """For rows written without one (the benchmark's bulk generator, tests): uniform, stored."""
+    return secrets.randbits(KEY_BITS)
+
+
+def _client_record_key(context: Any) -> int:
+    return derived_key("client", context.get_current_parameters()["client_key"])
+
+
+def _household_record_key(context: Any) -> int:
+    return derived_key("household", context.get_current_parameters()["household_key"])
+
+
+def _episode_record_key(context: Any) -> int:
+    params = context.get_current_parameters()
+    return episode_key(params["client_key"], params["domain"], params["care_start"])
+
+
+def episode_key(client_key: str, domain: object, care_start: date) -> int:
+    """The record key of a client episode: it follows from the client, the domain and the
+    episode's first day, so the same episode has the same key in every query and rebuild."""
+    plain = getattr(domain, "value", domain)
+    return derived_key("episode", client_key, plain, care_start.isoformat())
 
 
 class StatsTrajectory(Base):
@@ -95,6 +138,11 @@ class StatsTrajectory(Base):
     end_reason_code: Mapped[str | None] = mapped_column(String(2))
     result_achieved: Mapped[bool | None] = mapped_column(Boolean)
     extensions: Mapped[int] = mapped_column(Integer, default=0)
+    # Record keys for the cell key method (docs/statistics.md, "Disclosure control"): the
+    # trajectory's own, and those of its client and household (for counts of distinct ones).
+    record_key: Mapped[int] = mapped_column(Integer, default=random_record_key)
+    client_record_key: Mapped[int] = mapped_column(Integer, default=_client_record_key)
+    household_record_key: Mapped[int] = mapped_column(Integer, default=_household_record_key)
 
 
 class StatsEpisode(Base):
@@ -115,6 +163,7 @@ class StatsEpisode(Base):
     care_end: Mapped[date | None] = mapped_column(Date)
     start_month: Mapped[int] = mapped_column(Integer)
     end_month: Mapped[int | None] = mapped_column(Integer)
+    record_key: Mapped[int] = mapped_column(Integer, default=_episode_record_key)
 
 
 class StatsMonthlyCount(Base):
@@ -130,6 +179,10 @@ class StatsMonthlyCount(Base):
     month: Mapped[int] = mapped_column(Integer, primary_key=True)
     starts: Mapped[int] = mapped_column(Integer, default=0)
     ends: Mapped[int] = mapped_column(Integer, default=0)
+    # The sums of the record keys of those starts and ends (not reduced mod 1, so signed
+    # deltas add up exactly): the cell keys of the monthly flows and, as running sums, stocks.
+    starts_key: Mapped[int] = mapped_column(BigInteger, default=0)
+    ends_key: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class OutlierMonth(Base):

@@ -12,9 +12,11 @@ from workflows.stats.selection import BASES, FILTER_NAMES, MAX_MONTHS, UNITS
 
 MONTH = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "examples": ["2021-04"]}
 COUNT = {
-    "type": ["integer", "null"],
+    "type": "integer",
     "minimum": 0,
-    "description": "null when suppressed (0 < n < k); the cell is named in `suppressed`",
+    "description": "perturbed by the cell key method: the same cell always gives the same "
+    "value, within `disclosure.max_deviation` of the exact count; a count 0 < n < k is "
+    "published as 0 or as k or more",
 }
 NUMBER = {"type": ["number", "null"]}
 SUPPRESSED = {"type": "array", "items": {"type": "string"}}
@@ -39,6 +41,14 @@ def _header(unit: list[str]) -> dict[str, Any]:
         "filters": _object({name: {"type": ["string", "null"]} for name in FILTER_NAMES}),
         "suppression_threshold": {"type": "integer", "minimum": 2},
         "cutoff": MONTH,
+        "disclosure": _object(
+            {
+                "method": {"type": "string", "enum": ["cell key", "exact"]},
+                "max_deviation": {"type": "integer", "minimum": 0},
+                "variance": {"type": "number", "minimum": 0},
+                "notice": {"type": "string"},
+            }
+        ),
     }
 
 
@@ -290,7 +300,9 @@ def openapi_document() -> dict[str, Any]:
             "version": "1",
             "description": (
                 "Anonymised throughput statistics (docs/statistics.md). A beheerder issues the "
-                "bearer tokens; counts below the threshold are null and named in `suppressed`."
+                "bearer tokens; counts are perturbed by the cell key method (see "
+                "`disclosure`); means over fewer than k items are null and named in "
+                "`suppressed`."
             ),
         },
         "paths": paths,

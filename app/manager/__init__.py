@@ -19,7 +19,7 @@ from ..errors import render_error
 from ..extensions import db
 from ..pdf import MonitorReportPdf, send_pdf
 from ..statistics import FIGURE_NAMES, problem_messages, published, query_from, threshold
-from .downloads import csv_bytes, describe, format_cell, xlsx_bytes
+from .downloads import csv_bytes, describe, disclosure_notice, format_cell, xlsx_bytes
 from .forms import FilterForm
 from .presentation import charts_for, tables_for
 
@@ -64,6 +64,7 @@ def index() -> tuple[str, int]:
     report = published(name, query)
     context.update(
         about=describe(report.header),
+        disclosure_notice=disclosure_notice(report.header),
         tables=tables_for(name, report),
         charts=[
             (chart.title, to_svg(chart, f"grafiek-{i}"))

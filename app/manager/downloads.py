@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from workflows import csv_format
+from workflows.stats.anonymity import EXACT_NOTICE, NOTICE
 
 from ..filters import fmt_money
 from .presentation import Cell, DataTable, Hidden, Money, Share
@@ -38,15 +39,16 @@ def describe(header: dict[str, Any]) -> list[tuple[str, str]]:
         (_("Domein"), domain),
         (_("Eenheid"), _("traject") if header["unit"] == "traject" else _("cliënt")),
         (_("Filters"), "; ".join(chosen) or _("geen")),
-        (
-            _("Afscherming"),
-            _(
-                "aantallen van 1 tot en met %(last)s worden getoond als <%(k)s",
-                last=header["suppression_threshold"] - 1,
-                k=header["suppression_threshold"],
-            ),
-        ),
+        (_("Afscherming"), disclosure_notice(header)),
     ]
+
+
+def disclosure_notice(header: dict[str, Any]) -> str:
+    """The one notice on every output that the figures are perturbed (or, for the CLI's
+    ``--exact``, that they are not), translated."""
+    if header.get("disclosure", {}).get("method") == "exact":
+        return str(_(EXACT_NOTICE))
+    return str(_(NOTICE, k=header["suppression_threshold"]))
 
 
 def format_cell(cell: Cell, k: int) -> str:

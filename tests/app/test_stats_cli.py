@@ -10,7 +10,7 @@ from freezegun import freeze_time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import StatsTrajectory, Trajectory, TrajectoryState
+from models import AuditEntry, StatsTrajectory, Trajectory, TrajectoryState
 
 from ..factories import World, make_trajectory
 from ..workflows.history_csv import CLOSED, RUNNING, csv_text
@@ -31,7 +31,31 @@ def test_stats_flows_as_json(app: Flask, session: Session) -> None:
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
     assert (body["unit"], body["from"], body["to"]) == ("client", "2021-01", "2021-04")
+    published = [m["instroom"] for m in body["months"]]
+    assert all(abs(p - n) <= 2 for p, n in zip(published, [10, 15, 0, 0], strict=True))
+    assert body["disclosure"]["method"] == "cell key"
+
+
+def test_exact_figures_need_an_operator_and_are_audited(
+    app: Flask, session: Session, world: World
+) -> None:
+    load(session, *jeugd_times_five())
+    args = ["stats", "flows", "--from", "2021-01", "--to", "2021-04", "--domain", "jeugd"]
+    args += ["--unit", "client", "--json", "--exact"]
+    refused = invoke(app, *args)
+    assert refused.exit_code != 0 and "--by" in refused.output
+    result = invoke(app, *args, "--by", world.beheerder.email)
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
     assert [m["instroom"] for m in body["months"]] == [10, 15, 0, 0]
+    assert body["disclosure"]["method"] == "exact"
+    entry = session.scalars(
+        select(AuditEntry).where(AuditEntry.details.contains("stats flows --exact"))
+    ).one()
+    assert entry.user_id == world.beheerder.id
+    assert "unit=client" in (entry.details or "")
+    table = invoke(app, *[a for a in args if a != "--json"], "--by", world.beheerder.email)
+    assert "Exacte cijfers, niet verstoord" in table.output
 
 
 def test_stats_as_a_table(app: Flask, session: Session) -> None:
@@ -80,3 +104,14 @@ def test_import_and_export_from_the_command_line(
     again = invoke(app, "import", "trajectories", str(out), *by)
     assert "0 nieuwe, 0 bijgewerkte en 2 ongewijzigde trajecten" in again.output
     assert session.scalar(select(func.count()).select_from(Trajectory)) == 2
+
+
+def test_the_app_refuses_noise_its_maximum_deviation_cannot_carry(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from app.config import ConfigError, load_config
+
+    monkeypatch.setenv("STATS_MAX_DEVIATION", "1")
+    monkeypatch.setenv("STATS_VARIANCE", "3")
+    with pytest.raises(ConfigError, match="STATS_VARIANCE"):
+        load_config({"ENV_NAME": "testing"})

@@ -168,28 +168,41 @@ def test_the_waiting_list_now_is_on_the_dashboard_and_in_every_download(
     assert re.search(r"Wachtend nu\s+6", pdf_text(get(manager, "/manager/monitor.pdf", **PERIOD)))
 
 
-def test_a_short_waiting_list_is_hidden(
+def test_a_short_waiting_list_is_never_shown_as_itself(
     client: FlaskClient, session: Session, world: World
 ) -> None:
     client = signed_in(client, session, world, *jeugd_times_five(), *waiting(2))
     page = get(client, "/manager/", figuur="waiting-times", **PERIOD).decode()
-    assert '<th scope="row">Wachtend nu</th><td class="num">&lt;5</td>' in page
+    shown = re.search(r'<th scope="row">Wachtend nu</th><td class="num">(\d+)</td>', page)
+    assert shown is not None and shown.group(1) in ("0", "5")  # 2, perturbed: 0 or k
 
 
 # --- hidden values in the dashboard's charts ----------------------------------------------
 
 
-def test_a_hidden_inflow_is_a_marked_band_in_the_dashboard_chart(
+def test_a_hidden_median_is_a_marked_gap_in_the_dashboard_chart(
     client: FlaskClient, session: Session, world: World
 ) -> None:
+    """Counts are never hidden (they are perturbed); a median over fewer than k waits is."""
+    decided = {"decision_date": date(2021, 1, 20)}
     client = signed_in(
-        client, session, world, fact("a", date(2021, 2, 3)), fact("b", date(2021, 2, 4))
+        client,
+        session,
+        world,
+        fact("a", date(2021, 2, 3), **decided),
+        fact("b", date(2021, 2, 4), **decided),
     )
-    page = get(client, "/manager/", **{"from": "2021-01", "to": "2021-04", "domain": "jeugd"})
+    page = get(
+        client,
+        "/manager/",
+        figuur="waiting-times",
+        **{"from": "2021-01", "to": "2021-04", "domain": "jeugd"},
+    )
     svg = re.search(r'<svg [^>]*id="grafiek-1".*?</svg>', page.decode(), re.S).group(0)
-    # February's inflow of 2 is hidden: a band, not a zero; January's zero inflow is no band
-    assert "<title>2021-02, Instroom: verborgen</title>" in svg
-    assert "2021-01, Instroom" not in svg
+    # February's two waits give no median: marked as hidden, not drawn as zero; January
+    # (no waits at all) is simply empty
+    assert re.search(r"<title>2021-02, Besluit . start: verborgen</title>", svg)
+    assert "2021-01, Besluit" not in svg
     assert ">verborgen</text>" in svg  # the legend
 
 

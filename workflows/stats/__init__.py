@@ -11,7 +11,8 @@ How the figures stay fast and correct
 * Two aggregates are kept beside the feed, both recomputed by the hook for what changed:
   ``stats_episodes`` (each client's episodes per domain, merged by ``episodes.merge``) and
   ``stats_monthly_counts`` (starts and ends per domain × unit × intensity × month, kept with
-  signed deltas through an upsert, so concurrent transactions add up instead of overwriting).
+  signed deltas through an upsert, so concurrent transactions add up instead of overwriting;
+  beside each count the sum of the record keys of the rows it counts, for the cell keys).
   Every stock is a running sum: ``eindstand(M) = starts up to M − ends up to M``, because an end
   never precedes its start.
 * ``figures`` answers a query from the aggregates when it can: period and domain only (any unit),
@@ -20,6 +21,7 @@ How the figures stay fast and correct
   (docs/statistics.md: filters first), so the traject unit counts the filtered feed rows with one
   grouped query and the client unit merges the filtered rows into episodes in Python with the very
   same ``episodes.merge``.
-* ``anonymity`` turns the exact figures into what may be shown, in one place; ``report`` is the
-  only entry point the web pages, the API, the CLI and the downloads use.
+* ``anonymity`` turns the exact figures into what may be shown, in one place, by the cell key
+  method (every count perturbed by a fixed amount that follows from its rows' record keys);
+  ``report`` is the only entry point the web pages, the API, the CLI and the downloads use.
 """

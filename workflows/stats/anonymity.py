@@ -1,60 +1,159 @@
-"""Small-cell protection (docs/statistics.md, "Disclosure control"), applied in this one place.
+"""Disclosure control by the cell key method (docs/statistics.md, "Disclosure control"),
+applied in this one place on the way out.
 
-Each ``protect_*`` function turns exact figures into what may be shown: a count ``n`` with
-``0 < n < k`` becomes ``None`` (shown as "<k", null in JSON, named in ``suppressed``); zero is
-shown; a share, mean or median over fewer than ``k`` items is suppressed.
+Every feed row (a trajectory), every client episode, client and household carries a fixed
+**record key**, uniform in [0, 1) (``models.statistics.derived_key``; stored as whole numbers of
+2^-30 so sums are exact). Every count comes out of ``figures`` with the sum of the keys of the rows
+it counts; the **cell key** is that sum mod 1. ``PerturbationTable.publish(n, cell_key)`` maps the
+exact count and the cell key to the published count: the same rows always give the same cell key,
+so the same cell always gets the same value — repeating a query, or reaching the same cell by
+another route, does not average the noise away — while two cells that differ by one row get
+unrelated noise, so a difference of totals does not give a small cell away.
 
-The threat model the tests check (``tests/workflows/test_stats_anonymity.py``): a reader knows
-every shown value and every relation between them (a total and its parts, the flow identity
-``beginstand + instroom − uitstroom = eindstand``, ``beginstand(M) = eindstand(M−1)``, a yearly
-mean × the months it is over) and that a hidden count is not negative. A hidden cell must not
-follow from that. The rules:
+The table (``PerturbationTable.distribution``), with ``k`` the threshold, ``D`` the maximum
+deviation and ``V`` the variance (``app/config.py``):
 
-* **Parts of a shown total** (intensity, closure categories, result, repeat use): if exactly one
-  part is hidden, the next smallest non-zero part is hidden as well.
-* **The flow identity.** With both stocks of a month shown, ``instroom − uitstroom`` is known,
-  so one hidden flow beside a shown one would follow from it: then the other flow of that month
-  is hidden too — even a zero (the one exception to "zero is shown": a zero there would give the
-  hidden flow away). When any stock is small, *every* stock of the series is hidden (zeros
-  included): stocks are running sums, so a single hidden stock can be recomputed from its
-  neighbours; hidden as a whole, the series can shift by any amount and stays consistent.
-* **Yearly means** are hidden when a month they are over has a hidden flow, or when they are
-  over fewer than ``k`` trajectories or clients.
+* ``n = 0`` → 0: a cell without rows has no key and stays empty.
+* ``0 < n < k`` → 0 with probability ``1 − n/k``, ``k`` with probability ``n/k`` (unbiased): a
+  small count is never shown as itself, nor as any other value 1…k−1.
+* ``n ≥ k`` → ``n + j`` for ``j`` in −D…D with ``P(±j) ∝ D + 1 − j`` (j ≥ 1), scaled to variance
+  ``V``, the rest at ``j = 0``; where ``n − j < k`` both ``−j`` and ``+j`` fold into 0, so the
+  result is never below ``k`` and stays unbiased.
+
+Totals are cells of their own (perturbed with their own key, not summed from perturbed parts);
+shares are computed from the published parts, means of counts from published counts. A mean or
+median of durations over fewer than ``k`` items is still hidden (null, named in ``suppressed``).
+With ``Disclosure.exact`` (the CLI's audited ``--exact``) the exact figures pass unchanged.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from models import KEY_MODULUS
+
+from ..errors import N_
 from .episodes import month_label
 from .figures import Durations, Flows, IntensityMonth, Results, Wait, WaitingTimes
+from .selection import DEFAULT_K
 
-Count = int | None
+Count = int  # a published count: always shown (perturbed), never hidden
+
+DEFAULT_MAX_DEVIATION = 2
+DEFAULT_VARIANCE = 1.0
+
+# The one message every output shows beside the figures (pages, downloads, PDF, API, CLI).
+NOTICE = N_(
+    "Om de privacy te beschermen zijn de cijfers licht verstoord: elk aantal kan enkele "
+    "eenheden afwijken, aantallen van 1 tot %(k)s worden getoond als 0 of als %(k)s of meer, "
+    "en onderdelen tellen daardoor niet altijd precies op tot het totaal."
+)
+EXACT_NOTICE = N_("Exacte cijfers, niet verstoord: niet voor publicatie.")
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """How figures are protected: threshold ``k``, maximum deviation and variance of the noise;
+    ``exact`` publishes the exact figures (operators only, audited)."""
+
+    k: int = DEFAULT_K
+    max_deviation: int = DEFAULT_MAX_DEVIATION
+    variance: float = DEFAULT_VARIANCE
+    exact: bool = False
+
+    def __post_init__(self) -> None:
+        if self.k < 1 or self.max_deviation < 0 or self.variance < 0:
+            raise ValueError("k ≥ 1, max_deviation ≥ 0 and variance ≥ 0")
+        weights = _shape(self.max_deviation)
+        if self.max_deviation and self.variance / _unit_variance(weights) * sum(weights) * 2 > 1:
+            raise ValueError(
+                f"variance {self.variance} is too large for maximum deviation {self.max_deviation}"
+            )
+
+    @property
+    def table(self) -> PerturbationTable:
+        return PerturbationTable(self.k, self.max_deviation, self.variance)
+
+    def publish(self, n: int, key_sum: int) -> int:
+        return n if self.exact else self.table.publish(n, key_sum)
+
+    def notice(self) -> str:
+        """The untranslated notice (JSON answers are Dutch); pages translate ``NOTICE``."""
+        return EXACT_NOTICE if self.exact else NOTICE % {"k": self.k}
+
+    def header(self) -> dict[str, Any]:
+        return {
+            "suppression_threshold": self.k,
+            "disclosure": {
+                "method": "exact" if self.exact else "cell key",
+                "max_deviation": 0 if self.exact else self.max_deviation,
+                "variance": 0.0 if self.exact else self.variance,
+                "notice": self.notice(),
+            },
+        }
+
+
+def _shape(max_deviation: int) -> list[int]:
+    """Relative weights of deviations 1…D (each sign): D, D−1, …, 1."""
+    return [max_deviation + 1 - j for j in range(1, max_deviation + 1)]
+
+
+def _unit_variance(weights: list[int]) -> float:
+    return 2 * sum(w * j * j for j, w in enumerate(weights, start=1))
+
+
+@dataclass(frozen=True)
+class PerturbationTable:
+    k: int
+    max_deviation: int
+    variance: float
+
+    def distribution(self, n: int) -> tuple[tuple[int, float], ...]:
+        """(published value, probability) for an exact count ``n``, in increasing value."""
+        return _distribution(n, self.k, self.max_deviation, self.variance)
+
+    def publish(self, n: int, key_sum: int) -> int:
+        """The published count for ``n`` rows whose record keys sum to ``key_sum``."""
+        if n == 0:
+            return 0
+        cell_key = (key_sum % KEY_MODULUS) / KEY_MODULUS
+        cumulative = 0.0
+        outcomes = self.distribution(n)
+        for value, probability in outcomes:
+            cumulative += probability
+            if cell_key < cumulative:
+                return value
+        return outcomes[-1][0]
+
+
+@functools.lru_cache(maxsize=4096)
+def _distribution(
+    n: int, k: int, max_deviation: int, variance: float
+) -> tuple[tuple[int, float], ...]:
+    if n == 0:
+        return ((0, 1.0),)
+    if n < k:
+        return ((0, 1 - n / k), (k, n / k))
+    weights = _shape(max_deviation)
+    scale = variance / _unit_variance(weights) if weights else 0.0
+    probability = {0: 1.0}
+    for j, weight in enumerate(weights, start=1):
+        if n - j < k or not scale:
+            continue
+        probability[j] = probability[-j] = weight * scale
+        probability[0] -= 2 * weight * scale
+    return tuple((n + j, p) for j, p in sorted(probability.items()) if p > 0)
+
+
+DEFAULT_DISCLOSURE = Disclosure()
 
 
 def is_small(n: int, k: int) -> bool:
     return 0 < n < k
-
-
-def _count(n: int, k: int) -> Count:
-    return None if is_small(n, k) else n
-
-
-def hidden_parts(parts: Mapping[str, int], k: int) -> set[str]:
-    """Which parts of a shown total to hide: the small ones, and if exactly one is small, the
-    next smallest non-zero part too. A small total hides every non-zero part (the total itself
-    is then hidden by the caller)."""
-    if is_small(sum(parts.values()), k):
-        return {name for name, n in parts.items() if n}
-    hidden = {name for name, n in parts.items() if is_small(n, k)}
-    if len(hidden) == 1:
-        visible = sorted((n, name) for name, n in parts.items() if name not in hidden and n > 0)
-        if visible:
-            hidden.add(visible[0][1])
-    return hidden
 
 
 def _round(value: float | None, digits: int) -> float | None:
@@ -65,10 +164,16 @@ def _round(value: float | None, digits: int) -> float | None:
     return float(Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP))
 
 
-def _share(part: Count, total: int, k: int) -> float | None:
-    if part is None or total < k or total == 0:
+def _shares(parts: Mapping[str, int]) -> dict[str, float | None]:
+    """Each published part over the sum of the published parts (fractions that add up to 1)."""
+    total = sum(parts.values())
+    return {name: _round(n / total, 4) if total else None for name, n in parts.items()}
+
+
+def _ratio(part: int, base: int | None, factor: int) -> float | None:
+    if base is None or base == 0:
         return None
-    return _round(part / total, 4)
+    return round(part / base * factor, 2)
 
 
 # --- flows --------------------------------------------------------------------------------
@@ -111,40 +216,28 @@ class PublishedFlows:
 FLOW_CELLS = ("beginstand", "instroom", "uitstroom", "eindstand")
 
 
-def protect_flows(raw: Flows, header: dict[str, Any], k: int) -> PublishedFlows:
-    rows = raw.months
-    hidden: list[set[str]] = [
-        {cell for cell in FLOW_CELLS if is_small(getattr(row, cell), k)} for row in rows
-    ]
-    if any({"beginstand", "eindstand"} & cells for cells in hidden):
-        for cells in hidden:
-            cells.update({"beginstand", "eindstand"})
-    else:
-        for cells in hidden:
-            if len({"instroom", "uitstroom"} & cells) == 1:
-                cells.update({"instroom", "uitstroom"})
-    months = [
-        FlowRow(
-            month=month_label(row.month),
-            suppressed=[cell for cell in FLOW_CELLS if cell in cells],
-            **{cell: None if cell in cells else getattr(row, cell) for cell in FLOW_CELLS},
-        )
-        for row, cells in zip(rows, hidden, strict=True)
-    ]
-    flow_hidden = {row.month: cells for row, cells in zip(rows, hidden, strict=True)}
+def protect_flows(raw: Flows, header: dict[str, Any], disclosure: Disclosure) -> PublishedFlows:
+    """Each cell perturbed with its own key. ``beginstand(M)`` has the rows, hence the key, of
+    ``eindstand(M−1)``, so the two are the same published value; the flow identity holds for
+    the exact figures only."""
+    months = []
+    published: dict[int, dict[str, int]] = {}
+    for row in raw.months:
+        cells = {
+            cell: disclosure.publish(getattr(row, cell), row.keys.get(cell, 0))
+            for cell in FLOW_CELLS
+        }
+        published[row.month] = cells
+        months.append(FlowRow(month=month_label(row.month), suppressed=[], **cells))
     yearly = []
     for year in raw.yearly:
-        suppressed = []
         means: dict[str, float | None] = {}
-        for cell, total, mean in (
-            ("instroom", year.sum_instroom, year.mean_instroom),
-            ("uitstroom", year.sum_uitstroom, year.mean_uitstroom),
-        ):
-            if is_small(total, k) or any(cell in flow_hidden[m] for m in year.counted):
+        for cell in ("instroom", "uitstroom"):
+            if not year.months_counted:
                 means[cell] = None
-                suppressed.append(f"mean_{cell}")
             else:
-                means[cell] = _round(mean, 1)
+                total = sum(published[m][cell] for m in year.counted)
+                means[cell] = _round(total / year.months_counted, 1)
         yearly.append(
             YearRow(
                 year=year.year,
@@ -152,10 +245,10 @@ def protect_flows(raw: Flows, header: dict[str, Any], k: int) -> PublishedFlows:
                 excluded_months=[month_label(m) for m in year.excluded_months],
                 mean_instroom=means["instroom"],
                 mean_uitstroom=means["uitstroom"],
-                suppressed=suppressed,
+                suppressed=[],
             )
         )
-    return PublishedFlows(header, months, yearly)
+    return PublishedFlows({**header, **disclosure.header()}, months, yearly)
 
 
 # --- intensity ----------------------------------------------------------------------------
@@ -184,20 +277,17 @@ class PublishedIntensity:
 
 
 def protect_intensity(
-    raw: list[IntensityMonth], header: dict[str, Any], basis: str, k: int
+    raw: list[IntensityMonth], header: dict[str, Any], basis: str, disclosure: Disclosure
 ) -> PublishedIntensity:
     rows = []
     for month in raw:
-        total = sum(month.counts.values())
-        hide = hidden_parts(month.counts, k)
-        counts = {level: None if level in hide else n for level, n in month.counts.items()}
-        shares = {level: _share(counts[level], total, k) for level in month.counts}
-        suppressed = [f"counts.{level}" for level in month.counts if level in hide]
-        suppressed += [
-            f"shares.{level}" for level in month.counts if shares[level] is None and total
-        ]
-        rows.append(IntensityRow(month_label(month.month), counts, shares, suppressed))
-    return PublishedIntensity(header, basis, rows)
+        counts = {
+            level: disclosure.publish(n, month.keys.get(level, 0))
+            for level, n in month.counts.items()
+        }
+        shares = _shares(counts)
+        rows.append(IntensityRow(month_label(month.month), dict(counts), shares, []))
+    return PublishedIntensity({**header, **disclosure.header()}, basis, rows)
 
 
 # --- durations ----------------------------------------------------------------------------
@@ -229,45 +319,42 @@ class PublishedDurations:
         }
 
 
-def protect_durations(raw: Durations, header: dict[str, Any], k: int) -> PublishedDurations:
+def _few(n: int, disclosure: Disclosure) -> bool:
+    """Whether a mean or median over ``n`` items is hidden."""
+    return not disclosure.exact and is_small(n, disclosure.k)
+
+
+def protect_durations(
+    raw: Durations, header: dict[str, Any], disclosure: Disclosure
+) -> PublishedDurations:
     suppressed = []
     ended: dict[str, Any] = {
-        "n": raw.ended,
+        "n": disclosure.publish(raw.ended, raw.ended_key),
         "mean_days": _round(raw.mean_days, 1),
         "median_days": raw.median_days,
     }
-    if raw.ended < k:
+    if _few(raw.ended, disclosure):
         for cell in ("mean_days", "median_days"):
-            if ended[cell] is not None:
-                ended[cell] = None
-                suppressed.append(f"ended.{cell}")
-        if is_small(raw.ended, k):
-            ended["n"] = None
-            suppressed.insert(0, "ended.n")
+            ended[cell] = None
+            suppressed.append(f"ended.{cell}")
     cohorts = []
     for cohort in raw.cohorts:
-        parts = {"ended": cohort.ended, "censored": cohort.censored}
-        hide = hidden_parts(parts, k)
         cells: list[str] = []
-        n = _count(cohort.n, k)
-        if n is None:
-            cells.append("n")
-        cells += [name for name in parts if name in hide]
         km = cohort.km_median_days
-        if cohort.n < k and km is not None:
+        if _few(cohort.n, disclosure) and km is not None:
             km = None
             cells.append("km_median_days")
         cohorts.append(
             CohortRow(
                 year=cohort.year,
-                n=n,
-                ended=None if "ended" in hide else cohort.ended,
-                censored=None if "censored" in hide else cohort.censored,
+                n=disclosure.publish(cohort.n, cohort.keys.get("n", 0)),
+                ended=disclosure.publish(cohort.ended, cohort.keys.get("ended", 0)),
+                censored=disclosure.publish(cohort.censored, cohort.keys.get("censored", 0)),
                 km_median_days=km,
                 suppressed=cells,
             )
         )
-    return PublishedDurations(header, ended, cohorts, suppressed)
+    return PublishedDurations({**header, **disclosure.header()}, ended, cohorts, suppressed)
 
 
 # --- waiting times ------------------------------------------------------------------------
@@ -297,23 +384,22 @@ class PublishedWaiting:
         }
 
 
-def _wait(wait: Wait, name: str, k: int, suppressed: list[str]) -> dict[str, Any]:
+def _wait(wait: Wait, name: str, disclosure: Disclosure, suppressed: list[str]) -> dict[str, Any]:
     cells: dict[str, Any] = {
-        "n": wait.n,
+        "n": disclosure.publish(wait.n, wait.key),
         "mean_days": _round(wait.mean_days, 1),
         "median_days": wait.median_days,
     }
-    if wait.n < k:
-        for cell in ("n", "mean_days", "median_days"):
-            if cell == "n" and not is_small(wait.n, k):
-                continue
-            if cells[cell] is not None:
-                cells[cell] = None
-                suppressed.append(f"{name}.{cell}")
+    if _few(wait.n, disclosure):
+        for cell in ("mean_days", "median_days"):
+            cells[cell] = None
+            suppressed.append(f"{name}.{cell}")
     return cells
 
 
-def protect_waiting(raw: WaitingTimes, header: dict[str, Any], k: int) -> PublishedWaiting:
+def protect_waiting(
+    raw: WaitingTimes, header: dict[str, Any], disclosure: Disclosure
+) -> PublishedWaiting:
     months = []
     for month in raw.months:
         suppressed: list[str] = []
@@ -321,16 +407,16 @@ def protect_waiting(raw: WaitingTimes, header: dict[str, Any], k: int) -> Publis
             WaitRow(
                 month=month_label(month.month),
                 request_to_decision=_wait(
-                    month.request_to_decision, "request_to_decision", k, suppressed
+                    month.request_to_decision, "request_to_decision", disclosure, suppressed
                 ),
                 decision_to_start=_wait(
-                    month.decision_to_start, "decision_to_start", k, suppressed
+                    month.decision_to_start, "decision_to_start", disclosure, suppressed
                 ),
                 suppressed=suppressed,
             )
         )
-    waiting = _count(raw.waiting, k)
-    return PublishedWaiting(header, waiting, months, [] if waiting is not None else ["waiting_now"])
+    waiting = disclosure.publish(raw.waiting, raw.waiting_key)
+    return PublishedWaiting({**header, **disclosure.header()}, waiting, months, [])
 
 
 # --- results ------------------------------------------------------------------------------
@@ -362,79 +448,42 @@ class PublishedResults:
         }
 
 
-def _per(part: Count, base: int | None, k: int, factor: int) -> float | None:
-    if part is None or base is None or base == 0:
-        return None
-    return round(part / base * factor, 2)
+OUTCOMES = ("achieved_on_time", "achieved_late", "not_achieved")
 
 
 def protect_results(
-    raw: Results, header: dict[str, Any], k: int, repeat_years: int
+    raw: Results, header: dict[str, Any], disclosure: Disclosure, repeat_years: int
 ) -> PublishedResults:
-    suppressed: list[str] = []
-    closed = _count(raw.closed, k)
-    if closed is None:
-        suppressed.append("closed")
-    outcome = {
-        "achieved_on_time": raw.achieved_on_time,
-        "achieved_late": raw.achieved_late,
-        "not_achieved": raw.not_achieved,
-    }
-    hide = hidden_parts(outcome, k)
+    keys = raw.keys
+
+    def publish(n: int, name: str) -> int:
+        return disclosure.publish(n, keys.get(name, 0))
+
+    outcome = {name: publish(getattr(raw, name), name) for name in OUTCOMES}
+    outcome_shares = _shares(outcome)
     result: dict[str, Any] = {}
-    for name, n in outcome.items():
-        shown = None if name in hide else n
-        result[name] = shown
-        result[f"share_{name}"] = _share(shown, raw.closed, k)
-        if name in hide:
-            suppressed.append(f"result.{name}")
-    hide = hidden_parts(raw.categories, k)
-    categories = {c: None if c in hide else n for c, n in raw.categories.items()}
-    suppressed += [f"categories.{c}" for c in raw.categories if c in hide]
-    shares = {c: _share(categories[c], raw.closed, k) for c in raw.categories}
+    for name in OUTCOMES:
+        result[name] = outcome[name]
+        result[f"share_{name}"] = outcome_shares[name]
+    categories = {c: publish(n, f"category.{c}") for c, n in raw.categories.items()}
 
-    active = _count(raw.active, k)
-    extensions = _count(raw.extensions, k)
-    suppressed += [name for name, v in (("extensions.active", active),) if v is None]
-    if extensions is None:
-        suppressed.append("extensions.extensions")
-    extension_figures = {
-        "active": active,
-        "extensions": extensions,
-        "per_100_active": _per(extensions, active, k, 100) if active and active >= k else None,
-    }
-
-    repeat_parts = {
-        "repeat": raw.repeat_episodes,
-        "first": raw.new_episodes - raw.repeat_episodes,
-    }
-    hide = hidden_parts(repeat_parts, k)
-    new_episodes = _count(raw.new_episodes, k)
-    repeat_count = None if "repeat" in hide else raw.repeat_episodes
-    if new_episodes is None:
-        suppressed.append("repeat.new_episodes")
-    if "repeat" in hide:
-        suppressed.append("repeat.repeat_episodes")
-    repeat = {
-        "years": repeat_years,
-        "new_episodes": new_episodes,
-        "repeat_episodes": repeat_count,
-        "share": _share(repeat_count, raw.new_episodes, k),
-    }
+    active = publish(raw.active, "active")
+    extensions = publish(raw.extensions, "extensions")
+    repeat_count = publish(raw.repeat_episodes, "repeat_episodes")
+    first_count = publish(raw.new_episodes - raw.repeat_episodes, "first_episodes")
 
     years = []
     for year in raw.years:
         cells: list[str] = []
-        clients = _count(year.started_clients, k)
-        price: Decimal | None = year.started_price if clients is not None else None
-        if clients is None:
-            cells += ["clients_started", "price_total", "mean_price_per_client"]
-        in_care = _count(year.clients_in_care, k)
-        households = _count(year.households_with_decision, k)
-        if in_care is None:
-            cells.append("clients_in_care")
-        if households is None:
-            cells.append("households_with_decision")
+        clients = disclosure.publish(year.started_clients, year.keys.get("clients_started", 0))
+        price: Decimal | None = year.started_price
+        if _few(year.started_clients, disclosure):
+            price = None
+            cells += ["price_total", "mean_price_per_client"]
+        in_care = disclosure.publish(year.clients_in_care, year.keys.get("clients_in_care", 0))
+        households = disclosure.publish(
+            year.households_with_decision, year.keys.get("households_with_decision", 0)
+        )
         years.append(
             {
                 "year": year.year,
@@ -445,21 +494,30 @@ def protect_results(
                 ),
                 "clients_in_care": in_care,
                 "inhabitants": year.inhabitants,
-                "clients_per_1000_inhabitants": _per(in_care, year.inhabitants, k, 1000),
+                "clients_per_1000_inhabitants": _ratio(in_care, year.inhabitants, 1000),
                 "households_with_decision": households,
                 "households": year.households,
-                "households_per_1000_households": _per(households, year.households, k, 1000),
+                "households_per_1000_households": _ratio(households, year.households, 1000),
                 "suppressed": cells,
             }
         )
     return PublishedResults(
-        header=header,
-        closed=closed,
+        header={**header, **disclosure.header()},
+        closed=publish(raw.closed, "closed"),
         result=result,
         categories=categories,
-        category_shares=shares,
-        extensions=extension_figures,
-        repeat=repeat,
+        category_shares=_shares(categories),
+        extensions={
+            "active": active,
+            "extensions": extensions,
+            "per_100_active": _ratio(extensions, active, 100),
+        },
+        repeat={
+            "years": repeat_years,
+            "new_episodes": publish(raw.new_episodes, "new_episodes"),
+            "repeat_episodes": repeat_count,
+            "share": _shares({"repeat": repeat_count, "first": first_count})["repeat"],
+        },
         years=years,
-        suppressed=suppressed,
+        suppressed=[],
     )

@@ -12,6 +12,11 @@ closed); a cancelled one leaves it. Each row holds only what the figures need:
   ``wijk``: the name of the resident's wijk/kern.
 * catalogue codes (category, profile, AGB code), the dates, the price, how it closed, and the
   number of decision extensions (events ``verlengd``).
+* record keys for the cell key method (docs/statistics.md, "Disclosure control"): the row's own,
+  derived from its client key and trajectory id, and its client's and household's, derived from
+  those keys. Derived, not drawn, so a refresh or a rebuild gives a trajectory the same key
+  without keeping any other state; and since the client key is keyed with the secret, nobody
+  without it can compute a key. Episodes get theirs from client, domain and first day.
 
 ``listen`` registers an ``after_flush`` listener on the app's session factory (never on
 SQLAlchemy's ``Session`` class, so a plain ``Session(engine)`` has no hidden behaviour): whatever a
@@ -62,6 +67,8 @@ from models import (
     TrajectoryEvent,
     TrajectoryState,
     Wijk,
+    derived_key,
+    episode_key,
 )
 
 from ..bulk import write_rows
@@ -180,12 +187,14 @@ def _source_query() -> Select[Any]:
 def _row(source: Any, key: bytes) -> dict[str, Any]:
     start: date | None = source.care_start
     end: date | None = source.care_end
+    client_key = pseudonym(key, "bsn", source.bsn)
+    household_key = pseudonym(key, "huishouden", str(source.household_id))
     return {
         "source_trajectory_id": source.id,
         "frozen": False,
         "follows_source_id": source.follows_id,
-        "client_key": pseudonym(key, "bsn", source.bsn),
-        "household_key": pseudonym(key, "huishouden", str(source.household_id)),
+        "client_key": client_key,
+        "household_key": household_key,
         "age_band": age_band(source.birth_date, start or source.planned_start),
         "wijk": source.wijk,
         "domain": _plain(source.domain),
@@ -206,7 +215,15 @@ def _row(source: Any, key: bytes) -> dict[str, Any]:
         "end_reason_code": source.end_reason_code,
         "result_achieved": source.result_achieved,
         "extensions": int(source.extensions or 0),
+        "record_key": trajectory_key(client_key, source.id),
+        "client_record_key": derived_key("client", client_key),
+        "household_record_key": derived_key("household", household_key),
     }
+
+
+def trajectory_key(client_key: str, trajectory_id: int) -> int:
+    """The record key of a trajectory's feed row (see the module docstring)."""
+    return derived_key("traject", client_key, trajectory_id)
 
 
 def derive(
@@ -231,26 +248,41 @@ def derive(
 
 @dataclass
 class _Deltas:
-    """Signed changes to ``stats_monthly_counts``: key (domain, unit, intensity, month)."""
+    """Signed changes to ``stats_monthly_counts``: key (domain, unit, intensity, month); the
+    ``*_key`` counters change the sums of the record keys the same way."""
 
     starts: Counter[tuple[str, str, str, int]]
     ends: Counter[tuple[str, str, str, int]]
+    starts_key: Counter[tuple[str, str, str, int]]
+    ends_key: Counter[tuple[str, str, str, int]]
 
     @classmethod
     def empty(cls) -> _Deltas:
-        return cls(Counter(), Counter())
+        return cls(Counter(), Counter(), Counter(), Counter())
 
     def add_traject(self, row: dict[str, Any] | Any, sign: int) -> None:
         domain, intensity = str(_get(row, "domain")), str(_get(row, "intensity"))
+        record_key = int(_get(row, "record_key"))
         if _get(row, "start_month") is not None:
-            self.starts[(domain, UNIT_TRAJECT, intensity, _get(row, "start_month"))] += sign
+            cell = (domain, UNIT_TRAJECT, intensity, _get(row, "start_month"))
+            self.starts[cell] += sign
+            self.starts_key[cell] += sign * record_key
         if _get(row, "end_month") is not None:
-            self.ends[(domain, UNIT_TRAJECT, intensity, _get(row, "end_month"))] += sign
+            cell = (domain, UNIT_TRAJECT, intensity, _get(row, "end_month"))
+            self.ends[cell] += sign
+            self.ends_key[cell] += sign * record_key
 
-    def add_episode(self, domain: str, start: date, end: date | None, sign: int) -> None:
-        self.starts[(domain, UNIT_CLIENT, "", month_index(start))] += sign
+    def add_episode(
+        self, client_key: str, domain: str, start: date, end: date | None, sign: int
+    ) -> None:
+        record_key = episode_key(client_key, domain, start)
+        cell = (domain, UNIT_CLIENT, "", month_index(start))
+        self.starts[cell] += sign
+        self.starts_key[cell] += sign * record_key
         if end is not None:
-            self.ends[(domain, UNIT_CLIENT, "", month_index(end))] += sign
+            cell = (domain, UNIT_CLIENT, "", month_index(end))
+            self.ends[cell] += sign
+            self.ends_key[cell] += sign * record_key
 
 
 def _get(row: Any, name: str) -> Any:
@@ -263,22 +295,27 @@ def _upsert(connection: Connection) -> Any:
         return pg.on_conflict_do_update(
             index_elements=["domain", "unit", "intensity", "month"],
             set_={
-                "starts": counts_table.c.starts + pg.excluded.starts,
-                "ends": counts_table.c.ends + pg.excluded.ends,
+                name: counts_table.c[name] + pg.excluded[name]
+                for name in ("starts", "ends", "starts_key", "ends_key")
             },
         )
     lite = sqlite_insert(counts_table)
     return lite.on_conflict_do_update(
         index_elements=["domain", "unit", "intensity", "month"],
         set_={
-            "starts": counts_table.c.starts + lite.excluded.starts,
-            "ends": counts_table.c.ends + lite.excluded.ends,
+            name: counts_table.c[name] + lite.excluded[name]
+            for name in ("starts", "ends", "starts_key", "ends_key")
         },
     )
 
 
 def _apply(connection: Connection, deltas: _Deltas) -> None:
-    keys = {k for k, v in deltas.starts.items() if v} | {k for k, v in deltas.ends.items() if v}
+    keys = {
+        k
+        for counter in (deltas.starts, deltas.ends, deltas.starts_key, deltas.ends_key)
+        for k, v in counter.items()
+        if v
+    }
     if not keys:
         return
     params = [
@@ -289,6 +326,8 @@ def _apply(connection: Connection, deltas: _Deltas) -> None:
             "month": month,
             "starts": deltas.starts[(domain, unit, intensity, month)],
             "ends": deltas.ends[(domain, unit, intensity, month)],
+            "starts_key": deltas.starts_key[(domain, unit, intensity, month)],
+            "ends_key": deltas.ends_key[(domain, unit, intensity, month)],
         }
         for domain, unit, intensity, month in sorted(keys)
     ]
@@ -340,9 +379,9 @@ def _refresh_episodes(connection: Connection, pairs: set[tuple[str, str]], delta
                 continue
             stale.extend(old_ids.get(key, []))
             for ep_start, ep_end in old.get(key, []):
-                deltas.add_episode(key[1], ep_start, ep_end, -1)
+                deltas.add_episode(key[0], key[1], ep_start, ep_end, -1)
             for ep_start, ep_end in new:
-                deltas.add_episode(key[1], ep_start, ep_end, +1)
+                deltas.add_episode(key[0], key[1], ep_start, ep_end, +1)
                 fresh.append(_episode_row(key[0], key[1], ep_start, ep_end))
         if stale:
             connection.execute(delete(episodes_table).where(episodes_table.c.id.in_(stale)))
@@ -365,6 +404,7 @@ def _episode_row(client_key: str, domain: str, start: date, end: date | None) ->
         "care_end": end,
         "start_month": month_index(start),
         "end_month": month_index(end) if end else None,
+        "record_key": episode_key(client_key, domain, start),
     }
 
 
@@ -557,18 +597,24 @@ def rebuild_aggregates(connection: Connection) -> int:
     connection.execute(delete(episodes_table))
     connection.execute(delete(counts_table))
     deltas = _Deltas.empty()
-    for domain, intensity, month, n in connection.execute(
-        select(facts.c.domain, facts.c.intensity, facts.c.start_month, func.count())
-        .where(facts.c.start_month.is_not(None))
-        .group_by(facts.c.domain, facts.c.intensity, facts.c.start_month)
+    for column, counts, key_sums in (
+        (facts.c.start_month, deltas.starts, deltas.starts_key),
+        (facts.c.end_month, deltas.ends, deltas.ends_key),
     ):
-        deltas.starts[(str(_plain(domain)), UNIT_TRAJECT, str(_plain(intensity)), month)] += n
-    for domain, intensity, month, n in connection.execute(
-        select(facts.c.domain, facts.c.intensity, facts.c.end_month, func.count())
-        .where(facts.c.end_month.is_not(None))
-        .group_by(facts.c.domain, facts.c.intensity, facts.c.end_month)
-    ):
-        deltas.ends[(str(_plain(domain)), UNIT_TRAJECT, str(_plain(intensity)), month)] += n
+        for domain, intensity, month, n, key_sum in connection.execute(
+            select(
+                facts.c.domain,
+                facts.c.intensity,
+                column,
+                func.count(),
+                func.sum(facts.c.record_key),
+            )
+            .where(column.is_not(None))
+            .group_by(facts.c.domain, facts.c.intensity, column)
+        ):
+            cell = (str(_plain(domain)), UNIT_TRAJECT, str(_plain(intensity)), month)
+            counts[cell] += n
+            key_sums[cell] += int(key_sum or 0)
     count = 0
     batch: list[dict[str, Any]] = []
     current: tuple[str, str] | None = None
@@ -579,7 +625,7 @@ def rebuild_aggregates(connection: Connection) -> int:
         if current is None:
             return
         for ep_start, ep_end in merge(intervals):
-            deltas.add_episode(current[1], ep_start, ep_end, +1)
+            deltas.add_episode(current[0], current[1], ep_start, ep_end, +1)
             batch.append(_episode_row(current[0], current[1], ep_start, ep_end))
             count += 1
 

@@ -1,7 +1,10 @@
 """The exact figures of docs/statistics.md, computed from the feed only (never a personal table).
 
-These are the *raw* numbers, before anonymity; nothing outside ``report`` shows them. Each
-function takes a checked ``StatsQuery`` and returns a dataclass. Where a figure can come from
+These are the *raw* numbers, before anonymity; nothing outside ``report`` shows them (and the
+CLI's audited ``--exact``). Each function takes a checked ``StatsQuery`` and returns a dataclass.
+Beside every count it carries the sum of the record keys of the rows counted (``*_key``, whole
+numbers of 2^-30; docs/statistics.md, "Disclosure control"), summed in the same query that
+counts, so ``anonymity`` can give the cell its key. Where a figure can come from
 the kept aggregates (``stats_monthly_counts``, ``stats_episodes``) it does; see the package
 docstring for when the feed itself is read.
 """
@@ -11,12 +14,13 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import BigInteger, ColumnElement, and_, func, or_, select
+from sqlalchemy import cast as cast_
 from sqlalchemy.orm import Session
 
 from models import (
@@ -29,6 +33,7 @@ from models import (
     StatsEpisode,
     StatsMonthlyCount,
     StatsTrajectory,
+    episode_key,
 )
 
 from .episodes import merge, month_index
@@ -68,22 +73,24 @@ def _aggregated(query: StatsQuery, unit: str) -> bool:
     return set(query.narrowing) <= allowed
 
 
-def client_intervals(
-    session: Session, query: StatsQuery
-) -> list[tuple[str, str, date, date | None]]:
-    """Episodes (client_key, domain, start, end) after the filters. Without filters they come
-    from the materialised ``stats_episodes``; otherwise the filtered feed rows are merged here
-    with the same ``merge`` the feed uses."""
+Episode = tuple[str, str, date, date | None, int]
+
+
+def client_intervals(session: Session, query: StatsQuery) -> list[Episode]:
+    """Episodes (client_key, domain, start, end, record key) after the filters. Without filters
+    they come from the materialised ``stats_episodes``; otherwise the filtered feed rows are
+    merged here with the same ``merge`` the feed uses (and keyed with the same ``episode_key``)."""
     if _aggregated(query, UNIT_CLIENT):
         stmt = select(
             StatsEpisode.client_key,
             StatsEpisode.domain,
             StatsEpisode.care_start,
             StatsEpisode.care_end,
+            StatsEpisode.record_key,
         )
         if query.domain is not None:
             stmt = stmt.where(StatsEpisode.domain == query.domain)
-        return [(c, str(d), s, e) for c, d, s, e in session.execute(stmt)]
+        return [(c, _domain(d), s, e, k) for c, d, s, e, k in session.execute(stmt)]
     rows: dict[tuple[str, str], list[tuple[date, date | None]]] = defaultdict(list)
     for client_key, domain, start, end in session.execute(
         select(F.client_key, F.domain, F.care_start, F.care_end).where(
@@ -91,12 +98,16 @@ def client_intervals(
         )
     ):
         assert start is not None
-        rows[(client_key, str(domain))].append((start, end))
+        rows[(client_key, _domain(domain))].append((start, end))
     return [
-        (client_key, domain, start, end)
+        (client_key, domain, start, end, episode_key(client_key, domain, start))
         for (client_key, domain), intervals in rows.items()
         for start, end in merge(intervals)
     ]
+
+
+def _domain(value: Any) -> str:
+    return str(getattr(value, "value", value))
 
 
 # --- monthly flows ------------------------------------------------------------------------
@@ -109,6 +120,8 @@ class MonthFlow:
     instroom: int
     uitstroom: int
     eindstand: int
+    # The sums of the record keys of the rows in each cell (beginstand, instroom, ...).
+    keys: dict[str, int] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -135,44 +148,68 @@ class Flows:
     yearly: list[YearMean]
 
 
+@dataclass(frozen=True)
+class MonthCounts:
+    """Starts and ends per month (or per (month, intensity)), with their key sums."""
+
+    starts: Counter[Any]
+    ends: Counter[Any]
+    starts_key: Counter[Any]
+    ends_key: Counter[Any]
+
+
 def _month_counts(
     session: Session, query: StatsQuery, unit: str, by_intensity: bool = False
-) -> tuple[Counter[Any], Counter[Any]]:
+) -> MonthCounts:
     """Starts and ends per month (or per (month, intensity)) up to ``query.last``."""
-    starts: Counter[Any] = Counter()
-    ends: Counter[Any] = Counter()
+    counts = MonthCounts(Counter(), Counter(), Counter(), Counter())
+    starts, ends = counts.starts, counts.ends
     if _aggregated(query, unit):
         C = StatsMonthlyCount
-        stmt = select(C.month, C.intensity, func.sum(C.starts), func.sum(C.ends)).where(
-            C.unit == unit, C.month <= query.last
-        )
+        stmt = select(
+            C.month,
+            C.intensity,
+            func.sum(C.starts),
+            func.sum(C.ends),
+            func.sum(C.starts_key),
+            func.sum(C.ends_key),
+        ).where(C.unit == unit, C.month <= query.last)
         if query.domain is not None:
             stmt = stmt.where(C.domain == query.domain)
         if unit == UNIT_TRAJECT and query.value("intensity"):
             stmt = stmt.where(C.intensity == query.value("intensity"))
-        for month, intensity, n_starts, n_ends in session.execute(
+        for month, intensity, n_starts, n_ends, k_starts, k_ends in session.execute(
             stmt.group_by(C.month, C.intensity)
         ):
             key = (month, intensity) if by_intensity else month
             starts[key] += int(n_starts or 0)
             ends[key] += int(n_ends or 0)
-        return starts, ends
+            counts.starts_key[key] += int(k_starts or 0)
+            counts.ends_key[key] += int(k_ends or 0)
+        return counts
     if unit == UNIT_TRAJECT:
         conditions = _fact_filters(query)
-        for column, target in ((F.start_month, starts), (F.end_month, ends)):
-            for fact_month, level, n in session.execute(
-                select(column, F.intensity, func.count())
+        for column, target, key_target in (
+            (F.start_month, starts, counts.starts_key),
+            (F.end_month, ends, counts.ends_key),
+        ):
+            for fact_month, level, n, key_sum in session.execute(
+                select(column, F.intensity, func.count(), func.sum(F.record_key))
                 .where(column.is_not(None), column <= query.last, *conditions)
                 .group_by(column, F.intensity)
             ):
-                target[(fact_month, str(level)) if by_intensity else fact_month] += n
-        return starts, ends
-    for _client, _domain, start, end in client_intervals(session, query):
+                cell = (fact_month, _domain(level)) if by_intensity else fact_month
+                target[cell] += n
+                key_target[cell] += int(key_sum or 0)
+        return counts
+    for _client, _domain_name, start, end, record_key in client_intervals(session, query):
         if month_index(start) <= query.last:
             starts[month_index(start)] += 1
+            counts.starts_key[month_index(start)] += record_key
         if end is not None and month_index(end) <= query.last:
             ends[month_index(end)] += 1
-    return starts, ends
+            counts.ends_key[month_index(end)] += record_key
+    return counts
 
 
 def outlier_months(session: Session, query: StatsQuery) -> set[int]:
@@ -185,15 +222,28 @@ def outlier_months(session: Session, query: StatsQuery) -> set[int]:
 def flows(session: Session, query: StatsQuery) -> Flows:
     """Monthly beginstand, instroom, uitstroom, eindstand; yearly means of the monthly flows
     over the months in the period, up to the cut-off, that are not outlier months."""
-    starts, ends = _month_counts(session, query, query.unit)
+    counts = _month_counts(session, query, query.unit)
+    starts, ends = counts.starts, counts.ends
     stock = sum(n for m, n in starts.items() if m < query.start) - sum(
         n for m, n in ends.items() if m < query.start
     )
+    # A stock's rows are those started up to the month minus those ended up to it (an end
+    # never precedes its start), so its key sum is the running sum of the flows' key sums.
+    stock_key = sum(n for m, n in counts.starts_key.items() if m < query.start) - sum(
+        n for m, n in counts.ends_key.items() if m < query.start
+    )
     months: list[MonthFlow] = []
     for month in query.months:
-        begin = stock
+        begin, begin_key = stock, stock_key
         stock = begin + starts[month] - ends[month]
-        months.append(MonthFlow(month, begin, starts[month], ends[month], stock))
+        stock_key = begin_key + counts.starts_key[month] - counts.ends_key[month]
+        keys = {
+            "beginstand": begin_key,
+            "instroom": counts.starts_key[month],
+            "uitstroom": counts.ends_key[month],
+            "eindstand": stock_key,
+        }
+        months.append(MonthFlow(month, begin, starts[month], ends[month], stock, keys))
     outliers = outlier_months(session, query)
     yearly: list[YearMean] = []
     by_year: dict[int, list[MonthFlow]] = defaultdict(list)
@@ -221,28 +271,38 @@ def flows(session: Session, query: StatsQuery) -> Flows:
 class IntensityMonth:
     month: int
     counts: dict[str, int]
+    keys: dict[str, int] = field(default_factory=dict, compare=False)
 
 
 def intensity(session: Session, query: StatsQuery) -> list[IntensityMonth]:
     """Per month the trajectories (unit traject) per intensity, on the basis eindstand or
     instroom."""
-    starts, ends = _month_counts(session, query, UNIT_TRAJECT, by_intensity=True)
+    month_counts = _month_counts(session, query, UNIT_TRAJECT, by_intensity=True)
+    starts, ends = month_counts.starts, month_counts.ends
     stock = Counter[str]()
+    stock_key = Counter[str]()
     for (month, level), n in starts.items():
         if month < query.start:
             stock[level] += n
+            stock_key[level] += month_counts.starts_key[(month, level)]
     for (month, level), n in ends.items():
         if month < query.start:
             stock[level] -= n
+            stock_key[level] -= month_counts.ends_key[(month, level)]
     result: list[IntensityMonth] = []
     for month in query.months:
         for level in INTENSITIES:
             stock[level] += starts[(month, level)] - ends[(month, level)]
+            stock_key[level] += (
+                month_counts.starts_key[(month, level)] - month_counts.ends_key[(month, level)]
+            )
         if query.basis == "instroom":
             counts = {level: starts[(month, level)] for level in INTENSITIES}
+            keys = {level: month_counts.starts_key[(month, level)] for level in INTENSITIES}
         else:
             counts = {level: stock[level] for level in INTENSITIES}
-        result.append(IntensityMonth(month, counts))
+            keys = {level: stock_key[level] for level in INTENSITIES}
+        result.append(IntensityMonth(month, counts, keys))
     return result
 
 
@@ -256,6 +316,7 @@ class Cohort:
     ended: int
     censored: int
     km_median_days: int | None  # None: half of the cohort is still in care
+    keys: dict[str, int] = field(default_factory=dict, compare=False)  # n, ended, censored
 
 
 @dataclass(frozen=True)
@@ -264,15 +325,18 @@ class Durations:
     mean_days: float | None
     median_days: float | None
     cohorts: list[Cohort]
+    ended_key: int = field(default=0, compare=False)
 
 
-def _intervals(session: Session, query: StatsQuery) -> list[tuple[date, date | None]]:
+def _intervals(session: Session, query: StatsQuery) -> list[tuple[date, date | None, int]]:
     if query.unit == UNIT_CLIENT:
-        return [(s, e) for _c, _d, s, e in client_intervals(session, query)]
+        return [(s, e, k) for _c, _d, s, e, k in client_intervals(session, query)]
     return [
-        (cast(date, s), e)
-        for s, e in session.execute(
-            select(F.care_start, F.care_end).where(F.care_start.is_not(None), *_fact_filters(query))
+        (cast(date, s), e, k)
+        for s, e, k in session.execute(
+            select(F.care_start, F.care_end, F.record_key).where(
+                F.care_start.is_not(None), *_fact_filters(query)
+            )
         )
     ]
 
@@ -301,26 +365,34 @@ def durations(session: Session, query: StatsQuery) -> Durations:
     the cut-off date."""
     first, last, cutoff = query.period_first_day, query.period_last_day, query.cutoff_date
     intervals = _intervals(session, query)
-    ended = [(e - s).days + 1 for s, e in intervals if e is not None and first <= e <= last]
+    ended = [(e - s).days + 1 for s, e, _k in intervals if e is not None and first <= e <= last]
+    ended_key = sum(k for _s, e, k in intervals if e is not None and first <= e <= last)
     cohorts: list[Cohort] = []
     for year in range(first.year, last.year + 1):
         times = []
-        for s, e in intervals:
+        keys = Counter[str]()
+        for s, e, k in intervals:
             if s.year != year or s > cutoff or not first <= s <= last:
                 continue
+            keys["n"] += k
             if e is not None and e <= cutoff:
                 times.append(((e - s).days + 1, True))
+                keys["ended"] += k
             else:
                 times.append(((cutoff - s).days + 1, False))
+                keys["censored"] += k
         done = sum(1 for _t, ok in times if ok)
         cohorts.append(
-            Cohort(year, len(times), done, len(times) - done, kaplan_meier_median(times))
+            Cohort(
+                year, len(times), done, len(times) - done, kaplan_meier_median(times), dict(keys)
+            )
         )
     return Durations(
         ended=len(ended),
         mean_days=statistics.fmean(ended) if ended else None,
         median_days=float(statistics.median(ended)) if ended else None,
         cohorts=cohorts,
+        ended_key=ended_key,
     )
 
 
@@ -332,12 +404,13 @@ class Wait:
     n: int
     mean_days: float | None
     median_days: float | None
+    key: int = field(default=0, compare=False)
 
     @classmethod
-    def of(cls, days: Sequence[int]) -> Wait:
+    def of(cls, days: Sequence[int], key: int = 0) -> Wait:
         if not days:
             return cls(0, None, None)
-        return cls(len(days), statistics.fmean(days), float(statistics.median(days)))
+        return cls(len(days), statistics.fmean(days), float(statistics.median(days)), key)
 
 
 @dataclass(frozen=True)
@@ -351,13 +424,15 @@ class WaitMonth:
 class WaitingTimes:
     months: list[WaitMonth]
     waiting: int  # in the feed with a decision and no start of care (now)
+    waiting_key: int = field(default=0, compare=False)
 
 
 def waiting_times(session: Session, query: StatsQuery) -> WaitingTimes:
     """Days from request to decision and from decision to start, by month of start."""
     per_month: dict[int, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
-    for start_month, request, decision, start in session.execute(
-        select(F.start_month, F.request_date, F.decision_date, F.care_start).where(
+    keys: Counter[tuple[int, str]] = Counter()
+    for start_month, request, decision, start, record_key in session.execute(
+        select(F.start_month, F.request_date, F.decision_date, F.care_start, F.record_key).where(
             F.start_month >= query.start, F.start_month <= query.last, *_fact_filters(query)
         )
     ):
@@ -365,18 +440,26 @@ def waiting_times(session: Session, query: StatsQuery) -> WaitingTimes:
         to_decision, to_start = per_month[start_month]
         if request is not None and decision is not None:
             to_decision.append((decision - request).days)
+            keys[(start_month, "to_decision")] += record_key
         if decision is not None:
             to_start.append((start - decision).days)
-    waiting = session.scalar(
-        select(func.count())
+            keys[(start_month, "to_start")] += record_key
+    waiting, waiting_key = session.execute(
+        select(func.count(), func.sum(F.record_key))
         .select_from(F)
         .where(F.care_start.is_(None), F.decision_date.is_not(None), *_fact_filters(query))
-    )
+    ).one()
     return WaitingTimes(
         months=[
-            WaitMonth(m, Wait.of(per_month[m][0]), Wait.of(per_month[m][1])) for m in query.months
+            WaitMonth(
+                m,
+                Wait.of(per_month[m][0], keys[(m, "to_decision")]),
+                Wait.of(per_month[m][1], keys[(m, "to_start")]),
+            )
+            for m in query.months
         ],
         waiting=int(waiting or 0),
+        waiting_key=int(waiting_key or 0),
     )
 
 
@@ -392,6 +475,8 @@ class YearFigures:
     households_with_decision: int  # distinct households with a decision running in the year
     inhabitants: int | None
     households: int | None
+    # Key sums over the distinct clients / households counted (their own record keys).
+    keys: dict[str, int] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -406,6 +491,8 @@ class Results:
     new_episodes: int
     repeat_episodes: int
     years: list[YearFigures]
+    # Key sums of each count above (closed, achieved_on_time, …, categories as "category.a").
+    keys: dict[str, int] = field(default_factory=dict, compare=False)
 
 
 def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
@@ -416,61 +503,76 @@ def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
     conditions = _fact_filters(query)
     closed = Counter[str]()
     categories = Counter[str]()
-    for achieved, end, planned_end, category in session.execute(
-        select(F.result_achieved, F.care_end, F.planned_end, F.closure_category).where(
-            F.end_month >= query.start, F.end_month <= query.last, *conditions
-        )
+    keys = Counter[str]()
+    for achieved, end, planned_end, category, record_key in session.execute(
+        select(
+            F.result_achieved, F.care_end, F.planned_end, F.closure_category, F.record_key
+        ).where(F.end_month >= query.start, F.end_month <= query.last, *conditions)
     ):
         assert end is not None
         if achieved and end <= planned_end:
-            closed["on_time"] += 1
+            outcome = "achieved_on_time"
         elif achieved:
-            closed["late"] += 1
+            outcome = "achieved_late"
         else:
-            closed["not"] += 1
+            outcome = "not_achieved"
+        closed[outcome] += 1
+        keys[outcome] += record_key
+        keys["closed"] += record_key
         if category is not None:
-            categories[str(category)] += 1
+            categories[_domain(category)] += 1
+            keys[f"category.{_domain(category)}"] += record_key
     active_filter = and_(
         F.care_start.is_not(None),
         F.care_start <= last,
         or_(F.care_end.is_(None), F.care_end >= first),
     )
-    active, extensions = session.execute(
-        select(func.count(), func.coalesce(func.sum(F.extensions), 0)).where(
-            active_filter, *conditions
-        )
+    # An extension is an event of its trajectory: it carries the trajectory's record key, so
+    # the extensions' key sum weighs each key by the trajectory's number of extensions.
+    active, extensions, keys["active"], keys["extensions"] = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(F.extensions), 0),
+            func.coalesce(func.sum(F.record_key), 0),
+            func.coalesce(func.sum(F.extensions * cast_(F.record_key, BigInteger)), 0),
+        ).where(active_filter, *conditions)
     ).one()
 
     # Repeat use: an episode starting in the period whose client had an earlier episode in the
     # same domain that ended within ``repeat_years`` before its start.
-    by_client: dict[tuple[str, str], list[tuple[date, date | None]]] = defaultdict(list)
-    for client_key, domain, start, end in client_intervals(session, query):
-        by_client[(client_key, domain)].append((start, end))
+    by_client: dict[tuple[str, str], list[tuple[date, date | None, int]]] = defaultdict(list)
+    for client_key, domain, start, end, record_key in client_intervals(session, query):
+        by_client[(client_key, domain)].append((start, end, record_key))
     new_episodes = repeats = 0
     for episodes in by_client.values():
         episodes.sort(key=lambda i: i[0])
-        for index, (start, _end) in enumerate(episodes):
+        for index, (start, _end, record_key) in enumerate(episodes):
             if not first <= start <= last:
                 continue
             new_episodes += 1
+            keys["new_episodes"] += record_key
             window_start = _years_before(start, repeat_years)
-            if any(e is not None and window_start <= e < start for _s, e in episodes[:index]):
+            if any(e is not None and window_start <= e < start for _s, e, _k in episodes[:index]):
                 repeats += 1
+                keys["repeat_episodes"] += record_key
+            else:
+                keys["first_episodes"] += record_key
 
     years = [
         _year_figures(session, query, year, conditions) for year in range(first.year, last.year + 1)
     ]
     return Results(
         closed=sum(closed.values()),
-        achieved_on_time=closed["on_time"],
-        achieved_late=closed["late"],
-        not_achieved=closed["not"],
+        achieved_on_time=closed["achieved_on_time"],
+        achieved_late=closed["achieved_late"],
+        not_achieved=closed["not_achieved"],
         categories={c: categories[c] for c in CATEGORIES},
         active=int(active or 0),
         extensions=int(extensions or 0),
         new_episodes=new_episodes,
         repeat_episodes=repeats,
         years=years,
+        keys={name: int(value) for name, value in keys.items()},
     )
 
 
@@ -488,28 +590,47 @@ def _year_figures(
     jan1 = max(date(year, 1, 1), query.period_first_day)
     dec31 = min(date(year, 12, 31), query.period_last_day)
     conditions = list(conditions)
-    clients, price = session.execute(
-        select(func.count(func.distinct(F.client_key)), func.coalesce(func.sum(F.price), 0)).where(
-            F.start_month >= month_index(jan1), F.start_month <= month_index(dec31), *conditions
-        )
-    ).one()
-    in_care = session.scalar(
-        select(func.count(func.distinct(F.client_key))).where(
-            F.care_start <= dec31, or_(F.care_end.is_(None), F.care_end >= jan1), *conditions
-        )
+    started = and_(
+        F.start_month >= month_index(jan1), F.start_month <= month_index(dec31), *conditions
     )
-    households = session.scalar(
-        select(func.count(func.distinct(F.household_key))).where(
-            F.decision_date <= dec31, or_(F.care_end.is_(None), F.care_end >= jan1), *conditions
-        )
+    price = session.scalar(select(func.coalesce(func.sum(F.price), 0)).where(started))
+    clients, clients_key = _distinct(session, F.client_key, F.client_record_key, started)
+    in_care, in_care_key = _distinct(
+        session,
+        F.client_key,
+        F.client_record_key,
+        and_(F.care_start <= dec31, or_(F.care_end.is_(None), F.care_end >= jan1), *conditions),
+    )
+    households, households_key = _distinct(
+        session,
+        F.household_key,
+        F.household_record_key,
+        and_(F.decision_date <= dec31, or_(F.care_end.is_(None), F.care_end >= jan1), *conditions),
     )
     population = session.get(PopulationFigure, year)
     return YearFigures(
         year=year,
-        started_clients=int(clients or 0),
+        started_clients=clients,
         started_price=Decimal(str(price or 0)).quantize(Decimal("0.01")),
-        clients_in_care=int(in_care or 0),
-        households_with_decision=int(households or 0),
+        clients_in_care=in_care,
+        households_with_decision=households,
         inhabitants=population.inhabitants if population else None,
         households=population.households if population else None,
+        keys={
+            "clients_started": clients_key,
+            "clients_in_care": in_care_key,
+            "households_with_decision": households_key,
+        },
     )
+
+
+def _distinct(
+    session: Session, who: Any, who_key: Any, condition: ColumnElement[bool]
+) -> tuple[int, int]:
+    """The number of distinct ``who`` (clients, households) and the sum of their record keys,
+    in one query: each is counted, and keyed, once."""
+    inner = select(who, who_key).where(condition).distinct().subquery()
+    n, key_sum = session.execute(
+        select(func.count(), func.coalesce(func.sum(inner.c[who_key.key]), 0))
+    ).one()
+    return int(n or 0), int(key_sum or 0)

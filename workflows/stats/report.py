@@ -1,6 +1,7 @@
 """The only way out for statistics: each function computes a figure from the feed and passes it
 through ``anonymity`` before anyone sees it. Pages, downloads, the API and the CLI call these,
-never ``figures`` directly (a test checks that)."""
+never ``figures`` directly (a test checks that). ``how`` (a ``Disclosure``) says how: perturbed
+by the cell key method (the default), or exact for an operator's audited ``--exact``."""
 
 from __future__ import annotations
 
@@ -8,40 +9,57 @@ from sqlalchemy.orm import Session
 
 from . import anonymity, figures
 from .anonymity import (
+    DEFAULT_DISCLOSURE,
+    Disclosure,
     PublishedDurations,
     PublishedFlows,
     PublishedIntensity,
     PublishedResults,
     PublishedWaiting,
 )
-from .selection import DEFAULT_K, DEFAULT_REPEAT_YEARS, StatsQuery
+from .selection import DEFAULT_REPEAT_YEARS, StatsQuery
+
+PUBLISHED = DEFAULT_DISCLOSURE
 
 
-def flows(session: Session, query: StatsQuery, k: int = DEFAULT_K) -> PublishedFlows:
-    return anonymity.protect_flows(figures.flows(session, query), query.header(k), k)
+def flows(session: Session, query: StatsQuery, how: Disclosure = PUBLISHED) -> PublishedFlows:
+    """Monthly stocks and flows, and the yearly means of the flows."""
+    return anonymity.protect_flows(figures.flows(session, query), query.header(how.k), how)
 
 
-def intensity(session: Session, query: StatsQuery, k: int = DEFAULT_K) -> PublishedIntensity:
-    header = {**query.header(k), "unit": "traject"}
-    return anonymity.protect_intensity(figures.intensity(session, query), header, query.basis, k)
+def intensity(
+    session: Session, query: StatsQuery, how: Disclosure = PUBLISHED
+) -> PublishedIntensity:
+    """Trajectories per intensity per month (always unit traject)."""
+    raw = figures.intensity(session, query)
+    header = {**query.header(how.k), "unit": "traject"}
+    return anonymity.protect_intensity(raw, header, query.basis, how)
 
 
-def durations(session: Session, query: StatsQuery, k: int = DEFAULT_K) -> PublishedDurations:
-    return anonymity.protect_durations(figures.durations(session, query), query.header(k), k)
+def durations(
+    session: Session, query: StatsQuery, how: Disclosure = PUBLISHED
+) -> PublishedDurations:
+    """Durations of ended care, and the Kaplan–Meier median per start-year cohort."""
+    raw = figures.durations(session, query)
+    return anonymity.protect_durations(raw, query.header(how.k), how)
 
 
-def waiting_times(session: Session, query: StatsQuery, k: int = DEFAULT_K) -> PublishedWaiting:
-    header = {**query.header(k), "unit": "traject"}
-    return anonymity.protect_waiting(figures.waiting_times(session, query), header, k)
+def waiting_times(
+    session: Session, query: StatsQuery, how: Disclosure = PUBLISHED
+) -> PublishedWaiting:
+    """Waiting times by month of start, and those waiting now (always unit traject)."""
+    header = {**query.header(how.k), "unit": "traject"}
+    return anonymity.protect_waiting(figures.waiting_times(session, query), header, how)
 
 
 def results(
     session: Session,
     query: StatsQuery,
-    k: int = DEFAULT_K,
+    how: Disclosure = PUBLISHED,
     repeat_years: int = DEFAULT_REPEAT_YEARS,
 ) -> PublishedResults:
-    header = {**query.header(k), "unit": "traject"}
+    """Results, closure categories, extensions, repeat use, cost and rates per year."""
+    header = {**query.header(how.k), "unit": "traject"}
     return anonymity.protect_results(
-        figures.results(session, query, repeat_years), header, k, repeat_years
+        figures.results(session, query, repeat_years), header, how, repeat_years
     )
