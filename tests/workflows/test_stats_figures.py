@@ -197,6 +197,35 @@ def test_results_extensions_repeat_use_cost_and_rates(session: Session) -> None:
     assert (year.inhabitants, year.households) == (40_000, 16_000)
 
 
+def test_repeat_use_looks_back_from_each_new_episode_after_the_filters(
+    session: Session,
+) -> None:
+    load(
+        session,
+        # x: care ended exactly five years before a leap-day start (window from 2015-03-01)
+        fact("x", D(2014, 1, 1), D(2015, 3, 1)),
+        fact("x", D(2020, 2, 29), None),
+        # y: one day earlier, so outside the window
+        fact("y", D(2014, 1, 1), D(2015, 2, 28)),
+        fact("y", D(2020, 2, 29), D(2020, 6, 30)),
+        # z: earlier care at another provider, in the window
+        fact("z", D(2019, 1, 1), D(2019, 12, 1), provider_agb="87654321"),
+        fact("z", D(2020, 3, 1), D(2020, 4, 30)),
+        # w: two adjoining trajectories in 2020 are one new episode, no repeat
+        fact("w", D(2020, 5, 1), D(2020, 5, 31)),
+        fact("w", D(2020, 6, 1), None),
+    )
+    # New episodes in 2020: x, y, z, w; repeats: x (2015-03-01 is in the window) and z.
+    everything = figures.results(session, query("2020-01", "2020-12"), repeat_years=5)
+    assert (everything.new_episodes, everything.repeat_episodes) == (4, 2)
+    # Episodes are formed after the filters: without z's other provider its 2020 care is a
+    # first episode.
+    one_provider = figures.results(
+        session, query("2020-01", "2020-12", provider="12345678"), repeat_years=5
+    )
+    assert (one_provider.new_episodes, one_provider.repeat_episodes) == (4, 1)
+
+
 def test_the_start_of_a_period_on_the_first_month_counts_everything_before(
     session: Session,
 ) -> None:

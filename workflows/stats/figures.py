@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -416,20 +416,20 @@ def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
     conditions = _fact_filters(query)
     closed = Counter[str]()
     categories = Counter[str]()
-    for achieved, end, planned_end, category in session.execute(
-        select(F.result_achieved, F.care_end, F.planned_end, F.closure_category).where(
-            F.end_month >= query.start, F.end_month <= query.last, *conditions
-        )
+    achieved = F.result_achieved.is_(True)
+    outcome = case(
+        (and_(achieved, F.care_end <= F.planned_end), "on_time"),
+        (achieved, "late"),
+        else_="not",
+    )
+    for state, category, n in session.execute(
+        select(outcome, F.closure_category, func.count())
+        .where(F.end_month >= query.start, F.end_month <= query.last, *conditions)
+        .group_by(outcome, F.closure_category)
     ):
-        assert end is not None
-        if achieved and end <= planned_end:
-            closed["on_time"] += 1
-        elif achieved:
-            closed["late"] += 1
-        else:
-            closed["not"] += 1
+        closed[state] += n
         if category is not None:
-            categories[str(category)] += 1
+            categories[str(category)] += n
     active_filter = and_(
         F.care_start.is_not(None),
         F.care_start <= last,
@@ -441,21 +441,12 @@ def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
         )
     ).one()
 
-    # Repeat use: an episode starting in the period whose client had an earlier episode in the
-    # same domain that ended within ``repeat_years`` before its start.
-    by_client: dict[tuple[str, str], list[tuple[date, date | None]]] = defaultdict(list)
-    for client_key, domain, start, end in client_intervals(session, query):
-        by_client[(client_key, domain)].append((start, end))
     new_episodes = repeats = 0
-    for episodes in by_client.values():
-        episodes.sort(key=lambda i: i[0])
-        for index, (start, _end) in enumerate(episodes):
-            if not first <= start <= last:
-                continue
-            new_episodes += 1
-            window_start = _years_before(start, repeat_years)
-            if any(e is not None and window_start <= e < start for _s, e in episodes[:index]):
-                repeats += 1
+    for start, previous_end in _episode_starts(session, query):
+        new_episodes += 1
+        window_start = _years_before(start, repeat_years)
+        if previous_end is not None and window_start <= previous_end < start:
+            repeats += 1
 
     years = [
         _year_figures(session, query, year, conditions) for year in range(first.year, last.year + 1)
@@ -472,6 +463,44 @@ def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
         repeat_episodes=repeats,
         years=years,
     )
+
+
+def _episode_starts(session: Session, query: StatsQuery) -> list[tuple[date, date | None]]:
+    """Repeat use: the client episodes that start in the period, each with the end of the same
+    client's previous episode in the domain (None for a first one). Episodes never overlap or
+    adjoin, so the previous episode's end is the latest earlier end: a start is a repeat when
+    that end lies within the window before it. Without filters the kept episodes answer this
+    with a window function, and only the episodes of the period leave the database."""
+    first, last = query.period_first_day, query.period_last_day
+    if _aggregated(query, UNIT_CLIENT):
+        E = StatsEpisode
+        previous_end = func.lag(E.care_end, type_=E.care_end.type).over(
+            partition_by=(E.client_key, E.domain), order_by=E.care_start
+        )
+        ranked = select(E.care_start.label("start"), previous_end.label("previous_end"))
+        if query.domain is not None:
+            ranked = ranked.where(E.domain == query.domain)
+        sub = ranked.subquery()
+        return [
+            (start, previous)
+            for start, previous in session.execute(
+                select(sub.c.start, sub.c.previous_end).where(
+                    sub.c.start >= first, sub.c.start <= last
+                )
+            )
+        ]
+    by_client: dict[tuple[str, str], list[tuple[date, date | None]]] = defaultdict(list)
+    for client_key, domain, start, end in client_intervals(session, query):
+        by_client[(client_key, domain)].append((start, end))
+    starts: list[tuple[date, date | None]] = []
+    for episodes in by_client.values():
+        episodes.sort(key=lambda i: i[0])
+        previous: date | None = None
+        for start, end in episodes:
+            if first <= start <= last:
+                starts.append((start, previous))
+            previous = end
+    return starts
 
 
 def _years_before(day: date, years: int) -> date:
