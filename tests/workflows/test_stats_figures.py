@@ -226,6 +226,28 @@ def test_repeat_use_looks_back_from_each_new_episode_after_the_filters(
     assert (one_provider.new_episodes, one_provider.repeat_episodes) == (4, 1)
 
 
+def test_figures_per_year_of_a_two_year_period(session: Session) -> None:
+    load(
+        session,
+        fact("a", D(2020, 3, 1), D(2021, 2, 1), decision_date=D(2020, 2, 1), household="h1",
+             price="100.00"),
+        fact("b", D(2021, 6, 1), None, decision_date=D(2021, 5, 1), household="h1",
+             price="200.00"),
+        # waiting since a decision in 2020: the household counts, the client is not in care
+        fact("c", None, None, decision_date=D(2020, 11, 1), household="h2"),
+        # ended the day before the period
+        fact("d", D(2019, 1, 1), D(2019, 12, 31), decision_date=D(2018, 12, 1), household="h3"),
+    )  # fmt: skip
+    result = figures.results(session, query("2020-01", "2021-12"), repeat_years=5)
+    years = [
+        (y.year, y.started_clients, y.started_price, y.clients_in_care, y.households_with_decision)
+        for y in result.years
+    ]
+    # 2020: a started (100.00); a in care; h1 (a) and h2 (c) with a decision running.
+    # 2021: b started (200.00); a (until February) and b in care; h1 (a, b) and h2 (c).
+    assert years == [(2020, 1, 100, 1, 2), (2021, 1, 200, 2, 2)]
+
+
 def test_the_start_of_a_period_on_the_first_month_counts_everything_before(
     session: Session,
 ) -> None:

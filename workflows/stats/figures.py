@@ -448,9 +448,7 @@ def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
         if previous_end is not None and window_start <= previous_end < start:
             repeats += 1
 
-    years = [
-        _year_figures(session, query, year, conditions) for year in range(first.year, last.year + 1)
-    ]
+    years = _year_figures(session, query, conditions)
     return Results(
         closed=sum(closed.values()),
         achieved_on_time=closed["on_time"],
@@ -511,32 +509,46 @@ def _years_before(day: date, years: int) -> date:
 
 
 def _year_figures(
-    session: Session, query: StatsQuery, year: int, conditions: Iterable[ColumnElement[bool]]
-) -> YearFigures:
-    jan1, dec31 = date(year, 1, 1), date(year, 12, 31)
-    conditions = list(conditions)
-    clients, price = session.execute(
-        select(func.count(func.distinct(F.client_key)), func.coalesce(func.sum(F.price), 0)).where(
-            F.start_month >= month_index(jan1), F.start_month <= month_index(dec31), *conditions
+    session: Session, query: StatsQuery, conditions: Iterable[ColumnElement[bool]]
+) -> list[YearFigures]:
+    """The figures per calendar year of the period in one statement: a conditional distinct
+    count (or sum) per year and figure over the rows that can count in any of the years."""
+    years = range(query.period_first_day.year, query.period_last_day.year + 1)
+    columns: list[ColumnElement[Any]] = []
+    for year in years:
+        jan1, dec31 = date(year, 1, 1), date(year, 12, 31)
+        running = or_(F.care_end.is_(None), F.care_end >= jan1)
+        started = and_(F.start_month >= month_index(jan1), F.start_month <= month_index(dec31))
+        in_care = and_(F.care_start <= dec31, running)
+        decided = and_(F.decision_date <= dec31, running)
+        columns += [
+            func.count(func.distinct(case((started, F.client_key)))),
+            func.coalesce(func.sum(case((started, F.price))), 0),
+            func.count(func.distinct(case((in_care, F.client_key)))),
+            func.count(func.distinct(case((decided, F.household_key)))),
+        ]
+    row = session.execute(
+        select(*columns).where(
+            or_(F.care_end.is_(None), F.care_end >= date(years[0], 1, 1)),
+            or_(
+                F.care_start <= date(years[-1], 12, 31), F.decision_date <= date(years[-1], 12, 31)
+            ),
+            *conditions,
         )
     ).one()
-    in_care = session.scalar(
-        select(func.count(func.distinct(F.client_key))).where(
-            F.care_start <= dec31, or_(F.care_end.is_(None), F.care_end >= jan1), *conditions
+    per_year: list[YearFigures] = []
+    for n, year in enumerate(years):
+        clients, price, in_care_count, households = row[4 * n : 4 * n + 4]
+        population = session.get(PopulationFigure, year)
+        per_year.append(
+            YearFigures(
+                year=year,
+                started_clients=int(clients or 0),
+                started_price=Decimal(str(price or 0)).quantize(Decimal("0.01")),
+                clients_in_care=int(in_care_count or 0),
+                households_with_decision=int(households or 0),
+                inhabitants=population.inhabitants if population else None,
+                households=population.households if population else None,
+            )
         )
-    )
-    households = session.scalar(
-        select(func.count(func.distinct(F.household_key))).where(
-            F.decision_date <= dec31, or_(F.care_end.is_(None), F.care_end >= jan1), *conditions
-        )
-    )
-    population = session.get(PopulationFigure, year)
-    return YearFigures(
-        year=year,
-        started_clients=int(clients or 0),
-        started_price=Decimal(str(price or 0)).quantize(Decimal("0.01")),
-        clients_in_care=int(in_care or 0),
-        households_with_decision=int(households or 0),
-        inhabitants=population.inhabitants if population else None,
-        households=population.households if population else None,
-    )
+    return per_year
