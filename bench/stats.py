@@ -34,7 +34,7 @@ Usage:
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_stats_1m
 
 Options: ``--n`` trajectories (1,000,000), ``--clients`` (2/5 of ``--n``), ``--repeat`` (20),
-``--budget`` (20 s), ``--import-rows`` (0), ``--reuse``.
+``--budget`` (20 s), ``--import-rows`` (0), ``--reuse``, ``--only FIGURE`` (repeatable).
 """
 
 from __future__ import annotations
@@ -647,6 +647,9 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=20.0, help="seconds per timing (min 3)")
     parser.add_argument("--import-rows", type=int, default=0, help="adds rows: not with --reuse")
     parser.add_argument("--reuse", action="store_true", help="keep a database holding --n rows")
+    parser.add_argument(
+        "--only", action="append", default=[], help="only these figures (flows, results, …)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("TRAJECTWIJZER_ENV", "testing")
     url = args.database_url
@@ -688,6 +691,8 @@ def main() -> None:
         duck = Duck(raw, base_query, repeat_years)
     table: list[tuple[str, str, float, float]] = []
     for label_, path, unit in FIGURES:
+        if args.only and path not in args.only:
+            continue
         for filter_name, filters in FILTER_SETS.items():
             params = {**period, "unit": unit, **filters}
             with app.app_context():
