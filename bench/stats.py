@@ -1,34 +1,40 @@
-"""Time the statistics over 1,000,000 trajectories, and the history import.
+"""Time the statistics API over a large feed, each figure beside DuckDB's time for the same
+figure from the raw rows, and check that both give the same exact numbers.
 
-The targets: with 1,000,000 trajectories (about 400,000 clients, 10 years) the flows for 36
-months of one domain take at most 150 ms through the API, per unit (traject and client), on SQLite
-and PostgreSQL; the dashboard page at most 300 ms; an import of 100,000 rows at most 60 s. In the
-same run the traject-unit flows are computed with DuckDB over the same rows, and our time is
-divided by DuckDB's.
+The targets (docs/statistics.md, bench/README.md): at 1,000,000 trajectories, warm medians through
+the API, SQLite and PostgreSQL: flows (both units), intensity, durations and results, with no
+filter, a profile, a provider, and wijk + age band, each at most 100 ms and at most DuckDB's time
+for the same figure from the raw rows, computed in the same run.
 
-The script builds a FRESH database (everything in it is dropped): the migrations, a small
-catalogue (profiles, providers, wijken), a manager with an API token, then the feed itself — the
-bulk generator writes ``stats_trajectories`` directly (a million trajectories through the
-workflows would take hours and measure the workflows, not the statistics), and
+The script builds a database (everything in it is dropped; with ``--reuse`` a database already
+holding exactly ``--n`` feed rows is kept, so 1,000,000 rows are built once): the migrations, a
+small catalogue (profiles, providers, wijken), a manager, then the feed itself — the bulk
+generator writes ``stats_trajectories`` directly (a million trajectories through the workflows
+would take hours and measure the workflows, not the statistics), and
 ``workflows.stats.feed.rebuild_aggregates`` derives the episodes and monthly counts as the flush
-hook keeps them. Then, warm, median of ``--repeat`` calls through Flask's test client (no
-network; server time):
+hook keeps them. Then for 36 months of Jeugd and each figure × filter set:
 
-* ``GET /api/v1/stats/flows`` for 36 months of Jeugd, unit traject and unit client;
-* the same with a filter that the aggregates cannot answer (a profile), for reference;
-* the manager dashboard page (flows tab, the same period and domain);
-* DuckDB: the same traject-unit flows from the raw rows (a CSV of them loaded into an in-memory
-  DuckDB table; one SQL statement with a window sum), checked equal to ours;
-* the import of ``--import-rows`` new rows (check + write + feed refresh, one transaction).
+* the app's EXACT figure (``workflows.stats.figures``, before disclosure control: the published
+  figures are suppressed or perturbed, so they cannot be compared) is computed once and checked
+  equal to DuckDB's — the feed's rows written to a CSV and loaded into an in-memory DuckDB table,
+  each figure one or a few SQL statements following docs/statistics.md (client episodes with
+  window functions, the Kaplan–Meier product over DuckDB's grouped counts);
+* DuckDB's time for that computation, and the API's (``GET /api/v1/stats/<figure>`` through
+  Flask's test client with a token: routing, token check, queries, disclosure control, JSON),
+  each the median of ``--repeat`` warm calls (at least 3, fewer than ``--repeat`` when the calls
+  take longer than ``--budget`` seconds).
+
+Then the manager dashboard page, and on request (``--import-rows``; it adds rows, so not with a
+database you mean to reuse) the history import. A Markdown table of the timings ends the output.
 
 Usage:
 
-    .venv/bin/python bench/stats.py --database-url sqlite:////tmp/bench_stats.sqlite3
-    .venv/bin/python bench/stats.py \\
-        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_stats
+    .venv/bin/python bench/stats.py --database-url sqlite:////tmp/bench_stats_1m.sqlite3 --reuse
+    .venv/bin/python bench/stats.py --reuse \\
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_stats_1m
 
-Options: ``--n`` trajectories (1,000,000), ``--clients`` (400,000), ``--repeat`` (20),
-``--import-rows`` (100,000), ``--reuse`` (keep a database already loaded with N trajectories).
+Options: ``--n`` trajectories (1,000,000), ``--clients`` (2/5 of ``--n``), ``--repeat`` (20),
+``--budget`` (20 s), ``--import-rows`` (0), ``--reuse``, ``--only FIGURE`` (repeatable).
 """
 
 from __future__ import annotations
@@ -57,7 +63,6 @@ from app import create_app  # noqa: E402
 from app.auth.sessions import open_session  # noqa: E402
 from app.cli import run_migrations  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.statistics import published, query_from  # noqa: E402
 from models import (  # noqa: E402
     KEY_BITS,
     Contract,
@@ -76,10 +81,11 @@ from models import (  # noqa: E402
 from workflows import clock  # noqa: E402
 from workflows.bsn import bsn_check_digit  # noqa: E402
 from workflows.bulk import write_rows  # noqa: E402
-from workflows.stats import admin  # noqa: E402
+from workflows.stats import admin, figures  # noqa: E402
 from workflows.stats.episodes import month_index  # noqa: E402
 from workflows.stats.feed import pseudonym, pseudonym_key, rebuild_aggregates  # noqa: E402
 from workflows.stats.history import COLUMNS, apply_import, check_import  # noqa: E402
+from workflows.stats.selection import StatsQuery, parse_query  # noqa: E402
 from workflows.users import hash_password  # noqa: E402
 
 TODAY = clock.today()
@@ -112,10 +118,13 @@ def fresh_database(url: str) -> None:
     engine.dispose()
 
 
-def timed(call: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+def timed(call: Callable[[], Any], repeat: int, budget: float = 20.0) -> tuple[float, Any]:
+    """Median of ``repeat`` warm calls in ms, fewer (at least 3) when they pass ``budget``
+    seconds; and the last call's result."""
     result = call()  # warm
-    samples = []
-    for _ in range(repeat):
+    samples: list[float] = []
+    deadline = time.perf_counter() + budget
+    while len(samples) < repeat and (len(samples) < 3 or time.perf_counter() < deadline):
         started = time.perf_counter()
         result = call()
         samples.append((time.perf_counter() - started) * 1000)
@@ -282,98 +291,436 @@ def import_file(rows: int, path: Path) -> None:
             )
 
 
-def duckdb_flows(csv_path: Path, domain: str, start: int, end: int) -> Callable[[], list[Any]]:
-    con = duckdb.connect()
-    con.execute(
-        "CREATE TABLE t AS SELECT * FROM read_csv(?, header=true, "
-        "columns={'domain': 'VARCHAR', 'start_month': 'INTEGER', 'end_month': 'INTEGER'})",
-        [str(csv_path)],
+def build(app: Any, url: str, n: int, clients: int, reuse: bool) -> None:
+    """A database with ``n`` feed rows: kept as it is with ``reuse`` when it already holds
+    exactly that many, otherwise built fresh (everything in it dropped)."""
+    if reuse:
+        try:
+            with app.app_context():
+                rows = db.session.scalar(select(func.count()).select_from(StatsTrajectory))
+        except Exception:  # noqa: BLE001 - no tables yet: build
+            rows = None
+        if rows == n:
+            print(f"reusing the database with {n:,} feed rows")
+            return
+    fresh_database(url)
+    with app.app_context():
+        session = db.session
+        run_migrations()
+        started = time.perf_counter()
+        catalogue(session)
+        load_feed(session, n, clients)
+        loaded = time.perf_counter() - started
+        episodes = rebuild_aggregates(session.connection())
+        session.commit()
+        session.execute(text("ANALYZE"))
+        session.commit()
+        print(
+            f"loaded {n:,} feed rows in {loaded:.1f} s, aggregates "
+            f"({episodes:,} episodes) in {time.perf_counter() - started - loaded:.1f} s"
+        )
+
+
+RAW_TYPES = {
+    "client_key": "VARCHAR",
+    "household_key": "VARCHAR",
+    "domain": "VARCHAR",
+    "profile_code": "VARCHAR",
+    "provider_agb": "VARCHAR",
+    "wijk": "VARCHAR",
+    "age_band": "VARCHAR",
+    "intensity": "VARCHAR",
+    "decision_date": "DATE",
+    "care_start": "DATE",
+    "planned_end": "DATE",
+    "care_end": "DATE",
+    "start_month": "INTEGER",
+    "end_month": "INTEGER",
+    "price": "DECIMAL(12,2)",
+    "closure_category": "VARCHAR",
+    "result_achieved": "BOOLEAN",
+    "extensions": "INTEGER",
+}
+FILTER_COLUMNS = {
+    "profile": "profile_code",
+    "provider": "provider_agb",
+    "wijk": "wijk",
+    "age_band": "age_band",
+}
+FILTER_SETS: dict[str, dict[str, str]] = {
+    "none": {},
+    "profile": {"profile": "JZ-AMB"},
+    "provider": {"provider": AGB[0]},
+    "wijk + age band": {"wijk": "Dronten", "age_band": "4-11"},
+}
+# (row label, API path, unit)
+FIGURES = (
+    ("flows, traject", "flows", "traject"),
+    ("flows, client", "flows", "client"),
+    ("intensity", "intensity", "traject"),
+    ("durations", "durations", "traject"),
+    ("results", "results", "traject"),
+)
+
+# Client episodes after the filters, as ``workflows.stats.episodes.merge`` forms them: sorted by
+# start (then end, open last), a trajectory opens a new episode when it starts more than one day
+# after every earlier one's end; an open trajectory (end 9999-12-31 here) keeps it open.
+EPISODES = """
+    x AS (SELECT client_key, domain, care_start,
+                 coalesce(care_end, DATE '9999-12-31') AS ce FROM t WHERE {where}),
+    y AS (SELECT *, max(ce) OVER (PARTITION BY client_key, domain ORDER BY care_start, ce
+                                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev
+          FROM x),
+    z AS (SELECT *, sum(CASE WHEN prev IS NULL OR care_start - 1 > prev THEN 1 ELSE 0 END)
+                    OVER (PARTITION BY client_key, domain ORDER BY care_start, ce
+                          ROWS UNBOUNDED PRECEDING) AS g
+          FROM y),
+    ep AS (SELECT client_key, domain, min(care_start) AS es,
+                  nullif(max(ce), DATE '9999-12-31') AS ee
+           FROM z GROUP BY client_key, domain, g)
+"""
+# Monthly flows from r(s, e): start and end month of each counted unit (e NULL while open).
+FLOWS = """
+    base AS (SELECT count(*) FILTER (WHERE s < $start) - count(*) FILTER (WHERE e < $start) AS b
+             FROM r),
+    i AS (SELECT s AS m, count(*) AS n FROM r WHERE s BETWEEN $start AND $last GROUP BY 1),
+    u AS (SELECT e AS m, count(*) AS n FROM r WHERE e BETWEEN $start AND $last GROUP BY 1),
+    f AS (SELECT months.range AS m, coalesce(i.n, 0) AS i, coalesce(u.n, 0) AS u
+          FROM range($start, $last + 1) months
+          LEFT JOIN i ON i.m = months.range LEFT JOIN u ON u.m = months.range),
+    g AS (SELECT m, i, u, (SELECT b FROM base) + sum(i - u) OVER (ORDER BY m) AS eind FROM f)
+    SELECT eind - i + u, i, u, eind FROM g ORDER BY m
+"""
+MONTH_OF = "(year({0}) * 12 + month({0}) - 1)"
+
+
+class Duck:
+    """The figures of docs/statistics.md computed by DuckDB from the raw feed rows (a CSV of
+    them in an in-memory table), each returned in the shape ``exact`` gives the app's."""
+
+    def __init__(self, csv_path: Path, query: StatsQuery, repeat_years: int) -> None:
+        self.con = duckdb.connect()
+        self.con.execute(
+            "CREATE TABLE t AS SELECT * FROM read_csv(?, header=true, columns=?)",
+            [str(csv_path), RAW_TYPES],
+        )
+        self.query = query
+        self.repeat_years = repeat_years
+
+    def params(self, filters: dict[str, str], *names: str) -> dict[str, Any]:
+        q = self.query
+        known = {
+            "domain": q.domain.value if q.domain else None,
+            "start": q.start,
+            "last": q.last,
+            "first_day": q.period_first_day,
+            "last_day": q.period_last_day,
+            "cutoff": q.cutoff_date,
+            "y0": q.period_first_day.year,
+            "y1": q.period_last_day.year,
+            "ry": self.repeat_years,
+        }
+        values = {name: known[name] for name in ("domain", *names)}
+        values.update({f"f_{name}": value for name, value in filters.items()})
+        return values
+
+    @staticmethod
+    def where(filters: dict[str, str], started: bool = True) -> str:
+        conditions = ["domain = $domain"]
+        conditions += [f"{FILTER_COLUMNS[name]} = $f_{name}" for name in filters]
+        if started:
+            conditions.append("care_start IS NOT NULL")
+        return " AND ".join(conditions)
+
+    def run(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        return self.con.execute(sql, params).fetchall()
+
+    def figure(self, name: str, filters: dict[str, str], unit: str) -> Callable[[], Any]:
+        if name == "flows":
+            return lambda: self.flows(filters, unit)
+        return lambda: getattr(self, name)(filters)
+
+    def flows(self, filters: dict[str, str], unit: str) -> list[tuple[int, ...]]:
+        where = self.where(filters)
+        if unit == "traject":
+            source = f"r AS (SELECT start_month AS s, end_month AS e FROM t WHERE {where}),"
+        else:
+            source = (
+                EPISODES.format(where=where)
+                + f", r AS (SELECT {MONTH_OF.format('es')} AS s, {MONTH_OF.format('ee')} AS e"
+                + " FROM ep),"
+            )
+        rows = self.run("WITH " + source + FLOWS, self.params(filters, "start", "last"))
+        return [tuple(int(v) for v in row) for row in rows]
+
+    def intensity(self, filters: dict[str, str]) -> list[tuple[int, ...]]:
+        sql = f"""
+            WITH r AS (SELECT intensity AS k, start_month AS s, end_month AS e FROM t
+                       WHERE {self.where(filters)}),
+            base AS (SELECT k, count(*) FILTER (WHERE s < $start)
+                               - count(*) FILTER (WHERE e < $start) AS b FROM r GROUP BY k),
+            i AS (SELECT k, s AS m, count(*) AS n FROM r
+                  WHERE s BETWEEN $start AND $last GROUP BY k, s),
+            u AS (SELECT k, e AS m, count(*) AS n FROM r
+                  WHERE e BETWEEN $start AND $last GROUP BY k, e),
+            grid AS (SELECT months.range AS m, levels.k FROM range($start, $last + 1) months,
+                     (SELECT unnest(['laag', 'middel', 'zwaar']) AS k) levels),
+            f AS (SELECT grid.m, grid.k, coalesce(i.n, 0) AS i, coalesce(u.n, 0) AS u,
+                         coalesce(base.b, 0) AS b
+                  FROM grid LEFT JOIN i USING (m, k) LEFT JOIN u USING (m, k)
+                  LEFT JOIN base USING (k))
+            SELECT m, b + sum(i - u) OVER (PARTITION BY k ORDER BY m) FROM f ORDER BY m, k
+        """
+        rows = self.run(sql, self.params(filters, "start", "last"))
+        # three rows per month, the levels in the order of figures.INTENSITIES
+        return [tuple(int(r[1]) for r in rows[j : j + 3]) for j in range(0, len(rows), 3)]
+
+    def durations(self, filters: dict[str, str]) -> tuple[Any, ...]:
+        where = self.where(filters)
+        ended, mean, median = self.run(
+            f"SELECT count(*), avg(care_end - care_start + 1), median(care_end - care_start + 1)"
+            f" FROM t WHERE {where} AND care_end BETWEEN $first_day AND $last_day",
+            self.params(filters, "first_day", "last_day"),
+        )[0]
+        grouped = self.run(
+            f"""SELECT year(care_start) AS y,
+                       CASE WHEN care_end <= $cutoff THEN care_end - care_start + 1
+                            ELSE $cutoff - care_start + 1 END AS d,
+                       count(*) AS leaving,
+                       count(*) FILTER (WHERE care_end <= $cutoff) AS events
+                FROM t WHERE {where} AND year(care_start) BETWEEN $y0 AND $y1
+                             AND care_start <= $cutoff
+                             AND care_start BETWEEN $first_day AND $last_day
+                GROUP BY ALL ORDER BY y, d""",
+            self.params(filters, "cutoff", "y0", "y1", "first_day", "last_day"),
+        )
+        by_year: dict[int, list[tuple[int, int, int]]] = {}
+        for year, days, leaving, events in grouped:
+            by_year.setdefault(year, []).append((days, leaving, events))
+        cohorts = []
+        for year in range(self.query.period_first_day.year, self.query.period_last_day.year + 1):
+            steps = by_year.get(year, [])
+            n = sum(leaving for _d, leaving, _e in steps)
+            done = sum(events for _d, _l, events in steps)
+            cohorts.append((year, n, done, n - done, km_median_grouped(steps, n)))
+        return (ended, _rounded(mean), _rounded(median), cohorts)
+
+    def results(self, filters: dict[str, str]) -> tuple[Any, ...]:
+        where = self.where(filters, started=False)
+        closed = self.run(
+            f"""SELECT count(*) FILTER (WHERE result_achieved AND care_end <= planned_end),
+                       count(*) FILTER (WHERE result_achieved AND care_end > planned_end),
+                       count(*) FILTER (WHERE NOT coalesce(result_achieved, false)),
+                       count(*) FILTER (WHERE closure_category = 'a'),
+                       count(*) FILTER (WHERE closure_category = 'b'),
+                       count(*) FILTER (WHERE closure_category = 'c'),
+                       count(*) FILTER (WHERE closure_category = 'd')
+                FROM t WHERE {where} AND end_month BETWEEN $start AND $last""",
+            self.params(filters, "start", "last"),
+        )[0]
+        active = self.run(
+            f"""SELECT count(*), coalesce(sum(extensions), 0) FROM t
+                WHERE {where} AND care_start <= $last_day
+                      AND (care_end IS NULL OR care_end >= $first_day)""",
+            self.params(filters, "first_day", "last_day"),
+        )[0]
+        repeat = self.run(
+            "WITH "
+            + EPISODES.format(where=self.where(filters))
+            + """, w AS (SELECT es, lag(ee) OVER (PARTITION BY client_key, domain ORDER BY es)
+                          AS pe FROM ep)
+            SELECT count(*), count(*) FILTER (WHERE pe >= CASE
+                WHEN month(es) = 2 AND day(es) = 29 THEN make_date(year(es) - $ry, 3, 1)
+                ELSE CAST(es - to_years(CAST($ry AS INTEGER)) AS DATE) END)
+            FROM w WHERE es BETWEEN $first_day AND $last_day""",
+            self.params(filters, "first_day", "last_day", "ry"),
+        )[0]
+        years = self.run(
+            f"""WITH r AS (SELECT * FROM t WHERE {where}),
+            yrs AS (SELECT range AS y,
+                           greatest(make_date(CAST(range AS INTEGER), 1, 1), $first_day) AS jan1,
+                           least(make_date(CAST(range AS INTEGER), 12, 31), $last_day) AS dec31
+                    FROM range($y0, $y1 + 1)),
+            started AS (SELECT y, count(DISTINCT client_key) AS c, coalesce(sum(price), 0) AS p
+                        FROM yrs LEFT JOIN r
+                        ON r.start_month BETWEEN year(jan1) * 12 + month(jan1) - 1
+                                             AND year(dec31) * 12 + month(dec31) - 1
+                        GROUP BY y),
+            care AS (SELECT y, count(DISTINCT client_key) AS c FROM yrs LEFT JOIN r
+                     ON r.care_start <= dec31 AND (r.care_end IS NULL OR r.care_end >= jan1)
+                     GROUP BY y),
+            households AS (SELECT y, count(DISTINCT household_key) AS h FROM yrs LEFT JOIN r
+                           ON r.decision_date <= dec31
+                              AND (r.care_end IS NULL OR r.care_end >= jan1)
+                           GROUP BY y)
+            SELECT y, started.c, started.p, care.c, households.h
+            FROM started JOIN care USING (y) JOIN households USING (y) ORDER BY y""",
+            self.params(filters, "y0", "y1", "first_day", "last_day"),
+        )
+        return (
+            closed[0] + closed[1] + closed[2],
+            *closed,
+            *active,
+            *repeat,
+            [(int(y), c, _money(p), care, h) for y, c, p, care, h in years],
+        )
+
+
+def km_median_grouped(steps: list[tuple[int, int, int]], at_risk: int) -> int | None:
+    """``figures.kaplan_meier_median`` over grouped rows (duration, leaving, events), sorted by
+    duration: the same arithmetic in the same order, so the same answer."""
+    survival = 1.0
+    for days, leaving, events in steps:
+        if events:
+            survival *= 1 - events / at_risk
+            if survival <= 0.5 + 1e-12:
+                return int(days)
+        at_risk -= leaving
+    return None
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 9)
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+def exact(session: Session, name: str, query: StatsQuery, repeat_years: int) -> Any:
+    """The app's exact figure (``workflows.stats.figures``, before disclosure control) in the
+    shape ``Duck`` gives."""
+    if name == "flows":
+        return [
+            (m.beginstand, m.instroom, m.uitstroom, m.eindstand)
+            for m in figures.flows(session, query).months
+        ]
+    if name == "intensity":
+        return [
+            tuple(m.counts[level] for level in figures.INTENSITIES)
+            for m in figures.intensity(session, query)
+        ]
+    if name == "durations":
+        d = figures.durations(session, query)
+        cohorts = [(c.year, c.n, c.ended, c.censored, c.km_median_days) for c in d.cohorts]
+        return (d.ended, _rounded(d.mean_days), _rounded(d.median_days), cohorts)
+    r = figures.results(session, query, repeat_years)
+    return (
+        r.closed,
+        r.achieved_on_time,
+        r.achieved_late,
+        r.not_achieved,
+        *(r.categories[c] for c in figures.CATEGORIES),
+        r.active,
+        r.extensions,
+        r.new_episodes,
+        r.repeat_episodes,
+        [
+            (
+                y.year,
+                y.started_clients,
+                _money(y.started_price),
+                y.clients_in_care,
+                y.households_with_decision,
+            )
+            for y in r.years
+        ],  # fmt: skip
     )
-    sql = """
-        WITH s AS (SELECT start_month AS m, count(*) AS n FROM t
-                   WHERE domain = $domain AND start_month IS NOT NULL GROUP BY 1),
-             e AS (SELECT end_month AS m, count(*) AS n FROM t
-                   WHERE domain = $domain AND end_month IS NOT NULL GROUP BY 1),
-             months AS (SELECT range AS m FROM range((SELECT min(m) FROM s), $end + 1)),
-             flows AS (SELECT months.m, coalesce(s.n, 0) AS i, coalesce(e.n, 0) AS u
-                       FROM months LEFT JOIN s USING (m) LEFT JOIN e USING (m)),
-             stock AS (SELECT m, i, u, sum(i - u) OVER (ORDER BY m) AS eind FROM flows)
-        SELECT m, eind - i + u AS begin, i, u, eind FROM stock
-        WHERE m BETWEEN $start AND $end ORDER BY m
-    """
-    params = {"domain": domain, "start": start, "end": end}
-    return lambda: con.execute(sql, params).fetchall()
+
+
+def write_raw(path: Path) -> None:
+    """The feed rows as a CSV for DuckDB (the columns the figures read)."""
+    columns = [getattr(StatsTrajectory, name) for name in RAW_TYPES]
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(RAW_TYPES)
+        for row in db.session.execute(select(*columns).execution_options(yield_per=50_000)):
+            writer.writerow([_raw(value) for value in row])
+
+
+def _raw(value: Any) -> Any:
+    if value is None:
+        return ""
+    if hasattr(value, "value"):
+        return value.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--n", type=int, default=1_000_000)
-    parser.add_argument("--clients", type=int, default=400_000)
+    parser.add_argument("--clients", type=int, default=None, help="default: 2/5 of --n")
     parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--import-rows", type=int, default=100_000)
-    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--budget", type=float, default=20.0, help="seconds per timing (min 3)")
+    parser.add_argument("--import-rows", type=int, default=0, help="adds rows: not with --reuse")
+    parser.add_argument("--reuse", action="store_true", help="keep a database holding --n rows")
+    parser.add_argument(
+        "--only", action="append", default=[], help="only these figures (flows, results, …)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("TRAJECTWIJZER_ENV", "testing")
     url = args.database_url
-    if not args.reuse:
-        fresh_database(url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "ENV_NAME": "testing"})
+    build(app, url, args.n, args.clients or args.n * 2 // 5, args.reuse)
+    repeat_years = int(app.config["STATS_REPEAT_YEARS"])
     with app.app_context():
         session = db.session
-        if not args.reuse:
-            run_migrations()
-            started = time.perf_counter()
-            catalogue(session)
-            load_feed(session, args.n, args.clients)
-            loaded = time.perf_counter() - started
-            episodes = rebuild_aggregates(session.connection())
-            if session.connection().dialect.name == "postgresql":
-                session.execute(text("ANALYZE"))
-            session.commit()
-            print(
-                f"loaded {args.n:,} feed rows in {loaded:.1f} s, aggregates "
-                f"({episodes:,} episodes) in {time.perf_counter() - started - loaded:.1f} s"
-            )
-            if session.connection().dialect.name == "sqlite":
-                session.execute(text("ANALYZE"))
-                session.commit()
         rows = session.scalar(select(func.count()).select_from(StatsTrajectory))
         clients = session.scalar(select(func.count(func.distinct(StatsTrajectory.client_key))))
-        token_user = session.scalar(select(User).where(User.role == Role.MANAGER))
-        assert token_user is not None
+        manager = session.scalar(select(User).where(User.role == Role.MANAGER))
+        beheerder = session.scalar(select(User).where(User.role == Role.BEHEERDER))
+        assert manager is not None and beheerder is not None
         _row, token = admin.issue_token(
-            session, session.scalar(select(User).where(User.role == Role.BEHEERDER)),  # type: ignore[arg-type]
-            user_id=token_user.id, name="bench run",
-        )  # fmt: skip
+            session, beheerder, user_id=manager.id, name=f"bench run {time.time_ns()}"
+        )
         session.commit()
-        manager_id = token_user.id
+        manager_id = manager.id
         gids = session.scalar(select(User).where(User.role == Role.GIDS))
     print(f"database: {url.split('@')[-1]}  rows: {rows:,}  clients: {clients:,}")
     start, end = CUTOFF - 35, CUTOFF
     period = {"from": label(start), "to": label(end), "domain": "jeugd"}
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
-    figures: dict[str, float] = {}
 
-    def api(**extra: str) -> Callable[[], Any]:
+    def api(path: str, params: dict[str, str]) -> Callable[[], Any]:
         def call() -> Any:
-            response = client.get(
-                "/api/v1/stats/flows", query_string={**period, **extra}, headers=headers
-            )
+            response = client.get(f"/api/v1/stats/{path}", query_string=params, headers=headers)
             assert response.status_code == 200, response.get_data(as_text=True)
             return response.get_json()
 
         return call
 
-    figures["API flows, traject"], ours = timed(api(unit="traject"), args.repeat)
-    figures["API flows, client"], _ = timed(api(unit="client"), args.repeat)
-    figures["API flows, traject, profile filter"], _ = timed(
-        api(unit="traject", profile="JZ-AMB"), max(3, args.repeat // 4)
-    )
-    figures["API flows, client, profile filter"], _ = timed(
-        api(unit="client", profile="JZ-AMB"), max(3, args.repeat // 4)
-    )
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "rows.csv"
+        with app.app_context():
+            write_raw(raw)
+            base_query = parse_query(db.session, period, TODAY)
+        duck = Duck(raw, base_query, repeat_years)
+    table: list[tuple[str, str, float, float]] = []
+    for label_, path, unit in FIGURES:
+        if args.only and path not in args.only:
+            continue
+        for filter_name, filters in FILTER_SETS.items():
+            params = {**period, "unit": unit, **filters}
+            with app.app_context():
+                query = parse_query(db.session, params, TODAY)
+                ours = exact(db.session, path, query, repeat_years)
+            duck_ms, theirs = timed(duck.figure(path, filters, unit), args.repeat, args.budget)
+            assert theirs == ours, (
+                f"DuckDB and the app's exact figures disagree: {label_}, {filter_name}\n"
+                f"app:    {ours}\nDuckDB: {theirs}"
+            )
+            api_ms, _answer = timed(api(path, params), args.repeat, args.budget)
+            table.append((label_, filter_name, api_ms, duck_ms))
+            print(
+                f"{label_:<16} {filter_name:<16} API {api_ms:9.1f} ms   DuckDB {duck_ms:7.1f} ms"
+                f"   ratio {api_ms / duck_ms:7.2f}",
+                flush=True,
+            )
+
     page_client = app.test_client()
     with app.app_context():
         values = open_session(db.session.get(User, manager_id))  # type: ignore[arg-type]
@@ -382,37 +729,17 @@ def main() -> None:
 
     def page() -> None:
         response = page_client.get("/manager/", query_string=period)
-        assert response.status_code == 200
+        assert response.status_code == 200, response.status_code
 
-    figures["dashboard page (flows)"], _ = timed(page, args.repeat)
-
-    # DuckDB over the same rows.
-    with tempfile.TemporaryDirectory() as tmp:
-        raw = Path(tmp) / "rows.csv"
-        with app.app_context(), raw.open("w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["domain", "start_month", "end_month"])
-            for row in db.session.execute(
-                select(
-                    StatsTrajectory.domain, StatsTrajectory.start_month, StatsTrajectory.end_month
-                ).execution_options(yield_per=50_000)
-            ):
-                writer.writerow(
-                    [row[0].value if hasattr(row[0], "value") else row[0], row[1], row[2]]
-                )
-        duck = duckdb_flows(raw, "jeugd", start, end)
-        figures["DuckDB flows, traject"], duck_rows = timed(duck, args.repeat)
-    # The API publishes perturbed figures (the cell key method); DuckDB is checked against the
-    # exact ones of the same query, as an operator's audited `stats flows --exact` gives them.
-    with app.app_context():
-        exact = published("flows", query_from({**period, "unit": "traject"}), exact=True)
-    assert ours["months"][0]["month"] == exact.months[0].month
-    expected = [(m.beginstand, m.instroom, m.uitstroom, m.eindstand) for m in exact.months]
-    assert [tuple(r[1:]) for r in duck_rows] == expected, "DuckDB and the exact figures disagree"
-    for name, value in figures.items():
-        print(f"{name:<40} {value:9.1f} ms")
-    ratio = figures["API flows, traject"] / figures["DuckDB flows, traject"]
-    print(f"{'ours / DuckDB (traject flows)':<40} {ratio:9.2f}")
+    page_ms, _ = timed(page, args.repeat, args.budget)
+    print(f"\ndashboard page (flows tab, no filter): {page_ms:.1f} ms\n")
+    print("| figure | filter | API | DuckDB | API / DuckDB |")
+    print("|---|---|---|---|---|")
+    for label_, filter_name, api_ms, duck_ms in table:
+        print(
+            f"| {label_} | {filter_name} | {api_ms:,.1f} ms | {duck_ms:,.1f} ms "
+            f"| {api_ms / duck_ms:,.2f} |"
+        )
 
     if args.import_rows:
         with tempfile.TemporaryDirectory() as tmp:

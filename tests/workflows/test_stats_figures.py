@@ -197,6 +197,57 @@ def test_results_extensions_repeat_use_cost_and_rates(session: Session) -> None:
     assert (year.inhabitants, year.households) == (40_000, 16_000)
 
 
+def test_repeat_use_looks_back_from_each_new_episode_after_the_filters(
+    session: Session,
+) -> None:
+    load(
+        session,
+        # x: care ended exactly five years before a leap-day start (window from 2015-03-01)
+        fact("x", D(2014, 1, 1), D(2015, 3, 1)),
+        fact("x", D(2020, 2, 29), None),
+        # y: one day earlier, so outside the window
+        fact("y", D(2014, 1, 1), D(2015, 2, 28)),
+        fact("y", D(2020, 2, 29), D(2020, 6, 30)),
+        # z: earlier care at another provider, in the window
+        fact("z", D(2019, 1, 1), D(2019, 12, 1), provider_agb="87654321"),
+        fact("z", D(2020, 3, 1), D(2020, 4, 30)),
+        # w: two adjoining trajectories in 2020 are one new episode, no repeat
+        fact("w", D(2020, 5, 1), D(2020, 5, 31)),
+        fact("w", D(2020, 6, 1), None),
+    )
+    # New episodes in 2020: x, y, z, w; repeats: x (2015-03-01 is in the window) and z.
+    everything = figures.results(session, query("2020-01", "2020-12"), repeat_years=5)
+    assert (everything.new_episodes, everything.repeat_episodes) == (4, 2)
+    # Episodes are formed after the filters: without z's other provider its 2020 care is a
+    # first episode.
+    one_provider = figures.results(
+        session, query("2020-01", "2020-12", provider="12345678"), repeat_years=5
+    )
+    assert (one_provider.new_episodes, one_provider.repeat_episodes) == (4, 1)
+
+
+def test_figures_per_year_of_a_two_year_period(session: Session) -> None:
+    load(
+        session,
+        fact("a", D(2020, 3, 1), D(2021, 2, 1), decision_date=D(2020, 2, 1), household="h1",
+             price="100.00"),
+        fact("b", D(2021, 6, 1), None, decision_date=D(2021, 5, 1), household="h1",
+             price="200.00"),
+        # waiting since a decision in 2020: the household counts, the client is not in care
+        fact("c", None, None, decision_date=D(2020, 11, 1), household="h2"),
+        # ended the day before the period
+        fact("d", D(2019, 1, 1), D(2019, 12, 31), decision_date=D(2018, 12, 1), household="h3"),
+    )  # fmt: skip
+    result = figures.results(session, query("2020-01", "2021-12"), repeat_years=5)
+    years = [
+        (y.year, y.started_clients, y.started_price, y.clients_in_care, y.households_with_decision)
+        for y in result.years
+    ]
+    # 2020: a started (100.00); a in care; h1 (a) and h2 (c) with a decision running.
+    # 2021: b started (200.00); a (until February) and b in care; h1 (a, b) and h2 (c).
+    assert years == [(2020, 1, 100, 1, 2), (2021, 1, 200, 2, 2)]
+
+
 def test_the_start_of_a_period_on_the_first_month_counts_everything_before(
     session: Session,
 ) -> None:

@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, ColumnElement, and_, func, or_, select
+from sqlalchemy import BigInteger, ColumnElement, and_, case, func, or_, select
 from sqlalchemy import cast as cast_
 from sqlalchemy.orm import Session
 
@@ -504,24 +504,23 @@ def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
     closed = Counter[str]()
     categories = Counter[str]()
     keys = Counter[str]()
-    for achieved, end, planned_end, category, record_key in session.execute(
-        select(
-            F.result_achieved, F.care_end, F.planned_end, F.closure_category, F.record_key
-        ).where(F.end_month >= query.start, F.end_month <= query.last, *conditions)
+    achieved = F.result_achieved.is_(True)
+    outcome = case(
+        (and_(achieved, F.care_end <= F.planned_end), "achieved_on_time"),
+        (achieved, "achieved_late"),
+        else_="not_achieved",
+    )
+    for state, category, n, key_sum in session.execute(
+        select(outcome, F.closure_category, func.count(), func.coalesce(func.sum(F.record_key), 0))
+        .where(F.end_month >= query.start, F.end_month <= query.last, *conditions)
+        .group_by(outcome, F.closure_category)
     ):
-        assert end is not None
-        if achieved and end <= planned_end:
-            outcome = "achieved_on_time"
-        elif achieved:
-            outcome = "achieved_late"
-        else:
-            outcome = "not_achieved"
-        closed[outcome] += 1
-        keys[outcome] += record_key
-        keys["closed"] += record_key
+        closed[state] += n
+        keys[state] += key_sum
+        keys["closed"] += key_sum
         if category is not None:
-            categories[_domain(category)] += 1
-            keys[f"category.{_domain(category)}"] += record_key
+            categories[_domain(category)] += n
+            keys[f"category.{_domain(category)}"] += key_sum
     active_filter = and_(
         F.care_start.is_not(None),
         F.care_start <= last,
@@ -540,23 +539,16 @@ def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
 
     # Repeat use: an episode starting in the period whose client had an earlier episode in the
     # same domain that ended within ``repeat_years`` before its start.
-    by_client: dict[tuple[str, str], list[tuple[date, date | None, int]]] = defaultdict(list)
-    for client_key, domain, start, end, record_key in client_intervals(session, query):
-        by_client[(client_key, domain)].append((start, end, record_key))
     new_episodes = repeats = 0
-    for episodes in by_client.values():
-        episodes.sort(key=lambda i: i[0])
-        for index, (start, _end, record_key) in enumerate(episodes):
-            if not first <= start <= last:
-                continue
-            new_episodes += 1
-            keys["new_episodes"] += record_key
-            window_start = _years_before(start, repeat_years)
-            if any(e is not None and window_start <= e < start for _s, e, _k in episodes[:index]):
-                repeats += 1
-                keys["repeat_episodes"] += record_key
-            else:
-                keys["first_episodes"] += record_key
+    for start, previous_end, record_key in _episode_starts(session, query):
+        new_episodes += 1
+        keys["new_episodes"] += record_key
+        window_start = _years_before(start, repeat_years)
+        if previous_end is not None and window_start <= previous_end < start:
+            repeats += 1
+            keys["repeat_episodes"] += record_key
+        else:
+            keys["first_episodes"] += record_key
 
     years = [
         _year_figures(session, query, year, conditions) for year in range(first.year, last.year + 1)
@@ -574,6 +566,48 @@ def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
         years=years,
         keys={name: int(value) for name, value in keys.items()},
     )
+
+
+def _episode_starts(session: Session, query: StatsQuery) -> list[tuple[date, date | None, int]]:
+    """Repeat use: the client episodes that start in the period, each with the end of the same
+    client's previous episode in the domain (None for a first one) and its record key. Episodes
+    never overlap or adjoin, so the previous episode's end is the latest earlier end: a start is
+    a repeat when that end lies within the window before it. Without filters the kept episodes
+    answer this with a window function, and only the episodes of the period leave the database."""
+    first, last = query.period_first_day, query.period_last_day
+    if _aggregated(query, UNIT_CLIENT):
+        E = StatsEpisode
+        previous_end = func.lag(E.care_end, type_=E.care_end.type).over(
+            partition_by=(E.client_key, E.domain), order_by=E.care_start
+        )
+        ranked = select(
+            E.care_start.label("start"),
+            previous_end.label("previous_end"),
+            E.record_key.label("record_key"),
+        )
+        if query.domain is not None:
+            ranked = ranked.where(E.domain == query.domain)
+        sub = ranked.subquery()
+        return [
+            (start, previous, record_key)
+            for start, previous, record_key in session.execute(
+                select(sub.c.start, sub.c.previous_end, sub.c.record_key).where(
+                    sub.c.start >= first, sub.c.start <= last
+                )
+            )
+        ]
+    by_client: dict[tuple[str, str], list[tuple[date, date | None, int]]] = defaultdict(list)
+    for client_key, domain, start, end, record_key in client_intervals(session, query):
+        by_client[(client_key, domain)].append((start, end, record_key))
+    starts: list[tuple[date, date | None, int]] = []
+    for episodes in by_client.values():
+        episodes.sort(key=lambda i: i[0])
+        previous: date | None = None
+        for start, end, record_key in episodes:
+            if first <= start <= last:
+                starts.append((start, previous, record_key))
+            previous = end
+    return starts
 
 
 def _years_before(day: date, years: int) -> date:
