@@ -510,32 +510,48 @@ def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
         (achieved, "achieved_late"),
         else_="not_achieved",
     )
-    for state, category, n, key_sum in session.execute(
-        select(outcome, F.closure_category, func.count(), func.coalesce(func.sum(F.record_key), 0))
-        .where(F.end_month >= query.start, F.end_month <= query.last, *conditions)
+    closing = and_(F.end_month >= query.start, F.end_month <= query.last)
+    active_filter = and_(
+        F.care_start.is_not(None),
+        F.care_start <= last,
+        or_(F.care_end.is_(None), F.care_end >= first),
+    )
+
+    def total(condition: ColumnElement[bool], value: Any) -> ColumnElement[Any]:
+        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+    # The closed trajectories (per outcome and closure category) and those active in the
+    # period, in one scan. An extension is an event of its trajectory: it carries the
+    # trajectory's record key, so the extensions' key sum weighs each key by the trajectory's
+    # number of extensions.
+    active = extensions = 0
+    keys["active"] = keys["extensions"] = 0
+    for state, category, n, key_sum, *active_sums in session.execute(
+        select(
+            outcome,
+            F.closure_category,
+            total(closing, 1),
+            total(closing, F.record_key),
+            total(active_filter, 1),
+            total(active_filter, F.extensions),
+            total(active_filter, F.record_key),
+            total(active_filter, F.extensions * cast_(F.record_key, BigInteger)),
+        )
+        .where(or_(closing, active_filter), *conditions)
         .group_by(outcome, F.closure_category)
     ):
+        active += active_sums[0]
+        extensions += active_sums[1]
+        keys["active"] += active_sums[2]
+        keys["extensions"] += active_sums[3]
+        if not n:
+            continue
         closed[state] += n
         keys[state] += key_sum
         keys["closed"] += key_sum
         if category is not None:
             categories[_domain(category)] += n
             keys[f"category.{_domain(category)}"] += key_sum
-    active_filter = and_(
-        F.care_start.is_not(None),
-        F.care_start <= last,
-        or_(F.care_end.is_(None), F.care_end >= first),
-    )
-    # An extension is an event of its trajectory: it carries the trajectory's record key, so
-    # the extensions' key sum weighs each key by the trajectory's number of extensions.
-    active, extensions, keys["active"], keys["extensions"] = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(F.extensions), 0),
-            func.coalesce(func.sum(F.record_key), 0),
-            func.coalesce(func.sum(F.extensions * cast_(F.record_key, BigInteger)), 0),
-        ).where(active_filter, *conditions)
-    ).one()
 
     # Repeat use: an episode starting in the period whose client had an earlier episode in the
     # same domain that ended within ``repeat_years`` before its start.
