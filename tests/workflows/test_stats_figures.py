@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy.orm import Session
 
-from models import Domain, OutlierMonth, PopulationFigure
+from models import Domain, OutlierMonth, PopulationFigure, derived_key
 from workflows.stats import figures
 from workflows.stats.figures import Cohort, MonthFlow
 
@@ -226,6 +226,13 @@ def test_repeat_use_looks_back_from_each_new_episode_after_the_filters(
     assert (one_provider.new_episodes, one_provider.repeat_episodes) == (4, 1)
 
 
+def per_year(result: figures.Results) -> list[tuple[object, ...]]:
+    return [
+        (y.year, y.started_clients, y.started_price, y.clients_in_care, y.households_with_decision)
+        for y in result.years
+    ]
+
+
 def test_figures_per_year_of_a_two_year_period(session: Session) -> None:
     load(
         session,
@@ -239,13 +246,50 @@ def test_figures_per_year_of_a_two_year_period(session: Session) -> None:
         fact("d", D(2019, 1, 1), D(2019, 12, 31), decision_date=D(2018, 12, 1), household="h3"),
     )  # fmt: skip
     result = figures.results(session, query("2020-01", "2021-12"), repeat_years=5)
-    years = [
-        (y.year, y.started_clients, y.started_price, y.clients_in_care, y.households_with_decision)
-        for y in result.years
-    ]
     # 2020: a started (100.00); a in care; h1 (a) and h2 (c) with a decision running.
     # 2021: b started (200.00); a (until February) and b in care; h1 (a, b) and h2 (c).
-    assert years == [(2020, 1, 100, 1, 2), (2021, 1, 200, 2, 2)]
+    assert per_year(result) == [(2020, 1, 100, 1, 2), (2021, 1, 200, 2, 2)]
+
+
+def test_figures_per_year_are_scoped_to_the_period_and_key_each_client_once(
+    session: Session,
+) -> None:
+    load(
+        session,
+        # a: in care only before the period (July 2020 – June 2021); its decision too
+        fact("a", D(2020, 3, 1), D(2020, 6, 30), decision_date=D(2020, 2, 1), household="h1"),
+        # b: two trajectories started in 2020, in care into 2021
+        fact("b", D(2020, 8, 1), D(2020, 9, 30), decision_date=D(2020, 7, 15), household="h2",
+             price="100.00"),
+        fact("b", D(2020, 10, 1), D(2021, 3, 31), decision_date=D(2020, 7, 15), household="h2",
+             price="200.00"),
+        # c: started in both years with a gap between, in the household of b
+        fact("c", D(2020, 7, 1), D(2020, 7, 31), household="h2", price="50.00"),
+        fact("c", D(2021, 5, 1), None, decision_date=D(2021, 4, 1), household="h2",
+             price="70.00"),
+        # d: a decision in the period, care from the day after its last day
+        fact("d", D(2021, 7, 1), None, decision_date=D(2021, 6, 1), household="h3"),
+        # e: in care throughout, started before the period
+        fact("e", D(2020, 1, 15), None, household="h4"),
+    )  # fmt: skip
+    result = figures.results(session, query("2020-07", "2021-06"), repeat_years=5)
+    # July–December 2020: b (100 + 200) and c (50) started; b, c, e in care; h2 decided.
+    # January–June 2021: c (70) started; b (until March), c, e in care; h2 and h3 (d) decided.
+    assert per_year(result) == [(2020, 2, 350, 3, 1), (2021, 1, 70, 3, 2)]
+    client = {name: derived_key("client", name) for name in "bce"}
+    household = {name: derived_key("household", name) for name in ("h2", "h3")}
+    assert [y.keys for y in result.years] == [
+        {
+            "clients_started": client["b"] + client["c"],
+            "clients_in_care": client["b"] + client["c"] + client["e"],
+            "households_with_decision": household["h2"],
+        },
+        {
+            "clients_started": client["c"],
+            "clients_in_care": client["b"] + client["c"] + client["e"],
+            "households_with_decision": household["h2"] + household["h3"],
+        },
+    ]
 
 
 def test_the_start_of_a_period_on_the_first_month_counts_everything_before(

@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, ColumnElement, and_, case, func, or_, select
+from sqlalchemy import BigInteger, ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy import cast as cast_
 from sqlalchemy.orm import Session
 
@@ -510,32 +510,48 @@ def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
         (achieved, "achieved_late"),
         else_="not_achieved",
     )
-    for state, category, n, key_sum in session.execute(
-        select(outcome, F.closure_category, func.count(), func.coalesce(func.sum(F.record_key), 0))
-        .where(F.end_month >= query.start, F.end_month <= query.last, *conditions)
+    closing = and_(F.end_month >= query.start, F.end_month <= query.last)
+    active_filter = and_(
+        F.care_start.is_not(None),
+        F.care_start <= last,
+        or_(F.care_end.is_(None), F.care_end >= first),
+    )
+
+    def total(condition: ColumnElement[bool], value: Any) -> ColumnElement[Any]:
+        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+    # The closed trajectories (per outcome and closure category) and those active in the
+    # period, in one scan. An extension is an event of its trajectory: it carries the
+    # trajectory's record key, so the extensions' key sum weighs each key by the trajectory's
+    # number of extensions.
+    active = extensions = 0
+    keys["active"] = keys["extensions"] = 0
+    for state, category, n, key_sum, *active_sums in session.execute(
+        select(
+            outcome,
+            F.closure_category,
+            total(closing, 1),
+            total(closing, F.record_key),
+            total(active_filter, 1),
+            total(active_filter, F.extensions),
+            total(active_filter, F.record_key),
+            total(active_filter, F.extensions * cast_(F.record_key, BigInteger)),
+        )
+        .where(or_(closing, active_filter), *conditions)
         .group_by(outcome, F.closure_category)
     ):
+        active += active_sums[0]
+        extensions += active_sums[1]
+        keys["active"] += active_sums[2]
+        keys["extensions"] += active_sums[3]
+        if not n:
+            continue
         closed[state] += n
         keys[state] += key_sum
         keys["closed"] += key_sum
         if category is not None:
             categories[_domain(category)] += n
             keys[f"category.{_domain(category)}"] += key_sum
-    active_filter = and_(
-        F.care_start.is_not(None),
-        F.care_start <= last,
-        or_(F.care_end.is_(None), F.care_end >= first),
-    )
-    # An extension is an event of its trajectory: it carries the trajectory's record key, so
-    # the extensions' key sum weighs each key by the trajectory's number of extensions.
-    active, extensions, keys["active"], keys["extensions"] = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(F.extensions), 0),
-            func.coalesce(func.sum(F.record_key), 0),
-            func.coalesce(func.sum(F.extensions * cast_(F.record_key, BigInteger)), 0),
-        ).where(active_filter, *conditions)
-    ).one()
 
     # Repeat use: an episode starting in the period whose client had an earlier episode in the
     # same domain that ended within ``repeat_years`` before its start.
@@ -550,9 +566,7 @@ def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
         else:
             keys["first_episodes"] += record_key
 
-    years = [
-        _year_figures(session, query, year, conditions) for year in range(first.year, last.year + 1)
-    ]
+    years = _year_figures(session, query, conditions)
     return Results(
         closed=sum(closed.values()),
         achieved_on_time=closed["achieved_on_time"],
@@ -618,53 +632,103 @@ def _years_before(day: date, years: int) -> date:
 
 
 def _year_figures(
-    session: Session, query: StatsQuery, year: int, conditions: Iterable[ColumnElement[bool]]
-) -> YearFigures:
-    # The part of the year that lies in the period: a partial year is not a whole one.
-    jan1 = max(date(year, 1, 1), query.period_first_day)
-    dec31 = min(date(year, 12, 31), query.period_last_day)
+    session: Session, query: StatsQuery, conditions: Iterable[ColumnElement[bool]]
+) -> list[YearFigures]:
+    """The figures per calendar year of the period, all years in one statement. Each year is
+    the part of it inside the period (a partial year is not a whole one). The rows are grouped
+    per client (and, beside it, per household) with a flag per year and figure, so a distinct
+    client counts, and adds its record key, once per year however many rows it has."""
+    first, last = query.period_first_day, query.period_last_day
     conditions = list(conditions)
-    started = and_(
-        F.start_month >= month_index(jan1), F.start_month <= month_index(dec31), *conditions
+    spans = [
+        (year, max(date(year, 1, 1), first), min(date(year, 12, 31), last))
+        for year in range(first.year, last.year + 1)
+    ]
+
+    def started(jan1: date, dec31: date) -> ColumnElement[bool]:
+        return and_(F.start_month >= month_index(jan1), F.start_month <= month_index(dec31))
+
+    def running(jan1: date, dec31: date, since: Any) -> ColumnElement[bool]:
+        return and_(since <= dec31, or_(F.care_end.is_(None), F.care_end >= jan1))
+
+    def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.max(case((condition, 1), else_=0))
+
+    per_client = (
+        select(
+            F.client_record_key.label("key"),
+            *(
+                column
+                for n, (_year, jan1, dec31) in enumerate(spans)
+                for column in (
+                    flag(started(jan1, dec31)).label(f"s{n}"),
+                    func.sum(case((started(jan1, dec31), F.price))).label(f"p{n}"),
+                    flag(running(jan1, dec31, F.care_start)).label(f"c{n}"),
+                )
+            ),
+        )
+        .where(
+            or_(started(first, last), running(first, last, F.care_start)),
+            *conditions,
+        )
+        .group_by(F.client_key, F.client_record_key)
+        .subquery()
     )
-    price = session.scalar(select(func.coalesce(func.sum(F.price), 0)).where(started))
-    clients, clients_key = _distinct(session, F.client_key, F.client_record_key, started)
-    in_care, in_care_key = _distinct(
-        session,
-        F.client_key,
-        F.client_record_key,
-        and_(F.care_start <= dec31, or_(F.care_end.is_(None), F.care_end >= jan1), *conditions),
-    )
-    households, households_key = _distinct(
-        session,
-        F.household_key,
-        F.household_record_key,
-        and_(F.decision_date <= dec31, or_(F.care_end.is_(None), F.care_end >= jan1), *conditions),
-    )
-    population = session.get(PopulationFigure, year)
-    return YearFigures(
-        year=year,
-        started_clients=clients,
-        started_price=Decimal(str(price or 0)).quantize(Decimal("0.01")),
-        clients_in_care=in_care,
-        households_with_decision=households,
-        inhabitants=population.inhabitants if population else None,
-        households=population.households if population else None,
-        keys={
-            "clients_started": clients_key,
-            "clients_in_care": in_care_key,
-            "households_with_decision": households_key,
-        },
+    per_household = (
+        select(
+            F.household_record_key.label("key"),
+            *(
+                flag(running(jan1, dec31, F.decision_date)).label(f"h{n}")
+                for n, (_year, jan1, dec31) in enumerate(spans)
+            ),
+        )
+        .where(running(first, last, F.decision_date), *conditions)
+        .group_by(F.household_key, F.household_record_key)
+        .subquery()
     )
 
+    def count_and_key(sub: Any, name: str) -> list[ColumnElement[Any]]:
+        return [
+            func.coalesce(func.sum(sub.c[name]), 0),
+            func.coalesce(func.sum(case((sub.c[name] == 1, sub.c.key))), 0),
+        ]
 
-def _distinct(
-    session: Session, who: Any, who_key: Any, condition: ColumnElement[bool]
-) -> tuple[int, int]:
-    """The number of distinct ``who`` (clients, households) and the sum of their record keys,
-    in one query: each is counted, and keyed, once."""
-    inner = select(who, who_key).where(condition).distinct().subquery()
-    n, key_sum = session.execute(
-        select(func.count(), func.coalesce(func.sum(inner.c[who_key.key]), 0))
+    clients = select(
+        *(
+            column
+            for n in range(len(spans))
+            for column in (
+                *count_and_key(per_client, f"s{n}"),
+                func.coalesce(func.sum(per_client.c[f"p{n}"]), 0),
+                *count_and_key(per_client, f"c{n}"),
+            )
+        )
+    ).subquery()
+    households = select(
+        *(column for n in range(len(spans)) for column in count_and_key(per_household, f"h{n}"))
+    ).subquery()
+    row = session.execute(
+        select(clients, households).select_from(clients.join(households, literal(True)))
     ).one()
-    return int(n or 0), int(key_sum or 0)
+    figures: list[YearFigures] = []
+    for n, (year, _jan1, _dec31) in enumerate(spans):
+        n_started, started_key, price, n_in_care, in_care_key = row[5 * n : 5 * n + 5]
+        n_households, households_key = row[5 * len(spans) + 2 * n : 5 * len(spans) + 2 * n + 2]
+        population = session.get(PopulationFigure, year)
+        figures.append(
+            YearFigures(
+                year=year,
+                started_clients=int(n_started),
+                started_price=Decimal(str(price or 0)).quantize(Decimal("0.01")),
+                clients_in_care=int(n_in_care),
+                households_with_decision=int(n_households),
+                inhabitants=population.inhabitants if population else None,
+                households=population.households if population else None,
+                keys={
+                    "clients_started": int(started_key),
+                    "clients_in_care": int(in_care_key),
+                    "households_with_decision": int(households_key),
+                },
+            )
+        )
+    return figures
