@@ -390,45 +390,40 @@ def _grouped_durations(
         start, end, key = F.care_start, F.care_end, F.record_key
         start_month, end_month = F.start_month, F.end_month
         conditions = _fact_filters(query)
-    days = date_ordinal(end) - date_ordinal(start) + 1
-    # The period's days are its whole months, so the month indexes select them. The grouped
-    # expressions are columns of a subquery: PostgreSQL would not match a GROUP BY expression
-    # to its SELECT twin when each binds its own parameters.
-    rows = (
-        select(days.label("days"), key.label("key"))
-        .where(end_month >= query.start, end_month <= query.last, *conditions)
-        .subquery()
-    )
-    ended = [
-        (int(d), int(n), int(k))
-        for d, n, k in session.execute(
-            select(rows.c.days, func.count(), func.coalesce(func.sum(rows.c.key), 0)).group_by(
-                rows.c.days
-            )
-        )
-    ]
     cutoff = query.cutoff_date
+    days = date_ordinal(end) - date_ordinal(start) + 1
     closed = and_(end.is_not(None), end <= cutoff)
-    starts = (
+    # The period's days are its whole months, so the month indexes select them.
+    ends_in = and_(end_month >= query.start, end_month <= query.last)
+    starts_in = and_(start_month >= query.start, start_month <= query.last)
+    # One pass over the rows that end or start in the period: a row's ended duration (null
+    # when it did not end in the period) and its cohort (null when it did not start in it).
+    # The grouped expressions are columns of a subquery: PostgreSQL would not match a GROUP
+    # BY expression to its SELECT twin when each binds its own parameters.
+    rows = (
         select(
-            extract("year", start).label("year"),
+            case((ends_in, days)).label("ended_days"),
+            case((starts_in, extract("year", start))).label("year"),
             case((closed, days), else_=cutoff.toordinal() - date_ordinal(start) + 1).label("days"),
             case((closed, 1), else_=0).label("closed"),
             key.label("key"),
         )
-        .where(start_month >= query.start, start_month <= query.last, *conditions)
+        .where(or_(ends_in, starts_in), *conditions)
         .subquery()
     )
-    grouped = (starts.c.year, starts.c.days, starts.c.closed)
-    cohorts = [
-        (int(y), int(d), bool(c), int(n), int(k))
-        for y, d, c, n, k in session.execute(
-            select(*grouped, func.count(), func.coalesce(func.sum(starts.c.key), 0)).group_by(
-                *grouped
-            )
-        )
-    ]
-    return ended, cohorts
+    grouped = (rows.c.ended_days, rows.c.year, rows.c.days, rows.c.closed)
+    ended: Counter[int] = Counter()
+    ended_keys: Counter[int] = Counter()
+    cohorts: list[CohortGroup] = []
+    for ended_days, year, d, is_closed, n, k in session.execute(
+        select(*grouped, func.count(), func.coalesce(func.sum(rows.c.key), 0)).group_by(*grouped)
+    ):
+        if ended_days is not None:
+            ended[int(ended_days)] += int(n)
+            ended_keys[int(ended_days)] += int(k)
+        if year is not None:
+            cohorts.append((int(year), int(d), bool(is_closed), int(n), int(k)))
+    return [(d, n, ended_keys[d]) for d, n in ended.items()], cohorts
 
 
 def _grouped_intervals(
