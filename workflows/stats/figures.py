@@ -332,7 +332,7 @@ class Durations:
 # (days, count, key sum): the durations of the care that ended in the period, grouped.
 EndedGroup = tuple[int, int, int]
 # (start year, days, ended, count, key sum): a cohort's durations, open care censored at the
-# cut-off (ended False, days up to the cut-off), grouped.
+# cut-off (ended False, days up to the cut-off), grouped; a group may come in parts (summed).
 CohortGroup = tuple[int, int, bool, int, int]
 
 
