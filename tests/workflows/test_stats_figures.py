@@ -5,9 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Domain, OutlierMonth, PopulationFigure, derived_key
+from models import (
+    Domain,
+    OutlierMonth,
+    PopulationFigure,
+    StatsEpisode,
+    StatsTrajectory,
+    derived_key,
+)
 from workflows.stats import figures
 from workflows.stats.figures import Cohort, MonthFlow
 
@@ -128,6 +136,46 @@ def test_durations_mean_median_and_kaplan_meier_per_start_year(
     # Cohort 2021 (cut-off 2021-12-31): a 1, e2 19, c1 28, e1 31, d2 31, d1 80 ended; c2 is
     # censored at 306 days. S(1) = 6/7, S(19) = 5/7, S(28) = 4/7, S(31) = 4/7 · 2/4 = 2/7 ≤ ½.
     assert result.cohorts == [Cohort(2021, 7, 6, 1, 31)]
+
+
+def test_durations_carry_the_key_sums_of_the_rows_they_count(session: Session, jeugd: None) -> None:
+    rows = session.scalars(select(StatsTrajectory).where(StatsTrajectory.domain == "jeugd")).all()
+    result = figures.durations(session, query("2021-01", "2021-04"))
+    in_period = [r for r in rows if r.care_end and D(2021, 1, 1) <= r.care_end <= D(2021, 4, 30)]
+    assert result.ended_key == sum(r.record_key for r in in_period)
+    cohort = [r for r in rows if r.care_start and D(2021, 1, 1) <= r.care_start <= D(2021, 4, 30)]
+    assert result.cohorts[0].keys == {
+        "n": sum(r.record_key for r in cohort),
+        "ended": sum(r.record_key for r in cohort if r.care_end),
+        "censored": sum(r.record_key for r in cohort if not r.care_end),
+    }
+
+
+def test_durations_per_client_count_episodes_with_or_without_filters(
+    session: Session, jeugd: None
+) -> None:
+    # Episodes ended Jan–Apr 2021: a 1, e2 19, e1 31, b 62, d 80 (d2 lies inside d1) → mean
+    # 193 / 5, median 31. Cohort 2021: a, e2, e1, d ended; c (Feb 1 … open) censored at 334
+    # days. S(1) = 4/5, S(19) = 3/5, S(31) = 2/5 ≤ ½.
+    kept = figures.durations(session, query("2021-01", "2021-04", unit="client"))
+    assert (kept.ended, kept.mean_days, kept.median_days) == (5, 38.6, 31.0)
+    assert kept.cohorts == [Cohort(2021, 5, 4, 1, 31)]
+    episodes = session.scalars(select(StatsEpisode).where(StatsEpisode.domain == "jeugd")).all()
+    cohort = [e for e in episodes if D(2021, 1, 1) <= e.care_start <= D(2021, 4, 30)]
+    assert kept.cohorts[0].keys["n"] == sum(e.record_key for e in cohort)
+    # A filter that every row passes: the episodes are merged from the feed rows instead.
+    merged = figures.durations(session, query("2021-01", "2021-04", unit="client", wijk="Dronten"))
+    assert merged == kept
+    assert merged.ended_key == kept.ended_key
+    assert [c.keys for c in merged.cohorts] == [c.keys for c in kept.cohorts]
+
+
+def test_durations_scope_each_cohort_to_the_period(session: Session, jeugd: None) -> None:
+    # December 2020 – January 2021: cohort 2020 is b alone (Dec 1 … Jan 31, 62 days); f
+    # started before the period. Cohort 2021 starts in January: a 1, e1 31.
+    result = figures.durations(session, query("2020-12", "2021-01"))
+    assert (result.ended, result.median_days) == (3, 31.0)  # a 1, e1 31, b 62
+    assert result.cohorts == [Cohort(2020, 1, 1, 0, 62), Cohort(2021, 2, 2, 0, 1)]
 
 
 def test_kaplan_meier_median_is_not_reached_while_half_is_still_in_care() -> None:

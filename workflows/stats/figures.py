@@ -17,9 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import BigInteger, ColumnElement, and_, case, extract, func, literal, or_, select
 from sqlalchemy import cast as cast_
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,7 @@ from models import (
     episode_key,
 )
 
+from ..scheduler_jobs import date_ordinal
 from .episodes import merge, month_index
 from .selection import StatsQuery
 
@@ -328,72 +329,174 @@ class Durations:
     ended_key: int = field(default=0, compare=False)
 
 
-def _intervals(session: Session, query: StatsQuery) -> list[tuple[date, date | None, int]]:
-    if query.unit == UNIT_CLIENT:
-        return [(s, e, k) for _c, _d, s, e, k in client_intervals(session, query)]
-    return [
-        (cast(date, s), e, k)
-        for s, e, k in session.execute(
-            select(F.care_start, F.care_end, F.record_key).where(
-                F.care_start.is_not(None), *_fact_filters(query)
-            )
-        )
-    ]
+# (days, count, key sum): the durations of the care that ended in the period, grouped.
+EndedGroup = tuple[int, int, int]
+# (start year, days, ended, count, key sum): a cohort's durations, open care censored at the
+# cut-off (ended False, days up to the cut-off), grouped; a group may come in parts (summed).
+CohortGroup = tuple[int, int, bool, int, int]
 
 
 def kaplan_meier_median(times: Sequence[tuple[int, bool]]) -> int | None:
     """The smallest duration t with survival S(t) ≤ 0.5; ``times`` = (days, ended) with
     ended False for care still going on at the cut-off (censored there)."""
-    at_risk = len(times)
-    if not at_risk:
-        return None
     events = Counter(t for t, ended in times if ended)
     leaving = Counter(t for t, _ended in times)
+    return kaplan_meier_median_grouped((t, events[t], leaving[t]) for t in leaving)
+
+
+def kaplan_meier_median_grouped(steps: Iterable[tuple[int, int, int]]) -> int | None:
+    """``kaplan_meier_median`` over grouped counts: ``steps`` = (days, events, leaving), one
+    per duration, where leaving counts the ended and the censored with that duration."""
+    ordered = sorted(steps)
+    at_risk = sum(leaving for _t, _events, leaving in ordered)
     survival = 1.0
-    for t in sorted(leaving):
-        if events[t]:
-            survival *= 1 - events[t] / at_risk
+    for t, events, leaving in ordered:
+        if events:
+            survival *= 1 - events / at_risk
             if survival <= 0.5 + 1e-12:
                 return t
-        at_risk -= leaving[t]
+        at_risk -= leaving
     return None
 
 
 def durations(session: Session, query: StatsQuery) -> Durations:
     """Care durations (end − start + 1 days) of those that ended in the period: mean and
     median; per start-year cohort in the period the Kaplan–Meier median, open care censored at
-    the cut-off date."""
-    first, last, cutoff = query.period_first_day, query.period_last_day, query.cutoff_date
-    intervals = _intervals(session, query)
-    ended = [(e - s).days + 1 for s, e, _k in intervals if e is not None and first <= e <= last]
-    ended_key = sum(k for _s, e, k in intervals if e is not None and first <= e <= last)
-    cohorts: list[Cohort] = []
-    for year in range(first.year, last.year + 1):
-        times = []
-        keys = Counter[str]()
-        for s, e, k in intervals:
-            if s.year != year or s > cutoff or not first <= s <= last:
-                continue
-            keys["n"] += k
-            if e is not None and e <= cutoff:
-                times.append(((e - s).days + 1, True))
-                keys["ended"] += k
-            else:
-                times.append(((cutoff - s).days + 1, False))
-                keys["censored"] += k
-        done = sum(1 for _t, ok in times if ok)
-        cohorts.append(
-            Cohort(
-                year, len(times), done, len(times) - done, kaplan_meier_median(times), dict(keys)
-            )
+    the cut-off date. The database groups the durations (with counts and key sums); only the
+    grouped rows leave it, except for the client unit with filters, whose episodes are merged
+    here first (``client_intervals``)."""
+    if query.unit == UNIT_CLIENT and not _aggregated(query, UNIT_CLIENT):
+        ended, cohorts = _grouped_intervals(query, client_intervals(session, query))
+    else:
+        ended, cohorts = _grouped_durations(session, query)
+    return _durations_of(query, ended, cohorts)
+
+
+def _grouped_durations(
+    session: Session, query: StatsQuery
+) -> tuple[list[EndedGroup], list[CohortGroup]]:
+    """The grouped durations from the feed rows (traject unit) or the kept episodes (client
+    unit without filters)."""
+    start: Any
+    end: Any
+    start_month: Any
+    end_month: Any
+    if query.unit == UNIT_CLIENT:
+        E = StatsEpisode
+        start, end, key = E.care_start, E.care_end, E.record_key
+        start_month, end_month = E.start_month, E.end_month
+        conditions = [] if query.domain is None else [E.domain == query.domain]
+    else:
+        start, end, key = F.care_start, F.care_end, F.record_key
+        start_month, end_month = F.start_month, F.end_month
+        conditions = _fact_filters(query)
+    cutoff = query.cutoff_date
+    days = date_ordinal(end) - date_ordinal(start) + 1
+    closed = and_(end.is_not(None), end <= cutoff)
+    # The period's days are its whole months, so the month indexes select them.
+    ends_in = and_(end_month >= query.start, end_month <= query.last)
+    starts_in = and_(start_month >= query.start, start_month <= query.last)
+    # One pass over the rows that end or start in the period: a row's ended duration (null
+    # when it did not end in the period) and its cohort (null when it did not start in it).
+    # The grouped expressions are columns of a subquery: PostgreSQL would not match a GROUP
+    # BY expression to its SELECT twin when each binds its own parameters.
+    rows = (
+        select(
+            case((ends_in, days)).label("ended_days"),
+            case((starts_in, extract("year", start))).label("year"),
+            case((closed, days), else_=cutoff.toordinal() - date_ordinal(start) + 1).label("days"),
+            case((closed, 1), else_=0).label("closed"),
+            key.label("key"),
         )
-    return Durations(
-        ended=len(ended),
-        mean_days=statistics.fmean(ended) if ended else None,
-        median_days=float(statistics.median(ended)) if ended else None,
-        cohorts=cohorts,
-        ended_key=ended_key,
+        .where(or_(ends_in, starts_in), *conditions)
+        .subquery()
     )
+    grouped = (rows.c.ended_days, rows.c.year, rows.c.days, rows.c.closed)
+    ended: Counter[int] = Counter()
+    ended_keys: Counter[int] = Counter()
+    cohorts: list[CohortGroup] = []
+    for ended_days, year, d, is_closed, n, k in session.execute(
+        select(*grouped, func.count(), func.coalesce(func.sum(rows.c.key), 0)).group_by(*grouped)
+    ):
+        if ended_days is not None:
+            ended[int(ended_days)] += int(n)
+            ended_keys[int(ended_days)] += int(k)
+        if year is not None:
+            cohorts.append((int(year), int(d), bool(is_closed), int(n), int(k)))
+    return [(d, n, ended_keys[d]) for d, n in ended.items()], cohorts
+
+
+def _grouped_intervals(
+    query: StatsQuery, intervals: Iterable[Episode]
+) -> tuple[list[EndedGroup], list[CohortGroup]]:
+    """The grouped durations of merged episodes, as ``_grouped_durations`` groups them."""
+    first, last, cutoff = query.period_first_day, query.period_last_day, query.cutoff_date
+    ended: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # days -> [count, key sum]
+    cohorts: dict[tuple[int, int, bool], list[int]] = defaultdict(lambda: [0, 0])
+    for _client, _domain_name, s, e, k in intervals:
+        if e is not None and first <= e <= last:
+            cell = ended[(e - s).days + 1]
+            cell[0] += 1
+            cell[1] += k
+        if first <= s <= last:
+            until = e if e is not None and e <= cutoff else cutoff  # open care: censored
+            cell = cohorts[(s.year, (until - s).days + 1, e is not None and e <= cutoff)]
+            cell[0] += 1
+            cell[1] += k
+    return (
+        [(d, n, k) for d, (n, k) in ended.items()],
+        [(y, d, closed, n, k) for (y, d, closed), (n, k) in cohorts.items()],
+    )
+
+
+def _durations_of(
+    query: StatsQuery, ended: Sequence[EndedGroup], cohort_groups: Sequence[CohortGroup]
+) -> Durations:
+    n_ended = sum(n for _d, n, _k in ended)
+    cohorts: list[Cohort] = []
+    for year in range(query.period_first_day.year, query.period_last_day.year + 1):
+        steps: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # days -> [events, leaving]
+        keys = Counter[str]()
+        n = done = 0
+        for y, d, closed, count, key in cohort_groups:
+            if y != year:
+                continue
+            n += count
+            keys["n"] += key
+            steps[d][1] += count
+            if closed:
+                done += count
+                steps[d][0] += count
+                keys["ended"] += key
+            else:
+                keys["censored"] += key
+        median = kaplan_meier_median_grouped((d, e, m) for d, (e, m) in steps.items())
+        cohorts.append(Cohort(year, n, done, n - done, median, dict(keys)))
+    return Durations(
+        ended=n_ended,
+        # The exact sum over the count, as ``statistics.fmean`` over the durations gives it.
+        mean_days=sum(d * n for d, n, _k in ended) / n_ended if n_ended else None,
+        median_days=_grouped_median(ended, n_ended) if n_ended else None,
+        cohorts=cohorts,
+        ended_key=sum(k for _d, _n, k in ended),
+    )
+
+
+def _grouped_median(groups: Sequence[EndedGroup], n: int) -> float:
+    """``statistics.median`` of the durations that ``groups`` (days, count, …) count."""
+
+    def at(index: int) -> int:
+        seen = 0
+        for days, count, _key in ordered:
+            seen += count
+            if index < seen:
+                return days
+        raise IndexError(index)
+
+    ordered = sorted(groups)
+    if n % 2:
+        return float(at(n // 2))
+    return float((at(n // 2 - 1) + at(n // 2)) / 2)
 
 
 # --- waiting times ------------------------------------------------------------------------
