@@ -21,6 +21,7 @@ from functools import lru_cache
 from sqlalchemy.orm import Session
 
 from models import (
+    ClosureCategory,
     Contract,
     ContractRole,
     Domain,
@@ -253,11 +254,14 @@ def make_trajectory(
     state: TrajectoryState = TrajectoryState.CONCEPT,
     *,
     today: date = TODAY,
+    provider_user: User | None = None,
     **overrides: object,
 ) -> Trajectory:
     """A trajectory driven through the real workflow up to ``state``; the concept is made on
-    ``today`` (the later steps on ``TODAY``)."""
+    ``today`` (the later steps on ``TODAY``). ``provider_user`` (default: aanbieder A) answers
+    for the provider; give the matching ``provider_id`` for another organisation."""
     S = TrajectoryState
+    provider = provider_user or world.aanbieder_a
     t = wf.create_trajectory(session, trajectory_input(world, **overrides), world.gids, today=today)
     if state == S.CONCEPT:
         return t
@@ -268,16 +272,14 @@ def make_trajectory(
     if state == S.VOORGESTELD:
         return t
     if state == S.TERUGGESTUURD:
-        wf.return_to_gids(session, t, world.aanbieder_a, "Geen plek", TODAY)
+        wf.return_to_gids(session, t, provider, "Geen plek", TODAY)
         return t
-    wf.accept(session, t, world.aanbieder_a)
+    wf.accept(session, t, provider)
     if state == S.GEACCEPTEERD:
         return t
-    wf.start_care(session, t, world.aanbieder_a, TODAY, TODAY)
+    wf.start_care(session, t, provider, TODAY, TODAY)
     if state == S.ACTIEF:
         return t
-    from models import ClosureCategory
-
     wf.close(
         session,
         t,

@@ -25,7 +25,7 @@ from app.extensions import db
 from models import AuditEntry, Base, Resident, TrajectoryState
 from workflows.scheduler_jobs import run_all
 
-from .app.helpers import login, logout, post_form
+from .app.helpers import change_password, login, logout, post_form
 from .factories import TODAY, World, make_trajectory
 
 APPEND_ONLY = ["UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log", "TRUNCATE audit_log"]
@@ -149,17 +149,7 @@ def test_the_app_does_its_normal_work_as_the_application_role(
     assert session.query(Resident).filter_by(bsn="345678904").count() == 1
     assert client.get("/gids/").status_code == 200
     assert client.get(f"/gids/trajecten/{trajectory.id}").status_code == 200
-    changed = post_form(
-        client,
-        "/account",
-        "/account/wachtwoord",
-        {
-            "password-current_password": "geheim-wachtwoord",
-            "password-new_password": "een-nieuw-wachtwoord",
-            "password-repeat": "een-nieuw-wachtwoord",
-        },
-        prefix="password",
-    )
+    changed = change_password(client)
     assert changed.status_code == 302
     assert other.get("/gids/").status_code == 302
     run_all(session, TODAY)

@@ -164,3 +164,21 @@ def upload_history(client: FlaskClient, world: World, text: str, **extra: str) -
         **extra,
     }
     return client.post("/beheer/import", data=data, content_type="multipart/form-data")
+
+
+NEW_PASSWORD = "een-nieuw-wachtwoord"
+
+
+def change_password(client: FlaskClient, current: str = "geheim-wachtwoord") -> TestResponse:
+    """The signed-in user changes the password on the account page (to ``NEW_PASSWORD``)."""
+    return post_form(
+        client,
+        "/account",
+        "/account/wachtwoord",
+        {
+            "password-current_password": current,
+            "password-new_password": NEW_PASSWORD,
+            "password-repeat": NEW_PASSWORD,
+        },
+        prefix="password",
+    )

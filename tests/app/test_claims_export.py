@@ -11,10 +11,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from models import Claim, ClaimState, ClosureCategory, Resident, Trajectory, TrajectoryState
-from workflows import trajectories as wf
+from models import Claim, ClaimState, Resident, Trajectory, TrajectoryState
 
-from ..factories import TODAY, make_trajectory, trajectory_input
+from ..factories import make_trajectory
 from .helpers import login_as
 
 URL = "/beheer/declaraties.csv"
@@ -27,21 +26,9 @@ HEADER = (
 def closed_with(session, world, provider_user, **overrides) -> Trajectory:
     """A trajectory taken through the workflow to *afgesloten* with ``provider_user``'s
     organisation as main contractor."""
-    t = wf.create_trajectory(session, trajectory_input(world, **overrides), world.gids, today=TODAY)
-    wf.propose(session, t, world.gids, TODAY)
-    wf.accept(session, t, provider_user)
-    wf.start_care(session, t, provider_user, TODAY, TODAY)
-    wf.close(
-        session,
-        t,
-        world.gids,
-        care_end=TODAY,
-        closure_category=ClosureCategory.A,
-        end_reason_code="19",
-        result_achieved=True,
-        today=TODAY,
+    return make_trajectory(
+        session, world, TrajectoryState.AFGESLOTEN, provider_user=provider_user, **overrides
     )
-    return t
 
 
 @pytest.fixture

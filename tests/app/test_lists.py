@@ -18,16 +18,14 @@ from models import (
     AuditEntry,
     Claim,
     ClaimState,
-    ClosureCategory,
     Domain,
     Trajectory,
     TrajectoryState,
 )
-from workflows import trajectories as wf
 from workflows.claims import submit_claim
 
 from ..bulk import claimed_trajectories, copies
-from ..factories import TODAY, make_trajectory, trajectory_input
+from ..factories import TODAY, make_trajectory
 from .helpers import login_as
 
 NOW = datetime(2026, 11, 2, 10, 0)
@@ -97,23 +95,13 @@ def test_a_search_pages_beyond_its_first_page_in_post_bodies(client, world, sess
 
 
 def _closed_for(session, world, provider_user, provider) -> Trajectory:
-    t = wf.create_trajectory(
-        session, trajectory_input(world, provider_id=provider.id), world.gids, today=TODAY
-    )
-    wf.propose(session, t, world.gids, TODAY)
-    wf.accept(session, t, provider_user)
-    wf.start_care(session, t, provider_user, TODAY, TODAY)
-    wf.close(
+    return make_trajectory(
         session,
-        t,
-        world.gids,
-        care_end=TODAY,
-        closure_category=ClosureCategory.A,
-        end_reason_code="19",
-        result_achieved=True,
-        today=TODAY,
+        world,
+        TrajectoryState.AFGESLOTEN,
+        provider_user=provider_user,
+        provider_id=provider.id,
     )
-    return t
 
 
 STATES = [ClaimState.INGEDIEND, ClaimState.GOEDGEKEURD, ClaimState.AFGEWEZEN]

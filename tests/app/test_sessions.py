@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from freezegun import freeze_time
 
-from .helpers import csrf_token, login, login_as, logout, post_form
+from .helpers import change_password, csrf_token, login, login_as, logout, post_form
 
 EXPIRED = "Uw sessie is verlopen. Log opnieuw in."
 
@@ -53,17 +53,7 @@ def test_a_password_change_ends_the_other_sessions_and_keeps_this_one(app, clien
     other = app.test_client()
     login(other, world.gids.email)
     login(client, world.gids.email)
-    response = post_form(
-        client,
-        "/account",
-        "/account/wachtwoord",
-        {
-            "password-current_password": "geheim-wachtwoord",
-            "password-new_password": "een-nieuw-wachtwoord",
-            "password-repeat": "een-nieuw-wachtwoord",
-        },
-        prefix="password",
-    )
+    response = change_password(client)
     assert response.status_code == 302
     assert client.get("/gids/").status_code == 200
     assert "op alle andere apparaten uitgelogd" in client.get("/account").get_data(as_text=True)
@@ -190,17 +180,7 @@ def test_logging_out_ends_only_this_session_not_the_other_devices(app, client, w
 
 def test_a_copy_made_after_a_password_change_is_refused_after_logout(app, client, world):
     login(client, world.gids.email)
-    response = post_form(
-        client,
-        "/account",
-        "/account/wachtwoord",
-        {
-            "password-current_password": "geheim-wachtwoord",
-            "password-new_password": "een-nieuw-wachtwoord",
-            "password-repeat": "een-nieuw-wachtwoord",
-        },
-        prefix="password",
-    )
+    response = change_password(client)
     assert response.status_code == 302
     thief = _copy(app, client)
     assert thief.get("/gids/").status_code == 200
