@@ -557,7 +557,7 @@ def refresh(
             inserts.append(new)
     # The client unit: each touched client's episodes in the domain, after each kept filter,
     # from all its started rows before and after the change (frozen and detached ones too).
-    before = _started_rows(connection, pairs) if pairs else {}
+    before = _started_rows(connection, pairs)
     for start in range(0, len(stale), BATCH):
         connection.execute(delete(facts).where(facts.c.id.in_(stale[start : start + BATCH])))
     write_rows(connection, facts, inserts)
