@@ -139,9 +139,12 @@ def upgrade() -> None:
                 if None not in values:
                     padded = [str(value) for value in values] + [""]
                     groups[(name, padded[0], padded[1])].append((row.care_start, row.care_end))
+        keys: dict[date, int] = {}  # an episode often starts the same day under many filters
         for kept, intervals in groups.items():
             for start, end in merge(intervals):
-                key = derived_key("episode", client_key, domain, start.isoformat())
+                if start not in keys:
+                    keys[start] = derived_key("episode", client_key, domain, start.isoformat())
+                key = keys[start]
                 cell = cells[(*kept, domain, month_index(start))]
                 cell[0] += 1
                 cell[2] += key

@@ -35,6 +35,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
+from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -252,6 +254,10 @@ def derive(
 # --- keeping the aggregates current -------------------------------------------------------
 
 
+# An episode is counted in the unfiltered cells and in those of several set values, one client
+# after the other: its key is computed once.
+_episode_key = lru_cache(maxsize=256)(episode_key)
+
 # A cell of the kept counts: (set name, value_1, value_2, domain, unit, intensity, month). The
 # set name "" (with values "") is a cell of ``stats_monthly_counts``, any other one of
 # ``stats_filter_counts`` (``models.StatsFilterCount``).
@@ -328,7 +334,7 @@ class _Deltas:
         kept: SetValue = UNFILTERED,
     ) -> None:
         """A client episode (formed after the filters of ``kept``, if any)."""
-        record_key = episode_key(client_key, domain, start)
+        record_key = _episode_key(client_key, domain, start)
         self.add(
             (*kept, domain, UNIT_CLIENT, "", month_index(start)), True, sign, sign * record_key
         )
@@ -482,7 +488,7 @@ def _interval_order(interval: tuple[date, date | None]) -> tuple[date, date]:
 
 
 def _plain(value: Any) -> Any:
-    return value.value if hasattr(value, "value") else value
+    return value.value if isinstance(value, Enum) else value
 
 
 def _episode_row(client_key: str, domain: str, start: date, end: date | None) -> dict[str, Any]:
@@ -493,7 +499,7 @@ def _episode_row(client_key: str, domain: str, start: date, end: date | None) ->
         "care_end": end,
         "start_month": month_index(start),
         "end_month": month_index(end) if end else None,
-        "record_key": episode_key(client_key, domain, start),
+        "record_key": _episode_key(client_key, domain, start),
     }
 
 
