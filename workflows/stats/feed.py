@@ -335,9 +335,8 @@ class _Deltas:
     ) -> None:
         """A client episode (formed after the filters of ``kept``, if any)."""
         record_key = _episode_key(client_key, domain, start)
-        self.add(
-            (*kept, domain, UNIT_CLIENT, "", month_index(start)), True, sign, sign * record_key
-        )
+        cell = (*kept, domain, UNIT_CLIENT, "", month_index(start))
+        self.add(cell, True, sign, sign * record_key)
         if end is not None:
             cell = (*kept, domain, UNIT_CLIENT, "", month_index(end))
             self.add(cell, False, sign, sign * record_key)
@@ -386,9 +385,9 @@ def _apply(connection: Connection, deltas: _Deltas) -> None:
         names = [column.name for column in table.primary_key.columns]
         filtered = table is filter_counts_table
         mine = sorted(cell for cell in cells if bool(cell[0]) == filtered)
-        keys = [dict(zip(CELL_NAMES, cell, strict=True)) for cell in mine]
         if not mine:
             continue
+        keys = [dict(zip(CELL_NAMES, cell, strict=True)) for cell in mine]
         connection.execute(
             _upsert(connection, table),
             [
