@@ -37,6 +37,8 @@ from .reference import ChangeReason, EndReason, Wijk
 from .resident import Household, Resident
 from .security import LoginAttempt, RecoveryCode, UserSession
 from .statistics import (
+    FILTER_COLUMNS,
+    KEPT_SETS,
     KEY_BITS,
     KEY_MODULUS,
     UNIT_CLIENT,
@@ -45,16 +47,21 @@ from .statistics import (
     OutlierMonth,
     PopulationFigure,
     StatsEpisode,
+    StatsFilterCount,
     StatsMonthlyCount,
     StatsTrajectory,
     derived_key,
     episode_key,
+    set_name,
 )
 from .task import Task
 from .trajectory import OPEN_STATES, AgreedResult, Trajectory, TrajectoryEvent
 from .user import User
 
 __all__ = [
+    "FILTER_COLUMNS",
+    "KEPT_SETS",
+    "set_name",
     "KEY_BITS",
     "KEY_MODULUS",
     "derived_key",
@@ -68,6 +75,7 @@ __all__ = [
     "OutlierMonth",
     "PopulationFigure",
     "StatsEpisode",
+    "StatsFilterCount",
     "StatsMonthlyCount",
     "StatsTrajectory",
     "ZRM_DOMAINS",

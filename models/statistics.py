@@ -4,7 +4,8 @@
 birth date or address. The client is a keyed hash (HMAC-SHA256) of the BSN, age is a band and
 place the wijk/kern. ``StatsEpisode`` holds each client's episodes per domain (merged care, see
 docs/statistics.md) and ``StatsMonthlyCount`` the monthly inflow and outflow per domain, unit and
-intensity, so the most used figures need no scan of the feed.
+intensity; ``StatsFilterCount`` holds the same per value of the filters managers use most
+(``KEPT_SETS``), so the most used figures need no scan of the feed.
 
 The feed deliberately has **no foreign key** to a personal table (residents, trajectories,
 requests): a retention purge may delete or anonymise those, and the statistics must stay intact.
@@ -48,6 +49,33 @@ from .user import User
 # Unit keys in StatsMonthlyCount: a traject row per intensity, a client row with intensity "".
 UNIT_TRAJECT = "traject"
 UNIT_CLIENT = "client"
+
+# The feed column each statistics filter narrows (docs/statistics.md, "Filters").
+FILTER_COLUMNS = {
+    "category": "category_code",
+    "profile": "profile_code",
+    "intensity": "intensity",
+    "provider": "provider_agb",
+    "wijk": "wijk",
+    "age_band": "age_band",
+}
+# The filters and pairs of filters whose monthly counts are kept in StatsFilterCount.
+KEPT_SETS: tuple[tuple[str, ...], ...] = (
+    ("category",),
+    ("profile",),
+    ("provider",),
+    ("wijk",),
+    ("age_band",),
+    ("wijk", "age_band"),
+    ("profile", "provider"),
+)
+
+
+def set_name(names: tuple[str, ...]) -> str:
+    """How a kept set is named in ``StatsFilterCount.filter_set``: its filter names joined with
+    "+" ("wijk+age_band"); the empty set (no filter) is ""."""
+    return "+".join(names)
+
 
 # Record keys (docs/statistics.md, "Disclosure control"): a uniform number in [0, 1) stored as a
 # whole number of 2^-30 steps, so sums of keys are exact on every database and a cell key
@@ -181,6 +209,29 @@ class StatsMonthlyCount(Base):
     ends: Mapped[int] = mapped_column(Integer, default=0)
     # The sums of the record keys of those starts and ends (not reduced mod 1, so signed
     # deltas add up exactly): the cell keys of the monthly flows and, as running sums, stocks.
+    starts_key: Mapped[int] = mapped_column(BigInteger, default=0)
+    ends_key: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StatsFilterCount(Base):
+    """``StatsMonthlyCount`` per value of a kept filter set (``KEPT_SETS``): the starts and ends
+    of the trajectories (per intensity) and of the client episodes formed after that filter
+    (intensity ``""``) whose value of the set is ``value_1`` (and ``value_2`` for a pair, in
+    the order of ``KEPT_SETS``; ``""`` for a single filter). A row without a wijk counts in no
+    wijk set: no wijk filter selects it."""
+
+    __tablename__ = "stats_filter_counts"
+
+    filter_set: Mapped[str] = mapped_column(String(30), primary_key=True)
+    value_1: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value_2: Mapped[str] = mapped_column(String(80), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(10), primary_key=True)
+    domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10), primary_key=True)
+    intensity: Mapped[str] = mapped_column(String(10), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    starts: Mapped[int] = mapped_column(Integer, default=0)
+    ends: Mapped[int] = mapped_column(Integer, default=0)
+    # Key sums as in StatsMonthlyCount (not reduced mod 1).
     starts_key: Mapped[int] = mapped_column(BigInteger, default=0)
     ends_key: Mapped[int] = mapped_column(BigInteger, default=0)
 

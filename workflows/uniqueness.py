@@ -75,6 +75,7 @@ NOT_BY_PEOPLE: dict[str, str] = {
     "uq_stats_trajectories_source": "the statistics feed upserts (workflows.stats.feed)",
     "uq_trajectories_import_id": "the history import matches on it, one transaction per file",
     "pk_stats_monthly_counts": "the statistics feed upserts (workflows.stats.feed)",
+    "pk_stats_filter_counts": "the statistics feed upserts (workflows.stats.feed)",
     "uq_providers_agb_code": "no form adds providers (migrations, seed, history import)",
     "uq_support_profiles_code": "no form adds profiles (migrations, seed, history import)",
     "one_version_per_start": "no form adds tariff versions; catalogue.add_tariff checks first",

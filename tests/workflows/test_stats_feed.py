@@ -150,6 +150,88 @@ def test_the_kept_feed_equals_a_rebuild_from_scratch(session: Session, world: Wo
     assert feed.feed_snapshot(session.connection()) == kept
 
 
+def kept_equals_rebuild(session: Session) -> dict[str, list[tuple[object, ...]]]:
+    """The incrementally kept feed and aggregates equal a rebuild from scratch; returns them."""
+    session.flush()
+    kept = feed.feed_snapshot(session.connection())
+    feed.rebuild(session)
+    assert feed.feed_snapshot(session.connection()) == kept
+    return kept
+
+
+def client_cells(
+    kept: dict[str, list[tuple[object, ...]]], filter_set: str, value: str
+) -> set[tuple[object, ...]]:
+    """The client-unit filter counts of one set value: (month, starts, ends)."""
+    return {
+        (month, starts, ends)
+        for name, value_1, _v2, unit, _d, _i, month, starts, ends, *_keys in kept["filter_counts"]
+        if (name, value_1, unit) == (filter_set, value, "client")
+    }
+
+
+def test_the_filter_counts_follow_every_change_as_a_rebuild_does(
+    session: Session, world: World
+) -> None:
+    """The counts per kept filter value (traject and client unit) after moves, changes of
+    profile and provider, a cancellation, a closing, a deleted and a frozen trajectory, and
+    episodes that join and split under a filter while the unfiltered one stays."""
+    m = TODAY.year * 12 + TODAY.month - 1
+    first = make_trajectory(session, world, S.AFGESLOTEN)  # Zorg A
+    second = make_trajectory(
+        session, world, S.AFGESLOTEN, provider_id=world.zorg_b.id, provider_user=world.aanbieder_b
+    )
+    third = make_trajectory(session, world, S.ACTIEF)
+    # Zorg A: Jan, then from March (a gap in February); Zorg B fills February: one episode
+    # unfiltered, two for provider Zorg A.
+    first.care_start, first.care_end = date(2026, 1, 5), date(2026, 1, 31)
+    second.care_start, second.care_end = date(2026, 2, 1), date(2026, 2, 28)
+    third.care_start, third.care_end = date(2026, 3, 1), None
+    kept = kept_equals_rebuild(session)
+    assert client_cells(kept, "provider", "12345678") == {(m - 10, 1, 1), (m - 8, 1, 0)}
+    assert client_cells(kept, "provider", "87654321") == {(m - 9, 1, 1)}
+    assert [(e[2], e[3]) for e in kept["episodes"]] == [(date(2026, 1, 5), None)]
+
+    second.provider_id = world.zorg_a.id  # the gap closes under Zorg A: one episode
+    kept = kept_equals_rebuild(session)
+    assert client_cells(kept, "provider", "12345678") == {(m - 10, 1, 0)}
+    assert client_cells(kept, "provider", "87654321") == set()
+
+    second.care_start = date(2026, 2, 10)  # split again, under every filter and unfiltered
+    second.profile_id = world.hh.id  # and another profile (and so category)
+    kept = kept_equals_rebuild(session)
+    assert client_cells(kept, "profile", "WMO-HH") == {(m - 9, 1, 1)}
+    assert len(kept["episodes"]) == 2
+
+    world.adult.wijk = Wijk(name="Swifterbant")  # a move: every row changes wijk
+    kept = kept_equals_rebuild(session)
+    assert client_cells(kept, "wijk", "Dronten") == set()
+    assert client_cells(kept, "wijk", "Swifterbant") == {(m - 10, 1, 1), (m - 9, 1, 0)}
+
+    wf.close(session, third, world.gids, care_end=TODAY, closure_category=ClosureCategory.A,
+             end_reason_code="19", result_achieved=True, today=TODAY)  # fmt: skip
+    child = make_trajectory(
+        session, world, S.ACTIEF, resident_id=world.child.id, profile_id=world.amb.id
+    )
+    kept_equals_rebuild(session)
+    waiting = make_trajectory(session, world, S.VOORGESTELD)
+    wf.cancel(session, waiting, world.gids, "Inwoner ziet af van hulp")
+    feed.detach(session, [child.id])  # frozen: stays as it is
+    world.child.birth_date = date(1900, 1, 1)
+    child.provider_id = world.zorg_b.id
+    kept = kept_equals_rebuild(session)
+    # The frozen row keeps its provider in every set it counts in.
+    assert client_cells(kept, "profile", "JZ-AMB") == {(m, 1, 0)}
+    assert [r for r in kept["filter_counts"] if r[1:3] == ("JZ-AMB", "12345678")]
+    assert not [r for r in kept["filter_counts"] if r[1:3] == ("JZ-AMB", "87654321")]
+    session.execute(delete(Task).where(Task.trajectory_id == first.id))
+    session.delete(first)  # detached: stays in the feed and counts
+    kept_equals_rebuild(session)
+    second.care_start = date(2026, 1, 20)  # joins the detached row's January again
+    kept = kept_equals_rebuild(session)
+    assert len(client_cells(kept, "profile", "WMO-HH")) == 2
+
+
 def test_a_row_keeps_its_record_key_through_changes_and_rebuilds(
     session: Session, world: World
 ) -> None:
@@ -273,6 +355,7 @@ PERSONAL_TABLES = {
         "stats_trajectories",
         "stats_episodes",
         "stats_monthly_counts",
+        "stats_filter_counts",
         "stats_outlier_months",
         "population_figures",
         # the catalogue, for checking filter values

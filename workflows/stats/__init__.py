@@ -8,19 +8,23 @@ How the figures stay fast and correct
   trajectories a flush touched (and of the residents, requests and extension events it touched),
   with Core statements on the flush's own connection. No workflow has to remember it.
   ``rebuild`` derives everything from scratch with the same function, so both give the same rows.
-* Two aggregates are kept beside the feed, both recomputed by the hook for what changed:
-  ``stats_episodes`` (each client's episodes per domain, merged by ``episodes.merge``) and
-  ``stats_monthly_counts`` (starts and ends per domain × unit × intensity × month, kept with
-  signed deltas through an upsert, so concurrent transactions add up instead of overwriting;
-  beside each count the sum of the record keys of the rows it counts, for the cell keys).
-  Every stock is a running sum: ``eindstand(M) = starts up to M − ends up to M``, because an end
-  never precedes its start.
-* ``figures`` answers a query from the aggregates when it can: period and domain only (any unit),
-  and intensity for the traject unit. Any other filter (category, profile, provider, wijk, age
-  band, or intensity for the client unit) narrows the trajectories *before* episodes are formed
+* Three aggregates are kept beside the feed, all recomputed by the hook for what changed:
+  ``stats_episodes`` (each client's episodes per domain, merged by ``episodes.merge``),
+  ``stats_monthly_counts`` (starts and ends per domain × unit × intensity × month) and
+  ``stats_filter_counts`` (the same per value of each kept filter set, ``models.KEPT_SETS``:
+  category, profile, provider, wijk, age band, wijk + age band, profile + provider; for the
+  client unit the episodes formed after that filter). The counts are kept with signed deltas
+  through an upsert, so concurrent transactions add up instead of overwriting; beside each count
+  the sum of the record keys of the rows it counts, for the cell keys. Every stock is a running
+  sum: ``eindstand(M) = starts up to M − ends up to M``, because an end never precedes its start.
+* ``figures`` answers flows and intensity from the kept counts when it can: period and domain
+  only (any unit), or exactly one kept set (``figures.kept_set``); the intensity filter combines
+  with both for the traject unit. Any other combination (two filters that are no kept pair, or
+  intensity for the client unit) narrows the trajectories *before* episodes are formed
   (docs/statistics.md: filters first), so the traject unit counts the filtered feed rows with one
   grouped query and the client unit merges the filtered rows into episodes in Python with the very
-  same ``episodes.merge``.
+  same ``episodes.merge``. Durations, waiting times and results read the feed (the client unit
+  without filters: ``stats_episodes``).
 * ``anonymity`` turns the exact figures into what may be shown, in one place, by the cell key
   method (every count perturbed by a fixed amount that follows from its rows' record keys);
   ``report`` is the only entry point the web pages, the API, the CLI and the downloads use.

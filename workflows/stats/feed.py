@@ -35,12 +35,15 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
+from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import (
     Connection,
     Select,
     Table,
+    bindparam,
     delete,
     event,
     exists,
@@ -53,6 +56,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from models import (
+    FILTER_COLUMNS,
+    KEPT_SETS,
     UNIT_CLIENT,
     UNIT_TRAJECT,
     Aanmelding,
@@ -60,6 +65,7 @@ from models import (
     Provider,
     Resident,
     StatsEpisode,
+    StatsFilterCount,
     StatsMonthlyCount,
     StatsTrajectory,
     SupportProfile,
@@ -69,6 +75,7 @@ from models import (
     Wijk,
     derived_key,
     episode_key,
+    set_name,
 )
 
 from ..bulk import write_rows
@@ -96,6 +103,7 @@ INSERT_BATCH = 5_000
 facts = cast(Table, StatsTrajectory.__table__)
 episodes_table = cast(Table, StatsEpisode.__table__)
 counts_table = cast(Table, StatsMonthlyCount.__table__)
+filter_counts_table = cast(Table, StatsFilterCount.__table__)
 
 # The columns ``derive`` fills, in table order (everything but the surrogate id).
 FACT_COLUMNS = [c.name for c in facts.columns if c.name not in ("id", "frozen")]
@@ -246,108 +254,202 @@ def derive(
 # --- keeping the aggregates current -------------------------------------------------------
 
 
+# An episode is counted in the unfiltered cells and in those of several set values, one client
+# after the other: its key is computed once.
+_episode_key = lru_cache(maxsize=256)(episode_key)
+
+# A cell of the kept counts: (set name, value_1, value_2, domain, unit, intensity, month). The
+# set name "" (with values "") is a cell of ``stats_monthly_counts``, any other one of
+# ``stats_filter_counts`` (``models.StatsFilterCount``).
+Cell = tuple[str, str, str, str, str, str, int]
+CELL_NAMES = ("filter_set", "value_1", "value_2", "domain", "unit", "intensity", "month")
+# A kept filter set with the values a row has for it: (set name, value_1, value_2).
+SetValue = tuple[str, str, str]
+UNFILTERED: SetValue = ("", "", "")
+# The feed columns the kept sets narrow.
+SET_COLUMNS = sorted({FILTER_COLUMNS[name] for names in KEPT_SETS for name in names})
+# What the client unit needs of a started feed row: the episode and the values of the kept sets.
+CLIENT_COLUMNS = ["client_key", "domain", "care_start", "care_end", *SET_COLUMNS]
+
+
+def set_value(names: tuple[str, ...], values: Sequence[Any]) -> SetValue:
+    """The set value of ``stats_filter_counts`` for these filters and values (in the order of
+    ``KEPT_SETS``; the second value "" for a single filter)."""
+    padded = [str(_plain(value)) for value in values] + ["", ""]
+    return set_name(names), padded[0], padded[1]
+
+
+def filter_values(row: dict[str, Any] | Any) -> list[SetValue]:
+    """The kept sets a feed row counts in, each with the row's values. A row without a value for
+    a set (no wijk) is in none of its cells: no filter value selects it."""
+    found: list[SetValue] = []
+    for names in KEPT_SETS:
+        values = [_get(row, FILTER_COLUMNS[name]) for name in names]
+        if None not in values:
+            found.append(set_value(names, values))
+    return found
+
+
 @dataclass
 class _Deltas:
-    """Signed changes to ``stats_monthly_counts``: key (domain, unit, intensity, month); the
-    ``*_key`` counters change the sums of the record keys the same way."""
+    """Signed changes to the kept counts, per ``Cell``: ``stats_monthly_counts`` and
+    ``stats_filter_counts``; the ``*_key`` counters change the sums of the record keys the same
+    way."""
 
-    starts: Counter[tuple[str, str, str, int]]
-    ends: Counter[tuple[str, str, str, int]]
-    starts_key: Counter[tuple[str, str, str, int]]
-    ends_key: Counter[tuple[str, str, str, int]]
+    starts: Counter[Cell]
+    ends: Counter[Cell]
+    starts_key: Counter[Cell]
+    ends_key: Counter[Cell]
 
     @classmethod
     def empty(cls) -> _Deltas:
         return cls(Counter(), Counter(), Counter(), Counter())
 
+    def add(self, cell: Cell, start: bool, n: int, key_sum: int) -> None:
+        """``n`` rows with key sum ``key_sum`` start (else end) in this cell."""
+        if start:
+            self.starts[cell] += n
+            self.starts_key[cell] += key_sum
+        else:
+            self.ends[cell] += n
+            self.ends_key[cell] += key_sum
+
     def add_traject(self, row: dict[str, Any] | Any, sign: int) -> None:
+        """A feed row (unit traject) in the unfiltered cells and in those of its set values."""
         domain, intensity = str(_get(row, "domain")), str(_get(row, "intensity"))
         record_key = int(_get(row, "record_key"))
-        if _get(row, "start_month") is not None:
-            cell = (domain, UNIT_TRAJECT, intensity, _get(row, "start_month"))
-            self.starts[cell] += sign
-            self.starts_key[cell] += sign * record_key
-        if _get(row, "end_month") is not None:
-            cell = (domain, UNIT_TRAJECT, intensity, _get(row, "end_month"))
-            self.ends[cell] += sign
-            self.ends_key[cell] += sign * record_key
+        for kept in (UNFILTERED, *filter_values(row)):
+            for start, month in ((True, _get(row, "start_month")), (False, _get(row, "end_month"))):
+                if month is not None:
+                    cell = (*kept, domain, UNIT_TRAJECT, intensity, month)
+                    self.add(cell, start, sign, sign * record_key)
 
     def add_episode(
-        self, client_key: str, domain: str, start: date, end: date | None, sign: int
+        self,
+        client_key: str,
+        domain: str,
+        start: date,
+        end: date | None,
+        sign: int,
+        kept: SetValue = UNFILTERED,
     ) -> None:
-        record_key = episode_key(client_key, domain, start)
-        cell = (domain, UNIT_CLIENT, "", month_index(start))
-        self.starts[cell] += sign
-        self.starts_key[cell] += sign * record_key
+        """A client episode (formed after the filters of ``kept``, if any)."""
+        record_key = _episode_key(client_key, domain, start)
+        cell = (*kept, domain, UNIT_CLIENT, "", month_index(start))
+        self.add(cell, True, sign, sign * record_key)
         if end is not None:
-            cell = (domain, UNIT_CLIENT, "", month_index(end))
-            self.ends[cell] += sign
-            self.ends_key[cell] += sign * record_key
+            cell = (*kept, domain, UNIT_CLIENT, "", month_index(end))
+            self.add(cell, False, sign, sign * record_key)
+
+    def add_filtered_episodes(
+        self, client_key: str, domain: str, rows: Iterable[Any], sign: int
+    ) -> None:
+        """The client's episodes in the domain after each kept filter: its started feed rows
+        (``CLIENT_COLUMNS``) of each set value merged on their own, as the figures merge the
+        filtered rows (docs/statistics.md: filters first)."""
+        groups: dict[SetValue, list[tuple[date, date | None]]] = defaultdict(list)
+        for row in rows:
+            for kept in filter_values(row):
+                groups[kept].append((row.care_start, row.care_end))
+        for kept, intervals in groups.items():
+            for ep_start, ep_end in merge(intervals):
+                self.add_episode(client_key, domain, ep_start, ep_end, sign, kept)
 
 
 def _get(row: Any, name: str) -> Any:
     return _plain(row[name] if isinstance(row, dict) else getattr(row, name))
 
 
-def _upsert(connection: Connection) -> Any:
-    if connection.dialect.name == "postgresql":
-        pg = pg_insert(counts_table)
-        return pg.on_conflict_do_update(
-            index_elements=["domain", "unit", "intensity", "month"],
-            set_={
-                name: counts_table.c[name] + pg.excluded[name]
-                for name in ("starts", "ends", "starts_key", "ends_key")
-            },
-        )
-    lite = sqlite_insert(counts_table)
-    return lite.on_conflict_do_update(
-        index_elements=["domain", "unit", "intensity", "month"],
+def _upsert(connection: Connection, table: Table) -> Any:
+    keys = [column.name for column in table.primary_key.columns]
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=keys,
         set_={
-            name: counts_table.c[name] + lite.excluded[name]
+            name: table.c[name] + statement.excluded[name]
             for name in ("starts", "ends", "starts_key", "ends_key")
         },
     )
 
 
 def _apply(connection: Connection, deltas: _Deltas) -> None:
-    keys = {
-        k
+    """Add the deltas to both tables; a cell that lost rows and has none left goes."""
+    cells = {
+        cell
         for counter in (deltas.starts, deltas.ends, deltas.starts_key, deltas.ends_key)
-        for k, v in counter.items()
-        if v
+        for cell, value in counter.items()
+        if value
     }
-    if not keys:
-        return
-    params = [
-        {
-            "domain": domain,
-            "unit": unit,
-            "intensity": intensity,
-            "month": month,
-            "starts": deltas.starts[(domain, unit, intensity, month)],
-            "ends": deltas.ends[(domain, unit, intensity, month)],
-            "starts_key": deltas.starts_key[(domain, unit, intensity, month)],
-            "ends_key": deltas.ends_key[(domain, unit, intensity, month)],
-        }
-        for domain, unit, intensity, month in sorted(keys)
-    ]
-    connection.execute(_upsert(connection), params)
-    connection.execute(
-        delete(counts_table).where(counts_table.c.starts == 0, counts_table.c.ends == 0)
-    )
+    for table in (counts_table, filter_counts_table):
+        names = [column.name for column in table.primary_key.columns]
+        filtered = table is filter_counts_table
+        mine = sorted(cell for cell in cells if bool(cell[0]) == filtered)
+        if not mine:
+            continue
+        keys = [dict(zip(CELL_NAMES, cell, strict=True)) for cell in mine]
+        connection.execute(
+            _upsert(connection, table),
+            [
+                {
+                    **{name: key[name] for name in names},
+                    "starts": deltas.starts[cell],
+                    "ends": deltas.ends[cell],
+                    "starts_key": deltas.starts_key[cell],
+                    "ends_key": deltas.ends_key[cell],
+                }
+                for cell, key in zip(mine, keys, strict=True)
+            ],
+        )
+        emptied = [
+            {f"cell_{name}": key[name] for name in names}
+            for cell, key in zip(mine, keys, strict=True)
+            if deltas.starts[cell] < 0 or deltas.ends[cell] < 0
+        ]
+        if emptied:
+            connection.execute(
+                delete(table).where(
+                    table.c.starts == 0,
+                    table.c.ends == 0,
+                    *(table.c[name] == bindparam(f"cell_{name}") for name in names),
+                ),
+                emptied,
+            )
 
 
-def _refresh_episodes(connection: Connection, pairs: set[tuple[str, str]], deltas: _Deltas) -> None:
-    """Recompute the episodes of these (client_key, domain) pairs from the feed."""
-    ordered = sorted(pairs)
-    for start in range(0, len(ordered), BATCH):
-        chunk = ordered[start : start + BATCH]
-        wanted = set(chunk)
-        # By client key alone, the leading column of both indexes (a row-value IN list is not
-        # used with an index by SQLite); the domain is checked here.
-        keys = sorted({client_key for client_key, _domain in chunk})
-        old: dict[tuple[str, str], list[tuple[date, date | None]]] = defaultdict(list)
-        old_ids: dict[tuple[str, str], list[int]] = defaultdict(list)
+def _started_rows(
+    connection: Connection, pairs: set[tuple[str, str]]
+) -> dict[tuple[str, str], list[Any]]:
+    """The started feed rows (``CLIENT_COLUMNS``) of these (client_key, domain) pairs."""
+    found: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    # By client key alone, the leading column of the index (a row-value IN list is not used
+    # with an index by SQLite); the domain is checked here.
+    keys = sorted({client_key for client_key, _domain in pairs})
+    for start in range(0, len(keys), BATCH):
+        for row in connection.execute(
+            select(*[facts.c[name] for name in CLIENT_COLUMNS]).where(
+                facts.c.client_key.in_(keys[start : start + BATCH]),
+                facts.c.care_start.is_not(None),
+            )
+        ):
+            pair = (row.client_key, str(_plain(row.domain)))
+            if pair in pairs:
+                found[pair].append(row)
+    return found
+
+
+def _refresh_episodes(
+    connection: Connection,
+    pairs: set[tuple[str, str]],
+    rows: dict[tuple[str, str], list[Any]],
+    deltas: _Deltas,
+) -> None:
+    """Recompute the kept episodes of these (client_key, domain) pairs from their started feed
+    rows ``rows`` (``_started_rows``)."""
+    keys = sorted({client_key for client_key, _domain in pairs})
+    old: dict[tuple[str, str], list[tuple[date, date | None]]] = defaultdict(list)
+    old_ids: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for start in range(0, len(keys), BATCH):
         for row in connection.execute(
             select(
                 episodes_table.c.id,
@@ -355,37 +457,29 @@ def _refresh_episodes(connection: Connection, pairs: set[tuple[str, str]], delta
                 episodes_table.c.domain,
                 episodes_table.c.care_start,
                 episodes_table.c.care_end,
-            ).where(episodes_table.c.client_key.in_(keys))
+            ).where(episodes_table.c.client_key.in_(keys[start : start + BATCH]))
         ):
-            key = (row.client_key, str(_plain(row.domain)))
-            if key not in wanted:
-                continue
-            old[key].append((row.care_start, row.care_end))
-            old_ids[key].append(row.id)
-        intervals: dict[tuple[str, str], list[tuple[date, date | None]]] = defaultdict(list)
-        for client_key, domain, care_start, care_end in connection.execute(
-            select(facts.c.client_key, facts.c.domain, facts.c.care_start, facts.c.care_end).where(
-                facts.c.client_key.in_(keys), facts.c.care_start.is_not(None)
-            )
-        ):
-            key = (client_key, str(_plain(domain)))
-            if key in wanted:
-                intervals[key].append((care_start, care_end))
-        stale: list[int] = []
-        fresh: list[dict[str, Any]] = []
-        for key in chunk:
-            new = merge(intervals.get(key, []))
-            if sorted(old.get(key, []), key=_interval_order) == new:
-                continue
-            stale.extend(old_ids.get(key, []))
-            for ep_start, ep_end in old.get(key, []):
-                deltas.add_episode(key[0], key[1], ep_start, ep_end, -1)
-            for ep_start, ep_end in new:
-                deltas.add_episode(key[0], key[1], ep_start, ep_end, +1)
-                fresh.append(_episode_row(key[0], key[1], ep_start, ep_end))
-        if stale:
-            connection.execute(delete(episodes_table).where(episodes_table.c.id.in_(stale)))
-        write_rows(connection, episodes_table, fresh)
+            pair = (row.client_key, str(_plain(row.domain)))
+            if pair in pairs:
+                old[pair].append((row.care_start, row.care_end))
+                old_ids[pair].append(row.id)
+    stale: list[int] = []
+    fresh: list[dict[str, Any]] = []
+    for pair in sorted(pairs):
+        new = merge((row.care_start, row.care_end) for row in rows.get(pair, []))
+        if sorted(old.get(pair, []), key=_interval_order) == new:
+            continue
+        stale.extend(old_ids.get(pair, []))
+        for ep_start, ep_end in old.get(pair, []):
+            deltas.add_episode(pair[0], pair[1], ep_start, ep_end, -1)
+        for ep_start, ep_end in new:
+            deltas.add_episode(pair[0], pair[1], ep_start, ep_end, +1)
+            fresh.append(_episode_row(pair[0], pair[1], ep_start, ep_end))
+    for start in range(0, len(stale), BATCH):
+        connection.execute(
+            delete(episodes_table).where(episodes_table.c.id.in_(stale[start : start + BATCH]))
+        )
+    write_rows(connection, episodes_table, fresh)
 
 
 def _interval_order(interval: tuple[date, date | None]) -> tuple[date, date]:
@@ -393,7 +487,7 @@ def _interval_order(interval: tuple[date, date | None]) -> tuple[date, date]:
 
 
 def _plain(value: Any) -> Any:
-    return value.value if hasattr(value, "value") else value
+    return value.value if isinstance(value, Enum) else value
 
 
 def _episode_row(client_key: str, domain: str, start: date, end: date | None) -> dict[str, Any]:
@@ -404,7 +498,7 @@ def _episode_row(client_key: str, domain: str, start: date, end: date | None) ->
         "care_end": end,
         "start_month": month_index(start),
         "end_month": month_index(end) if end else None,
-        "record_key": episode_key(client_key, domain, start),
+        "record_key": _episode_key(client_key, domain, start),
     }
 
 
@@ -443,6 +537,7 @@ def refresh(
         return
     deltas = _Deltas.empty()
     pairs: set[tuple[str, str]] = set()
+    stale: list[int] = []
     old_rows: dict[int, Any] = {}
     for start in range(0, len(ids), BATCH):
         for row in connection.execute(
@@ -460,14 +555,27 @@ def refresh(
         if old is not None:
             deltas.add_traject(old, -1)
             pairs.add((old.client_key, str(_plain(old.domain))))
-            connection.execute(delete(facts).where(facts.c.id == old.id))
+            stale.append(old.id)
         if new is not None:
             deltas.add_traject(new, +1)
             pairs.add((new["client_key"], str(_plain(new["domain"]))))
             inserts.append(new)
+    # The client unit: each touched client's episodes in the domain, after each kept filter,
+    # from all its started rows before and after the change (frozen and detached ones too).
+    before = _started_rows(connection, pairs)
+    for start in range(0, len(stale), BATCH):
+        connection.execute(delete(facts).where(facts.c.id.in_(stale[start : start + BATCH])))
     write_rows(connection, facts, inserts)
     if pairs:
-        _refresh_episodes(connection, pairs, deltas)
+        after = _started_rows(connection, pairs)
+        _refresh_episodes(connection, pairs, after, deltas)
+        for client_key, domain in sorted(pairs):
+            deltas.add_filtered_episodes(
+                client_key, domain, before.get((client_key, domain), []), -1
+            )
+            deltas.add_filtered_episodes(
+                client_key, domain, after.get((client_key, domain), []), +1
+            )
     _apply(connection, deltas)
 
 
@@ -592,58 +700,57 @@ def rebuild(session: Session) -> RebuildReport:
 
 
 def rebuild_aggregates(connection: Connection) -> int:
-    """Episodes and monthly counts from the feed as it stands; returns the number of episodes.
-    Also used by the benchmark's bulk generator, which writes feed rows directly."""
+    """Episodes and the kept counts (unfiltered and per kept filter set) from the feed as it
+    stands; returns the number of episodes. Also used by the benchmark's bulk generator, which
+    writes feed rows directly."""
     connection.execute(delete(episodes_table))
     connection.execute(delete(counts_table))
+    connection.execute(delete(filter_counts_table))
     deltas = _Deltas.empty()
-    for column, counts, key_sums in (
-        (facts.c.start_month, deltas.starts, deltas.starts_key),
-        (facts.c.end_month, deltas.ends, deltas.ends_key),
-    ):
-        for domain, intensity, month, n, key_sum in connection.execute(
-            select(
-                facts.c.domain,
-                facts.c.intensity,
-                column,
-                func.count(),
-                func.sum(facts.c.record_key),
-            )
-            .where(column.is_not(None))
-            .group_by(facts.c.domain, facts.c.intensity, column)
-        ):
-            cell = (str(_plain(domain)), UNIT_TRAJECT, str(_plain(intensity)), month)
-            counts[cell] += n
-            key_sums[cell] += int(key_sum or 0)
+    # The traject unit: the feed rows grouped per set value, intensity and month.
+    for names in ((), *KEPT_SETS):
+        set_columns = [facts.c[FILTER_COLUMNS[name]] for name in names]
+        for column, start in ((facts.c.start_month, True), (facts.c.end_month, False)):
+            grouped = [*set_columns, facts.c.domain, facts.c.intensity, column]
+            for *values, domain, intensity, month, n, key_sum in connection.execute(
+                select(*grouped, func.count(), func.sum(facts.c.record_key))
+                .where(*(c.is_not(None) for c in (*set_columns, column)))
+                .group_by(*grouped)
+            ):
+                kept = set_value(names, values)
+                cell = (*kept, str(_plain(domain)), UNIT_TRAJECT, str(_plain(intensity)), month)
+                deltas.add(cell, start, n, int(key_sum or 0))
+    # The client unit: one ordered pass over the started rows, a client and domain at a time.
     count = 0
     batch: list[dict[str, Any]] = []
     current: tuple[str, str] | None = None
-    intervals: list[tuple[date, date | None]] = []
+    client_rows: list[Any] = []
 
     def flush_client() -> None:
         nonlocal count
         if current is None:
             return
-        for ep_start, ep_end in merge(intervals):
+        for ep_start, ep_end in merge((row.care_start, row.care_end) for row in client_rows):
             deltas.add_episode(current[0], current[1], ep_start, ep_end, +1)
             batch.append(_episode_row(current[0], current[1], ep_start, ep_end))
             count += 1
+        deltas.add_filtered_episodes(current[0], current[1], client_rows, +1)
 
     rows = connection.execute(
-        select(facts.c.client_key, facts.c.domain, facts.c.care_start, facts.c.care_end)
+        select(*[facts.c[name] for name in CLIENT_COLUMNS])
         .where(facts.c.care_start.is_not(None))
         .order_by(facts.c.client_key, facts.c.domain)
         .execution_options(yield_per=INSERT_BATCH)
     )
-    for client_key, domain, start, end in rows:
-        key = (client_key, str(_plain(domain)))
+    for row in rows:
+        key = (row.client_key, str(_plain(row.domain)))
         if key != current:
             flush_client()
-            current, intervals = key, []
+            current, client_rows = key, []
             if len(batch) >= INSERT_BATCH:
                 write_rows(connection, episodes_table, batch)
                 batch = []
-        intervals.append((start, end))
+        client_rows.append(row)
     flush_client()
     write_rows(connection, episodes_table, batch)
     _apply(connection, deltas)
@@ -669,8 +776,15 @@ def feed_snapshot(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:
         ),
         key=repr,
     )
-    count_rows = sorted(
-        (tuple(_plain(v) for v in row) for row in connection.execute(select(counts_table))),
-        key=repr,
+    count_rows, filter_count_rows = (
+        sorted(
+            (tuple(_plain(v) for v in row) for row in connection.execute(select(table))), key=repr
+        )
+        for table in (counts_table, filter_counts_table)
     )
-    return {"facts": fact_rows, "episodes": episode_rows, "counts": count_rows}
+    return {
+        "facts": fact_rows,
+        "episodes": episode_rows,
+        "counts": count_rows,
+        "filter_counts": filter_count_rows,
+    }

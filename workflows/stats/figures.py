@@ -4,9 +4,9 @@ These are the *raw* numbers, before anonymity; nothing outside ``report`` shows 
 CLI's audited ``--exact``). Each function takes a checked ``StatsQuery`` and returns a dataclass.
 Beside every count it carries the sum of the record keys of the rows counted (``*_key``, whole
 numbers of 2^-30; docs/statistics.md, "Disclosure control"), summed in the same query that
-counts, so ``anonymity`` can give the cell its key. Where a figure can come from
-the kept aggregates (``stats_monthly_counts``, ``stats_episodes``) it does; see the package
-docstring for when the feed itself is read.
+counts, so ``anonymity`` can give the cell its key. Where a figure can come from the kept
+aggregates (``stats_monthly_counts``, ``stats_filter_counts``, ``stats_episodes``) it does; see
+the package docstring for when the feed itself is read.
 """
 
 from __future__ import annotations
@@ -17,13 +17,26 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, ColumnElement, and_, case, extract, func, literal, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Table,
+    and_,
+    case,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy import cast as cast_
 from sqlalchemy.orm import Session
 
 from models import (
+    FILTER_COLUMNS,
+    KEPT_SETS,
     UNIT_CLIENT,
     UNIT_TRAJECT,
     ClosureCategory,
@@ -31,6 +44,7 @@ from models import (
     OutlierMonth,
     PopulationFigure,
     StatsEpisode,
+    StatsFilterCount,
     StatsMonthlyCount,
     StatsTrajectory,
     episode_key,
@@ -38,9 +52,13 @@ from models import (
 
 from ..scheduler_jobs import date_ordinal
 from .episodes import merge, month_index
+from .feed import set_value
 from .selection import StatsQuery
 
 F = StatsTrajectory
+FACTS = cast(Table, StatsTrajectory.__table__)
+COUNTS = cast(Table, StatsMonthlyCount.__table__)
+FILTER_COUNTS = cast(Table, StatsFilterCount.__table__)
 INTENSITIES = tuple(i.value for i in Intensity)
 CATEGORIES = tuple(c.value for c in ClosureCategory)
 
@@ -52,26 +70,30 @@ def _fact_filters(query: StatsQuery) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if query.domain is not None:
         conditions.append(F.domain == query.domain)
-    columns = {
-        "category": F.category_code,
-        "profile": F.profile_code,
-        "intensity": F.intensity,
-        "provider": F.provider_agb,
-        "wijk": F.wijk,
-        "age_band": F.age_band,
-    }
-    for name, column in columns.items():
-        value = query.value(name)
-        if value:
-            conditions.append(column == value)
+    for name in query.narrowing:
+        conditions.append(FACTS.c[FILTER_COLUMNS[name]] == query.value(name))
     return conditions
 
 
 def _aggregated(query: StatsQuery, unit: str) -> bool:
     """Whether ``stats_monthly_counts`` answers this query: period and domain only, plus the
     intensity for the traject unit (its rows are kept per intensity)."""
-    allowed = {"intensity"} if unit == UNIT_TRAJECT else set()
-    return set(query.narrowing) <= allowed
+    return not _narrowing(query, unit)
+
+
+def kept_set(query: StatsQuery, unit: str) -> tuple[str, ...] | None:
+    """The kept filter set (``models.KEPT_SETS``) whose ``stats_filter_counts`` answer this
+    query's monthly starts and ends: its filters besides the domain (and the intensity for the
+    traject unit, kept per intensity) are exactly that set. None when no kept set is (no filter
+    at all: ``stats_monthly_counts`` answers; any other combination: the feed)."""
+    narrowing = _narrowing(query, unit)
+    return next((names for names in KEPT_SETS if set(names) == narrowing), None)
+
+
+def _narrowing(query: StatsQuery, unit: str) -> set[str]:
+    """The query's filters that the kept counts do not hold apart: all but the intensity for
+    the traject unit."""
+    return set(query.narrowing) - ({"intensity"} if unit == UNIT_TRAJECT else set())
 
 
 Episode = tuple[str, str, date, date | None, int]
@@ -165,22 +187,29 @@ def _month_counts(
     """Starts and ends per month (or per (month, intensity)) up to ``query.last``."""
     counts = MonthCounts(Counter(), Counter(), Counter(), Counter())
     starts, ends = counts.starts, counts.ends
-    if _aggregated(query, unit):
-        C = StatsMonthlyCount
+    names = kept_set(query, unit)
+    if _aggregated(query, unit) or names is not None:
+        # The kept counts: unfiltered, or those of the kept set's value.
+        C = COUNTS if names is None else FILTER_COUNTS
         stmt = select(
-            C.month,
-            C.intensity,
-            func.sum(C.starts),
-            func.sum(C.ends),
-            func.sum(C.starts_key),
-            func.sum(C.ends_key),
-        ).where(C.unit == unit, C.month <= query.last)
+            C.c.month,
+            C.c.intensity,
+            func.sum(C.c.starts),
+            func.sum(C.c.ends),
+            func.sum(C.c.starts_key),
+            func.sum(C.c.ends_key),
+        ).where(C.c.unit == unit, C.c.month <= query.last)
+        if names is not None:
+            filter_set, value_1, value_2 = set_value(names, [query.value(n) for n in names])
+            stmt = stmt.where(
+                C.c.filter_set == filter_set, C.c.value_1 == value_1, C.c.value_2 == value_2
+            )
         if query.domain is not None:
-            stmt = stmt.where(C.domain == query.domain)
+            stmt = stmt.where(C.c.domain == query.domain)
         if unit == UNIT_TRAJECT and query.value("intensity"):
-            stmt = stmt.where(C.intensity == query.value("intensity"))
+            stmt = stmt.where(C.c.intensity == query.value("intensity"))
         for month, intensity, n_starts, n_ends, k_starts, k_ends in session.execute(
-            stmt.group_by(C.month, C.intensity)
+            stmt.group_by(C.c.month, C.c.intensity)
         ):
             key = (month, intensity) if by_intensity else month
             starts[key] += int(n_starts or 0)
