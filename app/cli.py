@@ -44,6 +44,8 @@ def run_migrations(revision: str = "head") -> None:
     cfg = alembic_config()
     with db.engine.begin() as connection:
         cfg.attributes["connection"] = connection
+        # Migrations that derive statistics rows need the pseudonym secret (see 0015).
+        cfg.attributes["stats_pseudonym_key"] = current_app.config["STATS_PSEUDONYM_KEY"]
         command.upgrade(cfg, revision)
 
 

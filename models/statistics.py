@@ -145,6 +145,38 @@ class StatsTrajectory(Base):
     household_record_key: Mapped[int] = mapped_column(Integer, default=_household_record_key)
 
 
+class StatsRequest(Base):
+    """One aanmelding (request for support) as the statistics see it: for the waiting list's
+    first stage, a request without a decision yet, which need not have a trajectory in
+    ``stats_trajectories``. Pseudonymised like the feed (client key, age band at the request
+    date, wijk); linked to its request while that exists, detached or frozen like a feed row."""
+
+    __tablename__ = "stats_requests"
+    __table_args__ = (
+        Index("ix_stats_requests_domain_request", "domain", "request_date"),
+        Index(
+            "uq_stats_requests_source",
+            "source_request_id",
+            unique=True,
+            sqlite_where=text("source_request_id IS NOT NULL"),
+            postgresql_where=text("source_request_id IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The request this row was derived from, while it exists (no foreign key: see above).
+    source_request_id: Mapped[int | None] = mapped_column(Integer)
+    frozen: Mapped[bool] = mapped_column(Boolean, default=False)
+    client_key: Mapped[str] = mapped_column(String(64))
+    age_band: Mapped[str] = mapped_column(String(10))
+    wijk: Mapped[str | None] = mapped_column(String(80))
+    domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10))
+    request_date: Mapped[date] = mapped_column(Date)
+    decided_on: Mapped[date | None] = mapped_column(Date)  # empty while undecided
+    outcome: Mapped[str] = mapped_column(String(20))
+    record_key: Mapped[int] = mapped_column(Integer, default=random_record_key)
+
+
 class StatsEpisode(Base):
     """A client's uninterrupted care in one domain: trajectories merged when one starts on or
     before the day after the episode's end so far (docs/statistics.md, unit client). Materialised
