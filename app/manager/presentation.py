@@ -498,7 +498,7 @@ def _charts(name: str, report: Any) -> list[Chart]:
                         _waits(report.months, "decision_to_start"),
                     ),
                 ],
-            )
+            ),
         ]
     return [
         bar_chart(

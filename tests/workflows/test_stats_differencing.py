@@ -315,12 +315,18 @@ def attack_waiting(session: Session, seed: int) -> Tally:
             n = exact_total.get((stage, "total"), 0)
             if 0 < n < K and ("all", "total") in total:
                 rest = [total[(other, "total")]]
-                tally.check(table, n, total[(stage, "total")], (total[("all", "total")], rest), rest)
+                tally.check(
+                    table, n, total[(stage, "total")], (total[("all", "total")], rest), rest
+                )
         for dimension, values in dimensions.items():
             if dimension in base:
                 continue
-            parts = {v: cells(waiting_list(session, PUBLISHED, **base, **{dimension: v})) for v in values}
-            exact = {v: cells(waiting_list(session, EXACT, **base, **{dimension: v})) for v in values}
+            parts = {
+                v: cells(waiting_list(session, PUBLISHED, **base, **{dimension: v})) for v in values
+            }
+            exact = {
+                v: cells(waiting_list(session, EXACT, **base, **{dimension: v})) for v in values
+            }
             for cell, value in itertools.product(exact[values[0]], values):
                 n = exact[value][cell]
                 if not 0 < n < K or cell not in total:

@@ -16,16 +16,16 @@ from models import (
     KEY_MODULUS,
     Aanmelding,
     AanmeldingOutcome,
-    Domain,
-    StatsRequest,
     AgreedResult,
     Base,
     ClosureCategory,
+    Domain,
     Evaluation,
     Intensity,
     Resident,
     StatsEpisode,
     StatsMonthlyCount,
+    StatsRequest,
     StatsTrajectory,
     Task,
     Trajectory,
@@ -344,7 +344,9 @@ def test_a_frozen_or_deleted_request_keeps_its_row(session: Session, world: Worl
     frozen = register(session, world, 3, "Wordt bevroren")
     deleted = register(session, world, 5, "Wordt verwijderd")
     feed.detach(session, [], [frozen.id])
-    before = {r.request_date: (r.client_key, r.record_key) for r in session.scalars(select(StatsRequest))}
+    before = {
+        r.request_date: (r.client_key, r.record_key) for r in session.scalars(select(StatsRequest))
+    }
     session.delete(deleted)
     session.flush()
     world.adult.bsn = "000000019"  # an anonymisation: the frozen row stays as it was

@@ -12,12 +12,12 @@ docstring for when the feed itself is read.
 from __future__ import annotations
 
 import statistics
-from itertools import pairwise
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, and_, case, extract, func, literal, or_, select

@@ -234,12 +234,12 @@ class ImportWriter:
             self.request_of = {
                 r.import_id: rid for r, rid in zip(self.new_requests, ids, strict=True)
             }
+        existing = [(r, rid) for r in dated if (rid := self.existing_request(r)) is not None]
         updates = [
             {"rid": rid, "day": r.request_date, "decided": r.decision_date or r.request_date}
-            for r in dated
-            if (rid := self.existing_request(r)) is not None
+            for r, rid in existing
         ]
-        self.request_ids = [*self.request_of.values(), *(u["rid"] for u in updates)]
+        self.request_ids = [*self.request_of.values(), *(rid for _r, rid in existing)]
         if updates:
             self.connection.execute(
                 update(request_table)
