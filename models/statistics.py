@@ -2,16 +2,18 @@
 
 ``StatsTrajectory`` holds one row per trajectory with only what the figures need: no name, BSN,
 birth date or address. The client is a keyed hash (HMAC-SHA256) of the BSN, age is a band and
-place the wijk/kern. ``StatsEpisode`` holds each client's episodes per domain (merged care, see
-docs/statistics.md) and ``StatsMonthlyCount`` the monthly inflow and outflow per domain, unit and
-intensity, so the most used figures need no scan of the feed.
+place the wijk/kern. ``StatsRequest`` holds each aanmelding the same way (for the waiting list's
+first stage, a request without a decision). ``StatsEpisode`` holds each client's episodes per
+domain (merged care, see docs/statistics.md) and ``StatsMonthlyCount`` the monthly inflow and
+outflow per domain, unit and intensity, so the most used figures need no scan of the feed.
 
 The feed deliberately has **no foreign key** to a personal table (residents, trajectories,
 requests): a retention purge may delete or anonymise those, and the statistics must stay intact.
-``source_trajectory_id`` is a plain integer that links a row to its trajectory while that exists;
-a row whose trajectory is gone is *detached* (``source_trajectory_id`` empty) and kept as it is.
-A *frozen* row is never derived again (``feed.detach``): for a trajectory whose resident is about
-to be anonymised, so the figures do not change when the personal data does.
+``source_trajectory_id`` (``source_request_id``) is a plain integer that links a row to its
+trajectory (request) while that exists; a row whose source is gone is *detached* (the link
+empty) and kept as it is. A *frozen* row is never derived again (``feed.detach``): for a
+trajectory or request whose resident is about to be anonymised, so the figures do not change
+when the personal data does.
 
 Months are stored as a month index ``year * 12 + month - 1`` (2019-01 → 24228) so every
 database buckets and compares them the same way.

@@ -12,6 +12,10 @@ closed); a cancelled one leaves it. Each row holds only what the figures need:
   ``wijk``: the name of the resident's wijk/kern.
 * catalogue codes (category, profile, AGB code), the dates, the price, how it closed, and the
   number of decision extensions (events ``verlengd``).
+* beside the feed, ``stats_requests``: one row per aanmelding (client key, age band at the
+  request date, wijk, domain, request and decision date, outcome), for the waiting list's first
+  stage — a request without a decision, which need not have a trajectory yet. Kept by the same
+  hook, rebuilt by ``rebuild``, detached and frozen like feed rows.
 * record keys for the cell key method (docs/statistics.md, "Disclosure control"): the row's own,
   derived from its client key and trajectory id, and its client's and household's, derived from
   those keys. Derived, not drawn, so a refresh or a rebuild gives a trajectory the same key
