@@ -50,23 +50,31 @@ CATEGORIES = tuple(c.value for c in ClosureCategory)
 # --- selections ---------------------------------------------------------------------------
 
 
-def _fact_filters(query: StatsQuery) -> list[ColumnElement[bool]]:
+def _filters(query: StatsQuery, domain: Any, columns: dict[str, Any]) -> list[ColumnElement[bool]]:
+    """The query's domain and the filters that ``columns`` (filter name → column) has."""
     conditions: list[ColumnElement[bool]] = []
     if query.domain is not None:
-        conditions.append(F.domain == query.domain)
-    columns = {
-        "category": F.category_code,
-        "profile": F.profile_code,
-        "intensity": F.intensity,
-        "provider": F.provider_agb,
-        "wijk": F.wijk,
-        "age_band": F.age_band,
-    }
+        conditions.append(domain == query.domain)
     for name, column in columns.items():
         value = query.value(name)
         if value:
             conditions.append(column == value)
     return conditions
+
+
+def _fact_filters(query: StatsQuery) -> list[ColumnElement[bool]]:
+    return _filters(
+        query,
+        F.domain,
+        {
+            "category": F.category_code,
+            "profile": F.profile_code,
+            "intensity": F.intensity,
+            "provider": F.provider_agb,
+            "wijk": F.wijk,
+            "age_band": F.age_band,
+        },
+    )
 
 
 def _aggregated(query: StatsQuery, unit: str) -> bool:
@@ -651,15 +659,11 @@ def waiting_now(session: Session, query: StatsQuery) -> WaitingNow:
     if any(query.value(name) for name in TRAJECTORY_ONLY_FILTERS):
         stages["request"] = None
     else:
-        conditions: list[ColumnElement[bool]] = [
+        conditions = [
             R.request_date <= reference,
             or_(R.decided_on.is_(None), R.decided_on > reference),
+            *_filters(query, R.domain, {"wijk": R.wijk, "age_band": R.age_band}),
         ]
-        if query.domain is not None:
-            conditions.append(R.domain == query.domain)
-        for name, column in (("wijk", R.wijk), ("age_band", R.age_band)):
-            if query.value(name):
-                conditions.append(column == query.value(name))
         stages["request"] = _stage_waiting(
             session, R.request_date, R.record_key, conditions, reference
         )
