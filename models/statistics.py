@@ -44,7 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TZDateTime, str_enum, utcnow
-from .enums import ClosureCategory, Domain, Intensity, NeedType
+from .enums import AanmeldingOutcome, ClosureCategory, Domain, Intensity, NeedType
 from .user import User
 
 # Unit keys in StatsMonthlyCount: a traject row per intensity, a client row with intensity "".
@@ -175,7 +175,7 @@ class StatsRequest(Base):
     domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10))
     request_date: Mapped[date] = mapped_column(Date)
     decided_on: Mapped[date | None] = mapped_column(Date)  # empty while undecided
-    outcome: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[AanmeldingOutcome] = mapped_column(str_enum(AanmeldingOutcome))
     record_key: Mapped[int] = mapped_column(Integer, default=random_record_key)
 
 

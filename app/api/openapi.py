@@ -8,8 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from workflows.stats.feed import AGE_BAND_CODES
-from workflows.stats.figures import WAIT_BAND_CODES, WAIT_STAGES
-from workflows.stats.selection import BASES, FILTER_NAMES, MAX_MONTHS, UNITS
+from workflows.stats.selection import (
+    BASES,
+    FILTER_NAMES,
+    MAX_MONTHS,
+    UNITS,
+    WAIT_BAND_CODES,
+    WAIT_STAGES,
+)
 
 MONTH = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "examples": ["2021-04"]}
 COUNT = {

@@ -84,7 +84,20 @@ def upgrade() -> None:
         ),
         sa.Column("request_date", sa.Date(), nullable=False),
         sa.Column("decided_on", sa.Date(), nullable=True),
-        sa.Column("outcome", sa.String(length=20), nullable=False),
+        sa.Column(
+            "outcome",
+            sa.Enum(
+                "in_behandeling",
+                "toegekend",
+                "afgewezen",
+                "geen_vervolg",
+                name="aanmeldingoutcome",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
         sa.Column("record_key", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stats_requests")),
     )

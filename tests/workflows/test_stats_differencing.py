@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from workflows.stats import report
 from workflows.stats.anonymity import Disclosure, PerturbationTable
-from workflows.stats.figures import WAIT_BAND_CODES as WAIT_BANDS
+from workflows.stats.selection import WAIT_BAND_CODES as WAIT_BANDS
 
 from .stats_helpers import fact, load, query, request
 

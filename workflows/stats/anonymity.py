@@ -39,8 +39,6 @@ from models import KEY_MODULUS
 from ..errors import N_
 from .episodes import month_label
 from .figures import (
-    WAIT_BAND_CODES,
-    WAIT_STAGES,
     Durations,
     Flows,
     IntensityMonth,
@@ -49,7 +47,7 @@ from .figures import (
     WaitingNow,
     WaitingTimes,
 )
-from .selection import DEFAULT_K
+from .selection import DEFAULT_K, WAIT_BAND_CODES, WAIT_STAGES
 
 Count = int  # a published count: always shown (perturbed), never hidden
 

@@ -40,7 +40,7 @@ from models import (
 
 from ..scheduler_jobs import date_ordinal
 from .episodes import merge, month_index
-from .selection import StatsQuery
+from .selection import TRAJECTORY_ONLY_FILTERS, WAIT_BAND_CODES, WAIT_BANDS, WAIT_STAGES, StatsQuery
 
 F = StatsTrajectory
 INTENSITIES = tuple(i.value for i in Intensity)
@@ -568,24 +568,6 @@ def waiting_times(session: Session, query: StatsQuery) -> WaitingTimes:
 
 
 # --- the waiting list now -------------------------------------------------------------------
-
-# The age of a wait (days from the day its stage began to the reference date) in bands, each
-# named by its weeks and given by its first day: under 2 weeks; 2 to 6 (the Wmo's six weeks for
-# the investigation); 6 to 8 (its two more for the decision: the legal term, as the eight weeks
-# for a Jeugd decision); 8 to 13 (past the term, within a quarter); 13 weeks or longer.
-WAIT_BANDS: tuple[tuple[int, str], ...] = (
-    (0, "0-2"),
-    (14, "2-6"),
-    (42, "6-8"),
-    (56, "8-13"),
-    (91, "13+"),
-)
-WAIT_BAND_CODES = tuple(code for _first_day, code in WAIT_BANDS)
-# (a) a request (aanmelding) without a decision; (b) a decision without a start of care.
-WAIT_STAGES = ("request", "decision")
-# Filters that only a trajectory has: a request without a decision has no profile or provider
-# yet, so with any of them set the request stage (and with it the total) does not apply.
-TRAJECTORY_ONLY_FILTERS = ("category", "profile", "intensity", "provider")
 
 
 @dataclass(frozen=True)
