@@ -101,6 +101,14 @@ class StatsTrajectory(Base):
         Index("ix_stats_trajectories_domain_start", "domain", "start_month"),
         Index("ix_stats_trajectories_domain_end", "domain", "end_month"),
         Index("ix_stats_trajectories_client", "client_key", "domain"),
+        # The waiting list's decisions without a start: a few of the rows, so a small index.
+        Index(
+            "ix_stats_trajectories_waiting",
+            "domain",
+            "decision_date",
+            sqlite_where=text("care_start IS NULL"),
+            postgresql_where=text("care_start IS NULL"),
+        ),
         # Partial, so the many detached rows (empty source) do not make the planner think the
         # index is unselective; a lookup "IN (...)" implies NOT NULL and uses it.
         Index(
@@ -155,7 +163,8 @@ class StatsRequest(Base):
 
     __tablename__ = "stats_requests"
     __table_args__ = (
-        Index("ix_stats_requests_domain_request", "domain", "request_date"),
+        # The waiting list's requests without a decision by a date: undecided or decided later.
+        Index("ix_stats_requests_domain_decided", "domain", "decided_on"),
         Index(
             "uq_stats_requests_source",
             "source_request_id",

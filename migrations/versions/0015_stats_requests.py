@@ -4,7 +4,9 @@ The waiting list (docs/statistics.md, "The waiting list now") has a first stage,
 without a decision yet, and such a request has no row in ``stats_trajectories``. This creates
 ``stats_requests`` — one row per aanmelding: client key (HMAC of the BSN), age band at the request
 date, wijk, domain, request date, decision date, outcome and a record key — and fills it with the
-rows ``workflows.stats.feed`` derives, so the next refresh or rebuild changes nothing.
+rows ``workflows.stats.feed`` derives, so the next refresh or rebuild changes nothing. It also
+adds a small partial index on the feed's rows without a start of care (the waiting list's
+decisions).
 
 The client key is a keyed hash whose secret (``STATS_PSEUDONYM_KEY``) the database does not
 have, so the rows cannot come from one INSERT … SELECT: the requests are read in one streamed
@@ -101,8 +103,14 @@ def upgrade() -> None:
         sa.Column("record_key", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stats_requests")),
     )
+    op.create_index("ix_stats_requests_domain_decided", "stats_requests", ["domain", "decided_on"])
+    # The waiting list's decisions without a start of care, a small part of the feed.
     op.create_index(
-        "ix_stats_requests_domain_request", "stats_requests", ["domain", "request_date"]
+        "ix_stats_trajectories_waiting",
+        "stats_trajectories",
+        ["domain", "decision_date"],
+        sqlite_where=sa.text("care_start IS NULL"),
+        postgresql_where=sa.text("care_start IS NULL"),
     )
     op.create_index(
         "uq_stats_requests_source",
@@ -171,6 +179,7 @@ def fill() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_stats_trajectories_waiting", table_name="stats_trajectories")
     op.drop_index("uq_stats_requests_source", table_name="stats_requests")
-    op.drop_index("ix_stats_requests_domain_request", table_name="stats_requests")
+    op.drop_index("ix_stats_requests_domain_decided", table_name="stats_requests")
     op.drop_table("stats_requests")

@@ -632,7 +632,9 @@ def waiting_now(session: Session, query: StatsQuery) -> WaitingNow:
             F.record_key,
             [
                 F.decision_date <= reference,
-                or_(F.care_start.is_(None), F.care_start > reference),
+                # no start by R, the last day of the cut-off month: none yet, or a later month
+                # (the partial index on waiting rows and the index on start months find them)
+                or_(F.care_start.is_(None), F.start_month > query.cutoff),
                 *_fact_filters(query),
             ],
             reference,
