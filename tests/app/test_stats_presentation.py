@@ -193,6 +193,20 @@ def test_a_short_waiting_list_is_never_shown_as_itself(
     assert len(values) == 6 and set(values) <= {"0", "5"}  # 2, perturbed: 0 or k
 
 
+def test_a_stage_the_filters_do_not_apply_to_says_so(manager: FlaskClient) -> None:
+    """With a provider filter there is no request stage (a request has no provider yet): its
+    row and the overall total read "n.v.t.", never 0; the chart draws the decisions only."""
+    page = get(manager, "/manager/", figuur="waiting-times", provider="12345678", **PERIOD).decode()
+    table = re.search(r'<table id="tabel-waiting_now">.*?</table>', page, re.S)
+    assert table is not None
+    na = '<td class="num">n.v.t.</td>'
+    assert '<th scope="row">Aanmelding, nog geen besluit</th>' + na * 6 in table.group(0)
+    assert '<td class="num">—</td>' * 5 + na + "</tr>" in table.group(0)
+    chart = re.search(r'<svg [^>]*id="grafiek-1".*?</svg>', page, re.S)
+    assert chart is not None and "Aanmelding, nog geen besluit" not in chart.group(0)
+    assert "Besluit, zorg nog niet gestart" in chart.group(0)
+
+
 # --- hidden values in the dashboard's charts ----------------------------------------------
 
 
