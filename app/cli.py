@@ -44,6 +44,8 @@ def run_migrations(revision: str = "head") -> None:
     cfg = alembic_config()
     with db.engine.begin() as connection:
         cfg.attributes["connection"] = connection
+        # Migrations that derive statistics rows need the pseudonym secret (see 0015).
+        cfg.attributes["stats_pseudonym_key"] = current_app.config["STATS_PSEUDONYM_KEY"]
         command.upgrade(cfg, revision)
 
 
@@ -371,7 +373,9 @@ def stats_cli() -> None:
     pass
 
 
-@stats_cli.command("rebuild", help="Derive the statistics feed again from the trajectories.")
+@stats_cli.command(
+    "rebuild", help="Derive the statistics feed again from the trajectories and requests."
+)
 def stats_rebuild() -> None:
     from workflows.stats.feed import rebuild
 
@@ -381,7 +385,7 @@ def stats_rebuild() -> None:
     click.echo(
         f"Statistics feed rebuilt in {time.perf_counter() - started:.1f} s: {report.rows} "
         f"trajectories derived, {report.detached} detached or frozen rows kept, "
-        f"{report.episodes} client episodes."
+        f"{report.episodes} client episodes, {report.requests} requests derived."
     )
 
 

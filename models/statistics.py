@@ -2,17 +2,19 @@
 
 ``StatsTrajectory`` holds one row per trajectory with only what the figures need: no name, BSN,
 birth date or address. The client is a keyed hash (HMAC-SHA256) of the BSN, age is a band and
-place the wijk/kern. ``StatsEpisode`` holds each client's episodes per domain (merged care, see
-docs/statistics.md) and ``StatsMonthlyCount`` the monthly inflow and outflow per domain, unit and
-intensity; ``StatsFilterCount`` holds the same per value of the filters managers use most
-(``KEPT_SETS``), so the most used figures need no scan of the feed.
+place the wijk/kern. ``StatsRequest`` holds each aanmelding the same way (for the waiting list's
+first stage, a request without a decision). ``StatsEpisode`` holds each client's episodes per
+domain (merged care, see docs/statistics.md) and ``StatsMonthlyCount`` the monthly inflow and
+outflow per domain, unit and intensity; ``StatsFilterCount`` holds the same per value of the
+filters managers use most (``KEPT_SETS``), so the most used figures need no scan of the feed.
 
 The feed deliberately has **no foreign key** to a personal table (residents, trajectories,
 requests): a retention purge may delete or anonymise those, and the statistics must stay intact.
-``source_trajectory_id`` is a plain integer that links a row to its trajectory while that exists;
-a row whose trajectory is gone is *detached* (``source_trajectory_id`` empty) and kept as it is.
-A *frozen* row is never derived again (``feed.detach``): for a trajectory whose resident is about
-to be anonymised, so the figures do not change when the personal data does.
+``source_trajectory_id`` (``source_request_id``) is a plain integer that links a row to its
+trajectory (request) while that exists; a row whose source is gone is *detached* (the link
+empty) and kept as it is. A *frozen* row is never derived again (``feed.detach``): for a
+trajectory or request whose resident is about to be anonymised, so the figures do not change
+when the personal data does.
 
 Months are stored as a month index ``year * 12 + month - 1`` (2019-01 → 24228) so every
 database buckets and compares them the same way.
@@ -43,7 +45,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TZDateTime, str_enum, utcnow
-from .enums import ClosureCategory, Domain, Intensity, NeedType
+from .enums import AanmeldingOutcome, ClosureCategory, Domain, Intensity, NeedType
 from .user import User
 
 # Unit keys in StatsMonthlyCount: a traject row per intensity, a client row with intensity "".
@@ -127,6 +129,14 @@ class StatsTrajectory(Base):
         Index("ix_stats_trajectories_domain_start", "domain", "start_month"),
         Index("ix_stats_trajectories_domain_end", "domain", "end_month"),
         Index("ix_stats_trajectories_client", "client_key", "domain"),
+        # The waiting list's decisions without a start: a few of the rows, so a small index.
+        Index(
+            "ix_stats_trajectories_waiting",
+            "domain",
+            "decision_date",
+            sqlite_where=text("care_start IS NULL"),
+            postgresql_where=text("care_start IS NULL"),
+        ),
         # Partial, so the many detached rows (empty source) do not make the planner think the
         # index is unselective; a lookup "IN (...)" implies NOT NULL and uses it.
         Index(
@@ -171,6 +181,39 @@ class StatsTrajectory(Base):
     record_key: Mapped[int] = mapped_column(Integer, default=random_record_key)
     client_record_key: Mapped[int] = mapped_column(Integer, default=_client_record_key)
     household_record_key: Mapped[int] = mapped_column(Integer, default=_household_record_key)
+
+
+class StatsRequest(Base):
+    """One aanmelding (request for support) as the statistics see it: for the waiting list's
+    first stage, a request without a decision yet, which need not have a trajectory in
+    ``stats_trajectories``. Pseudonymised like the feed (client key, age band at the request
+    date, wijk); linked to its request while that exists, detached or frozen like a feed row."""
+
+    __tablename__ = "stats_requests"
+    __table_args__ = (
+        # The waiting list's requests without a decision by a date: undecided or decided later.
+        Index("ix_stats_requests_domain_decided", "domain", "decided_on"),
+        Index(
+            "uq_stats_requests_source",
+            "source_request_id",
+            unique=True,
+            sqlite_where=text("source_request_id IS NOT NULL"),
+            postgresql_where=text("source_request_id IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The request this row was derived from, while it exists (no foreign key: see above).
+    source_request_id: Mapped[int | None] = mapped_column(Integer)
+    frozen: Mapped[bool] = mapped_column(Boolean, default=False)
+    client_key: Mapped[str] = mapped_column(String(64))
+    age_band: Mapped[str] = mapped_column(String(10))
+    wijk: Mapped[str | None] = mapped_column(String(80))
+    domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10))
+    request_date: Mapped[date] = mapped_column(Date)
+    decided_on: Mapped[date | None] = mapped_column(Date)  # empty while undecided
+    outcome: Mapped[AanmeldingOutcome] = mapped_column(str_enum(AanmeldingOutcome))
+    record_key: Mapped[int] = mapped_column(Integer, default=random_record_key)
 
 
 class StatsEpisode(Base):

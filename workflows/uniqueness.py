@@ -73,6 +73,7 @@ NOT_BY_PEOPLE: dict[str, str] = {
     "pk_user_sessions": "the hash of a random session key (workflows.sessions)",
     "uq_tasks_dedupe": "tasks are inserted with ON CONFLICT DO NOTHING (workflows.inbox)",
     "uq_stats_trajectories_source": "the statistics feed upserts (workflows.stats.feed)",
+    "uq_stats_requests_source": "the statistics feed replaces (workflows.stats.feed)",
     "uq_trajectories_import_id": "the history import matches on it, one transaction per file",
     "pk_stats_monthly_counts": "the statistics feed upserts (workflows.stats.feed)",
     "pk_stats_filter_counts": "the statistics feed upserts (workflows.stats.feed)",

@@ -8,7 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from workflows.stats.feed import AGE_BAND_CODES
-from workflows.stats.selection import BASES, FILTER_NAMES, MAX_MONTHS, UNITS
+from workflows.stats.selection import (
+    BASES,
+    FILTER_NAMES,
+    MAX_MONTHS,
+    UNITS,
+    WAIT_BAND_CODES,
+    WAIT_STAGES,
+)
 
 MONTH = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "examples": ["2021-04"]}
 COUNT = {
@@ -53,6 +60,24 @@ def _header(unit: list[str]) -> dict[str, Any]:
 
 
 WAIT = _object({"n": COUNT, "mean_days": NUMBER, "median_days": NUMBER})
+WAIT_STAGE = {
+    **_object({"total": COUNT, "bands": _object({band: COUNT for band in WAIT_BAND_CODES})}),
+    "type": ["object", "null"],
+    "description": "null when the filters do not apply to the stage (a request without a "
+    "decision has no category, profile, intensity or provider)",
+}
+WAITING_LIST = _object(
+    {
+        "reference_date": {"type": "string", "format": "date"},
+        "bands": {"type": "array", "items": {"type": "string", "enum": list(WAIT_BAND_CODES)}},
+        "stages": _object({stage: WAIT_STAGE for stage in WAIT_STAGES}),
+        "total": {**COUNT, "type": ["integer", "null"]},
+        "not_applicable": SUPPRESSED,
+    },
+    description="those waiting at the reference date (the cut-off date, whatever the period), "
+    "by stage and age of the wait in weeks; every band, stage total and the total are cells "
+    "of their own",
+)
 
 SCHEMAS: dict[str, Any] = {
     "Error": _object(
@@ -138,7 +163,11 @@ SCHEMAS: dict[str, Any] = {
     "WaitingTimes": _object(
         {
             **_header(["traject"]),
-            "waiting_now": COUNT,
+            "waiting_now": {
+                **COUNT,
+                "description": "the same cell as `waiting_list.stages.decision.total`",
+            },
+            "waiting_list": WAITING_LIST,
             "months": {
                 "type": "array",
                 "items": _object(

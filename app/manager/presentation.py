@@ -195,14 +195,8 @@ def waiting_tables(report: PublishedWaiting) -> list[DataTable]:
             for c in ("n", "mean_days", "median_days")
         ]
 
-    now = DataTable(
-        "waiting_now",
-        _("Wachtend op dit moment: besluit genomen, zorg nog niet gestart (los van de periode)"),
-        [_("Kengetal"), _("Aantal")],
-        [[_("Wachtend nu"), HIDDEN if report.waiting_now is None else report.waiting_now]],
-    )
     return [
-        now,
+        waiting_list_table(report.waiting_list),
         DataTable(
             "waiting",
             _("Wachttijden in dagen, naar maand van de start van de zorg"),
@@ -221,6 +215,53 @@ def waiting_tables(report: PublishedWaiting) -> list[DataTable]:
             ],
         ),
     ]
+
+
+def wait_band_label(code: str) -> str:
+    return {
+        "0-2": _("< 2 weken"),
+        "2-6": _("2 tot 6 weken"),
+        "6-8": _("6 tot 8 weken"),
+        "8-13": _("8 tot 13 weken"),
+        "13+": _("13 weken of langer"),
+    }[code]
+
+
+def wait_stage_label(name: str) -> str:
+    return {
+        "request": _("Aanmelding, nog geen besluit"),
+        "decision": _("Besluit, zorg nog niet gestart"),
+    }[name]
+
+
+def waiting_list_table(waiting: dict[str, Any]) -> DataTable:
+    """The waiting list at the reference date: a row per stage (its bands and its total), then
+    the overall total; a stage the filters do not apply to says so in every cell."""
+    bands = waiting["bands"]
+    not_applicable = _("n.v.t.")
+    rows: list[list[Cell]] = []
+    for name, stage in waiting["stages"].items():
+        if stage is None:
+            rows.append([wait_stage_label(name), *[not_applicable] * (len(bands) + 1)])
+        else:
+            rows.append(
+                [wait_stage_label(name), *[stage["bands"][b] for b in bands], stage["total"]]
+            )
+    total = waiting["total"]
+    rows.append(
+        [_("Alle wachtenden"), *[None] * len(bands), not_applicable if total is None else total]
+    )
+    day = date.fromisoformat(waiting["reference_date"])
+    return DataTable(
+        "waiting_now",
+        _(
+            "Wachtlijst op %(day)s (de laatste dag van de gegevens, los van de periode), naar "
+            "fase en wachtduur",
+            day=str(format_date(day, "d MMMM y")),
+        ),
+        [_("Fase"), *[wait_band_label(b) for b in bands], _("Totaal")],
+        rows,
+    )
 
 
 def results_tables(report: PublishedResults) -> list[DataTable]:
@@ -360,8 +401,27 @@ def charts_for(name: str, report: Any) -> list[Chart]:
     }
     charts = _charts(name, report)
     for chart in charts:
-        chart.source = sources[name]
+        chart.source = chart.source or sources[name]
     return charts
+
+
+def waiting_list_chart(waiting: dict[str, Any]) -> Chart:
+    """Those waiting per band of the age of the wait, a bar per stage that applies."""
+    chart = bar_chart(
+        _("Wachtlijst naar wachtduur"),
+        _(
+            "Staafdiagram van het aantal wachtenden per wachtduur, voor aanmeldingen zonder "
+            "besluit en voor besluiten zonder start van de zorg."
+        ),
+        [wait_band_label(b) for b in waiting["bands"]],
+        [
+            (wait_stage_label(name), [stage["bands"][b] for b in waiting["bands"]])
+            for name, stage in waiting["stages"].items()
+            if stage is not None
+        ],
+    )
+    chart.source = "waiting_now"
+    return chart
 
 
 def _charts(name: str, report: Any) -> list[Chart]:
@@ -420,6 +480,7 @@ def _charts(name: str, report: Any) -> list[Chart]:
         ]
     if name == "waiting-times":
         return [
+            waiting_list_chart(report.waiting_list),
             line_chart(
                 _("Mediane wachttijd per maand (dagen)"),
                 _(
@@ -437,7 +498,7 @@ def _charts(name: str, report: Any) -> list[Chart]:
                         _waits(report.months, "decision_to_start"),
                     ),
                 ],
-            )
+            ),
         ]
     return [
         bar_chart(

@@ -8,7 +8,7 @@ grouped statement per set; the client unit in one ordered pass over the started 
 each client's rows of each set value into episodes (keyed like every episode). Rule, merge and
 key are copied here on purpose: a migration must not change when the code does.
 
-Revision ID: 0012_filter_counts
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-05 22:40:00
 """
@@ -21,7 +21,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012_filter_counts"
+revision: str = "0012"
 down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

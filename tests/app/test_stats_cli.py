@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+from datetime import date as D
 from pathlib import Path
 
 from flask import Flask
+from flask.testing import FlaskClient
 from freezegun import freeze_time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import AuditEntry, StatsTrajectory, Trajectory, TrajectoryState
+from workflows.stats.admin import issue_token
 
 from ..factories import World, make_trajectory
 from ..workflows.history_csv import CLOSED, RUNNING, csv_text
-from ..workflows.stats_helpers import TODAY, jeugd_times_five, load
+from ..workflows.stats_helpers import TODAY, fact, jeugd_times_five, load, request
+from .helpers import login_as
 
 
 def invoke(app: Flask, *args: str):  # type: ignore[no-untyped-def]
@@ -115,3 +119,60 @@ def test_the_app_refuses_noise_its_maximum_deviation_cannot_carry(monkeypatch) -
     monkeypatch.setenv("STATS_VARIANCE", "3")
     with pytest.raises(ConfigError, match="STATS_VARIANCE"):
         load_config({"ENV_NAME": "testing"})
+
+
+def test_the_waiting_list_agrees_on_the_api_the_dashboard_and_the_command_line(
+    app: Flask, client: FlaskClient, session: Session, world: World
+) -> None:
+    """One published waiting list everywhere; ``--exact`` gives the exact one, audited."""
+    decided = [fact(f"w{i}", None, decision_date=D(2021, 12, 1)) for i in range(6)]
+    requests = [request(f"r{i}", D(2021, 10, 1)) for i in range(7)]  # 91 days: 13 weeks or more
+    load(session, *jeugd_times_five(), *decided, *requests)
+    _row, secret = issue_token(session, world.beheerder, user_id=world.manager.id, name="BI")
+    session.flush()
+    params = {"from": "2021-01", "to": "2021-06", "domain": "jeugd"}
+    with freeze_time(TODAY):
+        api = client.get(
+            "/api/v1/stats/waiting-times", query_string=params,
+            headers={"Authorization": f"Bearer {secret}"},
+        ).get_json()  # fmt: skip
+    waiting = api["waiting_list"]
+    assert (waiting["reference_date"], waiting["bands"]) == (
+        "2021-12-31", ["0-2", "2-6", "6-8", "8-13", "13+"]
+    )  # fmt: skip
+    assert api["waiting_now"] == waiting["stages"]["decision"]["total"]
+    assert waiting["not_applicable"] == []
+
+    args = ["stats", "waiting-times", "--from", "2021-01", "--to", "2021-06", "--domain", "jeugd"]
+    cli = json.loads(invoke(app, *args, "--json").output)
+    assert cli["waiting_list"] == waiting
+
+    with freeze_time(TODAY):
+        login_as(client, world.manager)
+        page = client.get("/manager/", query_string={**params, "figuur": "waiting-times"})
+    html = page.get_data(as_text=True)
+    for name, label in (("request", "Aanmelding, nog geen besluit"),
+                        ("decision", "Besluit, zorg nog niet gestart")):  # fmt: skip
+        stage = waiting["stages"][name]
+        cells = [*(stage["bands"][b] for b in waiting["bands"]), stage["total"]]
+        shown = "".join(f'<td class="num">{n}</td>' for n in cells)
+        assert f'<th scope="row">{label}</th>{shown}' in html
+    assert f'<td class="num">{waiting["total"]}</td></tr>' in html
+
+    table = invoke(app, *args)
+    assert "Wachtlijst op 31 december 2021" in table.output
+    assert "Besluit, zorg nog niet gestart" in table.output
+
+    exact = invoke(app, *args, "--json", "--exact", "--by", world.beheerder.email)
+    assert exact.exit_code == 0, exact.output
+    body = json.loads(exact.output)["waiting_list"]
+    assert body["stages"]["request"] == {
+        "total": 7, "bands": {"0-2": 0, "2-6": 0, "6-8": 0, "8-13": 0, "13+": 7}
+    }  # fmt: skip
+    assert body["stages"]["decision"] == {
+        "total": 6, "bands": {"0-2": 0, "2-6": 6, "6-8": 0, "8-13": 0, "13+": 0}
+    }  # fmt: skip
+    assert body["total"] == 13
+    assert session.scalars(
+        select(AuditEntry).where(AuditEntry.details.contains("stats waiting-times --exact"))
+    ).one()

@@ -1,5 +1,5 @@
 """How the published figures are shown: a year is a label (never "2.021"), a year the period
-covers in part says which months, the waiting list of today is in every output, hidden values
+covers in part says which months, the waiting list now is in every output, hidden values
 are marked in the charts, and the monitor PDF keeps words, amounts and charts whole."""
 
 from __future__ import annotations
@@ -149,23 +149,37 @@ def test_a_partial_year_says_which_months(
 # --- the waiting list now -----------------------------------------------------------------
 
 
+STAGE_ROW = "Besluit, zorg nog niet gestart"
+# waiting(6): six decisions of 1 December, 30 days before the reference date 31 December 2021
+# (2 to 6 weeks); no request without a decision. Published: band, stage total and total.
+STAGE_CELLS = [0, 6, 0, 0, 0, 6]
+
+
 def test_the_waiting_list_now_is_on_the_dashboard_and_in_every_download(
     manager: FlaskClient,
 ) -> None:
     page = get(manager, "/manager/", figuur="waiting-times", **PERIOD).decode()
     table = re.search(r'<table id="tabel-waiting_now">.*?</table>', page, re.S)
     assert table is not None
-    assert re.search(r'<th scope="row">Wachtend nu</th><td class="num">6</td>', table.group(0))
+    html = table.group(0)
+    assert "<caption>Wachtlijst op 31 december 2021" in html
+    assert '<th scope="col" class="num">2 tot 6 weken</th>' in html
+    cells = "".join(f'<td class="num">{n}</td>' for n in STAGE_CELLS)
+    assert f'<th scope="row">{STAGE_ROW}</th>{cells}' in html
+    assert '<th scope="row">Alle wachtenden</th>' + '<td class="num">—</td>' * 5 in html
+    assert re.search(r'<svg [^>]*id="grafiek-1".*?Wachtlijst naar wachtduur', page, re.S)
 
     csv = get(manager, "/manager/cijfers.csv", figuur="waiting-times", **PERIOD).decode("utf-8-sig")
-    assert "Wachtend nu;6" in csv
+    assert f"{STAGE_ROW};" + ";".join(map(str, STAGE_CELLS)) in csv
 
     book = load_workbook(
         io.BytesIO(get(manager, "/manager/cijfers.xlsx", figuur="waiting-times", **PERIOD))
     )
-    assert list(book["waiting_now"].iter_rows(min_row=3, values_only=True)) == [("Wachtend nu", 6)]
+    rows = list(book["waiting_now"].iter_rows(min_row=3, values_only=True))
+    assert (STAGE_ROW, *STAGE_CELLS) in rows
 
-    assert re.search(r"Wachtend nu\s+6", pdf_text(get(manager, "/manager/monitor.pdf", **PERIOD)))
+    pdf = pdf_text(get(manager, "/manager/monitor.pdf", **PERIOD))
+    assert re.search(rf"{STAGE_ROW}\s+" + r"\s+".join(map(str, STAGE_CELLS)), pdf)
 
 
 def test_a_short_waiting_list_is_never_shown_as_itself(
@@ -173,8 +187,24 @@ def test_a_short_waiting_list_is_never_shown_as_itself(
 ) -> None:
     client = signed_in(client, session, world, *jeugd_times_five(), *waiting(2))
     page = get(client, "/manager/", figuur="waiting-times", **PERIOD).decode()
-    shown = re.search(r'<th scope="row">Wachtend nu</th><td class="num">(\d+)</td>', page)
-    assert shown is not None and shown.group(1) in ("0", "5")  # 2, perturbed: 0 or k
+    shown = re.search(rf'<th scope="row">{STAGE_ROW}</th>((?:<td class="num">[^<]*</td>)+)', page)
+    assert shown is not None
+    values = re.findall(r'<td class="num">(\d+)</td>', shown.group(1))
+    assert len(values) == 6 and set(values) <= {"0", "5"}  # 2, perturbed: 0 or k
+
+
+def test_a_stage_the_filters_do_not_apply_to_says_so(manager: FlaskClient) -> None:
+    """With a provider filter there is no request stage (a request has no provider yet): its
+    row and the overall total read "n.v.t.", never 0; the chart draws the decisions only."""
+    page = get(manager, "/manager/", figuur="waiting-times", provider="12345678", **PERIOD).decode()
+    table = re.search(r'<table id="tabel-waiting_now">.*?</table>', page, re.S)
+    assert table is not None
+    na = '<td class="num">n.v.t.</td>'
+    assert '<th scope="row">Aanmelding, nog geen besluit</th>' + na * 6 in table.group(0)
+    assert '<td class="num">—</td>' * 5 + na + "</tr>" in table.group(0)
+    chart = re.search(r'<svg [^>]*id="grafiek-1".*?</svg>', page, re.S)
+    assert chart is not None and "Aanmelding, nog geen besluit" not in chart.group(0)
+    assert "Besluit, zorg nog niet gestart" in chart.group(0)
 
 
 # --- hidden values in the dashboard's charts ----------------------------------------------
@@ -198,7 +228,7 @@ def test_a_hidden_median_is_a_marked_gap_in_the_dashboard_chart(
         figuur="waiting-times",
         **{"from": "2021-01", "to": "2021-04", "domain": "jeugd"},
     )
-    svg = re.search(r'<svg [^>]*id="grafiek-1".*?</svg>', page.decode(), re.S).group(0)
+    svg = re.search(r'<svg [^>]*id="grafiek-2".*?</svg>', page.decode(), re.S).group(0)
     # February's two waits give no median: marked as hidden, not drawn as zero; January
     # (no waits at all) is simply empty
     assert re.search(r"<title>2021-02, Besluit . start: verborgen</title>", svg)
@@ -225,7 +255,8 @@ def test_every_chart_is_kept_together_with_its_table(
     assert drawings == []  # none loose in the story
     kept = [f for f in story if isinstance(f, KeepTogether)]
     with_chart = [k for k in kept if any(isinstance(f, Drawing) for f in k._content)]
-    assert len(with_chart) == 5  # flows (two charts), intensity, durations, waiting, results
+    # flows (two charts), intensity, durations, the waiting list, waiting times, results
+    assert len(with_chart) == 6
     for block in with_chart:
         assert isinstance(block._content[-1], Table)  # the chart's table closes its block
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from models import StatsEpisode, StatsMonthlyCount, StatsTrajectory, derived_key
+from models import StatsEpisode, StatsMonthlyCount, StatsRequest, StatsTrajectory, derived_key
 from workflows.stats.episodes import month_index
 from workflows.stats.feed import rebuild_aggregates
 from workflows.stats.selection import StatsQuery
@@ -54,6 +54,29 @@ def fact(
     return StatsTrajectory(**values)
 
 
+def request(
+    client: str,
+    request_date: date,
+    decided_on: date | None = None,
+    *,
+    domain: str = "jeugd",
+    **extra: Any,
+) -> StatsRequest:
+    """A ``stats_requests`` row: an aanmelding, undecided while ``decided_on`` is empty."""
+    values: dict[str, Any] = {
+        "client_key": client,
+        "age_band": "12-17" if domain == "jeugd" else "27-64",
+        "wijk": "Dronten",
+        "domain": domain,
+        "request_date": request_date,
+        "decided_on": decided_on,
+        "outcome": "in_behandeling" if decided_on is None else "toegekend",
+    }
+    values.update(extra)
+    values.setdefault("record_key", derived_key("test-request", *map(str, values.values())))
+    return StatsRequest(**values)
+
+
 def jeugd_times_five() -> list[StatsTrajectory]:
     """The hand-computed Jeugd example of tests/workflows/test_stats_figures.py, five clients
     for each of its clients (so no count falls under the threshold)."""
@@ -73,8 +96,10 @@ def jeugd_times_five() -> list[StatsTrajectory]:
     return rows
 
 
-def load(session: Session, *rows: StatsTrajectory) -> None:
-    """Replace the feed with ``rows`` and derive episodes and monthly counts from them."""
+def load(session: Session, *rows: StatsTrajectory | StatsRequest) -> None:
+    """Replace the feed (and ``stats_requests``) with ``rows`` and derive episodes and monthly
+    counts from them."""
+    session.execute(delete(StatsRequest))
     session.execute(delete(StatsTrajectory))
     session.execute(delete(StatsEpisode))
     session.execute(delete(StatsMonthlyCount))

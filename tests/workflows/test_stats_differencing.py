@@ -25,13 +25,15 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from workflows.stats import report
 from workflows.stats.anonymity import Disclosure, PerturbationTable
+from workflows.stats.selection import WAIT_BAND_CODES as WAIT_BANDS
 
-from .stats_helpers import fact, load, query
+from .stats_helpers import fact, load, query, request
 
 K = 5
 PUBLISHED = Disclosure(k=K)
@@ -41,6 +43,7 @@ AGE_BANDS = ("0-3", "4-11", "12-17", "18-26")
 PROVIDERS = ("98140017", "12345678", "87654321")
 MONTHS = ("2021-01", "2021-02", "2021-03", "2021-04", "2021-05")
 FLOW_CELLS = ("instroom", "uitstroom", "eindstand")
+REFERENCE = date(2021, 12, 31)  # the waiting list's reference date: the cut-off 2021-12
 
 
 def world(session: Session, seed: int, size: int = 700) -> None:
@@ -246,6 +249,108 @@ def test_the_attack_from_the_issue_no_longer_recovers_the_hidden_wijken(
                 assert published in (0, K) or published >= K
                 Tally().check(table, n, published, (total[cell], others), others)
     assert found
+
+
+def waiting_world(session: Session, seed: int, size: int = 400) -> None:
+    """Random requests without a decision and decisions without a start around the reference
+    date (some decided or started after it), with uniform random record keys."""
+    rng = random.Random(seed)
+    rows: list[object] = []
+    for index in range(size):
+        wijk = rng.choices(WIJKEN, weights=(6, 2, 1))[0]
+        age = rng.choices(AGE_BANDS, weights=(1, 4, 4, 1))[0]
+        began = REFERENCE - timedelta(days=rng.randrange(0, 130))
+        later = REFERENCE + timedelta(days=rng.randrange(1, 20))
+        if index % 2:
+            rows.append(
+                request(f"r{index}", began, later if rng.random() < 0.2 else None, wijk=wijk,
+                        age_band=age, record_key=rng.getrandbits(30))
+            )  # fmt: skip
+        else:
+            rows.append(
+                fact(f"d{index}", later if rng.random() < 0.2 else None, decision_date=began,
+                     wijk=wijk, age_band=age, provider_agb=rng.choices(PROVIDERS, (6, 3, 1))[0],
+                     record_key=rng.getrandbits(30))
+            )  # fmt: skip
+    load(session, *rows)  # type: ignore[arg-type]
+
+
+def waiting_list(session: Session, disclosure: Disclosure, **filters: str) -> dict[str, object]:
+    published = report.waiting_times(session, query("2021-01", "2021-12", **filters), disclosure)
+    return published.to_json()["waiting_list"]  # type: ignore[no-any-return]
+
+
+def cells(waiting: dict[str, Any]) -> dict[tuple[str, str], int]:
+    """Every count of a waiting list by (stage, band or "total"), and ("all", "total")."""
+    found = {("all", "total"): waiting["total"]} if waiting["total"] is not None else {}
+    for stage, values in waiting["stages"].items():
+        if values is not None:
+            found[(stage, "total")] = values["total"]
+            found.update({(stage, band): n for band, n in values["bands"].items()})
+    return found
+
+
+def attack_waiting(session: Session, seed: int) -> Tally:
+    """The waiting list against its parts: every band and stage total of a filter set from the
+    same without one more filter (each wijk, age band, provider), a band from its stage's total
+    and the other bands, and a stage from the overall total and the other stage."""
+    table = PUBLISHED.table
+    tally = Tally()
+    rng = random.Random(seed)
+    dimensions = {"wijk": WIJKEN, "age_band": AGE_BANDS, "provider": PROVIDERS}
+    bases: list[dict[str, str]] = [{}]
+    for _ in range(5):
+        chosen = rng.sample(sorted(dimensions), rng.randint(1, 2))
+        bases.append({name: rng.choice(dimensions[name]) for name in chosen})
+    for base in bases:
+        total = cells(waiting_list(session, PUBLISHED, **base))
+        assert cells(waiting_list(session, PUBLISHED, **base)) == total
+        exact_total = cells(waiting_list(session, EXACT, **base))
+        for (stage, band), n in exact_total.items():  # within one answer
+            if not 0 < n < K or band == "total":
+                continue
+            others = [total[(stage, b)] for b in WAIT_BANDS if b != band]
+            tally.check(table, n, total[(stage, band)], (total[(stage, "total")], others), others)
+        for stage, other in (("request", "decision"), ("decision", "request")):
+            n = exact_total.get((stage, "total"), 0)
+            if 0 < n < K and ("all", "total") in total:
+                rest = [total[(other, "total")]]
+                tally.check(
+                    table, n, total[(stage, "total")], (total[("all", "total")], rest), rest
+                )
+        for dimension, values in dimensions.items():
+            if dimension in base:
+                continue
+            parts = {
+                v: cells(waiting_list(session, PUBLISHED, **base, **{dimension: v})) for v in values
+            }
+            exact = {
+                v: cells(waiting_list(session, EXACT, **base, **{dimension: v})) for v in values
+            }
+            for cell, value in itertools.product(exact[values[0]], values):
+                n = exact[value][cell]
+                if not 0 < n < K or cell not in total:
+                    continue
+                assert exact_total[cell] == sum(exact[v][cell] for v in values)
+                others = [parts[v][cell] for v in values if v != value]
+                tally.check(table, n, parts[value][cell], (total[cell], others), others)
+    return tally
+
+
+def test_no_small_waiting_count_can_be_derived_from_totals_and_filters(session: Session) -> None:
+    waiting_world(session, 5)
+    tally = attack_waiting(session, 5)
+    assert tally.small_cells >= 20
+    assert tally.naive_hits < tally.small_cells / 2, tally
+
+
+def test_a_trajectory_filter_does_not_narrow_the_request_stage(session: Session) -> None:
+    """A provider filter gives no request stage (and no total) at all, rather than the
+    unfiltered requests beside the narrowed decisions: nothing to subtract from."""
+    waiting_world(session, 6)
+    narrowed = waiting_list(session, PUBLISHED, provider=PROVIDERS[2])
+    assert narrowed["stages"]["request"] is None and narrowed["total"] is None  # type: ignore[index]
+    assert narrowed["not_applicable"] == ["stages.request", "total"]
 
 
 def test_without_noise_the_attack_recovers_every_small_cell(session: Session) -> None:

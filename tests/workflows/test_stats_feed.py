@@ -15,14 +15,17 @@ from sqlalchemy.orm import Session
 from models import (
     KEY_MODULUS,
     Aanmelding,
+    AanmeldingOutcome,
     AgreedResult,
     Base,
     ClosureCategory,
+    Domain,
     Evaluation,
     Intensity,
     Resident,
     StatsEpisode,
     StatsMonthlyCount,
+    StatsRequest,
     StatsTrajectory,
     Task,
     Trajectory,
@@ -31,9 +34,9 @@ from models import (
     Wijk,
     derived_key,
 )
-from workflows import scaling
+from workflows import aanmeldingen, scaling
 from workflows import trajectories as wf
-from workflows.stats import feed, report
+from workflows.stats import feed, figures, report
 from workflows.stats.anonymity import Disclosure
 from workflows.stats.selection import parse_query
 
@@ -347,12 +350,106 @@ def test_a_changed_request_date_reaches_the_feed(session: Session, world: World)
     assert row.request_date == date(2026, 10, 5)
 
 
+# --- the requests beside the feed (the waiting list's first stage) ----------------------------
+
+
+def register(session: Session, world: World, days_ago: int, question: str) -> Aanmelding:
+    return aanmeldingen.register_aanmelding(
+        session,
+        world.adult,
+        world.gids,
+        request_date=TODAY - timedelta(days=days_ago),
+        domain=Domain.WMO,
+        question=question,
+        today=TODAY,
+    )
+
+
+def test_the_waiting_list_follows_the_workflow_and_the_kept_rows_equal_a_rebuild(
+    session: Session, world: World
+) -> None:
+    register(session, world, 21, "Open, nog niets gedaan")  # (a)
+    concept = register(session, world, 7, "Een concepttraject")  # (a): a concept decides nothing
+    make_trajectory(session, world, S.CONCEPT, request_id=concept.id)
+    refused = register(session, world, 30, "Afgewezen")
+    aanmeldingen.decide_aanmelding(
+        session, refused, world.gids, outcome=AanmeldingOutcome.AFGEWEZEN, reason="Voorliggend",
+        today=TODAY,
+    )  # fmt: skip
+    waiting = register(session, world, 1, "Besloten, wacht op start")  # (b), through its trajectory
+    make_trajectory(session, world, S.GEACCEPTEERD, request_id=waiting.id)
+    started = register(session, world, 1, "Gestart")
+    make_trajectory(session, world, S.ACTIEF, request_id=started.id)
+    cancelled = register(session, world, 1, "Besloten, daarna geannuleerd")
+    proposed = make_trajectory(session, world, S.VOORGESTELD, request_id=cancelled.id)
+    wf.cancel(session, proposed, world.gids, "Inwoner ziet af van hulp")
+    assert len(session.scalars(select(StatsRequest)).all()) == 6
+
+    # Cut-off 2026-11: the reference date is 30 November, 28 days after TODAY.
+    query = parse_query(session, {"domain": "wmo"}, date(2026, 12, 3))
+    result = figures.waiting_now(session, query)
+    assert result.reference_date == date(2026, 11, 30)
+    request_stage, decision_stage = result.stages["request"], result.stages["decision"]
+    assert request_stage is not None and decision_stage is not None
+    # 21 + 28 = 49 days (6-8 weeks) and 7 + 28 = 35 days (2-6 weeks)
+    assert request_stage.counts == {"0-2": 0, "2-6": 1, "6-8": 1, "8-13": 0, "13+": 0}
+    # decided on TODAY, 28 days before the reference date; the started and cancelled are gone
+    assert decision_stage.counts == {"0-2": 0, "2-6": 1, "6-8": 0, "8-13": 0, "13+": 0}
+    assert result.total == 3
+
+    world.adult.wijk = Wijk(name="Swifterbant")  # a move reaches the requests' rows too
+    session.flush()
+    assert {r.wijk for r in session.scalars(select(StatsRequest))} == {"Swifterbant"}
+    kept = feed.feed_snapshot(session.connection())
+    assert len(kept["requests"]) == 6
+    assert feed.rebuild(session).requests == 6
+    assert feed.feed_snapshot(session.connection()) == kept
+    assert figures.waiting_now(session, query).stages["request"] == request_stage
+
+
+def test_a_request_row_holds_nothing_personal_and_keeps_its_key(
+    session: Session, world: World
+) -> None:
+    aanmelding = register(session, world, 3, "Hulp bij het huishouden")
+    row = session.scalars(select(StatsRequest)).one()
+    assert row.client_key == feed.pseudonym(feed.pseudonym_key(session), "bsn", world.adult.bsn)
+    assert row.record_key == feed.request_key(row.client_key, aanmelding.id)
+    assert (row.age_band, row.wijk, row.outcome, row.decided_on) == (
+        "75-84", "Dronten", "in_behandeling", None
+    )  # fmt: skip
+    text = repr([getattr(row, c.name) for c in StatsRequest.__table__.columns])
+    for secret in (world.adult.bsn, world.adult.family_name, "1950-05-05", "Hulp bij"):
+        assert secret not in text
+
+
+def test_a_frozen_or_deleted_request_keeps_its_row(session: Session, world: World) -> None:
+    frozen = register(session, world, 3, "Wordt bevroren")
+    deleted = register(session, world, 5, "Wordt verwijderd")
+    feed.detach(session, [], [frozen.id])
+    before = {
+        r.request_date: (r.client_key, r.record_key) for r in session.scalars(select(StatsRequest))
+    }
+    session.delete(deleted)
+    session.flush()
+    world.adult.bsn = "000000019"  # an anonymisation: the frozen row stays as it was
+    frozen.request_date = TODAY
+    session.flush()
+    session.expire_all()
+    rows = session.scalars(select(StatsRequest).order_by(StatsRequest.request_date)).all()
+    assert [(r.source_request_id, r.frozen) for r in rows] == [(None, False), (frozen.id, True)]
+    assert {r.request_date: (r.client_key, r.record_key) for r in rows} == before
+    kept = feed.feed_snapshot(session.connection())
+    feed.rebuild(session)
+    assert feed.feed_snapshot(session.connection()) == kept
+
+
 PERSONAL_TABLES = {
     t.name
     for t in Base.metadata.sorted_tables
     if t.name
     not in {
         "stats_trajectories",
+        "stats_requests",
         "stats_episodes",
         "stats_monthly_counts",
         "stats_filter_counts",

@@ -19,7 +19,7 @@ from models import (
 from workflows.stats import figures
 from workflows.stats.figures import Cohort, MonthFlow
 
-from .stats_helpers import fact, load, query
+from .stats_helpers import fact, load, query, request
 
 D = date
 
@@ -205,7 +205,91 @@ def test_waiting_times_by_month_of_start(session: Session) -> None:
     # decision → start: 33, 37, 30 days
     assert (march.decision_to_start.n, march.decision_to_start.median_days) == (3, 33.0)
     assert march.decision_to_start.mean_days == pytest.approx(100 / 3)
-    assert result.waiting == 1
+
+
+R = D(2021, 12, 31)  # the reference date: the last day of the cut-off month 2021-12
+
+
+def days_before(n: int) -> date:
+    return date.fromordinal(R.toordinal() - n)
+
+
+def test_the_waiting_list_by_stage_and_age_of_the_wait(session: Session) -> None:
+    load(
+        session,
+        # (a) requests without a decision at R, aged from the request date
+        request("r3w", days_before(21)),  # 3 weeks: 2-6
+        request("r0", R),  # requested on R itself: 0 days, 0-2
+        request("r13", days_before(13)),  # 0-2, the last day of the band
+        request("r14", days_before(14)),  # 2-6, its first day
+        request("r90", days_before(90)),  # 8-13
+        request("r91", days_before(91)),  # 13+
+        request("later", days_before(11), decided_on=D(2022, 1, 5)),  # decided after R: waiting
+        # not waiting at R
+        request("decided", D(2021, 11, 1), decided_on=D(2021, 11, 20)),
+        request("on-r", D(2021, 11, 1), decided_on=R),  # decided on R
+        request("future", D(2022, 1, 3)),  # requested after R
+        request("wmo", days_before(21), domain="wmo"),  # another domain
+        # (b) decisions without a start of care at R, aged from the decision date
+        fact("d10w", None, decision_date=days_before(70)),  # 10 weeks: 8-13
+        fact("d41", None, decision_date=days_before(41)),  # 2-6
+        fact("d42", None, decision_date=days_before(42)),  # 6-8
+        fact("d55", None, decision_date=days_before(55)),  # 6-8
+        fact("d56", None, decision_date=days_before(56)),  # 8-13
+        fact("d-late", D(2022, 1, 5), decision_date=days_before(30)),  # starts after R: 2-6
+        # not waiting at R
+        fact("started", D(2021, 12, 15), decision_date=D(2021, 11, 1)),
+        fact("start-on-r", R, decision_date=D(2021, 11, 1)),
+        fact("decided-later", None, decision_date=D(2022, 1, 2)),
+        fact("wmo", None, decision_date=days_before(70), domain="wmo"),
+    )
+    result = figures.waiting_now(session, query("2021-01", "2021-12"))
+    assert result.reference_date == R
+    request_stage, decision_stage = result.stages["request"], result.stages["decision"]
+    assert request_stage is not None and decision_stage is not None
+    assert request_stage.counts == {"0-2": 3, "2-6": 2, "6-8": 0, "8-13": 1, "13+": 1}
+    assert decision_stage.counts == {"0-2": 0, "2-6": 2, "6-8": 2, "8-13": 2, "13+": 0}
+    assert (request_stage.total, decision_stage.total, result.total) == (7, 6, 13)
+    # both domains: the Wmo request and decision come in
+    both = figures.waiting_now(session, query("2021-01", "2021-12", domain=None))
+    assert (both.stages["request"].total, both.stages["decision"].total) == (8, 7)  # type: ignore[union-attr]
+    # the period does not matter; the cut-off does
+    assert figures.waiting_now(session, query("2019-01", "2019-06")) == result
+    earlier = figures.waiting_now(session, query("2021-01", "2021-11", cutoff="2021-11"))
+    assert earlier.reference_date == D(2021, 11, 30)
+
+
+def test_the_waiting_list_keeps_the_key_sums_of_its_cells(session: Session) -> None:
+    rows = [request("a", days_before(3)), request("b", days_before(20))]
+    facts = [fact("c", None, decision_date=days_before(3))]
+    load(session, *rows, *facts)
+    result = figures.waiting_now(session, query("2021-01", "2021-12"))
+    request_stage, decision_stage = result.stages["request"], result.stages["decision"]
+    assert request_stage is not None and decision_stage is not None
+    assert request_stage.keys == {
+        "0-2": rows[0].record_key, "2-6": rows[1].record_key, "6-8": 0, "8-13": 0, "13+": 0
+    }  # fmt: skip
+    assert request_stage.total_key == rows[0].record_key + rows[1].record_key
+    assert result.total_key == request_stage.total_key + facts[0].record_key
+
+
+def test_the_request_stage_takes_only_the_filters_a_request_has(session: Session) -> None:
+    load(
+        session,
+        request("a", days_before(3), wijk="Biddinghuizen", age_band="4-11"),
+        request("b", days_before(3)),
+        fact("c", None, decision_date=days_before(3), wijk="Biddinghuizen"),
+    )
+    in_wijk = figures.waiting_now(session, query("2021-01", "2021-12", wijk="Biddinghuizen"))
+    assert in_wijk.stages["request"] is not None and in_wijk.stages["request"].total == 1
+    assert in_wijk.stages["decision"] is not None and in_wijk.stages["decision"].total == 1
+    by_age = figures.waiting_now(session, query("2021-01", "2021-12", age_band="4-11"))
+    assert by_age.stages["request"] is not None and by_age.stages["request"].total == 1
+    for name, value in (("provider", "12345678"), ("profile", "JZ-AMB"), ("intensity", "middel"),
+                        ("category", "45")):  # fmt: skip
+        narrowed = figures.waiting_now(session, query("2021-01", "2021-12", **{name: value}))
+        assert narrowed.stages["request"] is None and narrowed.total is None
+        assert narrowed.stages["decision"] is not None and narrowed.stages["decision"].total == 1
 
 
 def test_results_extensions_repeat_use_cost_and_rates(session: Session) -> None:

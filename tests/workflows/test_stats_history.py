@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import (
+    Aanmelding,
     Provider,
     Resident,
     StatsTrajectory,
@@ -81,6 +82,9 @@ def test_importing_the_same_keys_again_updates(session: Session, world: World) -
     ).all()
     assert row.care_end == date(2021, 11, 30)
     kept = feed.feed_snapshot(session.connection())
+    # the imported requests (granted, so off the waiting list) are in stats_requests too
+    assert len(kept["requests"]) == session.scalar(select(func.count()).select_from(Aanmelding))
+    assert kept["requests"] and {row[8] for row in kept["requests"]} == {"toegekend"}
     feed.rebuild(session)
     assert feed.feed_snapshot(session.connection()) == kept
 

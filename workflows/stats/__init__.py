@@ -8,6 +8,8 @@ How the figures stay fast and correct
   trajectories a flush touched (and of the residents, requests and extension events it touched),
   with Core statements on the flush's own connection. No workflow has to remember it.
   ``rebuild`` derives everything from scratch with the same function, so both give the same rows.
+  The aanmeldingen are kept the same way in ``stats_requests`` (for the waiting list's first
+  stage, a request without a decision).
 * Three aggregates are kept beside the feed, all recomputed by the hook for what changed:
   ``stats_episodes`` (each client's episodes per domain, merged by ``episodes.merge``),
   ``stats_monthly_counts`` (starts and ends per domain × unit × intensity × month) and

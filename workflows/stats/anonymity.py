@@ -38,8 +38,16 @@ from models import KEY_MODULUS
 
 from ..errors import N_
 from .episodes import month_label
-from .figures import Durations, Flows, IntensityMonth, Results, Wait, WaitingTimes
-from .selection import DEFAULT_K
+from .figures import (
+    Durations,
+    Flows,
+    IntensityMonth,
+    Results,
+    Wait,
+    WaitingNow,
+    WaitingTimes,
+)
+from .selection import DEFAULT_K, WAIT_BAND_CODES, WAIT_STAGES
 
 Count = int  # a published count: always shown (perturbed), never hidden
 
@@ -371,14 +379,20 @@ class WaitRow:
 @dataclass(frozen=True)
 class PublishedWaiting:
     header: dict[str, Any]
-    waiting_now: Count
+    waiting_list: dict[str, Any]
     months: list[WaitRow]
     suppressed: list[str]
+
+    @property
+    def waiting_now(self) -> Count:
+        """The decision stage's total: the one number of the earlier answers, the same cell."""
+        return int(self.waiting_list["stages"]["decision"]["total"])
 
     def to_json(self) -> dict[str, Any]:
         return {
             **self.header,
             "waiting_now": self.waiting_now,
+            "waiting_list": self.waiting_list,
             "months": [row.__dict__ for row in self.months],
             "suppressed": self.suppressed,
         }
@@ -397,8 +411,40 @@ def _wait(wait: Wait, name: str, disclosure: Disclosure, suppressed: list[str]) 
     return cells
 
 
+def protect_waiting_now(raw: WaitingNow, disclosure: Disclosure) -> dict[str, Any]:
+    """The waiting list: every band of every stage, each stage's total and the overall total
+    are cells of their own, each perturbed with its own key (a total is never the sum of the
+    published parts). A stage the filters do not apply to is None, named in ``not_applicable``
+    with the overall total."""
+    stages: dict[str, Any] = {}
+    for name in WAIT_STAGES:
+        stage = raw.stages[name]
+        stages[name] = (
+            None
+            if stage is None
+            else {
+                "total": disclosure.publish(stage.total, stage.total_key),
+                "bands": {
+                    band: disclosure.publish(stage.counts[band], stage.keys.get(band, 0))
+                    for band in WAIT_BAND_CODES
+                },
+            }
+        )
+    total = raw.total
+    not_applicable = [f"stages.{name}" for name in WAIT_STAGES if stages[name] is None]
+    if total is None:
+        not_applicable.append("total")
+    return {
+        "reference_date": raw.reference_date.isoformat(),
+        "bands": list(WAIT_BAND_CODES),
+        "stages": stages,
+        "total": None if total is None else disclosure.publish(total, raw.total_key),
+        "not_applicable": not_applicable,
+    }
+
+
 def protect_waiting(
-    raw: WaitingTimes, header: dict[str, Any], disclosure: Disclosure
+    raw: WaitingTimes, now: WaitingNow, header: dict[str, Any], disclosure: Disclosure
 ) -> PublishedWaiting:
     months = []
     for month in raw.months:
@@ -415,8 +461,8 @@ def protect_waiting(
                 suppressed=suppressed,
             )
         )
-    waiting = disclosure.publish(raw.waiting, raw.waiting_key)
-    return PublishedWaiting({**header, **disclosure.header()}, waiting, months, [])
+    waiting_list = protect_waiting_now(now, disclosure)
+    return PublishedWaiting({**header, **disclosure.header()}, waiting_list, months, [])
 
 
 # --- results ------------------------------------------------------------------------------

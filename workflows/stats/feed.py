@@ -12,6 +12,10 @@ closed); a cancelled one leaves it. Each row holds only what the figures need:
   ``wijk``: the name of the resident's wijk/kern.
 * catalogue codes (category, profile, AGB code), the dates, the price, how it closed, and the
   number of decision extensions (events ``verlengd``).
+* beside the feed, ``stats_requests``: one row per aanmelding (client key, age band at the
+  request date, wijk, domain, request and decision date, outcome), for the waiting list's first
+  stage — a request without a decision, which need not have a trajectory yet. Kept by the same
+  hook, rebuilt by ``rebuild``, detached and frozen like feed rows.
 * record keys for the cell key method (docs/statistics.md, "Disclosure control"): the row's own,
   derived from its client key and trajectory id, and its client's and household's, derived from
   those keys. Derived, not drawn, so a refresh or a rebuild gives a trajectory the same key
@@ -67,6 +71,7 @@ from models import (
     StatsEpisode,
     StatsFilterCount,
     StatsMonthlyCount,
+    StatsRequest,
     StatsTrajectory,
     SupportProfile,
     Trajectory,
@@ -104,9 +109,11 @@ facts = cast(Table, StatsTrajectory.__table__)
 episodes_table = cast(Table, StatsEpisode.__table__)
 counts_table = cast(Table, StatsMonthlyCount.__table__)
 filter_counts_table = cast(Table, StatsFilterCount.__table__)
+requests_table = cast(Table, StatsRequest.__table__)
 
 # The columns ``derive`` fills, in table order (everything but the surrogate id).
 FACT_COLUMNS = [c.name for c in facts.columns if c.name not in ("id", "frozen")]
+REQUEST_COLUMNS = [c.name for c in requests_table.columns if c.name != "id"]
 
 
 class MissingPseudonymKey(RuntimeError):
@@ -249,6 +256,64 @@ def derive(
         chunk = ids[start : start + BATCH]
         for source in connection.execute(query.where(Trajectory.__table__.c.id.in_(chunk))):
             yield _row(source, key)
+
+
+def _request_source_query() -> Select[Any]:
+    rq = Aanmelding.__table__
+    r = Resident.__table__
+    w = Wijk.__table__
+    return (
+        select(
+            rq.c.id,
+            r.c.bsn,
+            r.c.birth_date,
+            w.c.name.label("wijk"),
+            rq.c.domain,
+            rq.c.request_date,
+            rq.c.decided_on,
+            rq.c.outcome,
+        )
+        .select_from(rq)
+        .join(r, r.c.id == rq.c.resident_id)
+        .outerjoin(w, w.c.id == r.c.wijk_id)
+    )
+
+
+def _request_row(source: Any, key: bytes) -> dict[str, Any]:
+    client_key = pseudonym(key, "bsn", source.bsn)
+    return {
+        "source_request_id": source.id,
+        "frozen": False,
+        "client_key": client_key,
+        "age_band": age_band(source.birth_date, source.request_date),
+        "wijk": source.wijk,
+        "domain": _plain(source.domain),
+        "request_date": source.request_date,
+        "decided_on": source.decided_on,
+        "outcome": _plain(source.outcome),
+        "record_key": request_key(client_key, source.id),
+    }
+
+
+def request_key(client_key: str, request_id: int) -> int:
+    """The record key of a request's row in ``stats_requests`` (like ``trajectory_key``)."""
+    return derived_key("aanmelding", client_key, request_id)
+
+
+def derive_requests(
+    connection: Connection, request_ids: Iterable[int] | None, *, key: bytes
+) -> Iterator[dict[str, Any]]:
+    """``stats_requests`` rows for these requests (all when None), pseudonymised with ``key``."""
+    query = _request_source_query()
+    rq = Aanmelding.__table__
+    if request_ids is None:
+        for source in connection.execute(query.order_by(rq.c.id)):
+            yield _request_row(source, key)
+        return
+    ids = sorted(set(request_ids))
+    for start in range(0, len(ids), BATCH):
+        for source in connection.execute(query.where(rq.c.id.in_(ids[start : start + BATCH]))):
+            yield _request_row(source, key)
 
 
 # --- keeping the aggregates current -------------------------------------------------------
@@ -583,19 +648,78 @@ def _same(old: Any, new: dict[str, Any]) -> bool:
     return all(_plain(getattr(old, name)) == _plain(new[name]) for name in FACT_COLUMNS)
 
 
-def detach(session: Session, trajectory_ids: Sequence[int]) -> None:
-    """Freeze the feed rows of these trajectories: they stay as they are, whatever happens to
-    the trajectory or its resident afterwards (call it before a retention purge deletes or
-    anonymises them). A frozen row keeps its link until the trajectory is deleted."""
-    session.flush()
+def refresh_requests(
+    session: Session,
+    request_ids: Iterable[int],
+    *,
+    new_ids: Iterable[int] = (),
+    deleted_ids: Iterable[int] = (),
+) -> None:
+    """Bring the ``stats_requests`` rows of these requests up to date, as ``refresh`` does for
+    trajectories: a deleted request's row is detached and kept, a row still attached to a new
+    request's (reused) id is detached first, a frozen row is left as it is."""
+    key = pseudonym_key(session)
     connection = session.connection()
-    ids = sorted(set(trajectory_ids))
+    gone = sorted(set(deleted_ids))
+    _detach_requests(connection, gone)
+    _detach_requests(connection, sorted(set(new_ids)))
+    ids = sorted(set(request_ids) - set(gone))
+    if not ids:
+        return
+    frozen: set[int] = set()
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        frozen.update(
+            connection.scalars(
+                select(requests_table.c.source_request_id).where(
+                    requests_table.c.source_request_id.in_(chunk),
+                    requests_table.c.frozen.is_(True),
+                )
+            )
+        )
+        connection.execute(
+            delete(requests_table).where(
+                requests_table.c.source_request_id.in_(chunk), requests_table.c.frozen.is_(False)
+            )
+        )
+    write_rows(
+        connection,
+        requests_table,
+        [
+            row
+            for row in derive_requests(connection, ids, key=key)
+            if row["source_request_id"] not in frozen
+        ],
+    )
+
+
+def _detach_requests(connection: Connection, ids: Sequence[int]) -> None:
     for start in range(0, len(ids), BATCH):
         connection.execute(
-            update(facts)
-            .where(facts.c.source_trajectory_id.in_(ids[start : start + BATCH]))
-            .values(frozen=True)
+            update(requests_table)
+            .where(requests_table.c.source_request_id.in_(ids[start : start + BATCH]))
+            .values(source_request_id=None)
         )
+
+
+def detach(
+    session: Session, trajectory_ids: Sequence[int], request_ids: Sequence[int] = ()
+) -> None:
+    """Freeze the feed rows of these trajectories (and the ``stats_requests`` rows of these
+    requests): they stay as they are, whatever happens to the trajectory, the request or the
+    resident afterwards (call it before a retention purge deletes or anonymises them). A frozen
+    row keeps its link until its source is deleted."""
+    session.flush()
+    connection = session.connection()
+    for table, column, given in (
+        (facts, facts.c.source_trajectory_id, trajectory_ids),
+        (requests_table, requests_table.c.source_request_id, request_ids),
+    ):
+        ids = sorted(set(given))
+        for start in range(0, len(ids), BATCH):
+            connection.execute(
+                update(table).where(column.in_(ids[start : start + BATCH])).values(frozen=True)
+            )
 
 
 # --- the session hook ---------------------------------------------------------------------
@@ -607,12 +731,16 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
     deleted: set[int] = set()
     residents: set[int] = set()
     requests: set[int] = set()
+    new_requests: set[int] = set()
+    deleted_requests: set[int] = set()
     for obj in session.new:
         if isinstance(obj, Trajectory):
             touched.add(obj.id)
             new_ids.add(obj.id)
         elif isinstance(obj, TrajectoryEvent) and obj.action == EXTENSION_ACTION:
             touched.add(obj.trajectory_id)
+        elif isinstance(obj, Aanmelding):
+            new_requests.add(obj.id)
     for obj in session.dirty:
         if isinstance(obj, Trajectory):
             touched.add(obj.id)
@@ -623,7 +751,9 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
     for obj in session.deleted:
         if isinstance(obj, Trajectory):
             deleted.add(obj.id)
-    if not (touched or deleted or residents or requests):
+        elif isinstance(obj, Aanmelding):
+            deleted_requests.add(obj.id)
+    if not (touched or deleted or residents or requests or new_requests or deleted_requests):
         return
     pseudonym_key(session)  # no key: raise before anything is read or written
     connection = session.connection()
@@ -637,6 +767,18 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
             connection.scalars(select(t.c.id).where(t.c.request_id.in_(sorted(requests))))
         )
     refresh(session, touched, new_ids=new_ids, deleted_ids=deleted)
+    resident_requests: set[int] = set()
+    if residents:
+        rq = Aanmelding.__table__
+        resident_requests.update(
+            connection.scalars(select(rq.c.id).where(rq.c.resident_id.in_(sorted(residents))))
+        )
+    refresh_requests(
+        session,
+        requests | new_requests | resident_requests,
+        new_ids=new_requests,
+        deleted_ids=deleted_requests,
+    )
 
 
 def listen(factory: sessionmaker[Session]) -> None:
@@ -652,6 +794,7 @@ class RebuildReport:
     rows: int
     detached: int
     episodes: int
+    requests: int = 0
 
 
 def rebuild(session: Session) -> RebuildReport:
@@ -696,7 +839,48 @@ def rebuild(session: Session) -> RebuildReport:
         .where((facts.c.source_trajectory_id.is_(None)) | facts.c.frozen.is_(True))
     )
     episodes = rebuild_aggregates(connection)
-    return RebuildReport(rows=rows, detached=int(detached or 0), episodes=episodes)
+    requests = _rebuild_requests(connection, key)
+    return RebuildReport(
+        rows=rows, detached=int(detached or 0), episodes=episodes, requests=requests
+    )
+
+
+def _rebuild_requests(connection: Connection, key: bytes) -> int:
+    """``stats_requests`` derived again, keeping detached and frozen rows (as ``rebuild`` does
+    for the feed); returns the number of rows derived."""
+    rq = Aanmelding.__table__
+    connection.execute(
+        update(requests_table)
+        .where(
+            requests_table.c.source_request_id.is_not(None),
+            ~exists(select(rq.c.id).where(rq.c.id == requests_table.c.source_request_id)),
+        )
+        .values(source_request_id=None)
+    )
+    connection.execute(
+        delete(requests_table).where(
+            requests_table.c.source_request_id.is_not(None), requests_table.c.frozen.is_(False)
+        )
+    )
+    frozen = set(
+        connection.scalars(
+            select(requests_table.c.source_request_id).where(
+                requests_table.c.source_request_id.is_not(None)
+            )
+        )
+    )
+    rows = 0
+    batch: list[dict[str, Any]] = []
+    for row in derive_requests(connection, None, key=key):
+        if row["source_request_id"] in frozen:
+            continue
+        batch.append(row)
+        if len(batch) >= INSERT_BATCH:
+            write_rows(connection, requests_table, batch)
+            rows += len(batch)
+            batch = []
+    write_rows(connection, requests_table, batch)
+    return rows + len(batch)
 
 
 def rebuild_aggregates(connection: Connection) -> int:
@@ -782,9 +966,17 @@ def feed_snapshot(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:
         )
         for table in (counts_table, filter_counts_table)
     )
+    request_rows = sorted(
+        (
+            tuple(_plain(v) for v in row)
+            for row in connection.execute(select(*[requests_table.c[c] for c in REQUEST_COLUMNS]))
+        ),
+        key=repr,
+    )
     return {
         "facts": fact_rows,
         "episodes": episode_rows,
         "counts": count_rows,
         "filter_counts": filter_count_rows,
+        "requests": request_rows,
     }

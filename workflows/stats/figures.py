@@ -15,8 +15,9 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -46,6 +47,7 @@ from models import (
     StatsEpisode,
     StatsFilterCount,
     StatsMonthlyCount,
+    StatsRequest,
     StatsTrajectory,
     episode_key,
 )
@@ -53,7 +55,7 @@ from models import (
 from ..scheduler_jobs import date_ordinal
 from .episodes import merge, month_index
 from .feed import set_value
-from .selection import StatsQuery
+from .selection import TRAJECTORY_ONLY_FILTERS, WAIT_BAND_CODES, WAIT_BANDS, WAIT_STAGES, StatsQuery
 
 F = StatsTrajectory
 FACTS = cast(Table, StatsTrajectory.__table__)
@@ -66,13 +68,22 @@ CATEGORIES = tuple(c.value for c in ClosureCategory)
 # --- selections ---------------------------------------------------------------------------
 
 
-def _fact_filters(query: StatsQuery) -> list[ColumnElement[bool]]:
+def _filters(query: StatsQuery, domain: Any, columns: dict[str, Any]) -> list[ColumnElement[bool]]:
+    """The query's domain and the filters that ``columns`` (filter name → column) has."""
     conditions: list[ColumnElement[bool]] = []
     if query.domain is not None:
-        conditions.append(F.domain == query.domain)
-    for name in query.narrowing:
-        conditions.append(FACTS.c[FILTER_COLUMNS[name]] == query.value(name))
+        conditions.append(domain == query.domain)
+    for name, column in columns.items():
+        value = query.value(name)
+        if value:
+            conditions.append(column == value)
     return conditions
+
+
+def _fact_filters(query: StatsQuery) -> list[ColumnElement[bool]]:
+    return _filters(
+        query, F.domain, {name: FACTS.c[column] for name, column in FILTER_COLUMNS.items()}
+    )
 
 
 def _aggregated(query: StatsQuery, unit: str) -> bool:
@@ -555,8 +566,6 @@ class WaitMonth:
 @dataclass(frozen=True)
 class WaitingTimes:
     months: list[WaitMonth]
-    waiting: int  # in the feed with a decision and no start of care (now)
-    waiting_key: int = field(default=0, compare=False)
 
 
 def waiting_times(session: Session, query: StatsQuery) -> WaitingTimes:
@@ -576,11 +585,6 @@ def waiting_times(session: Session, query: StatsQuery) -> WaitingTimes:
         if decision is not None:
             to_start.append((start - decision).days)
             keys[(start_month, "to_start")] += record_key
-    waiting, waiting_key = session.execute(
-        select(func.count(), func.sum(F.record_key))
-        .select_from(F)
-        .where(F.care_start.is_(None), F.decision_date.is_not(None), *_fact_filters(query))
-    ).one()
     return WaitingTimes(
         months=[
             WaitMonth(
@@ -589,10 +593,118 @@ def waiting_times(session: Session, query: StatsQuery) -> WaitingTimes:
                 Wait.of(per_month[m][1], keys[(m, "to_start")]),
             )
             for m in query.months
-        ],
-        waiting=int(waiting or 0),
-        waiting_key=int(waiting_key or 0),
+        ]
     )
+
+
+# --- the waiting list now -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageWaiting:
+    """The number waiting in one stage per band of the age of the wait, with key sums."""
+
+    counts: dict[str, int]
+    keys: dict[str, int] = field(default_factory=dict, compare=False)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def total_key(self) -> int:
+        return sum(self.keys.values())
+
+
+@dataclass(frozen=True)
+class WaitingNow:
+    """The waiting list at ``reference_date`` (the cut-off date). A stage is None where the
+    query's filters do not apply to it (``TRAJECTORY_ONLY_FILTERS`` for the request stage)."""
+
+    reference_date: date
+    stages: dict[str, StageWaiting | None]
+
+    @property
+    def total(self) -> int | None:
+        parts = self.stages.values()
+        return None if None in parts else sum(p.total for p in parts if p is not None)
+
+    @property
+    def total_key(self) -> int:
+        return sum(p.total_key for p in self.stages.values() if p is not None)
+
+
+def _band(column: Any, reference: date) -> Any:
+    """The band code of the wait that began on ``column`` (a day on or before ``reference``),
+    compared as dates so that every database computes the same bands."""
+    whens = [
+        (column > reference - timedelta(days=next_first), code)
+        for (_first, code), (next_first, _next) in pairwise(WAIT_BANDS)
+    ]
+    return case(*whens, else_=WAIT_BANDS[-1][1])
+
+
+def waiting_now(session: Session, query: StatsQuery) -> WaitingNow:
+    """Those waiting at the cut-off date R, per stage and band of the age of the wait:
+
+    * request: a request dated on or before R without a decision by R (undecided, or decided
+      after R), its wait counted from the request date; from ``stats_requests``, with the
+      domain, wijk and age band filters (the age at the request date);
+    * decision: a trajectory in the feed decided on or before R whose care had not started by R,
+      its wait counted from the decision date; with every filter.
+    """
+    reference = query.cutoff_date
+    R = StatsRequest
+    stages: dict[str, StageWaiting | None] = {
+        "decision": _stage_waiting(
+            session,
+            F.decision_date,
+            F.record_key,
+            [
+                F.decision_date <= reference,
+                # no start by R, the last day of the cut-off month: none yet, or a later month
+                # (the partial index on waiting rows and the index on start months find them)
+                or_(F.care_start.is_(None), F.start_month > query.cutoff),
+                *_fact_filters(query),
+            ],
+            reference,
+        )
+    }
+    if any(query.value(name) for name in TRAJECTORY_ONLY_FILTERS):
+        stages["request"] = None
+    else:
+        conditions = [
+            R.request_date <= reference,
+            or_(R.decided_on.is_(None), R.decided_on > reference),
+            *_filters(query, R.domain, {"wijk": R.wijk, "age_band": R.age_band}),
+        ]
+        stages["request"] = _stage_waiting(
+            session, R.request_date, R.record_key, conditions, reference
+        )
+    return WaitingNow(reference, {name: stages[name] for name in WAIT_STAGES})
+
+
+def _stage_waiting(
+    session: Session,
+    began: Any,
+    record_key: Any,
+    conditions: Sequence[ColumnElement[bool]],
+    reference: date,
+) -> StageWaiting:
+    """Count and key sum per band, grouped over a subquery (one band expression for SELECT and
+    GROUP BY, which PostgreSQL needs with bound parameters)."""
+    rows = select(_band(began, reference).label("band"), record_key.label("record_key")).where(
+        *conditions
+    )
+    sub = rows.subquery()
+    counts = dict.fromkeys(WAIT_BAND_CODES, 0)
+    keys = dict.fromkeys(WAIT_BAND_CODES, 0)
+    for band, n, key_sum in session.execute(
+        select(sub.c.band, func.count(), func.sum(sub.c.record_key)).group_by(sub.c.band)
+    ):
+        counts[band] = int(n)
+        keys[band] = int(key_sum or 0)
+    return StageWaiting(counts, keys)
 
 
 # --- results, extensions, repeat use, cost and rates ----------------------------------------

@@ -47,9 +47,12 @@ def durations(
 def waiting_times(
     session: Session, query: StatsQuery, how: Disclosure = PUBLISHED
 ) -> PublishedWaiting:
-    """Waiting times by month of start, and those waiting now (always unit traject)."""
+    """Waiting times by month of start, and the waiting list at the cut-off date by stage and
+    age of the wait (always unit traject)."""
     header = {**query.header(how.k), "unit": "traject"}
-    return anonymity.protect_waiting(figures.waiting_times(session, query), header, how)
+    return anonymity.protect_waiting(
+        figures.waiting_times(session, query), figures.waiting_now(session, query), header, how
+    )
 
 
 def results(

@@ -26,6 +26,23 @@ from .feed import AGE_BAND_CODES
 UNITS = ("traject", "client")
 BASES = ("eindstand", "instroom")
 FILTER_NAMES = ("category", "profile", "intensity", "provider", "wijk", "age_band")
+# The age of a wait (days from the day its stage began to the reference date) in bands, each
+# named by its weeks and given by its first day: under 2 weeks; 2 to 6 (the Wmo's six weeks for
+# the investigation); 6 to 8 (its two more for the decision: the legal term, as the eight weeks
+# for a Jeugd decision); 8 to 13 (past the term, within a quarter); 13 weeks or longer.
+WAIT_BANDS: tuple[tuple[int, str], ...] = (
+    (0, "0-2"),
+    (14, "2-6"),
+    (42, "6-8"),
+    (56, "8-13"),
+    (91, "13+"),
+)
+WAIT_BAND_CODES = tuple(code for _first_day, code in WAIT_BANDS)
+# (a) a request (aanmelding) without a decision; (b) a decision without a start of care.
+WAIT_STAGES = ("request", "decision")
+# Filters that only a trajectory has: a request without a decision has no profile or provider
+# yet, so with any of them set the request stage (and with it the total) does not apply.
+TRAJECTORY_ONLY_FILTERS = ("category", "profile", "intensity", "provider")
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 EARLIEST_YEAR = 2000
 MAX_MONTHS = 240

@@ -82,6 +82,7 @@ def apply_import(
     writer.write_requests()
     writer.write_trajectories()
     feed.refresh(session, writer.created_ids + writer.updated_ids)
+    feed.refresh_requests(session, writer.request_ids, new_ids=writer.request_of.values())
     result = ImportResult(
         created=len(writer.created_ids),
         updated=len(writer.updated_ids),
@@ -119,6 +120,7 @@ class ImportWriter:
         self.new_resident_ids: list[int] = []
         self.new_requests: list[ImportRow] = []
         self.request_of: dict[str, int] = {}  # the new request, by import_id
+        self.request_ids: list[int] = []  # every request written, new or updated
         self.created_ids: list[int] = []
         self.updated_ids: list[int] = []
 
@@ -232,11 +234,12 @@ class ImportWriter:
             self.request_of = {
                 r.import_id: rid for r, rid in zip(self.new_requests, ids, strict=True)
             }
+        existing = [(r, rid) for r in dated if (rid := self.existing_request(r)) is not None]
         updates = [
             {"rid": rid, "day": r.request_date, "decided": r.decision_date or r.request_date}
-            for r in dated
-            if (rid := self.existing_request(r)) is not None
+            for r, rid in existing
         ]
+        self.request_ids = [*self.request_of.values(), *(rid for _r, rid in existing)]
         if updates:
             self.connection.execute(
                 update(request_table)
