@@ -332,6 +332,7 @@ RAW_TYPES = {
     "client_key": "VARCHAR",
     "household_key": "VARCHAR",
     "domain": "VARCHAR",
+    "category_code": "VARCHAR",
     "profile_code": "VARCHAR",
     "provider_agb": "VARCHAR",
     "wijk": "VARCHAR",
@@ -349,6 +350,7 @@ RAW_TYPES = {
     "extensions": "INTEGER",
 }
 FILTER_COLUMNS = {
+    "category": "category_code",
     "profile": "profile_code",
     "provider": "provider_agb",
     "wijk": "wijk",

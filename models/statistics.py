@@ -185,6 +185,29 @@ class StatsMonthlyCount(Base):
     ends_key: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+def change_token() -> int:
+    """A random number for a feed change (``StatsFeedChange.token``)."""
+    return secrets.randbits(62)
+
+
+class StatsFeedChange(Base):
+    """The feed's change log: one row per flush that changed the feed (or its aggregates), one
+    per rebuild, and one per compaction. Append-only between compactions; nothing reads the
+    rows except to name the feed's version (``workflows.stats.cache``): a figure computed from
+    the feed stays valid while the log's row count, newest id and that row's random token are
+    the same. Each writer inserts its own row, so writers never wait for each other; a row that
+    commits late still changes the count."""
+
+    __tablename__ = "stats_feed_changes"
+    # Ids are never reused on SQLite either (AUTOINCREMENT), as a PostgreSQL sequence never is.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # refresh, rebuild, compaction, start
+    token: Mapped[int] = mapped_column(BigInteger, default=change_token)
+    changed_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+
 class OutlierMonth(Base):
     """A month the beheerder excludes from the yearly means of a domain (e.g. a January with
     administrative conversions), with the reason."""

@@ -19,7 +19,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, and_, case, extract, func, literal, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Subquery,
+    and_,
+    case,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy import cast as cast_
 from sqlalchemy.orm import Session
 
@@ -37,7 +48,8 @@ from models import (
 )
 
 from ..scheduler_jobs import date_ordinal
-from .episodes import merge, month_index
+from . import cache
+from .episodes import month_index
 from .selection import StatsQuery
 
 F = StatsTrajectory
@@ -76,11 +88,82 @@ def _aggregated(query: StatsQuery, unit: str) -> bool:
 
 Episode = tuple[str, str, date, date | None, int]
 
+# A day number after every real one (date.max is day 3,652,059): the end of open care.
+OPEN_END = 9_999_999
+
+
+def episodes_after_filters(query: StatsQuery) -> Subquery:
+    """The client episodes (docs/statistics.md, unit client) of the feed rows that pass the
+    query's filters, formed by the database: ``client_key``, ``domain``, ``care_start``,
+    ``care_end`` (null when open) and ``previous_end``, the end of the same client's episode
+    before it in the domain (null for a first one).
+
+    Gaps and islands, as ``episodes.merge`` does it row by row: per client and domain, ordered
+    by start, each trajectory's *reach* is the latest end (open = ``OPEN_END``) among the rows
+    before it; it starts a new episode when it starts more than one day after that reach (or has
+    no row before it). The running sum of those starts numbers the episodes; an episode runs
+    from its first start to its last end, open when any of its rows is. Rows with the same start
+    are ordered by id, and only the first of them can start an episode (the others start on or
+    before the first one's end). Day numbers (``date_ordinal``) make "+ 1 day" the same on
+    SQLite and PostgreSQL."""
+    start_day = date_ordinal(F.care_start)
+    end_day = func.coalesce(date_ordinal(F.care_end), OPEN_END)
+    per_client = (F.client_key, F.domain)
+    rows = (
+        select(
+            F.id,
+            F.client_key,
+            F.domain,
+            F.care_start,
+            F.care_end,
+            start_day.label("start_day"),
+            end_day.label("end_day"),
+            func.max(end_day)
+            .over(partition_by=per_client, order_by=(F.care_start, F.id), rows=(None, -1))
+            .label("reach"),
+        )
+        .where(F.care_start.is_not(None), *_fact_filters(query))
+        .subquery()
+    )
+    new_episode = case(
+        (or_(rows.c.reach.is_(None), rows.c.start_day > rows.c.reach + 1), 1), else_=0
+    )
+    numbered = select(
+        rows.c.client_key,
+        rows.c.domain,
+        rows.c.care_start,
+        rows.c.care_end,
+        rows.c.end_day,
+        func.sum(new_episode)
+        .over(
+            partition_by=(rows.c.client_key, rows.c.domain),
+            order_by=(rows.c.care_start, rows.c.id),
+            rows=(None, 0),
+        )
+        .label("episode"),
+    ).subquery()
+    merged = (
+        select(
+            numbered.c.client_key,
+            numbered.c.domain,
+            func.min(numbered.c.care_start).label("care_start"),
+            case((func.max(numbered.c.end_day) < OPEN_END, func.max(numbered.c.care_end))).label(
+                "care_end"
+            ),
+        )
+        .group_by(numbered.c.client_key, numbered.c.domain, numbered.c.episode)
+        .subquery()
+    )
+    previous_end = func.lag(merged.c.care_end, type_=F.care_end.type).over(
+        partition_by=(merged.c.client_key, merged.c.domain), order_by=merged.c.care_start
+    )
+    return select(merged, previous_end.label("previous_end")).subquery()
+
 
 def client_intervals(session: Session, query: StatsQuery) -> list[Episode]:
     """Episodes (client_key, domain, start, end, record key) after the filters. Without filters
-    they come from the materialised ``stats_episodes``; otherwise the filtered feed rows are
-    merged here with the same ``merge`` the feed uses (and keyed with the same ``episode_key``)."""
+    they come from the materialised ``stats_episodes``; otherwise the database forms them from
+    the filtered feed rows (``episodes_after_filters``)."""
     if _aggregated(query, UNIT_CLIENT):
         stmt = select(
             StatsEpisode.client_key,
@@ -92,18 +175,20 @@ def client_intervals(session: Session, query: StatsQuery) -> list[Episode]:
         if query.domain is not None:
             stmt = stmt.where(StatsEpisode.domain == query.domain)
         return [(c, _domain(d), s, e, k) for c, d, s, e, k in session.execute(stmt)]
-    rows: dict[tuple[str, str], list[tuple[date, date | None]]] = defaultdict(list)
-    for client_key, domain, start, end in session.execute(
-        select(F.client_key, F.domain, F.care_start, F.care_end).where(
-            F.care_start.is_not(None), *_fact_filters(query)
-        )
-    ):
-        assert start is not None
-        rows[(client_key, _domain(domain))].append((start, end))
+    return _keyed_episodes(session, episodes_after_filters(query))
+
+
+def _keyed_episodes(
+    session: Session, episodes: Subquery, *where: ColumnElement[bool]
+) -> list[Episode]:
+    """The episodes of ``episodes_after_filters`` that meet ``where`` (so that only those a
+    figure needs leave the database), each with the record key ``episode_key`` gives it."""
+    ep = episodes
     return [
-        (client_key, domain, start, end, episode_key(client_key, domain, start))
-        for (client_key, domain), intervals in rows.items()
-        for start, end in merge(intervals)
+        (client_key, _domain(domain), start, end, episode_key(client_key, domain, start))
+        for client_key, domain, start, end in session.execute(
+            select(ep.c.client_key, ep.c.domain, ep.c.care_start, ep.c.care_end).where(*where)
+        )
     ]
 
 
@@ -188,6 +273,25 @@ def _month_counts(
             counts.starts_key[key] += int(k_starts or 0)
             counts.ends_key[key] += int(k_ends or 0)
         return counts
+    return cache.cached(
+        session,
+        "month_counts",
+        query,
+        lambda: _month_counts_from_feed(session, query, unit, by_intensity),
+        unit,
+        by_intensity,
+    )
+
+
+def _month_counts_from_feed(
+    session: Session, query: StatsQuery, unit: str, by_intensity: bool
+) -> MonthCounts:
+    """``_month_counts`` for a query no kept aggregate answers. For the client unit only the
+    episodes that can count are read: those that start by the period's last day and have not
+    ended before its first. One that started and ended before the period adds +1 and −1 (and
+    its key and minus its key) to the stock before the period: nothing."""
+    counts = MonthCounts(Counter(), Counter(), Counter(), Counter())
+    starts, ends = counts.starts, counts.ends
     if unit == UNIT_TRAJECT:
         conditions = _fact_filters(query)
         for column, target, key_target in (
@@ -203,7 +307,13 @@ def _month_counts(
                 target[cell] += n
                 key_target[cell] += int(key_sum or 0)
         return counts
-    for _client, _domain_name, start, end, record_key in client_intervals(session, query):
+    ep = episodes_after_filters(query)
+    for _client, _domain_name, start, end, record_key in _keyed_episodes(
+        session,
+        ep,
+        ep.c.care_start <= query.period_last_day,
+        or_(ep.c.care_end.is_(None), ep.c.care_end >= query.period_first_day),
+    ):
         if month_index(start) <= query.last:
             starts[month_index(start)] += 1
             counts.starts_key[month_index(start)] += record_key
@@ -363,13 +473,29 @@ def durations(session: Session, query: StatsQuery) -> Durations:
     """Care durations (end − start + 1 days) of those that ended in the period: mean and
     median; per start-year cohort in the period the Kaplan–Meier median, open care censored at
     the cut-off date. The database groups the durations (with counts and key sums); only the
-    grouped rows leave it, except for the client unit with filters, whose episodes are merged
-    here first (``client_intervals``)."""
-    if query.unit == UNIT_CLIENT and not _aggregated(query, UNIT_CLIENT):
-        ended, cohorts = _grouped_intervals(query, client_intervals(session, query))
-    else:
-        ended, cohorts = _grouped_durations(session, query)
-    return _durations_of(query, ended, cohorts)
+    grouped rows leave it, except for the client unit with filters, whose episodes (formed by
+    the database) are grouped here. What is read from the feed is cached (``cache``)."""
+    if query.unit == UNIT_CLIENT and _aggregated(query, UNIT_CLIENT):
+        return _durations_of(query, *_grouped_durations(session, query))
+    return cache.cached(session, "durations", query, lambda: _durations_from_feed(session, query))
+
+
+def _durations_from_feed(session: Session, query: StatsQuery) -> Durations:
+    """``durations`` from the feed rows: grouped by the database (traject unit), or over the
+    client episodes after the filters that end or start in the period (client unit)."""
+    if query.unit == UNIT_TRAJECT:
+        return _durations_of(query, *_grouped_durations(session, query))
+    first, last = query.period_first_day, query.period_last_day
+    ep = episodes_after_filters(query)
+    episodes = _keyed_episodes(
+        session,
+        ep,
+        or_(
+            and_(ep.c.care_end >= first, ep.c.care_end <= last),
+            and_(ep.c.care_start >= first, ep.c.care_start <= last),
+        ),
+    )
+    return _durations_of(query, *_grouped_intervals(query, episodes))
 
 
 def _grouped_durations(
@@ -656,18 +782,9 @@ def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
             categories[_domain(category)] += n
             keys[f"category.{_domain(category)}"] += key_sum
 
-    # Repeat use: an episode starting in the period whose client had an earlier episode in the
-    # same domain that ended within ``repeat_years`` before its start.
-    new_episodes = repeats = 0
-    for start, previous_end, record_key in _episode_starts(session, query):
-        new_episodes += 1
-        keys["new_episodes"] += record_key
-        window_start = _years_before(start, repeat_years)
-        if previous_end is not None and window_start <= previous_end < start:
-            repeats += 1
-            keys["repeat_episodes"] += record_key
-        else:
-            keys["first_episodes"] += record_key
+    new_episodes, repeats, repeat_keys = _repeat_use(session, query, repeat_years)
+    for name, value in repeat_keys.items():
+        keys[name] += value
 
     years = _year_figures(session, query, conditions)
     return Results(
@@ -685,12 +802,47 @@ def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
     )
 
 
+def _repeat_use(
+    session: Session, query: StatsQuery, repeat_years: int
+) -> tuple[int, int, Counter[str]]:
+    """Repeat use: the episodes starting in the period (their number), those whose client had
+    an earlier episode in the same domain that ended within ``repeat_years`` before its start,
+    and the key sums (new, repeat and first episodes). From the feed (with filters): cached."""
+    if _aggregated(query, UNIT_CLIENT):
+        return _repeat_tally(_episode_starts(session, query), repeat_years)
+    return cache.cached(
+        session,
+        "repeat",
+        query,
+        lambda: _repeat_tally(_episode_starts(session, query), repeat_years),
+        repeat_years,
+    )
+
+
+def _repeat_tally(
+    starts: Iterable[tuple[date, date | None, int]], repeat_years: int
+) -> tuple[int, int, Counter[str]]:
+    new_episodes = repeats = 0
+    keys = Counter[str]()
+    for start, previous_end, record_key in starts:
+        new_episodes += 1
+        keys["new_episodes"] += record_key
+        window_start = _years_before(start, repeat_years)
+        if previous_end is not None and window_start <= previous_end < start:
+            repeats += 1
+            keys["repeat_episodes"] += record_key
+        else:
+            keys["first_episodes"] += record_key
+    return new_episodes, repeats, keys
+
+
 def _episode_starts(session: Session, query: StatsQuery) -> list[tuple[date, date | None, int]]:
     """Repeat use: the client episodes that start in the period, each with the end of the same
     client's previous episode in the domain (None for a first one) and its record key. Episodes
     never overlap or adjoin, so the previous episode's end is the latest earlier end: a start is
     a repeat when that end lies within the window before it. Without filters the kept episodes
-    answer this with a window function, and only the episodes of the period leave the database."""
+    answer this with a window function; with filters the database forms the episodes first
+    (``episodes_after_filters``). Either way only the episodes of the period leave it."""
     first, last = query.period_first_day, query.period_last_day
     if _aggregated(query, UNIT_CLIENT):
         E = StatsEpisode
@@ -713,18 +865,15 @@ def _episode_starts(session: Session, query: StatsQuery) -> list[tuple[date, dat
                 )
             )
         ]
-    by_client: dict[tuple[str, str], list[tuple[date, date | None, int]]] = defaultdict(list)
-    for client_key, domain, start, end, record_key in client_intervals(session, query):
-        by_client[(client_key, domain)].append((start, end, record_key))
-    starts: list[tuple[date, date | None, int]] = []
-    for episodes in by_client.values():
-        episodes.sort(key=lambda i: i[0])
-        previous: date | None = None
-        for start, end, record_key in episodes:
-            if first <= start <= last:
-                starts.append((start, previous, record_key))
-            previous = end
-    return starts
+    ep = episodes_after_filters(query)
+    return [
+        (start, previous, episode_key(client_key, domain, start))
+        for client_key, domain, start, previous in session.execute(
+            select(ep.c.client_key, ep.c.domain, ep.c.care_start, ep.c.previous_end).where(
+                ep.c.care_start >= first, ep.c.care_start <= last
+            )
+        )
+    ]
 
 
 def _years_before(day: date, years: int) -> date:
