@@ -88,8 +88,8 @@ def _aggregated(query: StatsQuery, unit: str) -> bool:
 
 Episode = tuple[str, str, date, date | None, int]
 
-# A day number after every real one (date.max is day 3,652,059): the end of open care.
-OPEN_END = 9_999_999
+# The end of open care while episodes are formed: after every real end.
+OPEN_END = date(9999, 12, 31)
 
 
 def episodes_after_filters(query: StatsQuery) -> Subquery:
@@ -98,16 +98,16 @@ def episodes_after_filters(query: StatsQuery) -> Subquery:
     ``care_end`` (null when open) and ``previous_end``, the end of the same client's episode
     before it in the domain (null for a first one).
 
-    Gaps and islands, as ``episodes.merge`` does it row by row: per client and domain, ordered
-    by start, each trajectory's *reach* is the latest end (open = ``OPEN_END``) among the rows
-    before it; it starts a new episode when it starts more than one day after that reach (or has
-    no row before it). The running sum of those starts numbers the episodes; an episode runs
-    from its first start to its last end, open when any of its rows is. Rows with the same start
-    are ordered by id, and only the first of them can start an episode (the others start on or
-    before the first one's end). Day numbers (``date_ordinal``) make "+ 1 day" the same on
-    SQLite and PostgreSQL."""
-    start_day = date_ordinal(F.care_start)
-    end_day = func.coalesce(date_ordinal(F.care_end), OPEN_END)
+    Gaps and islands, as ``episodes.merge`` does it row by row. Per client and domain, ordered
+    by start (then id), each trajectory's *reach* is the latest end among the rows before it
+    (open care ends at ``OPEN_END``). A trajectory starts a new episode when it has no row
+    before it or starts more than one day after its reach; rows with the same start follow the
+    first of them, which they never start after. At an episode's first row the reach is the end
+    of the episode before (every earlier row belongs to an earlier episode, and none of those is
+    open), so an episode ends where the next one's reach says, and the last one at the latest
+    end of all its client's rows; ``OPEN_END`` there means open. One sort, no grouping; day
+    numbers (``date_ordinal``) make "+ 1 day" the same on SQLite and PostgreSQL."""
+    end = func.coalesce(F.care_end, OPEN_END)
     per_client = (F.client_key, F.domain)
     rows = (
         select(
@@ -115,49 +115,38 @@ def episodes_after_filters(query: StatsQuery) -> Subquery:
             F.client_key,
             F.domain,
             F.care_start,
-            F.care_end,
-            start_day.label("start_day"),
-            end_day.label("end_day"),
-            func.max(end_day)
+            func.max(end)
             .over(partition_by=per_client, order_by=(F.care_start, F.id), rows=(None, -1))
             .label("reach"),
+            func.max(end).over(partition_by=per_client).label("last_end"),
         )
         .where(F.care_start.is_not(None), *_fact_filters(query))
         .subquery()
     )
-    new_episode = case(
-        (or_(rows.c.reach.is_(None), rows.c.start_day > rows.c.reach + 1), 1), else_=0
-    )
-    numbered = select(
-        rows.c.client_key,
-        rows.c.domain,
-        rows.c.care_start,
-        rows.c.care_end,
-        rows.c.end_day,
-        func.sum(new_episode)
-        .over(
-            partition_by=(rows.c.client_key, rows.c.domain),
-            order_by=(rows.c.care_start, rows.c.id),
-            rows=(None, 0),
+    firsts = (
+        select(rows)
+        .where(
+            or_(
+                rows.c.reach.is_(None),
+                date_ordinal(rows.c.care_start) > date_ordinal(rows.c.reach) + 1,
+            )
         )
-        .label("episode"),
-    ).subquery()
-    merged = (
-        select(
-            numbered.c.client_key,
-            numbered.c.domain,
-            func.min(numbered.c.care_start).label("care_start"),
-            case((func.max(numbered.c.end_day) < OPEN_END, func.max(numbered.c.care_end))).label(
-                "care_end"
-            ),
-        )
-        .group_by(numbered.c.client_key, numbered.c.domain, numbered.c.episode)
         .subquery()
     )
-    previous_end = func.lag(merged.c.care_end, type_=F.care_end.type).over(
-        partition_by=(merged.c.client_key, merged.c.domain), order_by=merged.c.care_start
+    until = func.coalesce(
+        func.lead(firsts.c.reach, type_=F.care_end.type).over(
+            partition_by=(firsts.c.client_key, firsts.c.domain),
+            order_by=(firsts.c.care_start, firsts.c.id),
+        ),
+        firsts.c.last_end,
     )
-    return select(merged, previous_end.label("previous_end")).subquery()
+    return select(
+        firsts.c.client_key,
+        firsts.c.domain,
+        firsts.c.care_start,
+        func.nullif(until, OPEN_END, type_=F.care_end.type).label("care_end"),
+        firsts.c.reach.label("previous_end"),
+    ).subquery()
 
 
 def client_intervals(session: Session, query: StatsQuery) -> list[Episode]:
