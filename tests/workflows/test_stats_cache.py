@@ -137,7 +137,7 @@ def test_the_cache_keeps_a_bounded_number_of_answers() -> None:
     assert (store.get(1), store.get(2), len(store)) == ((True, 1), (False, None), 2)
 
 
-def _insert_row(conn: Connection, client: str) -> None:
+def insert_row(conn: Connection, client: str) -> None:
     row = fact(client, date(2021, 2, 1), wijk="Swifterbant")
     values = {
         c.name: getattr(row, c.key) for c in StatsTrajectory.__table__.columns if c.name != "id"
@@ -156,9 +156,9 @@ def test_a_transaction_committing_after_a_later_one_is_not_missed(app: Flask) ->
     try:
         with db.engine.connect() as t1, db.engine.connect() as t2:
             t1.begin()
-            _insert_row(t1, "t1")
+            insert_row(t1, "t1")
             with t2.begin():
-                _insert_row(t2, "t2")
+                insert_row(t2, "t2")
             with db.sessions() as reader:
                 assert flows(reader, q)[1][1] == 1  # February: t2's only
                 assert flows(reader, q)[1][1] == 1
