@@ -19,8 +19,10 @@ How the figures stay fast and correct
   and intensity for the traject unit. Any other filter (category, profile, provider, wijk, age
   band, or intensity for the client unit) narrows the trajectories *before* episodes are formed
   (docs/statistics.md: filters first), so the traject unit counts the filtered feed rows with one
-  grouped query and the client unit merges the filtered rows into episodes in Python with the very
-  same ``episodes.merge``.
+  grouped query and the client unit has the database form the episodes of the filtered rows
+  (``figures.episodes_after_filters``: the rule of ``episodes.merge`` as window functions; a
+  property test holds the two equal). What is read from the feed is kept by ``cache`` per query
+  while the feed's version (its change log, ``feed.feed_version``) stays the same.
 * ``anonymity`` turns the exact figures into what may be shown, in one place, by the cell key
   method (every count perturbed by a fixed amount that follows from its rows' record keys);
   ``report`` is the only entry point the web pages, the API, the CLI and the downloads use.

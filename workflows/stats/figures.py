@@ -236,7 +236,9 @@ class MonthCounts:
 def _month_counts(
     session: Session, query: StatsQuery, unit: str, by_intensity: bool = False
 ) -> MonthCounts:
-    """Starts and ends per month (or per (month, intensity)) up to ``query.last``."""
+    """Starts and ends per month (or per (month, intensity)) up to ``query.last``: from the
+    kept monthly counts when they answer the query, otherwise from the feed (cached). The
+    months before the period only count as far as they make the stock at its start."""
     counts = MonthCounts(Counter(), Counter(), Counter(), Counter())
     starts, ends = counts.starts, counts.ends
     if _aggregated(query, unit):
