@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import Connection, event, func, insert, select
+from sqlalchemy import Connection, event, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -158,6 +158,8 @@ def test_a_transaction_committing_after_a_later_one_is_not_missed(app: Flask) ->
             t1.begin()
             insert_row(t1, "t1")
             with t2.begin():
+                # T2 must not wait for T1 (no row that every writer updates).
+                t2.execute(text("SET LOCAL lock_timeout = '5s'"))
                 insert_row(t2, "t2")
             with db.sessions() as reader:
                 assert flows(reader, q)[1][1] == 1  # February: t2's only
