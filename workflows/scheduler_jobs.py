@@ -65,7 +65,6 @@ from models import (
 )
 
 from .inbox import insert_ignoring_duplicates
-from .stats.feed import compact_changes
 
 EVALUATION_WINDOW = timedelta(days=14)
 TERM_WINDOW = timedelta(days=30)
@@ -371,8 +370,7 @@ JOBS: dict[str, Callable[[Session, date], int]] = {
 
 
 def run_all(session: Session, today: date) -> dict[str, int]:
-    """Run every job for ``today`` in a fixed order; returns the rows each inserted. Then
-    compact the statistics feed's change log (the version the figure cache is keyed by).
+    """Run every job for ``today`` in a fixed order; returns the rows each inserted.
 
     Flushes, never commits: the caller commits once, so a failed run leaves nothing half done.
     """
@@ -380,9 +378,6 @@ def run_all(session: Session, today: date) -> dict[str, int]:
     _probe_per_candidate(session)
     counts = {name: job(session, today) for name, job in JOBS.items()}
     session.flush()
-    # Last, because it locks the statistics feed's change log against writers until the
-    # caller commits (``feed.compact_changes``).
-    compact_changes(session.connection())
     return counts
 
 

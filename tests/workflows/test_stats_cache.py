@@ -15,8 +15,8 @@ from sqlalchemy import Connection, event, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.scheduler import run_daily_tick
 from models import ClosureCategory, StatsFeedChange, StatsTrajectory
-from workflows import scheduler_jobs
 from workflows import trajectories as wf
 from workflows.stats import cache, feed, figures
 
@@ -118,11 +118,12 @@ def test_only_a_change_of_the_feed_moves_the_version(session: Session, world: Wo
     assert feed.feed_version(connection) == compacted
 
 
-def test_the_daily_run_compacts_the_change_log(session: Session) -> None:
+def test_the_daily_run_compacts_the_change_log(app: Flask, session: Session) -> None:
     load(session, fact("a", date(2021, 1, 1)))
     load(session, fact("b", date(2021, 1, 1)))
+    session.commit()
     assert session.scalar(select(func.count()).select_from(StatsFeedChange)) >= 2
-    scheduler_jobs.run_all(session, TODAY)
+    run_daily_tick(app, TODAY, send_mail=False)
     (row,) = session.scalars(select(StatsFeedChange)).all()
     assert row.kind == "compaction"
 

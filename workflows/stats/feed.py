@@ -690,13 +690,16 @@ def feed_version(connection: Connection) -> FeedVersion:
 
 
 def compact_changes(connection: Connection) -> int:
-    """Replace the change log by one ``compaction`` row (a daily scheduler job); returns the
-    rows deleted. On PostgreSQL the log is locked against writers first (EXCLUSIVE: reads go
-    on): the lock waits for the transactions that logged a change and have not committed, and
-    holds new ones back until this one commits, so the compaction row's id is higher than
-    every id the log ever had. The job runs last in the scheduler's transaction, so that is a
-    moment. SQLite has one writer at a time anyway."""
+    """Replace the change log by one ``compaction`` row (daily, after the scheduler run);
+    returns the rows deleted. Run it in a transaction of its own, holding no other locks.
+
+    On PostgreSQL the log is locked against writers first (EXCLUSIVE: reads go on). The lock
+    waits for the transactions that logged a change and have not committed, and holds new ones
+    back until this one commits, so the compaction row's id is higher than every id the log
+    ever had. It waits at most ``lock_timeout`` (then it fails, and the next run compacts).
+    SQLite has one writer at a time anyway."""
     if connection.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL lock_timeout = '10s'"))
         connection.execute(text("LOCK TABLE stats_feed_changes IN EXCLUSIVE MODE"))
     rows = int(connection.scalar(select(func.count()).select_from(changes_table)) or 0)
     if rows <= 1:
@@ -704,29 +707,3 @@ def compact_changes(connection: Connection) -> int:
     connection.execute(delete(changes_table))
     record_change(connection, "compaction")
     return rows
-
-
-def feed_snapshot(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:
-    """Everything the figures read, without surrogate ids, in a stable order (for tests that
-    compare the incrementally kept feed with a rebuild)."""
-    fact_rows = sorted(
-        (
-            tuple(_plain(v) for v in row)
-            for row in connection.execute(select(*[facts.c[c] for c in FACT_COLUMNS]))
-        ),
-        key=repr,
-    )
-    episode_rows = sorted(
-        (
-            tuple(_plain(v) for v in row)
-            for row in connection.execute(
-                select(*[c for c in episodes_table.columns if c.name != "id"])
-            )
-        ),
-        key=repr,
-    )
-    count_rows = sorted(
-        (tuple(_plain(v) for v in row) for row in connection.execute(select(counts_table))),
-        key=repr,
-    )
-    return {"facts": fact_rows, "episodes": episode_rows, "counts": count_rows}
