@@ -707,3 +707,29 @@ def compact_changes(connection: Connection) -> int:
     connection.execute(delete(changes_table))
     record_change(connection, "compaction")
     return rows
+
+
+def feed_snapshot(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:
+    """Everything the figures read, without surrogate ids, in a stable order (for tests that
+    compare the incrementally kept feed with a rebuild)."""
+    fact_rows = sorted(
+        (
+            tuple(_plain(v) for v in row)
+            for row in connection.execute(select(*[facts.c[c] for c in FACT_COLUMNS]))
+        ),
+        key=repr,
+    )
+    episode_rows = sorted(
+        (
+            tuple(_plain(v) for v in row)
+            for row in connection.execute(
+                select(*[c for c in episodes_table.columns if c.name != "id"])
+            )
+        ),
+        key=repr,
+    )
+    count_rows = sorted(
+        (tuple(_plain(v) for v in row) for row in connection.execute(select(counts_table))),
+        key=repr,
+    )
+    return {"facts": fact_rows, "episodes": episode_rows, "counts": count_rows}
