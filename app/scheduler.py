@@ -16,9 +16,12 @@ from datetime import date, datetime
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from workflows import clock
 from workflows.scheduler_jobs import run_all
+from workflows.stats.feed import compact_changes
 
 from .extensions import db
 from .mail import notify_new_tasks
@@ -47,7 +50,8 @@ def local_today(app: Flask) -> date:
 
 def run_daily_tick(app: Flask, today: date | None = None, *, send_mail: bool = True) -> TickReport:
     """One run: every job for ``today`` in one transaction, committed; then the e-mails about
-    tasks not yet mailed, committed after they went out."""
+    tasks not yet mailed, committed after they went out; then the compaction of the statistics
+    feed's change log, in a transaction of its own."""
     day = today or local_today(app)
     with app.app_context():
         session = db.session
@@ -60,6 +64,7 @@ def run_daily_tick(app: Flask, today: date | None = None, *, send_mail: bool = T
             session.rollback()
             log.exception("Scheduler run for %s failed; nothing of it was kept.", day)
             raise
+        compact_feed_log(session)
     report = TickReport(day, counts, mails)
     log.info(
         "Scheduler run for %s: %d new task(s) %s, %d e-mail(s).",
@@ -69,6 +74,18 @@ def run_daily_tick(app: Flask, today: date | None = None, *, send_mail: bool = T
         mails,
     )
     return report
+
+
+def compact_feed_log(session: Session) -> None:
+    """Compact the statistics feed's change log in a transaction of its own (it locks the log
+    against feed writers, so it holds no other lock); a failure (a lock not granted in time)
+    leaves the log as it is for the next run and does not fail the tick."""
+    try:
+        compact_changes(session.connection())
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()
+        log.warning("The statistics change log was not compacted; the next run will.")
 
 
 def build_scheduler(app: Flask, *, run_now: bool = False) -> BlockingScheduler:

@@ -256,27 +256,27 @@ class StatsMonthlyCount(Base):
     ends_key: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class StatsFilterCount(Base):
-    """``StatsMonthlyCount`` per value of a kept filter set (``KEPT_SETS``): the starts and ends
-    of the trajectories (per intensity) and of the client episodes formed after that filter
-    (intensity ``""``) whose value of the set is ``value_1`` (and ``value_2`` for a pair, in
-    the order of ``KEPT_SETS``; ``""`` for a single filter). A row without a wijk counts in no
-    wijk set: no wijk filter selects it."""
+def change_token() -> int:
+    """A random number for a feed change (``StatsFeedChange.token``)."""
+    return secrets.randbits(62)
 
-    __tablename__ = "stats_filter_counts"
 
-    filter_set: Mapped[str] = mapped_column(String(30), primary_key=True)
-    value_1: Mapped[str] = mapped_column(String(80), primary_key=True)
-    value_2: Mapped[str] = mapped_column(String(80), primary_key=True)
-    unit: Mapped[str] = mapped_column(String(10), primary_key=True)
-    domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10), primary_key=True)
-    intensity: Mapped[str] = mapped_column(String(10), primary_key=True)
-    month: Mapped[int] = mapped_column(Integer, primary_key=True)
-    starts: Mapped[int] = mapped_column(Integer, default=0)
-    ends: Mapped[int] = mapped_column(Integer, default=0)
-    # Key sums as in StatsMonthlyCount (not reduced mod 1).
-    starts_key: Mapped[int] = mapped_column(BigInteger, default=0)
-    ends_key: Mapped[int] = mapped_column(BigInteger, default=0)
+class StatsFeedChange(Base):
+    """The feed's change log: one row per flush that changed the feed (or its aggregates), one
+    per rebuild, and one per compaction. Append-only between compactions; nothing reads the
+    rows except to name the feed's version (``workflows.stats.cache``): a figure computed from
+    the feed stays valid while the log's row count, newest id and that row's random token are
+    the same. Each writer inserts its own row, so writers never wait for each other; a row that
+    commits late still changes the count."""
+
+    __tablename__ = "stats_feed_changes"
+    # Ids are never reused on SQLite either (AUTOINCREMENT), as a PostgreSQL sequence never is.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # refresh, rebuild, compaction, start
+    token: Mapped[int] = mapped_column(BigInteger, default=change_token)
+    changed_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
 
 
 class OutlierMonth(Base):

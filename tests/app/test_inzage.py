@@ -303,9 +303,7 @@ def test_only_a_beheerder_registers_a_request(session, world):
         )
 
 
-def test_a_case_number_is_kept_in_capitals_and_a_name_without_invisible_characters(
-    world, session
-):
+def test_a_case_number_is_kept_in_capitals_and_a_name_without_invisible_characters(world, session):
     item = register_access_request(
         session,
         AccessRequestInput(

@@ -176,13 +176,16 @@ def test_signals_and_notices_are_dismissible_and_work_to_do_is_not() -> None:
         K.EINDE_ZORG_TERUGGESTUURD,
         K.DECLARATIE_AFGEWEZEN,
     } == DISMISSIBLE
-    assert not {
-        K.EVALUATIE_BINNENKORT,
-        K.EVALUATIE_TE_LAAT,
-        K.EVALUATIE_BEOORDELEN,
-        K.VOORSTEL_NIEUW,
-        K.DECLARATIE_BEOORDELEN,
-    } & DISMISSIBLE
+    assert (
+        not {
+            K.EVALUATIE_BINNENKORT,
+            K.EVALUATIE_TE_LAAT,
+            K.EVALUATIE_BEOORDELEN,
+            K.VOORSTEL_NIEUW,
+            K.DECLARATIE_BEOORDELEN,
+        }
+        & DISMISSIBLE
+    )
 
 
 def test_a_notice_can_be_marked_handled_by_its_recipient(session: Session, world: World) -> None:

@@ -67,8 +67,10 @@ def test_a_valid_file_is_imported_and_reaches_the_feed(session: Session, world: 
 def test_importing_the_same_keys_again_updates(session: Session, world: World) -> None:
     run(session, world, csv_text(CLOSED, RUNNING))
     changed = RUNNING.replace(";2021-12-31;;9000.00;;;", ";2021-12-31;2021-11-30;9000.00;nee;d;33")
+    version = feed.feed_version(session.connection())
     check = run(session, world, csv_text(changed))
     assert check.ok, [p.render() for p in check.problems]
+    assert feed.feed_version(session.connection()) != version  # cached figures are stale
     assert session.scalar(select(func.count()).select_from(Trajectory)) == 2
     running = session.scalar(select(Trajectory).where(Trajectory.import_id == "H-2"))
     assert running is not None
@@ -191,8 +193,10 @@ def test_export_then_import_changes_nothing(session: Session, world: World) -> N
     first = io.StringIO()
     assert export_csv(session, first, by=world.beheerder) == 3
     before = feed.feed_snapshot(session.connection())
+    version = feed.feed_version(session.connection())
     check = run(session, world, first.getvalue())
     assert check.ok, [p.render() for p in check.problems]
+    assert feed.feed_version(session.connection()) == version  # cached figures stay valid
     again = io.StringIO()
     export_csv(session, again, by=world.beheerder)
     assert again.getvalue() == first.getvalue()

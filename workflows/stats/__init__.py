@@ -24,9 +24,10 @@ How the figures stay fast and correct
   with both for the traject unit. Any other combination (two filters that are no kept pair, or
   intensity for the client unit) narrows the trajectories *before* episodes are formed
   (docs/statistics.md: filters first), so the traject unit counts the filtered feed rows with one
-  grouped query and the client unit merges the filtered rows into episodes in Python with the very
-  same ``episodes.merge``. Durations, waiting times and results read the feed (the client unit
-  without filters: ``stats_episodes``).
+  grouped query and the client unit has the database form the episodes of the filtered rows
+  (``figures.episodes_after_filters``: the rule of ``episodes.merge`` as window functions; a
+  property test holds the two equal). What is read from the feed is kept by ``cache`` per query
+  while the feed's version (its change log, ``feed.feed_version``) stays the same.
 * ``anonymity`` turns the exact figures into what may be shown, in one place, by the cell key
   method (every count perturbed by a fixed amount that follows from its rows' record keys);
   ``report`` is the only entry point the web pages, the API, the CLI and the downloads use.

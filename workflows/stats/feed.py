@@ -52,7 +52,9 @@ from sqlalchemy import (
     event,
     exists,
     func,
+    insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -69,6 +71,7 @@ from models import (
     Provider,
     Resident,
     StatsEpisode,
+    StatsFeedChange,
     StatsFilterCount,
     StatsMonthlyCount,
     StatsRequest,
@@ -110,6 +113,7 @@ episodes_table = cast(Table, StatsEpisode.__table__)
 counts_table = cast(Table, StatsMonthlyCount.__table__)
 filter_counts_table = cast(Table, StatsFilterCount.__table__)
 requests_table = cast(Table, StatsRequest.__table__)
+changes_table = cast(Table, StatsFeedChange.__table__)
 
 # The columns ``derive`` fills, in table order (everything but the surrogate id).
 FACT_COLUMNS = [c.name for c in facts.columns if c.name not in ("id", "frozen")]
@@ -611,12 +615,14 @@ def refresh(
             old_rows[row.source_trajectory_id] = row
     new_rows = {row["source_trajectory_id"]: row for row in derive(connection, ids, key=key)}
     inserts: list[dict[str, Any]] = []
+    changed = False
     for trajectory_id in ids:
         old, new = old_rows.get(trajectory_id), new_rows.get(trajectory_id)
         if old is not None and old.frozen:
             continue
         if old is not None and new is not None and _same(old, new):
             continue
+        changed = changed or old is not None or new is not None
         if old is not None:
             deltas.add_traject(old, -1)
             pairs.add((old.client_key, str(_plain(old.domain))))
@@ -642,6 +648,8 @@ def refresh(
                 client_key, domain, after.get((client_key, domain), []), +1
             )
     _apply(connection, deltas)
+    if changed:
+        record_change(connection, "refresh")
 
 
 def _same(old: Any, new: dict[str, Any]) -> bool:
@@ -938,7 +946,58 @@ def rebuild_aggregates(connection: Connection) -> int:
     flush_client()
     write_rows(connection, episodes_table, batch)
     _apply(connection, deltas)
+    record_change(connection, "rebuild")
     return count
+
+
+# --- the change log: the feed's version -------------------------------------------------
+
+
+FeedVersion = tuple[int, int | None, int | None]
+
+
+def record_change(connection: Connection, kind: str) -> None:
+    """Log that this transaction changed the feed (``StatsFeedChange``): a row of its own, so
+    concurrent writers never wait for each other, as a single counter row would make them."""
+    connection.execute(insert(changes_table).values(kind=kind))
+
+
+def feed_version(connection: Connection) -> FeedVersion:
+    """The feed's version as this connection sees it: the change log's row count, newest id and
+    that row's random token. It changes with every committed change to the feed, including one
+    that commits after a later one (T1 writes, T2 writes and commits, T1 commits: the newest id
+    is T2's both times, but the count grows). Between compactions the log only grows, so a
+    different set of committed changes has a different count; a compaction deletes the rows
+    and adds one with a higher id than every row before it, so no later version equals an
+    earlier one. The token keeps apart two logs whose ids happen to match: the same id used
+    again after a rollback (SQLite), or another database."""
+    newest = (
+        select(changes_table.c.token).order_by(changes_table.c.id.desc()).limit(1).scalar_subquery()
+    )
+    count, top, token = connection.execute(
+        select(func.count(), func.max(changes_table.c.id), newest).select_from(changes_table)
+    ).one()
+    return int(count), top, token
+
+
+def compact_changes(connection: Connection) -> int:
+    """Replace the change log by one ``compaction`` row (daily, after the scheduler run);
+    returns the rows deleted. Run it in a transaction of its own, holding no other locks.
+
+    On PostgreSQL the log is locked against writers first (EXCLUSIVE: reads go on). The lock
+    waits for the transactions that logged a change and have not committed, and holds new ones
+    back until this one commits, so the compaction row's id is higher than every id the log
+    ever had. It waits at most ``lock_timeout`` (then it fails, and the next run compacts).
+    SQLite has one writer at a time anyway."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL lock_timeout = '10s'"))
+        connection.execute(text("LOCK TABLE stats_feed_changes IN EXCLUSIVE MODE"))
+    rows = int(connection.scalar(select(func.count()).select_from(changes_table)) or 0)
+    if rows <= 1:
+        return 0
+    connection.execute(delete(changes_table))
+    record_change(connection, "compaction")
+    return rows
 
 
 def feed_snapshot(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:

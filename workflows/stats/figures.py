@@ -23,6 +23,7 @@ from typing import Any, cast
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Subquery,
     Table,
     and_,
     case,
@@ -53,7 +54,8 @@ from models import (
 )
 
 from ..scheduler_jobs import date_ordinal
-from .episodes import merge, month_index
+from . import cache
+from .episodes import month_index
 from .feed import set_value
 from .selection import TRAJECTORY_ONLY_FILTERS, WAIT_BAND_CODES, WAIT_BANDS, WAIT_STAGES, StatsQuery
 
@@ -109,11 +111,71 @@ def _narrowing(query: StatsQuery, unit: str) -> set[str]:
 
 Episode = tuple[str, str, date, date | None, int]
 
+# The end of open care while episodes are formed: after every real end.
+OPEN_END = date(9999, 12, 31)
+
+
+def episodes_after_filters(query: StatsQuery) -> Subquery:
+    """The client episodes (docs/statistics.md, unit client) of the feed rows that pass the
+    query's filters, formed by the database: ``client_key``, ``domain``, ``care_start``,
+    ``care_end`` (null when open) and ``previous_end``, the end of the same client's episode
+    before it in the domain (null for a first one).
+
+    Gaps and islands, as ``episodes.merge`` does it row by row. Per client and domain, ordered
+    by start (then id), each trajectory's *reach* is the latest end among the rows before it
+    (open care ends at ``OPEN_END``). A trajectory starts a new episode when it has no row
+    before it or starts more than one day after its reach; rows with the same start follow the
+    first of them, which they never start after. At an episode's first row the reach is the end
+    of the episode before (every earlier row belongs to an earlier episode, and none of those is
+    open), so an episode ends where the next one's reach says, and the last one at the latest
+    end of all its client's rows; ``OPEN_END`` there means open. One sort, no grouping; day
+    numbers (``date_ordinal``) make "+ 1 day" the same on SQLite and PostgreSQL."""
+    end = func.coalesce(F.care_end, OPEN_END)
+    per_client = (F.client_key, F.domain)
+    rows = (
+        select(
+            F.id,
+            F.client_key,
+            F.domain,
+            F.care_start,
+            func.max(end)
+            .over(partition_by=per_client, order_by=(F.care_start, F.id), rows=(None, -1))
+            .label("reach"),
+            func.max(end).over(partition_by=per_client).label("last_end"),
+        )
+        .where(F.care_start.is_not(None), *_fact_filters(query))
+        .subquery()
+    )
+    firsts = (
+        select(rows)
+        .where(
+            or_(
+                rows.c.reach.is_(None),
+                date_ordinal(rows.c.care_start) > date_ordinal(rows.c.reach) + 1,
+            )
+        )
+        .subquery()
+    )
+    until = func.coalesce(
+        func.lead(firsts.c.reach, type_=F.care_end.type).over(
+            partition_by=(firsts.c.client_key, firsts.c.domain),
+            order_by=(firsts.c.care_start, firsts.c.id),
+        ),
+        firsts.c.last_end,
+    )
+    return select(
+        firsts.c.client_key,
+        firsts.c.domain,
+        firsts.c.care_start,
+        func.nullif(until, OPEN_END, type_=F.care_end.type).label("care_end"),
+        firsts.c.reach.label("previous_end"),
+    ).subquery()
+
 
 def client_intervals(session: Session, query: StatsQuery) -> list[Episode]:
     """Episodes (client_key, domain, start, end, record key) after the filters. Without filters
-    they come from the materialised ``stats_episodes``; otherwise the filtered feed rows are
-    merged here with the same ``merge`` the feed uses (and keyed with the same ``episode_key``)."""
+    they come from the materialised ``stats_episodes``; otherwise the database forms them from
+    the filtered feed rows (``episodes_after_filters``)."""
     if _aggregated(query, UNIT_CLIENT):
         stmt = select(
             StatsEpisode.client_key,
@@ -125,18 +187,20 @@ def client_intervals(session: Session, query: StatsQuery) -> list[Episode]:
         if query.domain is not None:
             stmt = stmt.where(StatsEpisode.domain == query.domain)
         return [(c, _domain(d), s, e, k) for c, d, s, e, k in session.execute(stmt)]
-    rows: dict[tuple[str, str], list[tuple[date, date | None]]] = defaultdict(list)
-    for client_key, domain, start, end in session.execute(
-        select(F.client_key, F.domain, F.care_start, F.care_end).where(
-            F.care_start.is_not(None), *_fact_filters(query)
-        )
-    ):
-        assert start is not None
-        rows[(client_key, _domain(domain))].append((start, end))
+    return _keyed_episodes(session, episodes_after_filters(query))
+
+
+def _keyed_episodes(
+    session: Session, episodes: Subquery, *where: ColumnElement[bool]
+) -> list[Episode]:
+    """The episodes of ``episodes_after_filters`` that meet ``where`` (so that only those a
+    figure needs leave the database), each with the record key ``episode_key`` gives it."""
+    ep = episodes
     return [
-        (client_key, domain, start, end, episode_key(client_key, domain, start))
-        for (client_key, domain), intervals in rows.items()
-        for start, end in merge(intervals)
+        (client_key, _domain(domain), start, end, episode_key(client_key, domain, start))
+        for client_key, domain, start, end in session.execute(
+            select(ep.c.client_key, ep.c.domain, ep.c.care_start, ep.c.care_end).where(*where)
+        )
     ]
 
 
@@ -195,7 +259,9 @@ class MonthCounts:
 def _month_counts(
     session: Session, query: StatsQuery, unit: str, by_intensity: bool = False
 ) -> MonthCounts:
-    """Starts and ends per month (or per (month, intensity)) up to ``query.last``."""
+    """Starts and ends per month (or per (month, intensity)) up to ``query.last``: from the
+    kept monthly counts when they answer the query, otherwise from the feed (cached). The
+    months before the period only count as far as they make the stock at its start."""
     counts = MonthCounts(Counter(), Counter(), Counter(), Counter())
     starts, ends = counts.starts, counts.ends
     names = kept_set(query, unit)
@@ -228,6 +294,25 @@ def _month_counts(
             counts.starts_key[key] += int(k_starts or 0)
             counts.ends_key[key] += int(k_ends or 0)
         return counts
+    return cache.cached(
+        session,
+        "month_counts",
+        query,
+        lambda: _month_counts_from_feed(session, query, unit, by_intensity),
+        unit,
+        by_intensity,
+    )
+
+
+def _month_counts_from_feed(
+    session: Session, query: StatsQuery, unit: str, by_intensity: bool
+) -> MonthCounts:
+    """``_month_counts`` for a query no kept aggregate answers. For the client unit only the
+    episodes that can count are read: those that start by the period's last day and have not
+    ended before its first. One that started and ended before the period adds +1 and −1 (and
+    its key and minus its key) to the stock before the period: nothing."""
+    counts = MonthCounts(Counter(), Counter(), Counter(), Counter())
+    starts, ends = counts.starts, counts.ends
     if unit == UNIT_TRAJECT:
         conditions = _fact_filters(query)
         for column, target, key_target in (
@@ -243,7 +328,13 @@ def _month_counts(
                 target[cell] += n
                 key_target[cell] += int(key_sum or 0)
         return counts
-    for _client, _domain_name, start, end, record_key in client_intervals(session, query):
+    ep = episodes_after_filters(query)
+    for _client, _domain_name, start, end, record_key in _keyed_episodes(
+        session,
+        ep,
+        ep.c.care_start <= query.period_last_day,
+        or_(ep.c.care_end.is_(None), ep.c.care_end >= query.period_first_day),
+    ):
         if month_index(start) <= query.last:
             starts[month_index(start)] += 1
             counts.starts_key[month_index(start)] += record_key
@@ -403,13 +494,29 @@ def durations(session: Session, query: StatsQuery) -> Durations:
     """Care durations (end − start + 1 days) of those that ended in the period: mean and
     median; per start-year cohort in the period the Kaplan–Meier median, open care censored at
     the cut-off date. The database groups the durations (with counts and key sums); only the
-    grouped rows leave it, except for the client unit with filters, whose episodes are merged
-    here first (``client_intervals``)."""
-    if query.unit == UNIT_CLIENT and not _aggregated(query, UNIT_CLIENT):
-        ended, cohorts = _grouped_intervals(query, client_intervals(session, query))
-    else:
-        ended, cohorts = _grouped_durations(session, query)
-    return _durations_of(query, ended, cohorts)
+    grouped rows leave it, except for the client unit with filters, whose episodes (formed by
+    the database) are grouped here. What is read from the feed is cached (``cache``)."""
+    if query.unit == UNIT_CLIENT and _aggregated(query, UNIT_CLIENT):
+        return _durations_of(query, *_grouped_durations(session, query))
+    return cache.cached(session, "durations", query, lambda: _durations_from_feed(session, query))
+
+
+def _durations_from_feed(session: Session, query: StatsQuery) -> Durations:
+    """``durations`` from the feed rows: grouped by the database (traject unit), or over the
+    client episodes after the filters that end or start in the period (client unit)."""
+    if query.unit == UNIT_TRAJECT:
+        return _durations_of(query, *_grouped_durations(session, query))
+    first, last = query.period_first_day, query.period_last_day
+    ep = episodes_after_filters(query)
+    episodes = _keyed_episodes(
+        session,
+        ep,
+        or_(
+            and_(ep.c.care_end >= first, ep.c.care_end <= last),
+            and_(ep.c.care_start >= first, ep.c.care_start <= last),
+        ),
+    )
+    return _durations_of(query, *_grouped_intervals(query, episodes))
 
 
 def _grouped_durations(
@@ -797,18 +904,9 @@ def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
             categories[_domain(category)] += n
             keys[f"category.{_domain(category)}"] += key_sum
 
-    # Repeat use: an episode starting in the period whose client had an earlier episode in the
-    # same domain that ended within ``repeat_years`` before its start.
-    new_episodes = repeats = 0
-    for start, previous_end, record_key in _episode_starts(session, query):
-        new_episodes += 1
-        keys["new_episodes"] += record_key
-        window_start = _years_before(start, repeat_years)
-        if previous_end is not None and window_start <= previous_end < start:
-            repeats += 1
-            keys["repeat_episodes"] += record_key
-        else:
-            keys["first_episodes"] += record_key
+    new_episodes, repeats, repeat_keys = _repeat_use(session, query, repeat_years)
+    for name, value in repeat_keys.items():
+        keys[name] += value
 
     years = _year_figures(session, query, conditions)
     return Results(
@@ -826,12 +924,47 @@ def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
     )
 
 
+def _repeat_use(
+    session: Session, query: StatsQuery, repeat_years: int
+) -> tuple[int, int, Counter[str]]:
+    """Repeat use: the episodes starting in the period (their number), those whose client had
+    an earlier episode in the same domain that ended within ``repeat_years`` before its start,
+    and the key sums (new, repeat and first episodes). From the feed (with filters): cached."""
+    if _aggregated(query, UNIT_CLIENT):
+        return _repeat_tally(_episode_starts(session, query), repeat_years)
+    return cache.cached(
+        session,
+        "repeat",
+        query,
+        lambda: _repeat_tally(_episode_starts(session, query), repeat_years),
+        repeat_years,
+    )
+
+
+def _repeat_tally(
+    starts: Iterable[tuple[date, date | None, int]], repeat_years: int
+) -> tuple[int, int, Counter[str]]:
+    new_episodes = repeats = 0
+    keys = Counter[str]()
+    for start, previous_end, record_key in starts:
+        new_episodes += 1
+        keys["new_episodes"] += record_key
+        window_start = _years_before(start, repeat_years)
+        if previous_end is not None and window_start <= previous_end < start:
+            repeats += 1
+            keys["repeat_episodes"] += record_key
+        else:
+            keys["first_episodes"] += record_key
+    return new_episodes, repeats, keys
+
+
 def _episode_starts(session: Session, query: StatsQuery) -> list[tuple[date, date | None, int]]:
     """Repeat use: the client episodes that start in the period, each with the end of the same
     client's previous episode in the domain (None for a first one) and its record key. Episodes
     never overlap or adjoin, so the previous episode's end is the latest earlier end: a start is
     a repeat when that end lies within the window before it. Without filters the kept episodes
-    answer this with a window function, and only the episodes of the period leave the database."""
+    answer this with a window function; with filters the database forms the episodes first
+    (``episodes_after_filters``). Either way only the episodes of the period leave it."""
     first, last = query.period_first_day, query.period_last_day
     if _aggregated(query, UNIT_CLIENT):
         E = StatsEpisode
@@ -854,18 +987,15 @@ def _episode_starts(session: Session, query: StatsQuery) -> list[tuple[date, dat
                 )
             )
         ]
-    by_client: dict[tuple[str, str], list[tuple[date, date | None, int]]] = defaultdict(list)
-    for client_key, domain, start, end, record_key in client_intervals(session, query):
-        by_client[(client_key, domain)].append((start, end, record_key))
-    starts: list[tuple[date, date | None, int]] = []
-    for episodes in by_client.values():
-        episodes.sort(key=lambda i: i[0])
-        previous: date | None = None
-        for start, end, record_key in episodes:
-            if first <= start <= last:
-                starts.append((start, previous, record_key))
-            previous = end
-    return starts
+    ep = episodes_after_filters(query)
+    return [
+        (start, previous, episode_key(client_key, domain, start))
+        for client_key, domain, start, previous in session.execute(
+            select(ep.c.client_key, ep.c.domain, ep.c.care_start, ep.c.previous_end).where(
+                ep.c.care_start >= first, ep.c.care_start <= last
+            )
+        )
+    ]
 
 
 def _years_before(day: date, years: int) -> date:
