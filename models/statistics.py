@@ -256,6 +256,29 @@ class StatsMonthlyCount(Base):
     ends_key: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class StatsFilterCount(Base):
+    """``StatsMonthlyCount`` per value of a kept filter set (``KEPT_SETS``): the starts and ends
+    of the trajectories (per intensity) and of the client episodes formed after that filter
+    (intensity ``""``) whose value of the set is ``value_1`` (and ``value_2`` for a pair, in
+    the order of ``KEPT_SETS``; ``""`` for a single filter). A row without a wijk counts in no
+    wijk set: no wijk filter selects it."""
+
+    __tablename__ = "stats_filter_counts"
+
+    filter_set: Mapped[str] = mapped_column(String(30), primary_key=True)
+    value_1: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value_2: Mapped[str] = mapped_column(String(80), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(10), primary_key=True)
+    domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10), primary_key=True)
+    intensity: Mapped[str] = mapped_column(String(10), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    starts: Mapped[int] = mapped_column(Integer, default=0)
+    ends: Mapped[int] = mapped_column(Integer, default=0)
+    # Key sums as in StatsMonthlyCount (not reduced mod 1).
+    starts_key: Mapped[int] = mapped_column(BigInteger, default=0)
+    ends_key: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 def change_token() -> int:
     """A random number for a feed change (``StatsFeedChange.token``)."""
     return secrets.randbits(62)

@@ -452,6 +452,7 @@ PERSONAL_TABLES = {
         "stats_requests",
         "stats_episodes",
         "stats_monthly_counts",
+        "stats_filter_counts",
         "stats_feed_changes",  # the feed's change log: ids, kinds, times, random tokens
         "stats_outlier_months",
         "population_figures",
