@@ -89,6 +89,21 @@ def episode_key(client_key: str, domain: object, care_start: date) -> int:
     return derived_key("episode", client_key, plain, care_start.isoformat())
 
 
+# The columns the covering indexes on (domain, start month) and (domain, end month) carry
+# beyond their keys: the durations' dates and key, and every filter column.
+COVERED = (
+    "care_start",
+    "care_end",
+    "record_key",
+    "category_code",
+    "profile_code",
+    "intensity",
+    "provider_agb",
+    "wijk",
+    "age_band",
+)
+
+
 class StatsTrajectory(Base):
     """One trajectory as the statistics see it (the pseudonymised feed)."""
 
@@ -96,8 +111,10 @@ class StatsTrajectory(Base):
     __table_args__ = (
         CheckConstraint("care_end IS NULL OR care_start IS NOT NULL", name="end_needs_start"),
         CheckConstraint("care_end IS NULL OR care_end >= care_start", name="care_dates_in_order"),
-        Index("ix_stats_trajectories_domain_start", "domain", "start_month"),
-        Index("ix_stats_trajectories_domain_end", "domain", "end_month"),
+        # Covering: a figure with filters that no kept aggregate answers (durations) reads the
+        # rows of its period from these indexes alone, not from the table.
+        Index("ix_stats_trajectories_domain_start", "domain", "start_month", *COVERED),
+        Index("ix_stats_trajectories_domain_end", "domain", "end_month", *COVERED),
         Index("ix_stats_trajectories_client", "client_key", "domain"),
         # Partial, so the many detached rows (empty source) do not make the planner think the
         # index is unselective; a lookup "IN (...)" implies NOT NULL and uses it.
@@ -183,6 +200,70 @@ class StatsMonthlyCount(Base):
     # deltas add up exactly): the cell keys of the monthly flows and, as running sums, stocks.
     starts_key: Mapped[int] = mapped_column(BigInteger, default=0)
     ends_key: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StatsDurationCount(Base):
+    """The care durations of the traject unit per domain and month, without filters, kept so
+    the durations figure reads a few thousand rows instead of the feed. ``kind`` says what a
+    row counts:
+
+    * ``ended``: trajectories whose care ended in ``month``, ``days`` long (end − start + 1);
+    * ``closed``: trajectories with an end that started in ``month``, ``days`` long;
+    * ``open``: trajectories without an end that started in ``month``, on day ``days`` of it
+      (a cohort censors them at the cut-off date, so their start date is what counts).
+
+    ``n`` and ``key_sum`` (the sum of their record keys) change by signed deltas."""
+
+    __tablename__ = "stats_duration_counts"
+
+    domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(6), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    key_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StatsResultCount(Base):
+    """What the results figure adds up over months, per kept filter set, domain and month.
+    ``filter_set`` names the filters (``""`` for none, ``"provider"``, ``"wijk+age_band"``) and
+    ``value_1``/``value_2`` their values (``""`` when unused). ``kind``:
+
+    * ``started`` / ``ended``: trajectories whose care started / ended in ``month``, with their
+      decision extensions (``extensions``) and the extensions' key sum (each extension carries
+      its trajectory's record key);
+    * ``achieved_on_time``, ``achieved_late``, ``not_achieved``: trajectories closed in
+      ``month`` with that outcome, per closure ``category`` (``""`` when empty).
+    """
+
+    __tablename__ = "stats_result_counts"
+
+    filter_set: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value_1: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value_2: Mapped[str] = mapped_column(String(80), primary_key=True)
+    domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    category: Mapped[str] = mapped_column(String(1), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    key_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    extensions: Mapped[int] = mapped_column(Integer, default=0)
+    extensions_key: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StatsRepeatCount(Base):
+    """Client episodes (unit client, no filters) per domain and month of start, by how far back
+    the client's previous episode in the domain ended: ``gap_years`` is the smallest whole
+    number of years N for which that end lies within N years before the start (0 for a first
+    episode), so an episode is repeat use under a window of N years when 1 ≤ gap_years ≤ N."""
+
+    __tablename__ = "stats_repeat_counts"
+
+    domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    gap_years: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    key_sum: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class OutlierMonth(Base):

@@ -273,6 +273,9 @@ PERSONAL_TABLES = {
         "stats_trajectories",
         "stats_episodes",
         "stats_monthly_counts",
+        "stats_duration_counts",
+        "stats_result_counts",
+        "stats_repeat_counts",
         "stats_outlier_months",
         "population_figures",
         # the catalogue, for checking filter values

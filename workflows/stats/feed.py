@@ -73,6 +73,7 @@ from models import (
 
 from ..bulk import write_rows
 from ..dates import age_on
+from . import kept
 from .episodes import merge, month_index
 
 # Where a session carries the secret of the client and household keys (``session.info``).
@@ -337,7 +338,12 @@ def _apply(connection: Connection, deltas: _Deltas) -> None:
     )
 
 
-def _refresh_episodes(connection: Connection, pairs: set[tuple[str, str]], deltas: _Deltas) -> None:
+def _refresh_episodes(
+    connection: Connection,
+    pairs: set[tuple[str, str]],
+    deltas: _Deltas,
+    kept_deltas: kept.KeptDeltas,
+) -> None:
     """Recompute the episodes of these (client_key, domain) pairs from the feed."""
     ordered = sorted(pairs)
     for start in range(0, len(ordered), BATCH):
@@ -383,6 +389,8 @@ def _refresh_episodes(connection: Connection, pairs: set[tuple[str, str]], delta
             for ep_start, ep_end in new:
                 deltas.add_episode(key[0], key[1], ep_start, ep_end, +1)
                 fresh.append(_episode_row(key[0], key[1], ep_start, ep_end))
+            kept_deltas.add_episodes(key[0], key[1], old.get(key, []), -1)
+            kept_deltas.add_episodes(key[0], key[1], new, +1)
         if stale:
             connection.execute(delete(episodes_table).where(episodes_table.c.id.in_(stale)))
         write_rows(connection, episodes_table, fresh)
@@ -442,6 +450,7 @@ def refresh(
     if not ids:
         return
     deltas = _Deltas.empty()
+    kept_deltas = kept.KeptDeltas()
     pairs: set[tuple[str, str]] = set()
     old_rows: dict[int, Any] = {}
     for start in range(0, len(ids), BATCH):
@@ -459,16 +468,19 @@ def refresh(
             continue
         if old is not None:
             deltas.add_traject(old, -1)
+            kept_deltas.add_traject(old._mapping, -1)
             pairs.add((old.client_key, str(_plain(old.domain))))
             connection.execute(delete(facts).where(facts.c.id == old.id))
         if new is not None:
             deltas.add_traject(new, +1)
+            kept_deltas.add_traject(new, +1)
             pairs.add((new["client_key"], str(_plain(new["domain"]))))
             inserts.append(new)
     write_rows(connection, facts, inserts)
     if pairs:
-        _refresh_episodes(connection, pairs, deltas)
+        _refresh_episodes(connection, pairs, deltas, kept_deltas)
     _apply(connection, deltas)
+    kept.apply(connection, kept_deltas)
 
 
 def _same(old: Any, new: dict[str, Any]) -> bool:
@@ -596,6 +608,9 @@ def rebuild_aggregates(connection: Connection) -> int:
     Also used by the benchmark's bulk generator, which writes feed rows directly."""
     connection.execute(delete(episodes_table))
     connection.execute(delete(counts_table))
+    kept.clear(connection)
+    kept.rebuild(connection)
+    kept_deltas = kept.KeptDeltas()
     deltas = _Deltas.empty()
     for column, counts, key_sums in (
         (facts.c.start_month, deltas.starts, deltas.starts_key),
@@ -624,7 +639,9 @@ def rebuild_aggregates(connection: Connection) -> int:
         nonlocal count
         if current is None:
             return
-        for ep_start, ep_end in merge(intervals):
+        merged = merge(intervals)
+        kept_deltas.add_episodes(current[0], current[1], merged, +1)
+        for ep_start, ep_end in merged:
             deltas.add_episode(current[0], current[1], ep_start, ep_end, +1)
             batch.append(_episode_row(current[0], current[1], ep_start, ep_end))
             count += 1
@@ -647,6 +664,7 @@ def rebuild_aggregates(connection: Connection) -> int:
     flush_client()
     write_rows(connection, episodes_table, batch)
     _apply(connection, deltas)
+    kept.apply(connection, kept_deltas)
     return count
 
 
@@ -673,4 +691,11 @@ def feed_snapshot(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:
         (tuple(_plain(v) for v in row) for row in connection.execute(select(counts_table))),
         key=repr,
     )
-    return {"facts": fact_rows, "episodes": episode_rows, "counts": count_rows}
+    kept_rows = {
+        table.name: sorted(
+            (tuple(_plain(v) for v in row) for row in connection.execute(select(table))),
+            key=repr,
+        )
+        for table in (kept.durations_table, kept.results_table, kept.repeats_table)
+    }
+    return {"facts": fact_rows, "episodes": episode_rows, "counts": count_rows, **kept_rows}

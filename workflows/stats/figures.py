@@ -30,14 +30,18 @@ from models import (
     Intensity,
     OutlierMonth,
     PopulationFigure,
+    StatsDurationCount,
     StatsEpisode,
     StatsMonthlyCount,
+    StatsRepeatCount,
+    StatsResultCount,
     StatsTrajectory,
     episode_key,
 )
 
 from ..scheduler_jobs import date_ordinal
-from .episodes import merge, month_index
+from . import kept
+from .episodes import first_day, merge, month_index
 from .selection import StatsQuery
 
 F = StatsTrajectory
@@ -367,9 +371,57 @@ def durations(session: Session, query: StatsQuery) -> Durations:
     here first (``client_intervals``)."""
     if query.unit == UNIT_CLIENT and not _aggregated(query, UNIT_CLIENT):
         ended, cohorts = _grouped_intervals(query, client_intervals(session, query))
+    elif query.unit == UNIT_TRAJECT and not query.narrowing:
+        ended, cohorts = _kept_durations(session, query)
     else:
         ended, cohorts = _grouped_durations(session, query)
     return _durations_of(query, ended, cohorts)
+
+
+def _kept_durations(
+    session: Session, query: StatsQuery
+) -> tuple[list[EndedGroup], list[CohortGroup]]:
+    """The grouped durations of the traject unit without filters, from the kept
+    ``stats_duration_counts``: the ended durations per month of end; a cohort's closed
+    durations per month of start, and its open care censored at the cut-off date from the
+    start days kept. Care that ended after the cut-off (in the current month) is kept as closed
+    but is censored at the cut-off: those few rows are read from the feed and moved."""
+    D = StatsDurationCount
+    domain = [] if query.domain is None else [D.domain == query.domain]
+    in_period = and_(D.month >= query.start, D.month <= query.last)
+    ended = [
+        (int(days), int(n), int(k))
+        for days, n, k in session.execute(
+            select(D.days, func.sum(D.n), func.sum(D.key_sum))
+            .where(D.kind == kept.ENDED, in_period, *domain)
+            .group_by(D.days)
+        )
+    ]
+    cutoff = query.cutoff_date
+    cohorts: list[CohortGroup] = []
+    for kind, month, detail, n, k in session.execute(
+        select(D.kind, D.month, D.days, func.sum(D.n), func.sum(D.key_sum))
+        .where(D.kind.in_((kept.CLOSED, kept.OPEN)), in_period, *domain)
+        .group_by(D.kind, D.month, D.days)
+    ):
+        year = month // 12
+        if kind == kept.CLOSED:
+            cohorts.append((year, int(detail), True, int(n), int(k)))
+        else:
+            started = first_day(month).replace(day=int(detail))
+            cohorts.append((year, (cutoff - started).days + 1, False, int(n), int(k)))
+    for start, end, key in session.execute(
+        select(F.care_start, F.care_end, F.record_key).where(
+            F.end_month > query.cutoff,
+            F.start_month >= query.start,
+            F.start_month <= query.last,
+            *_fact_filters(query),
+        )
+    ):
+        assert start is not None and end is not None
+        cohorts.append((start.year, (end - start).days + 1, True, -1, -key))
+        cohorts.append((start.year, (cutoff - start).days + 1, False, 1, key))
+    return ended, cohorts
 
 
 def _grouped_durations(
@@ -601,75 +653,22 @@ class Results:
 def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
     """Result rate and closure categories of the trajectories closed in the period; extensions
     of those active in it; repeat use among client episodes that started in it; price per client
-    and rates per 1,000 per year."""
-    first, last = query.period_first_day, query.period_last_day
-    conditions = _fact_filters(query)
+    and rates per 1,000 per year. The closed and active trajectories come from the kept
+    ``stats_result_counts`` when it holds the filters asked (``kept.FILTER_SETS``), repeat use
+    without filters from ``stats_repeat_counts``; anything else reads the feed."""
     closed = Counter[str]()
     categories = Counter[str]()
     keys = Counter[str]()
-    achieved = F.result_achieved.is_(True)
-    outcome = case(
-        (and_(achieved, F.care_end <= F.planned_end), "achieved_on_time"),
-        (achieved, "achieved_late"),
-        else_="not_achieved",
-    )
-    closing = and_(F.end_month >= query.start, F.end_month <= query.last)
-    active_filter = and_(
-        F.care_start.is_not(None),
-        F.care_start <= last,
-        or_(F.care_end.is_(None), F.care_end >= first),
-    )
-
-    def total(condition: ColumnElement[bool], value: Any) -> ColumnElement[Any]:
-        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
-
-    # The closed trajectories (per outcome and closure category) and those active in the
-    # period, in one scan. An extension is an event of its trajectory: it carries the
-    # trajectory's record key, so the extensions' key sum weighs each key by the trajectory's
-    # number of extensions.
-    active = extensions = 0
-    keys["active"] = keys["extensions"] = 0
-    for state, category, n, key_sum, *active_sums in session.execute(
-        select(
-            outcome,
-            F.closure_category,
-            total(closing, 1),
-            total(closing, F.record_key),
-            total(active_filter, 1),
-            total(active_filter, F.extensions),
-            total(active_filter, F.record_key),
-            total(active_filter, F.extensions * cast_(F.record_key, BigInteger)),
-        )
-        .where(or_(closing, active_filter), *conditions)
-        .group_by(outcome, F.closure_category)
-    ):
-        active += active_sums[0]
-        extensions += active_sums[1]
-        keys["active"] += active_sums[2]
-        keys["extensions"] += active_sums[3]
-        if not n:
-            continue
-        closed[state] += n
-        keys[state] += key_sum
-        keys["closed"] += key_sum
-        if category is not None:
-            categories[_domain(category)] += n
-            keys[f"category.{_domain(category)}"] += key_sum
-
-    # Repeat use: an episode starting in the period whose client had an earlier episode in the
-    # same domain that ended within ``repeat_years`` before its start.
-    new_episodes = repeats = 0
-    for start, previous_end, record_key in _episode_starts(session, query):
-        new_episodes += 1
-        keys["new_episodes"] += record_key
-        window_start = _years_before(start, repeat_years)
-        if previous_end is not None and window_start <= previous_end < start:
-            repeats += 1
-            keys["repeat_episodes"] += record_key
-        else:
-            keys["first_episodes"] += record_key
-
-    years = _year_figures(session, query, conditions)
+    filter_set = kept.kept_filters(query.narrowing, query.filters)
+    if filter_set is None:
+        active, extensions = _scanned_results(session, query, closed, categories, keys)
+    else:
+        active, extensions = _kept_results(session, query, filter_set, closed, categories, keys)
+    if _aggregated(query, UNIT_CLIENT):
+        new_episodes, repeats = _kept_repeats(session, query, repeat_years, keys)
+    else:
+        new_episodes, repeats = _merged_repeats(session, query, repeat_years, keys)
+    years = _year_figures(session, query, _fact_filters(query))
     return Results(
         closed=sum(closed.values()),
         achieved_on_time=closed["achieved_on_time"],
@@ -685,53 +684,165 @@ def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
     )
 
 
-def _episode_starts(session: Session, query: StatsQuery) -> list[tuple[date, date | None, int]]:
-    """Repeat use: the client episodes that start in the period, each with the end of the same
-    client's previous episode in the domain (None for a first one) and its record key. Episodes
-    never overlap or adjoin, so the previous episode's end is the latest earlier end: a start is
-    a repeat when that end lies within the window before it. Without filters the kept episodes
-    answer this with a window function, and only the episodes of the period leave the database."""
+def _kept_results(
+    session: Session,
+    query: StatsQuery,
+    filter_set: tuple[str, str, str],
+    closed: Counter[str],
+    categories: Counter[str],
+    keys: Counter[str],
+) -> tuple[int, int]:
+    """The closed trajectories per outcome and category, and (returned) the number active in
+    the period and their extensions, from ``stats_result_counts``. Active = started up to the
+    period's last month − ended before its first month: an end never precedes its start, so
+    those ended before the period all started before its end."""
+    R = StatsResultCount
+    name, value_1, value_2 = filter_set
+    conditions = [R.filter_set == name, R.value_1 == value_1, R.value_2 == value_2]
+    if query.domain is not None:
+        conditions.append(R.domain == query.domain)
+    before = case((R.month < query.start, 1), else_=0)
+    active = extensions = 0
+    keys["active"] = keys["extensions"] = 0
+    for kind, category, is_before, n, key_sum, ext, ext_key in session.execute(
+        select(
+            R.kind,
+            R.category,
+            before,
+            func.sum(R.n),
+            func.sum(R.key_sum),
+            func.sum(R.extensions),
+            func.sum(R.extensions_key),
+        )
+        .where(R.month <= query.last, *conditions)
+        .group_by(R.kind, R.category, before)
+    ):
+        n, key_sum, ext, ext_key = int(n), int(key_sum), int(ext), int(ext_key)
+        if kind == kept.STARTED:
+            active += n
+            extensions += ext
+            keys["active"] += key_sum
+            keys["extensions"] += ext_key
+        elif kind == kept.ENDED:
+            if is_before:
+                active -= n
+                extensions -= ext
+                keys["active"] -= key_sum
+                keys["extensions"] -= ext_key
+        elif not is_before:
+            closed[kind] += n
+            keys[kind] += key_sum
+            keys["closed"] += key_sum
+            if category:
+                categories[category] += n
+                keys[f"category.{category}"] += key_sum
+    return active, extensions
+
+
+def _scanned_results(
+    session: Session,
+    query: StatsQuery,
+    closed: Counter[str],
+    categories: Counter[str],
+    keys: Counter[str],
+) -> tuple[int, int]:
+    """``_kept_results`` from the feed rows, for filters no kept set holds: the closed
+    trajectories and those active in the period in one scan. An extension is an event of its
+    trajectory: it carries the trajectory's record key, so the extensions' key sum weighs each
+    key by the trajectory's number of extensions."""
     first, last = query.period_first_day, query.period_last_day
-    if _aggregated(query, UNIT_CLIENT):
-        E = StatsEpisode
-        previous_end = func.lag(E.care_end, type_=E.care_end.type).over(
-            partition_by=(E.client_key, E.domain), order_by=E.care_start
+    state = kept.outcome_case(F)
+    closing = and_(F.end_month >= query.start, F.end_month <= query.last)
+    active_filter = and_(
+        F.care_start.is_not(None),
+        F.care_start <= last,
+        or_(F.care_end.is_(None), F.care_end >= first),
+    )
+
+    def total(condition: ColumnElement[bool], value: Any) -> ColumnElement[Any]:
+        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+    active = extensions = 0
+    keys["active"] = keys["extensions"] = 0
+    for outcome, category, n, key_sum, *active_sums in session.execute(
+        select(
+            state,
+            F.closure_category,
+            total(closing, 1),
+            total(closing, F.record_key),
+            total(active_filter, 1),
+            total(active_filter, F.extensions),
+            total(active_filter, F.record_key),
+            total(active_filter, F.extensions * cast_(F.record_key, BigInteger)),
         )
-        ranked = select(
-            E.care_start.label("start"),
-            previous_end.label("previous_end"),
-            E.record_key.label("record_key"),
-        )
-        if query.domain is not None:
-            ranked = ranked.where(E.domain == query.domain)
-        sub = ranked.subquery()
-        return [
-            (start, previous, record_key)
-            for start, previous, record_key in session.execute(
-                select(sub.c.start, sub.c.previous_end, sub.c.record_key).where(
-                    sub.c.start >= first, sub.c.start <= last
-                )
-            )
-        ]
+        .where(or_(closing, active_filter), *_fact_filters(query))
+        .group_by(state, F.closure_category)
+    ):
+        active += active_sums[0]
+        extensions += active_sums[1]
+        keys["active"] += active_sums[2]
+        keys["extensions"] += active_sums[3]
+        if not n:
+            continue
+        closed[outcome] += n
+        keys[outcome] += key_sum
+        keys["closed"] += key_sum
+        if category is not None:
+            categories[_domain(category)] += n
+            keys[f"category.{_domain(category)}"] += key_sum
+    return active, extensions
+
+
+def _kept_repeats(
+    session: Session, query: StatsQuery, repeat_years: int, keys: Counter[str]
+) -> tuple[int, int]:
+    """Repeat use without filters (returned: new episodes, repeat episodes) from
+    ``stats_repeat_counts``: the episodes that start in the period, and those among them whose
+    client's previous episode in the domain ended within ``repeat_years`` before their start."""
+    P = StatsRepeatCount
+    repeat = and_(P.gap_years >= 1, P.gap_years <= repeat_years)
+    stmt = select(
+        func.coalesce(func.sum(P.n), 0),
+        func.coalesce(func.sum(P.key_sum), 0),
+        func.coalesce(func.sum(case((repeat, P.n), else_=0)), 0),
+        func.coalesce(func.sum(case((repeat, P.key_sum), else_=0)), 0),
+    ).where(P.month >= query.start, P.month <= query.last)
+    if query.domain is not None:
+        stmt = stmt.where(P.domain == query.domain)
+    n, key_sum, repeats, repeat_key = (int(v) for v in session.execute(stmt).one())
+    keys["new_episodes"] += key_sum
+    keys["repeat_episodes"] += repeat_key
+    keys["first_episodes"] += key_sum - repeat_key
+    return n, repeats
+
+
+def _merged_repeats(
+    session: Session, query: StatsQuery, repeat_years: int, keys: Counter[str]
+) -> tuple[int, int]:
+    """Repeat use after filters (returned: new episodes, repeat episodes): the filtered
+    episodes (``client_intervals``) that start in the period, each paired with the end of the
+    same client's previous episode in the domain. Episodes never overlap or adjoin, so the
+    previous episode's end is the latest earlier end: a start is a repeat when that end lies
+    within the window before it (``kept.gap_years``, the rule the kept counts use)."""
+    first, last = query.period_first_day, query.period_last_day
     by_client: dict[tuple[str, str], list[tuple[date, date | None, int]]] = defaultdict(list)
     for client_key, domain, start, end, record_key in client_intervals(session, query):
         by_client[(client_key, domain)].append((start, end, record_key))
-    starts: list[tuple[date, date | None, int]] = []
+    new_episodes = repeats = 0
     for episodes in by_client.values():
         episodes.sort(key=lambda i: i[0])
         previous: date | None = None
         for start, end, record_key in episodes:
             if first <= start <= last:
-                starts.append((start, previous, record_key))
+                new_episodes += 1
+                keys["new_episodes"] += record_key
+                if 1 <= kept.gap_years(start, previous) <= repeat_years:
+                    repeats += 1
+                    keys["repeat_episodes"] += record_key
+                else:
+                    keys["first_episodes"] += record_key
             previous = end
-    return starts
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return date(day.year - years, 3, 1)
+    return new_episodes, repeats
 
 
 def _year_figures(
