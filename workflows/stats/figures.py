@@ -19,7 +19,20 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, and_, case, extract, func, literal, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    and_,
+    case,
+    extract,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy import cast as cast_
 from sqlalchemy.orm import Session
 
@@ -397,19 +410,29 @@ def _kept_durations(
             .group_by(D.days)
         )
     ]
+    # The closed durations per start year (grouped on a subquery's column: PostgreSQL would
+    # not match a GROUP BY expression to its SELECT twin when each binds its own parameter).
+    closed = (
+        select((D.month // 12).label("year"), D.days, D.n, D.key_sum)
+        .where(D.kind == kept.CLOSED, in_period, *domain)
+        .subquery()
+    )
+    cohorts: list[CohortGroup] = [
+        (int(year), int(days), True, int(n), int(k))
+        for year, days, n, k in session.execute(
+            select(
+                closed.c.year, closed.c.days, func.sum(closed.c.n), func.sum(closed.c.key_sum)
+            ).group_by(closed.c.year, closed.c.days)
+        )
+    ]
     cutoff = query.cutoff_date
-    cohorts: list[CohortGroup] = []
-    for kind, month, detail, n, k in session.execute(
-        select(D.kind, D.month, D.days, func.sum(D.n), func.sum(D.key_sum))
-        .where(D.kind.in_((kept.CLOSED, kept.OPEN)), in_period, *domain)
-        .group_by(D.kind, D.month, D.days)
+    for month, day, n, k in session.execute(
+        select(D.month, D.days, func.sum(D.n), func.sum(D.key_sum))
+        .where(D.kind == kept.OPEN, in_period, *domain)
+        .group_by(D.month, D.days)
     ):
-        year = month // 12
-        if kind == kept.CLOSED:
-            cohorts.append((year, int(detail), True, int(n), int(k)))
-        else:
-            started = first_day(month).replace(day=int(detail))
-            cohorts.append((year, (cutoff - started).days + 1, False, int(n), int(k)))
+        started = first_day(month).replace(day=int(day))
+        cohorts.append((started.year, (cutoff - started).days + 1, False, int(n), int(k)))
     for start, end, key in session.execute(
         select(F.care_start, F.care_end, F.record_key).where(
             F.end_month > query.cutoff,
@@ -448,21 +471,28 @@ def _grouped_durations(
     # The period's days are its whole months, so the month indexes select them.
     ends_in = and_(end_month >= query.start, end_month <= query.last)
     starts_in = and_(start_month >= query.start, start_month <= query.last)
-    # One pass over the rows that end or start in the period: a row's ended duration (null
-    # when it did not end in the period) and its cohort (null when it did not start in it).
+    # The rows that end in the period give their ended duration, those that start in it their
+    # cohort (year, duration up to the end or the cut-off, closed or censored); one UNION ALL,
+    # each branch on its own index (the feed's cover the columns read, filters included).
     # The grouped expressions are columns of a subquery: PostgreSQL would not match a GROUP
     # BY expression to its SELECT twin when each binds its own parameters.
-    rows = (
+    none = cast_(null(), Integer)
+    rows = union_all(
         select(
-            case((ends_in, days)).label("ended_days"),
-            case((starts_in, extract("year", start))).label("year"),
-            case((closed, days), else_=cutoff.toordinal() - date_ordinal(start) + 1).label("days"),
-            case((closed, 1), else_=0).label("closed"),
+            days.label("ended_days"),
+            none.label("year"),
+            none.label("days"),
+            none.label("closed"),
             key.label("key"),
-        )
-        .where(or_(ends_in, starts_in), *conditions)
-        .subquery()
-    )
+        ).where(ends_in, *conditions),
+        select(
+            none,
+            cast_(extract("year", start), Integer),
+            case((closed, days), else_=cutoff.toordinal() - date_ordinal(start) + 1),
+            case((closed, 1), else_=0),
+            key,
+        ).where(starts_in, *conditions),
+    ).subquery()
     grouped = (rows.c.ended_days, rows.c.year, rows.c.days, rows.c.closed)
     ended: Counter[int] = Counter()
     ended_keys: Counter[int] = Counter()
