@@ -15,6 +15,10 @@ How the figures stay fast and correct
   beside each count the sum of the record keys of the rows it counts, for the cell keys).
   Every stock is a running sum: ``eindstand(M) = starts up to M − ends up to M``, because an end
   never precedes its start.
+* ``kept`` keeps three more aggregates with signed deltas from the same hook, for durations and
+  results: the traject unit's durations per domain and month (no filters), the result counts
+  (starts and ends with their extensions, closed per outcome and category) per kept filter set,
+  and the client episodes per month of start by how many years back the previous one ended.
 * ``figures`` answers a query from the aggregates when it can: period and domain only (any unit),
   and intensity for the traject unit. Any other filter (category, profile, provider, wijk, age
   band, or intensity for the client unit) narrows the trajectories *before* episodes are formed

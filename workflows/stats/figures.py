@@ -5,8 +5,8 @@ CLI's audited ``--exact``). Each function takes a checked ``StatsQuery`` and ret
 Beside every count it carries the sum of the record keys of the rows counted (``*_key``, whole
 numbers of 2^-30; docs/statistics.md, "Disclosure control"), summed in the same query that
 counts, so ``anonymity`` can give the cell its key. Where a figure can come from
-the kept aggregates (``stats_monthly_counts``, ``stats_episodes``) it does; see the package
-docstring for when the feed itself is read.
+the kept aggregates (``stats_monthly_counts``, ``stats_episodes``, and for durations and results
+those of ``kept``) it does; see the package docstring for when the feed itself is read.
 """
 
 from __future__ import annotations
