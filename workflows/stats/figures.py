@@ -433,15 +433,16 @@ def _kept_durations(
     ):
         started = first_day(month).replace(day=int(day))
         cohorts.append((started.year, (cutoff - started).days + 1, False, int(n), int(k)))
-    for start, end, key in session.execute(
-        select(F.care_start, F.care_end, F.record_key).where(
-            F.end_month > query.cutoff,
-            F.start_month >= query.start,
-            F.start_month <= query.last,
-            *_fact_filters(query),
+    # By the month of end alone (its index; SQLite would otherwise pick the month of start's
+    # and read the period's rows), the period's starts checked here.
+    for start_month, start, end, key in session.execute(
+        select(F.start_month, F.care_start, F.care_end, F.record_key).where(
+            F.end_month > query.cutoff, *_fact_filters(query)
         )
     ):
-        assert start is not None and end is not None
+        assert start_month is not None and start is not None and end is not None
+        if not query.start <= start_month <= query.last:
+            continue
         cohorts.append((start.year, (end - start).days + 1, True, -1, -key))
         cohorts.append((start.year, (cutoff - start).days + 1, False, 1, key))
     return ended, cohorts
