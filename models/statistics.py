@@ -89,12 +89,9 @@ def episode_key(client_key: str, domain: object, care_start: date) -> int:
     return derived_key("episode", client_key, plain, care_start.isoformat())
 
 
-# The columns the covering indexes on (domain, start month) and (domain, end month) carry
-# beyond their keys: the durations' dates and key, and every filter column.
-COVERED = (
-    "care_start",
-    "care_end",
-    "record_key",
+# The columns the covering indexes carry beyond their keys: every filter column, and for those
+# on (domain, start month) and (domain, end month) the durations' dates and key.
+FILTER_COLUMNS = (
     "category_code",
     "profile_code",
     "intensity",
@@ -102,6 +99,9 @@ COVERED = (
     "wijk",
     "age_band",
 )
+COVERED = ("care_start", "care_end", "record_key", *FILTER_COLUMNS)
+# What the per-year figures read of a client's rows.
+PER_CLIENT = ("start_month", "care_start", "care_end", "price")
 
 
 class StatsTrajectory(Base):
@@ -116,6 +116,25 @@ class StatsTrajectory(Base):
         Index("ix_stats_trajectories_domain_start", "domain", "start_month", *COVERED),
         Index("ix_stats_trajectories_domain_end", "domain", "end_month", *COVERED),
         Index("ix_stats_trajectories_client", "client_key", "domain"),
+        # Covering, in client (household) order: the results' per-year figures group the
+        # period's rows per client and per household without reading the table or sorting.
+        Index(
+            "ix_stats_trajectories_domain_client",
+            "domain",
+            "client_key",
+            "client_record_key",
+            *PER_CLIENT,
+            *FILTER_COLUMNS,
+        ),
+        Index(
+            "ix_stats_trajectories_domain_household",
+            "domain",
+            "household_key",
+            "household_record_key",
+            "decision_date",
+            "care_end",
+            *FILTER_COLUMNS,
+        ),
         # Partial, so the many detached rows (empty source) do not make the planner think the
         # index is unselective; a lookup "IN (...)" implies NOT NULL and uses it.
         Index(

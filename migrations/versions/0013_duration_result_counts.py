@@ -5,7 +5,8 @@ Three tables kept beside the feed by the flush hook (``workflows.stats.kept``):
 ``stats_result_counts`` (starts, ends with their extensions, and closed trajectories per outcome
 and closure category, per kept filter set) and ``stats_repeat_counts`` (client episodes per
 month of start by how many years back the previous episode ended). The indexes on (domain, start
-month) and (domain, end month) of the feed become covering for the figures with filters.
+month) and (domain, end month) of the feed become covering for the figures with filters, and two
+more cover the per-year figures of results in client and household order.
 
 The tables are filled from the feed and the episodes as they stand, with set-based statements
 that follow ``workflows.stats.kept`` (copied here on purpose: a migration must not change when
@@ -26,10 +27,7 @@ down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-COVERED = [
-    "care_start",
-    "care_end",
-    "record_key",
+FILTER_COLUMNS = [
     "category_code",
     "profile_code",
     "intensity",
@@ -37,6 +35,8 @@ COVERED = [
     "wijk",
     "age_band",
 ]
+COVERED = ["care_start", "care_end", "record_key", *FILTER_COLUMNS]
+PER_CLIENT = ["start_month", "care_start", "care_end", "price"]
 # workflows.stats.kept at this revision: (set name, its columns in the feed).
 FILTER_SETS = [
     ("", []),
@@ -116,6 +116,23 @@ def upgrade() -> None:
             "stats_trajectories",
             ["domain", column, *COVERED],
         )
+    op.create_index(
+        "ix_stats_trajectories_domain_client",
+        "stats_trajectories",
+        ["domain", "client_key", "client_record_key", *PER_CLIENT, *FILTER_COLUMNS],
+    )
+    op.create_index(
+        "ix_stats_trajectories_domain_household",
+        "stats_trajectories",
+        [
+            "domain",
+            "household_key",
+            "household_record_key",
+            "decision_date",
+            "care_end",
+            *FILTER_COLUMNS,
+        ],
+    )
     _fill(op.get_bind())
 
 
@@ -148,11 +165,12 @@ def _fill(bind: sa.Connection) -> None:
     for name, columns in FILTER_SETS:
         values = [*columns, "''", "''"][:2]
         present = "".join(f" AND {column} IS NOT NULL" for column in columns)
+        weighted_key = "extensions * CAST(record_key AS BIGINT)"
         for kind, category, month, extensions, weighted in (
-            ("'started'", "''", "start_month", "extensions", "extensions * CAST(record_key AS BIGINT)"),
-            ("'ended'", "''", "end_month", "extensions", "extensions * CAST(record_key AS BIGINT)"),
+            ("'started'", "''", "start_month", "extensions", weighted_key),
+            ("'ended'", "''", "end_month", "extensions", weighted_key),
             (OUTCOME, "coalesce(closure_category, '')", "end_month", "0", "0"),
-        ):  # fmt: skip
+        ):
             bind.execute(
                 sa.text(
                     "INSERT INTO stats_result_counts (filter_set, value_1, value_2, domain, kind,"
@@ -187,6 +205,8 @@ def _fill(bind: sa.Connection) -> None:
 
 
 def downgrade() -> None:
+    for name in ("ix_stats_trajectories_domain_client", "ix_stats_trajectories_domain_household"):
+        op.drop_index(name, table_name="stats_trajectories")
     for name, column in (("start", "start_month"), ("end", "end_month")):
         op.drop_index(f"ix_stats_trajectories_domain_{name}", table_name="stats_trajectories")
         op.create_index(
