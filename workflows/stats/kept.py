@@ -31,6 +31,7 @@ from sqlalchemy import (
     Connection,
     Table,
     and_,
+    bindparam,
     case,
     delete,
     extract,
@@ -254,7 +255,19 @@ def apply(connection: Connection, deltas: KeptDeltas) -> None:
                 for cell, values in changed
             ],
         )
-        connection.execute(delete(table).where(table.c.n == 0))
+        # Only the cells just changed can have come to zero (by their primary key: the tables
+        # are large, a scan per flush would not be).
+        emptied = [cell for cell, values in changed if values[0] <= 0]
+        if emptied:
+            connection.execute(
+                delete(table).where(
+                    *(table.c[name] == bindparam(f"k_{name}") for name in keys), table.c.n == 0
+                ),
+                [
+                    {f"k_{name}": value for name, value in zip(keys, cell, strict=True)}
+                    for cell in emptied
+                ],
+            )
 
 
 def clear(connection: Connection) -> None:
