@@ -69,18 +69,10 @@ def _fact_filters(query: StatsQuery) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if query.domain is not None:
         conditions.append(F.domain == query.domain)
-    columns = {
-        "category": F.category_code,
-        "profile": F.profile_code,
-        "intensity": F.intensity,
-        "provider": F.provider_agb,
-        "wijk": F.wijk,
-        "age_band": F.age_band,
-    }
-    for name, column in columns.items():
+    for name, column in kept.FILTER_COLUMNS.items():
         value = query.value(name)
         if value:
-            conditions.append(column == value)
+            conditions.append(getattr(F, column) == value)
     return conditions
 
 
