@@ -234,6 +234,13 @@ class StatsDurationCount(Base):
     ``n`` and ``key_sum`` (the sum of their record keys) change by signed deltas."""
 
     __tablename__ = "stats_duration_counts"
+    __table_args__ = (
+        # Covering: a period's cells are read from the index alone (the key does not carry the
+        # sums), some 40,000 of them for three years of a domain at a million rows.
+        Index(
+            "ix_stats_duration_counts_covering", "domain", "kind", "month", "days", "n", "key_sum"
+        ),
+    )
 
     domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10), primary_key=True)
     kind: Mapped[str] = mapped_column(String(6), primary_key=True)

@@ -74,6 +74,11 @@ def upgrade() -> None:
             "domain", "kind", "month", "days", name=op.f("pk_stats_duration_counts")
         ),
     )
+    op.create_index(
+        "ix_stats_duration_counts_covering",
+        "stats_duration_counts",
+        ["domain", "kind", "month", "days", "n", "key_sum"],
+    )
     op.create_table(
         "stats_result_counts",
         sa.Column("filter_set", sa.String(length=40), nullable=False),
