@@ -119,6 +119,14 @@ def episode_key(client_key: str, domain: object, care_start: date) -> int:
     return derived_key("episode", client_key, plain, care_start.isoformat())
 
 
+# The columns the covering indexes carry beyond their keys: every filter column, and for those
+# on (domain, start month) and (domain, end month) the durations' dates and key.
+FILTER_COLUMN_NAMES = tuple(FILTER_COLUMNS.values())
+COVERED = ("care_start", "care_end", "record_key", *FILTER_COLUMN_NAMES)
+# What the per-year figures read of a client's rows.
+PER_CLIENT = ("start_month", "care_start", "care_end", "price")
+
+
 class StatsTrajectory(Base):
     """One trajectory as the statistics see it (the pseudonymised feed)."""
 
@@ -126,8 +134,10 @@ class StatsTrajectory(Base):
     __table_args__ = (
         CheckConstraint("care_end IS NULL OR care_start IS NOT NULL", name="end_needs_start"),
         CheckConstraint("care_end IS NULL OR care_end >= care_start", name="care_dates_in_order"),
-        Index("ix_stats_trajectories_domain_start", "domain", "start_month"),
-        Index("ix_stats_trajectories_domain_end", "domain", "end_month"),
+        # Covering: a figure with filters that no kept aggregate answers (durations) reads the
+        # rows of its period from these indexes alone, not from the table.
+        Index("ix_stats_trajectories_domain_start", "domain", "start_month", *COVERED),
+        Index("ix_stats_trajectories_domain_end", "domain", "end_month", *COVERED),
         Index("ix_stats_trajectories_client", "client_key", "domain"),
         # The waiting list's decisions without a start: a few of the rows, so a small index.
         Index(
@@ -136,6 +146,25 @@ class StatsTrajectory(Base):
             "decision_date",
             sqlite_where=text("care_start IS NULL"),
             postgresql_where=text("care_start IS NULL"),
+        ),
+        # Covering, in client (household) order: the results' per-year figures group the
+        # period's rows per client and per household without reading the table or sorting.
+        Index(
+            "ix_stats_trajectories_domain_client",
+            "domain",
+            "client_key",
+            "client_record_key",
+            *PER_CLIENT,
+            *FILTER_COLUMN_NAMES,
+        ),
+        Index(
+            "ix_stats_trajectories_domain_household",
+            "domain",
+            "household_key",
+            "household_record_key",
+            "decision_date",
+            "care_end",
+            *FILTER_COLUMN_NAMES,
         ),
         # Partial, so the many detached rows (empty source) do not make the planner think the
         # index is unselective; a lookup "IN (...)" implies NOT NULL and uses it.
@@ -300,6 +329,77 @@ class StatsFeedChange(Base):
     kind: Mapped[str] = mapped_column(String(10))  # refresh, rebuild, compaction, start
     token: Mapped[int] = mapped_column(BigInteger, default=change_token)
     changed_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+
+class StatsDurationCount(Base):
+    """The care durations of the traject unit per domain and month, without filters, kept so
+    the durations figure reads a few thousand rows instead of the feed. ``kind`` says what a
+    row counts:
+
+    * ``ended``: trajectories whose care ended in ``month``, ``days`` long (end − start + 1);
+    * ``closed``: trajectories with an end that started in ``month``, ``days`` long;
+    * ``open``: trajectories without an end that started in ``month``, on day ``days`` of it
+      (a cohort censors them at the cut-off date, so their start date is what counts).
+
+    ``n`` and ``key_sum`` (the sum of their record keys) change by signed deltas."""
+
+    __tablename__ = "stats_duration_counts"
+    __table_args__ = (
+        # Covering: a period's cells are read from the index alone (the key does not carry the
+        # sums), some 40,000 of them for three years of a domain at a million rows.
+        Index(
+            "ix_stats_duration_counts_covering", "domain", "kind", "month", "days", "n", "key_sum"
+        ),
+    )
+
+    domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(6), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    key_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StatsResultCount(Base):
+    """What the results figure adds up over months, per kept filter set, domain and month.
+    ``filter_set`` names the filters (``""`` for none, ``"provider"``, ``"wijk+age_band"``) and
+    ``value_1``/``value_2`` their values (``""`` when unused). ``kind``:
+
+    * ``started`` / ``ended``: trajectories whose care started / ended in ``month``, with their
+      decision extensions (``extensions``) and the extensions' key sum (each extension carries
+      its trajectory's record key);
+    * ``achieved_on_time``, ``achieved_late``, ``not_achieved``: trajectories closed in
+      ``month`` with that outcome, per closure ``category`` (``""`` when empty).
+    """
+
+    __tablename__ = "stats_result_counts"
+
+    filter_set: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value_1: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value_2: Mapped[str] = mapped_column(String(80), primary_key=True)
+    domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    category: Mapped[str] = mapped_column(String(1), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    key_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    extensions: Mapped[int] = mapped_column(Integer, default=0)
+    extensions_key: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StatsRepeatCount(Base):
+    """Client episodes (unit client, no filters) per domain and month of start, by how far back
+    the client's previous episode in the domain ended: ``gap_years`` is the smallest whole
+    number of years N for which that end lies within N years before the start (0 for a first
+    episode), so an episode is repeat use under a window of N years when 1 ≤ gap_years ≤ N."""
+
+    __tablename__ = "stats_repeat_counts"
+
+    domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    gap_years: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    key_sum: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class OutlierMonth(Base):

@@ -454,6 +454,9 @@ PERSONAL_TABLES = {
         "stats_monthly_counts",
         "stats_filter_counts",
         "stats_feed_changes",  # the feed's change log: ids, kinds, times, random tokens
+        "stats_duration_counts",
+        "stats_result_counts",
+        "stats_repeat_counts",
         "stats_outlier_months",
         "population_figures",
         # the catalogue, for checking filter values

@@ -88,6 +88,7 @@ from models import (
 
 from ..bulk import write_rows
 from ..dates import age_on
+from . import kept
 from .episodes import merge, month_index
 
 # Where a session carries the secret of the client and household keys (``session.info``).
@@ -387,10 +388,10 @@ class _Deltas:
         """A feed row (unit traject) in the unfiltered cells and in those of its set values."""
         domain, intensity = str(_get(row, "domain")), str(_get(row, "intensity"))
         record_key = int(_get(row, "record_key"))
-        for kept in (UNFILTERED, *filter_values(row)):
+        for set_cell in (UNFILTERED, *filter_values(row)):
             for start, month in ((True, _get(row, "start_month")), (False, _get(row, "end_month"))):
                 if month is not None:
-                    cell = (*kept, domain, UNIT_TRAJECT, intensity, month)
+                    cell = (*set_cell, domain, UNIT_TRAJECT, intensity, month)
                     self.add(cell, start, sign, sign * record_key)
 
     def add_episode(
@@ -418,11 +419,11 @@ class _Deltas:
         filtered rows (docs/statistics.md: filters first)."""
         groups: dict[SetValue, list[tuple[date, date | None]]] = defaultdict(list)
         for row in rows:
-            for kept in filter_values(row):
-                groups[kept].append((row.care_start, row.care_end))
-        for kept, intervals in groups.items():
+            for set_cell in filter_values(row):
+                groups[set_cell].append((row.care_start, row.care_end))
+        for set_cell, intervals in groups.items():
             for ep_start, ep_end in merge(intervals):
-                self.add_episode(client_key, domain, ep_start, ep_end, sign, kept)
+                self.add_episode(client_key, domain, ep_start, ep_end, sign, set_cell)
 
 
 def _get(row: Any, name: str) -> Any:
@@ -512,6 +513,7 @@ def _refresh_episodes(
     pairs: set[tuple[str, str]],
     rows: dict[tuple[str, str], list[Any]],
     deltas: _Deltas,
+    kept_deltas: kept.KeptDeltas,
 ) -> None:
     """Recompute the kept episodes of these (client_key, domain) pairs from their started feed
     rows ``rows`` (``_started_rows``)."""
@@ -544,6 +546,8 @@ def _refresh_episodes(
         for ep_start, ep_end in new:
             deltas.add_episode(pair[0], pair[1], ep_start, ep_end, +1)
             fresh.append(_episode_row(pair[0], pair[1], ep_start, ep_end))
+        kept_deltas.add_episodes(pair[0], pair[1], old.get(pair, []), -1)
+        kept_deltas.add_episodes(pair[0], pair[1], new, +1)
     for start in range(0, len(stale), BATCH):
         connection.execute(
             delete(episodes_table).where(episodes_table.c.id.in_(stale[start : start + BATCH]))
@@ -605,6 +609,7 @@ def refresh(
     if not ids:
         return
     deltas = _Deltas.empty()
+    kept_deltas = kept.KeptDeltas()
     pairs: set[tuple[str, str]] = set()
     stale: list[int] = []
     old_rows: dict[int, Any] = {}
@@ -625,10 +630,12 @@ def refresh(
         changed = changed or old is not None or new is not None
         if old is not None:
             deltas.add_traject(old, -1)
+            kept_deltas.add_traject(old._mapping, -1)
             pairs.add((old.client_key, str(_plain(old.domain))))
             stale.append(old.id)
         if new is not None:
             deltas.add_traject(new, +1)
+            kept_deltas.add_traject(new, +1)
             pairs.add((new["client_key"], str(_plain(new["domain"]))))
             inserts.append(new)
     # The client unit: each touched client's episodes in the domain, after each kept filter,
@@ -639,7 +646,7 @@ def refresh(
     write_rows(connection, facts, inserts)
     if pairs:
         after = _started_rows(connection, pairs)
-        _refresh_episodes(connection, pairs, after, deltas)
+        _refresh_episodes(connection, pairs, after, deltas, kept_deltas)
         for client_key, domain in sorted(pairs):
             deltas.add_filtered_episodes(
                 client_key, domain, before.get((client_key, domain), []), -1
@@ -648,6 +655,7 @@ def refresh(
                 client_key, domain, after.get((client_key, domain), []), +1
             )
     _apply(connection, deltas)
+    kept.apply(connection, kept_deltas)
     if changed:
         record_change(connection, "refresh")
 
@@ -898,6 +906,9 @@ def rebuild_aggregates(connection: Connection) -> int:
     connection.execute(delete(episodes_table))
     connection.execute(delete(counts_table))
     connection.execute(delete(filter_counts_table))
+    kept.clear(connection)
+    kept.rebuild(connection)
+    kept_deltas = kept.KeptDeltas()
     deltas = _Deltas.empty()
     # The traject unit: the feed rows grouped per set value, intensity and month.
     for names in ((), *KEPT_SETS):
@@ -909,8 +920,8 @@ def rebuild_aggregates(connection: Connection) -> int:
                 .where(*(c.is_not(None) for c in (*set_columns, column)))
                 .group_by(*grouped)
             ):
-                kept = set_value(names, values)
-                cell = (*kept, str(_plain(domain)), UNIT_TRAJECT, str(_plain(intensity)), month)
+                set_cell = set_value(names, values)
+                cell = (*set_cell, str(_plain(domain)), UNIT_TRAJECT, str(_plain(intensity)), month)
                 deltas.add(cell, start, n, int(key_sum or 0))
     # The client unit: one ordered pass over the started rows, a client and domain at a time.
     count = 0
@@ -922,7 +933,9 @@ def rebuild_aggregates(connection: Connection) -> int:
         nonlocal count
         if current is None:
             return
-        for ep_start, ep_end in merge((row.care_start, row.care_end) for row in client_rows):
+        merged = merge((row.care_start, row.care_end) for row in client_rows)
+        kept_deltas.add_episodes(current[0], current[1], merged, +1)
+        for ep_start, ep_end in merged:
             deltas.add_episode(current[0], current[1], ep_start, ep_end, +1)
             batch.append(_episode_row(current[0], current[1], ep_start, ep_end))
             count += 1
@@ -946,6 +959,7 @@ def rebuild_aggregates(connection: Connection) -> int:
     flush_client()
     write_rows(connection, episodes_table, batch)
     _apply(connection, deltas)
+    kept.apply(connection, kept_deltas)
     record_change(connection, "rebuild")
     return count
 
@@ -1032,10 +1046,18 @@ def feed_snapshot(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:
         ),
         key=repr,
     )
+    kept_rows = {
+        table.name: sorted(
+            (tuple(_plain(v) for v in row) for row in connection.execute(select(table))),
+            key=repr,
+        )
+        for table in (kept.durations_table, kept.results_table, kept.repeats_table)
+    }
     return {
         "facts": fact_rows,
         "episodes": episode_rows,
         "counts": count_rows,
         "filter_counts": filter_count_rows,
         "requests": request_rows,
+        **kept_rows,
     }

@@ -5,8 +5,9 @@ CLI's audited ``--exact``). Each function takes a checked ``StatsQuery`` and ret
 Beside every count it carries the sum of the record keys of the rows counted (``*_key``, whole
 numbers of 2^-30; docs/statistics.md, "Disclosure control"), summed in the same query that
 counts, so ``anonymity`` can give the cell its key. Where a figure can come from the kept
-aggregates (``stats_monthly_counts``, ``stats_filter_counts``, ``stats_episodes``) it does; see
-the package docstring for when the feed itself is read.
+aggregates (``stats_monthly_counts``, ``stats_filter_counts``, ``stats_episodes``, and for
+durations and results those of ``kept``) it does; see the package docstring for when the feed
+itself is read.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any, cast
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Integer,
     Subquery,
     Table,
     and_,
@@ -30,8 +32,10 @@ from sqlalchemy import (
     extract,
     func,
     literal,
+    null,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy import cast as cast_
 from sqlalchemy.orm import Session
@@ -45,17 +49,20 @@ from models import (
     Intensity,
     OutlierMonth,
     PopulationFigure,
+    StatsDurationCount,
     StatsEpisode,
     StatsFilterCount,
     StatsMonthlyCount,
+    StatsRepeatCount,
     StatsRequest,
+    StatsResultCount,
     StatsTrajectory,
     episode_key,
 )
 
 from ..scheduler_jobs import date_ordinal
-from . import cache
-from .episodes import month_index
+from . import cache, kept
+from .episodes import first_day, month_index
 from .feed import set_value
 from .selection import TRAJECTORY_ONLY_FILTERS, WAIT_BAND_CODES, WAIT_BANDS, WAIT_STAGES, StatsQuery
 
@@ -495,9 +502,12 @@ def durations(session: Session, query: StatsQuery) -> Durations:
     median; per start-year cohort in the period the Kaplan–Meier median, open care censored at
     the cut-off date. The database groups the durations (with counts and key sums); only the
     grouped rows leave it, except for the client unit with filters, whose episodes (formed by
-    the database) are grouped here. What is read from the feed is cached (``cache``)."""
+    the database) are grouped here. The traject unit without filters reads the kept durations
+    (``kept``). What is read from the feed is cached (``cache``)."""
     if query.unit == UNIT_CLIENT and _aggregated(query, UNIT_CLIENT):
         return _durations_of(query, *_grouped_durations(session, query))
+    if query.unit == UNIT_TRAJECT and not query.narrowing:
+        return _durations_of(query, *_kept_durations(session, query))
     return cache.cached(session, "durations", query, lambda: _durations_from_feed(session, query))
 
 
@@ -517,6 +527,63 @@ def _durations_from_feed(session: Session, query: StatsQuery) -> Durations:
         ),
     )
     return _durations_of(query, *_grouped_intervals(query, episodes))
+
+
+def _kept_durations(
+    session: Session, query: StatsQuery
+) -> tuple[list[EndedGroup], list[CohortGroup]]:
+    """The grouped durations of the traject unit without filters, from the kept
+    ``stats_duration_counts``: the ended durations per month of end; a cohort's closed
+    durations per month of start, and its open care censored at the cut-off date from the
+    start days kept. Care that ended after the cut-off (in the current month) is kept as closed
+    but is censored at the cut-off: those few rows are read from the feed and moved."""
+    D = StatsDurationCount
+    domain = [] if query.domain is None else [D.domain == query.domain]
+    in_period = and_(D.month >= query.start, D.month <= query.last)
+    ended = [
+        (int(days), int(n), int(k))
+        for days, n, k in session.execute(
+            select(D.days, func.sum(D.n), func.sum(D.key_sum))
+            .where(D.kind == kept.ENDED, in_period, *domain)
+            .group_by(D.days)
+        )
+    ]
+    # The closed durations per start year (grouped on a subquery's column: PostgreSQL would
+    # not match a GROUP BY expression to its SELECT twin when each binds its own parameter).
+    closed = (
+        select((D.month // 12).label("year"), D.days, D.n, D.key_sum)
+        .where(D.kind == kept.CLOSED, in_period, *domain)
+        .subquery()
+    )
+    cohorts: list[CohortGroup] = [
+        (int(year), int(days), True, int(n), int(k))
+        for year, days, n, k in session.execute(
+            select(
+                closed.c.year, closed.c.days, func.sum(closed.c.n), func.sum(closed.c.key_sum)
+            ).group_by(closed.c.year, closed.c.days)
+        )
+    ]
+    cutoff = query.cutoff_date
+    for month, day, n, k in session.execute(
+        select(D.month, D.days, func.sum(D.n), func.sum(D.key_sum))
+        .where(D.kind == kept.OPEN, in_period, *domain)
+        .group_by(D.month, D.days)
+    ):
+        started = first_day(month).replace(day=int(day))
+        cohorts.append((started.year, (cutoff - started).days + 1, False, int(n), int(k)))
+    # By the month of end alone (its index; SQLite would otherwise pick the month of start's
+    # and read the period's rows), the period's starts checked here.
+    for start_month, start, end, key in session.execute(
+        select(F.start_month, F.care_start, F.care_end, F.record_key).where(
+            F.end_month > query.cutoff, *_fact_filters(query)
+        )
+    ):
+        assert start_month is not None and start is not None and end is not None
+        if not query.start <= start_month <= query.last:
+            continue
+        cohorts.append((start.year, (end - start).days + 1, True, -1, -key))
+        cohorts.append((start.year, (cutoff - start).days + 1, False, 1, key))
+    return ended, cohorts
 
 
 def _grouped_durations(
@@ -543,21 +610,28 @@ def _grouped_durations(
     # The period's days are its whole months, so the month indexes select them.
     ends_in = and_(end_month >= query.start, end_month <= query.last)
     starts_in = and_(start_month >= query.start, start_month <= query.last)
-    # One pass over the rows that end or start in the period: a row's ended duration (null
-    # when it did not end in the period) and its cohort (null when it did not start in it).
+    # The rows that end in the period give their ended duration, those that start in it their
+    # cohort (year, duration up to the end or the cut-off, closed or censored); one UNION ALL,
+    # each branch on its own index (the feed's cover the columns read, filters included).
     # The grouped expressions are columns of a subquery: PostgreSQL would not match a GROUP
     # BY expression to its SELECT twin when each binds its own parameters.
-    rows = (
+    none = cast_(null(), Integer)
+    rows = union_all(
         select(
-            case((ends_in, days)).label("ended_days"),
-            case((starts_in, extract("year", start))).label("year"),
-            case((closed, days), else_=cutoff.toordinal() - date_ordinal(start) + 1).label("days"),
-            case((closed, 1), else_=0).label("closed"),
+            days.label("ended_days"),
+            none.label("year"),
+            none.label("days"),
+            none.label("closed"),
             key.label("key"),
-        )
-        .where(or_(ends_in, starts_in), *conditions)
-        .subquery()
-    )
+        ).where(ends_in, *conditions),
+        select(
+            none,
+            cast_(extract("year", start), Integer),
+            case((closed, days), else_=cutoff.toordinal() - date_ordinal(start) + 1),
+            case((closed, 1), else_=0),
+            key,
+        ).where(starts_in, *conditions),
+    ).subquery()
     grouped = (rows.c.ended_days, rows.c.year, rows.c.days, rows.c.closed)
     ended: Counter[int] = Counter()
     ended_keys: Counter[int] = Counter()
@@ -849,66 +923,29 @@ class Results:
 def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
     """Result rate and closure categories of the trajectories closed in the period; extensions
     of those active in it; repeat use among client episodes that started in it; price per client
-    and rates per 1,000 per year."""
-    first, last = query.period_first_day, query.period_last_day
-    conditions = _fact_filters(query)
+    and rates per 1,000 per year. The closed and active trajectories come from the kept
+    ``stats_result_counts`` when it holds the filters asked (``kept.FILTER_SETS``), repeat use
+    without filters from ``stats_repeat_counts``; anything else reads the feed."""
     closed = Counter[str]()
     categories = Counter[str]()
     keys = Counter[str]()
-    achieved = F.result_achieved.is_(True)
-    outcome = case(
-        (and_(achieved, F.care_end <= F.planned_end), "achieved_on_time"),
-        (achieved, "achieved_late"),
-        else_="not_achieved",
-    )
-    closing = and_(F.end_month >= query.start, F.end_month <= query.last)
-    active_filter = and_(
-        F.care_start.is_not(None),
-        F.care_start <= last,
-        or_(F.care_end.is_(None), F.care_end >= first),
-    )
-
-    def total(condition: ColumnElement[bool], value: Any) -> ColumnElement[Any]:
-        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
-
-    # The closed trajectories (per outcome and closure category) and those active in the
-    # period, in one scan. An extension is an event of its trajectory: it carries the
-    # trajectory's record key, so the extensions' key sum weighs each key by the trajectory's
-    # number of extensions.
-    active = extensions = 0
-    keys["active"] = keys["extensions"] = 0
-    for state, category, n, key_sum, *active_sums in session.execute(
-        select(
-            outcome,
-            F.closure_category,
-            total(closing, 1),
-            total(closing, F.record_key),
-            total(active_filter, 1),
-            total(active_filter, F.extensions),
-            total(active_filter, F.record_key),
-            total(active_filter, F.extensions * cast_(F.record_key, BigInteger)),
+    filter_set = kept.kept_filters(query.narrowing, query.filters)
+    if filter_set is None:
+        active, extensions = _scanned_results(session, query, closed, categories, keys)
+    else:
+        active, extensions = _kept_results(session, query, filter_set, closed, categories, keys)
+    if _aggregated(query, UNIT_CLIENT):
+        new_episodes, repeats = _kept_repeats(session, query, repeat_years, keys)
+    else:
+        new_episodes, repeats, repeat_keys = cache.cached(
+            session,
+            "repeat",
+            query,
+            lambda: _repeat_tally(_episode_starts(session, query), repeat_years),
+            repeat_years,
         )
-        .where(or_(closing, active_filter), *conditions)
-        .group_by(outcome, F.closure_category)
-    ):
-        active += active_sums[0]
-        extensions += active_sums[1]
-        keys["active"] += active_sums[2]
-        keys["extensions"] += active_sums[3]
-        if not n:
-            continue
-        closed[state] += n
-        keys[state] += key_sum
-        keys["closed"] += key_sum
-        if category is not None:
-            categories[_domain(category)] += n
-            keys[f"category.{_domain(category)}"] += key_sum
-
-    new_episodes, repeats, repeat_keys = _repeat_use(session, query, repeat_years)
-    for name, value in repeat_keys.items():
-        keys[name] += value
-
-    years = _year_figures(session, query, conditions)
+        keys.update(repeat_keys)
+    years = _year_figures(session, query, _fact_filters(query))
     return Results(
         closed=sum(closed.values()),
         achieved_on_time=closed["achieved_on_time"],
@@ -924,33 +961,150 @@ def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
     )
 
 
-def _repeat_use(
-    session: Session, query: StatsQuery, repeat_years: int
-) -> tuple[int, int, Counter[str]]:
-    """Repeat use: the episodes starting in the period (their number), those whose client had
-    an earlier episode in the same domain that ended within ``repeat_years`` before its start,
-    and the key sums (new, repeat and first episodes). From the feed (with filters): cached."""
-    if _aggregated(query, UNIT_CLIENT):
-        return _repeat_tally(_episode_starts(session, query), repeat_years)
-    return cache.cached(
-        session,
-        "repeat",
-        query,
-        lambda: _repeat_tally(_episode_starts(session, query), repeat_years),
-        repeat_years,
+def _kept_results(
+    session: Session,
+    query: StatsQuery,
+    filter_set: tuple[str, str, str],
+    closed: Counter[str],
+    categories: Counter[str],
+    keys: Counter[str],
+) -> tuple[int, int]:
+    """The closed trajectories per outcome and category, and (returned) the number active in
+    the period and their extensions, from ``stats_result_counts``. Active = started up to the
+    period's last month − ended before its first month: an end never precedes its start, so
+    those ended before the period all started before its end."""
+    R = StatsResultCount
+    name, value_1, value_2 = filter_set
+    conditions = [R.filter_set == name, R.value_1 == value_1, R.value_2 == value_2]
+    if query.domain is not None:
+        conditions.append(R.domain == query.domain)
+    before = case((R.month < query.start, 1), else_=0)
+    active = extensions = 0
+    keys["active"] = keys["extensions"] = 0
+    for kind, category, is_before, n, key_sum, ext, ext_key in session.execute(
+        select(
+            R.kind,
+            R.category,
+            before,
+            func.sum(R.n),
+            func.sum(R.key_sum),
+            func.sum(R.extensions),
+            func.sum(R.extensions_key),
+        )
+        .where(R.month <= query.last, *conditions)
+        .group_by(R.kind, R.category, before)
+    ):
+        n, key_sum, ext, ext_key = int(n), int(key_sum), int(ext), int(ext_key)
+        if kind == kept.STARTED:
+            active += n
+            extensions += ext
+            keys["active"] += key_sum
+            keys["extensions"] += ext_key
+        elif kind == kept.ENDED:
+            if is_before:
+                active -= n
+                extensions -= ext
+                keys["active"] -= key_sum
+                keys["extensions"] -= ext_key
+        elif not is_before:
+            closed[kind] += n
+            keys[kind] += key_sum
+            keys["closed"] += key_sum
+            if category:
+                categories[category] += n
+                keys[f"category.{category}"] += key_sum
+    return active, extensions
+
+
+def _scanned_results(
+    session: Session,
+    query: StatsQuery,
+    closed: Counter[str],
+    categories: Counter[str],
+    keys: Counter[str],
+) -> tuple[int, int]:
+    """``_kept_results`` from the feed rows, for filters no kept set holds: the closed
+    trajectories and those active in the period in one scan. An extension is an event of its
+    trajectory: it carries the trajectory's record key, so the extensions' key sum weighs each
+    key by the trajectory's number of extensions."""
+    first, last = query.period_first_day, query.period_last_day
+    state = kept.outcome_case(F)
+    closing = and_(F.end_month >= query.start, F.end_month <= query.last)
+    active_filter = and_(
+        F.care_start.is_not(None),
+        F.care_start <= last,
+        or_(F.care_end.is_(None), F.care_end >= first),
     )
+
+    def total(condition: ColumnElement[bool], value: Any) -> ColumnElement[Any]:
+        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+    active = extensions = 0
+    keys["active"] = keys["extensions"] = 0
+    for outcome, category, n, key_sum, *active_sums in session.execute(
+        select(
+            state,
+            F.closure_category,
+            total(closing, 1),
+            total(closing, F.record_key),
+            total(active_filter, 1),
+            total(active_filter, F.extensions),
+            total(active_filter, F.record_key),
+            total(active_filter, F.extensions * cast_(F.record_key, BigInteger)),
+        )
+        .where(or_(closing, active_filter), *_fact_filters(query))
+        .group_by(state, F.closure_category)
+    ):
+        active += active_sums[0]
+        extensions += active_sums[1]
+        keys["active"] += active_sums[2]
+        keys["extensions"] += active_sums[3]
+        if not n:
+            continue
+        closed[outcome] += n
+        keys[outcome] += key_sum
+        keys["closed"] += key_sum
+        if category is not None:
+            categories[_domain(category)] += n
+            keys[f"category.{_domain(category)}"] += key_sum
+    return active, extensions
+
+
+def _kept_repeats(
+    session: Session, query: StatsQuery, repeat_years: int, keys: Counter[str]
+) -> tuple[int, int]:
+    """Repeat use without filters (returned: new episodes, repeat episodes) from
+    ``stats_repeat_counts``: the episodes that start in the period, and those among them whose
+    client's previous episode in the domain ended within ``repeat_years`` before their start."""
+    P = StatsRepeatCount
+    repeat = and_(P.gap_years >= 1, P.gap_years <= repeat_years)
+    stmt = select(
+        func.coalesce(func.sum(P.n), 0),
+        func.coalesce(func.sum(P.key_sum), 0),
+        func.coalesce(func.sum(case((repeat, P.n), else_=0)), 0),
+        func.coalesce(func.sum(case((repeat, P.key_sum), else_=0)), 0),
+    ).where(P.month >= query.start, P.month <= query.last)
+    if query.domain is not None:
+        stmt = stmt.where(P.domain == query.domain)
+    n, key_sum, repeats, repeat_key = (int(v) for v in session.execute(stmt).one())
+    keys["new_episodes"] += key_sum
+    keys["repeat_episodes"] += repeat_key
+    keys["first_episodes"] += key_sum - repeat_key
+    return n, repeats
 
 
 def _repeat_tally(
     starts: Iterable[tuple[date, date | None, int]], repeat_years: int
 ) -> tuple[int, int, Counter[str]]:
+    """Repeat use over ``starts`` (episode start, the client's previous episode's end, record
+    key): the episodes, those within ``repeat_years`` of the previous one (``kept.gap_years``,
+    the rule the kept counts use), and their key sums (new, repeat and first episodes)."""
     new_episodes = repeats = 0
     keys = Counter[str]()
     for start, previous_end, record_key in starts:
         new_episodes += 1
         keys["new_episodes"] += record_key
-        window_start = _years_before(start, repeat_years)
-        if previous_end is not None and window_start <= previous_end < start:
+        if 1 <= kept.gap_years(start, previous_end) <= repeat_years:
             repeats += 1
             keys["repeat_episodes"] += record_key
         else:
@@ -959,34 +1113,12 @@ def _repeat_tally(
 
 
 def _episode_starts(session: Session, query: StatsQuery) -> list[tuple[date, date | None, int]]:
-    """Repeat use: the client episodes that start in the period, each with the end of the same
+    """Repeat use after filters: the client episodes after the filters (formed by the database,
+    ``episodes_after_filters``) that start in the period, each with the end of the same
     client's previous episode in the domain (None for a first one) and its record key. Episodes
-    never overlap or adjoin, so the previous episode's end is the latest earlier end: a start is
-    a repeat when that end lies within the window before it. Without filters the kept episodes
-    answer this with a window function; with filters the database forms the episodes first
-    (``episodes_after_filters``). Either way only the episodes of the period leave it."""
+    never overlap or adjoin, so the previous episode's end is the latest earlier end. Only the
+    episodes of the period leave the database."""
     first, last = query.period_first_day, query.period_last_day
-    if _aggregated(query, UNIT_CLIENT):
-        E = StatsEpisode
-        previous_end = func.lag(E.care_end, type_=E.care_end.type).over(
-            partition_by=(E.client_key, E.domain), order_by=E.care_start
-        )
-        ranked = select(
-            E.care_start.label("start"),
-            previous_end.label("previous_end"),
-            E.record_key.label("record_key"),
-        )
-        if query.domain is not None:
-            ranked = ranked.where(E.domain == query.domain)
-        sub = ranked.subquery()
-        return [
-            (start, previous, record_key)
-            for start, previous, record_key in session.execute(
-                select(sub.c.start, sub.c.previous_end, sub.c.record_key).where(
-                    sub.c.start >= first, sub.c.start <= last
-                )
-            )
-        ]
     ep = episodes_after_filters(query)
     return [
         (start, previous, episode_key(client_key, domain, start))
@@ -996,13 +1128,6 @@ def _episode_starts(session: Session, query: StatsQuery) -> list[tuple[date, dat
             )
         )
     ]
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return date(day.year - years, 3, 1)
 
 
 def _year_figures(
