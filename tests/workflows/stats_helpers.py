@@ -128,3 +128,15 @@ def query(
         filters=filters,
         **kw,
     )
+
+
+# The feed column each filter narrows, written out here (not taken from the code) so the tests
+# check the code's mapping instead of repeating it.
+COLUMNS = {
+    "category": "category_code",
+    "profile": "profile_code",
+    "intensity": "intensity",
+    "provider": "provider_agb",
+    "wijk": "wijk",
+    "age_band": "age_band",
+}

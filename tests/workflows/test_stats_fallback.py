@@ -24,16 +24,8 @@ from workflows.stats import figures
 from workflows.stats.episodes import merge, month_index
 from workflows.stats.selection import FILTER_NAMES, StatsQuery
 
-from .stats_helpers import fact, load, query
+from .stats_helpers import COLUMNS, fact, load, query
 
-COLUMNS = {
-    "category": "category_code",
-    "profile": "profile_code",
-    "intensity": "intensity",
-    "provider": "provider_agb",
-    "wijk": "wijk",
-    "age_band": "age_band",
-}
 VALUES = {
     "category": ("45", "54"),
     "profile": ("P1", "P2"),

@@ -33,7 +33,7 @@ from workflows.stats.episodes import merge, month_index
 from workflows.stats.selection import StatsQuery
 
 from ..factories import TODAY, World, make_trajectory
-from .stats_helpers import fact, load, query
+from .stats_helpers import COLUMNS, fact, load, query
 
 D = date
 S = TrajectoryState
@@ -136,14 +136,6 @@ FILTERS: list[dict[str, str]] = [
     {"profile": "JZ-AMB", "provider": "11111111"},
     {"category": "54", "provider": "33333333"},  # no kept set: read from the feed
 ]
-COLUMNS = {
-    "category": "category_code",
-    "profile": "profile_code",
-    "intensity": "intensity",
-    "provider": "provider_agb",
-    "wijk": "wijk",
-    "age_band": "age_band",
-}
 
 
 def selected(rows: list[StatsTrajectory], q: StatsQuery) -> list[StatsTrajectory]:
