@@ -388,13 +388,18 @@ class StatsResultCount(Base):
 
 
 class StatsRepeatCount(Base):
-    """Client episodes (unit client, no filters) per domain and month of start, by how far back
-    the client's previous episode in the domain ended: ``gap_years`` is the smallest whole
-    number of years N for which that end lies within N years before the start (0 for a first
-    episode), so an episode is repeat use under a window of N years when 1 ≤ gap_years ≤ N."""
+    """Client episodes per domain and month of start, by how far back the client's previous
+    episode in the domain ended: ``gap_years`` is the smallest whole number of years N for which
+    that end lies within N years before the start (0 for a first episode), so an episode is
+    repeat use under a window of N years when 1 ≤ gap_years ≤ N. Without filters
+    (``filter_set``, ``value_1``, ``value_2`` all ``""``) and, like ``StatsFilterCount``, for the
+    episodes formed after each kept filter set (``KEPT_SETS``)."""
 
     __tablename__ = "stats_repeat_counts"
 
+    filter_set: Mapped[str] = mapped_column(String(30), primary_key=True)
+    value_1: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value_2: Mapped[str] = mapped_column(String(80), primary_key=True)
     domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10), primary_key=True)
     month: Mapped[int] = mapped_column(Integer, primary_key=True)
     gap_years: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -22,7 +22,8 @@ How the figures stay fast and correct
 * ``kept`` keeps three more aggregates with signed deltas from the same hook, for durations and
   results: the traject unit's durations per domain and month (no filters), the result counts
   (starts and ends with their extensions, closed per outcome and category) per kept filter set,
-  and the client episodes per month of start by how many years back the previous one ended.
+  and the client episodes per month of start by how many years back the previous one ended
+  (without filters and after each kept filter set).
 * ``figures`` answers flows and intensity from the kept counts when it can: period and domain
   only (any unit), or exactly one kept set (``figures.kept_set``); the intensity filter combines
   with both for the traject unit. Any other combination (two filters that are no kept pair, or

@@ -36,7 +36,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -412,18 +412,43 @@ class _Deltas:
             self.add(cell, False, sign, sign * record_key)
 
     def add_filtered_episodes(
-        self, client_key: str, domain: str, rows: Iterable[Any], sign: int
+        self,
+        client_key: str,
+        domain: str,
+        episodes: Mapping[SetValue, list[tuple[date, date | None]]],
+        sign: int,
     ) -> None:
-        """The client's episodes in the domain after each kept filter: its started feed rows
-        (``CLIENT_COLUMNS``) of each set value merged on their own, as the figures merge the
-        filtered rows (docs/statistics.md: filters first)."""
-        groups: dict[SetValue, list[tuple[date, date | None]]] = defaultdict(list)
-        for row in rows:
-            for set_cell in filter_values(row):
-                groups[set_cell].append((row.care_start, row.care_end))
-        for set_cell, intervals in groups.items():
-            for ep_start, ep_end in merge(intervals):
+        """The client's episodes in the domain after each kept filter (``filtered_episodes``)."""
+        for set_cell, merged in episodes.items():
+            for ep_start, ep_end in merged:
                 self.add_episode(client_key, domain, ep_start, ep_end, sign, set_cell)
+
+
+def filtered_episodes(rows: Iterable[Any]) -> dict[SetValue, list[tuple[date, date | None]]]:
+    """A client's episodes in a domain after each kept filter: its started feed rows
+    (``CLIENT_COLUMNS``) of each set value merged on their own, as the figures merge the
+    filtered rows (docs/statistics.md: filters first)."""
+    groups: dict[SetValue, list[tuple[date, date | None]]] = defaultdict(list)
+    for row in rows:
+        for set_cell in filter_values(row):
+            groups[set_cell].append((row.care_start, row.care_end))
+    return {set_cell: merge(intervals) for set_cell, intervals in groups.items()}
+
+
+def _add_filtered_client(
+    deltas: _Deltas,
+    kept_deltas: kept.KeptDeltas,
+    client_key: str,
+    domain: str,
+    rows: Iterable[Any],
+    sign: int,
+) -> None:
+    """A client's episodes after each kept filter into the filter counts and the kept repeat
+    counts (``sign`` +1 when they come, −1 when they go)."""
+    episodes = filtered_episodes(rows)
+    deltas.add_filtered_episodes(client_key, domain, episodes, sign)
+    for set_cell, merged in episodes.items():
+        kept_deltas.add_episodes(client_key, domain, merged, sign, set_cell)
 
 
 def _get(row: Any, name: str) -> Any:
@@ -648,12 +673,15 @@ def refresh(
         after = _started_rows(connection, pairs)
         _refresh_episodes(connection, pairs, after, deltas, kept_deltas)
         for client_key, domain in sorted(pairs):
-            deltas.add_filtered_episodes(
-                client_key, domain, before.get((client_key, domain), []), -1
-            )
-            deltas.add_filtered_episodes(
-                client_key, domain, after.get((client_key, domain), []), +1
-            )
+            for rows, sign in ((before, -1), (after, +1)):
+                _add_filtered_client(
+                    deltas,
+                    kept_deltas,
+                    client_key,
+                    domain,
+                    rows.get((client_key, domain), []),
+                    sign,
+                )
     _apply(connection, deltas)
     kept.apply(connection, kept_deltas)
     if changed:
@@ -939,7 +967,7 @@ def rebuild_aggregates(connection: Connection) -> int:
             deltas.add_episode(current[0], current[1], ep_start, ep_end, +1)
             batch.append(_episode_row(current[0], current[1], ep_start, ep_end))
             count += 1
-        deltas.add_filtered_episodes(current[0], current[1], client_rows, +1)
+        _add_filtered_client(deltas, kept_deltas, current[0], current[1], client_rows, +1)
 
     rows = connection.execute(
         select(*[facts.c[name] for name in CLIENT_COLUMNS])

@@ -925,7 +925,8 @@ def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
     of those active in it; repeat use among client episodes that started in it; price per client
     and rates per 1,000 per year. The closed and active trajectories come from the kept
     ``stats_result_counts`` when it holds the filters asked (``kept.FILTER_SETS``), repeat use
-    without filters from ``stats_repeat_counts``; anything else reads the feed."""
+    from ``stats_repeat_counts`` without filters or with one kept set (``kept_set``); anything
+    else reads the feed."""
     closed = Counter[str]()
     categories = Counter[str]()
     keys = Counter[str]()
@@ -934,8 +935,9 @@ def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
         active, extensions = _scanned_results(session, query, closed, categories, keys)
     else:
         active, extensions = _kept_results(session, query, filter_set, closed, categories, keys)
-    if _aggregated(query, UNIT_CLIENT):
-        new_episodes, repeats = _kept_repeats(session, query, repeat_years, keys)
+    repeat_set = kept_set(query, UNIT_CLIENT)
+    if _aggregated(query, UNIT_CLIENT) or repeat_set is not None:
+        new_episodes, repeats = _kept_repeats(session, query, repeat_years, keys, repeat_set)
     else:
         new_episodes, repeats, repeat_keys = cache.cached(
             session,
@@ -1071,19 +1073,33 @@ def _scanned_results(
 
 
 def _kept_repeats(
-    session: Session, query: StatsQuery, repeat_years: int, keys: Counter[str]
+    session: Session,
+    query: StatsQuery,
+    repeat_years: int,
+    keys: Counter[str],
+    names: tuple[str, ...] | None,
 ) -> tuple[int, int]:
-    """Repeat use without filters (returned: new episodes, repeat episodes) from
-    ``stats_repeat_counts``: the episodes that start in the period, and those among them whose
-    client's previous episode in the domain ended within ``repeat_years`` before their start."""
+    """Repeat use (returned: new episodes, repeat episodes) from ``stats_repeat_counts``, without
+    filters (``names`` None) or after the kept set ``names``: the episodes that start in the
+    period, and those among them whose client's previous episode in the domain ended within
+    ``repeat_years`` before their start."""
     P = StatsRepeatCount
+    filter_set, value_1, value_2 = (
+        kept.NO_FILTER if names is None else set_value(names, [query.value(n) for n in names])
+    )
     repeat = and_(P.gap_years >= 1, P.gap_years <= repeat_years)
     stmt = select(
         func.coalesce(func.sum(P.n), 0),
         func.coalesce(func.sum(P.key_sum), 0),
         func.coalesce(func.sum(case((repeat, P.n), else_=0)), 0),
         func.coalesce(func.sum(case((repeat, P.key_sum), else_=0)), 0),
-    ).where(P.month >= query.start, P.month <= query.last)
+    ).where(
+        P.filter_set == filter_set,
+        P.value_1 == value_1,
+        P.value_2 == value_2,
+        P.month >= query.start,
+        P.month <= query.last,
+    )
     if query.domain is not None:
         stmt = stmt.where(P.domain == query.domain)
     n, key_sum, repeats, repeat_key = (int(v) for v in session.execute(stmt).one())

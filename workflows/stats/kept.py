@@ -10,8 +10,9 @@ in the flush hook (``feed.refresh``) and derived again by ``feed.rebuild_aggrega
   the starts and ends with their extensions (so "active in the period" is the starts up to its
   last month minus the ends before its first: an end never precedes its start) and the closed
   trajectories per outcome and closure category (``models.StatsResultCount``);
-* ``stats_repeat_counts`` (client episodes, no filters): per domain and month of start, the
-  episodes by how many years back the client's previous episode ended
+* ``stats_repeat_counts`` (client episodes, without filters and after each kept filter set of
+  ``models.KEPT_SETS``): per set value, domain and month of start, the episodes by how many
+  years back the client's previous episode ended
   (``models.StatsRepeatCount``).
 
 A figure asked with filters that no kept set holds reads the feed, as before.
@@ -72,7 +73,9 @@ STARTED = "started"
 
 DurationCell = tuple[str, str, int, int]  # domain, kind, month, days
 ResultCell = tuple[str, str, str, str, str, str, int]  # set, value 1, 2, domain, kind, cat, month
-RepeatCell = tuple[str, int, int]  # domain, month, gap years
+RepeatCell = tuple[str, str, str, str, int, int]  # set, value 1, 2, domain, month, gap years
+# The set value of the repeat counts without filters.
+NO_FILTER = ("", "", "")
 
 
 def kept_filters(
@@ -175,13 +178,19 @@ class KeptDeltas:
                 self._result((*kept, state, category, month_index(end)), sign, key, 0)
 
     def add_episodes(
-        self, client_key: str, domain: str, episodes: Iterable[tuple[date, date | None]], sign: int
+        self,
+        client_key: str,
+        domain: str,
+        episodes: Iterable[tuple[date, date | None]],
+        sign: int,
+        set_value: tuple[str, str, str] = NO_FILTER,
     ) -> None:
         """One client's episodes in a domain (all of them: each is counted by how far back the
-        previous one ended)."""
+        previous one ended), without filters or after the kept filter ``set_value`` (filter set,
+        value 1, value 2, as in ``stats_filter_counts``)."""
         previous_end: date | None = None
         for start, end in sorted(episodes, key=lambda e: e[0]):
-            cell = (domain, month_index(start), gap_years(start, previous_end))
+            cell = (*set_value, domain, month_index(start), gap_years(start, previous_end))
             sums = self.repeats[cell]
             sums[0] += sign
             sums[1] += sign * episode_key(client_key, domain, start)
