@@ -58,6 +58,7 @@ from .statistics import (
     derived_key,
     episode_key,
     set_name,
+    set_value,
 )
 from .task import Task
 from .trajectory import OPEN_STATES, AgreedResult, Trajectory, TrajectoryEvent
@@ -67,6 +68,7 @@ __all__ = [
     "FILTER_COLUMNS",
     "KEPT_SETS",
     "set_name",
+    "set_value",
     "KEY_BITS",
     "KEY_MODULUS",
     "derived_key",

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -77,6 +78,14 @@ def set_name(names: tuple[str, ...]) -> str:
     """How a kept set is named in ``StatsFilterCount.filter_set``: its filter names joined with
     "+" ("wijk+age_band"); the empty set (no filter) is ""."""
     return "+".join(names)
+
+
+def set_value(names: tuple[str, ...], values: Sequence[object]) -> tuple[str, str, str]:
+    """How a cell of a kept set is named in the kept tables: (``set_name``, value 1, value 2),
+    the values as text in the order of ``names``, "" where unused (the second of a single
+    filter; both for no filter)."""
+    padded = [str(getattr(value, "value", value)) for value in values] + ["", ""]
+    return set_name(names), padded[0], padded[1]
 
 
 # Record keys (docs/statistics.md, "Disclosure control"): a uniform number in [0, 1) stored as a

@@ -83,7 +83,7 @@ from models import (
     Wijk,
     derived_key,
     episode_key,
-    set_name,
+    set_value,
 )
 
 from ..bulk import write_rows
@@ -340,13 +340,6 @@ UNFILTERED: SetValue = ("", "", "")
 SET_COLUMNS = sorted({FILTER_COLUMNS[name] for names in KEPT_SETS for name in names})
 # What the client unit needs of a started feed row: the episode and the values of the kept sets.
 CLIENT_COLUMNS = ["client_key", "domain", "care_start", "care_end", *SET_COLUMNS]
-
-
-def set_value(names: tuple[str, ...], values: Sequence[Any]) -> SetValue:
-    """The set value of ``stats_filter_counts`` for these filters and values (in the order of
-    ``KEPT_SETS``; the second value "" for a single filter)."""
-    padded = [str(_plain(value)) for value in values] + ["", ""]
-    return set_name(names), padded[0], padded[1]
 
 
 def filter_values(row: dict[str, Any] | Any) -> list[SetValue]:

@@ -58,12 +58,12 @@ from models import (
     StatsResultCount,
     StatsTrajectory,
     episode_key,
+    set_value,
 )
 
 from ..scheduler_jobs import date_ordinal
 from . import cache, kept
 from .episodes import first_day, month_index
-from .feed import set_value
 from .selection import TRAJECTORY_ONLY_FILTERS, WAIT_BAND_CODES, WAIT_BANDS, WAIT_STAGES, StatsQuery
 
 F = StatsTrajectory

@@ -53,6 +53,7 @@ from models import (
     StatsTrajectory,
     episode_key,
     set_name,
+    set_value,
 )
 
 from ..scheduler_jobs import date_ordinal
@@ -86,8 +87,7 @@ def kept_filters(
     names = tuple(narrowing)
     if names not in FILTER_SETS:
         return None
-    chosen = [str(values[name]) for name in names] + ["", ""]
-    return set_name(names), chosen[0], chosen[1]
+    return set_value(names, [values[name] for name in names])
 
 
 def outcome(result_achieved: bool | None, care_end: date, planned_end: date) -> str:
@@ -170,8 +170,7 @@ class KeptDeltas:
             values = [_plain(row[FILTER_COLUMNS[name]]) for name in names]
             if any(value is None for value in values):
                 continue  # no filter value can select this row
-            chosen = [str(value) for value in values] + ["", ""]
-            kept = (set_name(names), chosen[0], chosen[1], domain)
+            kept = (*set_value(names, values), domain)
             self._result((*kept, STARTED, "", month_index(start)), sign, key, extensions)
             if end is not None and state is not None:
                 self._result((*kept, ENDED, "", month_index(end)), sign, key, extensions)
