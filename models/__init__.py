@@ -13,6 +13,7 @@ from .catalogue import (
 )
 from .change import EndOfCareReport, ScalingRequest
 from .claim import Claim
+from .config_change import ConfigChange
 from .enums import (
     AanmeldingOutcome,
     ClaimState,
@@ -92,6 +93,7 @@ __all__ = [
     "StatsTrajectory",
     "ZRM_DOMAINS",
     "Claim",
+    "ConfigChange",
     "ClaimState",
     "EndOfCareReport",
     "Evaluation",

@@ -1,0 +1,137 @@
+"""The beheerder's change log (``models.ConfigChange``, the *Wijzigingen* page): the one place
+where a change to the configuration is written down.
+
+A workflow that changes configuration calls ``assign`` (set fields, log what differs) or
+``record`` (log a change it made itself, such as a creation or an ending) in the same
+transaction as the change, so a change that is rolled back leaves no entry and a committed one
+always has one. Values are written as a Dutch reader sees them: dates as dd-mm-jjjj, amounts
+with a decimal comma, yes/no as ja/nee, enumerations by their code."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import ConfigChange, User
+
+CREATED = "aangemaakt"
+CHANGED = "gewijzigd"
+ENDED = "beeindigd"
+DELETED = "verwijderd"
+
+# Never written to the log, whatever a caller passes.
+SECRET_FIELDS = frozenset({"password_hash", "totp_secret", "recovery_codes", "token_hash"})
+
+
+def shown(value: Any) -> str | None:
+    """``value`` as the log writes it (None stays None: "empty")."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, datetime):
+        return value.strftime("%d-%m-%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d-%m-%Y")
+    if isinstance(value, Decimal):
+        return f"{value:.2f}".replace(".", ",")
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(sorted(shown(v) or "" for v in value))
+    return str(value)
+
+
+def record(
+    session: Session,
+    actor: User | None,
+    object_type: str,
+    object_id: int | None,
+    label: str,
+    action: str,
+    changes: Mapping[str, tuple[Any, Any]] | None = None,
+) -> None:
+    """Log one change of one object: a row per changed field (old → new), or one row without a
+    field when ``changes`` is empty (an ending, a block). Fields whose shown values are equal
+    are left out; secret fields are never written."""
+    batch = secrets.token_hex(8)
+    rows: list[tuple[str | None, str | None, str | None]] = [
+        (name, shown(old), shown(new))
+        for name, (old, new) in (changes or {}).items()
+        if name not in SECRET_FIELDS and shown(old) != shown(new)
+    ]
+    if changes and not rows:
+        return
+    for name, old, new in rows or [(None, None, None)]:
+        session.add(
+            ConfigChange(
+                user_id=actor.id if actor is not None else None,
+                batch=batch,
+                object_type=object_type,
+                object_id=object_id,
+                object_label=label[:200],
+                action=action,
+                field=name,
+                old=old,
+                new=new,
+            )
+        )
+    session.flush()
+
+
+def assign(
+    session: Session,
+    actor: User | None,
+    obj: Any,
+    object_type: str,
+    label: str,
+    values: Mapping[str, Any],
+) -> dict[str, tuple[Any, Any]]:
+    """Set ``values`` on ``obj`` and log those that differ as one change (``CHANGED``).
+    Returns the changes, field → (old, new)."""
+    changes = {
+        name: (getattr(obj, name), value)
+        for name, value in values.items()
+        if shown(getattr(obj, name)) != shown(value)
+    }
+    for name, (_old, new) in changes.items():
+        setattr(obj, name, new)
+    session.flush()
+    if changes:
+        record(session, actor, object_type, getattr(obj, "id", None), label, CHANGED, changes)
+    return changes
+
+
+@dataclass(frozen=True)
+class Page:
+    changes: Sequence[ConfigChange]
+    total: int
+
+
+def listing(
+    session: Session,
+    object_type: str | None = None,
+    *,
+    page: int = 1,
+    per_page: int = 50,
+) -> Page:
+    """The log, newest first, optionally of one kind of object."""
+    stmt = select(ConfigChange)
+    count = select(func.count()).select_from(ConfigChange)
+    if object_type:
+        stmt = stmt.where(ConfigChange.object_type == object_type)
+        count = count.where(ConfigChange.object_type == object_type)
+    rows = session.scalars(
+        stmt.order_by(ConfigChange.at.desc(), ConfigChange.id.desc())
+        .offset((max(page, 1) - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return Page(changes=rows, total=int(session.scalar(count) or 0))
