@@ -7,7 +7,8 @@ filter, a profile, a provider, and wijk + age band, each at most 100 ms and at m
 for the same figure from the raw rows, computed in the same run.
 
 The script builds a database (everything in it is dropped; with ``--reuse`` a database already
-holding exactly ``--n`` feed rows is kept, so 1,000,000 rows are built once): the migrations, a
+holding exactly ``--n`` feed rows is kept, so 1,000,000 rows are built once, and one holding
+another number is left alone with a message): the migrations, a
 small catalogue (profiles, providers, wijken), a manager, then the feed itself — the bulk
 generator writes ``stats_trajectories`` directly (a million trajectories through the workflows
 would take hours and measure the workflows, not the statistics), and
@@ -306,7 +307,8 @@ def vacuum(url: str) -> None:
 
 def build(app: Any, url: str, n: int, clients: int, reuse: bool) -> None:
     """A database with ``n`` feed rows: kept as it is with ``reuse`` when it already holds
-    exactly that many, otherwise built fresh (everything in it dropped)."""
+    exactly that many, built when it has no feed table yet; with other contents ``reuse``
+    stops rather than drop them. Without ``reuse`` it is built fresh (everything dropped)."""
     if reuse:
         try:
             with app.app_context():
@@ -324,6 +326,13 @@ def build(app: Any, url: str, n: int, clients: int, reuse: bool) -> None:
             print(f"reusing the database with {n:,} feed rows (migrated in {took:.1f} s)")
             vacuum(url)
             return
+        if rows is not None:
+            # Never drop a database that holds other data: it may be another run's, still being
+            # built (a second run used to delete a SQLite file under the first one's feet).
+            raise SystemExit(
+                f"{url} holds {rows:,} feed rows, not {n:,}: not dropped with --reuse. Delete it"
+                " yourself, or choose another database (another run may still be building it)."
+            )
     fresh_database(url)
     with app.app_context():
         session = db.session
