@@ -36,6 +36,7 @@ from workflows.caseload import markers
 from workflows.catalogue import active_profiles, contracted_providers, tariff_on
 from workflows.dates import jeugd_decision_end
 from workflows.eligibility import planned_end_default
+from workflows.inbox import new_handovers
 from workflows.paging import page_number
 from workflows.residents import ResidentInput, add_resident, get_resident, search_residents
 from workflows.transitions import STATE_LABELS, Action, allowed_actions
@@ -101,11 +102,15 @@ def caseload() -> str:
         page=page_number(values.get("page")),
     )
     rows = [(trajectory, markers(trajectory, clock.today())) for trajectory in page.items]
+    handovers, handover_total = new_handovers(db.session, me())
     return render_template(
         "gids/caseload.html",
         form=form,
         page=page,
         rows=rows,
+        handovers=handovers,
+        handover_total=handover_total,
+        today=clock.today(),
         search={"q": query_text, "state": state_value, "domain": domain_value},
     )
 
