@@ -30,6 +30,7 @@ from models import (
     Aanmelding,
     AanmeldingOutcome,
     AgreedResult,
+    ChangeReason,
     ClosureCategory,
     ContractRole,
     Domain,
@@ -519,6 +520,17 @@ def end_reasons(session: Session, domain: Domain) -> Sequence[EndReason]:
     return session.scalars(
         select(EndReason).where(EndReason.domain == domain).order_by(EndReason.code)
     ).all()
+
+
+def reason_meanings(session: Session) -> dict[tuple[Domain | None, str], str]:
+    """Every national reason code with its meaning: the end reasons (RedenBeeindiging) under
+    their domain, the change reasons (RedenWijziging, the same for both domains) under None."""
+    meanings: dict[tuple[Domain | None, str], str] = {
+        (r.domain, r.code): r.meaning for r in session.scalars(select(EndReason))
+    }
+    for r in session.scalars(select(ChangeReason)):
+        meanings[(None, r.code)] = r.meaning
+    return meanings
 
 
 def close(
