@@ -143,9 +143,22 @@ def plain_details(details: str | None, trajectory: Trajectory, action: str | Non
     )
     domain = None if action == EventAction.VERLENGD else trajectory.domain
     text = REASON.sub(lambda m: tr("reden") + " " + reason_label(m.group(1), domain), text)
+    return _named_trajectories(text, trajectory)
+
+
+def _named_trajectories(text: str, trajectory: Trajectory) -> str:
+    words = {"vervolg op traject": tr("vervolg op"), "vervolgtraject": tr("vervolgtraject")}
     return TRAJECTORY_REF.sub(
-        lambda m: f"{m.group(1)} {_trajectory_name(trajectory, m.group(2))}", text
+        lambda m: f"{words[m.group(1)]} {_trajectory_name(trajectory, m.group(2))}", text
     )
+
+
+def plain_reason(reason: str | None, trajectory: Trajectory) -> str:
+    """An event's reason: typed by a person, or written by a step (``omgezet naar
+    vervolgtraject 12``); only dates and trajectory ids are put in words."""
+    if not reason:
+        return ""
+    return _named_trajectories(iso_dates_plain(reason), trajectory)
 
 
 def trajectory_link(trajectory: Trajectory | None, endpoint: str) -> Markup:
@@ -164,4 +177,5 @@ def trajectory_link(trajectory: Trajectory | None, endpoint: str) -> Markup:
 def register(app: Flask) -> None:
     app.add_template_filter(reason_label, "reason")
     app.add_template_filter(plain_details, "plain_details")
+    app.add_template_filter(plain_reason, "plain_reason")
     app.add_template_global(trajectory_link, "trajectory_link")

@@ -12,9 +12,9 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Select, UnaryExpression, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
@@ -219,6 +219,7 @@ def open_tasks(
     short index scan, never a sort; the pager goes on past the count while tasks do.
     """
     mine = _conditions(user, wanted)
+    order: tuple[UnaryExpression[Any], ...]
     if wanted.order == InboxOrder.NEWEST:
         order = (Task.created_at.desc(), Task.id.desc())
     else:
