@@ -23,10 +23,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Flask, g, url_for
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from models import ClosureCategory, Domain, EventAction, Provider, SupportProfile, Trajectory
 from workflows import trajectories as wf
+from workflows.errors import N_
 
 from .extensions import db
 from .filters import fmt_date, fmt_money, tr
@@ -39,20 +41,20 @@ TRAJECTORY_REF = re.compile(r"\b(vervolg op traject|vervolgtraject) (\d+)\b")
 
 # The fields an edit may change (``workflows.trajectories._apply``), as the form names them.
 FIELD_LABELS = {
-    "resident_id": "inwoner",
-    "request_id": "aanmelding",
-    "domain": "domein",
-    "profile_id": "profiel",
-    "intensity": "intensiteit",
-    "tariff_id": "tariefversie",
-    "provider_id": "aanbieder",
-    "subcontractor_id": "onderaannemer",
-    "need_type": "behoefte",
-    "price": "trajectprijs",
-    "price_reason": "reden afwijkende prijs",
-    "planned_start": "geplande start",
-    "planned_end": "geplande einddatum",
-    "decision_end": "einde beschikking",
+    "resident_id": N_("inwoner"),
+    "request_id": N_("aanmelding"),
+    "domain": N_("domein"),
+    "profile_id": N_("profiel"),
+    "intensity": N_("intensiteit"),
+    "tariff_id": N_("tariefversie"),
+    "provider_id": N_("aanbieder"),
+    "subcontractor_id": N_("onderaannemer"),
+    "need_type": N_("behoefte"),
+    "price": N_("trajectprijs"),
+    "price_reason": N_("reden afwijkende prijs"),
+    "planned_start": N_("geplande start"),
+    "planned_end": N_("geplande einddatum"),
+    "decision_end": N_("einde beschikking"),
 }
 
 
@@ -120,7 +122,7 @@ def _change(part: str) -> str:
     field = match.group("field")
     label = tr(FIELD_LABELS[field])
     if field == "tariff_id":
-        return tr("andere tariefversie")
+        return _("andere tariefversie")
     return f"{label}: {_value(field, match.group('old'))} → {_value(field, match.group('new'))}"
 
 
@@ -128,7 +130,7 @@ def _trajectory_name(trajectory: Trajectory, number: str) -> str:
     """Another trajectory of the same resident by profile and planned period."""
     other = db.session.get(Trajectory, int(number))
     if other is None or other.resident_id != trajectory.resident_id:
-        return tr("een ander traject")
+        return _("een ander traject")
     return f"{other.profile.name} · {fmt_date(other.planned_start)} – {fmt_date(other.planned_end)}"
 
 
@@ -139,15 +141,15 @@ def plain_details(details: str | None, trajectory: Trajectory, action: str | Non
     text = "; ".join(_change(part) for part in details.split("; "))
     text = iso_dates_plain(text)
     text = CATEGORY.sub(
-        lambda m: tr("categorie") + " " + tr(wf.CLOSURE_LABELS[ClosureCategory(m.group(1))]), text
+        lambda m: _("categorie") + " " + tr(wf.CLOSURE_LABELS[ClosureCategory(m.group(1))]), text
     )
     domain = None if action == EventAction.VERLENGD else trajectory.domain
-    text = REASON.sub(lambda m: tr("reden") + " " + reason_label(m.group(1), domain), text)
+    text = REASON.sub(lambda m: _("reden") + " " + reason_label(m.group(1), domain), text)
     return _named_trajectories(text, trajectory)
 
 
 def _named_trajectories(text: str, trajectory: Trajectory) -> str:
-    words = {"vervolg op traject": tr("vervolg op"), "vervolgtraject": tr("vervolgtraject")}
+    words = {"vervolg op traject": _("vervolg op"), "vervolgtraject": _("vervolgtraject")}
     return TRAJECTORY_REF.sub(
         lambda m: f"{words[m.group(1)]} {_trajectory_name(trajectory, m.group(2))}", text
     )
