@@ -18,7 +18,10 @@
   var subcontractor = form.querySelector("#subcontractor_id");
   var box = form.querySelector("#tariff-preview");
   var endShift = document.getElementById("end-shift");
-  var asked = 0;
+  /* One question at a time: a change while one is on its way asks again when it is answered,
+     with the values as they are then. */
+  var busy = false;
+  var again = false;
 
   function show(text) {
     var line = document.createElement("p");
@@ -50,14 +53,17 @@
     if (!profile.value || !start.value) {
       return;
     }
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
     var query = new URLSearchParams({
       profiel: profile.value,
       intensiteit: intensity.value,
       start: start.value,
       inwoner: form.dataset.resident
     });
-    asked += 1;
-    var mine = asked;
     fetch(form.dataset.tariffUrl + "?" + query.toString(), {
       credentials: "same-origin",
       headers: { Accept: "application/json" }
@@ -68,8 +74,8 @@
         });
       })
       .then(function (answer) {
-        if (mine !== asked) {
-          return; /* a later change was asked since */
+        if (again) {
+          return; /* the values changed since: the next answer shows them */
         }
         if (!answer.ok) {
           show(answer.body.fout);
@@ -82,6 +88,13 @@
       })
       .catch(function () {
         /* No answer: the button and saving still recompute on the server. */
+      })
+      .then(function () {
+        busy = false;
+        if (again) {
+          again = false;
+          update();
+        }
       });
   }
 

@@ -100,5 +100,32 @@ def test_the_tariff_follows_the_intensity_without_the_button(
     page.get_by_label("Ondersteuningsprofiel").select_option(
         label="Hulp bij het huishouden (WMO-HH)"
     )
-    expect(tariff).to_contain_text("Toegestane intensiteiten")
-    expect(provider.locator("option")).to_have_count(2)  # the prompt and Zorg A
+    expect(tariff).to_contain_text("€ 2.600,00")
+    expect(provider.locator("option")).to_have_count(2)  # the prompt and Zorg A (D's ended)
+    page.get_by_label("Intensiteit").select_option(label="Middel")  # not for household help
+    expect(tariff).to_contain_text("Toegestane intensiteiten voor dit profiel: Laag, Zwaar.")
+
+
+def test_the_end_question_appears_when_the_start_moves(
+    page: Page, live_server: str, live_world: World
+) -> None:
+    today = clock.today()
+    assert db.engine is not None
+    with Session(db.engine, expire_on_commit=False) as session:
+        gids = session.get(User, live_world.gids.id)
+        assert gids is not None
+        data = trajectory_input(live_world, planned_start=today + timedelta(days=7))
+        t = wf.create_trajectory(session, data, gids, today=today)
+        session.commit()
+        old_end = t.planned_end
+    log_in(page, live_server, live_world.gids.email)
+    page.goto(f"{live_server}/gids/trajecten/{t.id}/wijzigen")
+    question = page.locator("#end-shift")
+    expect(question).to_be_hidden()
+    page.get_by_label("Geplande startdatum").fill((today + timedelta(days=14)).isoformat())
+    expect(question).to_be_visible()
+    page.get_by_label("Einddatum verschuift mee (evenveel dagen)").check()
+    page.get_by_role("button", name="Opslaan als concept").click()
+    expect(page.get_by_text("De wijzigingen zijn opgeslagen.")).to_be_visible()
+    moved = (old_end + timedelta(days=7)).strftime("%d-%m-%Y")
+    expect(page.locator(".grid-2")).to_contain_text(moved)
