@@ -216,7 +216,9 @@ def open_tasks(
     Unfiltered in due order, both the count (up to ``paging.COUNT_CAP``) and the page read the
     partial indexes ``ix_tasks_user_inbox`` / ``ix_tasks_provider_inbox`` (open tasks only, in due
     order), so a backlog of hundreds of thousands of prompts costs a short index count and a
-    short index scan, never a sort; the pager goes on past the count while tasks do.
+    short index scan, never a sort; the pager goes on past the count while tasks do. One kind in
+    due order reads ``ix_tasks_user_kind`` / ``ix_tasks_provider_kind`` the same way; newest
+    first and the domain filter sort what they select.
     """
     mine = _conditions(user, wanted)
     order: tuple[UnaryExpression[Any], ...]
@@ -240,7 +242,8 @@ def counts_by_kind(
     session: Session, user: User, domain: Domain | None = None
 ) -> dict[TaskKind, int]:
     """The number of the user's open tasks of each kind (kinds without any left out), within
-    the domain when given: the counts next to the kind filter."""
+    the domain when given: the counts next to the kind filter (without a domain an index-only
+    count on ``ix_tasks_user_kind`` / ``ix_tasks_provider_kind``)."""
     rows = session.execute(
         select(Task.kind, func.count())
         .where(*_conditions(user, InboxFilter(domain=domain)))
