@@ -197,3 +197,22 @@ def test_the_caseload_shows_the_next_evaluation(client, world, tasks):
     due = planned_evaluation(tasks["wmo"]).due_on
     row = body[body.index(f'/gids/trajecten/{tasks["wmo"].id}">Anna') :].split("</tr>")[0]
     assert due.strftime("%d-%m-%Y") in row
+
+
+def test_a_provider_filters_its_own_inbox(client, world, session):
+    from workflows.inbox import add_task
+
+    t = active(session, world)
+    session.execute(delete(Task))
+    add_task(session, TaskKind.VOORSTEL_NIEUW, t, provider_id=world.zorg_a.id, due_on=NOW)
+    add_task(session, TaskKind.OPSCHALING_AFGEWEZEN, t, provider_id=world.zorg_a.id, due_on=NOW)
+    add_task(session, TaskKind.VOORSTEL_NIEUW, t, provider_id=world.zorg_b.id, due_on=NOW)
+    session.flush()
+    login_as(client, world.aanbieder_a)
+    body = client.get("/aanbieder/taken?soort=voorstel_nieuw").get_data(as_text=True)
+    assert _kinds(body) == ["Nieuw voorstel: accepteren of terugsturen"]
+    assert "Nieuw voorstel: accepteren of terugsturen (1)" in body
+    assert "Verzoek om op- of afschalen afgewezen (1)" in body
+    login_as(client, world.aanbieder_b)
+    other = client.get("/aanbieder/taken?soort=opschaling_afgewezen").get_data(as_text=True)
+    assert "Geen open taken die aan dit filter voldoen." in other

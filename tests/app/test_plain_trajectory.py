@@ -390,3 +390,10 @@ def test_the_workflow_moves_the_end_along(session, world, concept):
     data.price = None
     wf.update_trajectory(session, concept, data, world.gids, today=NOW, end_follows_start=True)
     assert concept.planned_end == old_end + timedelta(days=5)
+
+
+def test_the_tariff_endpoint_takes_no_post_and_never_fails(client, world):
+    login_as(client, world.gids)
+    assert client.post("/gids/tarief", data={"profiel": world.bg.id}).status_code in (400, 405)
+    odd = _tariff(client, world, start="2026-12-01", profiel="١٢")  # Arabic-Indic digits
+    assert odd.status_code == 400
