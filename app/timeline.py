@@ -31,7 +31,7 @@ from workflows import trajectories as wf
 from workflows.errors import N_
 
 from .extensions import db
-from .filters import fmt_date, fmt_money, tr
+from .filters import domain_label, fmt_date, fmt_money, intensity_label, tr
 
 ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 CHANGE = re.compile(r"^(?P<field>[a-z_]+): (?P<old>.*) → (?P<new>.*)$", re.S)
@@ -103,12 +103,8 @@ def _value(field: str, raw: str) -> str:
         "provider_id": lambda v: _name(Provider, v),
         "subcontractor_id": lambda v: _name(Provider, v),
         "price": _money,
-        "domain": lambda v: {"wmo": "Wmo", "jeugd": tr("Jeugd")}.get(v, v),
-        "intensity": lambda v: {
-            "laag": tr("Laag"),
-            "middel": tr("Middel"),
-            "zwaar": tr("Zwaar"),
-        }.get(v, v),
+        "domain": domain_label,
+        "intensity": intensity_label,
         "need_type": lambda v: {"blijvend": tr("Blijvend"), "eindig": tr("Eindig")}.get(v, v),
     }
     convert = shown.get(field)

@@ -52,7 +52,7 @@ from .. import clock
 from ..auth.access import me
 from ..bsn_display import shown_bsn
 from ..extensions import db
-from ..filters import fmt_date, fmt_money
+from ..filters import fmt_date, fmt_money, intensity_label
 from ..formtools import not_possible, opts, run_step, step_not_possible, whole_number
 from ..loaders import closing_choices, own_trajectory
 from . import bp
@@ -433,10 +433,7 @@ def tariff_text(preview: CataloguePreview) -> str:
 
 def no_tariff_text(preview: CataloguePreview) -> str:
     assert preview.profile is not None
-    allowed = ", ".join(
-        {"laag": _("Laag"), "middel": _("Middel"), "zwaar": _("Zwaar")}[i.value]
-        for i in preview.profile.allowed_intensities
-    )
+    allowed = ", ".join(intensity_label(i) for i in preview.profile.allowed_intensities)
     return (
         _("Toegestane intensiteiten voor dit profiel")
         + f": {allowed}. "
