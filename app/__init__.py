@@ -146,8 +146,9 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from . import care_labels, filters, inbox
+    from . import care_labels, filters, inbox, timeline
 
     filters.register(app)
     care_labels.register(app)
     inbox.register(app)
+    timeline.register(app)

@@ -61,6 +61,16 @@ def tr(message: str, **params: Any) -> str:
     return text % params if params else text
 
 
+def domain_label(domain: Any) -> str:
+    return {"wmo": "Wmo", "jeugd": tr("Jeugd")}.get(str(domain), str(domain))
+
+
+def intensity_label(intensity: Any) -> str:
+    return {"laag": tr("Laag"), "middel": tr("Middel"), "zwaar": tr("Zwaar")}.get(
+        str(intensity), str(intensity)
+    )
+
+
 def register(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: translations().ugettext(s),
@@ -99,15 +109,8 @@ def register(app: Flask) -> None:
     def marker_label(marker: str) -> str:
         return tr(MARKER_LABELS[marker])
 
-    @app.template_filter("domain")
-    def domain_label(domain: Any) -> str:
-        return {"wmo": "Wmo", "jeugd": tr("Jeugd")}.get(str(domain), str(domain))
-
-    @app.template_filter("intensity")
-    def intensity_label(intensity: Any) -> str:
-        return {"laag": tr("Laag"), "middel": tr("Middel"), "zwaar": tr("Zwaar")}.get(
-            str(intensity), str(intensity)
-        )
+    app.add_template_filter(domain_label, "domain")
+    app.add_template_filter(intensity_label, "intensity")
 
     @app.context_processor
     def globals_() -> dict[str, Any]:

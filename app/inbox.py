@@ -2,7 +2,9 @@
 
 * The header shows the number of unread tasks (a template global the menu calls once per page;
   counted up to 99, then "99+", so a large backlog never costs a full count on every page).
-* ``render_inbox`` shows one page of open tasks, soonest due first; what is shown is read.
+* ``render_inbox`` shows one page of open tasks, soonest due first or newest first, of one kind
+  and one domain if asked (GET parameters ``soort``, ``domein``, ``volgorde``: bookmarkable; an
+  unknown value is ignored), with the number of open tasks per kind; what is shown is read.
 * ``dismiss`` marks a signal or notice handled (*afgehandeld*); tasks that a workflow step
   completes (an evaluation to submit, a proposal to answer) cannot be clicked away.
 
@@ -21,10 +23,14 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from models import Role
+from models import Role, TaskKind
 from workflows.inbox import (
     DISMISSIBLE,
+    ORDER_LABELS,
     UNREAD_SHOWN_UP_TO,
+    InboxFilter,
+    InboxOrder,
+    counts_by_kind,
     dismiss_task,
     mark_read,
     open_tasks,
@@ -61,9 +67,30 @@ def inbox_link() -> dict[str, Any] | None:
     return {"url": url_for(INBOX_ENDPOINTS[user.role]), "unread": unread}
 
 
+def asked_filter() -> InboxFilter:
+    """The inbox filter in the query string (``soort``, ``domein``, ``volgorde``)."""
+    args = request.args
+    return InboxFilter.parse(args.get("soort"), args.get("domein"), args.get("volgorde"))
+
+
+def filter_args(wanted: InboxFilter) -> dict[str, str]:
+    """The query-string values that ask for ``wanted`` (the defaults left out)."""
+    args = {}
+    if wanted.kind is not None:
+        args["soort"] = wanted.kind.value
+    if wanted.domain is not None:
+        args["domein"] = wanted.domain.value
+    if wanted.order != InboxOrder.DUE:
+        args["volgorde"] = wanted.order.value
+    return args
+
+
 def render_inbox(template: str) -> str:
-    """One page of the user's open tasks; the tasks on it are read from now on."""
-    page = open_tasks(db.session, me(), page=page_number(request.args.get("page")))
+    """One page of the user's open tasks as filtered; the tasks on it are read from now on."""
+    user = me()
+    wanted = asked_filter()
+    page = open_tasks(db.session, user, page=page_number(request.args.get("page")), wanted=wanted)
+    counts = counts_by_kind(db.session, user, wanted.domain)
     unread = {task.id for task in page.items if task.read_at is None}
     mark_read(db.session, page.items)
     html = render_template(
@@ -73,6 +100,11 @@ def render_inbox(template: str) -> str:
         dismissible=DISMISSIBLE,
         dismiss_form=DismissTaskForm(),
         today=clock.today(),
+        wanted=wanted,
+        filters=filter_args(wanted),
+        counts=counts,
+        orders=ORDER_LABELS,
+        all_kinds=list(TaskKind),
     )
     db.session.commit()
     return html
@@ -81,7 +113,11 @@ def render_inbox(template: str) -> str:
 def dismiss(task_id: int) -> Response:
     """Mark one of the user's signals or notices handled and go back to the same inbox page."""
     user = me()
-    back = url_for(INBOX_ENDPOINTS[user.role], page=whole_number(request.args.get("page")))
+    back = url_for(
+        INBOX_ENDPOINTS[user.role],
+        page=whole_number(request.args.get("page")),
+        **filter_args(asked_filter()),
+    )
     form = DismissTaskForm()
     if not form.validate_on_submit():
         flash(_("De pagina was verlopen; probeer het opnieuw."), "error")

@@ -28,6 +28,7 @@ from .auth.access import me
 from .extensions import db
 from .formtools import opts
 from .gids.forms import ClosingForm
+from .timeline import reason_label
 
 
 def own_trajectory(trajectory_id: int) -> Trajectory:
@@ -92,5 +93,5 @@ def closing_choices(form: ClosingForm, domain: Domain) -> None:
     )
     form.end_reason_code.choices = opts(
         [("", _("— kies een reden —"))]
-        + [(r.code, f"{r.code} {r.meaning}") for r in wf.end_reasons(db.session, domain)]
+        + [(r.code, reason_label(r.code, domain)) for r in wf.end_reasons(db.session, domain)]
     )

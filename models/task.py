@@ -37,6 +37,9 @@ class Task(Base):
         # The inbox: open tasks per recipient in due order, and the unread ones among them.
         Index("ix_tasks_user_inbox", "user_id", "due_on", "id", **_where(OPEN)),
         Index("ix_tasks_provider_inbox", "provider_id", "due_on", "id", **_where(OPEN)),
+        # The inbox of one kind in due order, and the counts per kind (index-only).
+        Index("ix_tasks_user_kind", "user_id", "kind", "due_on", "id", **_where(OPEN)),
+        Index("ix_tasks_provider_kind", "provider_id", "kind", "due_on", "id", **_where(OPEN)),
         Index("ix_tasks_user_unread", "user_id", **_where(UNREAD)),
         Index("ix_tasks_provider_unread", "provider_id", **_where(UNREAD)),
         # The e-mail run reads only the tasks not yet mailed, not the whole growing table.

@@ -18,12 +18,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from models import (
     OPEN_STATES,
     Domain,
+    Evaluation,
+    EvaluationState,
     Intensity,
     Provider,
     Resident,
@@ -115,6 +117,7 @@ class ListRow:
     decision_date: date | None
     decision_end: date | None
     price: Decimal
+    next_evaluation: date | None = None
 
 
 _ROW_COLUMNS = (
@@ -133,12 +136,18 @@ _ROW_COLUMNS = (
     Trajectory.decision_date,
     Trajectory.decision_end,
     Trajectory.price,
+    # The next planned evaluation: the earliest one not yet held (an index on trajectory_id).
+    select(func.min(Evaluation.due_on))
+    .where(Evaluation.trajectory_id == Trajectory.id, Evaluation.state == EvaluationState.GEPLAND)
+    .correlate(Trajectory)
+    .scalar_subquery(),
 )
 
 
 def _row(values: Any) -> ListRow:
     (id_, resident_id, given, family, domain, profile, intensity, provider_id, provider,
-     state, planned_start, planned_end, decision_date, decision_end, price) = values  # fmt: skip
+     state, planned_start, planned_end, decision_date, decision_end, price,
+     next_evaluation) = values  # fmt: skip
     return ListRow(
         id=id_,
         resident_id=resident_id,
@@ -154,6 +163,7 @@ def _row(values: Any) -> ListRow:
         decision_date=decision_date,
         decision_end=decision_end,
         price=price,
+        next_evaluation=next_evaluation,
     )
 
 

@@ -198,10 +198,16 @@ class RuleRow(NamedTuple):
     category: ClosureCategory
     codes: list[str]
     achievable: list[str]  # the codes with which the result may be achieved
+    domain: Domain  # whose code list the codes come from
 
 
 def rows(domain: Domain) -> list[RuleRow]:
     return [
-        RuleRow(category, reasons_for(domain, category), achievable_reasons(domain, category))
+        RuleRow(
+            category,
+            reasons_for(domain, category),
+            achievable_reasons(domain, category),
+            domain,
+        )
         for category in ClosureCategory
     ]

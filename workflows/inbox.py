@@ -8,17 +8,20 @@ same step twice, or in two processes at once, never makes a duplicate.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Select, UnaryExpression, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
-from models import Role, Task, TaskKind, Trajectory, User, utcnow
+from models import Domain, Role, Task, TaskKind, Trajectory, User, utcnow
 
 from .errors import N_, DomainError, NotFound
-from .paging import Page, paginate_objects
+from .paging import Page, count_capped, paginate_objects
 
 TASK_LABELS: dict[TaskKind, str] = {
     TaskKind.EVALUATIE_BINNENKORT: N_("Evaluatie binnenkort"),
@@ -55,6 +58,60 @@ COMPLETED_BY_WORKFLOW = frozenset(
     }
 )
 DISMISSIBLE = frozenset(TaskKind) - COMPLETED_BY_WORKFLOW
+
+# Work a colleague hands to the gids (a provider returned a proposal, asks to scale, reports the
+# end of care, submitted an evaluation or a claim): shown on the gids's first screen, newest
+# first, so new work is never buried under the scheduler's prompts.
+HANDOVER_KINDS = (
+    TaskKind.TERUGGESTUURD,
+    TaskKind.OPSCHALING_BESLISSEN,
+    TaskKind.EINDE_ZORG_BEVESTIGEN,
+    TaskKind.DECLARATIE_BEOORDELEN,
+    TaskKind.EVALUATIE_BEOORDELEN,
+)
+HANDOVERS_SHOWN = 10
+
+
+class InboxOrder(enum.StrEnum):
+    """How the inbox is sorted: soonest due first (the default) or newest first."""
+
+    DUE = "uiterlijk"
+    NEWEST = "nieuwste"
+
+
+ORDER_LABELS: dict[InboxOrder, str] = {
+    InboxOrder.DUE: N_("Uiterlijke datum (eerst)"),
+    InboxOrder.NEWEST: N_("Nieuwste eerst"),
+}
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """What the inbox shows: one kind of task, one domain, in one order (all optional)."""
+
+    kind: TaskKind | None = None
+    domain: Domain | None = None
+    order: InboxOrder = InboxOrder.DUE
+
+    @classmethod
+    def parse(cls, kind: str | None, domain: str | None, order: str | None) -> InboxFilter:
+        """From query-string values: an unknown value is ignored (that filter is off), so an
+        old or edited bookmark still shows the inbox."""
+        return cls(
+            kind=_member(TaskKind, kind),
+            domain=_member(Domain, domain),
+            order=_member(InboxOrder, order) or InboxOrder.DUE,
+        )
+
+
+E = TypeVar("E", bound=enum.StrEnum)
+
+
+def _member(kind: type[E], raw: str | None) -> E | None:
+    try:
+        return kind(raw) if raw else None
+    except ValueError:
+        return None
 
 
 def insert_ignoring_duplicates(session: Session) -> postgresql.Insert | sqlite.Insert:
@@ -135,27 +192,81 @@ INBOX_PAGE_SIZE = 50
 UNREAD_SHOWN_UP_TO = 99
 
 
-def open_tasks(
-    session: Session, user: User, page: int = 1, per_page: int = INBOX_PAGE_SIZE
-) -> Page[Task]:
-    """The user's open tasks, soonest due first (then oldest), one page at a time.
+def _conditions(user: User, wanted: InboxFilter) -> list[ColumnElement[bool]]:
+    conditions = [_recipient(user), Task.done_at.is_(None)]
+    if wanted.kind is not None:
+        conditions.append(Task.kind == wanted.kind)
+    if wanted.domain is not None:
+        conditions.append(
+            Task.trajectory_id.in_(select(Trajectory.id).where(Trajectory.domain == wanted.domain))
+        )
+    return conditions
 
-    Both the count (up to ``paging.COUNT_CAP``) and the page read the partial indexes
-    ``ix_tasks_user_inbox`` / ``ix_tasks_provider_inbox`` (open tasks only, in due order), so a
-    backlog of hundreds of thousands of prompts costs a short index count and a short index
-    scan, never a sort; the pager goes on past the count while tasks do.
+
+def open_tasks(
+    session: Session,
+    user: User,
+    page: int = 1,
+    per_page: int = INBOX_PAGE_SIZE,
+    wanted: InboxFilter = InboxFilter(),
+) -> Page[Task]:
+    """The user's open tasks, soonest due first (then oldest) or newest first, one page at a time,
+    optionally of one kind and one domain.
+
+    Unfiltered in due order, both the count (up to ``paging.COUNT_CAP``) and the page read the
+    partial indexes ``ix_tasks_user_inbox`` / ``ix_tasks_provider_inbox`` (open tasks only, in due
+    order), so a backlog of hundreds of thousands of prompts costs a short index count and a
+    short index scan, never a sort; the pager goes on past the count while tasks do. One kind in
+    due order reads ``ix_tasks_user_kind`` / ``ix_tasks_provider_kind`` the same way; newest
+    first and the domain filter sort what they select.
     """
-    mine = [_recipient(user), Task.done_at.is_(None)]
+    mine = _conditions(user, wanted)
+    order: tuple[UnaryExpression[Any], ...]
+    if wanted.order == InboxOrder.NEWEST:
+        order = (Task.created_at.desc(), Task.id.desc())
+    else:
+        order = (Task.due_on.asc(), Task.id.asc())
     return paginate_objects(
         session,
         select(Task)
         .where(*mine)
         .options(joinedload(Task.trajectory).joinedload(Trajectory.resident))
-        .order_by(Task.due_on, Task.id),
+        .order_by(*order),
         page=page,
         per_page=per_page,
         ids=select(Task.id).where(*mine),
     )
+
+
+def counts_by_kind(
+    session: Session, user: User, domain: Domain | None = None
+) -> dict[TaskKind, int]:
+    """The number of the user's open tasks of each kind (kinds without any left out), within
+    the domain when given: the counts next to the kind filter (without a domain an index-only
+    count on ``ix_tasks_user_kind`` / ``ix_tasks_provider_kind``)."""
+    rows = session.execute(
+        select(Task.kind, func.count())
+        .where(*_conditions(user, InboxFilter(domain=domain)))
+        .group_by(Task.kind)
+    ).all()
+    return {TaskKind(kind): count for kind, count in rows}
+
+
+def new_handovers(
+    session: Session, user: User, limit: int = HANDOVERS_SHOWN
+) -> tuple[list[Task], int]:
+    """Open work handed over to the user (``HANDOVER_KINDS``), newest first, at most ``limit``,
+    and how many there are in all (counted up to the inbox's cap)."""
+    mine = [_recipient(user), Task.done_at.is_(None), Task.kind.in_(HANDOVER_KINDS)]
+    tasks = session.scalars(
+        select(Task)
+        .where(*mine)
+        .options(joinedload(Task.trajectory).joinedload(Trajectory.resident))
+        .order_by(Task.created_at.desc(), Task.id.desc())
+        .limit(limit)
+    ).all()
+    total, _more = count_capped(session, select(Task.id).where(*mine))
+    return list(tasks), total
 
 
 def _unread_count_statement(recipient: InstrumentedAttribute[int | None]) -> Select[int]:

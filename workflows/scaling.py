@@ -22,7 +22,9 @@ Decisions written down here (where the issue is silent):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,6 +36,7 @@ from models import (
     Domain,
     EventAction,
     Intensity,
+    Provider,
     ScalingRequest,
     SubmissionState,
     SupportProfile,
@@ -259,15 +262,7 @@ def decide_scaling(
             N_("Op- of afschalen kan pas vanaf de eerste zorgdag (%(day)s)."),
             day=trajectory.care_start.strftime("%d-%m-%Y"),
         )
-    start = today + timedelta(days=1)
-    profile, problems = _profile_problems(
-        session, trajectory, request.new_profile_id, request.new_intensity
-    )
-    tariff: Tariff | None = None
-    if profile is not None and not problems:
-        tariff, problems = _follow_up_problems(
-            session, trajectory, profile, request.new_intensity, start
-        )
+    start, profile, tariff, problems = _follow_up_terms(session, request, today)
     if problems:
         raise DomainError.from_problems(problems)
     assert profile is not None and tariff is not None
@@ -359,6 +354,76 @@ def _refuse(
     session.flush()
 
 
+def _follow_up_terms(
+    session: Session, request: ScalingRequest, today: date
+) -> tuple[date, SupportProfile | None, Tariff | None, list[Problem]]:
+    """When the follow-up would start if granted today (tomorrow), its profile and tariff, and
+    what stands in the way: the one reading of a request for the decision and its preview."""
+    trajectory = request.trajectory
+    start = today + timedelta(days=1)
+    profile, problems = _profile_problems(
+        session, trajectory, request.new_profile_id, request.new_intensity
+    )
+    tariff: Tariff | None = None
+    if profile is not None and not problems:
+        tariff, problems = _follow_up_problems(
+            session, trajectory, profile, request.new_intensity, start
+        )
+    return start, profile, tariff, problems
+
+
+@dataclass(frozen=True)
+class FollowUpPreview:
+    """What granting a request today would make: the follow-up's price (the tariff of the new
+    profile × intensity on its start), its planned period and its provider."""
+
+    profile: SupportProfile
+    price: Decimal
+    planned_start: date
+    planned_end: date
+    provider: Provider
+    subcontractor: Provider | None
+
+
+def follow_up_preview(
+    session: Session, request: ScalingRequest, today: date
+) -> FollowUpPreview | list[Problem]:
+    """The follow-up the gids would grant today, or why it cannot be granted (shown before
+    deciding; ``decide_scaling`` builds exactly this, through the same terms)."""
+    start, profile, tariff, problems = _follow_up_terms(session, request, today)
+    if problems:
+        return problems
+    assert profile is not None and tariff is not None
+    current = request.trajectory
+    subcontractor_id = _kept_subcontractor(session, current, profile, start)
+    return FollowUpPreview(
+        profile=profile,
+        price=tariff.price,
+        planned_start=start,
+        planned_end=_follow_up_end(current, tariff, start),
+        provider=current.provider,
+        subcontractor=session.get(Provider, subcontractor_id) if subcontractor_id else None,
+    )
+
+
+def _follow_up_end(current: Trajectory, tariff: Tariff, start: date) -> date:
+    return planned_end_default(
+        current.domain, current.resident.birth_date, start, tariff.standard_duration_weeks
+    )
+
+
+def _kept_subcontractor(
+    session: Session, current: Trajectory, profile: SupportProfile, start: date
+) -> int | None:
+    """The subcontractor stays when it holds a contract for the new profile on the start."""
+    subcontractor_id = current.subcontractor_id
+    if subcontractor_id is not None and not any(
+        has_contract(session, subcontractor_id, profile.id, start, role) for role in ContractRole
+    ):
+        return None
+    return subcontractor_id
+
+
 def _build_follow_up(
     session: Session,
     current: Trajectory,
@@ -371,14 +436,9 @@ def _build_follow_up(
     that through the table), and notes for its first event."""
     notes: list[str] = []
     birth_date = current.resident.birth_date
-    planned_end = planned_end_default(
-        current.domain, birth_date, start, tariff.standard_duration_weeks
-    )
-    subcontractor_id = current.subcontractor_id
-    if subcontractor_id is not None and not any(
-        has_contract(session, subcontractor_id, profile.id, start, role) for role in ContractRole
-    ):
-        subcontractor_id = None
+    planned_end = _follow_up_end(current, tariff, start)
+    subcontractor_id = _kept_subcontractor(session, current, profile, start)
+    if current.subcontractor_id is not None and subcontractor_id is None:
         notes.append("onderaannemer vervalt: geen contract voor het nieuwe profiel")
     # Read before the follow-up exists: it joins the session through the resident, and a lazy
     # load afterwards would autoflush it half-built.

@@ -19,7 +19,7 @@ Each operation checks who acts and its guards, changes the trajectory, appends a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -30,6 +30,7 @@ from models import (
     Aanmelding,
     AanmeldingOutcome,
     AgreedResult,
+    ChangeReason,
     ClosureCategory,
     ContractRole,
     Domain,
@@ -346,13 +347,21 @@ def update_trajectory(
     expected_version: int | None = None,
     *,
     today: date,
+    end_follows_start: bool = False,
 ) -> Trajectory:
-    """Edit a concept or a returned trajectory; every changed field is written in the event."""
+    """Edit a concept or a returned trajectory; every changed field is written in the event.
+
+    When the planned start moves and the planned end is left as it was, ``end_follows_start``
+    says what the gids chose: the end moves by the same number of days (True), or stays (False).
+    An end the gids changed too is taken as typed."""
     check_actor(trajectory, Action.EDIT, actor)
     check_version(trajectory, expected_version)
     next_state(trajectory, Action.EDIT)
     if data.resident_id != trajectory.resident_id:
         raise DomainError(N_("Een traject kan niet naar een andere inwoner worden verplaatst."))
+    if end_follows_start and start_moved_end_kept(trajectory, data):
+        shift = data.planned_start - trajectory.planned_start
+        data = replace(data, planned_end=trajectory.planned_end + shift)
     derived = derive(session, data, today)
     if data.provider_id != trajectory.provider_id:
         # A returned trajectory moved to another provider: the old proposal (and its decision
@@ -374,6 +383,15 @@ def update_trajectory(
     record_unchanged(session, trajectory, Action.EDIT, actor, details="; ".join(changes) or None)
     session.flush()
     return trajectory
+
+
+def start_moved_end_kept(trajectory: Trajectory, data: TrajectoryInput) -> bool:
+    """Whether an edit moves the planned start and leaves the planned end as it was: then the
+    gids is asked whether the end moves along (``update_trajectory``'s ``end_follows_start``)."""
+    return (
+        data.planned_start != trajectory.planned_start
+        and data.planned_end == trajectory.planned_end
+    )
 
 
 def input_of(trajectory: Trajectory) -> TrajectoryInput:
@@ -519,6 +537,17 @@ def end_reasons(session: Session, domain: Domain) -> Sequence[EndReason]:
     return session.scalars(
         select(EndReason).where(EndReason.domain == domain).order_by(EndReason.code)
     ).all()
+
+
+def reason_meanings(session: Session) -> dict[tuple[Domain | None, str], str]:
+    """Every national reason code with its meaning: the end reasons (RedenBeeindiging) under
+    their domain, the change reasons (RedenWijziging, the same for both domains) under None."""
+    meanings: dict[tuple[Domain | None, str], str] = {
+        (r.domain, r.code): r.meaning for r in session.scalars(select(EndReason))
+    }
+    for r in session.scalars(select(ChangeReason)):
+        meanings[(None, r.code)] = r.meaning
+    return meanings
 
 
 def close(

@@ -87,6 +87,7 @@ ACCESS: dict[str, Rule] = {
     "gids.request_detail": GIDS,
     "gids.new_trajectory": GIDS,
     "gids.edit_trajectory": GIDS,
+    "gids.tariff_preview": GIDS,
     "gids.trajectory": GIDS,
     "gids.propose": GIDS,
     "gids.cancel": GIDS,

@@ -21,6 +21,7 @@ from models import (
     Intensity,
     ReviewOutcome,
     ScalingRequest,
+    SubmissionState,
     Trajectory,
     TrajectoryState,
 )
@@ -35,11 +36,12 @@ from workflows.evaluations import (
     set_interval,
     set_uses_zrm,
 )
-from workflows.scaling import decide_scaling, request_scaling
+from workflows.scaling import decide_scaling, follow_up_preview, request_scaling
 
 from .. import clock
 from ..auth.access import me
 from ..extensions import db
+from ..filters import translate_problem
 from ..formtools import run_step
 from ..inbox import dismiss, render_inbox
 from ..loaders import own_trajectory, profile_choices, running_care
@@ -220,7 +222,12 @@ def _to_decide(model: type[R], record_id: int) -> tuple[R, Trajectory]:
 
 
 def _decision_page(
-    template: str, record: Any, trajectory: Trajectory, form: Any, general: list[str]
+    template: str,
+    record: Any,
+    trajectory: Trajectory,
+    form: Any,
+    general: list[str],
+    **extra: Any,
 ) -> str:
     return render_template(
         template,
@@ -229,6 +236,7 @@ def _decision_page(
         form=form,
         general=general,
         mine=trajectory.gids_id == me().id,
+        **extra,
     )
 
 
@@ -257,7 +265,22 @@ def scaling_request(scaling_request_id: int) -> str | Response:
             flash(_("Het verzoek is afgewezen."), "success")
             return redirect(url_for("gids.trajectory", trajectory_id=trajectory.id))
         general = step.general
-    return _decision_page("gids/scaling_request.html", item, trajectory, form, general)
+    preview, blocked = None, []
+    if item.state == SubmissionState.INGEDIEND:
+        found = follow_up_preview(db.session, item, clock.today())
+        if isinstance(found, list):
+            blocked = [translate_problem(problem) for problem in found]
+        else:
+            preview = found
+    return _decision_page(
+        "gids/scaling_request.html",
+        item,
+        trajectory,
+        form,
+        general,
+        preview=preview,
+        blocked=blocked,
+    )
 
 
 # --- end of care -----------------------------------------------------------------------------

@@ -114,6 +114,10 @@ class ResultForm(wtforms.Form):
 MAX_RESULTS = 10
 
 
+END_MOVES = "verschuift_mee"
+END_STAYS = "blijft_staan"
+
+
 class TrajectoryForm(Form):
     profile_id = SelectField(
         _l("Ondersteuningsprofiel"),
@@ -154,6 +158,18 @@ class TrajectoryForm(Form):
     planned_end = DateField(
         _l("Geplande einddatum (leeg: standaardduur van het tarief)"),
         validators=[Optional(), date_in_range],
+    )
+    # Asked when an edit moves the planned start and leaves the planned end as it was.
+    end_shift = RadioField(
+        _l("De geplande start verschuift. Wat doet de geplande einddatum?"),
+        choices=opts(
+            [
+                (END_MOVES, _l("Einddatum verschuift mee (evenveel dagen)")),
+                (END_STAYS, _l("Einddatum blijft staan")),
+            ]
+        ),
+        validate_choice=False,
+        validators=[Optional()],
     )
     price = MoneyField(_l("Trajectprijs in euro (leeg: het tarief)"), validators=[Optional()])
     price_reason = TextAreaField(

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
@@ -17,8 +21,10 @@ from models import (
     Household,
     Intensity,
     NeedType,
+    Provider,
     Resident,
     SupportProfile,
+    Tariff,
     Trajectory,
     TrajectoryState,
     Wijk,
@@ -35,7 +41,9 @@ from workflows.caseload import caseload as caseload_query
 from workflows.caseload import markers
 from workflows.catalogue import active_profiles, contracted_providers, tariff_on
 from workflows.dates import jeugd_decision_end
-from workflows.eligibility import planned_end_default
+from workflows.eligibility import is_plausible, planned_end_default
+from workflows.errors import N_, DomainError
+from workflows.inbox import new_handovers
 from workflows.paging import page_number
 from workflows.residents import ResidentInput, add_resident, get_resident, search_residents
 from workflows.transitions import STATE_LABELS, Action, allowed_actions
@@ -44,10 +52,13 @@ from .. import clock
 from ..auth.access import me
 from ..bsn_display import shown_bsn
 from ..extensions import db
+from ..filters import fmt_date, fmt_money, intensity_label
 from ..formtools import not_possible, opts, run_step, step_not_possible, whole_number
 from ..loaders import closing_choices, own_trajectory
 from . import bp
 from .forms import (
+    END_MOVES,
+    END_STAYS,
     MAX_RESULTS,
     AanmeldingForm,
     CaseloadFilterForm,
@@ -101,11 +112,15 @@ def caseload() -> str:
         page=page_number(values.get("page")),
     )
     rows = [(trajectory, markers(trajectory, clock.today())) for trajectory in page.items]
+    handovers, handover_total = new_handovers(db.session, me())
     return render_template(
         "gids/caseload.html",
         form=form,
         page=page,
         rows=rows,
+        handovers=handovers,
+        handover_total=handover_total,
+        today=clock.today(),
         search={"q": query_text, "state": state_value, "domain": domain_value},
     )
 
@@ -260,48 +275,170 @@ def _profile_choices() -> list[SelectChoice]:
     return choices
 
 
-def _prepare(form: TrajectoryForm, person: Resident) -> dict[str, Any]:
-    """Fill the choice lists from what is typed so far and work out the tariff preview.
+@dataclass
+class CataloguePreview:
+    """What the trajectory form shows for a profile, intensity and planned start: the tariff and
+    the planned end at its standard duration, and the providers contracted on that day."""
 
-    Without JavaScript the page is re-rendered by the 'Tarief en aanbieders tonen' button; the
-    provider list holds only providers contracted for the chosen profile on the planned start.
-    """
-    form.profile_id.choices = _profile_choices()
-    profile = (
-        db.session.get(SupportProfile, form.profile_id.data)
-        if isinstance(form.profile_id.data, int)
-        else None
-    )
-    day = form.planned_start.data or clock.today()
+    profile: SupportProfile | None
+    day: date
+    tariff: Tariff | None = None
+    planned_end: date | None = None
+    providers: Sequence[Provider] = ()
+    subcontractors: Sequence[Provider] = ()
+
+
+def catalogue_preview(
+    profile_id: object, intensity: object, day: date, person: Resident
+) -> CataloguePreview:
+    """The one reckoning behind the form's 'Tarief en aanbieders tonen' button and the live
+    update of the script (``tariff_preview``): ``workflows.catalogue.tariff_on`` and
+    ``contracted_providers`` on the planned start."""
+    profile = db.session.get(SupportProfile, profile_id) if isinstance(profile_id, int) else None
     if profile is None:
-        form.provider_id.choices = opts([("", _("— kies eerst een profiel —"))])
-        form.subcontractor_id.choices = opts([("", _("Geen"))])
-        return {"profile": None, "tariff": None, "planned_end": None}
-    providers = contracted_providers(db.session, profile.id, day)
-    form.provider_id.choices = opts(
-        [("", _("— kies een aanbieder —"))]
-        + [(p.id, f"{p.name} (AGB {p.agb_code})") for p in providers]
-    )
+        return CataloguePreview(profile=None, day=day)
     subs = {
         p.id: p
         for role in (ContractRole.ONDERAANNEMER, ContractRole.HOOFDAANNEMER)
         for p in contracted_providers(db.session, profile.id, day, role)
     }
-    form.subcontractor_id.choices = opts(
-        [("", _("Geen"))] + [(p.id, p.name) for p in sorted(subs.values(), key=lambda p: p.name)]
+    preview = CataloguePreview(
+        profile=profile,
+        day=day,
+        providers=contracted_providers(db.session, profile.id, day),
+        subcontractors=sorted(subs.values(), key=lambda p: p.name),
     )
-    tariff = None
-    planned_end = None
-    intensity = form.intensity.data
     if intensity in {i.value for i in Intensity} and Intensity(intensity) in (
         profile.allowed_intensities
     ):
-        tariff = tariff_on(db.session, profile.id, Intensity(intensity), day)
-        if tariff is not None:
-            planned_end = planned_end_default(
-                profile.domain, person.birth_date, day, tariff.standard_duration_weeks
+        preview.tariff = tariff_on(db.session, profile.id, Intensity(intensity), day)
+        if preview.tariff is not None:
+            preview.planned_end = planned_end_default(
+                profile.domain, person.birth_date, day, preview.tariff.standard_duration_weeks
             )
-    return {"profile": profile, "tariff": tariff, "planned_end": planned_end, "day": day}
+    return preview
+
+
+def _prepare(form: TrajectoryForm, person: Resident) -> CataloguePreview:
+    """Fill the choice lists from what is typed so far and work out the tariff preview.
+
+    Without JavaScript the page is re-rendered by the 'Tarief en aanbieders tonen' button; with
+    it, static/trajectory-form.js asks ``tariff_preview`` as profile, intensity or start change.
+    The provider list holds only providers contracted for the chosen profile on the planned start.
+    """
+    form.profile_id.choices = _profile_choices()
+    preview = catalogue_preview(
+        form.profile_id.data,
+        form.intensity.data,
+        form.planned_start.data or clock.today(),
+        person,
+    )
+    if preview.profile is None:
+        form.provider_id.choices = opts([("", _("— kies eerst een profiel —"))])
+        form.subcontractor_id.choices = opts([("", _("Geen"))])
+        return preview
+    form.provider_id.choices = opts(
+        [("", _("— kies een aanbieder —"))] + [(p.id, provider_label(p)) for p in preview.providers]
+    )
+    form.subcontractor_id.choices = opts(
+        [("", _("Geen"))] + [(p.id, p.name) for p in preview.subcontractors]
+    )
+    return preview
+
+
+def _parse_day(raw: str) -> date | None:
+    """A date as the browser's date field sends it (jjjj-mm-dd) or as typed (dd-mm-jjjj)."""
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            day = datetime.strptime(raw.strip(), pattern).date()
+        except ValueError:
+            continue
+        return day if is_plausible(day) else None
+    return None
+
+
+def provider_label(provider: Provider) -> str:
+    return f"{provider.name} (AGB {provider.agb_code})"
+
+
+@bp.get("/tarief")
+def tariff_preview() -> tuple[Response, int] | Response:
+    """The tariff and contracted providers for ``profiel``, ``intensiteit`` and ``start``
+    (dd-mm-jjjj or jjjj-mm-dd) of resident ``inwoner``, as JSON for the trajectory form's script.
+    Bad input: 400 with a Dutch message; only for a gids (the access table)."""
+    args = request.args
+    profile_id = whole_number(args.get("profiel"))
+    resident_id = whole_number(args.get("inwoner"))
+    day = _parse_day(args.get("start", ""))
+    intensity = args.get("intensiteit", "")
+    problems = []
+    if profile_id is None:
+        problems.append(_("Kies een ondersteuningsprofiel."))
+    if intensity and intensity not in {i.value for i in Intensity}:
+        problems.append(_("Kies een geldige intensiteit."))
+    if day is None:
+        problems.append(_("Vul een geldige geplande startdatum in (dd-mm-jjjj)."))
+    if resident_id is None:
+        problems.append(_("De inwoner ontbreekt."))
+    if problems or day is None:
+        return jsonify({"fout": " ".join(problems)}), 400
+    person = db.session.get(Resident, resident_id)
+    if person is None:
+        return jsonify({"fout": _("Inwoner niet gevonden.")}), 404
+    preview = catalogue_preview(profile_id, intensity, day, person)
+    if preview.profile is None:
+        return jsonify({"fout": _("Dit ondersteuningsprofiel bestaat niet.")}), 400
+    tariff = preview.tariff
+    return jsonify(
+        {
+            "datum": fmt_date(day),
+            "tarief": None
+            if tariff is None
+            else {
+                "prijs": fmt_money(tariff.price),
+                "bedrag": f"{tariff.price:.2f}",
+                "weken": tariff.standard_duration_weeks,
+                "evaluatie_maanden": tariff.evaluation_interval_months,
+                "geplande_einddatum": fmt_date(preview.planned_end),
+                "tekst": tariff_text(preview),
+            },
+            "toegestane_intensiteiten": [i.value for i in preview.profile.allowed_intensities],
+            "melding": None if tariff is not None else no_tariff_text(preview),
+            "aanbieders": [{"id": p.id, "naam": provider_label(p)} for p in preview.providers],
+            "onderaannemers": [{"id": p.id, "naam": p.name} for p in preview.subcontractors],
+        }
+    )
+
+
+def tariff_text(preview: CataloguePreview) -> str:
+    """The tariff line of the form, as the template writes it, for the script to show."""
+    assert preview.tariff is not None
+    tariff = preview.tariff
+    return (
+        " · ".join(
+            [
+                _("Tarief: %(price)s", price=fmt_money(tariff.price)),
+                ngettext(
+                    "standaardduur: %(num)s week",
+                    "standaardduur: %(num)s weken",
+                    tariff.standard_duration_weeks,
+                ),
+                _("evaluatie: elke %(n)s maanden", n=tariff.evaluation_interval_months),
+            ]
+        )
+        + ". "
+        + _("Geplande einddatum bij de standaardduur: %(day)s.", day=fmt_date(preview.planned_end))
+    )
+
+
+def no_tariff_text(preview: CataloguePreview) -> str:
+    assert preview.profile is not None
+    allowed = ", ".join(intensity_label(i) for i in preview.profile.allowed_intensities)
+    return (
+        _("Toegestane intensiteiten voor dit profiel")
+        + f": {allowed}. "
+        + _("Voor deze keuze is op de geplande startdatum geen tarief.")
+    )
 
 
 def _input(form: TrajectoryForm, resident_id: int, request_id: int | None) -> wf.TrajectoryInput:
@@ -342,6 +479,15 @@ def _handle_trajectory_form(
             data = _input(form, person.id, request_id)
             if editing is None:
                 return wf.create_trajectory(db.session, data, me(), today=clock.today())
+            choice = form.end_shift.data
+            if wf.start_moved_end_kept(editing, data) and choice not in (END_MOVES, END_STAYS):
+                raise DomainError(
+                    N_(
+                        "De geplande start verschuift: kies of de geplande einddatum meeschuift "
+                        "of blijft staan."
+                    ),
+                    field="end_shift",
+                )
             wf.update_trajectory(
                 db.session,
                 editing,
@@ -349,6 +495,7 @@ def _handle_trajectory_form(
                 me(),
                 expected_version=_version(form),
                 today=clock.today(),
+                end_follows_start=choice == END_MOVES,
             )
             return editing
 
@@ -376,6 +523,8 @@ def _handle_trajectory_form(
         person=person,
         trajectory=trajectory,
         preview=preview,
+        tariff_line=tariff_text(preview) if preview.tariff else None,
+        no_tariff=no_tariff_text(preview) if preview.profile and not preview.tariff else None,
         general=general,
         request_id=request_id,
     )
