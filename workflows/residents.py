@@ -126,8 +126,11 @@ def add_resident(session: Session, data: ResidentInput, actor: User, today: date
     details, detail_problems = details_problems(
         session, data.given_name, data.family_name, data.address, data.postcode, data.wijk_id
     )
-    problems += detail_problems
+    # The form's order: the names, the birth date, then the address, postcode and wijk.
+    names = [p for p in detail_problems if p.field in ("given_name", "family_name")]
+    problems += names
     problems += birth_date_problems(data.birth_date, today)
+    problems += [p for p in detail_problems if p not in names]
     household: Household | None = None
     member_bsn = normalise_bsn(data.household_member_bsn or "")
     if member_bsn:
