@@ -56,6 +56,22 @@ def require_may_change(household: Household, actor: User) -> None:
         raise DomainError(N_("Alleen de gids van het huishouden kan dit doen."))
 
 
+def departed_problems(resident: Resident) -> list[Problem]:
+    """No new request or trajectory for someone who died or moved out of the municipality."""
+    if resident.died_on is not None:
+        return [Problem(N_("Deze inwoner is overleden; er kan geen nieuwe zorg meer bij."), None)]
+    if resident.moved_out_on is not None:
+        return [
+            Problem(
+                N_(
+                    "Deze inwoner is verhuisd buiten de gemeente; er kan geen nieuwe zorg meer bij."
+                ),
+                None,
+            )
+        ]
+    return []
+
+
 def check_resident_version(resident: Resident, expected_version: int | None) -> None:
     """The version the gids's page showed is still the resident's (optimistic locking)."""
     if expected_version is not None and expected_version != resident.version:

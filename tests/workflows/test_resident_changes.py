@@ -346,6 +346,7 @@ def test_a_hand_over_moves_the_open_work_and_leaves_closed_work(
         r.id for r in aanmeldingen_of(session, world.gids2, AanmeldingOutcome.IN_BEHANDELING).items
     ] == [request.id]
     assert closed.gids_id == world.gids.id
+    feed_equals_rebuild(session)
 
 
 def test_handing_over_and_back_keeps_one_task_per_recipient(session: Session, world: World) -> None:
@@ -388,3 +389,21 @@ def test_a_resident_is_a_resident_still_after_a_hand_over(session: Session, worl
     hand_over_household(session, world.adult.household, world.gids, world.gids2.id)
     assert session.get(Resident, world.adult.id) is world.adult
     feed_equals_rebuild(session)
+
+
+def test_no_new_request_or_trajectory_after_a_death(session: Session, world: World) -> None:
+    record_departure(
+        session, world.adult, world.gids, kind=Departure.OVERLEDEN, on=TODAY, today=TODAY
+    )
+    with pytest.raises(DomainError, match="overleden"):
+        register_aanmelding(
+            session,
+            world.adult,
+            world.gids,
+            request_date=TODAY,
+            domain=Domain.WMO,
+            question="Hulp",
+            today=TODAY,
+        )
+    with pytest.raises(DomainError, match="overleden"):
+        make_trajectory(session, world, S.CONCEPT)
