@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from workflows import clock
 from workflows import trajectories as wf
 
 from ..factories import World
@@ -41,6 +42,16 @@ def test_gids_corrects_a_resident_and_hands_the_household_over(
     expect(page.get_by_text("De gegevens van Anna zijn opgeslagen.")).to_be_visible()
     expect(page.locator("dl.facts")).to_contain_text("De Schalm 12")
     expect(page.locator("dl.facts")).to_contain_text("8251AB")
+
+    # The closure a death would bring is shown first; leaving the page records nothing.
+    page.get_by_role("link", name="Verhuizing of overlijden vastleggen").click()
+    page.get_by_label("Overleden", exact=True).check()
+    page.get_by_label("Datum").fill(clock.today().isoformat())
+    page.get_by_role("button", name="Bekijk wat er wordt afgesloten").click()
+    expect(page.locator("table")).to_contain_text("02")
+    expect(page.get_by_role("button", name="Vastleggen en afsluiten")).to_be_visible()
+    page.get_by_role("link", name="Annuleren").click()
+    expect(page.locator("dl.facts")).not_to_contain_text("Overleden op")
 
     page.get_by_role("link", name="Huishouden overdragen").click()
     page.get_by_label("Nieuwe gids").select_option(label=live_world.gids2.name)
