@@ -52,10 +52,19 @@ class InzagePdf(PdfDocument):
                     (_("Naam"), _plain(f"{resident['given_name']} {resident['family_name']}")),
                     (_("BSN"), _plain(resident["bsn"])),
                     (_("Geboortedatum"), _plain(resident["birth_date"])),
+                    (_("Adres"), _plain(resident["address"])),
                     (_("Postcode"), _plain(resident["postcode"])),
                     (_("Wijk of kern"), _plain(resident["wijk"])),
                     (_("Geregistreerd op"), _plain(resident["created_at"][:10])),
                     (_("Uw contactpersoon (gids)"), _plain(resident["contact_gids"])),
+                ]
+                + [
+                    (label, _plain(resident[key]))
+                    for key, label in (
+                        ("moved_out_on", _("Verhuisd buiten de gemeente op")),
+                        ("died_on", _("Overleden op")),
+                    )
+                    if resident.get(key)
                 ]
             ),
             self.heading(_("Aanmeldingen")),

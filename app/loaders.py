@@ -13,9 +13,10 @@ from typing import Any
 
 from flask import abort, request
 from flask_babel import gettext as _
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from models import ClosureCategory, Domain, Trajectory
+from models import ClosureCategory, Domain, Trajectory, Wijk
 from workflows import trajectories as wf
 from workflows.caseload import provider_sees
 from workflows.catalogue import active_profiles
@@ -95,3 +96,9 @@ def closing_choices(form: ClosingForm, domain: Domain) -> None:
         [("", _("— kies een reden —"))]
         + [(r.code, reason_label(r.code, domain)) for r in wf.end_reasons(db.session, domain)]
     )
+
+
+def wijk_choices() -> list[SelectChoice]:
+    """The wijken and kernen to place a resident in, by name, after "unknown"."""
+    wijken = db.session.scalars(select(Wijk).order_by(Wijk.name))
+    return opts([("", _("— onbekend —")), *((w.id, w.name) for w in wijken)])

@@ -15,6 +15,7 @@ from models import Aanmelding, AanmeldingOutcome, Domain, Resident, Role, User
 from .eligibility import recent_request_problems, request_date_problems
 from .errors import N_, DomainError, NotFound, Problem
 from .paging import Page, paginate_objects
+from .residents import departed_problems
 from .text import clean_text
 
 OUTCOME_LABELS: dict[AanmeldingOutcome, str] = {
@@ -42,6 +43,7 @@ def register_aanmelding(
     )
     if not problems:  # one message per field: the more specific one first
         problems = recent_request_problems(request_date, today)
+    problems = departed_problems(resident) + problems
     question_text = clean_text(question)
     if not question_text:
         problems.append(Problem(N_("Beschrijf de hulpvraag."), "question"))

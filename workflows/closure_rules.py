@@ -72,6 +72,12 @@ CLOSURE_TABLE: dict[Domain, dict[ClosureCategory, dict[str, frozenset[bool]]]] =
 }
 
 
+# The reasons a resident's departure gives, per domain (``workflows.departures``): a death is
+# *overlijden*, a move out of the municipality *verhuizing / externe omstandigheden*.
+DEATH_REASON: dict[Domain, str] = {Domain.WMO: "02", Domain.JEUGD: "02"}
+MOVE_REASON: dict[Domain, str] = {Domain.WMO: "31", Domain.JEUGD: "35"}
+
+
 class ClosureFields(NamedTuple):
     """The names the three values have where they are typed (form fields, import columns)."""
 

@@ -486,7 +486,18 @@ def resident_file(session: Session, access_request: AccessRequest, today: date) 
         "resident": {
             **_fields(
                 resident,
-                ["id", "bsn", "given_name", "family_name", "birth_date", "postcode", "created_at"],
+                [
+                    "id",
+                    "bsn",
+                    "given_name",
+                    "family_name",
+                    "birth_date",
+                    "address",
+                    "postcode",
+                    "moved_out_on",
+                    "died_on",
+                    "created_at",
+                ],
             ),
             "wijk": resident.wijk.name if resident.wijk else None,
             "contact_gids": resident.household.gids.name,

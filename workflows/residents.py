@@ -13,12 +13,13 @@ from models import Household, Resident, Role, User, Wijk
 
 from .bsn import is_valid_bsn, normalise_bsn
 from .eligibility import birth_date_problems
-from .errors import N_, DomainError, NotFound, Problem
+from .errors import N_, DomainError, NotFound, Problem, VersionConflict
 from .paging import Page, paginate_objects
 from .text import clean_text
 from .uniqueness import duplicate, refusing_duplicates
 
 POSTCODE_RE = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
+ADDRESS_MAX = 200
 
 
 def normalise_postcode(raw: str | None) -> str | None:
@@ -36,8 +37,96 @@ class ResidentInput:
     birth_date: date
     postcode: str | None = None
     wijk_id: int | None = None
+    address: str | None = None
     # BSN of a resident whose household the new resident joins; empty = a new household.
     household_member_bsn: str | None = None
+
+
+def may_change(household: Household, actor: User) -> bool:
+    """Who corrects a household's residents, moves them or hands the household over: its own
+    gids (the single contact); when that gids's account is blocked, any gids, so a household is
+    never stuck with someone who left. Any gids may still look a resident up."""
+    if actor.role != Role.GIDS:
+        return False
+    return household.gids_id == actor.id or not household.gids.active
+
+
+def require_may_change(household: Household, actor: User) -> None:
+    if not may_change(household, actor):
+        raise DomainError(N_("Alleen de gids van het huishouden kan dit doen."))
+
+
+def departed_problems(resident: Resident) -> list[Problem]:
+    """No new request or trajectory for someone who died or moved out of the municipality."""
+    if resident.died_on is not None:
+        return [Problem(N_("Deze inwoner is overleden; er kan geen nieuwe zorg meer bij."), None)]
+    if resident.moved_out_on is not None:
+        return [
+            Problem(
+                N_(
+                    "Deze inwoner is verhuisd buiten de gemeente; er kan geen nieuwe zorg meer bij."
+                ),
+                None,
+            )
+        ]
+    return []
+
+
+def check_resident_version(resident: Resident, expected_version: int | None) -> None:
+    """The version the gids's page showed is still the resident's (optimistic locking)."""
+    if expected_version is not None and expected_version != resident.version:
+        raise VersionConflict(
+            N_(
+                "De gegevens van deze inwoner zijn intussen door iemand anders gewijzigd. Uw "
+                "wijziging is niet opgeslagen; bekijk de nieuwe stand en probeer het opnieuw."
+            )
+        )
+
+
+@dataclass
+class Details:
+    """What a gids types about a resident besides the BSN and the birth date, cleaned."""
+
+    given_name: str
+    family_name: str
+    address: str | None
+    postcode: str | None
+
+
+def details_problems(
+    session: Session,
+    given_name: str | None,
+    family_name: str | None,
+    address: str | None,
+    postcode: str | None,
+    wijk_id: int | None,
+) -> tuple[Details | None, list[Problem]]:
+    """Names, address, postcode and wijk, cleaned and checked: for a new resident and a
+    correction alike."""
+    problems: list[Problem] = []
+    given = clean_text(given_name)
+    family = clean_text(family_name)
+    if not given:
+        problems.append(Problem(N_("Vul de voornaam in."), "given_name"))
+    if not family:
+        problems.append(Problem(N_("Vul de achternaam in."), "family_name"))
+    street = clean_text(address)
+    if street is not None and len(street) > ADDRESS_MAX:
+        problems.append(
+            Problem(
+                N_("Het adres is te lang (hoogstens %(max)s tekens)."),
+                "address",
+                {"max": ADDRESS_MAX},
+            )
+        )
+    code = normalise_postcode(postcode)
+    if code is not None and not POSTCODE_RE.match(code):
+        problems.append(Problem(N_("Een postcode heeft de vorm 1234AB."), "postcode"))
+    if wijk_id is not None and session.get(Wijk, wijk_id) is None:
+        problems.append(Problem(N_("Kies een wijk of kern uit de lijst."), "wijk_id"))
+    if problems or not given or not family:
+        return None, problems
+    return Details(given, family, street, code), []
 
 
 def add_resident(session: Session, data: ResidentInput, actor: User, today: date) -> Resident:
@@ -50,18 +139,14 @@ def add_resident(session: Session, data: ResidentInput, actor: User, today: date
         problems.append(Problem(N_("Dit is geen geldig BSN (9 cijfers en de elfproef)."), "bsn"))
     elif session.scalar(select(Resident.id).where(Resident.bsn == bsn)) is not None:
         problems.append(duplicate("uq_residents_bsn"))
-    given_name = clean_text(data.given_name)
-    family_name = clean_text(data.family_name)
-    if not given_name:
-        problems.append(Problem(N_("Vul de voornaam in."), "given_name"))
-    if not family_name:
-        problems.append(Problem(N_("Vul de achternaam in."), "family_name"))
+    details, detail_problems = details_problems(
+        session, data.given_name, data.family_name, data.address, data.postcode, data.wijk_id
+    )
+    # The form's order: the names, the birth date, then the address, postcode and wijk.
+    names = [p for p in detail_problems if p.field in ("given_name", "family_name")]
+    problems += names
     problems += birth_date_problems(data.birth_date, today)
-    postcode = normalise_postcode(data.postcode)
-    if postcode is not None and not POSTCODE_RE.match(postcode):
-        problems.append(Problem(N_("Een postcode heeft de vorm 1234AB."), "postcode"))
-    if data.wijk_id is not None and session.get(Wijk, data.wijk_id) is None:
-        problems.append(Problem(N_("Kies een wijk of kern uit de lijst."), "wijk_id"))
+    problems += [p for p in detail_problems if p not in names]
     household: Household | None = None
     member_bsn = normalise_bsn(data.household_member_bsn or "")
     if member_bsn:
@@ -74,21 +159,70 @@ def add_resident(session: Session, data: ResidentInput, actor: User, today: date
             household = member.household
     if problems:
         raise DomainError.from_problems(problems)
-    assert given_name and family_name
+    assert details is not None
     with refusing_duplicates(session):  # two registrations of one BSN at the same moment
         if household is None:
             household = Household(gids=actor)
             session.add(household)
         resident = Resident(
             bsn=bsn,
-            given_name=given_name,
-            family_name=family_name,
+            given_name=details.given_name,
+            family_name=details.family_name,
             birth_date=data.birth_date,
-            postcode=postcode,
+            address=details.address,
+            postcode=details.postcode,
             wijk_id=data.wijk_id,
             household=household,
         )
         session.add(resident)
+    return resident
+
+
+@dataclass
+class ResidentChanges:
+    """A correction of a resident: names, address, postcode and wijk. A move within the
+    municipality is this too (a new address and wijk); the BSN and the birth date come from the
+    registration and are not corrected here."""
+
+    given_name: str
+    family_name: str
+    address: str | None = None
+    postcode: str | None = None
+    wijk_id: int | None = None
+
+
+def change_resident(
+    session: Session,
+    resident: Resident,
+    data: ResidentChanges,
+    actor: User,
+    expected_version: int | None = None,
+) -> None:
+    """Correct a resident's details. Only the household's gids (``may_change``); a page older
+    than the last change is refused (``VersionConflict``) instead of overwriting it. The audit log
+    records which fields changed, and the statistics feed follows a new wijk by itself."""
+    require_may_change(resident.household, actor)
+    check_resident_version(resident, expected_version)
+    details, problems = details_problems(
+        session, data.given_name, data.family_name, data.address, data.postcode, data.wijk_id
+    )
+    if problems:
+        raise DomainError.from_problems(problems)
+    assert details is not None
+    resident.given_name = details.given_name
+    resident.family_name = details.family_name
+    resident.address = details.address
+    resident.postcode = details.postcode
+    resident.wijk_id = data.wijk_id
+    session.flush()
+
+
+def get_resident_for_change(session: Session, resident_id: int) -> Resident:
+    """A resident about to change, its row locked and read again: two changes at the same
+    moment take turns, and the second sees the first."""
+    resident = session.get(Resident, resident_id, with_for_update=True, populate_existing=True)
+    if resident is None:
+        raise NotFound(N_("Inwoner niet gevonden."))
     return resident
 
 

@@ -66,6 +66,7 @@ from .errors import N_, DomainError, NotFound, Problem
 from .evaluations import plan_evaluations
 from .guards import require_responsible_gids
 from .inbox import add_task, complete_tasks
+from .residents import departed_problems
 from .text import clean_text
 from .transitions import (
     ACTION_REFUSALS,
@@ -151,6 +152,7 @@ def derive(session: Session, data: TrajectoryInput, today: date) -> Derived:
     resident = session.get(Resident, data.resident_id)
     if resident is None:
         raise NotFound(N_("Inwoner niet gevonden."))
+    problems += departed_problems(resident)
     profile = session.get(SupportProfile, data.profile_id)
     if profile is None or not profile.active:
         raise DomainError(N_("Kies een bestaand ondersteuningsprofiel."), field="profile_id")

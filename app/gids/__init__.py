@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("gids", __name__)
 
-from . import evaluation_views, views  # noqa: E402,F401
+from . import evaluation_views, residents, views  # noqa: E402,F401

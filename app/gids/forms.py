@@ -56,6 +56,11 @@ class ResidentForm(Form):
         _l("Geboortedatum"),
         validators=[InputRequired(_l("Vul de geboortedatum in.")), date_in_range],
     )
+    address = StringField(
+        _l("Adres (straat en huisnummer)"),
+        validators=[Optional(), Length(max=200)],
+        render_kw={"autocomplete": "street-address"},
+    )
     postcode = StringField(_l("Postcode"), validators=[Optional(), Length(max=10)])
     wijk_id = SelectField(_l("Wijk of kern"), coerce=optional_int, validate_choice=False)
     household_member_bsn = StringField(

@@ -8,7 +8,6 @@ from typing import Any
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -27,7 +26,6 @@ from models import (
     Tariff,
     Trajectory,
     TrajectoryState,
-    Wijk,
 )
 from workflows import closure_rules
 from workflows import trajectories as wf
@@ -45,7 +43,13 @@ from workflows.eligibility import is_plausible, planned_end_default
 from workflows.errors import N_, DomainError
 from workflows.inbox import new_handovers
 from workflows.paging import page_number
-from workflows.residents import ResidentInput, add_resident, get_resident, search_residents
+from workflows.residents import (
+    ResidentInput,
+    add_resident,
+    get_resident,
+    may_change,
+    search_residents,
+)
 from workflows.transitions import STATE_LABELS, Action, allowed_actions
 
 from .. import clock
@@ -54,7 +58,7 @@ from ..bsn_display import shown_bsn
 from ..extensions import db
 from ..filters import fmt_date, fmt_money, intensity_label
 from ..formtools import not_possible, opts, run_step, step_not_possible, whole_number
-from ..loaders import closing_choices, own_trajectory
+from ..loaders import closing_choices, own_trajectory, wijk_choices
 from . import bp
 from .forms import (
     END_MOVES,
@@ -141,14 +145,10 @@ def residents() -> str:
     return render_template("gids/residents.html", q=query_text, page=page)
 
 
-def _wijk_rows() -> list[tuple[Any, str]]:
-    return [(w.id, w.name) for w in db.session.scalars(select(Wijk).order_by(Wijk.name))]
-
-
 @bp.route("/inwoners/nieuw", methods=["GET", "POST"])
 def new_resident() -> str | Response:
     form = ResidentForm()
-    form.wijk_id.choices = opts([("", _("— onbekend —")), *_wijk_rows()])
+    form.wijk_id.choices = wijk_choices()
     general: list[str] = []
     if form.validate_on_submit():
         assert form.birth_date.data is not None
@@ -157,6 +157,7 @@ def new_resident() -> str | Response:
             given_name=form.given_name.data or "",
             family_name=form.family_name.data or "",
             birth_date=form.birth_date.data,
+            address=form.address.data,
             postcode=form.postcode.data,
             wijk_id=form.wijk_id.data,
             household_member_bsn=form.household_member_bsn.data,
@@ -195,6 +196,7 @@ def resident(resident_id: int) -> str:
         today=clock.today(),
         jeugd_end=jeugd_end,
         markers=markers,
+        may_change=may_change(household, me()),
     )
 
 

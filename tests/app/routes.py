@@ -180,6 +180,7 @@ def call(client, method: str, url: str, token: tuple[str, str]):
 def scene_ids(world, scene) -> dict[str, int]:
     return {
         "resident_id": world.adult.id,
+        "household_id": world.adult.household_id,
         "request_id": scene["request"].id,
         "trajectory_id": scene["proposed"].id,
         "evaluation_id": scene["evaluation"].id,
