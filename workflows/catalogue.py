@@ -490,17 +490,16 @@ def missing_tariffs(profile: SupportProfile) -> list[Intensity]:
 # --- imported profiles --------------------------------------------------------------------
 
 
-def merge_profile_targets(session: Session, imported: SupportProfile) -> Sequence[SupportProfile]:
-    """Profiles of the same domain an imported one can be merged into."""
-    return session.scalars(
+def merge_targets_by_domain(session: Session) -> dict[Domain, list[SupportProfile]]:
+    """Per domain, the profiles an imported profile of that domain can be merged into."""
+    targets: dict[Domain, list[SupportProfile]] = {domain: [] for domain in Domain}
+    for profile in session.scalars(
         select(SupportProfile)
-        .where(
-            SupportProfile.id != imported.id,
-            SupportProfile.imported.is_(False),
-            SupportProfile.domain == imported.domain,
-        )
+        .where(SupportProfile.imported.is_(False))
         .order_by(SupportProfile.code)
-    ).all()
+    ):
+        targets[profile.domain].append(profile)
+    return targets
 
 
 def merge_profile(session: Session, actor: User, imported_id: int, target_id: int | None) -> int:

@@ -257,13 +257,10 @@ def change_contract_dates(
 # --- imported providers ---------------------------------------------------------------------
 
 
-def merge_targets(session: Session, imported: Provider) -> Sequence[Provider]:
-    """The providers an imported one can be merged into: every other provider not itself
-    awaiting review."""
+def merge_targets(session: Session) -> Sequence[Provider]:
+    """The providers an imported one can be merged into: those not awaiting review."""
     return session.scalars(
-        select(Provider)
-        .where(Provider.id != imported.id, Provider.imported.is_(False))
-        .order_by(Provider.name, Provider.id)
+        select(Provider).where(Provider.imported.is_(False)).order_by(Provider.name, Provider.id)
     ).all()
 
 

@@ -22,7 +22,7 @@ from models import (
     User,
 )
 
-from .. import config_log
+from .. import catalogue, config_log, providers
 from ..errors import N_, DomainError, NotFound, Problem
 from ..guards import require_beheerder
 from ..paging import Page, paginate_objects
@@ -272,9 +272,9 @@ def review_imported(
     if not label:
         raise DomainError(N_("Geef een naam."), field="name")
     if isinstance(item, SupportProfile):
-        object_type, shown_as = "profiel", f"Profiel {item.code} {item.name}"
+        object_type, shown_as = catalogue.PROFILE, catalogue.profile_label(item)
     else:
-        object_type, shown_as = "aanbieder", f"Aanbieder {item.agb_code} {item.name}"
+        object_type, shown_as = providers.PROVIDER, providers.provider_label(item)
     config_log.assign(
         session,
         actor,
