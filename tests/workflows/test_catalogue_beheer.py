@@ -91,9 +91,7 @@ def test_only_a_beheerder_keeps_providers(session: Session, world: World) -> Non
         with pytest.raises(DomainError, match="Alleen een beheerder"):
             providers.create_provider(session, user, name="Zorg X", agb_code="01234567")
         with pytest.raises(DomainError, match="Alleen een beheerder"):
-            add_tariff(
-                session, world.bg, M, date(2027, 1, 1), Decimal("1"), 26, 6, actor=user
-            )
+            add_tariff(session, world.bg, M, date(2027, 1, 1), Decimal("1"), 26, 6, actor=user)
 
 
 def test_a_deactivated_provider_is_no_longer_offered_and_keeps_its_trajectories(
@@ -371,9 +369,10 @@ def test_merging_an_imported_profile_moves_its_references_and_keeps_the_figures(
     assert session.get(type(contract), contract.id).profile_id == world.bg.id  # type: ignore[union-attr]
     codes = set(session.scalars(select(StatsTrajectory.profile_code)))
     assert "WMO-OUD" not in codes and "WMO-BG" in codes
-    assert session.scalar(
-        select(StatsTrajectory.profile_code).where(StatsTrajectory.frozen.is_(True))
-    ) == "WMO-BG"
+    assert (
+        session.scalar(select(StatsTrajectory.profile_code).where(StatsTrajectory.frozen.is_(True)))
+        == "WMO-BG"
+    )
     kept = feed.feed_snapshot(session.connection())
     feed.rebuild(session)
     assert feed.feed_snapshot(session.connection()) == kept
