@@ -244,14 +244,28 @@ def change_contract_dates(
     )
     if problems:
         raise DomainError.from_problems(problems)
-    return config_log.assign(
-        session,
-        actor,
-        contract,
-        CONTRACT,
-        contract_label(contract),
-        {"valid_from": valid_from, "valid_to": valid_to},
-    )
+    changes: dict[str, tuple[object, object]] = {
+        name: (getattr(contract, name), value)
+        for name, value in (("valid_from", valid_from), ("valid_to", valid_to))
+        if getattr(contract, name) != value
+    }
+    for name, (_old, value) in changes.items():
+        setattr(contract, name, value)
+    session.flush()
+    if changes:
+        # Giving an open contract an end date is logged as an ending (``beeindigd``).
+        old_end = changes["valid_to"][0] if "valid_to" in changes else contract.valid_to
+        ended = old_end is None and valid_to is not None
+        config_log.record(
+            session,
+            actor,
+            CONTRACT,
+            contract.id,
+            contract_label(contract),
+            config_log.ENDED if ended else config_log.CHANGED,
+            changes,
+        )
+    return changes
 
 
 # --- imported providers ---------------------------------------------------------------------

@@ -197,7 +197,12 @@ def test_ending_a_contract_leaves_running_trajectories_unchanged(
     assert after == before
     assert world.zorg_a not in contracted_providers(session, world.bg.id, TODAY)
     [row] = log_rows(session, "contract")
-    assert (row.field, row.old, row.new) == ("valid_to", None, "01-11-2026")
+    assert (row.field, row.old, row.new, row.action) == (
+        "valid_to",
+        None,
+        "01-11-2026",
+        "beeindigd",
+    )
 
 
 # --- tariff versions -------------------------------------------------------------------------
