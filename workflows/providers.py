@@ -189,6 +189,9 @@ def add_contract(
     valid_to: date | None,
 ) -> Contract:
     require_beheerder(actor)
+    # Contract changes of one provider are serialised (before the overlap check), so two
+    # requests cannot both pass it (the row lock is a no-op on SQLite, whose writers are serial).
+    session.execute(select(Provider.id).where(Provider.id == provider.id).with_for_update())
     profile = session.get(SupportProfile, profile_id) if profile_id else None
     problems: list[Problem] = []
     if profile is None:
@@ -200,9 +203,6 @@ def add_contract(
     if problems:
         raise DomainError.from_problems(problems)
     assert profile is not None and role is not None and valid_from is not None
-    # Serialise contract changes of this provider, so two requests cannot both pass the
-    # overlap check (the row lock is a no-op on SQLite, whose writers are serial anyway).
-    session.execute(select(Provider.id).where(Provider.id == provider.id).with_for_update())
     contract = Contract(
         provider=provider, profile=profile, role=role, valid_from=valid_from, valid_to=valid_to
     )

@@ -4,6 +4,7 @@ every other role, one provider for a double submit."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -18,7 +19,7 @@ from workflows import catalogue
 from ..factories import World, make_trajectory
 from ..workflows.history_csv import CLOSED, csv_text
 from .helpers import csrf_token, field_error, input_value, login_as, post_form, upload_history
-from .test_double_submit import all_at_once, count, in_parallel, one_result
+from .test_double_submit import PARALLEL, all_at_once, count, in_parallel, one_result
 
 PAGES = [
     ("GET", "/beheer/"),
@@ -241,3 +242,49 @@ def test_a_double_submit_creates_one_provider(app: Flask, committed_world: World
         assert "Er is al een aanbieder met deze AGB-code." in body
         assert input_value(body, "agb_code") == "55555555"
     assert count(Provider, Provider.agb_code == "55555555") == 1
+
+
+def test_parallel_posts_of_one_contract_add_it_once(app: Flask, committed_world: World) -> None:
+    url = f"/beheer/aanbieders/{committed_world.zorg_b.id}/contracten"
+    page = f"/beheer/aanbieders/{committed_world.zorg_b.id}"
+    typed = {
+        "nieuw-profile_id": str(committed_world.hh.id),
+        "nieuw-role": "hoofdaannemer",
+        "nieuw-valid_from": "2026-01-01",
+        "nieuw-valid_to": "",
+    }
+    with all_at_once("INSERT INTO contracts"):
+        responses = in_parallel_to(app, committed_world, page, url, typed)
+    for body in one_result(responses):
+        assert "niet overlappen" in body
+    assert (
+        count(
+            Contract,
+            Contract.provider_id == committed_world.zorg_b.id,
+            Contract.profile_id == committed_world.hh.id,
+        )
+        == 1
+    )
+
+
+def in_parallel_to(app: Flask, world: World, page: str, url: str, data: dict[str, str]) -> list:  # type: ignore[type-arg]
+    """As ``in_parallel``, for a form whose page and action differ."""
+    clients = []
+    for _ in range(PARALLEL):
+        client = app.test_client()
+        login_as(client, world.beheerder)
+        clients.append((client, *csrf_token(client.get(page), "nieuw")))
+    start = threading.Barrier(PARALLEL)
+    responses: list = [None] * PARALLEL  # type: ignore[type-arg]
+
+    def post(i: int) -> None:
+        client, name, token = clients[i]
+        start.wait()
+        responses[i] = client.post(url, data={name: token, **data})
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(PARALLEL)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return responses
