@@ -163,7 +163,19 @@ def _contract_problems(
         if other.id != own_id and periods_overlap(
             (valid_from, valid_to), (other.valid_from, other.valid_to)
         ):
-            until = config_log.shown(other.valid_to) or "open einde"
+            start = config_log.shown(other.valid_from)
+            if other.valid_to is None:
+                return [
+                    Problem(
+                        N_(
+                            "Deze aanbieder heeft voor dit profiel al een contract vanaf "
+                            "%(start)s zonder einddatum; contracten voor hetzelfde profiel mogen "
+                            "elkaar niet overlappen."
+                        ),
+                        "valid_from",
+                        {"start": start},
+                    )
+                ]
             return [
                 Problem(
                     N_(
@@ -172,7 +184,7 @@ def _contract_problems(
                         "niet overlappen."
                     ),
                     "valid_from",
-                    {"start": config_log.shown(other.valid_from), "end": until},
+                    {"start": start, "end": config_log.shown(other.valid_to)},
                 )
             ]
     return []
