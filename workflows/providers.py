@@ -1,9 +1,10 @@
 """Providers (*zorgaanbieders*) and their contracts, kept by the beheerder.
 
 * A provider has a name and an AGB code of exactly eight digits (``eligibility.is_agb_code``, the
-  rule the history import uses too), unique among providers. It can be deactivated: it is then
-  no longer offered for new trajectories (``catalogue.contracted_providers``), while its running
-  trajectories go on unchanged.
+  rule the history import uses too), unique among providers, and fixed once a trajectory names
+  the provider (claims and the statistics feed describe it by its code). It can be deactivated:
+  it is then no longer offered for new trajectories (``catalogue.contracted_providers``), while
+  its running trajectories go on unchanged.
 * A contract lets a provider deliver one profile from a date to a date (inclusive; open-ended
   when empty), as main contractor (*hoofdaannemer*) or subcontractor (*onderaannemer*). Two
   contracts of the same provider for the same profile never overlap, whatever their role: on any
@@ -128,6 +129,14 @@ def update_provider(
     gets no new trajectories; running ones are not touched). Returns what changed."""
     require_beheerder(actor)
     label, code = _provider_fields(session, name, agb_code, own_id=provider.id)
+    if code != provider.agb_code and trajectory_count(session, provider.id):
+        raise DomainError(
+            N_(
+                "De AGB-code ligt vast zodra de aanbieder trajecten heeft: declaraties en "
+                "statistiek noemen de aanbieder erbij."
+            ),
+            field="agb_code",
+        )
     with refusing_duplicates(session):
         return config_log.assign(
             session,
@@ -374,11 +383,15 @@ def merge_provider(session: Session, actor: User, imported_id: int, target_id: i
 
 
 def trajectory_count(session: Session, provider_id: int) -> int:
+    """Trajectories with the provider as main or as subcontractor."""
     return int(
         session.scalar(
             select(func.count())
             .select_from(Trajectory)
-            .where(Trajectory.provider_id == provider_id)
+            .where(
+                (Trajectory.provider_id == provider_id)
+                | (Trajectory.subcontractor_id == provider_id)
+            )
         )
         or 0
     )

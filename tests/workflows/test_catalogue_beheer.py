@@ -109,6 +109,22 @@ def test_a_deactivated_provider_is_no_longer_offered_and_keeps_its_trajectories(
     assert (row.field, row.old, row.new, row.action) == ("active", "ja", "nee", "gewijzigd")
 
 
+def test_the_agb_code_is_fixed_once_the_provider_has_trajectories(
+    session: Session, world: World
+) -> None:
+    providers.update_provider(
+        session, world.beheerder, world.zorg_b, name="Zorg B", agb_code="01234567", active=True
+    )
+    assert world.zorg_b.agb_code == "01234567"
+    make_trajectory(session, world)  # with Zorg A
+    with pytest.raises(DomainError) as refused:
+        providers.update_provider(
+            session, world.beheerder, world.zorg_a, name="Zorg A", agb_code="01234568",
+            active=True,
+        )  # fmt: skip
+    assert "ligt vast" in fields_of(refused)["agb_code"]
+
+
 def test_changing_the_agb_code_to_another_providers_is_refused(
     session: Session, world: World
 ) -> None:
