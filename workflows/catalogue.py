@@ -1,12 +1,29 @@
-"""Catalogue look-ups: which tariff applies on a date, which providers may deliver a profile."""
+"""The catalogue: which tariff applies on a date, which providers may deliver a profile, and
+the beheerder's changes to it.
+
+* Product categories are reference data (the iWmo/iJw code lists, inserted by the migrations):
+  a profile takes one of them, and its domain follows from the category.
+* A profile's code and category are fixed once a trajectory uses it: the statistics feed
+  describes each trajectory by them.
+* Tariff versions (``add_tariff``): a new version closes the version before it the day before
+  it starts, and ends the day before the next one if it is put in between, so one version
+  applies on any date. A version is refused when a trajectory already priced with another
+  version of the same profile and intensity has its planned start in the period the new one
+  would take over: each trajectory keeps the price it was agreed at, and that price stays the
+  tariff of its planned start (R2).
+* An imported profile can be merged into an existing one of the same domain: its trajectories,
+  scaling requests and contracts move, the statistics feed follows, and it is removed.
+
+Every change is written to the beheerder's change log (``config_log``)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from models import (
@@ -14,14 +31,28 @@ from models import (
     ContractRole,
     Domain,
     Intensity,
+    ProductCategory,
     ProfileIntensity,
     Provider,
+    ScalingRequest,
     SupportProfile,
     Tariff,
+    Trajectory,
+    User,
 )
 
-from .eligibility import contract_covers
-from .errors import N_, DomainError
+from . import audit, config_log
+from .eligibility import contract_covers, periods_overlap
+from .errors import N_, DomainError, NotFound, Problem
+from .guards import require_beheerder
+from .stats import feed
+from .text import clean_text
+from .uniqueness import duplicate, refusing_duplicates
+
+PROFILE = "profiel"
+TARIFF = "tarief"
+PROFILE_CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")
+MAX_PRICE = Decimal("10000000")
 
 HOUSEHOLD_HELP_INTENSITIES = frozenset({Intensity.LAAG, Intensity.ZWAAR})
 
@@ -108,6 +139,36 @@ def set_allowed_intensities(
     session.flush()
 
 
+def tariff_label(profile: SupportProfile, intensity: Intensity, valid_from: date) -> str:
+    return f"Tarief {profile.code} {intensity.value} vanaf {config_log.shown(valid_from)}"
+
+
+def _tariff_problems(
+    price: Decimal | None,
+    standard_duration_weeks: int | None,
+    evaluation_interval_months: int | None,
+    valid_from: date,
+    valid_to: date | None,
+) -> list[Problem]:
+    problems: list[Problem] = []
+    if price is None or not Decimal(0) <= price < MAX_PRICE:
+        problems.append(Problem(N_("Vul een trajectprijs van 0 of meer in."), "price"))
+    if standard_duration_weeks is None or not 1 <= standard_duration_weeks <= 520:
+        problems.append(
+            Problem(N_("De standaardduur is 1 tot en met 520 weken."), "standard_duration_weeks")
+        )
+    if evaluation_interval_months is None or not 1 <= evaluation_interval_months <= 24:
+        problems.append(
+            Problem(
+                N_("Het evaluatie-interval is 1 tot en met 24 maanden."),
+                "evaluation_interval_months",
+            )
+        )
+    if valid_to is not None and valid_to < valid_from:
+        problems.append(Problem(N_("De einddatum ligt vóór de ingangsdatum."), "valid_to"))
+    return problems
+
+
 def add_tariff(
     session: Session,
     profile: SupportProfile,
@@ -117,36 +178,434 @@ def add_tariff(
     standard_duration_weeks: int,
     evaluation_interval_months: int,
     valid_to: date | None = None,
+    *,
+    actor: User | None = None,
 ) -> Tariff:
-    """Add a tariff version; the previous open version for the same intensity is closed the day
-    before, so exactly one version applies on any date."""
+    """Add a tariff version (the rules are in the module docstring): the version before it is
+    closed the day before, and without an end date of its own the new version ends the day
+    before the next one. ``actor`` is the beheerder (None: the operator, from the command line);
+    the change is logged either way."""
+    if actor is not None:
+        require_beheerder(actor)
     if intensity not in profile.allowed_intensities:
         raise DomainError(
             N_("Intensiteit %(intensity)s is niet toegestaan voor dit profiel."),
             field="intensity",
             intensity=intensity.value,
         )
-    if any(t.intensity == intensity and t.valid_from == valid_from for t in profile.tariffs):
+    problems = _tariff_problems(
+        price, standard_duration_weeks, evaluation_interval_months, valid_from, valid_to
+    )
+    if problems:
+        raise DomainError.from_problems(problems)
+    # Versions of one profile are changed one request at a time (a no-op on SQLite).
+    session.execute(
+        select(SupportProfile.id).where(SupportProfile.id == profile.id).with_for_update()
+    )
+    versions = sorted(
+        (t for t in profile.tariffs if t.intensity == intensity), key=lambda t: t.valid_from
+    )
+    if any(t.valid_from == valid_from for t in versions):
         raise DomainError(
             N_("Er is al een tariefversie voor deze intensiteit die ingaat op %(day)s."),
             field="valid_from",
             day=valid_from.strftime("%d-%m-%Y"),
         )
-    for previous in profile.tariffs:
-        if (
-            previous.intensity == intensity
-            and previous.valid_to is None
-            and previous.valid_from < valid_from
-        ):
-            previous.valid_to = valid_from - timedelta(days=1)
+    earlier = [t for t in versions if t.valid_from < valid_from]
+    later = [t for t in versions if t.valid_from > valid_from]
+    end = valid_to
+    if later:
+        limit = later[0].valid_from - timedelta(days=1)
+        if end is not None and end > limit:
+            raise DomainError(
+                N_(
+                    "De einddatum valt na de start van de volgende versie (%(day)s); laat de "
+                    "einddatum leeg of kies een eerdere."
+                ),
+                field="valid_to",
+                day=config_log.shown(later[0].valid_from),
+            )
+        end = end or limit
+    used = _priced_in(session, [t.id for t in versions], valid_from, end)
+    if used:
+        raise DomainError(
+            N_(
+                "Deze versie zou gelden voor %(count)s traject(en) die al met een andere "
+                "tariefversie zijn afgesproken (geplande start vanaf %(day)s). Trajecten houden "
+                "hun afgesproken prijs; kies een ingangsdatum na hun geplande start."
+            ),
+            field="valid_from",
+            count=used[0],
+            day=config_log.shown(used[1]),
+        )
+    previous = earlier[-1] if earlier else None
+    if previous is not None and (previous.valid_to is None or previous.valid_to >= valid_from):
+        config_log.assign(
+            session,
+            actor,
+            previous,
+            TARIFF,
+            tariff_label(profile, intensity, previous.valid_from),
+            {"valid_to": valid_from - timedelta(days=1)},
+        )
     tariff = Tariff(
         intensity=intensity,
         valid_from=valid_from,
-        valid_to=valid_to,
+        valid_to=end,
         price=price,
         standard_duration_weeks=standard_duration_weeks,
         evaluation_interval_months=evaluation_interval_months,
     )
-    profile.tariffs.append(tariff)
-    session.flush()
+    with refusing_duplicates(session):
+        profile.tariffs.append(tariff)
+        session.flush()
+    config_log.record(
+        session,
+        actor,
+        TARIFF,
+        tariff.id,
+        tariff_label(profile, intensity, valid_from),
+        config_log.CREATED,
+        {
+            "valid_from": (None, valid_from),
+            "valid_to": (None, end),
+            "price": (None, price),
+            "standard_duration_weeks": (None, standard_duration_weeks),
+            "evaluation_interval_months": (None, evaluation_interval_months),
+        },
+    )
     return tariff
+
+
+def _priced_in(
+    session: Session, tariff_ids: list[int], start: date, end: date | None
+) -> tuple[int, date] | None:
+    """How many trajectories priced with one of these versions plan to start in the period,
+    and the first planned start; None when there are none."""
+    if not tariff_ids:
+        return None
+    query = select(func.count(), func.min(Trajectory.planned_start)).where(
+        Trajectory.tariff_id.in_(tariff_ids), Trajectory.planned_start >= start
+    )
+    if end is not None:
+        query = query.where(Trajectory.planned_start <= end)
+    count, first = session.execute(query).one()
+    return (int(count), first) if count else None
+
+
+# --- categories and profiles ------------------------------------------------------------------
+
+
+def categories(session: Session) -> Sequence[ProductCategory]:
+    """The product categories of the code lists, by domain and code."""
+    return session.scalars(
+        select(ProductCategory).order_by(ProductCategory.domain, ProductCategory.code)
+    ).all()
+
+
+def profile_label(profile: SupportProfile) -> str:
+    return f"Profiel {profile.code} {profile.name}"
+
+
+def get_profile(session: Session, profile_id: int) -> SupportProfile:
+    profile = session.get(SupportProfile, profile_id)
+    if profile is None:
+        raise NotFound(N_("Dit profiel bestaat niet."))
+    return profile
+
+
+def is_in_use(session: Session, profile: SupportProfile) -> bool:
+    """Whether a trajectory uses the profile (then its code and category are fixed)."""
+    return (
+        session.scalar(select(Trajectory.id).where(Trajectory.profile_id == profile.id).limit(1))
+        is not None
+    )
+
+
+def _profile_fields(
+    session: Session,
+    code: str | None,
+    name: str | None,
+    category_code: str | None,
+    intensities: Iterable[Intensity],
+    *,
+    own_id: int | None = None,
+) -> tuple[str, str, ProductCategory]:
+    problems: list[Problem] = []
+    cleaned_code = clean_text(code) or ""
+    label = clean_text(name) or ""
+    if not cleaned_code:
+        problems.append(Problem(N_("Vul de code van het profiel in."), "code"))
+    elif not PROFILE_CODE_RE.fullmatch(cleaned_code):
+        problems.append(
+            Problem(
+                N_(
+                    "Een profielcode heeft hoogstens 20 tekens: letters, cijfers, punt, "
+                    "liggend streepje of koppelteken."
+                ),
+                "code",
+            )
+        )
+    else:
+        other = session.scalar(select(SupportProfile.id).where(SupportProfile.code == cleaned_code))
+        if other is not None and other != own_id:
+            problems.append(duplicate("uq_support_profiles_code"))
+    if not label:
+        problems.append(Problem(N_("Geef de naam van het profiel."), "name"))
+    elif len(label) > 160:
+        problems.append(Problem(N_("De naam is langer dan 160 tekens."), "name"))
+    category = session.get(ProductCategory, category_code) if category_code else None
+    if category is None:
+        problems.append(Problem(N_("Kies een productcategorie uit de codelijst."), "category_code"))
+    if not list(intensities):
+        problems.append(Problem(N_("Kies ten minste één intensiteit."), "intensities"))
+    if problems:
+        raise DomainError.from_problems(problems)
+    assert category is not None
+    return cleaned_code, label, category
+
+
+def create_profile(
+    session: Session,
+    actor: User,
+    *,
+    code: str | None,
+    name: str | None,
+    category_code: str | None,
+    intensities: Iterable[Intensity],
+) -> SupportProfile:
+    """A new, active profile without tariffs (the page marks it until a version is added)."""
+    require_beheerder(actor)
+    wanted = list(intensities)
+    cleaned_code, label, category = _profile_fields(session, code, name, category_code, wanted)
+    profile = SupportProfile(
+        code=cleaned_code,
+        name=label,
+        domain=category.domain,
+        category_code=category.code,
+        active=True,
+        imported=False,
+    )
+    with refusing_duplicates(session):
+        session.add(profile)
+        session.flush()
+    set_allowed_intensities(session, profile, wanted)
+    config_log.record(
+        session,
+        actor,
+        PROFILE,
+        profile.id,
+        profile_label(profile),
+        config_log.CREATED,
+        {
+            "code": (None, cleaned_code),
+            "name": (None, label),
+            "domain": (None, category.domain),
+            "category_code": (None, category.code),
+            "intensities": (None, profile.allowed_intensities),
+            "active": (None, True),
+        },
+    )
+    return profile
+
+
+def update_profile(
+    session: Session,
+    actor: User,
+    profile: SupportProfile,
+    *,
+    code: str | None,
+    name: str | None,
+    category_code: str | None,
+    intensities: Iterable[Intensity],
+    active: bool,
+) -> None:
+    """Change a profile: name, allowed intensities, active; its code and category only while no
+    trajectory uses it."""
+    require_beheerder(actor)
+    wanted = list(intensities)
+    cleaned_code, label, category = _profile_fields(
+        session, code, name, category_code, wanted, own_id=profile.id
+    )
+    if (cleaned_code, category.code) != (profile.code, profile.category_code) and is_in_use(
+        session, profile
+    ):
+        field = "code" if cleaned_code != profile.code else "category_code"
+        raise DomainError(
+            N_(
+                "Code en categorie liggen vast zodra een traject dit profiel gebruikt: de "
+                "statistiek beschrijft trajecten ermee."
+            ),
+            field=field,
+        )
+    label_before = profile_label(profile)
+    before = profile.allowed_intensities
+    with refusing_duplicates(session):
+        config_log.assign(
+            session,
+            actor,
+            profile,
+            PROFILE,
+            label_before,
+            {
+                "code": cleaned_code,
+                "name": label,
+                "category_code": category.code,
+                "domain": category.domain,
+                "active": active,
+            },
+        )
+    set_allowed_intensities(session, profile, wanted)
+    config_log.record(
+        session,
+        actor,
+        PROFILE,
+        profile.id,
+        label_before,
+        config_log.CHANGED,
+        {"intensities": (before, profile.allowed_intensities)},
+    )
+
+
+def profiles_without_tariffs(session: Session) -> Sequence[SupportProfile]:
+    """Active profiles with an allowed intensity that has no tariff version valid on or after
+    any date: the trajectory form cannot price them."""
+    return [
+        p
+        for p in session.scalars(
+            select(SupportProfile)
+            .where(SupportProfile.active.is_(True))
+            .order_by(SupportProfile.code)
+        )
+        if missing_tariffs(p)
+    ]
+
+
+def missing_tariffs(profile: SupportProfile) -> list[Intensity]:
+    """The allowed intensities of the profile that have no tariff version at all."""
+    priced = {t.intensity for t in profile.tariffs}
+    return [i for i in profile.allowed_intensities if i not in priced]
+
+
+# --- imported profiles --------------------------------------------------------------------
+
+
+def merge_targets_by_domain(session: Session) -> dict[Domain, list[SupportProfile]]:
+    """Per domain, the profiles an imported profile of that domain can be merged into."""
+    targets: dict[Domain, list[SupportProfile]] = {domain: [] for domain in Domain}
+    for profile in session.scalars(
+        select(SupportProfile)
+        .where(SupportProfile.imported.is_(False))
+        .order_by(SupportProfile.code)
+    ):
+        targets[profile.domain].append(profile)
+    return targets
+
+
+def merge_profile(session: Session, actor: User, imported_id: int, target_id: int | None) -> int:
+    """Merge an imported profile into ``target`` (same domain): its trajectories, scaling
+    requests and contracts move to the target, the statistics feed follows in the same
+    transaction, and the imported profile is removed. Returns how many trajectories moved."""
+    require_beheerder(actor)
+    imported = session.get(SupportProfile, imported_id)
+    if imported is None or not imported.imported:
+        raise NotFound(N_("Dit geïmporteerde gegeven bestaat niet (meer)."))
+    target = session.get(SupportProfile, target_id) if target_id else None
+    if target is None or target.id == imported.id or target.imported:
+        raise DomainError(N_("Kies het profiel waarin dit wordt samengevoegd."), field="target")
+    if target.domain != imported.domain:
+        raise DomainError(
+            N_("Samenvoegen kan alleen met een profiel van hetzelfde domein."), field="target"
+        )
+    used = set(
+        session.scalars(
+            select(Trajectory.intensity).where(Trajectory.profile_id == imported.id).distinct()
+        )
+    )
+    not_allowed = sorted(i.value for i in used - set(target.allowed_intensities))
+    if not_allowed:
+        raise DomainError(
+            N_(
+                "Profiel %(target)s staat intensiteit %(intensity)s niet toe, die trajecten "
+                "van dit profiel hebben."
+            ),
+            field="target",
+            target=target.code,
+            intensity=", ".join(not_allowed),
+        )
+    tariff_ids = [t.id for t in imported.tariffs]
+    if tariff_ids and session.scalar(
+        select(Trajectory.id).where(Trajectory.tariff_id.in_(tariff_ids)).limit(1)
+    ):
+        raise DomainError(
+            N_(
+                "Trajecten zijn geprijsd met tariefversies van dit profiel; neem het op in de "
+                "catalogus in plaats van het samen te voegen."
+            ),
+            field="target",
+        )
+    for contract in imported.contracts:
+        for other in target.contracts:
+            if other.provider_id == contract.provider_id and periods_overlap(
+                (contract.valid_from, contract.valid_to), (other.valid_from, other.valid_to)
+            ):
+                raise DomainError(
+                    N_(
+                        "Het contract van %(provider)s overlapt een contract voor %(target)s. "
+                        "Beëindig eerst een van beide."
+                    ),
+                    field="target",
+                    provider=contract.provider.name,
+                    target=target.code,
+                )
+    moved = [
+        (row.id, row.resident_id)
+        for row in session.execute(
+            select(Trajectory.id, Trajectory.resident_id)
+            .where(Trajectory.profile_id == imported.id)
+            .order_by(Trajectory.id)
+        )
+    ]
+    session.flush()
+    plain = {"synchronize_session": False}
+    session.execute(
+        update(Trajectory)
+        .where(Trajectory.profile_id == imported.id)
+        .values(profile_id=target.id, version=Trajectory.version + 1),
+        execution_options=plain,
+    )
+    session.execute(
+        update(ScalingRequest)
+        .where(ScalingRequest.new_profile_id == imported.id)
+        .values(new_profile_id=target.id),
+        execution_options=plain,
+    )
+    for contract in list(imported.contracts):
+        contract.profile = target
+    session.flush()
+    session.expire_all()
+    # The trajectories moved around the ORM (there may be thousands): their feed rows are
+    # derived again, and rows the feed keeps detached or frozen take the target's codes.
+    feed.refresh(session, [trajectory_id for trajectory_id, _resident in moved])
+    feed.recode(
+        session,
+        "profile_code",
+        imported.code,
+        {"profile_code": target.code, "category_code": target.category_code},
+    )
+    for trajectory_id, resident_id in moved:
+        audit.record(session, "samengevoegd", "traject", trajectory_id, resident_id)
+    label = profile_label(imported)
+    config_log.record(
+        session,
+        actor,
+        PROFILE,
+        target.id,
+        profile_label(target),
+        "samengevoegd",
+        {"samengevoegd_uit": (None, label), "trajecten": (None, len(moved))},
+    )
+    config_log.record(session, actor, PROFILE, imported.id, label, config_log.DELETED)
+    session.delete(imported)
+    session.flush()
+    return len(moved)

@@ -243,6 +243,17 @@ def care_end_problems(
     return problems
 
 
+def is_agb_code(value: str) -> bool:
+    """A provider's AGB code: exactly eight digits 0-9 (no other Unicode digits)."""
+    return len(value) == 8 and value.isascii() and value.isdigit()
+
+
+def periods_overlap(first: tuple[date, date | None], second: tuple[date, date | None]) -> bool:
+    """Whether two periods (from, to or open; both ends count) share a day."""
+    (a_from, a_to), (b_from, b_to) = first, second
+    return (a_to is None or b_from <= a_to) and (b_to is None or a_from <= b_to)
+
+
 def contract_covers(periods: Iterable[tuple[date, date | None]], day: date) -> bool:
     """Whether one of the contract periods (valid from, valid to or open) includes ``day``;
     both ends count."""

@@ -14,6 +14,12 @@ from models import Role, Trajectory, TrajectoryState, User
 from .errors import N_, DomainError, NotFound
 
 
+def require_beheerder(actor: User) -> None:
+    """Configuration (catalogue, providers, contracts, statistics settings) is the beheerder's."""
+    if actor.role != Role.BEHEERDER:
+        raise DomainError(N_("Alleen een beheerder kan dit doen."))
+
+
 def is_responsible_gids(trajectory: Trajectory, actor: User) -> bool:
     return actor.role == Role.GIDS and actor.id == trajectory.gids_id
 

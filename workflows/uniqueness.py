@@ -55,6 +55,12 @@ DUPLICATES: dict[str, Problem] = {
     "uq_api_tokens_open_name": Problem(
         N_("Deze manager heeft al een geldig token met deze naam. Kies een andere naam."), "name"
     ),
+    "uq_providers_agb_code": Problem(N_("Er is al een aanbieder met deze AGB-code."), "agb_code"),
+    "uq_support_profiles_code": Problem(N_("Er is al een profiel met deze code."), "code"),
+    "one_version_per_start": Problem(
+        N_("Er is al een tariefversie voor deze intensiteit die op deze datum ingaat."),
+        "valid_from",
+    ),
     "one_per_domain_month": Problem(
         N_("Deze maand is voor dit domein al als uitschieter gemarkeerd."), "month"
     ),
@@ -80,9 +86,6 @@ NOT_BY_PEOPLE: dict[str, str] = {
     "pk_stats_duration_counts": "the statistics feed upserts (workflows.stats.kept)",
     "pk_stats_result_counts": "the statistics feed upserts (workflows.stats.kept)",
     "pk_stats_repeat_counts": "the statistics feed upserts (workflows.stats.kept)",
-    "uq_providers_agb_code": "no form adds providers (migrations, seed, history import)",
-    "uq_support_profiles_code": "no form adds profiles (migrations, seed, history import)",
-    "one_version_per_start": "no form adds tariff versions; catalogue.add_tariff checks first",
     "pk_product_categories": "reference data, inserted by the migrations",
     "pk_end_reasons": "reference data, inserted by the migrations",
     "pk_change_reasons": "reference data, inserted by the migrations",

@@ -159,6 +159,13 @@ ACCESS: dict[str, Rule] = {
     "beheer.history_import": BEHEERDER,
     "beheer.imported": BEHEERDER,
     "beheer.review_imported": BEHEERDER,
+    "beheer.merge_imported": BEHEERDER,
+    "beheer.provider": BEHEERDER,
+    "beheer.add_contract": BEHEERDER,
+    "beheer.contract_dates": BEHEERDER,
+    "beheer.new_profile": BEHEERDER,
+    "beheer.profile": BEHEERDER,
+    "beheer.add_tariff": BEHEERDER,
 }
 
 HOME = {

@@ -1,5 +1,5 @@
-"""Beheerder pages: the catalogue (profiles, intensities, tariff versions) and providers with
-their contracts, read-only (changes go through migrations and the CLI); what the statistics need
+"""Beheerder pages: the catalogue (profiles, intensities, tariff versions: ``catalogue``) and
+providers with their contracts (``providers``), kept in the browser; what the statistics need
 (``statistics``: outlier months, population figures, API tokens, the history import and the
 review of what it added). No case content."""
 
@@ -11,15 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from models import Contract, Provider, SupportProfile
-from workflows.paging import page_number, paginate_objects
+from models import Provider, SupportProfile
 
 from ..claim_filters import BadClaimFilter, read_claim_filter, send_claims_csv
 from ..errors import render_error
 from ..extensions import db
 
 bp = Blueprint("beheer", __name__)
-PROVIDERS_PER_PAGE = 20
 
 
 @bp.get("/")
@@ -30,19 +28,6 @@ def index() -> str:
         .order_by(SupportProfile.domain, SupportProfile.code)
     ).all()
     return render_template("beheer/index.html", profiles=profiles)
-
-
-@bp.get("/aanbieders")
-def providers() -> str:
-    page = paginate_objects(
-        db.session,
-        select(Provider)
-        .options(selectinload(Provider.contracts).selectinload(Contract.profile))
-        .order_by(Provider.name, Provider.id),
-        page=page_number(request.args.get("page")),
-        per_page=PROVIDERS_PER_PAGE,
-    )
-    return render_template("beheer/providers.html", providers=page)
 
 
 # --- claims export (R11): for Dutch Excel, without any personal data ---------------------------
@@ -70,5 +55,5 @@ def claims_csv() -> Response | tuple[str, int]:
     return send_claims_csv(chosen, provider.agb_code if provider else None)
 
 
-from . import accounts, inzage  # noqa: E402,F401
+from . import accounts, catalogue, inzage, providers  # noqa: E402,F401
 from . import statistics as _statistics  # noqa: E402,F401 - registers the statistics routes

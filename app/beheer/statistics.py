@@ -13,6 +13,8 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from models import Role, User
+from workflows import catalogue
+from workflows import providers as provider_wf
 from workflows.paging import page_number
 from workflows.stats import admin
 from workflows.stats.history import apply_import, check_import, decode
@@ -211,7 +213,12 @@ def imported() -> str:
         providers_page=page_number(request.args.get("aanbieders")),
     )
     return render_template(
-        "beheer/imported.html", profiles=profiles, providers=providers, form=ReviewForm()
+        "beheer/imported.html",
+        profiles=profiles,
+        providers=providers,
+        form=ReviewForm(),
+        profile_targets=catalogue.merge_targets_by_domain(db.session),
+        provider_targets=provider_wf.merge_targets(db.session),
     )
 
 

@@ -193,6 +193,9 @@ def scene_ids(world, scene) -> dict[str, int]:
         "token_id": scene["token"].id,
         "item_id": scene["imported"].id,
         "access_request_id": scene["access_request"].id,
+        "provider_id": world.zorg_a.id,
+        "contract_id": world.zorg_a.contracts[0].id,
+        "profile_id": world.bg.id,
     }
 
 

@@ -76,9 +76,10 @@ def test_household_help_has_no_tariff_for_middel(session: Session, world: World)
     assert tariff_on(session, world.hh.id, M, date(2021, 1, 1)) is None
 
 
-def test_the_latest_start_wins_where_versions_overlap(session: Session, world: World) -> None:
-    """A version added inside a closed period overlaps it; the later start applies."""
-    add_tariff(session, world.bg, M, date(2020, 7, 1), Decimal("3600.00"), 26, 6)
+def test_a_version_added_inside_a_closed_period_splits_it(session: Session, world: World) -> None:
+    """The version it starts in is closed the day before; it ends the day before the next."""
+    new = add_tariff(session, world.bg, M, date(2020, 7, 1), Decimal("3600.00"), 26, 6)
+    assert new.valid_to == date(2020, 12, 31)
 
     def price_on(day: date) -> Decimal | None:
         tariff = tariff_on(session, world.bg.id, M, day)

@@ -22,7 +22,9 @@ from models import (
     User,
 )
 
+from .. import catalogue, config_log, providers
 from ..errors import N_, DomainError, NotFound, Problem
+from ..guards import require_beheerder
 from ..paging import Page, paginate_objects
 from ..text import clean_text
 from ..uniqueness import duplicate, refusing_duplicates
@@ -32,11 +34,6 @@ from .selection import parse_month
 TOKEN_PREFIX = "tw_"
 LAST_USED_PRECISION = timedelta(minutes=5)  # last_used_at is written at most this often
 PER_PAGE = 50  # rows per page on the beheerder's lists
-
-
-def _require_beheerder(actor: User) -> None:
-    if actor.role != Role.BEHEERDER:
-        raise DomainError(N_("Alleen een beheerder kan dit doen."))
 
 
 # --- outlier months -------------------------------------------------------------------------
@@ -60,7 +57,7 @@ def add_outlier_month(
     session: Session, actor: User, *, domain: str, month: str, reason: str
 ) -> OutlierMonth:
     """Flag a month as an outlier for a domain; the yearly means leave it out."""
-    _require_beheerder(actor)
+    require_beheerder(actor)
     problems: list[Problem] = []
     if domain not in {d.value for d in Domain}:
         problems.append(Problem(N_("Kies het domein: wmo of jeugd."), "domain"))
@@ -83,7 +80,7 @@ def add_outlier_month(
 
 
 def remove_outlier_month(session: Session, actor: User, outlier_id: int) -> None:
-    _require_beheerder(actor)
+    require_beheerder(actor)
     row = session.get(OutlierMonth, outlier_id)
     if row is None:
         raise NotFound(N_("Deze uitschieter bestaat niet (meer)."))
@@ -110,7 +107,7 @@ def set_population(
     session: Session, actor: User, *, year: int, inhabitants: int, households: int
 ) -> PopulationFigure:
     """Record (or correct) the inhabitants and households of a year."""
-    _require_beheerder(actor)
+    require_beheerder(actor)
     problems: list[Problem] = []
     if not 2000 <= year <= 2100:
         problems.append(Problem(N_("Kies een jaar tussen 2000 en 2100."), "year"))
@@ -136,7 +133,7 @@ def set_population(
 
 
 def remove_population(session: Session, actor: User, year: int) -> None:
-    _require_beheerder(actor)
+    require_beheerder(actor)
     row = session.get(PopulationFigure, year)
     if row is None:
         raise NotFound(N_("Voor dit jaar zijn geen bevolkingscijfers vastgelegd."))
@@ -170,7 +167,7 @@ def managers(session: Session) -> Sequence[User]:
 def issue_token(session: Session, actor: User, *, user_id: int, name: str) -> tuple[ApiToken, str]:
     """A new bearer token for a manager. The token itself is returned once, to show once; only
     its SHA-256 is stored."""
-    _require_beheerder(actor)
+    require_beheerder(actor)
     problems: list[Problem] = []
     user = session.get(User, user_id)
     if user is None or user.role != Role.MANAGER or not user.active:
@@ -200,7 +197,7 @@ def issue_token(session: Session, actor: User, *, user_id: int, name: str) -> tu
 
 
 def revoke_token(session: Session, actor: User, token_id: int, now: datetime) -> ApiToken:
-    _require_beheerder(actor)
+    require_beheerder(actor)
     row = session.get(ApiToken, token_id)
     if row is None:
         raise NotFound(N_("Dit token bestaat niet."))
@@ -261,7 +258,7 @@ def review_imported(
 ) -> None:
     """The beheerder names an imported profile or provider and accepts it into the catalogue
     (``active``) or keeps it only for history (inactive); either way it leaves the review list."""
-    _require_beheerder(actor)
+    require_beheerder(actor)
     item: SupportProfile | Provider | None
     if kind == "profiel":
         item = session.get(SupportProfile, item_id)
@@ -274,7 +271,15 @@ def review_imported(
     label = clean_text(name)
     if not label:
         raise DomainError(N_("Geef een naam."), field="name")
-    item.name = label[:160]
-    item.active = active
-    item.imported = False
-    session.flush()
+    if isinstance(item, SupportProfile):
+        object_type, shown_as = catalogue.PROFILE, catalogue.profile_label(item)
+    else:
+        object_type, shown_as = providers.PROVIDER, providers.provider_label(item)
+    config_log.assign(
+        session,
+        actor,
+        item,
+        object_type,
+        shown_as,
+        {"name": label[:160], "active": active, "imported": False},
+    )

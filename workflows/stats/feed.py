@@ -759,6 +759,27 @@ def detach(
             )
 
 
+def recode(session: Session, column: str, old: str, values: Mapping[str, Any]) -> int:
+    """Rows kept without a live source (detached or frozen) that hold ``old`` in ``column`` (a
+    profile code, an AGB code) take ``values`` — after the beheerder merged an imported profile
+    or provider into another, whose live rows ``refresh`` derived again. Those rows are never
+    derived, so the aggregates are computed again from the feed when any changed, and the
+    figures equal a rebuild. Returns the rows changed."""
+    session.flush()
+    connection = session.connection()
+    changed = connection.execute(
+        update(facts)
+        .where(
+            facts.c[column] == old,
+            facts.c.source_trajectory_id.is_(None) | facts.c.frozen.is_(True),
+        )
+        .values(**values)
+    ).rowcount
+    if changed:
+        rebuild_aggregates(connection)
+    return int(changed or 0)
+
+
 # --- the session hook ---------------------------------------------------------------------
 
 

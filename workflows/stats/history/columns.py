@@ -32,7 +32,7 @@ from models import (
 
 from ...bsn import is_valid_bsn
 from ...csv_format import looks_like_formula
-from ...eligibility import EARLIEST_DATE
+from ...eligibility import EARLIEST_DATE, is_agb_code
 from ...errors import N_
 from ...residents import POSTCODE_RE, normalise_postcode
 from .common import RowProblem
@@ -145,7 +145,7 @@ def profile_code(value: str, today: date) -> str:
 
 
 def agb_code(value: str, today: date) -> str:
-    if not (len(value) == 8 and value.isascii() and value.isdigit()):
+    if not is_agb_code(value):
         raise Invalid
     return value
 
