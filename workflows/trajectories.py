@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -50,7 +50,7 @@ from models import (
     utcnow,
 )
 
-from .caseload import PROVIDER_RESPONSE_DAYS
+from .caseload import answer_due
 from .catalogue import HOUSEHOLD_HELP_INTENSITIES, has_contract, tariff_on
 from .closure_rules import close_problems, describe_closure
 from .eligibility import (
@@ -433,7 +433,7 @@ def propose(
         trajectory,
         provider_id=trajectory.provider_id,
         ref=event.id,
-        due_on=today + timedelta(days=PROVIDER_RESPONSE_DAYS),
+        due_on=answer_due(today),
     )
 
 

@@ -8,7 +8,15 @@ from werkzeug.wrappers import Response
 
 from models import Trajectory, TrajectoryState
 from workflows import trajectories as wf
-from workflows.caseload import markers, provider_list, provider_sees
+from workflows.caseload import (
+    PROVIDER_SORT_LABELS,
+    ProviderSort,
+    answer_due,
+    markers,
+    provider_gets_contact,
+    provider_list,
+    provider_sees,
+)
 from workflows.paging import page_number
 from workflows.transitions import Action, allowed_actions
 
@@ -39,9 +47,18 @@ def index() -> str:
     tab = values.get("toon", "actueel")
     if tab not in TABS:
         abort(400)
+    try:
+        sort = ProviderSort(values.get("sorteer", ProviderSort.STANDAARD))
+    except ValueError:
+        abort(400)
     query_text = (request.form.get("q") or "")[:100] if request.method == "POST" else ""
     page = provider_list(
-        db.session, me(), states=TABS[tab], search=query_text, page=page_number(values.get("page"))
+        db.session,
+        me(),
+        states=TABS[tab],
+        search=query_text,
+        sort=sort,
+        page=page_number(values.get("page")),
     )
     rows = [(trajectory, markers(trajectory, clock.today())) for trajectory in page.items]
     return render_template(
@@ -50,7 +67,9 @@ def index() -> str:
         rows=rows,
         tab=tab,
         q=query_text,
-        search={"q": query_text, "toon": tab},
+        sort=sort.value,
+        sorts=[(key.value, _(label)) for key, label in PROVIDER_SORT_LABELS.items()],
+        search={"q": query_text, "toon": tab, "sorteer": sort.value},
     )
 
 
@@ -62,6 +81,9 @@ def _render(trajectory: Trajectory, **forms: Any) -> str:
         trajectory=trajectory,
         show_bsn=shown_bsn(trajectory.resident_id) if request.method == "GET" else False,
         markers=markers(trajectory, clock.today()),
+        answer_due=answer_due(trajectory.decision_date) if trajectory.decision_date else None,
+        contact=provider_gets_contact(me(), trajectory),
+        today=clock.today(),
         allowed=allowed_actions(trajectory.state) if main else set(),
         accept_form=forms.get("accept_form")
         or AcceptForm(formdata=None, data=version, prefix="accept"),
