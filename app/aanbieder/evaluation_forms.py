@@ -26,7 +26,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from models import Intensity, Trajectory
 
 from ..care_labels import GAS_LEVELS, ZRM_DOMAIN_LABELS, ZRM_LEVELS, gas_level_text
-from ..formtools import Form, date_in_range, optional_int, opts
+from ..formtools import Form, MoneyField, date_in_range, optional_int, opts
 from ..gids.forms import INTENSITY_CHOICES, ClosingForm
 
 TEXT_MAX = 4000
@@ -248,3 +248,12 @@ class EndOfCareForm(ClosingForm):
 
 class ClaimForm(Form):
     submit = SubmitField(_l("Declaratie indienen"))
+
+
+class ResubmitClaimForm(Form):
+    """A refused claim, corrected: the amount (at most what may be claimed) and what changed.
+    Both are required by the workflow, whose messages come back at these fields."""
+
+    amount = MoneyField(_l("Gecorrigeerd bedrag in euro"), validators=[Optional()])
+    correction = TextAreaField(_l("Wat heeft u gecorrigeerd?"), validators=[Length(max=REASON_MAX)])
+    submit = SubmitField(_l("Gecorrigeerd opnieuw indienen"))

@@ -28,6 +28,7 @@ from workflows.claims import (
     ClaimPolicy,
     claim_of,
     claimable_amount,
+    resubmit_claim,
     submit_claim,
 )
 from workflows.closure import open_report, report_end_of_care
@@ -53,6 +54,7 @@ from .evaluation_forms import (
     ClaimForm,
     EndOfCareForm,
     EvaluationForm,
+    ResubmitClaimForm,
     ScalingForm,
     evaluation_form,
 )
@@ -317,4 +319,48 @@ def claim(trajectory_id: int) -> str | Response:
         amount=amount,
         basis=basis,
         can_act=_is_main(trajectory) and amount is not None,
+        can_correct=_is_main(trajectory),
+    )
+
+
+@bp.route("/trajecten/<int:trajectory_id>/declaratie-corrigeren", methods=["GET", "POST"])
+def resubmit(trajectory_id: int) -> str | Response:
+    """A refused claim, corrected and submitted once more (``resubmit_claim``). The claim is
+    read after the trajectory's lock (a POST), so a double submit finds it submitted already."""
+    trajectory = provider_trajectory(trajectory_id)
+    existing = claim_of(db.session, trajectory)
+    if existing is None:
+        abort(404)
+    form = ResubmitClaimForm()
+    general: list[str] = []
+    if form.validate_on_submit():
+        step = run_step(
+            form,
+            lambda: resubmit_claim(
+                db.session,
+                existing,
+                me(),
+                amount=form.amount.amount,
+                correction=form.correction.data,
+                today=clock.today(),
+                policy=_claim_policy(),
+            ),
+            success=_("De gecorrigeerde declaratie is opnieuw ingediend."),
+        )
+        if step.ok:
+            return redirect(url_for("aanbieder.claims"))
+        general = step.general
+    elif request.method == "GET" and form.amount.data is None:
+        form.amount.data = f"{existing.amount:.2f}".replace(".", ",")
+    maximum, _basis = claimable_amount(trajectory, _claim_policy())
+    return render_template(
+        "aanbieder/resubmit.html",
+        trajectory=trajectory,
+        claim=existing,
+        form=form,
+        general=general,
+        maximum=maximum,
+        can_act=_is_main(trajectory)
+        and existing.state.value == "afgewezen"
+        and not existing.resubmitted,
     )

@@ -1,0 +1,52 @@
+"""claim resubmission: a refused claim corrected and submitted once more keeps its first
+submission, the refusal and the provider's correction
+
+Revision ID: 0025
+Revises: 0018
+Create Date: 2026-12-06 02:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0025"
+down_revision: str | None = "0018"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+CHECK = (
+    "(first_refusal_reason IS NULL) = (correction IS NULL) "
+    "AND (first_refusal_reason IS NULL) = (first_amount IS NULL) "
+    "AND (first_refusal_reason IS NULL) = (first_submitted_at IS NULL)"
+)
+
+
+def upgrade() -> None:
+    # On SQLite the batch rebuilds the table; existing claims were never resubmitted.
+    with op.batch_alter_table("claims") as batch:
+        batch.add_column(sa.Column("first_submitted_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(
+            sa.Column("first_amount", sa.Numeric(precision=10, scale=2), nullable=True)
+        )
+        batch.add_column(sa.Column("first_refusal_reason", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("first_decided_by_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("first_decided_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("correction", sa.Text(), nullable=True))
+        batch.create_foreign_key(
+            op.f("fk_claims_first_decided_by_id_users"), "users", ["first_decided_by_id"], ["id"]
+        )
+        batch.create_check_constraint(op.f("ck_claims_resubmission_keeps_first"), CHECK)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("claims") as batch:
+        batch.drop_constraint(op.f("ck_claims_resubmission_keeps_first"), type_="check")
+        batch.drop_constraint(op.f("fk_claims_first_decided_by_id_users"), type_="foreignkey")
+        batch.drop_column("correction")
+        batch.drop_column("first_decided_at")
+        batch.drop_column("first_decided_by_id")
+        batch.drop_column("first_refusal_reason")
+        batch.drop_column("first_amount")
+        batch.drop_column("first_submitted_at")
