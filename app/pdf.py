@@ -28,9 +28,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
 from reportlab.platypus.tables import TableStyle
-from werkzeug.wrappers import Response
-
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from models import (
     AgreedResult,
