@@ -28,6 +28,7 @@ from .auth.access import me
 from .extensions import db
 from .formtools import opts
 from .gids.forms import ClosingForm
+from .progress import progress_figures
 
 
 def own_trajectory(trajectory_id: int) -> Trajectory:
@@ -73,6 +74,7 @@ def running_care(trajectory: Trajectory) -> dict[str, Any]:
         "claim": claim_of(db.session, trajectory),
         "today": clock.today(),
         "is_overdue": is_overdue,
+        "progress": progress_figures(trajectory),
     }
 
 

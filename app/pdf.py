@@ -482,6 +482,7 @@ class EvaluationReportPdf(PdfDocument):
                     [CONTENT_WIDTH - 6 * cm, 6 * cm],
                 )
             )
+        story += self._progress()
         story.append(self.heading(_("Samenvatting")))
         story.append(self.para(as_markup(e.summary)))
         story.append(Spacer(1, 6))
@@ -495,6 +496,37 @@ class EvaluationReportPdf(PdfDocument):
                 rows.append((_("Beoordeeld door"), as_markup(e.reviewed_by.name)))
             rows.append((_("Beoordeeld op"), fmt_date(e.reviewed_at)))
             story.append(self.facts(rows))
+        return story
+
+    def _progress(self) -> list[Flowable]:
+        """The progress up to this evaluation: the charts of the trajectory pages (the same
+        geometry, ``app.progress``) with their tables."""
+        from .charts import to_drawing
+        from .progress import progress_figures
+
+        figures = progress_figures(self.evaluation.trajectory, until=self.evaluation)
+        if not figures:
+            return []
+        story: list[Flowable] = [self.heading(_("Voortgang"))]
+        for figure in figures:
+            others = max(1, len(figure.columns) - 1)
+            first = 5.5 * cm if others > 1 else CONTENT_WIDTH / 2
+            widths = [first] + [(CONTENT_WIDTH - first) / others] * others
+            story.append(
+                KeepTogether(
+                    [
+                        self.para(escape(figure.chart.title), "h3"),
+                        to_drawing(figure.chart, scale=CONTENT_WIDTH / figure.chart.width),
+                    ]
+                )
+            )
+            story.append(
+                self.grid(
+                    figure.columns,
+                    [[escape(cell) for cell in row] for row in figure.rows],
+                    widths,
+                )
+            )
         return story
 
     def _evaluation_rows(self) -> list[tuple[str, str]]:

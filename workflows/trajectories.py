@@ -47,6 +47,7 @@ from models import (
     Trajectory,
     TrajectoryState,
     User,
+    ZrmBaselineScore,
     utcnow,
 )
 
@@ -62,7 +63,7 @@ from .eligibility import (
     start_before_decision_problems,
 )
 from .errors import N_, DomainError, NotFound, Problem
-from .evaluations import plan_evaluations
+from .evaluations import plan_evaluations, zrm_problems
 from .guards import require_responsible_gids
 from .inbox import add_task, complete_tasks
 from .text import clean_text
@@ -483,10 +484,16 @@ def start_care(
     care_start: date,
     today: date,
     expected_version: int | None = None,
+    zrm: dict[int, int] | None = None,
 ) -> None:
-    """The provider registers the first day of delivered care."""
+    """The provider registers the first day of delivered care and, for a trajectory that uses
+    the Zelfredzaamheid-Matrix, may record the ZRM at the start (``zrm``: domain 1…13 to a score
+    1…5, all domains or none): the baseline the evaluations' ZRM scores are compared with."""
     check_actor(trajectory, Action.START, actor)
     next_state(trajectory, Action.START)
+    zrm_wrong = zrm_problems(trajectory, zrm)
+    if zrm_wrong:
+        raise DomainError.from_problems(zrm_wrong)
     if care_start > today:
         raise DomainError(
             N_("De startdatum van de zorg kan niet in de toekomst liggen."), field="care_start"
@@ -500,15 +507,22 @@ def start_care(
             field="care_start",
             day=trajectory.decision_end.strftime("%d-%m-%Y"),
         )
+    details = f"start zorg {care_start.isoformat()}"
+    if zrm:
+        details += "; ZRM bij de start vastgelegd"
     transition(
         session,
         trajectory,
         Action.START,
         actor,
         expected_version=expected_version,
-        details=f"start zorg {care_start.isoformat()}",
+        details=details,
         changes={"care_start": care_start},
     )
+    if zrm:
+        trajectory.zrm_baseline = [
+            ZrmBaselineScore(domain=domain, score=score) for domain, score in sorted(zrm.items())
+        ]
     # R8: every start of care plans the evaluations. The plan follows from the start event's
     # data, so it gets no event of its own (one action, one event).
     plan_evaluations(session, trajectory, actor, record=False)

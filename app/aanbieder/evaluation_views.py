@@ -57,6 +57,7 @@ from .evaluation_forms import (
     ResubmitClaimForm,
     ScalingForm,
     evaluation_form,
+    zrm_given,
 )
 
 # The evaluation form's scaling fields, by the names ``request_scaling`` gives its problems.
@@ -114,9 +115,6 @@ def _evaluation(evaluation_id: int) -> Evaluation:
 def _evaluation_input(form: EvaluationForm) -> EvaluationInput:
     assert form.held_on.data is not None
     present = set(form.participants.data or [])
-    zrm = {
-        domain: form[name].data for domain, name in form.zrm_fields if form[name].data is not None
-    }
     return EvaluationInput(
         held_on=form.held_on.data,
         with_inwoner="inwoner" in present,
@@ -130,7 +128,7 @@ def _evaluation_input(form: EvaluationForm) -> EvaluationInput:
             for result, score, explanation in form.score_fields()
             if score.data is not None
         ],
-        zrm=zrm or None,
+        zrm=zrm_given(form),
     )
 
 

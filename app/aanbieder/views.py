@@ -27,7 +27,8 @@ from ..extensions import db
 from ..formtools import run_step, step_not_possible, whole_number
 from ..loaders import actionable_trajectory, visible_trajectory
 from . import bp
-from .forms import AcceptForm, ReturnForm, StartForm
+from .evaluation_forms import zrm_given
+from .forms import AcceptForm, ReturnForm, start_form
 
 S = TrajectoryState
 
@@ -90,7 +91,12 @@ def _render(trajectory: Trajectory, **forms: Any) -> str:
         return_form=forms.get("return_form")
         or ReturnForm(formdata=None, data=version, prefix="return"),
         start_form=forms.get("start_form")
-        or StartForm(formdata=None, data={**version, "care_start": clock.today()}, prefix="start"),
+        or start_form(
+            trajectory,
+            formdata=None,
+            data={**version, "care_start": clock.today()},
+            prefix="start",
+        ),
         general=forms.get("general", []),
     )
 
@@ -142,7 +148,7 @@ def return_(trajectory_id: int) -> str | Response:
 @bp.post("/trajecten/<int:trajectory_id>/start")
 def start(trajectory_id: int) -> str | Response:
     trajectory = actionable_trajectory(trajectory_id)
-    form = StartForm(prefix="start")
+    form = start_form(trajectory, prefix="start")
     if not form.validate_on_submit():
         general = step_not_possible(trajectory, Action.START)
         return _render(trajectory, start_form=form, general=general)
@@ -151,7 +157,13 @@ def start(trajectory_id: int) -> str | Response:
     step = run_step(
         form,
         lambda: wf.start_care(
-            db.session, trajectory, me(), care_start, clock.today(), _version(form)
+            db.session,
+            trajectory,
+            me(),
+            care_start,
+            clock.today(),
+            _version(form),
+            zrm=zrm_given(form),
         ),
         success=_("De start van de zorg is geregistreerd."),
     )
