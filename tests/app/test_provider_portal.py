@@ -333,3 +333,173 @@ def test_every_pdf_names_the_configured_municipality(app, client, world, session
         assert "Gemeente Testdorp" in text and "Gemeente Dronten" not in text
     finally:
         app.config["MUNICIPALITY_NAME"] = "Gemeente Dronten"
+
+
+# --- the ZRM at the start of care --------------------------------------------------------------
+
+
+def _accepted_with_zrm(session, world):
+    trajectory = make_trajectory(session, world, S.GEACCEPTEERD)
+    trajectory.uses_zrm = True
+    session.flush()
+    return trajectory
+
+
+def _start(client, trajectory, **zrm: str):
+    page = client.get(f"/aanbieder/trajecten/{trajectory.id}")
+    name, token = csrf_token(page, "start")
+    data = {
+        name: token,
+        "start-care_start": NOW.isoformat(),
+        "start-version": str(trajectory.version),
+        **{f"start-{key}": value for key, value in zrm.items()},
+    }
+    return client.post(f"/aanbieder/trajecten/{trajectory.id}/start", data=data)
+
+
+def test_the_provider_records_the_zrm_with_the_start_of_care(client, world, session):
+    trajectory = _accepted_with_zrm(session, world)
+    login_as(client, world.aanbieder_a)
+    page = _page(client, trajectory)
+    assert "Zelfredzaamheid-Matrix bij de start" in page and 'id="start-zrm_13"' in page
+    response = _start(client, trajectory, **{f"zrm_{d}": str(1 + d % 5) for d in range(1, 14)})
+    assert response.status_code == 302
+    session.expire_all()
+    assert trajectory.state == S.ACTIEF
+    assert {z.domain: z.score for z in trajectory.zrm_baseline} == {
+        d: 1 + d % 5 for d in range(1, 14)
+    }
+    assert "ZRM bij de start vastgelegd" in (trajectory.events[-1].details or "")
+    changed = session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.object_type == "traject", AuditEntry.object_id == trajectory.id
+        )
+    ).all()
+    assert any("zrm_start" in (entry.details or "") for entry in changed)
+    # the baseline is the first point of the ZRM progress
+    body = _page(client, trajectory)
+    assert "Zelfredzaamheid-Matrix: gemiddelde score" in body
+    assert "(start zorg)" in body
+
+
+def test_an_incomplete_zrm_at_the_start_is_refused_and_nothing_starts(client, world, session):
+    trajectory = _accepted_with_zrm(session, world)
+    before = snapshot(session, trajectory.id)
+    login_as(client, world.aanbieder_a)
+    response = _start(client, trajectory, zrm_1="3", zrm_2="9")
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "alle 13 domeinen" in body
+    assert snapshot(session, trajectory.id) == before
+    session.expire_all()
+    assert trajectory.state == S.GEACCEPTEERD and trajectory.zrm_baseline == []
+
+
+def test_the_start_of_care_without_the_zrm_still_works(client, world, session):
+    trajectory = _accepted_with_zrm(session, world)
+    login_as(client, world.aanbieder_a)
+    assert _start(client, trajectory).status_code == 302
+    session.expire_all()
+    assert trajectory.state == S.ACTIEF and trajectory.zrm_baseline == []
+
+
+def test_a_zrm_at_the_start_needs_a_trajectory_that_uses_the_zrm(session, world):
+    from workflows import trajectories as wf
+
+    trajectory = make_trajectory(session, world, S.GEACCEPTEERD)
+    with pytest.raises(DomainError, match="Zelfredzaamheid-Matrix niet"):
+        wf.start_care(
+            session,
+            trajectory,
+            world.aanbieder_a,
+            TODAY,
+            TODAY,
+            zrm={d: 3 for d in range(1, 14)},
+        )
+    assert trajectory.state == S.GEACCEPTEERD
+
+
+# --- progress charts ---------------------------------------------------------------------------
+
+
+def _evaluated(session, world, scores: list[int], *, zrm: dict[int, int] | None = None):
+    from workflows.evaluations import (
+        EvaluationInput,
+        ScoreInput,
+        open_extra_evaluation,
+        submit_evaluation,
+    )
+
+    trajectory = active(session, world)
+    if zrm:
+        trajectory.uses_zrm = True
+    for number, score in enumerate(scores):
+        evaluation = open_extra_evaluation(
+            session, trajectory, world.aanbieder_a, "Behoefte veranderd", NOW, NOW
+        )
+        data = EvaluationInput(
+            held_on=date(2026, 11, 3 + number),
+            with_inwoner=True,
+            with_gids=True,
+            with_aanbieder=True,
+            with_netwerk=False,
+            summary="Het gaat goed.",
+            need_changed=False,
+            scores=[ScoreInput(r.id, score) for r in trajectory.results],
+            zrm=zrm,
+        )
+        submit_evaluation(session, evaluation, world.aanbieder_a, data, NOW)
+    session.flush()
+    return trajectory
+
+
+def _svgs(body: str) -> list[str]:
+    import re
+
+    return re.findall(r"<svg.*?</svg>", body, re.S)
+
+
+@pytest.mark.parametrize("who", ["aanbieder_a", "gids"])
+def test_the_trajectory_page_shows_the_gas_progress_as_accessible_svg(client, world, session, who):
+    from xml.etree import ElementTree
+
+    trajectory = _evaluated(session, world, [-1, 1], zrm={d: 2 for d in range(1, 14)})
+    login_as(client, getattr(world, who))
+    side = "aanbieder" if who == "aanbieder_a" else "gids"
+    body = client.get(f"/{side}/trajecten/{trajectory.id}").get_data(as_text=True)
+    svgs = [svg for svg in _svgs(body) if 'id="voortgang-' in svg]
+    assert len(svgs) == 2  # GAS and ZRM
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    for svg in svgs:
+        root = ElementTree.fromstring(svg)  # valid XML
+        assert root.get("role") == "img"
+        title, desc = root.find("svg:title", ns), root.find("svg:desc", ns)
+        assert title is not None and title.text and desc is not None and desc.text
+        assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+    assert "GAS-score per resultaat" in body
+    # the data table is the text alternative: the scores in order
+    table = body[body.index('id="voortgang-tabel-gas"') :]
+    table = table[: table.index("</table>")]
+    assert "1. Anna doet zelf haar administratie" in table
+    assert table.index("−1") < table.index("+1")
+    assert 'id="voortgang-tabel-zrm"' in body
+
+
+def test_no_progress_chart_before_the_first_evaluation(client, world, session):
+    trajectory = active(session, world)
+    login_as(client, world.aanbieder_a)
+    assert "voortgang-gas" not in _page(client, trajectory)
+
+
+def test_the_evaluation_report_shows_the_progress_up_to_that_evaluation(client, world, session):
+    trajectory = _evaluated(session, world, [-2, 0, 2])
+    held = sorted(
+        (e for e in trajectory.evaluations if e.held_on is not None), key=lambda e: e.held_on
+    )
+    login_as(client, world.aanbieder_a)
+    second = pdf_text(client.get(f"/aanbieder/evaluaties/{held[1].id}/verslag.pdf").data)
+    assert "Voortgang" in second and "GAS-score per resultaat" in second
+    assert "04-11-2026" in second and "05-11-2026" not in second  # nothing after it
+    assert "Gemeente Dronten" in second
+    last = pdf_text(client.get(f"/aanbieder/evaluaties/{held[2].id}/verslag.pdf").data)
+    assert "05-11-2026" in last
