@@ -70,7 +70,9 @@ def index() -> str:
         q=query_text,
         sort=sort.value,
         sorts=[(key.value, _(label)) for key, label in PROVIDER_SORT_LABELS.items()],
-        search={"q": query_text, "toon": tab, "sorteer": sort.value},
+        # the default order stays out of the links (the pager's URLs are as before)
+        search={"q": query_text, "toon": tab}
+        | ({} if sort == ProviderSort.STANDAARD else {"sorteer": sort.value}),
     )
 
 
