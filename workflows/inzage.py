@@ -440,7 +440,22 @@ def _trajectory(session: Session, trajectory: Trajectory) -> dict[str, Any]:
         )
     ]
     data["claims"] = [
-        _fields(c, ["id", "price", "amount", "basis", "state", "submitted_at", "decision_reason"])
+        _fields(
+            c,
+            [
+                "id",
+                "price",
+                "amount",
+                "basis",
+                "state",
+                "submitted_at",
+                "decision_reason",
+                "first_submitted_at",
+                "first_amount",
+                "first_refusal_reason",
+                "correction",
+            ],
+        )
         for c in session.scalars(select(Claim).where(Claim.trajectory_id == trajectory.id))
     ]
     data["tasks"] = [

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from models import (
+    Claim,
     Evaluation,
     EvaluationState,
     Intensity,
@@ -321,14 +322,15 @@ def claim(trajectory_id: int) -> str | Response:
     )
 
 
-@bp.route("/trajecten/<int:trajectory_id>/declaratie-corrigeren", methods=["GET", "POST"])
-def resubmit(trajectory_id: int) -> str | Response:
-    """A refused claim, corrected and submitted once more (``resubmit_claim``). The claim is
-    read after the trajectory's lock (a POST), so a double submit finds it submitted already."""
-    trajectory = provider_trajectory(trajectory_id)
-    existing = claim_of(db.session, trajectory)
+@bp.route("/declaraties/<int:claim_id>/corrigeren", methods=["GET", "POST"])
+def resubmit(claim_id: int) -> str | Response:
+    """A refused claim, corrected and submitted once more (``resubmit_claim``). Another
+    organisation's claim is 404 (its trajectory is); for a POST the claim is read again under
+    the trajectory's lock, so a double submit finds it submitted already."""
+    existing = db.session.get(Claim, claim_id)
     if existing is None:
         abort(404)
+    trajectory = with_trajectory(existing, provider_trajectory)
     form = ResubmitClaimForm()
     general: list[str] = []
     if form.validate_on_submit():

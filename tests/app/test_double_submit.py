@@ -362,7 +362,7 @@ def test_ten_parallel_resubmissions_of_a_refused_claim_make_one(
     claim_id = committed(refused)
     with Session(db.engine) as s:
         trajectory_id = s.get(Claim, claim_id).trajectory_id
-    url = f"/aanbieder/trajecten/{trajectory_id}/declaratie-corrigeren"
+    url = f"/aanbieder/declaraties/{claim_id}/corrigeren"
     typed = {"amount": "1,00", "correction": "Nagerekend"}
     responses = in_parallel(app, [(committed_world.aanbieder_a, url)], typed)
     for body in one_result(responses):

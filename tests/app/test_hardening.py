@@ -28,7 +28,7 @@ INLINE = [
     (re.compile(r"javascript:", re.I), "javascript: URL"),
 ]
 # The only fields a GET form may send: filters that say nothing about a person.
-SAFE_QUERY_FIELDS = {"state", "domain", "toon", "page", "status", "jaar"}
+SAFE_QUERY_FIELDS = {"state", "domain", "toon", "page", "status", "jaar", "sorteer"}
 
 
 @pytest.mark.parametrize("role", [None, *USERS], ids=["anonymous", *(r.value for r in USERS)])

@@ -137,7 +137,7 @@ def _refused(session, world, *, result_achieved: bool = False) -> Claim:
 
 
 def _url(claim: Claim) -> str:
-    return f"/aanbieder/trajecten/{claim.trajectory_id}/declaratie-corrigeren"
+    return f"/aanbieder/declaraties/{claim.id}/corrigeren"
 
 
 def _post(client, claim: Claim, **typed: str):
