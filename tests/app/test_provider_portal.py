@@ -16,7 +16,16 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from models import AuditEntry, Claim, ClaimState, Domain, Task, TaskKind, TrajectoryState
+from models import (
+    AuditEntry,
+    Claim,
+    ClaimState,
+    Domain,
+    Intensity,
+    Task,
+    TaskKind,
+    TrajectoryState,
+)
 from workflows import scaling
 from workflows.aanmeldingen import register_aanmelding
 from workflows.caseload import PROVIDER_RESPONSE_DAYS
@@ -309,7 +318,7 @@ def test_the_agreement_of_a_converted_trajectory_names_the_follow_up(client, wor
         trajectory,
         world.aanbieder_a,
         world.bg.id,
-        trajectory.intensity.__class__("zwaar"),
+        Intensity.ZWAAR,
         "Meer begeleiding nodig",
         NOW,
     )
