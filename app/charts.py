@@ -236,6 +236,55 @@ def bar_chart(
     return chart
 
 
+def scale_chart(
+    title: str,
+    description: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    scale: Sequence[tuple[float, str]],
+    height: float = 200.0,
+) -> Chart:
+    """Lines on a fixed scale (a score such as GAS −2…+2 or ZRM 1…5): ``scale`` lists the
+    values from low to high with their tick labels. Every value is a marked point, so a single
+    measurement shows; a missing one breaks the line (nothing is drawn for it)."""
+    chart = Chart(title, description, height=height)
+    low, high = scale[0][0], scale[-1][0]
+    plot_w = chart.width - LEFT - RIGHT
+    plot_h = chart.height - TOP - BOTTOM
+    span = (high - low) or 1.0
+
+    def y_of(value: float) -> float:
+        return TOP + plot_h - plot_h * (min(max(value, low), high) - low) / span
+
+    for value, text in scale:
+        y = y_of(value)
+        chart.shapes.append(Shape("line", (LEFT, y, LEFT + plot_w, y), GRID, 0.5))
+        chart.shapes.append(Shape("text", (LEFT - 4, y + 3), INK, text=text, anchor="end"))
+    chart.shapes.append(Shape("line", (LEFT, TOP, LEFT, TOP + plot_h), INK))
+    slot = plot_w / max(1, len(labels))
+    step = max(1, math.ceil(len(labels) / 10))
+    for i, label in enumerate(labels):
+        if i % step == 0:
+            x = LEFT + slot * (i + 0.5)
+            chart.shapes.append(
+                Shape("text", (x, TOP + plot_h + 14), INK, text=label, anchor="middle", size=8)
+            )
+    for index, (_name, data) in enumerate(series):
+        colour = PALETTE[index % len(PALETTE)]
+        run: list[float] = []
+        for i, value in enumerate([*data, None]):
+            if value is None:
+                if len(run) >= 4:
+                    chart.shapes.append(Shape("polyline", tuple(run), colour, 2))
+                run = []
+                continue
+            x, y = LEFT + slot * (i + 0.5), y_of(value)
+            run += [x, y]
+            chart.shapes.append(Shape("rect", (x - 3, y - 3, 6, 6), colour))
+    _legend(chart, [name for name, _data in series])
+    return chart
+
+
 # --- renderers ----------------------------------------------------------------------------
 
 

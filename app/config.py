@@ -25,6 +25,9 @@ INSTANCE = ROOT / "instance"
 DEV_PSEUDONYM_KEY = "trajectwijzer-development-pseudonym-key"  # noqa: S105 - a dev default
 
 
+DEFAULT_MUNICIPALITY_NAME = "Gemeente Dronten"  # the demo municipality
+
+
 class ConfigError(RuntimeError):
     pass
 
@@ -121,6 +124,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # R11: what a trajectory closed early without its result may claim: "pro_rata" (the
         # share of the planned period that care was given, never above the price) or "niets".
         "CLAIM_POLICY": os.environ.get("CLAIM_POLICY", "pro_rata"),
+        # The municipality that runs this installation: named on every PDF the app makes.
+        "MUNICIPALITY_NAME": os.environ.get("MUNICIPALITY_NAME", "").strip()
+        or DEFAULT_MUNICIPALITY_NAME,
         # Where links in e-mails point to.
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         # E-mail notifications go through SMTP when MAIL_SERVER is set, else they are logged.

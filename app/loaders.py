@@ -29,6 +29,7 @@ from .auth.access import me
 from .extensions import db
 from .formtools import opts
 from .gids.forms import ClosingForm
+from .progress import progress_figures
 from .timeline import reason_label
 
 
@@ -75,6 +76,7 @@ def running_care(trajectory: Trajectory) -> dict[str, Any]:
         "claim": claim_of(db.session, trajectory),
         "today": clock.today(),
         "is_overdue": is_overdue,
+        "progress": progress_figures(trajectory),
     }
 
 

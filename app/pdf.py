@@ -16,7 +16,7 @@ from io import BytesIO
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from flask import abort, send_file
+from flask import abort, current_app, send_file
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from reportlab.lib import colors
@@ -28,9 +28,19 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
 from reportlab.platypus.tables import TableStyle
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from models import AgreedResult, Domain, Evaluation, EvaluationState, NeedType, Trajectory
+from models import (
+    AgreedResult,
+    Domain,
+    EndReason,
+    Evaluation,
+    EvaluationState,
+    NeedType,
+    Trajectory,
+    TrajectoryState,
+)
 from workflows import audit
 from workflows.evaluations import (
     EVALUATION_KIND_LABELS,
@@ -38,9 +48,11 @@ from workflows.evaluations import (
     REVIEW_OUTCOME_LABELS,
     interval_months,
 )
+from workflows.trajectories import CLOSURE_LABELS
 from workflows.transitions import STATE_LABELS
 
 from .care_labels import GAS_LEVELS, ZRM_DOMAIN_LABELS, gas_label, gas_level_text, zrm_label
+from .config import DEFAULT_MUNICIPALITY_NAME
 from .extensions import db
 from .filters import fmt_date, fmt_money
 
@@ -111,11 +123,29 @@ def _gas_levels(result: AgreedResult) -> list[tuple[int, str]]:
     return [(score, text) for score, text in levels if text]
 
 
+def municipality_name() -> str:
+    """The municipality that runs the installation (``MUNICIPALITY_NAME``), named on every
+    PDF."""
+    return str(current_app.config.get("MUNICIPALITY_NAME") or DEFAULT_MUNICIPALITY_NAME)
+
+
+def end_reason_text(trajectory: Trajectory) -> str:
+    """The reason care ended as "code – meaning" from the domain's code list (WMO588/JZ588)."""
+    code = trajectory.end_reason_code
+    if code is None:
+        return "—"
+    reason = db.session.get(EndReason, (trajectory.domain, code))
+    return f"{code} – {reason.meaning}" if reason is not None else code
+
+
 class PdfDocument:
-    """Shared page layout: the application name, a title, a footer with page numbers."""
+    """Shared page layout: the municipality and the application name, a title, a footer with
+    the municipality's name and page numbers. Every PDF of the application is one of these, so
+    every PDF names the municipality."""
 
     def __init__(self, today: date) -> None:
         self.today = today
+        self.municipality = municipality_name()
         sheet = getSampleStyleSheet()
         self.styles = {
             "brand": ParagraphStyle(
@@ -185,7 +215,8 @@ class PdfDocument:
         canvas.setFont("Helvetica", 8)
         canvas.setFillColor(colors.grey)
         text = _(
-            "%(app)s · %(title)s · aangemaakt op %(date)s · pagina %(page)s",
+            "%(municipality)s · %(app)s · %(title)s · aangemaakt op %(date)s · pagina %(page)s",
+            municipality=self.municipality,
             app=APP_NAME,
             title=self.title(),
             date=fmt_date(self.today),
@@ -205,12 +236,12 @@ class PdfDocument:
             bottomMargin=MARGIN,
             title=self.title(),
             subject=self.subtitle(),
-            author=APP_NAME,
+            author=self.municipality,
             creator=APP_NAME,
             lang=str(get_locale() or "nl"),
         )
         story: list[Flowable] = [
-            self.para(APP_NAME, "brand"),
+            self.para(escape(f"{self.municipality} · {APP_NAME}"), "brand"),
             self.para(escape(self.title()), "title"),
             self.para(escape(self.subtitle()), "subtitle"),
             *self.story(),
@@ -260,7 +291,46 @@ class TrajectoryAgreementPdf(PdfDocument):
         for number, result in enumerate(trajectory.results, start=1):
             story.append(KeepTogether(self._result(number, result)))
         story += self._evaluation_plan()
+        story += self._closure()
         return story
+
+    def _closure(self) -> list[Flowable]:
+        """How a closed trajectory ended: the date, the category, the reason as "code –
+        meaning" and whether the result was achieved; for a trajectory closed because it was
+        scaled up or down (R9), the follow-up trajectory that took over."""
+        trajectory = self.trajectory
+        if trajectory.state != TrajectoryState.AFGESLOTEN:
+            return []
+        rows = [
+            (_("Einde zorg"), fmt_date(trajectory.care_end)),
+            (
+                _("Categorie"),
+                escape(_(CLOSURE_LABELS[trajectory.closure_category]))
+                if trajectory.closure_category is not None
+                else "—",
+            ),
+            (_("Reden"), as_markup(end_reason_text(trajectory))),
+            (_("Resultaat behaald"), _yes_no(trajectory.result_achieved)),
+        ]
+        follow_up = db.session.scalars(
+            select(Trajectory).where(Trajectory.follows_id == trajectory.id).order_by(Trajectory.id)
+        ).first()
+        if follow_up is not None:
+            rows.append(
+                (
+                    _("Vervolgtraject"),
+                    as_markup(
+                        _(
+                            "Traject %(id)s · %(profile)s · %(intensity)s · vanaf %(start)s",
+                            id=follow_up.id,
+                            profile=follow_up.profile.name,
+                            intensity=_intensity(follow_up),
+                            start=fmt_date(follow_up.planned_start),
+                        )
+                    ),
+                )
+            )
+        return [self.heading(_("Afsluiting")), self.facts(rows)]
 
     def _trajectory_rows(self) -> list[tuple[str, str]]:
         trajectory = self.trajectory
@@ -412,6 +482,7 @@ class EvaluationReportPdf(PdfDocument):
                     [CONTENT_WIDTH - 6 * cm, 6 * cm],
                 )
             )
+        story += self._progress()
         story.append(self.heading(_("Samenvatting")))
         story.append(self.para(as_markup(e.summary)))
         story.append(Spacer(1, 6))
@@ -425,6 +496,37 @@ class EvaluationReportPdf(PdfDocument):
                 rows.append((_("Beoordeeld door"), as_markup(e.reviewed_by.name)))
             rows.append((_("Beoordeeld op"), fmt_date(e.reviewed_at)))
             story.append(self.facts(rows))
+        return story
+
+    def _progress(self) -> list[Flowable]:
+        """The progress up to this evaluation: the charts of the trajectory pages (the same
+        geometry, ``app.progress``) with their tables."""
+        from .charts import to_drawing
+        from .progress import progress_figures
+
+        figures = progress_figures(self.evaluation.trajectory, until=self.evaluation)
+        if not figures:
+            return []
+        story: list[Flowable] = [self.heading(_("Voortgang"))]
+        for figure in figures:
+            others = max(1, len(figure.columns) - 1)
+            first = 5.5 * cm if others > 1 else CONTENT_WIDTH / 2
+            widths = [first] + [(CONTENT_WIDTH - first) / others] * others
+            story.append(
+                KeepTogether(
+                    [
+                        self.para(escape(figure.chart.title), "h3"),
+                        to_drawing(figure.chart, scale=CONTENT_WIDTH / figure.chart.width),
+                    ]
+                )
+            )
+            story.append(
+                self.grid(
+                    figure.columns,
+                    [[escape(cell) for cell in row] for row in figure.rows],
+                    widths,
+                )
+            )
         return story
 
     def _evaluation_rows(self) -> list[tuple[str, str]]:

@@ -32,7 +32,7 @@ from .enums import (
     TaskKind,
     TrajectoryState,
 )
-from .evaluation import ZRM_DOMAINS, Evaluation, ResultScore, ZrmScore
+from .evaluation import ZRM_DOMAINS, Evaluation, ResultScore, ZrmBaselineScore, ZrmScore
 from .provider import Contract, Provider
 from .reference import ChangeReason, EndReason, Wijk
 from .resident import Household, Resident
@@ -106,6 +106,7 @@ __all__ = [
     "ScalingRequest",
     "Task",
     "TaskKind",
+    "ZrmBaselineScore",
     "ZrmScore",
     "OPEN_STATES",
     "HOUSEHOLD_HELP_CATEGORY",

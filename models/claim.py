@@ -1,4 +1,6 @@
-"""Claims (*declaraties*, R11): one per trajectory, never above its price."""
+"""Claims (*declaraties*, R11): one per trajectory, never above its price. A refused claim may
+be corrected and submitted once more: the ``first_*`` columns keep the first submission and its
+refusal, ``correction`` says what the provider changed (``workflows.claims.resubmit_claim``)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,13 @@ class Claim(Base):
             f"state <> {sql_value(ClaimState.AFGEWEZEN)} OR decision_reason IS NOT NULL",
             name="refusal_has_reason",
         ),
+        # Resubmitted once: the first submission, its refusal and the correction are all kept.
+        CheckConstraint(
+            "(first_refusal_reason IS NULL) = (correction IS NULL) "
+            "AND (first_refusal_reason IS NULL) = (first_amount IS NULL) "
+            "AND (first_refusal_reason IS NULL) = (first_submitted_at IS NULL)",
+            name="resubmission_keeps_first",
+        ),
         # A provider's claims list and CSV, newest first, one page at a time (migration 0007).
         Index("ix_claims_provider_submitted", "provider_id", "submitted_at", "id"),
     )
@@ -46,8 +55,20 @@ class Claim(Base):
     decision_reason: Mapped[str | None] = mapped_column(Text)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    # Set when a refused claim was corrected and submitted again (at most once).
+    first_submitted_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    first_amount: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    first_refusal_reason: Mapped[str | None] = mapped_column(Text)
+    first_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    first_decided_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    correction: Mapped[str | None] = mapped_column(Text)
 
     trajectory: Mapped[Trajectory] = relationship()
     provider: Mapped[Provider] = relationship()
     submitted_by: Mapped[User] = relationship(foreign_keys=[submitted_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    first_decided_by: Mapped[User | None] = relationship(foreign_keys=[first_decided_by_id])
+
+    @property
+    def resubmitted(self) -> bool:
+        return self.first_refusal_reason is not None

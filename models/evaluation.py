@@ -142,3 +142,23 @@ class ZrmScore(Base):
     score: Mapped[int] = mapped_column(SmallInteger)
 
     evaluation: Mapped[Evaluation] = relationship(back_populates="zrm_scores")
+
+
+class ZrmBaselineScore(Base):
+    """The Zelfredzaamheid-Matrix at the start of care (the *nulmeting*): one score per domain,
+    recorded by the provider with the start of care, measured on the trajectory's care start.
+    The evaluations' ZRM scores are compared with it."""
+
+    __tablename__ = "zrm_baseline_scores"
+    __table_args__ = (
+        CheckConstraint(f"domain BETWEEN 1 AND {ZRM_DOMAINS}", name="zrm_baseline_domain_range"),
+        CheckConstraint("score BETWEEN 1 AND 5", name="zrm_baseline_score_range"),
+        UniqueConstraint("trajectory_id", "domain", name="one_baseline_per_domain"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trajectory_id: Mapped[int] = mapped_column(ForeignKey("trajectories.id"), index=True)
+    domain: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(SmallInteger)
+
+    trajectory: Mapped[Trajectory] = relationship(back_populates="zrm_baseline")

@@ -40,7 +40,7 @@ from .enums import (
 if TYPE_CHECKING:
     from .aanmelding import Aanmelding
     from .catalogue import SupportProfile, Tariff
-    from .evaluation import Evaluation
+    from .evaluation import Evaluation, ZrmBaselineScore
     from .provider import Provider
     from .resident import Resident
     from .user import User
@@ -167,6 +167,12 @@ class Trajectory(Base):
     )
     evaluations: Mapped[list[Evaluation]] = relationship(
         back_populates="trajectory", cascade="all, delete-orphan", order_by="Evaluation.due_on"
+    )
+    # The ZRM at the start of care (models.evaluation.ZrmBaselineScore), by domain.
+    zrm_baseline: Mapped[list[ZrmBaselineScore]] = relationship(
+        back_populates="trajectory",
+        cascade="all, delete-orphan",
+        order_by="ZrmBaselineScore.domain",
     )
     events: Mapped[list[TrajectoryEvent]] = relationship(
         back_populates="trajectory", cascade="all, delete-orphan", order_by="TrajectoryEvent.id"

@@ -47,6 +47,7 @@ from models import (
     Trajectory,
     TrajectoryEvent,
     User,
+    ZrmBaselineScore,
     ZrmScore,
     utcnow,
 )
@@ -70,6 +71,7 @@ PARTS: dict[type[Any], tuple[type[Any], str, str]] = {
     AgreedResult: (Trajectory, "trajectory_id", "resultaten"),
     ResultScore: (Evaluation, "evaluation_id", "scores"),
     ZrmScore: (Evaluation, "evaluation_id", "zrm"),
+    ZrmBaselineScore: (Trajectory, "trajectory_id", "zrm_start"),
 }
 # Objects that reach their resident through their trajectory.
 THROUGH_TRAJECTORY = (Evaluation, Claim, ScalingRequest, EndOfCareReport)

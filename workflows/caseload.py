@@ -12,6 +12,7 @@ Markers (decided here, the issue leaves them open):
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -73,6 +74,12 @@ MARKER_LABELS = {
 }
 
 
+def answer_due(decision_date: date) -> date:
+    """The last day for the provider to accept or return a proposal sent on ``decision_date``:
+    the day its inbox task is due; after it the gids sees *wacht lang op aanbieder*."""
+    return decision_date + timedelta(days=PROVIDER_RESPONSE_DAYS)
+
+
 def markers(trajectory: Trajectory | ListRow, today: date) -> list[str]:
     found = []
     if trajectory.state == S.ACTIEF and trajectory.planned_end < today:
@@ -82,7 +89,7 @@ def markers(trajectory: Trajectory | ListRow, today: date) -> list[str]:
     if (
         trajectory.state == S.VOORGESTELD
         and trajectory.decision_date is not None
-        and trajectory.decision_date + timedelta(days=PROVIDER_RESPONSE_DAYS) < today
+        and answer_due(trajectory.decision_date) < today
     ):
         found.append("wacht_op_aanbieder")
     if (
@@ -117,8 +124,16 @@ class ListRow:
     decision_date: date | None
     decision_end: date | None
     price: Decimal
-    next_evaluation: date | None = None
+    next_evaluation: date | None = None  # the soonest planned evaluation's due date
 
+
+# The soonest due date of a trajectory's planned (not yet held) evaluations.
+NEXT_EVALUATION = (
+    select(func.min(Evaluation.due_on))
+    .where(Evaluation.trajectory_id == Trajectory.id, Evaluation.state == EvaluationState.GEPLAND)
+    .correlate(Trajectory)
+    .scalar_subquery()
+)
 
 _ROW_COLUMNS = (
     Trajectory.id,
@@ -136,11 +151,7 @@ _ROW_COLUMNS = (
     Trajectory.decision_date,
     Trajectory.decision_end,
     Trajectory.price,
-    # The next planned evaluation: the earliest one not yet held (an index on trajectory_id).
-    select(func.min(Evaluation.due_on))
-    .where(Evaluation.trajectory_id == Trajectory.id, Evaluation.state == EvaluationState.GEPLAND)
-    .correlate(Trajectory)
-    .scalar_subquery(),
+    NEXT_EVALUATION.label("next_evaluation"),
 )
 
 
@@ -229,16 +240,41 @@ def provider_sees(user: User, trajectory: Trajectory) -> bool:
     return trajectory.state in PROVIDER_VISIBLE_STATES or trajectory.state == S.GEANNULEERD
 
 
+class ProviderSort(enum.StrEnum):
+    """The orders of a provider's list: proposals first, then by planned start (the default),
+    or the soonest next evaluation first (trajectories without a planned evaluation last)."""
+
+    STANDAARD = "standaard"
+    EVALUATIE = "evaluatie"
+
+
+PROVIDER_SORT_LABELS: dict[ProviderSort, str] = {
+    ProviderSort.STANDAARD: N_("Voorstellen eerst, dan geplande start"),
+    ProviderSort.EVALUATIE: N_("Eerstvolgende evaluatie"),
+}
+
+
+CONTACT_STATES = (S.GEACCEPTEERD, S.ACTIEF)
+
+
+def provider_gets_contact(user: User, trajectory: Trajectory) -> bool:
+    """Need to know: the resident's contact details go only to a provider that delivers the
+    care — main contractor or subcontractor of a trajectory it accepted and that has not ended.
+    A proposal not yet accepted, a returned or a closed trajectory shows none."""
+    return provider_sees(user, trajectory) and trajectory.state in CONTACT_STATES
+
+
 def provider_list(
     session: Session,
     user: User,
     *,
     states: Sequence[TrajectoryState] = (S.VOORGESTELD, S.GEACCEPTEERD, S.ACTIEF),
     search: str | None = None,
+    sort: ProviderSort = ProviderSort.STANDAARD,
     page: int = 1,
     per_page: int = 25,
 ) -> Page[ListRow]:
-    """A provider's proposals and trajectories: proposals first, then by planned start."""
+    """A provider's proposals and trajectories in the chosen order (``ProviderSort``)."""
     assert user.provider_id is not None
     conditions = [
         or_(
@@ -248,10 +284,14 @@ def provider_list(
         Trajectory.state.in_(states),
         Trajectory.decision_date.is_not(None),
     ]
-    order = (
-        (Trajectory.state != S.VOORGESTELD),
-        (Trajectory.state != S.GEACCEPTEERD),
-        Trajectory.planned_start,
-        Trajectory.id,
-    )
+    order: tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...]
+    if sort == ProviderSort.EVALUATIE:
+        order = (NEXT_EVALUATION.is_(None), NEXT_EVALUATION, Trajectory.id)
+    else:
+        order = (
+            (Trajectory.state != S.VOORGESTELD),
+            (Trajectory.state != S.GEACCEPTEERD),
+            Trajectory.planned_start,
+            Trajectory.id,
+        )
     return _paginate(session, conditions, search, order, page, per_page)

@@ -23,6 +23,12 @@ What may be claimed follows from how the trajectory closed (``claimable_amount``
 
 The provider submits; the responsible gids decides, because the gids took part in the
 evaluations and knows whether the result was reached. A refusal carries a reason.
+
+A refused claim may be corrected and submitted again **once** (``resubmit_claim``): the provider
+gives the amount (never above what ``claimable_amount`` allows) and says what it corrected. The
+claim keeps its first submission and the refusal's reason (``Claim.first_*``), goes back to
+*ingediend*, and the gids decides it as usual. A second resubmission is refused; so is one of a
+claim that was not refused. The trajectory's history shows both submissions and both decisions.
 """
 
 from __future__ import annotations
@@ -52,9 +58,9 @@ from models import (
 )
 
 from . import audit, clock, csv_format
-from .errors import N_, DomainError
+from .errors import N_, DomainError, Problem
 from .guards import require_main_provider_user, require_responsible_gids
-from .inbox import add_task, complete_tasks
+from .inbox import add_or_reopen_task, add_task, complete_tasks
 from .paging import Page, paginate
 from .text import clean_text
 from .transitions import CLAIM_TABLE, ClaimAction, record_unchanged
@@ -218,7 +224,7 @@ def decide_claim(
     claim.decided_at = utcnow()
     complete_tasks(session, trajectory.id, [TaskKind.DECLARATIE_BEOORDELEN], ref=claim.id)
     if not approve:
-        add_task(
+        add_or_reopen_task(
             session,
             TaskKind.DECLARATIE_AFGEWEZEN,
             trajectory,
@@ -233,6 +239,81 @@ def decide_claim(
         actor,
         reason=reason_text,
         details=_euro(claim.amount),
+    )
+    session.flush()
+
+
+def resubmit_claim(
+    session: Session,
+    claim: Claim,
+    actor: User,
+    *,
+    amount: Decimal | None,
+    correction: str | None,
+    today: date,
+    policy: ClaimPolicy = ClaimPolicy.PRO_RATA,
+) -> None:
+    """The main provider corrects a refused claim and submits it again, once (see the module
+    docstring). Called with the trajectory's lock held and the claim read again after it, so a
+    double submit finds the claim submitted already and is refused."""
+    trajectory = claim.trajectory
+    require_main_provider_user(trajectory, actor)
+    if claim.state == ClaimState.AFGEWEZEN and claim.resubmitted:
+        raise DomainError(
+            N_("Een afgewezen declaratie kan maar één keer opnieuw worden ingediend.")
+        )
+    resubmitted = CLAIM_TABLE.next_state(claim.state, ClaimAction.RESUBMIT)
+    maximum, _basis = claimable_amount(trajectory, policy)
+    problems = []
+    if amount is None:
+        problems.append(Problem(N_("Vul het bedrag in."), "amount"))
+    elif amount < 0 or amount != amount.quantize(CENT):
+        problems.append(
+            Problem(N_("Vul een bedrag in euro's en centen in, niet negatief."), "amount")
+        )
+    elif amount > maximum:
+        problems.append(
+            Problem(
+                N_("Het bedrag kan niet hoger zijn dan %(amount)s."),
+                "amount",
+                {"amount": _euro(maximum)},
+            )
+        )
+    correction_text = clean_text(correction)
+    if not correction_text:
+        problems.append(Problem(N_("Beschrijf wat u heeft gecorrigeerd."), "correction"))
+    if problems:
+        raise DomainError.from_problems(problems)
+    assert amount is not None and claim.decision_reason is not None
+    claim.first_submitted_at = claim.submitted_at
+    claim.first_amount = claim.amount
+    claim.first_refusal_reason = claim.decision_reason
+    claim.first_decided_by_id = claim.decided_by_id
+    claim.first_decided_at = claim.decided_at
+    claim.correction = correction_text
+    claim.amount = amount
+    claim.submitted_by = actor
+    claim.submitted_at = utcnow()
+    claim.state = resubmitted
+    claim.decision_reason = None
+    claim.decided_by = None
+    claim.decided_at = None
+    complete_tasks(session, trajectory.id, [TaskKind.DECLARATIE_AFGEWEZEN], ref=claim.id)
+    add_or_reopen_task(
+        session,
+        TaskKind.DECLARATIE_BEOORDELEN,
+        trajectory,
+        user_id=trajectory.gids_id,
+        ref=claim.id,
+        due_on=today,
+    )
+    record_unchanged(
+        session,
+        trajectory,
+        EventAction.GEDECLAREERD,
+        actor,
+        reason=correction_text,
+        details=f"opnieuw ingediend na afwijzing: {_euro(amount)} van {_euro(trajectory.price)}",
     )
     session.flush()
 

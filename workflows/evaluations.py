@@ -430,7 +430,7 @@ def _score_problems(trajectory: Trajectory, scores: list[ScoreInput]) -> list[Pr
     return problems
 
 
-def _zrm_problems(trajectory: Trajectory, zrm: dict[int, int] | None) -> list[Problem]:
+def zrm_problems(trajectory: Trajectory, zrm: dict[int, int] | None) -> list[Problem]:
     """ZRM scores only when the trajectory uses the ZRM; then all 13 domains, each 1…5."""
     if not zrm:
         return []
@@ -478,7 +478,7 @@ def _input_problems(trajectory: Trajectory, data: EvaluationInput, today: date) 
     if not clean_text(data.summary):
         problems.append(Problem(N_("Vat de evaluatie kort samen."), "summary"))
     problems += _score_problems(trajectory, data.scores)
-    problems += _zrm_problems(trajectory, data.zrm)
+    problems += zrm_problems(trajectory, data.zrm)
     return problems
 
 
@@ -618,3 +618,78 @@ def set_uses_zrm(session: Session, trajectory: Trajectory, actor: User, uses: bo
         details="gebruikt de ZRM" if uses else "gebruikt de ZRM niet meer",
     )
     session.flush()
+
+
+# --- progress across evaluations -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreHistory:
+    """The scores of a trajectory's submitted evaluations, oldest first, for the progress
+    charts and their tables (the trajectory pages and the *Evaluatieverslag* use the same).
+
+    ``gas_moments`` are the held evaluations (date, kind); ``gas`` has per agreed result (its
+    number, its description, a score or None per moment). ``zrm_moments`` are the ZRM
+    measurements — the start of care (kind None) when a baseline was recorded, then each
+    evaluation with ZRM scores — and ``zrm`` the score per domain (1…13) per moment."""
+
+    gas_moments: list[tuple[date, EvaluationKind]]
+    gas: list[tuple[int, str, list[int | None]]]
+    zrm_moments: list[tuple[date, EvaluationKind | None]]
+    zrm: list[tuple[int, list[int | None]]]
+
+    @property
+    def empty(self) -> bool:
+        return not self.gas_moments and not self.zrm_moments
+
+    def zrm_means(self) -> list[float | None]:
+        """The mean ZRM score over the domains scored, per measurement."""
+        means: list[float | None] = []
+        for i in range(len(self.zrm_moments)):
+            scored = [scores[i] for _domain, scores in self.zrm if scores[i] is not None]
+            means.append(sum(s for s in scored if s is not None) / len(scored) if scored else None)
+        return means
+
+
+def score_history(trajectory: Trajectory, until: Evaluation | None = None) -> ScoreHistory:
+    """The trajectory's GAS and ZRM scores over its submitted evaluations, oldest first; with
+    ``until``, only up to and including that evaluation (its report shows no later ones)."""
+    held = sorted(
+        (
+            e
+            for e in trajectory.evaluations
+            if e.state != EvaluationState.GEPLAND and e.held_on is not None
+        ),
+        key=lambda e: (e.held_on or date.min, e.id),
+    )
+    if until is not None and until in held:
+        held = held[: held.index(until) + 1]
+    gas = []
+    for number, result in enumerate(trajectory.results, start=1):
+        row: list[int | None] = []
+        for evaluation in held:
+            found = [s.score for s in evaluation.scores if s.result_id == result.id]
+            row.append(found[0] if found else None)
+        gas.append((number, result.description, row))
+    measured: list[tuple[date, EvaluationKind | None, dict[int, int]]] = []
+    if trajectory.zrm_baseline and trajectory.care_start is not None:
+        baseline = {z.domain: z.score for z in trajectory.zrm_baseline}
+        measured.append((trajectory.care_start, None, baseline))
+    for evaluation in held:
+        if evaluation.zrm_scores and evaluation.held_on is not None:
+            scores = {z.domain: z.score for z in evaluation.zrm_scores}
+            measured.append((evaluation.held_on, evaluation.kind, scores))
+    zrm = (
+        [
+            (domain, [scores.get(domain) for _day, _kind, scores in measured])
+            for domain in range(1, ZRM_DOMAINS + 1)
+        ]
+        if measured
+        else []
+    )
+    return ScoreHistory(
+        gas_moments=[(e.held_on, e.kind) for e in held if e.held_on is not None],
+        gas=gas if held else [],
+        zrm_moments=[(day, kind) for day, kind, _scores in measured],
+        zrm=zrm,
+    )

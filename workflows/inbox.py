@@ -154,6 +154,36 @@ def add_task(
     session.execute(statement)
 
 
+def add_or_reopen_task(
+    session: Session,
+    kind: TaskKind,
+    trajectory: Trajectory,
+    *,
+    due_on: date,
+    user_id: int | None = None,
+    provider_id: int | None = None,
+    ref: int = 0,
+) -> None:
+    """``add_task``, and when the same task was done before (the same record comes back, e.g. a
+    claim submitted again), open it again as new: unread, due on ``due_on``, to be mailed."""
+    add_task(
+        session, kind, trajectory, due_on=due_on, user_id=user_id, provider_id=provider_id, ref=ref
+    )
+    recipient = Task.user_id == user_id if user_id is not None else Task.provider_id == provider_id
+    session.execute(
+        update(Task)
+        .where(
+            Task.trajectory_id == trajectory.id,
+            Task.kind == kind,
+            Task.ref == ref,
+            recipient,
+            Task.done_at.is_not(None),
+        )
+        .values(done_at=None, read_at=None, mailed_at=None, due_on=due_on, created_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
 def complete_tasks(
     session: Session,
     trajectory_id: int,

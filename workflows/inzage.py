@@ -413,6 +413,7 @@ def _trajectory(session: Session, trajectory: Trajectory) -> dict[str, Any]:
         }
         for e in trajectory.events
     ]
+    data["zrm_start"] = {str(z.domain): z.score for z in trajectory.zrm_baseline}
     data["evaluations"] = [_evaluation(e) for e in trajectory.evaluations]
     data["scaling_requests"] = [
         _fields(s, ["id", "requested_at", "new_intensity", "reason", "state", "decision_reason"])
@@ -439,7 +440,22 @@ def _trajectory(session: Session, trajectory: Trajectory) -> dict[str, Any]:
         )
     ]
     data["claims"] = [
-        _fields(c, ["id", "price", "amount", "basis", "state", "submitted_at", "decision_reason"])
+        _fields(
+            c,
+            [
+                "id",
+                "price",
+                "amount",
+                "basis",
+                "state",
+                "submitted_at",
+                "decision_reason",
+                "first_submitted_at",
+                "first_amount",
+                "first_refusal_reason",
+                "correction",
+            ],
+        )
         for c in session.scalars(select(Claim).where(Claim.trajectory_id == trajectory.id))
     ]
     data["tasks"] = [

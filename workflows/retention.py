@@ -52,6 +52,7 @@ from models import (
     Trajectory,
     TrajectoryEvent,
     TrajectoryState,
+    ZrmBaselineScore,
     ZrmScore,
 )
 
@@ -65,6 +66,7 @@ PERSONAL_TABLES = (
     "end_of_care_reports",
     "result_scores",
     "zrm_scores",
+    "zrm_baseline_scores",
     "evaluations",
     "agreed_results",
     "trajectory_events",
@@ -236,6 +238,12 @@ def purge(
             session, tables["result_scores"], ResultScore.evaluation_id.in_(evaluations), report
         )
         _delete(session, tables["zrm_scores"], ZrmScore.evaluation_id.in_(evaluations), report)
+        _delete(
+            session,
+            tables["zrm_baseline_scores"],
+            ZrmBaselineScore.trajectory_id.in_(trajectories),
+            report,
+        )
         _delete(session, tables["evaluations"], Evaluation.trajectory_id.in_(trajectories), report)
         _delete(
             session, tables["agreed_results"], AgreedResult.trajectory_id.in_(trajectories), report

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -48,10 +48,11 @@ from models import (
     Trajectory,
     TrajectoryState,
     User,
+    ZrmBaselineScore,
     utcnow,
 )
 
-from .caseload import PROVIDER_RESPONSE_DAYS
+from .caseload import answer_due
 from .catalogue import HOUSEHOLD_HELP_INTENSITIES, has_contract, tariff_on
 from .closure_rules import close_problems, describe_closure
 from .eligibility import (
@@ -63,7 +64,7 @@ from .eligibility import (
     start_before_decision_problems,
 )
 from .errors import N_, DomainError, NotFound, Problem
-from .evaluations import plan_evaluations
+from .evaluations import plan_evaluations, zrm_problems
 from .guards import require_responsible_gids
 from .inbox import add_task, complete_tasks
 from .residents import departed_problems
@@ -453,7 +454,7 @@ def propose(
         trajectory,
         provider_id=trajectory.provider_id,
         ref=event.id,
-        due_on=today + timedelta(days=PROVIDER_RESPONSE_DAYS),
+        due_on=answer_due(today),
     )
 
 
@@ -503,10 +504,16 @@ def start_care(
     care_start: date,
     today: date,
     expected_version: int | None = None,
+    zrm: dict[int, int] | None = None,
 ) -> None:
-    """The provider registers the first day of delivered care."""
+    """The provider registers the first day of delivered care and, for a trajectory that uses
+    the Zelfredzaamheid-Matrix, may record the ZRM at the start (``zrm``: domain 1…13 to a score
+    1…5, all domains or none): the baseline the evaluations' ZRM scores are compared with."""
     check_actor(trajectory, Action.START, actor)
     next_state(trajectory, Action.START)
+    zrm_wrong = zrm_problems(trajectory, zrm)
+    if zrm_wrong:
+        raise DomainError.from_problems(zrm_wrong)
     if care_start > today:
         raise DomainError(
             N_("De startdatum van de zorg kan niet in de toekomst liggen."), field="care_start"
@@ -520,15 +527,22 @@ def start_care(
             field="care_start",
             day=trajectory.decision_end.strftime("%d-%m-%Y"),
         )
+    details = f"start zorg {care_start.isoformat()}"
+    if zrm:
+        details += "; ZRM bij de start vastgelegd"
     transition(
         session,
         trajectory,
         Action.START,
         actor,
         expected_version=expected_version,
-        details=f"start zorg {care_start.isoformat()}",
+        details=details,
         changes={"care_start": care_start},
     )
+    if zrm:
+        trajectory.zrm_baseline = [
+            ZrmBaselineScore(domain=domain, score=score) for domain, score in sorted(zrm.items())
+        ]
     # R8: every start of care plans the evaluations. The plan follows from the start event's
     # data, so it gets no event of its own (one action, one event).
     plan_evaluations(session, trajectory, actor, record=False)

@@ -361,17 +361,22 @@ EVALUATION_TABLE: StateTable[EvaluationState, EvaluationAction] = StateTable(
 class ClaimAction(enum.StrEnum):
     APPROVE = "goedkeuren"
     REFUSE = "afwijzen"
+    RESUBMIT = "opnieuw_indienen"  # a refused claim, corrected (once: workflows.claims)
 
 
 CLAIM_TABLE: StateTable[ClaimState, ClaimAction] = StateTable(
     {
         (ClaimState.INGEDIEND, ClaimAction.APPROVE): ClaimState.GOEDGEKEURD,
         (ClaimState.INGEDIEND, ClaimAction.REFUSE): ClaimState.AFGEWEZEN,
+        (ClaimState.AFGEWEZEN, ClaimAction.RESUBMIT): ClaimState.INGEDIEND,
     },
     refused_with(
         {
             ClaimAction.APPROVE: N_("Over deze declaratie is al besloten."),
             ClaimAction.REFUSE: N_("Over deze declaratie is al besloten."),
+            ClaimAction.RESUBMIT: N_(
+                "Alleen een afgewezen declaratie kan worden gecorrigeerd en opnieuw ingediend."
+            ),
         }
     ),
 )

@@ -26,7 +26,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from models import Intensity, Trajectory
 
 from ..care_labels import GAS_LEVELS, ZRM_DOMAIN_LABELS, ZRM_LEVELS, gas_level_text
-from ..formtools import Form, date_in_range, optional_int, opts
+from ..formtools import Form, MoneyField, date_in_range, optional_int, opts
 from ..gids.forms import INTENSITY_CHOICES, ClosingForm
 
 TEXT_MAX = 4000
@@ -198,25 +198,40 @@ def evaluation_form(trajectory: Trajectory, **kwargs: Any) -> EvaluationForm:
             ),
         )
         result_fields.append((result, score_name, text_name))
-    zrm_fields = []
-    if trajectory.uses_zrm:
-        levels = [(value, f"{value} {meaning}") for value, meaning in ZRM_LEVELS]
-        choices = opts([("", _l("— geen score —")), *levels])
-        for domain, label in enumerate(ZRM_DOMAIN_LABELS, start=1):
-            name = f"zrm_{domain}"
-            setattr(
-                TrajectoryEvaluationForm,
-                name,
-                ScoreChoice(
-                    f"{domain}. {label}",
-                    choices=choices,
-                    message=_l("Kies een score van 1 tot en met 5."),
-                ),
-            )
-            zrm_fields.append((domain, name))
     TrajectoryEvaluationForm.result_fields = result_fields
-    TrajectoryEvaluationForm.zrm_fields = zrm_fields
+    TrajectoryEvaluationForm.zrm_fields = add_zrm_fields(TrajectoryEvaluationForm, trajectory)
     return TrajectoryEvaluationForm(**kwargs)
+
+
+def add_zrm_fields(form_class: type[Form], trajectory: Trajectory) -> list[tuple[int, str]]:
+    """The 13 ZRM domains as selects on ``form_class`` when the trajectory uses the ZRM (the
+    evaluation form, the start of care); returns (domain, field name) in domain order."""
+    zrm_fields: list[tuple[int, str]] = []
+    if not trajectory.uses_zrm:
+        return zrm_fields
+    levels = [(value, f"{value} {meaning}") for value, meaning in ZRM_LEVELS]
+    choices = opts([("", _l("— geen score —")), *levels])
+    for domain, label in enumerate(ZRM_DOMAIN_LABELS, start=1):
+        name = f"zrm_{domain}"
+        setattr(
+            form_class,
+            name,
+            ScoreChoice(
+                f"{domain}. {label}",
+                choices=choices,
+                message=_l("Kies een score van 1 tot en met 5."),
+            ),
+        )
+        zrm_fields.append((domain, name))
+    return zrm_fields
+
+
+def zrm_given(form: Any) -> dict[int, int] | None:
+    """The ZRM scores filled in on ``form`` (domain to score), None when none were."""
+    zrm = {
+        domain: form[name].data for domain, name in form.zrm_fields if form[name].data is not None
+    }
+    return zrm or None
 
 
 class ScalingForm(Form):
@@ -248,3 +263,12 @@ class EndOfCareForm(ClosingForm):
 
 class ClaimForm(Form):
     submit = SubmitField(_l("Declaratie indienen"))
+
+
+class ResubmitClaimForm(Form):
+    """A refused claim, corrected: the amount (at most what may be claimed) and what changed.
+    Both are required by the workflow, whose messages come back at these fields."""
+
+    amount = MoneyField(_l("Gecorrigeerd bedrag in euro"), validators=[Optional()])
+    correction = TextAreaField(_l("Wat heeft u gecorrigeerd?"), validators=[Length(max=REASON_MAX)])
+    submit = SubmitField(_l("Gecorrigeerd opnieuw indienen"))

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from models import (
+    Claim,
     Evaluation,
     EvaluationState,
     Intensity,
@@ -28,6 +29,7 @@ from workflows.claims import (
     ClaimPolicy,
     claim_of,
     claimable_amount,
+    resubmit_claim,
     submit_claim,
 )
 from workflows.closure import open_report, report_end_of_care
@@ -53,8 +55,10 @@ from .evaluation_forms import (
     ClaimForm,
     EndOfCareForm,
     EvaluationForm,
+    ResubmitClaimForm,
     ScalingForm,
     evaluation_form,
+    zrm_given,
 )
 
 # The evaluation form's scaling fields, by the names ``request_scaling`` gives its problems.
@@ -112,9 +116,6 @@ def _evaluation(evaluation_id: int) -> Evaluation:
 def _evaluation_input(form: EvaluationForm) -> EvaluationInput:
     assert form.held_on.data is not None
     present = set(form.participants.data or [])
-    zrm = {
-        domain: form[name].data for domain, name in form.zrm_fields if form[name].data is not None
-    }
     return EvaluationInput(
         held_on=form.held_on.data,
         with_inwoner="inwoner" in present,
@@ -128,7 +129,7 @@ def _evaluation_input(form: EvaluationForm) -> EvaluationInput:
             for result, score, explanation in form.score_fields()
             if score.data is not None
         ],
-        zrm=zrm or None,
+        zrm=zrm_given(form),
     )
 
 
@@ -317,4 +318,49 @@ def claim(trajectory_id: int) -> str | Response:
         amount=amount,
         basis=basis,
         can_act=_is_main(trajectory) and amount is not None,
+        can_correct=_is_main(trajectory),
+    )
+
+
+@bp.route("/declaraties/<int:claim_id>/corrigeren", methods=["GET", "POST"])
+def resubmit(claim_id: int) -> str | Response:
+    """A refused claim, corrected and submitted once more (``resubmit_claim``). Another
+    organisation's claim is 404 (its trajectory is); for a POST the claim is read again under
+    the trajectory's lock, so a double submit finds it submitted already."""
+    existing = db.session.get(Claim, claim_id)
+    if existing is None:
+        abort(404)
+    trajectory = with_trajectory(existing, provider_trajectory)
+    form = ResubmitClaimForm()
+    general: list[str] = []
+    if form.validate_on_submit():
+        step = run_step(
+            form,
+            lambda: resubmit_claim(
+                db.session,
+                existing,
+                me(),
+                amount=form.amount.amount,
+                correction=form.correction.data,
+                today=clock.today(),
+                policy=_claim_policy(),
+            ),
+            success=_("De gecorrigeerde declaratie is opnieuw ingediend."),
+        )
+        if step.ok:
+            return redirect(url_for("aanbieder.claims"))
+        general = step.general
+    elif request.method == "GET" and form.amount.data is None:
+        form.amount.data = f"{existing.amount:.2f}".replace(".", ",")
+    maximum, _basis = claimable_amount(trajectory, _claim_policy())
+    return render_template(
+        "aanbieder/resubmit.html",
+        trajectory=trajectory,
+        claim=existing,
+        form=form,
+        general=general,
+        maximum=maximum,
+        can_act=_is_main(trajectory)
+        and existing.state.value == "afgewezen"
+        and not existing.resubmitted,
     )

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from models import Trajectory
+
 from ..formtools import Form, date_in_range
+from .evaluation_forms import GroupProblems, add_zrm_fields
 
 
 class AcceptForm(Form):
@@ -29,5 +34,22 @@ class StartForm(Form):
         _l("Eerste dag van de zorg"),
         validators=[InputRequired(_l("Vul de startdatum in.")), date_in_range],
     )
+    zrm = GroupProblems()
     version = HiddenField()
     submit = SubmitField(_l("Start zorg registreren"))
+
+    zrm_fields: list[tuple[int, str]] = []  # filled in by ``start_form``
+
+    def zrm_selects(self) -> list[Any]:
+        return [self[name] for _domain, name in self.zrm_fields]
+
+
+def start_form(trajectory: Trajectory, **kwargs: Any) -> StartForm:
+    """The start-of-care form; with the ZRM at the start (optional, all 13 domains or none)
+    when the trajectory uses the ZRM."""
+
+    class TrajectoryStartForm(StartForm):
+        pass
+
+    TrajectoryStartForm.zrm_fields = add_zrm_fields(TrajectoryStartForm, trajectory)
+    return TrajectoryStartForm(**kwargs)

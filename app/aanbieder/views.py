@@ -8,7 +8,15 @@ from werkzeug.wrappers import Response
 
 from models import Trajectory, TrajectoryState
 from workflows import trajectories as wf
-from workflows.caseload import markers, provider_list, provider_sees
+from workflows.caseload import (
+    PROVIDER_SORT_LABELS,
+    ProviderSort,
+    answer_due,
+    markers,
+    provider_gets_contact,
+    provider_list,
+    provider_sees,
+)
 from workflows.paging import page_number
 from workflows.transitions import Action, allowed_actions
 
@@ -19,7 +27,8 @@ from ..extensions import db
 from ..formtools import run_step, step_not_possible, whole_number
 from ..loaders import actionable_trajectory, visible_trajectory
 from . import bp
-from .forms import AcceptForm, ReturnForm, StartForm
+from .evaluation_forms import zrm_given
+from .forms import AcceptForm, ReturnForm, start_form
 
 S = TrajectoryState
 
@@ -39,9 +48,18 @@ def index() -> str:
     tab = values.get("toon", "actueel")
     if tab not in TABS:
         abort(400)
+    try:
+        sort = ProviderSort(values.get("sorteer", ProviderSort.STANDAARD))
+    except ValueError:
+        abort(400)
     query_text = (request.form.get("q") or "")[:100] if request.method == "POST" else ""
     page = provider_list(
-        db.session, me(), states=TABS[tab], search=query_text, page=page_number(values.get("page"))
+        db.session,
+        me(),
+        states=TABS[tab],
+        search=query_text,
+        sort=sort,
+        page=page_number(values.get("page")),
     )
     rows = [(trajectory, markers(trajectory, clock.today())) for trajectory in page.items]
     return render_template(
@@ -50,7 +68,11 @@ def index() -> str:
         rows=rows,
         tab=tab,
         q=query_text,
-        search={"q": query_text, "toon": tab},
+        sort=sort.value,
+        sorts=[(key.value, _(label)) for key, label in PROVIDER_SORT_LABELS.items()],
+        # the default order stays out of the links (the pager's URLs are as before)
+        search={"q": query_text, "toon": tab}
+        | ({} if sort == ProviderSort.STANDAARD else {"sorteer": sort.value}),
     )
 
 
@@ -62,13 +84,21 @@ def _render(trajectory: Trajectory, **forms: Any) -> str:
         trajectory=trajectory,
         show_bsn=shown_bsn(trajectory.resident_id) if request.method == "GET" else False,
         markers=markers(trajectory, clock.today()),
+        answer_due=answer_due(trajectory.decision_date) if trajectory.decision_date else None,
+        contact=provider_gets_contact(me(), trajectory),
+        today=clock.today(),
         allowed=allowed_actions(trajectory.state) if main else set(),
         accept_form=forms.get("accept_form")
         or AcceptForm(formdata=None, data=version, prefix="accept"),
         return_form=forms.get("return_form")
         or ReturnForm(formdata=None, data=version, prefix="return"),
         start_form=forms.get("start_form")
-        or StartForm(formdata=None, data={**version, "care_start": clock.today()}, prefix="start"),
+        or start_form(
+            trajectory,
+            formdata=None,
+            data={**version, "care_start": clock.today()},
+            prefix="start",
+        ),
         general=forms.get("general", []),
     )
 
@@ -120,7 +150,7 @@ def return_(trajectory_id: int) -> str | Response:
 @bp.post("/trajecten/<int:trajectory_id>/start")
 def start(trajectory_id: int) -> str | Response:
     trajectory = actionable_trajectory(trajectory_id)
-    form = StartForm(prefix="start")
+    form = start_form(trajectory, prefix="start")
     if not form.validate_on_submit():
         general = step_not_possible(trajectory, Action.START)
         return _render(trajectory, start_form=form, general=general)
@@ -129,7 +159,13 @@ def start(trajectory_id: int) -> str | Response:
     step = run_step(
         form,
         lambda: wf.start_care(
-            db.session, trajectory, me(), care_start, clock.today(), _version(form)
+            db.session,
+            trajectory,
+            me(),
+            care_start,
+            clock.today(),
+            _version(form),
+            zrm=zrm_given(form),
         ),
         success=_("De start van de zorg is geregistreerd."),
     )

@@ -122,6 +122,7 @@ ACCESS: dict[str, Rule] = {
     "aanbieder.scaling": AANBIEDER,
     "aanbieder.end_of_care": AANBIEDER,
     "aanbieder.claim": AANBIEDER,
+    "aanbieder.resubmit": AANBIEDER,
     "aanbieder.claims": AANBIEDER,
     "aanbieder.claims_download": AANBIEDER,
     "aanbieder.dismiss_task": AANBIEDER,

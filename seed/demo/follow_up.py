@@ -27,7 +27,7 @@ from models import (
     Trajectory,
     TrajectoryState,
 )
-from workflows.caseload import PROVIDER_RESPONSE_DAYS
+from workflows.caseload import answer_due
 from workflows.claims import claimable_amount
 from workflows.dates import add_months
 from workflows.evaluations import evaluation_interval, final_evaluation_due, next_regular_due
@@ -429,7 +429,7 @@ class FollowUpRows:
         self, trajectories: list[dict[str, Any]], events: list[dict[str, Any]]
     ) -> None:
         """The tasks the workflow adds when work changes hands: a proposal for the provider
-        (answer within ``PROVIDER_RESPONSE_DAYS``), a returned proposal for the gids, a claim
+        (answered by ``answer_due``), a returned proposal for the gids, a claim
         to decide for the gids; ``ref`` as the workflow sets it (the event, the claim)."""
         last_event: dict[tuple[int, str], dict[str, Any]] = {}
         for event in events:
@@ -442,7 +442,7 @@ class FollowUpRows:
                     t["id"],
                     event["id"],
                     None,
-                    t["decision_date"] + timedelta(days=PROVIDER_RESPONSE_DAYS),
+                    answer_due(t["decision_date"]),
                     event["at"],
                     provider_id=t["provider_id"],
                 )

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from models import EvaluationState, Role, TaskKind, TrajectoryState
+from workflows.claims import decide_claim, submit_claim
 from workflows.inbox import add_task
 
 from ..factories import TODAY, make_trajectory, make_user
@@ -73,11 +74,19 @@ def _endpoint(app, url: str) -> str:
 
 def build_variants(session, world, scene) -> list[dict[str, int]]:
     """Ids that make every form appear somewhere (the ``variants`` fixture): a trajectory in each
-    state, a planned evaluation, a closed trajectory not yet claimed, a blocked account."""
+    state, a planned evaluation, a closed trajectory not yet claimed, a refused claim, a blocked
+    account."""
     accepted = make_trajectory(session, world, TrajectoryState.GEACCEPTEERD)
     unclaimed = make_trajectory(session, world, TrajectoryState.AFGESLOTEN)
     running = make_trajectory(session, world, TrajectoryState.ACTIEF)
     planned = next(e for e in running.evaluations if e.state == EvaluationState.GEPLAND)
+    refused = submit_claim(
+        session,
+        make_trajectory(session, world, TrajectoryState.AFGESLOTEN),
+        world.aanbieder_a,
+        TODAY,
+    )
+    decide_claim(session, refused, world.gids, approve=False, reason="Klopt niet", today=TODAY)
     blocked = make_user(session, "geblokkeerd@test.nl", Role.GIDS)
     blocked.active = False
     # signals with an *Afgehandeld* button in both inboxes
@@ -92,6 +101,7 @@ def build_variants(session, world, scene) -> list[dict[str, int]]:
             for t in (scene["active"], scene["concept"], accepted, unclaimed, running)
         ),
         {**base, "evaluation_id": planned.id, "user_id": blocked.id},
+        {**base, "claim_id": refused.id},  # a refused claim: the correction form
     ]
 
 

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from flask import Flask
@@ -27,6 +28,7 @@ from models import (
     Aanmelding,
     ApiToken,
     Claim,
+    ClaimState,
     ClosureCategory,
     Domain,
     EndOfCareReport,
@@ -46,7 +48,7 @@ from models import (
     User,
 )
 from workflows import trajectories as wf
-from workflows.claims import submit_claim
+from workflows.claims import decide_claim, submit_claim
 from workflows.closure import report_end_of_care
 from workflows.evaluations import EvaluationInput, ScoreInput, submit_evaluation
 from workflows.scaling import request_scaling
@@ -344,6 +346,40 @@ def test_ten_parallel_claims_make_one(app: Flask, committed_world: World) -> Non
     for body in one_result(responses):
         assert "Voor dit traject is al gedeclareerd." in body
     assert count(Claim, Claim.trajectory_id == trajectory_id) == 1
+
+
+def test_ten_parallel_resubmissions_of_a_refused_claim_make_one(
+    app: Flask, committed_world: World
+) -> None:
+    def refused(s: Session) -> Claim:
+        t = make_trajectory(s, committed_world, TrajectoryState.AFGESLOTEN)
+        claim = submit_claim(s, t, committed_world.aanbieder_a, NOW)
+        decide_claim(
+            s, claim, committed_world.gids, approve=False, reason="Bedrag klopt niet", today=NOW
+        )
+        return claim
+
+    claim_id = committed(refused)
+    with Session(db.engine) as s:
+        trajectory_id = s.get(Claim, claim_id).trajectory_id
+    url = f"/aanbieder/declaraties/{claim_id}/corrigeren"
+    typed = {"amount": "1,00", "correction": "Nagerekend"}
+    responses = in_parallel(app, [(committed_world.aanbieder_a, url)], typed)
+    for body in one_result(responses):
+        assert "Alleen een afgewezen declaratie" in body
+    with Session(db.engine) as s:
+        claim = s.get(Claim, claim_id)
+        assert claim.state == ClaimState.INGEDIEND and claim.amount == Decimal("1.00")
+        assert claim.first_refusal_reason == "Bedrag klopt niet"
+        submissions = s.scalar(
+            select(func.count())
+            .select_from(TrajectoryEvent)
+            .where(
+                TrajectoryEvent.trajectory_id == trajectory_id,
+                TrajectoryEvent.action == EventAction.GEDECLAREERD,
+            )
+        )
+        assert submissions == 2  # the first submission and one resubmission
 
 
 # --- the gids's steps ------------------------------------------------------------------------

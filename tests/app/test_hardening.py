@@ -38,6 +38,7 @@ SAFE_QUERY_FIELDS = {
     "soort",
     "domein",
     "volgorde",
+    "sorteer",
 }
 
 

@@ -283,6 +283,7 @@ def test_the_pdf_export_is_readable(client, world, session):
     assert "Inzage in uw gegevens" in content and "Z-2026-0001" in content
     assert "Anna de Vries" in content and world.adult.bsn in content
     assert "Anna doet zelf haar administratie" in content
+    assert "Gemeente Dronten" in content  # every PDF names the municipality (MUNICIPALITY_NAME)
 
 
 def test_an_unknown_request_gives_404(client, world):

@@ -96,6 +96,7 @@ def test_no_page_or_download_shows_a_year_as_a_number(manager: FlaskClient, lang
             for value in row
         )
     outputs["pdf"] = pdf_text(get(manager, "/manager/monitor.pdf", **PERIOD))
+    assert "Gemeente Dronten" in outputs["pdf"]  # every PDF names the municipality
     for name, text in outputs.items():
         assert YEAR_AS_NUMBER.search(text) is None, (name, YEAR_AS_NUMBER.search(text))
     # the years are there, as labels

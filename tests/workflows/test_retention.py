@@ -23,6 +23,7 @@ from models import (
     Trajectory,
     TrajectoryEvent,
     TrajectoryState,
+    ZrmBaselineScore,
 )
 from workflows.aanmeldingen import decide_aanmelding, register_aanmelding
 from workflows.claims import submit_claim
@@ -150,6 +151,7 @@ def _count(session, model, *where) -> int:
 
 def test_the_purge_removes_the_whole_file_and_nothing_else(session, world):
     closed = _closed_adult(session, world)
+    closed.zrm_baseline = [ZrmBaselineScore(domain=d, score=3) for d in range(1, 14)]
     kept = make_trajectory(
         session, world, S.ACTIEF, resident_id=world.child.id, profile_id=world.amb.id
     )
@@ -166,6 +168,8 @@ def test_the_purge_removes_the_whole_file_and_nothing_else(session, world):
     assert _count(session, TrajectoryEvent, TrajectoryEvent.trajectory_id == closed.id) == 0
     assert _count(session, Evaluation, Evaluation.trajectory_id == closed.id) == 0
     assert _count(session, Claim, Claim.trajectory_id == closed.id) == 0
+    assert report.rows["zrm_baseline_scores"] == 13
+    assert _count(session, ZrmBaselineScore, ZrmBaselineScore.trajectory_id == closed.id) == 0
     assert _count(session, Household, Household.id == household_id) == 0
     # the other resident's file is untouched
     assert _count(session, Trajectory, Trajectory.id == kept.id) == 1
