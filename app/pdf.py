@@ -34,7 +34,6 @@ from werkzeug.wrappers import Response
 from models import (
     AgreedResult,
     Domain,
-    EndReason,
     Evaluation,
     EvaluationState,
     NeedType,
@@ -55,6 +54,7 @@ from .care_labels import GAS_LEVELS, ZRM_DOMAIN_LABELS, gas_label, gas_level_tex
 from .config import DEFAULT_MUNICIPALITY_NAME
 from .extensions import db
 from .filters import fmt_date, fmt_money
+from .timeline import reason_label
 
 if TYPE_CHECKING:
     from .manager.presentation import DataTable
@@ -127,15 +127,6 @@ def municipality_name() -> str:
     """The municipality that runs the installation (``MUNICIPALITY_NAME``), named on every
     PDF."""
     return str(current_app.config.get("MUNICIPALITY_NAME") or DEFAULT_MUNICIPALITY_NAME)
-
-
-def end_reason_text(trajectory: Trajectory) -> str:
-    """The reason care ended as "code – meaning" from the domain's code list (WMO588/JZ588)."""
-    code = trajectory.end_reason_code
-    if code is None:
-        return "—"
-    reason = db.session.get(EndReason, (trajectory.domain, code))
-    return f"{code} – {reason.meaning}" if reason is not None else code
 
 
 class PdfDocument:
@@ -309,7 +300,7 @@ class TrajectoryAgreementPdf(PdfDocument):
                 if trajectory.closure_category is not None
                 else "—",
             ),
-            (_("Reden"), as_markup(end_reason_text(trajectory))),
+            (_("Reden"), as_markup(reason_label(trajectory.end_reason_code, trajectory.domain))),
             (_("Resultaat behaald"), _yes_no(trajectory.result_achieved)),
         ]
         follow_up = db.session.scalars(
