@@ -33,6 +33,7 @@ from .enums import (
     TrajectoryState,
 )
 from .evaluation import ZRM_DOMAINS, Evaluation, ResultScore, ZrmScore
+from .invitation import Invitation
 from .provider import Contract, Provider
 from .reference import ChangeReason, EndReason, Wijk
 from .resident import Household, Resident
@@ -121,6 +122,7 @@ __all__ = [
     "Domain",
     "EndReason",
     "Household",
+    "Invitation",
     "Intensity",
     "NeedType",
     "PromptStage",

@@ -70,5 +70,5 @@ def claims_csv() -> Response | tuple[str, int]:
     return send_claims_csv(chosen, provider.agb_code if provider else None)
 
 
-from . import accounts, inzage  # noqa: E402,F401
+from . import accounts, areas, changes, inzage, users  # noqa: E402,F401
 from . import statistics as _statistics  # noqa: E402,F401 - registers the statistics routes

@@ -22,6 +22,7 @@ from models import (
     User,
 )
 
+from .. import config_log
 from ..errors import N_, DomainError, NotFound, Problem
 from ..paging import Page, paginate_objects
 from ..text import clean_text
@@ -93,6 +94,8 @@ def remove_outlier_month(session: Session, actor: User, outlier_id: int) -> None
 
 # --- population figures ---------------------------------------------------------------------
 
+POPULATION = "bevolking"  # the change log's kind of object (``workflows.config_log``)
+
 
 def population_figures(
     session: Session, *, page: int = 1, per_page: int = PER_PAGE
@@ -125,13 +128,29 @@ def set_population(
     if problems:
         raise DomainError.from_problems(problems)
     row = session.get(PopulationFigure, year)
+    label = str(year)
     if row is None:
         row = PopulationFigure(year=year, inhabitants=inhabitants, households=households)
         with refusing_duplicates(session):  # the same year entered twice at the same moment
             session.add(row)
+        config_log.record(
+            session,
+            actor,
+            POPULATION,
+            year,
+            label,
+            config_log.CREATED,
+            {"inhabitants": (None, inhabitants), "households": (None, households)},
+        )
     else:
-        row.inhabitants, row.households = inhabitants, households
-        session.flush()
+        config_log.assign(
+            session,
+            actor,
+            row,
+            POPULATION,
+            label,
+            {"inhabitants": inhabitants, "households": households},
+        )
     return row
 
 
@@ -140,6 +159,15 @@ def remove_population(session: Session, actor: User, year: int) -> None:
     row = session.get(PopulationFigure, year)
     if row is None:
         raise NotFound(N_("Voor dit jaar zijn geen bevolkingscijfers vastgelegd."))
+    config_log.record(
+        session,
+        actor,
+        POPULATION,
+        year,
+        str(year),
+        config_log.DELETED,
+        {"inhabitants": (row.inhabitants, None), "households": (row.households, None)},
+    )
     session.delete(row)
     session.flush()
 
