@@ -156,9 +156,8 @@ def users_invite(email: str) -> None:
     base = str(current_app.config.get("BASE_URL") or "").rstrip("/")
     with current_app.test_request_context():
         path = url_for("auth.invitation", token=issued.token)
-    click.echo(
-        f"Invitation for {user.email}, valid until {issued.invitation.expires_at:%Y-%m-%d %H:%M} UTC:"
-    )
+    until = f"{issued.invitation.expires_at:%Y-%m-%d %H:%M} UTC"
+    click.echo(f"Invitation for {user.email}, valid until {until}:")
     click.echo(f"  {base}{path}")
 
 

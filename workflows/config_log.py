@@ -199,4 +199,5 @@ def actor_names(session: Session, changes: Sequence[ConfigChange]) -> dict[int, 
     ids = {c.user_id for c in changes if c.user_id is not None}
     if not ids:
         return {}
-    return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).tuples())
+    rows = session.execute(select(User.id, User.name).where(User.id.in_(ids)))
+    return {user_id: name for user_id, name in rows}

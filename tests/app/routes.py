@@ -192,6 +192,7 @@ def scene_ids(world, scene) -> dict[str, int]:
         "token_id": scene["token"].id,
         "item_id": scene["imported"].id,
         "access_request_id": scene["access_request"].id,
+        "wijk_id": world.dronten.id,
     }
 
 
