@@ -157,13 +157,14 @@ def label_of(user: User) -> str:
 
 
 def _active_beheerders(session: Session) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(User)
+    """The active beheerder accounts, their rows locked: two beheerders who block each other at
+    the same moment are taken one after the other, and the second sees the first's block."""
+    return len(
+        session.scalars(
+            select(User.id)
             .where(User.role == Role.BEHEERDER, User.active.is_(True))
-        )
-        or 0
+            .with_for_update()
+        ).all()
     )
 
 
