@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from models import Invitation, Role, User
 
 from . import config_log
+from .clock import as_utc
 from .errors import N_, DomainError
 from .stats.admin import token_hash
 from .users import USER, label_of, set_password
@@ -104,7 +105,7 @@ def _usable(invitation: Invitation | None, now: datetime) -> bool:
         invitation is not None
         and invitation.used_at is None
         and invitation.revoked_at is None
-        and invitation.expires_at > now
+        and as_utc(invitation.expires_at) > now
         and invitation.user.active
     )
 

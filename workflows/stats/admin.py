@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from models import (
 )
 
 from .. import config_log
+from ..clock import as_utc
 from ..errors import N_, DomainError, NotFound, Problem
 from ..paging import Page, paginate_objects
 from ..text import clean_text
@@ -248,9 +249,7 @@ def authenticate_token(session: Session, token: str, now: datetime) -> User | No
     user = row.user
     if not user.active or user.role != Role.MANAGER:
         return None
-    last = row.last_used_at
-    if last is not None and last.tzinfo is None:  # SQLite returns naive UTC
-        last = last.replace(tzinfo=UTC)
+    last = as_utc(row.last_used_at) if row.last_used_at is not None else None
     if last is None or now - last > LAST_USED_PRECISION:
         row.last_used_at = now
         session.flush()
