@@ -447,3 +447,41 @@ def test_the_change_log_shows_who_when_what_old_and_new_in_dutch(
     for query in ("?soort=<script>", "?page=abc", "?page=99999999999", "?soort=wijk&page=-1"):
         assert client.get("/beheer/wijzigingen" + query).status_code == 200, query
     assert "Wijzigingen" in client.get("/beheer/").get_data(as_text=True)
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+
+def test_the_operator_creates_and_invites_at_the_command_line(
+    app, session: Session, world: World
+) -> None:
+    with app.app_context():  # the ``flask`` command pushes one for every command
+        _command_line(app, session)
+
+
+def _command_line(app, session: Session) -> None:
+    runner = app.test_cli_runner()
+    created = runner.invoke(
+        args=["users", "create", "--email", "cli@dronten.nl", "--name", "Cli Manager"]
+        + ["--role", "manager", "--password", GOOD]
+    )
+    assert created.exit_code == 0, created.output
+    user = find_by_email(session, "cli@dronten.nl")
+    assert user is not None and verify_password(user, GOOD)
+    logged = session.scalars(select(ConfigChange).where(ConfigChange.object_id == user.id)).all()
+    assert logged and {c.user_id for c in logged} == {None}
+    invited = runner.invoke(args=["users", "invite", "cli@dronten.nl"])
+    assert invited.exit_code == 0, invited.output
+    link = LINK_RE.search(invited.output)
+    assert link is not None
+    _i, done = _set_password(app, link.group(1), "een-ander-wachtwoord")
+    assert done.status_code == 302
+    session.refresh(user)
+    assert verify_password(user, "een-ander-wachtwoord")
+    unknown = runner.invoke(args=["users", "invite", "niemand@dronten.nl"])
+    assert unknown.exit_code != 0 and "No account" in unknown.output
+    weak = runner.invoke(
+        args=["users", "create", "--email", "k@dronten.nl", "--name", "K"]
+        + ["--role", "gids", "--password", "kort"]
+    )
+    assert weak.exit_code != 0 and "10 tekens" in weak.output
