@@ -14,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Provider, Role, User
+from models import OPEN_STATES, Aanmelding, AanmeldingOutcome, Provider, Role, Trajectory, User
 
 from . import config_log
 from .errors import N_, DomainError
@@ -177,6 +177,41 @@ def _keep_a_beheerder(session: Session, user: User) -> None:
         )
 
 
+def _no_open_gids_work(session: Session, user: User) -> None:
+    """A gids who is still responsible for open requests or trajectories keeps the role: no one
+    else could act on them."""
+    if user.role != Role.GIDS:
+        return
+    open_work = (
+        session.scalar(
+            select(func.count())
+            .select_from(Trajectory)
+            .where(Trajectory.gids_id == user.id, Trajectory.state.in_(OPEN_STATES))
+        )
+        or 0
+    )
+    open_work += (
+        session.scalar(
+            select(func.count())
+            .select_from(Aanmelding)
+            .where(
+                Aanmelding.gids_id == user.id,
+                Aanmelding.outcome == AanmeldingOutcome.IN_BEHANDELING,
+            )
+        )
+        or 0
+    )
+    if open_work:
+        raise DomainError(
+            N_(
+                "Deze gids is nog verantwoordelijk voor %(n)s open aanmeldingen of trajecten. "
+                "Een andere rol kan pas als die zijn afgerond."
+            ),
+            field="role",
+            n=open_work,
+        )
+
+
 def change_user(
     session: Session,
     actor: User,
@@ -199,6 +234,7 @@ def change_user(
                 field="role",
             )
         _keep_a_beheerder(session, user)
+        _no_open_gids_work(session, user)
     old_provider = user.provider.name if user.provider else None
     access_changed = role != user.role or (provider.id if provider else None) != user.provider_id
     user.provider = provider  # before the role: the database ties the two together

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import ConfigChange, Invitation, Role, User
+from models import ConfigChange, Invitation, Role, TrajectoryState, User
 from workflows import config_log
 from workflows.errors import DomainError
 from workflows.invitations import VALID_HOURS, accept, invite, open_invitations, valid_invitation
@@ -22,7 +22,7 @@ from workflows.users import (
     verify_password,
 )
 
-from ..factories import World, make_user
+from ..factories import World, make_trajectory, make_user
 
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 GOOD = "een-goed-wachtwoord"
@@ -143,6 +143,20 @@ def test_changing_to_zorgaanbieder_without_a_provider_is_refused(
         change_user(
             session, world.beheerder, world.gids2, name="G", role=Role.AANBIEDER, provider_agb=None
         )
+
+
+def test_a_gids_with_open_work_keeps_the_role(session: Session, world: World) -> None:
+    trajectory = make_trajectory(session, world, TrajectoryState.ACTIEF)
+    assert trajectory.gids_id == world.gids.id
+    with pytest.raises(DomainError, match="nog verantwoordelijk voor") as refused:
+        change_user(
+            session, world.beheerder, world.gids, name="G", role=Role.MANAGER, provider_agb=None
+        )
+    assert refused.value.problems[0].field == "role"
+    assert world.gids.role == Role.GIDS
+    change_user(  # the name may still change
+        session, world.beheerder, world.gids, name="G. Nieuw", role=Role.GIDS, provider_agb=None
+    )
 
 
 def test_a_beheerder_cannot_change_their_own_role(session: Session, world: World) -> None:
