@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from models import Resident, Role, User, Wijk
+from models import Resident, User, Wijk
 
 from . import config_log
 from .errors import N_, DomainError, NotFound
+from .guards import require_beheerder
 from .stats.feed import rename_wijk as rename_in_figures
 from .stats.feed import wijk_in_figures
 from .text import clean_text
@@ -31,11 +32,6 @@ MAX_NAME_LENGTH = 80
 class WijkRow:
     wijk: Wijk
     in_use: bool
-
-
-def _require_beheerder(actor: User | None) -> None:
-    if actor is not None and actor.role != Role.BEHEERDER:
-        raise DomainError(N_("U heeft geen recht om dit te doen."))
 
 
 def _name(session: Session, name: str, wijk_id: int | None = None) -> str:
@@ -76,7 +72,7 @@ def get_wijk(session: Session, wijk_id: int) -> Wijk:
 
 def add_wijk(session: Session, name: str, actor: User | None = None) -> Wijk:
     """A new wijk or kern, once per name (``actor`` None: the operator at the command line)."""
-    _require_beheerder(actor)
+    require_beheerder(actor)
     label = _name(session, name)
     if wijk_in_figures(session.connection(), label):
         raise DomainError(_IN_FIGURES, field="name")
@@ -96,7 +92,7 @@ _IN_FIGURES = N_(
 
 def rename_wijk(session: Session, actor: User, wijk_id: int, name: str) -> Wijk:
     """A new name for a wijk or kern; the figures follow."""
-    _require_beheerder(actor)
+    require_beheerder(actor)
     wijk = get_wijk(session, wijk_id)
     label = _name(session, name, wijk.id)
     if label == wijk.name:
@@ -112,7 +108,7 @@ def rename_wijk(session: Session, actor: User, wijk_id: int, name: str) -> Wijk:
 
 def remove_wijk(session: Session, actor: User, wijk_id: int) -> None:
     """Delete a wijk or kern nobody lives in and no figure names."""
-    _require_beheerder(actor)
+    require_beheerder(actor)
     wijk = get_wijk(session, wijk_id)
     if _in_use(session, wijk):
         raise DomainError(

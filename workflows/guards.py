@@ -43,6 +43,13 @@ def require_gids_or_main_provider(trajectory: Trajectory, actor: User) -> None:
     raise DomainError(N_("U heeft geen recht om dit te doen."))
 
 
+def require_beheerder(actor: User | None) -> None:
+    """A configuration change: by a beheerder, or (``None``) by the operator at the command
+    line."""
+    if actor is not None and actor.role != Role.BEHEERDER:
+        raise DomainError(N_("U heeft geen recht om dit te doen."))
+
+
 def require_active(trajectory: Trajectory, message: str) -> None:
     if trajectory.state != TrajectoryState.ACTIEF:
         raise DomainError(message)

@@ -23,11 +23,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from models import Invitation, Role, User
+from models import Invitation, User
 
 from . import config_log
 from .clock import as_utc
 from .errors import N_, DomainError
+from .guards import require_beheerder
 from .stats.admin import token_hash
 from .users import USER, label_of, set_password
 
@@ -65,8 +66,7 @@ def _revoke_open(session: Session, user: User, now: datetime) -> None:
 def invite(session: Session, actor: User | None, user: User, now: datetime) -> Issued:
     """A new one-time link for ``user``; older open links of the account stop working.
     ``actor`` None is the operator at the command line."""
-    if actor is not None and actor.role != Role.BEHEERDER:
-        raise DomainError(N_("U heeft geen recht om dit te doen."))
+    require_beheerder(actor)
     if not user.active:
         raise DomainError(
             N_("Dit account is geblokkeerd. Deblokkeer het eerst en stuur dan de uitnodiging.")

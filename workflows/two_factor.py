@@ -25,6 +25,7 @@ from models import RecoveryCode, Role, User
 
 from . import config_log
 from .errors import N_, DomainError
+from .guards import require_beheerder
 from .sessions import end_sessions
 from .users import USER, hash_password, label_of, verify_hash
 
@@ -135,8 +136,7 @@ def reset_second_factor(session: Session, user: User, actor: User | None = None)
     """Forget the factor (lost phone and codes): the user enrols again at the next login, and
     every session of the account ends. Logged in the change log, without any secret (``actor``
     None: the operator at the command line)."""
-    if actor is not None and actor.role != Role.BEHEERDER:
-        raise DomainError(N_("U heeft geen recht om dit te doen."))
+    require_beheerder(actor)
     config_log.record(session, actor, USER, user.id, label_of(user), "tweede_factor_gewist")
     user.totp_secret = None
     user.totp_confirmed_at = None

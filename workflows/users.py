@@ -18,6 +18,7 @@ from models import OPEN_STATES, Aanmelding, AanmeldingOutcome, Provider, Role, T
 
 from . import config_log
 from .errors import N_, DomainError
+from .guards import require_beheerder
 from .sessions import end_sessions
 from .text import clean_text
 from .uniqueness import duplicate, refusing_duplicates
@@ -82,13 +83,6 @@ def _provider_for(session: Session, role: Role, provider_agb: str | None) -> Pro
     return None
 
 
-def _require_beheerder(actor: User | None) -> None:
-    """A change made in the application needs a beheerder; ``None`` is the operator at the
-    command line."""
-    if actor is not None and actor.role != Role.BEHEERDER:
-        raise DomainError(N_("U heeft geen recht om dit te doen."))
-
-
 def _clean_name(name: str) -> str:
     label = clean_text(name) or ""
     if not label:
@@ -112,7 +106,7 @@ def create_user(
     one (``password=None``): the account then has an unusable random password until the user
     sets their own through an invitation (``workflows.invitations``). Logged in the change log
     (``actor`` None: the operator at the command line)."""
-    _require_beheerder(actor)
+    require_beheerder(actor)
     email = email.strip().lower()
     if len(email) > 254 or not EMAIL_RE.match(email):
         raise DomainError(N_("Ongeldig e-mailadres."), field="email")
@@ -224,7 +218,7 @@ def change_user(
     """A beheerder changes an account's name, role and provider. A new role or provider ends the
     account's sessions (what it may see changed). Beheerders cannot change their own role, and
     the last active beheerder keeps that role."""
-    _require_beheerder(actor)
+    require_beheerder(actor)
     label = _clean_name(name)
     provider = _provider_for(session, role, provider_agb)
     if role != user.role:
@@ -286,8 +280,7 @@ def set_password(
 def set_blocked(session: Session, user: User, blocked: bool, actor: User) -> None:
     """A beheerder blocks an account (its sessions end at once) or lifts the block; never their
     own, nor the last active beheerder account."""
-    if actor.role != Role.BEHEERDER:
-        raise DomainError(N_("U heeft geen recht om dit te doen."))
+    require_beheerder(actor)
     if blocked and user.id == actor.id:
         raise DomainError(N_("U kunt uw eigen account niet blokkeren."))
     if user.active == (not blocked):
