@@ -25,7 +25,7 @@ from ..extensions import db
 from ..formtools import run_step
 from ..mail import NOT_POSSIBLE, invitation_delivery
 from . import bp
-from .forms import ActionForm
+from .forms import ROLE_LABELS, ActionForm
 
 PER_PAGE = 50
 
@@ -62,6 +62,7 @@ def accounts() -> str:
         me=me(),
         can_invite=invitation_delivery(current_app.config) != NOT_POSSIBLE,
         valid_hours=VALID_HOURS,
+        role_labels=ROLE_LABELS,
     )
 
 
