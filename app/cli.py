@@ -15,14 +15,15 @@ from datetime import UTC, date, datetime
 import click
 from alembic import command
 from alembic.config import Config
-from flask import current_app
+from flask import current_app, url_for
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from models import Role, User
 from workflows import audit
+from workflows.areas import add_wijk
 from workflows.errors import DomainError
-from workflows.residents import add_wijk
+from workflows.invitations import invite
 from workflows.two_factor import requires_second_factor, reset_second_factor
 from workflows.users import create_user, find_by_email
 
@@ -133,6 +134,31 @@ def users_create(email: str, name: str, role: str, provider_agb: str | None, pas
         raise click.ClickException(str(err)) from None
     session.commit()
     click.echo(f"Account {user.email} ({user.role.value}) created.")
+
+
+@users_cli.command(
+    "invite",
+    help="Make a one-time link by which the user sets their own password (older links stop "
+    "working) and print it, e.g. to hand over when no mail server is configured.",
+)
+@click.argument("email")
+def users_invite(email: str) -> None:
+    session = db.session
+    user = find_by_email(session, email)
+    if user is None:
+        raise click.ClickException(f"No account {email!r}.")
+    try:
+        issued = invite(session, None, user, datetime.now(UTC))
+    except DomainError as err:
+        raise click.ClickException(str(err)) from None
+    audit.record(session, "uitgenodigd", "account", user.id, details="command line")
+    session.commit()
+    base = str(current_app.config.get("BASE_URL") or "").rstrip("/")
+    with current_app.test_request_context():
+        path = url_for("auth.invitation", token=issued.token)
+    until = f"{issued.invitation.expires_at:%Y-%m-%d %H:%M} UTC"
+    click.echo(f"Invitation for {user.email}, valid until {until}:")
+    click.echo(f"  {base}{path}")
 
 
 @users_cli.command("demo-logins", help="Print the demo accounts.")

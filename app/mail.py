@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
@@ -61,6 +62,20 @@ def _message(sender: str, to: str, subject: str, body: str) -> EmailMessage:
     return message
 
 
+@contextmanager
+def _smtp(config: Mapping[str, Any]) -> Iterator[tuple[smtplib.SMTP, str]]:
+    """A connection to the configured mail server (``MAIL_*``), and the sender address."""
+    sender = str(config.get("MAIL_FROM") or "trajectwijzer@localhost")
+    with smtplib.SMTP(
+        str(config["MAIL_SERVER"]), int(config.get("MAIL_PORT") or 25), timeout=SMTP_TIMEOUT_SECONDS
+    ) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls(context=ssl.create_default_context())
+        if config.get("MAIL_USERNAME"):
+            smtp.login(str(config["MAIL_USERNAME"]), str(config.get("MAIL_PASSWORD") or ""))
+        yield smtp, sender
+
+
 def send_notifications(notifications: Sequence[Notification], config: Mapping[str, Any]) -> int:
     """Send (or, without ``MAIL_SERVER``, log) one e-mail per notification; returns how many.
 
@@ -82,15 +97,8 @@ def send_notifications(notifications: Sequence[Notification], config: Mapping[st
                 body,
             )
         return len(composed)
-    sender = str(config.get("MAIL_FROM") or "trajectwijzer@localhost")
     sent = 0
-    with smtplib.SMTP(
-        str(server), int(config.get("MAIL_PORT") or 25), timeout=SMTP_TIMEOUT_SECONDS
-    ) as smtp:
-        if config.get("MAIL_USE_TLS"):
-            smtp.starttls(context=ssl.create_default_context())
-        if config.get("MAIL_USERNAME"):
-            smtp.login(str(config["MAIL_USERNAME"]), str(config.get("MAIL_PASSWORD") or ""))
+    with _smtp(config) as (smtp, sender):
         for note, subject, body in composed:
             try:
                 smtp.send_message(_message(sender, note.email, subject, body))
@@ -111,3 +119,54 @@ def notify_new_tasks(
     reach the mail server leaves ``mailed_at`` empty and the next run tries again.
     """
     return send_notifications(claim_unmailed_tasks(session, now), config)
+
+
+# --- invitations (first login, or a lost password) ----------------------------------------------
+
+# How an invitation reaches its user. By mail when ``MAIL_SERVER`` is set. On a development or
+# test machine without one, the link is logged and shown to the beheerder, who passes it on.
+# In production without a mail server no link is made in the browser at all: a link shown to
+# the beheerder would let the beheerder choose someone else's password. The operator can then
+# make one at the server (``flask --app wsgi users invite``).
+BY_MAIL = "mail"
+ON_SCREEN = "scherm"
+NOT_POSSIBLE = "geen"
+
+
+def invitation_delivery(config: Mapping[str, Any]) -> str:
+    if config.get("MAIL_SERVER"):
+        return BY_MAIL
+    if config.get("ENV_NAME") in {"development", "testing"}:
+        return ON_SCREEN
+    return NOT_POSSIBLE
+
+
+def compose_invitation(name: str, link: str, valid_until: str) -> tuple[str, str]:
+    """Subject and body of an invitation: the link and how long it works, no password."""
+    subject = "Uw account voor Trajectwijzer"
+    body = (
+        f"Beste {name},\n\n"
+        "De beheerder heeft een account voor u klaargezet in Trajectwijzer. Kies via deze link\n"
+        "zelf uw wachtwoord:\n\n"
+        f"{link}\n\n"
+        f"De link werkt één keer en is geldig tot {valid_until}. Daarna, of als u deze e-mail\n"
+        "niet verwachtte, vraagt u de beheerder om een nieuwe uitnodiging. Wie de link heeft,\n"
+        "kan het wachtwoord kiezen: stuur deze e-mail niet door.\n\n"
+        "Trajectwijzer (automatisch bericht, niet beantwoorden)\n"
+    )
+    return subject, body
+
+
+def send_invitation(
+    config: Mapping[str, Any], email: str, name: str, link: str, valid_until: str
+) -> None:
+    """Mail the invitation, or (``ON_SCREEN``) log it. A failure to reach the mail server
+    raises ``OSError`` or ``smtplib.SMTPException``: the caller rolls back, so no link exists
+    that nobody received."""
+    subject, body = compose_invitation(name, link, valid_until)
+    if invitation_delivery(config) != BY_MAIL:
+        log.info("E-mail (geen MAIL_SERVER; niet verzonden) aan %s: %s\n%s", email, subject, body)
+        return
+    with _smtp(config) as (smtp, sender):
+        smtp.send_message(_message(sender, email, subject, body))
+    log.info("Sent an invitation e-mail through %s.", config["MAIL_SERVER"])

@@ -33,6 +33,7 @@ from .enums import (
     TrajectoryState,
 )
 from .evaluation import ZRM_DOMAINS, Evaluation, ResultScore, ZrmBaselineScore, ZrmScore
+from .invitation import Invitation
 from .provider import Contract, Provider
 from .reference import ChangeReason, EndReason, Wijk
 from .resident import Household, Resident
@@ -122,6 +123,7 @@ __all__ = [
     "Domain",
     "EndReason",
     "Household",
+    "Invitation",
     "Intensity",
     "NeedType",
     "PromptStage",

@@ -39,9 +39,13 @@ def today(zone_name: str = DEFAULT_TIMEZONE) -> date:
     return datetime.now(zone(zone_name)).date()
 
 
+def as_utc(moment: datetime) -> datetime:
+    """An instant read from the database, with its zone: SQLite hands timestamps back without
+    one, and they are stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def local_date(moment: datetime, zone_name: str = DEFAULT_TIMEZONE) -> date:
     """The calendar day of an instant in the municipality (a naive value is taken as UTC, which
     is how the database returns timestamps on SQLite)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(zone(zone_name)).date()
+    return as_utc(moment).astimezone(zone(zone_name)).date()

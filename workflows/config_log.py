@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import ConfigChange, User
+
+from .errors import N_
+from .paging import Page, paginate_objects
 
 CREATED = "aangemaakt"
 CHANGED = "gewijzigd"
@@ -29,6 +31,64 @@ DELETED = "verwijderd"
 
 # Never written to the log, whatever a caller passes.
 SECRET_FIELDS = frozenset({"password_hash", "totp_secret", "recovery_codes", "token_hash"})
+
+# How the *Wijzigingen* page names the kinds of object, the actions and the fields (Dutch
+# message ids, translated when shown). One table for every workflow that logs: a field that is
+# not here is shown by its own name (``field_label``).
+OBJECT_LABELS: dict[str, str] = {
+    "gebruiker": N_("Gebruiker"),
+    "aanbieder": N_("Aanbieder"),
+    "contract": N_("Contract"),
+    "categorie": N_("Productcategorie"),
+    "profiel": N_("Ondersteuningsprofiel"),
+    "tarief": N_("Tarief"),
+    "wijk": N_("Wijk of kern"),
+    "bevolking": N_("Bevolkingscijfers"),
+}
+ACTION_LABELS: dict[str, str] = {
+    CREATED: N_("aangemaakt"),
+    CHANGED: N_("gewijzigd"),
+    ENDED: N_("beëindigd"),
+    DELETED: N_("verwijderd"),
+    "geblokkeerd": N_("geblokkeerd"),
+    "gedeblokkeerd": N_("gedeblokkeerd"),
+    "tweede_factor_gewist": N_("tweede factor gewist"),
+    "uitgenodigd": N_("uitnodiging verstuurd"),
+    "wachtwoord_ingesteld": N_("wachtwoord ingesteld via uitnodiging"),
+}
+FIELD_LABELS: dict[str, str] = {
+    # users
+    "email": N_("E-mailadres"),
+    "name": N_("Naam"),
+    "role": N_("Rol"),
+    "provider": N_("Aanbieder"),
+    "active": N_("Actief"),
+    "expires_at": N_("Geldig tot"),
+    # providers, contracts, catalogue, tariffs
+    "agb_code": N_("AGB-code"),
+    "code": N_("Code"),
+    "domain": N_("Domein"),
+    "category_code": N_("Productcategorie"),
+    "profile": N_("Profiel"),
+    "intensity": N_("Intensiteit"),
+    "allowed_intensities": N_("Toegestane intensiteiten"),
+    "valid_from": N_("Geldig vanaf"),
+    "valid_to": N_("Geldig tot en met"),
+    "price": N_("Trajectprijs"),
+    "standard_duration_weeks": N_("Standaardduur (weken)"),
+    "evaluation_interval_months": N_("Evaluatie-interval (maanden)"),
+    "description": N_("Omschrijving"),
+    # population figures
+    "inhabitants": N_("Inwoners"),
+    "households": N_("Huishoudens"),
+}
+
+
+def field_label(field: str | None) -> str | None:
+    """The Dutch message id for a logged field, or the field's own name when it has none."""
+    if field is None:
+        return None
+    return FIELD_LABELS.get(field, field)
 
 
 def shown(value: Any) -> str | None:
@@ -110,28 +170,34 @@ def assign(
     return changes
 
 
-@dataclass(frozen=True)
-class Page:
-    changes: Sequence[ConfigChange]
-    total: int
-
-
 def listing(
     session: Session,
     object_type: str | None = None,
     *,
     page: int = 1,
     per_page: int = 50,
-) -> Page:
-    """The log, newest first, optionally of one kind of object."""
+) -> Page[ConfigChange]:
+    """The log, newest first, optionally of one kind of object, one page at a time."""
     stmt = select(ConfigChange)
-    count = select(func.count()).select_from(ConfigChange)
     if object_type:
         stmt = stmt.where(ConfigChange.object_type == object_type)
-        count = count.where(ConfigChange.object_type == object_type)
-    rows = session.scalars(
-        stmt.order_by(ConfigChange.at.desc(), ConfigChange.id.desc())
-        .offset((max(page, 1) - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return Page(changes=rows, total=int(session.scalar(count) or 0))
+    return paginate_objects(
+        session,
+        stmt.order_by(ConfigChange.at.desc(), ConfigChange.id.desc()),
+        page=page,
+        per_page=per_page,
+    )
+
+
+def kinds(session: Session) -> list[str]:
+    """The kinds of object the log holds, for the page's filter."""
+    return sorted(session.scalars(select(ConfigChange.object_type).distinct()))
+
+
+def actor_names(session: Session, changes: Sequence[ConfigChange]) -> dict[int, str]:
+    """The names of who made these changes, by user id."""
+    ids = {c.user_id for c in changes if c.user_id is not None}
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.name).where(User.id.in_(ids)))
+    return {user_id: name for user_id, name in rows}

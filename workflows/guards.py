@@ -14,12 +14,6 @@ from models import Role, Trajectory, TrajectoryState, User
 from .errors import N_, DomainError, NotFound
 
 
-def require_beheerder(actor: User) -> None:
-    """Configuration (catalogue, providers, contracts, statistics settings) is the beheerder's."""
-    if actor.role != Role.BEHEERDER:
-        raise DomainError(N_("Alleen een beheerder kan dit doen."))
-
-
 def is_responsible_gids(trajectory: Trajectory, actor: User) -> bool:
     return actor.role == Role.GIDS and actor.id == trajectory.gids_id
 
@@ -47,6 +41,13 @@ def require_gids_or_main_provider(trajectory: Trajectory, actor: User) -> None:
     if actor.role == Role.AANBIEDER:
         raise NotFound(N_("Traject niet gevonden."))
     raise DomainError(N_("U heeft geen recht om dit te doen."))
+
+
+def require_beheerder(actor: User | None) -> None:
+    """Configuration (users, catalogue, providers, contracts, wijken, statistics settings) is
+    the beheerder's, or (``None``) the operator's at the command line."""
+    if actor is not None and actor.role != Role.BEHEERDER:
+        raise DomainError(N_("U heeft geen recht om dit te doen."))
 
 
 def require_active(trajectory: Trajectory, message: str) -> None:

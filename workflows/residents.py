@@ -226,19 +226,6 @@ def get_resident_for_change(session: Session, resident_id: int) -> Resident:
     return resident
 
 
-def add_wijk(session: Session, name: str) -> Wijk:
-    """A district or village (wijk/kern) of the municipality, once per name."""
-    label = clean_text(name)
-    if not label:
-        raise DomainError(N_("Geef de naam van de wijk of kern."), field="name")
-    if session.scalar(select(Wijk.id).where(Wijk.name == label)) is not None:
-        raise DomainError.from_problems([duplicate("uq_wijken_name")])
-    wijk = Wijk(name=label)
-    with refusing_duplicates(session):
-        session.add(wijk)
-    return wijk
-
-
 def resident_matches(text: str | None) -> ColumnElement[bool] | None:
     """The condition on ``Resident`` for a search by BSN or by name, or None for no text: nine
     digits (spaces, dots and dashes ignored) match the BSN exactly — never a part of it — and

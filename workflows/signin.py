@@ -33,7 +33,7 @@ import enum
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from models import LoginAttempt, User
 
 from . import audit
+from .clock import as_utc
 from .errors import N_, DomainError
 from .two_factor import (
     looks_like_recovery_code,
@@ -109,8 +110,8 @@ def locked_until(session: Session, key: str, now: datetime) -> datetime | None:
         )
     )
     since = now - WINDOW
-    if last_success is not None and _aware(last_success) > since:
-        since = _aware(last_success)
+    if last_success is not None and as_utc(last_success) > since:
+        since = as_utc(last_success)
     failures = session.scalars(
         select(LoginAttempt.at)
         .where(
@@ -124,7 +125,7 @@ def locked_until(session: Session, key: str, now: datetime) -> datetime | None:
     ).all()
     if len(failures) < ACCOUNT_MAX_FAILURES:
         return None
-    return _aware(min(failures)) + WINDOW
+    return as_utc(min(failures)) + WINDOW
 
 
 def ip_throttled(session: Session, ip: str | None, now: datetime) -> bool:
@@ -138,11 +139,6 @@ def ip_throttled(session: Session, ip: str | None, now: datetime) -> bool:
         )
     )
     return (failures or 0) >= IP_MAX_FAILURES
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands timestamps back without a zone; they are stored in UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _lock_address(session: Session, key: str) -> None:

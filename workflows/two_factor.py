@@ -23,9 +23,11 @@ from sqlalchemy.orm import Session
 
 from models import RecoveryCode, Role, User
 
+from . import config_log
 from .errors import N_, DomainError
+from .guards import require_beheerder
 from .sessions import end_sessions
-from .users import hash_password, verify_hash
+from .users import USER, hash_password, label_of, verify_hash
 
 SECOND_FACTOR_ROLES = frozenset({Role.GIDS, Role.AANBIEDER, Role.BEHEERDER})
 ISSUER = "Trajectwijzer"
@@ -130,9 +132,12 @@ def looks_like_recovery_code(code: str) -> bool:
     return len(_normalise_recovery_code(code)) == RECOVERY_CODE_LENGTH
 
 
-def reset_second_factor(session: Session, user: User) -> None:
+def reset_second_factor(session: Session, user: User, actor: User | None = None) -> None:
     """Forget the factor (lost phone and codes): the user enrols again at the next login, and
-    every session of the account ends."""
+    every session of the account ends. Logged in the change log, without any secret (``actor``
+    None: the operator at the command line)."""
+    require_beheerder(actor)
+    config_log.record(session, actor, USER, user.id, label_of(user), "tweede_factor_gewist")
     user.totp_secret = None
     user.totp_confirmed_at = None
     user.totp_last_step = None

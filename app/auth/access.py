@@ -69,6 +69,7 @@ ACCESS: dict[str, Rule] = {
     "set_language": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
+    "auth.invitation": PUBLIC,  # whoever holds the one-time link (workflows.invitations)
     # --- between the password and the second factor -------------------------------------------
     "auth.second_factor": SIGNING_IN,
     "auth.enrol": SIGNING_IN,
@@ -146,6 +147,13 @@ ACCESS: dict[str, Rule] = {
     "beheer.block_account": BEHEERDER,
     "beheer.unblock_account": BEHEERDER,
     "beheer.reset_second_factor": BEHEERDER,
+    "beheer.new_account": BEHEERDER,
+    "beheer.edit_account": BEHEERDER,
+    "beheer.invite_account": BEHEERDER,
+    "beheer.areas": BEHEERDER,
+    "beheer.rename_area": BEHEERDER,
+    "beheer.remove_area": BEHEERDER,
+    "beheer.changes": BEHEERDER,
     "beheer.inzage": BEHEERDER,
     "beheer.access_request": BEHEERDER,
     "beheer.close_request": BEHEERDER,

@@ -58,3 +58,23 @@ class RenewCodesForm(Form):
         render_kw={"autocomplete": "current-password"},
     )
     submit = SubmitField(_l("Nieuwe herstelcodes maken"))
+
+
+class InvitationForm(Form):
+    """Choosing one's own password through an invitation link (workflows.invitations)."""
+
+    new_password = PasswordField(
+        _l("Nieuw wachtwoord"),
+        validators=[DataRequired(_l("Vul een nieuw wachtwoord in.")), Length(max=200)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    repeat = PasswordField(
+        _l("Nieuw wachtwoord (nog een keer)"),
+        validators=[
+            DataRequired(_l("Herhaal het nieuwe wachtwoord.")),
+            Length(max=200),
+            EqualTo("new_password", _l("De twee nieuwe wachtwoorden zijn niet gelijk.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Wachtwoord instellen"))

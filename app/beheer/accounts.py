@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from models import User
 from workflows import audit
+from workflows.invitations import VALID_HOURS, open_invitations
 from workflows.paging import page_number, paginate_objects
 from workflows.signin import account_key, lift_lockout, locked_until
 from workflows.two_factor import requires_second_factor, reset_second_factor
@@ -22,8 +23,9 @@ from workflows.users import set_blocked
 from ..auth.access import me
 from ..extensions import db
 from ..formtools import run_step
+from ..mail import NOT_POSSIBLE, invitation_delivery
 from . import bp
-from .forms import ActionForm
+from .forms import ROLE_LABELS, ActionForm
 
 PER_PAGE = 50
 
@@ -44,14 +46,24 @@ def accounts() -> str:
         page=page_number(request.args.get("page")),
         per_page=PER_PAGE,
     )
+    invited = open_invitations(db.session, page.items, now)
     rows = page.map(
         lambda user: (
             user,
             requires_second_factor(user),
             locked_until(db.session, account_key(user.email), now),
+            invited.get(user.id),
         )
     )
-    return render_template("beheer/accounts.html", rows=rows, form=ActionForm(), me=me())
+    return render_template(
+        "beheer/accounts.html",
+        rows=rows,
+        form=ActionForm(),
+        me=me(),
+        can_invite=invitation_delivery(current_app.config) != NOT_POSSIBLE,
+        valid_hours=VALID_HOURS,
+        role_labels=ROLE_LABELS,
+    )
 
 
 def _act(user_id: int, action: str) -> Response:
@@ -78,7 +90,7 @@ def _act(user_id: int, action: str) -> Response:
             set_blocked(db.session, user, False, me())
             lift_lockout(db.session, user, now)
         else:
-            reset_second_factor(db.session, user)
+            reset_second_factor(db.session, user, me())
         audit.record(db.session, action, "account", user.id)
 
     run_step(form, act, success=message, flash_problems=True)

@@ -10,6 +10,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    EmailField,
     IntegerField,
     RadioField,
     SelectField,
@@ -19,7 +20,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from ..formtools import Form, opts, whole_number
+from models import Role
+
+from ..formtools import CountField, Form, opts, whole_number
 
 
 def _record_id(raw: object) -> int:
@@ -47,17 +50,9 @@ class PopulationForm(Form):
         _l("Jaar"),
         validators=[InputRequired(_l("Vul het jaar in.")), NumberRange(2000, 2100)],
     )
-    inhabitants = IntegerField(
-        _l("Inwoners"),
-        validators=[InputRequired(_l("Vul het aantal inwoners in.")), NumberRange(1, 10_000_000)],
-    )
-    households = IntegerField(
-        _l("Huishoudens"),
-        validators=[
-            InputRequired(_l("Vul het aantal huishoudens in.")),
-            NumberRange(1, 10_000_000),
-        ],
-    )
+    # "39.800" or "39800"; the range (more than 0) is workflows.stats.admin's to check.
+    inhabitants = CountField(_l("Inwoners"), validators=[Length(max=20)])
+    households = CountField(_l("Huishoudens"), validators=[Length(max=20)])
 
 
 class TokenForm(Form):
@@ -117,3 +112,46 @@ class AccessRequestForm(Form):
         _l("Ontvangen op"), validators=[InputRequired(_l("Vul de datum van ontvangst in."))]
     )
     submit = SubmitField(_l("Verzoek registreren"))
+
+
+ROLE_LABELS = {
+    Role.GIDS: _l("Gids"),
+    Role.AANBIEDER: _l("Zorgaanbieder"),
+    Role.MANAGER: _l("Manager"),
+    Role.BEHEERDER: _l("Beheerder"),
+}
+
+
+class AccountEditForm(Form):
+    """An account's name, role and provider (workflows.users.change_user checks the rules)."""
+
+    name = StringField(
+        _l("Naam"), validators=[DataRequired(_l("Vul de naam in.")), Length(max=120)]
+    )
+    role = SelectField(
+        _l("Rol"),
+        choices=opts((role.value, label) for role, label in ROLE_LABELS.items()),
+        validators=[InputRequired(_l("Kies een rol."))],
+    )
+    provider_agb = SelectField(
+        _l("Aanbieder (alleen voor een zorgaanbieder)"), validate_choice=False
+    )
+    submit = SubmitField(_l("Opslaan"))
+
+
+class AccountForm(AccountEditForm):
+    """A new account: the user gets an invitation to choose their own password."""
+
+    email = EmailField(
+        _l("E-mailadres"),
+        validators=[DataRequired(_l("Vul het e-mailadres in.")), Length(max=254)],
+        render_kw={"autocomplete": "off"},
+    )
+    submit = SubmitField(_l("Account aanmaken en uitnodiging sturen"))
+
+
+class WijkForm(Form):
+    name = StringField(
+        _l("Naam van de wijk of kern"),
+        validators=[DataRequired(_l("Geef de naam van de wijk of kern.")), Length(max=80)],
+    )

@@ -82,7 +82,7 @@ def population() -> str | Response:
             form,
             lambda: admin.set_population(
                 db.session, me(), year=form.year.data or 0,
-                inhabitants=form.inhabitants.data or 0, households=form.households.data or 0,
+                inhabitants=form.inhabitants.count or 0, households=form.households.count or 0,
             ),
             success=_("De bevolkingscijfers zijn opgeslagen."),
         )  # fmt: skip

@@ -8,7 +8,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from models import EvaluationState, Role, TaskKind, TrajectoryState
+from models import EvaluationState, Role, TaskKind, TrajectoryState, Wijk
 from workflows.claims import decide_claim, submit_claim
 from workflows.inbox import add_task
 
@@ -17,8 +17,9 @@ from .helpers import login_as
 from .routes import USERS, route_methods, route_url, scene_ids, url_rules
 
 # Routes reached only between the password and the second factor (tested in test_two_factor),
-# and the logout form, which would end the session the walk runs in (tested in test_auth).
-NOT_WALKED = {"auth.second_factor", "auth.enrol", "auth.logout"}
+# the logout form, which would end the session the walk runs in (tested in test_auth), and the
+# page behind a one-time invitation link (tested, fuzzed too, in test_invitation_views).
+NOT_WALKED = {"auth.second_factor", "auth.enrol", "auth.logout", "auth.invitation"}
 
 
 @dataclass
@@ -89,6 +90,7 @@ def build_variants(session, world, scene) -> list[dict[str, int]]:
     decide_claim(session, refused, world.gids, approve=False, reason="Klopt niet", today=TODAY)
     blocked = make_user(session, "geblokkeerd@test.nl", Role.GIDS)
     blocked.active = False
+    session.add(Wijk(name="Swifterbant"))  # in use nowhere: it has a delete button
     # signals with an *Afgehandeld* button in both inboxes
     add_task(session, TaskKind.TERMIJN_VERSTREKEN, running, user_id=world.gids.id, due_on=TODAY)
     add_task(session, TaskKind.TERMIJN_BIJNA, running, provider_id=world.zorg_a.id, due_on=TODAY)

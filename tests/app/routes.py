@@ -196,6 +196,7 @@ def scene_ids(world, scene) -> dict[str, int]:
         "provider_id": world.zorg_a.id,
         "contract_id": world.zorg_a.contracts[0].id,
         "profile_id": world.bg.id,
+        "wijk_id": world.dronten.id,
     }
 
 

@@ -93,6 +93,6 @@ def test_listing_is_newest_first_and_filters_by_kind(session: Session, world: Wo
     config_log.record(session, world.beheerder, "aanbieder", 1, "A", config_log.CREATED)
     config_log.record(session, world.beheerder, "tarief", 2, "T", config_log.CREATED)
     page = config_log.listing(session)
-    assert page.total == 2 and [c.object_type for c in page.changes] == ["tarief", "aanbieder"]
+    assert page.total == 2 and [c.object_type for c in page.items] == ["tarief", "aanbieder"]
     only = config_log.listing(session, "aanbieder")
-    assert only.total == 1 and only.changes[0].object_label == "A"
+    assert only.total == 1 and only.items[0].object_label == "A"

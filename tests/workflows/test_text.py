@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from models import Role
 from workflows import trajectories as wf
-from workflows.residents import ResidentInput, add_resident, add_wijk
+from workflows.areas import add_wijk
+from workflows.residents import ResidentInput, add_resident
 from workflows.stats.admin import review_imported
 from workflows.text import clean_text, has_control_characters
 from workflows.users import create_user

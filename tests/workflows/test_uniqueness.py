@@ -21,8 +21,9 @@ from models import (
     Wijk,
 )
 from workflows import evaluations as ev
+from workflows.areas import add_wijk
 from workflows.errors import DomainError
-from workflows.residents import ResidentInput, add_resident, add_wijk
+from workflows.residents import ResidentInput, add_resident
 from workflows.uniqueness import (
     DUPLICATES,
     NOT_BY_PEOPLE,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from models import (
 )
 
 from .. import catalogue, config_log, providers
+from ..clock import as_utc
 from ..errors import N_, DomainError, NotFound, Problem
 from ..guards import require_beheerder
 from ..paging import Page, paginate_objects
@@ -90,6 +91,8 @@ def remove_outlier_month(session: Session, actor: User, outlier_id: int) -> None
 
 # --- population figures ---------------------------------------------------------------------
 
+POPULATION = "bevolking"  # the change log's kind of object (``workflows.config_log``)
+
 
 def population_figures(
     session: Session, *, page: int = 1, per_page: int = PER_PAGE
@@ -122,13 +125,29 @@ def set_population(
     if problems:
         raise DomainError.from_problems(problems)
     row = session.get(PopulationFigure, year)
+    label = str(year)
     if row is None:
         row = PopulationFigure(year=year, inhabitants=inhabitants, households=households)
         with refusing_duplicates(session):  # the same year entered twice at the same moment
             session.add(row)
+        config_log.record(
+            session,
+            actor,
+            POPULATION,
+            year,
+            label,
+            config_log.CREATED,
+            {"inhabitants": (None, inhabitants), "households": (None, households)},
+        )
     else:
-        row.inhabitants, row.households = inhabitants, households
-        session.flush()
+        config_log.assign(
+            session,
+            actor,
+            row,
+            POPULATION,
+            label,
+            {"inhabitants": inhabitants, "households": households},
+        )
     return row
 
 
@@ -137,6 +156,15 @@ def remove_population(session: Session, actor: User, year: int) -> None:
     row = session.get(PopulationFigure, year)
     if row is None:
         raise NotFound(N_("Voor dit jaar zijn geen bevolkingscijfers vastgelegd."))
+    config_log.record(
+        session,
+        actor,
+        POPULATION,
+        year,
+        str(year),
+        config_log.DELETED,
+        {"inhabitants": (row.inhabitants, None), "households": (row.households, None)},
+    )
     session.delete(row)
     session.flush()
 
@@ -217,9 +245,7 @@ def authenticate_token(session: Session, token: str, now: datetime) -> User | No
     user = row.user
     if not user.active or user.role != Role.MANAGER:
         return None
-    last = row.last_used_at
-    if last is not None and last.tzinfo is None:  # SQLite returns naive UTC
-        last = last.replace(tzinfo=UTC)
+    last = as_utc(row.last_used_at) if row.last_used_at is not None else None
     if last is None or now - last > LAST_USED_PRECISION:
         row.last_used_at = now
         session.flush()

@@ -83,6 +83,7 @@ from models import (
     Wijk,
     derived_key,
     episode_key,
+    set_name,
     set_value,
 )
 
@@ -115,6 +116,7 @@ counts_table = cast(Table, StatsMonthlyCount.__table__)
 filter_counts_table = cast(Table, StatsFilterCount.__table__)
 requests_table = cast(Table, StatsRequest.__table__)
 changes_table = cast(Table, StatsFeedChange.__table__)
+WIJK_TABLES = (facts, requests_table)  # the tables that name a wijk/kern
 
 # The columns ``derive`` fills, in table order (everything but the surrogate id).
 FACT_COLUMNS = [c.name for c in facts.columns if c.name not in ("id", "frozen")]
@@ -1010,6 +1012,35 @@ def rebuild_aggregates(connection: Connection) -> int:
 
 
 FeedVersion = tuple[int, int | None, int | None]
+
+
+def wijk_in_figures(connection: Connection, name: str) -> bool:
+    """Whether the feed names this wijk/kern (in any row, frozen and detached ones too)."""
+    return any(
+        connection.scalar(select(exists().where(table.c.wijk == name))) for table in WIJK_TABLES
+    )
+
+
+def rename_wijk(connection: Connection, old: str, new: str) -> None:
+    """A wijk/kern got a new name: the feed and every kept count that names it follow, frozen
+    rows included (a name is no personal data), so a filter on the new name finds its whole
+    history. Record keys do not depend on the name: every cell keeps its key sum, and so the
+    figures keep exactly their values. The caller makes sure ``new`` is in no row yet."""
+    if old == new:
+        return
+    for table in WIJK_TABLES:
+        connection.execute(update(table).where(table.c.wijk == old).values(wijk=new))
+    for names in KEPT_SETS:
+        if "wijk" not in names:
+            continue
+        column = f"value_{names.index('wijk') + 1}"
+        for table in (filter_counts_table, kept.results_table, kept.repeats_table):
+            connection.execute(
+                update(table)
+                .where(table.c.filter_set == set_name(names), table.c[column] == old)
+                .values({column: new})
+            )
+    record_change(connection, "wijk")
 
 
 def record_change(connection: Connection, kind: str) -> None:
