@@ -594,7 +594,7 @@ def merge_profile(session: Session, actor: User, imported_id: int, target_id: in
         {"profile_code": target.code, "category_code": target.category_code},
     )
     for trajectory_id, resident_id in moved:
-        audit.record(session, "samengevoegd", "traject", trajectory_id, resident_id)
+        audit.record(session, config_log.MERGED, "traject", trajectory_id, resident_id)
     label = profile_label(imported)
     config_log.record(
         session,
@@ -602,7 +602,7 @@ def merge_profile(session: Session, actor: User, imported_id: int, target_id: in
         PROFILE,
         target.id,
         profile_label(target),
-        "samengevoegd",
+        config_log.MERGED,
         {"samengevoegd_uit": (None, label), "trajecten": (None, len(moved))},
     )
     config_log.record(session, actor, PROFILE, imported.id, label, config_log.DELETED)

@@ -28,6 +28,7 @@ CREATED = "aangemaakt"
 CHANGED = "gewijzigd"
 ENDED = "beeindigd"
 DELETED = "verwijderd"
+MERGED = "samengevoegd"  # an imported provider or profile merged into another
 
 # Never written to the log, whatever a caller passes.
 SECRET_FIELDS = frozenset({"password_hash", "totp_secret", "recovery_codes", "token_hash"})
@@ -55,6 +56,7 @@ ACTION_LABELS: dict[str, str] = {
     "tweede_factor_gewist": N_("tweede factor gewist"),
     "uitgenodigd": N_("uitnodiging verstuurd"),
     "wachtwoord_ingesteld": N_("wachtwoord ingesteld via uitnodiging"),
+    MERGED: N_("samengevoegd"),
 }
 FIELD_LABELS: dict[str, str] = {
     # users
@@ -72,6 +74,10 @@ FIELD_LABELS: dict[str, str] = {
     "profile": N_("Profiel"),
     "intensity": N_("Intensiteit"),
     "allowed_intensities": N_("Toegestane intensiteiten"),
+    "intensities": N_("Toegestane intensiteiten"),
+    "imported": N_("Uit een import"),
+    "samengevoegd_uit": N_("Samengevoegd uit"),
+    "trajecten": N_("Verplaatste trajecten"),
     "valid_from": N_("Geldig vanaf"),
     "valid_to": N_("Geldig tot en met"),
     "price": N_("Trajectprijs"),

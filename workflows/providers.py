@@ -364,7 +364,7 @@ def merge_provider(session: Session, actor: User, imported_id: int, target_id: i
     feed.refresh(session, [trajectory_id for trajectory_id, _resident in moved])
     feed.recode(session, "provider_agb", imported.agb_code, {"provider_agb": target.agb_code})
     for trajectory_id, resident_id in moved:
-        audit.record(session, "samengevoegd", "traject", trajectory_id, resident_id)
+        audit.record(session, config_log.MERGED, "traject", trajectory_id, resident_id)
     label = provider_label(imported)
     imported_id_value = imported.id
     config_log.record(
@@ -373,7 +373,7 @@ def merge_provider(session: Session, actor: User, imported_id: int, target_id: i
         PROVIDER,
         target.id,
         provider_label(target),
-        "samengevoegd",
+        config_log.MERGED,
         {"samengevoegd_uit": (None, label), "trajecten": (None, len(moved))},
     )
     config_log.record(session, actor, PROVIDER, imported_id_value, label, config_log.DELETED)
