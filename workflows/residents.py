@@ -39,8 +39,8 @@ def normalise_phone(raw: str | None) -> str | None:
     notation. Spaces, hyphens, dots, slashes and brackets go; the country code +31 or 0031
     becomes the 0 of the national notation, also when the 0 was kept after it ("+31 (0)6 ...").
     So ``06-12345678``, ``+31 6 12345678`` and ``0031 6 1234 5678`` are all ``0612345678``, and
-    ``(0321) 12 34 56`` is ``0321123456``. None when no digit or sign was typed; whether the result is a
-    Dutch number at all, ``PHONE_RE`` decides."""
+    ``(0321) 12 34 56`` is ``0321123456``. None when no digit or sign was typed; whether the
+    result is a Dutch number at all, ``PHONE_RE`` decides."""
     cleaned = clean_text(raw)
     if cleaned is None:
         return None

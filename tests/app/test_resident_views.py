@@ -7,7 +7,6 @@ goes to another gids only, and the work follows."""
 from __future__ import annotations
 
 import re
-
 from datetime import timedelta
 
 import pytest

@@ -43,9 +43,9 @@ from models import (
 )
 from seed.demo import build_demo
 from workflows.bsn import is_valid_bsn
-from workflows.residents import PHONE_RE, normalise_phone
 from workflows.catalogue import has_contract
 from workflows.dates import age_on, jeugd_decision_end
+from workflows.residents import PHONE_RE, normalise_phone
 from workflows.users import verify_password
 
 from .demo_settings import PASSWORD, SCALE, TODAY

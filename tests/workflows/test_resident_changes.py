@@ -106,7 +106,10 @@ def test_a_wrong_phone_changes_nothing(session: Session, world: World) -> None:
     version = world.adult.version
     with pytest.raises(DomainError) as error:
         change_resident(
-            session, world.adult, changes(family_name="Anders", phone="+44 20 7946 0000"), world.gids
+            session,
+            world.adult,
+            changes(family_name="Anders", phone="+44 20 7946 0000"),
+            world.gids,
         )
     assert fields_of(error) == ["phone"]
     assert (world.adult.phone, world.adult.family_name, world.adult.version) == (

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from models import Household, Resident
 from workflows.errors import DomainError, NotFound
 from workflows.residents import (
+    PHONE_RE,
     ResidentInput,
     add_resident,
     get_resident,
-    PHONE_RE,
     normalise_phone,
     normalise_postcode,
     search_residents,
