@@ -54,6 +54,7 @@ class InzagePdf(PdfDocument):
                     (_("Geboortedatum"), _plain(resident["birth_date"])),
                     (_("Adres"), _plain(resident["address"])),
                     (_("Postcode"), _plain(resident["postcode"])),
+                    (_("Telefoonnummer"), _plain(resident["phone"])),
                     (_("Wijk of kern"), _plain(resident["wijk"])),
                     (_("Geregistreerd op"), _plain(resident["created_at"][:10])),
                     (_("Uw contactpersoon (gids)"), _plain(resident["contact_gids"])),

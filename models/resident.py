@@ -45,6 +45,9 @@ class Resident(Base):
     # Street and house number (and addition); the place is the municipality's, the wijk its part.
     address: Mapped[str | None] = mapped_column(String(200))
     postcode: Mapped[str | None] = mapped_column(String(6))
+    # A Dutch phone number, stored as its ten digits in the national form: 0612345678, 0321123456
+    # (``workflows.residents.normalise_phone``).
+    phone: Mapped[str | None] = mapped_column(String(20))
     wijk_id: Mapped[int | None] = mapped_column(ForeignKey("wijken.id"))
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)

@@ -509,6 +509,7 @@ def resident_file(session: Session, access_request: AccessRequest, today: date) 
                     "family_name",
                     "birth_date",
                     "address",
+                    "phone",
                     "postcode",
                     "moved_out_on",
                     "died_on",

@@ -20,6 +20,11 @@ from .uniqueness import duplicate, refusing_duplicates
 
 POSTCODE_RE = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
 ADDRESS_MAX = 200
+# A Dutch phone number in its stored form: the ten digits of the national notation, a 0 and no
+# second 0 (that would be an international access code): 0612345678, 0321123456, 0201234567.
+PHONE_RE = re.compile(r"^0[1-9][0-9]{8}$")
+PHONE_SEPARATORS = re.compile(r"[\s\-./()]")
+COUNTRY_CODES = ("+31", "0031")
 
 
 def normalise_postcode(raw: str | None) -> str | None:
@@ -27,6 +32,26 @@ def normalise_postcode(raw: str | None) -> str | None:
         return None
     cleaned = raw.replace(" ", "").upper()
     return cleaned or None
+
+
+def normalise_phone(raw: str | None) -> str | None:
+    """A phone number as typed, in the form it is stored: only its digits, in the national
+    notation. Spaces, hyphens, dots, slashes and brackets go; the country code +31 or 0031
+    becomes the 0 of the national notation, also when the 0 was kept after it ("+31 (0)6 ...").
+    So ``06-12345678``, ``+31 6 12345678`` and ``0031 6 1234 5678`` are all ``0612345678``, and
+    ``(0321) 12 34 56`` is ``0321123456``. None when no digit or sign was typed; whether the
+    result is a Dutch number at all, ``PHONE_RE`` decides."""
+    cleaned = clean_text(raw)
+    if cleaned is None:
+        return None
+    compact = PHONE_SEPARATORS.sub("", cleaned)
+    if not compact:
+        return None  # only a dash or brackets: no number
+    for code in COUNTRY_CODES:
+        if compact.startswith(code):
+            national = compact[len(code) :]
+            return national if national.startswith("0") else "0" + national
+    return compact
 
 
 @dataclass
@@ -38,6 +63,7 @@ class ResidentInput:
     postcode: str | None = None
     wijk_id: int | None = None
     address: str | None = None
+    phone: str | None = None
     # BSN of a resident whose household the new resident joins; empty = a new household.
     household_member_bsn: str | None = None
 
@@ -91,6 +117,7 @@ class Details:
     family_name: str
     address: str | None
     postcode: str | None
+    phone: str | None
 
 
 def details_problems(
@@ -100,9 +127,10 @@ def details_problems(
     address: str | None,
     postcode: str | None,
     wijk_id: int | None,
+    phone: str | None,
 ) -> tuple[Details | None, list[Problem]]:
-    """Names, address, postcode and wijk, cleaned and checked: for a new resident and a
-    correction alike."""
+    """Names, address, postcode, wijk and phone, cleaned and checked: for a new resident and a
+    correction alike. The phone is stored in its national digits (``normalise_phone``)."""
     problems: list[Problem] = []
     given = clean_text(given_name)
     family = clean_text(family_name)
@@ -124,9 +152,20 @@ def details_problems(
         problems.append(Problem(N_("Een postcode heeft de vorm 1234AB."), "postcode"))
     if wijk_id is not None and session.get(Wijk, wijk_id) is None:
         problems.append(Problem(N_("Kies een wijk of kern uit de lijst."), "wijk_id"))
+    number = normalise_phone(phone)
+    if number is not None and not PHONE_RE.match(number):
+        problems.append(
+            Problem(
+                N_(
+                    "Dit is geen Nederlands telefoonnummer. Vul tien cijfers in, bijvoorbeeld "
+                    "06-12345678 of 0321-123456 (of met +31)."
+                ),
+                "phone",
+            )
+        )
     if problems or not given or not family:
         return None, problems
-    return Details(given, family, street, code), []
+    return Details(given, family, street, code, number), []
 
 
 def add_resident(session: Session, data: ResidentInput, actor: User, today: date) -> Resident:
@@ -140,9 +179,15 @@ def add_resident(session: Session, data: ResidentInput, actor: User, today: date
     elif session.scalar(select(Resident.id).where(Resident.bsn == bsn)) is not None:
         problems.append(duplicate("uq_residents_bsn"))
     details, detail_problems = details_problems(
-        session, data.given_name, data.family_name, data.address, data.postcode, data.wijk_id
+        session,
+        data.given_name,
+        data.family_name,
+        data.address,
+        data.postcode,
+        data.wijk_id,
+        data.phone,
     )
-    # The form's order: the names, the birth date, then the address, postcode and wijk.
+    # The form's order: the names, the birth date, then the address, postcode, wijk and phone.
     names = [p for p in detail_problems if p.field in ("given_name", "family_name")]
     problems += names
     problems += birth_date_problems(data.birth_date, today)
@@ -172,6 +217,7 @@ def add_resident(session: Session, data: ResidentInput, actor: User, today: date
             address=details.address,
             postcode=details.postcode,
             wijk_id=data.wijk_id,
+            phone=details.phone,
             household=household,
         )
         session.add(resident)
@@ -180,7 +226,7 @@ def add_resident(session: Session, data: ResidentInput, actor: User, today: date
 
 @dataclass
 class ResidentChanges:
-    """A correction of a resident: names, address, postcode and wijk. A move within the
+    """A correction of a resident: names, address, postcode, wijk and phone. A move within the
     municipality is this too (a new address and wijk); the BSN and the birth date come from the
     registration and are not corrected here."""
 
@@ -189,6 +235,7 @@ class ResidentChanges:
     address: str | None = None
     postcode: str | None = None
     wijk_id: int | None = None
+    phone: str | None = None
 
 
 def change_resident(
@@ -204,7 +251,13 @@ def change_resident(
     require_may_change(resident.household, actor)
     check_resident_version(resident, expected_version)
     details, problems = details_problems(
-        session, data.given_name, data.family_name, data.address, data.postcode, data.wijk_id
+        session,
+        data.given_name,
+        data.family_name,
+        data.address,
+        data.postcode,
+        data.wijk_id,
+        data.phone,
     )
     if problems:
         raise DomainError.from_problems(problems)
@@ -214,6 +267,7 @@ def change_resident(
     resident.address = details.address
     resident.postcode = details.postcode
     resident.wijk_id = data.wijk_id
+    resident.phone = details.phone
     session.flush()
 
 

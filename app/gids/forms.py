@@ -17,6 +17,7 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
+    TelField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -63,6 +64,11 @@ class ResidentForm(Form):
     )
     postcode = StringField(_l("Postcode"), validators=[Optional(), Length(max=10)])
     wijk_id = SelectField(_l("Wijk of kern"), coerce=optional_int, validate_choice=False)
+    phone = TelField(
+        _l("Telefoonnummer"),
+        validators=[Optional(), Length(max=30)],
+        render_kw={"autocomplete": "tel"},
+    )
     household_member_bsn = StringField(
         _l("BSN van een huisgenoot (leeg: nieuw huishouden)"),
         validators=[Optional(), Length(max=20)],

@@ -4,7 +4,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, SubmitField
+from wtforms import (
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TelField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from workflows.departures import Departure
@@ -31,6 +39,11 @@ class ResidentChangeForm(Form):
         render_kw={"autocomplete": "postal-code"},
     )
     wijk_id = SelectField(_l("Wijk of kern"), coerce=optional_int, validate_choice=False)
+    phone = TelField(
+        _l("Telefoonnummer"),
+        validators=[Optional(), Length(max=30)],
+        render_kw={"autocomplete": "tel"},
+    )
     version = HiddenField()
     submit = SubmitField(_l("Wijzigingen opslaan"))
 

@@ -82,6 +82,7 @@ def edit_resident(resident_id: int) -> str | Response | tuple[str, int]:
             address=form.address.data,
             postcode=form.postcode.data,
             wijk_id=form.wijk_id.data,
+            phone=form.phone.data,
         )
         step = run_step(
             form,

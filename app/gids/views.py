@@ -160,6 +160,7 @@ def new_resident() -> str | Response:
             address=form.address.data,
             postcode=form.postcode.data,
             wijk_id=form.wijk_id.data,
+            phone=form.phone.data,
             household_member_bsn=form.household_member_bsn.data,
         )
         step = run_step(form, lambda: add_resident(db.session, data, me(), clock.today()))

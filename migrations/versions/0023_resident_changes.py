@@ -1,6 +1,6 @@
-"""resident changes: the address, a move out of the municipality or a death, and a version
+"""resident changes: the address and phone, a move out of the municipality or a death, a version
 
-A gids corrects a resident (name, address, postcode, wijk) and records a move out of the
+A gids corrects a resident (name, address, phone, postcode, wijk) and records a move out of the
 municipality or a death (at most one of the two). ``version`` is the resident's optimistic lock,
 as on trajectories: existing rows start at 1.
 
@@ -23,6 +23,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("residents") as batch:
         batch.add_column(sa.Column("address", sa.String(200), nullable=True))
+        batch.add_column(sa.Column("phone", sa.String(20), nullable=True))
         batch.add_column(sa.Column("moved_out_on", sa.Date(), nullable=True))
         batch.add_column(sa.Column("died_on", sa.Date(), nullable=True))
         batch.add_column(
@@ -39,4 +40,5 @@ def downgrade() -> None:
         batch.drop_column("version")
         batch.drop_column("died_on")
         batch.drop_column("moved_out_on")
+        batch.drop_column("phone")
         batch.drop_column("address")

@@ -54,7 +54,7 @@ from .accounts import TEAM_SIZE, user_rows
 from .catalogue import HISTORY_START, JEUGD, PROFILES, PROVIDERS, WIJKEN, WMO, catalogue_rows
 from .draws import DAY, stamp
 from .follow_up import FollowUpRows
-from .residents import person_rows
+from .residents import contact_details, person_rows
 from .simulation import TARGET_IN_CARE, UNMET_SHARE, Home, inflow_volumes, simulate
 from .statistics import outlier_rows, population_rows
 from .texts import QUESTIONS
@@ -141,6 +141,7 @@ def build_demo(
 
     # 7. Residents and households.
     resident_rows, household_rows = person_rows(rng, fake, persons, homes)
+    contact_details(seed, resident_rows, persons, today)
 
     # 8. Requests, trajectories, results and events.
     gids_of = {id(p): p.home.gids for p in persons}

@@ -1,10 +1,12 @@
 """Residents and households as rows: a valid, unique BSN for every resident (the eleven test),
-names that fit the year of birth, and the household's family name shared by most members.
+names that fit the year of birth, and the household's family name shared by most members; a
+street address per household and a phone number for most residents (``contact_details``).
 """
 
 from __future__ import annotations
 
 import random
+from datetime import date
 from typing import Any
 
 from faker import Faker
@@ -64,3 +66,37 @@ def person_rows(
         for h in homes
     ]
     return residents, households
+
+
+# The area code of Dronten, Biddinghuizen and Swifterbant.
+AREA_CODE = "0321"
+
+
+def contact_details(
+    seed: int, residents: list[dict[str, Any]], persons: list[Person], today: date
+) -> None:
+    """Add an address and a phone number to the resident rows, in the stored form
+    (``workflows.residents``): the household's street and house number, shared by its members; a
+    mobile number (06) for most residents of twelve and older, else the household's landline
+    (0321) when it has one, else none. From a generator and a Faker of their own, seeded from
+    ``seed``: deterministic, and every other demo row stays as it was before these existed."""
+    rng = random.Random(seed * 1_299_709 + 5)
+    fake = Faker("nl_NL")
+    fake.seed_instance(seed * 1_299_709 + 5)
+    homes: dict[int, tuple[str, str | None]] = {}
+    for row, p in zip(residents, persons, strict=True):
+        home = p.home
+        if home.id not in homes:
+            number = draw_int(rng, 1, 180)
+            addition = rng.choice(("", "", "", "", "", "a", "b", "-1", "-2"))
+            landline = (
+                f"{AREA_CODE}{draw_int(rng, 300_000, 399_999)}" if rng.random() < 0.3 else None
+            )
+            homes[home.id] = (f"{fake.street_name()} {number}{addition}", landline)
+        address, landline = homes[home.id]
+        row["address"] = address
+        twelve = date(p.birth.year + 12, p.birth.month, min(p.birth.day, 28))
+        if twelve <= today and rng.random() < 0.85:
+            row["phone"] = f"06{draw_int(rng, 10_000_000, 59_999_999)}"
+        else:
+            row["phone"] = landline

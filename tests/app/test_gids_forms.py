@@ -111,6 +111,39 @@ def test_a_valid_resident_is_registered(client, world, session):
     assert person.postcode == "8251XY" and person.wijk_id == world.dronten.id
 
 
+def test_the_registration_stores_the_phone_and_the_page_shows_it(client, world, session):
+    login_as(client, world.gids)
+    form = client.get(RESIDENT_URL).get_data(as_text=True)
+    tag = re.search(r'<input[^>]*name="phone"[^>]*>', form)
+    assert tag and 'type="tel"' in tag.group(0) and 'autocomplete="tel"' in tag.group(0)
+    assert '<label for="phone">Telefoonnummer</label>' in form
+    data = _resident_data(address="Het Ravelijn 1", phone="+31 6 12 34 56 78")
+    response = post_form(client, RESIDENT_URL, RESIDENT_URL, data)
+    assert response.status_code == 302
+    person = session.scalar(select(Resident).where(Resident.bsn == "345678904"))
+    assert (person.address, person.phone) == ("Het Ravelijn 1", "0612345678")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Het Ravelijn 1" in page and "0612345678" in page
+
+
+@pytest.mark.parametrize("typed", ["06-1234567", "+32 470 12 34 56", "bel mij", "06" * 20])
+def test_a_wrong_phone_is_named_in_dutch_and_everything_typed_is_kept(
+    client, world, session, typed
+):
+    login_as(client, world.gids)
+    before = _residents(session)
+    data = _resident_data(address="Het Ravelijn 1", phone=typed)
+    response = post_form(client, RESIDENT_URL, RESIDENT_URL, data)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    error = field_error(body, "phone")
+    _assert_dutch(error)
+    assert "telefoonnummer" in error or "30" in error  # the workflow's check or the length
+    for name in ("bsn", "given_name", "family_name", "birth_date", "address", "postcode", "phone"):
+        assert input_value(body, name) == data[name], name
+    assert _residents(session) == before
+
+
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [

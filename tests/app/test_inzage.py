@@ -271,6 +271,22 @@ def test_the_json_export_holds_everything_about_the_resident(client, world, sess
     assert all("ip" not in a and "user_id" not in a for a in data["accesses"])
 
 
+def test_the_file_holds_the_address_and_phone_in_json_and_pdf(client, world, session):
+    world.adult.address, world.adult.phone = "Het Ravelijn 1", "0321123456"
+    session.flush()
+    item = _registered(session, world)
+    login_as(client, world.beheerder)
+    data = json.loads(client.get(_base(item) + "/inzage.json").get_data(as_text=True))
+    assert (data["resident"]["address"], data["resident"]["phone"]) == (
+        "Het Ravelijn 1",
+        "0321123456",
+    )
+    reader = pypdf.PdfReader(io.BytesIO(client.get(_base(item) + "/inzage.pdf").data))
+    content = " ".join(page.extract_text() for page in reader.pages)
+    assert "Telefoonnummer" in content and "0321123456" in content
+    assert "Het Ravelijn 1" in content
+
+
 def test_the_pdf_export_is_readable(client, world, session):
     _file(session, world)
     item = _registered(session, world)

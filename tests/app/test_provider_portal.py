@@ -134,6 +134,64 @@ def test_another_provider_gets_404_and_no_contact_details(client, world, session
     assert "8251AB" not in response.get_data(as_text=True)
 
 
+ADDRESS, PHONE = "Het Ravelijn 1", "0612345678"
+
+
+def _with_contact(session, world) -> None:
+    world.adult.address, world.adult.phone = ADDRESS, PHONE
+    session.flush()
+
+
+def _shows_contact(body: str) -> bool:
+    return ADDRESS in body or PHONE in body
+
+
+@pytest.mark.parametrize("state", [S.GEACCEPTEERD, S.ACTIEF])
+def test_an_accepted_trajectory_shows_the_address_and_phone(client, world, session, state):
+    _with_contact(session, world)
+    trajectory = make_trajectory(session, world, state)
+    session.flush()
+    login_as(client, world.aanbieder_a)
+    body = _page(client, trajectory)
+    contact = body[body.index('id="contact"') :]
+    assert ADDRESS in contact and PHONE in contact and "8251AB" in contact
+
+
+def test_a_proposal_shows_no_address_nor_phone(client, world, session):
+    _with_contact(session, world)
+    proposal = make_trajectory(session, world, S.VOORGESTELD)
+    session.flush()
+    login_as(client, world.aanbieder_a)
+    assert not _shows_contact(_page(client, proposal))
+
+
+@pytest.mark.parametrize("state", [S.TERUGGESTUURD, S.AFGESLOTEN, S.GEANNULEERD])
+def test_a_returned_closed_or_cancelled_trajectory_shows_no_address_nor_phone(
+    client, world, session, state
+):
+    _with_contact(session, world)
+    trajectory = make_trajectory(session, world, state)
+    session.flush()
+    login_as(client, world.aanbieder_a)
+    response = client.get(f"/aanbieder/trajecten/{trajectory.id}")
+    assert response.status_code in (200, 404)
+    assert not _shows_contact(response.get_data(as_text=True))
+
+
+def test_another_provider_gets_404_and_no_address_nor_phone(client, world, session):
+    _with_contact(session, world)
+    running = active(session, world)
+    login_as(client, world.aanbieder_b)
+    for url in (
+        f"/aanbieder/trajecten/{running.id}",
+        f"/aanbieder/trajecten/{running.id}?bsn=tonen",
+        f"/aanbieder/trajecten/{running.id}/trajectafspraken.pdf",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert not _shows_contact(response.get_data(as_text=True))
+
+
 # --- correcting a refused claim ----------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ goes to another gids only, and the work follows."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -60,6 +61,7 @@ def _edit_data(world, **overrides: str) -> dict[str, str]:
         "address": "De Schalm 12",
         "postcode": "8251 ab",
         "wijk_id": str(world.dronten.id),
+        "phone": "06-12345678",
         "version": str(world.adult.version),
         "submit": "Wijzigingen opslaan",
     }
@@ -137,11 +139,18 @@ def test_the_gids_corrects_a_resident_and_the_log_names_the_fields(client, world
     assert response.status_code == 302
     session.expire_all()
     person = session.get(Resident, world.adult.id)
-    assert (person.family_name, person.address, person.postcode) == (
+    assert (person.family_name, person.address, person.postcode, person.phone) == (
         "de Vries-Bakker",
         "De Schalm 12",
         "8251AB",
+        "0612345678",
     )
+    page = client.get(f"/gids/inwoners/{person.id}").get_data(as_text=True)
+    assert "De Schalm 12" in page and "0612345678" in page
+    form = client.get(url).get_data(as_text=True)
+    assert input_value(form, "phone") == "0612345678"
+    tag = re.search(r'<input[^>]*name="phone"[^>]*>', form)
+    assert tag and 'type="tel"' in tag.group(0) and 'autocomplete="tel"' in tag.group(0)
     entry = session.scalars(
         select(AuditEntry).where(
             AuditEntry.object_type == "inwoner",
@@ -150,7 +159,7 @@ def test_the_gids_corrects_a_resident_and_the_log_names_the_fields(client, world
         )
     ).one()
     assert entry.user_id == world.gids.id
-    assert entry.details == "address, family_name"  # field names, never the values
+    assert entry.details == "address, family_name, phone"  # field names, never the values
 
 
 @pytest.mark.parametrize(
@@ -164,6 +173,9 @@ def test_the_gids_corrects_a_resident_and_the_log_names_the_fields(client, world
         ({"address": "x" * 201}, "address", "200"),
         ({"wijk_id": "999999"}, "wijk_id", "Kies een wijk of kern uit de lijst."),
         ({"wijk_id": "abc"}, "wijk_id", None),
+        ({"phone": "06-1234"}, "phone", "Dit is geen Nederlands telefoonnummer."),
+        ({"phone": "+49 30 1234567"}, "phone", "Dit is geen Nederlands telefoonnummer."),
+        ({"phone": "0" * 31}, "phone", "30"),
     ],
 )
 def test_problems_are_named_in_dutch_at_their_field_keeping_what_was_typed(
@@ -179,7 +191,7 @@ def test_problems_are_named_in_dutch_at_their_field_keeping_what_was_typed(
     assert error and not error.startswith(ENGLISH)
     if message:
         assert message in error
-    for name in ("given_name", "family_name", "address", "postcode"):
+    for name in ("given_name", "family_name", "address", "postcode", "phone"):
         assert input_value(body, name) == data[name], name
     session.expire_all()
     assert session.get(Resident, world.adult.id).family_name == "de Vries"

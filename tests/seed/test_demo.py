@@ -5,6 +5,7 @@ claims, open change requests and inbox tasks (small scale)."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -44,6 +45,7 @@ from seed.demo import build_demo
 from workflows.bsn import is_valid_bsn
 from workflows.catalogue import has_contract
 from workflows.dates import age_on, jeugd_decision_end
+from workflows.residents import PHONE_RE, normalise_phone
 from workflows.users import verify_password
 
 from .demo_settings import PASSWORD, SCALE, TODAY
@@ -65,7 +67,13 @@ def demo(session: Session) -> str:
 def _digest(session: Session) -> str:
     h = hashlib.sha256()
     for row in session.execute(
-        select(Resident.bsn, Resident.given_name, Resident.family_name).order_by(Resident.id)
+        select(
+            Resident.bsn,
+            Resident.given_name,
+            Resident.family_name,
+            Resident.address,
+            Resident.phone,
+        ).order_by(Resident.id)
     ):
         h.update(repr(tuple(row)).encode())
     for trajectory_row in session.execute(
@@ -133,6 +141,22 @@ def test_bsns_are_valid_and_unique(session: Session, demo: str) -> None:
     assert len(bsns) > 100
     assert len(set(bsns)) == len(bsns)
     assert all(is_valid_bsn(b) for b in bsns)
+
+
+def test_residents_have_an_address_and_most_a_valid_phone(session: Session, demo: str) -> None:
+    rows = session.execute(
+        select(Resident.address, Resident.phone, Resident.household_id, Resident.birth_date)
+    ).all()
+    assert all(re.fullmatch(r"\S.* [0-9]+(-?[0-9a-z])?", address) for address, *_ in rows)
+    # one address per household
+    by_household: dict[int, set[str]] = defaultdict(set)
+    for address, _phone, household_id, _birth in rows:
+        by_household[household_id].add(address)
+    assert all(len(addresses) == 1 for addresses in by_household.values())
+    phones = [phone for _address, phone, *_ in rows if phone is not None]
+    assert all(PHONE_RE.match(phone) and normalise_phone(phone) == phone for phone in phones)
+    assert len(phones) > 0.7 * len(rows)
+    assert any(p.startswith("06") for p in phones) and any(p.startswith("0321") for p in phones)
 
 
 def test_intensities_are_allowed_and_household_help_is_laag_or_zwaar(

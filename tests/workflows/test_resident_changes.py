@@ -92,17 +92,51 @@ def test_a_page_older_than_the_last_change_is_refused_not_overwritten(
     assert world.adult.family_name == "Eerste"
 
 
+def test_a_correction_stores_the_phone_in_ten_digits_and_may_clear_it(
+    session: Session, world: World
+) -> None:
+    change_resident(session, world.adult, changes(phone="+31 (0)321 12 34 56"), world.gids)
+    assert world.adult.phone == "0321123456"
+    change_resident(session, world.adult, changes(phone="  "), world.gids)
+    assert world.adult.phone is None
+
+
+def test_a_wrong_phone_changes_nothing(session: Session, world: World) -> None:
+    change_resident(session, world.adult, changes(phone="0612345678"), world.gids)
+    version = world.adult.version
+    with pytest.raises(DomainError) as error:
+        change_resident(
+            session,
+            world.adult,
+            changes(family_name="Anders", phone="+44 20 7946 0000"),
+            world.gids,
+        )
+    assert fields_of(error) == ["phone"]
+    assert (world.adult.phone, world.adult.family_name, world.adult.version) == (
+        "0612345678",
+        "de Vries-Bakker",
+        version,
+    )
+
+
 def test_every_wrong_detail_is_named_at_its_field(session: Session, world: World) -> None:
     with pytest.raises(DomainError) as error:
         change_resident(
             session,
             world.adult,
-            changes(given_name="  ", postcode="0123AB", address="x" * 201, wijk_id=999_999),
+            changes(
+                given_name="  ",
+                postcode="0123AB",
+                address="x" * 201,
+                wijk_id=999_999,
+                phone="06-1234",
+            ),
             world.gids,
         )
     assert sorted(f or "" for f in fields_of(error)) == [
         "address",
         "given_name",
+        "phone",
         "postcode",
         "wijk_id",
     ]

@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 from models import Household, Resident
 from workflows.errors import DomainError, NotFound
 from workflows.residents import (
+    PHONE_RE,
     ResidentInput,
     add_resident,
     get_resident,
+    normalise_phone,
     normalise_postcode,
     search_residents,
 )
@@ -144,6 +146,73 @@ def test_a_postcode_typed_with_a_space_and_lower_case_is_stored_normalised(
 ) -> None:
     resident = add_resident(session, resident_input(postcode="8251 ab"), world.gids, TODAY)
     assert resident.postcode == "8251AB"
+
+
+# --- the phone number -------------------------------------------------------------------------
+
+GOOD_PHONES = [
+    ("0612345678", "0612345678"),
+    ("06-12345678", "0612345678"),
+    ("06 12 34 56 78", "0612345678"),
+    ("06-1234 5678", "0612345678"),
+    ("+31 6 12345678", "0612345678"),
+    ("+31612345678", "0612345678"),
+    ("+31 (0)6 12345678", "0612345678"),
+    ("+31 06 12345678", "0612345678"),
+    ("0031 6 1234 5678", "0612345678"),
+    ("0321 123456", "0321123456"),
+    ("0321-123456", "0321123456"),
+    ("(0321) 12 34 56", "0321123456"),
+    ("0321.12.34.56", "0321123456"),
+    ("020-1234567", "0201234567"),
+    ("+31 20 123 4567", "0201234567"),
+    ("088 123 4567", "0881234567"),
+    ("\u200e06\u00a012345678 ", "0612345678"),  # a direction mark and a no-break space
+]
+BAD_PHONES = [
+    "061234567",  # nine digits
+    "06123456789",  # eleven
+    "612345678",  # no 0 in front
+    "0012345678",  # an international access code, no Dutch number
+    "+32 2 123 45 67",  # Belgian
+    "0032 2 123 4567",
+    "+31 6 1234567",  # a digit short after the country code
+    "+3100612345678",
+    "06-1234567a",
+    "zes-twaalf",
+    "06+12345678",
+    "06_12345678",
+    "０６１２３４５６７８",  # full-width digits
+    "٠٦١٢٣٤٥٦٧٨",  # Arabic-Indic digits
+    "0800-1234",  # a service number, no resident's
+    "1" * 31,
+]
+
+
+@pytest.mark.parametrize(("typed", "stored"), GOOD_PHONES)
+def test_common_dutch_notations_are_stored_as_ten_digits(
+    session: Session, world: World, typed: str, stored: str
+) -> None:
+    assert normalise_phone(typed) == stored and PHONE_RE.match(stored)
+    resident = add_resident(session, resident_input(phone=typed), world.gids, TODAY)
+    assert resident.phone == stored
+
+
+@pytest.mark.parametrize("typed", BAD_PHONES)
+def test_anything_else_is_refused_at_the_phone_field_in_dutch(
+    session: Session, world: World, typed: str
+) -> None:
+    with pytest.raises(DomainError) as refused:
+        add_resident(session, resident_input(phone=typed), world.gids, TODAY)
+    assert [p.field for p in refused.value.problems] == ["phone"]
+    assert "geen Nederlands telefoonnummer" in refused.value.problems[0].message
+    assert session.scalar(select(Resident.id).where(Resident.bsn == NEW_BSN)) is None
+
+
+@pytest.mark.parametrize("typed", [None, "", "   ", " - ", "\u200b"])
+def test_no_phone_is_fine(session: Session, world: World, typed: str | None) -> None:
+    resident = add_resident(session, resident_input(phone=typed), world.gids, TODAY)
+    assert resident.phone is None
 
 
 def test_an_unknown_wijk_is_refused(session: Session, world: World) -> None:

@@ -27,6 +27,7 @@ from models import (
 )
 from workflows.aanmeldingen import decide_aanmelding, register_aanmelding
 from workflows.claims import submit_claim
+from workflows.residents import ResidentChanges, change_resident
 from workflows.retention import PERSONAL_TABLES, RetentionPolicy, due_files, purge
 
 from ..factories import TODAY, make_trajectory
@@ -181,6 +182,38 @@ def test_the_purge_removes_the_whole_file_and_nothing_else(session, world):
         )
     ).all()
     assert [e.details for e in removed] == ["bewaartermijn verstreken"]
+
+
+def test_the_purge_leaves_no_trace_of_the_address_or_phone(session, world):
+    """Registered, corrected (the audit log names the changed fields) and shown: after the purge
+    neither the address nor the phone is in any row of any table."""
+    change_resident(
+        session,
+        world.adult,
+        ResidentChanges(
+            given_name="Anna",
+            family_name="de Vries",
+            address="Zuiderzeestraat 77",
+            postcode="8251AB",
+            wijk_id=world.dronten.id,
+            phone="06-98765432",
+        ),
+        world.gids,
+    )
+    _closed_adult(session, world)
+    assert world.adult.phone == "0698765432"
+    files = [
+        f for f in due_files(session, date(2050, 1, 1), POLICY) if f.resident_id == world.adult.id
+    ]
+    purge(session, files, POLICY, datetime(2050, 1, 1, tzinfo=UTC))
+    session.flush()
+    for table in Resident.metadata.sorted_tables:
+        for row in session.execute(select(table)):
+            text = repr(tuple(row))
+            assert "0698765432" not in text and "98765432" not in text, table.name
+            assert "Zuiderzeestraat" not in text, table.name
+    # the other resident (no phone) is still there
+    assert _count(session, Resident, Resident.id == world.child.id) == 1
 
 
 def test_a_household_with_members_left_is_kept(session, world):
