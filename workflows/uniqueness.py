@@ -77,6 +77,7 @@ DUPLICATES: dict[str, Problem] = {
 NOT_BY_PEOPLE: dict[str, str] = {
     "uq_api_tokens_token_hash": "the hash of 256 random bits",
     "uq_invitations_token_hash": "the hash of 256 random bits (workflows.invitations)",
+    "one_baseline_per_domain": "the start of care takes one score per ZRM domain, a dict",
     "pk_user_sessions": "the hash of a random session key (workflows.sessions)",
     "uq_tasks_dedupe": "tasks are inserted with ON CONFLICT DO NOTHING (workflows.inbox)",
     "uq_stats_trajectories_source": "the statistics feed upserts (workflows.stats.feed)",
