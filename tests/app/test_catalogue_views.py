@@ -269,7 +269,10 @@ def test_the_beheerder_sets_a_profiles_need_type_default(
     assert "eindig, blijvend of geen standaard" in field_error(text, "need_type_default")
     assert input_value(text, "name") == "Nieuw"
     session.refresh(world.bg)
-    assert (world.bg.name, world.bg.need_type_default) == ("Begeleiding individueel", NeedType.BLIJVEND)
+    assert (world.bg.name, world.bg.need_type_default) == (
+        "Begeleiding individueel",
+        NeedType.BLIJVEND,
+    )
     # back to none
     post_form(client, page, page, profile_data(world.bg, need_type_default=""))
     session.refresh(world.bg)
