@@ -63,13 +63,21 @@
     return "";
   }
 
-  /* The profile's default need type, unless the gids chose one (or this is an edit). */
+  /* The profile's default need type, unless the gids chose one (or this is an edit). A change
+     is said in the status line, so that a screen reader hears it too. */
   function followNeedType(value) {
     if (!preset || !preset.value || !value || chosenNeedType() !== preset.value) {
       return;
     }
+    var changed = value !== preset.value;
     for (var i = 0; i < needTypes.length; i += 1) {
       needTypes[i].checked = needTypes[i].value === value;
+      var label = form.querySelector('label[for="' + needTypes[i].id + '"]');
+      if (changed && needTypes[i].checked && label && form.dataset.needTypeNote) {
+        var note = document.createElement("p");
+        note.textContent = form.dataset.needTypeNote + " " + label.textContent + ".";
+        box.appendChild(note);
+      }
     }
     preset.value = value;
   }

@@ -71,6 +71,9 @@ def test_a_new_provider_contract_and_tariff_reach_the_gids_trajectory_form(
     )
     # the script preselects the profile's need type ...
     expect(page.get_by_label("Blijvend")).to_be_checked()
+    expect(page.locator(".tariff")).to_contain_text(
+        "Soort ondersteuningsbehoefte volgens het profiel: Blijvend."
+    )
     # ... until the gids chooses one: then neither the script nor the button changes it
     page.get_by_label("Eindig (tijdelijk)").check()
     page.get_by_label("Intensiteit").select_option(label="Middel")
