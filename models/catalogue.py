@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, str_enum
-from .enums import Domain, Intensity
+from .enums import Domain, Intensity, NeedType
 
 if TYPE_CHECKING:
     from .provider import Contract
@@ -53,6 +53,11 @@ class SupportProfile(Base):
     category_code: Mapped[str] = mapped_column(ForeignKey("product_categories.code"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     imported: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The need type a new trajectory with this profile starts with on the gids's form (R7);
+    # None: no default of its own (the form's general default).
+    need_type_default: Mapped[NeedType | None] = mapped_column(
+        str_enum(NeedType, 10, name="need_type_default")
+    )
 
     category: Mapped[ProductCategory] = relationship()
     intensities: Mapped[list[ProfileIntensity]] = relationship(

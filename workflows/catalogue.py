@@ -11,6 +11,10 @@ the beheerder's changes to it.
   version of the same profile and intensity has its planned start in the period the new one
   would take over: each trajectory keeps the price it was agreed at, and that price stays the
   tariff of its planned start (R2).
+* A profile may name the need type (R7: eindig or blijvend) a new trajectory with it starts
+  with on the gids's form, ``need_type_default``; without one the form starts with
+  ``DEFAULT_NEED_TYPE`` (``need_type_for``). The gids can always choose the other, and an
+  existing trajectory's need type never follows a change of its profile or of the default.
 * An imported profile can be merged into an existing one of the same domain: its trajectories,
   scaling requests and contracts move, the statistics feed follows, and it is removed.
 
@@ -31,6 +35,7 @@ from models import (
     ContractRole,
     Domain,
     Intensity,
+    NeedType,
     ProductCategory,
     ProfileIntensity,
     Provider,
@@ -55,6 +60,9 @@ PROFILE_CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")
 MAX_PRICE = Decimal("10000000")
 
 HOUSEHOLD_HELP_INTENSITIES = frozenset({Intensity.LAAG, Intensity.ZWAAR})
+
+# The need type a new trajectory starts with when its profile names none.
+DEFAULT_NEED_TYPE = NeedType.EINDIG
 
 
 def tariff_on(session: Session, profile_id: int, intensity: Intensity, day: date) -> Tariff | None:
@@ -314,6 +322,13 @@ def get_profile(session: Session, profile_id: int) -> SupportProfile:
     return profile
 
 
+def need_type_for(profile: SupportProfile | None) -> NeedType:
+    """The need type a new trajectory with ``profile`` starts with on the form (R7)."""
+    if profile is None or profile.need_type_default is None:
+        return DEFAULT_NEED_TYPE
+    return profile.need_type_default
+
+
 def is_in_use(session: Session, profile: SupportProfile) -> bool:
     """Whether a trajectory uses the profile (then its code and category are fixed)."""
     return (
@@ -328,9 +343,12 @@ def _profile_fields(
     name: str | None,
     category_code: str | None,
     intensities: Iterable[Intensity],
+    need_type_default: str | None,
     *,
     own_id: int | None = None,
-) -> tuple[str, str, ProductCategory]:
+) -> tuple[str, str, ProductCategory, NeedType | None]:
+    """The checked fields of a profile. ``need_type_default`` is a need type's code, or empty
+    or None for none."""
     problems: list[Problem] = []
     cleaned_code = clean_text(code) or ""
     label = clean_text(name) or ""
@@ -359,10 +377,17 @@ def _profile_fields(
         problems.append(Problem(N_("Kies een productcategorie uit de codelijst."), "category_code"))
     if not list(intensities):
         problems.append(Problem(N_("Kies ten minste één intensiteit."), "intensities"))
+    need_type: NeedType | None = None
+    if need_type_default in {n.value for n in NeedType}:
+        need_type = NeedType(need_type_default)
+    elif need_type_default:
+        problems.append(
+            Problem(N_("Kies eindig, blijvend of geen standaard."), "need_type_default")
+        )
     if problems:
         raise DomainError.from_problems(problems)
     assert category is not None
-    return cleaned_code, label, category
+    return cleaned_code, label, category, need_type
 
 
 def create_profile(
@@ -373,11 +398,15 @@ def create_profile(
     name: str | None,
     category_code: str | None,
     intensities: Iterable[Intensity],
+    need_type_default: str | None = None,
 ) -> SupportProfile:
-    """A new, active profile without tariffs (the page marks it until a version is added)."""
+    """A new, active profile without tariffs (the page marks it until a version is added).
+    ``need_type_default``: a need type's code, or empty/None for none."""
     require_beheerder(actor)
     wanted = list(intensities)
-    cleaned_code, label, category = _profile_fields(session, code, name, category_code, wanted)
+    cleaned_code, label, category, need_type = _profile_fields(
+        session, code, name, category_code, wanted, need_type_default
+    )
     profile = SupportProfile(
         code=cleaned_code,
         name=label,
@@ -385,6 +414,7 @@ def create_profile(
         category_code=category.code,
         active=True,
         imported=False,
+        need_type_default=need_type,
     )
     with refusing_duplicates(session):
         session.add(profile)
@@ -404,6 +434,7 @@ def create_profile(
             "category_code": (None, category.code),
             "intensities": (None, profile.allowed_intensities),
             "active": (None, True),
+            "need_type_default": (None, need_type),
         },
     )
     return profile
@@ -419,13 +450,15 @@ def update_profile(
     category_code: str | None,
     intensities: Iterable[Intensity],
     active: bool,
+    need_type_default: str | None,
 ) -> None:
-    """Change a profile: name, allowed intensities, active; its code and category only while no
-    trajectory uses it."""
+    """Change a profile: name, allowed intensities, active, need type default; its code and
+    category only while no trajectory uses it. The need type default applies to trajectories
+    made from now on; existing ones keep their need type."""
     require_beheerder(actor)
     wanted = list(intensities)
-    cleaned_code, label, category = _profile_fields(
-        session, code, name, category_code, wanted, own_id=profile.id
+    cleaned_code, label, category, need_type = _profile_fields(
+        session, code, name, category_code, wanted, need_type_default, own_id=profile.id
     )
     if (cleaned_code, category.code) != (profile.code, profile.category_code) and is_in_use(
         session, profile
@@ -453,6 +486,7 @@ def update_profile(
                 "category_code": category.code,
                 "domain": category.domain,
                 "active": active,
+                "need_type_default": need_type,
             },
         )
     set_allowed_intensities(session, profile, wanted)

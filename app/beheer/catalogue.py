@@ -18,6 +18,7 @@ from workflows import providers as provider_wf
 from ..auth.access import me
 from ..extensions import db
 from ..formtools import MAX_ID, opts, run_step
+from ..gids.forms import NEED_TYPE_PAIRS
 from . import bp
 from .catalogue_forms import INTENSITY_CHOICES, MergeForm, ProfileEditForm, ProfileForm, TariffForm
 
@@ -58,13 +59,25 @@ def new_profile() -> str | Response:
                 db.session, me(), code=form.code.data, name=form.name.data,
                 category_code=form.category_code.data or None,
                 intensities=_intensities(form.intensities.data),
+                need_type_default=form.need_type_default.data,
             ),
             success=_("Het profiel is toegevoegd. Voeg nu de tarieven toe."),
         )  # fmt: skip
         if step.ok:
             return redirect(url_for("beheer.profile", profile_id=step.value.id))
         errors = step.general
-    return render_template("beheer/profile_new.html", form=form, errors=errors)
+    return render_template(
+        "beheer/profile_new.html", form=form, errors=errors, need_type_hint=_need_type_hint()
+    )
+
+
+def _need_type_hint() -> str:
+    general = dict(NEED_TYPE_PAIRS)[wf.DEFAULT_NEED_TYPE.value]
+    return _(
+        "De gids ziet dit voorgekozen bij een nieuw traject met dit profiel en kan het andere "
+        "kiezen; bestaande trajecten houden hun keuze. Zonder standaard: %(general)s.",
+        general=general,
+    )
 
 
 def _profile_page(
@@ -89,6 +102,7 @@ def _profile_page(
         missing=wf.missing_tariffs(profile),
         in_use=wf.is_in_use(db.session, profile),
         used=used,
+        need_type_hint=_need_type_hint(),
     )
 
 
@@ -100,6 +114,7 @@ def _profile_form(profile: SupportProfile) -> ProfileEditForm:
         category_code=profile.category_code,
         intensities=[i.value for i in profile.allowed_intensities],
         active=profile.active,
+        need_type_default=profile.need_type_default.value if profile.need_type_default else "",
     )
 
 
@@ -115,6 +130,7 @@ def profile(profile_id: int) -> str | Response:
                 db.session, me(), profile, code=form.code.data, name=form.name.data,
                 category_code=form.category_code.data or None,
                 intensities=_intensities(form.intensities.data), active=bool(form.active.data),
+                need_type_default=form.need_type_default.data,
             ),
             success=_("Het profiel is opgeslagen."),
         )  # fmt: skip

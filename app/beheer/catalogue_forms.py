@@ -20,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from models import ContractRole, Intensity
 
 from ..formtools import Form, MoneyField, date_in_range, opts, whole_number
+from ..gids.forms import NEED_TYPE_PAIRS
 
 INTENSITY_CHOICES = [
     (Intensity.LAAG.value, _l("Laag")),
@@ -82,6 +83,12 @@ class ProfileForm(Form):
         validate_choice=False,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
+    )
+    need_type_default = RadioField(
+        _l("Soort ondersteuningsbehoefte bij een nieuw traject"),
+        choices=opts([("", _l("Geen standaard")), *NEED_TYPE_PAIRS]),
+        default="",
+        validate_choice=False,
     )
 
 

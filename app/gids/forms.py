@@ -24,6 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from models import AanmeldingOutcome, ClosureCategory, Domain, Intensity, NeedType
 from workflows.bsn import is_valid_bsn, normalise_bsn
+from workflows.catalogue import DEFAULT_NEED_TYPE
 
 from ..formtools import Form, MoneyField, date_in_range, optional_int, opts
 
@@ -31,6 +32,10 @@ DATE_HINT = _l("Bijvoorbeeld 2026-11-23.")
 
 DOMAIN_PAIRS = [(Domain.WMO.value, "Wmo"), (Domain.JEUGD.value, _l("Jeugd"))]
 DOMAIN_CHOICES = opts(DOMAIN_PAIRS)
+NEED_TYPE_PAIRS = [
+    (NeedType.EINDIG.value, _l("Eindig (tijdelijk)")),
+    (NeedType.BLIJVEND.value, _l("Blijvend")),
+]
 INTENSITY_CHOICES = opts(
     [
         (Intensity.LAAG.value, _l("Laag")),
@@ -157,15 +162,14 @@ class TrajectoryForm(Form):
     )
     need_type = RadioField(
         _l("Soort ondersteuningsbehoefte"),
-        choices=opts(
-            [
-                (NeedType.EINDIG.value, _l("Eindig (tijdelijk)")),
-                (NeedType.BLIJVEND.value, _l("Blijvend")),
-            ]
-        ),
-        default=NeedType.EINDIG.value,
+        choices=opts(NEED_TYPE_PAIRS),
+        default=DEFAULT_NEED_TYPE.value,
         validators=[InputRequired(_l("Kies eindig of blijvend."))],
     )
+    # On a new trajectory: the need type the page preselected (from the profile's default, or
+    # the general one). While the chosen need type still equals it, the gids has not chosen one
+    # and it follows the profile; empty once the gids chose (the script empties it on a change).
+    need_type_preset = HiddenField(default=DEFAULT_NEED_TYPE.value)
     planned_end = DateField(
         _l("Geplande einddatum (leeg: standaardduur van het tarief)"),
         validators=[Optional(), date_in_range],

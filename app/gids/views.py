@@ -37,7 +37,13 @@ from workflows.aanmeldingen import (
 )
 from workflows.caseload import caseload as caseload_query
 from workflows.caseload import markers
-from workflows.catalogue import active_profiles, contracted_providers, tariff_on
+from workflows.catalogue import (
+    DEFAULT_NEED_TYPE,
+    active_profiles,
+    contracted_providers,
+    need_type_for,
+    tariff_on,
+)
 from workflows.dates import jeugd_decision_end
 from workflows.eligibility import is_plausible, planned_end_default
 from workflows.errors import N_, DomainError
@@ -281,10 +287,12 @@ def _profile_choices() -> list[SelectChoice]:
 @dataclass
 class CataloguePreview:
     """What the trajectory form shows for a profile, intensity and planned start: the tariff and
-    the planned end at its standard duration, and the providers contracted on that day."""
+    the planned end at its standard duration, the providers contracted on that day, and the need
+    type a new trajectory with the profile starts with."""
 
     profile: SupportProfile | None
     day: date
+    need_type: NeedType = DEFAULT_NEED_TYPE
     tariff: Tariff | None = None
     planned_end: date | None = None
     providers: Sequence[Provider] = ()
@@ -308,6 +316,7 @@ def catalogue_preview(
     preview = CataloguePreview(
         profile=profile,
         day=day,
+        need_type=need_type_for(profile),
         providers=contracted_providers(db.session, profile.id, day),
         subcontractors=sorted(subs.values(), key=lambda p: p.name),
     )
@@ -406,6 +415,7 @@ def tariff_preview() -> tuple[Response, int] | Response:
                 "tekst": tariff_text(preview),
             },
             "toegestane_intensiteiten": [i.value for i in preview.profile.allowed_intensities],
+            "behoefte": preview.need_type.value,
             "melding": None if tariff is not None else no_tariff_text(preview),
             "aanbieders": [{"id": p.id, "naam": provider_label(p)} for p in preview.providers],
             "onderaannemers": [{"id": p.id, "naam": p.name} for p in preview.subcontractors],
@@ -465,16 +475,28 @@ def _input(form: TrajectoryForm, resident_id: int, request_id: int | None) -> wf
     )
 
 
+def _follow_profile_need_type(form: TrajectoryForm, preview: CataloguePreview) -> None:
+    """On a new trajectory, the need type follows the chosen profile's default while the gids
+    has not chosen one: while it still equals the one the page preselected (``need_type_preset``;
+    static/trajectory-form.js applies the same rule when the profile changes)."""
+    preset = form.need_type_preset.data
+    if preset and form.need_type.data == preset:
+        form.need_type.data = preview.need_type.value
+        form.need_type_preset.data = preview.need_type.value
+
+
 def _handle_trajectory_form(
     form: TrajectoryForm, person: Resident, request_id: int | None, trajectory: Trajectory | None
 ) -> str | Response | tuple[str, int]:
     general: list[str] = []
     status = 200
+    refreshed = False
     if request.method == "POST" and form.add_result.data:
         if len(form.results) < MAX_RESULTS:
             form.results.append_entry()
     elif request.method == "POST" and form.refresh.data:
-        pass  # re-render with the tariff and the provider list for what was chosen
+        # re-render with the tariff and the provider list for what was chosen
+        refreshed = True
     elif form.validate_on_submit():
         editing = trajectory
 
@@ -520,6 +542,8 @@ def _handle_trajectory_form(
             return redirect(url_for("gids.trajectory", trajectory_id=step.value.id))
         general, status = step.general, step.status
     preview = _prepare(form, person)
+    if trajectory is None and refreshed:
+        _follow_profile_need_type(form, preview)
     page = render_template(
         "gids/trajectory_form.html",
         form=form,
@@ -590,6 +614,7 @@ def edit_trajectory(trajectory_id: int) -> str | Response | tuple[str, int]:
         )
     else:
         form = TrajectoryForm()
+    form.need_type_preset.data = ""  # an edit keeps the trajectory's need type
     return _handle_trajectory_form(form, trajectory.resident, trajectory.request_id, trajectory)
 
 

@@ -2,6 +2,9 @@
    tariff line and the lists of contracted providers are asked from the server (gids.tariff_preview,
    the same reckoning as the form's "Tarief en aanbieders tonen" button) and shown at once. On an
    edit, the question whether the planned end moves along shows only once the start has moved.
+   On a new trajectory the need type follows the chosen profile's default as long as the gids
+   has not chosen one (the hidden need_type_preset holds the preselected need type; a choice of
+   the gids empties it), the same rule as the button's.
    Without this script the page works as before: the button and saving recompute on the server. */
 (function () {
   "use strict";
@@ -17,6 +20,8 @@
   var provider = form.querySelector("#provider_id");
   var subcontractor = form.querySelector("#subcontractor_id");
   var box = form.querySelector("#tariff-preview");
+  var needTypes = form.querySelectorAll('input[name="need_type"]');
+  var preset = form.querySelector('input[name="need_type_preset"]');
   var endShift = document.getElementById("end-shift");
   /* One question at a time: a change while one is on its way asks again when it is answered,
      with the values as they are then. */
@@ -47,6 +52,34 @@
       options.push(option);
     });
     select.replaceChildren.apply(select, options);
+  }
+
+  function chosenNeedType() {
+    for (var i = 0; i < needTypes.length; i += 1) {
+      if (needTypes[i].checked) {
+        return needTypes[i].value;
+      }
+    }
+    return "";
+  }
+
+  /* The profile's default need type, unless the gids chose one (or this is an edit). A change
+     is said in the status line, so that a screen reader hears it too. */
+  function followNeedType(value) {
+    if (!preset || !preset.value || !value || chosenNeedType() !== preset.value) {
+      return;
+    }
+    var changed = value !== preset.value;
+    for (var i = 0; i < needTypes.length; i += 1) {
+      needTypes[i].checked = needTypes[i].value === value;
+      var label = form.querySelector('label[for="' + needTypes[i].id + '"]');
+      if (changed && needTypes[i].checked && label && form.dataset.needTypeNote) {
+        var note = document.createElement("p");
+        note.textContent = form.dataset.needTypeNote + " " + label.textContent + ".";
+        box.appendChild(note);
+      }
+    }
+    preset.value = value;
   }
 
   function update() {
@@ -85,6 +118,7 @@
         show(found.tarief ? found.tarief.tekst : found.melding);
         fill(provider, found.aanbieders, form.dataset.chooseProvider);
         fill(subcontractor, found.onderaannemers, form.dataset.noSubcontractor);
+        followNeedType(found.behoefte);
       })
       .catch(function () {
         /* No answer: the button and saving still recompute on the server. */
@@ -113,6 +147,13 @@
       field.addEventListener("change", update);
     }
   });
+  for (var i = 0; i < needTypes.length; i += 1) {
+    needTypes[i].addEventListener("change", function () {
+      if (preset) {
+        preset.value = "";
+      }
+    });
+  }
   if (start) {
     start.addEventListener("change", toggleEndShift);
     start.addEventListener("input", toggleEndShift);

@@ -4,7 +4,9 @@ providers with their contracts.
 Everything here is fixed data, not drawn. Each profile carries its allowed intensities with two
 tariff versions ("2019" from 1-1-2019 to 31-12-2020, "2021" from 1-1-2021: price and standard
 duration), its share of the domain's inflow, the share and mean duration of a lasting need, its
-age bands and the family of texts (``texts.RESULTS``, ``texts.QUESTIONS``) it uses.
+age bands and the family of texts (``texts.RESULTS``, ``texts.QUESTIONS``) it uses. A profile
+whose trajectories are mostly lasting (more than half) has *blijvend* as its need type default;
+the others have none.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from models import ContractRole, Domain, Intensity
+from models import ContractRole, Domain, Intensity, NeedType
 from workflows.eligibility import planned_end_default
 from workflows.evaluations import DEFAULT_INTERVAL_MONTHS
 
@@ -47,6 +49,10 @@ class ProfileSpec:
     @property
     def intensities(self) -> list[Intensity]:
         return [p[0] for p in self.prices]
+
+    @property
+    def need_type_default(self) -> NeedType | None:
+        return NeedType.BLIJVEND if self.lasting > 0.5 else None
 
 
 OLD = ((0.9, 62, 98, 84), (0.1, 30, 65, 55))
@@ -246,6 +252,7 @@ def catalogue_rows(
                 "category_code": p.category,
                 "active": True,
                 "imported": False,
+                "need_type_default": p.need_type_default and p.need_type_default.value,
             }
         )
         interval = DEFAULT_INTERVAL_MONTHS[p.domain]

@@ -13,12 +13,20 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import ConfigChange, Contract, Provider, SupportProfile, Tariff, Trajectory
+from models import ConfigChange, Contract, NeedType, Provider, SupportProfile, Tariff, Trajectory
 from workflows import catalogue
 
 from ..factories import World, make_trajectory
 from ..workflows.history_csv import CLOSED, csv_text
-from .helpers import csrf_token, field_error, input_value, login_as, post_form, upload_history
+from .helpers import (
+    checked_value,
+    csrf_token,
+    field_error,
+    input_value,
+    login_as,
+    post_form,
+    upload_history,
+)
 from .test_double_submit import PARALLEL, all_at_once, count, in_parallel, one_result
 
 PAGES = [
@@ -53,11 +61,19 @@ def test_every_other_role_gets_403_on_every_page_and_post(
     changes = session.scalar(select(func.count()).select_from(ConfigChange))
     for method, pattern in PAGES:
         url = pattern.format(**ids)
-        data = {name: token, "name": "X", "agb_code": "01234567", "target": str(world.bg.id)}
+        data = {
+            name: token,
+            "name": "X",
+            "agb_code": "01234567",
+            "target": str(world.bg.id),
+            "need_type_default": "blijvend",
+        }
         response = client.get(url) if method == "GET" else client.post(url, data=data)
         assert response.status_code == 403, (method, url, response.status_code)
     assert session.scalar(select(func.count()).select_from(ConfigChange)) == changes
     assert session.scalar(select(Provider).where(Provider.agb_code == "01234567")) is None
+    session.refresh(world.bg)
+    assert world.bg.need_type_default is None
 
 
 def test_the_beheerder_adds_a_provider_and_a_bad_agb_code_keeps_what_was_typed(
@@ -211,6 +227,65 @@ def test_a_profile_without_tariffs_is_marked_and_fixable(
     assert "hoogstens 20 tekens" in field_error(body, "code")
     assert "codelijst" in field_error(body, "category_code")
     assert input_value(body, "code") == "WMO DB!"
+
+
+def profile_data(profile: SupportProfile, **changes: object) -> dict[str, object]:
+    return {
+        "code": profile.code,
+        "name": profile.name,
+        "category_code": profile.category_code,
+        "intensities": [i.value for i in profile.allowed_intensities],
+        "active": "y",
+        **changes,
+    }
+
+
+def test_the_beheerder_sets_a_profiles_need_type_default(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    trajectory = make_trajectory(session, world)
+    login_as(client, world.beheerder)
+    page = f"/beheer/profielen/{world.bg.id}"
+    body = client.get(page).get_data(as_text=True)
+    assert checked_value(body, "need_type_default") == ""  # none yet
+    assert "Zonder standaard: Eindig (tijdelijk)." in body
+    saved = post_form(client, page, page, profile_data(world.bg, need_type_default="blijvend"))
+    assert saved.status_code == 302
+    session.refresh(world.bg)
+    assert world.bg.need_type_default == NeedType.BLIJVEND
+    assert checked_value(client.get(page).get_data(as_text=True), "need_type_default") == "blijvend"
+    logged = session.scalars(
+        select(ConfigChange).where(ConfigChange.field == "need_type_default")
+    ).all()
+    assert [(c.object_id, c.old, c.new, c.user_id) for c in logged] == [
+        (world.bg.id, None, "blijvend", world.beheerder.id)
+    ]
+    session.refresh(trajectory)
+    assert trajectory.need_type == NeedType.EINDIG  # existing trajectories keep theirs
+    # a value that is not a need type comes back at the field, with what was typed kept
+    bad = post_form(client, page, page, profile_data(world.bg, name="Nieuw", need_type_default="x"))
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert "eindig, blijvend of geen standaard" in field_error(text, "need_type_default")
+    assert input_value(text, "name") == "Nieuw"
+    session.refresh(world.bg)
+    assert (world.bg.name, world.bg.need_type_default) == (
+        "Begeleiding individueel",
+        NeedType.BLIJVEND,
+    )
+    # back to none
+    post_form(client, page, page, profile_data(world.bg, need_type_default=""))
+    session.refresh(world.bg)
+    assert world.bg.need_type_default is None
+    # a new profile with a default
+    created = post_form(
+        client, "/beheer/profielen/nieuw", "/beheer/profielen/nieuw",
+        {"code": "WMO-DBD", "name": "Dagbesteding dementie", "category_code": "07",
+         "intensities": ["middel"], "need_type_default": "blijvend"},
+    )  # fmt: skip
+    assert created.status_code == 302
+    profile = session.scalar(select(SupportProfile).where(SupportProfile.code == "WMO-DBD"))
+    assert profile is not None and profile.need_type_default == NeedType.BLIJVEND
 
 
 def test_merging_an_imported_profile_on_the_review_page(

@@ -16,6 +16,7 @@ from models import (
     Domain,
     Household,
     Intensity,
+    NeedType,
     Resident,
     Trajectory,
     TrajectoryEvent,
@@ -591,6 +592,61 @@ def test_the_tariff_button_shows_the_price_and_only_contracted_providers(client,
     assert "€ 1.200,00" in body
     providers = [label for value, label, _ in select_options(body, "provider_id") if value]
     assert [p.split(" (")[0] for p in providers] == ["Zorg A", "Zorg D"]
+
+
+def _refresh(client, world, **overrides) -> str:
+    data = _trajectory_data(world, refresh="Tarief en aanbieders tonen", **overrides)
+    data.pop("submit")
+    response = post_form(client, _new_url(world), _new_url(world), data)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _need_type(body: str) -> tuple[str | None, str | None]:
+    return checked_value(body, "need_type"), input_value(body, "need_type_preset")
+
+
+def test_the_tariff_button_preselects_the_profiles_need_type_until_the_gids_chooses(
+    client, world, session
+):
+    world.bg.need_type_default = NeedType.BLIJVEND
+    session.commit()
+    login_as(client, world.gids)
+    # a new form starts with the general default, marked as preselected
+    assert _need_type(client.get(_new_url(world)).get_data(as_text=True)) == ("eindig", "eindig")
+    # not chosen by the gids: the profile's default
+    body = _refresh(client, world, need_type="eindig", need_type_preset="eindig")
+    assert _need_type(body) == ("blijvend", "blijvend")
+    # another profile without a default of its own: back to the general default
+    body = _refresh(
+        client, world, profile_id=str(world.hh.id), intensity="laag",
+        need_type="blijvend", need_type_preset="blijvend",
+    )  # fmt: skip
+    assert _need_type(body) == ("eindig", "eindig")
+    # chosen by the gids (differs from what was preselected): kept
+    body = _refresh(client, world, need_type="eindig", need_type_preset="blijvend")
+    assert _need_type(body) == ("eindig", "blijvend")
+    # chosen with the script (it empties the mark): kept; no mark at all: the general default
+    # was preselected
+    assert _need_type(_refresh(client, world, need_type="eindig", need_type_preset=""))[0] == (
+        "eindig"
+    )
+    assert _need_type(_refresh(client, world, need_type="eindig"))[0] == "blijvend"
+    assert _need_type(_refresh(client, world, need_type="bogus", need_type_preset="eindig")) == (
+        None,
+        "eindig",
+    )
+    assert _trajectories(session) == 0
+
+
+def test_saving_stores_the_need_type_the_gids_saw(client, world, session):
+    """Saving never swaps the need type: only a re-rendered page shows the profile's default."""
+    world.bg.need_type_default = NeedType.BLIJVEND
+    session.commit()
+    login_as(client, world.gids)
+    data = _trajectory_data(world, need_type="eindig", need_type_preset="eindig")
+    assert post_form(client, _new_url(world), _new_url(world), data).status_code == 302
+    assert session.scalars(select(Trajectory)).one().need_type == NeedType.EINDIG
 
 
 def test_the_planned_end_preview_is_what_saving_stores_for_a_17_year_old_in_jeugd(

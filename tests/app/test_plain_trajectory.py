@@ -13,14 +13,21 @@ from decimal import Decimal
 import pytest
 from freezegun import freeze_time
 
-from models import ClosureCategory, Intensity, ScalingRequest, Trajectory, TrajectoryState
+from models import (
+    ClosureCategory,
+    Intensity,
+    NeedType,
+    ScalingRequest,
+    Trajectory,
+    TrajectoryState,
+)
 from workflows import trajectories as wf
 from workflows.closure import report_end_of_care
 from workflows.scaling import FollowUpPreview, decide_scaling, follow_up_preview, request_scaling
 
 from ..factories import make_trajectory, trajectory_input
 from .care import NOW, active, assert_dutch
-from .helpers import login_as, post_form, select_options
+from .helpers import checked_value, input_value, login_as, post_form, select_options
 
 S = TrajectoryState
 ISO = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
@@ -239,6 +246,16 @@ def test_the_tariff_follows_the_version_valid_on_the_start(client, world):
     assert last_day == "3500.00"
 
 
+def test_the_tariff_answer_names_the_need_type_the_profile_starts_with(client, world, session):
+    login_as(client, world.gids)
+    assert _tariff(client, world, start="2026-12-01").json["behoefte"] == "eindig"
+    world.bg.need_type_default = NeedType.BLIJVEND
+    session.flush()
+    assert _tariff(client, world, start="2026-12-01").json["behoefte"] == "blijvend"
+    other = _tariff(client, world, start="2026-12-01", profiel=world.hh.id, intensiteit="laag")
+    assert other.json["behoefte"] == "eindig"
+
+
 def test_the_providers_follow_the_contracts_on_the_start(client, world):
     login_as(client, world.gids)
     old = _tariff(client, world, profiel=world.hh.id, intensiteit="laag", start="2020-06-01")
@@ -381,6 +398,29 @@ def test_an_unmoved_start_asks_nothing(client, world, session, concept):
     url = f"/gids/trajecten/{concept.id}/wijzigen"
     data = _edit(concept, world, planned_start=concept.planned_start.isoformat(), intensity="laag")
     assert post_form(client, url, url, data).status_code == 302
+
+
+def test_editing_never_changes_the_need_type_by_itself(client, world, session, concept):
+    assert concept.need_type == NeedType.EINDIG
+    world.bg.need_type_default = NeedType.BLIJVEND
+    session.flush()
+    login_as(client, world.gids)
+    url = f"/gids/trajecten/{concept.id}/wijzigen"
+    page = client.get(url).get_data(as_text=True)
+    assert checked_value(page, "need_type") == "eindig"
+    assert input_value(page, "need_type_preset") == ""
+    # the button, even with a mark that claims the need type was only preselected
+    data = _edit(concept, world, refresh="1", need_type_preset="eindig")
+    data.pop("submit")
+    body = post_form(client, url, url, data).get_data(as_text=True)
+    assert checked_value(body, "need_type") == "eindig"
+    assert input_value(body, "need_type_preset") == ""
+    saved = _edit(
+        concept, world, planned_start=concept.planned_start.isoformat(), need_type_preset="eindig"
+    )
+    assert post_form(client, url, url, saved).status_code == 302
+    session.expire_all()
+    assert session.get(Trajectory, concept.id).need_type == NeedType.EINDIG
 
 
 def test_the_workflow_moves_the_end_along(session, world, concept):

@@ -1,6 +1,7 @@
 """The municipality runs the catalogue itself: the beheerder adds a provider, gives it a
-contract and adds a tariff version; a gids then makes a trajectory that offers the new provider
-and is priced at the new tariff."""
+contract, adds a tariff version and makes the profile default to a lasting need; a gids then
+makes a trajectory that offers the new provider, is priced at the new tariff and starts with the
+profile's need type until the gids chooses another."""
 
 from __future__ import annotations
 
@@ -52,6 +53,10 @@ def test_a_new_provider_contract_and_tariff_reach_the_gids_trajectory_form(
     page.get_by_role("button", name="Tariefversie toevoegen").click()
     expect(page.get_by_text("De tariefversie is toegevoegd.")).to_be_visible()
     expect(page.locator("table")).to_contain_text("4.100,00")
+    page.get_by_label("Blijvend").check()
+    page.get_by_role("button", name="Profiel opslaan").click()
+    expect(page.get_by_text("Het profiel is opgeslagen.")).to_be_visible()
+    expect(page.get_by_label("Blijvend")).to_be_checked()
     page.get_by_role("button", name="Uitloggen").click()
 
     log_in(page, base, live_world.gids.email)
@@ -60,13 +65,22 @@ def test_a_new_provider_contract_and_tariff_reach_the_gids_trajectory_form(
     page.get_by_role("button", name="Zoeken").click()
     page.get_by_role("link", name="Anna de Vries").click()
     page.get_by_role("link", name="Nieuw traject").click()
+    expect(page.get_by_label("Eindig (tijdelijk)")).to_be_checked()
     page.get_by_label("Ondersteuningsprofiel").select_option(
         label="Begeleiding individueel (WMO-BG)"
     )
+    # the script preselects the profile's need type ...
+    expect(page.get_by_label("Blijvend")).to_be_checked()
+    expect(page.locator(".tariff")).to_contain_text(
+        "Soort ondersteuningsbehoefte volgens het profiel: Blijvend."
+    )
+    # ... until the gids chooses one: then neither the script nor the button changes it
+    page.get_by_label("Eindig (tijdelijk)").check()
     page.get_by_label("Intensiteit").select_option(label="Middel")
     page.get_by_label("Geplande startdatum").fill(today)
     page.get_by_role("button", name="Tarief en aanbieders tonen").click()
     expect(page.locator(".tariff")).to_contain_text("4.100,00")
+    expect(page.get_by_label("Eindig (tijdelijk)")).to_be_checked()
     page.get_by_label("Aanbieder (hoofdaannemer)").select_option(label="Zorg Nieuw (AGB 01234567)")
     page.locator("#results-0-description").fill("Anna doet zelf haar administratie")
     page.get_by_role("button", name="Opslaan als concept").click()

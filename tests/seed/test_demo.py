@@ -26,6 +26,7 @@ from models import (
     EvaluationKind,
     EvaluationState,
     Intensity,
+    NeedType,
     ProfileIntensity,
     Resident,
     ResultScore,
@@ -178,6 +179,24 @@ def test_intensities_are_allowed_and_household_help_is_laag_or_zwaar(
         select(Trajectory.profile_id, Trajectory.intensity)
     ):
         assert intensity in allowed[profile_id]
+
+
+def test_mostly_lasting_profiles_default_to_a_lasting_need(session: Session, demo: str) -> None:
+    defaults: dict[str, NeedType | None] = {
+        code: default
+        for code, default in session.execute(
+            select(SupportProfile.code, SupportProfile.need_type_default)
+        )
+    }
+    assert defaults["WMO-DBD"] == NeedType.BLIJVEND  # dementia: slowing decline is the result
+    assert defaults["WMO-BGI"] is None and defaults["JZ-AMB"] is None
+    lasting = sum(
+        t.need_type == NeedType.BLIJVEND
+        for t in session.scalars(
+            select(Trajectory).join(SupportProfile).where(SupportProfile.code == "WMO-DBD")
+        )
+    )
+    assert lasting > 0
 
 
 def test_jeugd_decision_ends_at_18_and_care_within_it(session: Session, demo: str) -> None:

@@ -14,6 +14,7 @@ from models import (
     ConfigChange,
     ContractRole,
     Intensity,
+    NeedType,
     Provider,
     StatsTrajectory,
     SupportProfile,
@@ -329,17 +330,101 @@ def test_code_and_category_are_fixed_once_a_trajectory_uses_the_profile(
     with pytest.raises(DomainError) as refused:
         catalogue.update_profile(
             session, world.beheerder, world.bg, code="WMO-BG2", name="Begeleiding",
-            category_code="02", intensities=[L, M, Z], active=True,
+            category_code="02", intensities=[L, M, Z], active=True, need_type_default=None,
         )  # fmt: skip
     assert "Code en categorie liggen vast" in fields_of(refused)["code"]
     catalogue.update_profile(
         session, world.beheerder, world.bg, code="WMO-BG", name="Begeleiding individueel",
-        category_code="02", intensities=[L, M], active=False,
+        category_code="02", intensities=[L, M], active=False, need_type_default="",
     )  # fmt: skip
     assert world.bg.allowed_intensities == [L, M] and not world.bg.active
     changed = {(r.field, r.old, r.new) for r in log_rows(session, "profiel")}
     assert ("active", "ja", "nee") in changed
     assert ("intensities", "laag, middel, zwaar", "laag, middel") in changed
+
+
+def test_a_profile_takes_a_need_type_default_and_the_log_names_it(
+    session: Session, world: World
+) -> None:
+    profile = catalogue.create_profile(
+        session, world.beheerder, code="WMO-DEM", name="Dagbesteding dementie",
+        category_code="07", intensities=[M], need_type_default="blijvend",
+    )  # fmt: skip
+    assert profile.need_type_default == NeedType.BLIJVEND
+    assert catalogue.need_type_for(profile) == NeedType.BLIJVEND
+    created = {(r.field, r.old, r.new) for r in log_rows(session, "profiel")}
+    assert ("need_type_default", None, "blijvend") in created
+    plain = catalogue.create_profile(
+        session, world.beheerder, code="WMO-X", name="Zonder", category_code="02",
+        intensities=[L],
+    )  # fmt: skip
+    assert plain.need_type_default is None
+    assert catalogue.need_type_for(plain) == catalogue.DEFAULT_NEED_TYPE == NeedType.EINDIG
+    assert catalogue.need_type_for(None) == NeedType.EINDIG
+    # none is not written as a change
+    assert not [
+        r
+        for r in log_rows(session, "profiel")
+        if r.object_id == plain.id and r.field == "need_type_default"
+    ]
+
+
+def test_changing_the_need_type_default_is_logged_and_leaves_trajectories_alone(
+    session: Session, world: World
+) -> None:
+    trajectory = make_trajectory(session, world)
+    before = trajectory.need_type
+    assert before == NeedType.EINDIG
+    for raw, shown in (("blijvend", "blijvend"), ("eindig", "eindig"), ("", None)):
+        catalogue.update_profile(
+            session, world.beheerder, world.bg, code=world.bg.code, name=world.bg.name,
+            category_code=world.bg.category_code, intensities=world.bg.allowed_intensities,
+            active=True, need_type_default=raw,
+        )  # fmt: skip
+        assert world.bg.need_type_default == (NeedType(raw) if raw else None)
+        last = log_rows(session, "profiel")[-1]
+        assert (last.field, last.new) == ("need_type_default", shown)
+    assert [(r.old, r.new) for r in log_rows(session, "profiel")] == [
+        (None, "blijvend"),
+        ("blijvend", "eindig"),
+        ("eindig", None),
+    ]
+    session.refresh(trajectory)
+    assert trajectory.need_type == before
+    # saving the same again writes nothing
+    catalogue.update_profile(
+        session, world.beheerder, world.bg, code=world.bg.code, name=world.bg.name,
+        category_code=world.bg.category_code, intensities=world.bg.allowed_intensities,
+        active=True, need_type_default=None,
+    )  # fmt: skip
+    assert len(log_rows(session, "profiel")) == 3
+
+
+def test_a_need_type_default_must_be_a_need_type_and_only_the_beheerder_sets_it(
+    session: Session, world: World
+) -> None:
+    with pytest.raises(DomainError) as refused:
+        catalogue.create_profile(
+            session, world.beheerder, code="WMO-Y", name="Y", category_code="02",
+            intensities=[L], need_type_default="altijd",
+        )  # fmt: skip
+    assert "eindig, blijvend of geen" in fields_of(refused)["need_type_default"]
+    with pytest.raises(DomainError) as refused:
+        catalogue.update_profile(
+            session, world.beheerder, world.bg, code=world.bg.code, name="",
+            category_code=world.bg.category_code, intensities=world.bg.allowed_intensities,
+            active=True, need_type_default="BLIJVEND",
+        )  # fmt: skip
+    assert set(fields_of(refused)) == {"name", "need_type_default"}
+    assert world.bg.need_type_default is None
+    with pytest.raises(DomainError, match="Alleen een beheerder"):
+        catalogue.update_profile(
+            session, world.gids, world.bg, code=world.bg.code, name=world.bg.name,
+            category_code=world.bg.category_code, intensities=world.bg.allowed_intensities,
+            active=True, need_type_default="blijvend",
+        )  # fmt: skip
+    assert world.bg.need_type_default is None
+    assert log_rows(session, "profiel") == []
 
 
 # --- merging what an import added ---------------------------------------------------------------
