@@ -75,6 +75,7 @@ FIELD_LABELS: dict[str, str] = {
     "intensity": N_("Intensiteit"),
     "allowed_intensities": N_("Toegestane intensiteiten"),
     "intensities": N_("Toegestane intensiteiten"),
+    "need_type_default": N_("Standaard soort behoefte"),
     "imported": N_("Uit een import"),
     "samengevoegd_uit": N_("Samengevoegd uit"),
     "trajecten": N_("Verplaatste trajecten"),

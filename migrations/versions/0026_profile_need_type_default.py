@@ -5,7 +5,7 @@ the profile starts with on the gids's form. Existing profiles get none (NULL): t
 its general default until the beheerder sets one.
 
 Revision ID: 0026
-Revises: 0025
+Revises: 0021
 Create Date: 2026-12-06 03:00:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0026"
-down_revision: str | None = "0025"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
