@@ -502,18 +502,22 @@ def durations(session: Session, query: StatsQuery) -> Durations:
     median; per start-year cohort in the period the Kaplan–Meier median, open care censored at
     the cut-off date. The database groups the durations (with counts and key sums); only the
     grouped rows leave it, except for the client unit with filters, whose episodes (formed by
-    the database) are grouped here. The traject unit without filters reads the kept durations
-    (``kept``). What is read from the feed is cached (``cache``)."""
+    the database) are grouped here. The traject unit without filters, with the intensity or
+    with one kept filter set reads the kept durations (``kept``). What is read from the feed is
+    cached (``cache``)."""
     if query.unit == UNIT_CLIENT and _aggregated(query, UNIT_CLIENT):
         return _durations_of(query, *_grouped_durations(session, query))
-    if query.unit == UNIT_TRAJECT and not query.narrowing:
-        return _durations_of(query, *_kept_durations(session, query))
-    return cache.cached(session, "durations", query, lambda: _durations_from_feed(session, query))
+    if query.unit == UNIT_TRAJECT:
+        filter_set = kept.kept_filters(query.narrowing, query.filters)
+        if filter_set is not None:
+            return _durations_of(query, *_kept_durations(session, query, filter_set))
+    return cache.cached(session, "durations", query, lambda: durations_from_feed(session, query))
 
 
-def _durations_from_feed(session: Session, query: StatsQuery) -> Durations:
+def durations_from_feed(session: Session, query: StatsQuery) -> Durations:
     """``durations`` from the feed rows: grouped by the database (traject unit), or over the
-    client episodes after the filters that end or start in the period (client unit)."""
+    client episodes after the filters that end or start in the period (client unit). Every
+    query can be answered so; ``durations`` does it for those the kept counts do not hold."""
     if query.unit == UNIT_TRAJECT:
         return _durations_of(query, *_grouped_durations(session, query))
     first, last = query.period_first_day, query.period_last_day
@@ -530,21 +534,25 @@ def _durations_from_feed(session: Session, query: StatsQuery) -> Durations:
 
 
 def _kept_durations(
-    session: Session, query: StatsQuery
+    session: Session, query: StatsQuery, filter_set: tuple[str, str, str]
 ) -> tuple[list[EndedGroup], list[CohortGroup]]:
-    """The grouped durations of the traject unit without filters, from the kept
-    ``stats_duration_counts``: the ended durations per month of end; a cohort's closed
-    durations per month of start, and its open care censored at the cut-off date from the
-    start days kept. Care that ended after the cut-off (in the current month) is kept as closed
-    but is censored at the cut-off: those few rows are read from the feed and moved."""
+    """The grouped durations of the traject unit from the kept ``stats_duration_counts`` of the
+    kept filter set value ``filter_set`` (``kept.kept_filters``): the ended durations per month
+    of end; a cohort's closed durations per month of start, and its open care censored at the
+    cut-off date from the start days kept. Care that ended after the cut-off (in the current
+    month) is kept as closed but is censored at the cut-off: those few rows are read from the
+    feed and moved."""
     D = StatsDurationCount
-    domain = [] if query.domain is None else [D.domain == query.domain]
+    name, value_1, value_2 = filter_set
+    cells = [D.filter_set == name, D.value_1 == value_1, D.value_2 == value_2]
+    if query.domain is not None:
+        cells.append(D.domain == query.domain)
     in_period = and_(D.month >= query.start, D.month <= query.last)
     ended = [
         (int(days), int(n), int(k))
         for days, n, k in session.execute(
             select(D.days, func.sum(D.n), func.sum(D.key_sum))
-            .where(D.kind == kept.ENDED, in_period, *domain)
+            .where(*cells, D.kind == kept.ENDED, in_period)
             .group_by(D.days)
         )
     ]
@@ -552,7 +560,7 @@ def _kept_durations(
     # not match a GROUP BY expression to its SELECT twin when each binds its own parameter).
     closed = (
         select((D.month // 12).label("year"), D.days, D.n, D.key_sum)
-        .where(D.kind == kept.CLOSED, in_period, *domain)
+        .where(*cells, D.kind == kept.CLOSED, in_period)
         .subquery()
     )
     cohorts: list[CohortGroup] = [
@@ -566,7 +574,7 @@ def _kept_durations(
     cutoff = query.cutoff_date
     for month, day, n, k in session.execute(
         select(D.month, D.days, func.sum(D.n), func.sum(D.key_sum))
-        .where(D.kind == kept.OPEN, in_period, *domain)
+        .where(*cells, D.kind == kept.OPEN, in_period)
         .group_by(D.month, D.days)
     ):
         started = first_day(month).replace(day=int(day))

@@ -3,9 +3,9 @@
 Three tables, each a set of counts with the sums of their record keys, changed by signed deltas
 in the flush hook (``feed.refresh``) and derived again by ``feed.rebuild_aggregates``:
 
-* ``stats_duration_counts`` (traject unit, no filters): per domain and month the durations of
-  the care that ended in it, of the closed care that started in it, and the start days of the
-  open care that started in it (``models.StatsDurationCount``);
+* ``stats_duration_counts`` (traject unit): per kept filter set (``FILTER_SETS``), value(s),
+  domain and month the durations of the care that ended in it, of the closed care that started
+  in it, and the start days of the open care that started in it (``models.StatsDurationCount``);
 * ``stats_result_counts``: per kept filter set (``FILTER_SETS``), value(s), domain and month,
   the starts and ends with their extensions (so "active in the period" is the starts up to its
   last month minus the ends before its first: an end never precedes its start) and the closed
@@ -64,15 +64,16 @@ results_table = cast(Table, StatsResultCount.__table__)
 repeats_table = cast(Table, StatsRepeatCount.__table__)
 facts = cast(Table, StatsTrajectory.__table__)
 
-# The filter combinations ``stats_result_counts`` is kept for: none, the intensity on its own
-# (the monthly counts keep it beside every set), and the kept sets of the flows
-# (``models.KEPT_SETS``), names in ``FILTER_NAMES`` order.
+# The filter combinations ``stats_result_counts`` and ``stats_duration_counts`` are kept for:
+# none, the intensity on its own (the monthly counts keep it beside every set), and the kept
+# sets of the flows (``models.KEPT_SETS``), names in ``FILTER_NAMES`` order.
 FILTER_SETS: tuple[tuple[str, ...], ...] = ((), ("intensity",), *KEPT_SETS)
 OUTCOMES = ("achieved_on_time", "achieved_late", "not_achieved")
 ENDED, CLOSED, OPEN = "ended", "closed", "open"
 STARTED = "started"
 
-DurationCell = tuple[str, str, int, int]  # domain, kind, month, days
+# set, value 1, value 2, domain, kind, month, days
+DurationCell = tuple[str, str, str, str, str, int, int]
 ResultCell = tuple[str, str, str, str, str, str, int]  # set, value 1, 2, domain, kind, cat, month
 RepeatCell = tuple[str, str, str, str, int, int]  # set, value 1, 2, domain, month, gap years
 # The set value of the repeat counts without filters.
@@ -155,12 +156,6 @@ class KeptDeltas:
         end: date | None = row["care_end"]
         if start is None:
             return
-        if end is not None:
-            days = (end - start).days + 1
-            self._duration((domain, ENDED, month_index(end), days), sign, key)
-            self._duration((domain, CLOSED, month_index(start), days), sign, key)
-        else:
-            self._duration((domain, OPEN, month_index(start), start.day), sign, key)
         extensions = int(row["extensions"] or 0)
         state = None
         if end is not None:
@@ -171,6 +166,7 @@ class KeptDeltas:
             if any(value is None for value in values):
                 continue  # no filter value can select this row
             kept = (*set_value(names, values), domain)
+            self._durations(kept, start, end, sign, key)
             self._result((*kept, STARTED, "", month_index(start)), sign, key, extensions)
             if end is not None and state is not None:
                 self._result((*kept, ENDED, "", month_index(end)), sign, key, extensions)
@@ -194,6 +190,17 @@ class KeptDeltas:
             sums[0] += sign
             sums[1] += sign * episode_key(client_key, domain, start)
             previous_end = end
+
+    def _durations(
+        self, kept: tuple[str, str, str, str], start: date, end: date | None, sign: int, key: int
+    ) -> None:
+        """A started row's duration cells in the set value and domain ``kept``."""
+        if end is not None:
+            days = (end - start).days + 1
+            self._duration((*kept, ENDED, month_index(end), days), sign, key)
+            self._duration((*kept, CLOSED, month_index(start), days), sign, key)
+        else:
+            self._duration((*kept, OPEN, month_index(start), start.day), sign, key)
 
     def _duration(self, cell: DurationCell, sign: int, key: int) -> None:
         sums = self.durations[cell]
@@ -274,31 +281,49 @@ def rebuild(connection: Connection) -> None:
 def _rebuild_durations(connection: Connection) -> None:
     f = facts.c
     days = date_ordinal(f.care_end) - date_ordinal(f.care_start) + 1
-    for kind, month, detail, condition in (
-        (ENDED, f.end_month, days, f.care_end.is_not(None)),
-        (CLOSED, f.start_month, days, f.care_end.is_not(None)),
-        (OPEN, f.start_month, extract("day", f.care_start), and_(
-            f.care_start.is_not(None), f.care_end.is_(None)
-        )),
-    ):  # fmt: skip
-        rows = (
-            select(
-                f.domain,
-                literal(kind).label("kind"),
-                month.label("month"),
-                cast_(detail, BigInteger).label("days"),
-                f.record_key,
+    for names in FILTER_SETS:
+        columns: list[ColumnElement[Any]] = [
+            cast_(f[FILTER_COLUMNS[name]], facts.c.wijk.type) for name in names
+        ]
+        while len(columns) < 2:
+            columns.append(literal(""))
+        present = [f[FILTER_COLUMNS[name]].is_not(None) for name in names]
+        for kind, month, detail, condition in (
+            (ENDED, f.end_month, days, f.care_end.is_not(None)),
+            (CLOSED, f.start_month, days, f.care_end.is_not(None)),
+            (OPEN, f.start_month, extract("day", f.care_start), and_(
+                f.care_start.is_not(None), f.care_end.is_(None)
+            )),
+        ):  # fmt: skip
+            rows = (
+                select(
+                    literal(set_name(names)).label("filter_set"),
+                    columns[0].label("value_1"),
+                    columns[1].label("value_2"),
+                    f.domain,
+                    literal(kind).label("kind"),
+                    month.label("month"),
+                    cast_(detail, BigInteger).label("days"),
+                    f.record_key,
+                )
+                .where(condition, *present)
+                .subquery()
             )
-            .where(condition)
-            .subquery()
-        )
-        grouped = (rows.c.domain, rows.c.kind, rows.c.month, rows.c.days)
-        connection.execute(
-            durations_table.insert().from_select(
-                ["domain", "kind", "month", "days", "n", "key_sum"],
-                select(*grouped, func.count(), func.sum(rows.c.record_key)).group_by(*grouped),
+            grouped = (
+                rows.c.filter_set,
+                rows.c.value_1,
+                rows.c.value_2,
+                rows.c.domain,
+                rows.c.kind,
+                rows.c.month,
+                rows.c.days,
             )
-        )
+            connection.execute(
+                durations_table.insert().from_select(
+                    [*(c.name for c in grouped), "n", "key_sum"],
+                    select(*grouped, func.count(), func.sum(rows.c.record_key)).group_by(*grouped),
+                )
+            )
 
 
 def _rebuild_results(connection: Connection) -> None:
