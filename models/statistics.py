@@ -350,9 +350,13 @@ class StatsDurationCount(Base):
     * ``ended``: trajectories whose care ended in ``month``, ``days`` long (end − start + 1);
     * ``closed``: trajectories with an end that started in ``month``, ``days`` long;
     * ``open``: trajectories without an end that started in ``month``, on day ``days`` of it
-      (a cohort censors them at the cut-off date, so their start date is what counts).
+      (a cohort censors them at the cut-off date, so their start date is what counts);
+    * ``ended_s``, ``closed_s``: as ``ended`` and ``closed``, in spans of durations
+      (``days`` is the span's first: a multiple of ``workflows.stats.kept.SPAN``), so a figure
+      reads a span's single durations only where a median lies.
 
-    ``n`` and ``key_sum`` (the sum of their record keys) change by signed deltas."""
+    ``n``, ``key_sum`` (the sum of their record keys) and ``days_sum`` (the sum of their
+    durations; 0 for open care) change by signed deltas."""
 
     __tablename__ = "stats_duration_counts"
     __table_args__ = (
@@ -369,6 +373,7 @@ class StatsDurationCount(Base):
             "days",
             "n",
             "key_sum",
+            "days_sum",
         ),
     )
 
@@ -376,11 +381,12 @@ class StatsDurationCount(Base):
     value_1: Mapped[str] = mapped_column(String(80), primary_key=True)
     value_2: Mapped[str] = mapped_column(String(80), primary_key=True)
     domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(6), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
     month: Mapped[int] = mapped_column(Integer, primary_key=True)
     days: Mapped[int] = mapped_column(Integer, primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)
     key_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    days_sum: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class StatsResultCount(Base):

@@ -4,11 +4,13 @@
 open per month of start) without filters only; a durations figure with filters read the
 period's feed rows. It now holds the same cells per kept filter set and value, the sets of
 ``stats_result_counts`` (none, the intensity, category, profile, provider, wijk, age band,
-wijk + age band, profile + provider), so the table gets the set columns in its primary key: it is
-made again and filled from the feed with set-based statements, as
-``workflows.stats.kept`` rebuilds it. The rule (duration = end − start + 1 days; open care by
-its start day; a row without a value of a set is in none of its cells) is copied here on
-purpose: a migration must not change when the code does.
+wijk + age band, profile + provider), and the ended and closed durations also in spans of 32
+(kinds ``ended_s``, ``closed_s``, with the sum of the durations in ``days_sum``), so a figure
+reads single durations only where a median lies. The table gets the set columns in its primary
+key: it is made again and filled from the feed with set-based statements, as
+``workflows.stats.kept`` rebuilds it. The rule (duration = end − start + 1 days; a span's first
+duration a multiple of 32; open care by its start day; a row without a value of a set is in none
+of its cells) is copied here on purpose: a migration must not change when the code does.
 
 Revision ID: 0020
 Revises: 0018
@@ -38,6 +40,7 @@ FILTER_SETS = [
     ("profile+provider", ["profile_code", "provider_agb"]),
 ]
 SET_COLUMNS = ["filter_set", "value_1", "value_2"]
+SPAN = 32
 CELL = ["domain", "kind", "month", "days"]
 
 
@@ -48,6 +51,7 @@ def _domain() -> sa.Enum:
 
 
 def _create(with_sets: bool) -> None:
+    """The table of this revision (``with_sets``) or of the one before."""
     sets = SET_COLUMNS if with_sets else []
     op.create_table(
         "stats_duration_counts",
@@ -56,11 +60,12 @@ def _create(with_sets: bool) -> None:
             for name in sets
         ),
         sa.Column("domain", _domain(), nullable=False),
-        sa.Column("kind", sa.String(length=6), nullable=False),
+        sa.Column("kind", sa.String(length=8 if with_sets else 6), nullable=False),
         sa.Column("month", sa.Integer(), nullable=False),
         sa.Column("days", sa.Integer(), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
         sa.Column("key_sum", sa.BigInteger(), nullable=False),
+        *([sa.Column("days_sum", sa.BigInteger(), nullable=False)] if with_sets else []),
         sa.PrimaryKeyConstraint(*sets, *CELL, name=op.f("pk_stats_duration_counts")),
     )
 
@@ -70,7 +75,7 @@ def _index(with_sets: bool) -> None:
     op.create_index(
         "ix_stats_duration_counts_covering",
         "stats_duration_counts",
-        [*sets, *CELL, "n", "key_sum"],
+        [*sets, *CELL, "n", "key_sum", *(["days_sum"] if with_sets else [])],
     )
 
 
@@ -84,26 +89,37 @@ def _fill(bind: sa.Connection, with_sets: bool) -> None:
     else:
         days = "(CAST(julianday(care_end) - julianday(care_start) AS INTEGER) + 1)"
         start_day = "CAST(strftime('%d', care_start) AS INTEGER)"
+    closed = "care_end IS NOT NULL"
+    kinds = [
+        ("ended", "end_month", days, closed),
+        ("closed", "start_month", days, closed),
+        ("open", "start_month", start_day, "care_start IS NOT NULL AND care_end IS NULL"),
+    ]
+    if with_sets:
+        kinds += [
+            ("ended_s", "end_month", f"({days} / {SPAN} * {SPAN})", closed),
+            ("closed_s", "start_month", f"({days} / {SPAN} * {SPAN})", closed),
+        ]
     for name, columns in FILTER_SETS if with_sets else FILTER_SETS[:1]:
         values = [*columns, "''", "''"][:2]
         present = "".join(f" AND {column} IS NOT NULL" for column in columns)
-        for kind, month, detail, condition in (
-            ("ended", "end_month", days, "care_end IS NOT NULL"),
-            ("closed", "start_month", days, "care_end IS NOT NULL"),
-            ("open", "start_month", start_day, "care_start IS NOT NULL AND care_end IS NULL"),
-        ):
+        for kind, month, detail, condition in kinds:
             if with_sets:
                 target = "filter_set, value_1, value_2, "
                 source = f"'{name}', {values[0]}, {values[1]}, "
                 grouped = "1, 2, 3, 4, 5, 6, 7"
+                length = "0" if kind == "open" else days
+                total = f", days_sum) SELECT {source}domain, '{kind}', {month}, {detail},"
+                sums = f" count(*), sum(record_key), sum({length})"
             else:
-                target = source = ""
+                target = ""
                 grouped = "1, 2, 3, 4"
+                total = f") SELECT domain, '{kind}', {month}, {detail},"
+                sums = " count(*), sum(record_key)"
             bind.execute(
                 sa.text(
                     f"INSERT INTO stats_duration_counts ({target}domain, kind, month, days, n,"
-                    f" key_sum) SELECT {source}domain, '{kind}', {month}, {detail}, count(*),"
-                    f" sum(record_key) FROM stats_trajectories WHERE {condition}{present}"
+                    f" key_sum{total}{sums} FROM stats_trajectories WHERE {condition}{present}"
                     f" GROUP BY {grouped}"
                 )
             )

@@ -70,6 +70,9 @@ facts = cast(Table, StatsTrajectory.__table__)
 FILTER_SETS: tuple[tuple[str, ...], ...] = ((), ("intensity",), *KEPT_SETS)
 OUTCOMES = ("achieved_on_time", "achieved_late", "not_achieved")
 ENDED, CLOSED, OPEN = "ended", "closed", "open"
+# The kinds of stats_duration_counts that hold ENDED and CLOSED in spans of SPAN durations.
+ENDED_SPANS, CLOSED_SPANS = "ended_s", "closed_s"
+SPAN = 32
 STARTED = "started"
 
 # set, value 1, value 2, domain, kind, month, days
@@ -129,6 +132,11 @@ def gap_years(start: date, previous_end: date | None) -> int:
     return years
 
 
+def span_of(days: int) -> int:
+    """The first duration of the span of ``SPAN`` durations that ``days`` lies in."""
+    return days // SPAN * SPAN
+
+
 def _plain(value: Any) -> Any:
     return getattr(value, "value", value)
 
@@ -136,10 +144,10 @@ def _plain(value: Any) -> Any:
 @dataclass
 class KeptDeltas:
     """Signed changes to the three kept tables: per cell a list of sums in the table's column
-    order (``n``, ``key_sum``[, ``extensions``, ``extensions_key``])."""
+    order (``n``, ``key_sum``[, ``days_sum``][, ``extensions``, ``extensions_key``])."""
 
     durations: defaultdict[DurationCell, list[int]] = field(
-        default_factory=lambda: defaultdict(lambda: [0, 0])
+        default_factory=lambda: defaultdict(lambda: [0, 0, 0])
     )
     results: defaultdict[ResultCell, list[int]] = field(
         default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0])
@@ -195,17 +203,22 @@ class KeptDeltas:
         self, kept: tuple[str, str, str, str], start: date, end: date | None, sign: int, key: int
     ) -> None:
         """A started row's duration cells in the set value and domain ``kept``."""
-        if end is not None:
-            days = (end - start).days + 1
-            self._duration((*kept, ENDED, month_index(end), days), sign, key)
-            self._duration((*kept, CLOSED, month_index(start), days), sign, key)
-        else:
-            self._duration((*kept, OPEN, month_index(start), start.day), sign, key)
+        if end is None:
+            self._duration((*kept, OPEN, month_index(start), start.day), sign, key, 0)
+            return
+        days = (end - start).days + 1
+        for kind, spans, month in (
+            (ENDED, ENDED_SPANS, month_index(end)),
+            (CLOSED, CLOSED_SPANS, month_index(start)),
+        ):
+            self._duration((*kept, kind, month, days), sign, key, days)
+            self._duration((*kept, spans, month, span_of(days)), sign, key, days)
 
-    def _duration(self, cell: DurationCell, sign: int, key: int) -> None:
+    def _duration(self, cell: DurationCell, sign: int, key: int, days: int) -> None:
         sums = self.durations[cell]
         sums[0] += sign
         sums[1] += sign * key
+        sums[2] += sign * days
 
     def _result(self, cell: ResultCell, sign: int, key: int, extensions: int) -> None:
         sums = self.results[cell]
@@ -288,10 +301,13 @@ def _rebuild_durations(connection: Connection) -> None:
         while len(columns) < 2:
             columns.append(literal(""))
         present = [f[FILTER_COLUMNS[name]].is_not(None) for name in names]
-        for kind, month, detail, condition in (
-            (ENDED, f.end_month, days, f.care_end.is_not(None)),
-            (CLOSED, f.start_month, days, f.care_end.is_not(None)),
-            (OPEN, f.start_month, extract("day", f.care_start), and_(
+        closed = f.care_end.is_not(None)
+        for kind, month, detail, length, condition in (
+            (ENDED, f.end_month, days, days, closed),
+            (CLOSED, f.start_month, days, days, closed),
+            (ENDED_SPANS, f.end_month, days // SPAN * SPAN, days, closed),
+            (CLOSED_SPANS, f.start_month, days // SPAN * SPAN, days, closed),
+            (OPEN, f.start_month, extract("day", f.care_start), literal(0), and_(
                 f.care_start.is_not(None), f.care_end.is_(None)
             )),
         ):  # fmt: skip
@@ -305,6 +321,7 @@ def _rebuild_durations(connection: Connection) -> None:
                     month.label("month"),
                     cast_(detail, BigInteger).label("days"),
                     f.record_key,
+                    cast_(length, BigInteger).label("length"),
                 )
                 .where(condition, *present)
                 .subquery()
@@ -320,8 +337,13 @@ def _rebuild_durations(connection: Connection) -> None:
             )
             connection.execute(
                 durations_table.insert().from_select(
-                    [*(c.name for c in grouped), "n", "key_sum"],
-                    select(*grouped, func.count(), func.sum(rows.c.record_key)).group_by(*grouped),
+                    [*(c.name for c in grouped), "n", "key_sum", "days_sum"],
+                    select(
+                        *grouped,
+                        func.count(),
+                        func.sum(rows.c.record_key),
+                        func.sum(rows.c.length),
+                    ).group_by(*grouped),
                 )
             )
 
