@@ -696,10 +696,14 @@ def _kept_median(
     it; the single durations (``events``, from first to last) are read for the spans with
     censorings and the one the median lies in."""
     walk = KaplanMeier(sum(span_events.values()) + sum(censored.values()))
-    for span in sorted(set(span_events) | {kept.span_of(days) for days in censored}):
+    censored_in: dict[int, dict[int, int]] = defaultdict(dict)  # span -> days -> count
+    for days, n in censored.items():
+        if n:
+            censored_in[kept.span_of(days)][days] = n
+    for span in sorted(set(span_events) | set(censored_in)):
         last = span + kept.SPAN - 1
         in_span = span_events[span]
-        censorings = {days: n for days, n in censored.items() if span <= days <= last and n}
+        censorings = censored_in.get(span, {})
         if not censorings and not walk.reached_after(in_span):
             walk.skip(in_span)
             continue
