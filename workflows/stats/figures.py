@@ -585,35 +585,45 @@ def _kept_durations(
     D = StatsDurationCount
     name, value_1, value_2 = filter_set
     domains = [query.domain] if query.domain is not None else list(Domain)
-    # Every month and domain named, so each is a seek in the covering index.
-    cells = [
-        D.filter_set == name,
-        D.value_1 == value_1,
-        D.value_2 == value_2,
-        D.domain.in_(domains),
-    ]
+
+    def cells(kind: str, months: Sequence[int], *days: int) -> Subquery:
+        """The cells of a kind in a run of months (and from ``days[0]`` to ``days[1]``): a
+        range of the covering index per domain, each its own branch (a list of domains would be
+        checked row by row under PostgreSQL's generic plan of a prepared statement)."""
+        return union_all(
+            *(
+                select(D.month, D.days, D.n, D.key_sum, D.days_sum).where(
+                    D.filter_set == name,
+                    D.value_1 == value_1,
+                    D.value_2 == value_2,
+                    D.domain == domain,
+                    D.kind == kind,
+                    D.month.between(months[0], months[-1]),
+                    *([D.days.between(days[0], days[1])] if days else []),
+                )
+                for domain in domains
+            )
+        ).subquery()
 
     def spans(kind: str, months: Sequence[int]) -> dict[int, list[int]]:
         """Per span: count, key sum, sum of the durations."""
+        c = cells(kind, months).c
         return {
             int(span): [int(n), int(k), int(d)]
             for span, n, k, d in session.execute(
-                select(D.days, func.sum(D.n), func.sum(D.key_sum), func.sum(D.days_sum))
-                .where(*cells, D.kind == kind, D.month.in_(months))
-                .group_by(D.days)
+                select(c.days, func.sum(c.n), func.sum(c.key_sum), func.sum(c.days_sum)).group_by(
+                    c.days
+                )
             )
         }
 
     def single(kind: str, months: Sequence[int], first: int, last: int) -> Counter[int]:
         """The count per duration from ``first`` to ``last``."""
+        c = cells(kind, months, first, last).c
         return Counter(
             {
                 int(days): int(n)
-                for days, n in session.execute(
-                    select(D.days, func.sum(D.n))
-                    .where(*cells, D.kind == kind, D.month.in_(months), D.days.between(first, last))
-                    .group_by(D.days)
-                )
+                for days, n in session.execute(select(c.days, func.sum(c.n)).group_by(c.days))
             }
         )
 
@@ -651,21 +661,38 @@ def _kept_durations(
             moved.append((start, (end - start).days + 1, int(key)))
     censored: dict[int, Counter[int]] = defaultdict(Counter)  # year -> days -> count
     cohort_groups: list[CohortGroup] = []
+    opened = cells(kept.OPEN, months).c
     for month, day, n, k in session.execute(
-        select(D.month, D.days, func.sum(D.n), func.sum(D.key_sum))
-        .where(*cells, D.kind == kept.OPEN, D.month.in_(months))
-        .group_by(D.month, D.days)
+        select(opened.month, opened.days, func.sum(opened.n), func.sum(opened.key_sum)).group_by(
+            opened.month, opened.days
+        )
     ):
         started = first_day(month).replace(day=int(day))
         days = (cutoff - started).days + 1
         censored[started.year][days] += int(n)
         cohort_groups.append((started.year, days, False, int(n), int(k)))
+    # The closed durations per start year and span (grouped on a subquery's column: PostgreSQL
+    # would not match a GROUP BY expression to its SELECT twin when each binds its own
+    # parameter).
+    closed_cells = cells(kept.CLOSED_SPANS, months)
+    per_year = select(
+        (closed_cells.c.month // 12).label("year"),
+        closed_cells.c.days,
+        closed_cells.c.n,
+        closed_cells.c.key_sum,
+    ).subquery()
+    closed: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)  # year -> span -> n, key
+    for year, span, n, k in session.execute(
+        select(
+            per_year.c.year, per_year.c.days, func.sum(per_year.c.n), func.sum(per_year.c.key_sum)
+        ).group_by(per_year.c.year, per_year.c.days)
+    ):
+        closed[int(year)][int(span)] = (int(n), int(k))
     medians: dict[int, int | None] = {}
     for year in range(query.period_first_day.year, query.period_last_day.year + 1):
         in_year = [m for m in months if m // 12 == year]
-        closed = spans(kept.CLOSED_SPANS, in_year) if in_year else {}
-        cohort_groups += [(year, span, True, n, k) for span, (n, k, _d) in closed.items()]
-        span_events = Counter({span: n for span, (n, _k, _d) in closed.items()})
+        cohort_groups += [(year, span, True, n, k) for span, (n, k) in closed[year].items()]
+        span_events = Counter({span: n for span, (n, _k) in closed[year].items()})
         taken_out: Counter[int] = Counter()
         for start, days, key in moved:
             if start.year == year:
@@ -700,6 +727,8 @@ def _kept_median(
     for days, n in censored.items():
         if n:
             censored_in[kept.span_of(days)][days] = n
+    found = Counter[int]()
+    read_to = -1  # the single durations read so far: up to this one
     for span in sorted(set(span_events) | set(censored_in)):
         last = span + kept.SPAN - 1
         in_span = span_events[span]
@@ -707,8 +736,14 @@ def _kept_median(
         if not censorings and not walk.reached_after(in_span):
             walk.skip(in_span)
             continue
-        found = events(span, last) if in_span else Counter[int]()
-        for days in sorted(set(found) | set(censorings)):
+        if in_span and last > read_to:
+            # A span with censorings is read with the next ones that have some, in one go.
+            read_to = last
+            if censorings:
+                read_to = max(s for s in censored_in if s >= span) + kept.SPAN - 1
+            found = events(span, read_to)
+        in_found = {days for days in found if span <= days <= last}
+        for days in sorted(in_found | set(censorings)):
             if walk.step(found.get(days, 0), censorings.get(days, 0)):
                 return days
     return None
