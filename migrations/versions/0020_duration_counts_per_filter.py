@@ -50,9 +50,15 @@ def _domain() -> sa.Enum:
     )
 
 
-def _create(with_sets: bool) -> None:
-    """The table of this revision (``with_sets``) or of the one before."""
+def _create(with_sets: bool, key_later: bool = False) -> None:
+    """The table of this revision (``with_sets``) or of the one before; without its primary key
+    when ``key_later`` (``_key`` adds it)."""
     sets = SET_COLUMNS if with_sets else []
+    key = (
+        []
+        if key_later
+        else [sa.PrimaryKeyConstraint(*sets, *CELL, name=op.f("pk_stats_duration_counts"))]
+    )
     op.create_table(
         "stats_duration_counts",
         *(
@@ -66,7 +72,7 @@ def _create(with_sets: bool) -> None:
         sa.Column("n", sa.Integer(), nullable=False),
         sa.Column("key_sum", sa.BigInteger(), nullable=False),
         *([sa.Column("days_sum", sa.BigInteger(), nullable=False)] if with_sets else []),
-        sa.PrimaryKeyConstraint(*sets, *CELL, name=op.f("pk_stats_duration_counts")),
+        *key,
     )
 
 
@@ -128,9 +134,20 @@ def _fill(bind: sa.Connection, with_sets: bool) -> None:
 def upgrade() -> None:
     op.drop_index("ix_stats_duration_counts_covering", table_name="stats_duration_counts")
     op.drop_table("stats_duration_counts")
-    _create(with_sets=True)
-    # Filled before the index is made: one sort at the end instead of many inserts into it.
-    _fill(op.get_bind(), with_sets=True)
+    bind = op.get_bind()
+    # Filled before the indexes are made (on PostgreSQL the primary key's too; SQLite cannot
+    # add one later, and inserts in the grouping's order): one sort each at the end instead of
+    # some ten million inserts into them, the grouping in memory.
+    postgres = bind.dialect.name == "postgresql"
+    _create(with_sets=True, key_later=postgres)
+    if postgres:
+        bind.execute(sa.text("SET LOCAL work_mem = '256MB'"))
+        bind.execute(sa.text("SET LOCAL maintenance_work_mem = '256MB'"))
+    _fill(bind, with_sets=True)
+    if postgres:
+        op.create_primary_key(
+            op.f("pk_stats_duration_counts"), "stats_duration_counts", [*SET_COLUMNS, *CELL]
+        )
     _index(with_sets=True)
 
 
