@@ -4,8 +4,9 @@ Three tables, each a set of counts with the sums of their record keys, changed b
 in the flush hook (``feed.refresh``) and derived again by ``feed.rebuild_aggregates``:
 
 * ``stats_duration_counts`` (traject unit): per kept filter set (``FILTER_SETS``), value(s),
-  domain and month the durations of the care that ended in it, of the closed care that started
-  in it, and the start days of the open care that started in it (``models.StatsDurationCount``);
+  domain and month the durations of the care that ended in it and of the closed care that
+  started in it, one by one and in spans of ``SPAN`` durations, and the start days of the open
+  care that started in it (``models.StatsDurationCount``);
 * ``stats_result_counts``: per kept filter set (``FILTER_SETS``), value(s), domain and month,
   the starts and ends with their extensions (so "active in the period" is the starts up to its
   last month minus the ends before its first: an end never precedes its start) and the closed
@@ -291,16 +292,25 @@ def rebuild(connection: Connection) -> None:
     _rebuild_results(connection)
 
 
+def _set_columns(
+    names: tuple[str, ...],
+) -> tuple[list[ColumnElement[Any]], list[ColumnElement[bool]]]:
+    """A kept set's value 1 and value 2 in SQL (``set_value``: "" where unused) and the
+    conditions that a feed row has a value for each of its filters."""
+    f = facts.c
+    columns: list[ColumnElement[Any]] = [
+        cast_(f[FILTER_COLUMNS[name]], facts.c.wijk.type) for name in names
+    ]
+    while len(columns) < 2:
+        columns.append(literal(""))
+    return columns, [f[FILTER_COLUMNS[name]].is_not(None) for name in names]
+
+
 def _rebuild_durations(connection: Connection) -> None:
     f = facts.c
     days = date_ordinal(f.care_end) - date_ordinal(f.care_start) + 1
     for names in FILTER_SETS:
-        columns: list[ColumnElement[Any]] = [
-            cast_(f[FILTER_COLUMNS[name]], facts.c.wijk.type) for name in names
-        ]
-        while len(columns) < 2:
-            columns.append(literal(""))
-        present = [f[FILTER_COLUMNS[name]].is_not(None) for name in names]
+        columns, present = _set_columns(names)
         closed = f.care_end.is_not(None)
         for kind, month, detail, length, condition in (
             (ENDED, f.end_month, days, days, closed),
@@ -353,12 +363,7 @@ def _rebuild_results(connection: Connection) -> None:
     state = outcome_case(f)
     weighted = f.extensions * cast_(f.record_key, BigInteger)
     for names in FILTER_SETS:
-        columns: list[ColumnElement[Any]] = [
-            cast_(f[FILTER_COLUMNS[name]], facts.c.wijk.type) for name in names
-        ]
-        while len(columns) < 2:
-            columns.append(literal(""))
-        present = [f[FILTER_COLUMNS[name]].is_not(None) for name in names]
+        columns, present = _set_columns(names)
         no_category = literal("")
         closure = func.coalesce(f.closure_category, "")
         for kind, category, month, with_extensions in (
