@@ -341,32 +341,52 @@ class StatsFeedChange(Base):
 
 
 class StatsDurationCount(Base):
-    """The care durations of the traject unit per domain and month, without filters, kept so
-    the durations figure reads a few thousand rows instead of the feed. ``kind`` says what a
-    row counts:
+    """The care durations of the traject unit per kept filter set, domain and month, kept so
+    the durations figure reads grouped cells instead of the feed's rows. ``filter_set`` names the
+    filters (``""`` for none, ``"intensity"``, ``"provider"``, ``"wijk+age_band"``; the sets of
+    ``stats_result_counts``) and ``value_1``/``value_2`` their values (``""`` when unused).
+    ``kind`` says what a row counts:
 
     * ``ended``: trajectories whose care ended in ``month``, ``days`` long (end − start + 1);
     * ``closed``: trajectories with an end that started in ``month``, ``days`` long;
     * ``open``: trajectories without an end that started in ``month``, on day ``days`` of it
-      (a cohort censors them at the cut-off date, so their start date is what counts).
+      (a cohort censors them at the cut-off date, so their start date is what counts);
+    * ``ended_s``, ``closed_s``: as ``ended`` and ``closed``, in spans of durations
+      (``days`` is the span's first: a multiple of ``workflows.stats.kept.SPAN``), so a figure
+      reads a span's single durations only where a median lies.
 
-    ``n`` and ``key_sum`` (the sum of their record keys) change by signed deltas."""
+    ``n``, ``key_sum`` (the sum of their record keys) and ``days_sum`` (the sum of their
+    durations; 0 for open care) change by signed deltas."""
 
     __tablename__ = "stats_duration_counts"
     __table_args__ = (
         # Covering: a period's cells are read from the index alone (the key does not carry the
-        # sums), some 40,000 of them for three years of a domain at a million rows.
+        # sums).
         Index(
-            "ix_stats_duration_counts_covering", "domain", "kind", "month", "days", "n", "key_sum"
+            "ix_stats_duration_counts_covering",
+            "filter_set",
+            "value_1",
+            "value_2",
+            "domain",
+            "kind",
+            "month",
+            "days",
+            "n",
+            "key_sum",
+            "days_sum",
         ),
     )
 
+    filter_set: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value_1: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value_2: Mapped[str] = mapped_column(String(80), primary_key=True)
     domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(6), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
     month: Mapped[int] = mapped_column(Integer, primary_key=True)
     days: Mapped[int] = mapped_column(Integer, primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)
     key_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    days_sum: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class StatsResultCount(Base):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -46,6 +46,7 @@ from models import (
     UNIT_CLIENT,
     UNIT_TRAJECT,
     ClosureCategory,
+    Domain,
     Intensity,
     OutlierMonth,
     PopulationFigure,
@@ -467,11 +468,52 @@ class Durations:
     ended_key: int = field(default=0, compare=False)
 
 
-# (days, count, key sum): the durations of the care that ended in the period, grouped.
-EndedGroup = tuple[int, int, int]
+# (days, count, key sum, sum of the durations): the durations of the care that ended in the
+# period, grouped. A group of the kept spans stands for a span of durations (``kept.SPAN``) at its
+# first; the medians never fall in one (its single durations are read where they do).
+EndedGroup = tuple[int, int, int, int]
 # (start year, days, ended, count, key sum): a cohort's durations, open care censored at the
 # cut-off (ended False, days up to the cut-off), grouped; a group may come in parts (summed).
 CohortGroup = tuple[int, int, bool, int, int]
+# The survival at or below which a Kaplan–Meier median is reached (rounding allowed for).
+HALF = 0.5 + 1e-12
+
+
+class KaplanMeier:
+    """The Kaplan–Meier estimate walked in order of duration. Between two censorings the
+    product of the factors (1 − events / at risk) is the share still at risk at the end over
+    that at the start, so the survival is computed as the product of those shares, one per
+    stretch between censorings: exact to the last bit whether the events of a stretch come
+    one duration at a time or in a sum, so grouped and single durations give the same median."""
+
+    def __init__(self, at_risk: int) -> None:
+        self.at_risk = at_risk
+        self.survival = 1.0  # at the start of the current stretch
+        self.stretch_at_risk = at_risk
+
+    def reached_after(self, events: int) -> bool:
+        """Whether ``events`` more events (no censoring among them) bring the survival to a
+        half or below."""
+        if not events:
+            return False
+        return self.survival * (self.at_risk - events) / self.stretch_at_risk <= HALF
+
+    def step(self, events: int, censored: int) -> bool:
+        """The events, then the censorings, of one duration; True when the survival reaches a
+        half (this duration is the median)."""
+        if events:
+            self.at_risk -= events
+            if self.survival * self.at_risk / self.stretch_at_risk <= HALF:
+                return True
+        if censored:
+            self.survival = self.survival * self.at_risk / self.stretch_at_risk
+            self.at_risk -= censored
+            self.stretch_at_risk = self.at_risk
+        return False
+
+    def skip(self, events: int) -> None:
+        """Events (no censoring among them) that ``reached_after`` said stay above a half."""
+        self.at_risk -= events
 
 
 def kaplan_meier_median(times: Sequence[tuple[int, bool]]) -> int | None:
@@ -486,14 +528,10 @@ def kaplan_meier_median_grouped(steps: Iterable[tuple[int, int, int]]) -> int | 
     """``kaplan_meier_median`` over grouped counts: ``steps`` = (days, events, leaving), one
     per duration, where leaving counts the ended and the censored with that duration."""
     ordered = sorted(steps)
-    at_risk = sum(leaving for _t, _events, leaving in ordered)
-    survival = 1.0
+    walk = KaplanMeier(sum(leaving for _t, _events, leaving in ordered))
     for t, events, leaving in ordered:
-        if events:
-            survival *= 1 - events / at_risk
-            if survival <= 0.5 + 1e-12:
-                return t
-        at_risk -= leaving
+        if walk.step(events, leaving - events):
+            return t
     return None
 
 
@@ -502,18 +540,22 @@ def durations(session: Session, query: StatsQuery) -> Durations:
     median; per start-year cohort in the period the Kaplan–Meier median, open care censored at
     the cut-off date. The database groups the durations (with counts and key sums); only the
     grouped rows leave it, except for the client unit with filters, whose episodes (formed by
-    the database) are grouped here. The traject unit without filters reads the kept durations
-    (``kept``). What is read from the feed is cached (``cache``)."""
+    the database) are grouped here. The traject unit without filters, with the intensity or
+    with one kept filter set reads the kept durations (``kept``). What is read from the feed is
+    cached (``cache``)."""
     if query.unit == UNIT_CLIENT and _aggregated(query, UNIT_CLIENT):
         return _durations_of(query, *_grouped_durations(session, query))
-    if query.unit == UNIT_TRAJECT and not query.narrowing:
-        return _durations_of(query, *_kept_durations(session, query))
-    return cache.cached(session, "durations", query, lambda: _durations_from_feed(session, query))
+    if query.unit == UNIT_TRAJECT:
+        filter_set = kept.kept_filters(query.narrowing, query.filters)
+        if filter_set is not None:
+            return _kept_durations(session, query, filter_set)
+    return cache.cached(session, "durations", query, lambda: durations_from_feed(session, query))
 
 
-def _durations_from_feed(session: Session, query: StatsQuery) -> Durations:
+def durations_from_feed(session: Session, query: StatsQuery) -> Durations:
     """``durations`` from the feed rows: grouped by the database (traject unit), or over the
-    client episodes after the filters that end or start in the period (client unit)."""
+    client episodes after the filters that end or start in the period (client unit). Every
+    query can be answered so; ``durations`` does it for those the kept counts do not hold."""
     if query.unit == UNIT_TRAJECT:
         return _durations_of(query, *_grouped_durations(session, query))
     first, last = query.period_first_day, query.period_last_day
@@ -530,47 +572,83 @@ def _durations_from_feed(session: Session, query: StatsQuery) -> Durations:
 
 
 def _kept_durations(
-    session: Session, query: StatsQuery
-) -> tuple[list[EndedGroup], list[CohortGroup]]:
-    """The grouped durations of the traject unit without filters, from the kept
-    ``stats_duration_counts``: the ended durations per month of end; a cohort's closed
-    durations per month of start, and its open care censored at the cut-off date from the
-    start days kept. Care that ended after the cut-off (in the current month) is kept as closed
-    but is censored at the cut-off: those few rows are read from the feed and moved."""
+    session: Session, query: StatsQuery, filter_set: tuple[str, str, str]
+) -> Durations:
+    """The durations of the traject unit from the kept ``stats_duration_counts`` of the kept
+    filter set value ``filter_set`` (``kept.kept_filters``). The counts, key sums and the mean
+    come from the spans of durations (``kept.ENDED_SPANS``, ``kept.CLOSED_SPANS``) of the
+    period's months; the single durations (``kept.ENDED``, ``kept.CLOSED``) only of the spans a
+    median lies in, and of those a cohort's censorings fall in before its median. Open care is
+    censored at the cut-off date from the start days kept. Care that ended after the cut-off (in
+    the current month) is kept as closed but is censored at the cut-off: those few rows are read
+    from the feed and moved."""
     D = StatsDurationCount
-    domain = [] if query.domain is None else [D.domain == query.domain]
-    in_period = and_(D.month >= query.start, D.month <= query.last)
-    ended = [
-        (int(days), int(n), int(k))
-        for days, n, k in session.execute(
-            select(D.days, func.sum(D.n), func.sum(D.key_sum))
-            .where(D.kind == kept.ENDED, in_period, *domain)
-            .group_by(D.days)
+    name, value_1, value_2 = filter_set
+    domains = [query.domain] if query.domain is not None else list(Domain)
+
+    def cells(kind: str, months: Sequence[int], *days: int) -> Subquery:
+        """The cells of a kind in a run of months (and from ``days[0]`` to ``days[1]``): a
+        range of the covering index per domain, each its own branch (a list of domains would be
+        checked row by row under PostgreSQL's generic plan of a prepared statement)."""
+        return union_all(
+            *(
+                select(D.month, D.days, D.n, D.key_sum, D.days_sum).where(
+                    D.filter_set == name,
+                    D.value_1 == value_1,
+                    D.value_2 == value_2,
+                    D.domain == domain,
+                    D.kind == kind,
+                    D.month.between(months[0], months[-1]),
+                    *([D.days.between(days[0], days[1])] if days else []),
+                )
+                for domain in domains
+            )
+        ).subquery()
+
+    def spans(kind: str, months: Sequence[int]) -> dict[int, list[int]]:
+        """Per span: count, key sum, sum of the durations."""
+        c = cells(kind, months).c
+        return {
+            int(span): [int(n), int(k), int(d)]
+            for span, n, k, d in session.execute(
+                select(c.days, func.sum(c.n), func.sum(c.key_sum), func.sum(c.days_sum)).group_by(
+                    c.days
+                )
+            )
+        }
+
+    def single(kind: str, months: Sequence[int], first: int, last: int) -> Counter[int]:
+        """The count per duration from ``first`` to ``last``."""
+        c = cells(kind, months, first, last).c
+        return Counter(
+            {
+                int(days): int(n)
+                for days, n in session.execute(select(c.days, func.sum(c.n)).group_by(c.days))
+            }
         )
-    ]
-    # The closed durations per start year (grouped on a subquery's column: PostgreSQL would
-    # not match a GROUP BY expression to its SELECT twin when each binds its own parameter).
-    closed = (
-        select((D.month // 12).label("year"), D.days, D.n, D.key_sum)
-        .where(D.kind == kept.CLOSED, in_period, *domain)
-        .subquery()
-    )
-    cohorts: list[CohortGroup] = [
-        (int(year), int(days), True, int(n), int(k))
-        for year, days, n, k in session.execute(
-            select(
-                closed.c.year, closed.c.days, func.sum(closed.c.n), func.sum(closed.c.key_sum)
-            ).group_by(closed.c.year, closed.c.days)
-        )
-    ]
+
+    months = list(query.months)
+    ended = spans(kept.ENDED_SPANS, months)
+    n_ended = sum(n for n, _k, _d in ended.values())
+    ended_groups: list[EndedGroup] = [(span, n, k, d) for span, (n, k, d) in ended.items()]
+    if n_ended:
+        # The spans that hold the median's one or two places, read as single durations.
+        places = {(n_ended - 1) // 2, n_ended // 2}
+        seen = 0
+        wanted = []
+        for span in sorted(ended):
+            if any(seen <= place < seen + ended[span][0] for place in places):
+                wanted.append(span)
+            seen += ended[span][0]
+        detail = single(kept.ENDED, months, wanted[0], wanted[-1] + kept.SPAN - 1)
+        ended_groups = [g for g in ended_groups if not wanted[0] <= g[0] <= wanted[-1]]
+        ended_groups += [(days, n, 0, days * n) for days, n in detail.items()]
+        # Their key sum, on a group that counts nothing.
+        ended_groups.append((wanted[0], 0, sum(ended[span][1] for span in wanted), 0))
+
     cutoff = query.cutoff_date
-    for month, day, n, k in session.execute(
-        select(D.month, D.days, func.sum(D.n), func.sum(D.key_sum))
-        .where(D.kind == kept.OPEN, in_period, *domain)
-        .group_by(D.month, D.days)
-    ):
-        started = first_day(month).replace(day=int(day))
-        cohorts.append((started.year, (cutoff - started).days + 1, False, int(n), int(k)))
+    # Care that ended after the cut-off: its kept duration is taken out, its censoring put in.
+    moved: list[tuple[date, int, int]] = []  # start, kept duration, key
     # By the month of end alone (its index; SQLite would otherwise pick the month of start's
     # and read the period's rows), the period's starts checked here.
     for start_month, start, end, key in session.execute(
@@ -579,11 +657,96 @@ def _kept_durations(
         )
     ):
         assert start_month is not None and start is not None and end is not None
-        if not query.start <= start_month <= query.last:
+        if query.start <= start_month <= query.last:
+            moved.append((start, (end - start).days + 1, int(key)))
+    censored: dict[int, Counter[int]] = defaultdict(Counter)  # year -> days -> count
+    cohort_groups: list[CohortGroup] = []
+    opened = cells(kept.OPEN, months).c
+    for month, day, n, k in session.execute(
+        select(opened.month, opened.days, func.sum(opened.n), func.sum(opened.key_sum)).group_by(
+            opened.month, opened.days
+        )
+    ):
+        started = first_day(month).replace(day=int(day))
+        days = (cutoff - started).days + 1
+        censored[started.year][days] += int(n)
+        cohort_groups.append((started.year, days, False, int(n), int(k)))
+    # The closed durations per start year and span (grouped on a subquery's column: PostgreSQL
+    # would not match a GROUP BY expression to its SELECT twin when each binds its own
+    # parameter).
+    closed_cells = cells(kept.CLOSED_SPANS, months)
+    per_year = select(
+        (closed_cells.c.month // 12).label("year"),
+        closed_cells.c.days,
+        closed_cells.c.n,
+        closed_cells.c.key_sum,
+    ).subquery()
+    closed: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)  # year -> span -> n, key
+    for year, span, n, k in session.execute(
+        select(
+            per_year.c.year, per_year.c.days, func.sum(per_year.c.n), func.sum(per_year.c.key_sum)
+        ).group_by(per_year.c.year, per_year.c.days)
+    ):
+        closed[int(year)][int(span)] = (int(n), int(k))
+    medians: dict[int, int | None] = {}
+    for year in range(query.period_first_day.year, query.period_last_day.year + 1):
+        in_year = [m for m in months if m // 12 == year]
+        cohort_groups += [(year, span, True, n, k) for span, (n, k) in closed[year].items()]
+        span_events = Counter({span: n for span, (n, _k) in closed[year].items()})
+        taken_out: Counter[int] = Counter()
+        for start, days, key in moved:
+            if start.year == year:
+                span_events[kept.span_of(days)] -= 1
+                taken_out[days] += 1
+                censored[year][(cutoff - start).days + 1] += 1
+                cohort_groups.append((year, days, True, -1, -key))
+                cohort_groups.append((year, (cutoff - start).days + 1, False, 1, key))
+
+        def events(
+            first: int, last: int, in_year: list[int] = in_year, out: Counter[int] = taken_out
+        ) -> Counter[int]:
+            found = single(kept.CLOSED, in_year, first, last)
+            for days, n in out.items():
+                if first <= days <= last:
+                    found[days] -= n
+            return found
+
+        medians[year] = _kept_median(span_events, censored[year], events)
+    return _durations_of(query, ended_groups, cohort_groups, medians)
+
+
+def _kept_median(
+    span_events: Counter[int], censored: Counter[int], events: Callable[[int, int], Counter[int]]
+) -> int | None:
+    """A cohort's Kaplan–Meier median from its events per span of durations and its
+    censorings per duration: a span without censorings is passed whole unless the median lies in
+    it; the single durations (``events``, from first to last) are read for the spans with
+    censorings and the one the median lies in."""
+    walk = KaplanMeier(sum(span_events.values()) + sum(censored.values()))
+    censored_in: dict[int, dict[int, int]] = defaultdict(dict)  # span -> days -> count
+    for days, n in censored.items():
+        if n:
+            censored_in[kept.span_of(days)][days] = n
+    found = Counter[int]()
+    read_to = -1  # the single durations read so far: up to this one
+    for span in sorted(set(span_events) | set(censored_in)):
+        last = span + kept.SPAN - 1
+        in_span = span_events[span]
+        censorings = censored_in.get(span, {})
+        if not censorings and not walk.reached_after(in_span):
+            walk.skip(in_span)
             continue
-        cohorts.append((start.year, (end - start).days + 1, True, -1, -key))
-        cohorts.append((start.year, (cutoff - start).days + 1, False, 1, key))
-    return ended, cohorts
+        if in_span and last > read_to:
+            # A span with censorings is read with the next ones that have some, in one go.
+            read_to = last
+            if censorings:
+                read_to = max(s for s in censored_in if s >= span) + kept.SPAN - 1
+            found = events(span, read_to)
+        in_found = {days for days in found if span <= days <= last}
+        for days in sorted(in_found | set(censorings)):
+            if walk.step(found.get(days, 0), censorings.get(days, 0)):
+                return days
+    return None
 
 
 def _grouped_durations(
@@ -644,7 +807,7 @@ def _grouped_durations(
             ended_keys[int(ended_days)] += int(k)
         if year is not None:
             cohorts.append((int(year), int(d), bool(is_closed), int(n), int(k)))
-    return [(d, n, ended_keys[d]) for d, n in ended.items()], cohorts
+    return [(d, n, ended_keys[d], d * n) for d, n in ended.items()], cohorts
 
 
 def _grouped_intervals(
@@ -665,23 +828,29 @@ def _grouped_intervals(
             cell[0] += 1
             cell[1] += k
     return (
-        [(d, n, k) for d, (n, k) in ended.items()],
+        [(d, n, k, d * n) for d, (n, k) in ended.items()],
         [(y, d, closed, n, k) for (y, d, closed), (n, k) in cohorts.items()],
     )
 
 
 def _durations_of(
-    query: StatsQuery, ended: Sequence[EndedGroup], cohort_groups: Sequence[CohortGroup]
+    query: StatsQuery,
+    ended: Sequence[EndedGroup],
+    cohort_groups: Sequence[CohortGroup],
+    medians: dict[int, int | None] | None = None,
 ) -> Durations:
-    n_ended = sum(n for _d, n, _k in ended)
+    """The figure from the grouped durations; the cohorts' Kaplan–Meier medians from their
+    groups, unless given (``medians``, per year: the kept spans compute them)."""
+    n_ended = sum(n for _d, n, _k, _s in ended)
+    per_year: dict[int, list[CohortGroup]] = defaultdict(list)
+    for group in cohort_groups:
+        per_year[group[0]].append(group)
     cohorts: list[Cohort] = []
     for year in range(query.period_first_day.year, query.period_last_day.year + 1):
         steps: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # days -> [events, leaving]
         keys = Counter[str]()
         n = done = 0
-        for y, d, closed, count, key in cohort_groups:
-            if y != year:
-                continue
+        for _y, d, closed, count, key in per_year[year]:
             n += count
             keys["n"] += key
             steps[d][1] += count
@@ -691,15 +860,18 @@ def _durations_of(
                 keys["ended"] += key
             else:
                 keys["censored"] += key
-        median = kaplan_meier_median_grouped((d, e, m) for d, (e, m) in steps.items())
+        if medians is not None:
+            median = medians[year]
+        else:
+            median = kaplan_meier_median_grouped((d, e, m) for d, (e, m) in steps.items())
         cohorts.append(Cohort(year, n, done, n - done, median, dict(keys)))
     return Durations(
         ended=n_ended,
         # The exact sum over the count, as ``statistics.fmean`` over the durations gives it.
-        mean_days=sum(d * n for d, n, _k in ended) / n_ended if n_ended else None,
+        mean_days=sum(total for _d, _n, _k, total in ended) / n_ended if n_ended else None,
         median_days=_grouped_median(ended, n_ended) if n_ended else None,
         cohorts=cohorts,
-        ended_key=sum(k for _d, _n, k in ended),
+        ended_key=sum(k for _d, _n, k, _s in ended),
     )
 
 
@@ -708,7 +880,7 @@ def _grouped_median(groups: Sequence[EndedGroup], n: int) -> float:
 
     def at(index: int) -> int:
         seen = 0
-        for days, count, _key in ordered:
+        for days, count, _key, _sum in ordered:
             seen += count
             if index < seen:
                 return days

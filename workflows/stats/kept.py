@@ -3,9 +3,10 @@
 Three tables, each a set of counts with the sums of their record keys, changed by signed deltas
 in the flush hook (``feed.refresh``) and derived again by ``feed.rebuild_aggregates``:
 
-* ``stats_duration_counts`` (traject unit, no filters): per domain and month the durations of
-  the care that ended in it, of the closed care that started in it, and the start days of the
-  open care that started in it (``models.StatsDurationCount``);
+* ``stats_duration_counts`` (traject unit): per kept filter set (``FILTER_SETS``), value(s),
+  domain and month the durations of the care that ended in it and of the closed care that
+  started in it, one by one and in spans of ``SPAN`` durations, and the start days of the open
+  care that started in it (``models.StatsDurationCount``);
 * ``stats_result_counts``: per kept filter set (``FILTER_SETS``), value(s), domain and month,
   the starts and ends with their extensions (so "active in the period" is the starts up to its
   last month minus the ends before its first: an end never precedes its start) and the closed
@@ -64,15 +65,19 @@ results_table = cast(Table, StatsResultCount.__table__)
 repeats_table = cast(Table, StatsRepeatCount.__table__)
 facts = cast(Table, StatsTrajectory.__table__)
 
-# The filter combinations ``stats_result_counts`` is kept for: none, the intensity on its own
-# (the monthly counts keep it beside every set), and the kept sets of the flows
-# (``models.KEPT_SETS``), names in ``FILTER_NAMES`` order.
+# The filter combinations ``stats_result_counts`` and ``stats_duration_counts`` are kept for:
+# none, the intensity on its own (the monthly counts keep it beside every set), and the kept
+# sets of the flows (``models.KEPT_SETS``), names in ``FILTER_NAMES`` order.
 FILTER_SETS: tuple[tuple[str, ...], ...] = ((), ("intensity",), *KEPT_SETS)
 OUTCOMES = ("achieved_on_time", "achieved_late", "not_achieved")
 ENDED, CLOSED, OPEN = "ended", "closed", "open"
+# The kinds of stats_duration_counts that hold ENDED and CLOSED in spans of SPAN durations.
+ENDED_SPANS, CLOSED_SPANS = "ended_s", "closed_s"
+SPAN = 32
 STARTED = "started"
 
-DurationCell = tuple[str, str, int, int]  # domain, kind, month, days
+# set, value 1, value 2, domain, kind, month, days
+DurationCell = tuple[str, str, str, str, str, int, int]
 ResultCell = tuple[str, str, str, str, str, str, int]  # set, value 1, 2, domain, kind, cat, month
 RepeatCell = tuple[str, str, str, str, int, int]  # set, value 1, 2, domain, month, gap years
 # The set value of the repeat counts without filters.
@@ -128,6 +133,11 @@ def gap_years(start: date, previous_end: date | None) -> int:
     return years
 
 
+def span_of(days: int) -> int:
+    """The first duration of the span of ``SPAN`` durations that ``days`` lies in."""
+    return days // SPAN * SPAN
+
+
 def _plain(value: Any) -> Any:
     return getattr(value, "value", value)
 
@@ -135,10 +145,10 @@ def _plain(value: Any) -> Any:
 @dataclass
 class KeptDeltas:
     """Signed changes to the three kept tables: per cell a list of sums in the table's column
-    order (``n``, ``key_sum``[, ``extensions``, ``extensions_key``])."""
+    order (``n``, ``key_sum``[, ``days_sum``][, ``extensions``, ``extensions_key``])."""
 
     durations: defaultdict[DurationCell, list[int]] = field(
-        default_factory=lambda: defaultdict(lambda: [0, 0])
+        default_factory=lambda: defaultdict(lambda: [0, 0, 0])
     )
     results: defaultdict[ResultCell, list[int]] = field(
         default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0])
@@ -155,12 +165,6 @@ class KeptDeltas:
         end: date | None = row["care_end"]
         if start is None:
             return
-        if end is not None:
-            days = (end - start).days + 1
-            self._duration((domain, ENDED, month_index(end), days), sign, key)
-            self._duration((domain, CLOSED, month_index(start), days), sign, key)
-        else:
-            self._duration((domain, OPEN, month_index(start), start.day), sign, key)
         extensions = int(row["extensions"] or 0)
         state = None
         if end is not None:
@@ -171,6 +175,7 @@ class KeptDeltas:
             if any(value is None for value in values):
                 continue  # no filter value can select this row
             kept = (*set_value(names, values), domain)
+            self._durations(kept, start, end, sign, key)
             self._result((*kept, STARTED, "", month_index(start)), sign, key, extensions)
             if end is not None and state is not None:
                 self._result((*kept, ENDED, "", month_index(end)), sign, key, extensions)
@@ -195,10 +200,26 @@ class KeptDeltas:
             sums[1] += sign * episode_key(client_key, domain, start)
             previous_end = end
 
-    def _duration(self, cell: DurationCell, sign: int, key: int) -> None:
+    def _durations(
+        self, kept: tuple[str, str, str, str], start: date, end: date | None, sign: int, key: int
+    ) -> None:
+        """A started row's duration cells in the set value and domain ``kept``."""
+        if end is None:
+            self._duration((*kept, OPEN, month_index(start), start.day), sign, key, 0)
+            return
+        days = (end - start).days + 1
+        for kind, spans, month in (
+            (ENDED, ENDED_SPANS, month_index(end)),
+            (CLOSED, CLOSED_SPANS, month_index(start)),
+        ):
+            self._duration((*kept, kind, month, days), sign, key, days)
+            self._duration((*kept, spans, month, span_of(days)), sign, key, days)
+
+    def _duration(self, cell: DurationCell, sign: int, key: int, days: int) -> None:
         sums = self.durations[cell]
         sums[0] += sign
         sums[1] += sign * key
+        sums[2] += sign * days
 
     def _result(self, cell: ResultCell, sign: int, key: int, extensions: int) -> None:
         sums = self.results[cell]
@@ -271,34 +292,70 @@ def rebuild(connection: Connection) -> None:
     _rebuild_results(connection)
 
 
+def _set_columns(
+    names: tuple[str, ...],
+) -> tuple[list[ColumnElement[Any]], list[ColumnElement[bool]]]:
+    """A kept set's value 1 and value 2 in SQL (``set_value``: "" where unused) and the
+    conditions that a feed row has a value for each of its filters."""
+    f = facts.c
+    columns: list[ColumnElement[Any]] = [
+        cast_(f[FILTER_COLUMNS[name]], facts.c.wijk.type) for name in names
+    ]
+    while len(columns) < 2:
+        columns.append(literal(""))
+    return columns, [f[FILTER_COLUMNS[name]].is_not(None) for name in names]
+
+
 def _rebuild_durations(connection: Connection) -> None:
     f = facts.c
     days = date_ordinal(f.care_end) - date_ordinal(f.care_start) + 1
-    for kind, month, detail, condition in (
-        (ENDED, f.end_month, days, f.care_end.is_not(None)),
-        (CLOSED, f.start_month, days, f.care_end.is_not(None)),
-        (OPEN, f.start_month, extract("day", f.care_start), and_(
-            f.care_start.is_not(None), f.care_end.is_(None)
-        )),
-    ):  # fmt: skip
-        rows = (
-            select(
-                f.domain,
-                literal(kind).label("kind"),
-                month.label("month"),
-                cast_(detail, BigInteger).label("days"),
-                f.record_key,
+    for names in FILTER_SETS:
+        columns, present = _set_columns(names)
+        closed = f.care_end.is_not(None)
+        for kind, month, detail, length, condition in (
+            (ENDED, f.end_month, days, days, closed),
+            (CLOSED, f.start_month, days, days, closed),
+            (ENDED_SPANS, f.end_month, days // SPAN * SPAN, days, closed),
+            (CLOSED_SPANS, f.start_month, days // SPAN * SPAN, days, closed),
+            (OPEN, f.start_month, extract("day", f.care_start), literal(0), and_(
+                f.care_start.is_not(None), f.care_end.is_(None)
+            )),
+        ):  # fmt: skip
+            rows = (
+                select(
+                    literal(set_name(names)).label("filter_set"),
+                    columns[0].label("value_1"),
+                    columns[1].label("value_2"),
+                    f.domain,
+                    literal(kind).label("kind"),
+                    month.label("month"),
+                    cast_(detail, BigInteger).label("days"),
+                    f.record_key,
+                    cast_(length, BigInteger).label("length"),
+                )
+                .where(condition, *present)
+                .subquery()
             )
-            .where(condition)
-            .subquery()
-        )
-        grouped = (rows.c.domain, rows.c.kind, rows.c.month, rows.c.days)
-        connection.execute(
-            durations_table.insert().from_select(
-                ["domain", "kind", "month", "days", "n", "key_sum"],
-                select(*grouped, func.count(), func.sum(rows.c.record_key)).group_by(*grouped),
+            grouped = (
+                rows.c.filter_set,
+                rows.c.value_1,
+                rows.c.value_2,
+                rows.c.domain,
+                rows.c.kind,
+                rows.c.month,
+                rows.c.days,
             )
-        )
+            connection.execute(
+                durations_table.insert().from_select(
+                    [*(c.name for c in grouped), "n", "key_sum", "days_sum"],
+                    select(
+                        *grouped,
+                        func.count(),
+                        func.sum(rows.c.record_key),
+                        func.sum(rows.c.length),
+                    ).group_by(*grouped),
+                )
+            )
 
 
 def _rebuild_results(connection: Connection) -> None:
@@ -306,12 +363,7 @@ def _rebuild_results(connection: Connection) -> None:
     state = outcome_case(f)
     weighted = f.extensions * cast_(f.record_key, BigInteger)
     for names in FILTER_SETS:
-        columns: list[ColumnElement[Any]] = [
-            cast_(f[FILTER_COLUMNS[name]], facts.c.wijk.type) for name in names
-        ]
-        while len(columns) < 2:
-            columns.append(literal(""))
-        present = [f[FILTER_COLUMNS[name]].is_not(None) for name in names]
+        columns, present = _set_columns(names)
         no_category = literal("")
         closure = func.coalesce(f.closure_category, "")
         for kind, category, month, with_extensions in (
