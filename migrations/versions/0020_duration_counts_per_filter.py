@@ -13,7 +13,7 @@ duration a multiple of 32; open care by its start day; a row without a value of 
 of its cells) is copied here on purpose: a migration must not change when the code does.
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0026
 Create Date: 2026-12-06 02:30:00
 """
 
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | None = "0018"
+down_revision: str | None = "0026"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

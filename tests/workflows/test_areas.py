@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from models import (
     ConfigChange,
+    StatsDurationCount,
     StatsFilterCount,
     StatsRepeatCount,
     StatsResultCount,
@@ -54,6 +55,7 @@ def _figures(session: Session, wijk: str) -> tuple[object, ...]:
         flows = figures.flows(session, query("2020-01", "2021-06", unit=unit, wijk=wijk))
         out.append([(m.month, m.instroom, m.uitstroom, m.eindstand) for m in flows.months])
     out.append(figures.results(session, query("2020-01", "2021-06", wijk=wijk), REPEAT_YEARS))
+    out.append(figures.durations(session, query("2020-01", "2021-06", wijk=wijk)))
     return tuple(out)
 
 
@@ -66,7 +68,7 @@ def test_a_renamed_wijk_keeps_its_figures_under_the_new_name(
     rename_wijk(session, world.beheerder, world.dronten.id, "Dronten-Centrum")
     assert _figures(session, "Dronten-Centrum") == before
     assert feed.feed_version(session.connection()) != version  # cached figures are stale
-    for model in (StatsFilterCount, StatsResultCount, StatsRepeatCount):
+    for model in (StatsFilterCount, StatsResultCount, StatsRepeatCount, StatsDurationCount):
         assert not session.scalar(
             select(func.count()).select_from(model).where(model.value_1 == "Dronten")
         )

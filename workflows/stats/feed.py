@@ -1034,7 +1034,7 @@ def rename_wijk(connection: Connection, old: str, new: str) -> None:
         if "wijk" not in names:
             continue
         column = f"value_{names.index('wijk') + 1}"
-        for table in (filter_counts_table, kept.results_table, kept.repeats_table):
+        for table in (filter_counts_table, *kept.SET_TABLES):
             connection.execute(
                 update(table)
                 .where(table.c.filter_set == set_name(names), table.c[column] == old)

@@ -63,6 +63,8 @@ from .episodes import month_index
 durations_table = cast(Table, StatsDurationCount.__table__)
 results_table = cast(Table, StatsResultCount.__table__)
 repeats_table = cast(Table, StatsRepeatCount.__table__)
+# The kept counts whose cells carry a kept set's values (``value_1``, ``value_2``).
+SET_TABLES = (durations_table, results_table, repeats_table)
 facts = cast(Table, StatsTrajectory.__table__)
 
 # The filter combinations ``stats_result_counts`` and ``stats_duration_counts`` are kept for:
