@@ -13,7 +13,9 @@ STATE_COLUMNS = [
     for table in Base.metadata.sorted_tables
     for column in table.columns
     if column.name in {"state", "old_state", "new_state", "outcome", "action"}
-    and table.name != "audit_log"  # what a user did in the app (workflows.audit), not a state
+    # What a user did in the app (workflows.audit) or to the configuration (workflows.config_log):
+    # a label of a log entry, not a state.
+    and table.name not in {"audit_log", "config_changes"}
 ]
 
 

@@ -89,9 +89,9 @@ def test_a_bad_agb_code_is_refused_in_dutch(
 
 def test_only_a_beheerder_keeps_providers(session: Session, world: World) -> None:
     for user in (world.gids, world.aanbieder_a, world.manager):
-        with pytest.raises(DomainError, match="Alleen een beheerder"):
+        with pytest.raises(DomainError, match="U heeft geen recht"):
             providers.create_provider(session, user, name="Zorg X", agb_code="01234567")
-        with pytest.raises(DomainError, match="Alleen een beheerder"):
+        with pytest.raises(DomainError, match="U heeft geen recht"):
             add_tariff(session, world.bg, M, date(2027, 1, 1), Decimal("1"), 26, 6, actor=user)
 
 
@@ -417,7 +417,7 @@ def test_a_need_type_default_must_be_a_need_type_and_only_the_beheerder_sets_it(
         )  # fmt: skip
     assert set(fields_of(refused)) == {"name", "need_type_default"}
     assert world.bg.need_type_default is None
-    with pytest.raises(DomainError, match="Alleen een beheerder"):
+    with pytest.raises(DomainError, match="U heeft geen recht"):
         catalogue.update_profile(
             session, world.gids, world.bg, code=world.bg.code, name=world.bg.name,
             category_code=world.bg.category_code, intensities=world.bg.allowed_intensities,
@@ -514,5 +514,5 @@ def test_a_merge_is_refused_where_it_cannot_be_right(session: Session, world: Wo
         catalogue.merge_profile(session, world.beheerder, world.bg.id, world.amb.id)
     with pytest.raises(NotFound):
         providers.merge_provider(session, world.beheerder, world.zorg_a.id, world.zorg_b.id)
-    with pytest.raises(DomainError, match="Alleen een beheerder"):
+    with pytest.raises(DomainError, match="U heeft geen recht"):
         providers.merge_provider(session, world.gids, provider.id, world.zorg_b.id)
