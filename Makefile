@@ -47,7 +47,7 @@ run: $(VENV)/.stamp-demo translations
 	TRAJECTWIJZER_ENV=development $(FLASK) db upgrade
 	TRAJECTWIJZER_ENV=development $(FLASK) seed demo --if-empty
 	TRAJECTWIJZER_ENV=development $(FLASK) users demo-logins --url http://127.0.0.1:$(PORT)
-	TRAJECTWIJZER_ENV=development $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	TRAJECTWIJZER_ENV=development BASE_URL=$${BASE_URL:-http://127.0.0.1:$(PORT)} $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 lint: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check .
