@@ -126,8 +126,8 @@ def test_the_inbox_shows_a_count_per_kind(client, world, tasks):
     body = client.get("/gids/taken").get_data(as_text=True)
     counts = dict(
         re.findall(
-            r'<li><a href="[^"]*soort=(\w+)[^"]*"[^>]*>[^<]+</a>: '
-            r'<span class="count">(\d+)</span>',
+            r'<li><a href="[^"]*soort=(\w+)[^"]*"[^>]*>[^<]+: '
+            r'<span class="count">(\d+)</span></a>',
             body,
         )
     )

@@ -66,7 +66,7 @@ def test_the_provider_logs_an_evaluation_and_the_gids_approves_it(
     taken = page.get_by_role("link", name="Taken")
     expect(taken).to_contain_text("1")
     taken.click()
-    page.get_by_role("link", name="Evaluatie beoordelen").click()
+    page.get_by_role("table").get_by_role("link", name="Evaluatie beoordelen").click()
     expect(page.get_by_text("Doet ook de aangifte zelf")).to_be_visible()
     expect(page.get_by_text("Anna is zelfstandiger geworden")).to_be_visible()
     page.get_by_label("Akkoord").check()
@@ -101,7 +101,7 @@ def test_a_scheduler_tick_makes_a_task_in_the_providers_inbox(
     taken = page.get_by_role("link", name="Taken")
     expect(taken).to_contain_text("ongelezen")  # the tick also prompts about the near end
     taken.click()
-    expect(page.get_by_role("heading", name="Taken")).to_be_visible()
+    expect(page.get_by_role("heading", name="Taken", exact=True)).to_be_visible()
     expect(taken).not_to_contain_text("ongelezen")  # shown means read
     task = page.get_by_role("link", name="Evaluatie binnenkort")
     expect(task).to_be_visible()
