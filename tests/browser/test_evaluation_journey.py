@@ -103,7 +103,7 @@ def test_a_scheduler_tick_makes_a_task_in_the_providers_inbox(
     taken.click()
     expect(page.get_by_role("heading", name="Taken", exact=True)).to_be_visible()
     expect(taken).not_to_contain_text("ongelezen")  # shown means read
-    task = page.get_by_role("link", name="Evaluatie binnenkort")
+    task = page.get_by_role("table").get_by_role("link", name="Evaluatie binnenkort")
     expect(task).to_be_visible()
     expect(page.get_by_role("row", name="Evaluatie binnenkort")).to_contain_text("Anna de Vries")
     task.click()
