@@ -80,6 +80,7 @@ NOT_BY_PEOPLE: dict[str, str] = {
     "pk_stats_duration_counts": "the statistics feed upserts (workflows.stats.kept)",
     "pk_stats_result_counts": "the statistics feed upserts (workflows.stats.kept)",
     "pk_stats_repeat_counts": "the statistics feed upserts (workflows.stats.kept)",
+    "pk_stats_year_counts": "the statistics feed upserts (workflows.stats.kept)",
     "uq_providers_agb_code": "no form adds providers (migrations, seed, history import)",
     "uq_support_profiles_code": "no form adds profiles (migrations, seed, history import)",
     "one_version_per_start": "no form adds tariff versions; catalogue.add_tariff checks first",

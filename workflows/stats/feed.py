@@ -639,6 +639,7 @@ def refresh(
     new_rows = {row["source_trajectory_id"]: row for row in derive(connection, ids, key=key)}
     inserts: list[dict[str, Any]] = []
     changed = False
+    units: dict[str, set[str]] = {"client": set(), "household": set()}
     for trajectory_id in ids:
         old, new = old_rows.get(trajectory_id), new_rows.get(trajectory_id)
         if old is not None and old.frozen:
@@ -650,18 +651,27 @@ def refresh(
             deltas.add_traject(old, -1)
             kept_deltas.add_traject(old._mapping, -1)
             pairs.add((old.client_key, str(_plain(old.domain))))
+            units["client"].add(old.client_key)
+            units["household"].add(old.household_key)
             stale.append(old.id)
         if new is not None:
             deltas.add_traject(new, +1)
             kept_deltas.add_traject(new, +1)
             pairs.add((new["client_key"], str(_plain(new["domain"]))))
+            units["client"].add(new["client_key"])
+            units["household"].add(new["household_key"])
             inserts.append(new)
     # The client unit: each touched client's episodes in the domain, after each kept filter,
     # from all its started rows before and after the change (frozen and detached ones too).
     before = _started_rows(connection, pairs)
+    # The year counts: each touched client's and household's rows before and after.
+    for unit, keys in units.items():
+        kept_deltas.add_years(unit, kept.unit_rows(connection, unit, keys), -1)
     for start in range(0, len(stale), BATCH):
         connection.execute(delete(facts).where(facts.c.id.in_(stale[start : start + BATCH])))
     write_rows(connection, facts, inserts)
+    for unit, keys in units.items():
+        kept_deltas.add_years(unit, kept.unit_rows(connection, unit, keys), +1)
     if pairs:
         after = _started_rows(connection, pairs)
         _refresh_episodes(connection, pairs, after, deltas, kept_deltas)
@@ -1072,7 +1082,12 @@ def feed_snapshot(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:
             (tuple(_plain(v) for v in row) for row in connection.execute(select(table))),
             key=repr,
         )
-        for table in (kept.durations_table, kept.results_table, kept.repeats_table)
+        for table in (
+            kept.durations_table,
+            kept.results_table,
+            kept.repeats_table,
+            kept.years_table,
+        )
     }
     return {
         "facts": fact_rows,

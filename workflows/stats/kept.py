@@ -13,7 +13,12 @@ in the flush hook (``feed.refresh``) and derived again by ``feed.rebuild_aggrega
 * ``stats_repeat_counts`` (client episodes, without filters and after each kept filter set of
   ``models.KEPT_SETS``): per set value, domain and month of start, the episodes by how many
   years back the client's previous episode ended
-  (``models.StatsRepeatCount``).
+  (``models.StatsRepeatCount``);
+* ``stats_year_counts``: per kept filter set (``FILTER_SETS``), value(s), domain (and all
+  domains) and calendar year, the distinct clients and households of the results' per-year
+  figures, each at the first and the last month of the year it counts in, and the prices of
+  the trajectories started per month (``models.StatsYearCount``). The hook recomputes them for
+  every touched client and household from all its rows before and after the change.
 
 A figure asked with filters that no kept set holds reads the feed, as before.
 """
@@ -24,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -38,6 +44,7 @@ from sqlalchemy import (
     extract,
     func,
     literal,
+    or_,
     select,
 )
 from sqlalchemy import cast as cast_
@@ -47,10 +54,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from models import (
     FILTER_COLUMNS,
     KEPT_SETS,
+    Domain,
     StatsDurationCount,
     StatsRepeatCount,
     StatsResultCount,
     StatsTrajectory,
+    StatsYearCount,
     episode_key,
     set_name,
     set_value,
@@ -62,6 +71,7 @@ from .episodes import month_index
 durations_table = cast(Table, StatsDurationCount.__table__)
 results_table = cast(Table, StatsResultCount.__table__)
 repeats_table = cast(Table, StatsRepeatCount.__table__)
+years_table = cast(Table, StatsYearCount.__table__)
 facts = cast(Table, StatsTrajectory.__table__)
 
 # The filter combinations ``stats_result_counts`` is kept for: none, the intensity on its own
@@ -75,8 +85,88 @@ STARTED = "started"
 DurationCell = tuple[str, str, int, int]  # domain, kind, month, days
 ResultCell = tuple[str, str, str, str, str, str, int]  # set, value 1, 2, domain, kind, cat, month
 RepeatCell = tuple[str, str, str, str, int, int]  # set, value 1, 2, domain, month, gap years
+YearCell = tuple[str, str, str, str, str, int, str, int]  # set, 1, 2, domain, figure, year, edge, m
 # The set value of the repeat counts without filters.
 NO_FILTER = ("", "", "")
+
+# The results' per-year figures (docs/statistics.md, "Results"): per figure, whose distinct
+# count it is and the feed columns of a row's first and last day for it. A row counts its
+# client (household) in a span of days when its first day is on or before the span's last
+# and its last day is empty (open) or on or after the span's first (``counts_in``).
+IN_CARE, HOUSEHOLDS, PRICE = "in_care", "households", "price"
+YEAR_FIGURES: dict[str, tuple[str, str, str]] = {
+    STARTED: ("client", "care_start", "care_start"),
+    IN_CARE: ("client", "care_start", "care_end"),
+    HOUSEHOLDS: ("household", "decision_date", "care_end"),
+}
+# A distinct client's (household's) key and record key columns.
+UNIT_COLUMNS = {
+    "client": ("client_key", "client_record_key"),
+    "household": ("household_key", "household_record_key"),
+}
+FIRST, LAST, OPEN_EDGE = "first", "last", "open"
+ALL_DOMAINS = ""
+# The feed columns the kept sets of ``FILTER_SETS`` narrow.
+SET_COLUMNS = sorted({FILTER_COLUMNS[name] for names in FILTER_SETS for name in names})
+# What the year counts read of a client's (household's) rows.
+YEAR_COLUMNS = {
+    "client": ["client_key", "client_record_key", "domain", "care_start", "care_end", "price"],
+    "household": ["household_key", "household_record_key", "domain", "decision_date", "care_end"],
+}
+BATCH = 500  # keys per IN (...) list
+
+
+def counts_in(columns: Any, figure: str, first: date, last: date) -> ColumnElement[bool]:
+    """Whether a feed row counts its client (household) in ``figure`` for the days ``first`` …
+    ``last``, in SQL over ``columns`` (the feed table's columns or its mapped class). The kept
+    cells follow the same rule (``year_cells``)."""
+    _unit, since, until = YEAR_FIGURES[figure]
+    since_column, until_column = getattr(columns, since), getattr(columns, until)
+    return and_(since_column <= last, or_(until_column.is_(None), until_column >= first))
+
+
+def year_cells(intervals: Iterable[tuple[date, date | None]]) -> list[tuple[int, str, int]]:
+    """The cells (year, edge, month) of one client (household) in one figure, from the (first
+    day, last day) of its rows (``YEAR_FIGURES``): per year in which a row counts it
+    (``counts_in`` for the year), the first month of the year from which one does (``FIRST``:
+    it counts in the year's months up to a month from that one on) and the last month up to
+    which one does (``LAST``: it counts in the months from a month from that one back). Each
+    row's bound decides in its own year only; in the years between, the row counts the whole
+    year. Past the last year in which a row starts or ends, only open rows count, in every
+    month: one ``OPEN_EDGE`` cell (month 0) the year after says so."""
+    rows = list(intervals)
+    if not rows:
+        return []
+    horizon = max(max(since.year, (until or since).year) for since, until in rows)
+    firsts: dict[int, int] = {}
+    lasts: dict[int, int] = {}
+    for since, until in rows:
+        for year in range(since.year, (until.year if until is not None else horizon) + 1):
+            first = since.month if year == since.year else 1
+            last = until.month if until is not None and year == until.year else 12
+            firsts[year] = min(firsts.get(year, 13), first)
+            lasts[year] = max(lasts.get(year, 0), last)
+    cells = [(year, FIRST, month) for year, month in firsts.items()]
+    cells += [(year, LAST, month) for year, month in lasts.items()]
+    if any(until is None for _since, until in rows):
+        cells.append((horizon + 1, OPEN_EDGE, 0))
+    return cells
+
+
+def cents(price: Any) -> int:
+    """A price as whole cents (kept exactly; the feed holds two decimals)."""
+    return int((Decimal(str(price or 0)) * 100).to_integral_value())
+
+
+def set_values(row: Mapping[Any, Any]) -> list[tuple[str, str, str]]:
+    """The cells of ``FILTER_SETS`` a feed row counts in, each (set name, value 1, value 2): a
+    row without a value for a set (no wijk) is in none of its cells, as no filter selects it."""
+    found = []
+    for names in FILTER_SETS:
+        values = [_plain(row[FILTER_COLUMNS[name]]) for name in names]
+        if None not in values:
+            found.append(set_value(names, values))
+    return found
 
 
 def kept_filters(
@@ -146,6 +236,9 @@ class KeptDeltas:
     repeats: defaultdict[RepeatCell, list[int]] = field(
         default_factory=lambda: defaultdict(lambda: [0, 0])
     )
+    years: defaultdict[YearCell, list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0, 0])
+    )
 
     def add_traject(self, row: Mapping[str, Any], sign: int) -> None:
         """A feed row's cells (``sign`` +1 when it comes, −1 when it goes)."""
@@ -166,11 +259,8 @@ class KeptDeltas:
         if end is not None:
             state = outcome(row["result_achieved"], end, row["planned_end"])
         category = str(_plain(row["closure_category"]) or "")
-        for names in FILTER_SETS:
-            values = [_plain(row[FILTER_COLUMNS[name]]) for name in names]
-            if any(value is None for value in values):
-                continue  # no filter value can select this row
-            kept = (*set_value(names, values), domain)
+        for set_cell in set_values(row):
+            kept = (*set_cell, domain)
             self._result((*kept, STARTED, "", month_index(start)), sign, key, extensions)
             if end is not None and state is not None:
                 self._result((*kept, ENDED, "", month_index(end)), sign, key, extensions)
@@ -194,6 +284,45 @@ class KeptDeltas:
             sums[0] += sign
             sums[1] += sign * episode_key(client_key, domain, start)
             previous_end = end
+
+    def add_years(self, unit: str, rows: Iterable[Mapping[Any, Any]], sign: int) -> None:
+        """The year cells of the clients (``unit`` "client") or households ("household") of
+        ``rows``, which must be all their feed rows (``YEAR_COLUMNS`` and the set columns): per
+        kept set value, per domain and for all domains, each figure of the unit by
+        ``year_cells``; for clients also the prices of their started trajectories."""
+        key_column, record_column = UNIT_COLUMNS[unit]
+        names = [name for name, (whose, _since, _until) in YEAR_FIGURES.items() if whose == unit]
+        units: dict[tuple[str, int], list[Mapping[Any, Any]]] = defaultdict(list)
+        for row in rows:
+            units[(row[key_column], int(row[record_column]))].append(row)
+        for (_key, record_key), unit_rows in units.items():
+            groups: dict[tuple[str, str, str, str], list[Mapping[Any, Any]]] = defaultdict(list)
+            for row in unit_rows:
+                domain = str(_plain(row["domain"]))
+                for set_cell in set_values(row):
+                    groups[(*set_cell, domain)].append(row)
+                    groups[(*set_cell, ALL_DOMAINS)].append(row)
+            # The same rows often make several groups (one per set value they have).
+            found: dict[frozenset[tuple[date, date | None]], list[tuple[int, str, int]]] = {}
+            for group, group_rows in groups.items():
+                for name in names:
+                    _whose, since, until = YEAR_FIGURES[name]
+                    intervals = frozenset(
+                        (row[since], row[until]) for row in group_rows if row[since] is not None
+                    )
+                    if intervals not in found:
+                        found[intervals] = year_cells(intervals)
+                    for year, edge, month in found[intervals]:
+                        sums = self.years[(*group, name, year, edge, month)]
+                        sums[0] += sign
+                        sums[1] += sign * record_key
+                if unit == "client":
+                    for row in group_rows:
+                        start = row["care_start"]
+                        if start is not None:
+                            sums = self.years[(*group, PRICE, start.year, "", start.month)]
+                            sums[0] += sign
+                            sums[2] += sign * cents(row["price"])
 
     def _duration(self, cell: DurationCell, sign: int, key: int) -> None:
         sums = self.durations[cell]
@@ -232,6 +361,7 @@ def apply(connection: Connection, deltas: KeptDeltas) -> None:
         (durations_table, deltas.durations),
         (results_table, deltas.results),
         (repeats_table, deltas.repeats),
+        (years_table, deltas.years),
     ):
         changed = sorted((cell, sums) for cell, sums in cells.items() if any(sums))
         if not changed:
@@ -260,15 +390,64 @@ def apply(connection: Connection, deltas: KeptDeltas) -> None:
 
 
 def clear(connection: Connection) -> None:
-    for table in (durations_table, results_table, repeats_table):
+    for table in (durations_table, results_table, repeats_table, years_table):
         connection.execute(delete(table))
 
 
 def rebuild(connection: Connection) -> None:
-    """Derive the duration and result counts from the feed with set-based statements (the
-    repeat counts come from the episodes, see ``feed.rebuild_aggregates``)."""
+    """Derive the duration and result counts from the feed with set-based statements and the
+    year counts in one ordered pass per unit (the repeat counts come from the episodes, see
+    ``feed.rebuild_aggregates``)."""
     _rebuild_durations(connection)
     _rebuild_results(connection)
+    _rebuild_years(connection)
+
+
+def unit_rows(connection: Connection, unit: str, keys: Iterable[str]) -> list[Mapping[Any, Any]]:
+    """All feed rows (``YEAR_COLUMNS`` and the set columns) of these clients or households."""
+    key_column = facts.c[UNIT_COLUMNS[unit][0]]
+    columns = [facts.c[name] for name in (*YEAR_COLUMNS[unit], *SET_COLUMNS)]
+    ordered = sorted(set(keys))
+    found: list[Mapping[Any, Any]] = []
+    for start in range(0, len(ordered), BATCH):
+        # With the domains named, the household index (domain, household key, ...) serves.
+        found.extend(
+            row._mapping
+            for row in connection.execute(
+                select(*columns).where(
+                    key_column.in_(ordered[start : start + BATCH]),
+                    facts.c.domain.in_([d.value for d in Domain]),
+                )
+            )
+        )
+    return found
+
+
+# Cells gathered before they are written during a rebuild (the upsert adds them up).
+REBUILD_CELLS = 200_000
+
+
+def _rebuild_years(connection: Connection) -> None:
+    for unit in UNIT_COLUMNS:
+        key_column = facts.c[UNIT_COLUMNS[unit][0]]
+        deltas = KeptDeltas()
+        current: str | None = None
+        rows: list[Mapping[Any, Any]] = []
+        for row in connection.execute(
+            select(*[facts.c[name] for name in (*YEAR_COLUMNS[unit], *SET_COLUMNS)])
+            .order_by(key_column)
+            .execution_options(yield_per=5_000)
+        ):
+            mapping = row._mapping
+            if mapping[key_column.name] != current:
+                deltas.add_years(unit, rows, +1)
+                current, rows = mapping[key_column.name], []
+                if len(deltas.years) >= REBUILD_CELLS:
+                    apply(connection, deltas)
+                    deltas = KeptDeltas()
+            rows.append(mapping)
+        deltas.add_years(unit, rows, +1)
+        apply(connection, deltas)
 
 
 def _rebuild_durations(connection: Connection) -> None:

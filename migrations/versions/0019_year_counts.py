@@ -1,0 +1,191 @@
+"""year counts: the results' per-year distinct clients and households, kept
+
+``stats_year_counts`` holds the per-calendar-year figures of the results (distinct clients with
+a trajectory that started, distinct clients in care, distinct households with a decision
+running, each with the sum of their record keys, and the started trajectories' prices), without
+filters and per kept filter set of the results, per domain and for all domains. A client
+(household) counts in a year at the first and at the last month of the year it counts in, so
+a whole year and a year's first or last months add up; open care counts from the year after
+the last one in which any of its rows starts or ends (``open`` cells). Filled here in one
+ordered pass per client and per household over the feed, as
+``workflows.stats.feed.rebuild_aggregates`` fills it. Rule and set names are copied here on
+purpose: a migration must not change when the code does.
+
+Revision ID: 0019
+Revises: 0018
+Create Date: 2026-12-06 03:00:00
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0019"
+down_revision: str | None = "0018"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+BATCH = 5_000
+# The kept sets of the results: (set name, the feed columns of its filters in order).
+FILTER_SETS = (
+    ("", ()),
+    ("intensity", ("intensity",)),
+    ("category", ("category_code",)),
+    ("profile", ("profile_code",)),
+    ("provider", ("provider_agb",)),
+    ("wijk", ("wijk",)),
+    ("age_band", ("age_band",)),
+    ("wijk+age_band", ("wijk", "age_band")),
+    ("profile+provider", ("profile_code", "provider_agb")),
+)
+SET_COLUMNS = sorted({column for _name, columns in FILTER_SETS for column in columns})
+# figure: (unit, the row's first day column, its last day column)
+FIGURES = {
+    "started": ("client", "care_start", "care_start"),
+    "in_care": ("client", "care_start", "care_end"),
+    "households": ("household", "decision_date", "care_end"),
+}
+UNITS = {
+    "client": ("client_key", "client_record_key", "care_start", "care_end", "price"),
+    "household": ("household_key", "household_record_key", "decision_date", "care_end"),
+}
+COLUMNS = (
+    "filter_set",
+    "value_1",
+    "value_2",
+    "domain",
+    "figure",
+    "year",
+    "edge",
+    "month",
+    "n",
+    "key_sum",
+    "cents",
+)
+
+
+def year_cells(intervals: Iterable[tuple[date, date | None]]) -> list[tuple[int, str, int]]:
+    rows = list(intervals)
+    if not rows:
+        return []
+    horizon = max(max(since.year, (until or since).year) for since, until in rows)
+    firsts: dict[int, int] = {}
+    lasts: dict[int, int] = {}
+    for since, until in rows:
+        for year in range(since.year, (until.year if until is not None else horizon) + 1):
+            first = since.month if year == since.year else 1
+            last = until.month if until is not None and year == until.year else 12
+            firsts[year] = min(firsts.get(year, 13), first)
+            lasts[year] = max(lasts.get(year, 0), last)
+    cells = [(year, "first", month) for year, month in firsts.items()]
+    cells += [(year, "last", month) for year, month in lasts.items()]
+    if any(until is None for _since, until in rows):
+        cells.append((horizon + 1, "open", 0))
+    return cells
+
+
+def set_values(row: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    found = []
+    for name, columns in FILTER_SETS:
+        values = [row[column] for column in columns]
+        if None not in values:
+            padded = [str(value) for value in values] + ["", ""]
+            found.append((name, padded[0], padded[1]))
+    return found
+
+
+def add_unit(
+    cells: dict[tuple[Any, ...], list[int]], unit: str, rows: list[Mapping[str, Any]]
+) -> None:
+    units: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
+    for row in rows:
+        units[int(row[UNITS[unit][1]])].append(row)
+    names = [name for name, (whose, _since, _until) in FIGURES.items() if whose == unit]
+    for record_key, unit_rows in units.items():
+        groups: dict[tuple[str, str, str, str], list[Mapping[str, Any]]] = defaultdict(list)
+        for row in unit_rows:
+            for set_cell in set_values(row):
+                groups[(*set_cell, str(row["domain"]))].append(row)
+                groups[(*set_cell, "")].append(row)
+        found: dict[frozenset[tuple[date, date | None]], list[tuple[int, str, int]]] = {}
+        for group, group_rows in groups.items():
+            for name in names:
+                _whose, since, until = FIGURES[name]
+                intervals = frozenset(
+                    (row[since], row[until]) for row in group_rows if row[since] is not None
+                )
+                if intervals not in found:
+                    found[intervals] = year_cells(intervals)
+                for year, edge, month in found[intervals]:
+                    sums = cells[(*group, name, year, edge, month)]
+                    sums[0] += 1
+                    sums[1] += record_key
+            if unit == "client":
+                for row in group_rows:
+                    start = row["care_start"]
+                    if start is not None:
+                        sums = cells[(*group, "price", start.year, "", start.month)]
+                        sums[0] += 1
+                        sums[2] += int((Decimal(str(row["price"] or 0)) * 100).to_integral_value())
+
+
+def upgrade() -> None:
+    op.create_table(
+        "stats_year_counts",
+        sa.Column("filter_set", sa.String(length=40), nullable=False),
+        sa.Column("value_1", sa.String(length=80), nullable=False),
+        sa.Column("value_2", sa.String(length=80), nullable=False),
+        sa.Column("domain", sa.String(length=10), nullable=False),
+        sa.Column("figure", sa.String(length=10), nullable=False),
+        sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("edge", sa.String(length=5), nullable=False),
+        sa.Column("month", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.Column("key_sum", sa.BigInteger(), nullable=False),
+        sa.Column("cents", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "filter_set",
+            "value_1",
+            "value_2",
+            "domain",
+            "figure",
+            "year",
+            "edge",
+            "month",
+            name=op.f("pk_stats_year_counts"),
+        ),
+    )
+    bind = op.get_bind()
+    facts = sa.Table("stats_trajectories", sa.MetaData(), autoload_with=bind)
+    cells: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for unit, columns in UNITS.items():
+        current: str | None = None
+        rows: list[Mapping[str, Any]] = []
+        for row in bind.execute(
+            sa.select(*[facts.c[c] for c in (*columns, "domain", *SET_COLUMNS)])
+            .order_by(facts.c[columns[0]])
+            .execution_options(yield_per=BATCH)
+        ):
+            mapping = row._mapping
+            if mapping[columns[0]] != current:
+                add_unit(cells, unit, rows)
+                current, rows = mapping[columns[0]], []
+            rows.append(mapping)
+        add_unit(cells, unit, rows)
+    table = sa.table("stats_year_counts", *(sa.column(c) for c in COLUMNS))
+    rows_out = [
+        dict(zip(COLUMNS, (*cell, *sums), strict=True))
+        for cell, sums in sorted(cells.items())
+        if sums[0]
+    ]
+    for start in range(0, len(rows_out), BATCH):
+        bind.execute(table.insert(), rows_out[start : start + BATCH])
+
+
+def downgrade() -> None:
+    op.drop_table("stats_year_counts")
