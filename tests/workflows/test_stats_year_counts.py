@@ -123,14 +123,11 @@ def direct(rows: list[StatsTrajectory], q: StatsQuery) -> list[tuple[Any, ...]]:
             if r.care_start is not None and lo <= r.care_start <= hi:
                 started[client] = r.client_record_key
                 price += r.price
-            if r.care_start is not None and r.care_start <= hi:
-                if r.care_end is None or r.care_end >= lo:
-                    in_care[client] = r.client_record_key
-            if r.decision_date is not None and r.decision_date <= hi:
-                if r.care_end is None or r.care_end >= lo:
-                    households[(r.household_key, r.household_record_key)] = (
-                        r.household_record_key
-                    )
+            running = r.care_end is None or r.care_end >= lo
+            if r.care_start is not None and r.care_start <= hi and running:
+                in_care[client] = r.client_record_key
+            if r.decision_date is not None and r.decision_date <= hi and running:
+                households[(r.household_key, r.household_record_key)] = r.household_record_key
         out.append(
             (
                 year,
