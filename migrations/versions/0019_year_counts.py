@@ -99,39 +99,83 @@ def set_values(row: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     return found
 
 
-def add_unit(
-    cells: dict[tuple[Any, ...], list[int]], unit: str, rows: list[Mapping[str, Any]]
-) -> None:
-    units: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
-    for row in rows:
-        units[int(row[UNITS[unit][1]])].append(row)
-    names = [name for name, (whose, _since, _until) in FIGURES.items() if whose == unit]
-    for record_key, unit_rows in units.items():
-        groups: dict[tuple[str, str, str, str], list[Mapping[str, Any]]] = defaultdict(list)
-        for row in unit_rows:
-            for set_cell in set_values(row):
-                groups[(*set_cell, str(row["domain"]))].append(row)
-                groups[(*set_cell, "")].append(row)
-        found: dict[frozenset[tuple[date, date | None]], list[tuple[int, str, int]]] = {}
-        for group, group_rows in groups.items():
-            for name in names:
-                _whose, since, until = FIGURES[name]
-                intervals = frozenset(
-                    (row[since], row[until]) for row in group_rows if row[since] is not None
-                )
-                if intervals not in found:
-                    found[intervals] = year_cells(intervals)
-                for year, edge, month in found[intervals]:
-                    sums = cells[(*group, name, year, edge, month)]
+class Tally:
+    """The cells, gathered per (group, figure, a unit's cells): units with the same cells in
+    the same group add up before they are spread over the cells (``sums``)."""
+
+    def __init__(self) -> None:
+        self.patterns: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+        self.groups_of: dict[tuple[Any, ...], list[tuple[str, str, str, str]]] = {}
+
+    def row_groups(self, row: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
+        values = (row["domain"], *(row[column] for column in SET_COLUMNS))
+        if values not in self.groups_of:
+            self.groups_of[values] = [
+                group
+                for set_cell in set_values(row)
+                for group in ((*set_cell, str(row["domain"])), (*set_cell, ""))
+            ]
+        return self.groups_of[values]
+
+    def add_unit(self, unit: str, rows: list[Mapping[str, Any]]) -> None:
+        units: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
+        for row in rows:
+            units[int(row[UNITS[unit][1]])].append(row)
+        for record_key, unit_rows in units.items():
+            masks: dict[tuple[str, str, str, str], int] = defaultdict(int)
+            for bit, row in enumerate(unit_rows):
+                for group in self.row_groups(row):
+                    masks[group] |= 1 << bit
+            found: dict[int, list[tuple[str, tuple[Any, ...]]]] = {}
+            for group, mask in masks.items():
+                if mask not in found:
+                    chosen = [row for bit, row in enumerate(unit_rows) if mask >> bit & 1]
+                    found[mask] = patterns(unit, chosen)
+                for name, cells in found[mask]:
+                    sums = self.patterns[(group, name, cells)]
                     sums[0] += 1
                     sums[1] += record_key
-            if unit == "client":
-                for row in group_rows:
-                    start = row["care_start"]
-                    if start is not None:
-                        sums = cells[(*group, "price", start.year, "", start.month)]
-                        sums[0] += 1
-                        sums[2] += int((Decimal(str(row["price"] or 0)) * 100).to_integral_value())
+
+    def sums(self) -> dict[tuple[Any, ...], list[int]]:
+        cells: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0])
+        for (group, name, found), (n, key_sum) in self.patterns.items():
+            if name == "price":
+                for (year, month), amount in found:
+                    sums = cells[(*group, "price", year, "", month)]
+                    sums[0] += n
+                    sums[2] += n * amount
+                continue
+            for year, edge, month in found:
+                sums = cells[(*group, name, year, edge, month)]
+                sums[0] += n
+                sums[1] += key_sum
+        return cells
+
+
+def patterns(unit: str, rows: list[Mapping[str, Any]]) -> list[tuple[str, tuple[Any, ...]]]:
+    made: list[tuple[str, tuple[Any, ...]]] = []
+    for name, (whose, since, until) in FIGURES.items():
+        if whose != unit:
+            continue
+        cells = tuple(
+            year_cells({(row[since], row[until]) for row in rows if row[since] is not None})
+        )
+        if cells:
+            made.append((name, cells))
+    if unit == "client":
+        started = tuple(
+            sorted(
+                (
+                    (row["care_start"].year, row["care_start"].month),
+                    int((Decimal(str(row["price"] or 0)) * 100).to_integral_value()),
+                )
+                for row in rows
+                if row["care_start"] is not None
+            )
+        )
+        if started:
+            made.append(("price", started))
+    return made
 
 
 def upgrade() -> None:
@@ -162,7 +206,7 @@ def upgrade() -> None:
     )
     bind = op.get_bind()
     facts = sa.Table("stats_trajectories", sa.MetaData(), autoload_with=bind)
-    cells: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0])
+    tally = Tally()
     for unit, columns in UNITS.items():
         current: str | None = None
         rows: list[Mapping[str, Any]] = []
@@ -173,14 +217,14 @@ def upgrade() -> None:
         ):
             mapping = row._mapping
             if mapping[columns[0]] != current:
-                add_unit(cells, unit, rows)
+                tally.add_unit(unit, rows)
                 current, rows = mapping[columns[0]], []
             rows.append(mapping)
-        add_unit(cells, unit, rows)
+        tally.add_unit(unit, rows)
     table = sa.table("stats_year_counts", *(sa.column(c) for c in COLUMNS))
     rows_out = [
         dict(zip(COLUMNS, (*cell, *sums), strict=True))
-        for cell, sums in sorted(cells.items())
+        for cell, sums in sorted(tally.sums().items())
         if sums[0]
     ]
     for start in range(0, len(rows_out), BATCH):

@@ -105,6 +105,12 @@ UNIT_COLUMNS = {
     "household": ("household_key", "household_record_key"),
 }
 FIRST, LAST, OPEN_EDGE = "first", "last", "open"
+# How ``KeptDeltas`` numbers figures and edges while it gathers the year counts.
+FIGURES = (*YEAR_FIGURES, PRICE)
+FIGURE_CODES = {name: code for code, name in enumerate(FIGURES)}
+PRICE_CODE = FIGURE_CODES[PRICE]
+EDGES = (FIRST, LAST, OPEN_EDGE)
+EDGE_CODES = {name: code for code, name in enumerate(EDGES)}
 ALL_DOMAINS = ""
 # The feed columns the kept sets of ``FILTER_SETS`` narrow.
 SET_COLUMNS = sorted({FILTER_COLUMNS[name] for names in FILTER_SETS for name in names})
@@ -236,9 +242,15 @@ class KeptDeltas:
     repeats: defaultdict[RepeatCell, list[int]] = field(
         default_factory=lambda: defaultdict(lambda: [0, 0])
     )
-    years: defaultdict[YearCell, list[int]] = field(
-        default_factory=lambda: defaultdict(lambda: [0, 0, 0])
+    # The year counts, gathered by ``add_years`` (read them with ``year_sums``): per (group,
+    # figure, the cells of a unit; for prices the started trajectories' months and cents); a
+    # group is a (set value, domain) pair, numbered in ``_groups``.
+    _year_patterns: defaultdict[tuple[int, int, tuple[Any, ...]], list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0])
     )
+    _groups: list[tuple[str, str, str, str]] = field(default_factory=list)
+    _group_numbers: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
+    _groups_of: dict[tuple[Any, ...], tuple[int, ...]] = field(default_factory=dict)
 
     def add_traject(self, row: Mapping[str, Any], sign: int) -> None:
         """A feed row's cells (``sign`` +1 when it comes, −1 when it goes)."""
@@ -289,40 +301,104 @@ class KeptDeltas:
         """The year cells of the clients (``unit`` "client") or households ("household") of
         ``rows``, which must be all their feed rows (``YEAR_COLUMNS`` and the set columns): per
         kept set value, per domain and for all domains, each figure of the unit by
-        ``year_cells``; for clients also the prices of their started trajectories."""
+        ``year_cells``; for clients also the prices of their started trajectories.
+
+        Built for the rebuild's million rows: a unit's cells in a group are gathered as one
+        pattern (the tuple of its cells), and units with the same pattern in the same group
+        add up before the pattern is spread over its cells (``year_sums``)."""
         key_column, record_column = UNIT_COLUMNS[unit]
-        names = [name for name, (whose, _since, _until) in YEAR_FIGURES.items() if whose == unit]
+        figures = [
+            (FIGURE_CODES[name], since, until)
+            for name, (whose, since, until) in YEAR_FIGURES.items()
+            if whose == unit
+        ]
         units: dict[tuple[str, int], list[Mapping[Any, Any]]] = defaultdict(list)
         for row in rows:
             units[(row[key_column], int(row[record_column]))].append(row)
+        patterns = self._year_patterns
         for (_key, record_key), unit_rows in units.items():
-            groups: dict[tuple[str, str, str, str], list[Mapping[Any, Any]]] = defaultdict(list)
-            for row in unit_rows:
-                domain = str(_plain(row["domain"]))
-                for set_cell in set_values(row):
-                    groups[(*set_cell, domain)].append(row)
-                    groups[(*set_cell, ALL_DOMAINS)].append(row)
-            # The same rows often make several groups (one per set value they have).
-            found: dict[frozenset[tuple[date, date | None]], list[tuple[int, str, int]]] = {}
-            for group, group_rows in groups.items():
-                for name in names:
-                    _whose, since, until = YEAR_FIGURES[name]
-                    intervals = frozenset(
-                        (row[since], row[until]) for row in group_rows if row[since] is not None
-                    )
-                    if intervals not in found:
-                        found[intervals] = year_cells(intervals)
-                    for year, edge, month in found[intervals]:
-                        sums = self.years[(*group, name, year, edge, month)]
-                        sums[0] += sign
-                        sums[1] += sign * record_key
-                if unit == "client":
-                    for row in group_rows:
-                        start = row["care_start"]
-                        if start is not None:
-                            sums = self.years[(*group, PRICE, start.year, "", start.month)]
-                            sums[0] += sign
-                            sums[2] += sign * cents(row["price"])
+            # Per group the rows in it, as a bit mask: groups with the same rows (often all
+            # of a unit's groups) share their cells.
+            masks: dict[int, int] = defaultdict(int)
+            for bit, row in enumerate(unit_rows):
+                for group in self._row_groups(row):
+                    masks[group] |= 1 << bit
+            found: dict[int, list[tuple[int, tuple[Any, ...]]]] = {}
+            for group, mask in masks.items():
+                made = found.get(mask)
+                if made is None:
+                    chosen = [row for bit, row in enumerate(unit_rows) if mask >> bit & 1]
+                    made = found[mask] = self._unit_patterns(unit, figures, chosen)
+                for code, cells in made:
+                    sums = patterns[(group, code, cells)]
+                    sums[0] += sign
+                    sums[1] += sign * record_key
+
+    @staticmethod
+    def _unit_patterns(
+        unit: str, figures: list[tuple[int, str, str]], rows: list[Mapping[Any, Any]]
+    ) -> list[tuple[int, tuple[Any, ...]]]:
+        """A unit's patterns in a group with these rows: per figure its cells (coded), and for
+        clients the (month of start, cents) of their started trajectories."""
+        made: list[tuple[int, tuple[Any, ...]]] = []
+        for code, since, until in figures:
+            cells = tuple(
+                (EDGE_CODES[edge] << 20) | (year << 4) | month
+                for year, edge, month in year_cells(
+                    {(row[since], row[until]) for row in rows if row[since] is not None}
+                )
+            )
+            if cells:
+                made.append((code, cells))
+        if unit == "client":
+            started = tuple(
+                sorted(
+                    ((row["care_start"].year << 4) | row["care_start"].month, cents(row["price"]))
+                    for row in rows
+                    if row["care_start"] is not None
+                )
+            )
+            if started:
+                made.append((PRICE_CODE, started))
+        return made
+
+    def _row_groups(self, row: Mapping[Any, Any]) -> tuple[int, ...]:
+        """The numbers of the groups (set value, domain) a row counts in: its domain and all."""
+        values = (row["domain"], *(row[column] for column in SET_COLUMNS))
+        found = self._groups_of.get(values)
+        if found is None:
+            domain = str(_plain(row["domain"]))
+            numbers = []
+            for set_cell in set_values(row):
+                for group in ((*set_cell, domain), (*set_cell, ALL_DOMAINS)):
+                    if group not in self._group_numbers:
+                        self._group_numbers[group] = len(self._groups)
+                        self._groups.append(group)
+                    numbers.append(self._group_numbers[group])
+            found = self._groups_of[values] = tuple(numbers)
+        return found
+
+    def year_sums(self) -> dict[YearCell, list[int]]:
+        """The year cells with their sums (``n``, ``key_sum``, ``cents``) from the gathered
+        patterns and prices."""
+        sums: defaultdict[YearCell, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for (group, figure, cells), (n, key_sum) in self._year_patterns.items():
+            if figure == PRICE_CODE:  # (month of start, cents) per started trajectory
+                for cell, amount in cells:
+                    found = sums[(*self._groups[group], PRICE, cell >> 4, "", cell & 15)]
+                    found[0] += n
+                    found[2] += n * amount
+                continue
+            for cell in cells:
+                edge, year, month = cell >> 20, (cell >> 4) & 0xFFFF, cell & 15
+                found = sums[(*self._groups[group], FIGURES[figure], year, EDGES[edge], month)]
+                found[0] += n
+                found[1] += key_sum
+        return sums
+
+    @property
+    def year_size(self) -> int:
+        return len(self._year_patterns)
 
     def _duration(self, cell: DurationCell, sign: int, key: int) -> None:
         sums = self.durations[cell]
@@ -361,7 +437,7 @@ def apply(connection: Connection, deltas: KeptDeltas) -> None:
         (durations_table, deltas.durations),
         (results_table, deltas.results),
         (repeats_table, deltas.repeats),
-        (years_table, deltas.years),
+        (years_table, deltas.year_sums()),
     ):
         changed = sorted((cell, sums) for cell, sums in cells.items() if any(sums))
         if not changed:
@@ -442,7 +518,7 @@ def _rebuild_years(connection: Connection) -> None:
             if mapping[key_column.name] != current:
                 deltas.add_years(unit, rows, +1)
                 current, rows = mapping[key_column.name], []
-                if len(deltas.years) >= REBUILD_CELLS:
+                if deltas.year_size >= REBUILD_CELLS:
                     apply(connection, deltas)
                     deltas = KeptDeltas()
             rows.append(mapping)
