@@ -31,6 +31,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 BATCH = 5_000
+FOLD = 200_000  # patterns gathered before they are spread over their cells
 # The kept sets of the results: (set name, the feed columns of its filters in order).
 FILTER_SETS = (
     ("", ()),
@@ -106,6 +107,7 @@ class Tally:
     def __init__(self) -> None:
         self.patterns: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
         self.groups_of: dict[tuple[Any, ...], list[tuple[str, str, str, str]]] = {}
+        self.cells: dict[tuple[Any, ...], list[int]] = {}
 
     def row_groups(self, row: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
         values = (row["domain"], *(row[column] for column in SET_COLUMNS))
@@ -136,8 +138,15 @@ class Tally:
                     sums[0] += 1
                     sums[1] += record_key
 
+    def fold(self) -> None:
+        """Spread the patterns gathered so far over their cells (far fewer than patterns)."""
+        self.cells = self.sums()
+        self.patterns.clear()
+
     def sums(self) -> dict[tuple[Any, ...], list[int]]:
         cells: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0])
+        for cell, found in self.cells.items():
+            cells[cell] = list(found)
         for (group, name, found), (n, key_sum) in self.patterns.items():
             if name == "price":
                 for (year, month), amount in found:
@@ -219,6 +228,8 @@ def upgrade() -> None:
             if mapping[columns[0]] != current:
                 tally.add_unit(unit, rows)
                 current, rows = mapping[columns[0]], []
+                if len(tally.patterns) >= FOLD:
+                    tally.fold()
             rows.append(mapping)
         tally.add_unit(unit, rows)
     table = sa.table("stats_year_counts", *(sa.column(c) for c in COLUMNS))

@@ -200,6 +200,17 @@ def tables_read(session: Session) -> Iterator[set[str]]:
         event.remove(engine, "before_cursor_execute", capture)
 
 
+def test_a_rebuild_that_folds_its_patterns_often_gives_the_same_cells(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load(session, *random_rows(10))
+    cells = feed.feed_snapshot(session.connection())["stats_year_counts"]
+    monkeypatch.setattr(kept, "REBUILD_PATTERNS", 3)
+    feed.rebuild_aggregates(session.connection())
+    assert feed.feed_snapshot(session.connection())["stats_year_counts"] == cells
+    assert len(cells) > 1000
+
+
 def test_a_period_with_whole_or_edge_years_reads_only_the_kept_cells(session: Session) -> None:
     load(session, *random_rows(7))
     for period, tables in (

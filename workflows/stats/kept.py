@@ -248,6 +248,7 @@ class KeptDeltas:
     _year_patterns: defaultdict[tuple[int, int, tuple[Any, ...]], list[int]] = field(
         default_factory=lambda: defaultdict(lambda: [0, 0])
     )
+    _year_cells: dict[YearCell, list[int]] = field(default_factory=dict)
     _groups: list[tuple[str, str, str, str]] = field(default_factory=list)
     _group_numbers: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
     _groups_of: dict[tuple[Any, ...], tuple[int, ...]] = field(default_factory=dict)
@@ -378,10 +379,21 @@ class KeptDeltas:
             found = self._groups_of[values] = tuple(numbers)
         return found
 
+    def fold_years(self) -> None:
+        """Spread the patterns gathered so far over their cells (a rebuild does it now and
+        then: there are far fewer cells than patterns)."""
+        self._year_cells = self.year_sums()
+        self._year_patterns.clear()
+
     def year_sums(self) -> dict[YearCell, list[int]]:
         """The year cells with their sums (``n``, ``key_sum``, ``cents``) from the gathered
-        patterns and prices."""
+        patterns."""
         sums: defaultdict[YearCell, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for cell, (n, key_sum, amount) in self._year_cells.items():
+            found = sums[cell]
+            found[0] += n
+            found[1] += key_sum
+            found[2] += amount
         for (group, figure, cells), (n, key_sum) in self._year_patterns.items():
             if figure == PRICE_CODE:  # (month of start, cents) per started trajectory
                 for cell, amount in cells:
@@ -499,8 +511,8 @@ def unit_rows(connection: Connection, unit: str, keys: Iterable[str]) -> list[Ma
     return found
 
 
-# Cells gathered before they are written during a rebuild (the upsert adds them up).
-REBUILD_CELLS = 200_000
+# Patterns gathered before a rebuild folds them into cells.
+REBUILD_PATTERNS = 200_000
 
 
 def _rebuild_years(connection: Connection) -> None:
@@ -518,9 +530,8 @@ def _rebuild_years(connection: Connection) -> None:
             if mapping[key_column.name] != current:
                 deltas.add_years(unit, rows, +1)
                 current, rows = mapping[key_column.name], []
-                if deltas.year_size >= REBUILD_CELLS:
-                    apply(connection, deltas)
-                    deltas = KeptDeltas()
+                if deltas.year_size >= REBUILD_PATTERNS:
+                    deltas.fold_years()
             rows.append(mapping)
         deltas.add_years(unit, rows, +1)
         apply(connection, deltas)
