@@ -664,14 +664,19 @@ def refresh(
     # The client unit: each touched client's episodes in the domain, after each kept filter,
     # from all its started rows before and after the change (frozen and detached ones too).
     before = _started_rows(connection, pairs)
-    # The year counts: each touched client's and household's rows before and after.
+    # The year counts: each touched client's and household's rows before the change, and
+    # after it (those rows less the ones replaced, plus the new ones).
+    replaced = set(stale)
     for unit, keys in units.items():
-        kept_deltas.add_years(unit, kept.unit_rows(connection, unit, keys), -1)
+        rows_before = kept.unit_rows(connection, unit, keys)
+        kept_deltas.add_years(unit, rows_before, -1)
+        key_column = kept.UNIT_COLUMNS[unit][0]
+        rows_after = [row for row in rows_before if row["id"] not in replaced]
+        rows_after += [row for row in inserts if row[key_column] in keys]
+        kept_deltas.add_years(unit, rows_after, +1)
     for start in range(0, len(stale), BATCH):
         connection.execute(delete(facts).where(facts.c.id.in_(stale[start : start + BATCH])))
     write_rows(connection, facts, inserts)
-    for unit, keys in units.items():
-        kept_deltas.add_years(unit, kept.unit_rows(connection, unit, keys), +1)
     if pairs:
         after = _started_rows(connection, pairs)
         _refresh_episodes(connection, pairs, after, deltas, kept_deltas)

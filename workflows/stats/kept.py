@@ -492,9 +492,10 @@ def rebuild(connection: Connection) -> None:
 
 
 def unit_rows(connection: Connection, unit: str, keys: Iterable[str]) -> list[Mapping[Any, Any]]:
-    """All feed rows (``YEAR_COLUMNS`` and the set columns) of these clients or households."""
+    """All feed rows (their ``id``, ``YEAR_COLUMNS`` and the set columns) of these clients or
+    households."""
     key_column = facts.c[UNIT_COLUMNS[unit][0]]
-    columns = [facts.c[name] for name in (*YEAR_COLUMNS[unit], *SET_COLUMNS)]
+    columns = [facts.c[name] for name in ("id", *YEAR_COLUMNS[unit], *SET_COLUMNS)]
     ordered = sorted(set(keys))
     found: list[Mapping[Any, Any]] = []
     for start in range(0, len(ordered), BATCH):
