@@ -436,6 +436,38 @@ class StatsRepeatCount(Base):
     key_sum: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class StatsYearCount(Base):
+    """The per-year figures of the results (distinct clients and households per calendar year),
+    without filters (``filter_set`` ``""``) and per kept filter set of the results
+    (``workflows.stats.kept.FILTER_SETS``), per domain (``""``: all domains, where a client in
+    both counts once). ``figure`` is ``started`` (clients with a trajectory that started),
+    ``in_care`` (clients in care) or ``households`` (households with a decision running), each
+    a count of distinct clients (households) with the sum of their record keys; ``price`` holds
+    the prices (in cents) of the trajectories started in ``year`` and ``month``.
+
+    A distinct count does not add up over months, so a client counts once per year, in two
+    cells: ``edge`` ``first`` at the first month of the year it counts in, ``last`` at the last
+    one. A whole year sums the ``first`` cells, a year's first months up to some month the
+    ``first`` cells up to it, its last months from some month the ``last`` cells from it.
+    ``edge`` ``open`` (``month`` 0) counts the clients (households) with open care from
+    ``year`` on, in every month of every later year: past the last year in which any of its
+    rows starts or ends, each of them counts in every year without a cell of its own."""
+
+    __tablename__ = "stats_year_counts"
+
+    filter_set: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value_1: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value_2: Mapped[str] = mapped_column(String(80), primary_key=True)
+    domain: Mapped[str] = mapped_column(String(10), primary_key=True)
+    figure: Mapped[str] = mapped_column(String(10), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    edge: Mapped[str] = mapped_column(String(5), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    key_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    cents: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class OutlierMonth(Base):
     """A month the beheerder excludes from the yearly means of a domain (e.g. a January with
     administrative conversions), with the reason."""

@@ -88,6 +88,7 @@ NOT_BY_PEOPLE: dict[str, str] = {
     "pk_stats_duration_counts": "the statistics feed upserts (workflows.stats.kept)",
     "pk_stats_result_counts": "the statistics feed upserts (workflows.stats.kept)",
     "pk_stats_repeat_counts": "the statistics feed upserts (workflows.stats.kept)",
+    "pk_stats_year_counts": "the statistics feed upserts (workflows.stats.kept)",
     "pk_product_categories": "reference data, inserted by the migrations",
     "pk_end_reasons": "reference data, inserted by the migrations",
     "pk_change_reasons": "reference data, inserted by the migrations",

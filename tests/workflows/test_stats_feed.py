@@ -456,6 +456,7 @@ PERSONAL_TABLES = {
         "stats_feed_changes",  # the feed's change log: ids, kinds, times, random tokens
         "stats_duration_counts",
         "stats_result_counts",
+        "stats_year_counts",
         "stats_repeat_counts",
         "stats_outlier_months",
         "population_figures",

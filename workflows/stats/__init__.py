@@ -19,12 +19,13 @@ How the figures stay fast and correct
   through an upsert, so concurrent transactions add up instead of overwriting; beside each count
   the sum of the record keys of the rows it counts, for the cell keys. Every stock is a running
   sum: ``eindstand(M) = starts up to M − ends up to M``, because an end never precedes its start.
-* ``kept`` keeps three more aggregates with signed deltas from the same hook, for durations and
+* ``kept`` keeps four more aggregates with signed deltas from the same hook, for durations and
   results: the traject unit's durations per domain and month (one by one and in spans of
   durations) and the result counts (starts and ends with their extensions, closed per outcome
-  and category), both per kept filter set,
-  and the client episodes per month of start by how many years back the previous one ended
-  (without filters and after each kept filter set).
+  and category), both per kept filter set; the client episodes per month of start by how many
+  years back the previous one ended (without filters and after each kept filter set); and the
+  results' per-year distinct clients and households per kept filter set and calendar year
+  (``kept.year_cells``).
 * ``figures`` answers flows and intensity from the kept counts when it can: period and domain
   only (any unit), or exactly one kept set (``figures.kept_set``); the intensity filter combines
   with both for the traject unit. Any other combination (two filters that are no kept pair, or

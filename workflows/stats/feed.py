@@ -641,6 +641,7 @@ def refresh(
     new_rows = {row["source_trajectory_id"]: row for row in derive(connection, ids, key=key)}
     inserts: list[dict[str, Any]] = []
     changed = False
+    units: dict[str, set[str]] = {"client": set(), "household": set()}
     for trajectory_id in ids:
         old, new = old_rows.get(trajectory_id), new_rows.get(trajectory_id)
         if old is not None and old.frozen:
@@ -652,15 +653,29 @@ def refresh(
             deltas.add_traject(old, -1)
             kept_deltas.add_traject(old._mapping, -1)
             pairs.add((old.client_key, str(_plain(old.domain))))
+            units["client"].add(old.client_key)
+            units["household"].add(old.household_key)
             stale.append(old.id)
         if new is not None:
             deltas.add_traject(new, +1)
             kept_deltas.add_traject(new, +1)
             pairs.add((new["client_key"], str(_plain(new["domain"]))))
+            units["client"].add(new["client_key"])
+            units["household"].add(new["household_key"])
             inserts.append(new)
     # The client unit: each touched client's episodes in the domain, after each kept filter,
     # from all its started rows before and after the change (frozen and detached ones too).
     before = _started_rows(connection, pairs)
+    # The year counts: each touched client's and household's rows before the change, and
+    # after it (those rows less the ones replaced, plus the new ones).
+    replaced = set(stale)
+    for unit, keys in units.items():
+        rows_before = kept.unit_rows(connection, unit, keys)
+        kept_deltas.add_years(unit, rows_before, -1)
+        key_column = kept.UNIT_COLUMNS[unit][0]
+        rows_after = [row for row in rows_before if row["id"] not in replaced]
+        rows_after += [row for row in inserts if row[key_column] in keys]
+        kept_deltas.add_years(unit, rows_after, +1)
     for start in range(0, len(stale), BATCH):
         connection.execute(delete(facts).where(facts.c.id.in_(stale[start : start + BATCH])))
     write_rows(connection, facts, inserts)
@@ -1124,7 +1139,12 @@ def feed_snapshot(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:
             (tuple(_plain(v) for v in row) for row in connection.execute(select(table))),
             key=repr,
         )
-        for table in (kept.durations_table, kept.results_table, kept.repeats_table)
+        for table in (
+            kept.durations_table,
+            kept.results_table,
+            kept.repeats_table,
+            kept.years_table,
+        )
     }
     return {
         "facts": fact_rows,

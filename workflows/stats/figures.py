@@ -58,6 +58,7 @@ from models import (
     StatsRequest,
     StatsResultCount,
     StatsTrajectory,
+    StatsYearCount,
     episode_key,
     set_value,
 )
@@ -1119,7 +1120,7 @@ def results(session: Session, query: StatsQuery, repeat_years: int) -> Results:
             repeat_years,
         )
         keys.update(repeat_keys)
-    years = _year_figures(session, query, _fact_filters(query))
+    years = year_figures(session, query, filter_set)
     return Results(
         closed=sum(closed.values()),
         achieved_on_time=closed["achieved_on_time"],
@@ -1318,25 +1319,127 @@ def _episode_starts(session: Session, query: StatsQuery) -> list[tuple[date, dat
     ]
 
 
-def _year_figures(
-    session: Session, query: StatsQuery, conditions: Iterable[ColumnElement[bool]]
+# A year's figures before the population is added: started clients and their key sum, the
+# started price, clients in care and their key sum, households and their key sum.
+YearCounts = tuple[int, int, Decimal, int, int, int, int]
+Span = tuple[int, date, date]  # a calendar year, and its first and last day inside the period
+
+
+def year_figures(
+    session: Session, query: StatsQuery, filter_set: tuple[str, str, str] | None
 ) -> list[YearFigures]:
-    """The figures per calendar year of the period, all years in one statement. Each year is
-    the part of it inside the period (a partial year is not a whole one). The rows are grouped
-    per client (and, beside it, per household) with a flag per year and figure, so a distinct
-    client counts, and adds its record key, once per year however many rows it has."""
+    """The figures per calendar year of the period. Each year is the part of it inside the
+    period (a partial year is not a whole one). With a kept filter set (``kept.kept_filters``,
+    None for any other filters) the years that are whole, or start on 1 January or end on
+    31 December, come from ``stats_year_counts``; a year with both ends inside it (a period
+    within one year) and any other filters scan the feed (``_scanned_years``)."""
     first, last = query.period_first_day, query.period_last_day
-    conditions = list(conditions)
-    spans = [
+    spans: list[Span] = [
         (year, max(date(year, 1, 1), first), min(date(year, 12, 31), last))
         for year in range(first.year, last.year + 1)
     ]
+    counts: dict[int, YearCounts] = {}
+    scanned = spans
+    if filter_set is not None:
+        edged = [span for span in spans if span[1].month == 1 or span[2].month == 12]
+        counts.update(_kept_years(session, query, filter_set, edged))
+        scanned = [span for span in spans if span not in edged]
+    counts.update(_scanned_years(session, query, scanned))
+    years = [year for year, _first, _last in spans]
+    population = {
+        figure.year: figure
+        for figure in session.scalars(
+            select(PopulationFigure).where(PopulationFigure.year.in_(years))
+        )
+    }
+    figures: list[YearFigures] = []
+    for year in years:
+        n_started, started_key, price, n_in_care, in_care_key, n_households, households_key = (
+            counts[year]
+        )
+        inhabitants = population[year].inhabitants if year in population else None
+        figures.append(
+            YearFigures(
+                year=year,
+                started_clients=n_started,
+                started_price=price,
+                clients_in_care=n_in_care,
+                households_with_decision=n_households,
+                inhabitants=inhabitants,
+                households=population[year].households if year in population else None,
+                keys={
+                    "clients_started": started_key,
+                    "clients_in_care": in_care_key,
+                    "households_with_decision": households_key,
+                },
+            )
+        )
+    return figures
 
-    def started(jan1: date, dec31: date) -> ColumnElement[bool]:
-        return and_(F.start_month >= month_index(jan1), F.start_month <= month_index(dec31))
 
-    def running(jan1: date, dec31: date, since: Any) -> ColumnElement[bool]:
-        return and_(since <= dec31, or_(F.care_end.is_(None), F.care_end >= jan1))
+def _kept_years(
+    session: Session, query: StatsQuery, filter_set: tuple[str, str, str], spans: list[Span]
+) -> dict[int, YearCounts]:
+    """``year_figures`` from ``stats_year_counts`` for years whose part inside the period
+    starts on 1 January (the clients whose first month in the year is up to its last month)
+    or ends on 31 December (those whose last month is from its first month on), with the
+    clients of open care counted from an earlier year (``models.StatsYearCount``)."""
+    if not spans:
+        return {}
+    Y = StatsYearCount
+    name, value_1, value_2 = filter_set
+    domain = query.domain.value if query.domain is not None else kept.ALL_DOMAINS
+    top = max(year for year, _first, _last in spans)
+    bottom = min(year for year, _first, _last in spans)
+    cells = session.execute(
+        select(Y.figure, Y.year, Y.edge, Y.month, Y.n, Y.key_sum, Y.cents).where(
+            Y.filter_set == name,
+            Y.value_1 == value_1,
+            Y.value_2 == value_2,
+            Y.domain == domain,
+            Y.year <= top,
+            or_(Y.year >= bottom, Y.edge == kept.OPEN_EDGE),
+        )
+    ).all()
+    found: dict[int, YearCounts] = {}
+    for year, first, last in spans:
+        sums: dict[str, list[int]] = {name: [0, 0] for name in kept.YEAR_FIGURES}
+        price = 0
+        for figure, cell_year, edge, month, n, key_sum, cents in cells:
+            if figure == kept.PRICE:
+                if cell_year == year and first.month <= month <= last.month:
+                    price += int(cents)
+                continue
+            if edge == kept.OPEN_EDGE:
+                counted = cell_year <= year
+            elif first.month == 1:
+                counted = edge == kept.FIRST and cell_year == year and month <= last.month
+            else:
+                counted = edge == kept.LAST and cell_year == year and month >= first.month
+            if counted:
+                sums[figure][0] += int(n)
+                sums[figure][1] += int(key_sum)
+        found[year] = (
+            *sums[kept.STARTED],
+            Decimal(price) / 100,
+            *sums[kept.IN_CARE],
+            *sums[kept.HOUSEHOLDS],
+        )  # type: ignore[assignment]
+    return found
+
+
+def _scanned_years(session: Session, query: StatsQuery, spans: list[Span]) -> dict[int, YearCounts]:
+    """``year_figures`` from the feed rows that pass the query's filters, all these years in one
+    statement. The rows are grouped per client (and, beside it, per household) with a flag per
+    year and figure (``kept.counts_in``), so a distinct client counts, and adds its record key,
+    once per year however many rows it has."""
+    if not spans:
+        return {}
+    conditions = _fact_filters(query)
+    first, last = spans[0][1], spans[-1][2]
+
+    def counts(figure: str, since: date, until: date) -> ColumnElement[bool]:
+        return kept.counts_in(F, figure, since, until)
 
     def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.max(case((condition, 1), else_=0))
@@ -1348,16 +1451,14 @@ def _year_figures(
                 column
                 for n, (_year, jan1, dec31) in enumerate(spans)
                 for column in (
-                    flag(started(jan1, dec31)).label(f"s{n}"),
-                    func.sum(case((started(jan1, dec31), F.price))).label(f"p{n}"),
-                    flag(running(jan1, dec31, F.care_start)).label(f"c{n}"),
+                    flag(counts(kept.STARTED, jan1, dec31)).label(f"s{n}"),
+                    func.sum(case((counts(kept.STARTED, jan1, dec31), F.price))).label(f"p{n}"),
+                    flag(counts(kept.IN_CARE, jan1, dec31)).label(f"c{n}"),
                 )
             ),
         )
-        .where(
-            or_(started(first, last), running(first, last, F.care_start)),
-            *conditions,
-        )
+        # A trajectory started in a span is in care in it.
+        .where(counts(kept.IN_CARE, first, last), *conditions)
         .group_by(F.client_key, F.client_record_key)
         .subquery()
     )
@@ -1365,11 +1466,11 @@ def _year_figures(
         select(
             F.household_record_key.label("key"),
             *(
-                flag(running(jan1, dec31, F.decision_date)).label(f"h{n}")
+                flag(counts(kept.HOUSEHOLDS, jan1, dec31)).label(f"h{n}")
                 for n, (_year, jan1, dec31) in enumerate(spans)
             ),
         )
-        .where(running(first, last, F.decision_date), *conditions)
+        .where(counts(kept.HOUSEHOLDS, first, last), *conditions)
         .group_by(F.household_key, F.household_record_key)
         .subquery()
     )
@@ -1397,25 +1498,17 @@ def _year_figures(
     row = session.execute(
         select(clients, households).select_from(clients.join(households, literal(True)))
     ).one()
-    figures: list[YearFigures] = []
+    found: dict[int, YearCounts] = {}
     for n, (year, _jan1, _dec31) in enumerate(spans):
         n_started, started_key, price, n_in_care, in_care_key = row[5 * n : 5 * n + 5]
         n_households, households_key = row[5 * len(spans) + 2 * n : 5 * len(spans) + 2 * n + 2]
-        population = session.get(PopulationFigure, year)
-        figures.append(
-            YearFigures(
-                year=year,
-                started_clients=int(n_started),
-                started_price=Decimal(str(price or 0)).quantize(Decimal("0.01")),
-                clients_in_care=int(n_in_care),
-                households_with_decision=int(n_households),
-                inhabitants=population.inhabitants if population else None,
-                households=population.households if population else None,
-                keys={
-                    "clients_started": int(started_key),
-                    "clients_in_care": int(in_care_key),
-                    "households_with_decision": int(households_key),
-                },
-            )
+        found[year] = (
+            int(n_started),
+            int(started_key),
+            Decimal(str(price or 0)).quantize(Decimal("0.01")),
+            int(n_in_care),
+            int(in_care_key),
+            int(n_households),
+            int(households_key),
         )
-    return figures
+    return found

@@ -14,7 +14,12 @@ in the flush hook (``feed.refresh``) and derived again by ``feed.rebuild_aggrega
 * ``stats_repeat_counts`` (client episodes, without filters and after each kept filter set of
   ``models.KEPT_SETS``): per set value, domain and month of start, the episodes by how many
   years back the client's previous episode ended
-  (``models.StatsRepeatCount``).
+  (``models.StatsRepeatCount``);
+* ``stats_year_counts``: per kept filter set (``FILTER_SETS``), value(s), domain (and all
+  domains) and calendar year, the distinct clients and households of the results' per-year
+  figures, each at the first and the last month of the year it counts in, and the prices of
+  the trajectories started per month (``models.StatsYearCount``). The hook recomputes them for
+  every touched client and household from all its rows before and after the change.
 
 A figure asked with filters that no kept set holds reads the feed, as before.
 """
@@ -25,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -39,6 +45,7 @@ from sqlalchemy import (
     extract,
     func,
     literal,
+    or_,
     select,
 )
 from sqlalchemy import cast as cast_
@@ -48,10 +55,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from models import (
     FILTER_COLUMNS,
     KEPT_SETS,
+    Domain,
     StatsDurationCount,
     StatsRepeatCount,
     StatsResultCount,
     StatsTrajectory,
+    StatsYearCount,
     episode_key,
     set_name,
     set_value,
@@ -63,8 +72,9 @@ from .episodes import month_index
 durations_table = cast(Table, StatsDurationCount.__table__)
 results_table = cast(Table, StatsResultCount.__table__)
 repeats_table = cast(Table, StatsRepeatCount.__table__)
+years_table = cast(Table, StatsYearCount.__table__)
 # The kept counts whose cells carry a kept set's values (``value_1``, ``value_2``).
-SET_TABLES = (durations_table, results_table, repeats_table)
+SET_TABLES = (durations_table, results_table, repeats_table, years_table)
 facts = cast(Table, StatsTrajectory.__table__)
 
 # The filter combinations ``stats_result_counts`` and ``stats_duration_counts`` are kept for:
@@ -82,8 +92,94 @@ STARTED = "started"
 DurationCell = tuple[str, str, str, str, str, int, int]
 ResultCell = tuple[str, str, str, str, str, str, int]  # set, value 1, 2, domain, kind, cat, month
 RepeatCell = tuple[str, str, str, str, int, int]  # set, value 1, 2, domain, month, gap years
+YearCell = tuple[str, str, str, str, str, int, str, int]  # set, 1, 2, domain, figure, year, edge, m
 # The set value of the repeat counts without filters.
 NO_FILTER = ("", "", "")
+
+# The results' per-year figures (docs/statistics.md, "Results"): per figure, whose distinct
+# count it is and the feed columns of a row's first and last day for it. A row counts its
+# client (household) in a span of days when its first day is on or before the span's last
+# and its last day is empty (open) or on or after the span's first (``counts_in``).
+IN_CARE, HOUSEHOLDS, PRICE = "in_care", "households", "price"
+YEAR_FIGURES: dict[str, tuple[str, str, str]] = {
+    STARTED: ("client", "care_start", "care_start"),
+    IN_CARE: ("client", "care_start", "care_end"),
+    HOUSEHOLDS: ("household", "decision_date", "care_end"),
+}
+# A distinct client's (household's) key and record key columns.
+UNIT_COLUMNS = {
+    "client": ("client_key", "client_record_key"),
+    "household": ("household_key", "household_record_key"),
+}
+FIRST, LAST, OPEN_EDGE = "first", "last", "open"
+# How ``KeptDeltas`` numbers figures and edges while it gathers the year counts.
+FIGURES = (*YEAR_FIGURES, PRICE)
+FIGURE_CODES = {name: code for code, name in enumerate(FIGURES)}
+PRICE_CODE = FIGURE_CODES[PRICE]
+EDGES = (FIRST, LAST, OPEN_EDGE)
+EDGE_CODES = {name: code for code, name in enumerate(EDGES)}
+ALL_DOMAINS = ""
+# The feed columns the kept sets of ``FILTER_SETS`` narrow.
+SET_COLUMNS = sorted({FILTER_COLUMNS[name] for names in FILTER_SETS for name in names})
+# What the year counts read of a client's (household's) rows.
+YEAR_COLUMNS = {
+    "client": ["client_key", "client_record_key", "domain", "care_start", "care_end", "price"],
+    "household": ["household_key", "household_record_key", "domain", "decision_date", "care_end"],
+}
+BATCH = 500  # keys per IN (...) list
+
+
+def counts_in(columns: Any, figure: str, first: date, last: date) -> ColumnElement[bool]:
+    """Whether a feed row counts its client (household) in ``figure`` for the days ``first`` …
+    ``last``, in SQL over ``columns`` (the feed table's columns or its mapped class). The kept
+    cells follow the same rule (``year_cells``)."""
+    _unit, since, until = YEAR_FIGURES[figure]
+    since_column, until_column = getattr(columns, since), getattr(columns, until)
+    return and_(since_column <= last, or_(until_column.is_(None), until_column >= first))
+
+
+def year_cells(intervals: Iterable[tuple[date, date | None]]) -> list[tuple[int, str, int]]:
+    """The cells (year, edge, month) of one client (household) in one figure, from the (first
+    day, last day) of its rows (``YEAR_FIGURES``): per year in which a row counts it
+    (``counts_in`` for the year), the first month of the year from which one does (``FIRST``:
+    it counts in the year's months up to a month from that one on) and the last month up to
+    which one does (``LAST``: it counts in the months from a month from that one back). Each
+    row's bound decides in its own year only; in the years between, the row counts the whole
+    year. Past the last year in which a row starts or ends, only open rows count, in every
+    month: one ``OPEN_EDGE`` cell (month 0) the year after says so."""
+    rows = list(intervals)
+    if not rows:
+        return []
+    horizon = max(max(since.year, (until or since).year) for since, until in rows)
+    firsts: dict[int, int] = {}
+    lasts: dict[int, int] = {}
+    for since, until in rows:
+        for year in range(since.year, (until.year if until is not None else horizon) + 1):
+            first = since.month if year == since.year else 1
+            last = until.month if until is not None and year == until.year else 12
+            firsts[year] = min(firsts.get(year, 13), first)
+            lasts[year] = max(lasts.get(year, 0), last)
+    cells = [(year, FIRST, month) for year, month in firsts.items()]
+    cells += [(year, LAST, month) for year, month in lasts.items()]
+    if any(until is None for _since, until in rows):
+        cells.append((horizon + 1, OPEN_EDGE, 0))
+    return cells
+
+
+def cents(price: Any) -> int:
+    """A price as whole cents (kept exactly; the feed holds two decimals)."""
+    return int((Decimal(str(price or 0)) * 100).to_integral_value())
+
+
+def set_values(row: Mapping[Any, Any]) -> list[tuple[str, str, str]]:
+    """The cells of ``FILTER_SETS`` a feed row counts in, each (set name, value 1, value 2): a
+    row without a value for a set (no wijk) is in none of its cells, as no filter selects it."""
+    found = []
+    for names in FILTER_SETS:
+        values = [_plain(row[FILTER_COLUMNS[name]]) for name in names]
+        if None not in values:
+            found.append(set_value(names, values))
+    return found
 
 
 def kept_filters(
@@ -158,6 +254,16 @@ class KeptDeltas:
     repeats: defaultdict[RepeatCell, list[int]] = field(
         default_factory=lambda: defaultdict(lambda: [0, 0])
     )
+    # The year counts, gathered by ``add_years`` (read them with ``year_sums``): per (group,
+    # figure, the cells of a unit; for prices the started trajectories' months and cents); a
+    # group is a (set value, domain) pair, numbered in ``_groups``.
+    _year_patterns: defaultdict[tuple[int, int, tuple[Any, ...]], list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0])
+    )
+    _year_cells: dict[YearCell, list[int]] = field(default_factory=dict)
+    _groups: list[tuple[str, str, str, str]] = field(default_factory=list)
+    _group_numbers: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
+    _groups_of: dict[tuple[Any, ...], tuple[int, ...]] = field(default_factory=dict)
 
     def add_traject(self, row: Mapping[str, Any], sign: int) -> None:
         """A feed row's cells (``sign`` +1 when it comes, −1 when it goes)."""
@@ -172,11 +278,8 @@ class KeptDeltas:
         if end is not None:
             state = outcome(row["result_achieved"], end, row["planned_end"])
         category = str(_plain(row["closure_category"]) or "")
-        for names in FILTER_SETS:
-            values = [_plain(row[FILTER_COLUMNS[name]]) for name in names]
-            if any(value is None for value in values):
-                continue  # no filter value can select this row
-            kept = (*set_value(names, values), domain)
+        for set_cell in set_values(row):
+            kept = (*set_cell, domain)
             self._durations(kept, start, end, sign, key)
             self._result((*kept, STARTED, "", month_index(start)), sign, key, extensions)
             if end is not None and state is not None:
@@ -201,6 +304,120 @@ class KeptDeltas:
             sums[0] += sign
             sums[1] += sign * episode_key(client_key, domain, start)
             previous_end = end
+
+    def add_years(self, unit: str, rows: Iterable[Mapping[Any, Any]], sign: int) -> None:
+        """The year cells of the clients (``unit`` "client") or households ("household") of
+        ``rows``, which must be all their feed rows (``YEAR_COLUMNS`` and the set columns): per
+        kept set value, per domain and for all domains, each figure of the unit by
+        ``year_cells``; for clients also the prices of their started trajectories.
+
+        Built for the rebuild's million rows: a unit's cells in a group are gathered as one
+        pattern (the tuple of its cells), and units with the same pattern in the same group
+        add up before the pattern is spread over its cells (``year_sums``)."""
+        key_column, record_column = UNIT_COLUMNS[unit]
+        figures = [
+            (FIGURE_CODES[name], since, until)
+            for name, (whose, since, until) in YEAR_FIGURES.items()
+            if whose == unit
+        ]
+        units: dict[tuple[str, int], list[Mapping[Any, Any]]] = defaultdict(list)
+        for row in rows:
+            units[(row[key_column], int(row[record_column]))].append(row)
+        patterns = self._year_patterns
+        for (_key, record_key), unit_rows in units.items():
+            # Per group the rows in it, as a bit mask: groups with the same rows (often all
+            # of a unit's groups) share their cells.
+            masks: dict[int, int] = defaultdict(int)
+            for bit, row in enumerate(unit_rows):
+                for group in self._row_groups(row):
+                    masks[group] |= 1 << bit
+            found: dict[int, list[tuple[int, tuple[Any, ...]]]] = {}
+            for group, mask in masks.items():
+                made = found.get(mask)
+                if made is None:
+                    chosen = [row for bit, row in enumerate(unit_rows) if mask >> bit & 1]
+                    made = found[mask] = self._unit_patterns(unit, figures, chosen)
+                for code, cells in made:
+                    sums = patterns[(group, code, cells)]
+                    sums[0] += sign
+                    sums[1] += sign * record_key
+
+    @staticmethod
+    def _unit_patterns(
+        unit: str, figures: list[tuple[int, str, str]], rows: list[Mapping[Any, Any]]
+    ) -> list[tuple[int, tuple[Any, ...]]]:
+        """A unit's patterns in a group with these rows: per figure its cells (coded), and for
+        clients the (month of start, cents) of their started trajectories."""
+        made: list[tuple[int, tuple[Any, ...]]] = []
+        for code, since, until in figures:
+            cells = tuple(
+                (EDGE_CODES[edge] << 20) | (year << 4) | month
+                for year, edge, month in year_cells(
+                    {(row[since], row[until]) for row in rows if row[since] is not None}
+                )
+            )
+            if cells:
+                made.append((code, cells))
+        if unit == "client":
+            started = tuple(
+                sorted(
+                    ((row["care_start"].year << 4) | row["care_start"].month, cents(row["price"]))
+                    for row in rows
+                    if row["care_start"] is not None
+                )
+            )
+            if started:
+                made.append((PRICE_CODE, started))
+        return made
+
+    def _row_groups(self, row: Mapping[Any, Any]) -> tuple[int, ...]:
+        """The numbers of the groups (set value, domain) a row counts in: its domain and all."""
+        values = (row["domain"], *(row[column] for column in SET_COLUMNS))
+        found = self._groups_of.get(values)
+        if found is None:
+            domain = str(_plain(row["domain"]))
+            numbers = []
+            for set_cell in set_values(row):
+                for group in ((*set_cell, domain), (*set_cell, ALL_DOMAINS)):
+                    if group not in self._group_numbers:
+                        self._group_numbers[group] = len(self._groups)
+                        self._groups.append(group)
+                    numbers.append(self._group_numbers[group])
+            found = self._groups_of[values] = tuple(numbers)
+        return found
+
+    def fold_years(self) -> None:
+        """Spread the patterns gathered so far over their cells (a rebuild does it now and
+        then: there are far fewer cells than patterns)."""
+        self._year_cells = self.year_sums()
+        self._year_patterns.clear()
+
+    def year_sums(self) -> dict[YearCell, list[int]]:
+        """The year cells with their sums (``n``, ``key_sum``, ``cents``) from the gathered
+        patterns."""
+        sums: defaultdict[YearCell, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for cell, (n, key_sum, amount) in self._year_cells.items():
+            found = sums[cell]
+            found[0] += n
+            found[1] += key_sum
+            found[2] += amount
+        for (group, figure, cells), (n, key_sum) in self._year_patterns.items():
+            if figure == PRICE_CODE:  # (month of start, cents) per started trajectory
+                for cell, amount in cells:
+                    found = sums[(*self._groups[group], PRICE, cell >> 4, "", cell & 15)]
+                    found[0] += n
+                    found[2] += n * amount
+                continue
+            for cell in cells:
+                edge, year, month = cell >> 20, (cell >> 4) & 0xFFFF, cell & 15
+                found = sums[(*self._groups[group], FIGURES[figure], year, EDGES[edge], month)]
+                found[0] += n
+                found[1] += key_sum
+        return sums
+
+    @property
+    def year_size(self) -> int:
+        return len(self._year_patterns)
 
     def _durations(
         self, kept: tuple[str, str, str, str], start: date, end: date | None, sign: int, key: int
@@ -255,6 +472,7 @@ def apply(connection: Connection, deltas: KeptDeltas) -> None:
         (durations_table, deltas.durations),
         (results_table, deltas.results),
         (repeats_table, deltas.repeats),
+        (years_table, deltas.year_sums()),
     ):
         changed = sorted((cell, sums) for cell, sums in cells.items() if any(sums))
         if not changed:
@@ -283,15 +501,64 @@ def apply(connection: Connection, deltas: KeptDeltas) -> None:
 
 
 def clear(connection: Connection) -> None:
-    for table in (durations_table, results_table, repeats_table):
+    for table in (durations_table, results_table, repeats_table, years_table):
         connection.execute(delete(table))
 
 
 def rebuild(connection: Connection) -> None:
-    """Derive the duration and result counts from the feed with set-based statements (the
-    repeat counts come from the episodes, see ``feed.rebuild_aggregates``)."""
+    """Derive the duration and result counts from the feed with set-based statements and the
+    year counts in one ordered pass per unit (the repeat counts come from the episodes, see
+    ``feed.rebuild_aggregates``)."""
     _rebuild_durations(connection)
     _rebuild_results(connection)
+    _rebuild_years(connection)
+
+
+def unit_rows(connection: Connection, unit: str, keys: Iterable[str]) -> list[Mapping[Any, Any]]:
+    """All feed rows (their ``id``, ``YEAR_COLUMNS`` and the set columns) of these clients or
+    households."""
+    key_column = facts.c[UNIT_COLUMNS[unit][0]]
+    columns = [facts.c[name] for name in ("id", *YEAR_COLUMNS[unit], *SET_COLUMNS)]
+    ordered = sorted(set(keys))
+    found: list[Mapping[Any, Any]] = []
+    for start in range(0, len(ordered), BATCH):
+        # With the domains named, the household index (domain, household key, ...) serves.
+        found.extend(
+            row._mapping
+            for row in connection.execute(
+                select(*columns).where(
+                    key_column.in_(ordered[start : start + BATCH]),
+                    facts.c.domain.in_([d.value for d in Domain]),
+                )
+            )
+        )
+    return found
+
+
+# Patterns gathered before a rebuild folds them into cells.
+REBUILD_PATTERNS = 200_000
+
+
+def _rebuild_years(connection: Connection) -> None:
+    for unit in UNIT_COLUMNS:
+        key_column = facts.c[UNIT_COLUMNS[unit][0]]
+        deltas = KeptDeltas()
+        current: str | None = None
+        rows: list[Mapping[Any, Any]] = []
+        for row in connection.execute(
+            select(*[facts.c[name] for name in (*YEAR_COLUMNS[unit], *SET_COLUMNS)])
+            .order_by(key_column)
+            .execution_options(yield_per=5_000)
+        ):
+            mapping = row._mapping
+            if mapping[key_column.name] != current:
+                deltas.add_years(unit, rows, +1)
+                current, rows = mapping[key_column.name], []
+                if deltas.year_size >= REBUILD_PATTERNS:
+                    deltas.fold_years()
+            rows.append(mapping)
+        deltas.add_years(unit, rows, +1)
+        apply(connection, deltas)
 
 
 def _set_columns(
