@@ -1,4 +1,4 @@
-"""Migration 0019 fills ``stats_year_counts`` from the feed already there, exactly as a rebuild
+"""Migration 0025 fills ``stats_year_counts`` from the feed already there, exactly as a rebuild
 derives it (so the next refresh changes nothing). Run on a database of its own (SQLite),
 migrated to 0018 and filled with a random feed."""
 
@@ -55,8 +55,8 @@ def test_folding_the_gathered_patterns_changes_no_cell() -> None:
     """The migration spreads its gathered patterns over the cells now and then (at a million
     rows there are far more patterns than cells); folding after every unit gives what one fold
     at the end gives."""
-    path = Path(__file__).parent.parent / "migrations" / "versions" / "0019_year_counts.py"
-    spec = importlib.util.spec_from_file_location("year_counts_0019", path)
+    path = Path(__file__).parent.parent / "migrations" / "versions" / "0025_year_counts.py"
+    spec = importlib.util.spec_from_file_location("year_counts_0025", path)
     assert spec is not None and spec.loader is not None
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)

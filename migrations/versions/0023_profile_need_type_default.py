@@ -4,8 +4,8 @@
 the profile starts with on the gids's form. Existing profiles get none (NULL): the form keeps
 its general default until the beheerder sets one.
 
-Revision ID: 0026
-Revises: 0021
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-06 03:00:00
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0026"
-down_revision: str | None = "0021"
+revision: str = "0023"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -3,7 +3,7 @@
 Open tasks per recipient by kind in due order (partial, like ``ix_tasks_user_inbox``): one kind's
 page is a short index scan, and the number of open tasks per kind an index-only count.
 
-Revision ID: 0024
+Revision ID: 0019
 Revises: 0018
 Create Date: 2026-12-06 02:20:00
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0024"
+revision: str = "0019"
 down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -11,8 +11,8 @@ ordered pass per client and per household over the feed, as
 ``workflows.stats.feed.rebuild_aggregates`` fills it. Rule and set names are copied here on
 purpose: a migration must not change when the code does.
 
-Revision ID: 0019
-Revises: 0020
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-06 03:00:00
 """
 
@@ -25,8 +25,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0019"
-down_revision: str | None = "0020"
+revision: str = "0025"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -12,8 +12,8 @@ key: it is made again and filled from the feed with set-based statements, as
 duration a multiple of 32; open care by its start day; a row without a value of a set is in none
 of its cells) is copied here on purpose: a migration must not change when the code does.
 
-Revision ID: 0020
-Revises: 0026
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-12-06 02:30:00
 """
 
@@ -22,8 +22,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0020"
-down_revision: str | None = "0026"
+revision: str = "0024"
+down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,8 +2,8 @@
 
 Only the SHA-256 hash of a link's secret is stored; a link works once and expires.
 
-Revision ID: 0021
-Revises: 0025
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-06 02:10:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0021"
-down_revision: str | None = "0025"
+revision: str = "0022"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,8 +4,8 @@ A gids corrects a resident (name, address, phone, postcode, wijk) and records a 
 municipality or a death (at most one of the two). ``version`` is the resident's optimistic lock,
 as on trajectories: existing rows start at 1.
 
-Revision ID: 0023
-Revises: 0024
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-06 02:00:00
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0023"
-down_revision: str | None = "0024"
+revision: str = "0020"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

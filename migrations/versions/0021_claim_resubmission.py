@@ -4,8 +4,8 @@ A refused claim corrected and submitted once more keeps its first submission, th
 the provider's correction (new columns on ``claims``). The Zelfredzaamheid-Matrix measured at
 the start of care, one score per domain, is a new table ``zrm_baseline_scores``.
 
-Revision ID: 0025
-Revises: 0023
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-06 02:00:00
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0025"
-down_revision: str | None = "0023"
+revision: str = "0021"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
