@@ -46,11 +46,11 @@ from models import (
     User,
 )
 
-from . import audit, config_log
+from . import config_log
 from .eligibility import contract_covers, periods_overlap
 from .errors import N_, DomainError, NotFound, Problem
 from .guards import require_beheerder
-from .stats import feed
+from .merging import finish_merge
 from .text import clean_text
 from .uniqueness import duplicate, refusing_duplicates
 
@@ -616,30 +616,18 @@ def merge_profile(session: Session, actor: User, imported_id: int, target_id: in
     )
     for contract in list(imported.contracts):
         contract.profile = target
-    session.flush()
-    session.expire_all()
-    # The trajectories moved around the ORM (there may be thousands): their feed rows are
-    # derived again, and rows the feed keeps detached or frozen take the target's codes.
-    feed.refresh(session, [trajectory_id for trajectory_id, _resident in moved])
-    feed.recode(
-        session,
-        "profile_code",
-        imported.code,
-        {"profile_code": target.code, "category_code": target.category_code},
-    )
-    for trajectory_id, resident_id in moved:
-        audit.record(session, config_log.MERGED, "traject", trajectory_id, resident_id)
-    label = profile_label(imported)
-    config_log.record(
+    return finish_merge(
         session,
         actor,
         PROFILE,
-        target.id,
+        moved,
+        imported,
+        profile_label(imported),
+        target,
         profile_label(target),
-        config_log.MERGED,
-        {"samengevoegd_uit": (None, label), "trajecten": (None, len(moved))},
+        (
+            "profile_code",
+            imported.code,
+            {"profile_code": target.code, "category_code": target.category_code},
+        ),
     )
-    config_log.record(session, actor, PROFILE, imported.id, label, config_log.DELETED)
-    session.delete(imported)
-    session.flush()
-    return len(moved)

@@ -38,11 +38,11 @@ from models import (
     User,
 )
 
-from . import audit, config_log
+from . import config_log
 from .eligibility import is_agb_code, periods_overlap
 from .errors import N_, DomainError, NotFound, Problem
 from .guards import require_beheerder
-from .stats import feed
+from .merging import finish_merge
 from .text import clean_text
 from .uniqueness import duplicate, refusing_duplicates
 
@@ -357,29 +357,17 @@ def merge_provider(session: Session, actor: User, imported_id: int, target_id: i
         )
     for contract in list(imported.contracts):
         contract.provider = target
-    session.flush()
-    # The trajectories moved around the ORM (there may be thousands): their feed rows are
-    # derived again here, and the rows the feed keeps detached or frozen take the new code.
-    session.expire_all()
-    feed.refresh(session, [trajectory_id for trajectory_id, _resident in moved])
-    feed.recode(session, "provider_agb", imported.agb_code, {"provider_agb": target.agb_code})
-    for trajectory_id, resident_id in moved:
-        audit.record(session, config_log.MERGED, "traject", trajectory_id, resident_id)
-    label = provider_label(imported)
-    imported_id_value = imported.id
-    config_log.record(
+    return finish_merge(
         session,
         actor,
         PROVIDER,
-        target.id,
+        moved,
+        imported,
+        provider_label(imported),
+        target,
         provider_label(target),
-        config_log.MERGED,
-        {"samengevoegd_uit": (None, label), "trajecten": (None, len(moved))},
+        ("provider_agb", imported.agb_code, {"provider_agb": target.agb_code}),
     )
-    config_log.record(session, actor, PROVIDER, imported_id_value, label, config_log.DELETED)
-    session.delete(imported)
-    session.flush()
-    return len(moved)
 
 
 def trajectory_count(session: Session, provider_id: int) -> int:
