@@ -28,12 +28,10 @@ class CodeForm(Form):
     submit = SubmitField(_l("Controleren"))
 
 
-class PasswordChangeForm(Form):
-    current_password = PasswordField(
-        _l("Huidig wachtwoord"),
-        validators=[DataRequired(_l("Vul uw huidige wachtwoord in.")), Length(max=200)],
-        render_kw={"autocomplete": "current-password"},
-    )
+class NewPasswordForm(Form):
+    """A new password, typed twice: changing one's password, or choosing it through an
+    invitation."""
+
     new_password = PasswordField(
         _l("Nieuw wachtwoord"),
         validators=[DataRequired(_l("Vul een nieuw wachtwoord in.")), Length(max=200)],
@@ -47,6 +45,14 @@ class PasswordChangeForm(Form):
             EqualTo("new_password", _l("De twee nieuwe wachtwoorden zijn niet gelijk.")),
         ],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class PasswordChangeForm(NewPasswordForm):
+    current_password = PasswordField(
+        _l("Huidig wachtwoord"),
+        validators=[DataRequired(_l("Vul uw huidige wachtwoord in.")), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
     )
     submit = SubmitField(_l("Wachtwoord wijzigen"))
 
@@ -60,21 +66,7 @@ class RenewCodesForm(Form):
     submit = SubmitField(_l("Nieuwe herstelcodes maken"))
 
 
-class InvitationForm(Form):
+class InvitationForm(NewPasswordForm):
     """Choosing one's own password through an invitation link (workflows.invitations)."""
 
-    new_password = PasswordField(
-        _l("Nieuw wachtwoord"),
-        validators=[DataRequired(_l("Vul een nieuw wachtwoord in.")), Length(max=200)],
-        render_kw={"autocomplete": "new-password"},
-    )
-    repeat = PasswordField(
-        _l("Nieuw wachtwoord (nog een keer)"),
-        validators=[
-            DataRequired(_l("Herhaal het nieuwe wachtwoord.")),
-            Length(max=200),
-            EqualTo("new_password", _l("De twee nieuwe wachtwoorden zijn niet gelijk.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
     submit = SubmitField(_l("Wachtwoord instellen"))
