@@ -108,7 +108,7 @@ def seed_demo(if_empty: bool, random_seed: int) -> None:
     click.echo(f"Demo data loaded in {time.perf_counter() - started:.1f} s: {summary}")
 
 
-@click.group("users", help="Accounts.")
+@click.group("users", cls=AppGroup, help="Accounts.")
 def users_cli() -> None:
     pass
 
@@ -216,17 +216,21 @@ def users_unblock(email: str) -> None:
 
 
 def _set_active(email: str, *, active: bool) -> None:
-    from workflows.sessions import end_sessions
+    """The same workflow as the beheerder's button (``set_blocked``: logged on the Wijzigingen
+    page, never the last active beheerder), by the operator; unblocking also lifts a lockout."""
     from workflows.signin import lift_lockout
+    from workflows.users import set_blocked
 
     session = db.session
     user = find_by_email(session, email)
     if user is None:
         raise click.ClickException(f"No account {email!r}.")
-    user.active = active
-    if not active:
-        end_sessions(session, user)
-    else:
+    try:
+        set_blocked(session, user, not active, None)
+    except DomainError as error:
+        session.rollback()
+        raise click.ClickException(str(error)) from error
+    if active:
         lift_lockout(session, user, datetime.now(UTC))
     audit.record(
         session,

@@ -277,11 +277,12 @@ def set_password(
     end_sessions(session, user, keep=keep_session)
 
 
-def set_blocked(session: Session, user: User, blocked: bool, actor: User) -> None:
-    """A beheerder blocks an account (its sessions end at once) or lifts the block; never their
-    own, nor the last active beheerder account."""
+def set_blocked(session: Session, user: User, blocked: bool, actor: User | None) -> None:
+    """A beheerder (or, ``actor`` None, the operator at the command line) blocks an account
+    (its sessions end at once) or lifts the block; never one's own, nor the last active
+    beheerder account."""
     require_beheerder(actor)
-    if blocked and user.id == actor.id:
+    if blocked and actor is not None and user.id == actor.id:
         raise DomainError(N_("U kunt uw eigen account niet blokkeren."))
     if user.active == (not blocked):
         return
