@@ -10,6 +10,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import click
@@ -18,6 +19,7 @@ from alembic.config import Config
 from flask import current_app, url_for
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
 
 from models import Role, User
 from workflows import audit
@@ -40,10 +42,40 @@ def alembic_config() -> Config:
     return cfg
 
 
-def run_migrations(revision: str = "head") -> None:
+@contextlib.contextmanager
+def migration_connection() -> Iterator[Connection]:
+    """A connection in a transaction for Alembic. On SQLite the foreign keys are off while it
+    migrates: a batch ALTER rebuilds a table (copy, drop, rename), and dropping a table that
+    other rows refer to fails with them on (the app turns them on for every connection). Before
+    the transaction commits, ``PRAGMA foreign_key_check`` must find no broken reference, and
+    the connection gets its foreign keys back."""
     assert db.engine is not None
+    with db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.dbapi_connection
+        if sqlite:
+            # Only outside a transaction does SQLite take this pragma: on the driver's own
+            # connection, before SQLAlchemy begins one (the app's SQLite connections run
+            # without the driver's implicit transactions).
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise click.ClickException(
+                            f"The migration left {len(broken)} broken reference(s), first: "
+                            f"{tuple(broken[0])}; nothing was changed."
+                        )
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys=ON")
+
+
+def run_migrations(revision: str = "head") -> None:
     cfg = alembic_config()
-    with db.engine.begin() as connection:
+    with migration_connection() as connection:
         cfg.attributes["connection"] = connection
         # Migrations that derive statistics rows need the pseudonym secret (see 0015).
         cfg.attributes["stats_pseudonym_key"] = current_app.config["STATS_PSEUDONYM_KEY"]
@@ -65,9 +97,8 @@ def db_upgrade(revision: str) -> None:
 @db_cli.command("downgrade", help="Revert migrations down to REVISION (e.g. base).")
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
-    assert db.engine is not None
     cfg = alembic_config()
-    with db.engine.begin() as connection:
+    with migration_connection() as connection:
         cfg.attributes["connection"] = connection
         command.downgrade(cfg, revision)
     click.echo(f"Database downgraded to {revision}.")
