@@ -66,6 +66,7 @@ from sqlalchemy.orm import Session
 from models import (
     ClosureCategory,
     Domain,
+    Message,
     Provider,
     Trajectory,
     TrajectoryState,
@@ -75,7 +76,11 @@ from models import (
 from .. import closure_rules, trajectories
 from ..closure import open_report, report_end_of_care
 from ..errors import DomainError
-from .xml import Element, parse_date, part_of, text_of
+from . import codes
+from .actor import system_actor
+from .schemas import Schemas
+from .store import PartError, last_toewijzing
+from .xml import Element, Incoming, parse_date, part_of, read, text_of
 
 S = TrajectoryState
 
@@ -225,13 +230,22 @@ def _stop_problems(product: CareProduct, label: str, domain: Domain, dated_on: d
 # --- judging ----------------------------------------------------------------------------------
 
 
-def toewijzing_period(trajectory: Trajectory) -> tuple[date, date]:
-    """The period the toewijzing (the 301) names: from the planned start to the planned end,
-    or to the decision's end when that was extended past it (a 301 with RedenWijziging 04)."""
-    end = trajectory.planned_end
-    if trajectory.decision_end is not None and trajectory.decision_end > end:
-        end = trajectory.decision_end
-    return trajectory.planned_start, end
+def toewijzing_period(session: Session, trajectory: Trajectory) -> tuple[date, date]:
+    """The period of the toewijzing as the provider's system got it: Ingangsdatum and
+    Einddatum of the trajectory's latest 301 (an extension moved the end, a scaling shortened
+    it); for a trajectory whose toewijzing never went as a message, the planned period (what
+    a 301 would have said)."""
+    last = last_toewijzing(session, trajectory.id)
+    if last is not None:
+        product = read(last.body).root.find(
+            "{*}Client/{*}ToegewezenProducten/{*}ToegewezenProduct"
+        )
+        if product is not None:
+            first = parse_date(text_of(product, "Ingangsdatum"))
+            end = parse_date(text_of(product, "Einddatum"))
+            if first is not None and end is not None:
+                return first, end
+    return trajectory.planned_start, trajectory.planned_end
 
 
 def assigned_trajectory(
@@ -258,15 +272,25 @@ def assigned_trajectory(
     return trajectory
 
 
-def product_codes(trajectory: Trajectory, product: CareProduct) -> list[tuple[str, str]]:
+def assigned_code(trajectory: Trajectory) -> str | None:
+    """The product code the toewijzing names: the profile's code when it is a product code (at
+    most five characters), else none — the 301 then assigns the category alone
+    (``outgoing.toewijzing``)."""
+    code = trajectory.profile.code.strip()
+    return code if 0 < len(code) <= codes.PRODUCT_CODE_MAX else None
+
+
+def product_codes(
+    session: Session, trajectory: Trajectory, product: CareProduct
+) -> list[tuple[str, str]]:
     """The toegewezen product against what the message names (each optional in the message)."""
     found: list[tuple[str, str]] = []
     if product.category is not None and product.category != trajectory.profile.category_code:
         found.append((CATEGORY_DIFFERS, "De productcategorie wijkt af van de toewijzing."))
-    if product.code is not None and product.code != trajectory.profile.code:
+    if product.code is not None and product.code != assigned_code(trajectory):
         found.append((CODE_DIFFERS, "De productcode wijkt af van de toewijzing."))
     if product.assigned_from is not None:
-        if product.assigned_from != toewijzing_period(trajectory)[0]:
+        if product.assigned_from != toewijzing_period(session, trajectory)[0]:
             found.append(
                 (NO_TOEWIJZING, "De ToewijzingIngangsdatum wijkt af van de toewijzing.")
             )
@@ -282,11 +306,11 @@ def judge_start(
     trajectory = assigned_trajectory(session, provider, domain, product.number, bsn)
     if trajectory is None:
         return None, [(NO_TOEWIJZING, UNKNOWN_TEXT)]
-    found = product_codes(trajectory, product)
+    found = product_codes(session, trajectory, product)
     if trajectory.state in (S.ACTIEF, S.AFGESLOTEN):
         found.append((ALREADY_RECEIVED, "De start van de zorg is al eerder gemeld."))
     assert product.begin is not None
-    first, last = toewijzing_period(trajectory)
+    first, last = toewijzing_period(session, trajectory)
     if not first <= product.begin <= last:
         found.append(
             (
@@ -304,7 +328,7 @@ def judge_stop(
     trajectory = assigned_trajectory(session, provider, domain, product.number, bsn)
     if trajectory is None:
         return None, [(NO_TOEWIJZING, UNKNOWN_TEXT)]
-    found = product_codes(trajectory, product)
+    found = product_codes(session, trajectory, product)
     if trajectory.care_start is None:
         found.append((NO_EARLIER_MESSAGE, "De start van de zorg is nog niet gemeld."))
     elif trajectory.care_start != product.begin:
@@ -432,3 +456,57 @@ def stop_care_by_message(
             )
     savepoint.commit()
     return CareOutcome([], [t for _p, t in passed])
+
+
+# --- the handlers (``incoming.HANDLERS``) -----------------------------------------------------
+
+
+def _handle(
+    session: Session,
+    message: Message,
+    parsed: Incoming,
+    provider: Provider,
+    today: date,
+    *,
+    stop: bool,
+) -> list[PartError]:
+    care, problems = read_care(parsed.root, stop=stop, domain=parsed.domain, dated_on=parsed.dated_on)
+    if problems:
+        return [PartError(codes.TECHNICAL, "Header", text) for text in problems]
+    actor = system_actor(session, provider)
+    apply = stop_care_by_message if stop else start_care_by_message
+    outcome = apply(session, provider, actor, parsed.domain, care, today)
+    if outcome.trajectories:
+        message.trajectory = outcome.trajectories[0]
+    if not outcome.refusals:
+        return []
+    refused = {r.part for r in outcome.refusals}
+    return [
+        PartError(codes.ACCEPTED, "Client"),
+        *(PartError(r.code, r.part, r.text) for r in outcome.refusals),
+        *(PartError(codes.ACCEPTED, p.part) for p in care.products if p.part not in refused),
+    ]
+
+
+def handle_305(
+    session: Session,
+    message: Message,
+    parsed: Incoming,
+    provider: Provider,
+    today: date,
+    schemas: Schemas,
+) -> list[PartError]:
+    """A 305: start care on every StartProduct, or refuse the message (see the module)."""
+    return _handle(session, message, parsed, provider, today, stop=False)
+
+
+def handle_307(
+    session: Session,
+    message: Message,
+    parsed: Incoming,
+    provider: Provider,
+    today: date,
+    schemas: Schemas,
+) -> list[PartError]:
+    """A 307: report the end of care on every StopProduct, or refuse the message."""
+    return _handle(session, message, parsed, provider, today, stop=True)

@@ -53,6 +53,7 @@ Decisions written down here:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -67,7 +68,7 @@ from models import (
     DeclarationLine,
     Domain,
     Message,
-    MessageDirection,
+    MessageState,
     Provider,
     Trajectory,
     TrajectoryState,
@@ -78,20 +79,23 @@ from .. import trajectories
 from ..claims import ClaimPolicy, claim_of, claimable_amount, submit_claim
 from ..errors import DomainError
 from ..uniqueness import refusing_duplicates
-from .care import date_at, number_at, toewijzing_period
+from . import codes
+from .actor import system_actor
+from .care import assigned_code, date_at, number_at, toewijzing_period
+from .outgoing import header
 from .schemas import Schemas
-from .xml import Element, Incoming, add, text_of
+from .settings import settings_of
+from .store import PartError, last_toewijzing, queue_outgoing, set_errors
+from .xml import Element, Incoming, add, message_root, part_of, text_of
 
 S = TrajectoryState
 EURO = "83"  # Eenheid: euro's — the unit of a trajectory's toewijzing
 CENTS = Decimal(100)
 
-ACCEPTED = "8001"
+GRANTED = "8001"  # declaratie is volledig toegewezen
 NO_DEBIT = "8017"
 REFERENCE_USED = "8021"
 OTHER_CLIENT = "8187"
-NOT_JUDGED = "0233"
-FINE = "0200"
 NOT_ASSIGNED = "9338"
 WITHDRAWN = "9384"
 APPROVED_ALREADY = "9385"
@@ -147,6 +151,7 @@ class LineOutcome:
     line: Line
     codes: list[tuple[str, str]] = field(default_factory=list)  # (code, Dutch text)
     claim: Claim | None = None
+    trajectory: Trajectory | None = None  # when the line names one of this provider's
 
     @property
     def accepted(self) -> bool:
@@ -265,19 +270,9 @@ def accepted_line(
 
 
 def _withdrawn(session: Session, trajectory_id: int) -> bool:
-    """Whether the toewijzing was withdrawn by message: a 301 went out, and the trajectory was
-    cancelled since (its last 301 carried RedenWijziging 13)."""
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    Message.trajectory_id == trajectory_id,
-                    Message.direction == MessageDirection.UIT,
-                    Message.kind == "301",
-                )
-            )
-        )
-    )
+    """Whether a cancelled trajectory was a toewijzing: a 301 went out, so its cancellation
+    went out as a 301 with RedenWijziging 13 (``outgoing.toewijzing``)."""
+    return last_toewijzing(session, trajectory_id) is not None
 
 
 def _credit_codes(
@@ -290,7 +285,7 @@ def _credit_codes(
         return [(APPROVED_ALREADY, "De declaratie is al goedgekeurd door de gemeente.")]
     return [
         (
-            NOT_JUDGED,
+            codes.NOT_JUDGED,
             "Een declaratie wordt niet per bericht ingetrokken; vraag de gids haar af te wijzen.",
         )
     ]
@@ -339,17 +334,18 @@ def judge_line(
         ]
     if trajectory.state == S.GEANNULEERD:
         return trajectory, [(WITHDRAWN, "De toewijzing is ingetrokken (RedenWijziging 13).")]
-    codes: list[tuple[str, str]] = []
+    found: list[tuple[str, str]] = []
     if trajectory.resident.bsn != line.bsn:
-        codes.append((OTHER_CLIENT, "De prestatie hoort niet bij deze cliënt."))
+        found.append((OTHER_CLIENT, "De prestatie hoort niet bij deze cliënt."))
     if line.category != trajectory.profile.category_code:
-        codes.append((CATEGORY_DIFFERS, "De productcategorie wijkt af van de toewijzing."))
-    if line.code != trajectory.profile.code:
-        codes.append((CODE_DIFFERS, "De productcode wijkt af van de toewijzing."))
+        found.append((CATEGORY_DIFFERS, "De productcategorie wijkt af van de toewijzing."))
+    expected_code = assigned_code(trajectory)
+    if expected_code is not None and line.code != expected_code:
+        found.append((CODE_DIFFERS, "De productcode wijkt af van de toewijzing."))
     if line.unit != EURO:
-        codes.append((UNIT_DIFFERS, "De eenheid van een traject is 83 (euro's)."))
+        found.append((UNIT_DIFFERS, "De eenheid van een traject is 83 (euro's)."))
         if line.rate is None or line.amount != line.volume * line.rate:
-            codes.append(
+            found.append(
                 (
                     AMOUNT_NOT_VOLUME_TIMES_RATE,
                     "IngediendBedrag is niet GeleverdVolume maal ProductTarief.",
@@ -361,16 +357,16 @@ def judge_line(
         declaration.period_start <= line.period_start
         and line.period_end <= declaration.period_end
     ):
-        codes.append(
+        found.append(
             (OUTSIDE_DECLARATION_PERIOD, "De ProductPeriode valt niet in de DeclaratiePeriode.")
         )
-    first, last = toewijzing_period(trajectory)
+    first, last = toewijzing_period(session, trajectory)
     if not first <= line.period_start <= last:
-        codes.append((BEGIN_OUTSIDE, "De ProductPeriode begint buiten de toewijzing."))
+        found.append((BEGIN_OUTSIDE, "De ProductPeriode begint buiten de toewijzing."))
     if not first <= line.period_end <= last:
-        codes.append((END_OUTSIDE, "De ProductPeriode eindigt buiten de toewijzing."))
+        found.append((END_OUTSIDE, "De ProductPeriode eindigt buiten de toewijzing."))
     if trajectory.state != S.AFGESLOTEN:
-        codes.append(
+        found.append(
             (
                 NOT_STOPPED,
                 "Het traject is nog niet afgesloten: declareren kan na het einde van de zorg, "
@@ -378,12 +374,12 @@ def judge_line(
             )
         )
     elif claim_of(session, trajectory) is not None:
-        codes.append((SUM_EXCEEDS, "Voor dit traject is al gedeclareerd."))
+        found.append((SUM_EXCEEDS, "Voor dit traject is al gedeclareerd."))
     elif line.unit == EURO:
         maximum, basis = claimable_amount(trajectory, policy)
         if line.amount > _cents(maximum):
-            codes.append((EXCEEDS, f"Meer dan toegestaan: {basis}"))
-    return trajectory, codes
+            found.append((EXCEEDS, f"Meer dan toegestaan: {basis}"))
+    return trajectory, found
 
 
 @dataclass
@@ -443,6 +439,7 @@ def claim_by_message(
         trajectory, outcome.codes = judge_line(
             session, provider, domain, declaration, line, policy
         )
+        outcome.trajectory = trajectory
         if outcome.codes:
             continue
         assert trajectory is not None
@@ -488,9 +485,9 @@ def _retour_codes(parent: Element, found: list[str]) -> None:
 def line_codes(outcome: LineOutcome, number_used: bool) -> list[str]:
     """What the answer says of a line: 8001 accepted, its codes rejected, 0233 not judged."""
     if number_used:
-        return [NOT_JUDGED]
+        return [codes.NOT_JUDGED]
     if outcome.accepted:
-        return [ACCEPTED]
+        return [GRANTED]
     return [code for code, _text in outcome.codes]
 
 
@@ -535,13 +532,13 @@ def add_answer(root: Element, declaration: DeclarationMessage, outcome: Declarat
         prestaties = add(client, "Prestaties")
         for line_outcome in by_client.get(position, []):
             _add_line(prestaties, line_outcome, line_codes(line_outcome, outcome.number_used))
-        _retour_codes(client, [NOT_JUDGED if outcome.number_used else FINE])
+        _retour_codes(client, [codes.NOT_JUDGED if outcome.number_used else codes.ACCEPTED])
     if outcome.number_used:
         declaration_codes = [NUMBER_USED]
     elif all(o.accepted for o in outcome.lines):
-        declaration_codes = [ACCEPTED]
+        declaration_codes = [GRANTED]
     else:
-        declaration_codes = [FINE]
+        declaration_codes = [codes.ACCEPTED]
     _retour_codes(answer, declaration_codes)
 
 
@@ -565,3 +562,108 @@ def _add_line(parent: Element, outcome: LineOutcome, found: list[str]) -> None:
         add(prestatie, "ProductTarief", line.rate)
     _amount(prestatie, "IngediendBedrag", line.amount if line.debit else -line.amount, False)
     _retour_codes(prestatie, found)
+
+
+# --- the handler (``incoming.HANDLERS``) and the answer's builder (``RETOUR_BUILDERS``) --------
+
+# Where the handler leaves its judgement for the answer's builder, per incoming message id: the
+# builder runs after the handler in the same session (``incoming.receive``) and takes it out.
+OUTCOMES_INFO = "berichten.declaraties"
+
+
+def handle_323(
+    session: Session,
+    message: Message,
+    parsed: Incoming,
+    provider: Provider,
+    today: date,
+    schemas: Schemas,
+) -> list[PartError]:
+    """A 323: every accepted line becomes its trajectory's claim (see the module). Only a
+    declaration refused as a whole reports an error to ``receive`` (which undoes the handler's
+    work); the lines' codes go to the answer."""
+    declaration, problems = read_declaration(parsed.root)
+    if problems:
+        return [PartError(codes.TECHNICAL, "Header", text) for text in problems]
+    policy = settings_of(session).claim_policy
+    actor = system_actor(session, provider)
+    outcome = claim_by_message(
+        session, message, provider, actor, parsed.domain, declaration, today, policy
+    )
+    if outcome.number_used:
+        return [PartError(NUMBER_USED, "Declaratie", "Dit declaratienummer is al gebruikt.")]
+    owned = [o.trajectory for o in outcome.lines if o.trajectory is not None]
+    if owned:
+        message.trajectory = owned[0]
+    session.info.setdefault(OUTCOMES_INFO, {})[message.id] = (declaration, outcome)
+    return []
+
+
+def line_errors(outcome: DeclarationOutcome) -> list[PartError]:
+    """The rejected lines' codes, for the stored message (``Message.errors``)."""
+    return [
+        PartError(code, part_of(o.line.element), text)
+        for o in outcome.lines
+        if not o.accepted
+        for code, text in o.codes
+    ]
+
+
+def answer_323(
+    session: Session,
+    incoming: Message,
+    parsed: Incoming,
+    errors: Sequence[PartError],
+    schemas: Schemas,
+    today: date,
+) -> Message:
+    """Queue the 325 that answers ``incoming``: from the handler's judgement when it judged the
+    lines; the declaration with 9333 and its lines not judged when its number was used; else
+    only the header with 0001 and the codes that refused it (the header, the rules within the
+    message). A declaration without any accepted line is stored as refused, with the lines'
+    codes; one with some accepted lines as processed, with the others' codes."""
+    judged = session.info.get(OUTCOMES_INFO, {}).pop(incoming.id, None)
+    declaration: DeclarationMessage | None = None
+    outcome: DeclarationOutcome | None = None
+    if judged is not None:
+        declaration, outcome = judged
+        rejected = line_errors(outcome)
+        set_errors(incoming, rejected)
+        if not any(o.accepted for o in outcome.lines):
+            incoming.state = MessageState.GEWEIGERD
+    elif any(e.code == NUMBER_USED for e in errors):
+        declaration, _problems = read_declaration(parsed.root)
+        outcome = DeclarationOutcome(True, [LineOutcome(line) for line in declaration.lines], None)
+    settings = settings_of(session)
+
+    def build(identification: str) -> Element:
+        root = message_root(parsed.domain, "325")
+        head = header(
+            root,
+            parsed.domain,
+            "325",
+            sender=settings.municipality_code,
+            receiver=incoming.provider.agb_code,
+            identification=identification,
+            dated_on=today,
+            schemas=schemas,
+        )
+        if declaration is None or outcome is None:
+            refusing = [e.code for e in errors if e.part in ("", "Header")]
+            add_answer_header(head, parsed, schemas, [codes.TECHNICAL, *refusing])
+            return root
+        add_answer_header(head, parsed, schemas, [codes.ACCEPTED])
+        add_answer(root, declaration, outcome)
+        return root
+
+    return queue_outgoing(
+        session,
+        provider=incoming.provider,
+        kind="325",
+        domain=parsed.domain,
+        dated_on=today,
+        build=build,
+        schemas=schemas,
+        trajectory=incoming.trajectory,
+        answers=incoming,
+    )
