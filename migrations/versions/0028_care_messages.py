@@ -44,9 +44,7 @@ def upgrade() -> None:
             ["provider_id"], ["providers.id"], name=op.f("fk_declarations_provider_id_providers")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_declarations")),
-        sa.UniqueConstraint(
-            "provider_id", "domain", "number", name=op.f("uq_declarations_number")
-        ),
+        sa.UniqueConstraint("provider_id", "domain", "number", name=op.f("uq_declarations_number")),
     )
     op.create_index(
         op.f("ix_declarations_message_id"), "declarations", ["message_id"], unique=False

@@ -237,9 +237,7 @@ def toewijzing_period(session: Session, trajectory: Trajectory) -> tuple[date, d
     a 301 would have said)."""
     last = last_toewijzing(session, trajectory.id)
     if last is not None:
-        product = read(last.body).root.find(
-            "{*}Client/{*}ToegewezenProducten/{*}ToegewezenProduct"
-        )
+        product = read(last.body).root.find("{*}Client/{*}ToegewezenProducten/{*}ToegewezenProduct")
         if product is not None:
             first = parse_date(text_of(product, "Ingangsdatum"))
             end = parse_date(text_of(product, "Einddatum"))
@@ -289,11 +287,9 @@ def product_codes(
         found.append((CATEGORY_DIFFERS, "De productcategorie wijkt af van de toewijzing."))
     if product.code is not None and product.code != assigned_code(trajectory):
         found.append((CODE_DIFFERS, "De productcode wijkt af van de toewijzing."))
-    if product.assigned_from is not None:
-        if product.assigned_from != toewijzing_period(session, trajectory)[0]:
-            found.append(
-                (NO_TOEWIJZING, "De ToewijzingIngangsdatum wijkt af van de toewijzing.")
-            )
+    first, _last = toewijzing_period(session, trajectory)
+    if product.assigned_from is not None and product.assigned_from != first:
+        found.append((NO_TOEWIJZING, "De ToewijzingIngangsdatum wijkt af van de toewijzing."))
     return found
 
 
@@ -470,7 +466,9 @@ def _handle(
     *,
     stop: bool,
 ) -> list[PartError]:
-    care, problems = read_care(parsed.root, stop=stop, domain=parsed.domain, dated_on=parsed.dated_on)
+    care, problems = read_care(
+        parsed.root, stop=stop, domain=parsed.domain, dated_on=parsed.dated_on
+    )
     if problems:
         return [PartError(codes.TECHNICAL, "Header", text) for text in problems]
     actor = system_actor(session, provider)

@@ -207,9 +207,7 @@ def read_declaration(root: Element) -> tuple[DeclarationMessage, list[str]]:
     return DeclarationMessage(number, period_start, period_end, total, lines, clients), problems
 
 
-def _read_line(
-    element: Element, client: int, position: int, bsn: str, problems: list[str]
-) -> Line:
+def _read_line(element: Element, client: int, position: int, bsn: str, problems: list[str]) -> Line:
     label = f"Client {client}, prestatie {position}"
     reference = text_of(element, "ProductReferentie/ReferentieNummer") or ""
     if not 1 <= len(reference) <= 20:
@@ -354,8 +352,7 @@ def judge_line(
     assert line.period_start is not None and line.period_end is not None
     assert declaration.period_start is not None and declaration.period_end is not None
     if not (
-        declaration.period_start <= line.period_start
-        and line.period_end <= declaration.period_end
+        declaration.period_start <= line.period_start and line.period_end <= declaration.period_end
     ):
         found.append(
             (OUTSIDE_DECLARATION_PERIOD, "De ProductPeriode valt niet in de DeclaratiePeriode.")
@@ -436,9 +433,7 @@ def claim_by_message(
     for line in declaration.lines:
         outcome = LineOutcome(line)
         outcomes.append(outcome)
-        trajectory, outcome.codes = judge_line(
-            session, provider, domain, declaration, line, policy
-        )
+        trajectory, outcome.codes = judge_line(session, provider, domain, declaration, line, policy)
         outcome.trajectory = trajectory
         if outcome.codes:
             continue

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from workflows.berichten.xml import Element, add, message_root, serialize
+
 from models import Domain
 from workflows.berichten import codes
-from workflows.berichten.xml import Element, add, message_root, serialize
 
 MUNICIPALITY = "0303"
 

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from workflows.berichten.incoming import receive
+from workflows.berichten.schemas import Schemas
+from workflows.berichten.store import errors_of, retour_of
 
 from models import (
     Channel,
@@ -24,19 +28,23 @@ from models import (
     TrajectoryEvent,
     TrajectoryState,
 )
-from tests.berichten.xsd import xsd_dir  # noqa: F401 - the fixture
 from workflows import trajectories as wf
 from workflows.berichten import codes
-from workflows.berichten.incoming import receive
-from workflows.berichten.schemas import Schemas
-from workflows.berichten.store import errors_of, retour_of
 from workflows.closure import confirm_end_of_care, open_report
 
 from ...factories import World, make_trajectory
 from .care_builders import Care, care_message
-from .wmo_twins import all_schemas  # noqa: F401 - the fixture
+from .wmo_twins import twin_schemas
 
 S = TrajectoryState
+
+
+@pytest.fixture
+def all_schemas(xsd_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Schemas:
+    """The schemas with the Wmo retours' twins (``wmo_twins``); skipped without the folder."""
+    return twin_schemas(xsd_dir, tmp_path_factory)
+
+
 RECEIVED = date(2026, 11, 16)  # the day the messages arrive (TODAY of the factories: 11-02)
 STARTED = date(2026, 11, 10)  # within the toewijzing (planned start 11-09)
 
@@ -119,9 +127,14 @@ def header_codes(retour_body: bytes) -> list[str]:
 
 
 def events(session: Session, t: Trajectory) -> int:
-    return session.scalar(
-        select(func.count()).select_from(TrajectoryEvent).where(TrajectoryEvent.trajectory_id == t.id)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(TrajectoryEvent)
+            .where(TrajectoryEvent.trajectory_id == t.id)
+        )
+        or 0
+    )
 
 
 BOTH = pytest.mark.parametrize("domain", [Domain.WMO, Domain.JEUGD])
@@ -143,8 +156,10 @@ def test_a_305_starts_care_as_the_providers_system_and_every_part_of_the_306_say
     assert retour is not None and retour.kind == "306" and retour.trajectory_id == t.id
     assert header_codes(retour.body) == []
     assert product_codes(retour.body, "StartProduct") == [[codes.ACCEPTED]]
-    ns = etree.QName(etree.fromstring(retour.body)).namespace
-    assert ns == codes.namespace(domain, "306")
+    root = etree.fromstring(retour.body)
+    assert etree.QName(root).namespace == codes.namespace(domain, "306")
+    # validated when queued; said here too (Wmo: the JW306 twin in the iwmo namespaces)
+    assert all_schemas.available(domain, "306") and all_schemas.errors(domain, "306", root) == []
 
 
 @BOTH
@@ -258,7 +273,12 @@ def test_one_failing_start_product_refuses_the_message_and_the_good_one_says_020
 ) -> None:
     good = trajectory(session, messaging, Domain.WMO, S.GEACCEPTEERD)
     message, retour = send(
-        session, messaging, all_schemas, "305", good, [Care(good.id, STARTED), Care(999_998, STARTED)]
+        session,
+        messaging,
+        all_schemas,
+        "305",
+        good,
+        [Care(good.id, STARTED), Care(999_998, STARTED)],
     )
     assert message.state == MessageState.GEWEIGERD
     assert retour is not None
@@ -328,13 +348,20 @@ def test_a_307_is_an_end_of_care_report_the_gids_confirms(
     t = trajectory(session, messaging, domain, S.ACTIEF)
     assert t.care_start is not None
     message, retour = send(
-        session, messaging, all_schemas, "307", t, [Care(t.id, t.care_start, end=ENDED, reason=reason)]
+        session,
+        messaging,
+        all_schemas,
+        "307",
+        t,
+        [Care(t.id, t.care_start, end=ENDED, reason=reason)],
     )
     assert message.state == MessageState.VERWERKT
     assert retour is not None and retour.kind == "308"
     assert product_codes(retour.body, "StopProduct") == [[codes.ACCEPTED]]
     report = open_report(session, t)
     assert report is not None and report.reported_by.name == "Berichtenverkeer Zorg A"
+    root = etree.fromstring(retour.body)
+    assert all_schemas.available(domain, "308") and all_schemas.errors(domain, "308", root) == []
     assert (report.care_end, report.end_reason_code) == (ENDED, reason)
     assert (report.closure_category, report.result_achieved) == (category, achieved)
     assert t.state == S.ACTIEF  # until the gids confirms

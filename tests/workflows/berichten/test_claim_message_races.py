@@ -12,6 +12,8 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from workflows.berichten.incoming import receive
+from workflows.berichten.store import retour_of
 
 from app.extensions import db
 from models import (
@@ -23,10 +25,9 @@ from models import (
     Provider,
     SupportProfile,
     TrajectoryState,
+    User,
 )
 from workflows import trajectories as wf
-from workflows.berichten.incoming import receive
-from workflows.berichten.store import retour_of
 
 from ...factories import World, make_trajectory
 from .care_builders import Prestatie, declaration
@@ -52,8 +53,11 @@ def closed_trajectory(world: World) -> tuple[int, int, str, str, str, int]:
         profile = s.get(SupportProfile, world.bg.id)
         assert profile is not None
         profile.code = "BG01"
-        s.flush()
-        t = make_trajectory(s, world, TrajectoryState.ACTIEF)
+        s.commit()
+    with Session(db.engine, expire_on_commit=False) as s:
+        # the provider's user as this session has it (the 301 loads the provider here too)
+        answering = s.get(User, world.aanbieder_a.id)
+        t = make_trajectory(s, world, TrajectoryState.ACTIEF, provider_user=answering)
         wf.close(s, t, world.gids, care_end=ENDED, closure_category=ClosureCategory.A,
                  end_reason_code="19", result_achieved=True, today=ENDED)  # fmt: skip
         s.commit()

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from workflows.berichten.incoming import receive
+from workflows.berichten.schemas import Schemas
+from workflows.berichten.store import errors_of, retour_of
 
 from models import (
     Channel,
@@ -24,19 +28,23 @@ from models import (
     Trajectory,
     TrajectoryState,
 )
-from tests.berichten.xsd import xsd_dir  # noqa: F401 - the fixture
 from workflows import trajectories as wf
 from workflows.berichten import codes
-from workflows.berichten.incoming import receive
-from workflows.berichten.schemas import Schemas
-from workflows.berichten.store import errors_of, retour_of
 from workflows.claims import claimable_amount, decide_claim, submit_claim
 
 from ...factories import TODAY, World, make_trajectory
 from .care_builders import Prestatie, declaration
-from .wmo_twins import all_schemas  # noqa: F401 - the fixture
+from .wmo_twins import twin_schemas
 
 S = TrajectoryState
+
+
+@pytest.fixture
+def all_schemas(xsd_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Schemas:
+    """The schemas with the Wmo retours' twins (``wmo_twins``); skipped without the folder."""
+    return twin_schemas(xsd_dir, tmp_path_factory)
+
+
 BOTH = pytest.mark.parametrize("domain", [Domain.WMO, Domain.JEUGD])
 
 
@@ -182,6 +190,7 @@ def test_a_closed_trajectory_with_its_result_is_claimed_at_the_full_price(
     assert made.submitted_by.name == "Berichtenverkeer Zorg A"
     root = etree.fromstring(answer.body)
     assert etree.QName(root).namespace == codes.namespace(domain, "325")
+    assert all_schemas.available(domain, "325") and all_schemas.errors(domain, "325", root) == []
     assert root.find("{*}Header/{*}DeclaratieIdentificatie") is not None
 
 
@@ -193,12 +202,11 @@ def test_an_early_end_without_the_result_is_claimed_pro_rata_and_no_more(
     t = closed(session, messaging, domain, ended=ended, result=False)
     allowed, _basis = claimable_amount(t)
     assert Decimal(0) < allowed < t.price
-    _m, answer = claim(session, messaging, all_schemas, t,
-                       [line(t, cents(allowed) + 1)], on=ended, ident="D1", number="DEC1")  # fmt: skip
+    _m, answer = claim(session, messaging, all_schemas, t, [line(t, cents(allowed) + 1)], on=ended)
     assert answer is not None and line_codes(answer.body) == [["9321"]]
     assert granted(answer.body) == 0 and claims_of(session, t) == []
-    _m, answer = claim(session, messaging, all_schemas, t,
-                       [line(t, cents(allowed), "R2")], on=ended, ident="D2", number="DEC2")  # fmt: skip
+    again = [line(t, cents(allowed), "R2")]
+    _m, answer = claim(session, messaging, all_schemas, t, again, on=ended, ident="D2", number="D2")
     assert answer is not None and line_codes(answer.body) == [["8001"]]
     [made] = claims_of(session, t)
     assert made.amount == allowed
@@ -373,8 +381,9 @@ def test_a_line_that_does_not_fit_its_toewijzing_names_its_codes(
 ) -> None:
     ended = date(2026, 12, 1)
     t = closed(session, messaging, Domain.WMO, ended=ended, result=True)
-    _m, answer = claim(session, messaging, all_schemas, t, [line(t, 100_00, **overrides)],
-                       on=ended)  # fmt: skip
+    values = dict(overrides)
+    amount = int(values.pop("amount", 100_00))  # type: ignore[call-overload]
+    _m, answer = claim(session, messaging, all_schemas, t, [line(t, amount, **values)], on=ended)
     assert answer is not None and line_codes(answer.body) == [expected]
     assert claims_of(session, t) == []
 

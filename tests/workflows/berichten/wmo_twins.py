@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from workflows.berichten.schemas import Schemas
 
 from models import Domain
 from workflows.berichten import codes
-from workflows.berichten.schemas import Schemas
 
 TWINS = ("306", "308", "325")
 
@@ -37,11 +37,10 @@ def make_twins(xsd_dir: Path, target: Path) -> Path:
 _made: dict[Path, Schemas] = {}
 
 
-@pytest.fixture
-def all_schemas(xsd_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Schemas:
-    """The published schemas (core's ``xsd_dir``, skipped with its reason when absent) plus the
-    Wmo retours' twins: every message of both domains these tests send is validated when it
-    is queued (``store.queue_outgoing``)."""
+def twin_schemas(xsd_dir: Path, factory: pytest.TempPathFactory) -> Schemas:
+    """The published schemas (``xsd_dir``) plus the Wmo retours' twins, made once per run:
+    every message of both domains the tests send is validated when it is queued
+    (``store.queue_outgoing``)."""
     if xsd_dir not in _made:
-        _made[xsd_dir] = Schemas(make_twins(xsd_dir, tmp_path_factory.mktemp("istandaarden")))
+        _made[xsd_dir] = Schemas(make_twins(xsd_dir, factory.mktemp("istandaarden")))
     return _made[xsd_dir]
