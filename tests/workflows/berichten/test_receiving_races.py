@@ -3,6 +3,7 @@ one stored message, one retour, and both callers get the same answer."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 
@@ -20,10 +21,10 @@ from workflows.berichten.store import PartError, retour_of
 
 def _slow_handler(barrier: threading.Barrier) -> Callable[..., list[PartError]]:
     def handler(*args: object) -> list[PartError]:
-        try:
-            barrier.wait(timeout=2)  # both inside receive before either commits
-        except threading.BrokenBarrierError:
-            pass  # the second waits on the first's row lock (PostgreSQL) or write lock (SQLite)
+        # Both inside receive before either commits; the second usually waits on the first's
+        # row (PostgreSQL) or write lock (SQLite), and the first goes on after the timeout.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=2)
         return []
 
     return handler
