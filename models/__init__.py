@@ -17,6 +17,7 @@ from .config_change import ConfigChange
 from .declaration import Declaration, DeclarationLine
 from .enums import (
     AanmeldingOutcome,
+    Channel,
     ClaimState,
     ClosureCategory,
     ContractRole,
@@ -27,6 +28,7 @@ from .enums import (
     Intensity,
     NeedType,
     PromptStage,
+    ReferrerType,
     ReviewOutcome,
     Role,
     SubmissionState,
@@ -35,6 +37,7 @@ from .enums import (
 )
 from .evaluation import ZRM_DOMAINS, Evaluation, ResultScore, ZrmBaselineScore, ZrmScore
 from .invitation import Invitation
+from .message import INCOMING_STATES, OUTGOING_STATES, Message, MessageDirection, MessageState
 from .provider import Contract, Provider
 from .reference import ChangeReason, EndReason, Wijk
 from .resident import Household, Resident
@@ -69,6 +72,13 @@ from .trajectory import OPEN_STATES, AgreedResult, Trajectory, TrajectoryEvent
 from .user import User
 
 __all__ = [
+    "Channel",
+    "ReferrerType",
+    "Message",
+    "MessageDirection",
+    "MessageState",
+    "INCOMING_STATES",
+    "OUTGOING_STATES",
     "FILTER_COLUMNS",
     "KEPT_SETS",
     "set_name",
