@@ -37,6 +37,8 @@ from models import Message, MessageDirection, MessageState, Provider
 
 from ..errors import N_, DomainError
 from . import codes, outgoing
+from .care import handle_305, handle_307
+from .claims import answer_323, handle_323
 from .schemas import Schemas
 from .settings import settings_of
 from .store import PartError, close_incoming, incoming_by_identification, is_error
@@ -54,6 +56,9 @@ RetourBuilder = Callable[
 # One line per kind: the module that handles it must not import this one.
 HANDLERS: dict[str, Handler] = {
     "302": handle_302,
+    "305": handle_305,  # start of care (workflows.berichten.care)
+    "307": handle_307,  # end of care (workflows.berichten.care)
+    "323": handle_323,  # claim (workflows.berichten.claims)
     # "305": start of care, "307": end of care, "315": request for a toewijzing,
     # "317": request for a change, "320": retour of our 319, "323": claim
 }
@@ -62,7 +67,7 @@ RETOUR_BUILDERS: dict[str, RetourBuilder] = {
     "307": outgoing.retour,
     "315": outgoing.retour,
     "317": outgoing.retour,
-    # "323": the 325 (declaratie-antwoord), built by the claims handler's module
+    "323": answer_323,  # the 325 (declaratie-antwoord), workflows.berichten.claims
 }
 
 NOT_HANDLED = N_("Dit soort bericht (%(kind)s) wordt hier (nog) niet verwerkt.")
