@@ -78,7 +78,7 @@ from models import (
 from .. import trajectories
 from ..claims import ClaimPolicy, claim_of, claimable_amount, submit_claim
 from ..errors import DomainError
-from ..uniqueness import refusing_duplicates
+from ..uniqueness import duplicate, refusing_duplicates
 from . import codes
 from .actor import system_actor
 from .care import assigned_code, date_at, number_at, toewijzing_period
@@ -453,8 +453,9 @@ def claim_by_message(
                     )
                 )
                 session.flush()
-        except DomainError as err:  # claimed or referenced at the same moment
-            outcome.codes = [(SUM_EXCEEDS, str(err))]
+        except DomainError as err:  # claimed, or the reference sent, at the same moment
+            same_reference = duplicate("uq_declaration_lines_reference") in err.problems
+            outcome.codes = [(REFERENCE_USED if same_reference else SUM_EXCEEDS, str(err))]
             continue
         outcome.claim = claim
     record.granted = _euro(sum(o.line.amount for o in outcomes if o.accepted))
