@@ -285,7 +285,8 @@ def product_codes(
     found: list[tuple[str, str]] = []
     if product.category is not None and product.category != trajectory.profile.category_code:
         found.append((CATEGORY_DIFFERS, "De productcategorie wijkt af van de toewijzing."))
-    if product.code is not None and product.code != assigned_code(trajectory):
+    expected_code = assigned_code(trajectory)  # none: the toewijzing named the category alone
+    if product.code is not None and expected_code is not None and product.code != expected_code:
         found.append((CODE_DIFFERS, "De productcode wijkt af van de toewijzing."))
     first, _last = toewijzing_period(session, trajectory)
     if product.assigned_from is not None and product.assigned_from != first:

@@ -475,3 +475,18 @@ def test_start_and_stop_by_message_then_the_claim_follows_r11(
     confirm_end_of_care(session, report, messaging.gids, RECEIVED)
     assert claimable_amount(t)[0] == t.price
     assert wf.get_trajectory(session, t.id).state == S.AFGESLOTEN
+
+
+def test_a_profile_code_that_is_no_product_code_is_not_compared(
+    session: Session, messaging: World, all_schemas: Schemas
+) -> None:
+    """The 301 of a profile whose code is longer than a product code (five characters) names
+    the category alone; a 305 naming some code is then judged on the category."""
+    messaging.bg.code = "WMO-BEGELEIDING"
+    t = trajectory(session, messaging, Domain.WMO, S.GEACCEPTEERD)
+    _m, retour = send(
+        session, messaging, all_schemas, "305", t, [Care(t.id, STARTED, category="02", code="B1")]
+    )
+    assert retour is not None
+    assert product_codes(retour.body, "StartProduct") == [[codes.ACCEPTED]]
+    assert t.state == S.ACTIEF
