@@ -9,7 +9,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import workflows.trajectories as wf
-from models import Domain, Message, MessageDirection, MessageState, Trajectory, TrajectoryState
+from models import (
+    Domain,
+    Intensity,
+    Message,
+    MessageDirection,
+    MessageState,
+    Trajectory,
+    TrajectoryState,
+)
 from tests.berichten.samples import PRODUCT, answer, start_of_care
 from tests.factories import TODAY, World, make_trajectory
 from workflows.berichten import codes, incoming
@@ -251,3 +259,29 @@ def test_the_system_account_can_never_sign_in(session: Session, world: World) ->
     assert system_actor(session, world.zorg_a) is actor
     for password in ("", actor.password_hash, "!berichtenverkeer-kan-niet-inloggen"):
         assert authenticate(session, actor.email, password) is None
+
+
+def test_a_302_accepts_a_proposal_whose_301_carries_a_changed_toewijzing_too(
+    session: Session, messaging: World
+) -> None:
+    running = make_trajectory(session, messaging, TrajectoryState.ACTIEF)
+    assert running.decision_end is not None
+    wf.extend_decision(
+        session,
+        running,
+        messaging.gids,
+        new_end=running.decision_end + timedelta(days=90),
+        reason="Nodig",
+        today=TODAY,
+    )
+    proposal = make_trajectory(
+        session,
+        messaging,
+        TrajectoryState.VOORGESTELD,
+        profile_id=messaging.hh.id,
+        intensity=Intensity.LAAG,
+    )
+    toewijzing = last_toewijzing(session, proposal.id)
+    assert toewijzing is not None and b"<wmo301:RedenWijziging>04<" in toewijzing.body
+    receive(session, messaging.zorg_a, answer(toewijzing), TODAY)
+    assert proposal.state == TrajectoryState.GEACCEPTEERD
