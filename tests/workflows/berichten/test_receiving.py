@@ -24,7 +24,13 @@ from workflows.berichten import codes, incoming
 from workflows.berichten.actor import system_actor
 from workflows.berichten.incoming import receive
 from workflows.berichten.schemas import Schemas
-from workflows.berichten.store import PartError, errors_of, last_toewijzing, retour_of
+from workflows.berichten.store import (
+    PartError,
+    errors_of,
+    last_toewijzing,
+    provider_trajectory,
+    retour_of,
+)
 from workflows.berichten.xml import Unreadable, read, text_of
 from workflows.users import authenticate, is_system_account
 
@@ -285,3 +291,19 @@ def test_a_302_accepts_a_proposal_whose_301_carries_a_changed_toewijzing_too(
     assert toewijzing is not None and b"<wmo301:RedenWijziging>04<" in toewijzing.body
     receive(session, messaging.zorg_a, answer(toewijzing), TODAY)
     assert proposal.state == TrajectoryState.GEACCEPTEERD
+
+
+def test_a_toewijzingnummer_finds_only_the_providers_own_trajectory(
+    session: Session, world: World
+) -> None:
+    trajectory = make_trajectory(session, world, TrajectoryState.VOORGESTELD)
+    number = str(trajectory.id)
+    assert provider_trajectory(session, world.zorg_a.id, number) is trajectory
+    for provider_id, asked in [
+        (world.zorg_b.id, number),  # another provider's
+        (world.zorg_a.id, "999999"),  # unknown
+        (world.zorg_a.id, "12a"),  # not a number
+        (world.zorg_a.id, "1" * 30),  # beyond LDT_Nummer
+        (world.zorg_a.id, None),
+    ]:
+        assert provider_trajectory(session, provider_id, asked) is None
