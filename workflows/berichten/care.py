@@ -60,7 +60,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -79,7 +78,7 @@ from ..errors import DomainError
 from . import codes
 from .actor import system_actor
 from .schemas import Schemas
-from .store import PartError, last_toewijzing
+from .store import PartError, last_toewijzing, provider_trajectory
 from .xml import Element, Incoming, parse_date, part_of, read, text_of
 
 S = TrajectoryState
@@ -250,22 +249,15 @@ def assigned_trajectory(
     session: Session, provider: Provider, domain: Domain, number: int | None, bsn: str
 ) -> Trajectory | None:
     """The trajectory ``number`` names when it is a toewijzing to ``provider`` (the main
-    provider) in ``domain`` for the client ``bsn``, locked for the change; otherwise None —
-    whether it does not exist or belongs to someone else, the caller answers the same. The
-    row is locked only once it is known to be the provider's own."""
-    if number is None:
+    provider, ``store.provider_trajectory``) in ``domain`` for the client ``bsn``, locked for
+    the change; otherwise None — whether it does not exist or belongs to someone else, the
+    caller answers the same. The row is locked only once it is known to be the provider's
+    own, and judged again as locked."""
+    found = provider_trajectory(session, provider.id, None if number is None else str(number))
+    if found is None or found.domain != domain or found.state not in ASSIGNED:
         return None
-    found = session.execute(
-        select(Trajectory.provider_id, Trajectory.domain, Trajectory.state).where(
-            Trajectory.id == number
-        )
-    ).first()
-    if found is None or found.provider_id != provider.id or found.domain != domain:
-        return None
-    if found.state not in ASSIGNED:
-        return None
-    trajectory = trajectories.get_trajectory(session, number, for_update=True)
-    if trajectory.resident.bsn != bsn:
+    trajectory = trajectories.get_trajectory(session, found.id, for_update=True)
+    if trajectory.state not in ASSIGNED or trajectory.resident.bsn != bsn:
         return None
     return trajectory
 
