@@ -37,7 +37,9 @@ Checks, in the standard's order (``incoming.receive`` runs the header and the sc
           is Bsn, ToewijzingNummer and Begindatum)
   ======  ================================================================================
 
-* **Apply**, only when every product passed, in the one transaction of the receipt.
+* **Apply**, only when every product passed, in the one transaction of the receipt. A
+  workflow that still refuses one product (a rule this module does not mirror) refuses the
+  message: ``incoming.receive`` undoes what the handler did for the others.
 
 Decisions written down here:
 
@@ -392,7 +394,6 @@ def start_care_by_message(
     passed, refusals = _judge_all(session, provider, domain, message, judge_start)
     if refusals:
         return CareOutcome(refusals, [t for _p, t in passed])
-    savepoint = session.begin_nested()  # all products or none
     for product, trajectory in passed:
         assert product.begin is not None
         try:
@@ -400,12 +401,10 @@ def start_care_by_message(
                 trajectories.accept(session, trajectory, actor)
             trajectories.start_care(session, trajectory, actor, product.begin, today)
         except DomainError as err:  # a rule of the workflow this module does not mirror
-            savepoint.rollback()
             return CareOutcome(
                 [ProductCode(product.part, OUTSIDE_TOEWIJZING, str(err))],
                 [t for _p, t in passed],
             )
-    savepoint.commit()
     return CareOutcome([], [t for _p, t in passed])
 
 
@@ -422,7 +421,6 @@ def stop_care_by_message(
     passed, refusals = _judge_all(session, provider, domain, message, judge_stop)
     if refusals:
         return CareOutcome(refusals, [t for _p, t in passed])
-    savepoint = session.begin_nested()  # all products or none
     for product, trajectory in passed:
         assert product.end is not None and product.reason is not None
         category, achieved = closure_for(domain, product.reason)
@@ -438,12 +436,10 @@ def stop_care_by_message(
                 today=today,
             )
         except DomainError as err:  # e.g. a report made at the same moment on the portal
-            savepoint.rollback()
             return CareOutcome(
                 [ProductCode(product.part, ALREADY_RECEIVED, str(err))],
                 [t for _p, t in passed],
             )
-    savepoint.commit()
     return CareOutcome([], [t for _p, t in passed])
 
 
