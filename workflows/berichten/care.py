@@ -30,7 +30,8 @@ Checks, in the standard's order (``incoming.receive`` runs the header and the sc
   9339    305/307: Product/Categorie is not the toegewezen product's category
   9340    305/307: Product/Code is not the toegewezen product's code
   9074    305: care started already (any start date: a trajectory starts once);
-          307: an end of care was reported already (waiting for the gids, or closed)
+          307: an end of care was reported already and waits for the gids, or the
+          trajectory was closed with another end date or reason
   9307    305: the start lies outside the toewijzing (Ingangsdatum … Einddatum)
   9063    307: care never started (no earlier start, by message or on the portal)
   9069    307: care started on another date than the 307's Begindatum (the key of a start
@@ -47,6 +48,10 @@ Decisions written down here:
   the system account), then starts care. The 302 that accepts a toewijzing may have been lost
   or may come later; a provider that starts care has accepted it. A 302 arriving afterwards
   finds the trajectory accepted (the core's 302 handling answers it).
+* **A 307 for a trajectory closed already** with the same end date and reason (the gids
+  closed it directly, or closed it for a scaling with reason 37, and the provider's system
+  stops its product as the standard asks) is accepted (0200) and changes nothing; so is the
+  same stop sent again after the gids confirmed it.
 * **A 307 proposes the closure** the gids confirms; the message does not say how the care
   ended in the terms of R10, so the report takes them from the reason: *volgens plan
   beëindigd* (Wmo 19, Jeugd 31) → category a, result achieved; a reason that may end care
@@ -330,7 +335,17 @@ def judge_stop(
                 f"{trajectory.care_start.isoformat()}.",
             )
         )
-    elif trajectory.state == S.AFGESLOTEN or open_report(session, trajectory) is not None:
+    elif trajectory.state == S.AFGESLOTEN:
+        if (product.end, product.reason) != (trajectory.care_end, trajectory.end_reason_code):
+            assert trajectory.care_end is not None
+            found.append(
+                (
+                    ALREADY_RECEIVED,
+                    f"Het traject is al afgesloten, met einde zorg "
+                    f"{trajectory.care_end.isoformat()} en reden {trajectory.end_reason_code}.",
+                )
+            )
+    elif open_report(session, trajectory) is not None:
         found.append((ALREADY_RECEIVED, "Het einde van de zorg is al eerder gemeld."))
     return trajectory, found
 
@@ -423,6 +438,8 @@ def stop_care_by_message(
         return CareOutcome(refusals, [t for _p, t in passed])
     for product, trajectory in passed:
         assert product.end is not None and product.reason is not None
+        if trajectory.state == S.AFGESLOTEN:
+            continue  # closed already with this end and reason: the 307 confirms it
         category, achieved = closure_for(domain, product.reason)
         try:
             report_end_of_care(
