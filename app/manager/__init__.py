@@ -33,6 +33,7 @@ def figure_titles() -> dict[str, str]:
         "durations": _("Duur"),
         "waiting-times": _("Wachttijden"),
         "results": _("Resultaten en kosten"),
+        "finance": _("Financiën"),
     }
 
 

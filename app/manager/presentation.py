@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from workflows.stats.anonymity import (
     PublishedDurations,
+    PublishedFinance,
     PublishedFlows,
     PublishedIntensity,
     PublishedResults,
@@ -360,6 +361,97 @@ def results_tables(report: PublishedResults) -> list[DataTable]:
     return [outcome, categories, other, years]
 
 
+def _amount(row: dict[str, Any], name: str) -> Cell:
+    """A published sum of money: HIDDEN where the row names it as suppressed."""
+    path = f"{name}.amount" if name else "amount"
+    cells = row[name] if name else row
+    return HIDDEN if path in row["suppressed"] else money(cells["amount"])
+
+
+def claim_policy_label(policy: str) -> str:
+    return {
+        "pro_rata": _("naar rato van de verstreken geplande duur"),
+        "niets": _("geen vergoeding"),
+    }.get(policy, policy)
+
+
+def finance_tables(report: PublishedFinance) -> list[DataTable]:
+    months = DataTable(
+        "finance",
+        _("Verplichtingen en declaraties per maand"),
+        [
+            _("Maand"),
+            _("Verplichtingen (trajecten)"),
+            _("Verplichtingen (bedrag)"),
+            _("Nieuwe verplichtingen"),
+            _("Nieuwe verplichtingen (bedrag)"),
+            _("Gedeclareerd"),
+            _("Gedeclareerd (bedrag)"),
+            _("Goedgekeurd"),
+            _("Goedgekeurd (bedrag)"),
+            _("Afgewezen"),
+            _("Afgewezen (bedrag)"),
+            _("Met tarief"),
+            _("Afwijkend van tarief"),
+            _("Aandeel afwijkend"),
+        ],
+        [
+            [
+                r["month"],
+                r["committed"]["n"],
+                _amount(r, "committed"),
+                r["new_commitments"]["n"],
+                _amount(r, "new_commitments"),
+                r["claimed"]["n"],
+                _amount(r, "claimed"),
+                r["approved"]["n"],
+                _amount(r, "approved"),
+                r["refused"]["n"],
+                _amount(r, "refused"),
+                r["tariff"]["n"],
+                r["tariff"]["deviating"],
+                share(r["tariff"]["share_deviating"]),
+            ]
+            for r in report.months
+        ],
+    )
+    t = report.totals
+    totals = DataTable(
+        "finance_totals",
+        _("Totaal over de periode"),
+        [_("Kengetal"), _("Trajecten"), _("Bedrag")],
+        [
+            [_("Nieuwe verplichtingen"), t["new_commitments"]["n"], _amount(t, "new_commitments")],
+            [_("Gedeclareerd"), t["claimed"]["n"], _amount(t, "claimed")],
+            [_("Goedgekeurd"), t["approved"]["n"], _amount(t, "approved")],
+            [_("Afgewezen"), t["refused"]["n"], _amount(t, "refused")],
+            [_("Verplichtingen met een tarief"), t["tariff"]["n"], None],
+            [_("Waarvan prijs afwijkend van het tarief"), t["tariff"]["deviating"], None],
+            [_("Aandeel afwijkend van het tarief"), share(t["tariff"]["share_deviating"]), None],
+        ],
+    )
+    e = report.expected
+    expected = DataTable(
+        "finance_expected",
+        _(
+            "Verwachte declaraties per maand vanaf %(month)s (beleid bij resultaat niet "
+            "behaald: %(policy)s)",
+            month=e["from"],
+            policy=claim_policy_label(report.claim_policy),
+        ),
+        [_("Maand"), _("Trajecten"), _("Verwacht bedrag")],
+        [[r["month"], r["n"], _amount(r, "")] for r in e["months"]]
+        + [
+            [
+                _("Totaal"),
+                e["total"]["n"],
+                HIDDEN if "total.amount" in e["suppressed"] else money(e["total"]["amount"]),
+            ]
+        ],
+    )
+    return [months, totals, expected]
+
+
 def tables_for(name: str, report: Any) -> list[DataTable]:
     builders = {
         "flows": flows_tables,
@@ -367,6 +459,7 @@ def tables_for(name: str, report: Any) -> list[DataTable]:
         "durations": durations_tables,
         "waiting-times": waiting_tables,
         "results": results_tables,
+        "finance": finance_tables,
     }
     return builders[name](report)  # type: ignore[no-any-return, operator]
 
@@ -398,6 +491,7 @@ def charts_for(name: str, report: Any) -> list[Chart]:
         "durations": "cohorts",
         "waiting-times": "waiting",
         "results": "categories",
+        "finance": "finance",
     }
     charts = _charts(name, report)
     for chart in charts:
@@ -499,6 +593,24 @@ def _charts(name: str, report: Any) -> list[Chart]:
                     ),
                 ],
             ),
+        ]
+    if name == "finance":
+        return [
+            line_chart(
+                _("Verplichtingen aan het eind van elke maand (euro)"),
+                _(
+                    "Lijndiagram van de som van de trajectprijzen van de trajecten met een "
+                    "besluit die aan het eind van de maand nog niet beëindigd zijn."
+                ),
+                [r["month"] for r in report.months],
+                [
+                    (
+                        _("Verplichtingen"),
+                        [_chart_value(_amount(r, "committed")) for r in report.months],
+                    )
+                ],
+                unit="money",
+            )
         ]
     return [
         bar_chart(

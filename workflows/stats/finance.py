@@ -1,0 +1,176 @@
+"""The finance figure, exact (docs/statistics.md, "Finance"): committed spend, claims, the
+share of prices that deviate from the tariff, and the claims expected in the coming months.
+
+Every number is a set of feed rows: their count, the sum of their record keys (for the cell
+key) and the sum of their amounts in cents. They come from the kept ``stats_finance_counts``
+when the filters besides the domain are none or exactly one kept set (``money.FINANCE_SETS``),
+else from the feed rows that pass the filters, grouped by the same rule
+(``money.cells_select``). Only ``anonymity.protect_finance`` turns them into what is shown.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import cast
+
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
+
+from models import FILTER_COLUMNS, StatsFinanceCount, StatsTrajectory
+
+from ..claims import ClaimPolicy
+from . import cache, money
+from .selection import StatsQuery
+
+FINANCE = cast(Table, StatsFinanceCount.__table__)
+FACTS = cast(Table, StatsTrajectory.__table__)
+# The claims expected are shown for this many months, from the current month on.
+EXPECTED_MONTHS = 12
+# Care closed without a claim counts as expected (in the current month) when it ended in the
+# current month or in this many months before it; older unclaimed care (history imported from a
+# previous system, which carries no claims) is not expected any more.
+UNCLAIMED_WINDOW = 12
+# The flows of money per month, each a cell of its own.
+FLOW_NAMES = ("new_commitments", "claimed", "approved", "refused", "tariff", "deviating")
+FLOW_KINDS = {
+    "new_commitments": money.COMMITTED,
+    "claimed": money.CLAIMED,
+    "approved": money.APPROVED,
+    "refused": money.REFUSED,
+    "tariff": money.TARIFF,
+    "deviating": money.DEVIATING,
+}
+
+
+@dataclass
+class Amount:
+    """A set of feed rows: how many, the sum of their record keys, the sum of their amounts."""
+
+    n: int = 0
+    key: int = 0
+    cents: int = 0
+
+    def add(self, other: Amount, sign: int = 1) -> None:
+        self.n += sign * other.n
+        self.key += sign * other.key
+        self.cents += sign * other.cents
+
+    def copy(self) -> Amount:
+        return Amount(self.n, self.key, self.cents)
+
+
+@dataclass
+class FinanceMonth:
+    month: int
+    committed: Amount  # the stock at the end of the month
+    flows: dict[str, Amount]
+
+
+@dataclass
+class Finance:
+    months: list[FinanceMonth]
+    totals: dict[str, Amount]
+    expected_from: int  # the current month: the first of the expected claims
+    expected: list[tuple[int, Amount]]
+    expected_total: Amount
+    policy: ClaimPolicy
+    kept: bool = field(default=False)  # whether the kept counts answered (for the benchmark)
+
+
+Cells = dict[tuple[str, int], Amount]
+
+
+def finance_set(query: StatsQuery) -> tuple[str, ...] | None:
+    """The kept finance set that answers this query's filters besides the domain, or None."""
+    narrowing = set(query.narrowing)
+    return next((names for names in money.FINANCE_SETS if set(names) == narrowing), None)
+
+
+def _kept_cells(session: Session, query: StatsQuery, names: tuple[str, ...]) -> Cells:
+    conditions = [
+        FINANCE.c.filter_set == (names[0] if names else ""),
+        FINANCE.c.value_1 == (str(query.value(names[0])) if names else ""),
+    ]
+    if query.domain is not None:
+        conditions.append(FINANCE.c.domain == query.domain.value)
+    found: Cells = defaultdict(Amount)
+    for kind, month, n, key_sum, amount in session.execute(
+        select(FINANCE.c.kind, FINANCE.c.month, FINANCE.c.n, FINANCE.c.key_sum, FINANCE.c.cents)
+        .where(*conditions)
+        .order_by(FINANCE.c.kind, FINANCE.c.month)
+    ):
+        found[(kind, month)].add(Amount(int(n), int(key_sum), int(amount)))
+    return found
+
+
+def _scanned_cells(session: Session, query: StatsQuery) -> Cells:
+    conditions = []
+    if query.domain is not None:
+        conditions.append(FACTS.c.domain == query.domain.value)
+    for name, column in FILTER_COLUMNS.items():
+        value = query.value(name)
+        if value:
+            conditions.append(FACTS.c[column] == value)
+    found: Cells = defaultdict(Amount)
+    for _domain, kind, month, n, key_sum, amount in session.execute(
+        money.cells_select([], conditions)
+    ):
+        found[(kind, month)].add(Amount(int(n), int(key_sum or 0), money.cents(amount)))
+    return found
+
+
+def _sum(cells: Cells, kinds: Iterable[str], months: Iterable[int]) -> Amount:
+    total = Amount()
+    for kind in kinds:
+        for month in months:
+            found = cells.get((kind, month))
+            if found is not None:
+                total.add(found)
+    return total
+
+
+def _upto(cells: Cells, kind: str, last: int) -> Amount:
+    total = Amount()
+    for (cell_kind, month), found in cells.items():
+        if cell_kind == kind and month <= last:
+            total.add(found)
+    return total
+
+
+def finance(
+    session: Session, query: StatsQuery, policy: ClaimPolicy = ClaimPolicy.PRO_RATA
+) -> Finance:
+    """Per month of the period: the committed stock at its end and the month's new commitments,
+    claims submitted, approved and refused, and commitments with a tariff and with a price that
+    deviates from it; their totals over the period; and the claims expected per month from the
+    current month on (``EXPECTED_MONTHS``), the current one with those overdue."""
+    names = finance_set(query)
+    if names is not None:
+        cells = _kept_cells(session, query, names)
+    else:
+        cells = cache.cached(session, "finance", query, lambda: _scanned_cells(session, query))
+    stock = _upto(cells, money.COMMITTED, query.start - 1)
+    stock.add(_upto(cells, money.RELEASED, query.start - 1), -1)
+    months = []
+    for month in query.months:
+        stock.add(_sum(cells, [money.COMMITTED], [month]))
+        stock.add(_sum(cells, [money.RELEASED], [month]), -1)
+        flows = {name: _sum(cells, [kind], [month]) for name, kind in FLOW_KINDS.items()}
+        months.append(FinanceMonth(month, stock.copy(), flows))
+    totals = {name: _sum(cells, [kind], query.months) for name, kind in FLOW_KINDS.items()}
+    current = query.cutoff + 1
+    partial = policy == ClaimPolicy.PRO_RATA
+    first = _upto(cells, money.EXPECTED_OPEN, current)
+    closed_months = range(current - UNCLAIMED_WINDOW, current + 1)
+    first.add(_sum(cells, [money.EXPECTED_ACHIEVED], closed_months))
+    unpaid = _sum(cells, [money.EXPECTED_PARTIAL], closed_months)
+    first.add(Amount(unpaid.n, unpaid.key, unpaid.cents if partial else 0))
+    expected = [(current, first)]
+    for month in range(current + 1, current + EXPECTED_MONTHS):
+        expected.append((month, _sum(cells, [money.EXPECTED_OPEN], [month])))
+    total = Amount()
+    for _month, amount in expected:
+        total.add(amount)
+    return Finance(months, totals, current, expected, total, policy, kept=names is not None)
