@@ -126,7 +126,6 @@ def test_the_figure_by_hand(session: Session) -> None:
     load(session, *hand_rows())
     raw = finance.finance(session, query("2021-01", "2021-06"))
     assert raw.kept
-    committed = {month: amounts(row.committed) for month, row in zip("JFMAMJ", raw.months)}
     assert [amounts(row.committed) for row in raw.months] == [
         (1, 1950),  # January: C
         (2, 4450),  # February: C and B
@@ -134,7 +133,7 @@ def test_the_figure_by_hand(session: Session) -> None:
         (2, 4450),
         (1, 2500),  # May: C ended
         (2, 3700),  # June: D began
-    ], committed
+    ]
     new = [amounts(row.flows["new_commitments"]) for row in raw.months]
     assert new == [(1, 1950), (1, 2500), (1, 1000), (0, 0), (0, 0), (1, 1200)]
     april, june = raw.months[3].flows, raw.months[5].flows
