@@ -602,10 +602,10 @@ class Duck:
         where = self.where(filters, started=False)
         params = self.params(filters, "start", "last")
         stock = self.run(
-            f"""SELECT m.range, count(t.domain), coalesce(sum(t.price), 0)
-                FROM range($start, $last + 1) m LEFT JOIN t
-                  ON t.commit_month <= m.range AND (t.end_month IS NULL OR t.end_month > m.range)
-                 AND {where.replace("domain", "t.domain")}
+            f"""WITH f AS (SELECT commit_month, end_month, price FROM t WHERE {where})
+                SELECT m.range, count(f.price), coalesce(sum(f.price), 0)
+                FROM range($start, $last + 1) m LEFT JOIN f
+                  ON f.commit_month <= m.range AND (f.end_month IS NULL OR f.end_month > m.range)
                 GROUP BY m.range ORDER BY m.range""",
             params,
         )
@@ -649,7 +649,7 @@ class Duck:
                   AND ((care_end IS NULL AND expected_month < {now + 12})
                        OR (care_end IS NOT NULL AND expected_month BETWEEN {now - 12} AND {now}))
                 GROUP BY 1""",
-            params,
+            self.params(filters),
         ):
             expected[m] = (n, cents(total))
         return (months, totals, sorted(expected.items()))

@@ -482,10 +482,12 @@ class StatsYearCount(Base):
 
 
 class StatsFinanceCount(Base):
-    """Money per kept filter set of the finance figure (``""`` for none, ``category``,
-    ``profile``, ``provider``), value, domain, kind and month: ``n`` trajectories, the sum of
-    their record keys and ``cents``, the sum of their amounts in cents. ``kind`` (docs/
-    statistics.md, "Finance"): ``committed`` (commitment began in ``month``, the price),
+    """Money per kept filter set (``""`` for none, and the sets of ``stats_result_counts``:
+    ``intensity``, ``category``, ``profile``, ``provider``, ``wijk``, ``age_band``,
+    ``wijk+age_band``, ``profile+provider``), value(s), domain, kind and month: ``n``
+    trajectories, the sum of their record keys and ``cents``, the sum of their amounts in
+    cents. ``kind`` (docs/statistics.md, "Finance"): ``committed`` (commitment began in
+    ``month``, the price),
     ``released`` (care of a committed trajectory ended in ``month``, the price), ``claimed``
     (claim submitted in ``month``, its amount), ``approved`` / ``refused`` (claim in that state,
     decided in ``month``, its amount), ``tariff`` / ``deviating`` (commitment began in
@@ -497,8 +499,9 @@ class StatsFinanceCount(Base):
 
     __tablename__ = "stats_finance_counts"
 
-    filter_set: Mapped[str] = mapped_column(String(20), primary_key=True)
+    filter_set: Mapped[str] = mapped_column(String(40), primary_key=True)
     value_1: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value_2: Mapped[str] = mapped_column(String(80), primary_key=True)
     domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

@@ -4,7 +4,7 @@ The feed (``stats_trajectories``) gets what the finance figure needs of a trajec
 its commitment began, the tariff's price (for the deviation flag), its claim (state, amount,
 months submitted and decided), the month a claim is expected while there is none, and the
 pro-rata amount for care closed without the result. ``stats_finance_counts`` keeps the money
-per kept set (none, category, profile, provider), domain, kind and month.
+per kept set (none, and the sets of the results' kept counts), domain, kind and month.
 
 The rows that exist get the months that follow from their own columns here (the commitment
 month from the decision, else the start; the expected month as if no claim was made); the claim
@@ -71,8 +71,9 @@ def upgrade() -> None:
         )
     op.create_table(
         "stats_finance_counts",
-        sa.Column("filter_set", sa.String(length=20), nullable=False),
+        sa.Column("filter_set", sa.String(length=40), nullable=False),
         sa.Column("value_1", sa.String(length=80), nullable=False),
+        sa.Column("value_2", sa.String(length=80), nullable=False),
         sa.Column(
             "domain",
             sa.Enum("wmo", "jeugd", name="domain", native_enum=False, length=10),
@@ -87,7 +88,13 @@ def upgrade() -> None:
             "domain IN ('wmo', 'jeugd')", name=op.f("ck_stats_finance_counts_domain")
         ),
         sa.PrimaryKeyConstraint(
-            "filter_set", "value_1", "domain", "kind", "month", name=op.f("pk_stats_finance_counts")
+            "filter_set",
+            "value_1",
+            "value_2",
+            "domain",
+            "kind",
+            "month",
+            name=op.f("pk_stats_finance_counts"),
         ),
     )
     connection = op.get_bind()

@@ -3,7 +3,7 @@ share of prices that deviate from the tariff, and the claims expected in the com
 
 Every number is a set of feed rows: their count, the sum of their record keys (for the cell
 key) and the sum of their amounts in cents. They come from the kept ``stats_finance_counts``
-when the filters besides the domain are none or exactly one kept set (``money.FINANCE_SETS``),
+when the filters besides the domain are a kept combination (``money.FINANCE_SETS``),
 else from the feed rows that pass the filters, grouped by the same rule
 (``money.cells_select``). Only ``anonymity.protect_finance`` turns them into what is shown.
 """
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from models import FILTER_COLUMNS, StatsFinanceCount, StatsTrajectory
 
 from ..claims import ClaimPolicy
-from . import cache, money
+from . import cache, kept, money
 from .selection import StatsQuery
 
 FINANCE = cast(Table, StatsFinanceCount.__table__)
@@ -82,16 +82,11 @@ class Finance:
 Cells = dict[tuple[str, int], Amount]
 
 
-def finance_set(query: StatsQuery) -> tuple[str, ...] | None:
-    """The kept finance set that answers this query's filters besides the domain, or None."""
-    narrowing = set(query.narrowing)
-    return next((names for names in money.FINANCE_SETS if set(names) == narrowing), None)
-
-
-def _kept_cells(session: Session, query: StatsQuery, names: tuple[str, ...]) -> Cells:
+def _kept_cells(session: Session, query: StatsQuery, cell: tuple[str, str, str]) -> Cells:
     conditions = [
-        FINANCE.c.filter_set == (names[0] if names else ""),
-        FINANCE.c.value_1 == (str(query.value(names[0])) if names else ""),
+        FINANCE.c.filter_set == cell[0],
+        FINANCE.c.value_1 == cell[1],
+        FINANCE.c.value_2 == cell[2],
     ]
     if query.domain is not None:
         conditions.append(FINANCE.c.domain == query.domain.value)
@@ -146,9 +141,9 @@ def finance(
     claims submitted, approved and refused, and commitments with a tariff and with a price that
     deviates from it; their totals over the period; and the claims expected per month from the
     current month on (``EXPECTED_MONTHS``), the current one with those overdue."""
-    names = finance_set(query)
-    if names is not None:
-        cells = _kept_cells(session, query, names)
+    kept_cell = kept.kept_filters(query.narrowing, query.filters)
+    if kept_cell is not None:
+        cells = _kept_cells(session, query, kept_cell)
     else:
         cells = cache.cached(session, "finance", query, lambda: _scanned_cells(session, query))
     stock = _upto(cells, money.COMMITTED, query.start - 1)
@@ -173,4 +168,4 @@ def finance(
     total = Amount()
     for _month, amount in expected:
         total.add(amount)
-    return Finance(months, totals, current, expected, total, policy, kept=names is not None)
+    return Finance(months, totals, current, expected, total, policy, kept=kept_cell is not None)

@@ -40,18 +40,20 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from models import FILTER_COLUMNS, ClaimState, StatsFinanceCount, StatsTrajectory
+from models import FILTER_COLUMNS, ClaimState, StatsFinanceCount, StatsTrajectory, set_value
 
 from ..claims import pro_rata
 from ..clock import local_date
+from . import kept
 from .episodes import month_index
 
 finance_table = cast(Table, StatsFinanceCount.__table__)
 facts = cast(Table, StatsTrajectory.__table__)
 
-# The filters whose cells are kept: none, or exactly one of these besides the domain. Any other
-# combination reads the feed (``cells_select`` over the filtered rows).
-FINANCE_SETS: tuple[tuple[str, ...], ...] = ((), ("category",), ("profile",), ("provider",))
+# The filter combinations whose cells are kept: those of the results (``kept.FILTER_SETS``:
+# none, the intensity, each kept set of the flows). Any other combination reads the feed
+# (``cells_select`` over the filtered rows).
+FINANCE_SETS = kept.FILTER_SETS
 
 COMMITTED, RELEASED = "committed", "released"
 CLAIMED, APPROVED, REFUSED = "claimed", "approved", "refused"
@@ -88,8 +90,8 @@ KIND_COLUMNS: dict[str, tuple[str, str]] = {
 }
 BATCH = 500
 
-# A kept cell: (set name, value, domain, kind, month).
-FinanceCell = tuple[str, str, str, str, int]
+# A kept cell: (set name, value 1, value 2, domain, kind, month).
+FinanceCell = tuple[str, str, str, str, str, int]
 
 
 def _plain(value: Any) -> Any:
@@ -227,14 +229,6 @@ def cells_select(
     return cast(Select[Any], union_all(*parts))
 
 
-def set_value(names: tuple[str, ...], row: Any) -> tuple[str, str] | None:
-    """(set name, value) of a kept finance set for a feed row; None when the row has no value."""
-    if not names:
-        return "", ""
-    value = _get(row, FILTER_COLUMNS[names[0]])
-    return None if value is None else (names[0], str(value))
-
-
 class FinanceDeltas:
     """Signed changes to ``stats_finance_counts``: per cell, [n, key sum, cents]."""
 
@@ -248,10 +242,7 @@ class FinanceDeltas:
             return
         domain = str(_get(row, "domain"))
         key = int(_get(row, "record_key"))
-        for names in FINANCE_SETS:
-            named = set_value(names, row)
-            if named is None:
-                continue
+        for named in kept.set_values(row):
             for kind, month, amount in found:
                 sums = self.sums[(*named, domain, kind, month)]
                 sums[0] += sign
@@ -263,12 +254,12 @@ def _upsert(connection: Connection) -> Any:
     insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
     statement = insert(finance_table)
     return statement.on_conflict_do_update(
-        index_elements=["filter_set", "value_1", "domain", "kind", "month"],
+        index_elements=list(KEYS),
         set_={name: finance_table.c[name] + statement.excluded[name] for name in SUMS},
     )
 
 
-KEYS = ("filter_set", "value_1", "domain", "kind", "month")
+KEYS = ("filter_set", "value_1", "value_2", "domain", "kind", "month")
 SUMS = ("n", "key_sum", "cents")
 
 
@@ -309,12 +300,13 @@ def rebuild(connection: Connection) -> None:
             cells_select(group, [column.is_not(None) for column in group])
         ):
             values = list(row)
-            value = str(values[0]) if names else ""
+            filter_set, value_1, value_2 = set_value(names, values[: len(group)])
             domain, kind, month, n, key_sum, amount = values[len(group) :]
             rows.append(
                 {
-                    "filter_set": names[0] if names else "",
-                    "value_1": value,
+                    "filter_set": filter_set,
+                    "value_1": value_1,
+                    "value_2": value_2,
                     "domain": str(_plain(domain)),
                     "kind": kind,
                     "month": month,
