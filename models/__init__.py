@@ -4,6 +4,7 @@ from .aanmelding import Aanmelding
 from .access_request import AccessRequest, AccessRequestState, RequesterRelation
 from .audit import AuditEntry
 from .base import Base, utcnow
+from .budget import Budget
 from .catalogue import (
     HOUSEHOLD_HELP_CATEGORY,
     ProductCategory,
@@ -69,6 +70,7 @@ from .trajectory import OPEN_STATES, AgreedResult, Trajectory, TrajectoryEvent
 from .user import User
 
 __all__ = [
+    "Budget",
     "FILTER_COLUMNS",
     "KEPT_SETS",
     "set_name",

@@ -1,10 +1,13 @@
-"""budgets and spend: money in the statistics feed, and the kept finance counts
+"""budgets and spend: money in the statistics feed, the kept finance counts, the budgets
 
 The feed (``stats_trajectories``) gets what the finance figure needs of a trajectory: the month
 its commitment began, the tariff's price (for the deviation flag), its claim (state, amount,
 months submitted and decided), the month a claim is expected while there is none, and the
 pro-rata amount for care closed without the result. ``stats_finance_counts`` keeps the money
 per kept set (none, and the sets of the results' kept counts), domain, kind and month.
+
+``budgets`` holds the beheerder's yearly budget per product category (euros; the domain is the
+category's), one per year and category.
 
 The rows that exist get the months that follow from their own columns here (the commitment
 month from the decision, else the start; the expected month as if no claim was made); the claim
@@ -97,6 +100,22 @@ def upgrade() -> None:
             name=op.f("pk_stats_finance_counts"),
         ),
     )
+    op.create_table(
+        "budgets",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("category_code", sa.String(length=2), nullable=False),
+        sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.CheckConstraint("amount >= 0", name=op.f("ck_budgets_amount_not_negative")),
+        sa.ForeignKeyConstraint(
+            ["category_code"],
+            ["product_categories.code"],
+            name=op.f("fk_budgets_category_code_product_categories"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_budgets")),
+        sa.UniqueConstraint("year", "category_code", name="one_budget_per_year_category"),
+    )
+    op.create_index(op.f("ix_budgets_category_code"), "budgets", ["category_code"], unique=False)
     connection = op.get_bind()
     facts = sa.table(
         "stats_trajectories",
@@ -135,6 +154,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_budgets_category_code"), table_name="budgets")
+    op.drop_table("budgets")
     op.drop_table("stats_finance_counts")
     with op.batch_alter_table("stats_trajectories") as batch:
         batch.drop_constraint(op.f("ck_stats_trajectories_claimstate"), type_="check")
