@@ -268,6 +268,36 @@ SCHEMAS: dict[str, Any] = {
                 ),
             },
             "totals": _object({**FINANCE_FLOWS, "suppressed": SUPPRESSED}),
+            "budget": _object(
+                {
+                    "year": {"type": "integer"},
+                    "through": MONTH,
+                    "months_remaining": {"type": "integer", "minimum": 0},
+                    "basis_from": MONTH,
+                    "basis_to": MONTH,
+                    "applicable": {"type": "boolean"},
+                    "rows": {
+                        "type": "array",
+                        "items": _object(
+                            {
+                                "domain": {"type": "string", "enum": ["wmo", "jeugd"]},
+                                "category": {"type": ["string", "null"]},
+                                "name": {"type": "string"},
+                                "budget": NUMBER,
+                                "committed": MONEY,
+                                "claimed": MONEY,
+                                "basis": MONEY,
+                                "inflow_per_month": NUMBER,
+                                "mean_price": NUMBER,
+                                "forecast": NUMBER,
+                                "exceeds": {"type": ["boolean", "null"]},
+                                "over_budget": NUMBER,
+                                "suppressed": SUPPRESSED,
+                            }
+                        ),
+                    },
+                }
+            ),
             "expected": _object(
                 {
                     "from": MONTH,

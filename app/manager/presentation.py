@@ -22,6 +22,7 @@ from workflows.stats.anonymity import (
 )
 
 from ..charts import HIDDEN, Chart, Hidden, Value, bar_chart, line_chart
+from ..filters import fmt_money
 
 LEVELS = ("laag", "middel", "zwaar")
 
@@ -449,7 +450,98 @@ def finance_tables(report: PublishedFinance) -> list[DataTable]:
             ]
         ],
     )
-    return [months, totals, expected]
+    return [months, totals, expected, budget_table(report.budget)]
+
+
+def _domain_name(domain: str) -> str:
+    return "Wmo" if domain == "wmo" else _("Jeugd")
+
+
+def budget_row_label(row: dict[str, Any]) -> str:
+    if row["category"] is None:
+        return _("%(domain)s, totaal", domain=_domain_name(row["domain"]))
+    return f"{_domain_name(row['domain'])} · {row['category']} {row['name']}"
+
+
+def _over(row: dict[str, Any]) -> str:
+    if row["exceeds"] is None:
+        return "—"
+    if not row["exceeds"]:
+        return _("nee")
+    return _("ja, %(amount)s erboven", amount=fmt_money(row["over_budget"]))
+
+
+def budget_table(budget: dict[str, Any]) -> DataTable:
+    """Budget, committed, claimed and the year-end forecast per domain and category, with the
+    forecast's assumptions in the title and per row (the inflow and mean price it used)."""
+    title = _(
+        "Begroting %(year)s: verplicht en gedeclareerd t/m %(through)s, en de prognose voor "
+        "het jaareinde = verplicht + %(months)s resterende maanden × gemiddelde instroom per "
+        "maand × gemiddelde prijs (beide over %(first)s t/m %(last)s)",
+        year=str(budget["year"]),
+        through=budget["through"],
+        months=budget["months_remaining"],
+        first=budget["basis_from"],
+        last=budget["basis_to"],
+    )
+    columns = [
+        _("Domein of productcategorie"),
+        _("Begroting"),
+        _("Verplicht"),
+        _("Gedeclareerd"),
+        _("Instroom per maand"),
+        _("Gemiddelde prijs"),
+        _("Prognose jaareinde"),
+        _("Prognose boven begroting"),
+    ]
+    if not budget["applicable"]:
+        return DataTable(
+            "finance_budget",
+            title,
+            columns,
+            [
+                [
+                    _("n.v.t.: de begroting geldt per domein en productcategorie, zonder andere "
+                      "filters"),
+                    *[None] * (len(columns) - 1),
+                ]
+            ],
+        )  # fmt: skip
+    return DataTable(
+        "finance_budget",
+        title,
+        columns,
+        [
+            [
+                budget_row_label(r),
+                money(r["budget"]),
+                _amount(r, "committed"),
+                _amount(r, "claimed"),
+                r["inflow_per_month"],
+                HIDDEN if "basis.amount" in r["suppressed"] else money(r["mean_price"]),
+                HIDDEN if "forecast" in r["suppressed"] else money(r["forecast"]),
+                _over(r),
+            ]
+            for r in budget["rows"]
+        ],
+    )
+
+
+def finance_warnings(report: PublishedFinance) -> list[str]:
+    """A sentence for every domain or category whose forecast exceeds its budget."""
+    return [
+        _(
+            "Let op: de prognose voor %(name)s (%(forecast)s) ligt %(over)s boven de begroting "
+            "%(year)s (%(budget)s).",
+            name=budget_row_label(r),
+            forecast=fmt_money(r["forecast"]),
+            over=fmt_money(r["over_budget"]),
+            year=str(report.budget["year"]),
+            budget=fmt_money(r["budget"]),
+        )
+        for r in report.budget["rows"]
+        if r["exceeds"]
+    ]
 
 
 def tables_for(name: str, report: Any) -> list[DataTable]:

@@ -114,7 +114,13 @@ def test_the_api_page_csv_and_xlsx_show_the_same_figures(
     assert float(values[1].replace(",", ".")) == committed["amount"]
 
     book = load_workbook(io.BytesIO(xlsx.get_data()))
-    assert book.sheetnames == ["Toelichting", "finance", "finance_totals", "finance_expected"]
+    assert book.sheetnames == [
+        "Toelichting",
+        "finance",
+        "finance_totals",
+        "finance_expected",
+        "finance_budget",
+    ]
     sheet_row = next(r for r in book["finance"].iter_rows(values_only=True) if r[0] == "2021-03")
     assert sheet_row[1] == committed["n"] and sheet_row[2] == committed["amount"]
     totals = body["totals"]

@@ -48,7 +48,7 @@ from .figures import (
     WaitingNow,
     WaitingTimes,
 )
-from .finance import Amount, Finance
+from .finance import Amount, BudgetYear, Finance
 from .selection import DEFAULT_K, WAIT_BAND_CODES, WAIT_STAGES
 
 Count = int  # a published count: always shown (perturbed), never hidden
@@ -603,6 +603,7 @@ class PublishedFinance:
     months: list[dict[str, Any]]
     totals: dict[str, Any]
     expected: dict[str, Any]
+    budget: dict[str, Any]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -611,6 +612,7 @@ class PublishedFinance:
             "months": self.months,
             "totals": self.totals,
             "expected": self.expected,
+            "budget": self.budget,
         }
 
 
@@ -695,4 +697,63 @@ def protect_finance(
         months,
         _flows(raw.totals, disclosure),
         expected,
+        protect_budget(raw.budget, disclosure),
     )
+
+
+def protect_budget(raw: BudgetYear, disclosure: Disclosure) -> dict[str, Any]:
+    """The budget year: per row the budget (configuration, shown as it is), the committed and
+    claimed amounts and the forecast's basis published as every sum of money; the forecast is
+    computed from published values only — committed + remaining months × the published
+    monthly inflow × the published mean price (which is the basis amount ÷ 12) — so it gives
+    nothing away that the published cells do not. Hidden when a value it needs is hidden."""
+    remaining = raw.months_remaining
+    rows = []
+    for row in raw.rows:
+        suppressed: list[str] = []
+        committed = _money(row.committed, "committed", disclosure, suppressed)
+        claimed = _money(row.claimed, "claimed", disclosure, suppressed)
+        basis = _money(row.basis, "basis", disclosure, suppressed)
+        inflow = _round(basis["n"] / 12, 1)
+        mean_price = (
+            _round(basis["amount"] / basis["n"], 2)
+            if basis["amount"] is not None and basis["n"]
+            else None
+        )
+        forecast: float | None = None
+        if committed["amount"] is not None and basis["amount"] is not None:
+            forecast = float(round(committed["amount"] + remaining * basis["amount"] / 12))
+        else:
+            suppressed.append("forecast")
+        budget = None if row.budget is None else float(row.budget)
+        exceeds = None if forecast is None or budget is None else forecast > budget
+        rows.append(
+            {
+                "domain": row.domain,
+                "category": row.category,
+                "name": row.name,
+                "budget": budget,
+                "committed": committed,
+                "claimed": claimed,
+                "basis": basis,
+                "inflow_per_month": inflow,
+                "mean_price": mean_price,
+                "forecast": forecast,
+                "exceeds": exceeds,
+                "over_budget": (
+                    float(round(forecast - budget))
+                    if exceeds and forecast is not None and budget is not None
+                    else None
+                ),
+                "suppressed": suppressed,
+            }
+        )
+    return {
+        "year": raw.year,
+        "through": month_label(raw.last),
+        "months_remaining": remaining,
+        "basis_from": month_label(raw.basis_from),
+        "basis_to": month_label(raw.last),
+        "applicable": raw.applicable,
+        "rows": rows,
+    }

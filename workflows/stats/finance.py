@@ -13,13 +13,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import cast
 
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from models import FILTER_COLUMNS, StatsFinanceCount, StatsTrajectory
+from models import FILTER_COLUMNS, ProductCategory, StatsFinanceCount, StatsTrajectory
 
+from ..budgets import budgets_of_year
 from ..claims import ClaimPolicy
 from . import cache, kept, money
 from .selection import StatsQuery
@@ -69,6 +71,38 @@ class FinanceMonth:
 
 
 @dataclass
+class BudgetRow:
+    """A domain (``category`` None: all its categories) or a product category in the budget
+    year: its budget (None without one), the commitments that began in the year up to the
+    period's last month, the claims submitted in it, and the basis of the forecast: the
+    commitments that began in the 12 months up to that month."""
+
+    domain: str
+    category: str | None
+    name: str
+    budget: Decimal | None
+    committed: Amount
+    claimed: Amount
+    basis: Amount
+
+
+@dataclass
+class BudgetYear:
+    """The budget year (the year of the period's last month) and its rows; ``applicable`` is
+    False when the query has filters besides the domain (a budget is per domain and category)."""
+
+    year: int
+    last: int  # the period's last month: the year's months up to it have passed
+    basis_from: int  # the first of the 12 months the forecast's averages come from
+    rows: list[BudgetRow]
+    applicable: bool = True
+
+    @property
+    def months_remaining(self) -> int:
+        return self.year * 12 + 12 - (self.last + 1)
+
+
+@dataclass
 class Finance:
     months: list[FinanceMonth]
     totals: dict[str, Amount]
@@ -76,6 +110,7 @@ class Finance:
     expected: list[tuple[int, Amount]]
     expected_total: Amount
     policy: ClaimPolicy
+    budget: BudgetYear
     kept: bool = field(default=False)  # whether the kept counts answered (for the benchmark)
 
 
@@ -168,4 +203,79 @@ def finance(
     total = Amount()
     for _month, amount in expected:
         total.add(amount)
-    return Finance(months, totals, current, expected, total, policy, kept=kept_cell is not None)
+    return Finance(
+        months,
+        totals,
+        current,
+        expected,
+        total,
+        policy,
+        budget_year(session, query),
+        kept=kept_cell is not None,
+    )
+
+
+def budget_year(session: Session, query: StatsQuery) -> BudgetYear:
+    """The budget year's rows: per domain of the query, the domain as a whole and each product
+    category with a budget or with commitments or claims in the year; from the kept counts
+    without filters and per category."""
+    last = query.last
+    year = last // 12
+    first = year * 12
+    basis_from = last - 11
+    if query.narrowing:
+        return BudgetYear(year, last, basis_from, [], applicable=False)
+    budgets = budgets_of_year(session, year)
+    conditions = [
+        FINANCE.c.filter_set.in_(["", "category"]),
+        FINANCE.c.value_2 == "",
+        FINANCE.c.kind.in_([money.COMMITTED, money.CLAIMED]),
+        FINANCE.c.month.between(min(first, basis_from), last),
+    ]
+    if query.domain is not None:
+        conditions.append(FINANCE.c.domain == query.domain.value)
+    cells: dict[tuple[str, str], Cells] = defaultdict(lambda: defaultdict(Amount))
+    for domain, value, kind, month, n, key_sum, amount in session.execute(
+        select(
+            FINANCE.c.domain,
+            FINANCE.c.value_1,
+            FINANCE.c.kind,
+            FINANCE.c.month,
+            FINANCE.c.n,
+            FINANCE.c.key_sum,
+            FINANCE.c.cents,
+        ).where(*conditions)
+    ):
+        cells[(str(getattr(domain, "value", domain)), value)][(kind, month)].add(
+            Amount(int(n), int(key_sum), int(amount))
+        )
+    year_months = range(first, last + 1)
+    basis_months = range(basis_from, last + 1)
+
+    def row(domain: str, code: str | None, name: str, budget: Decimal | None) -> BudgetRow:
+        found = cells.get((domain, code or ""), {})
+        return BudgetRow(
+            domain=domain,
+            category=code,
+            name=name,
+            budget=budget,
+            committed=_sum(found, [money.COMMITTED], year_months),
+            claimed=_sum(found, [money.CLAIMED], year_months),
+            basis=_sum(found, [money.COMMITTED], basis_months),
+        )
+
+    categories = session.execute(
+        select(ProductCategory.code, ProductCategory.domain, ProductCategory.name).order_by(
+            ProductCategory.code
+        )
+    ).all()
+    domains = [query.domain.value] if query.domain is not None else ["wmo", "jeugd"]
+    rows: list[BudgetRow] = []
+    for domain in domains:
+        mine = [c for c in categories if str(getattr(c.domain, "value", c.domain)) == domain]
+        in_domain = [budgets[c.code] for c in mine if c.code in budgets]
+        rows.append(row(domain, None, "", sum(in_domain, Decimal(0)) if in_domain else None))
+        for code, _domain, name in mine:
+            if code in budgets or (domain, code) in cells:
+                rows.append(row(domain, code, name, budgets.get(code)))
+    return BudgetYear(year, last, basis_from, rows)
