@@ -164,6 +164,8 @@ ACCESS: dict[str, Rule] = {
     "beheer.remove_outlier": BEHEERDER,
     "beheer.population": BEHEERDER,
     "beheer.remove_population": BEHEERDER,
+    "beheer.budgets": BEHEERDER,
+    "beheer.remove_budget": BEHEERDER,
     "beheer.tokens": BEHEERDER,
     "beheer.revoke_token": BEHEERDER,
     "beheer.history_import": BEHEERDER,
