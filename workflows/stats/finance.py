@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Integer, Table, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from models import FILTER_COLUMNS, ProductCategory, StatsFinanceCount, StatsTrajectory
@@ -118,20 +118,45 @@ Cells = dict[tuple[str, int], Amount]
 
 
 def _kept_cells(session: Session, query: StatsQuery, cell: tuple[str, str, str]) -> Cells:
-    conditions = [
-        FINANCE.c.filter_set == cell[0],
-        FINANCE.c.value_1 == cell[1],
-        FINANCE.c.value_2 == cell[2],
-    ]
+    """The cells the figure reads, from the kept counts of one filter combination, in one
+    statement of three parts: the stock's opening (all commitments and releases before the
+    period, summed at the month before it), the period's months, and the expected claims (open
+    care up to the current month summed into it, closed care of the window summed into it, open
+    care of the months after it as they are). So a query reads a few hundred cells, however
+    long the history."""
+    c = FINANCE.c
+    where = [c.filter_set == cell[0], c.value_1 == cell[1], c.value_2 == cell[2]]
     if query.domain is not None:
-        conditions.append(FINANCE.c.domain == query.domain.value)
+        where.append(c.domain == query.domain.value)
+    sums = (func.sum(c.n), func.sum(c.key_sum), func.sum(c.cents))
+    stock = [money.COMMITTED, money.RELEASED]
+    current = query.cutoff + 1
+    bucket = case((c.month < current, current), else_=c.month)
+    statement = union_all(
+        select(c.kind, literal(query.start - 1, Integer), *sums)
+        .where(*where, c.kind.in_(stock), c.month < query.start)
+        .group_by(c.kind),
+        select(c.kind, c.month, c.n, c.key_sum, c.cents).where(
+            *where,
+            c.kind.in_([*stock, *FLOW_KINDS.values()]),
+            c.month.between(query.start, query.last),
+        ),
+        select(c.kind, bucket, *sums)
+        .where(
+            *where,
+            or_(
+                and_(c.kind == money.EXPECTED_OPEN, c.month < current + EXPECTED_MONTHS),
+                and_(
+                    c.kind.in_([money.EXPECTED_ACHIEVED, money.EXPECTED_PARTIAL]),
+                    c.month.between(current - UNCLAIMED_WINDOW, current),
+                ),
+            ),
+        )
+        .group_by(c.kind, bucket),
+    )
     found: Cells = defaultdict(Amount)
-    for kind, month, n, key_sum, amount in session.execute(
-        select(FINANCE.c.kind, FINANCE.c.month, FINANCE.c.n, FINANCE.c.key_sum, FINANCE.c.cents)
-        .where(*conditions)
-        .order_by(FINANCE.c.kind, FINANCE.c.month)
-    ):
-        found[(kind, month)].add(Amount(int(n), int(key_sum), int(amount)))
+    for kind, month, n, key_sum, amount in session.execute(statement):
+        found[(kind, int(month))].add(Amount(int(n or 0), int(key_sum or 0), int(amount or 0)))
     return found
 
 
