@@ -251,8 +251,20 @@ def budget_year(session: Session, query: StatsQuery) -> BudgetYear:
     if query.narrowing:
         return BudgetYear(year, last, basis_from, [], applicable=False)
     budgets = budgets_of_year(session, year)
+    categories = session.execute(
+        select(ProductCategory.code, ProductCategory.domain, ProductCategory.name).order_by(
+            ProductCategory.code
+        )
+    ).all()
+    domains = [query.domain.value] if query.domain is not None else ["wmo", "jeugd"]
+    codes = [c.code for c in categories if str(getattr(c.domain, "value", c.domain)) in domains]
     conditions = [
-        FINANCE.c.filter_set.in_(["", "category"]),
+        # Each set value named, so the primary key's order finds the cells (not a scan of
+        # every category's cells).
+        or_(
+            and_(FINANCE.c.filter_set == "", FINANCE.c.value_1 == ""),
+            and_(FINANCE.c.filter_set == "category", FINANCE.c.value_1.in_(codes)),
+        ),
         FINANCE.c.value_2 == "",
         FINANCE.c.kind.in_([money.COMMITTED, money.CLAIMED]),
         FINANCE.c.month.between(min(first, basis_from), last),
@@ -289,12 +301,6 @@ def budget_year(session: Session, query: StatsQuery) -> BudgetYear:
             basis=_sum(found, [money.COMMITTED], basis_months),
         )
 
-    categories = session.execute(
-        select(ProductCategory.code, ProductCategory.domain, ProductCategory.name).order_by(
-            ProductCategory.code
-        )
-    ).all()
-    domains = [query.domain.value] if query.domain is not None else ["wmo", "jeugd"]
     rows: list[BudgetRow] = []
     for domain in domains:
         mine = [c for c in categories if str(getattr(c.domain, "value", c.domain)) == domain]
