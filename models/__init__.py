@@ -4,6 +4,7 @@ from .aanmelding import Aanmelding
 from .access_request import AccessRequest, AccessRequestState, RequesterRelation
 from .audit import AuditEntry
 from .base import Base, utcnow
+from .budget import Budget
 from .catalogue import (
     HOUSEHOLD_HELP_CATEGORY,
     ProductCategory,
@@ -56,6 +57,7 @@ from .statistics import (
     StatsEpisode,
     StatsFeedChange,
     StatsFilterCount,
+    StatsFinanceCount,
     StatsMonthlyCount,
     StatsRepeatCount,
     StatsRequest,
@@ -79,6 +81,7 @@ __all__ = [
     "MessageState",
     "INCOMING_STATES",
     "OUTGOING_STATES",
+    "Budget",
     "FILTER_COLUMNS",
     "KEPT_SETS",
     "set_name",
@@ -98,6 +101,7 @@ __all__ = [
     "StatsDurationCount",
     "StatsEpisode",
     "StatsFilterCount",
+    "StatsFinanceCount",
     "StatsFeedChange",
     "StatsMonthlyCount",
     "StatsRequest",

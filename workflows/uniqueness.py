@@ -70,6 +70,13 @@ DUPLICATES: dict[str, Problem] = {
     "one_per_domain_month": Problem(
         N_("Deze maand is voor dit domein al als uitschieter gemarkeerd."), "month"
     ),
+    "one_budget_per_year_category": Problem(
+        N_(
+            "Voor dit jaar en deze productcategorie is intussen een begroting vastgelegd. "
+            "Bekijk die en pas haar zo nodig aan."
+        ),
+        "category_code",
+    ),
     "pk_population_figures": Problem(
         N_(
             "Voor dit jaar zijn intussen bevolkingscijfers vastgelegd. Bekijk ze en pas ze zo "
@@ -95,6 +102,7 @@ NOT_BY_PEOPLE: dict[str, str] = {
     "pk_stats_result_counts": "the statistics feed upserts (workflows.stats.kept)",
     "pk_stats_repeat_counts": "the statistics feed upserts (workflows.stats.kept)",
     "pk_stats_year_counts": "the statistics feed upserts (workflows.stats.kept)",
+    "pk_stats_finance_counts": "the statistics feed upserts (workflows.stats.money)",
     "pk_product_categories": "reference data, inserted by the migrations",
     "pk_end_reasons": "reference data, inserted by the migrations",
     "pk_change_reasons": "reference data, inserted by the migrations",

@@ -139,6 +139,7 @@ ACCESS: dict[str, Rule] = {
     "api.durations": token(Role.MANAGER),
     "api.waiting_times": token(Role.MANAGER),
     "api.results": token(Role.MANAGER),
+    "api.finance": token(Role.MANAGER),
     # --- beheerder (no case content, except the answer to a request for access) -------------------
     "beheer.index": BEHEERDER,
     "beheer.providers": BEHEERDER,
@@ -163,6 +164,8 @@ ACCESS: dict[str, Rule] = {
     "beheer.remove_outlier": BEHEERDER,
     "beheer.population": BEHEERDER,
     "beheer.remove_population": BEHEERDER,
+    "beheer.budgets": BEHEERDER,
+    "beheer.remove_budget": BEHEERDER,
     "beheer.tokens": BEHEERDER,
     "beheer.revoke_token": BEHEERDER,
     "beheer.history_import": BEHEERDER,
