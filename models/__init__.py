@@ -66,8 +66,11 @@ from .statistics import (
 from .task import Task
 from .trajectory import OPEN_STATES, AgreedResult, Trajectory, TrajectoryEvent
 from .user import User
+from .verzoek import Verzoek, VerzoekState
 
 __all__ = [
+    "Verzoek",
+    "VerzoekState",
     "FILTER_COLUMNS",
     "KEPT_SETS",
     "set_name",

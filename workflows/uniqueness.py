@@ -93,6 +93,7 @@ NOT_BY_PEOPLE: dict[str, str] = {
     "pk_end_reasons": "reference data, inserted by the migrations",
     "pk_change_reasons": "reference data, inserted by the migrations",
     "pk_profile_intensities": "written with its profile by the catalogue, never on its own",
+    "uq_verzoeken_reference": "a provider's message; checked under the provider's lock (9347)",
 }
 
 
