@@ -52,6 +52,7 @@ from models import (
     utcnow,
 )
 
+from .berichten import answers
 from .caseload import answer_due
 from .catalogue import HOUSEHOLD_HELP_INTENSITIES, has_contract, tariff_on
 from .closure_rules import close_problems, describe_closure
@@ -456,6 +457,9 @@ def propose(
         ref=event.id,
         due_on=answer_due(today),
     )
+    # A trajectory for a provider's 315 answers that request (before the 301, which carries
+    # the request's reference when it grants it).
+    answers.on_trajectory_proposed(session, trajectory, today=today)
 
 
 def accept(

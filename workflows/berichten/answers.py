@@ -24,8 +24,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from lxml import etree
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -40,10 +38,12 @@ from models import (
     utcnow,
 )
 
-from .codes import namespace
 from .outgoing import header
 from .schemas import Schemas
+from .settings import settings_of
 from .store import queue_outgoing
+from .verzoeken import open_verzoek_of_aanmelding, open_verzoek_of_scaling
+from .xml import Element, add, message_root
 
 # LDT_VerzoekAntwoord
 AFGEWEZEN = "1"
@@ -62,51 +62,6 @@ REFUSAL_REASONS: dict[str, str] = {
     "9": "Leeftijdsgrens is bereikt",
 }
 GIDS_REFUSAL = "7"
-OPEN_STATES = (VerzoekState.OPEN, VerzoekState.IN_ONDERZOEK)
-
-
-def open_verzoek_of_aanmelding(session: Session, aanmelding: Aanmelding) -> Verzoek | None:
-    """The 315 request the aanmelding came from, while it waits for an answer."""
-    return session.scalars(
-        select(Verzoek).where(
-            Verzoek.aanmelding_id == aanmelding.id, Verzoek.state.in_(OPEN_STATES)
-        )
-    ).first()
-
-
-def verzoek_of_aanmelding(session: Session, aanmelding: Aanmelding) -> Verzoek | None:
-    """The 315 request the aanmelding came from, answered or not (for the gids's pages)."""
-    return session.scalars(select(Verzoek).where(Verzoek.aanmelding_id == aanmelding.id)).first()
-
-
-def open_verzoek_of_scaling(session: Session, request: ScalingRequest) -> Verzoek | None:
-    return session.scalars(
-        select(Verzoek).where(
-            Verzoek.scaling_request_id == request.id, Verzoek.state.in_(OPEN_STATES)
-        )
-    ).first()
-
-
-def reference_for_toewijzing(session: Session, trajectory: Trajectory) -> str | None:
-    """The ``ReferentieAanbieder`` a 301 for this trajectory carries: the 315 it granted, or the
-    317 whose accepted scaling made it (the follow-up). None for a toewijzing nobody asked for."""
-    granted = session.scalar(
-        select(Verzoek.reference).where(
-            Verzoek.trajectory_id == trajectory.id,
-            Verzoek.kind == "315",
-            Verzoek.state == VerzoekState.TOEGEWEZEN,
-        )
-    )
-    if granted is not None:
-        return granted
-    return session.scalar(
-        select(Verzoek.reference)
-        .join(ScalingRequest, ScalingRequest.id == Verzoek.scaling_request_id)
-        .where(
-            ScalingRequest.follow_up_id == trajectory.id,
-            Verzoek.state == VerzoekState.TOEGEWEZEN,
-        )
-    )
 
 
 def build_319(
@@ -119,25 +74,25 @@ def build_319(
     reference: str,
     answer: str,
     refusal_code: str | None,
-) -> etree._Element:
-    """The 319 antwoordbericht as an element tree (header, then ``Antwoord``)."""
-    ns = namespace(domain, "319")
-    root = etree.Element(f"{{{ns}}}Bericht", nsmap={None: ns})
-    root.append(
-        header(
-            domain,
-            "319",
-            sender=sender,
-            receiver=receiver,
-            identification=identification,
-            dated_on=today,
-        )
+    schemas: Schemas,
+) -> Element:
+    """The 319 antwoordbericht: the header, then ``Antwoord``."""
+    root = message_root(domain, "319")
+    header(
+        root,
+        domain,
+        "319",
+        sender=sender,
+        receiver=receiver,
+        identification=identification,
+        dated_on=today,
+        schemas=schemas,
     )
-    antwoord = etree.SubElement(root, f"{{{ns}}}Antwoord")
-    etree.SubElement(antwoord, f"{{{ns}}}ReferentieAanbieder").text = reference
-    etree.SubElement(antwoord, f"{{{ns}}}VerzoekAntwoord").text = answer
+    antwoord = add(root, "Antwoord")
+    add(antwoord, "ReferentieAanbieder", reference)
+    add(antwoord, "VerzoekAntwoord", answer)
     if refusal_code is not None:
-        etree.SubElement(antwoord, f"{{{ns}}}RedenAfwijzingVerzoek").text = refusal_code
+        add(antwoord, "RedenAfwijzingVerzoek", refusal_code)
     return root
 
 
@@ -148,30 +103,35 @@ def send_319(
     answer: str,
     refusal_code: str | None,
     today: date,
-    schemas: Schemas,
+    schemas: Schemas | None = None,
 ) -> Message:
-    """Queue a 319 for the request; it answers the incoming message it came in."""
+    """Queue a 319 for the request; it answers the incoming message the request came in."""
+    settings = settings_of(session)
+    used = schemas or settings.schemas
     incoming = session.get(Message, verzoek.message_id)
     assert incoming is not None
+    provider = verzoek.provider
     return queue_outgoing(
         session,
-        provider=verzoek.provider,
+        provider=provider,
         kind="319",
         domain=verzoek.domain,
-        build=lambda sender, identification: build_319(
+        dated_on=today,
+        build=lambda identification: build_319(
             verzoek.domain,
-            sender=sender,
-            receiver=verzoek.provider.agb_code,
+            sender=settings.municipality_code,
+            receiver=provider.agb_code,
             identification=identification,
             today=today,
             reference=verzoek.reference,
             answer=answer,
             refusal_code=refusal_code,
+            schemas=used,
         ),
-        aanmelding=verzoek.aanmelding,
+        schemas=used,
         trajectory=verzoek.trajectory,
+        aanmelding=verzoek.aanmelding,
         answers=incoming,
-        schemas=schemas,
     )
 
 
@@ -182,7 +142,7 @@ def refuse(
     code: str,
     text: str | None,
     today: date,
-    schemas: Schemas,
+    schemas: Schemas | None = None,
 ) -> Message:
     """Refuse the request with ``code`` (RedenAfwijzingVerzoek) and send the 319."""
     if code not in REFUSAL_REASONS:
@@ -198,7 +158,7 @@ def refuse(
 
 
 def answer_in_onderzoek(
-    session: Session, verzoek: Verzoek, *, today: date, schemas: Schemas
+    session: Session, verzoek: Verzoek, *, today: date, schemas: Schemas | None = None
 ) -> Message | None:
     """Tell the provider the request is being looked into (319, VerzoekAntwoord 2): the
     decision takes longer than the answer term. Once per request; None when it was sent
@@ -213,10 +173,11 @@ def answer_in_onderzoek(
 
 
 def grant(session: Session, verzoek: Verzoek, trajectory: Trajectory) -> None:
-    """The request is granted by ``trajectory``: its 301 (sent by the caller) carries the
-    reference (``reference_for_toewijzing``)."""
+    """The request is granted by ``trajectory``: its 301 (sent by the caller afterwards)
+    carries the reference (``verzoeken.reference_for_toewijzing``)."""
     verzoek.state = VerzoekState.TOEGEWEZEN
     verzoek.trajectory_id = trajectory.id
+    verzoek.trajectory = trajectory
     verzoek.answered_at = utcnow()
     session.flush()
 
@@ -230,7 +191,6 @@ def on_aanmelding_decided(
     *,
     refusal_code: str | None,
     today: date,
-    schemas: Schemas,
 ) -> None:
     """An aanmelding from a 315 that the gids refused (or closed without follow-up) answers
     the provider with a 319 afgewezen. *Toegekend* waits for the trajectory: its 301 answers."""
@@ -245,13 +205,10 @@ def on_aanmelding_decided(
         code=refusal_code or GIDS_REFUSAL,
         text=aanmelding.outcome_reason,
         today=today,
-        schemas=schemas,
     )
 
 
-def on_trajectory_proposed(
-    session: Session, trajectory: Trajectory, *, today: date, schemas: Schemas
-) -> None:
+def on_trajectory_proposed(session: Session, trajectory: Trajectory, *, today: date) -> None:
     """Called when a trajectory is sent, before its 301 is built: a trajectory for a 315's
     aanmelding grants the request when it goes to the provider that asked (the 301 carries
     the reference), and refuses it (319, code 7) when the gids chose another provider."""
@@ -269,7 +226,6 @@ def on_trajectory_proposed(
             code=GIDS_REFUSAL,
             text="De gids heeft een andere aanbieder gekozen.",
             today=today,
-            schemas=schemas,
         )
 
 
@@ -280,7 +236,6 @@ def on_scaling_decided(
     *,
     refusal_code: str | None,
     today: date,
-    schemas: Schemas,
 ) -> None:
     """A scaling request from a 317: accepted, the follow-up's 301 (sent by the caller) carries
     the reference; refused, a 319 afgewezen (code 7 unless named)."""
@@ -298,5 +253,4 @@ def on_scaling_decided(
         code=refusal_code or GIDS_REFUSAL,
         text=request.decision_reason,
         today=today,
-        schemas=schemas,
     )

@@ -81,11 +81,13 @@ from ..errors import DomainError
 from ..residents import ResidentInput, add_resident
 from ..scaling import request_scaling
 from ..trajectories import get_trajectory
-from . import answers
+from . import answers, codes
 from .actor import system_actor
-from .incoming import HANDLERS, PartError
 from .schemas import Schemas
-from .xml import Incoming
+from .store import PartError, outgoing_by_identification, set_errors
+from .toewijzingen import NO_EARLIER_MESSAGE, retour_codes
+from .verzoeken import OPEN_STATES, open_verzoek_of_aanmelding, reference_code
+from .xml import Incoming, part_of
 
 EURO_UNIT = "83"  # LDT_Eenheid: euro's
 TOTAL_FREQUENCY = "6"  # LDT_Frequentie: totaal binnen geldigheidsduur toewijzing
@@ -101,12 +103,13 @@ UNKNOWN_NAME = "(onbekend)"
 # --- reading ----------------------------------------------------------------------------------
 
 
+# Any namespace: the parts of composite data types (Product, Omvang, Naam) are the Basisschema's.
 def _child(element: etree._Element, name: str) -> etree._Element | None:
-    return element.find(f"{{{etree.QName(element).namespace}}}{name}")
+    return element.find(f"{{*}}{name}")
 
 
 def _children(element: etree._Element, name: str) -> list[etree._Element]:
-    return list(element.iterfind(f"{{{etree.QName(element).namespace}}}{name}"))
+    return list(element.iterfind(f"{{*}}{name}"))
 
 
 def _text(element: etree._Element | None, *path: str) -> str | None:
@@ -290,27 +293,6 @@ def _lock_provider(session: Session, provider: Provider) -> None:
     session.execute(select(Provider.id).where(Provider.id == provider.id).with_for_update())
 
 
-def reference_code(
-    session: Session, provider: Provider, domain: Domain, reference: str
-) -> str | None:
-    """The retour code for a ReferentieAanbieder used before by this provider in this domain:
-    9359 when a 301 answered it, 9360 when a 319 did, 9347 otherwise; None when it is new."""
-    earlier = session.scalars(
-        select(Verzoek).where(
-            Verzoek.provider_id == provider.id,
-            Verzoek.domain == domain,
-            Verzoek.reference == reference,
-        )
-    ).first()
-    if earlier is None:
-        return None
-    if earlier.state == VerzoekState.TOEGEWEZEN:
-        return "9359"
-    if earlier.state != VerzoekState.OPEN:
-        return "9360"
-    return "9347"
-
-
 def _verzoek(
     message: Message, provider: Provider, domain: Domain, kind: str, reference: str
 ) -> Verzoek:
@@ -342,17 +324,21 @@ def _tariff_by_volume(
 def _profile_by_product(
     session: Session, domain: Domain, category: str | None, code: str | None
 ) -> SupportProfile | None:
-    """The active profile of the domain with the product's code (and category)."""
-    if code is None:
+    """The active profile of the domain with the product's code (and category); without a code,
+    the category's only active profile, if it has just one."""
+    if code is None and category is None:
         return None
-    return session.scalars(
-        select(SupportProfile).where(
-            SupportProfile.code == code,
+    found = session.scalars(
+        select(SupportProfile)
+        .where(
             SupportProfile.domain == domain,
             SupportProfile.active.is_(True),
+            *([SupportProfile.code == code] if code else []),
             *([SupportProfile.category_code == category] if category else []),
         )
-    ).first()
+        .limit(2)
+    ).all()
+    return found[0] if len(found) == 1 else None
 
 
 # --- 315 ----------------------------------------------------------------------------------------
@@ -437,7 +423,7 @@ def _resident_for(
             today,
         )
     except DomainError as err:
-        return None, PartError(code="0001", part=client.element, text=str(err))
+        return None, PartError(code="0001", part="Header", text=str(err))
     session.flush()
     return resident, None
 
@@ -458,7 +444,7 @@ def handle_315(
         return [
             PartError(
                 code="0001",
-                part=client.element,
+                part="Header",
                 text="Het BSN voldoet niet aan de elfproef.",
             )
         ]
@@ -470,7 +456,7 @@ def handle_315(
             code = "9347"
         seen.add(product.reference)
         if code is not None:
-            errors.append(PartError(code=code, part=product.element))
+            errors.append(PartError(code=code, part=part_of(product.element)))
     if errors:
         return errors
 
@@ -558,7 +544,7 @@ class RequestedTerms:
 
 def requested_terms(session: Session, aanmelding: Aanmelding) -> RequestedTerms | None:
     """The terms a 315 asked for this aanmelding, while the request is open; else None."""
-    verzoek = answers.open_verzoek_of_aanmelding(session, aanmelding)
+    verzoek = open_verzoek_of_aanmelding(session, aanmelding)
     if verzoek is None or verzoek.requested_start is None:
         return None
     profile = _profile_by_product(
@@ -621,7 +607,7 @@ def _open_request_on(session: Session, trajectory_ids: Sequence[int]) -> bool:
         select(Verzoek.id).where(
             Verzoek.kind == "317",
             Verzoek.trajectory_id.in_(trajectory_ids),
-            Verzoek.state.in_(answers.OPEN_STATES),
+            Verzoek.state.in_(OPEN_STATES),
         )
     )
     return scaling is not None or verzoek is not None
@@ -644,21 +630,21 @@ def handle_317(
     errors: list[PartError] = []
     code = reference_code(session, provider, domain, request.reference)
     if code is not None:
-        errors.append(PartError(code=code, part=request.verzoek))
+        errors.append(PartError(code=code, part=part_of(request.verzoek)))
     for element, number in request.unchanged:
         if number not in current:
-            errors.append(PartError(code="9350", part=element))
+            errors.append(PartError(code="9350", part=part_of(element)))
     for change in request.changed:
         trajectory = current.get(change.number or 0)
         if trajectory is None:
-            errors.append(PartError(code="9351", part=change.element))
+            errors.append(PartError(code="9351", part=part_of(change.element)))
         elif change.start <= parsed.dated_on and change.start != trajectory.planned_start:
-            errors.append(PartError(code="9357", part=change.element))
+            errors.append(PartError(code="9357", part=part_of(change.element)))
     named = {n for _e, n in request.unchanged} | {c.number for c in request.changed}
     if not errors and set(current) - named:
-        errors.append(PartError(code="9349", part=request.verzoek))
+        errors.append(PartError(code="9349", part=part_of(request.verzoek)))
     if not errors and _open_request_on(session, [c.number or 0 for c in request.changed]):
-        errors.append(PartError(code="9374", part=request.verzoek))
+        errors.append(PartError(code="9374", part=part_of(request.verzoek)))
     if errors:
         return errors
 
@@ -757,29 +743,22 @@ def handle_320(
     today: date,
     schemas: Schemas,
 ) -> list[PartError]:
-    """The provider's retour of our 319: marks it bevestigd (no codes but 0200) or afgekeurd,
-    with its codes. A retour of a 319 we did not send to this provider changes nothing."""
-    identification = _text(_child(parsed.root, "Header"), "IdentificatieRetour")
-    answered = session.scalars(
-        select(Message).where(
-            Message.provider_id == provider.id,
-            Message.direction == MessageDirection.UIT,
-            Message.kind == "319",
-            Message.identification == identification,
-        )
-    ).first()
-    if answered is None:
-        return []
-    codes = [
-        (etree.QName(element.getparent().getparent()).localname, element.text or "")
-        for element in parsed.root.iter(f"{{{etree.QName(parsed.root).namespace}}}RetourCode")
-        if element.getparent() is not None and element.getparent().getparent() is not None
-    ]
-    failing = [(part, code) for part, code in codes if code not in ("0200", "0233")]
-    answered.state = MessageState.AFGEKEURD if failing else MessageState.BEVESTIGD
-    message.answers_id = answered.id
+    """The provider's retour of our 319 marks it *bevestigd* (only 0200/0233) or *afgekeurd*
+    with its codes; nothing else changes. A 320 naming no 319 we sent this provider is refused
+    (9063), as a 302 naming no 301."""
+    original = (
+        outgoing_by_identification(session, provider.id, "319", parsed.answers_identification)
+        if parsed.answers_identification
+        else None
+    )
+    if original is None:
+        return [PartError(NO_EARLIER_MESSAGE, "Header")]
+    message.answers = original
+    message.trajectory = original.trajectory
+    message.aanmelding = original.aanmelding
+    errors = [e for e in retour_codes(parsed.root) if e.code not in codes.NO_ERROR_CODES]
+    original.state = MessageState.AFGEKEURD if errors else MessageState.BEVESTIGD
+    set_errors(original, errors)
+    original.handled_at = message.created_at
     session.flush()
     return []
-
-
-HANDLERS.update({"315": handle_315, "317": handle_317, "320": handle_320})
