@@ -180,7 +180,7 @@ def message_320(
     answered: bytes,
     *,
     identification: str = "320-1",
-    dated_on: date = date(2026, 11, 3),
+    dated_on: date = date(2026, 11, 2),
     codes_: tuple[str, ...] = ("0200",),
 ) -> bytes:
     """The provider's retour of our 319 ``answered``: its header (naming our 319's
@@ -197,7 +197,10 @@ def message_320(
     assert header is not None
     header[0].text = codes.BERICHT_CODES[(domain, "320")]
     position = list(header).index(header.find(f"{{{new}}}XsdVersie")) + 1
-    made = [etree.Element(f"{{{new}}}{name}") for name in ("IdentificatieRetour", "DagtekeningRetour", "XsdVersieRetour")]
+    made = [
+        etree.Element(f"{{{new}}}{name}")
+        for name in ("IdentificatieRetour", "DagtekeningRetour", "XsdVersieRetour")
+    ]
     made[0].text = identification
     made[1].text = dated_on.isoformat()
     _versions(made[2], domain)

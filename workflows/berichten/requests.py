@@ -56,7 +56,6 @@ from models import (
     Domain,
     Intensity,
     Message,
-    MessageDirection,
     MessageState,
     Provider,
     ReferrerType,
@@ -289,8 +288,12 @@ def read_317(root: etree._Element) -> Request317:
 
 def _lock_provider(session: Session, provider: Provider) -> None:
     """One provider's requests take turns: the checks across messages (a reference used once,
-    one open request) then see what an earlier message of the same moment did."""
-    session.execute(select(Provider.id).where(Provider.id == provider.id).with_for_update())
+    one open request) then see what an earlier message of the same moment did. FOR NO KEY
+    UPDATE: the message row already holds a key-share lock on the provider (its foreign key),
+    which a plain FOR UPDATE would wait for in both transactions at once."""
+    session.execute(
+        select(Provider.id).where(Provider.id == provider.id).with_for_update(key_share=True)
+    )
 
 
 def _verzoek(

@@ -65,8 +65,6 @@ def reference_for_toewijzing(session: Session, trajectory: Trajectory) -> str | 
     )
 
 
-
-
 def reference_code(
     session: Session, provider: Provider, domain: Domain, reference: str
 ) -> str | None:

@@ -121,9 +121,7 @@ def test_an_unknown_bsn_registers_the_resident_with_the_least_loaded_gids(
     assert aanmelding.referrer_type is not None  # the Wmo 315 names a Verwijzer too
 
 
-def test_choose_gids_prefers_the_household_gids_while_active(
-    session: Session, town: World
-) -> None:
+def test_choose_gids_prefers_the_household_gids_while_active(session: Session, town: World) -> None:
     assert choose_gids(session, town.child) == town.gids
     town.gids.active = False
     session.flush()

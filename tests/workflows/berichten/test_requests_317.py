@@ -114,9 +114,7 @@ def test_refusing_answers_with_a_319_afgewezen(
     receive_ok(session, town.zorg_a, _to_zwaar(running), schemas)
     request = open_request(session, running)
     assert request is not None
-    decide_scaling(
-        session, request, town.gids, accept=False, reason="Middel volstaat", today=TODAY
-    )
+    decide_scaling(session, request, town.gids, accept=False, reason="Middel volstaat", today=TODAY)
     [answer] = outgoing_of_kind(session, town.zorg_a, "319")
     valid(schemas, answer)
     assert answer_of(answer) == ("VOW-1", "1", "7")
@@ -227,7 +225,7 @@ def test_a_desired_start_in_the_past_must_be_the_toewijzings_own(
 @pytest.mark.parametrize(
     ("overrides", "code"),
     [
-        ({"changed": (), "new": (New("02", "WBG", euros=ZWAAR),)}, "1"),
+        ({"changed": (), "unchanged": "running", "new": (New("02", "WBG", euros=ZWAAR),)}, "1"),
         ({"changed": ("end-only",)}, "4"),
         ({"changed": ("volume",)}, "4"),
         (
@@ -237,7 +235,7 @@ def test_a_desired_start_in_the_past_must_be_the_toewijzings_own(
             },
             "4",
         ),
-        ({"new": (New("45", "AMB", euros=6200),), "changed": ("end",)}, "3"),
+        ({"new": (New("07", "WDB", euros=6200),), "changed": ("end",)}, "3"),
     ],
     ids=["only-new-products", "only-the-end", "no-tariff", "two-new-products", "no-product"],
 )
@@ -256,6 +254,8 @@ def test_what_the_catalogue_cannot_express_is_refused_at_once_with_its_reason(
     }
     if overrides["changed"]:
         overrides["changed"] = tuple(shapes[c] for c in overrides["changed"])
+    if overrides.get("unchanged") == "running":
+        overrides["unchanged"] = (running.id,)
     body = _to_zwaar(running, **overrides)
     message, retour = receive_ok(session, town.zorg_a, body, schemas)
     assert message.state == MessageState.VERWERKT

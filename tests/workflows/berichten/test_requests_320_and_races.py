@@ -5,7 +5,6 @@ decide, as in production)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -27,8 +26,7 @@ from models import (
     TrajectoryState,
 )
 from tests.berichten.request_xml import Change, Product, message_315, message_317, message_320
-from tests.committed import remove_committed_rows
-from tests.factories import TODAY, World, build_world, make_trajectory
+from tests.factories import TODAY, World, make_trajectory
 from workflows.aanmeldingen import decide_aanmelding
 from workflows.berichten.incoming import receive
 from workflows.berichten.schemas import Schemas
@@ -84,9 +82,7 @@ def test_a_320_of_another_providers_319_is_refused_as_unknown(
     session: Session, messaging: World, schemas: Schemas, refused_319: Message
 ) -> None:
     body = message_320(Domain.JEUGD, refused_319.body)
-    body = body.replace(
-        messaging.zorg_a.agb_code.encode(), messaging.zorg_b.agb_code.encode()
-    )
+    body = body.replace(messaging.zorg_a.agb_code.encode(), messaging.zorg_b.agb_code.encode())
     message, _retour = receive_ok(session, messaging.zorg_b, body, schemas)
     assert message.state == MessageState.GEWEIGERD
     assert [e.code for e in errors_of(message)] == ["9063"]
@@ -97,23 +93,13 @@ def test_a_320_of_another_providers_319_is_refused_as_unknown(
 
 
 @pytest.fixture
-def committed_world(app: Flask) -> Iterator[World]:
+def on_postgresql(app: Flask) -> None:
     assert db.engine is not None
     if db.engine.dialect.name != "postgresql":
         pytest.skip(
             "SQLite serialises writers (one write transaction per database at a time), so two "
             "messages cannot interleave there; this runs on PostgreSQL."
         )
-    with db.sessions() as session:
-        world = build_world(session)
-        with_product_codes(session, world)
-        for contract in world.zorg_a.contracts:
-            contract.channel = Channel.BERICHTENVERKEER
-        session.commit()
-    try:
-        yield world
-    finally:
-        remove_committed_rows(db.engine)
 
 
 def _at_once(work: Any, count: int) -> list[Any]:
@@ -143,10 +129,14 @@ def _at_once(work: Any, count: int) -> list[Any]:
 
 
 def test_two_317s_for_one_toewijzing_at_once_leave_one_open_request(
-    committed_world: World, schemas: Schemas
+    on_postgresql: None, committed_world: World, schemas: Schemas
 ) -> None:
     world = committed_world
-    with db.sessions() as session:
+    with Session(db.engine, expire_on_commit=False) as session:
+        session.add_all([world.amb, world.bg, world.hh, world.zorg_a])
+        with_product_codes(session, world)
+        for contract in world.zorg_a.contracts:
+            contract.channel = Channel.BERICHTENVERKEER
         trajectory = make_trajectory(session, world, TrajectoryState.ACTIEF)
         session.commit()
         trajectory_id = trajectory.id
@@ -165,9 +155,7 @@ def test_two_317s_for_one_toewijzing_at_once_leave_one_open_request(
         return message.state.value, [e.code for e in errors_of(message)]
 
     results = _at_once(send, 4)
-    assert sorted(results) == sorted(
-        [("verwerkt", [])] + [("geweigerd", ["9374"])] * 3
-    ), results
+    assert sorted(results) == sorted([("verwerkt", [])] + [("geweigerd", ["9374"])] * 3), results
     with db.sessions() as session:
         open_requests = session.scalar(
             select(func.count())
