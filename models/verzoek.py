@@ -68,9 +68,7 @@ class Verzoek(Base):
     volume: Mapped[int | None] = mapped_column(Integer)
     unit: Mapped[str | None] = mapped_column(String(2))
     frequency: Mapped[str | None] = mapped_column(String(1))
-    state: Mapped[VerzoekState] = mapped_column(
-        str_enum(VerzoekState), default=VerzoekState.OPEN
-    )
+    state: Mapped[VerzoekState] = mapped_column(str_enum(VerzoekState), default=VerzoekState.OPEN)
     # RedenAfwijzingVerzoek (1-9) of a refusal, and why in words (for the record).
     refusal_code: Mapped[str | None] = mapped_column(String(2))
     refusal_text: Mapped[str | None] = mapped_column(Text)
