@@ -25,6 +25,7 @@ from .enums import Domain
 if TYPE_CHECKING:
     from .aanmelding import Aanmelding
     from .change import ScalingRequest
+    from .message import Message
     from .provider import Provider
     from .trajectory import Trajectory
 
@@ -76,6 +77,7 @@ class Verzoek(Base):
     answered_at: Mapped[datetime | None] = mapped_column(TZDateTime())
 
     provider: Mapped[Provider] = relationship()
+    message: Mapped[Message] = relationship()
     aanmelding: Mapped[Aanmelding | None] = relationship()
     scaling_request: Mapped[ScalingRequest | None] = relationship()
     trajectory: Mapped[Trajectory | None] = relationship()

@@ -47,7 +47,8 @@ from models import (
     utcnow,
 )
 
-from .berichten import answers
+from .berichten import answers, outgoing
+from .berichten import codes as message_codes
 from .catalogue import HOUSEHOLD_HELP_INTENSITIES, has_contract, tariff_on
 from .eligibility import decision_end_of, jeugd_age_problems, planned_end_default
 from .errors import N_, DomainError, Problem
@@ -260,9 +261,7 @@ def decide_scaling(
     reason_text = clean_text(reason)
     if not accept:
         _refuse(session, request, actor, reason_text, today)
-        answers.on_scaling_decided(
-            session, request, None, refusal_code=refusal_code, today=today
-        )
+        answers.on_scaling_decided(session, request, None, refusal_code=refusal_code, today=today)
         return None
 
     assert trajectory.care_start is not None
@@ -325,6 +324,10 @@ def decide_scaling(
         reason=f"omgezet naar vervolgtraject {follow_up.id}",
     )
     answers.on_scaling_decided(session, request, follow_up, refusal_code=None, today=today)
+    # The provider's system: the old toewijzing ends today (RedenWijziging 05, verkorting after
+    # a reassessment) when it had it, and the follow-up gets its own on its channel.
+    outgoing.toewijzing(session, trajectory, today, change=message_codes.SHORTENED, end=today)
+    outgoing.toewijzing(session, follow_up, today)
     session.flush()
     return follow_up
 

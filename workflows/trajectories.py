@@ -52,7 +52,9 @@ from models import (
     utcnow,
 )
 
-from .berichten import answers
+from . import clock
+from .berichten import answers, outgoing
+from .berichten import codes as message_codes
 from .caseload import answer_due
 from .catalogue import HOUSEHOLD_HELP_INTENSITIES, has_contract, tariff_on
 from .closure_rules import close_problems, describe_closure
@@ -460,6 +462,8 @@ def propose(
     # A trajectory for a provider's 315 answers that request (before the 301, which carries
     # the request's reference when it grants it).
     answers.on_trajectory_proposed(session, trajectory, today=today)
+    # On the berichtenverkeer channel the decision also goes to the provider's system (301).
+    outgoing.toewijzing(session, trajectory, today)
 
 
 def accept(
@@ -667,7 +671,12 @@ def cancel(
     actor: User,
     reason: str,
     expected_version: int | None = None,
+    *,
+    today: date | None = None,
 ) -> None:
+    """Cancel an open trajectory with a reason. When its toewijzing went to the provider's
+    system, a 301 with RedenWijziging 13 (verwijderd) follows, dated ``today`` (default: the
+    clock's today)."""
     reason_text = required_reason(reason, N_("Geef een reden voor het annuleren."))
     transition(
         session,
@@ -679,9 +688,10 @@ def cancel(
     )
     session.flush()
     complete_tasks(session, trajectory.id, list(TaskKind))
+    outgoing.toewijzing(session, trajectory, today or clock.today(), change=message_codes.DELETED)
 
 
-EXTENSION_REASON_CODE = "04"  # RedenWijziging: herbeoordeling: verlenging
+EXTENSION_REASON_CODE = message_codes.EXTENSION  # RedenWijziging: herbeoordeling: verlenging
 # The states whose decision can be extended, as the transition table says.
 DECISION_OPEN_STATES = tuple(s for s in S if Action.EXTEND in allowed_actions(s))
 
@@ -748,6 +758,8 @@ def extend_decision(
     )
     session.flush()
     complete_tasks(session, trajectory.id, [TaskKind.BESCHIKKING_VERLOOPT])
+    # The provider's system learns the new end (RedenWijziging 04) when it had the toewijzing.
+    outgoing.toewijzing(session, trajectory, today, change=message_codes.EXTENSION, end=new_end)
 
 
 # What every page of a trajectory shows of its many-to-one parts, read in the trajectory's own

@@ -76,7 +76,7 @@ from ..aanmeldingen import register_aanmelding
 from ..bsn import is_valid_bsn
 from ..catalogue import has_contract, tariff_on
 from ..eligibility import jeugd_age_problems
-from ..errors import DomainError
+from ..errors import N_, DomainError
 from ..residents import ResidentInput, add_resident
 from ..scaling import request_scaling
 from ..trajectories import get_trajectory
@@ -351,9 +351,9 @@ def choose_gids(session: Session, resident: Resident | None) -> User:
     """Who decides an aanmelding that came by message: the household's gids (the single contact)
     when that is an active gids; else the active gids with the least open work."""
     if resident is not None:
-        gids = resident.household.gids
-        if gids.active and gids.role == Role.GIDS:
-            return gids
+        contact = resident.household.gids
+        if contact.active and contact.role == Role.GIDS:
+            return contact
     open_aanmeldingen = (
         select(func.count(Aanmelding.id))
         .where(
@@ -367,15 +367,15 @@ def choose_gids(session: Session, resident: Resident | None) -> User:
         .where(Trajectory.gids_id == User.id, Trajectory.state.in_(OPEN_TRAJECTORY_STATES))
         .scalar_subquery()
     )
-    gids = session.scalars(
+    least_loaded = session.scalars(
         select(User)
         .where(User.role == Role.GIDS, User.active.is_(True))
         .order_by((open_aanmeldingen + open_trajectories).asc(), User.id.asc())
         .limit(1)
     ).first()
-    if gids is None:
-        raise DomainError("Er is geen actieve gids om de aanmelding aan toe te wijzen.")
-    return gids
+    if least_loaded is None:
+        raise DomainError(N_("Er is geen actieve gids om de aanmelding aan toe te wijzen."))
+    return least_loaded
 
 
 def describe_request(provider: Provider, product: RequestedProduct, profile: str | None) -> str:
@@ -481,6 +481,8 @@ def handle_315(
         session.add(verzoek)
         session.flush()
         _apply_315(session, verzoek, resident, gids, provider, product, today, schemas)
+        if message.aanmelding is None and verzoek.aanmelding is not None:
+            message.aanmelding = verzoek.aanmelding
     return []
 
 
@@ -657,6 +659,7 @@ def handle_317(
         trajectory = get_trajectory(session, only.number or 0, for_update=True)
         verzoek.trajectory_id = trajectory.id
         verzoek.trajectory = trajectory
+        message.trajectory = trajectory
         target = request.new[0] if len(request.new) == 1 else only
         verzoek.product_category = target.category
         verzoek.product_code = target.code

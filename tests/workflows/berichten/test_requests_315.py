@@ -221,8 +221,6 @@ def _grant(session: Session, world: World, aanmelding: Aanmelding, provider_id: 
         need_type=NeedType.EINDIG,
         planned_start=date(2026, 11, 16),
         request_id=aanmelding.id,
-        referrer_type=aanmelding.referrer_type,
-        referrer_name=aanmelding.referrer_name,
         results=[wf.ResultInput("Bram gaat weer naar school")],
     )
     trajectory = wf.create_trajectory(session, data, world.gids, today=TODAY)
