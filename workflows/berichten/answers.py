@@ -254,3 +254,12 @@ def on_scaling_decided(
         text=request.decision_reason,
         today=today,
     )
+
+
+def on_scaling_settled(session: Session, request: ScalingRequest, *, today: date) -> None:
+    """The trajectory closed while a 317's scaling request was open: the request lapsed, and
+    the provider hears so (319 afgewezen, code 7, with the answer written on the request)."""
+    verzoek = open_verzoek_of_scaling(session, request)
+    if verzoek is None:
+        return
+    refuse(session, verzoek, code=GIDS_REFUSAL, text=request.decision_reason, today=today)

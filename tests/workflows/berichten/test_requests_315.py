@@ -27,6 +27,7 @@ from models import (
 from tests.berichten.request_xml import Product, message_315
 from tests.factories import TODAY, World, make_trajectory
 from workflows.aanmeldingen import decide_aanmelding
+from workflows.berichten.answers import answer_in_onderzoek
 from workflows.berichten.requests import choose_gids, requested_terms
 from workflows.berichten.schemas import Schemas
 from workflows.berichten.xml import read, text_of
@@ -360,3 +361,27 @@ def test_another_provider_may_use_the_same_reference(
         message, _retour = receive_ok(session, provider, body, schemas)
         assert message.state == MessageState.VERWERKT
     assert session.scalar(select(func.count()).select_from(Aanmelding)) == 2
+
+
+def test_in_onderzoek_is_told_once_and_the_request_stays_open(
+    session: Session, town: World, schemas: Schemas
+) -> None:
+    body = message_315(Domain.JEUGD, town.zorg_a.agb_code, products=[Product("REF-1")])
+    receive_ok(session, town.zorg_a, body, schemas)
+    [verzoek] = verzoeken(session)
+    first = answer_in_onderzoek(session, verzoek, today=TODAY, schemas=schemas)
+    assert first is not None
+    valid(schemas, first)
+    assert answer_of(first) == ("REF-1", "2", None)
+    assert answer_in_onderzoek(session, verzoek, today=TODAY, schemas=schemas) is None
+    assert verzoek.state == VerzoekState.IN_ONDERZOEK
+    [aanmelding] = _aanmeldingen(session)
+    decide_aanmelding(
+        session,
+        aanmelding,
+        town.gids,
+        outcome=AanmeldingOutcome.AFGEWEZEN,
+        reason="Nee",
+        today=TODAY,
+    )
+    assert [answer_of(m)[1] for m in outgoing_of_kind(session, town.zorg_a, "319")] == ["2", "1"]
