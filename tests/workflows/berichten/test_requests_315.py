@@ -385,3 +385,23 @@ def test_in_onderzoek_is_told_once_and_the_request_stays_open(
         today=TODAY,
     )
     assert [answer_of(m)[1] for m in outgoing_of_kind(session, town.zorg_a, "319")] == ["2", "1"]
+
+
+def test_a_resident_who_moved_out_is_refused_at_once_as_another_municipalitys(
+    session: Session, town: World, schemas: Schemas
+) -> None:
+    town.adult.moved_out_on = TODAY - timedelta(days=10)
+    session.flush()
+    body = message_315(
+        Domain.WMO,
+        town.zorg_a.agb_code,
+        bsn=town.adult.bsn,
+        birth_date=town.adult.birth_date,
+        products=[Product("W-1", category="02", code="WBG", euros=3800)],
+    )
+    message, _retour = receive_ok(session, town.zorg_a, body, schemas)
+    assert message.state == MessageState.VERWERKT
+    assert _aanmeldingen(session) == []
+    [answer] = outgoing_of_kind(session, town.zorg_a, "319")
+    valid(schemas, answer)
+    assert answer_of(answer) == ("W-1", "1", "5")

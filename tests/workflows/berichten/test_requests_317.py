@@ -342,3 +342,14 @@ def test_a_request_open_when_the_trajectory_closes_lapses_with_a_319(
     valid(schemas, answer)
     assert answer_of(answer) == ("VOW-1", "1", "7")
     assert answer.dated_on == TODAY
+
+
+def test_its_own_toewijzing_named_for_another_client_is_unknown_too(
+    session: Session, town: World, running: Trajectory, schemas: Schemas
+) -> None:
+    body = _to_zwaar(running, bsn=town.child.bsn)
+    message, retour = receive_ok(session, town.zorg_a, body, schemas)
+    assert message.state == MessageState.GEWEIGERD
+    assert retour is not None
+    assert retour_codes(retour, TE_WIJZIGEN) == ["9351"]
+    assert _scalings(session) == []
