@@ -92,10 +92,10 @@ def xsd_versions(parent: Element, domain: Domain, kind: str, schemas: Schemas) -
     add(parent, "BerichtXsdVersie", message, basis=True)
 
 
-def local_time(moment: datetime | None = None) -> str:
+def local_time(zone_name: str, moment: datetime | None = None) -> str:
     """The time of day in the municipality's zone, as LDT_Tijd wants it (no zone)."""
-    now = moment or datetime.now(zone())
-    return now.astimezone(zone()).strftime("%H:%M:%S")
+    local = zone(zone_name)
+    return (moment or datetime.now(local)).astimezone(local).strftime("%H:%M:%S")
 
 
 def cents(amount: Decimal) -> int:
@@ -239,7 +239,7 @@ def toewijzing(
         if has_code:
             add(coded, "Code", code, basis=True)
         add(product, "Toewijzingsdatum", decided_on)
-        add(product, "Toewijzingstijd", local_time())
+        add(product, "Toewijzingstijd", local_time(settings.timezone))
         add(product, "Ingangsdatum", trajectory.planned_start)
         add(product, "Einddatum", ends_on)
         if change:
