@@ -18,7 +18,15 @@ from models import (
     VerzoekState,
 )
 
+from ..errors import N_
+
 OPEN_STATES = (VerzoekState.OPEN, VerzoekState.IN_ONDERZOEK)
+VERZOEK_STATE_LABELS: dict[VerzoekState, str] = {
+    VerzoekState.OPEN: N_("Wacht op antwoord"),
+    VerzoekState.IN_ONDERZOEK: N_("In onderzoek gemeld"),
+    VerzoekState.TOEGEWEZEN: N_("Toegewezen (bericht 301)"),
+    VerzoekState.AFGEWEZEN: N_("Afgewezen (bericht 319)"),
+}
 
 
 def open_verzoek_of_aanmelding(session: Session, aanmelding: Aanmelding) -> Verzoek | None:
