@@ -18,6 +18,11 @@ Decisions written down here (where the standard leaves it to the municipality):
   caller names another code; *geen vervolg* on a 315's aanmelding is answered the same way.
 * A trajectory for a 315's aanmelding sent to **another** provider refuses the request of the
   provider that asked (code 7): the gids chose another provider.
+* A 317's scaling request still open when its trajectory closes lapses: 319 afgewezen, code 7,
+  with the answer written on the request ("Het traject is afgesloten.").
+* A request is answered once. Granted, it stays granted when the provider later returns the
+  trajectory; the 301 goes only on the ``berichtenverkeer`` channel (a provider that asks by
+  message for a product its contract has on the portal sees the trajectory in the portal).
 """
 
 from __future__ import annotations
