@@ -36,7 +36,7 @@ from workflows.aanmeldingen import (
     get_aanmelding,
     register_aanmelding,
 )
-from workflows.berichten.answers import GIDS_REFUSAL, REFUSAL_REASONS, tell_in_onderzoek
+from workflows.berichten.answers import REFUSAL_REASONS, tell_in_onderzoek
 from workflows.berichten.requests import requested_terms
 from workflows.berichten.verzoeken import VERZOEK_STATE_LABELS, verzoek_of_aanmelding
 from workflows.caseload import caseload as caseload_query
@@ -68,7 +68,7 @@ from ..bsn_display import shown_bsn
 from ..extensions import db
 from ..filters import fmt_date, fmt_money, intensity_label
 from ..formtools import not_possible, opts, run_step, step_not_possible, whole_number
-from ..loaders import closing_choices, own_trajectory, wijk_choices
+from ..loaders import closing_choices, own_trajectory, refusal_choices, wijk_choices
 from . import bp
 from .forms import (
     END_MOVES,
@@ -257,7 +257,7 @@ def request_detail(request_id: int) -> str | Response:
     item = get_aanmelding(db.session, request_id, for_update=request.method == "POST")
     verzoek = verzoek_of_aanmelding(db.session, item)
     form = DecideAanmeldingForm()
-    form.refusal_code.choices = _refusal_choices()
+    form.refusal_code.choices = refusal_choices()
     general: list[str] = []
     if form.validate_on_submit():
         if item.gids_id != me().id:
@@ -287,17 +287,6 @@ def request_detail(request_id: int) -> str | Response:
         in_onderzoek_form=InOnderzoekForm(),
         verzoek_label=VERZOEK_STATE_LABELS,
         refusal_meanings=REFUSAL_REASONS,
-    )
-
-
-def _refusal_choices() -> list[SelectChoice]:
-    default = _(
-        "Standaard: %(code)s %(meaning)s",
-        code=GIDS_REFUSAL,
-        meaning=_(REFUSAL_REASONS[GIDS_REFUSAL]),
-    )
-    return opts(
-        [("", default)] + [(code, f"{code} {_(text)}") for code, text in REFUSAL_REASONS.items()]
     )
 
 

@@ -10,11 +10,20 @@ from freezegun import freeze_time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Aanmelding, Channel, Domain, Message, Verzoek, VerzoekState
-from tests.berichten.request_xml import Product, message_315
-from tests.factories import TODAY, World
+from models import (
+    Aanmelding,
+    Channel,
+    Domain,
+    Message,
+    TrajectoryState,
+    Verzoek,
+    VerzoekState,
+)
+from tests.berichten.request_xml import Change, Product, message_315, message_317
+from tests.factories import TODAY, World, make_trajectory
 from tests.workflows.berichten.requests_helpers import with_product_codes
 from workflows.berichten.incoming import receive
+from workflows.scaling import open_request
 
 from .helpers import csrf_token, login_as
 
@@ -98,3 +107,36 @@ def test_in_onderzoek_goes_once_and_only_by_the_aanmeldings_gids(client, session
     assert len(sent) == 1
     page = client.get(url).get_data(as_text=True)
     assert "In onderzoek gemeld" in page
+
+
+@freeze_time(TODAY)
+def test_a_317_is_decided_on_the_scaling_page_with_the_code_the_provider_reads(
+    client, session, world
+) -> None:
+    with_product_codes(session, world)
+    for contract in world.zorg_a.contracts:
+        contract.channel = Channel.BERICHTENVERKEER
+    running = make_trajectory(session, world, TrajectoryState.ACTIEF)
+    body = message_317(
+        Domain.WMO,
+        world.zorg_a.agb_code,
+        reference="VOW-9",
+        changed=(Change(running.id, euros=5400),),
+    )
+    receive(session, world.zorg_a, body, TODAY)
+    request = open_request(session, running)
+    assert request is not None
+    login_as(client, world.gids)
+    url = f"/gids/opschalingen/{request.id}"
+    page = client.get(url)
+    assert "VOW-9" in page.get_data(as_text=True)
+    name, token = csrf_token(page)
+    answer = client.post(
+        url, data={name: token, "decision": "nee", "reason": "Nee", "refusal_code": "6"}
+    )
+    assert answer.status_code == 302
+    verzoek = session.scalar(select(Verzoek))
+    assert verzoek is not None
+    session.refresh(verzoek)
+    assert (verzoek.state, verzoek.refusal_code) == (VerzoekState.AFGEWEZEN, "6")
+    assert "6 Stapeling" in client.get(url).get_data(as_text=True)

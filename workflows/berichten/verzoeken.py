@@ -43,6 +43,11 @@ def verzoek_of_aanmelding(session: Session, aanmelding: Aanmelding) -> Verzoek |
     return session.scalars(select(Verzoek).where(Verzoek.aanmelding_id == aanmelding.id)).first()
 
 
+def verzoek_of_scaling(session: Session, request: ScalingRequest) -> Verzoek | None:
+    """The 317 request the scaling request came from, answered or not."""
+    return session.scalars(select(Verzoek).where(Verzoek.scaling_request_id == request.id)).first()
+
+
 def open_verzoek_of_scaling(session: Session, request: ScalingRequest) -> Verzoek | None:
     return session.scalars(
         select(Verzoek).where(
