@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from models import Message, MessageDirection, MessageState, Provider
 
 from ..errors import N_, DomainError
-from . import codes, outgoing
+from . import codes, outgoing, requests
 from .care import handle_305, handle_307
 from .claims import answer_323, handle_323
 from .schemas import Schemas
@@ -59,8 +59,9 @@ HANDLERS: dict[str, Handler] = {
     "305": handle_305,  # start of care (workflows.berichten.care)
     "307": handle_307,  # end of care (workflows.berichten.care)
     "323": handle_323,  # claim (workflows.berichten.claims)
-    # "305": start of care, "307": end of care, "315": request for a toewijzing,
-    # "317": request for a change, "320": retour of our 319, "323": claim
+    "315": requests.handle_315,  # verzoek om toewijzing (workflows.berichten.requests)
+    "317": requests.handle_317,  # verzoek om wijziging
+    "320": requests.handle_320,  # retour of our 319
 }
 RETOUR_BUILDERS: dict[str, RetourBuilder] = {
     "305": outgoing.retour,
