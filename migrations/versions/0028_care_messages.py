@@ -5,7 +5,7 @@ A provider's declaration (JW323/WMO323) keeps its number, unique per provider an
 8021), with the claim it became (``models.declaration``).
 
 Revision ID: 0028
-Revises: 0026
+Revises: 0027
 Create Date: 2026-12-06 05:30:00
 """
 
