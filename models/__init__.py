@@ -34,6 +34,7 @@ from .enums import (
 )
 from .evaluation import ZRM_DOMAINS, Evaluation, ResultScore, ZrmBaselineScore, ZrmScore
 from .invitation import Invitation
+from .message_token import MessageToken
 from .provider import Contract, Provider
 from .reference import ChangeReason, EndReason, Wijk
 from .resident import Household, Resident
@@ -82,6 +83,7 @@ __all__ = [
     "UNIT_CLIENT",
     "UNIT_TRAJECT",
     "ApiToken",
+    "MessageToken",
     "OutlierMonth",
     "PopulationFigure",
     "StatsDurationCount",
