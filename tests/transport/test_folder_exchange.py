@@ -30,11 +30,14 @@ def inbox(root: Path, provider: Provider) -> Path:
 
 
 def received(session: Session, provider: Provider) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(Message)
-        .where(Message.provider_id == provider.id, Message.direction == MessageDirection.IN)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Message)
+            .where(Message.provider_id == provider.id, Message.direction == MessageDirection.IN)
+        )
+        or 0
+    )
 
 
 def test_verwerk_receives_each_file_moves_it_and_twice_applies_once(

@@ -44,11 +44,14 @@ def post(client: FlaskClient, token: str, body: bytes, **headers: str) -> object
 
 
 def in_messages(session: Session, provider: Provider) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(Message)
-        .where(Message.provider_id == provider.id, Message.direction == MessageDirection.IN)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Message)
+            .where(Message.provider_id == provider.id, Message.direction == MessageDirection.IN)
+        )
+        or 0
+    )
 
 
 # --- who gets in -------------------------------------------------------------------------------
@@ -87,9 +90,7 @@ def message_tokens_now():  # noqa: ANN201 - a helper for the revocation above
     return datetime.now(UTC)
 
 
-def test_a_signed_in_browser_does_not_open_the_gateway(
-    client: FlaskClient, world: World
-) -> None:
+def test_a_signed_in_browser_does_not_open_the_gateway(client: FlaskClient, world: World) -> None:
     from ..app.helpers import login_as
 
     login_as(client, world.aanbieder_a)
