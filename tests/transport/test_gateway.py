@@ -213,12 +213,18 @@ def test_another_content_type_is_415(client: FlaskClient, world: World, token_a:
     assert response.status_code == 415
 
 
+@pytest.mark.parametrize("megabytes", [6, 50])  # under and over the app's upload limit
 def test_a_body_over_the_limit_is_413_before_it_is_read(
-    client: FlaskClient, session: Session, world: World, token_a: str, tmp_path: Path
+    client: FlaskClient,
+    session: Session,
+    world: World,
+    token_a: str,
+    tmp_path: Path,
+    megabytes: int,
 ) -> None:
     big = tmp_path / "groot.xml"
     with big.open("wb") as out:
-        out.truncate(50 * 1024 * 1024)  # sparse: 50 MB that take no disk
+        out.truncate(megabytes * 1024 * 1024)  # sparse: takes no disk
     with big.open("rb") as stream:
         response = client.post(
             f"{BASE}/berichten", input_stream=stream, headers={**XML, **auth(token_a)}
