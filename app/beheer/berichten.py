@@ -149,14 +149,16 @@ def issue_message_token(provider_id: int) -> str | Response:
     )
 
 
-@bp.post("/aanbieders/<int:provider_id>/berichtentokens/<int:token_id>/intrekken")
-def revoke_message_token(provider_id: int, token_id: int) -> Response:
+@bp.post("/aanbieders/<int:provider_id>/berichtentokens/<int:message_token_id>/intrekken")
+def revoke_message_token(provider_id: int, message_token_id: int) -> Response:
     provider = _provider(provider_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     run_step(
         None,
-        lambda: message_tokens.revoke(db.session, me(), provider, token_id, datetime.now(UTC)),
+        lambda: message_tokens.revoke(
+            db.session, me(), provider, message_token_id, datetime.now(UTC)
+        ),
         success=_("Het token is ingetrokken."),
         flash_problems=True,
     )
