@@ -12,8 +12,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import AuditEntry, Provider
-from models.message import Message, MessageDirection, MessageState
+from models import AuditEntry, Message, MessageDirection, MessageState, Provider
 
 from ..factories import World
 from .helpers import incoming_xml, outgoing
@@ -41,7 +40,7 @@ def received(session: Session, provider: Provider) -> int:
 
 
 def test_verwerk_receives_each_file_moves_it_and_twice_applies_once(
-    app: Flask, session: Session, world: World, tmp_path: Path
+    app: Flask, session: Session, world: World, tmp_path: Path, accepting_305: list[str]
 ) -> None:
     folder = inbox(tmp_path, world.zorg_a)
     (folder / "a.xml").write_bytes(incoming_xml(world.zorg_a, "IN-1"))
@@ -51,8 +50,10 @@ def test_verwerk_receives_each_file_moves_it_and_twice_applies_once(
     result = run(app, world, "verwerk", str(tmp_path))
 
     assert result.exit_code == 0, result.output
-    assert "Berichten verwerkt: 2, geweigerd: 0." in result.output
+    assert "Berichten verwerkt: 2, afgekeurd met retour: 0, geweigerd: 0." in result.output
+    assert "retour 306 klaar in de uitbox" in result.output
     assert sorted(p.name for p in (folder / "verwerkt").iterdir()) == ["a.xml", "b.xml"]
+    assert accepting_305 == ["IN-1", "IN-2"]
     assert (folder / "notitie.txt").exists()
     assert received(session, world.zorg_a) == 2
     # the provider's system puts the same message in again: nothing is applied twice
@@ -60,6 +61,7 @@ def test_verwerk_receives_each_file_moves_it_and_twice_applies_once(
     again = run(app, world, "verwerk", str(tmp_path))
     assert again.exit_code == 0, again.output
     assert received(session, world.zorg_a) == 2
+    assert accepting_305 == ["IN-1", "IN-2"]  # not applied again
     assert sorted(p.name for p in (folder / "verwerkt").iterdir()) == ["a.1.xml", "a.xml", "b.xml"]
     audited = session.scalars(
         select(AuditEntry.details).where(AuditEntry.action == "ontvangen")
@@ -68,7 +70,7 @@ def test_verwerk_receives_each_file_moves_it_and_twice_applies_once(
 
 
 def test_an_unreadable_file_is_refused_with_a_reason_and_the_run_goes_on(
-    app: Flask, session: Session, world: World, tmp_path: Path
+    app: Flask, session: Session, world: World, tmp_path: Path, accepting_305: list[str]
 ) -> None:
     folder = inbox(tmp_path, world.zorg_a)
     (folder / "a_kapot.xml").write_bytes(b"<Bericht><niet-af>")
@@ -78,7 +80,7 @@ def test_an_unreadable_file_is_refused_with_a_reason_and_the_run_goes_on(
 
     assert result.exit_code == 0, result.output
     assert "GEWEIGERD" in result.output and "a_kapot.xml" in result.output
-    assert "Berichten verwerkt: 1, geweigerd: 1." in result.output
+    assert "Berichten verwerkt: 1, afgekeurd met retour: 0, geweigerd: 1." in result.output
     refused = folder / "geweigerd"
     assert (refused / "a_kapot.xml").exists()
     assert (refused / "a_kapot.xml.fout.txt").read_text().startswith("Geweigerd:")
@@ -149,6 +151,22 @@ def test_a_link_in_the_inbox_is_not_followed(
     assert "koppeling" in result.output
     assert received(session, world.zorg_a) == 0
     assert elsewhere.exists()
+
+
+def test_a_message_in_a_providers_folder_that_names_another_sender_is_answered_with_0001(
+    app: Flask, session: Session, world: World, tmp_path: Path, accepting_305: list[str]
+) -> None:
+    """The folder is the identity: Zorg B's message put in Zorg A's folder is not Zorg B's."""
+    folder = inbox(tmp_path, world.zorg_a)
+    (folder / "vals.xml").write_bytes(incoming_xml(world.zorg_b, "IN-1"))
+
+    result = run(app, world, "verwerk", str(tmp_path))
+
+    assert result.exit_code == 0, result.output
+    assert "afgekeurd met retour: 1" in result.output and "0001" in result.output
+    assert accepting_305 == []
+    assert received(session, world.zorg_b) == 0
+    assert (folder / "verwerkt" / "vals.xml").exists()
 
 
 def test_verwerk_needs_an_operator_and_an_existing_folder(
