@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from models import AuditEntry, Message, MessageDirection, MessageState, Provider
 
 from ..factories import World
-from .helpers import incoming_xml, outgoing
+from .helpers import DAY, incoming_xml, outgoing
 
 
 def run(app: Flask, world: World, *args: str) -> Result:
@@ -231,3 +231,63 @@ def test_exporteer_marks_nothing_when_a_file_cannot_be_written(
     session.expire_all()
     assert a1.state == MessageState.KLAAR
     assert b1.state == MessageState.VERZONDEN  # the other provider's went out
+
+
+def test_an_unexpected_failure_leaves_the_file_for_the_next_run_and_goes_on(
+    app: Flask,
+    session: Session,
+    world: World,
+    tmp_path: Path,
+    accepting_305: list[str],
+    monkeypatch,
+) -> None:
+    import app.message_exchange as exchange
+
+    real = exchange.receive
+
+    def flaky(session: Session, provider: Provider, body: bytes, today: object) -> Message:
+        if b"IN-STUK" in body:
+            raise RuntimeError("database weg")
+        return real(session, provider, body, today)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(exchange, "receive", flaky)
+    folder = inbox(tmp_path, world.zorg_a)
+    (folder / "a.xml").write_bytes(incoming_xml(world.zorg_a, "IN-STUK"))
+    (folder / "b.xml").write_bytes(incoming_xml(world.zorg_a, "IN-2"))
+
+    result = run(app, world, "verwerk", str(tmp_path))
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "blijven staan na een fout: 1" in result.output and "Berichten verwerkt: 1" in result.output
+    )
+    assert (folder / "a.xml").exists() and (folder / "verwerkt" / "b.xml").exists()
+    assert received(session, world.zorg_a) == 1
+
+
+def test_a_message_refused_as_a_whole_goes_to_geweigerd_with_its_errors(
+    app: Flask, session: Session, world: World, tmp_path: Path, monkeypatch
+) -> None:
+    import app.message_exchange as exchange
+    from workflows.berichten.store import PartError, set_errors
+
+    def refusing(session: Session, provider: Provider, body: bytes, today: object) -> Message:
+        message = Message(
+            direction=MessageDirection.IN, kind="305", domain=world.hh.domain,
+            provider_id=provider.id, identification="XSD-1", dated_on=DAY,
+            state=MessageState.GEWEIGERD, body=body,
+        )  # fmt: skip
+        set_errors(message, [PartError("0001", "", "niet geldig volgens het XSD")])
+        session.add(message)
+        session.flush()
+        return message
+
+    monkeypatch.setattr(exchange, "receive", refusing)
+    folder = inbox(tmp_path, world.zorg_a)
+    (folder / "a.xml").write_bytes(incoming_xml(world.zorg_a, "XSD-1"))
+
+    result = run(app, world, "verwerk", str(tmp_path))
+
+    assert "geweigerd: 1" in result.output
+    reason = (folder / "geweigerd" / "a.xml.fout.txt").read_text()
+    assert "0001" in reason and "XSD" in reason

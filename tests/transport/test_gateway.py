@@ -305,3 +305,34 @@ def test_a_chunked_body_over_the_limit_is_413_after_reading_just_past_it(
     assert response.status_code == 413
     assert MAX_MESSAGE_BYTES < body.read_bytes <= MAX_MESSAGE_BYTES + 1024 * 1024
     assert in_messages(session, world.zorg_a) == 0
+
+
+def test_a_message_refused_as_a_whole_is_400_with_its_errors(
+    client: FlaskClient,
+    session: Session,
+    world: World,
+    token_a: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What receive() stores as geweigerd without a retour (it failed its schema) is reported by
+    the transport: 400 with the errors, never a 200."""
+    import app.berichten_api as gateway
+    from workflows.berichten.store import PartError, set_errors
+
+    def refusing(session: Session, provider: Provider, body: bytes, today: object) -> Message:
+        message = Message(
+            direction=MessageDirection.IN, kind="305", domain=world.hh.domain,
+            provider_id=provider.id, identification="XSD-1", dated_on=TODAY,
+            state=MessageState.GEWEIGERD, body=body,
+        )  # fmt: skip
+        set_errors(message, [PartError("0001", "", "Element 'Bsn': niet geldig volgens het XSD")])
+        session.add(message)
+        session.flush()
+        return message
+
+    monkeypatch.setattr(gateway, "receive", refusing)
+    response = post(client, token_a, incoming_xml(world.zorg_a, "XSD-1"))
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["error"] == "refused"
+    assert body["problems"][0]["code"] == "0001" and "XSD" in body["problems"][0]["message"]
