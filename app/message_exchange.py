@@ -103,8 +103,11 @@ def unreadable_text(error: DomainError) -> str:
 
 def resident_of(message: Message) -> int | None:
     """The resident a message is about, for the audit log (their access request shows it)."""
-    trajectory = getattr(message, "trajectory", None)
-    return trajectory.resident_id if trajectory is not None else None
+    if message.trajectory is not None:
+        return message.trajectory.resident_id
+    if message.aanmelding is not None:
+        return message.aanmelding.resident_id
+    return None
 
 
 def audit_body(session: Session, message: Message, how: str, action: str = audit.READ) -> None:

@@ -9,12 +9,20 @@ from pathlib import Path
 
 from click.testing import Result
 from flask import Flask
+from freezegun import freeze_time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import AuditEntry, Message, MessageDirection, MessageState, Provider
+from models import (
+    AuditEntry,
+    Message,
+    MessageDirection,
+    MessageState,
+    Provider,
+    TrajectoryState,
+)
 
-from ..factories import World
+from ..factories import TODAY, World, make_trajectory
 from .helpers import DAY, incoming_xml, outgoing
 
 
@@ -291,3 +299,21 @@ def test_a_message_refused_as_a_whole_goes_to_geweigerd_with_its_errors(
     assert "geweigerd: 1" in result.output
     reason = (folder / "geweigerd" / "a.xml.fout.txt").read_text()
     assert "0001" in reason and "XSD" in reason
+
+
+@freeze_time(TODAY)
+def test_an_exported_message_about_a_trajectory_shows_in_its_residents_audit(
+    app: Flask, session: Session, world: World, tmp_path: Path
+) -> None:
+    trajectory = make_trajectory(session, world, TrajectoryState.VOORGESTELD)
+    message = outgoing(session, world.zorg_a, "000000000009", trajectory_id=trajectory.id)
+
+    assert run(app, world, "exporteer", str(tmp_path)).exit_code == 0
+
+    entry = session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.object_type == "bericht", AuditEntry.object_id == message.id
+        )
+    )
+    assert entry is not None and entry.resident_id == trajectory.resident_id
+    assert entry.user_id == world.beheerder.id  # the operator named by --by
