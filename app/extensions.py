@@ -60,6 +60,7 @@ class Database:
         berichten = Settings(
             municipality_code=app.config["MUNICIPALITY_CODE"],
             schemas=Schemas(app.config.get("ISTANDAARDEN_XSD_DIR")),
+            timezone=app.config["TIMEZONE"],
         )
         app.extensions["berichten"] = berichten
         self._sessions = make_session_factory(

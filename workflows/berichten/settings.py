@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from ..clock import DEFAULT_TIMEZONE
 from .schemas import NO_SCHEMAS, Schemas
 
 SETTINGS_INFO = "berichten"
@@ -31,6 +32,8 @@ def is_municipality_code(value: str) -> bool:
 class Settings:
     municipality_code: str = DEFAULT_MUNICIPALITY_CODE
     schemas: Schemas = field(default=NO_SCHEMAS)
+    # The municipality's time zone (the app's TIMEZONE): a message's times are local times.
+    timezone: str = DEFAULT_TIMEZONE
 
     def __post_init__(self) -> None:
         if not is_municipality_code(self.municipality_code):
