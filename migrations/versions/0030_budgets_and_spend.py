@@ -17,7 +17,7 @@ reads the claims). A frozen row keeps no claim: its trajectory is about to lose 
 data, and it is never derived again.
 
 Revision ID: 0030
-Revises: 0025
+Revises: 0029
 Create Date: 2026-12-06 06:00:00
 """
 
