@@ -60,7 +60,10 @@ def referrer_type_field() -> SelectField:
 def referrer_name_field() -> StringField:
     return StringField(
         _l("Naam van de verwijzer (persoon of instantie)"),
-        validators=[Optional(), Length(max=64)],
+        validators=[
+            Optional(),
+            Length(max=64, message=_l("De naam van de verwijzer heeft hoogstens 64 tekens.")),
+        ],
     )
 
 
