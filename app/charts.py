@@ -82,6 +82,8 @@ def tick_label(value: float, unit: str) -> str:
     """A tick in the reader's language: "25%", "1.500" (nl) or "1,500" (en), "2,5"."""
     if unit == "share":
         return str(format_percent(value, "#,##0%"))
+    if unit == "money":
+        return "€ " + str(format_decimal(value, "#,##0"))
     return str(format_decimal(value, "#,##0.#"))
 
 

@@ -530,6 +530,7 @@ for _name, _help, _extra in (
     ("durations", "Care durations; Kaplan-Meier median per start year.", [UNIT_OPTION]),
     ("waiting-times", "Waiting times by month of start.", []),
     ("results", "Result rate, closure categories, extensions, repeat use, cost, rates.", []),
+    ("finance", "Committed spend, claims, deviations from the tariff, expected claims.", []),
 ):
     stats_cli.add_command(_figure_command(_name, _help, _extra))
 

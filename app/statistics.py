@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import current_app
 
+from workflows.claims import ClaimPolicy
 from workflows.errors import DomainError
 from workflows.stats import report
 from workflows.stats.anonymity import Disclosure
@@ -20,7 +21,7 @@ from . import clock
 from .extensions import db
 from .filters import translate_problem
 
-FIGURE_NAMES = ("flows", "intensity", "durations", "waiting-times", "results")
+FIGURE_NAMES = ("flows", "intensity", "durations", "waiting-times", "results", "finance")
 
 
 def threshold() -> int:
@@ -43,12 +44,18 @@ def _results(query: StatsQuery, protection: Disclosure) -> Any:
     )
 
 
+def _finance(query: StatsQuery, protection: Disclosure) -> Any:
+    policy = ClaimPolicy(current_app.config["CLAIM_POLICY"])
+    return report.finance(db.session, query, protection, policy)
+
+
 FIGURES: dict[str, Callable[[StatsQuery, Disclosure], Any]] = {
     "flows": lambda q, d: report.flows(db.session, q, d),
     "intensity": lambda q, d: report.intensity(db.session, q, d),
     "durations": lambda q, d: report.durations(db.session, q, d),
     "waiting-times": lambda q, d: report.waiting_times(db.session, q, d),
     "results": _results,
+    "finance": _finance,
 }
 
 

@@ -84,10 +84,11 @@ from models import (  # noqa: E402
 from workflows import clock  # noqa: E402
 from workflows.bsn import bsn_check_digit  # noqa: E402
 from workflows.bulk import write_rows  # noqa: E402
-from workflows.stats import admin, cache, figures  # noqa: E402
+from workflows.stats import admin, cache, figures, finance  # noqa: E402
 from workflows.stats.episodes import month_index  # noqa: E402
 from workflows.stats.feed import pseudonym, pseudonym_key, rebuild_aggregates  # noqa: E402
 from workflows.stats.history import COLUMNS, apply_import, check_import  # noqa: E402
+from workflows.stats.money import cents  # noqa: E402
 from workflows.stats.selection import StatsQuery, parse_query  # noqa: E402
 from workflows.users import hash_password  # noqa: E402
 
@@ -201,6 +202,9 @@ def feed_rows(n: int, clients: int, key: bytes, seed: int = 4) -> Iterator[dict[
             care_start = None if waiting else start
             closed = care_start is not None and end is not None
             decision = start - timedelta(days=rng.randint(7, 70))
+            price = Decimal(rng.choice(("1200.00", "2600.00", "3800.00", "6200.00")))
+            achieved = (rng.random() < 0.7) if closed else None
+            money = money_of(rng, decision, start, end if closed else None, price, achieved)
             made += 1
             yield {
                 "source_trajectory_id": None,
@@ -223,10 +227,11 @@ def feed_rows(n: int, clients: int, key: bytes, seed: int = 4) -> Iterator[dict[
                 "care_end": end if closed else None,
                 "start_month": month_index(care_start) if care_start else None,
                 "end_month": month_index(end) if closed and end else None,
-                "price": Decimal(rng.choice(("1200.00", "2600.00", "3800.00", "6200.00"))),
+                "price": price,
                 "closure_category": rng.choice("abcd") if closed else None,
                 "end_reason_code": "19" if closed else None,
-                "result_achieved": (rng.random() < 0.7) if closed else None,
+                "result_achieved": achieved,
+                **money,
                 "extensions": 1 if rng.random() < 0.05 else 0,
                 # Record keys for the cell key method (a detached row keeps a drawn one).
                 "record_key": rng.getrandbits(KEY_BITS),
@@ -238,6 +243,51 @@ def feed_rows(n: int, clients: int, key: bytes, seed: int = 4) -> Iterator[dict[
             start = end + timedelta(days=1 if rng.random() < 0.33 else rng.randint(30, 900))
             if start > cutoff_day:
                 break
+
+
+def money_of(
+    rng: random.Random,
+    decision: date,
+    start: date,
+    end: date | None,
+    price: Decimal,
+    achieved: bool | None,
+) -> dict[str, Any]:
+    """The feed's money columns (``workflows.stats.money``) for a generated trajectory: four in
+    five at the tariff, the rest 10 % above it; closed care claimed in nine cases of ten (most
+    approved, some refused, some still submitted) in its month of end or the next; the rest
+    expected."""
+    planned_end = start + timedelta(days=182)
+    tariff = price if rng.random() < 0.8 else (price / Decimal("1.1")).quantize(Decimal("0.01"))
+    partial = None
+    if end is not None and not achieved:
+        days = min((end - start).days + 1, 183)
+        partial = (price * days / 183).quantize(Decimal("0.01"))
+    claim: dict[str, Any] = {
+        "claim_state": None,
+        "claim_amount": None,
+        "claim_submitted_month": None,
+        "claim_decided_month": None,
+    }
+    if end is not None and rng.random() < 0.9:
+        submitted = month_index(end) + rng.randint(0, 1)
+        state = rng.choices(("goedgekeurd", "afgewezen", "ingediend"), (80, 8, 12))[0]
+        claim = {
+            "claim_state": state,
+            "claim_amount": price if achieved else partial,
+            "claim_submitted_month": submitted,
+            "claim_decided_month": None if state == "ingediend" else submitted + rng.randint(0, 1),
+        }
+    expected = None
+    if claim["claim_state"] is None:
+        expected = month_index(end) if end is not None else month_index(planned_end)
+    return {
+        "commit_month": month_index(decision),
+        "tariff_price": tariff,
+        **claim,
+        "expected_month": expected,
+        "pro_rata_amount": partial,
+    }
 
 
 def load_feed(session: Session, n: int, clients: int) -> None:
@@ -364,6 +414,14 @@ RAW_TYPES = {
     "care_start": "DATE",
     "planned_end": "DATE",
     "care_end": "DATE",
+    "commit_month": "INTEGER",
+    "tariff_price": "DECIMAL(10,2)",
+    "claim_state": "VARCHAR",
+    "claim_amount": "DECIMAL(10,2)",
+    "claim_submitted_month": "INTEGER",
+    "claim_decided_month": "INTEGER",
+    "expected_month": "INTEGER",
+    "pro_rata_amount": "DECIMAL(10,2)",
     "start_month": "INTEGER",
     "end_month": "INTEGER",
     "price": "DECIMAL(12,2)",
@@ -391,6 +449,7 @@ FIGURES = (
     ("intensity", "intensity", "traject"),
     ("durations", "durations", "traject"),
     ("results", "results", "traject"),
+    ("finance", "finance", "traject"),
 )
 
 # Client episodes after the filters, as ``workflows.stats.episodes.merge`` forms them: sorted by
@@ -536,6 +595,65 @@ class Duck:
             cohorts.append((year, n, done, n - done, km_median_grouped(steps, n)))
         return (ended, _rounded(mean), _rounded(median), cohorts)
 
+    def finance(self, filters: dict[str, str]) -> tuple[Any, ...]:
+        """docs/statistics.md, "Finance", from its definitions: the committed stock of a month
+        as the rows committed by its end and not ended by it; each flow by its month; the
+        expected claims from the current month on."""
+        where = self.where(filters, started=False)
+        params = self.params(filters, "start", "last")
+        stock = self.run(
+            f"""WITH f AS (SELECT commit_month, end_month, price FROM t WHERE {where})
+                SELECT m.range, count(f.price), coalesce(sum(f.price), 0)
+                FROM range($start, $last + 1) m LEFT JOIN f
+                  ON f.commit_month <= m.range AND (f.end_month IS NULL OR f.end_month > m.range)
+                GROUP BY m.range ORDER BY m.range""",
+            params,
+        )
+        kinds = {
+            "new": ("commit_month", "price", "commit_month IS NOT NULL"),
+            "claimed": ("claim_submitted_month", "claim_amount", "claim_state IS NOT NULL"),
+            "approved": ("claim_decided_month", "claim_amount", "claim_state = 'goedgekeurd'"),
+            "refused": ("claim_decided_month", "claim_amount", "claim_state = 'afgewezen'"),
+            "tariff": ("commit_month", "price", "tariff_price IS NOT NULL"),
+            "deviating": ("commit_month", "price", "tariff_price <> price"),
+        }
+        flows: dict[str, dict[int, tuple[int, int]]] = {}
+        for name, (month, amount, condition) in kinds.items():
+            flows[name] = {
+                m: (n, cents(total))
+                for m, n, total in self.run(
+                    f"""SELECT {month}, count(*), sum({amount}) FROM t
+                        WHERE {condition} AND {where} AND {month} BETWEEN $start AND $last
+                        GROUP BY 1""",
+                    params,
+                )
+            }
+        months = [
+            (m, n, cents(total), *(v for name in kinds for v in flows[name].get(m, (0, 0))))
+            for m, n, total in stock
+        ]
+        totals = tuple(
+            (sum(n for n, _c in flows[name].values()), sum(c for _n, c in flows[name].values()))
+            for name in kinds
+        )
+        now = self.query.cutoff + 1
+        expected = dict.fromkeys(range(now, now + 12), (0, 0))
+        for m, n, total in self.run(
+            f"""SELECT CASE WHEN care_end IS NULL THEN greatest(expected_month, {now})
+                            ELSE {now} END,
+                       count(*),
+                       sum(CASE WHEN care_end IS NULL OR result_achieved THEN price
+                                ELSE pro_rata_amount END)
+                FROM t
+                WHERE expected_month IS NOT NULL AND {where}
+                  AND ((care_end IS NULL AND expected_month < {now + 12})
+                       OR (care_end IS NOT NULL AND expected_month BETWEEN {now - 12} AND {now}))
+                GROUP BY 1""",
+            self.params(filters),
+        ):
+            expected[m] = (n, cents(total))
+        return (months, totals, sorted(expected.items()))
+
     def results(self, filters: dict[str, str]) -> tuple[Any, ...]:
         where = self.where(filters, started=False)
         closed = self.run(
@@ -635,6 +753,22 @@ def exact(session: Session, name: str, query: StatsQuery, repeat_years: int) -> 
         d = figures.durations(session, query)
         cohorts = [(c.year, c.n, c.ended, c.censored, c.km_median_days) for c in d.cohorts]
         return (d.ended, _rounded(d.mean_days), _rounded(d.median_days), cohorts)
+    if name == "finance":
+        f = finance.finance(session, query)
+        order = ("new_commitments", "claimed", "approved", "refused", "tariff", "deviating")
+        return (
+            [
+                (
+                    m.month,
+                    m.committed.n,
+                    m.committed.cents,
+                    *(v for kind in order for v in (m.flows[kind].n, m.flows[kind].cents)),
+                )
+                for m in f.months
+            ],
+            tuple((f.totals[kind].n, f.totals[kind].cents) for kind in order),
+            [(month, (amount.n, amount.cents)) for month, amount in f.expected],
+        )
     r = figures.results(session, query, repeat_years)
     return (
         r.closed,

@@ -4,6 +4,7 @@ from .aanmelding import Aanmelding
 from .access_request import AccessRequest, AccessRequestState, RequesterRelation
 from .audit import AuditEntry
 from .base import Base, utcnow
+from .budget import Budget
 from .catalogue import (
     HOUSEHOLD_HELP_CATEGORY,
     ProductCategory,
@@ -14,6 +15,7 @@ from .catalogue import (
 from .change import EndOfCareReport, ScalingRequest
 from .claim import Claim
 from .config_change import ConfigChange
+from .declaration import Declaration, DeclarationLine
 from .enums import (
     AanmeldingOutcome,
     Channel,
@@ -55,6 +57,7 @@ from .statistics import (
     StatsEpisode,
     StatsFeedChange,
     StatsFilterCount,
+    StatsFinanceCount,
     StatsMonthlyCount,
     StatsRepeatCount,
     StatsRequest,
@@ -69,8 +72,11 @@ from .statistics import (
 from .task import Task
 from .trajectory import OPEN_STATES, AgreedResult, Trajectory, TrajectoryEvent
 from .user import User
+from .verzoek import Verzoek, VerzoekState
 
 __all__ = [
+    "Verzoek",
+    "VerzoekState",
     "Channel",
     "ReferrerType",
     "Message",
@@ -78,6 +84,7 @@ __all__ = [
     "MessageState",
     "INCOMING_STATES",
     "OUTGOING_STATES",
+    "Budget",
     "FILTER_COLUMNS",
     "KEPT_SETS",
     "set_name",
@@ -97,6 +104,7 @@ __all__ = [
     "StatsDurationCount",
     "StatsEpisode",
     "StatsFilterCount",
+    "StatsFinanceCount",
     "StatsFeedChange",
     "StatsMonthlyCount",
     "StatsRequest",
@@ -107,6 +115,8 @@ __all__ = [
     "ZRM_DOMAINS",
     "Claim",
     "ConfigChange",
+    "Declaration",
+    "DeclarationLine",
     "ClaimState",
     "EndOfCareReport",
     "Evaluation",

@@ -46,7 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TZDateTime, str_enum, utcnow
-from .enums import AanmeldingOutcome, ClosureCategory, Domain, Intensity, NeedType
+from .enums import AanmeldingOutcome, ClaimState, ClosureCategory, Domain, Intensity, NeedType
 from .user import User
 
 # Unit keys in StatsMonthlyCount: a traject row per intensity, a client row with intensity "".
@@ -214,6 +214,19 @@ class StatsTrajectory(Base):
     end_reason_code: Mapped[str | None] = mapped_column(String(2))
     result_achieved: Mapped[bool | None] = mapped_column(Boolean)
     extensions: Mapped[int] = mapped_column(Integer, default=0)
+    # Money (docs/statistics.md, "Finance"): the month the commitment began (decision, else
+    # start of care), the tariff's price when the trajectory is linked to one (for the deviation
+    # flag), its claim's state, amount and months (submitted; decided), the month its claim is
+    # expected while there is none (planned end while care goes on, end of care once closed),
+    # and for care closed without the result the pro-rata amount the claim policy would allow.
+    commit_month: Mapped[int | None] = mapped_column(Integer)
+    tariff_price: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    claim_state: Mapped[ClaimState | None] = mapped_column(str_enum(ClaimState, 12))
+    claim_amount: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    claim_submitted_month: Mapped[int | None] = mapped_column(Integer)
+    claim_decided_month: Mapped[int | None] = mapped_column(Integer)
+    expected_month: Mapped[int | None] = mapped_column(Integer)
+    pro_rata_amount: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     # Record keys for the cell key method (docs/statistics.md, "Disclosure control"): the
     # trajectory's own, and those of its client and household (for counts of distinct ones).
     record_key: Mapped[int] = mapped_column(Integer, default=random_record_key)
@@ -462,6 +475,35 @@ class StatsYearCount(Base):
     figure: Mapped[str] = mapped_column(String(10), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     edge: Mapped[str] = mapped_column(String(5), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    key_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    cents: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StatsFinanceCount(Base):
+    """Money per kept filter set (``""`` for none, and the sets of ``stats_result_counts``:
+    ``intensity``, ``category``, ``profile``, ``provider``, ``wijk``, ``age_band``,
+    ``wijk+age_band``, ``profile+provider``), value(s), domain, kind and month: ``n``
+    trajectories, the sum of their record keys and ``cents``, the sum of their amounts in
+    cents. ``kind`` (docs/statistics.md, "Finance"): ``committed`` (commitment began in
+    ``month``, the price),
+    ``released`` (care of a committed trajectory ended in ``month``, the price), ``claimed``
+    (claim submitted in ``month``, its amount), ``approved`` / ``refused`` (claim in that state,
+    decided in ``month``, its amount), ``tariff`` / ``deviating`` (commitment began in
+    ``month``, linked to a tariff / with a price other than the tariff's), ``expected_open``
+    (no claim, care goes on, planned end in ``month``, the price), ``expected_achieved`` /
+    ``expected_partial`` (no claim, closed in ``month`` with / without the result: the price /
+    the pro-rata amount). Changed by signed deltas in the flush hook, derived again by
+    ``stats rebuild``."""
+
+    __tablename__ = "stats_finance_counts"
+
+    filter_set: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value_1: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value_2: Mapped[str] = mapped_column(String(80), primary_key=True)
+    domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     n: Mapped[int] = mapped_column(Integer, default=0)
     key_sum: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -45,6 +45,7 @@ OBJECT_LABELS: dict[str, str] = {
     "tarief": N_("Tarief"),
     "wijk": N_("Wijk of kern"),
     "bevolking": N_("Bevolkingscijfers"),
+    "begroting": N_("Begroting"),
 }
 ACTION_LABELS: dict[str, str] = {
     CREATED: N_("aangemaakt"),
@@ -89,6 +90,8 @@ FIELD_LABELS: dict[str, str] = {
     # population figures
     "inhabitants": N_("Inwoners"),
     "households": N_("Huishoudens"),
+    # budgets
+    "amount": N_("Bedrag"),
 }
 
 

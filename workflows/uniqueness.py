@@ -38,6 +38,12 @@ DUPLICATES: dict[str, Problem] = {
         N_("Er is al een inzageverzoek met dit zaaknummer."), "reference"
     ),
     "uq_claims_trajectory_id": Problem(N_("Voor dit traject is al gedeclareerd.")),
+    # A provider's client system meets these two (``workflows.berichten.claims``): the
+    # declaration answer names them as retour codes 9333 and 8021.
+    "uq_declarations_number": Problem(N_("Dit declaratienummer is al eerder ingediend.")),
+    "uq_declaration_lines_reference": Problem(
+        N_("Deze prestatie (productreferentie) is al eerder ingediend.")
+    ),
     "uq_evaluations_open_extra": Problem(
         N_(
             "Er staat al een extra evaluatie gepland voor dit traject. Een nieuwe kan worden "
@@ -67,6 +73,13 @@ DUPLICATES: dict[str, Problem] = {
     "one_per_domain_month": Problem(
         N_("Deze maand is voor dit domein al als uitschieter gemarkeerd."), "month"
     ),
+    "one_budget_per_year_category": Problem(
+        N_(
+            "Voor dit jaar en deze productcategorie is intussen een begroting vastgelegd. "
+            "Bekijk die en pas haar zo nodig aan."
+        ),
+        "category_code",
+    ),
     "pk_population_figures": Problem(
         N_(
             "Voor dit jaar zijn intussen bevolkingscijfers vastgelegd. Bekijk ze en pas ze zo "
@@ -92,10 +105,12 @@ NOT_BY_PEOPLE: dict[str, str] = {
     "pk_stats_result_counts": "the statistics feed upserts (workflows.stats.kept)",
     "pk_stats_repeat_counts": "the statistics feed upserts (workflows.stats.kept)",
     "pk_stats_year_counts": "the statistics feed upserts (workflows.stats.kept)",
+    "pk_stats_finance_counts": "the statistics feed upserts (workflows.stats.money)",
     "pk_product_categories": "reference data, inserted by the migrations",
     "pk_end_reasons": "reference data, inserted by the migrations",
     "pk_change_reasons": "reference data, inserted by the migrations",
     "pk_profile_intensities": "written with its profile by the catalogue, never on its own",
+    "uq_verzoeken_reference": "a provider's message; checked under the provider's lock (9347)",
     "uq_messages_identification": (
         "messages come from client systems, not forms: workflows.berichten.incoming answers a "
         "repeated identification from the first message, also when two arrive at once"

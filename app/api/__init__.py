@@ -109,6 +109,11 @@ def results() -> Response:
     return figure("results")
 
 
+@bp.get("/stats/finance")
+def finance() -> Response:
+    return figure("finance")
+
+
 @bp.get("/openapi.json")
 def openapi() -> Response:
     return jsonify(openapi_document())

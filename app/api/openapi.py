@@ -26,6 +26,30 @@ COUNT = {
     "published as 0 or as k or more",
 }
 NUMBER = {"type": ["number", "null"]}
+AMOUNT = {
+    "type": ["number", "null"],
+    "description": "euros, whole: moved by between ½ and `disclosure.max_deviation` times the "
+    "cell's mean amount, fixed by the cell key; null (named in `suppressed`) over 1…k−1 "
+    "trajectories",
+}
+MONEY = {
+    "type": "object",
+    "properties": {"n": COUNT, "amount": AMOUNT},
+    "required": ["n", "amount"],
+    "additionalProperties": False,
+}
+FINANCE_FLOWS = {
+    "new_commitments": MONEY,
+    "claimed": MONEY,
+    "approved": MONEY,
+    "refused": MONEY,
+    "tariff": {
+        "type": "object",
+        "properties": {"n": COUNT, "deviating": COUNT, "share_deviating": NUMBER},
+        "required": ["n", "deviating", "share_deviating"],
+        "additionalProperties": False,
+    },
+}
 SUPPRESSED = {"type": "array", "items": {"type": "string"}}
 
 
@@ -228,6 +252,72 @@ SCHEMAS: dict[str, Any] = {
             "suppressed": SUPPRESSED,
         }
     ),
+    "Finance": _object(
+        {
+            **_header(["traject"]),
+            "claim_policy": {"type": "string", "enum": ["pro_rata", "niets"]},
+            "months": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "month": MONTH,
+                        "committed": MONEY,
+                        **FINANCE_FLOWS,
+                        "suppressed": SUPPRESSED,
+                    }
+                ),
+            },
+            "totals": _object({**FINANCE_FLOWS, "suppressed": SUPPRESSED}),
+            "budget": _object(
+                {
+                    "year": {"type": "integer"},
+                    "through": MONTH,
+                    "months_remaining": {"type": "integer", "minimum": 0},
+                    "basis_from": MONTH,
+                    "basis_to": MONTH,
+                    "applicable": {"type": "boolean"},
+                    "rows": {
+                        "type": "array",
+                        "items": _object(
+                            {
+                                "domain": {"type": "string", "enum": ["wmo", "jeugd"]},
+                                "category": {"type": ["string", "null"]},
+                                "name": {"type": "string"},
+                                "budget": NUMBER,
+                                "committed": MONEY,
+                                "claimed": MONEY,
+                                "basis": MONEY,
+                                "inflow_per_month": NUMBER,
+                                "mean_price": NUMBER,
+                                "forecast": NUMBER,
+                                "exceeds": {"type": ["boolean", "null"]},
+                                "over_budget": NUMBER,
+                                "suppressed": SUPPRESSED,
+                            }
+                        ),
+                    },
+                }
+            ),
+            "expected": _object(
+                {
+                    "from": MONTH,
+                    "months": {
+                        "type": "array",
+                        "items": _object(
+                            {
+                                "month": MONTH,
+                                "n": COUNT,
+                                "amount": AMOUNT,
+                                "suppressed": SUPPRESSED,
+                            }
+                        ),
+                    },
+                    "total": MONEY,
+                    "suppressed": SUPPRESSED,
+                }
+            ),
+        }
+    ),
 }
 
 
@@ -290,6 +380,11 @@ PATHS = {
     "durations": ("Durations", "Care durations; Kaplan–Meier median per start-year cohort."),
     "waiting-times": ("WaitingTimes", "Days request→decision and decision→start by month."),
     "results": ("Results", "Result rate, closure categories, extensions, repeat use, cost, rates."),
+    "finance": (
+        "Finance",
+        "Committed spend, claims submitted/approved/refused, deviations from the tariff, "
+        "expected claims.",
+    ),
 }
 
 

@@ -55,6 +55,16 @@ class PopulationForm(Form):
     households = CountField(_l("Huishoudens"), validators=[Length(max=20)])
 
 
+class BudgetForm(Form):
+    year = IntegerField(
+        _l("Jaar"),
+        validators=[InputRequired(_l("Vul het jaar in.")), NumberRange(2000, 2100)],
+    )
+    category_code = SelectField(_l("Productcategorie"), validate_choice=False)
+    # Whole euros, "39.800" or "39800"; the range is workflows.budgets' to check.
+    amount = CountField(_l("Bedrag (euro)"), validators=[Length(max=20)])
+
+
 class TokenForm(Form):
     user_id = SelectField(_l("Manager"), coerce=_record_id, validate_choice=False)
     name = StringField(

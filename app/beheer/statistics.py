@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from models import Role, User
+from models import ProductCategory, Role, User
+from workflows import budgets as budget_wf
 from workflows import catalogue
 from workflows import providers as provider_wf
 from workflows.paging import page_number
@@ -24,7 +25,15 @@ from ..auth.access import me
 from ..extensions import db
 from ..formtools import opts, run_step
 from . import bp
-from .forms import ActionForm, ImportForm, OutlierForm, PopulationForm, ReviewForm, TokenForm
+from .forms import (
+    ActionForm,
+    BudgetForm,
+    ImportForm,
+    OutlierForm,
+    PopulationForm,
+    ReviewForm,
+    TokenForm,
+)
 
 
 def _button_pressed() -> ActionForm:
@@ -102,6 +111,51 @@ def remove_population(year: int) -> Response:
         flash_problems=True,
     )
     return redirect(url_for("beheer.population"))
+
+
+# --- budgets -----------------------------------------------------------------------------------
+
+
+def _category_choices() -> list[tuple[str, str]]:
+    rows = db.session.scalars(select(ProductCategory).order_by(ProductCategory.code))
+    domain = {"wmo": "Wmo", "jeugd": _("Jeugd")}
+    return [("", _("Kies een productcategorie"))] + [
+        (c.code, f"{domain[c.domain.value]} · {c.code} {c.name}") for c in rows
+    ]
+
+
+@bp.route("/begroting", methods=["GET", "POST"])
+def budgets() -> str | Response:
+    """The yearly budget per product category: managers see it beside committed spend and a
+    year-end forecast (the finance figure)."""
+    form = BudgetForm()
+    form.category_code.choices = opts(_category_choices())
+    errors: list[str] = []
+    if form.validate_on_submit():
+        step = run_step(
+            form,
+            lambda: budget_wf.set_budget(
+                db.session, me(), year=form.year.data or 0,
+                category_code=form.category_code.data or "", amount=form.amount.count or 0,
+            ),
+            success=_("De begroting is opgeslagen."),
+        )  # fmt: skip
+        if step.ok:
+            return redirect(url_for("beheer.budgets"))
+        errors = step.general
+    rows = budget_wf.budgets(db.session, page=page_number(request.args.get("page")))
+    return render_template("beheer/budgets.html", form=form, rows=rows, errors=errors)
+
+
+@bp.post("/begroting/<int:budget_id>/verwijderen")
+def remove_budget(budget_id: int) -> Response:
+    run_step(
+        _button_pressed(),
+        lambda: budget_wf.remove_budget(db.session, me(), budget_id),
+        success=_("De begroting is verwijderd."),
+        flash_problems=True,
+    )
+    return redirect(url_for("beheer.budgets"))
 
 
 # --- API tokens --------------------------------------------------------------------------------

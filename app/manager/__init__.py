@@ -21,7 +21,7 @@ from ..pdf import MonitorReportPdf, send_pdf
 from ..statistics import FIGURE_NAMES, problem_messages, published, query_from, threshold
 from .downloads import csv_bytes, describe, disclosure_notice, format_cell, xlsx_bytes
 from .forms import FilterForm
-from .presentation import charts_for, tables_for
+from .presentation import charts_for, finance_warnings, tables_for
 
 bp = Blueprint("manager", __name__)
 
@@ -33,6 +33,7 @@ def figure_titles() -> dict[str, str]:
         "durations": _("Duur"),
         "waiting-times": _("Wachttijden"),
         "results": _("Resultaten en kosten"),
+        "finance": _("Financiën"),
     }
 
 
@@ -66,6 +67,7 @@ def index() -> tuple[str, int]:
         about=describe(report.header),
         disclosure_notice=disclosure_notice(report.header),
         tables=tables_for(name, report),
+        warnings=finance_warnings(report) if name == "finance" else [],
         charts=[
             (chart.title, to_svg(chart, f"grafiek-{i}"))
             for i, chart in enumerate(charts_for(name, report), start=1)

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from workflows.stats.anonymity import (
     PublishedDurations,
+    PublishedFinance,
     PublishedFlows,
     PublishedIntensity,
     PublishedResults,
@@ -21,6 +22,7 @@ from workflows.stats.anonymity import (
 )
 
 from ..charts import HIDDEN, Chart, Hidden, Value, bar_chart, line_chart
+from ..filters import fmt_money
 
 LEVELS = ("laag", "middel", "zwaar")
 
@@ -360,6 +362,188 @@ def results_tables(report: PublishedResults) -> list[DataTable]:
     return [outcome, categories, other, years]
 
 
+def _amount(row: dict[str, Any], name: str) -> Cell:
+    """A published sum of money: HIDDEN where the row names it as suppressed."""
+    path = f"{name}.amount" if name else "amount"
+    cells = row[name] if name else row
+    return HIDDEN if path in row["suppressed"] else money(cells["amount"])
+
+
+def claim_policy_label(policy: str) -> str:
+    return {
+        "pro_rata": _("naar rato van de verstreken geplande duur"),
+        "niets": _("geen vergoeding"),
+    }.get(policy, policy)
+
+
+def finance_tables(report: PublishedFinance) -> list[DataTable]:
+    months = DataTable(
+        "finance",
+        _("Verplichtingen en declaraties per maand"),
+        [
+            _("Maand"),
+            _("Verplichtingen (trajecten)"),
+            _("Verplichtingen (bedrag)"),
+            _("Nieuwe verplichtingen"),
+            _("Nieuwe verplichtingen (bedrag)"),
+            _("Gedeclareerd"),
+            _("Gedeclareerd (bedrag)"),
+            _("Goedgekeurd"),
+            _("Goedgekeurd (bedrag)"),
+            _("Afgewezen"),
+            _("Afgewezen (bedrag)"),
+            _("Met tarief"),
+            _("Afwijkend van tarief"),
+            _("Aandeel afwijkend"),
+        ],
+        [
+            [
+                r["month"],
+                r["committed"]["n"],
+                _amount(r, "committed"),
+                r["new_commitments"]["n"],
+                _amount(r, "new_commitments"),
+                r["claimed"]["n"],
+                _amount(r, "claimed"),
+                r["approved"]["n"],
+                _amount(r, "approved"),
+                r["refused"]["n"],
+                _amount(r, "refused"),
+                r["tariff"]["n"],
+                r["tariff"]["deviating"],
+                share(r["tariff"]["share_deviating"]),
+            ]
+            for r in report.months
+        ],
+    )
+    t = report.totals
+    totals = DataTable(
+        "finance_totals",
+        _("Totaal over de periode"),
+        [_("Kengetal"), _("Trajecten"), _("Bedrag")],
+        [
+            [_("Nieuwe verplichtingen"), t["new_commitments"]["n"], _amount(t, "new_commitments")],
+            [_("Gedeclareerd"), t["claimed"]["n"], _amount(t, "claimed")],
+            [_("Goedgekeurd"), t["approved"]["n"], _amount(t, "approved")],
+            [_("Afgewezen"), t["refused"]["n"], _amount(t, "refused")],
+            [_("Verplichtingen met een tarief"), t["tariff"]["n"], None],
+            [_("Waarvan prijs afwijkend van het tarief"), t["tariff"]["deviating"], None],
+            [_("Aandeel afwijkend van het tarief"), share(t["tariff"]["share_deviating"]), None],
+        ],
+    )
+    e = report.expected
+    expected = DataTable(
+        "finance_expected",
+        _(
+            "Verwachte declaraties per maand vanaf %(month)s (beleid bij resultaat niet "
+            "behaald: %(policy)s)",
+            month=e["from"],
+            policy=claim_policy_label(report.claim_policy),
+        ),
+        [_("Maand"), _("Trajecten"), _("Verwacht bedrag")],
+        [[r["month"], r["n"], _amount(r, "")] for r in e["months"]]
+        + [
+            [
+                _("Totaal"),
+                e["total"]["n"],
+                HIDDEN if "total.amount" in e["suppressed"] else money(e["total"]["amount"]),
+            ]
+        ],
+    )
+    return [months, totals, expected, budget_table(report.budget)]
+
+
+def _domain_name(domain: str) -> str:
+    return "Wmo" if domain == "wmo" else _("Jeugd")
+
+
+def budget_row_label(row: dict[str, Any]) -> str:
+    if row["category"] is None:
+        return _("%(domain)s, totaal", domain=_domain_name(row["domain"]))
+    return f"{_domain_name(row['domain'])} · {row['category']} {row['name']}"
+
+
+def _over(row: dict[str, Any]) -> str:
+    if row["exceeds"] is None:
+        return "—"
+    if not row["exceeds"]:
+        return _("nee")
+    return _("ja, %(amount)s erboven", amount=fmt_money(row["over_budget"]))
+
+
+def budget_table(budget: dict[str, Any]) -> DataTable:
+    """Budget, committed, claimed and the year-end forecast per domain and category, with the
+    forecast's assumptions in the title and per row (the inflow and mean price it used)."""
+    title = _(
+        "Begroting %(year)s: verplicht en gedeclareerd t/m %(through)s, en de prognose voor "
+        "het jaareinde = verplicht + %(months)s resterende maanden × gemiddelde instroom per "
+        "maand × gemiddelde prijs (beide over %(first)s t/m %(last)s)",
+        year=str(budget["year"]),
+        through=budget["through"],
+        months=budget["months_remaining"],
+        first=budget["basis_from"],
+        last=budget["basis_to"],
+    )
+    columns = [
+        _("Domein of productcategorie"),
+        _("Begroting"),
+        _("Verplicht"),
+        _("Gedeclareerd"),
+        _("Instroom per maand"),
+        _("Gemiddelde prijs"),
+        _("Prognose jaareinde"),
+        _("Prognose boven begroting"),
+    ]
+    if not budget["applicable"]:
+        return DataTable(
+            "finance_budget",
+            title,
+            columns,
+            [
+                [
+                    _("n.v.t.: de begroting geldt per domein en productcategorie, zonder andere "
+                      "filters"),
+                    *[None] * (len(columns) - 1),
+                ]
+            ],
+        )  # fmt: skip
+    return DataTable(
+        "finance_budget",
+        title,
+        columns,
+        [
+            [
+                budget_row_label(r),
+                money(r["budget"]),
+                _amount(r, "committed"),
+                _amount(r, "claimed"),
+                r["inflow_per_month"],
+                HIDDEN if "basis.amount" in r["suppressed"] else money(r["mean_price"]),
+                HIDDEN if "forecast" in r["suppressed"] else money(r["forecast"]),
+                _over(r),
+            ]
+            for r in budget["rows"]
+        ],
+    )
+
+
+def finance_warnings(report: PublishedFinance) -> list[str]:
+    """A sentence for every domain or category whose forecast exceeds its budget."""
+    return [
+        _(
+            "Let op: de prognose voor %(name)s (%(forecast)s) ligt %(over)s boven de begroting "
+            "%(year)s (%(budget)s).",
+            name=budget_row_label(r),
+            forecast=fmt_money(r["forecast"]),
+            over=fmt_money(r["over_budget"]),
+            year=str(report.budget["year"]),
+            budget=fmt_money(r["budget"]),
+        )
+        for r in report.budget["rows"]
+        if r["exceeds"]
+    ]
+
+
 def tables_for(name: str, report: Any) -> list[DataTable]:
     builders = {
         "flows": flows_tables,
@@ -367,6 +551,7 @@ def tables_for(name: str, report: Any) -> list[DataTable]:
         "durations": durations_tables,
         "waiting-times": waiting_tables,
         "results": results_tables,
+        "finance": finance_tables,
     }
     return builders[name](report)  # type: ignore[no-any-return, operator]
 
@@ -398,6 +583,7 @@ def charts_for(name: str, report: Any) -> list[Chart]:
         "durations": "cohorts",
         "waiting-times": "waiting",
         "results": "categories",
+        "finance": "finance",
     }
     charts = _charts(name, report)
     for chart in charts:
@@ -499,6 +685,24 @@ def _charts(name: str, report: Any) -> list[Chart]:
                     ),
                 ],
             ),
+        ]
+    if name == "finance":
+        return [
+            line_chart(
+                _("Verplichtingen aan het eind van elke maand (euro)"),
+                _(
+                    "Lijndiagram van de som van de trajectprijzen van de trajecten met een "
+                    "besluit die aan het eind van de maand nog niet beëindigd zijn."
+                ),
+                [r["month"] for r in report.months],
+                [
+                    (
+                        _("Verplichtingen"),
+                        [_chart_value(_amount(r, "committed")) for r in report.months],
+                    )
+                ],
+                unit="money",
+            )
         ]
     return [
         bar_chart(

@@ -48,8 +48,8 @@ def build_scene(session, world) -> dict[str, object]:
 
 
 def _statistics_records(session, world) -> dict[str, object]:
-    """What the beheerder's statistics routes name: an outlier month, a population year, an API
-    token and a provider an import added."""
+    """What the beheerder's statistics routes name: an outlier month, a population year, a
+    budget, an API token and a provider an import added."""
     from models import Provider
     from workflows.stats import admin
 
@@ -61,6 +61,11 @@ def _statistics_records(session, world) -> dict[str, object]:
     )
     token, _secret = admin.issue_token(
         session, world.beheerder, user_id=world.manager.id, name="BI"
+    )
+    from workflows import budgets
+
+    budget = budgets.set_budget(
+        session, world.beheerder, year=2026, category_code="45", amount=1_250_000
     )
     imported = Provider(name="Import", agb_code="99999999", imported=True, active=False)
     session.add(imported)
@@ -83,6 +88,7 @@ def _statistics_records(session, world) -> dict[str, object]:
     return {
         "outlier": outlier,
         "population": population,
+        "budget": budget,
         "token": token,
         "imported": imported,
         "access_request": access_request,
@@ -190,6 +196,7 @@ def scene_ids(world, scene) -> dict[str, int]:
         "user_id": world.gids2.id,
         "outlier_id": scene["outlier"].id,
         "year": scene["population"].year,
+        "budget_id": scene["budget"].id,
         "token_id": scene["token"].id,
         "item_id": scene["imported"].id,
         "access_request_id": scene["access_request"].id,

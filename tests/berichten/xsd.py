@@ -49,6 +49,8 @@ def istandaarden_dir() -> Path | None:
 def xsd_dir() -> Path:
     folder = istandaarden_dir()
     if folder is None:
+        if os.environ.get("REQUIRE_ISTANDAARDEN"):
+            pytest.fail("REQUIRE_ISTANDAARDEN is set but the iStandaarden schemas are not found")
         pytest.skip(f"the iStandaarden schemas are not at {ISTANDAARDEN} (shared/istandaarden)")
     return folder
 

@@ -7,6 +7,8 @@ follow-up 05), a portal trajectory gets none. The trajectory's own ToegewezenPro
 first; the client's other current toewijzingen at the same provider (same domain) follow as the
 provider's system last received them, as the standard asks of every 301 (``current_products``):
 
+* ReferentieAanbieder: the provider's reference when the toewijzing grants its 315 or 317
+  (``verzoeken.reference_for_toewijzing``), else left out.
 * ToewijzingNummer = the trajectory's id; Toewijzingsdatum = the decision date (a change: the
   day of the change) and Toewijzingstijd = the time the message was made (municipality's zone).
 * Product: Categorie = the profile's product category, Code = the profile's product code
@@ -58,6 +60,7 @@ from . import codes
 from .schemas import Schemas
 from .settings import settings_of
 from .store import PartError, is_error, known_to_provider, queue_outgoing
+from .verzoeken import reference_for_toewijzing
 from .xml import (
     Element,
     Incoming,
@@ -245,6 +248,8 @@ def toewijzing(
     domain = trajectory.domain
     provider = trajectory.provider
     decided_on = today if change else (trajectory.decision_date or today)
+    # A toewijzing that grants a provider's request (315, 317) carries the request's reference.
+    reference = reference_for_toewijzing(session, trajectory) if change is None else None
     # A removed toewijzing (13) ends on its Ingangsdatum.
     ends_on = (
         trajectory.planned_start if change == codes.DELETED else (end or trajectory.planned_end)
@@ -269,6 +274,8 @@ def toewijzing(
         products = add(person, "ToegewezenProducten")
         product = add(products, "ToegewezenProduct")
         add(product, "ToewijzingNummer", trajectory.id)
+        if reference is not None:
+            add(product, "ReferentieAanbieder", reference)
         profile = trajectory.profile
         coded = add(product, "Product")
         add(coded, "Categorie", profile.category_code, basis=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from ..claims import ClaimPolicy
 from ..clock import DEFAULT_TIMEZONE
 from .schemas import NO_SCHEMAS, Schemas
 
@@ -34,6 +35,9 @@ class Settings:
     schemas: Schemas = field(default=NO_SCHEMAS)
     # The municipality's time zone (the app's TIMEZONE): a message's times are local times.
     timezone: str = DEFAULT_TIMEZONE
+    # What a trajectory closed without its result may claim (R11, ``CLAIM_POLICY``): a
+    # declaration by message (323) is judged as the portal's claim.
+    claim_policy: ClaimPolicy = ClaimPolicy.PRO_RATA
 
     def __post_init__(self) -> None:
         if not is_municipality_code(self.municipality_code):

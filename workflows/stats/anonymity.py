@@ -29,6 +29,7 @@ With ``Disclosure.exact`` (the CLI's audited ``--exact``) the exact figures pass
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -47,6 +48,7 @@ from .figures import (
     WaitingNow,
     WaitingTimes,
 )
+from .finance import Amount, BudgetYear, Finance
 from .selection import DEFAULT_K, WAIT_BAND_CODES, WAIT_STAGES
 
 Count = int  # a published count: always shown (perturbed), never hidden
@@ -88,6 +90,28 @@ class Disclosure:
 
     def publish(self, n: int, key_sum: int) -> int:
         return n if self.exact else self.table.publish(n, key_sum)
+
+    def publish_amount(self, cents: int, n: int, key_sum: int) -> float | None:
+        """The published sum of money (in euros) of ``n`` rows whose amounts sum to ``cents``
+        and whose record keys sum to ``key_sum`` (docs/statistics.md, "Money"): hidden (None)
+        over 1…k−1 rows, as every mean and cost is; otherwise moved by a fixed amount that
+        follows from the cell key — between ½ and ``max_deviation`` times the cell's mean
+        amount, up or down — and rounded to whole euros. The same rows always move the same
+        way; two cells that differ by one row move independently, so their difference does
+        not give that row's amount away."""
+        if self.exact:
+            return cents / 100
+        if n == 0:
+            return 0.0
+        if is_small(n, self.k):
+            return None
+        noise = 0.0
+        if self.max_deviation:
+            digest = hashlib.sha256(f"amount:{key_sum % KEY_MODULUS}".encode()).digest()
+            fraction = int.from_bytes(digest[:8], "big") / 2**64
+            sign = 1 if digest[8] & 1 else -1
+            noise = sign * (0.5 + (self.max_deviation - 0.5) * fraction) * cents / n
+        return float((Decimal(cents + noise) / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
     def notice(self) -> str:
         """The untranslated notice (JSON answers are Dutch); pages translate ``NOTICE``."""
@@ -567,3 +591,169 @@ def protect_results(
         years=years,
         suppressed=[],
     )
+
+
+# --- finance ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishedFinance:
+    header: dict[str, Any]
+    claim_policy: str
+    months: list[dict[str, Any]]
+    totals: dict[str, Any]
+    expected: dict[str, Any]
+    budget: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.header,
+            "claim_policy": self.claim_policy,
+            "months": self.months,
+            "totals": self.totals,
+            "expected": self.expected,
+            "budget": self.budget,
+        }
+
+
+MONEY_FLOWS = ("new_commitments", "claimed", "approved", "refused")
+
+
+def _money(
+    amount: Amount, name: str, disclosure: Disclosure, suppressed: list[str]
+) -> dict[str, Any]:
+    """A count of trajectories with their sum of money, both from the same rows: the count
+    perturbed as every count, the sum by ``Disclosure.publish_amount``."""
+    value = disclosure.publish_amount(amount.cents, amount.n, amount.key)
+    if value is None:
+        suppressed.append(f"{name}.amount" if name else "amount")
+    return {"n": disclosure.publish(amount.n, amount.key), "amount": value}
+
+
+def _tariff(tariff: Amount, deviating: Amount, disclosure: Disclosure) -> dict[str, Any]:
+    """Commitments linked to a tariff, those whose price deviates from it, and the deviating
+    share over the published parts (deviating and not deviating, each a cell of its own)."""
+    same = tariff.copy()
+    same.add(deviating, -1)
+    parts = {
+        "deviating": disclosure.publish(deviating.n, deviating.key),
+        "same": disclosure.publish(same.n, same.key),
+    }
+    return {
+        "n": disclosure.publish(tariff.n, tariff.key),
+        "deviating": parts["deviating"],
+        "share_deviating": _shares(parts)["deviating"],
+    }
+
+
+def _flows(flows: Mapping[str, Amount], disclosure: Disclosure) -> dict[str, Any]:
+    suppressed: list[str] = []
+    cells: dict[str, Any] = {
+        name: _money(flows[name], name, disclosure, suppressed) for name in MONEY_FLOWS
+    }
+    cells["tariff"] = _tariff(flows["tariff"], flows["deviating"], disclosure)
+    cells["suppressed"] = suppressed
+    return cells
+
+
+def protect_finance(
+    raw: Finance, header: dict[str, Any], disclosure: Disclosure
+) -> PublishedFinance:
+    """Every count perturbed with its own cell key, every sum of money by
+    ``Disclosure.publish_amount`` from the same rows (hidden over fewer than ``k``)."""
+    months = []
+    for row in raw.months:
+        flows = _flows(row.flows, disclosure)
+        suppressed = flows.pop("suppressed")
+        committed = _money(row.committed, "committed", disclosure, suppressed)
+        months.append(
+            {
+                "month": month_label(row.month),
+                "committed": committed,
+                **flows,
+                "suppressed": suppressed,
+            }
+        )
+    expected_months = []
+    for month, amount in raw.expected:
+        cells: list[str] = []
+        expected_months.append(
+            {
+                "month": month_label(month),
+                **_money(amount, "", disclosure, cells),
+                "suppressed": cells,
+            }
+        )
+    total_cells: list[str] = []
+    expected = {
+        "from": month_label(raw.expected_from),
+        "months": expected_months,
+        "total": _money(raw.expected_total, "", disclosure, total_cells),
+        "suppressed": [f"total.{name}" for name in total_cells],
+    }
+    return PublishedFinance(
+        {**header, **disclosure.header()},
+        raw.policy.value,
+        months,
+        _flows(raw.totals, disclosure),
+        expected,
+        protect_budget(raw.budget, disclosure),
+    )
+
+
+def protect_budget(raw: BudgetYear, disclosure: Disclosure) -> dict[str, Any]:
+    """The budget year: per row the budget (configuration, shown as it is), the committed and
+    claimed amounts and the forecast's basis published as every sum of money; the forecast is
+    computed from published values only — committed + remaining months × the published
+    monthly inflow × the published mean price (which is the basis amount ÷ 12) — so it gives
+    nothing away that the published cells do not. Hidden when a value it needs is hidden."""
+    remaining = raw.months_remaining
+    rows = []
+    for row in raw.rows:
+        suppressed: list[str] = []
+        committed = _money(row.committed, "committed", disclosure, suppressed)
+        claimed = _money(row.claimed, "claimed", disclosure, suppressed)
+        basis = _money(row.basis, "basis", disclosure, suppressed)
+        inflow = _round(basis["n"] / 12, 1)
+        mean_price = (
+            _round(basis["amount"] / basis["n"], 2)
+            if basis["amount"] is not None and basis["n"]
+            else None
+        )
+        forecast: float | None = None
+        if committed["amount"] is not None and basis["amount"] is not None:
+            forecast = float(round(committed["amount"] + remaining * basis["amount"] / 12))
+        else:
+            suppressed.append("forecast")
+        budget = None if row.budget is None else float(row.budget)
+        exceeds = None if forecast is None or budget is None else forecast > budget
+        rows.append(
+            {
+                "domain": row.domain,
+                "category": row.category,
+                "name": row.name,
+                "budget": budget,
+                "committed": committed,
+                "claimed": claimed,
+                "basis": basis,
+                "inflow_per_month": inflow,
+                "mean_price": mean_price,
+                "forecast": forecast,
+                "exceeds": exceeds,
+                "over_budget": (
+                    float(round(forecast - budget))
+                    if exceeds and forecast is not None and budget is not None
+                    else None
+                ),
+                "suppressed": suppressed,
+            }
+        )
+    return {
+        "year": raw.year,
+        "through": month_label(raw.last),
+        "months_remaining": remaining,
+        "basis_from": month_label(raw.basis_from),
+        "basis_to": month_label(raw.last),
+        "applicable": raw.applicable,
+        "rows": rows,
+    }

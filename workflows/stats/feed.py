@@ -67,6 +67,7 @@ from models import (
     UNIT_CLIENT,
     UNIT_TRAJECT,
     Aanmelding,
+    Claim,
     EventAction,
     Provider,
     Resident,
@@ -77,6 +78,7 @@ from models import (
     StatsRequest,
     StatsTrajectory,
     SupportProfile,
+    Tariff,
     Trajectory,
     TrajectoryEvent,
     TrajectoryState,
@@ -89,7 +91,7 @@ from models import (
 
 from ..bulk import write_rows
 from ..dates import age_on
-from . import kept
+from . import kept, money
 from .episodes import merge, month_index
 
 # Where a session carries the secret of the client and household keys (``session.info``).
@@ -164,6 +166,8 @@ def _source_query() -> Select[Any]:
     w = Wijk.__table__
     rq = Aanmelding.__table__
     ev = TrajectoryEvent.__table__
+    cl = Claim.__table__
+    ta = Tariff.__table__
     extensions = (
         select(func.count())
         .select_from(ev)
@@ -195,6 +199,11 @@ def _source_query() -> Select[Any]:
             t.c.end_reason_code,
             t.c.result_achieved,
             extensions.label("extensions"),
+            ta.c.price.label("tariff_price"),
+            cl.c.state.label("claim_state"),
+            cl.c.amount.label("claim_amount"),
+            cl.c.submitted_at.label("claim_submitted_at"),
+            cl.c.decided_at.label("claim_decided_at"),
         )
         .select_from(t)
         .join(r, r.c.id == t.c.resident_id)
@@ -202,6 +211,8 @@ def _source_query() -> Select[Any]:
         .join(pr, pr.c.id == t.c.provider_id)
         .outerjoin(w, w.c.id == r.c.wijk_id)
         .outerjoin(rq, rq.c.id == t.c.request_id)
+        .outerjoin(ta, ta.c.id == t.c.tariff_id)
+        .outerjoin(cl, cl.c.trajectory_id == t.c.id)
         .where(t.c.state.not_in([s.value for s in NOT_IN_FEED]))
     )
 
@@ -237,6 +248,7 @@ def _row(source: Any, key: bytes) -> dict[str, Any]:
         "end_reason_code": source.end_reason_code,
         "result_achieved": source.result_achieved,
         "extensions": int(source.extensions or 0),
+        **money.money_columns(source),
         "record_key": trajectory_key(client_key, source.id),
         "client_record_key": derived_key("client", client_key),
         "household_record_key": derived_key("household", household_key),
@@ -630,6 +642,7 @@ def refresh(
         return
     deltas = _Deltas.empty()
     kept_deltas = kept.KeptDeltas()
+    money_deltas = money.FinanceDeltas()
     pairs: set[tuple[str, str]] = set()
     stale: list[int] = []
     old_rows: dict[int, Any] = {}
@@ -652,6 +665,7 @@ def refresh(
         if old is not None:
             deltas.add_traject(old, -1)
             kept_deltas.add_traject(old._mapping, -1)
+            money_deltas.add_row(old._mapping, -1)
             pairs.add((old.client_key, str(_plain(old.domain))))
             units["client"].add(old.client_key)
             units["household"].add(old.household_key)
@@ -659,6 +673,7 @@ def refresh(
         if new is not None:
             deltas.add_traject(new, +1)
             kept_deltas.add_traject(new, +1)
+            money_deltas.add_row(new, +1)
             pairs.add((new["client_key"], str(_plain(new["domain"]))))
             units["client"].add(new["client_key"])
             units["household"].add(new["household_key"])
@@ -694,6 +709,7 @@ def refresh(
                 )
     _apply(connection, deltas)
     kept.apply(connection, kept_deltas)
+    money.apply(connection, money_deltas)
     if changed:
         record_change(connection, "refresh")
 
@@ -816,9 +832,11 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
             touched.add(obj.trajectory_id)
         elif isinstance(obj, Aanmelding):
             new_requests.add(obj.id)
+        elif isinstance(obj, Claim):
+            touched.add(obj.trajectory_id)
     for obj in session.dirty:
-        if isinstance(obj, Trajectory):
-            touched.add(obj.id)
+        if isinstance(obj, Trajectory | Claim):
+            touched.add(obj.id if isinstance(obj, Trajectory) else obj.trajectory_id)
         elif isinstance(obj, Resident):
             residents.add(obj.id)
         elif isinstance(obj, Aanmelding):
@@ -826,6 +844,8 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
     for obj in session.deleted:
         if isinstance(obj, Trajectory):
             deleted.add(obj.id)
+        elif isinstance(obj, Claim):
+            touched.add(obj.trajectory_id)
         elif isinstance(obj, Aanmelding):
             deleted_requests.add(obj.id)
     if not (touched or deleted or residents or requests or new_requests or deleted_requests):
@@ -967,6 +987,7 @@ def rebuild_aggregates(connection: Connection) -> int:
     connection.execute(delete(filter_counts_table))
     kept.clear(connection)
     kept.rebuild(connection)
+    money.rebuild(connection)
     kept_deltas = kept.KeptDeltas()
     deltas = _Deltas.empty()
     # The traject unit: the feed rows grouped per set value, intensity and month.
@@ -1144,6 +1165,7 @@ def feed_snapshot(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:
             kept.results_table,
             kept.repeats_table,
             kept.years_table,
+            money.finance_table,
         )
     }
     return {

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from ..claims import ClaimPolicy
 from . import anonymity, figures
+from . import finance as finance_module
 from .anonymity import (
     DEFAULT_DISCLOSURE,
     Disclosure,
     PublishedDurations,
+    PublishedFinance,
     PublishedFlows,
     PublishedIntensity,
     PublishedResults,
@@ -66,3 +69,16 @@ def results(
     return anonymity.protect_results(
         figures.results(session, query, repeat_years), header, how, repeat_years
     )
+
+
+def finance(
+    session: Session,
+    query: StatsQuery,
+    how: Disclosure = PUBLISHED,
+    policy: ClaimPolicy = ClaimPolicy.PRO_RATA,
+) -> PublishedFinance:
+    """Committed spend, claims, deviations from the tariff and the claims expected, in money
+    (always unit traject); the claim policy sets what care closed without the result may
+    still claim."""
+    header = {**query.header(how.k), "unit": "traject"}
+    return anonymity.protect_finance(finance_module.finance(session, query, policy), header, how)
