@@ -20,7 +20,7 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 
 
 def test_existing_profiles_get_a_product_code_per_category_in_id_order(engine: Engine) -> None:
-    migrate(engine, "0026")
+    migrate(engine, "0030")
     profiles = [(3, "WMO-BG", "02"), (1, "WMO-HH", "01"), (7, "WMO-BGJ", "02"), (4, "JZ", "45")]
     with engine.begin() as conn:
         for profile_id, code, category in profiles:
