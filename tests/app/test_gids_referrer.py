@@ -7,11 +7,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from models import Domain, ReferrerType, Trajectory, TrajectoryState
+from workflows import clock
 from workflows.aanmeldingen import register_aanmelding
 
 from ..factories import JEUGD_REFERRER, TODAY, make_trajectory
 from .helpers import field_error, input_value, login_as, post_form, select_options
-from .test_gids_forms import _new_url, _trajectory_data
 from .test_pdf import pdf_text
 
 
@@ -19,9 +19,22 @@ def _chosen(body: str, name: str) -> list[str]:
     return [value for value, _label, selected in select_options(body, name) if selected]
 
 
+def _new_url(world, resident) -> str:
+    return f"/gids/inwoners/{resident.id}/trajecten/nieuw"
+
+
 def _jeugd_data(world, **overrides):
-    referrer = {"referrer_type": "02", "referrer_name": "Huisartsenpraktijk De Linde"}
-    return _trajectory_data(world, profile_id=str(world.amb.id), **{**referrer, **overrides})
+    """A valid Jeugd trajectory for Bram with Zorg A, starting today, with a referrer."""
+    data = {
+        "profile_id": str(world.amb.id), "intensity": "middel",
+        "planned_start": clock.today().isoformat(), "provider_id": str(world.zorg_a.id),
+        "subcontractor_id": "", "need_type": "eindig", "planned_end": "", "price": "",
+        "price_reason": "", "results-0-description": "Bram gaat weer naar school",
+        "results-0-measure": "", "referrer_type": "02",
+        "referrer_name": "Huisartsenpraktijk De Linde", "submit": "Opslaan als concept",
+    }  # fmt: skip
+    data.update(overrides)
+    return data
 
 
 def test_the_trajectory_form_asks_the_referrer_with_the_code_lists_labels(client, world):
@@ -74,8 +87,8 @@ def test_sending_a_jeugd_trajectory_without_a_referrer_is_refused_on_the_page(
     client, world, session
 ):
     trajectory = make_trajectory(
-        session, world, today=TODAY, resident_id=world.child.id, profile_id=world.amb.id,
-        referrer_type=None, planned_start=TODAY,
+        session, world, today=clock.today(), resident_id=world.child.id,
+        profile_id=world.amb.id, referrer_type=None, planned_start=clock.today(),
     )  # fmt: skip
     session.commit()
     login_as(client, world.gids)
@@ -85,6 +98,7 @@ def test_sending_a_jeugd_trajectory_without_a_referrer_is_refused_on_the_page(
     )
     body = response.get_data(as_text=True)
     assert "Kies wie de jeugdige heeft verwezen" in body
+    assert "geplande start" not in body.lower()  # refused for the referrer alone
     session.refresh(trajectory)
     assert trajectory.state == TrajectoryState.CONCEPT
 
