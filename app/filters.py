@@ -10,8 +10,9 @@ from flask import Flask, g, request
 from flask_babel import format_datetime, format_decimal, get_locale, get_translations
 from flask_babel import gettext as _
 
-from models import AanmeldingOutcome, ClosureCategory, TrajectoryState
+from models import AanmeldingOutcome, ClosureCategory, ReferrerType, TrajectoryState
 from workflows.aanmeldingen import OUTCOME_LABELS
+from workflows.berichten.codes import REFERRER_LABELS
 from workflows.caseload import MARKER_LABELS, NEXT_ACTION, PROVIDER_NEXT_ACTION
 from workflows.errors import Problem
 from workflows.trajectories import CLOSURE_LABELS
@@ -71,6 +72,14 @@ def intensity_label(intensity: Any) -> str:
     )
 
 
+def referrer_text(referrer_type: ReferrerType | None, referrer_name: str | None) -> str:
+    """The referrer (Jeugd) as shown: "Huisarts: H. de Boer", or "—" when none is recorded."""
+    if referrer_type is None:
+        return "—"
+    label = tr(REFERRER_LABELS[ReferrerType(referrer_type)])
+    return f"{label}: {referrer_name}" if referrer_name else label
+
+
 def register(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: translations().ugettext(s),
@@ -82,6 +91,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(fmt_date, "date")
     app.add_template_filter(fmt_money, "money")
     app.add_template_filter(bsn_masked, "bsn_masked")
+    app.add_template_global(referrer_text, "referrer_text")
 
     @app.template_filter("state")
     def state_label(state: TrajectoryState | str) -> str:

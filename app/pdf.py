@@ -53,7 +53,7 @@ from workflows.transitions import STATE_LABELS
 from .care_labels import GAS_LEVELS, ZRM_DOMAIN_LABELS, gas_label, gas_level_text, zrm_label
 from .config import DEFAULT_MUNICIPALITY_NAME
 from .extensions import db
-from .filters import fmt_date, fmt_money
+from .filters import fmt_date, fmt_money, referrer_text
 from .timeline import reason_label
 
 if TYPE_CHECKING:
@@ -340,6 +340,15 @@ class TrajectoryAgreementPdf(PdfDocument):
             (_("Intensiteit"), _intensity(trajectory)),
             (_("Aanbieder"), as_markup(_provider(trajectory))),
             (_("Behoefte"), _need_type(trajectory)),
+        ]
+        if trajectory.domain == Domain.JEUGD:
+            rows.append(
+                (
+                    _("Verwijzer"),
+                    as_markup(referrer_text(trajectory.referrer_type, trajectory.referrer_name)),
+                )
+            )
+        rows += [
             (_("Trajectprijs"), price),
             (_("Geplande periode"), _period(trajectory)),
             (_("Besluitdatum"), fmt_date(trajectory.decision_date)),

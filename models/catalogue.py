@@ -45,12 +45,20 @@ class SupportProfile(Base):
     """An *ondersteuningsprofiel*: what kind of support, in which domain and category."""
 
     __tablename__ = "support_profiles"
+    __table_args__ = (
+        # A product code names one product within its category (the standard's Categorie +
+        # Code): two profiles with the same pair could not be told apart in a message.
+        UniqueConstraint("category_code", "product_code", name="uq_support_profiles_product_code"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(160))
     domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10))
     category_code: Mapped[str] = mapped_column(ForeignKey("product_categories.code"))
+    # The iStandaarden product code (LDT_ProductCode, 1 to 5 characters) the toewijzing (301)
+    # carries with the category; None: not set (such a profile cannot go as a message).
+    product_code: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     imported: Mapped[bool] = mapped_column(Boolean, default=False)
     # The need type a new trajectory with this profile starts with on the gids's form (R7);

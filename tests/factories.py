@@ -30,6 +30,7 @@ from models import (
     NeedType,
     ProfileIntensity,
     Provider,
+    ReferrerType,
     Resident,
     Role,
     SupportProfile,
@@ -84,7 +85,10 @@ def _profile(
     category: str,
     prices: dict[Intensity, tuple[tuple[str, int, int], tuple[str, int, int]]],
 ) -> SupportProfile:
-    profile = SupportProfile(code=code, name=name, domain=domain, category_code=category)
+    # The product code by the rule the migration fills existing profiles with.
+    profile = SupportProfile(
+        code=code, name=name, domain=domain, category_code=category, product_code=f"{category}001"
+    )
     profile.intensities = [ProfileIntensity(intensity=i) for i in prices]
     interval = 3 if domain == Domain.JEUGD else 6
     for intensity, (old, new) in prices.items():
@@ -231,9 +235,13 @@ def build_world(session: Session) -> World:
     )
 
 
+JEUGD_REFERRER = (ReferrerType.HUISARTS, "Huisartsenpraktijk De Linde")
+
+
 def trajectory_input(world: World, **overrides: object) -> wf.TrajectoryInput:
     """A valid Wmo begeleiding (middel) trajectory for the adult with Zorg A, starting
-    2026-11-09, with one agreed result."""
+    2026-11-09, with one agreed result. A Jeugd one (``profile_id=world.amb.id``) has a
+    referrer (``JEUGD_REFERRER``) unless the overrides give one."""
     data = wf.TrajectoryInput(
         resident_id=world.adult.id,
         profile_id=world.bg.id,
@@ -243,6 +251,8 @@ def trajectory_input(world: World, **overrides: object) -> wf.TrajectoryInput:
         planned_start=date(2026, 11, 9),
         results=[wf.ResultInput("Anna doet zelf haar administratie", "Maandelijks gecheckt")],
     )
+    if overrides.get("profile_id") == world.amb.id:
+        data.referrer_type, data.referrer_name = JEUGD_REFERRER
     for key, value in overrides.items():
         setattr(data, key, value)
     return data

@@ -10,12 +10,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from models import Aanmelding, AanmeldingOutcome, Domain, Resident, Role, User
+from models import Aanmelding, AanmeldingOutcome, Domain, ReferrerType, Resident, Role, User
 
 from .berichten import answers
 from .eligibility import recent_request_problems, request_date_problems
 from .errors import N_, DomainError, NotFound, Problem
 from .paging import Page, paginate_objects
+from .referrers import checked_referrer
 from .residents import departed_problems
 from .text import clean_text
 
@@ -36,7 +37,11 @@ def register_aanmelding(
     domain: Domain,
     question: str,
     today: date,
+    referrer_type: ReferrerType | None = None,
+    referrer_name: str | None = None,
 ) -> Aanmelding:
+    """Register an aanmelding; a Jeugd one may record its referrer (``workflows.referrers``),
+    which a trajectory made from it starts with."""
     if actor.role != Role.GIDS:
         raise DomainError(N_("Alleen een gids kan een aanmelding registreren."))
     problems = request_date_problems(
@@ -48,6 +53,7 @@ def register_aanmelding(
     question_text = clean_text(question)
     if not question_text:
         problems.append(Problem(N_("Beschrijf de hulpvraag."), "question"))
+    referrer = checked_referrer(domain, referrer_type, referrer_name, problems, complete=False)
     if problems:
         raise DomainError.from_problems(problems)
     assert question_text is not None
@@ -59,6 +65,8 @@ def register_aanmelding(
         domain=domain,
         question=question_text,
         outcome=AanmeldingOutcome.IN_BEHANDELING,
+        referrer_type=referrer.type,
+        referrer_name=referrer.name,
     )
     session.add(aanmelding)
     session.flush()

@@ -5,6 +5,11 @@ the beheerder's changes to it.
   a profile takes one of them, and its domain follows from the category.
 * A profile's code and category are fixed once a trajectory uses it: the statistics feed
   describes each trajectory by them.
+* A profile's product code (``product_code``, the iStandaarden LDT_ProductCode: 1 to 5 letters
+  or digits) is what the toewijzing (301) carries with the category; it is unique within its
+  category. It may stay empty (a portal trajectory needs none), but a trajectory on the
+  berichtenverkeer channel cannot be sent without it. It is fixed once a 301 carried it: the
+  provider's system knows the toewijzing by it, and its claims name it.
 * Tariff versions (``add_tariff``): a new version closes the version before it the day before
   it starts, and ends the day before the next one if it is put in between, so one version
   applies on any date. A version is refused when a trajectory already priced with another
@@ -35,6 +40,8 @@ from models import (
     ContractRole,
     Domain,
     Intensity,
+    Message,
+    MessageDirection,
     NeedType,
     ProductCategory,
     ProfileIntensity,
@@ -57,6 +64,7 @@ from .uniqueness import duplicate, refusing_duplicates
 PROFILE = "profiel"
 TARIFF = "tarief"
 PROFILE_CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")
+PRODUCT_CODE_RE = re.compile(r"[A-Za-z0-9]{1,5}")  # LDT_ProductCode: 1 to 5 characters
 MAX_PRICE = Decimal("10000000")
 
 HOUSEHOLD_HELP_INTENSITIES = frozenset({Intensity.LAAG, Intensity.ZWAAR})
@@ -337,6 +345,54 @@ def is_in_use(session: Session, profile: SupportProfile) -> bool:
     )
 
 
+def product_code_sent(session: Session, profile: SupportProfile) -> bool:
+    """Whether a toewijzing (301) went out for a trajectory with the profile: then the
+    provider's system knows the product by its code, and the code is fixed."""
+    return (
+        session.scalar(
+            select(Message.id)
+            .join(Trajectory, Trajectory.id == Message.trajectory_id)
+            .where(
+                Trajectory.profile_id == profile.id,
+                Message.direction == MessageDirection.UIT,
+                Message.kind == "301",
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _product_code(
+    session: Session,
+    product_code: str | None,
+    category_code: str | None,
+    own_id: int | None,
+    problems: list[Problem],
+) -> str | None:
+    """The checked product code (None: empty); a problem is appended when it is not one."""
+    cleaned = clean_text(product_code)
+    if cleaned is None:
+        return None
+    if not PRODUCT_CODE_RE.fullmatch(cleaned):
+        problems.append(
+            Problem(
+                N_("Een productcode heeft 1 tot en met 5 tekens: letters en cijfers."),
+                "product_code",
+            )
+        )
+    elif category_code:
+        other = session.scalar(
+            select(SupportProfile.id).where(
+                SupportProfile.category_code == category_code,
+                SupportProfile.product_code == cleaned,
+            )
+        )
+        if other is not None and other != own_id:
+            problems.append(duplicate("uq_support_profiles_product_code"))
+    return cleaned
+
+
 def _profile_fields(
     session: Session,
     code: str | None,
@@ -344,11 +400,12 @@ def _profile_fields(
     category_code: str | None,
     intensities: Iterable[Intensity],
     need_type_default: str | None,
+    product_code: str | None = None,
     *,
     own_id: int | None = None,
-) -> tuple[str, str, ProductCategory, NeedType | None]:
+) -> tuple[str, str, ProductCategory, NeedType | None, str | None]:
     """The checked fields of a profile. ``need_type_default`` is a need type's code, or empty
-    or None for none."""
+    or None for none; ``product_code`` empty or None for none."""
     problems: list[Problem] = []
     cleaned_code = clean_text(code) or ""
     label = clean_text(name) or ""
@@ -375,6 +432,9 @@ def _profile_fields(
     category = session.get(ProductCategory, category_code) if category_code else None
     if category is None:
         problems.append(Problem(N_("Kies een productcategorie uit de codelijst."), "category_code"))
+    cleaned_product_code = _product_code(
+        session, product_code, category.code if category else None, own_id, problems
+    )
     if not list(intensities):
         problems.append(Problem(N_("Kies ten minste één intensiteit."), "intensities"))
     need_type: NeedType | None = None
@@ -387,7 +447,7 @@ def _profile_fields(
     if problems:
         raise DomainError.from_problems(problems)
     assert category is not None
-    return cleaned_code, label, category, need_type
+    return cleaned_code, label, category, need_type, cleaned_product_code
 
 
 def create_profile(
@@ -399,19 +459,22 @@ def create_profile(
     category_code: str | None,
     intensities: Iterable[Intensity],
     need_type_default: str | None = None,
+    product_code: str | None = None,
 ) -> SupportProfile:
     """A new, active profile without tariffs (the page marks it until a version is added).
-    ``need_type_default``: a need type's code, or empty/None for none."""
+    ``need_type_default``: a need type's code, or empty/None for none; ``product_code``: the
+    iStandaarden product code, or empty/None for none yet."""
     require_beheerder(actor)
     wanted = list(intensities)
-    cleaned_code, label, category, need_type = _profile_fields(
-        session, code, name, category_code, wanted, need_type_default
+    cleaned_code, label, category, need_type, cleaned_product_code = _profile_fields(
+        session, code, name, category_code, wanted, need_type_default, product_code
     )
     profile = SupportProfile(
         code=cleaned_code,
         name=label,
         domain=category.domain,
         category_code=category.code,
+        product_code=cleaned_product_code,
         active=True,
         imported=False,
         need_type_default=need_type,
@@ -432,6 +495,7 @@ def create_profile(
             "name": (None, label),
             "domain": (None, category.domain),
             "category_code": (None, category.code),
+            "product_code": (None, cleaned_product_code),
             "intensities": (None, profile.allowed_intensities),
             "active": (None, True),
             "need_type_default": (None, need_type),
@@ -451,14 +515,25 @@ def update_profile(
     intensities: Iterable[Intensity],
     active: bool,
     need_type_default: str | None,
+    product_code: str | None = None,
 ) -> None:
     """Change a profile: name, allowed intensities, active, need type default; its code and
-    category only while no trajectory uses it. The need type default applies to trajectories
-    made from now on; existing ones keep their need type."""
+    category only while no trajectory uses it; its product code only while no 301 carried it.
+    The need type default applies to trajectories made from now on; existing ones keep their
+    need type. ``product_code`` None keeps the profile's; empty clears it."""
     require_beheerder(actor)
+    if product_code is None:
+        product_code = profile.product_code
     wanted = list(intensities)
-    cleaned_code, label, category, need_type = _profile_fields(
-        session, code, name, category_code, wanted, need_type_default, own_id=profile.id
+    cleaned_code, label, category, need_type, cleaned_product_code = _profile_fields(
+        session,
+        code,
+        name,
+        category_code,
+        wanted,
+        need_type_default,
+        product_code,
+        own_id=profile.id,
     )
     if (cleaned_code, category.code) != (profile.code, profile.category_code) and is_in_use(
         session, profile
@@ -470,6 +545,14 @@ def update_profile(
                 "statistiek beschrijft trajecten ermee."
             ),
             field=field,
+        )
+    if cleaned_product_code != profile.product_code and product_code_sent(session, profile):
+        raise DomainError(
+            N_(
+                "De productcode ligt vast: een toewijzing (301) met deze code is al naar een "
+                "aanbieder verstuurd."
+            ),
+            field="product_code",
         )
     label_before = profile_label(profile)
     before = profile.allowed_intensities
@@ -484,6 +567,7 @@ def update_profile(
                 "code": cleaned_code,
                 "name": label,
                 "category_code": category.code,
+                "product_code": cleaned_product_code,
                 "domain": category.domain,
                 "active": active,
                 "need_type_default": need_type,

@@ -74,6 +74,7 @@ FIELD_LABELS: dict[str, str] = {
     "code": N_("Code"),
     "domain": N_("Domein"),
     "category_code": N_("Productcategorie"),
+    "product_code": N_("Productcode"),
     "profile": N_("Profiel"),
     "intensity": N_("Intensiteit"),
     "allowed_intensities": N_("Toegestane intensiteiten"),

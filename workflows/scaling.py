@@ -474,6 +474,9 @@ def _build_follow_up(
         decision_date=today,
         decision_end=decision_end_of(current.domain, birth_date, planned_end),
         follows_id=current.id,
+        # The same referral goes on (Jeugd; a Wmo trajectory has none).
+        referrer_type=current.referrer_type,
+        referrer_name=current.referrer_name,
         evaluation_interval_months=current.evaluation_interval_months,
         uses_zrm=current.uses_zrm,
     )

@@ -14,6 +14,8 @@ Each operation checks who acts and its guards, changes the trajectory, appends a
   nor more than a year ahead (``workflows.eligibility`` holds these date rules).
 * A Jeugd trajectory cannot run past the decision end (the day before the 18th birthday): the
   default planned end is capped there and a later planned end is refused.
+* A Jeugd trajectory records its referrer (``workflows.referrers``): a concept may leave it
+  open, sending needs it. A Wmo trajectory keeps none.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from models import (
     EvaluationState,
     Intensity,
     NeedType,
+    ReferrerType,
     Resident,
     Role,
     ScalingRequest,
@@ -70,6 +73,7 @@ from .errors import N_, DomainError, NotFound, Problem
 from .evaluations import plan_evaluations, zrm_problems
 from .guards import require_responsible_gids
 from .inbox import add_task, complete_tasks
+from .referrers import checked_referrer
 from .residents import departed_problems
 from .text import clean_text
 from .transitions import (
@@ -131,6 +135,8 @@ class TrajectoryInput:
     subcontractor_id: int | None = None
     request_id: int | None = None
     results: list[ResultInput] = field(default_factory=list)
+    referrer_type: ReferrerType | None = None
+    referrer_name: str | None = None
 
 
 @dataclass
@@ -143,14 +149,20 @@ class Derived:
     price_reason: str | None
     planned_end: date
     decision_end: date
+    referrer_type: ReferrerType | None = None
+    referrer_name: str | None = None
 
 
-def derive(session: Session, data: TrajectoryInput, today: date) -> Derived:
+def derive(
+    session: Session, data: TrajectoryInput, today: date, *, sending: bool = False
+) -> Derived:
     """Check every guard on the input and work out price, planned end and decision end.
 
     ``today`` is the earliest possible decision date (the day the trajectory is sent): the
     planned start may not lie before it, nor beyond the horizon (``workflows.eligibility``).
-    Collects all problems at once so the gids sees every field that needs attention.
+    ``sending``: the trajectory is being sent, so what a concept may leave open (the Jeugd
+    referrer) must be there. Collects all problems at once so the gids sees every field that
+    needs attention.
     """
     problems: list[Problem] = planned_start_problems(data.planned_start, today)
     resident = session.get(Resident, data.resident_id)
@@ -257,6 +269,10 @@ def derive(session: Session, data: TrajectoryInput, today: date) -> Derived:
                 )
             )
 
+    referrer = checked_referrer(
+        profile.domain, data.referrer_type, data.referrer_name, problems, complete=sending
+    )
+
     if not [r for r in data.results if clean_text(r.description)]:
         problems.append(Problem(N_("Leg ten minste één afgesproken resultaat vast."), "results"))
 
@@ -283,6 +299,8 @@ def derive(session: Session, data: TrajectoryInput, today: date) -> Derived:
         price_reason=price_reason,
         planned_end=planned_end,
         decision_end=decision_end_of(profile.domain, resident.birth_date, planned_end),
+        referrer_type=referrer.type,
+        referrer_name=referrer.name,
     )
 
 
@@ -319,6 +337,8 @@ def _apply(trajectory: Trajectory, data: TrajectoryInput, derived: Derived) -> l
         "planned_start": data.planned_start,
         "planned_end": derived.planned_end,
         "decision_end": derived.decision_end,
+        "referrer_type": derived.referrer_type,
+        "referrer_name": derived.referrer_name,
     }
     changes = []
     for name, value in values.items():
@@ -416,6 +436,8 @@ def input_of(trajectory: Trajectory) -> TrajectoryInput:
         subcontractor_id=trajectory.subcontractor_id,
         request_id=trajectory.request_id,
         results=[ResultInput(r.description) for r in trajectory.results],
+        referrer_type=trajectory.referrer_type,
+        referrer_name=trajectory.referrer_name,
     )
 
 
@@ -432,7 +454,8 @@ def propose(
     check_actor(trajectory, Action.PROPOSE, actor)
     next_state(trajectory, Action.PROPOSE)
     check_version(trajectory, expected_version)
-    derive(session, input_of(trajectory), today)
+    derive(session, input_of(trajectory), today, sending=True)
+    outgoing.require_product_code(session, trajectory)
     aanmelding = trajectory.aanmelding
     if aanmelding is not None and aanmelding.request_date > today:
         raise DomainError(N_("De aanmelddatum ligt na vandaag."))

@@ -66,6 +66,9 @@ DUPLICATES: dict[str, Problem] = {
     ),
     "uq_providers_agb_code": Problem(N_("Er is al een aanbieder met deze AGB-code."), "agb_code"),
     "uq_support_profiles_code": Problem(N_("Er is al een profiel met deze code."), "code"),
+    "uq_support_profiles_product_code": Problem(
+        N_("Er is al een profiel met deze productcode in deze productcategorie."), "product_code"
+    ),
     "one_version_per_start": Problem(
         N_("Er is al een tariefversie voor deze intensiteit die op deze datum ingaat."),
         "valid_from",

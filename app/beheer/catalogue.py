@@ -60,6 +60,7 @@ def new_profile() -> str | Response:
                 category_code=form.category_code.data or None,
                 intensities=_intensities(form.intensities.data),
                 need_type_default=form.need_type_default.data,
+                product_code=form.product_code.data or "",
             ),
             success=_("Het profiel is toegevoegd. Voeg nu de tarieven toe."),
         )  # fmt: skip
@@ -101,6 +102,7 @@ def _profile_page(
         errors=errors,
         missing=wf.missing_tariffs(profile),
         in_use=wf.is_in_use(db.session, profile),
+        code_sent=wf.product_code_sent(db.session, profile),
         used=used,
         need_type_hint=_need_type_hint(),
     )
@@ -112,6 +114,7 @@ def _profile_form(profile: SupportProfile) -> ProfileEditForm:
         code=profile.code,
         name=profile.name,
         category_code=profile.category_code,
+        product_code=profile.product_code or "",
         intensities=[i.value for i in profile.allowed_intensities],
         active=profile.active,
         need_type_default=profile.need_type_default.value if profile.need_type_default else "",
@@ -131,6 +134,7 @@ def profile(profile_id: int) -> str | Response:
                 category_code=form.category_code.data or None,
                 intensities=_intensities(form.intensities.data), active=bool(form.active.data),
                 need_type_default=form.need_type_default.data,
+                product_code=form.product_code.data or "",
             ),
             success=_("Het profiel is opgeslagen."),
         )  # fmt: skip

@@ -96,6 +96,11 @@ class ProfileForm(Form):
     code = StringField(_l("Code"), validators=[Length(max=60)])
     name = StringField(_l("Naam"), validators=[Length(max=300)])
     category_code = SelectField(_l("Productcategorie (codelijst)"), validate_choice=False)
+    product_code = StringField(
+        _l("Productcode (iStandaarden, 1 tot en met 5 tekens)"),
+        validators=[Length(max=60)],
+        render_kw={"autocomplete": "off"},
+    )
     intensities = SelectMultipleField(
         _l("Toegestane intensiteiten"),
         choices=opts(INTENSITY_CHOICES),

@@ -22,7 +22,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from models import AanmeldingOutcome, ClosureCategory, Domain, Intensity, NeedType
+from models import AanmeldingOutcome, ClosureCategory, Domain, Intensity, NeedType, ReferrerType
+from workflows.berichten.codes import REFERRER_LABELS
 from workflows.bsn import is_valid_bsn, normalise_bsn
 from workflows.catalogue import DEFAULT_NEED_TYPE
 
@@ -43,6 +44,37 @@ INTENSITY_CHOICES = opts(
         (Intensity.ZWAAR.value, _l("Zwaar")),
     ]
 )
+
+
+REFERRER_CHOICES = opts(
+    [("", _l("— niet ingevuld —")), *((t.value, _l(label)) for t, label in REFERRER_LABELS.items())]
+)
+
+
+def referrer_type_field() -> SelectField:
+    return SelectField(
+        _l("Verwijzer (alleen bij Jeugd)"), choices=REFERRER_CHOICES, validate_choice=False
+    )
+
+
+def referrer_name_field() -> StringField:
+    return StringField(
+        _l("Naam van de verwijzer (persoon of instantie)"),
+        validators=[
+            Optional(),
+            Length(max=64, message=_l("De naam van de verwijzer heeft hoogstens 64 tekens.")),
+        ],
+    )
+
+
+def referrer_of(raw: str | None) -> ReferrerType | None:
+    """The referrer type chosen on a form, None for none (or a value that is not one)."""
+    return ReferrerType(raw) if raw in {t.value for t in ReferrerType} else None
+
+
+def check_referrer_type(field: SelectField) -> None:
+    if field.data and referrer_of(field.data) is None:
+        raise ValidationError(_l("Kies een verwijzer uit de lijst."))
 
 
 class ResidentForm(Form):
@@ -97,7 +129,12 @@ class AanmeldingForm(Form):
         _l("Hulpvraag"),
         validators=[DataRequired(_l("Beschrijf de hulpvraag.")), Length(max=4000)],
     )
+    referrer_type = referrer_type_field()
+    referrer_name = referrer_name_field()
     submit = SubmitField(_l("Aanmelding opslaan"))
+
+    def validate_referrer_type(self, field: SelectField) -> None:
+        check_referrer_type(field)
 
 
 class DecideAanmeldingForm(Form):
@@ -199,10 +236,15 @@ class TrajectoryForm(Form):
     price_reason = TextAreaField(
         _l("Reden voor een afwijkende prijs"), validators=[Optional(), Length(max=2000)]
     )
+    referrer_type = referrer_type_field()
+    referrer_name = referrer_name_field()
     results = FieldList(FormField(ResultForm), min_entries=1, max_entries=MAX_RESULTS)
     add_result = SubmitField(_l("Nog een resultaat toevoegen"))
     version = HiddenField()
     submit = SubmitField(_l("Opslaan als concept"))
+
+    def validate_referrer_type(self, field: SelectField) -> None:
+        check_referrer_type(field)
 
 
 class ReasonForm(Form):

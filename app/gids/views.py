@@ -85,6 +85,7 @@ from .forms import (
     ReasonForm,
     ResidentForm,
     TrajectoryForm,
+    referrer_of,
 )
 
 # --- caseload -------------------------------------------------------------------------------
@@ -244,6 +245,8 @@ def new_request(resident_id: int) -> str | Response:
                 domain=Domain(form.domain.data),
                 question=form.question.data or "",
                 today=clock.today(),
+                referrer_type=referrer_of(form.referrer_type.data),
+                referrer_name=form.referrer_name.data,
             ),
             success=_("De aanmelding is geregistreerd."),
         )
@@ -507,6 +510,8 @@ def _input(form: TrajectoryForm, resident_id: int, request_id: int | None) -> wf
             wf.ResultInput(**{k: v for k, v in entry.data.items() if k != "csrf_token"})
             for entry in form.results
         ],
+        referrer_type=referrer_of(form.referrer_type.data),
+        referrer_name=form.referrer_name.data,
     )
 
 
@@ -597,6 +602,7 @@ def _handle_trajectory_form(
 def new_trajectory(resident_id: int) -> str | Response | tuple[str, int]:
     person = get_resident(db.session, resident_id)
     request_id: int | None = None
+    linked: Aanmelding | None = None
     raw_request = request.args.get("aanmelding", "")
     if raw_request:
         if not raw_request.isdecimal():
@@ -611,8 +617,12 @@ def new_trajectory(resident_id: int) -> str | Response | tuple[str, int]:
     form = TrajectoryForm()
     if request.method == "GET":
         form.planned_start.data = clock.today()
-        if request_id is not None:
-            _preselect_requested(form, get_aanmelding(db.session, request_id))
+        if linked is not None:
+            _preselect_requested(form, linked)
+            if linked.referrer_type is not None:
+                # The referrer the aanmelding recorded (by the gids, or a 315) is the start.
+                form.referrer_type.data = linked.referrer_type.value
+                form.referrer_name.data = linked.referrer_name or ""
     return _handle_trajectory_form(form, person, request_id, None)
 
 
@@ -651,6 +661,8 @@ def edit_trajectory(trajectory_id: int) -> str | Response | tuple[str, int]:
                 "planned_end": trajectory.planned_end,
                 "price": f"{trajectory.price:.2f}".replace(".", ","),
                 "price_reason": trajectory.price_reason or "",
+                "referrer_type": trajectory.referrer_type.value if trajectory.referrer_type else "",
+                "referrer_name": trajectory.referrer_name or "",
                 "results": [
                     {
                         "description": r.description,

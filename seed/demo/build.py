@@ -58,7 +58,7 @@ from .residents import contact_details, person_rows
 from .simulation import TARGET_IN_CARE, UNMET_SHARE, Home, inflow_volumes, simulate
 from .statistics import outlier_rows, population_rows
 from .texts import QUESTIONS
-from .trajectories import Traj, TrajectoryBuilder, TrajectoryRows
+from .trajectories import Traj, TrajectoryBuilder, TrajectoryRows, referrer_of
 
 S = TrajectoryState
 
@@ -147,9 +147,11 @@ def build_demo(
     gids_of = {id(p): p.home.gids for p in persons}
     traj_request: dict[int, int] = {}
     for request_id, (day, _kind, item, n) in enumerate(request_items, start=1):
+        referrer: tuple[Any, str | None] = (None, None)
         if item is not None:
             person = item.person
             traj_request[item.id] = request_id
+            referrer = referrer_of(item)
             if item.decision_date is None:
                 outcome, reason, decided = AanmeldingOutcome.IN_BEHANDELING, None, None
             else:
@@ -171,6 +173,8 @@ def build_demo(
                 "outcome_reason": reason,
                 "decided_on": decided,
                 "created_at": stamp(rng, day, None),
+                "referrer_type": referrer[0] and referrer[0].value,
+                "referrer_name": referrer[1],
             }
         )
     for t in trajs:

@@ -241,8 +241,10 @@ def catalogue_rows(
     profiles: list[dict[str, Any]] = []
     intensities: list[dict[str, Any]] = []
     tariffs: list[dict[str, Any]] = []
+    numbers: dict[str, int] = {}
     for i, p in enumerate(PROFILES):
         profile_id = i + 1
+        numbers[p.category] = numbers.get(p.category, 0) + 1
         profiles.append(
             {
                 "id": profile_id,
@@ -250,6 +252,9 @@ def catalogue_rows(
                 "name": p.name,
                 "domain": p.domain.value,
                 "category_code": p.category,
+                # The rule migration 0032 fills existing profiles with: the category and the
+                # profile's number within it ("02001", "02002").
+                "product_code": f"{p.category}{numbers[p.category]:03d}",
                 "active": True,
                 "imported": False,
                 "need_type_default": p.need_type_default and p.need_type_default.value,

@@ -23,6 +23,7 @@ from models import (
     EventAction,
     Intensity,
     NeedType,
+    ReferrerType,
     TrajectoryState,
 )
 from workflows.closure_rules import describe_closure, reasons_for, results_for
@@ -75,6 +76,32 @@ S = TrajectoryState
 A, B, C, D = ClosureCategory.A, ClosureCategory.B, ClosureCategory.C, ClosureCategory.D
 Closure = tuple[ClosureCategory, str, bool]  # (category, reason code, result achieved)
 Period = tuple[date, date | None]  # a contract's valid from and valid to (or open)
+
+
+# Who referred the demo's young residents (Jeugd): chosen by the first trajectory's id of a
+# chain (a follow-up keeps its referral), not drawn, so no other draw of the seed changes.
+JEUGD_REFERRERS: tuple[tuple[ReferrerType, str | None], ...] = (
+    (ReferrerType.GEMEENTE, "Gemeente Dronten, team Jeugd"),
+    (ReferrerType.HUISARTS, "Huisartsenpraktijk De Linde"),
+    (ReferrerType.GEMEENTE, "Wijkteam Dronten"),
+    (ReferrerType.JEUGDARTS, "GGD Flevoland, jeugdarts"),
+    (ReferrerType.HUISARTS, "Huisartsenpraktijk Biddinghuizen"),
+    (ReferrerType.GECERTIFICEERDE_INSTELLING, "William Schrikker Stichting"),
+    (ReferrerType.MEDISCH_SPECIALIST, "St Jansdal, kinderarts"),
+    (ReferrerType.HUISARTS, "Huisartsenpraktijk Swifterbant"),
+    (ReferrerType.ZELFVERWIJZER, None),
+    (ReferrerType.RECHTER, "Rechtbank Midden-Nederland"),
+)
+
+
+def referrer_of(t: Traj) -> tuple[ReferrerType | None, str | None]:
+    """The demo referrer of a trajectory: (type, name) for Jeugd, (None, None) for Wmo."""
+    if t.domain != Domain.JEUGD:
+        return None, None
+    first = t
+    while first.follows is not None:
+        first = first.follows
+    return JEUGD_REFERRERS[first.id % len(JEUGD_REFERRERS)]
 
 
 def according_to_plan(domain: Domain) -> str:
@@ -773,6 +800,7 @@ class TrajectoryRows:
             self.event(t.id, gids, at, EventAction.ANNULEREN, state, S.GEANNULEERD, t.cancelled[1])
             state = S.GEANNULEERD
         assert state == t.state, (state, t.state)
+        referrer_type, referrer_name = referrer_of(t)
         self.trajectories.append(
             {
                 "id": t.id,
@@ -799,6 +827,8 @@ class TrajectoryRows:
                 "end_reason_code": closure[1] if closure else None,
                 "result_achieved": closure[2] if closure else None,
                 "follows_id": t.follows.id if t.follows is not None else None,
+                "referrer_type": referrer_type and referrer_type.value,
+                "referrer_name": referrer_name,
                 "version": 1,
                 "created_at": created_at,
                 "updated_at": at,

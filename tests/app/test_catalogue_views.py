@@ -234,6 +234,7 @@ def profile_data(profile: SupportProfile, **changes: object) -> dict[str, object
         "code": profile.code,
         "name": profile.name,
         "category_code": profile.category_code,
+        "product_code": profile.product_code or "",
         "intensities": [i.value for i in profile.allowed_intensities],
         "active": "y",
         **changes,

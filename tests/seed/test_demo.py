@@ -43,9 +43,11 @@ from models import (
     User,
 )
 from seed.demo import build_demo
+from seed.demo.trajectories import JEUGD_REFERRERS
 from workflows.bsn import is_valid_bsn
 from workflows.catalogue import has_contract
 from workflows.dates import age_on, jeugd_decision_end
+from workflows.referrers import checked_referrer
 from workflows.residents import PHONE_RE, normalise_phone
 from workflows.users import verify_password
 
@@ -215,6 +217,34 @@ def test_jeugd_decision_ends_at_18_and_care_within_it(session: Session, demo: st
             assert trajectory.care_end <= trajectory.decision_end
         if trajectory.state == TrajectoryState.ACTIEF:
             assert trajectory.decision_end >= TODAY
+
+
+def test_every_jeugd_trajectory_has_a_referrer_the_rules_accept_and_wmo_none(
+    session: Session, demo: str
+) -> None:
+    trajectories = session.scalars(select(Trajectory)).all()
+    jeugd = [t for t in trajectories if t.domain == Domain.JEUGD]
+    assert {t.referrer_type for t in jeugd} == {kind for kind, _name in JEUGD_REFERRERS}
+    for trajectory in trajectories:
+        problems: list = []
+        checked_referrer(
+            trajectory.domain, trajectory.referrer_type, trajectory.referrer_name, problems,
+            complete=True,
+        )  # fmt: skip
+        assert problems == [], trajectory.id
+        if trajectory.domain == Domain.WMO:
+            assert (trajectory.referrer_type, trajectory.referrer_name) == (None, None)
+        if trajectory.follows is not None:
+            assert trajectory.referrer_type == trajectory.follows.referrer_type
+
+
+def test_every_demo_profile_has_a_product_code_unique_in_its_category(
+    session: Session, demo: str
+) -> None:
+    profiles = session.scalars(select(SupportProfile)).all()
+    pairs = {(p.category_code, p.product_code) for p in profiles}
+    assert len(pairs) == len(profiles)
+    assert all(p.product_code and p.product_code.startswith(p.category_code) for p in profiles)
 
 
 def test_prices_follow_the_tariff_from_2019(session: Session, demo: str) -> None:

@@ -270,11 +270,9 @@ def assigned_trajectory(
 
 
 def assigned_code(trajectory: Trajectory) -> str | None:
-    """The product code the toewijzing names: the profile's code when it is a product code (at
-    most five characters), else none — the 301 then assigns the category alone
-    (``outgoing.toewijzing``)."""
-    code = trajectory.profile.code.strip()
-    return code if 0 < len(code) <= codes.PRODUCT_CODE_MAX else None
+    """The product code the toewijzing names: the profile's product code (``outgoing.toewijzing``
+    always carries it; it is fixed once a 301 carried it); None for a profile without one."""
+    return trajectory.profile.product_code
 
 
 def product_codes(

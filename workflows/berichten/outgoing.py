@@ -11,11 +11,12 @@ provider's system last received them, as the standard asks of every 301 (``curre
   (``verzoeken.reference_for_toewijzing``), else left out.
 * ToewijzingNummer = the trajectory's id; Toewijzingsdatum = the decision date (a change: the
   day of the change) and Toewijzingstijd = the time the message was made (municipality's zone).
-* Product: Categorie = the profile's product category; Code = the profile's code when it is a
-  product code (at most five characters), with Omvang = the price in eurocents, Eenheid 83
-  (euro's), Frequentie 6 (totaal binnen geldigheidsduur). A profile code that is no product
-  code is left out (the standard allows a toewijzing on the category alone) and the price goes
-  in Budget (eurocents): Omvang without Code is not allowed (retour code 9412).
+* Product: Categorie = the profile's product category, Code = the profile's product code
+  (``SupportProfile.product_code``, kept by the beheerder); Omvang = the price in eurocents,
+  Eenheid 83 (euro's), Frequentie 6 (totaal binnen geldigheidsduur): the outputgericht
+  trajectory variant. A profile without a product code cannot go as a message
+  (``require_product_code``): sending such a trajectory is refused, naming what the beheerder
+  must fill in.
 * Ingangsdatum = the planned start, Einddatum = the planned end (``end``: another one; a
   cancellation 13 ends on the Ingangsdatum, as the standard asks of a removed toewijzing).
 * Client: Bsn, Geboortedatum, Naam (family name with a leading lower-case prefix as Voorvoegsel,
@@ -53,6 +54,7 @@ from models import (
 )
 
 from ..clock import zone
+from ..errors import N_, DomainError
 from ..providers import channel_of
 from . import codes
 from .schemas import Schemas
@@ -203,6 +205,25 @@ def split_address(address: str | None) -> tuple[str | None, int | None, str | No
 # --- the toewijzing --------------------------------------------------------------------------
 
 
+def require_product_code(session: Session, trajectory: Trajectory) -> None:
+    """Refuse a trajectory that would go as a message (the ``berichtenverkeer`` channel) while
+    its profile has no product code: the 301 must carry one."""
+    if trajectory.profile.product_code:
+        return
+    if channel_of(session, trajectory) != Channel.BERICHTENVERKEER:
+        return
+    raise DomainError(
+        N_(
+            "Dit traject gaat als toewijzing (301) naar het systeem van %(provider)s, maar "
+            "profiel %(profile)s heeft geen productcode. Vraag de beheerder de productcode in "
+            "te vullen bij het profiel in de catalogus (Beheer › Catalogus)."
+        ),
+        field="profile_id",
+        provider=trajectory.provider.name,
+        profile=trajectory.profile.code,
+    )
+
+
 def toewijzing(
     session: Session,
     trajectory: Trajectory,
@@ -221,6 +242,7 @@ def toewijzing(
             return None
     elif not known_to_provider(session, trajectory.id):
         return None
+    require_product_code(session, trajectory)
     settings = settings_of(session)
     schemas = schemas or settings.schemas
     domain = trajectory.domain
@@ -255,25 +277,19 @@ def toewijzing(
         if reference is not None:
             add(product, "ReferentieAanbieder", reference)
         profile = trajectory.profile
-        code = profile.code.strip()
-        has_code = 0 < len(code) <= codes.PRODUCT_CODE_MAX
         coded = add(product, "Product")
         add(coded, "Categorie", profile.category_code, basis=True)
-        if has_code:
-            add(coded, "Code", code, basis=True)
+        add(coded, "Code", profile.product_code, basis=True)
         add(product, "Toewijzingsdatum", decided_on)
         add(product, "Toewijzingstijd", local_time(settings.timezone))
         add(product, "Ingangsdatum", trajectory.planned_start)
         add(product, "Einddatum", ends_on)
         if change:
             add(product, "RedenWijziging", change)
-        if has_code:
-            size = add(product, "Omvang")
-            add(size, "Volume", cents(trajectory.price), basis=True)
-            add(size, "Eenheid", codes.EENHEID_EURO, basis=True)
-            add(size, "Frequentie", codes.FREQUENTIE_TOTAAL, basis=True)
-        else:
-            add(product, "Budget", cents(trajectory.price))
+        size = add(product, "Omvang")
+        add(size, "Volume", cents(trajectory.price), basis=True)
+        add(size, "Eenheid", codes.EENHEID_EURO, basis=True)
+        add(size, "Frequentie", codes.FREQUENTIE_TOTAAL, basis=True)
         for other in others:
             products.append(copy.deepcopy(other))
         return root

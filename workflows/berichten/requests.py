@@ -328,8 +328,9 @@ def _tariff_by_volume(
 def _profile_by_product(
     session: Session, domain: Domain, category: str | None, code: str | None
 ) -> SupportProfile | None:
-    """The active profile of the domain with the product's code (and category); without a code,
-    the category's only active profile, if it has just one."""
+    """The active profile of the domain with the product's code (the profile's product code,
+    which the 301 carries) and category; without a code, the category's only active profile,
+    if it has just one."""
     if code is None and category is None:
         return None
     found = session.scalars(
@@ -337,7 +338,7 @@ def _profile_by_product(
         .where(
             SupportProfile.domain == domain,
             SupportProfile.active.is_(True),
-            *([SupportProfile.code == code] if code else []),
+            *([SupportProfile.product_code == code] if code else []),
             *([SupportProfile.category_code == category] if category else []),
         )
         .limit(2)

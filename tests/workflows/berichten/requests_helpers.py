@@ -19,7 +19,7 @@ PRODUCT_CODES = {"hh": "WHH", "bg": "WBG", "amb": "AMB"}
 
 
 def with_product_codes(session: Session, world: World) -> World:
-    world.hh.code, world.bg.code, world.amb.code = PRODUCT_CODES.values()
+    world.hh.product_code, world.bg.product_code, world.amb.product_code = PRODUCT_CODES.values()
     session.flush()
     return world
 

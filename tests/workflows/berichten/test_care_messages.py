@@ -51,13 +51,13 @@ STARTED = date(2026, 11, 10)  # within the toewijzing (planned start 11-09)
 
 @pytest.fixture
 def messaging(session: Session, world: World) -> World:
-    """Zorg A and Zorg B exchange messages; the profiles have product codes (five characters at
-    most), so the 301 names the code and a 305 can name another."""
+    """Zorg A and Zorg B exchange messages; the profiles' product codes are set, so the 301
+    names the code and a 305 can name another."""
     for provider in (world.zorg_a, world.zorg_b):
         for contract in provider.contracts:
             contract.channel = Channel.BERICHTENVERKEER
-    world.bg.code = "BG01"
-    world.amb.code = "AMB1"
+    world.bg.product_code = "BG01"
+    world.amb.product_code = "AMB1"
     session.flush()
     return world
 
@@ -500,18 +500,3 @@ def test_start_and_stop_by_message_then_the_claim_follows_r11(
     confirm_end_of_care(session, report, messaging.gids, RECEIVED)
     assert claimable_amount(t)[0] == t.price
     assert wf.get_trajectory(session, t.id).state == S.AFGESLOTEN
-
-
-def test_a_profile_code_that_is_no_product_code_is_not_compared(
-    session: Session, messaging: World, all_schemas: Schemas
-) -> None:
-    """The 301 of a profile whose code is longer than a product code (five characters) names
-    the category alone; a 305 naming some code is then judged on the category."""
-    messaging.bg.code = "WMO-BEGELEIDING"
-    t = trajectory(session, messaging, Domain.WMO, S.GEACCEPTEERD)
-    _m, retour = send(
-        session, messaging, all_schemas, "305", t, [Care(t.id, STARTED, category="02", code="B1")]
-    )
-    assert retour is not None
-    assert product_codes(retour.body, "StartProduct") == [[codes.ACCEPTED]]
-    assert t.state == S.ACTIEF

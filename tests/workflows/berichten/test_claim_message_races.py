@@ -73,7 +73,7 @@ def closed_trajectory(world: World, domain: Domain = Domain.WMO) -> Closed:
         for profile_id, code in ((world.bg.id, "BG01"), (world.amb.id, "AMB1")):
             profile = s.get(SupportProfile, profile_id)
             assert profile is not None
-            profile.code = code
+            profile.product_code = code
         # The provider's system has sent messages before: its account exists (two first
         # messages at once would queue at making it, and no longer race below).
         provider = s.get(Provider, world.zorg_a.id)
@@ -98,7 +98,7 @@ def closed_trajectory(world: World, domain: Domain = Domain.WMO) -> Closed:
             domain,
             t.resident.bsn,
             t.profile.category_code,
-            t.profile.code,
+            t.profile.product_code,
             int(t.price * 100),
         )
 

@@ -54,8 +54,8 @@ def messaging(session: Session, world: World) -> World:
     for provider in (world.zorg_a, world.zorg_b):
         for contract in provider.contracts:
             contract.channel = Channel.BERICHTENVERKEER
-    world.bg.code = "BG01"
-    world.amb.code = "AMB1"
+    world.bg.product_code = "BG01"
+    world.amb.product_code = "AMB1"
     session.flush()
     return world
 
@@ -105,7 +105,7 @@ def line(t: Trajectory, amount: int, reference: str = "R1", **overrides: object)
         "reference": reference,
         "number": t.id,
         "category": t.profile.category_code,
-        "code": t.profile.code,
+        "code": t.profile.product_code,
         "start": t.planned_start,
         "end": min(t.planned_end, t.care_end or t.planned_end),
         "amount": amount,

@@ -223,6 +223,9 @@ def _grant(session: Session, world: World, aanmelding: Aanmelding, provider_id: 
         planned_start=date(2026, 11, 16),
         request_id=aanmelding.id,
         results=[wf.ResultInput("Bram gaat weer naar school")],
+        # as the form starts with it: the referrer the 315 brought
+        referrer_type=aanmelding.referrer_type,
+        referrer_name=aanmelding.referrer_name,
     )
     trajectory = wf.create_trajectory(session, data, world.gids, today=TODAY)
     wf.propose(session, trajectory, world.gids, TODAY)

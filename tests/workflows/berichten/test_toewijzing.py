@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from freezegun import freeze_time
 from lxml import etree
 from sqlalchemy.orm import Session
@@ -14,7 +15,8 @@ from tests.factories import TODAY, World, make_trajectory
 from workflows.berichten import codes, outgoing
 from workflows.berichten.schemas import Schemas
 from workflows.berichten.store import InvalidOutgoing, messages_of_trajectory, outbox
-from workflows.berichten.xml import read, text_of
+from workflows.berichten.xml import Element, read, text_of
+from workflows.errors import DomainError
 
 PRODUCT = "Client/ToegewezenProducten/ToegewezenProduct"
 
@@ -27,6 +29,17 @@ def _valid(schemas: Schemas, message: Message) -> None:
     parsed = read(message.body)
     assert schemas.available(parsed.domain, "301")
     assert schemas.errors(parsed.domain, "301", parsed.root) == []
+
+
+def _outputgericht(root: Element, trajectory: Trajectory) -> None:
+    """The trajectory's own product as the outputgericht trajectory variant: the category and
+    the profile's product code, Omvang = the price in eurocents, Eenheid 83, Frequentie 6."""
+    assert text_of(root, f"{PRODUCT}/Product/Categorie") == trajectory.profile.category_code
+    assert text_of(root, f"{PRODUCT}/Product/Code") == trajectory.profile.product_code
+    assert text_of(root, f"{PRODUCT}/Omvang/Volume") == str(int(trajectory.price * 100))
+    assert text_of(root, f"{PRODUCT}/Omvang/Eenheid") == "83"
+    assert text_of(root, f"{PRODUCT}/Omvang/Frequentie") == "6"
+    assert text_of(root, f"{PRODUCT}/Budget") is None
 
 
 def _jeugd(session: Session, world: World, state: TrajectoryState) -> Trajectory:
@@ -62,15 +75,16 @@ def test_sending_a_wmo_trajectory_on_the_message_channel_queues_a_valid_wmo301(
     assert text_of(root, f"{PRODUCT}/Ingangsdatum") == trajectory.planned_start.isoformat()
     assert text_of(root, f"{PRODUCT}/Einddatum") == trajectory.planned_end.isoformat()
     assert text_of(root, f"{PRODUCT}/RedenWijziging") is None
-    # "WMO-BG" is no product code (five characters at most): the price goes as a budget.
-    assert text_of(root, f"{PRODUCT}/Product/Code") is None
-    assert text_of(root, f"{PRODUCT}/Budget") == str(int(trajectory.price * 100))
+    # The profile's product code, not its own code ("WMO-BG" is no product code).
+    assert text_of(root, f"{PRODUCT}/Product/Code") == "02001"
+    assert text_of(root, f"{PRODUCT}/Omvang/Volume") == "380000"  # € 3.800,00
+    _outputgericht(root, trajectory)
 
 
 def test_a_jeugd_trajectory_with_a_product_code_gets_a_valid_jw301_with_omvang(
     session: Session, messaging: World, schemas: Schemas
 ) -> None:
-    messaging.amb.code = "45A01"
+    messaging.amb.product_code = "45A01"
     messaging.child.address = "Stationsstraat 12a"
     messaging.child.phone = "0612345678"
     trajectory = _jeugd(session, messaging, TrajectoryState.VOORGESTELD)
@@ -79,10 +93,7 @@ def test_a_jeugd_trajectory_with_a_product_code_gets_a_valid_jw301_with_omvang(
     root = read(message.body).root
     assert read(message.body).code == "436"
     assert text_of(root, f"{PRODUCT}/Product/Code") == "45A01"
-    assert text_of(root, f"{PRODUCT}/Omvang/Volume") == str(int(trajectory.price * 100))
-    assert text_of(root, f"{PRODUCT}/Omvang/Eenheid") == "83"
-    assert text_of(root, f"{PRODUCT}/Omvang/Frequentie") == "6"
-    assert text_of(root, f"{PRODUCT}/Budget") is None
+    _outputgericht(root, trajectory)
     contact = "Client/Contactgegevens/Contact"
     assert text_of(root, f"{contact}/Adres/Straatnaam") == "Stationsstraat"
     assert text_of(root, f"{contact}/Adres/Huis/Huisnummer") == "12"
@@ -113,6 +124,7 @@ def test_an_extension_sends_a_wmo301_with_reason_04_and_the_new_end(
     assert text_of(root, f"{PRODUCT}/ToewijzingNummer") == str(trajectory.id)
     assert text_of(root, f"{PRODUCT}/Toewijzingsdatum") == TODAY.isoformat()
     assert extension.identification != first.identification
+    _outputgericht(root, trajectory)
 
 
 def test_a_jeugd_extension_301_meets_the_jw301_schema(
@@ -127,6 +139,7 @@ def test_a_jeugd_extension_301_meets_the_jw301_schema(
     assert extension is not None
     _valid(schemas, extension)
     assert text_of(read(extension.body).root, f"{PRODUCT}/RedenWijziging") == "04"
+    _outputgericht(read(extension.body).root, trajectory)
 
 
 def test_cancelling_after_the_301_went_out_sends_a_301_with_reason_13_ending_on_its_start(
@@ -142,6 +155,7 @@ def test_cancelling_after_the_301_went_out_sends_a_301_with_reason_13_ending_on_
         root = read(removal.body).root
         assert text_of(root, f"{PRODUCT}/RedenWijziging") == codes.DELETED
         assert text_of(root, f"{PRODUCT}/Einddatum") == trajectory.planned_start.isoformat()
+        _outputgericht(root, trajectory)
 
 
 def test_cancelling_a_concept_sends_nothing(session: Session, messaging: World) -> None:
@@ -260,3 +274,36 @@ def test_another_providers_or_another_clients_toewijzingen_are_not_carried(
     )
     mine = make_trajectory(session, messaging, TrajectoryState.VOORGESTELD)
     assert _numbers(_toewijzingen(session, mine)[0]) == [str(mine.id)]
+
+
+def test_sending_a_message_trajectory_whose_profile_has_no_product_code_is_refused(
+    session: Session, messaging: World
+) -> None:
+    messaging.bg.product_code = None
+    trajectory = make_trajectory(session, messaging)
+    with pytest.raises(DomainError) as refused:
+        wf.propose(session, trajectory, messaging.gids, TODAY)
+    [problem] = refused.value.problems
+    assert problem.field == "profile_id"
+    assert "productcode" in problem.render() and "beheerder" in problem.render()
+    assert messaging.bg.code in problem.render() and messaging.zorg_a.name in problem.render()
+    assert trajectory.state == TrajectoryState.CONCEPT and trajectory.decision_date is None
+    assert _toewijzingen(session, trajectory) == []
+
+
+def test_a_portal_trajectory_needs_no_product_code(session: Session, world: World) -> None:
+    world.bg.product_code = None
+    trajectory = make_trajectory(session, world, TrajectoryState.VOORGESTELD)
+    assert _toewijzingen(session, trajectory) == []
+
+
+def test_no_other_route_queues_a_301_without_a_product_code(
+    session: Session, messaging: World
+) -> None:
+    # A follow-up of a scaling or any other caller reaches the same refusal, never a 301
+    # without a Code (or with a Budget instead).
+    trajectory = make_trajectory(session, messaging)
+    messaging.bg.product_code = None
+    with pytest.raises(DomainError):
+        outgoing.toewijzing(session, trajectory, TODAY)
+    assert _toewijzingen(session, trajectory) == []
