@@ -15,9 +15,11 @@ from models import (
     Declaration,
     DeclarationLine,
     Domain,
+    Household,
     Intensity,
     Message,
     MessageState,
+    Resident,
     Trajectory,
     TrajectoryState,
 )
@@ -59,16 +61,16 @@ def _accepted_by_message(session: Session, world: World, t: Trajectory, ident: s
     assert reply.state == MessageState.VERWERKT and t.state == S.GEACCEPTEERD
 
 
-def _through_every_message(session: Session, world: World) -> Trajectory:
-    """Anna's Wmo trajectory: 301 → 302 → 305 → 307 (confirmed by the gids) → 323 → 325."""
-    t = make_trajectory(session, world, S.VOORGESTELD)
-    _accepted_by_message(session, world, t, "R1")
-    agb, bsn = world.zorg_a.agb_code, t.resident.bsn
+def _closed_by_message(session: Session, world: World, resident: Resident, n: int) -> Trajectory:
+    """A Wmo trajectory of ``resident``: 301 → 302 → 305 → 307, confirmed by the gids."""
+    t = make_trajectory(session, world, S.VOORGESTELD, resident_id=resident.id)
+    _accepted_by_message(session, world, t, f"R{n}")
+    agb, bsn = world.zorg_a.agb_code, resident.bsn
     started = receive(
         session,
         world.zorg_a,
         care_message(
-            "305", Domain.WMO, agb=agb, ident="S1", dated=STARTED_REPORTED, bsn=bsn,
+            "305", Domain.WMO, agb=agb, ident=f"S{n}", dated=STARTED_REPORTED, bsn=bsn,
             products=[Care(t.id, STARTED)],
         ),
         STARTED_REPORTED,
@@ -78,7 +80,7 @@ def _through_every_message(session: Session, world: World) -> Trajectory:
         session,
         world.zorg_a,
         care_message(
-            "307", Domain.WMO, agb=agb, ident="E1", dated=ENDED, bsn=bsn,
+            "307", Domain.WMO, agb=agb, ident=f"E{n}", dated=ENDED, bsn=bsn,
             products=[Care(t.id, STARTED, end=ENDED, reason="19")],
         ),
         ENDED,
@@ -88,35 +90,50 @@ def _through_every_message(session: Session, world: World) -> Trajectory:
     assert report is not None
     confirm_end_of_care(session, report, world.gids, ENDED)
     assert t.state == S.AFGESLOTEN
+    return t
+
+
+def _claimed_by_message(session: Session, world: World, trajectories: list[Trajectory]) -> None:
+    """One 323 with a line for each trajectory (its client's BSN), answered by a 325."""
+    first = trajectories[0]
     claimed = receive(
         session,
         world.zorg_a,
         declaration(
             Domain.WMO,
-            agb=agb,
+            agb=world.zorg_a.agb_code,
             ident="D1",
             dated=CLAIMED,
             number="DEC1",
-            period=(t.planned_start - timedelta(days=40), CLAIMED),
-            bsn=bsn,
+            period=(first.planned_start - timedelta(days=40), CLAIMED),
+            bsn=first.resident.bsn,
             lines=[
                 Prestatie(
-                    reference="REF1",
+                    reference=f"REF{t.id}",
                     number=t.id,
                     category=t.profile.category_code,
                     code=t.profile.code,
                     start=t.planned_start,
                     end=ENDED,
                     amount=int(t.price * 100),
+                    bsn=t.resident.bsn,
                 )
+                for t in trajectories
             ],
         ),
         CLAIMED,
     )
     assert claimed.state == MessageState.VERWERKT, claimed.errors
     assert retour_of(claimed) is not None
-    assert session.scalar(select(func.count()).select_from(DeclarationLine)) == 1
+    lines = session.scalar(select(func.count()).select_from(DeclarationLine))
+    assert lines == len(trajectories)
     session.flush()
+
+
+def _through_every_message(session: Session, world: World) -> Trajectory:
+    """Anna's Wmo trajectory: 301 → 302 → 305 → 307 (confirmed by the gids) → 323 → 325."""
+    t = _closed_by_message(session, world, world.adult, 1)
+    _claimed_by_message(session, world, [t])
     return t
 
 
@@ -190,3 +207,44 @@ def test_a_retour_answered_later_in_the_chain_does_not_stop_the_purge(
     purge(session, files, POLICY, datetime(2050, 1, 1, tzinfo=UTC))
     assert _count(session, Message) == 0
     assert _count(session, Trajectory, Trajectory.id == t.id) == 0
+
+
+def test_a_declaration_naming_two_clients_goes_whole_with_either_file(
+    session: Session, world: World
+) -> None:
+    """A 323 may name several clients; its XML holds each one's data. Purging Cor, whose line
+    is in a declaration stored under Anna's trajectory, removes that declaration whole (its
+    325, the declaration and both lines); Anna's claim and her other messages stay."""
+    _messaging(session, world)
+    cor = Resident(
+        bsn="999993653",
+        given_name="Cor",
+        family_name="Bakker",
+        birth_date=date(1948, 3, 3),
+        wijk=world.dronten,
+        household=Household(gids=world.gids),
+    )
+    session.add(cor)
+    session.flush()
+    anna = _closed_by_message(session, world, world.adult, 1)
+    cors = _closed_by_message(session, world, cor, 2)
+    _claimed_by_message(session, world, [anna, cors])
+    claim_message = session.scalars(select(Message).where(Message.kind == "323")).one()
+    assert claim_message.trajectory_id == anna.id  # stored under the first client's trajectory
+    annas = set(
+        session.scalars(
+            select(Message.id).where(Message.trajectory_id == anna.id, Message.kind != "325")
+        )
+    ) - {claim_message.id}
+    assert len(annas) == 6  # 301, 302, 305, 306, 307, 308
+
+    files = [f for f in due_files(session, date(2050, 1, 1), POLICY) if f.resident_id == cor.id]
+    report = purge(session, files, POLICY, datetime(2050, 1, 1, tzinfo=UTC))
+
+    assert report.rows["messages"] == 6 + 2  # Cor's six, and the 323 with its 325
+    assert report.rows["declarations"] == 1 and report.rows["declaration_lines"] == 2
+    assert set(session.scalars(select(Message.id))) == annas
+    for body in session.scalars(select(Message.body)):
+        assert cor.bsn.encode() not in body
+    assert _count(session, Claim, Claim.trajectory_id == anna.id) == 1
+    assert _count(session, Trajectory, Trajectory.id == cors.id) == 0
