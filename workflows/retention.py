@@ -16,7 +16,9 @@ Decisions written down here (the issue leaves them open):
   (*inzageverzoeken*), trajectories (with results, events, evaluations, scores, scaling
   requests, end-of-care reports, claims and inbox tasks), the providers' requests by
   message about them (``verzoeken``) and the file's iWmo/iJw messages are deleted; a household
-  without members goes too.
+  without members goes too. The audit log keeps its entries (they name the resident by internal
+  id only, never by a personal detail) and records the purge, one entry per resident; the
+  report counts the rows removed per table.
 * **A file's messages** (``messages``: their XML is personal data) are those about one of its
   trajectories or requests, those a request by message of the file came in, the declarations
   (323) with a line for one of its claims, and every retour or answer to any of these, however
@@ -25,8 +27,7 @@ Decisions written down here (the issue leaves them open):
   data, so it goes whole; another client's claim in it stays (its trajectory's one claim still
   refuses a second, 9322), only the record of that line's reference goes with the message.
   Messages that name no trajectory or request (refused before one was found) are not found
-  here. The audit log keeps its entries (they name the resident by internal id
-  only, never by a personal detail) and records the purge.
+  here.
 * **Statistics are not touched.** The pseudonymised statistics feed has no reference to these
   tables (keyed hash, no foreign key), so ``purge`` never reads or changes it; the test
   ``test_purge_deletes_only_personal_tables`` fails if it ever does.
