@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import (
+    AuditEntry,
     Channel,
     Claim,
     Declaration,
@@ -190,6 +191,13 @@ def test_a_file_that_went_through_every_message_is_purged_with_its_messages(
     assert set(session.scalars(select(Message.id))) == kept_messages
     assert _count(session, Message, Message.answers_id.in_(kept_messages)) == 1
     assert _count(session, Trajectory, Trajectory.id == kept.id) == 1
+    # the purge is in the audit log, by resident id only
+    removed = session.scalars(
+        select(AuditEntry.details).where(
+            AuditEntry.action == "verwijderd", AuditEntry.resident_id == anna
+        )
+    ).all()
+    assert removed == ["bewaartermijn verstreken"]
 
 
 def test_a_retour_answered_later_in_the_chain_does_not_stop_the_purge(
