@@ -14,10 +14,20 @@ Decisions written down here (the issue leaves them open):
   longest period after registration.
 * **Removed, not anonymised.** The resident, the requests, the requests for access
   (*inzageverzoeken*), trajectories (with results, events, evaluations, scores, scaling
-  requests, end-of-care reports, claims and inbox tasks) and the providers' requests by
-  message about them (``verzoeken``) are deleted; a household without
-  members goes too. The audit log keeps its entries (they name the resident by internal id
-  only, never by a personal detail) and records the purge.
+  requests, end-of-care reports, claims and inbox tasks), the providers' requests by
+  message about them (``verzoeken``) and the file's iWmo/iJw messages are deleted; a household
+  without members goes too. The audit log keeps its entries (they name the resident by internal
+  id only, never by a personal detail) and records the purge, one entry per resident; the
+  report counts the rows removed per table.
+* **A file's messages** (``messages``: their XML is personal data) are those about one of its
+  trajectories or requests, those a request by message of the file came in, the declarations
+  (323) with a line for one of its claims, and every retour or answer to any of these, however
+  deep. Each such declaration goes with its message, with all its lines (``declarations``,
+  ``declaration_lines``): a 323 may name several clients, and its XML holds this resident's
+  data, so it goes whole; another client's claim in it stays (its trajectory's one claim still
+  refuses a second, 9322), only the record of that line's reference goes with the message.
+  Messages that name no trajectory or request (refused before one was found) are not found
+  here.
 * **Statistics are not touched.** The pseudonymised statistics feed has no reference to these
   tables (keyed hash, no foreign key), so ``purge`` never reads or changes it; the test
   ``test_purge_deletes_only_personal_tables`` fails if it ever does.
@@ -30,9 +40,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import ColumnElement, Select, Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from models import (
@@ -41,11 +52,14 @@ from models import (
     AccessRequest,
     AgreedResult,
     Claim,
+    Declaration,
+    DeclarationLine,
     Domain,
     EndOfCareReport,
     Evaluation,
     Household,
     LoginAttempt,
+    Message,
     Resident,
     ResultScore,
     ScalingRequest,
@@ -62,7 +76,10 @@ from . import audit, clock
 
 # Every table purge deletes from, in the order it deletes (children first).
 PERSONAL_TABLES = (
+    "declaration_lines",
+    "declarations",
     "verzoeken",
+    "messages",
     "tasks",
     "claims",
     "scaling_requests",
@@ -198,6 +215,42 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
         yield list(ids[start : start + CHUNK])
 
 
+def _file_messages(
+    session: Session,
+    trajectories: Sequence[int],
+    aanmeldingen: Select[Any],
+    claims: Select[Any],
+    verzoeken: ColumnElement[bool],
+) -> list[int]:
+    """The ids of a file's messages (see the module): about its trajectories or requests, the
+    messages its requests by message came in, the declarations with a line for its claims, and
+    every message answering one of these, to any depth."""
+    found = set(
+        session.scalars(
+            select(Message.id).where(
+                Message.trajectory_id.in_(trajectories)
+                | Message.aanmelding_id.in_(aanmeldingen)
+                | Message.id.in_(select(Verzoek.message_id).where(verzoeken))
+                | Message.id.in_(
+                    select(Declaration.message_id)
+                    .join(DeclarationLine, DeclarationLine.declaration_id == Declaration.id)
+                    .where(DeclarationLine.claim_id.in_(claims))
+                )
+            )
+        )
+    )
+    answered = found
+    while answered:
+        answering: set[int] = set()
+        for chunk in _chunks(sorted(answered)):
+            answering.update(
+                session.scalars(select(Message.id).where(Message.answers_id.in_(chunk)))
+            )
+        answered = answering - found
+        found |= answered
+    return sorted(found)
+
+
 def _delete(session: Session, table: Table, where: object, report: PurgeReport) -> None:
     result = session.execute(
         delete(table).where(where),  # type: ignore[arg-type]
@@ -222,19 +275,33 @@ def purge(
             )
         )
         evaluations = select(Evaluation.id).where(Evaluation.trajectory_id.in_(trajectories))
+        aanmeldingen = select(Aanmelding.id).where(Aanmelding.resident_id.in_(residents))
+        claims = select(Claim.id).where(Claim.trajectory_id.in_(trajectories))
         # A provider's requests by message about the file (workflows.berichten.requests).
-        _delete(
-            session,
-            tables["verzoeken"],
+        verzoeken = (
             Verzoek.trajectory_id.in_(trajectories)
-            | Verzoek.aanmelding_id.in_(
-                select(Aanmelding.id).where(Aanmelding.resident_id.in_(residents))
-            )
+            | Verzoek.aanmelding_id.in_(aanmeldingen)
             | Verzoek.scaling_request_id.in_(
                 select(ScalingRequest.id).where(ScalingRequest.trajectory_id.in_(trajectories))
-            ),
+            )
+        )
+        messages = _file_messages(session, trajectories, aanmeldingen, claims, verzoeken)
+        declarations = select(Declaration.id).where(Declaration.message_id.in_(messages))
+        _delete(
+            session,
+            tables["declaration_lines"],
+            DeclarationLine.declaration_id.in_(declarations) | DeclarationLine.claim_id.in_(claims),
             report,
         )
+        _delete(session, tables["declarations"], Declaration.message_id.in_(messages), report)
+        _delete(session, tables["verzoeken"], verzoeken | Verzoek.message_id.in_(messages), report)
+        # A retour points to what it answers: undo those links first, then any order will do.
+        for chunk in _chunks(messages):
+            session.execute(
+                update(tables["messages"]).where(Message.id.in_(chunk)).values(answers_id=None)
+            )
+        for chunk in _chunks(messages):
+            _delete(session, tables["messages"], Message.id.in_(chunk), report)
         _delete(session, tables["tasks"], Task.trajectory_id.in_(trajectories), report)
         _delete(session, tables["claims"], Claim.trajectory_id.in_(trajectories), report)
         _delete(

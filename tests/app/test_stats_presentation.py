@@ -284,12 +284,28 @@ def test_the_pdf_table_columns_fit_their_longest_word_and_figures_are_right_alig
     assert all(not p.style.splitLongWords for row in built._cellvalues for p in row)
 
 
-def test_the_pdf_breaks_no_word_and_shows_amounts_in_euros(manager: FlaskClient) -> None:
+def euro(value: float) -> str:
+    """An amount as the pages and the PDF write it: "€ 35.000,00"."""
+    return "€ " + f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def test_the_pdf_breaks_no_word_and_shows_amounts_in_euros(
+    app: Flask, manager: FlaskClient
+) -> None:
     text = pdf_text(get(manager, "/manager/monitor.pdf", **PERIOD)).replace("\xa0", " ")
     words = set(text.split())
     for header in ("Huishoudens met beschikking", "Gemiddelde prijs per cliënt", "Startjaar"):
         assert set(header.split()) <= words, header
-    assert "€ 35.000,00" in text and "€ 1.750,00" in text  # 2021 until October: 35 × € 1.000
+    with app.test_request_context(), freeze_time(TODAY):
+        years = published("results", query_from(PERIOD)).to_json()["years"]
+    [year] = [y for y in years if y["year"] == 2021]
+    # 2021 until October: 35 trajectories of € 1.000 started by 20 clients (€ 1.750 each). The
+    # sum of money is published as every sum (moved by ½ … 2 times the mean per client, whole
+    # euros), the mean from the published sum and count; the PDF shows exactly those.
+    price, mean = year["price_total"], year["mean_price_per_client"]
+    assert price != 35000 and 875 <= abs(price - 35000) <= 3500 and price == round(price)
+    assert mean == round(price / year["clients_started"], 2)
+    assert euro(price) in text and euro(mean) in text
 
 
 # --- cost and cohorts scoped to the period ------------------------------------------------
@@ -311,3 +327,39 @@ def test_cost_and_cohorts_count_only_the_months_in_the_period(session: Session) 
     assert year.clients_in_care == 20
     whole = figures.results(session, query("2021-01", "2021-12"), 5).years[0]
     assert (whole.started_clients, whole.clients_in_care) == (20, 30)
+
+
+def test_the_cost_per_year_is_the_same_in_the_api_csv_xlsx_and_pdf(
+    manager: FlaskClient, session: Session, world: World
+) -> None:
+    """The sums of money are published once (``report.results``); every output shows those."""
+    from workflows.stats.admin import issue_token
+
+    _row, secret = issue_token(session, world.beheerder, user_id=world.manager.id, name="BI")
+    session.flush()
+    params = {"figuur": "results", **PERIOD}
+    with freeze_time(TODAY):
+        api = manager.get(
+            "/api/v1/stats/results",
+            query_string=PERIOD,
+            headers={"Authorization": f"Bearer {secret}"},
+        ).get_json()
+        csv = manager.get("/manager/cijfers.csv", query_string=params).get_data()
+        xlsx = manager.get("/manager/cijfers.xlsx", query_string=params).get_data()
+    pdf = pdf_text(get(manager, "/manager/monitor.pdf", **PERIOD)).replace("\xa0", " ")
+    sheet = load_workbook(io.BytesIO(xlsx))["years"]
+    rows = {row[0]: row for row in sheet.iter_rows(values_only=True)}
+    lines = {
+        line.split(";")[0]: line.split(";")
+        for line in csv.decode("utf-8-sig").splitlines()
+        if line.startswith("20")
+    }
+    labels = {2020: "2020 (vanaf maart)", 2021: "2021 (t/m oktober)"}
+    for year in api["years"]:
+        label = labels[year["year"]]
+        price, mean = year["price_total"], year["mean_price_per_client"]
+        assert isinstance(price, float) and isinstance(mean, float)
+        assert rows[label][1:4] == (year["clients_started"], price, mean)
+        shown = [price, mean]
+        assert [float(v.replace(",", ".")) for v in lines[label][2:4]] == shown
+        assert euro(price) in pdf and euro(mean) in pdf

@@ -23,6 +23,10 @@ deviation and ``V`` the variance (``app/config.py``):
 Totals are cells of their own (perturbed with their own key, not summed from perturbed parts);
 shares are computed from the published parts, means of counts from published counts. A mean or
 median of durations over fewer than ``k`` items is still hidden (null, named in ``suppressed``).
+Every sum of money — the finance figure's amounts and the results' ``price_total`` alike — goes
+through one function, ``Disclosure.publish_amount``: hidden over fewer than ``k`` rows, otherwise
+moved by a fixed amount that follows from the cell key; a mean price is computed from the
+published sum and count.
 With ``Disclosure.exact`` (the CLI's audited ``--exact``) the exact figures pass unchanged.
 """
 
@@ -49,6 +53,7 @@ from .figures import (
     WaitingTimes,
 )
 from .finance import Amount, BudgetYear, Finance
+from .money import cents
 from .selection import DEFAULT_K, WAIT_BAND_CODES, WAIT_STAGES
 
 Count = int  # a published count: always shown (perturbed), never hidden
@@ -545,10 +550,14 @@ def protect_results(
     years = []
     for year in raw.years:
         cells: list[str] = []
-        clients = disclosure.publish(year.started_clients, year.keys.get("clients_started", 0))
-        price: Decimal | None = year.started_price
-        if _few(year.started_clients, disclosure):
-            price = None
+        started_key = year.keys.get("clients_started", 0)
+        clients = disclosure.publish(year.started_clients, started_key)
+        # A sum of money, published by the one rule for money (``publish_amount``): hidden over
+        # 1…k−1 clients, otherwise moved by the cell key; the mean from the published values.
+        price = disclosure.publish_amount(
+            cents(year.started_price), year.started_clients, started_key
+        )
+        if price is None:
             cells += ["price_total", "mean_price_per_client"]
         in_care = disclosure.publish(year.clients_in_care, year.keys.get("clients_in_care", 0))
         households = disclosure.publish(
@@ -558,9 +567,9 @@ def protect_results(
             {
                 "year": year.year,
                 "clients_started": clients,
-                "price_total": float(price) if price is not None else None,
+                "price_total": price,
                 "mean_price_per_client": (
-                    round(float(price) / clients, 2) if price is not None and clients else None
+                    _round(price / clients, 2) if price is not None and clients else None
                 ),
                 "clients_in_care": in_care,
                 "inhabitants": year.inhabitants,
