@@ -132,6 +132,8 @@ def episode_key(client_key: str, domain: object, care_start: date) -> int:
 # on (domain, start month) and (domain, end month) the durations' dates and key.
 FILTER_COLUMN_NAMES = tuple(FILTER_COLUMNS.values())
 COVERED = ("care_start", "care_end", "record_key", *FILTER_COLUMN_NAMES)
+# What the waits of the requests read beyond (domain, request date).
+REQUEST_COVERED = ("decided_on", "record_key", "wijk", "age_band")
 # What the per-year figures read of a client's rows.
 PER_CLIENT = ("start_month", "care_start", "care_end", "price")
 
@@ -148,6 +150,15 @@ class StatsTrajectory(Base):
         Index("ix_stats_trajectories_domain_start", "domain", "start_month", *COVERED),
         Index("ix_stats_trajectories_domain_end", "domain", "end_month", *COVERED),
         Index("ix_stats_trajectories_client", "client_key", "domain"),
+        # Covering: the waits from decision to start of the trajectories decided in a period.
+        Index(
+            "ix_stats_trajectories_domain_decision",
+            "domain",
+            "decision_date",
+            "care_start",
+            "record_key",
+            *FILTER_COLUMN_NAMES,
+        ),
         # The waiting list's decisions without a start: a few of the rows, so a small index.
         Index(
             "ix_stats_trajectories_waiting",
@@ -231,6 +242,23 @@ class StatsRequest(Base):
     __table_args__ = (
         # The waiting list's requests without a decision by a date: undecided or decided later.
         Index("ix_stats_requests_domain_decided", "domain", "decided_on"),
+        # Covering: the waits of the requests made in a period (censored where undecided), and
+        # the unmet demand (refused, no follow-up) per day of that decision, read from these.
+        Index(
+            "ix_stats_requests_domain_requested",
+            "domain",
+            "request_date",
+            *REQUEST_COVERED,
+        ),
+        Index(
+            "ix_stats_requests_domain_outcome",
+            "domain",
+            "outcome",
+            "decided_on",
+            "record_key",
+            "wijk",
+            "age_band",
+        ),
         Index(
             "uq_stats_requests_source",
             "source_request_id",

@@ -29,6 +29,7 @@ With ``Disclosure.exact`` (the CLI's audited ``--exact``) the exact figures pass
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -39,10 +40,13 @@ from models import KEY_MODULUS
 from ..errors import N_
 from .episodes import month_label
 from .figures import (
+    UNMET_OUTCOMES,
+    CensoredWaits,
     Durations,
     Flows,
     IntensityMonth,
     Results,
+    UnmetDemand,
     Wait,
     WaitingNow,
     WaitingTimes,
@@ -382,6 +386,8 @@ class PublishedWaiting:
     waiting_list: dict[str, Any]
     months: list[WaitRow]
     suppressed: list[str]
+    censored_waits: dict[str, Any] = field(default_factory=dict)
+    unmet_demand: dict[str, Any] | None = None
 
     @property
     def waiting_now(self) -> Count:
@@ -394,6 +400,8 @@ class PublishedWaiting:
             "waiting_now": self.waiting_now,
             "waiting_list": self.waiting_list,
             "months": [row.__dict__ for row in self.months],
+            "censored_waits": self.censored_waits,
+            "unmet_demand": self.unmet_demand,
             "suppressed": self.suppressed,
         }
 
@@ -443,8 +451,74 @@ def protect_waiting_now(raw: WaitingNow, disclosure: Disclosure) -> dict[str, An
     }
 
 
+SURVIVAL_CELLS = ("n", "ended", "censored")
+
+
+def protect_censored_waits(raw: CensoredWaits, disclosure: Disclosure) -> dict[str, Any]:
+    """Per stage: the waits, those ended and those censored, each a cell with its own key;
+    the Kaplan–Meier median hidden over fewer than ``k`` waits (``_few``, as the durations').
+    A stage the filters do not apply to is None, named in ``not_applicable``."""
+    stages: dict[str, Any] = {}
+    for name in WAIT_STAGES:
+        stage = raw.stages[name]
+        if stage is None:
+            stages[name] = None
+            continue
+        cells: dict[str, Any] = {
+            cell: disclosure.publish(getattr(stage, cell), stage.keys.get(cell, 0))
+            for cell in SURVIVAL_CELLS
+        }
+        cells["km_median_days"] = stage.km_median_days
+        cells["suppressed"] = []
+        if _few(stage.n, disclosure) and stage.km_median_days is not None:
+            cells["km_median_days"] = None
+            cells["suppressed"].append("km_median_days")
+        stages[name] = cells
+    return {
+        "reference_date": raw.reference_date.isoformat(),
+        "stages": stages,
+        "not_applicable": [f"stages.{name}" for name in WAIT_STAGES if stages[name] is None],
+    }
+
+
+UNMET_CELLS = (*UNMET_OUTCOMES, "total")
+
+
+def protect_unmet_demand(raw: UnmetDemand, disclosure: Disclosure) -> dict[str, Any] | None:
+    """Per month the refused requests, those without follow-up and both together, and the
+    same three for the whole period: every one a cell with its own key (a total is never the
+    sum of published parts). None where the filters do not apply to requests."""
+    if raw.months is None:
+        return None
+    period = Counter[str]()
+    period_keys = Counter[str]()
+    months = []
+    for month in raw.months:
+        counts = {**month.counts, "total": sum(month.counts.values())}
+        keys = {**month.keys, "total": sum(month.keys.values())}
+        period.update(counts)
+        period_keys.update(keys)
+        months.append(
+            {
+                "month": month_label(month.month),
+                **{cell: disclosure.publish(counts[cell], keys[cell]) for cell in UNMET_CELLS},
+            }
+        )
+    return {
+        "months": months,
+        "period": {
+            cell: disclosure.publish(period[cell], period_keys[cell]) for cell in UNMET_CELLS
+        },
+    }
+
+
 def protect_waiting(
-    raw: WaitingTimes, now: WaitingNow, header: dict[str, Any], disclosure: Disclosure
+    raw: WaitingTimes,
+    now: WaitingNow,
+    header: dict[str, Any],
+    disclosure: Disclosure,
+    censored: CensoredWaits | None = None,
+    unmet: UnmetDemand | None = None,
 ) -> PublishedWaiting:
     months = []
     for month in raw.months:
@@ -462,7 +536,14 @@ def protect_waiting(
             )
         )
     waiting_list = protect_waiting_now(now, disclosure)
-    return PublishedWaiting({**header, **disclosure.header()}, waiting_list, months, [])
+    return PublishedWaiting(
+        {**header, **disclosure.header()},
+        waiting_list,
+        months,
+        [],
+        protect_censored_waits(censored, disclosure) if censored is not None else {},
+        protect_unmet_demand(unmet, disclosure) if unmet is not None else None,
+    )
 
 
 # --- results ------------------------------------------------------------------------------

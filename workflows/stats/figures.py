@@ -45,6 +45,7 @@ from models import (
     KEPT_SETS,
     UNIT_CLIENT,
     UNIT_TRAJECT,
+    AanmeldingOutcome,
     ClosureCategory,
     Domain,
     Intensity,
@@ -1059,6 +1060,175 @@ def _stage_waiting(
         counts[band] = int(n)
         keys[band] = int(key_sum or 0)
     return StageWaiting(counts, keys)
+
+
+# --- waiting times with the still-waiting censored, and unmet demand ------------------------
+
+
+@dataclass(frozen=True)
+class WaitSurvival:
+    """The waits of one stage that began in the period: ``n`` of them, ``ended`` by the
+    reference date (a decision; a start of care), ``censored`` still waiting then, and the
+    Kaplan–Meier median of the wait in days (None while half of them are still waiting)."""
+
+    n: int
+    ended: int
+    censored: int
+    km_median_days: int | None
+    keys: dict[str, int] = field(default_factory=dict, compare=False)  # n, ended, censored
+
+
+@dataclass(frozen=True)
+class CensoredWaits:
+    """Per stage (``WAIT_STAGES``) the waits that began in the period, the still-waiting
+    censored at ``reference_date``; a stage is None where the filters do not apply to it."""
+
+    reference_date: date
+    stages: dict[str, WaitSurvival | None]
+
+
+def censored_waits(session: Session, query: StatsQuery) -> CensoredWaits:
+    """Waiting times with those still waiting censored (docs/statistics.md): per stage, the
+    waits that began in the period — a request dated in it (to its decision), a trajectory
+    decided in it (to its start of care) — each ended when its stage ended by the reference
+    date R (the cut-off date), otherwise censored at R; the Kaplan–Meier median over them
+    (``kaplan_meier_median_grouped``, the rule of the durations). The same filters as the
+    waiting list now: the request stage takes the domain, wijk and age band only. The database
+    groups the waits (per length and ended or censored) from covering indexes."""
+    reference = query.cutoff_date
+    first, last = query.period_first_day, query.period_last_day
+    R = StatsRequest
+    stages: dict[str, WaitSurvival | None] = {
+        "decision": _wait_survival(
+            session,
+            F.decision_date,
+            F.care_start,
+            F.record_key,
+            [F.decision_date >= first, F.decision_date <= last, *_fact_filters(query)],
+            reference,
+        )
+    }
+    if any(query.value(name) for name in TRAJECTORY_ONLY_FILTERS):
+        stages["request"] = None
+    else:
+        stages["request"] = _wait_survival(
+            session,
+            R.request_date,
+            R.decided_on,
+            R.record_key,
+            [
+                R.request_date >= first,
+                R.request_date <= last,
+                *_filters(query, R.domain, {"wijk": R.wijk, "age_band": R.age_band}),
+            ],
+            reference,
+        )
+    return CensoredWaits(reference, {name: stages[name] for name in WAIT_STAGES})
+
+
+def _wait_survival(
+    session: Session,
+    began: Any,
+    ended: Any,
+    record_key: Any,
+    conditions: Sequence[ColumnElement[bool]],
+    reference: date,
+) -> WaitSurvival:
+    """The waits that began on ``began`` and ended on ``ended`` (empty, or after ``reference``:
+    still waiting, censored at ``reference``), grouped per length in days and ended or not
+    (over a subquery's columns: one expression for SELECT and GROUP BY)."""
+    done = and_(ended.is_not(None), ended <= reference)
+    rows = (
+        select(
+            case(
+                (done, date_ordinal(ended) - date_ordinal(began)),
+                else_=reference.toordinal() - date_ordinal(began),
+            ).label("days"),
+            case((done, 1), else_=0).label("done"),
+            record_key.label("record_key"),
+        )
+        .where(*conditions)
+        .subquery()
+    )
+    steps: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # days -> [events, leaving]
+    keys = Counter[str]()
+    n = n_done = 0
+    for days, is_done, count, key_sum in session.execute(
+        select(rows.c.days, rows.c.done, func.count(), func.sum(rows.c.record_key)).group_by(
+            rows.c.days, rows.c.done
+        )
+    ):
+        count, key_sum = int(count), int(key_sum or 0)
+        n += count
+        keys["n"] += key_sum
+        steps[int(days)][1] += count
+        if is_done:
+            n_done += count
+            steps[int(days)][0] += count
+            keys["ended"] += key_sum
+        else:
+            keys["censored"] += key_sum
+    median = kaplan_meier_median_grouped((d, e, m) for d, (e, m) in steps.items())
+    return WaitSurvival(n, n_done, n - n_done, median, dict(keys))
+
+
+# The outcomes of a request that leave its demand unmet: refused, or closed without follow-up.
+UNMET_OUTCOMES = {
+    "refused": AanmeldingOutcome.AFGEWEZEN,
+    "no_follow_up": AanmeldingOutcome.GEEN_VERVOLG,
+}
+
+
+@dataclass(frozen=True)
+class UnmetMonth:
+    month: int
+    counts: dict[str, int]  # per ``UNMET_OUTCOMES`` name
+    keys: dict[str, int] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class UnmetDemand:
+    """Per month of the period the requests decided in it as refused or without follow-up;
+    ``months`` is None where the filters do not apply to requests."""
+
+    months: list[UnmetMonth] | None
+
+
+def unmet_demand(session: Session, query: StatsQuery) -> UnmetDemand:
+    """Requests (``stats_requests``) refused or closed without follow-up, per month of that
+    decision (``decided_on``) in the period, with the domain, wijk and age band filters; None
+    with a filter only a trajectory has. Grouped per day of the decision by the database (from
+    a covering index on domain, outcome and day), the days put in their months here."""
+    if any(query.value(name) for name in TRAJECTORY_ONLY_FILTERS):
+        return UnmetDemand(None)
+    R = StatsRequest
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    keys: dict[int, Counter[str]] = defaultdict(Counter)
+    names = {outcome.value: name for name, outcome in UNMET_OUTCOMES.items()}
+    for outcome, day, n, key_sum in session.execute(
+        select(R.outcome, R.decided_on, func.count(), func.sum(R.record_key))
+        .where(
+            R.outcome.in_(list(UNMET_OUTCOMES.values())),
+            R.decided_on >= query.period_first_day,
+            R.decided_on <= query.period_last_day,
+            *_filters(query, R.domain, {"wijk": R.wijk, "age_band": R.age_band}),
+        )
+        .group_by(R.outcome, R.decided_on)
+    ):
+        assert day is not None
+        name = names[_domain(outcome)]
+        counts[month_index(day)][name] += int(n)
+        keys[month_index(day)][name] += int(key_sum or 0)
+    return UnmetDemand(
+        [
+            UnmetMonth(
+                month,
+                {name: counts[month][name] for name in UNMET_OUTCOMES},
+                {name: keys[month][name] for name in UNMET_OUTCOMES},
+            )
+            for month in query.months
+        ]
+    )
 
 
 # --- results, extensions, repeat use, cost and rates ----------------------------------------

@@ -47,11 +47,17 @@ def durations(
 def waiting_times(
     session: Session, query: StatsQuery, how: Disclosure = PUBLISHED
 ) -> PublishedWaiting:
-    """Waiting times by month of start, and the waiting list at the cut-off date by stage and
-    age of the wait (always unit traject)."""
+    """Waiting times by month of start, the waiting list at the cut-off date by stage and age
+    of the wait, the waits of the period with the still-waiting censored, and the unmet demand
+    per month (always unit traject)."""
     header = {**query.header(how.k), "unit": "traject"}
     return anonymity.protect_waiting(
-        figures.waiting_times(session, query), figures.waiting_now(session, query), header, how
+        figures.waiting_times(session, query),
+        figures.waiting_now(session, query),
+        header,
+        how,
+        figures.censored_waits(session, query),
+        figures.unmet_demand(session, query),
     )
 
 
