@@ -79,6 +79,49 @@ WAITING_LIST = _object(
     "of their own",
 )
 
+WAIT_SURVIVAL = {
+    **_object(
+        {
+            "n": COUNT,
+            "ended": COUNT,
+            "censored": COUNT,
+            "km_median_days": {"type": ["integer", "null"]},
+            "suppressed": SUPPRESSED,
+        }
+    ),
+    "type": ["object", "null"],
+    "description": "the waits of the stage that began in the period: ended by the reference "
+    "date, or still waiting then (censored there); the Kaplan–Meier median in days (null "
+    "while half are still waiting, or hidden over fewer than k waits); null when the filters "
+    "do not apply to the stage",
+}
+CENSORED_WAITS = _object(
+    {
+        "reference_date": {"type": "string", "format": "date"},
+        "stages": _object({stage: WAIT_SURVIVAL for stage in WAIT_STAGES}),
+        "not_applicable": SUPPRESSED,
+    },
+    description="waiting times with those still waiting censored at the reference date",
+)
+UNMET_CELLS = _object({"refused": COUNT, "no_follow_up": COUNT, "total": COUNT})
+UNMET_DEMAND = {
+    **_object(
+        {
+            "months": {
+                "type": "array",
+                "items": _object(
+                    {"month": MONTH, "refused": COUNT, "no_follow_up": COUNT, "total": COUNT}
+                ),
+            },
+            "period": UNMET_CELLS,
+        }
+    ),
+    "type": ["object", "null"],
+    "description": "requests refused or closed without follow-up, per month of that decision "
+    "and for the period, every count (totals too) a cell of its own; null when a filter only "
+    "a trajectory has is set",
+}
+
 SCHEMAS: dict[str, Any] = {
     "Error": _object(
         {
@@ -179,6 +222,8 @@ SCHEMAS: dict[str, Any] = {
                     }
                 ),
             },
+            "censored_waits": CENSORED_WAITS,
+            "unmet_demand": UNMET_DEMAND,
             "suppressed": SUPPRESSED,
         }
     ),
@@ -288,7 +333,11 @@ PATHS = {
     "flows": ("Flows", "Monthly beginstand, instroom, uitstroom and eindstand; yearly means."),
     "intensity": ("Intensity", "Trajectories per intensity per month, with shares."),
     "durations": ("Durations", "Care durations; Kaplan–Meier median per start-year cohort."),
-    "waiting-times": ("WaitingTimes", "Days request→decision and decision→start by month."),
+    "waiting-times": (
+        "WaitingTimes",
+        "Days request→decision and decision→start by month, the waiting list now, the waits "
+        "with the still-waiting censored, and the unmet demand per month.",
+    ),
     "results": ("Results", "Result rate, closure categories, extensions, repeat use, cost, rates."),
 }
 

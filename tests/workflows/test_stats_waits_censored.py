@@ -109,12 +109,11 @@ def test_unmet_demand_per_month_of_the_refusal_or_closing(session: Session, wait
     assert all(by_month[m] == {"refused": 0, "no_follow_up": 0} for m in (7, 8, 9, 11))
     both = figures.unmet_demand(session, query("2021-10", "2021-10", domain=None))
     assert both.months is not None and both.months[0].counts["refused"] == 2  # + wmo x3
-    assert figures.unmet_demand(session, query("2021-07", "2021-12", profile="JZ-AMB")).months is None
+    by_profile = figures.unmet_demand(session, query("2021-07", "2021-12", profile="JZ-AMB"))
+    assert by_profile.months is None
 
 
-def test_the_published_waits_hide_a_median_over_fewer_than_k(
-    session: Session, waits: None
-) -> None:
+def test_the_published_waits_hide_a_median_over_fewer_than_k(session: Session, waits: None) -> None:
     raw = figures.censored_waits(session, query("2021-07", "2021-12"))
     published = anonymity.protect_censored_waits(raw, Disclosure(k=5))
     request_stage = published["stages"]["request"]
