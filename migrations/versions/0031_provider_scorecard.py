@@ -1,17 +1,30 @@
-"""waiting statistics: covering indexes for the waits with the still-waiting censored and the
-unmet demand
+"""provider scorecard and waiting statistics: the providers' returned proposals and scaling
+requests, and covering indexes
 
-The waits that began in a period (requests made in it, trajectories decided in it) and the
-requests refused or closed without follow-up per day of that decision are read from these
-indexes alone (docs/statistics.md, "Waits with the still-waiting censored", "Unmet demand").
+``stats_provider_events`` holds one row per proposal a provider returned (``returned``, for the
+provider whose user returned it) and per request to scale a trajectory (``scaling``, for the
+trajectory's provider), pseudonymised like the feed (a record key, no client key), derived here
+from the existing trajectory events as ``workflows.stats.feed`` derives them (the secret comes
+from the app, ``flask db upgrade`` passes it, or the environment; with events to derive and no
+secret the upgrade stops). Indexes: the price per achieved result per provider, the waits from
+decision to start, the waits of requests (censored where undecided) and the unmet demand are
+read from covering indexes (docs/statistics.md). The derivation is copied here on purpose: a
+migration must not change when the code does.
 
 Revision ID: 0031
 Revises: 0025
 Create Date: 2026-12-06 05:20:00
 """
 
+import hashlib
+import hmac
+import os
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0031"
@@ -19,10 +32,63 @@ down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+KEY_BITS = 30
+BATCH = 5_000
 FILTER_COLUMNS = ("category_code", "profile_code", "intensity", "provider_agb", "wijk", "age_band")
+KINDS = {"terugsturen": "returned", "opschaling_gevraagd": "scaling"}
+ZONE = ZoneInfo("Europe/Amsterdam")
+# Where ``app.cli.run_migrations`` puts the secret.
+PSEUDONYM_KEY_ATTRIBUTE = "stats_pseudonym_key"
+
+
+def derived_key(*parts: object) -> int:
+    digest = hashlib.sha256(":".join(str(p) for p in parts).encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> (64 - KEY_BITS)
+
+
+def secret() -> bytes | None:
+    value = op.get_context().config.attributes.get(PSEUDONYM_KEY_ATTRIBUTE) or os.environ.get(
+        "STATS_PSEUDONYM_KEY"
+    )
+    return value.encode() if value else None
+
+
+def local_date(moment: datetime) -> date:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZONE).date()
 
 
 def upgrade() -> None:
+    op.create_table(
+        "stats_provider_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("source_event_id", sa.Integer(), nullable=True),
+        sa.Column("source_trajectory_id", sa.Integer(), nullable=True),
+        sa.Column("frozen", sa.Boolean(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("provider_agb", sa.String(length=8), nullable=False),
+        sa.Column(
+            "domain",
+            sa.Enum(
+                "wmo", "jeugd", name="domain", native_enum=False, create_constraint=True, length=10
+            ),
+            nullable=False,
+        ),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("month", sa.Integer(), nullable=False),
+        sa.Column("record_key", sa.Integer(), nullable=False),
+        sa.CheckConstraint("kind IN ('returned', 'scaling')", name="provider_event_kind"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(
+        "ix_stats_provider_events_kind_month",
+        "stats_provider_events",
+        ["kind", "month", "domain", "provider_agb", "record_key"],
+    )
+    op.create_index(
+        "ix_stats_provider_events_source", "stats_provider_events", ["source_trajectory_id"]
+    )
     op.create_index(
         "ix_stats_requests_domain_requested",
         "stats_requests",
@@ -38,9 +104,87 @@ def upgrade() -> None:
         "stats_trajectories",
         ["domain", "decision_date", "care_start", "record_key", *FILTER_COLUMNS],
     )
+    op.create_index(
+        "ix_stats_trajectories_domain_achieved",
+        "stats_trajectories",
+        ["domain", "result_achieved", "end_month", "provider_agb", "price", "record_key"],
+    )
+    fill()
+
+
+def fill() -> None:
+    bind = op.get_bind()
+    reflected = sa.MetaData()
+    events = sa.Table("trajectory_events", reflected, autoload_with=bind)
+    trajectories = sa.Table("trajectories", reflected, autoload_with=bind)
+    residents = sa.Table("residents", reflected, autoload_with=bind)
+    providers = sa.Table("providers", reflected, autoload_with=bind)
+    users = sa.Table("users", reflected, autoload_with=bind)
+    target = sa.Table("stats_provider_events", reflected, autoload_with=bind)
+    acting = providers.alias("acting")
+    wanted = events.c.action.in_(list(KINDS))
+    if not bind.scalar(sa.select(sa.func.count()).select_from(events).where(wanted)):
+        return
+    key = secret()
+    if key is None:
+        raise RuntimeError(
+            "Migration 0031 derives the statistics rows of the providers' returned proposals "
+            "and scaling requests and needs the pseudonym secret: set STATS_PSEUDONYM_KEY (or "
+            "run `flask --app wsgi db upgrade`)."
+        )
+    source = (
+        sa.select(
+            events.c.id,
+            events.c.trajectory_id,
+            events.c.action,
+            events.c.at,
+            trajectories.c.domain,
+            residents.c.bsn,
+            providers.c.agb_code,
+            acting.c.agb_code.label("acting_agb"),
+        )
+        .select_from(events)
+        .join(trajectories, trajectories.c.id == events.c.trajectory_id)
+        .join(residents, residents.c.id == trajectories.c.resident_id)
+        .join(providers, providers.c.id == trajectories.c.provider_id)
+        .outerjoin(users, users.c.id == events.c.user_id)
+        .outerjoin(acting, acting.c.id == users.c.provider_id)
+        .where(wanted)
+        .order_by(events.c.id)
+    )
+    batch: list[dict[str, Any]] = []
+    for row in bind.execute(source.execution_options(yield_per=BATCH)):
+        kind = KINDS[row.action]
+        client_key = hmac.new(key, f"bsn:{row.bsn}".encode(), hashlib.sha256).hexdigest()
+        at = row.at if isinstance(row.at, datetime) else datetime.fromisoformat(str(row.at))
+        day = local_date(at)
+        batch.append(
+            {
+                "source_event_id": row.id,
+                "source_trajectory_id": row.trajectory_id,
+                "frozen": False,
+                "kind": kind,
+                "provider_agb": (
+                    row.acting_agb if kind == "returned" and row.acting_agb else row.agb_code
+                ),
+                "domain": row.domain,
+                "day": day,
+                "month": day.year * 12 + day.month - 1,
+                "record_key": derived_key("provider_event", client_key, row.id),
+            }
+        )
+        if len(batch) >= BATCH:
+            bind.execute(target.insert(), batch)
+            batch = []
+    if batch:
+        bind.execute(target.insert(), batch)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_stats_trajectories_domain_achieved", table_name="stats_trajectories")
     op.drop_index("ix_stats_trajectories_domain_decision", table_name="stats_trajectories")
     op.drop_index("ix_stats_requests_domain_outcome", table_name="stats_requests")
     op.drop_index("ix_stats_requests_domain_requested", table_name="stats_requests")
+    op.drop_index("ix_stats_provider_events_source", table_name="stats_provider_events")
+    op.drop_index("ix_stats_provider_events_kind_month", table_name="stats_provider_events")
+    op.drop_table("stats_provider_events")
