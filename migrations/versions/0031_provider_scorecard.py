@@ -6,10 +6,10 @@ provider whose user returned it) and per request to scale a trajectory (``scalin
 trajectory's provider), pseudonymised like the feed (a record key, no client key), derived here
 from the existing trajectory events as ``workflows.stats.feed`` derives them (the secret comes
 from the app, ``flask db upgrade`` passes it, or the environment; with events to derive and no
-secret the upgrade stops). Indexes: the price per achieved result per provider, the waits from
-decision to start, the waits of requests (censored where undecided) and the unmet demand are
-read from covering indexes (docs/statistics.md). The derivation is copied here on purpose: a
-migration must not change when the code does.
+secret the upgrade stops). The ended waits (decision → start of care, request → decision) are
+kept in ``stats_duration_counts`` and filled here. Covering indexes serve the price per achieved
+result per provider, the waits of the period and the unmet demand (docs/statistics.md). The
+derivation is copied here on purpose: a migration must not change when the code does.
 
 Revision ID: 0031
 Revises: 0025
@@ -110,6 +110,74 @@ def upgrade() -> None:
         ["domain", "result_achieved", "end_month", "provider_agb", "price", "record_key"],
     )
     fill()
+    fill_waits()
+
+
+# The kept sets of the durations (set name, the feed columns of its filters in order), and
+# those of the requests' waits (the columns of ``stats_requests``).
+FILTER_SETS = (
+    ("", ()),
+    ("intensity", ("intensity",)),
+    ("category", ("category_code",)),
+    ("profile", ("profile_code",)),
+    ("provider", ("provider_agb",)),
+    ("wijk", ("wijk",)),
+    ("age_band", ("age_band",)),
+    ("wijk+age_band", ("wijk", "age_band")),
+    ("profile+provider", ("profile_code", "provider_agb")),
+)
+REQUEST_SETS = (
+    ("", ()),
+    ("wijk", ("wijk",)),
+    ("age_band", ("age_band",)),
+    ("wijk+age_band", ("wijk", "age_band")),
+)
+
+
+def fill_waits() -> None:
+    """The ended waits into ``stats_duration_counts`` (kinds ``w_start``: decision → start of
+    care of the feed's rows, by month of the decision; ``w_decide``: request → decision of
+    ``stats_requests``' rows, by month of the request), per kept set, as a rebuild derives
+    them."""
+    bind = op.get_bind()
+
+    def days(later: str, earlier: str) -> str:
+        if bind.dialect.name == "postgresql":
+            return f"({later} - {earlier})"
+        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+    def month(column: str) -> str:
+        if bind.dialect.name == "postgresql":
+            return (
+                f"CAST(EXTRACT(YEAR FROM {column}) * 12 + EXTRACT(MONTH FROM {column}) - 1"
+                " AS BIGINT)"
+            )
+        return (
+            f"CAST(CAST(strftime('%Y', {column}) AS INTEGER) * 12"
+            f" + CAST(strftime('%m', {column}) AS INTEGER) - 1 AS BIGINT)"
+        )
+
+    for kind, table, sets, began, ended in (
+        ("w_start", "stats_trajectories", FILTER_SETS, "decision_date", "care_start"),
+        ("w_decide", "stats_requests", REQUEST_SETS, "request_date", "decided_on"),
+    ):
+        for name, columns in sets:
+            values = [f"CAST({c} AS VARCHAR(80))" for c in columns] + ["''"] * (2 - len(columns))
+            present = "".join(f" AND {c} IS NOT NULL" for c in columns)
+            op.execute(
+                f"""INSERT INTO stats_duration_counts
+                        (filter_set, value_1, value_2, domain, kind, month, days, n, key_sum,
+                         days_sum)
+                    SELECT filter_set, value_1, value_2, domain, kind, month, days, count(*),
+                           sum(record_key), sum(days)
+                    FROM (SELECT '{name}' AS filter_set, {values[0]} AS value_1,
+                                 {values[1]} AS value_2, domain, '{kind}' AS kind,
+                                 {month(began)} AS month, {days(ended, began)} AS days,
+                                 record_key
+                          FROM {table}
+                          WHERE {began} IS NOT NULL AND {ended} IS NOT NULL{present}) AS waits
+                    GROUP BY filter_set, value_1, value_2, domain, kind, month, days"""
+            )
 
 
 def fill() -> None:
@@ -123,15 +191,6 @@ def fill() -> None:
     target = sa.Table("stats_provider_events", reflected, autoload_with=bind)
     acting = providers.alias("acting")
     wanted = events.c.action.in_(list(KINDS))
-    if not bind.scalar(sa.select(sa.func.count()).select_from(events).where(wanted)):
-        return
-    key = secret()
-    if key is None:
-        raise RuntimeError(
-            "Migration 0031 derives the statistics rows of the providers' returned proposals "
-            "and scaling requests and needs the pseudonym secret: set STATS_PSEUDONYM_KEY (or "
-            "run `flask --app wsgi db upgrade`)."
-        )
     source = (
         sa.select(
             events.c.id,
@@ -152,6 +211,15 @@ def fill() -> None:
         .where(wanted)
         .order_by(events.c.id)
     )
+    if bind.scalar(sa.select(sa.func.count()).select_from(source.subquery())) == 0:
+        return
+    key = secret()
+    if key is None:
+        raise RuntimeError(
+            "Migration 0031 derives the statistics rows of the providers' returned proposals "
+            "and scaling requests and needs the pseudonym secret: set STATS_PSEUDONYM_KEY (or "
+            "run `flask --app wsgi db upgrade`)."
+        )
     batch: list[dict[str, Any]] = []
     for row in bind.execute(source.execution_options(yield_per=BATCH)):
         kind = KINDS[row.action]
@@ -181,6 +249,7 @@ def fill() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM stats_duration_counts WHERE kind IN ('w_start', 'w_decide')")
     op.drop_index("ix_stats_trajectories_domain_achieved", table_name="stats_trajectories")
     op.drop_index("ix_stats_trajectories_domain_decision", table_name="stats_trajectories")
     op.drop_index("ix_stats_requests_domain_outcome", table_name="stats_requests")

@@ -845,30 +845,31 @@ def refresh_requests(
     if not ids:
         return
     frozen: set[int] = set()
+    # The kept waits for a decision: the rows replaced go out, the new ones come in.
+    kept_deltas = kept.KeptDeltas()
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        frozen.update(
-            connection.scalars(
-                select(requests_table.c.source_request_id).where(
-                    requests_table.c.source_request_id.in_(chunk),
-                    requests_table.c.frozen.is_(True),
-                )
-            )
-        )
+        for old in connection.execute(
+            select(requests_table).where(requests_table.c.source_request_id.in_(chunk))
+        ):
+            if old.frozen:
+                frozen.add(old.source_request_id)
+            else:
+                kept_deltas.add_request(old._mapping, -1)
         connection.execute(
             delete(requests_table).where(
                 requests_table.c.source_request_id.in_(chunk), requests_table.c.frozen.is_(False)
             )
         )
-    write_rows(
-        connection,
-        requests_table,
-        [
-            row
-            for row in derive_requests(connection, ids, key=key)
-            if row["source_request_id"] not in frozen
-        ],
-    )
+    fresh = [
+        row
+        for row in derive_requests(connection, ids, key=key)
+        if row["source_request_id"] not in frozen
+    ]
+    write_rows(connection, requests_table, fresh)
+    for row in fresh:
+        kept_deltas.add_request(row, +1)
+    kept.apply(connection, kept_deltas)
 
 
 def _detach_requests(connection: Connection, ids: Sequence[int]) -> None:
@@ -1038,8 +1039,9 @@ def rebuild(session: Session) -> RebuildReport:
         .select_from(facts)
         .where((facts.c.source_trajectory_id.is_(None)) | facts.c.frozen.is_(True))
     )
-    episodes = rebuild_aggregates(connection)
+    # The requests first: the kept counts hold their waits.
     requests = _rebuild_requests(connection, key)
+    episodes = rebuild_aggregates(connection)
     _rebuild_provider_events(connection, key)
     return RebuildReport(
         rows=rows, detached=int(detached or 0), episodes=episodes, requests=requests
