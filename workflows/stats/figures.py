@@ -1093,13 +1093,19 @@ def censored_waits(session: Session, query: StatsQuery) -> CensoredWaits:
     decided in it (to its start of care) — each ended when its stage ended by the reference
     date R (the cut-off date), otherwise censored at R; the Kaplan–Meier median over them
     (``kaplan_meier_median_grouped``, the rule of the durations). The same filters as the
-    waiting list now: the request stage takes the domain, wijk and age band only. The database
-    groups the waits (per length and ended or censored) from covering indexes."""
+    waiting list now: the request stage takes the domain, wijk and age band only.
+
+    The ended waits come from the kept ``stats_duration_counts`` (``kept.WAIT_START``,
+    ``kept.WAIT_DECISION``) when a kept set holds the filters (for requests always); the few
+    that ended after R, and those not ended, are read from the rows and censored at R. Other
+    filters group the feed's rows in the database."""
     reference = query.cutoff_date
     first, last = query.period_first_day, query.period_last_day
     R = StatsRequest
-    stages: dict[str, WaitSurvival | None] = {
-        "decision": _wait_survival(
+    stages: dict[str, WaitSurvival | None] = {}
+    filter_set = kept.kept_filters(query.narrowing, query.filters)
+    if filter_set is None:
+        stages["decision"] = _wait_survival(
             session,
             F.decision_date,
             F.care_start,
@@ -1107,23 +1113,97 @@ def censored_waits(session: Session, query: StatsQuery) -> CensoredWaits:
             [F.decision_date >= first, F.decision_date <= last, *_fact_filters(query)],
             reference,
         )
-    }
+    else:
+        in_period = [F.decision_date >= first, F.decision_date <= last, *_fact_filters(query)]
+        stages["decision"] = _kept_waits(
+            session,
+            query,
+            kept.WAIT_START,
+            filter_set,
+            [
+                # not started: the partial index of the waiting rows
+                select(F.decision_date, null(), F.record_key).where(
+                    F.care_start.is_(None), *in_period
+                ),
+                # started after R: the month of start's index
+                select(F.decision_date, F.care_start, F.record_key).where(
+                    F.start_month > query.cutoff, *in_period
+                ),
+            ],
+        )
     if any(query.value(name) for name in TRAJECTORY_ONLY_FILTERS):
         stages["request"] = None
     else:
-        stages["request"] = _wait_survival(
+        request_set = kept.kept_filters(query.narrowing, query.filters)
+        assert request_set is not None  # domain, wijk and age band: a kept set of requests
+        in_period = [
+            R.request_date >= first,
+            R.request_date <= last,
+            *_filters(query, R.domain, {"wijk": R.wijk, "age_band": R.age_band}),
+        ]
+        stages["request"] = _kept_waits(
             session,
-            R.request_date,
-            R.decided_on,
-            R.record_key,
+            query,
+            kept.WAIT_DECISION,
+            request_set,
             [
-                R.request_date >= first,
-                R.request_date <= last,
-                *_filters(query, R.domain, {"wijk": R.wijk, "age_band": R.age_band}),
+                select(R.request_date, null(), R.record_key).where(
+                    R.decided_on.is_(None), *in_period
+                ),
+                select(R.request_date, R.decided_on, R.record_key).where(
+                    R.decided_on > reference, *in_period
+                ),
             ],
-            reference,
         )
     return CensoredWaits(reference, {name: stages[name] for name in WAIT_STAGES})
+
+
+def _kept_waits(
+    session: Session,
+    query: StatsQuery,
+    kind: str,
+    filter_set: tuple[str, str, str],
+    unended: Sequence[Any],
+) -> WaitSurvival:
+    """A stage's waits from the kept ended waits of ``kind`` that began in the period's months
+    (grouped per length), with the rows of ``unended`` (statements giving the first day, the
+    last day — empty while waiting — and the record key of the waits that had not ended by R):
+    one kept as ended after R is taken out of the events, and each is censored at R."""
+    D = StatsDurationCount
+    name, value_1, value_2 = filter_set
+    reference = query.cutoff_date
+    steps: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # days -> [events, leaving]
+    keys = Counter[str]()
+    domains = [query.domain] if query.domain is not None else list(Domain)
+    for domain in domains:
+        for days, n, key_sum in session.execute(
+            select(D.days, func.sum(D.n), func.sum(D.key_sum))
+            .where(
+                D.filter_set == name,
+                D.value_1 == value_1,
+                D.value_2 == value_2,
+                D.domain == domain,
+                D.kind == kind,
+                D.month.between(query.start, query.last),
+            )
+            .group_by(D.days)
+        ):
+            steps[int(days)][0] += int(n)
+            steps[int(days)][1] += int(n)
+            keys["ended"] += int(key_sum)
+    for statement in unended:
+        for began, ended, record_key in session.execute(statement):
+            if ended is not None:  # kept as ended, but after R
+                steps[(ended - began).days][0] -= 1
+                steps[(ended - began).days][1] -= 1
+                keys["ended"] -= record_key
+            steps[(reference - began).days][1] += 1
+            keys["censored"] += record_key
+    keys["n"] = keys["ended"] + keys["censored"]
+    n = sum(leaving for _events, leaving in steps.values())
+    ended_n = sum(events for events, _leaving in steps.values())
+    median = kaplan_meier_median_grouped((d, e, m) for d, (e, m) in steps.items() if m)
+    return WaitSurvival(n, ended_n, n - ended_n, median, dict(keys))
 
 
 def _wait_survival(
