@@ -85,7 +85,7 @@ from models import (  # noqa: E402
 from workflows import clock  # noqa: E402
 from workflows.bsn import bsn_check_digit  # noqa: E402
 from workflows.bulk import write_rows  # noqa: E402
-from workflows.stats import admin, cache, figures  # noqa: E402
+from workflows.stats import admin, cache, figures, kept  # noqa: E402
 from workflows.stats.episodes import month_index  # noqa: E402
 from workflows.stats.feed import pseudonym, pseudonym_key, rebuild_aggregates  # noqa: E402
 from workflows.stats.history import COLUMNS, apply_import, check_import  # noqa: E402
@@ -305,7 +305,8 @@ def request_rows(session: Session, seed: int = 5) -> Iterator[dict[str, Any]]:
 
 def load_requests(session: Session) -> int:
     """``stats_requests`` from ``request_rows``, when it is empty (a database built before the
-    requests were part of the benchmark gets them on ``--reuse``); returns the rows written."""
+    requests were part of the benchmark gets them on ``--reuse``), and their kept waits;
+    returns the rows written."""
     if session.scalar(select(func.count()).select_from(StatsRequest)):
         return 0
     table = StatsRequest.__table__
@@ -318,6 +319,8 @@ def load_requests(session: Session) -> int:
             written += len(batch)
             batch = []
     write_rows(session.connection(), table, batch)  # type: ignore[arg-type]
+    # Their waits for a decision, kept as the flush hook keeps them.
+    kept.rebuild_request_waits(session.connection())
     return written + len(batch)
 
 

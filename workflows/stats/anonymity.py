@@ -40,16 +40,20 @@ from models import KEY_MODULUS
 from ..errors import N_
 from .episodes import month_label
 from .figures import (
+    SCORECARD_COUNTS,
     UNMET_OUTCOMES,
     CensoredWaits,
     Durations,
     Flows,
     IntensityMonth,
     Results,
+    Scorecard,
+    ScorecardColumn,
     UnmetDemand,
     Wait,
     WaitingNow,
     WaitingTimes,
+    WaitSurvival,
 )
 from .selection import DEFAULT_K, WAIT_BAND_CODES, WAIT_STAGES
 
@@ -454,6 +458,21 @@ def protect_waiting_now(raw: WaitingNow, disclosure: Disclosure) -> dict[str, An
 SURVIVAL_CELLS = ("n", "ended", "censored")
 
 
+def _survival(stage: WaitSurvival, disclosure: Disclosure) -> dict[str, Any]:
+    """Waits, those ended and those censored, each a cell with its own key; the Kaplan–Meier
+    median hidden over fewer than ``k`` waits (``_few``, as every median)."""
+    cells: dict[str, Any] = {
+        cell: disclosure.publish(getattr(stage, cell), stage.keys.get(cell, 0))
+        for cell in SURVIVAL_CELLS
+    }
+    cells["km_median_days"] = stage.km_median_days
+    cells["suppressed"] = []
+    if _few(stage.n, disclosure) and stage.km_median_days is not None:
+        cells["km_median_days"] = None
+        cells["suppressed"].append("km_median_days")
+    return cells
+
+
 def protect_censored_waits(raw: CensoredWaits, disclosure: Disclosure) -> dict[str, Any]:
     """Per stage: the waits, those ended and those censored, each a cell with its own key;
     the Kaplan–Meier median hidden over fewer than ``k`` waits (``_few``, as the durations').
@@ -461,19 +480,7 @@ def protect_censored_waits(raw: CensoredWaits, disclosure: Disclosure) -> dict[s
     stages: dict[str, Any] = {}
     for name in WAIT_STAGES:
         stage = raw.stages[name]
-        if stage is None:
-            stages[name] = None
-            continue
-        cells: dict[str, Any] = {
-            cell: disclosure.publish(getattr(stage, cell), stage.keys.get(cell, 0))
-            for cell in SURVIVAL_CELLS
-        }
-        cells["km_median_days"] = stage.km_median_days
-        cells["suppressed"] = []
-        if _few(stage.n, disclosure) and stage.km_median_days is not None:
-            cells["km_median_days"] = None
-            cells["suppressed"].append("km_median_days")
-        stages[name] = cells
+        stages[name] = None if stage is None else _survival(stage, disclosure)
     return {
         "reference_date": raw.reference_date.isoformat(),
         "stages": stages,
@@ -647,4 +654,78 @@ def protect_results(
         },
         years=years,
         suppressed=[],
+    )
+
+
+# --- the provider scorecard -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishedScorecard:
+    header: dict[str, Any]
+    providers: list[dict[str, Any]]
+    municipality: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.header, "providers": self.providers, "municipality": self.municipality}
+
+    def only(self, agb: str) -> PublishedScorecard:
+        """The same scorecard with only the provider ``agb`` beside the municipality (what a
+        provider sees of it)."""
+        return PublishedScorecard(
+            self.header, [p for p in self.providers if p["agb"] == agb], self.municipality
+        )
+
+
+# The shares of a scorecard column: each count over the closed trajectories.
+SCORECARD_SHARES = ("achieved_on_time", "achieved_late", "category_b", "category_d")
+
+
+def protect_scorecard_column(column: ScorecardColumn, disclosure: Disclosure) -> dict[str, Any]:
+    """A provider's (or the municipality's) column: every count a cell with its own key (the
+    municipality's are cells of their own, never the sum of the published providers'); the
+    shares of the closed trajectories from published counts; the waits as every wait (the
+    median hidden over fewer than ``k``); the price per achieved result over the published
+    number of achieved results, hidden with its total under ``k`` of them, as the results'
+    price per client."""
+    cells: dict[str, Any] = {
+        name: disclosure.publish(column.counts[name], column.keys.get(name, 0))
+        for name in SCORECARD_COUNTS
+    }
+    closed = cells["closed"]
+    shares = {
+        f"share_{name}": _round(cells[name] / closed, 4) if closed else None
+        for name in SCORECARD_SHARES
+    }
+    achieved = disclosure.publish(column.achieved, column.keys.get("achieved", 0))
+    suppressed: list[str] = []
+    price: float | None = None
+    if _few(column.achieved, disclosure):
+        suppressed.append("price_per_achieved_result")
+    elif achieved:
+        price = round(float(column.achieved_price) / achieved, 2)
+    waits = _survival(column.decision_to_start, disclosure)
+    suppressed += [f"decision_to_start.{name}" for name in waits.pop("suppressed")]
+    return {
+        **cells,
+        **shares,
+        "achieved": achieved,
+        "price_per_achieved_result": price,
+        "decision_to_start": waits,
+        "suppressed": suppressed,
+    }
+
+
+def protect_scorecard(
+    raw: Scorecard, names: Mapping[str, str], header: dict[str, Any], disclosure: Disclosure
+) -> PublishedScorecard:
+    providers = [
+        {"agb": column.agb, "name": names.get(column.agb, column.agb),
+         **protect_scorecard_column(column, disclosure)}
+        for column in raw.providers
+    ]  # fmt: skip
+    return PublishedScorecard(
+        {**header, **disclosure.header()},
+        providers,
+        protect_scorecard_column(raw.municipality, disclosure),
     )

@@ -55,6 +55,7 @@ from models import (
     StatsEpisode,
     StatsFilterCount,
     StatsMonthlyCount,
+    StatsProviderEvent,
     StatsRepeatCount,
     StatsRequest,
     StatsResultCount,
@@ -1122,11 +1123,11 @@ def censored_waits(session: Session, query: StatsQuery) -> CensoredWaits:
             filter_set,
             [
                 # not started: the partial index of the waiting rows
-                select(F.decision_date, null(), F.record_key).where(
+                select(literal(""), F.decision_date, null(), F.record_key).where(
                     F.care_start.is_(None), *in_period
                 ),
                 # started after R: the month of start's index
-                select(F.decision_date, F.care_start, F.record_key).where(
+                select(literal(""), F.decision_date, F.care_start, F.record_key).where(
                     F.start_month > query.cutoff, *in_period
                 ),
             ],
@@ -1147,10 +1148,10 @@ def censored_waits(session: Session, query: StatsQuery) -> CensoredWaits:
             kept.WAIT_DECISION,
             request_set,
             [
-                select(R.request_date, null(), R.record_key).where(
+                select(literal(""), R.request_date, null(), R.record_key).where(
                     R.decided_on.is_(None), *in_period
                 ),
-                select(R.request_date, R.decided_on, R.record_key).where(
+                select(literal(""), R.request_date, R.decided_on, R.record_key).where(
                     R.decided_on > reference, *in_period
                 ),
             ],
@@ -1165,45 +1166,69 @@ def _kept_waits(
     filter_set: tuple[str, str, str],
     unended: Sequence[Any],
 ) -> WaitSurvival:
-    """A stage's waits from the kept ended waits of ``kind`` that began in the period's months
-    (grouped per length), with the rows of ``unended`` (statements giving the first day, the
-    last day — empty while waiting — and the record key of the waits that had not ended by R):
-    one kept as ended after R is taken out of the events, and each is censored at R."""
+    """A stage's waits from the kept ended waits of ``kind`` of the kept set value
+    ``filter_set`` that began in the period's months, with the rows of ``unended`` (statements
+    giving the first day, the last day — empty while waiting — and the record key of the waits
+    that had not ended by R): see ``_waits_by``."""
     D = StatsDurationCount
     name, value_1, value_2 = filter_set
+    cells = [
+        select(literal(""), D.days, func.sum(D.n), func.sum(D.key_sum))
+        .where(
+            D.filter_set == name,
+            D.value_1 == value_1,
+            D.value_2 == value_2,
+            D.domain == domain,
+            D.kind == kind,
+            D.month.between(query.start, query.last),
+        )
+        .group_by(D.days)
+        for domain in ([query.domain] if query.domain is not None else list(Domain))
+    ]
+    waits = _waits_by(session, query, cells, [("", statement) for statement in unended])
+    return waits.get("", WaitSurvival(0, 0, 0, None))
+
+
+def _waits_by(
+    session: Session,
+    query: StatsQuery,
+    cells: Sequence[Any],
+    unended: Sequence[tuple[str | None, Any]],
+) -> dict[str, WaitSurvival]:
+    """Waits per group (a provider's AGB code, or "" for all) from kept ended waits and the
+    rows of the waits not ended by R. ``cells`` are statements giving (group, days, count, key
+    sum) of ended waits; ``unended`` pairs a group (None: the row's own first column names it,
+    and it counts for "" too) with a statement giving (group, first day, last day — empty
+    while waiting —, record key) of the waits that had not ended by R. A wait kept as ended
+    that ended after R is taken out of the events; each of them is censored at R, after R − its
+    first day. The Kaplan–Meier median over the events per length and the censorings
+    (``kaplan_meier_median_grouped``)."""
     reference = query.cutoff_date
-    steps: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # days -> [events, leaving]
-    keys = Counter[str]()
-    domains = [query.domain] if query.domain is not None else list(Domain)
-    for domain in domains:
-        for days, n, key_sum in session.execute(
-            select(D.days, func.sum(D.n), func.sum(D.key_sum))
-            .where(
-                D.filter_set == name,
-                D.value_1 == value_1,
-                D.value_2 == value_2,
-                D.domain == domain,
-                D.kind == kind,
-                D.month.between(query.start, query.last),
-            )
-            .group_by(D.days)
-        ):
-            steps[int(days)][0] += int(n)
-            steps[int(days)][1] += int(n)
-            keys["ended"] += int(key_sum)
-    for statement in unended:
-        for began, ended, record_key in session.execute(statement):
-            if ended is not None:  # kept as ended, but after R
-                steps[(ended - began).days][0] -= 1
-                steps[(ended - began).days][1] -= 1
-                keys["ended"] -= record_key
-            steps[(reference - began).days][1] += 1
-            keys["censored"] += record_key
-    keys["n"] = keys["ended"] + keys["censored"]
-    n = sum(leaving for _events, leaving in steps.values())
-    ended_n = sum(events for events, _leaving in steps.values())
-    median = kaplan_meier_median_grouped((d, e, m) for d, (e, m) in steps.items() if m)
-    return WaitSurvival(n, ended_n, n - ended_n, median, dict(keys))
+    steps: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    keys: dict[str, Counter[str]] = defaultdict(Counter)
+    for statement in cells:
+        for group, days, n, key_sum in session.execute(statement):
+            steps[group][int(days)][0] += int(n)
+            steps[group][int(days)][1] += int(n)
+            keys[group]["ended"] += int(key_sum)
+    for fixed, statement in unended:
+        for own, began, ended, record_key in session.execute(statement):
+            for group in (fixed,) if fixed is not None else (own, ""):
+                if ended is not None:  # kept as ended, but after R
+                    steps[group][(ended - began).days][0] -= 1
+                    steps[group][(ended - began).days][1] -= 1
+                    keys[group]["ended"] -= record_key
+                steps[group][(reference - began).days][1] += 1
+                keys[group]["censored"] += record_key
+    found = {}
+    for group, by_days in steps.items():
+        n = sum(leaving for _events, leaving in by_days.values())
+        ended_n = sum(events for events, _leaving in by_days.values())
+        median = kaplan_meier_median_grouped((d, e, m) for d, (e, m) in by_days.items() if m)
+        group_keys = keys[group]
+        group_keys["n"] = group_keys["ended"] + group_keys["censored"]
+        found[group] = WaitSurvival(n, ended_n, n - ended_n, median, dict(group_keys))
+    return found
 
 
 def _wait_survival(
@@ -1309,6 +1334,163 @@ def unmet_demand(session: Session, query: StatsQuery) -> UnmetDemand:
             for month in query.months
         ]
     )
+
+
+# --- the provider scorecard -------------------------------------------------------------------
+
+# The counts of a scorecard column (docs/statistics.md, "Provider scorecard").
+SCORECARD_COUNTS = (
+    "closed",
+    "achieved_on_time",
+    "achieved_late",
+    "category_b",
+    "category_d",
+    "returned",
+    "scaling_requests",
+)
+# Who a scorecard column is about: a provider's AGB code, or the municipality (all providers).
+MUNICIPALITY = ""
+
+
+@dataclass(frozen=True)
+class ScorecardColumn:
+    """One provider's figures (or the municipality's, ``agb`` ``MUNICIPALITY``) for a period:
+    the counts of ``SCORECARD_COUNTS``, the trajectories closed with the result achieved and
+    their prices (``achieved``, ``achieved_price``), and the waits from decision to start of
+    the trajectories decided in the period, the still-waiting censored."""
+
+    agb: str
+    counts: dict[str, int]
+    achieved: int
+    achieved_price: Decimal
+    decision_to_start: WaitSurvival
+    keys: dict[str, int] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    providers: list[ScorecardColumn]  # in the order of the AGB codes
+    municipality: ScorecardColumn
+
+
+def scorecard(session: Session, query: StatsQuery, agb_codes: Sequence[str]) -> Scorecard:
+    """The scorecard of every provider of ``agb_codes`` (the catalogue's, and any other in the
+    feed's figures of the period) and of the municipality, for the query's period and domain.
+    Everything comes from kept counts or covering indexes: the closed trajectories per outcome
+    and category from ``stats_result_counts`` (the provider set, and no filter for the
+    municipality), the waits from ``stats_duration_counts`` (``kept.WAIT_START``), the returned
+    proposals and scaling requests from ``stats_provider_events``, the prices of the achieved
+    results from the feed's index on (domain, result, month of end, provider, price)."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    keys: dict[str, Counter[str]] = defaultdict(Counter)
+    Rc = StatsResultCount
+    for provider, kind, category, n, key_sum in session.execute(
+        select(Rc.value_1, Rc.kind, Rc.category, func.sum(Rc.n), func.sum(Rc.key_sum))
+        .where(
+            or_(Rc.filter_set == "provider", Rc.filter_set == ""),
+            Rc.value_2 == "",
+            Rc.kind.in_(kept.OUTCOMES),
+            Rc.month.between(query.start, query.last),
+            *([Rc.domain == query.domain] if query.domain is not None else []),
+        )
+        .group_by(Rc.value_1, Rc.kind, Rc.category)
+    ):
+        n, key_sum = int(n), int(key_sum)
+        names = ["closed"]
+        if kind != "not_achieved":
+            names.append(kind)
+        if category in ("b", "d"):
+            names.append(f"category_{category}")
+        for name in names:
+            counts[provider][name] += n
+            keys[provider][name] += key_sum
+    E = StatsProviderEvent
+    event_counts = {"returned": "returned", "scaling": "scaling_requests"}
+    for kind, provider, n, key_sum in session.execute(
+        select(E.kind, E.provider_agb, func.count(), func.sum(E.record_key))
+        .where(
+            E.month.between(query.start, query.last),
+            *([E.domain == query.domain] if query.domain is not None else []),
+        )
+        .group_by(E.kind, E.provider_agb)
+    ):
+        for who in (provider, MUNICIPALITY):
+            counts[who][event_counts[kind]] += int(n)
+            keys[who][event_counts[kind]] += int(key_sum or 0)
+    prices: dict[str, Decimal] = defaultdict(Decimal)
+    achieved: Counter[str] = Counter()
+    achieved_keys: Counter[str] = Counter()
+    domains = [query.domain] if query.domain is not None else list(Domain)
+    for domain in domains:
+        for provider, n, price, key_sum in session.execute(
+            select(F.provider_agb, func.count(), func.sum(F.price), func.sum(F.record_key))
+            .where(
+                F.domain == domain,
+                F.result_achieved.is_(True),
+                F.end_month.between(query.start, query.last),
+            )
+            .group_by(F.provider_agb)
+        ):
+            for who in (provider, MUNICIPALITY):
+                achieved[who] += int(n)
+                prices[who] += Decimal(str(price or 0))
+                achieved_keys[who] += int(key_sum or 0)
+    waits = _provider_waits(session, query)
+    columns = []
+    for agb in [*agb_codes, MUNICIPALITY]:
+        columns.append(
+            ScorecardColumn(
+                agb=agb,
+                counts={name: counts[agb][name] for name in SCORECARD_COUNTS},
+                achieved=achieved[agb],
+                achieved_price=prices[agb].quantize(Decimal("0.01")),
+                decision_to_start=waits.get(agb, WaitSurvival(0, 0, 0, None)),
+                keys={
+                    **{name: keys[agb][name] for name in SCORECARD_COUNTS},
+                    "achieved": achieved_keys[agb],
+                },
+            )
+        )
+    return Scorecard(columns[:-1], columns[-1])
+
+
+def _provider_waits(session: Session, query: StatsQuery) -> dict[str, WaitSurvival]:
+    """Per provider (and for the municipality, ``MUNICIPALITY``) the waits from decision to
+    start of the trajectories decided in the period, the still-waiting censored at R: the rule
+    of ``censored_waits`` (``_waits_by``), from the kept ended waits of the provider set and of
+    no filter, all providers in one query."""
+    D = StatsDurationCount
+    cells = [
+        select(
+            case((D.filter_set == "", literal(MUNICIPALITY)), else_=D.value_1),
+            D.days,
+            func.sum(D.n),
+            func.sum(D.key_sum),
+        )
+        .where(
+            or_(D.filter_set == "provider", D.filter_set == ""),
+            D.value_2 == "",
+            D.domain == domain,
+            D.kind == kept.WAIT_START,
+            D.month.between(query.start, query.last),
+        )
+        .group_by(D.filter_set, D.value_1, D.days)
+        for domain in ([query.domain] if query.domain is not None else list(Domain))
+    ]
+    in_period = [
+        F.decision_date >= query.period_first_day,
+        F.decision_date <= query.period_last_day,
+        *([F.domain == query.domain] if query.domain is not None else []),
+    ]
+    unended = [
+        select(F.provider_agb, F.decision_date, null(), F.record_key).where(
+            F.care_start.is_(None), *in_period
+        ),
+        select(F.provider_agb, F.decision_date, F.care_start, F.record_key).where(
+            F.start_month > query.cutoff, *in_period
+        ),
+    ]
+    return _waits_by(session, query, cells, [(None, statement) for statement in unended])
 
 
 # --- results, extensions, repeat use, cost and rates ----------------------------------------

@@ -5,7 +5,10 @@ by the cell key method (the default), or exact for an operator's audited ``--exa
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from models import Provider
 
 from . import anonymity, figures
 from .anonymity import (
@@ -15,6 +18,7 @@ from .anonymity import (
     PublishedFlows,
     PublishedIntensity,
     PublishedResults,
+    PublishedScorecard,
     PublishedWaiting,
 )
 from .selection import DEFAULT_REPEAT_YEARS, StatsQuery
@@ -72,3 +76,15 @@ def results(
     return anonymity.protect_results(
         figures.results(session, query, repeat_years), header, how, repeat_years
     )
+
+
+def scorecard(
+    session: Session, query: StatsQuery, how: Disclosure = PUBLISHED
+) -> PublishedScorecard:
+    """Every provider of the catalogue side by side for the period and domain, and the
+    municipality (all providers together); a provider's portal shows its own column beside the
+    municipality's (``PublishedScorecard.only``). Always unit traject."""
+    names = dict(session.execute(select(Provider.agb_code, Provider.name).order_by(Provider.name)))
+    header = {**query.header(how.k), "unit": "traject"}
+    raw = figures.scorecard(session, query, list(names))
+    return anonymity.protect_scorecard(raw, names, header, how)
