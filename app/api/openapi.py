@@ -122,6 +122,24 @@ UNMET_DEMAND = {
     "a trajectory has is set",
 }
 
+SCORECARD_COLUMN = {
+    "closed": COUNT,
+    "achieved_on_time": COUNT,
+    "achieved_late": COUNT,
+    "category_b": COUNT,
+    "category_d": COUNT,
+    "returned": COUNT,
+    "scaling_requests": COUNT,
+    "share_achieved_on_time": NUMBER,
+    "share_achieved_late": NUMBER,
+    "share_category_b": NUMBER,
+    "share_category_d": NUMBER,
+    "achieved": COUNT,
+    "price_per_achieved_result": NUMBER,
+    "decision_to_start": {**WAIT_SURVIVAL, "type": "object"},
+    "suppressed": SUPPRESSED,
+}
+
 SCHEMAS: dict[str, Any] = {
     "Error": _object(
         {
@@ -227,6 +245,24 @@ SCHEMAS: dict[str, Any] = {
             "suppressed": SUPPRESSED,
         }
     ),
+    "Scorecard": _object(
+        {
+            **_header(["traject"]),
+            "providers": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "agb": {"type": "string"},
+                        "name": {"type": "string"},
+                        **SCORECARD_COLUMN,
+                    }
+                ),
+            },
+            "municipality": _object(SCORECARD_COLUMN),
+        },
+        description="every provider of the catalogue side by side, and the municipality (all "
+        "providers together: its counts are cells of their own, its shares pooled)",
+    ),
     "Results": _object(
         {
             **_header(["traject"]),
@@ -300,6 +336,8 @@ def _parameters(figure: str) -> list[dict[str, Any]]:
             "domain", "wmo or jeugd (default: both).", {"type": "string", "enum": ["wmo", "jeugd"]}
         ),
     ]
+    if figure == "providers":  # a period and a domain only
+        return parameters
     if figure in ("flows", "durations"):
         parameters.append(
             _parameter(
@@ -339,6 +377,12 @@ PATHS = {
         "with the still-waiting censored, and the unmet demand per month.",
     ),
     "results": ("Results", "Result rate, closure categories, extensions, repeat use, cost, rates."),
+    "providers": (
+        "Scorecard",
+        "Per provider for a period: closed, result on time and late, categories b and d, "
+        "waits from decision to start, returned proposals, scaling requests, price per "
+        "achieved result; and the municipality's.",
+    ),
 }
 
 

@@ -17,6 +17,7 @@ from workflows.stats.anonymity import (
     PublishedFlows,
     PublishedIntensity,
     PublishedResults,
+    PublishedScorecard,
     PublishedWaiting,
 )
 
@@ -603,3 +604,62 @@ def _charts(name: str, report: Any) -> list[Chart]:
             ],
         )
     ]
+
+
+# --- the provider scorecard -------------------------------------------------------------------
+
+
+def scorecard_columns() -> list[str]:
+    return [
+        _("Aanbieder"),
+        _("AGB-code"),
+        _("Afgesloten"),
+        _("Resultaat binnen termijn"),
+        _("Aandeel binnen termijn"),
+        _("Resultaat na termijn"),
+        _("Aandeel na termijn"),
+        _("Categorie b"),
+        _("Categorie d"),
+        _("Besluiten in de periode"),
+        _("Mediane dagen besluit → start"),
+        _("Voorstellen teruggestuurd"),
+        _("Verzoeken op- of afschalen"),
+        _("Behaalde resultaten"),
+        _("Gemiddelde prijs per behaald resultaat"),
+    ]
+
+
+def scorecard_row(name: str, agb: str, column: dict[str, Any]) -> list[Cell]:
+    waits = column["decision_to_start"]
+    return [
+        name,
+        agb,
+        column["closed"],
+        column["achieved_on_time"],
+        share(column["share_achieved_on_time"]),
+        column["achieved_late"],
+        share(column["share_achieved_late"]),
+        column["category_b"],
+        column["category_d"],
+        waits["n"],
+        _cell(column, "decision_to_start.km_median_days", waits["km_median_days"]),
+        column["returned"],
+        column["scaling_requests"],
+        column["achieved"],
+        _cell(column, "price_per_achieved_result", money(column["price_per_achieved_result"])),
+    ]
+
+
+def scorecard_tables(report: PublishedScorecard) -> list[DataTable]:
+    """The providers side by side, a row each, and the municipality (all providers) last."""
+    rows = [scorecard_row(p["name"], p["agb"], p) for p in report.providers]
+    rows.append(scorecard_row(_("Gemeente (alle aanbieders)"), "", report.municipality))
+    return [
+        DataTable(
+            "scorecard",
+            _("Scorekaart per aanbieder, %(start)s – %(end)s", start=report.header["from"],
+              end=report.header["to"]),
+            scorecard_columns(),
+            rows,
+        )
+    ]  # fmt: skip

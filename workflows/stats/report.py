@@ -84,7 +84,12 @@ def scorecard(
     """Every provider of the catalogue side by side for the period and domain, and the
     municipality (all providers together); a provider's portal shows its own column beside the
     municipality's (``PublishedScorecard.only``). Always unit traject."""
-    names = dict(session.execute(select(Provider.agb_code, Provider.name).order_by(Provider.name)))
+    names = {
+        agb: name
+        for agb, name in session.execute(
+            select(Provider.agb_code, Provider.name).order_by(Provider.name)
+        )
+    }
     header = {**query.header(how.k), "unit": "traject"}
     raw = figures.scorecard(session, query, list(names))
     return anonymity.protect_scorecard(raw, names, header, how)
