@@ -136,7 +136,17 @@ SCORECARD_COLUMN = {
     "share_category_d": NUMBER,
     "achieved": COUNT,
     "price_per_achieved_result": NUMBER,
-    "decision_to_start": {**WAIT_SURVIVAL, "type": "object"},
+    "decision_to_start": _object(
+        {
+            "n": COUNT,
+            "ended": COUNT,
+            "censored": COUNT,
+            "km_median_days": {"type": ["integer", "null"]},
+        },
+        description="the waits from decision to start of the trajectories decided in the "
+        "period, the still-waiting censored; a hidden median is named in the column's "
+        "`suppressed` (`decision_to_start.km_median_days`)",
+    ),
     "suppressed": SUPPRESSED,
 }
 
