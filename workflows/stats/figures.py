@@ -1126,9 +1126,11 @@ def censored_waits(session: Session, query: StatsQuery) -> CensoredWaits:
                 select(literal(""), F.decision_date, null(), F.record_key).where(
                     F.care_start.is_(None), *in_period
                 ),
-                # started after R: the month of start's index
+                # started after R: by the month of start alone (its index: SQLite would
+                # otherwise pick the decision date's and read the period's rows), the
+                # decision date checked by ``_waits_by``
                 select(literal(""), F.decision_date, F.care_start, F.record_key).where(
-                    F.start_month > query.cutoff, *in_period
+                    F.start_month > query.cutoff, *_fact_filters(query)
                 ),
             ],
         )
@@ -1151,8 +1153,10 @@ def censored_waits(session: Session, query: StatsQuery) -> CensoredWaits:
                 select(literal(""), R.request_date, null(), R.record_key).where(
                     R.decided_on.is_(None), *in_period
                 ),
+                # decided after R: by the decision day alone, as above
                 select(literal(""), R.request_date, R.decided_on, R.record_key).where(
-                    R.decided_on > reference, *in_period
+                    R.decided_on > reference,
+                    *_filters(query, R.domain, {"wijk": R.wijk, "age_band": R.age_band}),
                 ),
             ],
         )
@@ -1201,7 +1205,8 @@ def _waits_by(
     and it counts for "" too) with a statement giving (group, first day, last day — empty
     while waiting —, record key) of the waits that had not ended by R. A wait kept as ended
     that ended after R is taken out of the events; each of them is censored at R, after R − its
-    first day. The Kaplan–Meier median over the events per length and the censorings
+    first day. Rows that began outside the period are passed over here. The Kaplan–Meier
+    median over the events per length and the censorings
     (``kaplan_meier_median_grouped``)."""
     reference = query.cutoff_date
     steps: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
@@ -1211,8 +1216,11 @@ def _waits_by(
             steps[group][int(days)][0] += int(n)
             steps[group][int(days)][1] += int(n)
             keys[group]["ended"] += int(key_sum)
+    first, last = query.period_first_day, query.period_last_day
     for fixed, statement in unended:
         for own, began, ended, record_key in session.execute(statement):
+            if not first <= began <= last:
+                continue  # a statement read by another index than the period's
             for group in (fixed,) if fixed is not None else (own, ""):
                 if ended is not None:  # kept as ended, but after R
                     steps[group][(ended - began).days][0] -= 1
@@ -1384,16 +1392,38 @@ def scorecard(session: Session, query: StatsQuery, agb_codes: Sequence[str]) -> 
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     keys: dict[str, Counter[str]] = defaultdict(Counter)
     Rc = StatsResultCount
-    for provider, kind, category, n, key_sum in session.execute(
-        select(Rc.value_1, Rc.kind, Rc.category, func.sum(Rc.n), func.sum(Rc.key_sum))
-        .where(
-            or_(Rc.filter_set == "provider", Rc.filter_set == ""),
-            Rc.value_2 == "",
-            Rc.kind.in_(kept.OUTCOMES),
-            Rc.month.between(query.start, query.last),
-            *([Rc.domain == query.domain] if query.domain is not None else []),
+    domains = [query.domain] if query.domain is not None else list(Domain)
+    # One branch per provider (and one without filter), domain and outcome: each a range of
+    # the primary key, read in one statement.
+    branches = union_all(
+        *(
+            select(
+                literal(agb).label("agb"),
+                Rc.kind,
+                Rc.category,
+                Rc.n,
+                Rc.key_sum,
+            ).where(
+                Rc.filter_set == ("provider" if agb else ""),
+                Rc.value_1 == agb,
+                Rc.value_2 == "",
+                Rc.domain == domain,
+                Rc.kind == kind,
+                Rc.month.between(query.start, query.last),
+            )
+            for agb in [*agb_codes, MUNICIPALITY]
+            for domain in domains
+            for kind in kept.OUTCOMES
         )
-        .group_by(Rc.value_1, Rc.kind, Rc.category)
+    ).subquery()
+    for provider, kind, category, n, key_sum in session.execute(
+        select(
+            branches.c.agb,
+            branches.c.kind,
+            branches.c.category,
+            func.sum(branches.c.n),
+            func.sum(branches.c.key_sum),
+        ).group_by(branches.c.agb, branches.c.kind, branches.c.category)
     ):
         n, key_sum = int(n), int(key_sum)
         names = ["closed"]
@@ -1420,7 +1450,6 @@ def scorecard(session: Session, query: StatsQuery, agb_codes: Sequence[str]) -> 
     prices: dict[str, Decimal] = defaultdict(Decimal)
     achieved: Counter[str] = Counter()
     achieved_keys: Counter[str] = Counter()
-    domains = [query.domain] if query.domain is not None else list(Domain)
     for domain in domains:
         for provider, n, price, key_sum in session.execute(
             select(F.provider_agb, func.count(), func.sum(F.price), func.sum(F.record_key))
@@ -1435,7 +1464,7 @@ def scorecard(session: Session, query: StatsQuery, agb_codes: Sequence[str]) -> 
                 achieved[who] += int(n)
                 prices[who] += Decimal(str(price or 0))
                 achieved_keys[who] += int(key_sum or 0)
-    waits = _provider_waits(session, query)
+    waits = _provider_waits(session, query, agb_codes)
     columns = []
     for agb in [*agb_codes, MUNICIPALITY]:
         columns.append(
@@ -1454,28 +1483,34 @@ def scorecard(session: Session, query: StatsQuery, agb_codes: Sequence[str]) -> 
     return Scorecard(columns[:-1], columns[-1])
 
 
-def _provider_waits(session: Session, query: StatsQuery) -> dict[str, WaitSurvival]:
+def _provider_waits(
+    session: Session, query: StatsQuery, agb_codes: Sequence[str]
+) -> dict[str, WaitSurvival]:
     """Per provider (and for the municipality, ``MUNICIPALITY``) the waits from decision to
     start of the trajectories decided in the period, the still-waiting censored at R: the rule
     of ``censored_waits`` (``_waits_by``), from the kept ended waits of the provider set and of
     no filter, all providers in one query."""
     D = StatsDurationCount
+    # One branch per provider (and one without filter) and domain: each a range of the
+    # covering index.
+    branches = union_all(
+        *(
+            select(literal(agb).label("agb"), D.days, D.n, D.key_sum).where(
+                D.filter_set == ("provider" if agb else ""),
+                D.value_1 == agb,
+                D.value_2 == "",
+                D.domain == domain,
+                D.kind == kept.WAIT_START,
+                D.month.between(query.start, query.last),
+            )
+            for agb in [*agb_codes, MUNICIPALITY]
+            for domain in ([query.domain] if query.domain is not None else list(Domain))
+        )
+    ).subquery()
     cells = [
         select(
-            case((D.filter_set == "", literal(MUNICIPALITY)), else_=D.value_1),
-            D.days,
-            func.sum(D.n),
-            func.sum(D.key_sum),
-        )
-        .where(
-            or_(D.filter_set == "provider", D.filter_set == ""),
-            D.value_2 == "",
-            D.domain == domain,
-            D.kind == kept.WAIT_START,
-            D.month.between(query.start, query.last),
-        )
-        .group_by(D.filter_set, D.value_1, D.days)
-        for domain in ([query.domain] if query.domain is not None else list(Domain))
+            branches.c.agb, branches.c.days, func.sum(branches.c.n), func.sum(branches.c.key_sum)
+        ).group_by(branches.c.agb, branches.c.days)
     ]
     in_period = [
         F.decision_date >= query.period_first_day,
@@ -1487,7 +1522,8 @@ def _provider_waits(session: Session, query: StatsQuery) -> dict[str, WaitSurviv
             F.care_start.is_(None), *in_period
         ),
         select(F.provider_agb, F.decision_date, F.care_start, F.record_key).where(
-            F.start_month > query.cutoff, *in_period
+            F.start_month > query.cutoff,
+            *([F.domain == query.domain] if query.domain is not None else []),
         ),
     ]
     return _waits_by(session, query, cells, [(None, statement) for statement in unended])
