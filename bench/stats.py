@@ -75,6 +75,7 @@ from models import (  # noqa: E402
     ProfileIntensity,
     Provider,
     Role,
+    StatsProviderEvent,
     StatsRequest,
     StatsTrajectory,
     SupportProfile,
@@ -324,6 +325,47 @@ def load_requests(session: Session) -> int:
     return written + len(batch)
 
 
+def load_provider_events(session: Session, seed: int = 6) -> int:
+    """``stats_provider_events`` beside the feed, when it is empty: for about 3 % of the
+    trajectories a proposal returned a few days before the decision by a provider drawn at
+    random, for 2 % a request to scale up or down during care by its own provider."""
+    E = StatsProviderEvent
+    if session.scalar(select(func.count()).select_from(E)):
+        return 0
+    rng = random.Random(seed)
+    F = StatsTrajectory
+    rows: list[dict[str, Any]] = []
+    for provider, domain, decided, start in session.execute(
+        select(F.provider_agb, F.domain, F.decision_date, F.care_start)
+        .order_by(F.id)
+        .execution_options(yield_per=50_000)
+    ):
+        draw = rng.random()
+        if draw < 0.03 and decided is not None:
+            day = decided - timedelta(days=rng.randint(1, 10))
+            kind, who = "returned", rng.choice(AGB)
+        elif draw < 0.05 and start is not None:
+            day = start + timedelta(days=rng.randint(10, 120))
+            kind, who = "scaling", provider
+        else:
+            continue
+        rows.append(
+            {
+                "source_event_id": None,
+                "source_trajectory_id": None,
+                "frozen": False,
+                "kind": kind,
+                "provider_agb": who,
+                "domain": getattr(domain, "value", domain),
+                "day": day,
+                "month": month_index(day),
+                "record_key": rng.getrandbits(KEY_BITS),
+            }
+        )
+    write_rows(session.connection(), E.__table__, rows)  # type: ignore[arg-type]
+    return len(rows)
+
+
 def import_file(rows: int, path: Path) -> None:
     """``rows`` new trajectories in the import format, for about ``rows``/1.6 new residents."""
     rng = random.Random(11)
@@ -395,6 +437,7 @@ def build(app: Any, url: str, n: int, clients: int, reuse: bool) -> None:
             with app.app_context():
                 run_migrations()
                 requests = load_requests(db.session)
+                load_provider_events(db.session)
                 db.session.commit()
             took = time.perf_counter() - started
             print(
@@ -420,6 +463,7 @@ def build(app: Any, url: str, n: int, clients: int, reuse: bool) -> None:
         loaded = time.perf_counter() - started
         episodes = rebuild_aggregates(session.connection())
         requests = load_requests(session)
+        load_provider_events(session)
         session.commit()
         print(
             f"loaded {n:,} feed rows in {loaded:.1f} s, aggregates "
@@ -473,9 +517,16 @@ FIGURES = (
     # The waiting-times answer holds both (and the waiting list now, and the waits by month).
     ("waits censored", "waiting-times", "traject"),
     ("unmet demand", "waiting-times", "traject"),
+    ("scorecard", "providers", "traject"),
 )
 # The figure DuckDB and ``exact`` compute for a row of FIGURES (by default its API path).
-DUCK_FIGURE = {"waits censored": "censored_waits", "unmet demand": "unmet_demand"}
+DUCK_FIGURE = {
+    "waits censored": "censored_waits",
+    "unmet demand": "unmet_demand",
+    "scorecard": "scorecard",
+}
+# The filter sets each figure is asked with (the scorecard takes a period and a domain only).
+FIGURE_FILTERS = {"scorecard": ("none",)}
 REQUEST_TYPES = {
     "client_key": "VARCHAR",
     "age_band": "VARCHAR",
@@ -485,6 +536,7 @@ REQUEST_TYPES = {
     "decided_on": "DATE",
     "outcome": "VARCHAR",
 }
+EVENT_TYPES = {"kind": "VARCHAR", "provider_agb": "VARCHAR", "domain": "VARCHAR", "day": "DATE"}
 # Filters only a trajectory has: the request figures do not apply with one of them.
 TRAJECTORY_ONLY = ("category", "profile", "intensity", "provider")
 
@@ -535,6 +587,10 @@ class Duck:
         self.con.execute(
             "CREATE TABLE rq AS SELECT * FROM read_csv(?, header=true, columns=?)",
             [str(requests_path), REQUEST_TYPES],
+        )
+        self.con.execute(
+            "CREATE TABLE ev AS SELECT * FROM read_csv(?, header=true, columns=?)",
+            [str(requests_path.with_name("events.csv")), EVENT_TYPES],
         )
         self.query = query
         self.repeat_years = repeat_years
@@ -749,6 +805,55 @@ class Duck:
         )
         return [(int(m), int(r), int(g)) for m, r, g in rows]
 
+    def scorecard(self, _filters: dict[str, str]) -> dict[str, tuple[Any, ...]]:
+        """Per provider (and "" for all): closed, on time, late, categories b and d, returned,
+        scaling requests, achieved, their prices, and the waits from decision to start."""
+        p = self.params({}, "start", "last", "first_day", "last_day", "cutoff")
+        closed = self.run(
+            """SELECT coalesce(provider_agb, ''), count(*),
+                      count(*) FILTER (WHERE result_achieved AND care_end <= planned_end),
+                      count(*) FILTER (WHERE result_achieved AND care_end > planned_end),
+                      count(*) FILTER (WHERE closure_category = 'b'),
+                      count(*) FILTER (WHERE closure_category = 'd'),
+                      count(*) FILTER (WHERE result_achieved),
+                      coalesce(sum(price) FILTER (WHERE result_achieved), 0)
+               FROM t WHERE domain = $domain AND end_month BETWEEN $start AND $last
+               GROUP BY ROLLUP (provider_agb)""",
+            {k: p[k] for k in ("domain", "start", "last")},
+        )
+        events = self.run(
+            """SELECT coalesce(provider_agb, ''), count(*) FILTER (WHERE kind = 'returned'),
+                      count(*) FILTER (WHERE kind = 'scaling')
+               FROM ev WHERE domain = $domain AND day BETWEEN $first_day AND $last_day
+               GROUP BY ROLLUP (provider_agb)""",
+            {k: p[k] for k in ("domain", "first_day", "last_day")},
+        )
+        waits = self.run(
+            """SELECT coalesce(provider_agb, ''),
+                      CASE WHEN care_start <= $cutoff THEN care_start - decision_date
+                           ELSE $cutoff - decision_date END AS d,
+                      count(*), count(*) FILTER (WHERE care_start <= $cutoff)
+               FROM t WHERE domain = $domain
+                            AND decision_date BETWEEN $first_day AND $last_day
+               GROUP BY GROUPING SETS ((provider_agb, d), (d)) ORDER BY 1, d""",
+            {k: p[k] for k in ("domain", "first_day", "last_day", "cutoff")},
+        )
+        found: dict[str, list[Any]] = {}
+        for agb, *cells in closed:
+            found[agb] = [*cells[:5], 0, 0, cells[5], _money(cells[6]), None]
+        for agb, returned, scaling in events:
+            found.setdefault(agb, [0, 0, 0, 0, 0, 0, 0, 0, _money(0), None])
+            found[agb][5:7] = [returned, scaling]
+        steps: dict[str, list[tuple[int, int, int]]] = {}
+        for agb, days, leaving, events_n in waits:
+            steps.setdefault(agb, []).append((int(days), int(leaving), int(events_n)))
+        for agb, rows in steps.items():
+            n = sum(leaving for _d, leaving, _e in rows)
+            done = sum(e for _d, _l, e in rows)
+            found.setdefault(agb, [0, 0, 0, 0, 0, 0, 0, 0, _money(0), None])
+            found[agb][9] = (n, done, n - done, km_median_grouped(rows, n))
+        return {agb: tuple(cells) for agb, cells in found.items()}
+
 
 def km_median_grouped(steps: list[tuple[int, int, int]], at_risk: int) -> int | None:
     """``figures.kaplan_meier_median`` over grouped rows (duration, leaving, events), sorted by
@@ -784,6 +889,21 @@ def exact(session: Session, name: str, query: StatsQuery, repeat_years: int) -> 
             tuple(m.counts[level] for level in figures.INTENSITIES)
             for m in figures.intensity(session, query)
         ]
+    if name == "scorecard":
+        card = figures.scorecard(session, query, AGB)
+        found: dict[str, tuple[Any, ...]] = {}
+        for column in [*card.providers, card.municipality]:
+            c = column.counts
+            waits = column.decision_to_start
+            cells = (
+                c["closed"], c["achieved_on_time"], c["achieved_late"], c["category_b"],
+                c["category_d"], c["returned"], c["scaling_requests"], column.achieved,
+                _money(column.achieved_price),
+                (waits.n, waits.ended, waits.censored, waits.km_median_days) if waits.n else None,
+            )  # fmt: skip
+            if any(cells[:8]) or waits.n:
+                found[column.agb] = cells
+        return found
     if name == "censored_waits":
         waits = figures.censored_waits(session, query)
         return tuple(
@@ -830,6 +950,16 @@ def write_raw(path: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(RAW_TYPES)
         for row in db.session.execute(select(*columns).execution_options(yield_per=50_000)):
+            writer.writerow([_raw(value) for value in row])
+
+
+def write_events(path: Path) -> None:
+    """The rows of ``stats_provider_events`` as a CSV for DuckDB."""
+    columns = [getattr(StatsProviderEvent, name) for name in EVENT_TYPES]
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(EVENT_TYPES)
+        for row in db.session.execute(select(*columns)):
             writer.writerow([_raw(value) for value in row])
 
 
@@ -907,6 +1037,7 @@ def main() -> None:
         with app.app_context():
             write_raw(raw)
             write_requests(raw_requests)
+            write_events(raw_requests.with_name("events.csv"))
             base_query = parse_query(db.session, period, TODAY)
         duck = Duck(raw, base_query, repeat_years, raw_requests)
     table: list[tuple[str, str, float, float]] = []
@@ -914,7 +1045,11 @@ def main() -> None:
         if args.only and path not in args.only:
             continue
         for filter_name, filters in FILTER_SETS.items():
+            if filter_name not in FIGURE_FILTERS.get(label_, FILTER_SETS):
+                continue
             params = {**period, "unit": unit, **filters}
+            if path == "providers":
+                params = dict(period)
             computed = DUCK_FIGURE.get(label_, path)
             with app.app_context():
                 query = parse_query(db.session, params, TODAY)
