@@ -1011,17 +1011,18 @@ def waiting_now(session: Session, query: StatsQuery) -> WaitingNow:
     """
     reference = query.cutoff_date
     R = StatsRequest
+    decided = _unindexed(F.decision_date <= reference)
     stages: dict[str, StageWaiting | None] = {
+        # no start by R, the last day of the cut-off month: none yet (the partial index on
+        # waiting rows), or in a later month (the index on start months); two statements, as
+        # one with OR was read from the index on decision dates, the whole domain
         "decision": _stage_waiting(
             session,
             F.decision_date,
             F.record_key,
             [
-                F.decision_date <= reference,
-                # no start by R, the last day of the cut-off month: none yet, or a later month
-                # (the partial index on waiting rows and the index on start months find them)
-                or_(F.care_start.is_(None), F.start_month > query.cutoff),
-                *_fact_filters(query),
+                [F.care_start.is_(None), decided, *_fact_filters(query)],
+                [F.start_month > query.cutoff, decided, *_fact_filters(query)],
             ],
             reference,
         )
@@ -1029,37 +1030,50 @@ def waiting_now(session: Session, query: StatsQuery) -> WaitingNow:
     if any(query.value(name) for name in TRAJECTORY_ONLY_FILTERS):
         stages["request"] = None
     else:
-        conditions = [
-            R.request_date <= reference,
-            or_(R.decided_on.is_(None), R.decided_on > reference),
-            *_filters(query, R.domain, {"wijk": R.wijk, "age_band": R.age_band}),
-        ]
+        requested = _unindexed(R.request_date <= reference)
+        filters = _filters(query, R.domain, {"wijk": R.wijk, "age_band": R.age_band})
         stages["request"] = _stage_waiting(
-            session, R.request_date, R.record_key, conditions, reference
+            session,
+            R.request_date,
+            R.record_key,
+            [
+                [R.decided_on.is_(None), requested, *filters],
+                [R.decided_on > reference, requested, *filters],
+            ],
+            reference,
         )
     return WaitingNow(reference, {name: stages[name] for name in WAIT_STAGES})
+
+
+def _unindexed(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """``condition`` in a form no index answers, so the database takes the index of the other,
+    more selective conditions (SQLite would take a range of dates over a whole domain)."""
+    return case((condition, 1), else_=0) == 1
 
 
 def _stage_waiting(
     session: Session,
     began: Any,
     record_key: Any,
-    conditions: Sequence[ColumnElement[bool]],
+    parts: Sequence[Sequence[ColumnElement[bool]]],
     reference: date,
 ) -> StageWaiting:
-    """Count and key sum per band, grouped over a subquery (one band expression for SELECT and
-    GROUP BY, which PostgreSQL needs with bound parameters)."""
-    rows = select(_band(began, reference).label("band"), record_key.label("record_key")).where(
-        *conditions
-    )
-    sub = rows.subquery()
+    """Count and key sum per band of the rows of each part (disjoint conditions), grouped over
+    a subquery (one band expression for SELECT and GROUP BY, which PostgreSQL needs with bound
+    parameters)."""
     counts = dict.fromkeys(WAIT_BAND_CODES, 0)
     keys = dict.fromkeys(WAIT_BAND_CODES, 0)
-    for band, n, key_sum in session.execute(
-        select(sub.c.band, func.count(), func.sum(sub.c.record_key)).group_by(sub.c.band)
-    ):
-        counts[band] = int(n)
-        keys[band] = int(key_sum or 0)
+    for conditions in parts:
+        sub = (
+            select(_band(began, reference).label("band"), record_key.label("record_key"))
+            .where(*conditions)
+            .subquery()
+        )
+        for band, n, key_sum in session.execute(
+            select(sub.c.band, func.count(), func.sum(sub.c.record_key)).group_by(sub.c.band)
+        ):
+            counts[band] += int(n)
+            keys[band] += int(key_sum or 0)
     return StageWaiting(counts, keys)
 
 
@@ -1115,7 +1129,6 @@ def censored_waits(session: Session, query: StatsQuery) -> CensoredWaits:
             reference,
         )
     else:
-        in_period = [F.decision_date >= first, F.decision_date <= last, *_fact_filters(query)]
         stages["decision"] = _kept_waits(
             session,
             query,
@@ -1124,7 +1137,9 @@ def censored_waits(session: Session, query: StatsQuery) -> CensoredWaits:
             [
                 # not started: the partial index of the waiting rows
                 select(literal(""), F.decision_date, null(), F.record_key).where(
-                    F.care_start.is_(None), *in_period
+                    F.care_start.is_(None),
+                    _unindexed(and_(F.decision_date >= first, F.decision_date <= last)),
+                    *_fact_filters(query),
                 ),
                 # started after R: by the month of start alone (its index: SQLite would
                 # otherwise pick the decision date's and read the period's rows), the
@@ -1139,11 +1154,6 @@ def censored_waits(session: Session, query: StatsQuery) -> CensoredWaits:
     else:
         request_set = kept.kept_filters(query.narrowing, query.filters)
         assert request_set is not None  # domain, wijk and age band: a kept set of requests
-        in_period = [
-            R.request_date >= first,
-            R.request_date <= last,
-            *_filters(query, R.domain, {"wijk": R.wijk, "age_band": R.age_band}),
-        ]
         stages["request"] = _kept_waits(
             session,
             query,
@@ -1151,7 +1161,9 @@ def censored_waits(session: Session, query: StatsQuery) -> CensoredWaits:
             request_set,
             [
                 select(literal(""), R.request_date, null(), R.record_key).where(
-                    R.decided_on.is_(None), *in_period
+                    R.decided_on.is_(None),
+                    _unindexed(and_(R.request_date >= first, R.request_date <= last)),
+                    *_filters(query, R.domain, {"wijk": R.wijk, "age_band": R.age_band}),
                 ),
                 # decided after R: by the decision day alone, as above
                 select(literal(""), R.request_date, R.decided_on, R.record_key).where(
@@ -1513,8 +1525,12 @@ def _provider_waits(
         ).group_by(branches.c.agb, branches.c.days)
     ]
     in_period = [
-        F.decision_date >= query.period_first_day,
-        F.decision_date <= query.period_last_day,
+        _unindexed(
+            and_(
+                F.decision_date >= query.period_first_day,
+                F.decision_date <= query.period_last_day,
+            )
+        ),
         *([F.domain == query.domain] if query.domain is not None else []),
     ]
     unended = [
