@@ -14,8 +14,8 @@ from flask import current_app
 from workflows.claims import ClaimPolicy
 from workflows.errors import DomainError
 from workflows.stats import report
-from workflows.stats.anonymity import Disclosure
-from workflows.stats.selection import StatsQuery, parse_query
+from workflows.stats.anonymity import Disclosure, PublishedScorecard
+from workflows.stats.selection import StatsQuery, check_scorecard, parse_query
 
 from . import clock
 from .extensions import db
@@ -72,3 +72,11 @@ def published(name: str, query: StatsQuery, *, exact: bool = False) -> Any:
 def problem_messages(error: DomainError) -> list[tuple[str | None, str]]:
     """(parameter, Dutch message) for each problem."""
     return [(p.field, translate_problem(p)) for p in error.problems]
+
+
+def published_scorecard(params: Mapping[str, Any]) -> PublishedScorecard:
+    """Every provider's scorecard and the municipality's, as it may be shown; raises
+    ``DomainError`` on bad parameters or a filter (``check_scorecard``)."""
+    query = query_from(params)
+    check_scorecard(query)
+    return report.scorecard(db.session, query, disclosure())

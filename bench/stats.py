@@ -75,6 +75,8 @@ from models import (  # noqa: E402
     ProfileIntensity,
     Provider,
     Role,
+    StatsProviderEvent,
+    StatsRequest,
     StatsTrajectory,
     SupportProfile,
     User,
@@ -84,7 +86,7 @@ from models import (  # noqa: E402
 from workflows import clock  # noqa: E402
 from workflows.bsn import bsn_check_digit  # noqa: E402
 from workflows.bulk import write_rows  # noqa: E402
-from workflows.stats import admin, cache, figures, finance  # noqa: E402
+from workflows.stats import admin, cache, figures, finance, kept  # noqa: E402
 from workflows.stats.episodes import month_index  # noqa: E402
 from workflows.stats.feed import pseudonym, pseudonym_key, rebuild_aggregates  # noqa: E402
 from workflows.stats.history import COLUMNS, apply_import, check_import  # noqa: E402
@@ -301,6 +303,119 @@ def load_feed(session: Session, n: int, clients: int) -> None:
     write_rows(session.connection(), table, batch)  # type: ignore[arg-type]
 
 
+def request_rows(session: Session, seed: int = 5) -> Iterator[dict[str, Any]]:
+    """The aanmeldingen behind the feed (``stats_requests``): for each trajectory with a request
+    date a request granted on its decision date (still undecided when that lies after the
+    cut-off), and beside them, for about one in eight, a request of the same client refused or
+    closed without follow-up 5–60 days after it was made, and for one in a hundred a request
+    still undecided, made in the 120 days before the cut-off."""
+    rng = random.Random(seed)
+    cutoff_day = TODAY.replace(day=1) - timedelta(days=1)
+    F = StatsTrajectory
+    for client_key, age_band, wijk, domain, requested, decided in session.execute(
+        select(F.client_key, F.age_band, F.wijk, F.domain, F.request_date, F.decision_date)
+        .where(F.request_date.is_not(None))
+        .order_by(F.id)
+        .execution_options(yield_per=50_000)
+    ):
+        base = {
+            "source_request_id": None,
+            "frozen": False,
+            "client_key": client_key,
+            "age_band": age_band,
+            "wijk": wijk,
+            "domain": getattr(domain, "value", domain),
+        }
+        undecided = decided is None or decided > cutoff_day
+        yield {
+            **base,
+            "request_date": requested,
+            "decided_on": None if undecided else decided,
+            "outcome": "in_behandeling" if undecided else "toegekend",
+            "record_key": rng.getrandbits(KEY_BITS),
+        }
+        draw = rng.random()
+        if draw < 0.125:
+            made = requested - timedelta(days=rng.randint(60, 400))
+            yield {
+                **base,
+                "request_date": made,
+                "decided_on": made + timedelta(days=rng.randint(5, 60)),
+                "outcome": "afgewezen" if draw < 0.05 else "geen_vervolg",
+                "record_key": rng.getrandbits(KEY_BITS),
+            }
+        elif draw < 0.135:
+            yield {
+                **base,
+                "request_date": cutoff_day - timedelta(days=rng.randint(0, 120)),
+                "decided_on": None,
+                "outcome": "in_behandeling",
+                "record_key": rng.getrandbits(KEY_BITS),
+            }
+
+
+def load_requests(session: Session) -> int:
+    """``stats_requests`` from ``request_rows``, when it is empty (a database built before the
+    requests were part of the benchmark gets them on ``--reuse``), and their kept waits;
+    returns the rows written."""
+    if session.scalar(select(func.count()).select_from(StatsRequest)):
+        return 0
+    table = StatsRequest.__table__
+    written = 0
+    batch: list[dict[str, Any]] = []
+    for row in request_rows(session):
+        batch.append(row)
+        if len(batch) >= BATCH:
+            write_rows(session.connection(), table, batch)  # type: ignore[arg-type]
+            written += len(batch)
+            batch = []
+    write_rows(session.connection(), table, batch)  # type: ignore[arg-type]
+    # Their waits for a decision, kept as the flush hook keeps them.
+    kept.rebuild_request_waits(session.connection())
+    return written + len(batch)
+
+
+def load_provider_events(session: Session, seed: int = 6) -> int:
+    """``stats_provider_events`` beside the feed, when it is empty: for about 3 % of the
+    trajectories a proposal returned a few days before the decision by a provider drawn at
+    random, for 2 % a request to scale up or down during care by its own provider."""
+    E = StatsProviderEvent
+    if session.scalar(select(func.count()).select_from(E)):
+        return 0
+    rng = random.Random(seed)
+    F = StatsTrajectory
+    rows: list[dict[str, Any]] = []
+    for provider, domain, decided, start in session.execute(
+        select(F.provider_agb, F.domain, F.decision_date, F.care_start)
+        .order_by(F.id)
+        .execution_options(yield_per=50_000)
+    ):
+        draw = rng.random()
+        if draw < 0.03 and decided is not None:
+            day = decided - timedelta(days=rng.randint(1, 10))
+            kind, who = "returned", rng.choice(AGB)
+        elif draw < 0.05 and start is not None:
+            day = start + timedelta(days=rng.randint(10, 120))
+            kind, who = "scaling", provider
+        else:
+            continue
+        rows.append(
+            {
+                "source_event_id": None,
+                "source_trajectory_id": None,
+                "frozen": False,
+                "kind": kind,
+                "provider_agb": who,
+                "domain": getattr(domain, "value", domain),
+                "day": day,
+                "month": month_index(day),
+                "record_key": rng.getrandbits(KEY_BITS),
+            }
+        )
+    write_rows(session.connection(), E.__table__, rows)  # type: ignore[arg-type]
+    return len(rows)
+
+
 def import_file(rows: int, path: Path) -> None:
     """``rows`` new trajectories in the import format, for about ``rows``/1.6 new residents."""
     rng = random.Random(11)
@@ -371,9 +486,14 @@ def build(app: Any, url: str, n: int, clients: int, reuse: bool) -> None:
             started = time.perf_counter()
             with app.app_context():
                 run_migrations()
+                requests = load_requests(db.session)
+                load_provider_events(db.session)
                 db.session.commit()
             took = time.perf_counter() - started
-            print(f"reusing the database with {n:,} feed rows (migrated in {took:.1f} s)")
+            print(
+                f"reusing the database with {n:,} feed rows (migrated in {took:.1f} s"
+                + (f", {requests:,} requests added)" if requests else ")")
+            )
             vacuum(url)
             return
         if rows is not None:
@@ -392,10 +512,13 @@ def build(app: Any, url: str, n: int, clients: int, reuse: bool) -> None:
         load_feed(session, n, clients)
         loaded = time.perf_counter() - started
         episodes = rebuild_aggregates(session.connection())
+        requests = load_requests(session)
+        load_provider_events(session)
         session.commit()
         print(
             f"loaded {n:,} feed rows in {loaded:.1f} s, aggregates "
-            f"({episodes:,} episodes) in {time.perf_counter() - started - loaded:.1f} s"
+            f"({episodes:,} episodes) and {requests:,} requests in "
+            f"{time.perf_counter() - started - loaded:.1f} s"
         )
     vacuum(url)
 
@@ -450,7 +573,31 @@ FIGURES = (
     ("durations", "durations", "traject"),
     ("results", "results", "traject"),
     ("finance", "finance", "traject"),
+    # The waiting-times answer holds both (and the waiting list now, and the waits by month).
+    ("waits censored", "waiting-times", "traject"),
+    ("unmet demand", "waiting-times", "traject"),
+    ("scorecard", "providers", "traject"),
 )
+# The figure DuckDB and ``exact`` compute for a row of FIGURES (by default its API path).
+DUCK_FIGURE = {
+    "waits censored": "censored_waits",
+    "unmet demand": "unmet_demand",
+    "scorecard": "scorecard",
+}
+# The filter sets each figure is asked with (the scorecard takes a period and a domain only).
+FIGURE_FILTERS = {"scorecard": ("none",)}
+REQUEST_TYPES = {
+    "client_key": "VARCHAR",
+    "age_band": "VARCHAR",
+    "wijk": "VARCHAR",
+    "domain": "VARCHAR",
+    "request_date": "DATE",
+    "decided_on": "DATE",
+    "outcome": "VARCHAR",
+}
+EVENT_TYPES = {"kind": "VARCHAR", "provider_agb": "VARCHAR", "domain": "VARCHAR", "day": "DATE"}
+# Filters only a trajectory has: the request figures do not apply with one of them.
+TRAJECTORY_ONLY = ("category", "profile", "intensity", "provider")
 
 # Client episodes after the filters, as ``workflows.stats.episodes.merge`` forms them: sorted by
 # start (then end, open last), a trajectory opens a new episode when it starts more than one day
@@ -488,11 +635,21 @@ class Duck:
     """The figures of docs/statistics.md computed by DuckDB from the raw feed rows (a CSV of
     them in an in-memory table), each returned in the shape ``exact`` gives the app's."""
 
-    def __init__(self, csv_path: Path, query: StatsQuery, repeat_years: int) -> None:
+    def __init__(
+        self, csv_path: Path, query: StatsQuery, repeat_years: int, requests_path: Path
+    ) -> None:
         self.con = duckdb.connect()
         self.con.execute(
             "CREATE TABLE t AS SELECT * FROM read_csv(?, header=true, columns=?)",
             [str(csv_path), RAW_TYPES],
+        )
+        self.con.execute(
+            "CREATE TABLE rq AS SELECT * FROM read_csv(?, header=true, columns=?)",
+            [str(requests_path), REQUEST_TYPES],
+        )
+        self.con.execute(
+            "CREATE TABLE ev AS SELECT * FROM read_csv(?, header=true, columns=?)",
+            [str(requests_path.with_name("events.csv")), EVENT_TYPES],
         )
         self.query = query
         self.repeat_years = repeat_years
@@ -714,6 +871,107 @@ class Duck:
             [(int(y), c, _money(p), care, h) for y, c, p, care, h in years],
         )
 
+    def censored_waits(self, filters: dict[str, str]) -> tuple[Any, ...]:
+        """Per stage (request, decision) the waits that began in the period: n, ended by the
+        cut-off date, censored there, and the Kaplan–Meier median."""
+
+        def stage(sql: str) -> tuple[Any, ...]:
+            steps = [
+                (int(d), int(leaving), int(events))
+                for d, leaving, events in self.run(
+                    sql, self.params(filters, "first_day", "last_day", "cutoff")
+                )
+            ]
+            n = sum(leaving for _d, leaving, _e in steps)
+            done = sum(events for _d, _l, events in steps)
+            return (n, done, n - done, km_median_grouped(steps, n))
+
+        decision = stage(
+            f"""SELECT CASE WHEN care_start <= $cutoff THEN care_start - decision_date
+                            ELSE $cutoff - decision_date END AS d,
+                       count(*), count(*) FILTER (WHERE care_start <= $cutoff)
+                FROM t WHERE {self.where(filters, started=False)}
+                             AND decision_date BETWEEN $first_day AND $last_day
+                GROUP BY ALL ORDER BY d"""
+        )
+        if any(name in TRAJECTORY_ONLY for name in filters):
+            return (None, decision)
+        request = stage(
+            f"""SELECT CASE WHEN decided_on <= $cutoff THEN decided_on - request_date
+                            ELSE $cutoff - request_date END AS d,
+                       count(*), count(*) FILTER (WHERE decided_on <= $cutoff)
+                FROM rq WHERE {self.where(filters, started=False)}
+                              AND request_date BETWEEN $first_day AND $last_day
+                GROUP BY ALL ORDER BY d"""
+        )
+        return (request, decision)
+
+    def unmet_demand(self, filters: dict[str, str]) -> list[tuple[int, int, int]] | None:
+        """Per month of the period: the requests refused and closed without follow-up."""
+        if any(name in TRAJECTORY_ONLY for name in filters):
+            return None
+        rows = self.run(
+            f"""SELECT months.range,
+                       count(rq.outcome) FILTER (WHERE rq.outcome = 'afgewezen'),
+                       count(rq.outcome) FILTER (WHERE rq.outcome = 'geen_vervolg')
+                FROM range($start, $last + 1) months LEFT JOIN rq
+                  ON {MONTH_OF.format("rq.decided_on")} = months.range
+                 AND rq.outcome IN ('afgewezen', 'geen_vervolg')
+                 AND {" AND ".join(f"rq.{c}" for c in self.where(filters, False).split(" AND "))}
+                GROUP BY 1 ORDER BY 1""",
+            self.params(filters, "start", "last"),
+        )
+        return [(int(m), int(r), int(g)) for m, r, g in rows]
+
+    def scorecard(self, _filters: dict[str, str]) -> dict[str, tuple[Any, ...]]:
+        """Per provider (and "" for all): closed, on time, late, categories b and d, returned,
+        scaling requests, achieved, their prices, and the waits from decision to start."""
+        p = self.params({}, "start", "last", "first_day", "last_day", "cutoff")
+        closed = self.run(
+            """SELECT coalesce(provider_agb, ''), count(*),
+                      count(*) FILTER (WHERE result_achieved AND care_end <= planned_end),
+                      count(*) FILTER (WHERE result_achieved AND care_end > planned_end),
+                      count(*) FILTER (WHERE closure_category = 'b'),
+                      count(*) FILTER (WHERE closure_category = 'd'),
+                      count(*) FILTER (WHERE result_achieved),
+                      coalesce(sum(price) FILTER (WHERE result_achieved), 0)
+               FROM t WHERE domain = $domain AND end_month BETWEEN $start AND $last
+               GROUP BY ROLLUP (provider_agb)""",
+            {k: p[k] for k in ("domain", "start", "last")},
+        )
+        events = self.run(
+            """SELECT coalesce(provider_agb, ''), count(*) FILTER (WHERE kind = 'returned'),
+                      count(*) FILTER (WHERE kind = 'scaling')
+               FROM ev WHERE domain = $domain AND day BETWEEN $first_day AND $last_day
+               GROUP BY ROLLUP (provider_agb)""",
+            {k: p[k] for k in ("domain", "first_day", "last_day")},
+        )
+        waits = self.run(
+            """SELECT coalesce(provider_agb, ''),
+                      CASE WHEN care_start <= $cutoff THEN care_start - decision_date
+                           ELSE $cutoff - decision_date END AS d,
+                      count(*), count(*) FILTER (WHERE care_start <= $cutoff)
+               FROM t WHERE domain = $domain
+                            AND decision_date BETWEEN $first_day AND $last_day
+               GROUP BY GROUPING SETS ((provider_agb, d), (d)) ORDER BY 1, d""",
+            {k: p[k] for k in ("domain", "first_day", "last_day", "cutoff")},
+        )
+        found: dict[str, list[Any]] = {}
+        for agb, *cells in closed:
+            found[agb] = [*cells[:5], 0, 0, cells[5], _money(cells[6]), None]
+        for agb, returned, scaling in events:
+            found.setdefault(agb, [0, 0, 0, 0, 0, 0, 0, 0, _money(0), None])
+            found[agb][5:7] = [returned, scaling]
+        steps: dict[str, list[tuple[int, int, int]]] = {}
+        for agb, days, leaving, events_n in waits:
+            steps.setdefault(agb, []).append((int(days), int(leaving), int(events_n)))
+        for agb, rows in steps.items():
+            n = sum(leaving for _d, leaving, _e in rows)
+            done = sum(e for _d, _l, e in rows)
+            found.setdefault(agb, [0, 0, 0, 0, 0, 0, 0, 0, _money(0), None])
+            found[agb][9] = (n, done, n - done, km_median_grouped(rows, n))
+        return {agb: tuple(cells) for agb, cells in found.items()}
+
 
 def km_median_grouped(steps: list[tuple[int, int, int]], at_risk: int) -> int | None:
     """``figures.kaplan_meier_median`` over grouped rows (duration, leaving, events), sorted by
@@ -749,6 +1007,32 @@ def exact(session: Session, name: str, query: StatsQuery, repeat_years: int) -> 
             tuple(m.counts[level] for level in figures.INTENSITIES)
             for m in figures.intensity(session, query)
         ]
+    if name == "scorecard":
+        card = figures.scorecard(session, query, AGB)
+        found: dict[str, tuple[Any, ...]] = {}
+        for column in [*card.providers, card.municipality]:
+            c = column.counts
+            waits = column.decision_to_start
+            cells = (
+                c["closed"], c["achieved_on_time"], c["achieved_late"], c["category_b"],
+                c["category_d"], c["returned"], c["scaling_requests"], column.achieved,
+                _money(column.achieved_price),
+                (waits.n, waits.ended, waits.censored, waits.km_median_days) if waits.n else None,
+            )  # fmt: skip
+            if any(cells[:8]) or waits.n:
+                found[column.agb] = cells
+        return found
+    if name == "censored_waits":
+        waits = figures.censored_waits(session, query)
+        return tuple(
+            None if s is None else (s.n, s.ended, s.censored, s.km_median_days)
+            for s in (waits.stages["request"], waits.stages["decision"])
+        )
+    if name == "unmet_demand":
+        unmet = figures.unmet_demand(session, query)
+        if unmet.months is None:
+            return None
+        return [(m.month, m.counts["refused"], m.counts["no_follow_up"]) for m in unmet.months]
     if name == "durations":
         d = figures.durations(session, query)
         cohorts = [(c.year, c.n, c.ended, c.censored, c.km_median_days) for c in d.cohorts]
@@ -799,6 +1083,26 @@ def write_raw(path: Path) -> None:
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(RAW_TYPES)
+        for row in db.session.execute(select(*columns).execution_options(yield_per=50_000)):
+            writer.writerow([_raw(value) for value in row])
+
+
+def write_events(path: Path) -> None:
+    """The rows of ``stats_provider_events`` as a CSV for DuckDB."""
+    columns = [getattr(StatsProviderEvent, name) for name in EVENT_TYPES]
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(EVENT_TYPES)
+        for row in db.session.execute(select(*columns)):
+            writer.writerow([_raw(value) for value in row])
+
+
+def write_requests(path: Path) -> None:
+    """The rows of ``stats_requests`` as a CSV for DuckDB."""
+    columns = [getattr(StatsRequest, name) for name in REQUEST_TYPES]
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(REQUEST_TYPES)
         for row in db.session.execute(select(*columns).execution_options(yield_per=50_000)):
             writer.writerow([_raw(value) for value in row])
 
@@ -863,20 +1167,28 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "rows.csv"
+        raw_requests = Path(tmp) / "requests.csv"
         with app.app_context():
             write_raw(raw)
+            write_requests(raw_requests)
+            write_events(raw_requests.with_name("events.csv"))
             base_query = parse_query(db.session, period, TODAY)
-        duck = Duck(raw, base_query, repeat_years)
+        duck = Duck(raw, base_query, repeat_years, raw_requests)
     table: list[tuple[str, str, float, float]] = []
     for label_, path, unit in FIGURES:
         if args.only and path not in args.only:
             continue
         for filter_name, filters in FILTER_SETS.items():
+            if filter_name not in FIGURE_FILTERS.get(label_, FILTER_SETS):
+                continue
             params = {**period, "unit": unit, **filters}
+            if path == "providers":
+                params = dict(period)
+            computed = DUCK_FIGURE.get(label_, path)
             with app.app_context():
                 query = parse_query(db.session, params, TODAY)
-                ours = exact(db.session, path, query, repeat_years)
-            duck_ms, theirs = timed(duck.figure(path, filters, unit), args.repeat, args.budget)
+                ours = exact(db.session, computed, query, repeat_years)
+            duck_ms, theirs = timed(duck.figure(computed, filters, unit), args.repeat, args.budget)
             assert theirs == ours, (
                 f"DuckDB and the app's exact figures disagree: {label_}, {filter_name}\n"
                 f"app:    {ours}\nDuckDB: {theirs}"
@@ -885,6 +1197,17 @@ def main() -> None:
             # switched off (``--cache``: measure the cached answers).
             with contextlib.nullcontext() if args.cache else cache.disabled():
                 api_ms, _answer = timed(api(path, params), args.repeat, args.budget)
+            if label_ in DUCK_FIGURE:
+                # The part of the answer that is this figure, alone (exact, no HTTP).
+                with app.app_context():
+                    alone_ms, _ = timed(
+                        lambda computed=computed, query=query: exact(
+                            db.session, computed, query, repeat_years
+                        ),
+                        args.repeat,
+                        args.budget,
+                    )
+                print(f"{label_:<16} {filter_name:<16} the figure alone {alone_ms:7.1f} ms")
             table.append((label_, filter_name, api_ms, duck_ms))
             print(
                 f"{label_:<16} {filter_name:<16} API {api_ms:9.1f} ms   DuckDB {duck_ms:7.1f} ms"

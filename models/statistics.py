@@ -132,6 +132,8 @@ def episode_key(client_key: str, domain: object, care_start: date) -> int:
 # on (domain, start month) and (domain, end month) the durations' dates and key.
 FILTER_COLUMN_NAMES = tuple(FILTER_COLUMNS.values())
 COVERED = ("care_start", "care_end", "record_key", *FILTER_COLUMN_NAMES)
+# What the waits of the requests read beyond (domain, request date).
+REQUEST_COVERED = ("decided_on", "record_key", "wijk", "age_band")
 # What the per-year figures read of a client's rows.
 PER_CLIENT = ("start_month", "care_start", "care_end", "price")
 
@@ -148,6 +150,25 @@ class StatsTrajectory(Base):
         Index("ix_stats_trajectories_domain_start", "domain", "start_month", *COVERED),
         Index("ix_stats_trajectories_domain_end", "domain", "end_month", *COVERED),
         Index("ix_stats_trajectories_client", "client_key", "domain"),
+        # Covering: the price per achieved result of the trajectories closed in a period.
+        Index(
+            "ix_stats_trajectories_domain_achieved",
+            "domain",
+            "result_achieved",
+            "end_month",
+            "provider_agb",
+            "price",
+            "record_key",
+        ),
+        # Covering: the waits from decision to start of the trajectories decided in a period.
+        Index(
+            "ix_stats_trajectories_domain_decision",
+            "domain",
+            "decision_date",
+            "care_start",
+            "record_key",
+            *FILTER_COLUMN_NAMES,
+        ),
         # The waiting list's decisions without a start: a few of the rows, so a small index.
         Index(
             "ix_stats_trajectories_waiting",
@@ -244,6 +265,23 @@ class StatsRequest(Base):
     __table_args__ = (
         # The waiting list's requests without a decision by a date: undecided or decided later.
         Index("ix_stats_requests_domain_decided", "domain", "decided_on"),
+        # Covering: the waits of the requests made in a period (censored where undecided), and
+        # the unmet demand (refused, no follow-up) per day of that decision, read from these.
+        Index(
+            "ix_stats_requests_domain_requested",
+            "domain",
+            "request_date",
+            *REQUEST_COVERED,
+        ),
+        Index(
+            "ix_stats_requests_domain_outcome",
+            "domain",
+            "outcome",
+            "decided_on",
+            "record_key",
+            "wijk",
+            "age_band",
+        ),
         Index(
             "uq_stats_requests_source",
             "source_request_id",
@@ -264,6 +302,48 @@ class StatsRequest(Base):
     request_date: Mapped[date] = mapped_column(Date)
     decided_on: Mapped[date | None] = mapped_column(Date)  # empty while undecided
     outcome: Mapped[AanmeldingOutcome] = mapped_column(str_enum(AanmeldingOutcome))
+    record_key: Mapped[int] = mapped_column(Integer, default=random_record_key)
+
+
+# What a provider did or asked that its scorecard counts (``StatsProviderEvent.kind``).
+PROVIDER_EVENT_KINDS = ("returned", "scaling")
+
+
+class StatsProviderEvent(Base):
+    """One step of a provider that its scorecard counts, as the statistics see it: a proposal
+    it returned (``returned``, the provider whose user returned it) or a request to scale a
+    trajectory up or down (``scaling``, the trajectory's provider). Derived from the trajectory
+    events by the feed's hook, with no personal data (no client key, only the record key);
+    linked to its trajectory while that exists, detached or frozen like a feed row."""
+
+    __tablename__ = "stats_provider_events"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN (" + ", ".join(f"'{kind}'" for kind in PROVIDER_EVENT_KINDS) + ")",
+            name="provider_event_kind",
+        ),
+        # Covering: the scorecard counts a kind per provider over the months of a period.
+        Index(
+            "ix_stats_provider_events_kind_month",
+            "kind",
+            "month",
+            "domain",
+            "provider_agb",
+            "record_key",
+        ),
+        Index("ix_stats_provider_events_source", "source_trajectory_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The event and trajectory this row was derived from, while they exist (no foreign key).
+    source_event_id: Mapped[int | None] = mapped_column(Integer)
+    source_trajectory_id: Mapped[int | None] = mapped_column(Integer)
+    frozen: Mapped[bool] = mapped_column(Boolean, default=False)
+    kind: Mapped[str] = mapped_column(String(10))
+    provider_agb: Mapped[str] = mapped_column(String(8))
+    domain: Mapped[Domain] = mapped_column(str_enum(Domain, 10))
+    day: Mapped[date] = mapped_column(Date)
+    month: Mapped[int] = mapped_column(Integer)
     record_key: Mapped[int] = mapped_column(Integer, default=random_record_key)
 
 

@@ -17,6 +17,7 @@ from workflows.caseload import (
     provider_list,
     provider_sees,
 )
+from workflows.errors import DomainError
 from workflows.message_overview import trajectory_messages
 from workflows.paging import page_number
 from workflows.transitions import Action, allowed_actions
@@ -27,6 +28,10 @@ from ..bsn_display import shown_bsn
 from ..extensions import db
 from ..formtools import run_step, step_not_possible, whole_number
 from ..loaders import actionable_trajectory, visible_trajectory
+from ..manager.downloads import describe, disclosure_notice, format_cell
+from ..manager.forms import FilterForm as ScorecardForm
+from ..manager.presentation import scorecard_tables
+from ..statistics import problem_messages, published_scorecard, threshold
 from . import bp
 from .evaluation_forms import zrm_given
 from .forms import AcceptForm, ReturnForm, start_form
@@ -202,3 +207,29 @@ def evaluation_report_pdf(evaluation_id: int) -> Response:
         document, f"evaluatieverslag-{evaluation.id}.pdf", object_type="evaluatie",
         object_id=evaluation.id, resident_id=evaluation.trajectory.resident_id,
     )  # fmt: skip
+
+
+@bp.get("/scorekaart")
+@bp.get("/scorekaart/<int:provider_id>")
+def scorecard(provider_id: int | None = None) -> tuple[str, int]:
+    """The organisation's own scorecard beside the municipality's (all providers): never
+    another provider's — another organisation's id is 404, as its trajectories are."""
+    user = me()
+    if user.provider is None or (provider_id is not None and provider_id != user.provider_id):
+        abort(404)
+    args = {key: request.args[key] for key in ("from", "to", "domain") if request.args.get(key)}
+    form = ScorecardForm(request.args)
+    form.fill_choices(db.session)
+    context: dict[str, Any] = {"form": form, "k": threshold(), "format_cell": format_cell}
+    try:
+        published = published_scorecard(args).only(user.provider.agb_code)
+    except DomainError as error:
+        context["problems"] = [message for _field, message in problem_messages(error)]
+        return render_template("aanbieder/scorecard.html", **context), 400
+    context.update(
+        provider=user.provider,
+        about=[line for line in describe(published.header) if line[0] != _("Eenheid")],
+        disclosure_notice=disclosure_notice(published.header),
+        tables=scorecard_tables(published),
+    )
+    return render_template("aanbieder/scorecard.html", **context), 200

@@ -25,7 +25,7 @@ from workflows.stats.admin import authenticate_token
 from ..auth.access import register_token_loader
 from ..errors import MESSAGES
 from ..extensions import csrf, db
-from ..statistics import problem_messages, published, query_from
+from ..statistics import problem_messages, published, published_scorecard, query_from
 from .openapi import openapi_document
 
 bp = Blueprint("api", __name__)
@@ -112,6 +112,19 @@ def results() -> Response:
 @bp.get("/stats/finance")
 def finance() -> Response:
     return figure("finance")
+
+
+@bp.get("/stats/providers")
+def providers() -> Response:
+    """Every provider's scorecard and the municipality's, for a period and a domain."""
+    try:
+        scorecard = published_scorecard(request.args)
+    except DomainError as problem:
+        details = [{"parameter": p, "message": m} for p, m in problem_messages(problem)]
+        return error(
+            400, "bad_request", "; ".join(m for _p, m in problem_messages(problem)), details
+        )
+    return jsonify(scorecard.to_json())
 
 
 @bp.get("/openapi.json")

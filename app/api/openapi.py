@@ -103,6 +103,77 @@ WAITING_LIST = _object(
     "of their own",
 )
 
+WAIT_SURVIVAL = {
+    **_object(
+        {
+            "n": COUNT,
+            "ended": COUNT,
+            "censored": COUNT,
+            "km_median_days": {"type": ["integer", "null"]},
+            "suppressed": SUPPRESSED,
+        }
+    ),
+    "type": ["object", "null"],
+    "description": "the waits of the stage that began in the period: ended by the reference "
+    "date, or still waiting then (censored there); the Kaplan–Meier median in days (null "
+    "while half are still waiting, or hidden over fewer than k waits); null when the filters "
+    "do not apply to the stage",
+}
+CENSORED_WAITS = _object(
+    {
+        "reference_date": {"type": "string", "format": "date"},
+        "stages": _object({stage: WAIT_SURVIVAL for stage in WAIT_STAGES}),
+        "not_applicable": SUPPRESSED,
+    },
+    description="waiting times with those still waiting censored at the reference date",
+)
+UNMET_CELLS = _object({"refused": COUNT, "no_follow_up": COUNT, "total": COUNT})
+UNMET_DEMAND = {
+    **_object(
+        {
+            "months": {
+                "type": "array",
+                "items": _object(
+                    {"month": MONTH, "refused": COUNT, "no_follow_up": COUNT, "total": COUNT}
+                ),
+            },
+            "period": UNMET_CELLS,
+        }
+    ),
+    "type": ["object", "null"],
+    "description": "requests refused or closed without follow-up, per month of that decision "
+    "and for the period, every count (totals too) a cell of its own; null when a filter only "
+    "a trajectory has is set",
+}
+
+SCORECARD_COLUMN = {
+    "closed": COUNT,
+    "achieved_on_time": COUNT,
+    "achieved_late": COUNT,
+    "category_b": COUNT,
+    "category_d": COUNT,
+    "returned": COUNT,
+    "scaling_requests": COUNT,
+    "share_achieved_on_time": NUMBER,
+    "share_achieved_late": NUMBER,
+    "share_category_b": NUMBER,
+    "share_category_d": NUMBER,
+    "achieved": COUNT,
+    "price_per_achieved_result": NUMBER,
+    "decision_to_start": _object(
+        {
+            "n": COUNT,
+            "ended": COUNT,
+            "censored": COUNT,
+            "km_median_days": {"type": ["integer", "null"]},
+        },
+        description="the waits from decision to start of the trajectories decided in the "
+        "period, the still-waiting censored; a hidden median is named in the column's "
+        "`suppressed` (`decision_to_start.km_median_days`)",
+    ),
+    "suppressed": SUPPRESSED,
+}
+
 SCHEMAS: dict[str, Any] = {
     "Error": _object(
         {
@@ -203,8 +274,28 @@ SCHEMAS: dict[str, Any] = {
                     }
                 ),
             },
+            "censored_waits": CENSORED_WAITS,
+            "unmet_demand": UNMET_DEMAND,
             "suppressed": SUPPRESSED,
         }
+    ),
+    "Scorecard": _object(
+        {
+            **_header(["traject"]),
+            "providers": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "agb": {"type": "string"},
+                        "name": {"type": "string"},
+                        **SCORECARD_COLUMN,
+                    }
+                ),
+            },
+            "municipality": _object(SCORECARD_COLUMN),
+        },
+        description="every provider of the catalogue side by side, and the municipality (all "
+        "providers together: its counts are cells of their own, its shares pooled)",
     ),
     "Results": _object(
         {
@@ -345,6 +436,8 @@ def _parameters(figure: str) -> list[dict[str, Any]]:
             "domain", "wmo or jeugd (default: both).", {"type": "string", "enum": ["wmo", "jeugd"]}
         ),
     ]
+    if figure == "providers":  # a period and a domain only
+        return parameters
     if figure in ("flows", "durations"):
         parameters.append(
             _parameter(
@@ -378,12 +471,22 @@ PATHS = {
     "flows": ("Flows", "Monthly beginstand, instroom, uitstroom and eindstand; yearly means."),
     "intensity": ("Intensity", "Trajectories per intensity per month, with shares."),
     "durations": ("Durations", "Care durations; Kaplan–Meier median per start-year cohort."),
-    "waiting-times": ("WaitingTimes", "Days request→decision and decision→start by month."),
+    "waiting-times": (
+        "WaitingTimes",
+        "Days request→decision and decision→start by month, the waiting list now, the waits "
+        "with the still-waiting censored, and the unmet demand per month.",
+    ),
     "results": ("Results", "Result rate, closure categories, extensions, repeat use, cost, rates."),
     "finance": (
         "Finance",
         "Committed spend, claims submitted/approved/refused, deviations from the tariff, "
         "expected claims.",
+    ),
+    "providers": (
+        "Scorecard",
+        "Per provider for a period: closed, result on time and late, categories b and d, "
+        "waits from decision to start, returned proposals, scaling requests, price per "
+        "achieved result; and the municipality's.",
     ),
 }
 

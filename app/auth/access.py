@@ -131,11 +131,15 @@ ACCESS: dict[str, Rule] = {
     "aanbieder.claims": AANBIEDER,
     "aanbieder.claims_download": AANBIEDER,
     "aanbieder.dismiss_task": AANBIEDER,
+    "aanbieder.scorecard": AANBIEDER,
     # --- manager (aggregates only) ----------------------------------------------------------------
     "manager.index": MANAGER,
     "manager.download_csv": MANAGER,
     "manager.download_xlsx": MANAGER,
     "manager.monitor_pdf": MANAGER,
+    "manager.providers": MANAGER,
+    "manager.providers_csv": MANAGER,
+    "manager.providers_xlsx": MANAGER,
     # --- the statistics API: bearer tokens issued to managers, never the session cookie --------
     "api.openapi": PUBLIC,
     "api.flows": token(Role.MANAGER),
@@ -149,6 +153,7 @@ ACCESS: dict[str, Rule] = {
     "berichten_api.outbox": token(Role.AANBIEDER, realm="berichten"),
     "berichten_api.message": token(Role.AANBIEDER, realm="berichten"),
     "berichten_api.acknowledge": token(Role.AANBIEDER, realm="berichten"),
+    "api.providers": token(Role.MANAGER),
     # --- beheerder (no case content, except the answer to a request for access) -------------------
     "beheer.index": BEHEERDER,
     "beheer.providers": BEHEERDER,

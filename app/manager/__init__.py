@@ -18,10 +18,17 @@ from ..charts import to_svg
 from ..errors import render_error
 from ..extensions import db
 from ..pdf import MonitorReportPdf, send_pdf
-from ..statistics import FIGURE_NAMES, problem_messages, published, query_from, threshold
+from ..statistics import (
+    FIGURE_NAMES,
+    problem_messages,
+    published,
+    published_scorecard,
+    query_from,
+    threshold,
+)
 from .downloads import csv_bytes, describe, disclosure_notice, format_cell, xlsx_bytes
 from .forms import FilterForm
-from .presentation import charts_for, finance_warnings, tables_for
+from .presentation import charts_for, finance_warnings, scorecard_tables, tables_for
 
 bp = Blueprint("manager", __name__)
 
@@ -118,3 +125,57 @@ def monitor_pdf() -> Response | tuple[str, int]:
     sections = [(name, titles[name], published(name, query)) for name in FIGURE_NAMES]
     document = MonitorReportPdf(sections, clock.today())
     return send_pdf(document, f"monitor-{query.header(threshold())['from']}.pdf")
+
+
+def _scorecard_args() -> dict[str, str]:
+    """The scorecard's parameters as asked, and any filter (refused with a message)."""
+    return {key: value for key, value in request.args.items() if key != "figuur"}
+
+
+@bp.get("/aanbieders")
+def providers() -> tuple[str, int]:
+    """The providers' scorecards side by side, with the municipality's."""
+    form = FilterForm(request.args)
+    form.fill_choices(db.session)
+    args = _scorecard_args()
+    context: dict[str, Any] = {"form": form, "k": threshold(), "format_cell": format_cell,
+                               "args": args}  # fmt: skip
+    try:
+        scorecard = published_scorecard(args)
+    except DomainError as error:
+        context["problems"] = [message for _field, message in problem_messages(error)]
+        return render_template("manager/providers.html", **context), 400
+    context.update(
+        about=[line for line in describe(scorecard.header) if line[0] != _("Eenheid")],
+        disclosure_notice=disclosure_notice(scorecard.header),
+        tables=scorecard_tables(scorecard),
+    )
+    return render_template("manager/providers.html", **context), 200
+
+
+def _scorecard_download(kind: str) -> Response | tuple[str, int]:
+    try:
+        scorecard = published_scorecard(_scorecard_args())
+    except DomainError as error:
+        return render_error(400, " ".join(m for _f, m in problem_messages(error)))
+    title = f"Trajectwijzer — {_('Aanbieders')}"
+    tables = scorecard_tables(scorecard)
+    stem = f"trajectwijzer-aanbieders-{scorecard.header['from']}-{scorecard.header['to']}"
+    if kind == "csv":
+        data, mimetype = csv_bytes(title, scorecard.header, tables), "text/csv"
+    else:
+        data = xlsx_bytes(title, scorecard.header, tables)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return send_file(
+        io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=f"{stem}.{kind}"
+    )
+
+
+@bp.get("/aanbieders.csv")
+def providers_csv() -> Response | tuple[str, int]:
+    return _scorecard_download("csv")
+
+
+@bp.get("/aanbieders.xlsx")
+def providers_xlsx() -> Response | tuple[str, int]:
+    return _scorecard_download("xlsx")

@@ -18,6 +18,7 @@ from workflows.stats.anonymity import (
     PublishedFlows,
     PublishedIntensity,
     PublishedResults,
+    PublishedScorecard,
     PublishedWaiting,
 )
 
@@ -216,7 +217,66 @@ def waiting_tables(report: PublishedWaiting) -> list[DataTable]:
                 for r in report.months
             ],
         ),
+        *censored_waits_tables(report),
     ]
+
+
+def censored_waits_tables(report: PublishedWaiting) -> list[DataTable]:
+    """The waits of the period with the still-waiting censored (a row per stage), and the
+    unmet demand per month with the whole period last; "n.v.t." where the filters do not
+    apply to requests."""
+    not_applicable = _("n.v.t.")
+    waits = report.censored_waits
+    rows: list[list[Cell]] = []
+    for name, stage in waits["stages"].items():
+        if stage is None:
+            rows.append([wait_stage_label(name), *[not_applicable] * 4])
+        else:
+            rows.append(
+                [
+                    wait_stage_label(name),
+                    stage["n"],
+                    stage["ended"],
+                    stage["censored"],
+                    _cell(stage, "km_median_days"),
+                ]
+            )
+    day = date.fromisoformat(waits["reference_date"])
+    tables = [
+        DataTable(
+            "censored_waits",
+            _(
+                "Wachttijden van wie in de periode begon te wachten, wie op %(day)s nog wacht "
+                "meegeteld (Kaplan–Meier)",
+                day=str(format_date(day, "d MMMM y")),
+            ),
+            [
+                _("Fase"),
+                _("Begonnen in de periode"),
+                _("Wachten beëindigd"),
+                _("Nog wachtend"),
+                _("Mediane wachttijd (dagen)"),
+            ],
+            rows,
+        )
+    ]
+    unmet = report.unmet_demand
+    columns = [_("Maand"), _("Afgewezen"), _("Geen vervolg"), _("Totaal")]
+    cells = ("refused", "no_follow_up", "total")
+    if unmet is None:
+        unmet_rows: list[list[Cell]] = [[_("Hele periode"), *[not_applicable] * 3]]
+    else:
+        unmet_rows = [[m["month"], *[m[c] for c in cells]] for m in unmet["months"]]
+        unmet_rows.append([_("Hele periode"), *[unmet["period"][c] for c in cells]])
+    tables.append(
+        DataTable(
+            "unmet_demand",
+            _("Onvervulde vraag: aanmeldingen afgewezen of zonder vervolg, per maand"),
+            columns,
+            unmet_rows,
+        )
+    )
+    return tables
 
 
 def wait_band_label(code: str) -> str:
@@ -610,6 +670,28 @@ def waiting_list_chart(waiting: dict[str, Any]) -> Chart:
     return chart
 
 
+def unmet_demand_charts(unmet: dict[str, Any] | None) -> list[Chart]:
+    """The refused requests and those without follow-up per month, stacked (none where the
+    filters do not apply to requests)."""
+    if unmet is None:
+        return []
+    chart = bar_chart(
+        _("Onvervulde vraag per maand"),
+        _(
+            "Gestapeld staafdiagram van het aantal aanmeldingen per maand dat is afgewezen of "
+            "zonder vervolg is afgesloten."
+        ),
+        [m["month"] for m in unmet["months"]],
+        [
+            (_("Afgewezen"), [m["refused"] for m in unmet["months"]]),
+            (_("Geen vervolg"), [m["no_follow_up"] for m in unmet["months"]]),
+        ],
+        stacked=True,
+    )
+    chart.source = "unmet_demand"
+    return [chart]
+
+
 def _charts(name: str, report: Any) -> list[Chart]:
     if name == "flows":
         labels = [r.month for r in report.months]
@@ -685,6 +767,7 @@ def _charts(name: str, report: Any) -> list[Chart]:
                     ),
                 ],
             ),
+            *unmet_demand_charts(report.unmet_demand),
         ]
     if name == "finance":
         return [
@@ -725,3 +808,62 @@ def _charts(name: str, report: Any) -> list[Chart]:
             ],
         )
     ]
+
+
+# --- the provider scorecard -------------------------------------------------------------------
+
+
+def scorecard_columns() -> list[str]:
+    return [
+        _("Aanbieder"),
+        _("AGB-code"),
+        _("Afgesloten"),
+        _("Resultaat binnen termijn"),
+        _("Aandeel binnen termijn"),
+        _("Resultaat na termijn"),
+        _("Aandeel na termijn"),
+        _("Categorie b"),
+        _("Categorie d"),
+        _("Besluiten in de periode"),
+        _("Mediane dagen besluit → start"),
+        _("Voorstellen teruggestuurd"),
+        _("Verzoeken op- of afschalen"),
+        _("Behaalde resultaten"),
+        _("Gemiddelde prijs per behaald resultaat"),
+    ]
+
+
+def scorecard_row(name: str, agb: str, column: dict[str, Any]) -> list[Cell]:
+    waits = column["decision_to_start"]
+    return [
+        name,
+        agb,
+        column["closed"],
+        column["achieved_on_time"],
+        share(column["share_achieved_on_time"]),
+        column["achieved_late"],
+        share(column["share_achieved_late"]),
+        column["category_b"],
+        column["category_d"],
+        waits["n"],
+        _cell(column, "decision_to_start.km_median_days", waits["km_median_days"]),
+        column["returned"],
+        column["scaling_requests"],
+        column["achieved"],
+        _cell(column, "price_per_achieved_result", money(column["price_per_achieved_result"])),
+    ]
+
+
+def scorecard_tables(report: PublishedScorecard) -> list[DataTable]:
+    """The providers side by side, a row each, and the municipality (all providers) last."""
+    rows = [scorecard_row(p["name"], p["agb"], p) for p in report.providers]
+    rows.append(scorecard_row(_("Gemeente (alle aanbieders)"), "", report.municipality))
+    return [
+        DataTable(
+            "scorecard",
+            _("Scorekaart per aanbieder, %(start)s – %(end)s", start=report.header["from"],
+              end=report.header["to"]),
+            scorecard_columns(),
+            rows,
+        )
+    ]  # fmt: skip

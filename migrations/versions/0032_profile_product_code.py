@@ -7,7 +7,7 @@ order of the profiles' ids (the first profile of category 02 gets ``02001``, the
 ``02002``). The beheerder can change it on the profile's page until a 301 carried it.
 
 Revision ID: 0032
-Revises: 0030
+Revises: 0031
 Create Date: 2026-12-06 06:05:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0032"
-down_revision: str | None = "0030"
+down_revision: str | None = "0031"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -181,13 +181,23 @@ def test_the_token_api_needs_no_csrf_token_and_refuses_other_methods(
     assert response.get_json()["error"] == "method_not_allowed"
 
 
-def test_the_openapi_document_lists_the_six_figures(client: FlaskClient) -> None:
+def test_the_openapi_document_lists_the_six_figures_and_the_scorecard(
+    client: FlaskClient,
+) -> None:
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.1")
     assert sorted(document["paths"]) == [
         f"/api/v1/stats/{name}"
         for name in sorted(
-            ["durations", "finance", "flows", "intensity", "results", "waiting-times"]
+            [
+                "durations",
+                "finance",
+                "flows",
+                "intensity",
+                "results",
+                "waiting-times",
+                "providers",
+            ]
         )
     ]
     Draft202012Validator.check_schema(document["components"]["schemas"]["Flows"])

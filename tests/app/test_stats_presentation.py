@@ -256,9 +256,9 @@ def test_every_chart_is_kept_together_with_its_table(
     assert drawings == []  # none loose in the story
     kept = [f for f in story if isinstance(f, KeepTogether)]
     with_chart = [k for k in kept if any(isinstance(f, Drawing) for f in k._content)]
-    # flows (two charts), intensity, durations, the waiting list, waiting times, results,
-    # finance (committed spend)
-    assert len(with_chart) == 7
+    # flows (two charts), intensity, durations, the waiting list, waiting times, the unmet
+    # demand, results, finance (committed spend)
+    assert len(with_chart) == 8
     for block in with_chart:
         assert isinstance(block._content[-1], Table)  # the chart's table closes its block
 

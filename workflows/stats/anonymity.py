@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -44,16 +45,23 @@ from models import KEY_MODULUS
 from ..errors import N_
 from .episodes import month_label
 from .figures import (
+    SCORECARD_COUNTS,
+    UNMET_OUTCOMES,
+    CensoredWaits,
     Durations,
     Flows,
     IntensityMonth,
     Results,
+    Scorecard,
+    ScorecardColumn,
+    UnmetDemand,
     Wait,
     WaitingNow,
     WaitingTimes,
+    WaitSurvival,
 )
 from .finance import Amount, BudgetYear, Finance
-from .money import cents
+from .kept import cents
 from .selection import DEFAULT_K, WAIT_BAND_CODES, WAIT_STAGES
 
 Count = int  # a published count: always shown (perturbed), never hidden
@@ -411,6 +419,8 @@ class PublishedWaiting:
     waiting_list: dict[str, Any]
     months: list[WaitRow]
     suppressed: list[str]
+    censored_waits: dict[str, Any] = field(default_factory=dict)
+    unmet_demand: dict[str, Any] | None = None
 
     @property
     def waiting_now(self) -> Count:
@@ -423,6 +433,8 @@ class PublishedWaiting:
             "waiting_now": self.waiting_now,
             "waiting_list": self.waiting_list,
             "months": [row.__dict__ for row in self.months],
+            "censored_waits": self.censored_waits,
+            "unmet_demand": self.unmet_demand,
             "suppressed": self.suppressed,
         }
 
@@ -472,8 +484,77 @@ def protect_waiting_now(raw: WaitingNow, disclosure: Disclosure) -> dict[str, An
     }
 
 
+SURVIVAL_CELLS = ("n", "ended", "censored")
+
+
+def _survival(stage: WaitSurvival, disclosure: Disclosure) -> dict[str, Any]:
+    """Waits, those ended and those censored, each a cell with its own key; the Kaplan–Meier
+    median hidden over fewer than ``k`` waits (``_few``, as every median)."""
+    cells: dict[str, Any] = {
+        cell: disclosure.publish(getattr(stage, cell), stage.keys.get(cell, 0))
+        for cell in SURVIVAL_CELLS
+    }
+    cells["km_median_days"] = stage.km_median_days
+    cells["suppressed"] = []
+    if _few(stage.n, disclosure) and stage.km_median_days is not None:
+        cells["km_median_days"] = None
+        cells["suppressed"].append("km_median_days")
+    return cells
+
+
+def protect_censored_waits(raw: CensoredWaits, disclosure: Disclosure) -> dict[str, Any]:
+    """Per stage: the waits, those ended and those censored, each a cell with its own key;
+    the Kaplan–Meier median hidden over fewer than ``k`` waits (``_few``, as the durations').
+    A stage the filters do not apply to is None, named in ``not_applicable``."""
+    stages: dict[str, Any] = {}
+    for name in WAIT_STAGES:
+        stage = raw.stages[name]
+        stages[name] = None if stage is None else _survival(stage, disclosure)
+    return {
+        "reference_date": raw.reference_date.isoformat(),
+        "stages": stages,
+        "not_applicable": [f"stages.{name}" for name in WAIT_STAGES if stages[name] is None],
+    }
+
+
+UNMET_CELLS = (*UNMET_OUTCOMES, "total")
+
+
+def protect_unmet_demand(raw: UnmetDemand, disclosure: Disclosure) -> dict[str, Any] | None:
+    """Per month the refused requests, those without follow-up and both together, and the
+    same three for the whole period: every one a cell with its own key (a total is never the
+    sum of published parts). None where the filters do not apply to requests."""
+    if raw.months is None:
+        return None
+    period = Counter[str]()
+    period_keys = Counter[str]()
+    months = []
+    for month in raw.months:
+        counts = {**month.counts, "total": sum(month.counts.values())}
+        keys = {**month.keys, "total": sum(month.keys.values())}
+        period.update(counts)
+        period_keys.update(keys)
+        months.append(
+            {
+                "month": month_label(month.month),
+                **{cell: disclosure.publish(counts[cell], keys[cell]) for cell in UNMET_CELLS},
+            }
+        )
+    return {
+        "months": months,
+        "period": {
+            cell: disclosure.publish(period[cell], period_keys[cell]) for cell in UNMET_CELLS
+        },
+    }
+
+
 def protect_waiting(
-    raw: WaitingTimes, now: WaitingNow, header: dict[str, Any], disclosure: Disclosure
+    raw: WaitingTimes,
+    now: WaitingNow,
+    header: dict[str, Any],
+    disclosure: Disclosure,
+    censored: CensoredWaits | None = None,
+    unmet: UnmetDemand | None = None,
 ) -> PublishedWaiting:
     months = []
     for month in raw.months:
@@ -491,7 +572,14 @@ def protect_waiting(
             )
         )
     waiting_list = protect_waiting_now(now, disclosure)
-    return PublishedWaiting({**header, **disclosure.header()}, waiting_list, months, [])
+    return PublishedWaiting(
+        {**header, **disclosure.header()},
+        waiting_list,
+        months,
+        [],
+        protect_censored_waits(censored, disclosure) if censored is not None else {},
+        protect_unmet_demand(unmet, disclosure) if unmet is not None else None,
+    )
 
 
 # --- results ------------------------------------------------------------------------------
@@ -766,3 +854,81 @@ def protect_budget(raw: BudgetYear, disclosure: Disclosure) -> dict[str, Any]:
         "applicable": raw.applicable,
         "rows": rows,
     }
+
+
+# --- the provider scorecard -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishedScorecard:
+    header: dict[str, Any]
+    providers: list[dict[str, Any]]
+    municipality: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.header, "providers": self.providers, "municipality": self.municipality}
+
+    def only(self, agb: str) -> PublishedScorecard:
+        """The same scorecard with only the provider ``agb`` beside the municipality (what a
+        provider sees of it)."""
+        return PublishedScorecard(
+            self.header, [p for p in self.providers if p["agb"] == agb], self.municipality
+        )
+
+
+# The shares of a scorecard column: each count over the closed trajectories.
+SCORECARD_SHARES = ("achieved_on_time", "achieved_late", "category_b", "category_d")
+
+
+def protect_scorecard_column(column: ScorecardColumn, disclosure: Disclosure) -> dict[str, Any]:
+    """A provider's (or the municipality's) column: every count a cell with its own key (the
+    municipality's are cells of their own, never the sum of the published providers'); the
+    shares of the closed trajectories from published counts; the waits as every wait (the
+    median hidden over fewer than ``k``); the price per achieved result over the published
+    number of achieved results, its total published by the one rule for money
+    (``Disclosure.publish_amount``), as the results' price per client."""
+    cells: dict[str, Any] = {
+        name: disclosure.publish(column.counts[name], column.keys.get(name, 0))
+        for name in SCORECARD_COUNTS
+    }
+    closed = cells["closed"]
+    shares = {
+        f"share_{name}": _round(cells[name] / closed, 4) if closed else None
+        for name in SCORECARD_SHARES
+    }
+    achieved_key = column.keys.get("achieved", 0)
+    achieved = disclosure.publish(column.achieved, achieved_key)
+    suppressed: list[str] = []
+    price: float | None = None
+    # The one rule for money (``publish_amount``): the sum hidden over 1…k−1 achieved results,
+    # otherwise moved by the cell key; the mean from the published sum and count.
+    total = disclosure.publish_amount(cents(column.achieved_price), column.achieved, achieved_key)
+    if total is None:
+        suppressed.append("price_per_achieved_result")
+    elif achieved:
+        price = round(total / achieved, 2)
+    waits = _survival(column.decision_to_start, disclosure)
+    suppressed += [f"decision_to_start.{name}" for name in waits.pop("suppressed")]
+    return {
+        **cells,
+        **shares,
+        "achieved": achieved,
+        "price_per_achieved_result": price,
+        "decision_to_start": waits,
+        "suppressed": suppressed,
+    }
+
+
+def protect_scorecard(
+    raw: Scorecard, names: Mapping[str, str], header: dict[str, Any], disclosure: Disclosure
+) -> PublishedScorecard:
+    providers = [
+        {"agb": column.agb, "name": names.get(column.agb, column.agb),
+         **protect_scorecard_column(column, disclosure)}
+        for column in raw.providers
+    ]  # fmt: skip
+    return PublishedScorecard(
+        {**header, **disclosure.header()},
+        providers,
+        protect_scorecard_column(raw.municipality, disclosure),
+    )

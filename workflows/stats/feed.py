@@ -75,6 +75,7 @@ from models import (
     StatsFeedChange,
     StatsFilterCount,
     StatsMonthlyCount,
+    StatsProviderEvent,
     StatsRequest,
     StatsTrajectory,
     SupportProfile,
@@ -82,6 +83,7 @@ from models import (
     Trajectory,
     TrajectoryEvent,
     TrajectoryState,
+    User,
     Wijk,
     derived_key,
     episode_key,
@@ -90,6 +92,7 @@ from models import (
 )
 
 from ..bulk import write_rows
+from ..clock import local_date
 from ..dates import age_on
 from . import kept, money
 from .episodes import merge, month_index
@@ -118,11 +121,20 @@ counts_table = cast(Table, StatsMonthlyCount.__table__)
 filter_counts_table = cast(Table, StatsFilterCount.__table__)
 requests_table = cast(Table, StatsRequest.__table__)
 changes_table = cast(Table, StatsFeedChange.__table__)
+provider_events_table = cast(Table, StatsProviderEvent.__table__)
+# The trajectory events a provider's scorecard counts, and the kind of their rows.
+PROVIDER_EVENT_ACTIONS = {
+    EventAction.TERUGSTUREN: "returned",
+    EventAction.OPSCHALING_GEVRAAGD: "scaling",
+}
+# The events whose arrival changes what the feed derives from their trajectory.
+FEED_EVENT_ACTIONS = (EXTENSION_ACTION, *PROVIDER_EVENT_ACTIONS)
 WIJK_TABLES = (facts, requests_table)  # the tables that name a wijk/kern
 
 # The columns ``derive`` fills, in table order (everything but the surrogate id).
 FACT_COLUMNS = [c.name for c in facts.columns if c.name not in ("id", "frozen")]
 REQUEST_COLUMNS = [c.name for c in requests_table.columns if c.name != "id"]
+PROVIDER_EVENT_COLUMNS = [c.name for c in provider_events_table.columns if c.name != "id"]
 
 
 class MissingPseudonymKey(RuntimeError):
@@ -333,6 +345,115 @@ def derive_requests(
     for start in range(0, len(ids), BATCH):
         for source in connection.execute(query.where(rq.c.id.in_(ids[start : start + BATCH]))):
             yield _request_row(source, key)
+
+
+def _provider_event_source_query() -> Select[Any]:
+    ev = TrajectoryEvent.__table__
+    t = Trajectory.__table__
+    r = Resident.__table__
+    pr = Provider.__table__
+    u = User.__table__
+    acting = Provider.__table__.alias("acting")
+    return (
+        select(
+            ev.c.id,
+            ev.c.trajectory_id,
+            ev.c.action,
+            ev.c.at,
+            t.c.domain,
+            r.c.bsn,
+            pr.c.agb_code,
+            acting.c.agb_code.label("acting_agb"),
+        )
+        .select_from(ev)
+        .join(t, t.c.id == ev.c.trajectory_id)
+        .join(r, r.c.id == t.c.resident_id)
+        .join(pr, pr.c.id == t.c.provider_id)
+        .outerjoin(u, u.c.id == ev.c.user_id)
+        .outerjoin(acting, acting.c.id == u.c.provider_id)
+        .where(ev.c.action.in_([action.value for action in PROVIDER_EVENT_ACTIONS]))
+    )
+
+
+def _provider_event_row(source: Any, key: bytes) -> dict[str, Any]:
+    """A returned proposal counts for the provider whose user returned it (a returned
+    trajectory may go to another provider), a scaling request for the trajectory's provider."""
+    kind = PROVIDER_EVENT_ACTIONS[EventAction(_plain(source.action))]
+    provider = source.acting_agb if kind == "returned" and source.acting_agb else source.agb_code
+    day = local_date(source.at)
+    return {
+        "source_event_id": source.id,
+        "source_trajectory_id": source.trajectory_id,
+        "frozen": False,
+        "kind": kind,
+        "provider_agb": provider,
+        "domain": _plain(source.domain),
+        "day": day,
+        "month": month_index(day),
+        "record_key": derived_key("provider_event", pseudonym(key, "bsn", source.bsn), source.id),
+    }
+
+
+def derive_provider_events(
+    connection: Connection, trajectory_ids: Iterable[int] | None, *, key: bytes
+) -> Iterator[dict[str, Any]]:
+    """``stats_provider_events`` rows for the events of these trajectories (all when None),
+    whatever the trajectory's state: a proposal returned before the trajectory was cancelled was
+    still returned."""
+    query = _provider_event_source_query()
+    ev = TrajectoryEvent.__table__
+    if trajectory_ids is None:
+        for source in connection.execute(query.order_by(ev.c.id)):
+            yield _provider_event_row(source, key)
+        return
+    ids = sorted(set(trajectory_ids))
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        for source in connection.execute(query.where(ev.c.trajectory_id.in_(chunk))):
+            yield _provider_event_row(source, key)
+
+
+def refresh_provider_events(
+    connection: Connection, trajectory_ids: Sequence[int], key: bytes
+) -> None:
+    """The ``stats_provider_events`` rows of these trajectories derived again; those of a
+    trajectory whose rows are frozen stay as they are."""
+    ids = sorted(set(trajectory_ids))
+    frozen: set[int] = set()
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        frozen.update(
+            connection.scalars(
+                select(provider_events_table.c.source_trajectory_id).where(
+                    provider_events_table.c.source_trajectory_id.in_(chunk),
+                    provider_events_table.c.frozen.is_(True),
+                )
+            )
+        )
+        connection.execute(
+            delete(provider_events_table).where(
+                provider_events_table.c.source_trajectory_id.in_(chunk),
+                provider_events_table.c.frozen.is_(False),
+            )
+        )
+    write_rows(
+        connection,
+        provider_events_table,
+        [
+            row
+            for row in derive_provider_events(connection, ids, key=key)
+            if row["source_trajectory_id"] not in frozen
+        ],
+    )
+
+
+def _detach_provider_events(connection: Connection, ids: Sequence[int]) -> None:
+    for start in range(0, len(ids), BATCH):
+        connection.execute(
+            update(provider_events_table)
+            .where(provider_events_table.c.source_trajectory_id.in_(ids[start : start + BATCH]))
+            .values(source_trajectory_id=None, source_event_id=None)
+        )
 
 
 # --- keeping the aggregates current -------------------------------------------------------
@@ -637,9 +758,12 @@ def refresh(
             .where(facts.c.source_trajectory_id.in_(reused[start : start + BATCH]))
             .values(source_trajectory_id=None)
         )
+    _detach_provider_events(connection, gone)
+    _detach_provider_events(connection, reused)
     ids = sorted(set(trajectory_ids) - set(gone))
     if not ids:
         return
+    refresh_provider_events(connection, ids, key)
     deltas = _Deltas.empty()
     kept_deltas = kept.KeptDeltas()
     money_deltas = money.FinanceDeltas()
@@ -737,30 +861,31 @@ def refresh_requests(
     if not ids:
         return
     frozen: set[int] = set()
+    # The kept waits for a decision: the rows replaced go out, the new ones come in.
+    kept_deltas = kept.KeptDeltas()
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        frozen.update(
-            connection.scalars(
-                select(requests_table.c.source_request_id).where(
-                    requests_table.c.source_request_id.in_(chunk),
-                    requests_table.c.frozen.is_(True),
-                )
-            )
-        )
+        for old in connection.execute(
+            select(requests_table).where(requests_table.c.source_request_id.in_(chunk))
+        ):
+            if old.frozen:
+                frozen.add(old.source_request_id)
+            else:
+                kept_deltas.add_request(old._mapping, -1)
         connection.execute(
             delete(requests_table).where(
                 requests_table.c.source_request_id.in_(chunk), requests_table.c.frozen.is_(False)
             )
         )
-    write_rows(
-        connection,
-        requests_table,
-        [
-            row
-            for row in derive_requests(connection, ids, key=key)
-            if row["source_request_id"] not in frozen
-        ],
-    )
+    fresh = [
+        row
+        for row in derive_requests(connection, ids, key=key)
+        if row["source_request_id"] not in frozen
+    ]
+    write_rows(connection, requests_table, fresh)
+    for row in fresh:
+        kept_deltas.add_request(row, +1)
+    kept.apply(connection, kept_deltas)
 
 
 def _detach_requests(connection: Connection, ids: Sequence[int]) -> None:
@@ -783,6 +908,7 @@ def detach(
     connection = session.connection()
     for table, column, given in (
         (facts, facts.c.source_trajectory_id, trajectory_ids),
+        (provider_events_table, provider_events_table.c.source_trajectory_id, trajectory_ids),
         (requests_table, requests_table.c.source_request_id, request_ids),
     ):
         ids = sorted(set(given))
@@ -828,7 +954,7 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
         if isinstance(obj, Trajectory):
             touched.add(obj.id)
             new_ids.add(obj.id)
-        elif isinstance(obj, TrajectoryEvent) and obj.action == EXTENSION_ACTION:
+        elif isinstance(obj, TrajectoryEvent) and obj.action in FEED_EVENT_ACTIONS:
             touched.add(obj.trajectory_id)
         elif isinstance(obj, Aanmelding):
             new_requests.add(obj.id)
@@ -933,8 +1059,10 @@ def rebuild(session: Session) -> RebuildReport:
         .select_from(facts)
         .where((facts.c.source_trajectory_id.is_(None)) | facts.c.frozen.is_(True))
     )
-    episodes = rebuild_aggregates(connection)
+    # The requests first: the kept counts hold their waits.
     requests = _rebuild_requests(connection, key)
+    episodes = rebuild_aggregates(connection)
+    _rebuild_provider_events(connection, key)
     return RebuildReport(
         rows=rows, detached=int(detached or 0), episodes=episodes, requests=requests
     )
@@ -975,6 +1103,41 @@ def _rebuild_requests(connection: Connection, key: bytes) -> int:
             rows += len(batch)
             batch = []
     write_rows(connection, requests_table, batch)
+    return rows + len(batch)
+
+
+def _rebuild_provider_events(connection: Connection, key: bytes) -> int:
+    """``stats_provider_events`` derived again, keeping detached and frozen rows; returns the
+    number of rows derived."""
+    t = Trajectory.__table__
+    e = provider_events_table
+    connection.execute(
+        update(e)
+        .where(
+            e.c.source_trajectory_id.is_not(None),
+            ~exists(select(t.c.id).where(t.c.id == e.c.source_trajectory_id)),
+        )
+        .values(source_trajectory_id=None, source_event_id=None)
+    )
+    connection.execute(
+        delete(e).where(e.c.source_trajectory_id.is_not(None), e.c.frozen.is_(False))
+    )
+    frozen = set(
+        connection.scalars(
+            select(e.c.source_trajectory_id).where(e.c.source_trajectory_id.is_not(None))
+        )
+    )
+    rows = 0
+    batch: list[dict[str, Any]] = []
+    for row in derive_provider_events(connection, None, key=key):
+        if row["source_trajectory_id"] in frozen:
+            continue
+        batch.append(row)
+        if len(batch) >= INSERT_BATCH:
+            write_rows(connection, e, batch)
+            rows += len(batch)
+            batch = []
+    write_rows(connection, e, batch)
     return rows + len(batch)
 
 
@@ -1168,8 +1331,18 @@ def feed_snapshot(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:
             money.finance_table,
         )
     }
+    provider_event_rows = sorted(
+        (
+            tuple(_plain(v) for v in row)
+            for row in connection.execute(
+                select(*[provider_events_table.c[c] for c in PROVIDER_EVENT_COLUMNS])
+            )
+        ),
+        key=repr,
+    )
     return {
         "facts": fact_rows,
+        "provider_events": provider_event_rows,
         "episodes": episode_rows,
         "counts": count_rows,
         "filter_counts": filter_count_rows,

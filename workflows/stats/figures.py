@@ -45,6 +45,7 @@ from models import (
     KEPT_SETS,
     UNIT_CLIENT,
     UNIT_TRAJECT,
+    AanmeldingOutcome,
     ClosureCategory,
     Domain,
     Intensity,
@@ -54,6 +55,7 @@ from models import (
     StatsEpisode,
     StatsFilterCount,
     StatsMonthlyCount,
+    StatsProviderEvent,
     StatsRepeatCount,
     StatsRequest,
     StatsResultCount,
@@ -1009,17 +1011,18 @@ def waiting_now(session: Session, query: StatsQuery) -> WaitingNow:
     """
     reference = query.cutoff_date
     R = StatsRequest
+    decided = _unindexed(F.decision_date <= reference)
     stages: dict[str, StageWaiting | None] = {
+        # no start by R, the last day of the cut-off month: none yet (the partial index on
+        # waiting rows), or in a later month (the index on start months); two statements, as
+        # one with OR was read from the index on decision dates, the whole domain
         "decision": _stage_waiting(
             session,
             F.decision_date,
             F.record_key,
             [
-                F.decision_date <= reference,
-                # no start by R, the last day of the cut-off month: none yet, or a later month
-                # (the partial index on waiting rows and the index on start months find them)
-                or_(F.care_start.is_(None), F.start_month > query.cutoff),
-                *_fact_filters(query),
+                [F.care_start.is_(None), decided, *_fact_filters(query)],
+                [F.start_month > query.cutoff, decided, *_fact_filters(query)],
             ],
             reference,
         )
@@ -1027,38 +1030,519 @@ def waiting_now(session: Session, query: StatsQuery) -> WaitingNow:
     if any(query.value(name) for name in TRAJECTORY_ONLY_FILTERS):
         stages["request"] = None
     else:
-        conditions = [
-            R.request_date <= reference,
-            or_(R.decided_on.is_(None), R.decided_on > reference),
-            *_filters(query, R.domain, {"wijk": R.wijk, "age_band": R.age_band}),
-        ]
+        requested = _unindexed(R.request_date <= reference)
+        filters = _filters(query, R.domain, {"wijk": R.wijk, "age_band": R.age_band})
         stages["request"] = _stage_waiting(
-            session, R.request_date, R.record_key, conditions, reference
+            session,
+            R.request_date,
+            R.record_key,
+            [
+                [R.decided_on.is_(None), requested, *filters],
+                [R.decided_on > reference, requested, *filters],
+            ],
+            reference,
         )
     return WaitingNow(reference, {name: stages[name] for name in WAIT_STAGES})
+
+
+def _unindexed(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """``condition`` in a form no index answers, so the database takes the index of the other,
+    more selective conditions (SQLite would take a range of dates over a whole domain)."""
+    return case((condition, 1), else_=0) == 1
 
 
 def _stage_waiting(
     session: Session,
     began: Any,
     record_key: Any,
-    conditions: Sequence[ColumnElement[bool]],
+    parts: Sequence[Sequence[ColumnElement[bool]]],
     reference: date,
 ) -> StageWaiting:
-    """Count and key sum per band, grouped over a subquery (one band expression for SELECT and
-    GROUP BY, which PostgreSQL needs with bound parameters)."""
-    rows = select(_band(began, reference).label("band"), record_key.label("record_key")).where(
-        *conditions
-    )
-    sub = rows.subquery()
+    """Count and key sum per band of the rows of each part (disjoint conditions), grouped over
+    a subquery (one band expression for SELECT and GROUP BY, which PostgreSQL needs with bound
+    parameters)."""
     counts = dict.fromkeys(WAIT_BAND_CODES, 0)
     keys = dict.fromkeys(WAIT_BAND_CODES, 0)
-    for band, n, key_sum in session.execute(
-        select(sub.c.band, func.count(), func.sum(sub.c.record_key)).group_by(sub.c.band)
-    ):
-        counts[band] = int(n)
-        keys[band] = int(key_sum or 0)
+    for conditions in parts:
+        sub = (
+            select(_band(began, reference).label("band"), record_key.label("record_key"))
+            .where(*conditions)
+            .subquery()
+        )
+        for band, n, key_sum in session.execute(
+            select(sub.c.band, func.count(), func.sum(sub.c.record_key)).group_by(sub.c.band)
+        ):
+            counts[band] += int(n)
+            keys[band] += int(key_sum or 0)
     return StageWaiting(counts, keys)
+
+
+# --- waiting times with the still-waiting censored, and unmet demand ------------------------
+
+
+@dataclass(frozen=True)
+class WaitSurvival:
+    """The waits of one stage that began in the period: ``n`` of them, ``ended`` by the
+    reference date (a decision; a start of care), ``censored`` still waiting then, and the
+    Kaplan–Meier median of the wait in days (None while half of them are still waiting)."""
+
+    n: int
+    ended: int
+    censored: int
+    km_median_days: int | None
+    keys: dict[str, int] = field(default_factory=dict, compare=False)  # n, ended, censored
+
+
+@dataclass(frozen=True)
+class CensoredWaits:
+    """Per stage (``WAIT_STAGES``) the waits that began in the period, the still-waiting
+    censored at ``reference_date``; a stage is None where the filters do not apply to it."""
+
+    reference_date: date
+    stages: dict[str, WaitSurvival | None]
+
+
+def censored_waits(session: Session, query: StatsQuery) -> CensoredWaits:
+    """Waiting times with those still waiting censored (docs/statistics.md): per stage, the
+    waits that began in the period — a request dated in it (to its decision), a trajectory
+    decided in it (to its start of care) — each ended when its stage ended by the reference
+    date R (the cut-off date), otherwise censored at R; the Kaplan–Meier median over them
+    (``kaplan_meier_median_grouped``, the rule of the durations). The same filters as the
+    waiting list now: the request stage takes the domain, wijk and age band only.
+
+    The ended waits come from the kept ``stats_duration_counts`` (``kept.WAIT_START``,
+    ``kept.WAIT_DECISION``) when a kept set holds the filters (for requests always); the few
+    that ended after R, and those not ended, are read from the rows and censored at R. Other
+    filters group the feed's rows in the database."""
+    reference = query.cutoff_date
+    first, last = query.period_first_day, query.period_last_day
+    R = StatsRequest
+    stages: dict[str, WaitSurvival | None] = {}
+    filter_set = kept.kept_filters(query.narrowing, query.filters)
+    if filter_set is None:
+        stages["decision"] = _wait_survival(
+            session,
+            F.decision_date,
+            F.care_start,
+            F.record_key,
+            [F.decision_date >= first, F.decision_date <= last, *_fact_filters(query)],
+            reference,
+        )
+    else:
+        stages["decision"] = _kept_waits(
+            session,
+            query,
+            kept.WAIT_START,
+            filter_set,
+            [
+                # not started: the partial index of the waiting rows
+                select(literal(""), F.decision_date, null(), F.record_key).where(
+                    F.care_start.is_(None),
+                    _unindexed(and_(F.decision_date >= first, F.decision_date <= last)),
+                    *_fact_filters(query),
+                ),
+                # started after R: by the month of start alone (its index: SQLite would
+                # otherwise pick the decision date's and read the period's rows), the
+                # decision date checked by ``_waits_by``
+                select(literal(""), F.decision_date, F.care_start, F.record_key).where(
+                    F.start_month > query.cutoff, *_fact_filters(query)
+                ),
+            ],
+        )
+    if any(query.value(name) for name in TRAJECTORY_ONLY_FILTERS):
+        stages["request"] = None
+    else:
+        request_set = kept.kept_filters(query.narrowing, query.filters)
+        assert request_set is not None  # domain, wijk and age band: a kept set of requests
+        stages["request"] = _kept_waits(
+            session,
+            query,
+            kept.WAIT_DECISION,
+            request_set,
+            [
+                select(literal(""), R.request_date, null(), R.record_key).where(
+                    R.decided_on.is_(None),
+                    _unindexed(and_(R.request_date >= first, R.request_date <= last)),
+                    *_filters(query, R.domain, {"wijk": R.wijk, "age_band": R.age_band}),
+                ),
+                # decided after R: by the decision day alone, as above
+                select(literal(""), R.request_date, R.decided_on, R.record_key).where(
+                    R.decided_on > reference,
+                    *_filters(query, R.domain, {"wijk": R.wijk, "age_band": R.age_band}),
+                ),
+            ],
+        )
+    return CensoredWaits(reference, {name: stages[name] for name in WAIT_STAGES})
+
+
+def _kept_waits(
+    session: Session,
+    query: StatsQuery,
+    kind: str,
+    filter_set: tuple[str, str, str],
+    unended: Sequence[Any],
+) -> WaitSurvival:
+    """A stage's waits from the kept ended waits of ``kind`` of the kept set value
+    ``filter_set`` that began in the period's months, with the rows of ``unended`` (statements
+    giving the first day, the last day — empty while waiting — and the record key of the waits
+    that had not ended by R): see ``_waits_by``."""
+    D = StatsDurationCount
+    name, value_1, value_2 = filter_set
+    cells = [
+        select(literal(""), D.days, func.sum(D.n), func.sum(D.key_sum))
+        .where(
+            D.filter_set == name,
+            D.value_1 == value_1,
+            D.value_2 == value_2,
+            D.domain == domain,
+            D.kind == kind,
+            D.month.between(query.start, query.last),
+        )
+        .group_by(D.days)
+        for domain in ([query.domain] if query.domain is not None else list(Domain))
+    ]
+    waits = _waits_by(session, query, cells, [("", statement) for statement in unended])
+    return waits.get("", WaitSurvival(0, 0, 0, None))
+
+
+def _waits_by(
+    session: Session,
+    query: StatsQuery,
+    cells: Sequence[Any],
+    unended: Sequence[tuple[str | None, Any]],
+) -> dict[str, WaitSurvival]:
+    """Waits per group (a provider's AGB code, or "" for all) from kept ended waits and the
+    rows of the waits not ended by R. ``cells`` are statements giving (group, days, count, key
+    sum) of ended waits; ``unended`` pairs a group (None: the row's own first column names it,
+    and it counts for "" too) with a statement giving (group, first day, last day — empty
+    while waiting —, record key) of the waits that had not ended by R. A wait kept as ended
+    that ended after R is taken out of the events; each of them is censored at R, after R − its
+    first day. Rows that began outside the period are passed over here. The Kaplan–Meier
+    median over the events per length and the censorings
+    (``kaplan_meier_median_grouped``)."""
+    reference = query.cutoff_date
+    steps: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    keys: dict[str, Counter[str]] = defaultdict(Counter)
+    for statement in cells:
+        for group, days, n, key_sum in session.execute(statement):
+            steps[group][int(days)][0] += int(n)
+            steps[group][int(days)][1] += int(n)
+            keys[group]["ended"] += int(key_sum)
+    first, last = query.period_first_day, query.period_last_day
+    for fixed, statement in unended:
+        for own, began, ended, record_key in session.execute(statement):
+            if not first <= began <= last:
+                continue  # a statement read by another index than the period's
+            for group in (fixed,) if fixed is not None else (own, ""):
+                if ended is not None:  # kept as ended, but after R
+                    steps[group][(ended - began).days][0] -= 1
+                    steps[group][(ended - began).days][1] -= 1
+                    keys[group]["ended"] -= record_key
+                steps[group][(reference - began).days][1] += 1
+                keys[group]["censored"] += record_key
+    found = {}
+    for group, by_days in steps.items():
+        n = sum(leaving for _events, leaving in by_days.values())
+        ended_n = sum(events for events, _leaving in by_days.values())
+        median = kaplan_meier_median_grouped((d, e, m) for d, (e, m) in by_days.items() if m)
+        group_keys = keys[group]
+        group_keys["n"] = group_keys["ended"] + group_keys["censored"]
+        found[group] = WaitSurvival(n, ended_n, n - ended_n, median, dict(group_keys))
+    return found
+
+
+def _wait_survival(
+    session: Session,
+    began: Any,
+    ended: Any,
+    record_key: Any,
+    conditions: Sequence[ColumnElement[bool]],
+    reference: date,
+) -> WaitSurvival:
+    """The waits that began on ``began`` and ended on ``ended`` (empty, or after ``reference``:
+    still waiting, censored at ``reference``), grouped per length in days and ended or not
+    (over a subquery's columns: one expression for SELECT and GROUP BY)."""
+    done = and_(ended.is_not(None), ended <= reference)
+    rows = (
+        select(
+            case(
+                (done, date_ordinal(ended) - date_ordinal(began)),
+                else_=reference.toordinal() - date_ordinal(began),
+            ).label("days"),
+            case((done, 1), else_=0).label("done"),
+            record_key.label("record_key"),
+        )
+        .where(*conditions)
+        .subquery()
+    )
+    steps: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # days -> [events, leaving]
+    keys = Counter[str]()
+    n = n_done = 0
+    for days, is_done, count, key_sum in session.execute(
+        select(rows.c.days, rows.c.done, func.count(), func.sum(rows.c.record_key)).group_by(
+            rows.c.days, rows.c.done
+        )
+    ):
+        count, key_sum = int(count), int(key_sum or 0)
+        n += count
+        keys["n"] += key_sum
+        steps[int(days)][1] += count
+        if is_done:
+            n_done += count
+            steps[int(days)][0] += count
+            keys["ended"] += key_sum
+        else:
+            keys["censored"] += key_sum
+    median = kaplan_meier_median_grouped((d, e, m) for d, (e, m) in steps.items())
+    return WaitSurvival(n, n_done, n - n_done, median, dict(keys))
+
+
+# The outcomes of a request that leave its demand unmet: refused, or closed without follow-up.
+UNMET_OUTCOMES = {
+    "refused": AanmeldingOutcome.AFGEWEZEN,
+    "no_follow_up": AanmeldingOutcome.GEEN_VERVOLG,
+}
+
+
+@dataclass(frozen=True)
+class UnmetMonth:
+    month: int
+    counts: dict[str, int]  # per ``UNMET_OUTCOMES`` name
+    keys: dict[str, int] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class UnmetDemand:
+    """Per month of the period the requests decided in it as refused or without follow-up;
+    ``months`` is None where the filters do not apply to requests."""
+
+    months: list[UnmetMonth] | None
+
+
+def unmet_demand(session: Session, query: StatsQuery) -> UnmetDemand:
+    """Requests (``stats_requests``) refused or closed without follow-up, per month of that
+    decision (``decided_on``) in the period, with the domain, wijk and age band filters; None
+    with a filter only a trajectory has. Grouped per day of the decision by the database (from
+    a covering index on domain, outcome and day), the days put in their months here."""
+    if any(query.value(name) for name in TRAJECTORY_ONLY_FILTERS):
+        return UnmetDemand(None)
+    R = StatsRequest
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    keys: dict[int, Counter[str]] = defaultdict(Counter)
+    names = {outcome.value: name for name, outcome in UNMET_OUTCOMES.items()}
+    for outcome, day, n, key_sum in session.execute(
+        select(R.outcome, R.decided_on, func.count(), func.sum(R.record_key))
+        .where(
+            R.outcome.in_(list(UNMET_OUTCOMES.values())),
+            R.decided_on >= query.period_first_day,
+            R.decided_on <= query.period_last_day,
+            *_filters(query, R.domain, {"wijk": R.wijk, "age_band": R.age_band}),
+        )
+        .group_by(R.outcome, R.decided_on)
+    ):
+        assert day is not None
+        name = names[_domain(outcome)]
+        counts[month_index(day)][name] += int(n)
+        keys[month_index(day)][name] += int(key_sum or 0)
+    return UnmetDemand(
+        [
+            UnmetMonth(
+                month,
+                {name: counts[month][name] for name in UNMET_OUTCOMES},
+                {name: keys[month][name] for name in UNMET_OUTCOMES},
+            )
+            for month in query.months
+        ]
+    )
+
+
+# --- the provider scorecard -------------------------------------------------------------------
+
+# The counts of a scorecard column (docs/statistics.md, "Provider scorecard").
+SCORECARD_COUNTS = (
+    "closed",
+    "achieved_on_time",
+    "achieved_late",
+    "category_b",
+    "category_d",
+    "returned",
+    "scaling_requests",
+)
+# Who a scorecard column is about: a provider's AGB code, or the municipality (all providers).
+MUNICIPALITY = ""
+
+
+@dataclass(frozen=True)
+class ScorecardColumn:
+    """One provider's figures (or the municipality's, ``agb`` ``MUNICIPALITY``) for a period:
+    the counts of ``SCORECARD_COUNTS``, the trajectories closed with the result achieved and
+    their prices (``achieved``, ``achieved_price``), and the waits from decision to start of
+    the trajectories decided in the period, the still-waiting censored."""
+
+    agb: str
+    counts: dict[str, int]
+    achieved: int
+    achieved_price: Decimal
+    decision_to_start: WaitSurvival
+    keys: dict[str, int] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    providers: list[ScorecardColumn]  # in the order of the AGB codes
+    municipality: ScorecardColumn
+
+
+def scorecard(session: Session, query: StatsQuery, agb_codes: Sequence[str]) -> Scorecard:
+    """The scorecard of every provider of ``agb_codes`` (the catalogue's, and any other in the
+    feed's figures of the period) and of the municipality, for the query's period and domain.
+    Everything comes from kept counts or covering indexes: the closed trajectories per outcome
+    and category from ``stats_result_counts`` (the provider set, and no filter for the
+    municipality), the waits from ``stats_duration_counts`` (``kept.WAIT_START``), the returned
+    proposals and scaling requests from ``stats_provider_events``, the prices of the achieved
+    results from the feed's index on (domain, result, month of end, provider, price)."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    keys: dict[str, Counter[str]] = defaultdict(Counter)
+    Rc = StatsResultCount
+    domains = [query.domain] if query.domain is not None else list(Domain)
+    # One branch per provider (and one without filter), domain and outcome: each a range of
+    # the primary key, read in one statement.
+    branches = union_all(
+        *(
+            select(
+                literal(agb).label("agb"),
+                Rc.kind,
+                Rc.category,
+                Rc.n,
+                Rc.key_sum,
+            ).where(
+                Rc.filter_set == ("provider" if agb else ""),
+                Rc.value_1 == agb,
+                Rc.value_2 == "",
+                Rc.domain == domain,
+                Rc.kind == kind,
+                Rc.month.between(query.start, query.last),
+            )
+            for agb in [*agb_codes, MUNICIPALITY]
+            for domain in domains
+            for kind in kept.OUTCOMES
+        )
+    ).subquery()
+    for provider, kind, category, n, key_sum in session.execute(
+        select(
+            branches.c.agb,
+            branches.c.kind,
+            branches.c.category,
+            func.sum(branches.c.n),
+            func.sum(branches.c.key_sum),
+        ).group_by(branches.c.agb, branches.c.kind, branches.c.category)
+    ):
+        n, key_sum = int(n), int(key_sum)
+        names = ["closed"]
+        if kind != "not_achieved":
+            names.append(kind)
+        if category in ("b", "d"):
+            names.append(f"category_{category}")
+        for name in names:
+            counts[provider][name] += n
+            keys[provider][name] += key_sum
+    E = StatsProviderEvent
+    event_counts = {"returned": "returned", "scaling": "scaling_requests"}
+    for kind, provider, n, key_sum in session.execute(
+        select(E.kind, E.provider_agb, func.count(), func.sum(E.record_key))
+        .where(
+            E.month.between(query.start, query.last),
+            *([E.domain == query.domain] if query.domain is not None else []),
+        )
+        .group_by(E.kind, E.provider_agb)
+    ):
+        for who in (provider, MUNICIPALITY):
+            counts[who][event_counts[kind]] += int(n)
+            keys[who][event_counts[kind]] += int(key_sum or 0)
+    prices: dict[str, Decimal] = defaultdict(Decimal)
+    achieved: Counter[str] = Counter()
+    achieved_keys: Counter[str] = Counter()
+    for domain in domains:
+        for provider, n, price, key_sum in session.execute(
+            select(F.provider_agb, func.count(), func.sum(F.price), func.sum(F.record_key))
+            .where(
+                F.domain == domain,
+                F.result_achieved.is_(True),
+                F.end_month.between(query.start, query.last),
+            )
+            .group_by(F.provider_agb)
+        ):
+            for who in (provider, MUNICIPALITY):
+                achieved[who] += int(n)
+                prices[who] += Decimal(str(price or 0))
+                achieved_keys[who] += int(key_sum or 0)
+    waits = _provider_waits(session, query, agb_codes)
+    columns = []
+    for agb in [*agb_codes, MUNICIPALITY]:
+        columns.append(
+            ScorecardColumn(
+                agb=agb,
+                counts={name: counts[agb][name] for name in SCORECARD_COUNTS},
+                achieved=achieved[agb],
+                achieved_price=prices[agb].quantize(Decimal("0.01")),
+                decision_to_start=waits.get(agb, WaitSurvival(0, 0, 0, None)),
+                keys={
+                    **{name: keys[agb][name] for name in SCORECARD_COUNTS},
+                    "achieved": achieved_keys[agb],
+                },
+            )
+        )
+    return Scorecard(columns[:-1], columns[-1])
+
+
+def _provider_waits(
+    session: Session, query: StatsQuery, agb_codes: Sequence[str]
+) -> dict[str, WaitSurvival]:
+    """Per provider (and for the municipality, ``MUNICIPALITY``) the waits from decision to
+    start of the trajectories decided in the period, the still-waiting censored at R: the rule
+    of ``censored_waits`` (``_waits_by``), from the kept ended waits of the provider set and of
+    no filter, all providers in one query."""
+    D = StatsDurationCount
+    # One branch per provider (and one without filter) and domain: each a range of the
+    # covering index.
+    branches = union_all(
+        *(
+            select(literal(agb).label("agb"), D.days, D.n, D.key_sum).where(
+                D.filter_set == ("provider" if agb else ""),
+                D.value_1 == agb,
+                D.value_2 == "",
+                D.domain == domain,
+                D.kind == kept.WAIT_START,
+                D.month.between(query.start, query.last),
+            )
+            for agb in [*agb_codes, MUNICIPALITY]
+            for domain in ([query.domain] if query.domain is not None else list(Domain))
+        )
+    ).subquery()
+    cells = [
+        select(
+            branches.c.agb, branches.c.days, func.sum(branches.c.n), func.sum(branches.c.key_sum)
+        ).group_by(branches.c.agb, branches.c.days)
+    ]
+    in_period = [
+        _unindexed(
+            and_(
+                F.decision_date >= query.period_first_day,
+                F.decision_date <= query.period_last_day,
+            )
+        ),
+        *([F.domain == query.domain] if query.domain is not None else []),
+    ]
+    unended = [
+        select(F.provider_agb, F.decision_date, null(), F.record_key).where(
+            F.care_start.is_(None), *in_period
+        ),
+        select(F.provider_agb, F.decision_date, F.care_start, F.record_key).where(
+            F.start_month > query.cutoff,
+            *([F.domain == query.domain] if query.domain is not None else []),
+        ),
+    ]
+    return _waits_by(session, query, cells, [(None, statement) for statement in unended])
 
 
 # --- results, extensions, repeat use, cost and rates ----------------------------------------

@@ -24,6 +24,7 @@ from models import FILTER_COLUMNS, ProductCategory, StatsFinanceCount, StatsTraj
 from ..budgets import budgets_of_year
 from ..claims import ClaimPolicy
 from . import cache, kept, money
+from .kept import cents
 from .selection import StatsQuery
 
 FINANCE = cast(Table, StatsFinanceCount.__table__)
@@ -172,7 +173,7 @@ def _scanned_cells(session: Session, query: StatsQuery) -> Cells:
     for _domain, kind, month, n, key_sum, amount in session.execute(
         money.cells_select([], conditions)
     ):
-        found[(kind, month)].add(Amount(int(n), int(key_sum or 0), money.cents(amount)))
+        found[(kind, month)].add(Amount(int(n), int(key_sum or 0), cents(amount)))
     return found
 
 

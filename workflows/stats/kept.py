@@ -58,6 +58,7 @@ from models import (
     Domain,
     StatsDurationCount,
     StatsRepeatCount,
+    StatsRequest,
     StatsResultCount,
     StatsTrajectory,
     StatsYearCount,
@@ -76,6 +77,7 @@ years_table = cast(Table, StatsYearCount.__table__)
 # The kept counts whose cells carry a kept set's values (``value_1``, ``value_2``).
 SET_TABLES = (durations_table, results_table, repeats_table, years_table)
 facts = cast(Table, StatsTrajectory.__table__)
+requests_table = cast(Table, StatsRequest.__table__)
 
 # The filter combinations ``stats_result_counts`` and ``stats_duration_counts`` are kept for:
 # none, the intensity on its own (the monthly counts keep it beside every set), and the kept
@@ -87,6 +89,12 @@ ENDED, CLOSED, OPEN = "ended", "closed", "open"
 ENDED_SPANS, CLOSED_SPANS = "ended_s", "closed_s"
 SPAN = 32
 STARTED = "started"
+# The kinds of stats_duration_counts that hold ended waits (``days`` the wait, ``month`` that
+# of its first day): from decision to start of care (feed rows, per ``FILTER_SETS``), and from
+# request to decision (``stats_requests`` rows, per ``REQUEST_SETS``).
+WAIT_START, WAIT_DECISION = "w_start", "w_decide"
+# The kept sets of the requests' waits: the filters a request has (its columns have the names).
+REQUEST_SETS: tuple[tuple[str, ...], ...] = ((), ("wijk",), ("age_band",), ("wijk", "age_band"))
 
 # set, value 1, value 2, domain, kind, month, days
 DurationCell = tuple[str, str, str, str, str, int, int]
@@ -177,6 +185,16 @@ def set_values(row: Mapping[Any, Any]) -> list[tuple[str, str, str]]:
     found = []
     for names in FILTER_SETS:
         values = [_plain(row[FILTER_COLUMNS[name]]) for name in names]
+        if None not in values:
+            found.append(set_value(names, values))
+    return found
+
+
+def request_set_values(row: Mapping[Any, Any]) -> list[tuple[str, str, str]]:
+    """The cells of ``REQUEST_SETS`` a ``stats_requests`` row counts in."""
+    found = []
+    for names in REQUEST_SETS:
+        values = [_plain(row[name]) for name in names]
         if None not in values:
             found.append(set_value(names, values))
     return found
@@ -278,13 +296,29 @@ class KeptDeltas:
         if end is not None:
             state = outcome(row["result_achieved"], end, row["planned_end"])
         category = str(_plain(row["closure_category"]) or "")
+        decided: date | None = row["decision_date"]
         for set_cell in set_values(row):
             kept = (*set_cell, domain)
             self._durations(kept, start, end, sign, key)
+            if decided is not None:
+                waited = (start - decided).days
+                cell = (*kept, WAIT_START, month_index(decided), waited)
+                self._duration(cell, sign, key, waited)
             self._result((*kept, STARTED, "", month_index(start)), sign, key, extensions)
             if end is not None and state is not None:
                 self._result((*kept, ENDED, "", month_index(end)), sign, key, extensions)
                 self._result((*kept, state, category, month_index(end)), sign, key, 0)
+
+    def add_request(self, row: Mapping[Any, Any], sign: int) -> None:
+        """A ``stats_requests`` row's wait for its decision, when it has one."""
+        decided: date | None = row["decided_on"]
+        if decided is None:
+            return
+        requested: date = row["request_date"]
+        waited = (decided - requested).days
+        for set_cell in request_set_values(row):
+            cell = (*set_cell, str(_plain(row["domain"])), WAIT_DECISION, month_index(requested))
+            self._duration((*cell, waited), sign, int(row["record_key"]), waited)
 
     def add_episodes(
         self,
@@ -510,8 +544,60 @@ def rebuild(connection: Connection) -> None:
     year counts in one ordered pass per unit (the repeat counts come from the episodes, see
     ``feed.rebuild_aggregates``)."""
     _rebuild_durations(connection)
+    rebuild_request_waits(connection)
     _rebuild_results(connection)
     _rebuild_years(connection)
+
+
+def _month_of(column: Any) -> ColumnElement[Any]:
+    """The month index (``episodes.month_index``) of a date column, in SQL."""
+    return cast_(extract("year", column) * 12 + extract("month", column) - 1, BigInteger)
+
+
+def rebuild_request_waits(connection: Connection) -> None:
+    """The requests' waits for a decision (``WAIT_DECISION`` cells) derived again from all rows
+    of ``stats_requests`` (detached and frozen ones too)."""
+    connection.execute(delete(durations_table).where(durations_table.c.kind == WAIT_DECISION))
+    rq = requests_table.c
+    waited = date_ordinal(rq.decided_on) - date_ordinal(rq.request_date)
+    for names in REQUEST_SETS:
+        columns: list[ColumnElement[Any]] = [cast_(rq[name], rq.wijk.type) for name in names]
+        while len(columns) < 2:
+            columns.append(literal(""))
+        rows = (
+            select(
+                literal(set_name(names)).label("filter_set"),
+                columns[0].label("value_1"),
+                columns[1].label("value_2"),
+                rq.domain,
+                literal(WAIT_DECISION).label("kind"),
+                _month_of(rq.request_date).label("month"),
+                cast_(waited, BigInteger).label("days"),
+                rq.record_key,
+            )
+            .where(rq.decided_on.is_not(None), *(rq[name].is_not(None) for name in names))
+            .subquery()
+        )
+        grouped = (
+            rows.c.filter_set,
+            rows.c.value_1,
+            rows.c.value_2,
+            rows.c.domain,
+            rows.c.kind,
+            rows.c.month,
+            rows.c.days,
+        )
+        connection.execute(
+            durations_table.insert().from_select(
+                [*(c.name for c in grouped), "n", "key_sum", "days_sum"],
+                select(
+                    *grouped,
+                    func.count(),
+                    func.sum(rows.c.record_key),
+                    func.sum(rows.c.days),
+                ).group_by(*grouped),
+            )
+        )
 
 
 def unit_rows(connection: Connection, unit: str, keys: Iterable[str]) -> list[Mapping[Any, Any]]:
@@ -578,6 +664,7 @@ def _set_columns(
 def _rebuild_durations(connection: Connection) -> None:
     f = facts.c
     days = date_ordinal(f.care_end) - date_ordinal(f.care_start) + 1
+    waited = date_ordinal(f.care_start) - date_ordinal(f.decision_date)
     for names in FILTER_SETS:
         columns, present = _set_columns(names)
         closed = f.care_end.is_not(None)
@@ -588,6 +675,9 @@ def _rebuild_durations(connection: Connection) -> None:
             (CLOSED_SPANS, f.start_month, days // SPAN * SPAN, days, closed),
             (OPEN, f.start_month, extract("day", f.care_start), literal(0), and_(
                 f.care_start.is_not(None), f.care_end.is_(None)
+            )),
+            (WAIT_START, _month_of(f.decision_date), waited, waited, and_(
+                f.care_start.is_not(None), f.decision_date.is_not(None)
             )),
         ):  # fmt: skip
             rows = (

@@ -46,6 +46,7 @@ from ..claims import pro_rata
 from ..clock import local_date
 from . import kept
 from .episodes import month_index
+from .kept import cents
 
 finance_table = cast(Table, StatsFinanceCount.__table__)
 facts = cast(Table, StatsTrajectory.__table__)
@@ -100,11 +101,6 @@ def _plain(value: Any) -> Any:
 
 def _get(row: Any, name: str) -> Any:
     return _plain(row[name] if isinstance(row, Mapping) else getattr(row, name))
-
-
-def cents(amount: Any) -> int:
-    """An amount as whole cents (the feed holds two decimals)."""
-    return int((Decimal(str(amount or 0)) * 100).to_integral_value())
 
 
 def _month(moment: datetime | None) -> int | None:

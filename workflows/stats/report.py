@@ -5,7 +5,10 @@ by the cell key method (the default), or exact for an operator's audited ``--exa
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from models import Provider
 
 from ..claims import ClaimPolicy
 from . import anonymity, figures
@@ -18,6 +21,7 @@ from .anonymity import (
     PublishedFlows,
     PublishedIntensity,
     PublishedResults,
+    PublishedScorecard,
     PublishedWaiting,
 )
 from .selection import DEFAULT_REPEAT_YEARS, StatsQuery
@@ -50,11 +54,17 @@ def durations(
 def waiting_times(
     session: Session, query: StatsQuery, how: Disclosure = PUBLISHED
 ) -> PublishedWaiting:
-    """Waiting times by month of start, and the waiting list at the cut-off date by stage and
-    age of the wait (always unit traject)."""
+    """Waiting times by month of start, the waiting list at the cut-off date by stage and age
+    of the wait, the waits of the period with the still-waiting censored, and the unmet demand
+    per month (always unit traject)."""
     header = {**query.header(how.k), "unit": "traject"}
     return anonymity.protect_waiting(
-        figures.waiting_times(session, query), figures.waiting_now(session, query), header, how
+        figures.waiting_times(session, query),
+        figures.waiting_now(session, query),
+        header,
+        how,
+        figures.censored_waits(session, query),
+        figures.unmet_demand(session, query),
     )
 
 
@@ -82,3 +92,20 @@ def finance(
     still claim."""
     header = {**query.header(how.k), "unit": "traject"}
     return anonymity.protect_finance(finance_module.finance(session, query, policy), header, how)
+
+
+def scorecard(
+    session: Session, query: StatsQuery, how: Disclosure = PUBLISHED
+) -> PublishedScorecard:
+    """Every provider of the catalogue side by side for the period and domain, and the
+    municipality (all providers together); a provider's portal shows its own column beside the
+    municipality's (``PublishedScorecard.only``). Always unit traject."""
+    names = {
+        agb: name
+        for agb, name in session.execute(
+            select(Provider.agb_code, Provider.name).order_by(Provider.name)
+        )
+    }
+    header = {**query.header(how.k), "unit": "traject"}
+    raw = figures.scorecard(session, query, list(names))
+    return anonymity.protect_scorecard(raw, names, header, how)

@@ -270,3 +270,18 @@ def parse_query(
         basis=basis,
         filters={name: filters.get(name) for name in FILTER_NAMES},
     )
+
+
+def check_scorecard(query: StatsQuery) -> None:
+    """The provider scorecard is asked for a period and a domain: a filter besides those (a
+    provider, a wijk, …) is refused with a Dutch message, not silently ignored."""
+    problems = [
+        Problem(
+            N_("Het aanbiedersoverzicht kent alleen periode en domein, geen filter %(filter)s."),
+            name,
+            {"filter": FILTER_LABELS[name]},
+        )
+        for name in query.narrowing
+    ]
+    if problems:
+        raise DomainError.from_problems(problems)
