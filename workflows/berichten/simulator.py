@@ -1,0 +1,349 @@
+"""A provider's client system, simulated: it answers the municipality's messages the way a
+provider's system would, so the message exchange can be shown and tested end to end without one.
+
+One run for one provider (``simulate``) does what that system would have done by ``today``:
+
+1. It collects the provider's outbox, as a gateway would (``store.mark_collected``).
+2. Every toewijzing (301) not yet answered gets a retour (302) without remarks: the provider
+   accepts the assignment.
+3. Every accepted trajectory whose toewijzing it confirmed gets a start zorg (305) once the
+   planned start has come, dated today (the planned start, or today when that has passed).
+4. Every running trajectory whose result date has come — the planned end, or for some a day
+   before it, drawn from the seed (R3: early is paid in full) — has its evaluations held through
+   the portal's own workflow (``workflows.evaluations.submit_evaluation``, by the provider's
+   system account: evaluations are not a message in the standard), then gets a stop zorg (307)
+   with RedenBeeindiging *volgens plan* (Wmo 19, Jeugd 31).
+5. Once the gids has confirmed that end of care and the trajectory is closed, it sends the
+   declaratie (323): one line, outputgericht (Eenheid 83), for the trajectory's price.
+
+Every message goes in through ``incoming.receive``, the one entry point every transport uses;
+nothing here changes a trajectory any other way (the evaluations excepted, which is how a
+provider records them). What the simulator has done is read back from the stored messages, so a
+second run on the same day sends nothing new; and each message's identification follows from
+what it is about (``302-<301's id>``, ``305-<trajectory>``, …), so even a message sent twice
+would be answered from the first (the idempotency of ``receive``). Draws (result dates, scores)
+come from ``random.Random`` seeded with the seed and the trajectory, so a run is reproducible.
+
+``to_the_end`` (the CLI's ``--alles``) runs every chain to its end today: care starts today,
+the result is reached today. Meant for the demo; a gids still has to confirm the end of care
+before the declaratie follows (run the simulator again after that).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import (
+    Domain,
+    Evaluation,
+    EvaluationKind,
+    EvaluationState,
+    Message,
+    MessageDirection,
+    MessageState,
+    Provider,
+    Trajectory,
+    TrajectoryState,
+    ZRM_DOMAINS,
+)
+
+from ..evaluations import EvaluationInput, ScoreInput, submit_evaluation
+from . import actor, incoming, store
+from .provider_system import (
+    Product,
+    Toewijzing,
+    cents,
+    declaratie,
+    read_toewijzing,
+    retour_302,
+    start_zorg,
+    stop_zorg,
+)
+from .schemas import Schemas
+
+DEFAULT_SEED = 2016
+# RedenBeeindiging *volgens plan beëindigd* per domain (WMO588 / JZ588).
+ENDED_AS_PLANNED: dict[Domain, str] = {Domain.WMO: "19", Domain.JEUGD: "31"}
+CANCELLED = "13"  # RedenWijziging of a toewijzing withdrawn before care started
+EARLY_SHARE = 0.3  # the share of trajectories whose result is reached before the planned end
+EARLIEST = 0.6  # an early result: at least this share of the planned period has passed
+EVALUATION_SUMMARY = "Evaluatie met de inwoner besproken; de afgesproken resultaten liggen op koers."
+FINAL_SUMMARY = "Eindevaluatie: de afgesproken resultaten zijn behaald."
+# Sent messages that count as done: a refused 305/307/323 is not sent again with the same
+# identification (``receive`` would answer it from the first), and the simulator does not
+# correct its own messages.
+ANSWERED_301 = (MessageState.BEVESTIGD, MessageState.AFGEKEURD)
+
+
+@dataclass
+class Report:
+    """What one run did: messages sent per kind, evaluations held, and what was refused."""
+
+    collected: int = 0
+    sent: Counter[str] = field(default_factory=Counter)
+    evaluations: int = 0
+    refused: list[str] = field(default_factory=list)
+
+    @property
+    def nothing_done(self) -> bool:
+        return not self.sent and not self.evaluations
+
+    def summary(self) -> str:
+        kinds = ", ".join(f"{count}× {kind}" for kind, count in sorted(self.sent.items()))
+        return (
+            f"{self.collected} message(s) collected; sent: {kinds or 'nothing'}; "
+            f"{self.evaluations} evaluation(s) held; {len(self.refused)} refused"
+        )
+
+
+def result_date(seed: int, trajectory: Trajectory, care_start: date) -> date:
+    """The day the simulated provider reaches the result: the planned end, or for some (a draw
+    on the seed and the trajectory) a day between 60 % of the planned period and its end; never
+    before care started."""
+    draw = random.Random(f"{seed}:{trajectory.id}")
+    end = trajectory.planned_end
+    if draw.random() < EARLY_SHARE:
+        span = (end - trajectory.planned_start).days
+        end = trajectory.planned_start + timedelta(days=round(span * draw.uniform(EARLIEST, 1.0)))
+    return max(end, care_start)
+
+
+def simulate(
+    session: Session,
+    provider: Provider,
+    *,
+    today: date,
+    schemas: Schemas,
+    seed: int = DEFAULT_SEED,
+    to_the_end: bool = False,
+) -> Report:
+    """Do what ``provider``'s client system would have done by ``today`` (see the module
+    docstring). Flushes; the caller commits."""
+    report = Report()
+    collected = list(store.outbox(session, provider.id))
+    store.mark_collected(session, collected)
+    report.collected = len(collected)
+    run = _Run(session, provider, today, schemas, seed, to_the_end, report)
+    run.answer_toewijzingen()
+    run.start_care()
+    run.end_care()
+    run.declare()
+    session.flush()
+    return report
+
+
+class _Run:
+    def __init__(
+        self,
+        session: Session,
+        provider: Provider,
+        today: date,
+        schemas: Schemas,
+        seed: int,
+        to_the_end: bool,
+        report: Report,
+    ) -> None:
+        self.session = session
+        self.provider = provider
+        self.today = today
+        self.schemas = schemas
+        self.seed = seed
+        self.to_the_end = to_the_end
+        self.report = report
+
+    # --- what was sent and received -------------------------------------------------------------
+
+    def _outgoing(self, kind: str, states: Sequence[MessageState]) -> Sequence[Message]:
+        return self.session.scalars(
+            select(Message)
+            .where(
+                Message.provider_id == self.provider.id,
+                Message.direction == MessageDirection.UIT,
+                Message.kind == kind,
+                Message.state.in_(states),
+            )
+            .order_by(Message.id)
+        ).all()
+
+    def _sent(self, kind: str) -> dict[int, list[Message]]:
+        """This provider's incoming messages of ``kind`` (what the simulated system sent), by
+        trajectory."""
+        found: dict[int, list[Message]] = {}
+        for message in self.session.scalars(
+            select(Message)
+            .where(
+                Message.provider_id == self.provider.id,
+                Message.direction == MessageDirection.IN,
+                Message.kind == kind,
+                Message.trajectory_id.is_not(None),
+            )
+            .order_by(Message.id)
+        ):
+            assert message.trajectory_id is not None
+            found.setdefault(message.trajectory_id, []).append(message)
+        return found
+
+    def _toewijzingen(self) -> dict[int, Toewijzing]:
+        """The last confirmed toewijzing per trajectory, as the provider's system read it."""
+        latest: dict[int, Message] = {}
+        for message in self._outgoing("301", (MessageState.BEVESTIGD,)):
+            if message.trajectory_id is not None:
+                latest[message.trajectory_id] = message
+        return {tid: read_toewijzing(m.body) for tid, m in latest.items()}
+
+    def _trajectories(self, ids: Sequence[int], state: TrajectoryState) -> list[Trajectory]:
+        if not ids:
+            return []
+        return list(
+            self.session.scalars(
+                select(Trajectory)
+                .where(
+                    Trajectory.id.in_(ids),
+                    Trajectory.provider_id == self.provider.id,
+                    Trajectory.state == state,
+                )
+                .order_by(Trajectory.id)
+            )
+        )
+
+    def _send(self, kind: str, body: bytes) -> Message:
+        message = incoming.receive(self.session, self.provider, body, self.today, self.schemas)
+        self.report.sent[kind] += 1
+        if message.state == MessageState.GEWEIGERD:
+            self.report.refused.append(f"{kind} {message.identification}: {message.errors}")
+        return message
+
+    # --- the steps ------------------------------------------------------------------------------
+
+    def answer_toewijzingen(self) -> None:
+        for message in self._outgoing("301", (MessageState.KLAAR, MessageState.VERZONDEN)):
+            toewijzing = read_toewijzing(message.body)
+            self._send("302", retour_302(toewijzing, identification=f"302-{message.id}", today=self.today))
+
+    def start_care(self) -> None:
+        toewijzingen = self._toewijzingen()
+        started = self._sent("305")
+        for trajectory in self._trajectories(list(toewijzingen), TrajectoryState.GEACCEPTEERD):
+            toewijzing = toewijzingen[trajectory.id]
+            product = _product(toewijzing, trajectory)
+            if trajectory.id in started or product is None or product.change_reason == CANCELLED:
+                continue
+            if product.start > self.today and not self.to_the_end:
+                continue
+            body = start_zorg(
+                toewijzing,
+                product,
+                identification=f"305-{trajectory.id}",
+                today=self.today,
+                begin=self.today,
+            )
+            self._send("305", body)
+
+    def end_care(self) -> None:
+        toewijzingen = self._toewijzingen()
+        stopped = self._sent("307")
+        for trajectory in self._trajectories(list(toewijzingen), TrajectoryState.ACTIEF):
+            product = _product(toewijzingen[trajectory.id], trajectory)
+            if trajectory.id in stopped or product is None or trajectory.care_start is None:
+                continue
+            done = (
+                self.today
+                if self.to_the_end
+                else result_date(self.seed, trajectory, trajectory.care_start)
+            )
+            self._hold_evaluations(trajectory, min(done, self.today), final=done <= self.today)
+            if done > self.today:
+                continue
+            body = stop_zorg(
+                toewijzingen[trajectory.id],
+                product,
+                identification=f"307-{trajectory.id}",
+                today=self.today,
+                begin=trajectory.care_start,
+                end=done,
+                reason=ENDED_AS_PLANNED[trajectory.domain],
+            )
+            self._send("307", body)
+
+    def declare(self) -> None:
+        toewijzingen = self._toewijzingen()
+        stopped = self._sent("307")
+        declared = self._sent("323")
+        for trajectory in self._trajectories(list(toewijzingen), TrajectoryState.AFGESLOTEN):
+            product = _product(toewijzingen[trajectory.id], trajectory)
+            ours = [m for m in stopped.get(trajectory.id, []) if m.state == MessageState.VERWERKT]
+            if not ours or trajectory.id in declared or product is None:
+                continue
+            assert trajectory.care_start is not None and trajectory.care_end is not None
+            body = declaratie(
+                toewijzingen[trajectory.id],
+                product,
+                identification=f"323-{trajectory.id}",
+                today=self.today,
+                number=f"D{trajectory.id}",
+                reference=f"T{trajectory.id}",
+                period=(trajectory.care_start, trajectory.care_end),
+                amount=cents(trajectory.price),
+            )
+            self._send("323", body)
+
+    # --- evaluations through the portal's workflow --------------------------------------------
+
+    def _hold_evaluations(self, trajectory: Trajectory, until: date, *, final: bool) -> None:
+        """Hold every planned evaluation due by ``until`` on its due date (not before care
+        started); with ``final``, also the final evaluation, on ``until`` at the latest.
+        Holding a regular one plans the next, which may be due by ``until`` too."""
+        assert trajectory.care_start is not None
+        system = actor.system_actor(self.session, self.provider)
+        draw = random.Random(f"{self.seed}:{trajectory.id}:evaluaties")
+        for _ in range(100):  # each round holds one; a bound against a plan that never ends
+            due = [
+                e
+                for e in trajectory.evaluations
+                if e.state == EvaluationState.GEPLAND
+                and (e.due_on <= until or (final and e.kind == EvaluationKind.EIND))
+            ]
+            if not due:
+                return
+            evaluation = min(due, key=lambda e: (e.due_on, e.id))
+            held_on = max(min(evaluation.due_on, until), trajectory.care_start)
+            submit_evaluation(
+                self.session, evaluation, system, _evaluation_input(trajectory, evaluation, held_on, draw), self.today
+            )
+            self.report.evaluations += 1
+
+
+def _evaluation_input(
+    trajectory: Trajectory, evaluation: Evaluation, held_on: date, draw: random.Random
+) -> EvaluationInput:
+    final = evaluation.kind == EvaluationKind.EIND
+    return EvaluationInput(
+        held_on=held_on,
+        with_inwoner=True,
+        with_gids=final,
+        with_aanbieder=True,
+        with_netwerk=draw.random() < 0.3,
+        summary=FINAL_SUMMARY if final else EVALUATION_SUMMARY,
+        need_changed=False,
+        scores=[
+            ScoreInput(result_id=r.id, score=draw.choice((0, 1)) if final else draw.choice((-1, 0)))
+            for r in trajectory.results
+        ],
+        zrm=(
+            {d: draw.randint(3, 5) for d in range(1, ZRM_DOMAINS + 1)}
+            if trajectory.uses_zrm
+            else None
+        ),
+    )
+
+
+def _product(toewijzing: Toewijzing, trajectory: Trajectory) -> Product | None:
+    """The toewijzing's product for this trajectory (ToewijzingNummer = the trajectory's id)."""
+    return next((p for p in toewijzing.products if p.number == trajectory.id), None)
