@@ -23,13 +23,12 @@ from lxml import etree
 
 from models import Domain
 
-from . import codes, xml
+from . import codes, outgoing, xml
+from .schemas import Schemas
 
 FIRST_DELIVERY = "1"  # StatusAanlevering: eerste aanlevering
 DEBIT = "D"
 
-# The classes of a 302 that carry their own RetourCodes (per the JW302 schema).
-_RETOUR_CLASSES = ("Client", "Relatie", "Contact", "ToegewezenProduct")
 
 
 @dataclass(frozen=True)
@@ -61,41 +60,27 @@ class Toewijzing:
     body: bytes
 
 
-def _local(element: etree._Element) -> str:
-    return etree.QName(element).localname
-
-
 def _child(parent: etree._Element, *path: str) -> etree._Element | None:
-    found: etree._Element | None = parent
-    for name in path:
-        if found is None:
-            return None
-        found = next((c for c in found if isinstance(c.tag, str) and _local(c) == name), None)
-    return found
+    return parent.find("/".join(f"{{*}}{step}" for step in path))
 
 
 def _text(parent: etree._Element, *path: str) -> str | None:
-    found = _child(parent, *path)
-    return found.text.strip() if found is not None and found.text else None
+    return xml.text_of(parent, "/".join(path))
 
 
 def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value[:10]) if value else None
+    return xml.parse_date(value)
 
 
 def read_toewijzing(body: bytes) -> Toewijzing:
-    """Read a 301 (the municipality's own message, parsed with the same safe parser as every
+    """Read a 301 (the municipality's own message, read with the same safe reader as every
     incoming one)."""
-    root = xml.parse(body)
-    domain = Domain.JEUGD if "/ijw/" in etree.QName(root).namespace else Domain.WMO
-    header = _child(root, "Header")
-    client = _child(root, "Client")
-    assert header is not None and client is not None, "not a toewijzing"
+    message = xml.read(body)
+    client = _child(message.root, "Client")
+    if message.kind != "301" or client is None:
+        raise ValueError("not a toewijzing")
     products = []
-    assigned = _child(client, "ToegewezenProducten")
-    for element in assigned if assigned is not None else ():
-        if not isinstance(element.tag, str):
-            continue
+    for element in client.iterfind("{*}ToegewezenProducten/{*}ToegewezenProduct"):
         volume = _text(element, "Omvang", "Volume")
         products.append(
             Product(
@@ -110,11 +95,11 @@ def read_toewijzing(body: bytes) -> Toewijzing:
             )
         )
     return Toewijzing(
-        domain=domain,
-        municipality=_text(header, "Afzender") or "",
-        agb_code=_text(header, "Ontvanger") or "",
-        identification=_text(header, "BerichtIdentificatie", "Identificatie") or "",
-        dated_on=_day(_text(header, "BerichtIdentificatie", "Dagtekening")) or date.min,
+        domain=message.domain,
+        municipality=message.sender,
+        agb_code=message.receiver,
+        identification=message.identification,
+        dated_on=message.dated_on,
         bsn=_text(client, "Bsn") or "",
         client=client,
         products=tuple(products),
@@ -126,35 +111,27 @@ def read_toewijzing(body: bytes) -> Toewijzing:
 
 
 class _Writer:
-    """Elements in one message's namespace; the parts of a composite data type (CDT_…) live in
-    the Basisschema's namespace (``basis=True``)."""
+    """Builds one message (``xml.message_root``/``xml.add``); the parts of a composite data type
+    (CDT_…) live in the Basisschema's namespace (``part``)."""
 
     def __init__(self, domain: Domain, kind: str) -> None:
         self.domain = domain
         self.kind = kind
         self.namespace = codes.namespace(domain, kind)
         self.basis = codes.basis_namespace(domain)
+        self.root = xml.message_root(domain, kind)
 
-    def element(
-        self, parent: etree._Element | None, name: str, text: object = None, *, basis: bool = False
-    ) -> etree._Element:
-        tag = f"{{{self.basis if basis else self.namespace}}}{name}"
-        if parent is None:
-            made = etree.Element(tag, nsmap={None: self.namespace, codes.prefix(self.domain): self.basis})
-        else:
-            made = etree.SubElement(parent, tag)
-        if text is not None:
-            made.text = text.isoformat() if isinstance(text, date) else str(text)
-        return made
+    @staticmethod
+    def element(parent: etree._Element, name: str, text: str | int | date | None = None) -> etree._Element:
+        return xml.add(parent, name, text)
 
-    def part(self, parent: etree._Element, name: str, text: object = None) -> etree._Element:
+    @staticmethod
+    def part(parent: etree._Element, name: str, text: str | int | date | None = None) -> etree._Element:
         """A part of a composite data type."""
-        return self.element(parent, name, text, basis=True)
+        return xml.add(parent, name, text, basis=True)
 
-    def header(
-        self, root: etree._Element, *, sender: str, receiver: str, identification: str, today: date
-    ) -> etree._Element:
-        header = self.element(root, "Header")
+    def header(self, *, sender: str, receiver: str, identification: str, today: date) -> None:
+        header = self.element(self.root, "Header")
         self.element(header, "BerichtCode", codes.BERICHT_CODES[(self.domain, self.kind)])
         self.element(header, "BerichtVersie", codes.BERICHT_VERSIE)
         self.element(header, "BerichtSubversie", codes.BERICHT_SUBVERSIE)
@@ -164,7 +141,6 @@ class _Writer:
         self.part(dated, "Identificatie", identification)
         self.part(dated, "Dagtekening", today)
         self.xsd_version(header, "XsdVersie")
-        return header
 
     def xsd_version(self, parent: etree._Element, name: str) -> None:
         basis, message = codes.XSD_VERSIONS[self.domain]
@@ -198,9 +174,8 @@ class _Writer:
         if product.code is not None:
             self.part(element, "Code", product.code)
 
-
-def _bytes(root: etree._Element) -> bytes:
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    def bytes(self) -> bytes:
+        return xml.serialize(self.root)
 
 
 def _short_name(writer: _Writer, parent: etree._Element, client: etree._Element) -> None:
@@ -211,35 +186,23 @@ def _short_name(writer: _Writer, parent: etree._Element, client: etree._Element)
     writer.copy(name, source, ("Geslachtsnaam", "Voornamen", "Voorletters"))
 
 
-def _client(writer: _Writer, root: etree._Element, toewijzing: Toewijzing) -> etree._Element:
-    client = writer.element(root, "Client")
+def _client(writer: _Writer, toewijzing: Toewijzing) -> etree._Element:
+    client = writer.element(writer.root, "Client")
     writer.copy(client, toewijzing.client, ("Bsn", "Geboortedatum", "Geslacht"))
     _short_name(writer, client, toewijzing.client)
     return client
 
 
-def retour_302(toewijzing: Toewijzing, *, identification: str, today: date) -> bytes:
+def retour_302(
+    toewijzing: Toewijzing, *, identification: str, today: date, schemas: Schemas
+) -> bytes:
     """The retour on a toewijzing without remarks: the 301 returned as it came, in the 302's
-    namespace, its header followed by the retour's own identification, and RetourCode 0200 on
-    every class."""
-    writer = _Writer(toewijzing.domain, "302")
-    root = writer.element(None, "Bericht")
-    for part in xml.parse(toewijzing.body):
-        if isinstance(part.tag, str):
-            root.append(writer.renamed(part))
-    header = _child(root, "Header")
-    assert header is not None
-    code = _child(header, "BerichtCode")
-    assert code is not None
-    code.text = codes.BERICHT_CODES[(toewijzing.domain, "302")]
-    writer.element(header, "IdentificatieRetour", identification)
-    writer.element(header, "DagtekeningRetour", today)
-    writer.xsd_version(header, "XsdVersieRetour")
-    for element in list(root.iter()):
-        if isinstance(element.tag, str) and _local(element) in _RETOUR_CLASSES:
-            codes_element = writer.element(element, "RetourCodes")
-            writer.element(codes_element, "RetourCode", codes.ACCEPTED)
-    return _bytes(root)
+    namespace, with the retour's own identification and RetourCode 0200 on every class — built
+    as the municipality builds its own retours (``outgoing.retour_root``)."""
+    root = outgoing.retour_root(
+        xml.read(toewijzing.body), [], identification=identification, today=today, schemas=schemas
+    )
+    return xml.serialize(root)
 
 
 def start_zorg(
@@ -247,22 +210,20 @@ def start_zorg(
 ) -> bytes:
     """A 305: delivery of ``product`` started on ``begin``."""
     writer = _Writer(toewijzing.domain, "305")
-    root = writer.element(None, "Bericht")
     writer.header(
-        root,
         sender=toewijzing.agb_code,
         receiver=toewijzing.municipality,
         identification=identification,
         today=today,
     )
-    client = _client(writer, root, toewijzing)
+    client = _client(writer, toewijzing)
     started = writer.element(writer.element(client, "StartProducten"), "StartProduct")
     writer.element(started, "ToewijzingNummer", product.number)
     writer.product(started, product)
     writer.element(started, "ToewijzingIngangsdatum", product.start)
     writer.element(started, "Begindatum", begin)
     writer.element(started, "StatusAanlevering", FIRST_DELIVERY)
-    return _bytes(root)
+    return writer.bytes()
 
 
 def stop_zorg(
@@ -278,15 +239,13 @@ def stop_zorg(
     """A 307: delivery of ``product`` (started on ``begin``) ended on ``end`` for ``reason``
     (RedenBeeindiging, the domain's code list)."""
     writer = _Writer(toewijzing.domain, "307")
-    root = writer.element(None, "Bericht")
     writer.header(
-        root,
         sender=toewijzing.agb_code,
         receiver=toewijzing.municipality,
         identification=identification,
         today=today,
     )
-    client = _client(writer, root, toewijzing)
+    client = _client(writer, toewijzing)
     stopped = writer.element(writer.element(client, "StopProducten"), "StopProduct")
     writer.element(stopped, "ToewijzingNummer", product.number)
     writer.product(stopped, product)
@@ -295,7 +254,7 @@ def stop_zorg(
     writer.element(stopped, "RedenBeeindiging", reason)
     writer.element(stopped, "Einddatum", end)
     writer.element(stopped, "StatusAanlevering", FIRST_DELIVERY)
-    return _bytes(root)
+    return writer.bytes()
 
 
 def cents(amount: Decimal) -> int:
@@ -318,15 +277,13 @@ def declaratie(
     the volume is the amount in eurocents at a tariff of one cent), ``amount`` eurocents claimed.
     ``number`` is the DeclaratieNummer, ``reference`` the line's ProductReferentie."""
     writer = _Writer(toewijzing.domain, "323")
-    root = writer.element(None, "Bericht")
     writer.header(
-        root,
         sender=toewijzing.agb_code,
         receiver=toewijzing.municipality,
         identification=identification,
         today=today,
     )
-    declaration = writer.element(root, "Declaratie")
+    declaration = writer.element(writer.root, "Declaratie")
     writer.element(declaration, "DeclaratieNummer", number)
     _period(writer, declaration, "DeclaratiePeriode", period)
     writer.element(declaration, "DeclaratieDagtekening", today)
@@ -347,7 +304,7 @@ def declaratie(
     claimed = writer.element(line, "IngediendBedrag")
     writer.part(claimed, "Bedrag", amount)
     writer.part(claimed, "DebetCredit", DEBIT)
-    return _bytes(root)
+    return writer.bytes()
 
 
 def _period(writer: _Writer, parent: etree._Element, name: str, period: tuple[date, date]) -> None:

@@ -7,7 +7,8 @@ One run for one provider (``simulate``) does what that system would have done by
 2. Every toewijzing (301) not yet answered gets a retour (302) without remarks: the provider
    accepts the assignment.
 3. Every accepted trajectory whose toewijzing it confirmed gets a start zorg (305) once the
-   planned start has come, dated today (the planned start, or today when that has passed).
+   planned start (the toewijzing's Ingangsdatum) has come: care starts on the planned start, or
+   today when that has passed.
 4. Every running trajectory whose result date has come — the planned end, or for some a day
    before it, drawn from the seed (R3: early is paid in full) — has its evaluations held through
    the portal's own workflow (``workflows.evaluations.submit_evaluation``, by the provider's
@@ -24,9 +25,11 @@ what it is about (``302-<301's id>``, ``305-<trajectory>``, …), so even a mess
 would be answered from the first (the idempotency of ``receive``). Draws (result dates, scores)
 come from ``random.Random`` seeded with the seed and the trajectory, so a run is reproducible.
 
-``to_the_end`` (the CLI's ``--alles``) runs every chain to its end today: care starts today,
-the result is reached today. Meant for the demo; a gids still has to confirm the end of care
-before the declaratie follows (run the simulator again after that).
+``to_the_end`` (the CLI's ``--alles``) runs every chain as far as it can go today: the result of
+every running trajectory is reached today. Meant for the demo (a trajectory planned to start
+today goes from toewijzing to stop zorg in one run); care never starts before the planned start,
+and a gids still has to confirm the end of care before the declaratie follows (run the
+simulator again after that).
 """
 
 from __future__ import annotations
@@ -225,7 +228,13 @@ class _Run:
     def answer_toewijzingen(self) -> None:
         for message in self._outgoing("301", (MessageState.KLAAR, MessageState.VERZONDEN)):
             toewijzing = read_toewijzing(message.body)
-            self._send("302", retour_302(toewijzing, identification=f"302-{message.id}", today=self.today))
+            body = retour_302(
+                toewijzing,
+                identification=f"302-{message.id}",
+                today=self.today,
+                schemas=self.schemas,
+            )
+            self._send("302", body)
 
     def start_care(self) -> None:
         toewijzingen = self._toewijzingen()
@@ -235,7 +244,7 @@ class _Run:
             product = _product(toewijzing, trajectory)
             if trajectory.id in started or product is None or product.change_reason == CANCELLED:
                 continue
-            if product.start > self.today and not self.to_the_end:
+            if product.start > self.today:  # care cannot start before the toewijzing
                 continue
             body = start_zorg(
                 toewijzing,
