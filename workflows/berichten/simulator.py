@@ -3,7 +3,8 @@ provider's system would, so the message exchange can be shown and tested end to 
 
 One run for one provider (``simulate``) does what that system would have done by ``today``:
 
-1. It collects the provider's outbox, as a gateway would (``store.mark_collected``).
+1. It collects the provider's outbox, as a gateway would (``store.mark_collected``) — at the
+   start, and at the end the retours of what it sent.
 2. Every toewijzing (301) not yet answered gets a retour (302) without remarks: the provider
    accepts the assignment.
 3. Every accepted trajectory whose toewijzing it confirmed gets a start zorg (305) once the
@@ -87,9 +88,10 @@ ANSWERED_301 = (MessageState.BEVESTIGD, MessageState.AFGEKEURD)
 
 @dataclass
 class Report:
-    """What one run did: messages sent per kind, evaluations held, and what was refused."""
+    """What one run did: the outbox messages it collected (the caller audits them as handed
+    over), messages sent per kind, evaluations held, and what was refused."""
 
-    collected: int = 0
+    collected: list[Message] = field(default_factory=list)
     sent: Counter[str] = field(default_factory=Counter)
     evaluations: int = 0
     refused: list[str] = field(default_factory=list)
@@ -97,13 +99,6 @@ class Report:
     @property
     def nothing_done(self) -> bool:
         return not self.sent and not self.evaluations
-
-    def summary(self) -> str:
-        kinds = ", ".join(f"{count}× {kind}" for kind, count in sorted(self.sent.items()))
-        return (
-            f"{self.collected} message(s) collected; sent: {kinds or 'nothing'}; "
-            f"{self.evaluations} evaluation(s) held; {len(self.refused)} refused"
-        )
 
 
 def result_date(seed: int, trajectory: Trajectory, care_start: date) -> date:
@@ -130,15 +125,16 @@ def simulate(
     """Do what ``provider``'s client system would have done by ``today`` (see the module
     docstring). Flushes; the caller commits."""
     report = Report()
-    collected = list(store.outbox(session, provider.id))
-    store.mark_collected(session, collected)
-    report.collected = len(collected)
+    report.collected = list(store.outbox(session, provider.id))
+    store.mark_collected(session, report.collected)
     run = _Run(session, provider, today, schemas, seed, to_the_end, report)
     run.answer_toewijzingen()
     run.start_care()
     run.end_care()
     run.declare()
-    session.flush()
+    answers = list(store.outbox(session, provider.id))  # the retours of what it just sent
+    store.mark_collected(session, answers)
+    report.collected += answers
     return report
 
 
