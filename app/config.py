@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from workflows import clock
+from workflows.berichten.settings import DEFAULT_MUNICIPALITY_CODE, is_municipality_code
 from workflows.stats.anonymity import Disclosure
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,6 +128,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # The municipality that runs this installation: named on every PDF the app makes.
         "MUNICIPALITY_NAME": os.environ.get("MUNICIPALITY_NAME", "").strip()
         or DEFAULT_MUNICIPALITY_NAME,
+        # iWmo/iJw messages (docs/berichten.md): the municipality's CBS code (four digits), the
+        # Afzender of every message it sends; and the folder with the iStandaarden XSDs
+        # (<dir>/jw/JW301.xsd, <dir>/wmo/WMO301.xsd...) to validate against, optional.
+        "MUNICIPALITY_CODE": os.environ.get("MUNICIPALITY_CODE", "").strip()
+        or DEFAULT_MUNICIPALITY_CODE,
+        "ISTANDAARDEN_XSD_DIR": os.environ.get("ISTANDAARDEN_XSD_DIR", "").strip() or None,
         # Where links in e-mails point to.
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         # E-mail notifications go through SMTP when MAIL_SERVER is set, else they are logged.
@@ -162,6 +169,14 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     # Dates and times are shown in the same zone as the one clock counts days in.
     config["BABEL_DEFAULT_TIMEZONE"] = config["TIMEZONE"]
     config["SCHEDULER_TIMEZONE"] = config["TIMEZONE"]
+    if not is_municipality_code(str(config["MUNICIPALITY_CODE"])):
+        raise ConfigError(
+            f"MUNICIPALITY_CODE must be the municipality's four-digit CBS code (Dronten: 0303), "
+            f"not {config['MUNICIPALITY_CODE']!r}"
+        )
+    xsd_dir = config["ISTANDAARDEN_XSD_DIR"]
+    if xsd_dir and not Path(str(xsd_dir)).is_dir():
+        raise ConfigError(f"ISTANDAARDEN_XSD_DIR {xsd_dir!r} is not a folder")
     if config["CLAIM_POLICY"] not in {"pro_rata", "niets"}:
         raise ConfigError(f"CLAIM_POLICY must be pro_rata or niets, not {config['CLAIM_POLICY']!r}")
     if not config["SECRET_KEY"]:

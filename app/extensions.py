@@ -11,6 +11,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from workflows.berichten.schemas import Schemas
+from workflows.berichten.settings import SETTINGS_INFO, Settings
 from workflows.session_factory import make_session_factory
 
 # Requests that may write (a form sent, a task dismissed) begin their transaction as a writer.
@@ -53,10 +55,18 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             # Let SQLAlchemy, not the sqlite3 module, emit BEGIN so SAVEPOINTs behave.
             event.listen(self.engine, "begin", _sqlite_begin)
+        # The message exchange's settings, one per app: every session carries them
+        # (``workflows.berichten.settings.settings_of``), the schemas load once.
+        berichten = Settings(
+            municipality_code=app.config["MUNICIPALITY_CODE"],
+            schemas=Schemas(app.config.get("ISTANDAARDEN_XSD_DIR")),
+        )
+        app.extensions["berichten"] = berichten
         self._sessions = make_session_factory(
             self.engine,
             pseudonym_key=app.config["STATS_PSEUDONYM_KEY"],
             expire_on_commit=False,
+            info={SETTINGS_INFO: berichten},
         )
         self._writer = self.engine.execution_options(writer=True)
         self._test_binding = None
@@ -109,6 +119,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def berichten_settings(app: Flask) -> Settings:
+    """The app's message exchange settings (municipality code, schemas); sessions of
+    ``db.sessions`` carry the same object."""
+    settings: Settings = app.extensions["berichten"]
+    return settings
 
 
 db = Database()

@@ -16,6 +16,7 @@ from .claim import Claim
 from .config_change import ConfigChange
 from .enums import (
     AanmeldingOutcome,
+    Channel,
     ClaimState,
     ClosureCategory,
     ContractRole,
@@ -26,6 +27,7 @@ from .enums import (
     Intensity,
     NeedType,
     PromptStage,
+    ReferrerType,
     ReviewOutcome,
     Role,
     SubmissionState,
@@ -34,6 +36,7 @@ from .enums import (
 )
 from .evaluation import ZRM_DOMAINS, Evaluation, ResultScore, ZrmBaselineScore, ZrmScore
 from .invitation import Invitation
+from .message import INCOMING_STATES, OUTGOING_STATES, Message, MessageDirection, MessageState
 from .provider import Contract, Provider
 from .reference import ChangeReason, EndReason, Wijk
 from .resident import Household, Resident
@@ -68,6 +71,13 @@ from .trajectory import OPEN_STATES, AgreedResult, Trajectory, TrajectoryEvent
 from .user import User
 
 __all__ = [
+    "Channel",
+    "ReferrerType",
+    "Message",
+    "MessageDirection",
+    "MessageState",
+    "INCOMING_STATES",
+    "OUTGOING_STATES",
     "FILTER_COLUMNS",
     "KEPT_SETS",
     "set_name",

@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TZDateTime, sql_value, str_enum, utcnow
-from .enums import AanmeldingOutcome, Domain
+from .enums import AanmeldingOutcome, Domain, ReferrerType
 
 if TYPE_CHECKING:
     from .resident import Resident
@@ -49,6 +49,9 @@ class Aanmelding(Base):
     )
     outcome_reason: Mapped[str | None] = mapped_column(Text)
     decided_on: Mapped[date | None] = mapped_column(Date)
+    # Jeugd: who referred the resident (*Verwijzer*: the national type code and a name).
+    referrer_type: Mapped[ReferrerType | None] = mapped_column(str_enum(ReferrerType, 2))
+    referrer_name: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
 
     resident: Mapped[Resident] = relationship(back_populates="aanmeldingen")

@@ -17,6 +17,27 @@ class Domain(enum.StrEnum):
     JEUGD = "jeugd"
 
 
+class Channel(enum.StrEnum):
+    """How a provider exchanges a contract's trajectories with the municipality: through the
+    iWmo/iJw messages of its own client system, or through this app's portal."""
+
+    BERICHTENVERKEER = "berichtenverkeer"
+    PORTAAL = "portaal"
+
+
+class ReferrerType(enum.StrEnum):
+    """Who referred a young resident to care (*Verwijzer*, iJw Basisschema LDT_TypeVerwijzer /
+    CDT_Verwijzer). The value is the national code; 07 is not in the list."""
+
+    GEMEENTE = "01"
+    HUISARTS = "02"
+    JEUGDARTS = "03"
+    GECERTIFICEERDE_INSTELLING = "04"
+    MEDISCH_SPECIALIST = "05"
+    ZELFVERWIJZER = "06"  # zelfverwijzer / geen verwijzer
+    RECHTER = "08"  # rechter, officier van justitie, functionaris justitiële jeugdinrichting
+
+
 class Intensity(enum.StrEnum):
     LAAG = "laag"
     MIDDEL = "middel"

@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, str_enum
-from .enums import ContractRole
+from .enums import Channel, ContractRole
 
 if TYPE_CHECKING:
     from .catalogue import SupportProfile
@@ -48,6 +48,11 @@ class Contract(Base):
     role: Mapped[ContractRole] = mapped_column(str_enum(ContractRole))
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
+    # Whether the provider's client system exchanges this contract's trajectories as iWmo/iJw
+    # messages, or the provider works in the portal (``workflows.providers.channel_of``).
+    channel: Mapped[Channel] = mapped_column(
+        str_enum(Channel), default=Channel.PORTAAL, server_default=Channel.PORTAAL.value
+    )
 
     provider: Mapped[Provider] = relationship(back_populates="contracts")
     profile: Mapped[SupportProfile] = relationship(back_populates="contracts")

@@ -34,6 +34,7 @@ from .enums import (
     Intensity,
     NeedType,
     PromptStage,
+    ReferrerType,
     TrajectoryState,
 )
 
@@ -139,6 +140,9 @@ class Trajectory(Base):
     # The gids may override the tariff's evaluation interval for this trajectory (R8).
     evaluation_interval_months: Mapped[int | None] = mapped_column(Integer)
     uses_zrm: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Jeugd: who referred the resident (*Verwijzer*: the national type code and a name).
+    referrer_type: Mapped[ReferrerType | None] = mapped_column(str_enum(ReferrerType, 2))
+    referrer_name: Mapped[str | None] = mapped_column(String(64))
     # The key of a trajectory brought in by the history import; importing it again updates it.
     import_id: Mapped[str | None] = mapped_column(String(64))
     # The scheduler's high-water marks (written by workflows.scheduler_jobs only): which term

@@ -30,7 +30,7 @@ from .clock import as_utc
 from .errors import N_, DomainError
 from .guards import require_beheerder
 from .stats.admin import token_hash
-from .users import USER, label_of, set_password
+from .users import USER, is_system_account, label_of, set_password
 
 VALID_HOURS = 72
 INVITED = "uitgenodigd"
@@ -67,6 +67,8 @@ def invite(session: Session, actor: User | None, user: User, now: datetime) -> I
     """A new one-time link for ``user``; older open links of the account stop working.
     ``actor`` None is the operator at the command line."""
     require_beheerder(actor)
+    if is_system_account(user):
+        raise DomainError(N_("Met het account van een koppeling kan niemand inloggen."))
     if not user.active:
         raise DomainError(
             N_("Dit account is geblokkeerd. Deblokkeer het eerst en stuur dan de uitnodiging.")

@@ -28,6 +28,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from models import (
+    Channel,
     Claim,
     Contract,
     ContractRole,
@@ -60,6 +61,23 @@ def contract_label(contract: Contract) -> str:
         f"Contract {contract.provider.agb_code} {contract.provider.name} – "
         f"{contract.profile.code} ({contract.role.value})"
     )
+
+
+def channel_of(session: Session, trajectory: Trajectory) -> Channel:
+    """How the trajectory goes to its provider: the channel of the main provider's contract
+    for the trajectory's profile on its planned start (the portal when there is none)."""
+    contracts = session.scalars(
+        select(Contract).where(
+            Contract.provider_id == trajectory.provider_id,
+            Contract.profile_id == trajectory.profile_id,
+            Contract.role == ContractRole.HOOFDAANNEMER,
+            Contract.valid_from <= trajectory.planned_start,
+        )
+    ).all()
+    for contract in contracts:
+        if contract.valid_to is None or contract.valid_to >= trajectory.planned_start:
+            return contract.channel
+    return Channel.PORTAAL
 
 
 def get_provider(session: Session, provider_id: int) -> Provider:

@@ -47,6 +47,8 @@ from models import (
     utcnow,
 )
 
+from .berichten import codes as message_codes
+from .berichten import outgoing
 from .catalogue import HOUSEHOLD_HELP_INTENSITIES, has_contract, tariff_on
 from .eligibility import decision_end_of, jeugd_age_problems, planned_end_default
 from .errors import N_, DomainError, Problem
@@ -315,6 +317,10 @@ def decide_scaling(
         today=today,
         reason=f"omgezet naar vervolgtraject {follow_up.id}",
     )
+    # The provider's system: the old toewijzing ends today (RedenWijziging 05, verkorting after
+    # a reassessment) when it had it, and the follow-up gets its own on its channel.
+    outgoing.toewijzing(session, trajectory, today, change=message_codes.SHORTENED, end=today)
+    outgoing.toewijzing(session, follow_up, today)
     session.flush()
     return follow_up
 

@@ -52,6 +52,9 @@ from models import (
     utcnow,
 )
 
+from . import clock
+from .berichten import codes as message_codes
+from .berichten import outgoing
 from .caseload import answer_due
 from .catalogue import HOUSEHOLD_HELP_INTENSITIES, has_contract, tariff_on
 from .closure_rules import close_problems, describe_closure
@@ -456,6 +459,8 @@ def propose(
         ref=event.id,
         due_on=answer_due(today),
     )
+    # On the berichtenverkeer channel the decision also goes to the provider's system (301).
+    outgoing.toewijzing(session, trajectory, today)
 
 
 def accept(
@@ -663,7 +668,12 @@ def cancel(
     actor: User,
     reason: str,
     expected_version: int | None = None,
+    *,
+    today: date | None = None,
 ) -> None:
+    """Cancel an open trajectory with a reason. When its toewijzing went to the provider's
+    system, a 301 with RedenWijziging 13 (verwijderd) follows, dated ``today`` (default: the
+    clock's today)."""
     reason_text = required_reason(reason, N_("Geef een reden voor het annuleren."))
     transition(
         session,
@@ -675,9 +685,10 @@ def cancel(
     )
     session.flush()
     complete_tasks(session, trajectory.id, list(TaskKind))
+    outgoing.toewijzing(session, trajectory, today or clock.today(), change=message_codes.DELETED)
 
 
-EXTENSION_REASON_CODE = "04"  # RedenWijziging: herbeoordeling: verlenging
+EXTENSION_REASON_CODE = message_codes.EXTENSION  # RedenWijziging: herbeoordeling: verlenging
 # The states whose decision can be extended, as the transition table says.
 DECISION_OPEN_STATES = tuple(s for s in S if Action.EXTEND in allowed_actions(s))
 
@@ -744,6 +755,8 @@ def extend_decision(
     )
     session.flush()
     complete_tasks(session, trajectory.id, [TaskKind.BESCHIKKING_VERLOOPT])
+    # The provider's system learns the new end (RedenWijziging 04) when it had the toewijzing.
+    outgoing.toewijzing(session, trajectory, today, change=message_codes.EXTENSION, end=new_end)
 
 
 # What every page of a trajectory shows of its many-to-one parts, read in the trajectory's own

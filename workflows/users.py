@@ -47,10 +47,23 @@ def find_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
+# A provider's client system acts through an account of its own (``workflows.berichten.actor``)
+# that can never sign in: its address lies in a domain that cannot exist (RFC 2606), its
+# password hash is no Argon2 hash (no password matches it), and ``authenticate`` refuses it
+# before checking anything. No person can be given such an address.
+SYSTEM_EMAIL_DOMAIN = "@systeem.invalid"
+SYSTEM_PASSWORD_HASH = "!berichtenverkeer-kan-niet-inloggen"
+
+
+def is_system_account(user: User) -> bool:
+    return user.email.lower().endswith(SYSTEM_EMAIL_DOMAIN)
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active user with this e-mail address and password, or None (never says which failed)."""
+    """The active user with this e-mail address and password, or None (never says which failed).
+    A system account is never found (``is_system_account``)."""
     user = find_by_email(session, email)
-    if user is None:
+    if user is None or is_system_account(user):
         _hasher.hash(password)  # spend the same time as a real check
         return None
     if not user.active or not verify_password(user, password):
@@ -108,7 +121,7 @@ def create_user(
     (``actor`` None: the operator at the command line)."""
     require_beheerder(actor)
     email = email.strip().lower()
-    if len(email) > 254 or not EMAIL_RE.match(email):
+    if len(email) > 254 or not EMAIL_RE.match(email) or email.endswith(SYSTEM_EMAIL_DOMAIN):
         raise DomainError(N_("Ongeldig e-mailadres."), field="email")
     if find_by_email(session, email) is not None:
         raise DomainError.from_problems([duplicate("uq_users_email")])
