@@ -14,6 +14,7 @@ from .catalogue import (
 from .change import EndOfCareReport, ScalingRequest
 from .claim import Claim
 from .config_change import ConfigChange
+from .declaration import Declaration, DeclarationLine
 from .enums import (
     AanmeldingOutcome,
     Channel,
@@ -107,6 +108,8 @@ __all__ = [
     "ZRM_DOMAINS",
     "Claim",
     "ConfigChange",
+    "Declaration",
+    "DeclarationLine",
     "ClaimState",
     "EndOfCareReport",
     "Evaluation",

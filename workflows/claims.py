@@ -160,15 +160,29 @@ def submit_claim(
     actor: User,
     today: date,
     policy: ClaimPolicy = ClaimPolicy.PRO_RATA,
+    *,
+    amount: Decimal | None = None,
 ) -> Claim:
     """The main provider claims a closed trajectory, once. The unique constraint on the
-    trajectory backs the check, also when two requests arrive at the same moment."""
+    trajectory backs the check, also when two requests arrive at the same moment.
+
+    ``amount`` is what the provider asks when it names an amount (a declaration message does):
+    never more than ``claimable_amount`` allows; less is kept as asked. Without it the claim is
+    for what may be claimed (the portal's claim)."""
     require_main_provider_user(trajectory, actor)
     if trajectory.state != TrajectoryState.AFGESLOTEN:
         raise DomainError(N_("Declareren kan pas als het traject is afgesloten."))
     if claim_of(session, trajectory) is not None:
         raise DomainError.from_problems([duplicate("uq_claims_trajectory_id")])
-    amount, basis = claimable_amount(trajectory, policy)
+    maximum, basis = claimable_amount(trajectory, policy)
+    if amount is None:
+        amount = maximum
+    elif amount < 0 or amount != amount.quantize(CENT) or amount > maximum:
+        raise DomainError(
+            N_("Het bedrag kan niet hoger zijn dan %(amount)s."), amount=_euro(maximum)
+        )
+    elif amount < maximum:
+        basis += f" Ingediend: {_euro(amount)}, minder dan het toegestane bedrag."
     claim = Claim(
         trajectory_id=trajectory.id,
         provider_id=trajectory.provider_id,

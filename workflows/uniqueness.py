@@ -38,6 +38,12 @@ DUPLICATES: dict[str, Problem] = {
         N_("Er is al een inzageverzoek met dit zaaknummer."), "reference"
     ),
     "uq_claims_trajectory_id": Problem(N_("Voor dit traject is al gedeclareerd.")),
+    # A provider's client system meets these two (``workflows.berichten.claims``): the
+    # declaration answer names them as retour codes 9333 and 8021.
+    "uq_declarations_number": Problem(N_("Dit declaratienummer is al eerder ingediend.")),
+    "uq_declaration_lines_reference": Problem(
+        N_("Deze prestatie (productreferentie) is al eerder ingediend.")
+    ),
     "uq_evaluations_open_extra": Problem(
         N_(
             "Er staat al een extra evaluatie gepland voor dit traject. Een nieuwe kan worden "
