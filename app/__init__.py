@@ -72,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .beheer import bp as beheer_bp
+    from .berichten_api import bp as berichten_api_bp
     from .gids import bp as gids_bp
     from .manager import bp as manager_bp
 
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(manager_bp, url_prefix="/manager")
     app.register_blueprint(beheer_bp, url_prefix="/beheer")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(berichten_api_bp, url_prefix="/api/berichten/v1")
 
     @app.get("/")
     def index() -> Response:
@@ -114,6 +116,7 @@ def register_security(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from .cli import (
+        berichten_cli,
         db_cli,
         export_cli,
         import_cli,
@@ -135,7 +138,7 @@ def register_commands(app: Flask) -> None:
         privacy_cli,
     ):
         app.cli.add_command(group)
-    for group in (import_cli, export_cli):
+    for group in (import_cli, export_cli, berichten_cli):
         app.cli.add_command(group)
 
 
@@ -146,9 +149,10 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from . import care_labels, filters, inbox, timeline
+    from . import care_labels, filters, inbox, message_exchange, timeline
 
     filters.register(app)
+    message_exchange.register(app)
     care_labels.register(app)
     inbox.register(app)
     timeline.register(app)

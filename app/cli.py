@@ -12,6 +12,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import click
 from alembic import command
@@ -653,3 +654,75 @@ def export_trajectories(path: str, by_email: str | None) -> None:
             os.unlink(temporary)
         raise
     click.echo(f"{count} trajectories written to {path} (mode 0600).")
+
+
+# --- the iWmo/iJw message exchange through folders ------------------------------------------
+
+
+@click.group(
+    cls=AppGroup,
+    name="berichten",
+    help="iWmo/iJw message exchange through folders: DIR/<AGB>/in and DIR/<AGB>/uit "
+    "(docs/operations.md).",
+)
+def berichten_cli() -> None:
+    pass
+
+
+def _folder(path: str) -> Path:
+    root = Path(path)
+    if not root.is_dir():
+        raise click.ClickException(f"De map {path!r} bestaat niet. Er is niets gedaan.")
+    return root
+
+
+@berichten_cli.command(
+    "verwerk",
+    help="Receive every DIR/<AGB>/in/*.xml (one transaction per file), move it to in/verwerkt "
+    "or in/geweigerd; retours go to the outbox (exporteer). Safe to run twice.",
+)
+@click.argument("path", type=click.Path(file_okay=False))
+@click.option("--by", "by_email", default=None, help=BY_HELP)
+def berichten_verwerk(path: str, by_email: str | None) -> None:
+    from .message_exchange import process_folder, schemas
+
+    root = _folder(path)
+    operator(by_email, "berichten verwerk")
+    report = process_folder(db.session, root, clock.today(), schemas(), click.echo)
+    for name in report.skipped:
+        click.echo(f"  overgeslagen: map {name[:40]!r} hoort bij geen actieve aanbieder (AGB-code)")
+    click.echo(
+        f"Berichten verwerkt: {report.processed}, geweigerd: {report.refused}"
+        + (f", mappen overgeslagen: {len(report.skipped)}" if report.skipped else "")
+        + "."
+    )
+
+
+@berichten_cli.command(
+    "exporteer",
+    help="Write each provider's outbox to DIR/<AGB>/uit/<kind>_<identification>.xml and mark "
+    "it sent (one transaction per provider). Safe to run twice.",
+)
+@click.argument("path", type=click.Path(file_okay=False))
+@click.option("--by", "by_email", default=None, help=BY_HELP)
+def berichten_exporteer(path: str, by_email: str | None) -> None:
+    from .message_exchange import export_provider, providers_with_outbox
+
+    root = _folder(path)
+    operator(by_email, "berichten exporteer")
+    total = failed = 0
+    for provider in providers_with_outbox(db.session):
+        agb_code = provider.agb_code
+        try:
+            count = export_provider(db.session, provider, root)
+        except OSError as error:  # this provider's messages stay in the outbox; go on
+            failed += 1
+            click.echo(f"  {agb_code}: NIET geëxporteerd ({error.strerror}: {error.filename})")
+            continue
+        total += count
+        click.echo(f"  {agb_code}: {count} bericht(en) geschreven")
+    click.echo(f"Berichten geëxporteerd: {total}.")
+    if failed:
+        raise click.ClickException(
+            f"{failed} aanbieder(s) niet geëxporteerd; hun berichten blijven klaarstaan."
+        )

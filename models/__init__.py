@@ -38,6 +38,7 @@ from .enums import (
 from .evaluation import ZRM_DOMAINS, Evaluation, ResultScore, ZrmBaselineScore, ZrmScore
 from .invitation import Invitation
 from .message import INCOMING_STATES, OUTGOING_STATES, Message, MessageDirection, MessageState
+from .message_token import MessageToken
 from .provider import Contract, Provider
 from .reference import ChangeReason, EndReason, Wijk
 from .resident import Household, Resident
@@ -93,6 +94,7 @@ __all__ = [
     "UNIT_CLIENT",
     "UNIT_TRAJECT",
     "ApiToken",
+    "MessageToken",
     "OutlierMonth",
     "PopulationFigure",
     "StatsDurationCount",

@@ -57,6 +57,8 @@ ACTION_LABELS: dict[str, str] = {
     "uitgenodigd": N_("uitnodiging verstuurd"),
     "wachtwoord_ingesteld": N_("wachtwoord ingesteld via uitnodiging"),
     MERGED: N_("samengevoegd"),
+    "token_uitgegeven": N_("token uitgegeven"),
+    "token_ingetrokken": N_("token ingetrokken"),
 }
 FIELD_LABELS: dict[str, str] = {
     # users
@@ -85,6 +87,8 @@ FIELD_LABELS: dict[str, str] = {
     "standard_duration_weeks": N_("Standaardduur (weken)"),
     "evaluation_interval_months": N_("Evaluatie-interval (maanden)"),
     "description": N_("Omschrijving"),
+    "berichtentoken": N_("Token berichtenverkeer"),
+    "channel": N_("Kanaal"),
     # population figures
     "inhabitants": N_("Inwoners"),
     "households": N_("Huishoudens"),

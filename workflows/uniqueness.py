@@ -61,6 +61,9 @@ DUPLICATES: dict[str, Problem] = {
     "uq_api_tokens_open_name": Problem(
         N_("Deze manager heeft al een geldig token met deze naam. Kies een andere naam."), "name"
     ),
+    "uq_message_tokens_open_name": Problem(
+        N_("Deze aanbieder heeft al een geldig token met deze naam. Kies een andere naam."), "name"
+    ),
     "uq_providers_agb_code": Problem(N_("Er is al een aanbieder met deze AGB-code."), "agb_code"),
     "uq_support_profiles_code": Problem(N_("Er is al een profiel met deze code."), "code"),
     "one_version_per_start": Problem(
@@ -82,6 +85,7 @@ DUPLICATES: dict[str, Problem] = {
 # Unique constraints no form of a person can run into, and why.
 NOT_BY_PEOPLE: dict[str, str] = {
     "uq_api_tokens_token_hash": "the hash of 256 random bits",
+    "uq_message_tokens_token_hash": "the hash of 256 random bits (workflows.berichten.tokens)",
     "uq_invitations_token_hash": "the hash of 256 random bits (workflows.invitations)",
     "one_baseline_per_domain": "the start of care takes one score per ZRM domain, a dict",
     "pk_user_sessions": "the hash of a random session key (workflows.sessions)",

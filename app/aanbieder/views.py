@@ -17,6 +17,7 @@ from workflows.caseload import (
     provider_list,
     provider_sees,
 )
+from workflows.message_overview import trajectory_messages
 from workflows.paging import page_number
 from workflows.transitions import Action, allowed_actions
 
@@ -99,6 +100,7 @@ def _render(trajectory: Trajectory, **forms: Any) -> str:
             data={**version, "care_start": clock.today()},
             prefix="start",
         ),
+        messages=trajectory_messages(db.session, trajectory.id, me().provider_id),
         general=forms.get("general", []),
     )
 

@@ -41,15 +41,18 @@ class Rule:
     public: bool = False
     signing_in: bool = False
     token: bool = False
+    realm: str = "api"  # which token loader admits a token route (``register_token_loader``)
 
 
 def roles(*allowed: Role) -> Rule:
     return Rule(roles=frozenset(allowed))
 
 
-def token(*allowed: Role) -> Rule:
-    """A bearer-token JSON endpoint for users with one of ``allowed`` (e.g. ``/api/v1/…``)."""
-    return Rule(roles=frozenset(allowed), token=True)
+def token(*allowed: Role, realm: str = "api") -> Rule:
+    """A bearer-token endpoint for users with one of ``allowed`` (e.g. ``/api/v1/…``). ``realm``
+    names the kind of token: a statistics token (``api``) never opens the message gateway
+    (``berichten``), nor the other way round — each realm has its own loader."""
+    return Rule(roles=frozenset(allowed), token=True, realm=realm)
 
 
 PUBLIC = Rule(public=True)
@@ -139,6 +142,11 @@ ACCESS: dict[str, Rule] = {
     "api.durations": token(Role.MANAGER),
     "api.waiting_times": token(Role.MANAGER),
     "api.results": token(Role.MANAGER),
+    # --- the message gateway (iWmo/iJw): a provider's token, its own mailbox only ------------
+    "berichten_api.post_message": token(Role.AANBIEDER, realm="berichten"),
+    "berichten_api.outbox": token(Role.AANBIEDER, realm="berichten"),
+    "berichten_api.message": token(Role.AANBIEDER, realm="berichten"),
+    "berichten_api.acknowledge": token(Role.AANBIEDER, realm="berichten"),
     # --- beheerder (no case content, except the answer to a request for access) -------------------
     "beheer.index": BEHEERDER,
     "beheer.providers": BEHEERDER,
@@ -175,6 +183,11 @@ ACCESS: dict[str, Rule] = {
     "beheer.new_profile": BEHEERDER,
     "beheer.profile": BEHEERDER,
     "beheer.add_tariff": BEHEERDER,
+    "beheer.contract_channel": BEHEERDER,
+    "beheer.issue_message_token": BEHEERDER,
+    "beheer.revoke_message_token": BEHEERDER,
+    "beheer.messages": BEHEERDER,
+    "beheer.message": BEHEERDER,
 }
 
 HOME = {
@@ -198,9 +211,10 @@ def me() -> User:
     return user
 
 
-def register_token_loader(app: Flask, loader: TokenLoader) -> None:
-    """The API's way to find the user of a bearer token (``Authorization: Bearer …``)."""
-    app.extensions["token_user_loader"] = loader
+def register_token_loader(app: Flask, loader: TokenLoader, realm: str = "api") -> None:
+    """A token API's way to find the user of a bearer token (``Authorization: Bearer …``),
+    for the routes of ``realm``."""
+    app.extensions.setdefault("token_user_loaders", {})[realm] = loader
 
 
 def _api_error(status: int, message: str) -> Response:
@@ -214,7 +228,8 @@ def _api_error(status: int, message: str) -> Response:
 
 
 def _token_gate(rule: Rule) -> Response | None:
-    loader: TokenLoader | None = current_app.extensions.get("token_user_loader")
+    loaders: dict[str, TokenLoader] = current_app.extensions.get("token_user_loaders", {})
+    loader = loaders.get(rule.realm)
     user = loader(request) if loader is not None else None
     if user is None or not user.active:
         return _api_error(401, _("Geef een geldig API-token mee (Authorization: Bearer …)."))

@@ -55,5 +55,5 @@ def claims_csv() -> Response | tuple[str, int]:
     return send_claims_csv(chosen, provider.agb_code if provider else None)
 
 
-from . import accounts, areas, catalogue, changes, inzage, providers, users  # noqa: E402,F401
+from . import accounts, areas, berichten, catalogue, changes, inzage, providers, users  # noqa: E402,F401
 from . import statistics as _statistics  # noqa: E402,F401 - registers the statistics routes

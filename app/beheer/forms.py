@@ -155,3 +155,25 @@ class WijkForm(Form):
         _l("Naam van de wijk of kern"),
         validators=[DataRequired(_l("Geef de naam van de wijk of kern.")), Length(max=80)],
     )
+
+
+class MessageTokenForm(Form):
+    """A bearer token for a provider's message gateway (``workflows.message_tokens``)."""
+
+    name = StringField(
+        _l("Naam van het token (welk systeem)"),
+        validators=[DataRequired(_l("Geef het token een naam.")), Length(max=80)],
+    )
+
+
+class ShowBodyForm(Form):
+    """Showing a message's content (personal data) to the beheerder takes a reason, which the
+    audit log keeps with the entry."""
+
+    reason = StringField(
+        _l("Reden om de inhoud te bekijken"),
+        validators=[
+            DataRequired(_l("Geef een reden, bijvoorbeeld de melding of de storing.")),
+            Length(max=200, message=_l("Ten hoogste 200 tekens.")),
+        ],
+    )

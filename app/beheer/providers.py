@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from models import Contract, ContractRole, Provider, SupportProfile
 from workflows import providers as wf
+from workflows.message_tokens import tokens_of
 from workflows.paging import page_number, paginate_objects
 
 from ..auth.access import me
@@ -19,6 +20,7 @@ from ..extensions import db
 from ..formtools import MAX_ID, opts, run_step
 from . import bp
 from .catalogue_forms import ContractDatesForm, ContractForm, ProviderEditForm, ProviderForm
+from .forms import MessageTokenForm
 
 PROVIDERS_PER_PAGE = 20
 
@@ -69,13 +71,20 @@ def _profile_choices(form: ContractForm) -> None:
     )
 
 
-def _provider_page(
+def provider_page(
     provider: Provider,
-    form: ProviderEditForm,
-    contract_form: ContractForm,
-    errors: list[str],
+    form: ProviderEditForm | None = None,
+    contract_form: ContractForm | None = None,
+    errors: list[str] | None = None,
     dates_forms: dict[int, ContractDatesForm] | None = None,
+    *,
+    token_form: MessageTokenForm | None = None,
+    new_token: str | None = None,
 ) -> str:
+    """The provider's page; the forms given are refused ones to show again with their input.
+    ``new_token``: a gateway token just issued, shown this once."""
+    form = form or ProviderEditForm(formdata=None, obj=provider)
+    contract_form = contract_form or ContractForm(formdata=None, prefix="nieuw")
     _profile_choices(contract_form)
     contracts = db.session.scalars(
         select(Contract)
@@ -103,8 +112,11 @@ def _provider_page(
         form=form,
         contract_form=contract_form,
         rows=rows,
-        errors=errors,
+        errors=errors or [],
         running=wf.trajectory_count(db.session, provider.id),
+        token_form=token_form or MessageTokenForm(formdata=None, prefix="token"),
+        tokens=tokens_of(db.session, provider.id),
+        new_token=new_token,
     )
 
 
@@ -126,7 +138,7 @@ def provider(provider_id: int) -> str | Response:
             return redirect(url_for("beheer.provider", provider_id=provider_id))
         errors = step.general
     contract_form = ContractForm(formdata=None, prefix="nieuw")
-    return _provider_page(provider, form, contract_form, errors)
+    return provider_page(provider, form, contract_form, errors)
 
 
 @bp.post("/aanbieders/<int:provider_id>/contracten")
@@ -148,7 +160,7 @@ def add_contract(provider_id: int) -> str | Response:
             return redirect(url_for("beheer.provider", provider_id=provider_id))
         errors = step.general
     provider = _provider(provider_id)
-    return _provider_page(
+    return provider_page(
         provider, ProviderEditForm(formdata=None, obj=provider), contract_form, errors
     )
 
@@ -174,7 +186,7 @@ def contract_dates(contract_id: int) -> str | Response:
             return redirect(url_for("beheer.provider", provider_id=provider_id))
         errors = step.general
     provider = _provider(provider_id)
-    return _provider_page(
+    return provider_page(
         provider,
         ProviderEditForm(formdata=None, obj=provider),
         ContractForm(formdata=None, prefix="nieuw"),

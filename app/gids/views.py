@@ -48,6 +48,7 @@ from workflows.dates import jeugd_decision_end
 from workflows.eligibility import is_plausible, planned_end_default
 from workflows.errors import N_, DomainError
 from workflows.inbox import new_handovers
+from workflows.message_overview import trajectory_messages
 from workflows.paging import page_number
 from workflows.residents import (
     ResidentInput,
@@ -650,6 +651,7 @@ def _render_trajectory(trajectory: Trajectory, **forms: Any) -> str:
         cancel_form=cancel_form,
         extend_form=extend_form,
         can_extend=can_extend,
+        messages=trajectory_messages(db.session, trajectory.id),
         general=forms.get("general", []),
     )
 

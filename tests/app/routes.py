@@ -80,10 +80,20 @@ def _statistics_records(session, world) -> dict[str, object]:
         TODAY,
     )
     session.flush()
+    from workflows import message_tokens
+
+    from ..transport.helpers import outgoing
+
+    message_token, _secret = message_tokens.issue(
+        session, world.beheerder, world.zorg_a, name="Koppeling"
+    )
+    message = outgoing(session, world.zorg_a, "TW0000000001")
     return {
         "outlier": outlier,
         "population": population,
         "token": token,
+        "message_token": message_token,
+        "message": message,
         "imported": imported,
         "access_request": access_request,
     }
@@ -191,6 +201,8 @@ def scene_ids(world, scene) -> dict[str, int]:
         "outlier_id": scene["outlier"].id,
         "year": scene["population"].year,
         "token_id": scene["token"].id,
+        "message_token_id": scene["message_token"].id,
+        "message_id": scene["message"].id,
         "item_id": scene["imported"].id,
         "access_request_id": scene["access_request"].id,
         "provider_id": world.zorg_a.id,

@@ -41,8 +41,9 @@ def _entry(rule: Rule) -> Access:
 
 
 def _only_for(role: Role, rule: Rule) -> bool:
-    """The route is meant for this role alone (its own area)."""
-    return _entry(rule).roles == frozenset({role})
+    """The route is meant for this role alone (its own area of pages; a token API such as the
+    message gateway is no page area: it answers 401 to any session, tested on its own)."""
+    return not _entry(rule).token and _entry(rule).roles == frozenset({role})
 
 
 def _a_task_of(session, user) -> int:
