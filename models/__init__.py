@@ -71,8 +71,11 @@ from .statistics import (
 from .task import Task
 from .trajectory import OPEN_STATES, AgreedResult, Trajectory, TrajectoryEvent
 from .user import User
+from .verzoek import Verzoek, VerzoekState
 
 __all__ = [
+    "Verzoek",
+    "VerzoekState",
     "Channel",
     "ReferrerType",
     "Message",

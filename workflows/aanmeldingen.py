@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from models import Aanmelding, AanmeldingOutcome, Domain, Resident, Role, User
 
+from .berichten import answers
 from .eligibility import recent_request_problems, request_date_problems
 from .errors import N_, DomainError, NotFound, Problem
 from .paging import Page, paginate_objects
@@ -93,9 +94,12 @@ def decide_aanmelding(
     outcome: AanmeldingOutcome,
     reason: str | None,
     today: date,
+    refusal_code: str | None = None,
 ) -> None:
     """Record the outcome. *Toegekend* normally follows from sending a trajectory; a refusal
-    (*afgewezen*) needs a reason; *geen vervolg* may carry one."""
+    (*afgewezen*) needs a reason; *geen vervolg* may carry one. An aanmelding that came as a
+    provider's 315 answers that provider: refused or without follow-up, a 319 *afgewezen*
+    with ``refusal_code`` (RedenAfwijzingVerzoek; default 7, zorginhoudelijke afkeur)."""
     if actor.role != Role.GIDS:
         raise DomainError(N_("Alleen een gids kan over een aanmelding beslissen."))
     if aanmelding.outcome != AanmeldingOutcome.IN_BEHANDELING:
@@ -109,6 +113,7 @@ def decide_aanmelding(
     aanmelding.outcome_reason = reason_text
     aanmelding.decided_on = today
     session.flush()
+    answers.on_aanmelding_decided(session, aanmelding, refusal_code=refusal_code, today=today)
 
 
 def get_aanmelding(session: Session, aanmelding_id: int, *, for_update: bool = False) -> Aanmelding:

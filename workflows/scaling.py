@@ -47,8 +47,8 @@ from models import (
     utcnow,
 )
 
+from .berichten import answers, outgoing
 from .berichten import codes as message_codes
-from .berichten import outgoing
 from .catalogue import HOUSEHOLD_HELP_INTENSITIES, has_contract, tariff_on
 from .eligibility import decision_end_of, jeugd_age_problems, planned_end_default
 from .errors import N_, DomainError, Problem
@@ -235,6 +235,7 @@ def decide_scaling(
     accept: bool,
     reason: str | None,
     today: date,
+    refusal_code: str | None = None,
 ) -> Trajectory | None:
     """The responsible gids decides. Refused: with a reason the requester reads; returns None.
     Accepted: the current trajectory closes today (category c, reason 37, result not achieved)
@@ -246,6 +247,10 @@ def decide_scaling(
     without interruption, R9), and ``start_care`` refuses a start in the future. Its history
     shows *aangemaakt* and *zorg_starten* with the reason "vervolg na op-/afschalen"; its
     evaluations are planned as for any start of care.
+
+    A request that came as a provider's 317 is answered: accepted, by the follow-up's 301
+    (carrying the request's reference); refused, by a 319 *afgewezen* with ``refusal_code``
+    (RedenAfwijzingVerzoek; default 7).
     """
     trajectory = request.trajectory
     require_responsible_gids(trajectory, actor)
@@ -256,6 +261,7 @@ def decide_scaling(
     reason_text = clean_text(reason)
     if not accept:
         _refuse(session, request, actor, reason_text, today)
+        answers.on_scaling_decided(session, request, None, refusal_code=refusal_code, today=today)
         return None
 
     assert trajectory.care_start is not None
@@ -317,6 +323,7 @@ def decide_scaling(
         today=today,
         reason=f"omgezet naar vervolgtraject {follow_up.id}",
     )
+    answers.on_scaling_decided(session, request, follow_up, refusal_code=None, today=today)
     # The provider's system: the old toewijzing ends today (RedenWijziging 05, verkorting after
     # a reassessment) when it had it, and the follow-up gets its own on its channel.
     outgoing.toewijzing(session, trajectory, today, change=message_codes.SHORTENED, end=today)

@@ -53,8 +53,8 @@ from models import (
 )
 
 from . import clock
+from .berichten import answers, outgoing
 from .berichten import codes as message_codes
-from .berichten import outgoing
 from .caseload import answer_due
 from .catalogue import HOUSEHOLD_HELP_INTENSITIES, has_contract, tariff_on
 from .closure_rules import close_problems, describe_closure
@@ -459,6 +459,9 @@ def propose(
         ref=event.id,
         due_on=answer_due(today),
     )
+    # A trajectory for a provider's 315 answers that request (before the 301, which carries
+    # the request's reference when it grants it).
+    answers.on_trajectory_proposed(session, trajectory, today=today)
     # On the berichtenverkeer channel the decision also goes to the provider's system (301).
     outgoing.toewijzing(session, trajectory, today)
 

@@ -103,6 +103,7 @@ NOT_BY_PEOPLE: dict[str, str] = {
     "pk_end_reasons": "reference data, inserted by the migrations",
     "pk_change_reasons": "reference data, inserted by the migrations",
     "pk_profile_intensities": "written with its profile by the catalogue, never on its own",
+    "uq_verzoeken_reference": "a provider's message; checked under the provider's lock (9347)",
     "uq_messages_identification": (
         "messages come from client systems, not forms: workflows.berichten.incoming answers a "
         "repeated identification from the first message, also when two arrive at once"

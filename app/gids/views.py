@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from models import (
     OPEN_STATES,
+    Aanmelding,
     AanmeldingOutcome,
     ContractRole,
     Domain,
@@ -35,6 +36,7 @@ from workflows.aanmeldingen import (
     get_aanmelding,
     register_aanmelding,
 )
+from workflows.berichten.requests import requested_terms
 from workflows.caseload import caseload as caseload_query
 from workflows.caseload import markers
 from workflows.catalogue import (
@@ -577,7 +579,26 @@ def new_trajectory(resident_id: int) -> str | Response | tuple[str, int]:
     form = TrajectoryForm()
     if request.method == "GET":
         form.planned_start.data = clock.today()
+        if request_id is not None:
+            _preselect_requested(form, get_aanmelding(db.session, request_id))
     return _handle_trajectory_form(form, person, request_id, None)
+
+
+def _preselect_requested(form: TrajectoryForm, aanmelding: Aanmelding) -> None:
+    """An aanmelding from a provider's 315: the form starts with what was asked (the provider,
+    and the profile, intensity and period where the catalogue matches); the gids decides."""
+    terms = requested_terms(db.session, aanmelding)
+    if terms is None:
+        return
+    form.provider_id.data = terms.provider_id
+    if terms.profile_id is not None:
+        form.profile_id.data = terms.profile_id
+    if terms.intensity is not None:
+        form.intensity.data = terms.intensity.value
+    if terms.planned_start > clock.today():
+        form.planned_start.data = terms.planned_start
+    if terms.planned_end is not None and terms.planned_end >= form.planned_start.data:
+        form.planned_end.data = terms.planned_end
 
 
 @bp.route("/trajecten/<int:trajectory_id>/wijzigen", methods=["GET", "POST"])

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from models import Message, MessageDirection, MessageState, Provider
 
 from ..errors import N_, DomainError
-from . import codes, outgoing
+from . import codes, outgoing, requests
 from .schemas import Schemas
 from .settings import settings_of
 from .store import PartError, close_incoming, incoming_by_identification, is_error
@@ -54,8 +54,10 @@ RetourBuilder = Callable[
 # One line per kind: the module that handles it must not import this one.
 HANDLERS: dict[str, Handler] = {
     "302": handle_302,
-    # "305": start of care, "307": end of care, "315": request for a toewijzing,
-    # "317": request for a change, "320": retour of our 319, "323": claim
+    "315": requests.handle_315,  # verzoek om toewijzing
+    "317": requests.handle_317,  # verzoek om wijziging
+    "320": requests.handle_320,  # retour of our 319
+    # "305": start of care, "307": end of care, "323": claim
 }
 RETOUR_BUILDERS: dict[str, RetourBuilder] = {
     "305": outgoing.retour,

@@ -5,6 +5,8 @@
 had a 301 gets one for every change (extension 04, cancellation 13, the end before a scaling
 follow-up 05), a portal trajectory gets none. One ToegewezenProduct per message:
 
+* ReferentieAanbieder: the provider's reference when the toewijzing grants its 315 or 317
+  (``verzoeken.reference_for_toewijzing``), else left out.
 * ToewijzingNummer = the trajectory's id; Toewijzingsdatum = the decision date (a change: the
   day of the change) and Toewijzingstijd = the time the message was made (municipality's zone).
 * Product: Categorie = the profile's product category; Code = the profile's code when it is a
@@ -45,6 +47,7 @@ from . import codes
 from .schemas import Schemas
 from .settings import settings_of
 from .store import PartError, is_error, known_to_provider, queue_outgoing
+from .verzoeken import reference_for_toewijzing
 from .xml import Element, Incoming, add, find_part, local_name, message_root
 
 # "Stationsstraat 12", "Dorpsstraat 3a", "Kerkweg 7 bis", "De Rede 1-3"
@@ -202,6 +205,8 @@ def toewijzing(
     domain = trajectory.domain
     provider = trajectory.provider
     decided_on = today if change else (trajectory.decision_date or today)
+    # A toewijzing that grants a provider's request (315, 317) carries the request's reference.
+    reference = reference_for_toewijzing(session, trajectory) if change is None else None
     # A removed toewijzing (13) ends on its Ingangsdatum.
     ends_on = (
         trajectory.planned_start if change == codes.DELETED else (end or trajectory.planned_end)
@@ -224,6 +229,8 @@ def toewijzing(
         products = add(person, "ToegewezenProducten")
         product = add(products, "ToegewezenProduct")
         add(product, "ToewijzingNummer", trajectory.id)
+        if reference is not None:
+            add(product, "ReferentieAanbieder", reference)
         profile = trajectory.profile
         code = profile.code.strip()
         has_code = 0 < len(code) <= codes.PRODUCT_CODE_MAX
