@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from workflows.berichten.schemas import Schemas
 from workflows.berichten.settings import SETTINGS_INFO, Settings
+from workflows.claims import ClaimPolicy
 from workflows.session_factory import make_session_factory
 
 # Requests that may write (a form sent, a task dismissed) begin their transaction as a writer.
@@ -60,6 +61,7 @@ class Database:
         berichten = Settings(
             municipality_code=app.config["MUNICIPALITY_CODE"],
             schemas=Schemas(app.config.get("ISTANDAARDEN_XSD_DIR")),
+            claim_policy=ClaimPolicy(app.config["CLAIM_POLICY"]),
         )
         app.extensions["berichten"] = berichten
         self._sessions = make_session_factory(

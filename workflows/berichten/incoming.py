@@ -37,6 +37,8 @@ from models import Message, MessageDirection, MessageState, Provider
 
 from ..errors import N_, DomainError
 from . import codes, outgoing, requests
+from .care import handle_305, handle_307
+from .claims import answer_323, handle_323
 from .schemas import Schemas
 from .settings import settings_of
 from .store import PartError, close_incoming, incoming_by_identification, is_error
@@ -54,17 +56,19 @@ RetourBuilder = Callable[
 # One line per kind: the module that handles it must not import this one.
 HANDLERS: dict[str, Handler] = {
     "302": handle_302,
+    "305": handle_305,  # start of care (workflows.berichten.care)
+    "307": handle_307,  # end of care (workflows.berichten.care)
     "315": requests.handle_315,  # verzoek om toewijzing
     "317": requests.handle_317,  # verzoek om wijziging
     "320": requests.handle_320,  # retour of our 319
-    # "305": start of care, "307": end of care, "323": claim
+    "323": handle_323,  # claim (workflows.berichten.claims)
 }
 RETOUR_BUILDERS: dict[str, RetourBuilder] = {
     "305": outgoing.retour,
     "307": outgoing.retour,
     "315": outgoing.retour,
     "317": outgoing.retour,
-    # "323": the 325 (declaratie-antwoord), built by the claims handler's module
+    "323": answer_323,  # the 325 (declaratie-antwoord), workflows.berichten.claims
 }
 
 NOT_HANDLED = N_("Dit soort bericht (%(kind)s) wordt hier (nog) niet verwerkt.")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from ..claims import ClaimPolicy
 from .schemas import NO_SCHEMAS, Schemas
 
 SETTINGS_INFO = "berichten"
@@ -31,6 +32,9 @@ def is_municipality_code(value: str) -> bool:
 class Settings:
     municipality_code: str = DEFAULT_MUNICIPALITY_CODE
     schemas: Schemas = field(default=NO_SCHEMAS)
+    # What a trajectory closed without its result may claim (R11, ``CLAIM_POLICY``): a
+    # declaration by message (323) is judged as the portal's claim.
+    claim_policy: ClaimPolicy = ClaimPolicy.PRO_RATA
 
     def __post_init__(self) -> None:
         if not is_municipality_code(self.municipality_code):

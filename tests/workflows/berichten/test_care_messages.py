@@ -12,9 +12,6 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from workflows.berichten.incoming import receive
-from workflows.berichten.schemas import Schemas
-from workflows.berichten.store import errors_of, retour_of
 
 from models import (
     Channel,
@@ -30,6 +27,9 @@ from models import (
 )
 from workflows import trajectories as wf
 from workflows.berichten import codes
+from workflows.berichten.incoming import receive
+from workflows.berichten.schemas import Schemas
+from workflows.berichten.store import errors_of, retour_of
 from workflows.closure import confirm_end_of_care, open_report
 
 from ...factories import World, make_trajectory

@@ -12,8 +12,6 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from workflows.berichten.incoming import receive
-from workflows.berichten.store import retour_of
 
 from app.extensions import db
 from models import (
@@ -28,6 +26,8 @@ from models import (
     User,
 )
 from workflows import trajectories as wf
+from workflows.berichten.incoming import receive
+from workflows.berichten.store import retour_of
 
 from ...factories import World, make_trajectory
 from .care_builders import Prestatie, declaration
