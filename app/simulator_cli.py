@@ -54,19 +54,20 @@ def simuleer_aanbieder(agb: str, until: datetime | None, to_the_end: bool, seed:
     system = system_actor(session, provider)
     audit.set_context(
         session,
-        audit.AuditContext(
-            user_id=system.id, role=system.role.value, endpoint=f"cli {COMMAND}"
-        ),
+        audit.AuditContext(user_id=system.id, role=system.role.value, endpoint=f"cli {COMMAND}"),
     )
     day = until.date() if until is not None else clock.today()
-    report = simulate(session, provider, today=day, schemas=schemas(), seed=seed, to_the_end=to_the_end)
+    report = simulate(
+        session, provider, today=day, schemas=schemas(), seed=seed, to_the_end=to_the_end
+    )
     for message in report.collected:  # handed over to the provider's system, like an export
         audit_body(session, message, COMMAND, audit.EXPORTED)
     session.commit()
     sent = ", ".join(f"{count}× {kind}" for kind, count in sorted(report.sent.items()))
     click.echo(
-        f"{provider.agb_code} {provider.name}, {day.isoformat()}: {len(report.collected)} bericht(en) "
-        f"opgehaald; verstuurd: {sent or 'niets'}; {report.evaluations} evaluatie(s) gehouden."
+        f"{provider.agb_code} {provider.name}, {day.isoformat()}: "
+        f"{len(report.collected)} bericht(en) opgehaald; verstuurd: {sent or 'niets'}; "
+        f"{report.evaluations} evaluatie(s) gehouden."
     )
     for line in report.refused:
         click.echo(f"  geweigerd: {line}")

@@ -205,8 +205,10 @@ def load(session: Session, rows: list[Row], ref: dict[str, Any]) -> None:
     for n, row in enumerate(rows, start=1):
         row.id = row.resident = n
         row.bsn = bsns[n - 1]
-        row.birth = date(2012, 1, 1) + timedelta(days=n % 1500) if row.domain == Domain.JEUGD else (
-            date(1945, 1, 1) + timedelta(days=n % 10_000)
+        row.birth = (
+            date(2012, 1, 1) + timedelta(days=n % 1500)
+            if row.domain == Domain.JEUGD
+            else (date(1945, 1, 1) + timedelta(days=n % 10_000))
         )
         households.append({"id": n, "gids_id": ref["gids"], "created_at": STAMP})
         residents.append(
@@ -228,9 +230,7 @@ def load(session: Session, rows: list[Row], ref: dict[str, Any]) -> None:
             start, end = TODAY - timedelta(days=100), TODAY + timedelta(days=80)
         else:
             start, end = TODAY - timedelta(days=10), TODAY + timedelta(days=170)
-        decision_end = (
-            jeugd_decision_end(row.birth) if row.domain == Domain.JEUGD else end
-        )
+        decision_end = jeugd_decision_end(row.birth) if row.domain == Domain.JEUGD else end
         assert decision_end >= end
         closed = row.state == "afgesloten"
         trajectories.append(
@@ -274,7 +274,8 @@ def load(session: Session, rows: list[Row], ref: dict[str, Any]) -> None:
         write_rows(connection, model.__table__, values)
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"
             )
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("ANALYZE")

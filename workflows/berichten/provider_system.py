@@ -30,7 +30,6 @@ FIRST_DELIVERY = "1"  # StatusAanlevering: eerste aanlevering
 DEBIT = "D"
 
 
-
 @dataclass(frozen=True)
 class Product:
     """One ToegewezenProduct of a toewijzing."""
@@ -55,16 +54,16 @@ class Toewijzing:
     identification: str
     dated_on: date
     bsn: str
-    client: etree._Element  # the Client element, to copy the client's details from
+    client: xml.Element  # the Client element, to copy the client's details from
     products: tuple[Product, ...]
     body: bytes
 
 
-def _child(parent: etree._Element, *path: str) -> etree._Element | None:
+def _child(parent: xml.Element, *path: str) -> xml.Element | None:
     return parent.find("/".join(f"{{*}}{step}" for step in path))
 
 
-def _text(parent: etree._Element, *path: str) -> str | None:
+def _text(parent: xml.Element, *path: str) -> str | None:
     return xml.text_of(parent, "/".join(path))
 
 
@@ -109,88 +108,73 @@ def read_toewijzing(body: bytes) -> Toewijzing:
 
 # --- writing ------------------------------------------------------------------------------------
 
-
-class _Writer:
-    """Builds one message (``xml.message_root``/``xml.add``); the parts of a composite data type
-    (CDT_…) live in the Basisschema's namespace (``part``)."""
-
-    def __init__(self, domain: Domain, kind: str) -> None:
-        self.domain = domain
-        self.kind = kind
-        self.namespace = codes.namespace(domain, kind)
-        self.basis = codes.basis_namespace(domain)
-        self.root = xml.message_root(domain, kind)
-
-    @staticmethod
-    def element(parent: etree._Element, name: str, text: str | int | date | None = None) -> etree._Element:
-        return xml.add(parent, name, text)
-
-    @staticmethod
-    def part(parent: etree._Element, name: str, text: str | int | date | None = None) -> etree._Element:
-        """A part of a composite data type."""
-        return xml.add(parent, name, text, basis=True)
-
-    def header(self, *, sender: str, receiver: str, identification: str, today: date) -> None:
-        header = self.element(self.root, "Header")
-        self.element(header, "BerichtCode", codes.BERICHT_CODES[(self.domain, self.kind)])
-        self.element(header, "BerichtVersie", codes.BERICHT_VERSIE)
-        self.element(header, "BerichtSubversie", codes.BERICHT_SUBVERSIE)
-        self.element(header, "Afzender", sender)
-        self.element(header, "Ontvanger", receiver)
-        dated = self.element(header, "BerichtIdentificatie")
-        self.part(dated, "Identificatie", identification)
-        self.part(dated, "Dagtekening", today)
-        self.xsd_version(header, "XsdVersie")
-
-    def xsd_version(self, parent: etree._Element, name: str) -> None:
-        basis, message = codes.XSD_VERSIONS[self.domain]
-        version = self.element(parent, name)
-        self.part(version, "BasisschemaXsdVersie", basis)
-        self.part(version, "BerichtXsdVersie", message)
-
-    def copy(self, parent: etree._Element, source: etree._Element, names: Iterable[str]) -> None:
-        """Copy the children called ``names`` of ``source`` (deep), in the order given; absent
-        ones are skipped."""
-        for name in names:
-            found = _child(source, name)
-            if found is not None:
-                parent.append(self.renamed(found))
-
-    def renamed(self, source: etree._Element) -> etree._Element:
-        """A deep copy of ``source`` from another message: its message-namespace elements move
-        to this message's namespace, the Basisschema parts stay where they are."""
-        qname = etree.QName(source)
-        namespace = self.basis if qname.namespace == self.basis else self.namespace
-        made = etree.Element(f"{{{namespace}}}{qname.localname}")
-        made.text = source.text
-        for child in source:
-            if isinstance(child.tag, str):
-                made.append(self.renamed(child))
-        return made
-
-    def product(self, parent: etree._Element, product: Product) -> None:
-        element = self.element(parent, "Product")
-        self.part(element, "Categorie", product.category)
-        if product.code is not None:
-            self.part(element, "Code", product.code)
-
-    def bytes(self) -> bytes:
-        return xml.serialize(self.root)
+Element = xml.Element
+add = xml.add
 
 
-def _short_name(writer: _Writer, parent: etree._Element, client: etree._Element) -> None:
-    """CDT_VerkorteNaam from the 301's CDT_VolledigeNaam."""
-    name = writer.element(parent, "Naam")
-    source = _child(client, "Naam")
+def _part(parent: Element, name: str, text: str | int | date | None = None) -> Element:
+    """A part of a composite data type (CDT_…): in the Basisschema's namespace."""
+    return add(parent, name, text, basis=True)
+
+
+def _renamed(source: Element, namespace: str, basis: str) -> Element:
+    """A deep copy of ``source`` from another message: its message-namespace elements move to
+    ``namespace``, the Basisschema parts stay where they are."""
+    qname = etree.QName(source)
+    made = etree.Element(f"{{{basis if qname.namespace == basis else namespace}}}{qname.localname}")
+    made.text = source.text
+    for child in source:
+        if isinstance(child.tag, str):
+            made.append(_renamed(child, namespace, basis))
+    return made
+
+
+def _copy(parent: Element, source: Element, names: Iterable[str]) -> None:
+    """Copy the children ``names`` of ``source`` (deep) into ``parent``, in the order given;
+    absent ones are skipped."""
+    namespace = etree.QName(parent).namespace or ""
+    domain, _kind = codes.KIND_OF_NAMESPACE[namespace]
+    for name in names:
+        found = _child(source, name)
+        if found is not None:
+            parent.append(_renamed(found, namespace, codes.basis_namespace(domain)))
+
+
+def _start(
+    toewijzing: Toewijzing, kind: str, *, identification: str, today: date, schemas: Schemas
+) -> Element:
+    """A message from the provider to the municipality, with its header."""
+    root = xml.message_root(toewijzing.domain, kind)
+    outgoing.header(
+        root,
+        toewijzing.domain,
+        kind,
+        sender=toewijzing.agb_code,
+        receiver=toewijzing.municipality,
+        identification=identification,
+        dated_on=today,
+        schemas=schemas,
+    )
+    return root
+
+
+def _client(root: Element, toewijzing: Toewijzing) -> Element:
+    """The client as the 305 and 307 name it: Bsn, Geboortedatum, Geslacht and the short name
+    (CDT_VerkorteNaam) from the toewijzing's full one."""
+    client = add(root, "Client")
+    _copy(client, toewijzing.client, ("Bsn", "Geboortedatum", "Geslacht"))
+    name = add(client, "Naam")
+    source = _child(toewijzing.client, "Naam")
     assert source is not None
-    writer.copy(name, source, ("Geslachtsnaam", "Voornamen", "Voorletters"))
-
-
-def _client(writer: _Writer, toewijzing: Toewijzing) -> etree._Element:
-    client = writer.element(writer.root, "Client")
-    writer.copy(client, toewijzing.client, ("Bsn", "Geboortedatum", "Geslacht"))
-    _short_name(writer, client, toewijzing.client)
+    _copy(name, source, ("Geslachtsnaam", "Voornamen", "Voorletters"))
     return client
+
+
+def _product(parent: Element, product: Product) -> None:
+    element = add(parent, "Product")
+    _part(element, "Categorie", product.category)
+    if product.code is not None:
+        _part(element, "Code", product.code)
 
 
 def retour_302(
@@ -206,24 +190,24 @@ def retour_302(
 
 
 def start_zorg(
-    toewijzing: Toewijzing, product: Product, *, identification: str, today: date, begin: date
+    toewijzing: Toewijzing,
+    product: Product,
+    *,
+    identification: str,
+    today: date,
+    begin: date,
+    schemas: Schemas,
 ) -> bytes:
     """A 305: delivery of ``product`` started on ``begin``."""
-    writer = _Writer(toewijzing.domain, "305")
-    writer.header(
-        sender=toewijzing.agb_code,
-        receiver=toewijzing.municipality,
-        identification=identification,
-        today=today,
-    )
-    client = _client(writer, toewijzing)
-    started = writer.element(writer.element(client, "StartProducten"), "StartProduct")
-    writer.element(started, "ToewijzingNummer", product.number)
-    writer.product(started, product)
-    writer.element(started, "ToewijzingIngangsdatum", product.start)
-    writer.element(started, "Begindatum", begin)
-    writer.element(started, "StatusAanlevering", FIRST_DELIVERY)
-    return writer.bytes()
+    root = _start(toewijzing, "305", identification=identification, today=today, schemas=schemas)
+    client = _client(root, toewijzing)
+    started = add(add(client, "StartProducten"), "StartProduct")
+    add(started, "ToewijzingNummer", product.number)
+    _product(started, product)
+    add(started, "ToewijzingIngangsdatum", product.start)
+    add(started, "Begindatum", begin)
+    add(started, "StatusAanlevering", FIRST_DELIVERY)
+    return xml.serialize(root)
 
 
 def stop_zorg(
@@ -235,26 +219,21 @@ def stop_zorg(
     begin: date,
     end: date,
     reason: str,
+    schemas: Schemas,
 ) -> bytes:
     """A 307: delivery of ``product`` (started on ``begin``) ended on ``end`` for ``reason``
     (RedenBeeindiging, the domain's code list)."""
-    writer = _Writer(toewijzing.domain, "307")
-    writer.header(
-        sender=toewijzing.agb_code,
-        receiver=toewijzing.municipality,
-        identification=identification,
-        today=today,
-    )
-    client = _client(writer, toewijzing)
-    stopped = writer.element(writer.element(client, "StopProducten"), "StopProduct")
-    writer.element(stopped, "ToewijzingNummer", product.number)
-    writer.product(stopped, product)
-    writer.element(stopped, "ToewijzingIngangsdatum", product.start)
-    writer.element(stopped, "Begindatum", begin)
-    writer.element(stopped, "RedenBeeindiging", reason)
-    writer.element(stopped, "Einddatum", end)
-    writer.element(stopped, "StatusAanlevering", FIRST_DELIVERY)
-    return writer.bytes()
+    root = _start(toewijzing, "307", identification=identification, today=today, schemas=schemas)
+    client = _client(root, toewijzing)
+    stopped = add(add(client, "StopProducten"), "StopProduct")
+    add(stopped, "ToewijzingNummer", product.number)
+    _product(stopped, product)
+    add(stopped, "ToewijzingIngangsdatum", product.start)
+    add(stopped, "Begindatum", begin)
+    add(stopped, "RedenBeeindiging", reason)
+    add(stopped, "Einddatum", end)
+    add(stopped, "StatusAanlevering", FIRST_DELIVERY)
+    return xml.serialize(root)
 
 
 def cents(amount: Decimal) -> int:
@@ -270,44 +249,42 @@ def declaratie(
     today: date,
     number: str,
     reference: str,
+    product_code: str,
     period: tuple[date, date],
     amount: int,
+    schemas: Schemas,
 ) -> bytes:
     """A 323 with one line: ``product`` delivered over ``period``, outputgericht (Eenheid 83:
-    the volume is the amount in eurocents at a tariff of one cent), ``amount`` eurocents claimed.
-    ``number`` is the DeclaratieNummer, ``reference`` the line's ProductReferentie."""
-    writer = _Writer(toewijzing.domain, "323")
-    writer.header(
-        sender=toewijzing.agb_code,
-        receiver=toewijzing.municipality,
-        identification=identification,
-        today=today,
-    )
-    declaration = writer.element(writer.root, "Declaratie")
-    writer.element(declaration, "DeclaratieNummer", number)
-    _period(writer, declaration, "DeclaratiePeriode", period)
-    writer.element(declaration, "DeclaratieDagtekening", today)
-    total = writer.element(declaration, "TotaalIngediendBedrag")
-    writer.part(total, "TotaalBedrag", amount)
-    writer.part(total, "DebetCredit", DEBIT)
-    client = writer.element(writer.element(declaration, "Clienten"), "Client")
-    writer.element(client, "Bsn", toewijzing.bsn)
-    line = writer.element(writer.element(client, "Prestaties"), "Prestatie")
-    writer.part(writer.element(line, "ProductReferentie"), "ReferentieNummer", reference)
-    writer.element(line, "ToewijzingNummer", product.number)
-    writer.element(line, "ProductCategorie", product.category)
-    writer.element(line, "ProductCode", product.code or product.category)
-    _period(writer, line, "ProductPeriode", period)
-    writer.element(line, "GeleverdVolume", amount)
-    writer.element(line, "Eenheid", codes.EENHEID_EURO)
-    writer.element(line, "ProductTarief", 1)
-    claimed = writer.element(line, "IngediendBedrag")
-    writer.part(claimed, "Bedrag", amount)
-    writer.part(claimed, "DebetCredit", DEBIT)
-    return writer.bytes()
+    the volume is the amount in eurocents at a tariff of one cent), ``amount`` eurocents
+    claimed. ``number`` is the DeclaratieNummer, ``reference`` the line's ProductReferentie,
+    ``product_code`` its ProductCode (required, also when the toewijzing named only the
+    category)."""
+    root = _start(toewijzing, "323", identification=identification, today=today, schemas=schemas)
+    declaration = add(root, "Declaratie")
+    add(declaration, "DeclaratieNummer", number)
+    _period(declaration, "DeclaratiePeriode", period)
+    add(declaration, "DeclaratieDagtekening", today)
+    total = add(declaration, "TotaalIngediendBedrag")
+    _part(total, "TotaalBedrag", amount)
+    _part(total, "DebetCredit", DEBIT)
+    client = add(add(declaration, "Clienten"), "Client")
+    add(client, "Bsn", toewijzing.bsn)
+    line = add(add(client, "Prestaties"), "Prestatie")
+    _part(add(line, "ProductReferentie"), "ReferentieNummer", reference)
+    add(line, "ToewijzingNummer", product.number)
+    add(line, "ProductCategorie", product.category)
+    add(line, "ProductCode", product_code)
+    _period(line, "ProductPeriode", period)
+    add(line, "GeleverdVolume", amount)
+    add(line, "Eenheid", codes.EENHEID_EURO)
+    add(line, "ProductTarief", 1)
+    claimed = add(line, "IngediendBedrag")
+    _part(claimed, "Bedrag", amount)
+    _part(claimed, "DebetCredit", DEBIT)
+    return xml.serialize(root)
 
 
-def _period(writer: _Writer, parent: etree._Element, name: str, period: tuple[date, date]) -> None:
-    element = writer.element(parent, name)
-    writer.part(element, "Begindatum", period[0])
-    writer.part(element, "Einddatum", period[1])
+def _period(parent: Element, name: str, period: tuple[date, date]) -> None:
+    element = add(parent, name)
+    _part(element, "Begindatum", period[0])
+    _part(element, "Einddatum", period[1])

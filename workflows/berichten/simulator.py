@@ -45,6 +45,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import (
+    ZRM_DOMAINS,
     Domain,
     Evaluation,
     EvaluationKind,
@@ -55,7 +56,6 @@ from models import (
     Provider,
     Trajectory,
     TrajectoryState,
-    ZRM_DOMAINS,
 )
 
 from ..evaluations import EvaluationInput, ScoreInput, submit_evaluation
@@ -71,6 +71,7 @@ from .provider_system import (
     stop_zorg,
 )
 from .schemas import Schemas
+from .settings import settings_of
 
 DEFAULT_SEED = 2016
 # RedenBeeindiging *volgens plan beëindigd* per domain (WMO588 / JZ588).
@@ -78,7 +79,9 @@ ENDED_AS_PLANNED: dict[Domain, str] = {Domain.WMO: "19", Domain.JEUGD: "31"}
 CANCELLED = "13"  # RedenWijziging of a toewijzing withdrawn before care started
 EARLY_SHARE = 0.3  # the share of trajectories whose result is reached before the planned end
 EARLIEST = 0.6  # an early result: at least this share of the planned period has passed
-EVALUATION_SUMMARY = "Evaluatie met de inwoner besproken; de afgesproken resultaten liggen op koers."
+EVALUATION_SUMMARY = (
+    "Evaluatie met de inwoner besproken; de afgesproken resultaten liggen op koers."
+)
 FINAL_SUMMARY = "Eindevaluatie: de afgesproken resultaten zijn behaald."
 # Sent messages that count as done: a refused 305/307/323 is not sent again with the same
 # identification (``receive`` would answer it from the first), and the simulator does not
@@ -118,12 +121,14 @@ def simulate(
     provider: Provider,
     *,
     today: date,
-    schemas: Schemas,
+    schemas: Schemas | None = None,
     seed: int = DEFAULT_SEED,
     to_the_end: bool = False,
 ) -> Report:
     """Do what ``provider``'s client system would have done by ``today`` (see the module
-    docstring). Flushes; the caller commits."""
+    docstring). ``schemas``: what ``receive`` validates against (None: the session's). Flushes;
+    the caller commits."""
+    schemas = schemas or settings_of(session).schemas
     report = Report()
     report.collected = list(store.outbox(session, provider.id))
     store.mark_collected(session, report.collected)
@@ -248,6 +253,7 @@ class _Run:
                 identification=f"305-{trajectory.id}",
                 today=self.today,
                 begin=self.today,
+                schemas=self.schemas,
             )
             self._send("305", body)
 
@@ -274,6 +280,7 @@ class _Run:
                 begin=trajectory.care_start,
                 end=done,
                 reason=ENDED_AS_PLANNED[trajectory.domain],
+                schemas=self.schemas,
             )
             self._send("307", body)
 
@@ -294,8 +301,11 @@ class _Run:
                 today=self.today,
                 number=f"D{trajectory.id}",
                 reference=f"T{trajectory.id}",
+                # A toewijzing on the category alone: the system declares the category as code.
+                product_code=product.code or product.category,
                 period=(trajectory.care_start, trajectory.care_end),
                 amount=cents(trajectory.price),
+                schemas=self.schemas,
             )
             self._send("323", body)
 
@@ -320,7 +330,11 @@ class _Run:
             evaluation = min(due, key=lambda e: (e.due_on, e.id))
             held_on = max(min(evaluation.due_on, until), trajectory.care_start)
             submit_evaluation(
-                self.session, evaluation, system, _evaluation_input(trajectory, evaluation, held_on, draw), self.today
+                self.session,
+                evaluation,
+                system,
+                _evaluation_input(trajectory, evaluation, held_on, draw),
+                self.today,
             )
             self.report.evaluations += 1
 

@@ -7,12 +7,11 @@ message is stored with its retour.
 
 The schemas are the published ones (``xsd_dir``; skipped with a reason when absent). The Wmo
 retour schemas (302, 306, 308, 325) are not in the published Wmo set: their structure is the
-Jeugd one in the iwmo namespaces, so a Wmo retour is checked against the Jeugd schema after the
-namespaces are swapped back — the same elements, in the same order, with the same types."""
+Jeugd one in the iwmo namespaces, so a Wmo retour is checked against that twin
+(``wmo_twins``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -45,18 +44,11 @@ from workflows.berichten import codes, store
 from workflows.berichten.schemas import Schemas
 from workflows.berichten.simulator import ENDED_AS_PLANNED, result_date, simulate
 
-from ...berichten.xsd import xsd_dir  # noqa: F401 - the fixture
 from ...factories import TODAY, World, trajectory_input
+from .wmo_twins import twin_schemas
 
 S = TrajectoryState
 SEED = 7
-
-
-@dataclass
-class Case:
-    domain: Domain
-    provider: Provider
-    trajectory: Trajectory
 
 
 def exchanging(provider: Provider) -> None:
@@ -65,14 +57,21 @@ def exchanging(provider: Provider) -> None:
         contract.channel = Channel.BERICHTENVERKEER
 
 
-def made_and_sent(session: Session, world: World, domain: Domain) -> Trajectory:
-    """The gids's trajectory with Zorg A, sent on TODAY (2026-11-02), planned from 2026-11-09:
-    Wmo begeleiding middel for Anna, or Jeugd ambulant laag for Bram (referred by the GP)."""
+def made_and_sent(
+    session: Session, world: World, domain: Domain, planned_start: date = date(2026, 11, 9)
+) -> Trajectory:
+    """The gids's trajectory with Zorg A, sent on TODAY (2026-11-02), planned from
+    ``planned_start``: Wmo begeleiding middel for Anna, or Jeugd ambulant laag for Bram
+    (referred by the GP)."""
     if domain == Domain.WMO:
-        data = trajectory_input(world)
+        data = trajectory_input(world, planned_start=planned_start)
     else:
         data = trajectory_input(
-            world, resident_id=world.child.id, profile_id=world.amb.id, intensity=Intensity.LAAG
+            world,
+            resident_id=world.child.id,
+            profile_id=world.amb.id,
+            intensity=Intensity.LAAG,
+            planned_start=planned_start,
         )
     trajectory = wf.create_trajectory(session, data, world.gids, today=TODAY)
     if domain == Domain.JEUGD:
@@ -83,24 +82,16 @@ def made_and_sent(session: Session, world: World, domain: Domain) -> Trajectory:
 
 
 def schema_errors(schemas: Schemas, message: Message) -> list[str]:
-    """What the published schema finds wrong with a stored message (a Wmo retour: against the
-    Jeugd structure, namespaces swapped)."""
-    root = etree.fromstring(message.body)
-    if schemas.available(message.domain, message.kind):
-        return schemas.errors(message.domain, message.kind, root)
-    assert message.domain == Domain.WMO, f"no schema for {message.domain} {message.kind}"
-    body = message.body
-    for kind in (message.kind, None):
-        body = body.replace(
-            (codes.namespace(Domain.WMO, kind) if kind else codes.basis_namespace(Domain.WMO)).encode(),
-            (codes.namespace(Domain.JEUGD, kind) if kind else codes.basis_namespace(Domain.JEUGD)).encode(),
-        )
-    jeugd = etree.fromstring(body)
-    code = jeugd.find(f"{{{codes.namespace(Domain.JEUGD, message.kind)}}}Header/{{*}}BerichtCode")
-    assert code is not None
-    assert code.text == codes.BERICHT_CODES[(Domain.WMO, message.kind)]
-    code.text = codes.BERICHT_CODES[(Domain.JEUGD, message.kind)]
-    return schemas.errors(Domain.JEUGD, message.kind, jeugd)
+    """What the published schema (a Wmo retour: its twin) finds wrong with a stored message."""
+    assert schemas.available(message.domain, message.kind), (message.domain, message.kind)
+    return schemas.errors(message.domain, message.kind, etree.fromstring(message.body))
+
+
+@pytest.fixture
+def all_schemas(xsd_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Schemas:
+    """The published schemas with the Wmo retours' twins (``wmo_twins``): everything ``receive``
+    takes in and everything it queues is validated, in both domains."""
+    return twin_schemas(xsd_dir, tmp_path_factory)
 
 
 def messages(session: Session, trajectory: Trajectory) -> list[Message]:
@@ -113,10 +104,13 @@ def kinds(session: Session, trajectory: Trajectory) -> list[str]:
 
 @pytest.mark.parametrize("domain", [Domain.WMO, Domain.JEUGD])
 def test_a_sent_trajectory_runs_its_whole_chain_by_message_and_ends_closed_and_claimed(
-    session: Session, world: World, xsd_dir: Path, domain: Domain  # noqa: F811
+    session: Session,
+    world: World,
+    messaging: World,
+    all_schemas: Schemas,
+    domain: Domain,
 ) -> None:
-    schemas = Schemas(xsd_dir)
-    exchanging(world.zorg_a)
+    schemas = all_schemas
     with freeze_time(TODAY):
         trajectory = made_and_sent(session, world, domain)
 
@@ -138,13 +132,13 @@ def test_a_sent_trajectory_runs_its_whole_chain_by_message_and_ends_closed_and_c
     # The planned start: care starts.
     start = trajectory.planned_start
     report = simulate(session, world.zorg_a, today=start, schemas=schemas, seed=SEED)
-    assert dict(report.sent) == {"305": 1}
+    assert ([m.kind for m in report.collected], dict(report.sent)) == (["306"], {"305": 1})
     assert (trajectory.state, trajectory.care_start) == (S.ACTIEF, start)
 
     # The result date: the evaluations are held in the portal, then care stops as planned.
     done = result_date(SEED, trajectory, start)
     report = simulate(session, world.zorg_a, today=done, schemas=schemas, seed=SEED)
-    assert dict(report.sent) == {"307": 1}
+    assert ([m.kind for m in report.collected], dict(report.sent)) == (["308"], {"307": 1})
     assert report.evaluations >= 1
     held = [e for e in trajectory.evaluations if e.state == EvaluationState.INGEDIEND]
     assert held and all(e.held_on is not None and start <= e.held_on <= done for e in held)
@@ -165,7 +159,8 @@ def test_a_sent_trajectory_runs_its_whole_chain_by_message_and_ends_closed_and_c
 
     # The provider declares the full price; the municipality answers.
     report = simulate(session, world.zorg_a, today=confirmed_on, schemas=schemas, seed=SEED)
-    assert dict(report.sent) == {"323": 1}, report.refused
+    assert ([m.kind for m in report.collected], dict(report.sent)) == (["325"], {"323": 1})
+    assert report.refused == []
     claim = session.scalars(select(Claim).where(Claim.trajectory_id == trajectory.id)).one()
     assert claim.amount == claim.price == trajectory.price > Decimal(0)
 
@@ -193,12 +188,13 @@ def test_a_sent_trajectory_runs_its_whole_chain_by_message_and_ends_closed_and_c
 
 
 def test_running_the_simulator_twice_on_a_day_sends_nothing_new(
-    session: Session, world: World, xsd_dir: Path  # noqa: F811
+    session: Session,
+    world: World,
+    messaging: World,
+    schemas: Schemas,
 ) -> None:
-    schemas = Schemas(xsd_dir)
-    exchanging(world.zorg_a)
     with freeze_time(TODAY):
-        trajectory = made_and_sent(session, world, Domain.WMO)
+        trajectory = made_and_sent(session, world, Domain.WMO, planned_start=TODAY)
     first = simulate(session, world.zorg_a, today=TODAY, schemas=schemas, to_the_end=True)
     assert dict(first.sent) == {"302": 1, "305": 1, "307": 1}
     count = len(messages(session, trajectory))
@@ -210,10 +206,11 @@ def test_running_the_simulator_twice_on_a_day_sends_nothing_new(
 
 
 def test_the_simulator_answers_only_its_own_providers_toewijzingen(
-    session: Session, world: World, xsd_dir: Path  # noqa: F811
+    session: Session,
+    world: World,
+    messaging: World,
+    schemas: Schemas,
 ) -> None:
-    schemas = Schemas(xsd_dir)
-    exchanging(world.zorg_a)
     exchanging(world.zorg_b)
     with freeze_time(TODAY):
         theirs = made_and_sent(session, world, Domain.WMO)  # Zorg A's
@@ -226,14 +223,15 @@ def test_the_simulator_answers_only_its_own_providers_toewijzingen(
 
 
 def test_a_cancelled_toewijzing_is_acknowledged_but_care_never_starts(
-    session: Session, world: World, xsd_dir: Path  # noqa: F811
+    session: Session,
+    world: World,
+    messaging: World,
+    schemas: Schemas,
 ) -> None:
-    schemas = Schemas(xsd_dir)
-    exchanging(world.zorg_a)
     with freeze_time(TODAY):
         trajectory = made_and_sent(session, world, Domain.WMO)
     simulate(session, world.zorg_a, today=TODAY, schemas=schemas)
-    wf.cancel(session, trajectory, world.gids, "Inwoner ziet af van hulp")
+    wf.cancel(session, trajectory, world.gids, "Inwoner ziet af van hulp", today=TODAY)
 
     report = simulate(
         session, world.zorg_a, today=trajectory.planned_start, schemas=schemas, to_the_end=True
@@ -247,6 +245,8 @@ def test_a_cancelled_toewijzing_is_acknowledged_but_care_never_starts(
 def test_the_same_seed_gives_the_same_result_dates_and_another_seed_may_not() -> None:
     trajectory = Trajectory(id=12, planned_start=date(2027, 1, 1), planned_end=date(2027, 12, 31))
     days = {result_date(seed, trajectory, date(2027, 1, 1)) for seed in range(40)}
-    assert result_date(3, trajectory, date(2027, 1, 1)) == result_date(3, trajectory, date(2027, 1, 1))
+    assert result_date(3, trajectory, date(2027, 1, 1)) == result_date(
+        3, trajectory, date(2027, 1, 1)
+    )
     assert date(2027, 12, 31) in days and len(days) > 1
     assert all(date(2027, 8, 1) <= day <= date(2027, 12, 31) for day in days)
