@@ -9,6 +9,7 @@ from datetime import datetime
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from models import Provider
@@ -41,6 +42,7 @@ COMMAND = "berichten simuleer-aanbieder"
     "--alles", "to_the_end", is_flag=True, help="Run every chain to its end now (for the demo)."
 )
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True)
+@with_appcontext
 def simuleer_aanbieder(agb: str, until: datetime | None, to_the_end: bool, seed: int) -> None:
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException(

@@ -23,8 +23,10 @@ nothing here changes a trajectory any other way (the evaluations excepted, which
 provider records them). What the simulator has done is read back from the stored messages, so a
 second run on the same day sends nothing new; and each message's identification follows from
 what it is about (``302-<301's id>``, ``305-<trajectory>``, …), so even a message sent twice
-would be answered from the first (the idempotency of ``receive``). Draws (result dates, scores)
-come from ``random.Random`` seeded with the seed and the trajectory, so a run is reproducible.
+would be answered from the first (the idempotency of ``receive``). A message the municipality
+refuses is not sent again: the simulated system does not correct itself, the run's report says
+what was refused. Draws (result dates, scores) come from ``random.Random`` seeded with the seed
+and the trajectory, so a run is reproducible.
 
 ``to_the_end`` (the CLI's ``--alles``) runs every chain as far as it can go today: the result of
 every running trajectory is reached today. Meant for the demo (a trajectory planned to start
@@ -76,17 +78,12 @@ from .settings import settings_of
 DEFAULT_SEED = 2016
 # RedenBeeindiging *volgens plan beëindigd* per domain (WMO588 / JZ588).
 ENDED_AS_PLANNED: dict[Domain, str] = {Domain.WMO: "19", Domain.JEUGD: "31"}
-CANCELLED = "13"  # RedenWijziging of a toewijzing withdrawn before care started
 EARLY_SHARE = 0.3  # the share of trajectories whose result is reached before the planned end
 EARLIEST = 0.6  # an early result: at least this share of the planned period has passed
 EVALUATION_SUMMARY = (
     "Evaluatie met de inwoner besproken; de afgesproken resultaten liggen op koers."
 )
 FINAL_SUMMARY = "Eindevaluatie: de afgesproken resultaten zijn behaald."
-# Sent messages that count as done: a refused 305/307/323 is not sent again with the same
-# identification (``receive`` would answer it from the first), and the simulator does not
-# correct its own messages.
-ANSWERED_301 = (MessageState.BEVESTIGD, MessageState.AFGEKEURD)
 
 
 @dataclass
@@ -243,7 +240,7 @@ class _Run:
         for trajectory in self._trajectories(list(toewijzingen), TrajectoryState.GEACCEPTEERD):
             toewijzing = toewijzingen[trajectory.id]
             product = _product(toewijzing, trajectory)
-            if trajectory.id in started or product is None or product.change_reason == CANCELLED:
+            if trajectory.id in started or product is None:
                 continue
             if product.start > self.today:  # care cannot start before the toewijzing
                 continue
