@@ -71,6 +71,7 @@ from models import (  # noqa: E402
     Trajectory,
     User,
 )
+from tests.berichten.xsd import istandaarden_dir  # noqa: E402
 from workflows import audit  # noqa: E402
 from workflows.berichten import codes, xml  # noqa: E402
 from workflows.berichten.actor import system_actor  # noqa: E402
@@ -83,7 +84,7 @@ from workflows.berichten.provider_system import (  # noqa: E402
     start_zorg,
     stop_zorg,
 )
-from workflows.berichten.schemas import Schemas  # noqa: E402
+from workflows.berichten.schemas import NO_SCHEMAS, Schemas  # noqa: E402
 from workflows.bsn import bsn_check_digit  # noqa: E402
 from workflows.bulk import write_rows  # noqa: E402
 from workflows.dates import jeugd_decision_end  # noqa: E402
@@ -343,7 +344,14 @@ def messages_for(rows: list[Row], ref: dict[str, Any], seed: int) -> Load:
                 bsn = toewijzing.client.find("{*}Bsn")
                 assert bsn is not None
                 bsn.text = row.bsn[:8]
-            body = start_zorg(toewijzing, product, identification=ident, today=TODAY, begin=begin)
+            body = start_zorg(
+                toewijzing,
+                product,
+                identification=ident,
+                today=TODAY,
+                begin=begin,
+                schemas=NO_SCHEMAS,
+            )
             kind = "305"
         elif row.kind in ("307", "never started"):
             begin = product.start
@@ -355,6 +363,7 @@ def messages_for(rows: list[Row], ref: dict[str, Any], seed: int) -> Load:
                 begin=begin,
                 end=TODAY - timedelta(days=1),
                 reason=ENDED_AS_PLANNED[row.domain],
+                schemas=NO_SCHEMAS,
             )
             kind = "307"
         else:  # 323, not closed
@@ -366,8 +375,10 @@ def messages_for(rows: list[Row], ref: dict[str, Any], seed: int) -> Load:
                 today=TODAY,
                 number=f"D{row.id}",
                 reference=f"P{row.id}",
+                product_code=PROFILES[row.domain][0],
                 period=(product.start, min(product.end, TODAY - timedelta(days=1))),
                 amount=cents(PRICE),
+                schemas=NO_SCHEMAS,
             )
             kind = "323"
         out.messages.append((ref["providers"][sender], kind, body))
@@ -425,7 +436,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
-        "--xsd-dir", default=str(ROOT / ".." / "shared" / "istandaarden"), help="the XSD folder"
+        "--xsd-dir",
+        default=None,
+        help="the iStandaarden XSD folder (default: ../shared/istandaarden beside the repository)",
     )
     parser.add_argument("--only", choices=("xsd", "no-xsd"), default=None)
     args = parser.parse_args()
@@ -442,7 +455,11 @@ def main() -> None:
         f"database: {db.engine.dialect.name} {args.database_url.split('@')[-1]}; "
         f"{args.messages:,} messages, {args.repeat} runs each; load {os.getloadavg()}"
     )
-    variants = [("with XSD", Schemas(Path(args.xsd_dir))), ("without XSD", Schemas(None))]
+    xsd_dir = Path(args.xsd_dir) if args.xsd_dir else istandaarden_dir()
+    with_xsd = Schemas(xsd_dir)
+    if not all(with_xsd.available(d, k) for d in Domain for k in ("305", "307", "323")):
+        raise SystemExit(f"no iStandaarden schemas in {xsd_dir} (--xsd-dir)")
+    variants = [("with XSD", with_xsd), ("without XSD", Schemas(None))]
     if args.only:
         variants = [variants[0 if args.only == "xsd" else 1]]
     for name, schemas in variants:
