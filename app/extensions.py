@@ -61,6 +61,7 @@ class Database:
         berichten = Settings(
             municipality_code=app.config["MUNICIPALITY_CODE"],
             schemas=Schemas(app.config.get("ISTANDAARDEN_XSD_DIR")),
+            timezone=app.config["TIMEZONE"],
             claim_policy=ClaimPolicy(app.config["CLAIM_POLICY"]),
         )
         app.extensions["berichten"] = berichten

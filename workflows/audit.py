@@ -41,6 +41,7 @@ from models import (
     Claim,
     EndOfCareReport,
     Evaluation,
+    Message,
     Resident,
     ResultScore,
     ScalingRequest,
@@ -65,6 +66,8 @@ OBJECT_TYPES: dict[type[Any], str] = {
     ScalingRequest: "opschaling",
     EndOfCareReport: "einde_zorg",
     AccessRequest: "inzageverzoek",
+    # An iWmo/iJw message keeps the client's data in its XML (workflows.berichten).
+    Message: "bericht",
 }
 # Parts whose change is a change of the whole: (whole, foreign key to it, what the log says).
 PARTS: dict[type[Any], tuple[type[Any], str, str]] = {

@@ -12,9 +12,14 @@ from sqlalchemy.orm import Session
 
 from app.config import ConfigError, load_config
 from app.extensions import berichten_settings
-from tests.factories import PASSWORD, World
+from models import TrajectoryState
+from tests.factories import PASSWORD, World, make_trajectory
+from workflows import audit
 from workflows.berichten.actor import system_actor
+from workflows.berichten.schemas import Schemas
 from workflows.berichten.settings import settings_of
+from workflows.berichten.store import queue_outgoing
+from workflows.berichten.xml import message_root
 from workflows.errors import DomainError
 from workflows.invitations import invite
 from workflows.users import create_user, hash_password
@@ -86,3 +91,25 @@ def test_no_person_gets_a_system_address_nor_an_invitation_for_a_system_account(
     actor = system_actor(session, world.zorg_a)
     with pytest.raises(DomainError, match="koppeling"):
         invite(session, world.beheerder, actor, world.beheerder.created_at)
+
+
+def test_storing_and_reading_a_message_is_audited(
+    app: Flask, session: Session, world: World
+) -> None:
+    """A message holds the client's data in its XML: the audit log names it like any other
+    personal record (``workflows.audit``)."""
+    session.info[audit.CONTEXT_KEY] = audit.AuditContext(user_id=None, role="systeem")
+    trajectory = make_trajectory(session, world, TrajectoryState.VOORGESTELD)
+    message = queue_outgoing(
+        session,
+        provider=world.zorg_a,
+        kind="301",
+        domain=trajectory.domain,
+        dated_on=trajectory.planned_start,
+        build=lambda ident: message_root(trajectory.domain, "301"),
+        schemas=Schemas(None),
+        trajectory=trajectory,
+    )
+    context = session.info[audit.CONTEXT_KEY]
+    assert ("bericht", message.id, audit.CREATED) in context.changes
+    assert context.changes[("bericht", message.id, audit.CREATED)].trajectory_id == trajectory.id

@@ -30,14 +30,17 @@ Checks, in the standard's order (``incoming.receive`` runs the header and the sc
   9339    305/307: Product/Categorie is not the toegewezen product's category
   9340    305/307: Product/Code is not the toegewezen product's code
   9074    305: care started already (any start date: a trajectory starts once);
-          307: an end of care was reported already (waiting for the gids, or closed)
+          307: an end of care was reported already and waits for the gids, or the
+          trajectory was closed with another end date or reason
   9307    305: the start lies outside the toewijzing (Ingangsdatum … Einddatum)
   9063    307: care never started (no earlier start, by message or on the portal)
   9069    307: care started on another date than the 307's Begindatum (the key of a start
           is Bsn, ToewijzingNummer and Begindatum)
   ======  ================================================================================
 
-* **Apply**, only when every product passed, in the one transaction of the receipt.
+* **Apply**, only when every product passed, in the one transaction of the receipt. A
+  workflow that still refuses one product (a rule this module does not mirror) refuses the
+  message: ``incoming.receive`` undoes what the handler did for the others.
 
 Decisions written down here:
 
@@ -45,6 +48,10 @@ Decisions written down here:
   the system account), then starts care. The 302 that accepts a toewijzing may have been lost
   or may come later; a provider that starts care has accepted it. A 302 arriving afterwards
   finds the trajectory accepted (the core's 302 handling answers it).
+* **A 307 for a trajectory closed already** with the same end date and reason (the gids
+  closed it directly, or closed it for a scaling with reason 37, and the provider's system
+  stops its product as the standard asks) is accepted (0200) and changes nothing; so is the
+  same stop sent again after the gids confirmed it.
 * **A 307 proposes the closure** the gids confirms; the message does not say how the care
   ended in the terms of R10, so the report takes them from the reason: *volgens plan
   beëindigd* (Wmo 19, Jeugd 31) → category a, result achieved; a reason that may end care
@@ -60,7 +67,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -79,7 +85,7 @@ from ..errors import DomainError
 from . import codes
 from .actor import system_actor
 from .schemas import Schemas
-from .store import PartError, last_toewijzing
+from .store import PartError, last_toewijzing, provider_trajectory
 from .xml import Element, Incoming, parse_date, part_of, read, text_of
 
 S = TrajectoryState
@@ -250,22 +256,15 @@ def assigned_trajectory(
     session: Session, provider: Provider, domain: Domain, number: int | None, bsn: str
 ) -> Trajectory | None:
     """The trajectory ``number`` names when it is a toewijzing to ``provider`` (the main
-    provider) in ``domain`` for the client ``bsn``, locked for the change; otherwise None —
-    whether it does not exist or belongs to someone else, the caller answers the same. The
-    row is locked only once it is known to be the provider's own."""
-    if number is None:
+    provider, ``store.provider_trajectory``) in ``domain`` for the client ``bsn``, locked for
+    the change; otherwise None — whether it does not exist or belongs to someone else, the
+    caller answers the same. The row is locked only once it is known to be the provider's
+    own, and judged again as locked."""
+    found = provider_trajectory(session, provider.id, None if number is None else str(number))
+    if found is None or found.domain != domain or found.state not in ASSIGNED:
         return None
-    found = session.execute(
-        select(Trajectory.provider_id, Trajectory.domain, Trajectory.state).where(
-            Trajectory.id == number
-        )
-    ).first()
-    if found is None or found.provider_id != provider.id or found.domain != domain:
-        return None
-    if found.state not in ASSIGNED:
-        return None
-    trajectory = trajectories.get_trajectory(session, number, for_update=True)
-    if trajectory.resident.bsn != bsn:
+    trajectory = trajectories.get_trajectory(session, found.id, for_update=True)
+    if trajectory.state not in ASSIGNED or trajectory.resident.bsn != bsn:
         return None
     return trajectory
 
@@ -285,7 +284,8 @@ def product_codes(
     found: list[tuple[str, str]] = []
     if product.category is not None and product.category != trajectory.profile.category_code:
         found.append((CATEGORY_DIFFERS, "De productcategorie wijkt af van de toewijzing."))
-    if product.code is not None and product.code != assigned_code(trajectory):
+    expected_code = assigned_code(trajectory)  # none: the toewijzing named the category alone
+    if product.code is not None and expected_code is not None and product.code != expected_code:
         found.append((CODE_DIFFERS, "De productcode wijkt af van de toewijzing."))
     first, _last = toewijzing_period(session, trajectory)
     if product.assigned_from is not None and product.assigned_from != first:
@@ -335,7 +335,17 @@ def judge_stop(
                 f"{trajectory.care_start.isoformat()}.",
             )
         )
-    elif trajectory.state == S.AFGESLOTEN or open_report(session, trajectory) is not None:
+    elif trajectory.state == S.AFGESLOTEN:
+        if (product.end, product.reason) != (trajectory.care_end, trajectory.end_reason_code):
+            assert trajectory.care_end is not None
+            found.append(
+                (
+                    ALREADY_RECEIVED,
+                    f"Het traject is al afgesloten, met einde zorg "
+                    f"{trajectory.care_end.isoformat()} en reden {trajectory.end_reason_code}.",
+                )
+            )
+    elif open_report(session, trajectory) is not None:
         found.append((ALREADY_RECEIVED, "Het einde van de zorg is al eerder gemeld."))
     return trajectory, found
 
@@ -399,7 +409,6 @@ def start_care_by_message(
     passed, refusals = _judge_all(session, provider, domain, message, judge_start)
     if refusals:
         return CareOutcome(refusals, [t for _p, t in passed])
-    savepoint = session.begin_nested()  # all products or none
     for product, trajectory in passed:
         assert product.begin is not None
         try:
@@ -407,12 +416,10 @@ def start_care_by_message(
                 trajectories.accept(session, trajectory, actor)
             trajectories.start_care(session, trajectory, actor, product.begin, today)
         except DomainError as err:  # a rule of the workflow this module does not mirror
-            savepoint.rollback()
             return CareOutcome(
                 [ProductCode(product.part, OUTSIDE_TOEWIJZING, str(err))],
                 [t for _p, t in passed],
             )
-    savepoint.commit()
     return CareOutcome([], [t for _p, t in passed])
 
 
@@ -429,9 +436,10 @@ def stop_care_by_message(
     passed, refusals = _judge_all(session, provider, domain, message, judge_stop)
     if refusals:
         return CareOutcome(refusals, [t for _p, t in passed])
-    savepoint = session.begin_nested()  # all products or none
     for product, trajectory in passed:
         assert product.end is not None and product.reason is not None
+        if trajectory.state == S.AFGESLOTEN:
+            continue  # closed already with this end and reason: the 307 confirms it
         category, achieved = closure_for(domain, product.reason)
         try:
             report_end_of_care(
@@ -445,12 +453,10 @@ def stop_care_by_message(
                 today=today,
             )
         except DomainError as err:  # e.g. a report made at the same moment on the portal
-            savepoint.rollback()
             return CareOutcome(
                 [ProductCode(product.part, ALREADY_RECEIVED, str(err))],
                 [t for _p, t in passed],
             )
-    savepoint.commit()
     return CareOutcome([], [t for _p, t in passed])
 
 

@@ -78,14 +78,20 @@ from models import (
 from .. import trajectories
 from ..claims import ClaimPolicy, claim_of, claimable_amount, submit_claim
 from ..errors import DomainError
-from ..uniqueness import refusing_duplicates
+from ..uniqueness import duplicate, refusing_duplicates
 from . import codes
 from .actor import system_actor
 from .care import assigned_code, date_at, number_at, toewijzing_period
 from .outgoing import header
 from .schemas import Schemas
 from .settings import settings_of
-from .store import PartError, last_toewijzing, queue_outgoing, set_errors
+from .store import (
+    PartError,
+    last_toewijzing,
+    provider_trajectory,
+    queue_outgoing,
+    set_errors,
+)
 from .xml import Element, Incoming, add, message_root, part_of, text_of
 
 S = TrajectoryState
@@ -295,18 +301,10 @@ def _owned_trajectory(
     """The trajectory the line names when it is this provider's (main provider) in this
     domain and was ever assigned, locked for the claim; otherwise None (the caller answers the
     same whether it does not exist or is another's)."""
-    if number is None:
+    found = provider_trajectory(session, provider.id, None if number is None else str(number))
+    if found is None or found.domain != domain or found.state not in CLAIMED_STATES:
         return None
-    found = session.execute(
-        select(Trajectory.provider_id, Trajectory.domain, Trajectory.state).where(
-            Trajectory.id == number
-        )
-    ).first()
-    if found is None or found.provider_id != provider.id or found.domain != domain:
-        return None
-    if found.state not in CLAIMED_STATES:
-        return None
-    trajectory = trajectories.get_trajectory(session, number, for_update=True)
+    trajectory = trajectories.get_trajectory(session, found.id, for_update=True)
     if trajectory.state == S.GEANNULEERD and not _withdrawn(session, trajectory.id):
         return None  # cancelled before any toewijzing went out: never assigned
     return trajectory
@@ -453,8 +451,9 @@ def claim_by_message(
                     )
                 )
                 session.flush()
-        except DomainError as err:  # claimed or referenced at the same moment
-            outcome.codes = [(SUM_EXCEEDS, str(err))]
+        except DomainError as err:  # claimed, or the reference sent, at the same moment
+            same_reference = duplicate("uq_declaration_lines_reference") in err.problems
+            outcome.codes = [(REFERENCE_USED if same_reference else SUM_EXCEEDS, str(err))]
             continue
         outcome.claim = claim
     record.granted = _euro(sum(o.line.amount for o in outcomes if o.accepted))

@@ -3,7 +3,9 @@
 **The 301.** A trajectory whose channel is ``berichtenverkeer`` (``providers.channel_of``) gets a
 301 when the gids sends it (the decision); its changes follow the way it went: a trajectory that
 had a 301 gets one for every change (extension 04, cancellation 13, the end before a scaling
-follow-up 05), a portal trajectory gets none. One ToegewezenProduct per message:
+follow-up 05), a portal trajectory gets none. The trajectory's own ToegewezenProduct comes
+first; the client's other current toewijzingen at the same provider (same domain) follow as the
+provider's system last received them, as the standard asks of every 301 (``current_products``):
 
 * ReferentieAanbieder: the provider's reference when the toewijzing grants its 315 or 317
   (``verzoeken.reference_for_toewijzing``), else left out.
@@ -37,9 +39,18 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from lxml import etree
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Channel, Domain, Message, Resident, Trajectory
+from models import (
+    Channel,
+    Domain,
+    Message,
+    MessageDirection,
+    MessageState,
+    Resident,
+    Trajectory,
+)
 
 from ..clock import zone
 from ..providers import channel_of
@@ -48,7 +59,17 @@ from .schemas import Schemas
 from .settings import settings_of
 from .store import PartError, is_error, known_to_provider, queue_outgoing
 from .verzoeken import reference_for_toewijzing
-from .xml import Element, Incoming, add, find_part, local_name, message_root
+from .xml import (
+    Element,
+    Incoming,
+    add,
+    find_part,
+    local_name,
+    message_root,
+    parse,
+    parse_date,
+    text_of,
+)
 
 # "Stationsstraat 12", "Dorpsstraat 3a", "Kerkweg 7 bis", "De Rede 1-3"
 _ADDRESS = re.compile(
@@ -92,10 +113,10 @@ def xsd_versions(parent: Element, domain: Domain, kind: str, schemas: Schemas) -
     add(parent, "BerichtXsdVersie", message, basis=True)
 
 
-def local_time(moment: datetime | None = None) -> str:
+def local_time(zone_name: str, moment: datetime | None = None) -> str:
     """The time of day in the municipality's zone, as LDT_Tijd wants it (no zone)."""
-    now = moment or datetime.now(zone())
-    return now.astimezone(zone()).strftime("%H:%M:%S")
+    local = zone(zone_name)
+    return (moment or datetime.now(local)).astimezone(local).strftime("%H:%M:%S")
 
 
 def cents(amount: Decimal) -> int:
@@ -212,6 +233,8 @@ def toewijzing(
         trajectory.planned_start if change == codes.DELETED else (end or trajectory.planned_end)
     )
 
+    others = current_products(session, trajectory, today)
+
     def build(identification: str) -> Element:
         root = message_root(domain, "301")
         header(
@@ -239,7 +262,7 @@ def toewijzing(
         if has_code:
             add(coded, "Code", code, basis=True)
         add(product, "Toewijzingsdatum", decided_on)
-        add(product, "Toewijzingstijd", local_time())
+        add(product, "Toewijzingstijd", local_time(settings.timezone))
         add(product, "Ingangsdatum", trajectory.planned_start)
         add(product, "Einddatum", ends_on)
         if change:
@@ -251,6 +274,8 @@ def toewijzing(
             add(size, "Frequentie", codes.FREQUENTIE_TOTAAL, basis=True)
         else:
             add(product, "Budget", cents(trajectory.price))
+        for other in others:
+            products.append(copy.deepcopy(other))
         return root
 
     return queue_outgoing(
@@ -263,6 +288,38 @@ def toewijzing(
         schemas=schemas,
         trajectory=trajectory,
     )
+
+
+def current_products(session: Session, trajectory: Trajectory, today: date) -> list[Element]:
+    """The client's other toewijzingen at this provider in this domain that are still current:
+    each as the provider's system last received it (not rejected), unless it was removed (13)
+    or ended before ``today``. The standard wants every 301 to carry all of them."""
+    sent = session.scalars(
+        select(Message)
+        .join(Trajectory, Message.trajectory_id == Trajectory.id)
+        .where(
+            Message.direction == MessageDirection.UIT,
+            Message.kind == "301",
+            Message.provider_id == trajectory.provider_id,
+            Message.domain == trajectory.domain,
+            Message.state != MessageState.AFGEKEURD,
+            Trajectory.resident_id == trajectory.resident_id,
+        )
+        .order_by(Message.id)
+    ).all()
+    latest: dict[str, Element] = {}
+    for message in sent:
+        for product in parse(message.body).iterfind(
+            "{*}Client/{*}ToegewezenProducten/{*}ToegewezenProduct"
+        ):
+            latest[text_of(product, "ToewijzingNummer") or ""] = product
+    latest.pop(str(trajectory.id), None)
+    return [
+        product
+        for number, product in sorted(latest.items(), key=lambda item: int(item[0] or 0))
+        if text_of(product, "RedenWijziging") != codes.DELETED
+        and (parse_date(text_of(product, "Einddatum")) or today) >= today
+    ]
 
 
 # --- retours ---------------------------------------------------------------------------------

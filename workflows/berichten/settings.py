@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from ..claims import ClaimPolicy
+from ..clock import DEFAULT_TIMEZONE
 from .schemas import NO_SCHEMAS, Schemas
 
 SETTINGS_INFO = "berichten"
@@ -32,6 +33,8 @@ def is_municipality_code(value: str) -> bool:
 class Settings:
     municipality_code: str = DEFAULT_MUNICIPALITY_CODE
     schemas: Schemas = field(default=NO_SCHEMAS)
+    # The municipality's time zone (the app's TIMEZONE): a message's times are local times.
+    timezone: str = DEFAULT_TIMEZONE
     # What a trajectory closed without its result may claim (R11, ``CLAIM_POLICY``): a
     # declaration by message (323) is judged as the portal's claim.
     claim_policy: ClaimPolicy = ClaimPolicy.PRO_RATA

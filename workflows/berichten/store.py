@@ -166,6 +166,20 @@ def outgoing_by_identification(
     )
 
 
+def provider_trajectory(
+    session: Session, provider_id: int, number: str | None
+) -> Trajectory | None:
+    """The trajectory a message names by ToewijzingNummer, when it is this provider's (as main
+    provider); None for a number that is not a number, does not exist, or is another
+    provider's: the same answer for each, so a message cannot probe others' trajectories."""
+    if number is None or not number.isdigit() or len(number) > 9:
+        return None
+    trajectory = session.get(Trajectory, int(number))
+    if trajectory is None or trajectory.provider_id != provider_id:
+        return None
+    return trajectory
+
+
 def retour_of(message: Message) -> Message | None:
     """The retour that answered ``message`` (a 306 for a 305, our 302's counterpart...)."""
     kind = codes.RETOUR_OF.get(message.kind)

@@ -49,6 +49,17 @@ def refusal_reason(errors: list[PartError]) -> str:
     return f"Het systeem van de aanbieder keurde de toewijzing af: {listed}"
 
 
+def is_new_toewijzing(toewijzing: Message, trajectory_id: int) -> bool:
+    """Whether our 301 assigned the trajectory anew (its own product has no RedenWijziging);
+    the other products a 301 carries are the client's other current toewijzingen."""
+    for product in parse(toewijzing.body).iterfind(
+        "{*}Client/{*}ToegewezenProducten/{*}ToegewezenProduct"
+    ):
+        if text_of(product, "ToewijzingNummer") == str(trajectory_id):
+            return text_of(product, "RedenWijziging") is None
+    return False
+
+
 def handle_302(
     session: Session,
     message: Message,
@@ -74,10 +85,7 @@ def handle_302(
     is_proposal = (
         trajectory is not None
         and trajectory.state == TrajectoryState.VOORGESTELD
-        and text_of(
-            parse(original.body), "Client/ToegewezenProducten/ToegewezenProduct/RedenWijziging"
-        )
-        is None
+        and is_new_toewijzing(original, trajectory.id)
         and last_toewijzing(session, trajectory.id) is original
     )
     if trajectory is not None and is_proposal:

@@ -6,28 +6,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from workflows.berichten.xml import Element, add, message_root, serialize
-
 from models import Domain
-from workflows.berichten import codes
+from workflows.berichten.outgoing import header
+from workflows.berichten.schemas import NO_SCHEMAS
+from workflows.berichten.xml import Element, add, message_root, serialize
 
 MUNICIPALITY = "0303"
 
 
 def _header(root: Element, domain: Domain, kind: str, agb: str, ident: str, dated: date) -> None:
-    header = add(root, "Header")
-    add(header, "BerichtCode", codes.BERICHT_CODES[(domain, kind)])
-    add(header, "BerichtVersie", codes.BERICHT_VERSIE)
-    add(header, "BerichtSubversie", codes.BERICHT_SUBVERSIE)
-    add(header, "Afzender", agb)
-    add(header, "Ontvanger", MUNICIPALITY)
-    named = add(header, "BerichtIdentificatie")
-    add(named, "Identificatie", ident, basis=True)
-    add(named, "Dagtekening", dated, basis=True)
-    versions = add(header, "XsdVersie")
-    basis, message = codes.XSD_VERSIONS[domain]
-    add(versions, "BasisschemaXsdVersie", basis, basis=True)
-    add(versions, "BerichtXsdVersie", message, basis=True)
+    header(
+        root,
+        domain,
+        kind,
+        sender=agb,
+        receiver=MUNICIPALITY,
+        identification=ident,
+        dated_on=dated,
+        schemas=NO_SCHEMAS,
+    )
 
 
 @dataclass

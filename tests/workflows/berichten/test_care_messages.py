@@ -410,13 +410,38 @@ def test_a_second_307_gets_9074_while_the_first_waits_and_after_the_close(
     report = open_report(session, t)
     assert report is not None
     confirm_end_of_care(session, report, messaging.gids, RECEIVED)
-    _m, retour = send(session, messaging, all_schemas, "307", t, stop, ident="E3")
+    other_end = [Care(t.id, t.care_start, end=date(2026, 11, 13), reason=reason)]
+    _m, retour = send(session, messaging, all_schemas, "307", t, other_end, ident="E3")
     assert retour is not None and product_codes(retour.body, "StopProduct") == [["9074"]]
+    same, retour = send(session, messaging, all_schemas, "307", t, stop, ident="E4")
+    assert retour is not None and product_codes(retour.body, "StopProduct") == [["0200"]]
+    assert same.state == MessageState.VERWERKT
     reports = session.scalars(
         select(EndOfCareReport).where(EndOfCareReport.trajectory_id == t.id)
     ).all()
     assert [r.state for r in reports] == [SubmissionState.TOEGEKEND]
     assert events(session, t) == before + 1  # the close
+    assert t.care_end == ENDED
+
+
+@BOTH
+def test_a_307_confirming_a_close_by_the_gids_changes_nothing(
+    session: Session, messaging: World, all_schemas: Schemas, domain: Domain
+) -> None:
+    """The gids closed the trajectory herself (as for a scaling, reason 37); the provider's
+    system then stops its product with the same end and reason."""
+    t = trajectory(session, messaging, domain, S.ACTIEF)
+    assert t.care_start is not None
+    wf.close(session, t, messaging.gids, care_end=ENDED, closure_category=ClosureCategory.C,
+             end_reason_code="37", result_achieved=False, today=RECEIVED)  # fmt: skip
+    before = events(session, t)
+    message, retour = send(
+        session, messaging, all_schemas, "307", t,
+        [Care(t.id, t.care_start, end=ENDED, reason="37")],
+    )  # fmt: skip
+    assert message.state == MessageState.VERWERKT
+    assert retour is not None and product_codes(retour.body, "StopProduct") == [["0200"]]
+    assert open_report(session, t) is None and events(session, t) == before
 
 
 @pytest.mark.parametrize(
@@ -475,3 +500,18 @@ def test_start_and_stop_by_message_then_the_claim_follows_r11(
     confirm_end_of_care(session, report, messaging.gids, RECEIVED)
     assert claimable_amount(t)[0] == t.price
     assert wf.get_trajectory(session, t.id).state == S.AFGESLOTEN
+
+
+def test_a_profile_code_that_is_no_product_code_is_not_compared(
+    session: Session, messaging: World, all_schemas: Schemas
+) -> None:
+    """The 301 of a profile whose code is longer than a product code (five characters) names
+    the category alone; a 305 naming some code is then judged on the category."""
+    messaging.bg.code = "WMO-BEGELEIDING"
+    t = trajectory(session, messaging, Domain.WMO, S.GEACCEPTEERD)
+    _m, retour = send(
+        session, messaging, all_schemas, "305", t, [Care(t.id, STARTED, category="02", code="B1")]
+    )
+    assert retour is not None
+    assert product_codes(retour.body, "StartProduct") == [[codes.ACCEPTED]]
+    assert t.state == S.ACTIEF

@@ -29,8 +29,9 @@ from workflows import trajectories as wf
 from workflows.berichten import codes
 from workflows.berichten.incoming import receive
 from workflows.berichten.schemas import Schemas
+from workflows.berichten.settings import SETTINGS_INFO, Settings
 from workflows.berichten.store import errors_of, retour_of
-from workflows.claims import claimable_amount, decide_claim, submit_claim
+from workflows.claims import ClaimPolicy, claimable_amount, decide_claim, submit_claim
 
 from ...factories import TODAY, World, make_trajectory
 from .care_builders import Prestatie, declaration
@@ -433,3 +434,18 @@ def test_the_same_323_twice_makes_one_claim_and_gets_the_same_answer(
     assert again.id == first.id and same is not None and answer is not None
     assert same.body == answer.body
     assert len(claims_of(session, t)) == 1
+
+
+def test_the_municipalitys_policy_nothing_without_the_result_holds_for_messages_too(
+    session: Session, messaging: World, all_schemas: Schemas
+) -> None:
+    ended = date(2027, 1, 8)
+    t = closed(session, messaging, Domain.WMO, ended=ended, result=False)
+    before = session.info.get(SETTINGS_INFO)
+    session.info[SETTINGS_INFO] = Settings(schemas=all_schemas, claim_policy=ClaimPolicy.NIETS)
+    try:
+        _m, answer = claim(session, messaging, all_schemas, t, [line(t, 1)], on=ended)
+    finally:
+        session.info[SETTINGS_INFO] = before
+    assert answer is not None and line_codes(answer.body) == [["9321"]]
+    assert claims_of(session, t) == []

@@ -9,14 +9,28 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import workflows.trajectories as wf
-from models import Domain, Message, MessageDirection, MessageState, Trajectory, TrajectoryState
+from models import (
+    Domain,
+    Intensity,
+    Message,
+    MessageDirection,
+    MessageState,
+    Trajectory,
+    TrajectoryState,
+)
 from tests.berichten.samples import PRODUCT, answer, start_of_care
 from tests.factories import TODAY, World, make_trajectory
 from workflows.berichten import codes, incoming
 from workflows.berichten.actor import system_actor
 from workflows.berichten.incoming import receive
 from workflows.berichten.schemas import Schemas
-from workflows.berichten.store import PartError, errors_of, last_toewijzing, retour_of
+from workflows.berichten.store import (
+    PartError,
+    errors_of,
+    last_toewijzing,
+    provider_trajectory,
+    retour_of,
+)
 from workflows.berichten.xml import Unreadable, read, text_of
 from workflows.users import authenticate, is_system_account
 
@@ -251,3 +265,45 @@ def test_the_system_account_can_never_sign_in(session: Session, world: World) ->
     assert system_actor(session, world.zorg_a) is actor
     for password in ("", actor.password_hash, "!berichtenverkeer-kan-niet-inloggen"):
         assert authenticate(session, actor.email, password) is None
+
+
+def test_a_302_accepts_a_proposal_whose_301_carries_a_changed_toewijzing_too(
+    session: Session, messaging: World
+) -> None:
+    running = make_trajectory(session, messaging, TrajectoryState.ACTIEF)
+    assert running.decision_end is not None
+    wf.extend_decision(
+        session,
+        running,
+        messaging.gids,
+        new_end=running.decision_end + timedelta(days=90),
+        reason="Nodig",
+        today=TODAY,
+    )
+    proposal = make_trajectory(
+        session,
+        messaging,
+        TrajectoryState.VOORGESTELD,
+        profile_id=messaging.hh.id,
+        intensity=Intensity.LAAG,
+    )
+    toewijzing = last_toewijzing(session, proposal.id)
+    assert toewijzing is not None and b"<wmo301:RedenWijziging>04<" in toewijzing.body
+    receive(session, messaging.zorg_a, answer(toewijzing), TODAY)
+    assert proposal.state == TrajectoryState.GEACCEPTEERD
+
+
+def test_a_toewijzingnummer_finds_only_the_providers_own_trajectory(
+    session: Session, world: World
+) -> None:
+    trajectory = make_trajectory(session, world, TrajectoryState.VOORGESTELD)
+    number = str(trajectory.id)
+    assert provider_trajectory(session, world.zorg_a.id, number) is trajectory
+    for provider_id, asked in [
+        (world.zorg_b.id, number),  # another provider's
+        (world.zorg_a.id, "999999"),  # unknown
+        (world.zorg_a.id, "12a"),  # not a number
+        (world.zorg_a.id, "1" * 30),  # beyond LDT_Nummer
+        (world.zorg_a.id, None),
+    ]:
+        assert provider_trajectory(session, provider_id, asked) is None

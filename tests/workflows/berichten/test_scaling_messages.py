@@ -61,12 +61,14 @@ def test_granted_scaling_ends_the_old_toewijzing_and_assigns_the_follow_up(
     [new] = _toewijzingen(session, follow_up)
     parsed = read(new.body)
     assert schemas.errors(parsed.domain, "301", parsed.root) == []
-    assert text_of(parsed.root, f"{PRODUCT}/ToewijzingNummer") == str(follow_up.id)
-    assert text_of(parsed.root, f"{PRODUCT}/RedenWijziging") is None
-    assert (
-        text_of(parsed.root, f"{PRODUCT}/Ingangsdatum") == (DECIDED + timedelta(days=1)).isoformat()
-    )
-    assert text_of(parsed.root, f"{PRODUCT}/Toewijzingsdatum") == DECIDED.isoformat()
+    own, old = parsed.root.iterfind("{*}" + PRODUCT.replace("/", "/{*}"))
+    assert text_of(own, "ToewijzingNummer") == str(follow_up.id)
+    assert text_of(own, "RedenWijziging") is None
+    assert text_of(own, "Ingangsdatum") == (DECIDED + timedelta(days=1)).isoformat()
+    assert text_of(own, "Toewijzingsdatum") == DECIDED.isoformat()
+    # The old toewijzing ends on the Dagtekening: still current, so it is carried along.
+    assert text_of(old, "ToewijzingNummer") == str(trajectory.id)
+    assert text_of(old, "RedenWijziging") == codes.SHORTENED
 
 
 def test_scaling_a_portal_trajectory_sends_nothing(session: Session, world: World) -> None:

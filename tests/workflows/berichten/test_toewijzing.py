@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from freezegun import freeze_time
 from lxml import etree
 from sqlalchemy.orm import Session
 
 import workflows.trajectories as wf
-from models import Domain, Intensity, Message, MessageState, Trajectory, TrajectoryState
+from models import Channel, Domain, Intensity, Message, MessageState, Trajectory, TrajectoryState
 from tests.factories import TODAY, World, make_trajectory
 from workflows.berichten import codes, outgoing
 from workflows.berichten.schemas import Schemas
@@ -191,3 +191,72 @@ def test_the_message_xml_is_pretty_and_declares_utf8(session: Session, messaging
     [message] = _toewijzingen(session, trajectory)
     assert message.body.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
     assert etree.fromstring(message.body).tag.endswith("}Bericht")
+
+
+def _numbers(message: Message) -> list[str]:
+    root = read(message.body).root
+    return [
+        text_of(p, "ToewijzingNummer") or ""
+        for p in root.iterfind("{*}Client/{*}ToegewezenProducten/{*}ToegewezenProduct")
+    ]
+
+
+def test_a_301_carries_the_clients_other_current_toewijzingen_at_that_provider(
+    session: Session, messaging: World, schemas: Schemas
+) -> None:
+    first = make_trajectory(session, messaging, TrajectoryState.ACTIEF)
+    second = make_trajectory(
+        session,
+        messaging,
+        TrajectoryState.VOORGESTELD,
+        profile_id=messaging.hh.id,
+        intensity=Intensity.LAAG,
+    )
+    [message] = _toewijzingen(session, second)
+    _valid(schemas, message)
+    assert _numbers(message) == [str(second.id), str(first.id)]
+    # The copy is the first's toewijzing as it was sent.
+    [sent] = _toewijzingen(session, first)
+    root = read(message.body).root
+    copied = root.findall("{*}Client/{*}ToegewezenProducten/{*}ToegewezenProduct")[1]
+    assert text_of(copied, "Toewijzingsdatum") == text_of(
+        read(sent.body).root, f"{PRODUCT}/Toewijzingsdatum"
+    )
+
+
+def test_a_removed_or_ended_toewijzing_is_not_carried_again(
+    session: Session, messaging: World
+) -> None:
+    removed = make_trajectory(session, messaging, TrajectoryState.VOORGESTELD)
+    wf.cancel(session, removed, messaging.gids, "Inwoner ziet af", today=TODAY)
+    later = make_trajectory(
+        session,
+        messaging,
+        TrajectoryState.VOORGESTELD,
+        profile_id=messaging.hh.id,
+        intensity=Intensity.LAAG,
+    )
+    assert _numbers(_toewijzingen(session, later)[0]) == [str(later.id)]
+    ended = make_trajectory(session, messaging, TrajectoryState.ACTIEF)
+    past_end = ended.planned_end + timedelta(days=1)
+    extension = outgoing.toewijzing(session, later, past_end, change=codes.EXTENSION)
+    assert extension is not None and _numbers(extension) == [str(later.id)]
+
+
+def test_another_providers_or_another_clients_toewijzingen_are_not_carried(
+    session: Session, messaging: World
+) -> None:
+    for contract in messaging.zorg_b.contracts:
+        contract.channel = Channel.BERICHTENVERKEER
+    make_trajectory(
+        session, messaging, TrajectoryState.VOORGESTELD, provider_id=messaging.zorg_b.id
+    )
+    make_trajectory(
+        session,
+        messaging,
+        TrajectoryState.VOORGESTELD,
+        resident_id=messaging.child.id,
+        profile_id=messaging.amb.id,
+    )
+    mine = make_trajectory(session, messaging, TrajectoryState.VOORGESTELD)
+    assert _numbers(_toewijzingen(session, mine)[0]) == [str(mine.id)]
