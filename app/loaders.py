@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 
 from models import ClosureCategory, Domain, Trajectory, Wijk
 from workflows import trajectories as wf
+from workflows.berichten.answers import GIDS_REFUSAL, REFUSAL_REASONS
 from workflows.caseload import provider_sees
 from workflows.catalogue import active_profiles
 from workflows.claims import claim_of
@@ -86,6 +87,18 @@ def profile_choices(trajectory: Trajectory) -> list[SelectChoice]:
         (p.id, f"{p.name} ({p.code})")
         for p in active_profiles(db.session)
         if p.domain == trajectory.domain
+    )
+
+
+def refusal_choices() -> list[SelectChoice]:
+    """The RedenAfwijzingVerzoek codes a gids may give a provider's request (315, 317)."""
+    default = _(
+        "Standaard: %(code)s %(meaning)s",
+        code=GIDS_REFUSAL,
+        meaning=_(REFUSAL_REASONS[GIDS_REFUSAL]),
+    )
+    return opts(
+        [("", default)] + [(code, f"{code} {_(text)}") for code, text in REFUSAL_REASONS.items()]
     )
 
 

@@ -663,6 +663,8 @@ def settle_open_work(session: Session, trajectory: Trajectory, actor: User | Non
         item.decided_by = actor
         item.decided_at = now
     session.flush()
+    for request in open_requests:  # a provider's 317 hears that it lapsed (319 afgewezen)
+        answers.on_scaling_settled(session, request, today=clock.today())
 
 
 def cancel(

@@ -93,6 +93,7 @@ ACCESS: dict[str, Rule] = {
     "gids.requests": GIDS,
     "gids.new_request": GIDS,
     "gids.request_detail": GIDS,
+    "gids.request_in_onderzoek": GIDS,
     "gids.new_trajectory": GIDS,
     "gids.edit_trajectory": GIDS,
     "gids.tariff_preview": GIDS,

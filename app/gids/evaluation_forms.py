@@ -5,7 +5,15 @@ one is shared with the provider screens). Field checks here; the rules live in w
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from models import ReviewOutcome
@@ -57,6 +65,11 @@ class DecisionForm(Form):
 class ScalingDecisionForm(DecisionForm):
     yes_label = _l("Toekennen: het traject wordt omgezet in een vervolgtraject")
     no_label = _l("Afwijzen")
+    # Only for a request from a provider's 317: the reason code its 319 carries (the view fills
+    # the choices from workflows.berichten.answers.REFUSAL_REASONS).
+    refusal_code = SelectField(
+        _l("Reden van afwijzing voor de aanbieder (bericht 319)"), validators=[Optional()]
+    )
 
 
 class EndOfCareDecisionForm(DecisionForm):

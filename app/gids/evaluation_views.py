@@ -26,6 +26,8 @@ from models import (
     TrajectoryState,
 )
 from workflows import trajectories as wf
+from workflows.berichten.answers import REFUSAL_REASONS
+from workflows.berichten.verzoeken import VERZOEK_STATE_LABELS, verzoek_of_scaling
 from workflows.claims import decide_claim
 from workflows.closure import confirm_end_of_care, return_end_of_care
 from workflows.evaluations import (
@@ -44,7 +46,7 @@ from ..extensions import db
 from ..filters import translate_problem
 from ..formtools import run_step
 from ..inbox import dismiss, render_inbox
-from ..loaders import own_trajectory, profile_choices, running_care
+from ..loaders import own_trajectory, profile_choices, refusal_choices, running_care
 from ..locking import with_trajectory
 from . import bp
 from .evaluation_forms import (
@@ -243,7 +245,9 @@ def _decision_page(
 @bp.route("/opschalingen/<int:scaling_request_id>", methods=["GET", "POST"])
 def scaling_request(scaling_request_id: int) -> str | Response:
     item, trajectory = _to_decide(ScalingRequest, scaling_request_id)
+    verzoek = verzoek_of_scaling(db.session, item)
     form = ScalingDecisionForm()
+    form.refusal_code.choices = refusal_choices()
     general: list[str] = []
     if form.validate_on_submit():
         step = run_step(
@@ -255,6 +259,7 @@ def scaling_request(scaling_request_id: int) -> str | Response:
                 accept=form.accepted,
                 reason=form.reason.data,
                 today=clock.today(),
+                refusal_code=form.refusal_code.data or None,
             ),
         )
         if step.ok:
@@ -280,6 +285,9 @@ def scaling_request(scaling_request_id: int) -> str | Response:
         general,
         preview=preview,
         blocked=blocked,
+        verzoek=verzoek,
+        verzoek_label=VERZOEK_STATE_LABELS,
+        refusal_meanings=REFUSAL_REASONS,
     )
 
 

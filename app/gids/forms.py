@@ -112,7 +112,16 @@ class DecideAanmeldingForm(Form):
         validators=[InputRequired(_l("Kies een uitkomst."))],
     )
     reason = TextAreaField(_l("Reden"), validators=[Optional(), Length(max=4000)])
+    # Only for an aanmelding from a provider's 315: the reason code its 319 carries (the view
+    # fills the choices from workflows.berichten.answers.REFUSAL_REASONS).
+    refusal_code = SelectField(
+        _l("Reden van afwijzing voor de aanbieder (bericht 319)"), validators=[Optional()]
+    )
     submit = SubmitField(_l("Uitkomst vastleggen"))
+
+
+class InOnderzoekForm(Form):
+    submit = SubmitField(_l("Aanbieder melden: aanvraag in onderzoek"))
 
 
 class ResultForm(wtforms.Form):

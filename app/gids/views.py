@@ -36,7 +36,9 @@ from workflows.aanmeldingen import (
     get_aanmelding,
     register_aanmelding,
 )
+from workflows.berichten.answers import REFUSAL_REASONS, tell_in_onderzoek
 from workflows.berichten.requests import requested_terms
+from workflows.berichten.verzoeken import VERZOEK_STATE_LABELS, verzoek_of_aanmelding
 from workflows.caseload import caseload as caseload_query
 from workflows.caseload import markers
 from workflows.catalogue import (
@@ -67,7 +69,7 @@ from ..bsn_display import shown_bsn
 from ..extensions import db
 from ..filters import fmt_date, fmt_money, intensity_label
 from ..formtools import not_possible, opts, run_step, step_not_possible, whole_number
-from ..loaders import closing_choices, own_trajectory, wijk_choices
+from ..loaders import closing_choices, own_trajectory, refusal_choices, wijk_choices
 from . import bp
 from .forms import (
     END_MOVES,
@@ -78,6 +80,7 @@ from .forms import (
     CloseForm,
     DecideAanmeldingForm,
     ExtendDecisionForm,
+    InOnderzoekForm,
     ProposeForm,
     ReasonForm,
     ResidentForm,
@@ -253,7 +256,9 @@ def new_request(resident_id: int) -> str | Response:
 @bp.route("/aanmeldingen/<int:request_id>", methods=["GET", "POST"])
 def request_detail(request_id: int) -> str | Response:
     item = get_aanmelding(db.session, request_id, for_update=request.method == "POST")
+    verzoek = verzoek_of_aanmelding(db.session, item)
     form = DecideAanmeldingForm()
+    form.refusal_code.choices = refusal_choices()
     general: list[str] = []
     if form.validate_on_submit():
         if item.gids_id != me().id:
@@ -267,13 +272,40 @@ def request_detail(request_id: int) -> str | Response:
                 outcome=AanmeldingOutcome(form.outcome.data),
                 reason=form.reason.data,
                 today=clock.today(),
+                refusal_code=form.refusal_code.data or None,
             ),
             success=_("De uitkomst is vastgelegd."),
         )
         if step.ok:
             return redirect(url_for("gids.request_detail", request_id=item.id))
         general = step.general
-    return render_template("gids/request.html", item=item, form=form, general=general)
+    return render_template(
+        "gids/request.html",
+        item=item,
+        form=form,
+        general=general,
+        verzoek=verzoek,
+        in_onderzoek_form=InOnderzoekForm(),
+        verzoek_label=VERZOEK_STATE_LABELS,
+        refusal_meanings=REFUSAL_REASONS,
+    )
+
+
+@bp.post("/aanmeldingen/<int:request_id>/in-onderzoek")
+def request_in_onderzoek(request_id: int) -> Response:
+    """The gids tells the provider that asked (315) that its request is being looked into."""
+    item = get_aanmelding(db.session, request_id, for_update=True)
+    form = InOnderzoekForm()
+    if form.validate_on_submit():
+        if item.gids_id != me().id:
+            abort(403)
+        run_step(
+            None,
+            lambda: tell_in_onderzoek(db.session, item, me(), clock.today()),
+            success=_("De aanbieder krijgt bericht dat de aanvraag in onderzoek is."),
+            flash_problems=True,
+        )
+    return redirect(url_for("gids.request_detail", request_id=item.id))
 
 
 # --- trajectories ----------------------------------------------------------------------------

@@ -8,10 +8,12 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from models import EvaluationState, Role, TaskKind, TrajectoryState, Wijk
+from models import Aanmelding, Domain, EvaluationState, Role, TaskKind, TrajectoryState, Wijk
+from workflows.berichten.incoming import receive
 from workflows.claims import decide_claim, submit_claim
 from workflows.inbox import add_task
 
+from ..berichten.request_xml import Product, message_315
 from ..factories import TODAY, make_trajectory, make_user
 from .helpers import login_as
 from .routes import USERS, route_methods, route_url, scene_ids, url_rules
@@ -94,6 +96,7 @@ def build_variants(session, world, scene) -> list[dict[str, int]]:
     # signals with an *Afgehandeld* button in both inboxes
     add_task(session, TaskKind.TERMIJN_VERSTREKEN, running, user_id=world.gids.id, due_on=TODAY)
     add_task(session, TaskKind.TERMIJN_BIJNA, running, provider_id=world.zorg_a.id, due_on=TODAY)
+    requested = _requested_by_message(session, world)
     session.flush()
     base = scene_ids(world, scene)
     return [
@@ -104,7 +107,16 @@ def build_variants(session, world, scene) -> list[dict[str, int]]:
         ),
         {**base, "evaluation_id": planned.id, "user_id": blocked.id},
         {**base, "claim_id": refused.id},  # a refused claim: the correction form
+        {**base, "request_id": requested.id},  # a provider's 315: its answers
     ]
+
+
+def _requested_by_message(session, world) -> Aanmelding:
+    """An aanmelding that came as a provider's 315 (its page offers *in onderzoek*)."""
+    body = message_315(Domain.JEUGD, world.zorg_a.agb_code, products=[Product("FUZZ-1", code=None)])
+    message = receive(session, world.zorg_a, body, TODAY)
+    assert message.aanmelding is not None
+    return message.aanmelding
 
 
 def discover(app, client, world, variants, role: Role | None) -> list[FoundForm]:

@@ -18,6 +18,11 @@ Decisions written down here (where the standard leaves it to the municipality):
   caller names another code; *geen vervolg* on a 315's aanmelding is answered the same way.
 * A trajectory for a 315's aanmelding sent to **another** provider refuses the request of the
   provider that asked (code 7): the gids chose another provider.
+* A 317's scaling request still open when its trajectory closes lapses: 319 afgewezen, code 7,
+  with the answer written on the request ("Het traject is afgesloten.").
+* A request is answered once. Granted, it stays granted when the provider later returns the
+  trajectory; the 301 goes only on the ``berichtenverkeer`` channel (a provider that asks by
+  message for a product its contract has on the portal sees the trajectory in the portal).
 """
 
 from __future__ import annotations
@@ -31,13 +36,16 @@ from models import (
     AanmeldingOutcome,
     Domain,
     Message,
+    Role,
     ScalingRequest,
     Trajectory,
+    User,
     Verzoek,
     VerzoekState,
     utcnow,
 )
 
+from ..errors import N_, DomainError
 from .outgoing import header
 from .schemas import Schemas
 from .settings import settings_of
@@ -49,17 +57,17 @@ from .xml import Element, add, message_root
 AFGEWEZEN = "1"
 IN_ONDERZOEK = "2"
 
-# LDT_RedenAfwijzingVerzoek, the same list for iWmo and iJw.
+# LDT_RedenAfwijzingVerzoek, the same list for iWmo and iJw (the gids's form shows them).
 REFUSAL_REASONS: dict[str, str] = {
-    "1": "Geen wijziging, maar nieuwe aanvraag",
-    "2": "Past niet binnen budget",
-    "3": "Geen contract",
-    "4": "Past niet binnen contract",
-    "5": "Andere gemeente",
-    "6": "Stapeling",
-    "7": "Zorginhoudelijke afkeur",
-    "8": "Woonplaatsbeginsel",
-    "9": "Leeftijdsgrens is bereikt",
+    "1": N_("Geen wijziging, maar nieuwe aanvraag"),
+    "2": N_("Past niet binnen budget"),
+    "3": N_("Geen contract"),
+    "4": N_("Past niet binnen contract"),
+    "5": N_("Andere gemeente"),
+    "6": N_("Stapeling"),
+    "7": N_("Zorginhoudelijke afkeur"),
+    "8": N_("Woonplaatsbeginsel"),
+    "9": N_("Leeftijdsgrens is bereikt"),
 }
 GIDS_REFUSAL = "7"
 
@@ -146,7 +154,7 @@ def refuse(
 ) -> Message:
     """Refuse the request with ``code`` (RedenAfwijzingVerzoek) and send the 319."""
     if code not in REFUSAL_REASONS:
-        raise ValueError(f"no RedenAfwijzingVerzoek {code!r}")
+        raise DomainError(N_("Kies een reden van afwijzing uit de lijst."), field="refusal_code")
     verzoek.state = VerzoekState.AFGEWEZEN
     verzoek.refusal_code = code
     verzoek.refusal_text = text
@@ -170,6 +178,22 @@ def answer_in_onderzoek(
     return send_319(
         session, verzoek, answer=IN_ONDERZOEK, refusal_code=None, today=today, schemas=schemas
     )
+
+
+def tell_in_onderzoek(
+    session: Session, aanmelding: Aanmelding, actor: User, today: date
+) -> Message:
+    """The aanmelding's gids tells the provider that asked (315) that its request is being
+    looked into (``answer_in_onderzoek``)."""
+    if actor.role != Role.GIDS or aanmelding.gids_id != actor.id:
+        raise DomainError(N_("Alleen de gids van de aanmelding kan de aanbieder antwoorden."))
+    verzoek = open_verzoek_of_aanmelding(session, aanmelding)
+    sent = answer_in_onderzoek(session, verzoek, today=today) if verzoek is not None else None
+    if sent is None:
+        raise DomainError(
+            N_("Er is geen verzoek van een aanbieder dat nog op een eerste antwoord wacht.")
+        )
+    return sent
 
 
 def grant(session: Session, verzoek: Verzoek, trajectory: Trajectory) -> None:
@@ -254,3 +278,12 @@ def on_scaling_decided(
         text=request.decision_reason,
         today=today,
     )
+
+
+def on_scaling_settled(session: Session, request: ScalingRequest, *, today: date) -> None:
+    """The trajectory closed while a 317's scaling request was open: the request lapsed, and
+    the provider hears so (319 afgewezen, code 7, with the answer written on the request)."""
+    verzoek = open_verzoek_of_scaling(session, request)
+    if verzoek is None:
+        return
+    refuse(session, verzoek, code=GIDS_REFUSAL, text=request.decision_reason, today=today)

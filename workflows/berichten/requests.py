@@ -8,7 +8,7 @@ since a provider's referral is often the municipality's first contact. The aanme
 the gids of the resident's household when that gids is an active gids, else to the active gids
 with the least open work (open aanmeldingen plus open trajectories; the lowest id on a tie). Its
 question names the provider, its reference and what was asked, so the gids sees it in the
-existing pages; a Jeugd request's Verwijzer goes to the aanmelding's referrer.
+existing pages; the Verwijzer goes to the aanmelding's referrer.
 Refused at once, without the gids (a 319 afgewezen right after the 316): a Jeugd client aged 18
 or older on the day of receipt (reden 9, leeftijdsgrens), and a resident who moved out or died
 (reden 5, andere gemeente).
@@ -82,6 +82,7 @@ from ..scaling import request_scaling
 from ..trajectories import get_trajectory
 from . import answers, codes
 from .actor import system_actor
+from .outgoing import cents
 from .schemas import Schemas
 from .store import PartError, outgoing_by_identification, set_errors
 from .toewijzingen import NO_EARLIER_MESSAGE, retour_codes
@@ -319,7 +320,7 @@ def _tariff_by_volume(
         return None
     for intensity in Intensity:
         tariff = tariff_on(session, profile.id, intensity, day)
-        if tariff is not None and int(tariff.price * 100) == omvang.volume:
+        if tariff is not None and cents(tariff.price) == omvang.volume:
             return tariff
     return None
 

@@ -18,7 +18,15 @@ from models import (
     VerzoekState,
 )
 
+from ..errors import N_
+
 OPEN_STATES = (VerzoekState.OPEN, VerzoekState.IN_ONDERZOEK)
+VERZOEK_STATE_LABELS: dict[VerzoekState, str] = {
+    VerzoekState.OPEN: N_("Wacht op antwoord"),
+    VerzoekState.IN_ONDERZOEK: N_("In onderzoek gemeld"),
+    VerzoekState.TOEGEWEZEN: N_("Toegewezen (bericht 301)"),
+    VerzoekState.AFGEWEZEN: N_("Afgewezen (bericht 319)"),
+}
 
 
 def open_verzoek_of_aanmelding(session: Session, aanmelding: Aanmelding) -> Verzoek | None:
@@ -33,6 +41,11 @@ def open_verzoek_of_aanmelding(session: Session, aanmelding: Aanmelding) -> Verz
 def verzoek_of_aanmelding(session: Session, aanmelding: Aanmelding) -> Verzoek | None:
     """The 315 request the aanmelding came from, answered or not (for the gids's pages)."""
     return session.scalars(select(Verzoek).where(Verzoek.aanmelding_id == aanmelding.id)).first()
+
+
+def verzoek_of_scaling(session: Session, request: ScalingRequest) -> Verzoek | None:
+    """The 317 request the scaling request came from, answered or not."""
+    return session.scalars(select(Verzoek).where(Verzoek.scaling_request_id == request.id)).first()
 
 
 def open_verzoek_of_scaling(session: Session, request: ScalingRequest) -> Verzoek | None:

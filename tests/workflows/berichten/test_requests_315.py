@@ -27,6 +27,7 @@ from models import (
 from tests.berichten.request_xml import Product, message_315
 from tests.factories import TODAY, World, make_trajectory
 from workflows.aanmeldingen import decide_aanmelding
+from workflows.berichten.answers import answer_in_onderzoek
 from workflows.berichten.requests import choose_gids, requested_terms
 from workflows.berichten.schemas import Schemas
 from workflows.berichten.xml import read, text_of
@@ -360,3 +361,47 @@ def test_another_provider_may_use_the_same_reference(
         message, _retour = receive_ok(session, provider, body, schemas)
         assert message.state == MessageState.VERWERKT
     assert session.scalar(select(func.count()).select_from(Aanmelding)) == 2
+
+
+def test_in_onderzoek_is_told_once_and_the_request_stays_open(
+    session: Session, town: World, schemas: Schemas
+) -> None:
+    body = message_315(Domain.JEUGD, town.zorg_a.agb_code, products=[Product("REF-1")])
+    receive_ok(session, town.zorg_a, body, schemas)
+    [verzoek] = verzoeken(session)
+    first = answer_in_onderzoek(session, verzoek, today=TODAY, schemas=schemas)
+    assert first is not None
+    valid(schemas, first)
+    assert answer_of(first) == ("REF-1", "2", None)
+    assert answer_in_onderzoek(session, verzoek, today=TODAY, schemas=schemas) is None
+    assert verzoek.state == VerzoekState.IN_ONDERZOEK
+    [aanmelding] = _aanmeldingen(session)
+    decide_aanmelding(
+        session,
+        aanmelding,
+        town.gids,
+        outcome=AanmeldingOutcome.AFGEWEZEN,
+        reason="Nee",
+        today=TODAY,
+    )
+    assert [answer_of(m)[1] for m in outgoing_of_kind(session, town.zorg_a, "319")] == ["2", "1"]
+
+
+def test_a_resident_who_moved_out_is_refused_at_once_as_another_municipalitys(
+    session: Session, town: World, schemas: Schemas
+) -> None:
+    town.adult.moved_out_on = TODAY - timedelta(days=10)
+    session.flush()
+    body = message_315(
+        Domain.WMO,
+        town.zorg_a.agb_code,
+        bsn=town.adult.bsn,
+        birth_date=town.adult.birth_date,
+        products=[Product("W-1", category="02", code="WBG", euros=3800)],
+    )
+    message, _retour = receive_ok(session, town.zorg_a, body, schemas)
+    assert message.state == MessageState.VERWERKT
+    assert _aanmeldingen(session) == []
+    [answer] = outgoing_of_kind(session, town.zorg_a, "319")
+    valid(schemas, answer)
+    assert answer_of(answer) == ("W-1", "1", "5")

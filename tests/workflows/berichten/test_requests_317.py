@@ -6,10 +6,12 @@ an unknown number."""
 from __future__ import annotations
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import (
+    ClosureCategory,
     Domain,
     Intensity,
     MessageState,
@@ -25,6 +27,7 @@ from workflows.berichten.schemas import Schemas
 from workflows.berichten.store import errors_of
 from workflows.berichten.xml import read, text_of
 from workflows.scaling import decide_scaling, open_request
+from workflows.trajectories import close
 
 from .requests_helpers import (
     answer_of,
@@ -318,3 +321,35 @@ def test_a_jeugd_317_meets_the_jw318_schema(
     valid(schemas, retour)
     request = open_request(session, child)
     assert request is not None and request.new_intensity == Intensity.ZWAAR
+
+
+def test_a_request_open_when_the_trajectory_closes_lapses_with_a_319(
+    session: Session, town: World, running: Trajectory, schemas: Schemas
+) -> None:
+    receive_ok(session, town.zorg_a, _to_zwaar(running), schemas)
+    with freeze_time(TODAY):
+        close(
+            session,
+            running,
+            town.gids,
+            care_end=TODAY,
+            closure_category=ClosureCategory.A,
+            end_reason_code="19",
+            result_achieved=True,
+            today=TODAY,
+        )
+    [answer] = outgoing_of_kind(session, town.zorg_a, "319")
+    valid(schemas, answer)
+    assert answer_of(answer) == ("VOW-1", "1", "7")
+    assert answer.dated_on == TODAY
+
+
+def test_its_own_toewijzing_named_for_another_client_is_unknown_too(
+    session: Session, town: World, running: Trajectory, schemas: Schemas
+) -> None:
+    body = _to_zwaar(running, bsn=town.child.bsn)
+    message, retour = receive_ok(session, town.zorg_a, body, schemas)
+    assert message.state == MessageState.GEWEIGERD
+    assert retour is not None
+    assert retour_codes(retour, TE_WIJZIGEN) == ["9351"]
+    assert _scalings(session) == []
