@@ -685,18 +685,14 @@ def _folder(path: str) -> Path:
 @click.argument("path", type=click.Path(file_okay=False))
 @click.option("--by", "by_email", default=None, help=BY_HELP)
 def berichten_verwerk(path: str, by_email: str | None) -> None:
-    from .message_exchange import process_folder, schemas
+    from .message_exchange import process_folder
 
     root = _folder(path)
     operator(by_email, "berichten verwerk")
-    report = process_folder(db.session, root, clock.today(), schemas(), click.echo)
+    report = process_folder(db.session, root, clock.today(), click.echo)
     for name in report.skipped:
         click.echo(f"  overgeslagen: map {name[:40]!r} hoort bij geen actieve aanbieder (AGB-code)")
-    click.echo(
-        f"Berichten verwerkt: {report.processed}, geweigerd: {report.refused}"
-        + (f", mappen overgeslagen: {len(report.skipped)}" if report.skipped else "")
-        + "."
-    )
+    click.echo(report.summary())
 
 
 @berichten_cli.command(

@@ -25,7 +25,6 @@ transaction that wrote its file.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import re
@@ -35,20 +34,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Provider
-from models.message import Message, MessageDirection, MessageState
+from models import Message, MessageDirection, MessageState, Provider
 from workflows import audit
 from workflows.berichten import codes
 from workflows.berichten.incoming import receive
-from workflows.berichten.schemas import Schemas
-from workflows.berichten.store import mark_collected, outbox
+from workflows.berichten.store import errors_of, mark_collected, outbox, retour_of
 from workflows.berichten.xml import MAX_MESSAGE_BYTES, Unreadable
-from workflows.errors import N_
+from workflows.errors import N_, DomainError
 
 log = logging.getLogger(__name__)
 
@@ -85,34 +82,8 @@ def kind_label(kind: str) -> str:
 def register(app: Flask) -> None:
     """Template helpers for the pages that list messages."""
     app.add_template_global(kind_label, "message_kind")
-    app.add_template_global(errors_of, "message_errors_of")
+    app.add_template_global(error_list, "message_errors_of")
     app.add_template_global(codes.meaning, "message_meaning")
-
-
-def schemas() -> Schemas:
-    """The app's schema set (``ISTANDAARDEN_XSD_DIR``), built once per process."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    built = app.extensions.get("berichten_schemas")
-    if built is None:
-        configured = app.config.get("ISTANDAARDEN_XSD_DIR")
-        built = Schemas(Path(configured) if configured else None)
-        app.extensions["berichten_schemas"] = built
-    return built  # type: ignore[no-any-return]
-
-
-def errors_of(message: Message) -> list[dict[str, str]]:
-    """A message's stored errors: a list of {"code", "part", "text"}."""
-    try:
-        loaded = json.loads(message.errors or "[]")
-    except ValueError:
-        return []
-    return loaded if isinstance(loaded, list) else []
-
-
-def retour_of(message: Message) -> Message | None:
-    """The outgoing answer (retour) receive() made for an incoming message, if any."""
-    answers = [m for m in message.answered_by if m.direction == MessageDirection.UIT]
-    return min(answers, key=lambda m: m.id) if answers else None
 
 
 def refused_whole(message: Message) -> bool:
@@ -120,10 +91,23 @@ def refused_whole(message: Message) -> bool:
     return message.state == MessageState.GEWEIGERD and retour_of(message) is None
 
 
+def error_list(message: Message) -> list[dict[str, str]]:
+    """A message's errors as plain values (code, part, text: the code's meaning when empty)."""
+    return [error.as_dict() for error in errors_of(message)]
+
+
+def unreadable_text(error: DomainError) -> str:
+    """Why a body is no message, in the reader's language."""
+    return "; ".join(gettext(p.message, **p.params) for p in error.problems)
+
+
 def resident_of(message: Message) -> int | None:
     """The resident a message is about, for the audit log (their access request shows it)."""
-    trajectory = getattr(message, "trajectory", None)
-    return trajectory.resident_id if trajectory is not None else None
+    if message.trajectory is not None:
+        return message.trajectory.resident_id
+    if message.aanmelding is not None:
+        return message.aanmelding.resident_id
+    return None
 
 
 def audit_body(session: Session, message: Message, how: str, action: str = audit.READ) -> None:
@@ -143,11 +127,18 @@ def out_name(message: Message) -> str:
 # --- verwerk -----------------------------------------------------------------------------------
 
 
+APPLIED, ANSWERED, REFUSED_FILE, LEFT = "verwerkt", "afgekeurd", "geweigerd", "blijft staan"
+
+
 @dataclass
 class Outcome:
+    """What became of one file: ``verwerkt`` (applied), ``afgekeurd`` (answered with a retour
+    that carries error codes), ``geweigerd`` (not a message we could take: no retour) or
+    ``blijft staan`` (an unexpected failure; the next run tries again)."""
+
     provider: str
     file: str
-    ok: bool
+    result: str
     text: str
 
 
@@ -156,13 +147,21 @@ class Report:
     outcomes: list[Outcome] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # folders that name no known provider
 
-    @property
-    def processed(self) -> int:
-        return sum(1 for o in self.outcomes if o.ok)
+    def count(self, result: str) -> int:
+        return sum(1 for o in self.outcomes if o.result == result)
 
-    @property
-    def refused(self) -> int:
-        return sum(1 for o in self.outcomes if not o.ok)
+    def summary(self) -> str:
+        """*Berichten verwerkt: 3, afgekeurd met retour: 1, geweigerd: 1.*"""
+        parts = [
+            f"Berichten verwerkt: {self.count(APPLIED)}",
+            f"afgekeurd met retour: {self.count(ANSWERED)}",
+            f"geweigerd: {self.count(REFUSED_FILE)}",
+        ]
+        if self.count(LEFT):
+            parts.append(f"blijven staan na een fout: {self.count(LEFT)}")
+        if self.skipped:
+            parts.append(f"mappen overgeslagen: {len(self.skipped)}")
+        return ", ".join(parts) + "."
 
 
 def provider_folders(session: Session, root: Path, report: Report) -> list[tuple[Provider, Path]]:
@@ -207,63 +206,67 @@ def read_bounded(path: Path) -> bytes | None:
     return None if len(body) > MAX_MESSAGE_BYTES else body
 
 
-def process_file(
-    session: Session, provider: Provider, path: Path, today: date, schemas: Schemas
-) -> Outcome:
+def process_file(session: Session, provider: Provider, path: Path, today: date) -> Outcome:
     """One file in its own transaction: receive() it, commit, move it. Never raises."""
     name = f"{provider.agb_code}/{IN}/{path.name}"
     try:
         body = read_bounded(path)
     except OSError as error:
-        return Outcome(provider.agb_code, name, False, f"niet te lezen ({error.strerror})")
+        return Outcome(provider.agb_code, name, LEFT, f"niet te lezen ({error.strerror})")
     if body is None:
         reason = f"te groot: een bericht is ten hoogste {MAX_MESSAGE_BYTES // (1024 * 1024)} MB"
         _refuse_file(path, f"Geweigerd: {reason}.")
-        return Outcome(provider.agb_code, name, False, reason)
+        return Outcome(provider.agb_code, name, REFUSED_FILE, reason)
     try:
-        message = receive(session, provider, body, today, schemas)
+        message = receive(session, provider, body, today)
         audit.record(
             session, "ontvangen", OBJECT_TYPE, message.id, resident_of(message),
             details=f"verwerk {name}; {message.kind}",
         )  # fmt: skip
         summary = describe(message)
-        refused = refused_whole(message)
+        if refused_whole(message):
+            result = REFUSED_FILE
+        elif message.state == MessageState.GEWEIGERD:
+            result = ANSWERED
+        else:
+            result = APPLIED
         session.commit()
     except Unreadable as error:
         session.rollback()
-        _refuse_file(path, f"Geweigerd: {error}")
-        return Outcome(provider.agb_code, name, False, str(error))
+        reason = unreadable_text(error)
+        _refuse_file(path, f"Geweigerd: {reason}")
+        return Outcome(provider.agb_code, name, REFUSED_FILE, reason)
     except Exception:  # one bad file must not stop the run; it stays for the next one
         session.rollback()
         log.exception("Message %s could not be processed", name)
         return Outcome(
-            provider.agb_code, name, False, "interne fout; het bestand blijft staan voor de "
+            provider.agb_code, name, LEFT, "interne fout; het bestand blijft staan voor de "
             "volgende run (zie het log van de server)",
         )  # fmt: skip
-    if refused:
-        _refuse_file(path, f"Geweigerd: {summary}")
-    else:
-        _move(path, path.parent / DONE)
-    return Outcome(provider.agb_code, name, not refused, summary)
+    try:
+        if result == REFUSED_FILE:
+            _refuse_file(path, f"Geweigerd: {summary}")
+        else:
+            _move(path, path.parent / DONE)
+    except OSError as error:  # handled and committed; the next run gets the same answer
+        summary += f"; het bestand is niet verplaatst ({error.strerror})"
+    return Outcome(provider.agb_code, name, result, summary)
 
 
 def describe(message: Message) -> str:
     """One line in Dutch: the message, its state and its error codes."""
-    codes = ", ".join(
-        f"{e.get('code')}{' ' + str(e.get('text')) if e.get('text') else ''}"
-        for e in errors_of(message)
-    )
+    found = ", ".join(f"{e['code']} {e['text']}".strip() for e in error_list(message))
     retour = retour_of(message)
     parts = [f"bericht {message.kind} {message.identification}: {message.state.value}"]
     if retour is not None:
         parts.append(f"retour {retour.kind} klaar in de uitbox")
-    if codes:
-        parts.append(f"fouten: {codes}")
+    if found:
+        parts.append(f"fouten: {found}")
     return "; ".join(parts)
 
 
 def process_folder(
-    session: Session, root: Path, today: date, schemas: Schemas, echo: Callable[[str], None]
+    session: Session, root: Path, today: date, echo: Callable[[str], None]
 ) -> Report:
     report = Report()
     for provider, folder in provider_folders(session, root, report):
@@ -274,11 +277,11 @@ def process_folder(
         for path in files:
             if path.is_symlink():
                 _refuse_file(path, "Geweigerd: een koppeling (symlink) wordt niet gevolgd.")
-                outcome = Outcome(provider.agb_code, path.name, False, "koppeling (symlink)")
+                outcome = Outcome(provider.agb_code, path.name, REFUSED_FILE, "koppeling (symlink)")
             else:
-                outcome = process_file(session, provider, path, today, schemas)
+                outcome = process_file(session, provider, path, today)
             report.outcomes.append(outcome)
-            echo(f"  {'verwerkt ' if outcome.ok else 'GEWEIGERD'} {outcome.file}: {outcome.text}")
+            echo(f"  {outcome.result.upper()} {outcome.file}: {outcome.text}")
     return report
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, defer, selectinload
 
-from models.message import Message, MessageDirection, MessageState
+from models import Message, MessageDirection, MessageState
 
 from .paging import Page, paginate_objects
 

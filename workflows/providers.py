@@ -226,7 +226,10 @@ def add_contract(
     role: ContractRole | None,
     valid_from: date | None,
     valid_to: date | None,
+    channel: Channel = Channel.PORTAAL,
 ) -> Contract:
+    """A new contract; ``channel``: whether its trajectories go as iWmo/iJw messages
+    (berichtenverkeer) or through the portal (``channel_of``)."""
     require_beheerder(actor)
     # Contract changes of one provider are serialised (before the overlap check), so two
     # requests cannot both pass it (the row lock is a no-op on SQLite, whose writers are serial).
@@ -243,8 +246,9 @@ def add_contract(
         raise DomainError.from_problems(problems)
     assert profile is not None and role is not None and valid_from is not None
     contract = Contract(
-        provider=provider, profile=profile, role=role, valid_from=valid_from, valid_to=valid_to
-    )
+        provider=provider, profile=profile, role=role, valid_from=valid_from, valid_to=valid_to,
+        channel=channel,
+    )  # fmt: skip
     session.add(contract)
     session.flush()
     config_log.record(
@@ -259,9 +263,24 @@ def add_contract(
             "role": (None, role),
             "valid_from": (None, valid_from),
             "valid_to": (None, valid_to),
+            "channel": (None, channel),
         },
     )
     return contract
+
+
+def change_contract_channel(
+    session: Session, actor: User, contract: Contract, channel: Channel | None
+) -> dict[str, tuple[object, object]]:
+    """Switch a contract between berichtenverkeer and the portal, logged on the Wijzigingen
+    page. Trajectories sent before keep the way they went; the ones sent from now on follow the
+    new channel (``channel_of`` is asked when a trajectory is sent)."""
+    require_beheerder(actor)
+    if channel is None:
+        raise DomainError(N_("Kies berichtenverkeer of portaal."), field="channel")
+    return config_log.assign(
+        session, actor, contract, CONTRACT, contract_label(contract), {"channel": channel}
+    )
 
 
 def change_contract_dates(

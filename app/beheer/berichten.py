@@ -16,8 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from models import Provider
-from models.message import Message, MessageDirection, MessageState
+from models import Message, MessageDirection, MessageState, Provider
 from workflows import message_tokens
 from workflows.berichten import codes
 from workflows.message_overview import MessageFilter, messages_page
@@ -27,13 +26,12 @@ from workflows.text import clean_text
 from ..auth.access import me
 from ..extensions import db
 from ..formtools import MAX_ID, run_step, whole_number
-from ..message_exchange import audit_body, errors_of
+from ..message_exchange import audit_body, error_list
 from . import bp
 from .forms import ActionForm, MessageTokenForm, ShowBodyForm
 from .providers import provider_page
 
-KINDS = ("301", "302", "305", "306", "307", "308", "315", "316", "317", "318", "319", "320")
-KINDS += ("323", "325")
+KINDS = codes.KINDS
 
 
 def _day(raw: str | None) -> date | None:
@@ -84,7 +82,7 @@ def messages() -> str:
         kinds=KINDS,
         directions=list(MessageDirection),
         states=list(MessageState),
-        errors_of=errors_of,
+        errors_of=error_list,
         meaning=codes.meaning,
     )
 
@@ -110,9 +108,9 @@ def message(message_id: int) -> str | tuple[str, int]:
         message=found,
         form=form,
         body=body,
-        errors=errors_of(found),
-        retours=sorted(found.answered_by, key=lambda m: m.id),
-        errors_of=errors_of,
+        errors=error_list(found),
+        retours=list(found.answered_by),
+        errors_of=error_list,
         meaning=codes.meaning,
     )
     return page, status

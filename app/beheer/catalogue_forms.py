@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from models import ContractRole, Intensity
+from models import Channel, ContractRole, Intensity
 
 from ..formtools import Form, MoneyField, date_in_range, opts, whole_number
 from ..gids.forms import NEED_TYPE_PAIRS
@@ -26,6 +26,15 @@ INTENSITY_CHOICES = [
     (Intensity.LAAG.value, _l("Laag")),
     (Intensity.MIDDEL.value, _l("Middel")),
     (Intensity.ZWAAR.value, _l("Zwaar")),
+]
+
+
+CHANNEL_CHOICES = [
+    (Channel.PORTAAL.value, _l("Portaal (de aanbieder werkt in Trajectwijzer)")),
+    (
+        Channel.BERICHTENVERKEER.value,
+        _l("Berichtenverkeer (iWmo/iJw-berichten van het cliëntsysteem)"),
+    ),
 ]
 
 
@@ -63,6 +72,16 @@ class ContractForm(Form):
         validators=[InputRequired(_l("Vul de ingangsdatum in.")), date_in_range],
     )
     valid_to = DateField(_l("Einddatum (leeg: geen einde)"), validators=[Optional(), date_in_range])
+    channel = RadioField(
+        _l("Kanaal"), choices=opts(CHANNEL_CHOICES), default=Channel.PORTAAL.value,
+        validate_choice=False,
+    )  # fmt: skip
+
+
+class ContractChannelForm(Form):
+    """How the contract's trajectories go to the provider (``workflows.providers.channel_of``)."""
+
+    channel = RadioField(_l("Kanaal"), choices=opts(CHANNEL_CHOICES), validate_choice=False)
 
 
 class ContractDatesForm(Form):

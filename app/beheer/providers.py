@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from models import Contract, ContractRole, Provider, SupportProfile
+from models import Channel, Contract, ContractRole, Provider, SupportProfile
 from workflows import providers as wf
 from workflows.message_tokens import tokens_of
 from workflows.paging import page_number, paginate_objects
@@ -19,7 +19,13 @@ from ..auth.access import me
 from ..extensions import db
 from ..formtools import MAX_ID, opts, run_step
 from . import bp
-from .catalogue_forms import ContractDatesForm, ContractForm, ProviderEditForm, ProviderForm
+from .catalogue_forms import (
+    ContractChannelForm,
+    ContractDatesForm,
+    ContractForm,
+    ProviderEditForm,
+    ProviderForm,
+)
 from .forms import MessageTokenForm
 
 PROVIDERS_PER_PAGE = 20
@@ -34,6 +40,10 @@ def _provider(provider_id: int) -> Provider:
 
 def _role(raw: str | None) -> ContractRole | None:
     return ContractRole(raw) if raw in {r.value for r in ContractRole} else None
+
+
+def _channel(raw: str | None) -> Channel | None:
+    return Channel(raw) if raw in {c.value for c in Channel} else None
 
 
 @bp.route("/aanbieders", methods=["GET", "POST"])
@@ -78,6 +88,7 @@ def provider_page(
     errors: list[str] | None = None,
     dates_forms: dict[int, ContractDatesForm] | None = None,
     *,
+    channel_forms: dict[int, ContractChannelForm] | None = None,
     token_form: MessageTokenForm | None = None,
     new_token: str | None = None,
 ) -> str:
@@ -106,12 +117,21 @@ def provider_page(
         )
         for contract in contracts
     ]
+    channel_forms = channel_forms or {}
+    channels = {
+        contract.id: channel_forms.get(contract.id)
+        or ContractChannelForm(
+            formdata=None, prefix=f"k{contract.id}", channel=contract.channel.value
+        )
+        for contract in contracts
+    }
     return render_template(
         "beheer/provider.html",
         provider=provider,
         form=form,
         contract_form=contract_form,
         rows=rows,
+        channels=channels,
         errors=errors or [],
         running=wf.trajectory_count(db.session, provider.id),
         token_form=token_form or MessageTokenForm(formdata=None, prefix="token"),
@@ -153,6 +173,7 @@ def add_contract(provider_id: int) -> str | Response:
                 db.session, me(), provider, profile_id=contract_form.profile_id.data or None,
                 role=_role(contract_form.role.data), valid_from=contract_form.valid_from.data,
                 valid_to=contract_form.valid_to.data,
+                channel=_channel(contract_form.channel.data) or Channel.PORTAAL,
             ),
             success=_("Het contract is toegevoegd."),
         )  # fmt: skip
@@ -193,3 +214,27 @@ def contract_dates(contract_id: int) -> str | Response:
         errors,
         {contract_id: form},
     )
+
+
+@bp.post("/contracten/<int:contract_id>/kanaal")
+def contract_channel(contract_id: int) -> str | Response:
+    """Berichtenverkeer or portaal for one contract (``workflows.providers``, logged)."""
+    contract = db.session.get(Contract, contract_id) if contract_id <= MAX_ID else None
+    if contract is None:
+        abort(404)
+    provider_id = contract.provider_id
+    form = ContractChannelForm(prefix=f"k{contract_id}")
+    errors: list[str] = []
+    if form.validate_on_submit():
+        step = run_step(
+            form,
+            lambda: wf.change_contract_channel(
+                db.session, me(), contract, _channel(form.channel.data)
+            ),
+            success=_("Het kanaal van het contract is opgeslagen. Trajecten die al verstuurd "
+                      "zijn, blijven zoals ze gingen."),
+        )  # fmt: skip
+        if step.ok:
+            return redirect(url_for("beheer.provider", provider_id=provider_id))
+        errors = step.general
+    return provider_page(_provider(provider_id), errors=errors, channel_forms={contract_id: form})

@@ -27,11 +27,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from models import Provider, User
-from models.message import Message, MessageDirection, MessageState
+from models import Message, MessageDirection, MessageState, Provider, User
 from workflows.berichten.actor import system_actor
 from workflows.berichten.incoming import receive
-from workflows.berichten.store import mark_collected
+from workflows.berichten.store import mark_collected, retour_of
 from workflows.berichten.store import outbox as provider_outbox
 from workflows.berichten.xml import MAX_MESSAGE_BYTES, Unreadable
 from workflows.message_tokens import authenticate
@@ -41,7 +40,7 @@ from ..auth.access import register_token_loader
 from ..errors import MESSAGES
 from ..extensions import csrf, db
 from ..formtools import MAX_ID
-from ..message_exchange import audit_body, errors_of, out_name, refused_whole, retour_of, schemas
+from ..message_exchange import audit_body, error_list, out_name, refused_whole, unreadable_text
 
 bp = Blueprint("berichten_api", __name__)
 csrf.exempt(bp)
@@ -141,7 +140,7 @@ def summary(message: Message) -> dict[str, Any]:
         "identification": message.identification,
         "dated_on": message.dated_on.isoformat(),
         "state": message.state.value,
-        "errors": errors_of(message),
+        "errors": error_list(message),
     }
 
 
@@ -157,17 +156,17 @@ def post_message() -> Response:
         return too_large()
     sender = provider()
     try:
-        message = receive(db.session, sender, body, clock.today(), schemas())
+        message = receive(db.session, sender, body, clock.today())
     except Unreadable as unreadable:
         db.session.rollback()
-        return error(400, "unreadable", str(unreadable))
+        return error(400, "unreadable", unreadable_text(unreadable))
     audit_body(db.session, message, "gateway ontvangen")
     if refused_whole(message):
         db.session.commit()
         return error(
             400, "refused", _("Het bericht is geweigerd; zie de fouten."),
-            [{"code": e.get("code"), "part": e.get("part"), "message": e.get("text")}
-             for e in errors_of(message)],
+            [{"code": e["code"], "part": e["part"], "message": e["text"]}
+             for e in error_list(message)],
         )  # fmt: skip
     retour = retour_of(message)
     if retour is None:

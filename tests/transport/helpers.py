@@ -5,20 +5,35 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy.orm import Session
 
-from models import Domain, Provider
-from models.message import Message, MessageDirection, MessageState
+from models import Domain, Message, MessageDirection, MessageState, Provider
+from workflows.berichten import incoming
+from workflows.berichten.store import PartError
+
+from ..berichten.samples import start_of_care
 
 DAY = date(2026, 3, 2)
 
 
-def incoming_xml(provider: Provider, identification: str, kind: str = "305") -> bytes:
-    """A well-formed incoming message (stub format until the core's builders are merged)."""
-    return (
-        f"<Bericht><Kind>{kind}</Kind><Afzender>{provider.agb_code}</Afzender>"
-        f"<Identificatie>{identification}</Identificatie></Bericht>"
-    ).encode()
+def incoming_xml(provider: Provider, identification: str, **values: object) -> bytes:
+    """A start of care (305) from ``provider``'s system, as the core's samples build it."""
+    return start_of_care(agb=provider.agb_code, identification=identification, **values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def accepting_305(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A stand-in handler for the 305 that accepts every message (the real one is another
+    helper's module); records the identifications it saw."""
+    seen: list[str] = []
+
+    def handler(*args: object) -> list[PartError]:
+        seen.append(args[2].identification)  # type: ignore[attr-defined]
+        return []
+
+    monkeypatch.setitem(incoming.HANDLERS, "305", handler)
+    return seen
 
 
 def outgoing(

@@ -9,14 +9,21 @@ from pathlib import Path
 
 from click.testing import Result
 from flask import Flask
+from freezegun import freeze_time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import AuditEntry, Provider
-from models.message import Message, MessageDirection, MessageState
+from models import (
+    AuditEntry,
+    Message,
+    MessageDirection,
+    MessageState,
+    Provider,
+    TrajectoryState,
+)
 
-from ..factories import World
-from .helpers import incoming_xml, outgoing
+from ..factories import TODAY, World, make_trajectory
+from .helpers import DAY, incoming_xml, outgoing
 
 
 def run(app: Flask, world: World, *args: str) -> Result:
@@ -41,7 +48,7 @@ def received(session: Session, provider: Provider) -> int:
 
 
 def test_verwerk_receives_each_file_moves_it_and_twice_applies_once(
-    app: Flask, session: Session, world: World, tmp_path: Path
+    app: Flask, session: Session, world: World, tmp_path: Path, accepting_305: list[str]
 ) -> None:
     folder = inbox(tmp_path, world.zorg_a)
     (folder / "a.xml").write_bytes(incoming_xml(world.zorg_a, "IN-1"))
@@ -51,8 +58,10 @@ def test_verwerk_receives_each_file_moves_it_and_twice_applies_once(
     result = run(app, world, "verwerk", str(tmp_path))
 
     assert result.exit_code == 0, result.output
-    assert "Berichten verwerkt: 2, geweigerd: 0." in result.output
+    assert "Berichten verwerkt: 2, afgekeurd met retour: 0, geweigerd: 0." in result.output
+    assert "retour 306 klaar in de uitbox" in result.output
     assert sorted(p.name for p in (folder / "verwerkt").iterdir()) == ["a.xml", "b.xml"]
+    assert accepting_305 == ["IN-1", "IN-2"]
     assert (folder / "notitie.txt").exists()
     assert received(session, world.zorg_a) == 2
     # the provider's system puts the same message in again: nothing is applied twice
@@ -60,6 +69,7 @@ def test_verwerk_receives_each_file_moves_it_and_twice_applies_once(
     again = run(app, world, "verwerk", str(tmp_path))
     assert again.exit_code == 0, again.output
     assert received(session, world.zorg_a) == 2
+    assert accepting_305 == ["IN-1", "IN-2"]  # not applied again
     assert sorted(p.name for p in (folder / "verwerkt").iterdir()) == ["a.1.xml", "a.xml", "b.xml"]
     audited = session.scalars(
         select(AuditEntry.details).where(AuditEntry.action == "ontvangen")
@@ -68,7 +78,7 @@ def test_verwerk_receives_each_file_moves_it_and_twice_applies_once(
 
 
 def test_an_unreadable_file_is_refused_with_a_reason_and_the_run_goes_on(
-    app: Flask, session: Session, world: World, tmp_path: Path
+    app: Flask, session: Session, world: World, tmp_path: Path, accepting_305: list[str]
 ) -> None:
     folder = inbox(tmp_path, world.zorg_a)
     (folder / "a_kapot.xml").write_bytes(b"<Bericht><niet-af>")
@@ -78,7 +88,7 @@ def test_an_unreadable_file_is_refused_with_a_reason_and_the_run_goes_on(
 
     assert result.exit_code == 0, result.output
     assert "GEWEIGERD" in result.output and "a_kapot.xml" in result.output
-    assert "Berichten verwerkt: 1, geweigerd: 1." in result.output
+    assert "Berichten verwerkt: 1, afgekeurd met retour: 0, geweigerd: 1." in result.output
     refused = folder / "geweigerd"
     assert (refused / "a_kapot.xml").exists()
     assert (refused / "a_kapot.xml.fout.txt").read_text().startswith("Geweigerd:")
@@ -151,6 +161,22 @@ def test_a_link_in_the_inbox_is_not_followed(
     assert elsewhere.exists()
 
 
+def test_a_message_in_a_providers_folder_that_names_another_sender_is_answered_with_0001(
+    app: Flask, session: Session, world: World, tmp_path: Path, accepting_305: list[str]
+) -> None:
+    """The folder is the identity: Zorg B's message put in Zorg A's folder is not Zorg B's."""
+    folder = inbox(tmp_path, world.zorg_a)
+    (folder / "vals.xml").write_bytes(incoming_xml(world.zorg_b, "IN-1"))
+
+    result = run(app, world, "verwerk", str(tmp_path))
+
+    assert result.exit_code == 0, result.output
+    assert "afgekeurd met retour: 1" in result.output and "0001" in result.output
+    assert accepting_305 == []
+    assert received(session, world.zorg_b) == 0
+    assert (folder / "verwerkt" / "vals.xml").exists()
+
+
 def test_verwerk_needs_an_operator_and_an_existing_folder(
     app: Flask, world: World, tmp_path: Path
 ) -> None:
@@ -213,3 +239,81 @@ def test_exporteer_marks_nothing_when_a_file_cannot_be_written(
     session.expire_all()
     assert a1.state == MessageState.KLAAR
     assert b1.state == MessageState.VERZONDEN  # the other provider's went out
+
+
+def test_an_unexpected_failure_leaves_the_file_for_the_next_run_and_goes_on(
+    app: Flask,
+    session: Session,
+    world: World,
+    tmp_path: Path,
+    accepting_305: list[str],
+    monkeypatch,
+) -> None:
+    import app.message_exchange as exchange
+
+    real = exchange.receive
+
+    def flaky(session: Session, provider: Provider, body: bytes, today: object) -> Message:
+        if b"IN-STUK" in body:
+            raise RuntimeError("database weg")
+        return real(session, provider, body, today)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(exchange, "receive", flaky)
+    folder = inbox(tmp_path, world.zorg_a)
+    (folder / "a.xml").write_bytes(incoming_xml(world.zorg_a, "IN-STUK"))
+    (folder / "b.xml").write_bytes(incoming_xml(world.zorg_a, "IN-2"))
+
+    result = run(app, world, "verwerk", str(tmp_path))
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "blijven staan na een fout: 1" in result.output and "Berichten verwerkt: 1" in result.output
+    )
+    assert (folder / "a.xml").exists() and (folder / "verwerkt" / "b.xml").exists()
+    assert received(session, world.zorg_a) == 1
+
+
+def test_a_message_refused_as_a_whole_goes_to_geweigerd_with_its_errors(
+    app: Flask, session: Session, world: World, tmp_path: Path, monkeypatch
+) -> None:
+    import app.message_exchange as exchange
+    from workflows.berichten.store import PartError, set_errors
+
+    def refusing(session: Session, provider: Provider, body: bytes, today: object) -> Message:
+        message = Message(
+            direction=MessageDirection.IN, kind="305", domain=world.hh.domain,
+            provider_id=provider.id, identification="XSD-1", dated_on=DAY,
+            state=MessageState.GEWEIGERD, body=body,
+        )  # fmt: skip
+        set_errors(message, [PartError("0001", "", "niet geldig volgens het XSD")])
+        session.add(message)
+        session.flush()
+        return message
+
+    monkeypatch.setattr(exchange, "receive", refusing)
+    folder = inbox(tmp_path, world.zorg_a)
+    (folder / "a.xml").write_bytes(incoming_xml(world.zorg_a, "XSD-1"))
+
+    result = run(app, world, "verwerk", str(tmp_path))
+
+    assert "geweigerd: 1" in result.output
+    reason = (folder / "geweigerd" / "a.xml.fout.txt").read_text()
+    assert "0001" in reason and "XSD" in reason
+
+
+@freeze_time(TODAY)
+def test_an_exported_message_about_a_trajectory_shows_in_its_residents_audit(
+    app: Flask, session: Session, world: World, tmp_path: Path
+) -> None:
+    trajectory = make_trajectory(session, world, TrajectoryState.VOORGESTELD)
+    message = outgoing(session, world.zorg_a, "000000000009", trajectory_id=trajectory.id)
+
+    assert run(app, world, "exporteer", str(tmp_path)).exit_code == 0
+
+    entry = session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.object_type == "bericht", AuditEntry.object_id == message.id
+        )
+    )
+    assert entry is not None and entry.resident_id == trajectory.resident_id
+    assert entry.user_id == world.beheerder.id  # the operator named by --by

@@ -8,16 +8,26 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from freezegun import freeze_time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import AuditEntry, Provider
-from models.message import Message, MessageDirection, MessageState
+from models import (
+    AuditEntry,
+    Channel,
+    Message,
+    MessageDirection,
+    MessageState,
+    Provider,
+    TrajectoryState,
+)
 from workflows import message_tokens
+from workflows.berichten.store import last_toewijzing
 from workflows.berichten.xml import MAX_MESSAGE_BYTES
 from workflows.stats.admin import issue_token
 
-from ..factories import World
+from ..berichten.samples import answer
+from ..factories import TODAY, World, make_trajectory
 from .helpers import incoming_xml, outgoing
 
 BASE = "/api/berichten/v1"
@@ -156,7 +166,7 @@ def test_acknowledging_marks_it_sent_once(
 
 
 def test_posting_a_message_answers_with_its_retour_and_twice_changes_nothing(
-    client: FlaskClient, session: Session, world: World, token_a: str
+    client: FlaskClient, session: Session, world: World, token_a: str, accepting_305: list[str]
 ) -> None:
     body = incoming_xml(world.zorg_a, "IN-1")
     first = post(client, token_a, body)
@@ -164,13 +174,15 @@ def test_posting_a_message_answers_with_its_retour_and_twice_changes_nothing(
     assert first.status_code == second.status_code == 200
     assert first.mimetype == "application/xml"
     assert first.data == second.data
+    assert b"306" in first.data and first.headers["Content-Disposition"].startswith("attachment")
     assert in_messages(session, world.zorg_a) == 1
+    assert accepting_305 == ["IN-1"]
     # the retour went out in the answer: it does not wait in the outbox as well
     assert client.get(f"{BASE}/uitbox", headers=auth(token_a)).get_json()["messages"] == []
 
 
 def test_the_same_identification_from_another_provider_is_its_own_message(
-    client: FlaskClient, session: Session, world: World, token_a: str
+    client: FlaskClient, session: Session, world: World, token_a: str, accepting_305: list[str]
 ) -> None:
     token_b = token_for(session, world, world.zorg_b)
     assert post(client, token_a, incoming_xml(world.zorg_a, "IN-1")).status_code == 200
@@ -181,7 +193,7 @@ def test_the_same_identification_from_another_provider_is_its_own_message(
 def test_an_unreadable_body_is_400_with_a_dutch_message(
     client: FlaskClient, session: Session, world: World, token_a: str
 ) -> None:
-    for body in (b"", b"geen xml", b"<a><b></a>", b"\xff\xfe<\x00"):
+    for body in (b"", b"geen xml", b"<a><b></a>", b"\xff\xfe<\x00", b"<Bericht/>"):
         response = post(client, token_a, body)
         assert response.status_code == 400, body
         assert response.get_json()["error"] == "unreadable"
@@ -202,6 +214,36 @@ def test_an_xxe_body_is_refused_and_no_file_is_read(
     assert response.status_code == 400
     assert b"GEHEIM-123" not in response.data
     assert in_messages(session, world.zorg_a) == 0
+
+
+def test_a_message_naming_another_sender_is_answered_with_0001_and_not_applied(
+    client: FlaskClient, session: Session, world: World, token_a: str, accepting_305: list[str]
+) -> None:
+    """A token is the provider's identity: Zorg B's AGB code in the header does not make it
+    Zorg B's message, nor is it applied as Zorg A's."""
+    response = post(client, token_a, incoming_xml(world.zorg_b, "IN-1"))
+    assert response.status_code == 200
+    assert b"0001" in response.data
+    assert accepting_305 == []
+    assert in_messages(session, world.zorg_b) == 0
+
+
+def test_a_retour_without_a_retour_of_its_own_is_answered_202(
+    client: FlaskClient, session: Session, world: World, token_a: str
+) -> None:
+    """Zorg A's system accepts our 301 with a 302: applied, and nothing to answer."""
+    for contract in world.zorg_a.contracts:
+        contract.channel = Channel.BERICHTENVERKEER
+    session.flush()
+    with freeze_time(TODAY):
+        trajectory = make_trajectory(session, world, TrajectoryState.VOORGESTELD)
+    toewijzing = last_toewijzing(session, trajectory.id)
+    assert toewijzing is not None
+    response = post(client, token_a, answer(toewijzing, dated_on=TODAY))
+    assert response.status_code == 202, response.get_data(as_text=True)
+    assert response.get_json()["state"] == "verwerkt" and response.get_json()["kind"] == "302"
+    session.refresh(trajectory)
+    assert trajectory.state == TrajectoryState.GEACCEPTEERD
 
 
 def test_another_content_type_is_415(client: FlaskClient, world: World, token_a: str) -> None:
@@ -263,3 +305,34 @@ def test_a_chunked_body_over_the_limit_is_413_after_reading_just_past_it(
     assert response.status_code == 413
     assert MAX_MESSAGE_BYTES < body.read_bytes <= MAX_MESSAGE_BYTES + 1024 * 1024
     assert in_messages(session, world.zorg_a) == 0
+
+
+def test_a_message_refused_as_a_whole_is_400_with_its_errors(
+    client: FlaskClient,
+    session: Session,
+    world: World,
+    token_a: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What receive() stores as geweigerd without a retour (it failed its schema) is reported by
+    the transport: 400 with the errors, never a 200."""
+    import app.berichten_api as gateway
+    from workflows.berichten.store import PartError, set_errors
+
+    def refusing(session: Session, provider: Provider, body: bytes, today: object) -> Message:
+        message = Message(
+            direction=MessageDirection.IN, kind="305", domain=world.hh.domain,
+            provider_id=provider.id, identification="XSD-1", dated_on=TODAY,
+            state=MessageState.GEWEIGERD, body=body,
+        )  # fmt: skip
+        set_errors(message, [PartError("0001", "", "Element 'Bsn': niet geldig volgens het XSD")])
+        session.add(message)
+        session.flush()
+        return message
+
+    monkeypatch.setattr(gateway, "receive", refusing)
+    response = post(client, token_a, incoming_xml(world.zorg_a, "XSD-1"))
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["error"] == "refused"
+    assert body["problems"][0]["code"] == "0001" and "XSD" in body["problems"][0]["message"]

@@ -13,8 +13,16 @@ from freezegun import freeze_time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import AuditEntry, ConfigChange, MessageToken, TrajectoryState
-from models.message import MessageState
+from models import (
+    AuditEntry,
+    Channel,
+    ConfigChange,
+    Contract,
+    MessageState,
+    MessageToken,
+    Provider,
+    TrajectoryState,
+)
 from workflows import message_tokens
 
 from ..app.helpers import csrf_token, login_as, post_form
@@ -211,3 +219,77 @@ def test_a_portal_trajectory_page_has_no_messages_section(
         as_text=True
     )
     assert date.today() == TODAY
+
+
+# --- the contract's channel -------------------------------------------------------------------
+
+
+def test_the_beheerder_switches_a_contracts_channel_and_it_is_logged(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    contract = world.zorg_a.contracts[0]
+    assert contract.channel == Channel.PORTAAL
+    login_as(client, world.beheerder)
+    page_url = f"/beheer/aanbieders/{world.zorg_a.id}"
+    prefix = f"k{contract.id}"
+    response = post_form(
+        client, page_url, f"/beheer/contracten/{contract.id}/kanaal",
+        {f"{prefix}-channel": "berichtenverkeer"}, prefix,
+    )  # fmt: skip
+    assert response.status_code == 302
+    session.refresh(contract)
+    assert contract.channel == Channel.BERICHTENVERKEER
+    change = session.scalar(
+        select(ConfigChange).where(
+            ConfigChange.object_type == "contract", ConfigChange.field == "channel"
+        )
+    )
+    assert change is not None and (change.old, change.new) == ("portaal", "berichtenverkeer")
+    page = client.get(page_url).get_data(as_text=True)
+    assert "Kanaal nu:" in page and "<strong>berichtenverkeer</strong>" in page
+
+
+def test_a_channel_that_is_not_one_is_refused_with_a_message(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    contract = world.zorg_a.contracts[0]
+    login_as(client, world.beheerder)
+    prefix = f"k{contract.id}"
+    response = post_form(
+        client, f"/beheer/aanbieders/{world.zorg_a.id}",
+        f"/beheer/contracten/{contract.id}/kanaal", {f"{prefix}-channel": "fax"}, prefix,
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert "Kies berichtenverkeer of portaal" in response.get_data(as_text=True)
+    session.refresh(contract)
+    assert contract.channel == Channel.PORTAAL
+
+
+def test_a_new_contract_takes_the_chosen_channel(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    fresh = Provider(name="Zorg Nieuw", agb_code="55554444")
+    session.add(fresh)
+    session.flush()
+    login_as(client, world.beheerder)
+    response = post_form(
+        client, f"/beheer/aanbieders/{fresh.id}", f"/beheer/aanbieders/{fresh.id}/contracten",
+        {"nieuw-profile_id": str(world.amb.id), "nieuw-role": "hoofdaannemer",
+         "nieuw-valid_from": "2026-01-01", "nieuw-channel": "berichtenverkeer"},
+        "nieuw",
+    )  # fmt: skip
+    assert response.status_code == 302
+    contract = session.scalar(select(Contract).where(Contract.provider_id == fresh.id))
+    assert contract is not None and contract.channel == Channel.BERICHTENVERKEER
+
+
+@pytest.mark.parametrize("who", ["gids", "aanbieder_a", "manager"])
+def test_nobody_else_switches_a_channel(
+    client: FlaskClient, session: Session, world: World, who: str
+) -> None:
+    contract = world.zorg_a.contracts[0]
+    login_as(client, getattr(world, who))
+    response = client.post(
+        f"/beheer/contracten/{contract.id}/kanaal", data={f"k{contract.id}-channel": "portaal"}
+    )
+    assert response.status_code in (400, 403)

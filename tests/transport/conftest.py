@@ -1,0 +1,1 @@
+from .helpers import accepting_305  # noqa: F401 - fixture
