@@ -19,7 +19,7 @@ from workflows.berichten.simulator import DEFAULT_SEED, simulate
 
 from . import clock
 from .extensions import db
-from .message_exchange import audit_body, schemas
+from .message_exchange import audit_body
 
 COMMAND = "berichten simuleer-aanbieder"
 
@@ -59,9 +59,7 @@ def simuleer_aanbieder(agb: str, until: datetime | None, to_the_end: bool, seed:
         audit.AuditContext(user_id=system.id, role=system.role.value, endpoint=f"cli {COMMAND}"),
     )
     day = until.date() if until is not None else clock.today()
-    report = simulate(
-        session, provider, today=day, schemas=schemas(), seed=seed, to_the_end=to_the_end
-    )
+    report = simulate(session, provider, today=day, seed=seed, to_the_end=to_the_end)
     for message in report.collected:  # handed over to the provider's system, like an export
         audit_body(session, message, COMMAND, audit.EXPORTED)
     session.commit()
