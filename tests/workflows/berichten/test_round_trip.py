@@ -40,7 +40,7 @@ from models import (
 )
 from workflows import closure
 from workflows import trajectories as wf
-from workflows.berichten import codes, store
+from workflows.berichten import codes, incoming, store
 from workflows.berichten.schemas import Schemas
 from workflows.berichten.simulator import ENDED_AS_PLANNED, result_date, simulate
 
@@ -179,6 +179,11 @@ def test_a_sent_trajectory_runs_its_whole_chain_by_message_and_ends_closed_and_c
         assert schema_errors(schemas, message) == [], message.kind
     declaratie_answer = etree.fromstring(by_kind["325"].body)
     assert etree.QName(declaratie_answer).namespace == codes.namespace(domain, "325")
+
+    # The provider's system sends its 305 again (a retry): answered from the first, no change.
+    replayed = incoming.receive(session, world.zorg_a, by_kind["305"].body, confirmed_on, schemas)
+    assert replayed.id == by_kind["305"].id and store.retour_of(replayed) == by_kind["306"]
+    assert trajectory.state == S.AFGESLOTEN and trajectory.care_start == start
 
     # Nothing is left to do: another run, days later, sends nothing.
     later = confirmed_on + timedelta(days=30)
