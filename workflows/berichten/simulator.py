@@ -39,12 +39,11 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Exists, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from models import (
     ZRM_DOMAINS,
@@ -161,58 +160,54 @@ class _Run:
 
     # --- what was sent and received -------------------------------------------------------------
 
-    def _outgoing(self, kind: str, states: Sequence[MessageState]) -> Sequence[Message]:
-        return self.session.scalars(
-            select(Message)
+    def _sent_by_us(self, kind: str, *, applied: bool = False) -> Exists:
+        """Whether the simulated system sent a message of ``kind`` about the trajectory
+        (``applied``: one the municipality applied)."""
+        sent = aliased(Message)
+        condition = [
+            sent.trajectory_id == Trajectory.id,
+            sent.provider_id == self.provider.id,
+            sent.direction == MessageDirection.IN,
+            sent.kind == kind,
+        ]
+        if applied:
+            condition.append(sent.state == MessageState.VERWERKT)
+        return exists().where(*condition)
+
+    def _assigned(
+        self, state: TrajectoryState, *conditions: ColumnElement[bool]
+    ) -> list[tuple[Trajectory, Toewijzing, Product]]:
+        """The provider's trajectories in ``state`` (and ``conditions``) with the toewijzing
+        they were confirmed by (the last 301 the system answered without remarks), as the
+        system read it, and the trajectory's product in it (ToewijzingNummer = its id)."""
+        last = (
+            select(func.max(Message.id))
             .where(
                 Message.provider_id == self.provider.id,
                 Message.direction == MessageDirection.UIT,
-                Message.kind == kind,
-                Message.state.in_(states),
+                Message.kind == "301",
+                Message.state == MessageState.BEVESTIGD,
             )
-            .order_by(Message.id)
-        ).all()
-
-    def _sent(self, kind: str) -> dict[int, list[Message]]:
-        """This provider's incoming messages of ``kind`` (what the simulated system sent), by
-        trajectory."""
-        found: dict[int, list[Message]] = {}
-        for message in self.session.scalars(
-            select(Message)
-            .where(
-                Message.provider_id == self.provider.id,
-                Message.direction == MessageDirection.IN,
-                Message.kind == kind,
-                Message.trajectory_id.is_not(None),
-            )
-            .order_by(Message.id)
-        ):
-            assert message.trajectory_id is not None
-            found.setdefault(message.trajectory_id, []).append(message)
-        return found
-
-    def _toewijzingen(self) -> dict[int, Toewijzing]:
-        """The last confirmed toewijzing per trajectory, as the provider's system read it."""
-        latest: dict[int, Message] = {}
-        for message in self._outgoing("301", (MessageState.BEVESTIGD,)):
-            if message.trajectory_id is not None:
-                latest[message.trajectory_id] = message
-        return {tid: read_toewijzing(m.body) for tid, m in latest.items()}
-
-    def _trajectories(self, ids: Sequence[int], state: TrajectoryState) -> list[Trajectory]:
-        if not ids:
-            return []
-        return list(
-            self.session.scalars(
-                select(Trajectory)
-                .where(
-                    Trajectory.id.in_(ids),
-                    Trajectory.provider_id == self.provider.id,
-                    Trajectory.state == state,
-                )
-                .order_by(Trajectory.id)
-            )
+            .group_by(Message.trajectory_id)
         )
+        rows = self.session.execute(
+            select(Trajectory, Message.body)
+            .join(Message, Message.trajectory_id == Trajectory.id)
+            .where(
+                Message.id.in_(last),
+                Trajectory.provider_id == self.provider.id,
+                Trajectory.state == state,
+                *conditions,
+            )
+            .order_by(Trajectory.id)
+        ).all()
+        found = []
+        for trajectory, body in rows:
+            toewijzing = read_toewijzing(body)
+            product = next((p for p in toewijzing.products if p.number == trajectory.id), None)
+            if product is not None:
+                found.append((trajectory, toewijzing, product))
+        return found
 
     def _send(self, kind: str, body: bytes) -> Message:
         message = incoming.receive(self.session, self.provider, body, self.today, self.schemas)
@@ -224,10 +219,18 @@ class _Run:
     # --- the steps ------------------------------------------------------------------------------
 
     def answer_toewijzingen(self) -> None:
-        for message in self._outgoing("301", (MessageState.KLAAR, MessageState.VERZONDEN)):
-            toewijzing = read_toewijzing(message.body)
+        for message in self.session.scalars(
+            select(Message)
+            .where(
+                Message.provider_id == self.provider.id,
+                Message.direction == MessageDirection.UIT,
+                Message.kind == "301",
+                Message.state.in_((MessageState.KLAAR, MessageState.VERZONDEN)),
+            )
+            .order_by(Message.id)
+        ):
             body = retour_302(
-                toewijzing,
+                read_toewijzing(message.body),
                 identification=f"302-{message.id}",
                 today=self.today,
                 schemas=self.schemas,
@@ -235,13 +238,8 @@ class _Run:
             self._send("302", body)
 
     def start_care(self) -> None:
-        toewijzingen = self._toewijzingen()
-        started = self._sent("305")
-        for trajectory in self._trajectories(list(toewijzingen), TrajectoryState.GEACCEPTEERD):
-            toewijzing = toewijzingen[trajectory.id]
-            product = _product(toewijzing, trajectory)
-            if trajectory.id in started or product is None:
-                continue
+        waiting = self._assigned(TrajectoryState.GEACCEPTEERD, ~self._sent_by_us("305"))
+        for trajectory, toewijzing, product in waiting:
             if product.start > self.today:  # care cannot start before the toewijzing
                 continue
             body = start_zorg(
@@ -255,12 +253,9 @@ class _Run:
             self._send("305", body)
 
     def end_care(self) -> None:
-        toewijzingen = self._toewijzingen()
-        stopped = self._sent("307")
-        for trajectory in self._trajectories(list(toewijzingen), TrajectoryState.ACTIEF):
-            product = _product(toewijzingen[trajectory.id], trajectory)
-            if trajectory.id in stopped or product is None or trajectory.care_start is None:
-                continue
+        running = self._assigned(TrajectoryState.ACTIEF, ~self._sent_by_us("307"))
+        for trajectory, toewijzing, product in running:
+            assert trajectory.care_start is not None
             done = (
                 self.today
                 if self.to_the_end
@@ -270,7 +265,7 @@ class _Run:
             if done > self.today:
                 continue
             body = stop_zorg(
-                toewijzingen[trajectory.id],
+                toewijzing,
                 product,
                 identification=f"307-{trajectory.id}",
                 today=self.today,
@@ -282,17 +277,17 @@ class _Run:
             self._send("307", body)
 
     def declare(self) -> None:
-        toewijzingen = self._toewijzingen()
-        stopped = self._sent("307")
-        declared = self._sent("323")
-        for trajectory in self._trajectories(list(toewijzingen), TrajectoryState.AFGESLOTEN):
-            product = _product(toewijzingen[trajectory.id], trajectory)
-            ours = [m for m in stopped.get(trajectory.id, []) if m.state == MessageState.VERWERKT]
-            if not ours or trajectory.id in declared or product is None:
-                continue
+        """Only what the system itself stopped (a closure by scaling or by the gids alone is
+        not declared by the simulator)."""
+        closed = self._assigned(
+            TrajectoryState.AFGESLOTEN,
+            self._sent_by_us("307", applied=True),
+            ~self._sent_by_us("323"),
+        )
+        for trajectory, toewijzing, product in closed:
             assert trajectory.care_start is not None and trajectory.care_end is not None
             body = declaratie(
-                toewijzingen[trajectory.id],
+                toewijzing,
                 product,
                 identification=f"323-{trajectory.id}",
                 today=self.today,
@@ -358,8 +353,3 @@ def _evaluation_input(
             else None
         ),
     )
-
-
-def _product(toewijzing: Toewijzing, trajectory: Trajectory) -> Product | None:
-    """The toewijzing's product for this trajectory (ToewijzingNummer = the trajectory's id)."""
-    return next((p for p in toewijzing.products if p.number == trajectory.id), None)
