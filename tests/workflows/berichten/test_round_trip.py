@@ -133,12 +133,14 @@ def test_a_sent_trajectory_runs_its_whole_chain_by_message_and_ends_closed_and_c
     start = trajectory.planned_start
     report = simulate(session, world.zorg_a, today=start, schemas=schemas, seed=SEED)
     assert ([m.kind for m in report.collected], dict(report.sent)) == (["306"], {"305": 1})
+    assert report.refused == []
     assert (trajectory.state, trajectory.care_start) == (S.ACTIEF, start)
 
     # The result date: the evaluations are held in the portal, then care stops as planned.
     done = result_date(SEED, trajectory, start)
     report = simulate(session, world.zorg_a, today=done, schemas=schemas, seed=SEED)
     assert ([m.kind for m in report.collected], dict(report.sent)) == (["308"], {"307": 1})
+    assert report.refused == []
     assert report.evaluations >= 1
     held = [e for e in trajectory.evaluations if e.state == EvaluationState.INGEDIEND]
     assert held and all(e.held_on is not None and start <= e.held_on <= done for e in held)
