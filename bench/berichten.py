@@ -475,12 +475,12 @@ def main() -> None:
                 )
             print(
                 f"{name}, run {run}: {len(load_.messages):,} messages in {seconds:.1f} s = "
-                f"{rate:,.0f}/s; {answers:,} answers in the outbox; load {os.getloadavg()[0]:.2f}"
+                f"{rate:,.1f}/s; {answers:,} answers in the outbox; load {os.getloadavg()[0]:.2f}"
             )
             if run == 1:
                 print(f"  mix: {dict(load_.kinds)}")
                 print(f"  outcomes: {dict(sorted(outcomes.items()))}")
-        print(f"{name}: median {statistics.median(rates):,.0f} messages/s")
+        print(f"{name}: median {statistics.median(rates):,.1f} messages/s")
 
 
 if __name__ == "__main__":
