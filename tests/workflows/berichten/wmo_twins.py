@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from workflows.berichten.schemas import Schemas
 
 from models import Domain
 from workflows.berichten import codes
+from workflows.berichten.schemas import Schemas
 
 TWINS = ("302", "306", "308", "325")
 
