@@ -14,7 +14,8 @@ Decisions written down here (the issue leaves them open):
   longest period after registration.
 * **Removed, not anonymised.** The resident, the requests, the requests for access
   (*inzageverzoeken*), trajectories (with results, events, evaluations, scores, scaling
-  requests, end-of-care reports, claims and inbox tasks) are deleted; a household without
+  requests, end-of-care reports, claims and inbox tasks) and the providers' requests by
+  message about them (``verzoeken``) are deleted; a household without
   members goes too. The audit log keeps its entries (they name the resident by internal id
   only, never by a personal detail) and records the purge.
 * **Statistics are not touched.** The pseudonymised statistics feed has no reference to these
@@ -52,6 +53,7 @@ from models import (
     Trajectory,
     TrajectoryEvent,
     TrajectoryState,
+    Verzoek,
     ZrmBaselineScore,
     ZrmScore,
 )
@@ -60,6 +62,7 @@ from . import audit, clock
 
 # Every table purge deletes from, in the order it deletes (children first).
 PERSONAL_TABLES = (
+    "verzoeken",
     "tasks",
     "claims",
     "scaling_requests",
@@ -219,6 +222,19 @@ def purge(
             )
         )
         evaluations = select(Evaluation.id).where(Evaluation.trajectory_id.in_(trajectories))
+        # A provider's requests by message about the file (workflows.berichten.requests).
+        _delete(
+            session,
+            tables["verzoeken"],
+            Verzoek.trajectory_id.in_(trajectories)
+            | Verzoek.aanmelding_id.in_(
+                select(Aanmelding.id).where(Aanmelding.resident_id.in_(residents))
+            )
+            | Verzoek.scaling_request_id.in_(
+                select(ScalingRequest.id).where(ScalingRequest.trajectory_id.in_(trajectories))
+            ),
+            report,
+        )
         _delete(session, tables["tasks"], Task.trajectory_id.in_(trajectories), report)
         _delete(session, tables["claims"], Claim.trajectory_id.in_(trajectories), report)
         _delete(

@@ -19,10 +19,15 @@ from models import (
     Evaluation,
     Household,
     LoginAttempt,
+    Message,
+    MessageDirection,
+    MessageState,
     Resident,
     Trajectory,
     TrajectoryEvent,
     TrajectoryState,
+    Verzoek,
+    VerzoekState,
     ZrmBaselineScore,
 )
 from workflows.aanmeldingen import decide_aanmelding, register_aanmelding
@@ -333,3 +338,35 @@ def test_the_statistics_are_the_same_after_a_purge_and_after_a_rebuild(session, 
     assert flows(session, query) == before
     rebuild(session)
     assert flows(session, query) == before
+
+
+def test_the_purge_removes_a_providers_request_by_message_about_the_file(session, world):
+    t = _closed_adult(session, world)
+    incoming = Message(
+        direction=MessageDirection.IN,
+        kind="317",
+        domain=Domain.WMO,
+        provider=world.zorg_a,
+        identification="317-1",
+        dated_on=TODAY,
+        state=MessageState.VERWERKT,
+        body=b"<Bericht/>",
+    )
+    session.add(incoming)
+    session.flush()
+    session.add(
+        Verzoek(
+            kind="317",
+            domain=Domain.WMO,
+            provider_id=world.zorg_a.id,
+            reference="VOW-1",
+            message_id=incoming.id,
+            trajectory_id=t.id,
+            state=VerzoekState.OPEN,
+        )
+    )
+    session.flush()
+    files = due_files(session, date(2050, 1, 1), POLICY)
+    report = purge(session, files, POLICY, datetime(2050, 1, 1, tzinfo=UTC))
+    assert report.rows["verzoeken"] == 1
+    assert session.scalar(select(func.count()).select_from(Verzoek)) == 0

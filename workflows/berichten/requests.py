@@ -427,6 +427,10 @@ def _resident_for(
             today,
         )
     except DomainError as err:
+        # Registered at the same moment by another provider's message: that is the resident.
+        registered = session.scalar(select(Resident).where(Resident.bsn == client.bsn))
+        if registered is not None:
+            return registered, None
         return None, PartError(code="0001", part="Header", text=str(err))
     session.flush()
     return resident, None

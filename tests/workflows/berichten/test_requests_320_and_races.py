@@ -1,6 +1,7 @@
 """The 320 (the provider's retour of our 319) marks the 319 and does nothing else; two 317s for
-one toewijzing at the same moment leave one open request (PostgreSQL: the database's locks
-decide, as in production)."""
+one toewijzing at the same moment leave one open request, and two providers referring one new
+resident at once register them once (PostgreSQL: the database's locks decide, as in
+production)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from models import (
+    Aanmelding,
     AanmeldingOutcome,
     Channel,
     Domain,
     Message,
     MessageState,
     Provider,
+    Resident,
     ScalingRequest,
     SubmissionState,
     Trajectory,
@@ -167,3 +170,38 @@ def test_two_317s_for_one_toewijzing_at_once_leave_one_open_request(
         )
         assert open_requests == 1
         assert session.get(Trajectory, trajectory_id) is not None
+
+
+def test_two_providers_referring_one_new_resident_at_once_register_them_once(
+    on_postgresql: None, committed_world: World, schemas: Schemas
+) -> None:
+    world = committed_world
+    with Session(db.engine, expire_on_commit=False) as session:
+        session.add_all([world.amb, world.zorg_b])
+        with_product_codes(session, world)
+        world.zorg_b.contracts[0].profile = world.amb  # Zorg B too offers jeugdhulp ambulant
+        session.commit()
+    providers = [world.zorg_a.id, world.zorg_b.id]
+
+    def send(session: Session, index: int) -> tuple[str, list[str]]:
+        provider = session.get(Provider, providers[index])
+        assert provider is not None
+        body = message_315(
+            Domain.JEUGD,
+            provider.agb_code,
+            identification=f"315-{index}",
+            bsn="999999990",
+            birth_date=TODAY.replace(year=2015),
+            products=[Product(f"REF-{index}")],
+        )
+        message = receive(session, provider, body, TODAY, schemas)
+        return message.state.value, [e.code for e in errors_of(message)]
+
+    assert _at_once(send, 2) == [("verwerkt", []), ("verwerkt", [])]
+    with db.sessions() as session:
+        residents = session.scalars(select(Resident).where(Resident.bsn == "999999990")).all()
+        assert len(residents) == 1
+        aanmeldingen = session.scalars(
+            select(Aanmelding).where(Aanmelding.resident_id == residents[0].id)
+        ).all()
+        assert len(aanmeldingen) == 2
