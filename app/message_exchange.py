@@ -306,8 +306,13 @@ def export_provider(session: Session, provider: Provider, root: Path) -> int:
     """Write ``provider``'s outbox to ``root/<AGB>/uit`` and mark it collected, in one
     transaction: on any failure nothing is marked (the files written are written again, with
     the same names and bytes, by the next run)."""
+    # Two runs at once (a slow run overtaken by cron's next): the second waits here for the
+    # first's commit and then finds nothing left to write (the row lock is a no-op on SQLite,
+    # whose writers are serial).
+    session.execute(select(Provider.id).where(Provider.id == provider.id).with_for_update())
     messages = list(outbox(session, provider.id))
     if not messages:
+        session.commit()
         return 0
     folder = root / provider.agb_code / OUT
     try:

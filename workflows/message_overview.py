@@ -32,6 +32,7 @@ class MessageFilter:
 def _envelopes(query: Select[Message]) -> Select[Message]:
     return query.options(
         defer(Message.body),
+        selectinload(Message.provider),
         selectinload(Message.answered_by).defer(Message.body),
     )
 

@@ -22,6 +22,9 @@ from .routes import USERS, route_methods, route_url, scene_ids, url_rules
 # the logout form, which would end the session the walk runs in (tested in test_auth), and the
 # page behind a one-time invitation link (tested, fuzzed too, in test_invitation_views).
 NOT_WALKED = {"auth.second_factor", "auth.enrol", "auth.logout", "auth.invitation"}
+# The message gateway takes XML from a provider's system, never a page's form: its hostile
+# bodies (too large, XXE, unreadable, another provider's) are tests/transport/test_gateway.py.
+NOT_WALKED |= {"berichten_api.post_message", "berichten_api.acknowledge"}
 
 
 @dataclass
