@@ -33,6 +33,7 @@ from workflows.users import create_user, find_by_email
 from . import clock
 from .config import ROOT
 from .extensions import db
+from .simulator_cli import simuleer_aanbieder
 
 DEMO_PASSWORD = "demo-wachtwoord"
 
@@ -723,3 +724,7 @@ def berichten_exporteer(path: str, by_email: str | None) -> None:
         raise click.ClickException(
             f"{failed} aanbieder(s) niet geëxporteerd; hun berichten blijven klaarstaan."
         )
+
+
+# A provider's client system, simulated (app/simulator_cli.py).
+berichten_cli.add_command(simuleer_aanbieder)

@@ -137,7 +137,7 @@ def build_demo(
     users = user_rows(fake, password, demo_provider, rows.provider_user, manager_id, beheerder_id)
 
     # 6. Catalogue rows.
-    catalogue = catalogue_rows(rows.tariffs)
+    catalogue = catalogue_rows(rows.tariffs, demo_provider)
 
     # 7. Residents and households.
     resident_rows, household_rows = person_rows(rng, fake, persons, homes)

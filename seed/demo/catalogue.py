@@ -1,5 +1,5 @@
 """The demo's catalogue: three kernen, twenty support profiles with their tariffs, twelve
-providers with their contracts.
+providers with their contracts (two of them exchange iWmo/iJw messages, ``MESSAGE_PROVIDERS``).
 
 Everything here is fixed data, not drawn. Each profile carries its allowed intensities with two
 tariff versions ("2019" from 1-1-2019 to 31-12-2020, "2021" from 1-1-2021: price and standard
@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from models import ContractRole, Domain, Intensity, NeedType
+from models import Channel, ContractRole, Domain, Intensity, NeedType
 from workflows.eligibility import planned_end_default
 from workflows.evaluations import DEFAULT_INTERVAL_MONTHS
 
@@ -197,6 +197,10 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
                  (("WMO-HH", 1.3), ("WMO-BGI", 1.0), ("WMO-PV", 1.0)), sub=("WMO-DB",)),
 )  # fmt: skip
 ENDED_PROVIDER = 1  # Thuishulp Wilgenweide: household help until 31-12-2020
+# The providers whose client systems exchange iWmo/iJw messages (all their contracts are
+# *berichtenverkeer*): one Wmo, one Jeugd. Never the demo provider, whose open work the demo
+# login answers in the portal.
+MESSAGE_PROVIDERS = ("98114022", "94071288")  # Thuiszorg Ketelmeer, Praktijk Lindeboom
 # (profile, main provider index, subcontractor index, share of that main's trajectories)
 SUBCONTRACTS: tuple[tuple[str, int, int, float], ...] = (
     ("JZ-GH", 7, 9, 0.35),
@@ -233,6 +237,7 @@ def default_end(
 
 def catalogue_rows(
     tariff_ids: dict[tuple[str, Intensity, int], tuple[int, Decimal]],
+    demo_provider: int,
 ) -> dict[str, list[dict[str, Any]]]:
     providers = [
         {"id": i + 1, "name": p.name, "agb_code": p.agb, "active": True, "imported": False}
@@ -295,6 +300,11 @@ def catalogue_rows(
             "role": role.value,
             "valid_from": valid_from,
             "valid_to": valid_to,
+            "channel": (
+                Channel.BERICHTENVERKEER
+                if PROVIDERS[i].agb in MESSAGE_PROVIDERS and i != demo_provider
+                else Channel.PORTAAL
+            ).value,
         }
         for n, (i, code, role, (valid_from, valid_to)) in enumerate(contracts, start=1)
     ]

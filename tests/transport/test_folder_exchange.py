@@ -22,6 +22,7 @@ from models import (
     TrajectoryState,
 )
 
+from ..committed import last_audit_id
 from ..factories import TODAY, World, make_trajectory
 from .helpers import DAY, incoming_xml, outgoing
 
@@ -189,6 +190,7 @@ def test_verwerk_needs_an_operator_and_an_existing_folder(
 def test_exporteer_writes_each_outbox_once_and_marks_it_sent(
     app: Flask, session: Session, world: World, tmp_path: Path
 ) -> None:
+    before = last_audit_id(session)  # the log keeps what committing tests wrote
     a1 = outgoing(session, world.zorg_a, "000000000001")
     a2 = outgoing(session, world.zorg_a, "000000000002", kind="306")
     b1 = outgoing(session, world.zorg_b, "000000000003")
@@ -212,7 +214,9 @@ def test_exporteer_writes_each_outbox_once_and_marks_it_sent(
     assert {a1.state, a2.state, b1.state} == {MessageState.VERZONDEN}
     exported = session.scalars(
         select(AuditEntry.object_id).where(
-            AuditEntry.action == "geexporteerd", AuditEntry.object_type == "bericht"
+            AuditEntry.id > before,
+            AuditEntry.action == "geexporteerd",
+            AuditEntry.object_type == "bericht",
         )
     ).all()
     assert sorted(exported) == sorted([a1.id, a2.id, b1.id])
@@ -305,6 +309,7 @@ def test_a_message_refused_as_a_whole_goes_to_geweigerd_with_its_errors(
 def test_an_exported_message_about_a_trajectory_shows_in_its_residents_audit(
     app: Flask, session: Session, world: World, tmp_path: Path
 ) -> None:
+    before = last_audit_id(session)  # the log keeps what committing tests wrote
     trajectory = make_trajectory(session, world, TrajectoryState.VOORGESTELD)
     message = outgoing(session, world.zorg_a, "000000000009", trajectory_id=trajectory.id)
 
@@ -312,7 +317,9 @@ def test_an_exported_message_about_a_trajectory_shows_in_its_residents_audit(
 
     entry = session.scalar(
         select(AuditEntry).where(
-            AuditEntry.object_type == "bericht", AuditEntry.object_id == message.id
+            AuditEntry.id > before,
+            AuditEntry.object_type == "bericht",
+            AuditEntry.object_id == message.id,
         )
     )
     assert entry is not None and entry.resident_id == trajectory.resident_id

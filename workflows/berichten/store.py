@@ -130,8 +130,15 @@ def outbox(session: Session, provider_id: int) -> Sequence[Message]:
 
 
 def mark_collected(session: Session, messages: Iterable[Message]) -> None:
-    """The transport handed these over: ``klaar`` → ``verzonden`` (others stay as they are)."""
-    for message in messages:
+    """The transport handed these over: ``klaar`` → ``verzonden`` (others stay as they are).
+
+    Each row is read again under a lock first: a retour may have confirmed the message since
+    it was listed (another transport, a simulator run at the same moment), and writing the
+    state read before would put a ``bevestigd`` message back to ``verzonden``."""
+    for message in sorted(messages, key=lambda m: m.id):
+        if message.state != MessageState.KLAAR:
+            continue
+        session.refresh(message, attribute_names=["state"], with_for_update=True)
         if message.state == MessageState.KLAAR:
             message.state = MessageState.VERZONDEN
     session.flush()

@@ -136,8 +136,10 @@ def test_a_dagtekening_in_the_future_is_refused_with_8848(
     assert codes_found == [codes.TECHNICAL, codes.FUTURE_DATE]
 
 
-def test_a_kind_nobody_handles_is_refused_clearly(session: Session, world: World) -> None:
-    incoming.HANDLERS.pop("305", None)
+def test_a_kind_nobody_handles_is_refused_clearly(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delitem(incoming.HANDLERS, "305", raising=False)  # for this test only
     message = receive(session, world.zorg_a, start_of_care(), TODAY)
     assert message.state == MessageState.GEWEIGERD
     assert "(305) wordt hier (nog) niet verwerkt" in errors_of(message)[0].text

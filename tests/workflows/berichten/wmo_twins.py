@@ -1,7 +1,7 @@
-"""The Wmo retours (306, 308, 325) have no schema in the published set: they are the JW ones in
-the iwmo namespaces. For the tests, the JW schema is rewritten into its Wmo twin in a temporary
-folder beside the Wmo Basisschema (never in the repository), so a Wmo retour is validated
-against the JW structure with the Wmo code lists."""
+"""The Wmo retours (302, 306, 308, 325) have no schema in the published set: they are the JW
+ones in the iwmo namespaces. For the tests, the JW schema is rewritten into its Wmo twin in a
+temporary folder beside the Wmo Basisschema (never in the repository), so a Wmo retour is
+validated against the JW structure with the Wmo code lists."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from models import Domain
 from workflows.berichten import codes
 from workflows.berichten.schemas import Schemas
 
-TWINS = ("306", "308", "325")
+TWINS = ("302", "306", "308", "325")
 
 
 def make_twins(xsd_dir: Path, target: Path) -> Path:
