@@ -50,6 +50,7 @@ from models import (
     MessageDirection,
     MessageState,
     Resident,
+    SupportProfile,
     Trajectory,
 )
 
@@ -207,8 +208,12 @@ def split_address(address: str | None) -> tuple[str | None, int | None, str | No
 
 def require_product_code(session: Session, trajectory: Trajectory) -> None:
     """Refuse a trajectory that would go as a message (the ``berichtenverkeer`` channel) while
-    its profile has no product code: the 301 must carry one."""
-    if trajectory.profile.product_code:
+    its profile has no product code: the 301 must carry one. The code is read as a column, so
+    the check loads no profile into the session."""
+    code = session.scalar(
+        select(SupportProfile.product_code).where(SupportProfile.id == trajectory.profile_id)
+    )
+    if code:
         return
     if channel_of(session, trajectory) != Channel.BERICHTENVERKEER:
         return
