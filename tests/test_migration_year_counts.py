@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import Engine, Table, select
+from sqlalchemy import Engine, Table, inspect, select
 
 from models import StatsTrajectory
 from workflows.stats import kept
@@ -31,9 +31,12 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 
 def test_the_year_counts_are_filled_as_a_rebuild_derives_them(engine: Engine) -> None:
     migrate(engine, "0018")
+    with engine.connect() as conn:
+        # The feed's columns at 0018 (later migrations add the money columns).
+        then = {c["name"] for c in inspect(conn).get_columns(FACTS.name)}
     rows: list[dict[str, Any]] = []
     for n, row in enumerate(random_rows(8)):
-        values = {c.name: getattr(row, c.name) for c in FACTS.columns if c.name != "id"}
+        values = {c.name: getattr(row, c.name) for c in FACTS.columns if c.name in then}
         values.update(frozen=False, source_trajectory_id=None, extensions=0, need_type="eindig")
         values["id"] = n + 1
         rows.append(values)
