@@ -39,6 +39,8 @@ SAFE_QUERY_FIELDS = {
     "domein",
     "volgorde",
     "sorteer",
+    "from",  # a period's first and last month (the provider's scorecard)
+    "to",
 }
 
 
