@@ -113,7 +113,7 @@ def _claimed_by_message(session: Session, world: World, trajectories: list[Traje
                     reference=f"REF{t.id}",
                     number=t.id,
                     category=t.profile.category_code,
-                    code=t.profile.code,
+                    code=t.profile.product_code,
                     start=t.planned_start,
                     end=ENDED,
                     amount=int(t.price * 100),
