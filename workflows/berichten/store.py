@@ -230,28 +230,6 @@ def known_to_provider(session: Session, trajectory_id: int) -> bool:
     return found is not None
 
 
-def listing(
-    session: Session,
-    *,
-    provider_id: int | None = None,
-    direction: MessageDirection | None = None,
-    state: MessageState | None = None,
-    before_id: int | None = None,
-    limit: int = 50,
-) -> Sequence[Message]:
-    """Messages newest first, for the beheer page (``before_id``: the next page)."""
-    query = select(Message).order_by(Message.id.desc()).limit(limit)
-    if provider_id is not None:
-        query = query.where(Message.provider_id == provider_id)
-    if direction is not None:
-        query = query.where(Message.direction == direction)
-    if state is not None:
-        query = query.where(Message.state == state)
-    if before_id is not None:
-        query = query.where(Message.id < before_id)
-    return session.scalars(query).all()
-
-
 def close_incoming(message: Message, errors: Sequence[PartError]) -> None:
     """An incoming message is done: ``geweigerd`` with its errors, or ``verwerkt``."""
     refused = [e for e in errors if is_error(e)]
