@@ -503,6 +503,10 @@ def build(app: Any, url: str, n: int, clients: int, reuse: bool) -> None:
                 f"{url} holds {rows:,} feed rows, not {n:,}: not dropped with --reuse. Delete it"
                 " yourself, or choose another database (another run may still be building it)."
             )
+    with app.app_context():
+        # The reuse check above opened a pooled connection (SQLite: to the file about to be
+        # deleted, which the build would then fill unseen, leaving an empty file behind).
+        db.engine.dispose()
     fresh_database(url)
     with app.app_context():
         session = db.session
