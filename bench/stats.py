@@ -505,6 +505,10 @@ def build(app: Any, url: str, n: int, clients: int, reuse: bool) -> None:
                 f"{url} holds {rows:,} feed rows, not {n:,}: not dropped with --reuse. Delete it"
                 " yourself, or choose another database (another run may still be building it)."
             )
+        with app.app_context():
+            # The count above left a pooled connection to the file about to be deleted: the
+            # build would go on in the deleted file, and the next --reuse find nothing.
+            db.engine.dispose()
     fresh_database(url)
     with app.app_context():
         session = db.session
