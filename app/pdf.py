@@ -57,6 +57,7 @@ from .filters import fmt_date, fmt_money, referrer_text
 from .timeline import reason_label
 
 if TYPE_CHECKING:
+    from .council import CouncilReport
     from .manager.presentation import DataTable
 
 APP_NAME = "Trajectwijzer"
@@ -765,3 +766,58 @@ def _spread(least: Sequence[float], most: Sequence[float], total: float) -> list
         return list(least)
     share = min(1.0, spare / sum(wanted))
     return [lo + w * share for lo, w in zip(least, wanted, strict=True)]
+
+
+class CouncilReportPdf(MonitorReportPdf):
+    """*Raadsrapportage*: per domain year Y beside Y − 1 (the published figures of
+    ``app/council.py``), each figure's commentary beneath its domain's table, then the
+    definitions; its tables as the monitor's."""
+
+    def __init__(self, report: CouncilReport, today: date) -> None:
+        PdfDocument.__init__(self, today)
+        self.report = report
+        self.header = {"suppression_threshold": report.header["suppression_threshold"]}
+
+    def title(self) -> str:
+        return _("Raadsrapportage %(year)s", year=self.report.label("this_year"))
+
+    def subtitle(self) -> str:
+        return _(
+            "%(this)s vergeleken met %(last)s · geanonimiseerde cijfers",
+            this=self.report.label("this_year"),
+            last=self.report.label("last_year"),
+        )
+
+    def story(self) -> list[Flowable]:
+        from .council import (
+            about_lines,
+            council_tables,
+            definitions,
+            domain_label,
+            figure_label,
+            flow_months_note,
+        )
+
+        story: list[Flowable] = [
+            self.facts((label, escape(value)) for label, value in about_lines(self.report))
+        ]
+        for domain, table in zip(self.report.domains, council_tables(self.report), strict=True):
+            story.append(
+                KeepTogether(
+                    [
+                        self.heading(domain_label(domain.domain)),
+                        self.data_table(table),
+                        self.para(escape(flow_months_note(self.report, domain))),
+                    ]
+                )
+            )
+            commented = [row for row in domain.rows if row.commentary]
+            if commented:
+                story.append(self.para(escape(_("Toelichting")), "h3"))
+            for row in commented:
+                text = escape(row.commentary or "").replace("\n", "<br/>")
+                story.append(self.para(f"<b>{escape(figure_label(row.figure))}</b>: {text}"))
+        story.append(self.heading(_("Definities")))
+        for item in definitions():
+            story.append(self.para(f"<b>{escape(item['label'])}</b>: {escape(item['definition'])}"))
+        return story

@@ -51,6 +51,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -86,6 +87,7 @@ from models import (  # noqa: E402
 from workflows import clock  # noqa: E402
 from workflows.bsn import bsn_check_digit  # noqa: E402
 from workflows.bulk import write_rows  # noqa: E402
+from workflows.council import council_year  # noqa: E402
 from workflows.stats import admin, cache, figures, finance, kept  # noqa: E402
 from workflows.stats.episodes import month_index  # noqa: E402
 from workflows.stats.feed import pseudonym, pseudonym_key, rebuild_aggregates  # noqa: E402
@@ -581,15 +583,18 @@ FIGURES = (
     ("waits censored", "waiting-times", "traject"),
     ("unmet demand", "waiting-times", "traject"),
     ("scorecard", "providers", "traject"),
+    # The council report of the default year (Jeugd): the figures it composes, together.
+    ("council", "council", "traject"),
 )
 # The figure DuckDB and ``exact`` compute for a row of FIGURES (by default its API path).
 DUCK_FIGURE = {
     "waits censored": "censored_waits",
     "unmet demand": "unmet_demand",
     "scorecard": "scorecard",
+    "council": "council",
 }
 # The filter sets each figure is asked with (the scorecard takes a period and a domain only).
-FIGURE_FILTERS = {"scorecard": ("none",)}
+FIGURE_FILTERS = {"scorecard": ("none",), "council": ("none",)}
 REQUEST_TYPES = {
     "client_key": "VARCHAR",
     "age_band": "VARCHAR",
@@ -633,6 +638,25 @@ FLOWS = """
     SELECT eind - i + u, i, u, eind FROM g ORDER BY m
 """
 MONTH_OF = "(year({0}) * 12 + month({0}) - 1)"
+
+
+def council_parts(query: StatsQuery) -> list[tuple[str, str, StatsQuery]]:
+    """The figures the council report of the default year composes for the domain of
+    ``query`` (``app/council.py``): the flows (unit client) over Y − 1 … Y, and results and
+    finance of each year."""
+    year = council_year(None, TODAY)
+    assert not year.partial
+
+    def months(first: int, last: int, unit: str = "traject") -> StatsQuery:
+        start, end = month_index(date(first, 1, 1)), month_index(date(last, 12, 1))
+        return replace(query, start=start, end=end, unit=unit)
+
+    y = year.year
+    return [
+        ("flows", "client", months(y - 1, y, "client")),
+        *((name, "traject", months(one, one)) for name in ("results", "finance")
+          for one in (y - 1, y)),
+    ]  # fmt: skip
 
 
 class Duck:
@@ -690,6 +714,18 @@ class Duck:
         if name == "flows":
             return lambda: self.flows(filters, unit)
         return lambda: getattr(self, name)(filters)
+
+    def council(self, filters: dict[str, str]) -> list[Any]:
+        """The parts of the council report, one after the other (the time is their sum)."""
+        base = self.query
+        answers = []
+        try:
+            for name, unit, query in council_parts(base):
+                self.query = query
+                answers.append(self.figure(name, filters, unit)())
+        finally:
+            self.query = base
+        return answers
 
     def flows(self, filters: dict[str, str], unit: str) -> list[tuple[int, ...]]:
         where = self.where(filters)
@@ -1001,6 +1037,8 @@ def _money(value: Any) -> Decimal:
 def exact(session: Session, name: str, query: StatsQuery, repeat_years: int) -> Any:
     """The app's exact figure (``workflows.stats.figures``, before disclosure control) in the
     shape ``Duck`` gives."""
+    if name == "council":
+        return [exact(session, part, q, repeat_years) for part, _unit, q in council_parts(query)]
     if name == "flows":
         return [
             (m.beginstand, m.instroom, m.uitstroom, m.eindstand)
@@ -1188,6 +1226,8 @@ def main() -> None:
             params = {**period, "unit": unit, **filters}
             if path == "providers":
                 params = dict(period)
+            elif path == "council":
+                params = {"domain": "jeugd"}  # the default year
             computed = DUCK_FIGURE.get(label_, path)
             with app.app_context():
                 query = parse_query(db.session, params, TODAY)

@@ -15,6 +15,7 @@ from .catalogue import (
 from .change import EndOfCareReport, ScalingRequest
 from .claim import Claim
 from .config_change import ConfigChange
+from .council import CouncilComment
 from .declaration import Declaration, DeclarationLine
 from .enums import (
     AanmeldingOutcome,
@@ -121,6 +122,7 @@ __all__ = [
     "ZRM_DOMAINS",
     "Claim",
     "ConfigChange",
+    "CouncilComment",
     "Declaration",
     "DeclarationLine",
     "ClaimState",

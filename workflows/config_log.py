@@ -46,6 +46,7 @@ OBJECT_LABELS: dict[str, str] = {
     "wijk": N_("Wijk of kern"),
     "bevolking": N_("Bevolkingscijfers"),
     "begroting": N_("Begroting"),
+    "raadsrapportage": N_("Toelichting raadsrapportage"),
 }
 ACTION_LABELS: dict[str, str] = {
     CREATED: N_("aangemaakt"),
@@ -96,6 +97,8 @@ FIELD_LABELS: dict[str, str] = {
     "households": N_("Huishoudens"),
     # budgets
     "amount": N_("Bedrag"),
+    # the council report's commentary
+    "text": N_("Toelichting"),
 }
 
 

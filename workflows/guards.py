@@ -53,3 +53,9 @@ def require_beheerder(actor: User | None) -> None:
 def require_active(trajectory: Trajectory, message: str) -> None:
     if trajectory.state != TrajectoryState.ACTIEF:
         raise DomainError(message)
+
+
+def require_manager(actor: User) -> None:
+    """What a manager writes about the figures (the council report's commentary)."""
+    if actor.role != Role.MANAGER:
+        raise DomainError(N_("U heeft geen recht om dit te doen."))

@@ -76,6 +76,12 @@ DUPLICATES: dict[str, Problem] = {
     "one_per_domain_month": Problem(
         N_("Deze maand is voor dit domein al als uitschieter gemarkeerd."), "month"
     ),
+    "one_comment_per_year_domain_figure": Problem(
+        N_(
+            "Iemand anders heeft intussen een toelichting bij dit cijfer opgeslagen. Bekijk "
+            "die en pas haar zo nodig aan."
+        )
+    ),
     "one_budget_per_year_category": Problem(
         N_(
             "Voor dit jaar en deze productcategorie is intussen een begroting vastgelegd. "

@@ -18,11 +18,14 @@ from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from models import User
+from models import Domain, User
+from workflows.council import council_year
 from workflows.errors import DomainError
 from workflows.stats.admin import authenticate_token
 
+from .. import clock
 from ..auth.access import register_token_loader
+from ..council import council_report
 from ..errors import MESSAGES
 from ..extensions import csrf, db
 from ..statistics import problem_messages, published, published_scorecard, query_from
@@ -73,14 +76,17 @@ def unexpected(err: Exception) -> Response:
     return error(500, "internal_error", _(MESSAGES[500]))
 
 
+def bad_request(problem: DomainError) -> Response:
+    """400 with every problem and its parameter, in Dutch."""
+    details = [{"parameter": p, "message": m} for p, m in problem_messages(problem)]
+    return error(400, "bad_request", "; ".join(m for _p, m in problem_messages(problem)), details)
+
+
 def figure(name: str) -> Response:
     try:
         query = query_from(request.args)
     except DomainError as problem:
-        details = [{"parameter": p, "message": m} for p, m in problem_messages(problem)]
-        return error(
-            400, "bad_request", "; ".join(m for _p, m in problem_messages(problem)), details
-        )
+        return bad_request(problem)
     return jsonify(published(name, query).to_json())
 
 
@@ -120,11 +126,22 @@ def providers() -> Response:
     try:
         scorecard = published_scorecard(request.args)
     except DomainError as problem:
-        details = [{"parameter": p, "message": m} for p, m in problem_messages(problem)]
-        return error(
-            400, "bad_request", "; ".join(m for _p, m in problem_messages(problem)), details
-        )
+        return bad_request(problem)
     return jsonify(scorecard.to_json())
+
+
+@bp.get("/stats/council")
+def council() -> Response:
+    """The council report: per domain the published figures of a year beside the year before,
+    the differences, the managers' commentary and the definitions."""
+    try:
+        period = council_year(request.args.get("year"), clock.today())
+        # The domain is checked as every figure checks it (one rule, one message).
+        chosen = query_from({"domain": request.args.get("domain", "")}).domain
+        report = council_report(period, [chosen] if chosen else list(Domain))
+    except DomainError as problem:
+        return bad_request(problem)
+    return jsonify(report.to_json())
 
 
 @bp.get("/openapi.json")

@@ -17,6 +17,8 @@ from workflows.stats.selection import (
     WAIT_STAGES,
 )
 
+from ..council import DEFINITIONS
+
 MONTH = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "examples": ["2021-04"]}
 COUNT = {
     "type": "integer",
@@ -174,7 +176,69 @@ SCORECARD_COLUMN = {
     "suppressed": SUPPRESSED,
 }
 
+SIDES = ("last_year", "this_year")
+COUNCIL_ROW = _object(
+    {
+        "figure": {"type": "string", "enum": list(DEFINITIONS)},
+        "label": {"type": "string"},
+        "unit": {"type": "string", "enum": sorted({unit for _l, unit, _d in DEFINITIONS.values()})},
+        "last_year": NUMBER,
+        "this_year": NUMBER,
+        "difference": {
+            **NUMBER,
+            "description": "this year's published value minus last year's; null when either "
+            "is null or hidden",
+        },
+        "suppressed": {"type": "array", "items": {"type": "string", "enum": list(SIDES)}},
+        "commentary": {"type": ["string", "null"]},
+    }
+)
+COUNCIL_DOMAIN = _object(
+    {
+        "domain": {"type": "string", "enum": ["wmo", "jeugd"]},
+        "rows": {"type": "array", "items": COUNCIL_ROW},
+        "flow_months": _object(
+            {
+                side: _object(
+                    {
+                        "months_counted": {"type": "integer", "minimum": 0},
+                        "excluded_months": {"type": "array", "items": MONTH},
+                    }
+                )
+                for side in SIDES
+            }
+        ),
+    }
+)
 SCHEMAS: dict[str, Any] = {
+    "Council": _object(
+        {
+            "year": {"type": "integer"},
+            "last_month": {"type": "integer", "minimum": 1, "maximum": 12},
+            "partial": {"type": "boolean"},
+            "labels": _object({side: {"type": "string"} for side in SIDES}),
+            **{
+                name: schema
+                for name, schema in _header(["traject"]).items()
+                if name in ("suppression_threshold", "cutoff", "disclosure")
+            },
+            "domains": {"type": "array", "items": COUNCIL_DOMAIN},
+            "definitions": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "figure": {"type": "string"},
+                        "label": {"type": "string"},
+                        "definition": {"type": "string"},
+                    }
+                ),
+            },
+        },
+        description="the council report: per domain the published values of year Y and Y − 1 "
+        "(January up to the cut-off month of both when Y is the current year), their "
+        "difference and the managers' commentary. The figures (Dutch definitions): "
+        + "; ".join(f"`{key}`: {text}" for key, (_label, _unit, text) in DEFINITIONS.items()),
+    ),
     "Error": _object(
         {
             "error": {"type": "string"},
@@ -438,6 +502,16 @@ def _parameters(figure: str) -> list[dict[str, Any]]:
     ]
     if figure == "providers":  # a period and a domain only
         return parameters
+    if figure == "council":  # a year and a domain only
+        return [
+            _parameter(
+                "year",
+                "The year Y, YYYY (default: the last complete calendar year up to the cut-off); "
+                "the current year compares January up to the cut-off month of Y and Y − 1.",
+                {"type": "string", "pattern": r"^\d{4}$"},
+            ),
+            parameters[2],
+        ]
     if figure in ("flows", "durations"):
         parameters.append(
             _parameter(
@@ -481,6 +555,11 @@ PATHS = {
         "Finance",
         "Committed spend, claims submitted/approved/refused, deviations from the tariff, "
         "expected claims.",
+    ),
+    "council": (
+        "Council",
+        "The council report: per domain year Y beside Y − 1, with the difference, the "
+        "commentary and the definitions.",
     ),
     "providers": (
         "Scorecard",

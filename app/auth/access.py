@@ -140,6 +140,9 @@ ACCESS: dict[str, Rule] = {
     "manager.providers": MANAGER,
     "manager.providers_csv": MANAGER,
     "manager.providers_xlsx": MANAGER,
+    "manager.council": MANAGER,
+    "manager.council_xlsx": MANAGER,
+    "manager.council_pdf": MANAGER,
     # --- the statistics API: bearer tokens issued to managers, never the session cookie --------
     "api.openapi": PUBLIC,
     "api.flows": token(Role.MANAGER),
@@ -148,6 +151,7 @@ ACCESS: dict[str, Rule] = {
     "api.waiting_times": token(Role.MANAGER),
     "api.results": token(Role.MANAGER),
     "api.finance": token(Role.MANAGER),
+    "api.council": token(Role.MANAGER),
     # --- the message gateway (iWmo/iJw): a provider's token, its own mailbox only ------------
     "berichten_api.post_message": token(Role.AANBIEDER, realm="berichten"),
     "berichten_api.outbox": token(Role.AANBIEDER, realm="berichten"),

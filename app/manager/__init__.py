@@ -7,17 +7,33 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from models import Domain
+from workflows import council as council_wf
+from workflows.council import comment_field, council_year
 from workflows.errors import DomainError
 
 from .. import clock
+from ..auth.access import me
 from ..charts import to_svg
+from ..council import (
+    CouncilReport,
+    about_lines,
+    council_report,
+    council_tables,
+    definitions,
+    definitions_table,
+    domain_label,
+    figure_label,
+    flow_months_note,
+)
 from ..errors import render_error
 from ..extensions import db
-from ..pdf import MonitorReportPdf, send_pdf
+from ..formtools import run_step
+from ..pdf import CouncilReportPdf, MonitorReportPdf, send_pdf
 from ..statistics import (
     FIGURE_NAMES,
     problem_messages,
@@ -27,7 +43,7 @@ from ..statistics import (
     threshold,
 )
 from .downloads import csv_bytes, describe, disclosure_notice, format_cell, xlsx_bytes
-from .forms import FilterForm
+from .forms import FilterForm, council_form
 from .presentation import charts_for, finance_warnings, scorecard_tables, tables_for
 
 bp = Blueprint("manager", __name__)
@@ -179,3 +195,101 @@ def providers_csv() -> Response | tuple[str, int]:
 @bp.get("/aanbieders.xlsx")
 def providers_xlsx() -> Response | tuple[str, int]:
     return _scorecard_download("xlsx")
+
+
+# --- the council report (raadsrapportage) ------------------------------------------------------
+
+
+def _council() -> CouncilReport:
+    """The report of the year asked for (``year``; raises ``DomainError``), both domains."""
+    return council_report(council_year(request.args.get("year"), clock.today()), list(Domain))
+
+
+def _commentary_fields(report: CouncilReport) -> list[tuple[str, str]]:
+    return [
+        (
+            comment_field(domain.domain, row.figure),
+            _(
+                "Toelichting bij %(figure)s (%(domain)s)",
+                figure=figure_label(row.figure),
+                domain=domain_label(domain.domain),
+            ),
+        )  # fmt: skip
+        for domain in report.domains
+        for row in domain.rows
+    ]
+
+
+@bp.route("/raadsrapportage", methods=["GET", "POST"])
+def council() -> Response | tuple[str, int]:
+    """The council report: per domain this year beside last year, with the managers'
+    commentary (one form for every figure) and the definitions."""
+    try:
+        report = _council()
+    except DomainError as error:
+        problems = [message for _field, message in problem_messages(error)]
+        context = {"problems": problems, "year": request.args.get("year", "")}
+        return render_template("manager/council.html", **context), 400
+    kept = {
+        comment_field(domain.domain, row.figure): row.commentary or ""
+        for domain in report.domains
+        for row in domain.rows
+    }
+    form = council_form(_commentary_fields(report), kept)
+    errors: list[str] = []
+    if form.validate_on_submit():
+        texts = {
+            (domain.domain, row.figure): form[comment_field(domain.domain, row.figure)].data or ""
+            for domain in report.domains
+            for row in domain.rows
+        }
+        step = run_step(
+            form,
+            lambda: council_wf.save_comments(db.session, me(), report.year, texts),
+            success=_("De toelichting is opgeslagen."),
+        )
+        if step.ok:
+            return redirect(url_for("manager.council", year=report.year))
+        errors = step.general
+    status = 422 if form.errors or errors else 200
+    context = {
+        "report": report,
+        "form": form,
+        "errors": errors,
+        "year": str(report.year),
+        "tables": council_tables(report),
+        "definitions": definitions(),
+        "k": threshold(),
+        "format_cell": format_cell,
+        "about": about_lines(report),
+        "notes": [flow_months_note(report, domain) for domain in report.domains],
+        "comment_field": comment_field,
+        "max_comment": council_wf.MAX_COMMENT,
+    }
+    return render_template("manager/council.html", **context), status
+
+
+@bp.get("/raadsrapportage.xlsx")
+def council_xlsx() -> Response | tuple[str, int]:
+    try:
+        report = _council()
+    except DomainError as error:
+        return render_error(400, " ".join(m for _f, m in problem_messages(error)))
+    title = str(_("Raadsrapportage %(year)s", year=report.label("this_year")))
+    tables = [*council_tables(report, with_commentary=True), definitions_table()]
+    data = xlsx_bytes(title, report.header, tables, about=about_lines(report))
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"trajectwijzer-raadsrapportage-{report.year}.xlsx",
+    )
+
+
+@bp.get("/raadsrapportage.pdf")
+def council_pdf() -> Response | tuple[str, int]:
+    try:
+        report = _council()
+    except DomainError as error:
+        return render_error(400, " ".join(m for _f, m in problem_messages(error)))
+    return send_pdf(CouncilReportPdf(report, clock.today()), f"raadsrapportage-{report.year}.pdf")

@@ -107,21 +107,27 @@ def _as_text(cells: Sequence[Any]) -> None:
             cell.data_type = "s"
 
 
-def xlsx_bytes(title: str, header: dict[str, Any], tables: Sequence[DataTable]) -> bytes:
-    """One sheet describing the query, then one sheet per table; numbers stay numbers (shares
-    as percentages), hidden cells are the text "<k"."""
+def xlsx_bytes(
+    title: str,
+    header: dict[str, Any],
+    tables: Sequence[DataTable],
+    about: Sequence[tuple[str, str]] | None = None,
+) -> bytes:
+    """One sheet describing the query (``about``, by default ``describe(header)``), then one
+    sheet per table; numbers stay numbers (shares as percentages), hidden cells are the text
+    "<k"."""
     k = int(header["suppression_threshold"])
     book = Workbook()
-    about = book.active
-    assert about is not None
-    about.title = _("Toelichting")[:31]
-    about.append([title])
-    about["A1"].font = Font(bold=True, size=13)
-    for label, value in describe(header):
-        about.append([label, value])
-        _as_text(about[about.max_row])
-    about.column_dimensions["A"].width = 28
-    about.column_dimensions["B"].width = 70
+    cover = book.active
+    assert cover is not None
+    cover.title = _("Toelichting")[:31]
+    cover.append([title])
+    cover["A1"].font = Font(bold=True, size=13)
+    for label, value in describe(header) if about is None else about:
+        cover.append([label, value])
+        _as_text(cover[cover.max_row])
+    cover.column_dimensions["A"].width = 28
+    cover.column_dimensions["B"].width = 70
     used: set[str] = set()
     for table in tables:
         name = table.key[:31]

@@ -1,18 +1,21 @@
-"""The dashboard's filter form (GET, no CSRF token: it changes nothing). The values are checked
-by ``workflows.stats.selection.parse_query``; the form only offers the choices and keeps them."""
+"""The dashboard's filter form (GET, no CSRF token: it changes nothing; the values are checked
+by ``workflows.stats.selection.parse_query``; the form only offers the choices and keeps them),
+and the council report's commentary form (POST, with its CSRF token)."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from wtforms import SelectField, StringField
+from wtforms import SelectField, StringField, TextAreaField
 
 from models import ProductCategory, Provider, SupportProfile, Wijk
 from workflows.stats.feed import AGE_BAND_CODES
 
-from ..formtools import opts
+from ..formtools import Form, opts
 
 ALL = ("", _l("Alle"))
 
@@ -68,3 +71,15 @@ class FilterForm(FlaskForm):
             [ALL] + [(w.name, w.name) for w in session.scalars(select(Wijk).order_by(Wijk.name))]
         )
         self.age_band.choices = opts([ALL] + [(code, code) for code in AGE_BAND_CODES])
+
+
+def council_form(fields: Sequence[tuple[str, str]], data: Mapping[str, str]) -> Form:
+    """The council report's commentary: one labelled textarea per (field name, label), filled
+    with what is kept (``data``) unless the form was just sent."""
+
+    class CouncilForm(Form):
+        pass
+
+    for name, label in fields:
+        setattr(CouncilForm, name, TextAreaField(label, render_kw={"rows": 3}))
+    return CouncilForm(data=dict(data))

@@ -181,7 +181,7 @@ def test_the_token_api_needs_no_csrf_token_and_refuses_other_methods(
     assert response.get_json()["error"] == "method_not_allowed"
 
 
-def test_the_openapi_document_lists_the_six_figures_and_the_scorecard(
+def test_the_openapi_document_lists_the_six_figures_the_scorecard_and_the_council_report(
     client: FlaskClient,
 ) -> None:
     document = client.get("/api/v1/openapi.json").get_json()
@@ -197,6 +197,7 @@ def test_the_openapi_document_lists_the_six_figures_and_the_scorecard(
                 "results",
                 "waiting-times",
                 "providers",
+                "council",
             ]
         )
     ]
