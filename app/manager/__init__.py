@@ -18,7 +18,7 @@ from workflows.errors import DomainError
 
 from .. import clock
 from ..auth.access import me
-from ..charts import to_svg
+from ..charts import send_chart, to_svg
 from ..council import (
     CouncilReport,
     about_lines,
@@ -92,11 +92,32 @@ def index() -> tuple[str, int]:
         tables=tables_for(name, report),
         warnings=finance_warnings(report) if name == "finance" else [],
         charts=[
-            (chart.title, to_svg(chart, f"grafiek-{i}"))
-            for i, chart in enumerate(charts_for(name, report), start=1)
+            (number, chart.title, to_svg(chart, f"grafiek-{number}"))
+            for number, chart in enumerate(charts_for(name, report), start=1)
         ],
     )
     return render_template("manager/index.html", **context), 200
+
+
+def _stem(name: str, header: dict[str, Any]) -> str:
+    """The start of a download's file name: the figure and its period."""
+    return f"trajectwijzer-{name}-{header['from']}-{header['to']}"
+
+
+@bp.get("/grafiek-<int:number>.<kind>")
+def chart_file(number: int, kind: str) -> Response | tuple[str, int]:
+    """Chart ``number`` (from 1) of the figure as the page draws it, from the same parameters
+    and the same published figures, as an SVG file or a PNG image."""
+    name = _figure_name()
+    try:
+        query = query_from(request.args)
+    except DomainError as error:
+        return render_error(400, " ".join(m for _f, m in problem_messages(error)))
+    report = published(name, query)
+    charts = charts_for(name, report)
+    if not 1 <= number <= len(charts):
+        abort(404)
+    return send_chart(charts[number - 1], kind, f"{_stem(name, report.header)}-grafiek-{number}")
 
 
 def _download(kind: str) -> Response | tuple[str, int]:
@@ -108,7 +129,7 @@ def _download(kind: str) -> Response | tuple[str, int]:
     report = published(name, query)
     title = f"Trajectwijzer — {figure_titles()[name]}"
     tables = tables_for(name, report)
-    stem = f"trajectwijzer-{name}-{report.header['from']}-{report.header['to']}"
+    stem = _stem(name, report.header)
     if kind == "csv":
         data, mimetype = csv_bytes(title, report.header, tables), "text/csv"
     else:
