@@ -436,17 +436,17 @@ def _dashed(
         at = stop + dash[1]
 
 
-def send_chart(chart: Chart, kind: str, stem: str) -> Response:
-    """The chart as a file download, ``kind`` "svg" or "png" (any other: 404), named
-    ``stem.kind``. Not cached: app/security.py sends Cache-Control: no-store with every response."""
-    if kind == "svg":
+def send_chart(chart: Chart, fmt: str, stem: str) -> Response:
+    """The chart as a file download, ``fmt`` "svg" or "png" (any other: 404), named
+    ``stem.fmt``. Not cached: app/security.py sends Cache-Control: no-store with every response."""
+    if fmt == "svg":
         data, mimetype = to_svg_file(chart), "image/svg+xml"
-    elif kind == "png":
+    elif fmt == "png":
         data, mimetype = to_png(chart), "image/png"
     else:
         abort(404)
     return send_file(
-        io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=f"{stem}.{kind}"
+        io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=f"{stem}.{fmt}"
     )
 
 

@@ -62,7 +62,7 @@ def progress_figures(
     return figures_of(score_history(trajectory, until))
 
 
-def send_progress_chart(trajectory: Trajectory, key: str, kind: str) -> Response:
+def send_progress_chart(trajectory: Trajectory, key: str, fmt: str) -> Response:
     """The trajectory page's progress chart ``key`` ("gas", "zrm"; one it does not show: 404) as
     an SVG file or a PNG image. The caller has loaded the trajectory with the page's own
     need-to-know check."""
@@ -71,8 +71,8 @@ def send_progress_chart(trajectory: Trajectory, key: str, kind: str) -> Response
         abort(404)
     stem = f"trajectwijzer-voortgang-{trajectory.id}-{key}"
     return audited_download(
-        send_chart(figure.chart, kind, stem),
-        f"{stem}.{kind}",
+        send_chart(figure.chart, fmt, stem),
+        f"{stem}.{fmt}",
         object_type="traject",
         object_id=trajectory.id,
         resident_id=trajectory.resident_id,

@@ -217,10 +217,10 @@ def evaluation(evaluation_id: int) -> str | Response:
     )
 
 
-@bp.get("/trajecten/<int:trajectory_id>/voortgang-<key>.<kind>")
-def progress_chart(trajectory_id: int, key: str, kind: str) -> Response:
+@bp.get("/trajecten/<int:trajectory_id>/voortgang-<key>.<fmt>")
+def progress_chart(trajectory_id: int, key: str, fmt: str) -> Response:
     """A progress chart of the trajectory page as a file, for the organisations named on it."""
-    return send_progress_chart(provider_trajectory(trajectory_id), key, kind)
+    return send_progress_chart(provider_trajectory(trajectory_id), key, fmt)
 
 
 @bp.route("/trajecten/<int:trajectory_id>/extra-evaluatie", methods=["GET", "POST"])

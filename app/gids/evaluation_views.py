@@ -145,10 +145,10 @@ def evaluation(evaluation_id: int) -> str | Response:
     )
 
 
-@bp.get("/trajecten/<int:trajectory_id>/voortgang-<key>.<kind>")
-def progress_chart(trajectory_id: int, key: str, kind: str) -> Response:
+@bp.get("/trajecten/<int:trajectory_id>/voortgang-<key>.<fmt>")
+def progress_chart(trajectory_id: int, key: str, fmt: str) -> Response:
     """A progress chart of the trajectory page as a file; whoever may see the page may take it."""
-    return send_progress_chart(_load(trajectory_id), key, kind)
+    return send_progress_chart(_load(trajectory_id), key, fmt)
 
 
 @bp.route("/trajecten/<int:trajectory_id>/evaluatie-instellingen", methods=["GET", "POST"])

@@ -104,8 +104,8 @@ def _stem(name: str, header: dict[str, Any]) -> str:
     return f"trajectwijzer-{name}-{header['from']}-{header['to']}"
 
 
-@bp.get("/grafiek-<int:number>.<kind>")
-def chart_file(number: int, kind: str) -> Response | tuple[str, int]:
+@bp.get("/grafiek-<int:number>.<fmt>")
+def chart_file(number: int, fmt: str) -> Response | tuple[str, int]:
     """Chart ``number`` (from 1) of the figure as the page draws it, from the same parameters
     and the same published figures, as an SVG file or a PNG image."""
     name = _figure_name()
@@ -117,7 +117,7 @@ def chart_file(number: int, kind: str) -> Response | tuple[str, int]:
     charts = charts_for(name, report)
     if not 1 <= number <= len(charts):
         abort(404)
-    return send_chart(charts[number - 1], kind, f"{_stem(name, report.header)}-grafiek-{number}")
+    return send_chart(charts[number - 1], fmt, f"{_stem(name, report.header)}-grafiek-{number}")
 
 
 def _download(kind: str) -> Response | tuple[str, int]:

@@ -29,14 +29,17 @@ from app.statistics import FIGURE_NAMES
 from models import AuditEntry
 
 from ..factories import World
-from ..workflows.stats_helpers import TODAY, fact, jeugd_times_five, load
+from ..workflows.stats_helpers import TODAY, fact, jeugd_times_five
 from .care import NOW, evaluated
 from .helpers import login_as
 from .test_stats_presentation import PERIOD, signed_in, waiting
 
 SVG = "{http://www.w3.org/2000/svg}"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-LINK = re.compile(r'<a href="([^"]+)" download>Download als (SVG|PNG)<span class="visually-hidden">: ([^<]+)</span></a>')  # fmt: skip
+LINK = re.compile(
+    r'<a href="([^"]+)" download>Download als (SVG|PNG)'
+    r'<span class="visually-hidden">: ([^<]+)</span></a>'
+)
 
 
 def _charts(page: str) -> list[str]:
@@ -87,7 +90,9 @@ def _check_downloads(client: FlaskClient, page: str) -> list[tuple[str, bytes]]:
     files = []
     for index, inline in enumerate(charts):
         title = etree.fromstring(inline.encode()).findtext(f"{SVG}title")
-        (svg_url, svg_kind, svg_title), (png_url, png_kind, png_title) = links[2 * index : 2 * index + 2]  # fmt: skip
+        (svg_url, svg_kind, svg_title), (png_url, png_kind, png_title) = links[
+            2 * index : 2 * index + 2
+        ]
         assert (svg_kind, png_kind) == ("SVG", "PNG") and svg_title == png_title == title
         svg, png = client.get(svg_url), client.get(png_url)
         assert (svg.status_code, svg.mimetype) == (200, "image/svg+xml"), svg_url
@@ -95,7 +100,7 @@ def _check_downloads(client: FlaskClient, page: str) -> list[tuple[str, bytes]]:
         assert "attachment" in svg.headers["Content-Disposition"]
         _check_svg(svg.data, inline)
         _check_png(png.data, inline)
-        files += [(svg.headers["Content-Disposition"], svg.data), (png.headers["Content-Disposition"], png.data)]  # fmt: skip
+        files += [(r.headers["Content-Disposition"], r.data) for r in (svg, png)]
     return files
 
 
@@ -132,7 +137,9 @@ def test_the_files_follow_the_filters_of_the_page(manager: FlaskClient) -> None:
     assert b">2020-03</text>" in wide.data and b">2020-03</text>" not in narrow.data
 
 
-@pytest.mark.parametrize("url", ["/manager/grafiek-0.svg", "/manager/grafiek-3.png", "/manager/grafiek-1.gif"])  # fmt: skip
+@pytest.mark.parametrize(
+    "url", ["/manager/grafiek-0.svg", "/manager/grafiek-3.png", "/manager/grafiek-1.gif"]
+)
 def test_a_chart_the_page_does_not_have_is_404(manager: FlaskClient, url: str) -> None:
     # flows has two charts
     assert manager.get(url, query_string={"figuur": "flows", **PERIOD}).status_code == 404
@@ -148,7 +155,8 @@ def test_bad_filters_give_the_pages_dutch_message_and_400(
 ) -> None:
     page = manager.get("/manager/", query_string=params)
     assert page.status_code == 400
-    messages = re.findall(r"<li>([^<]+)</li>", page.get_data(as_text=True).split("Controleer de filters")[1])  # fmt: skip
+    summary = page.get_data(as_text=True).split("Controleer de filters")[1]
+    messages = re.findall(r"<li>([^<]+)</li>", summary)
     assert messages
     response = manager.get(f"/manager/grafiek-1.{kind}", query_string=params)
     assert response.status_code == 400 and response.mimetype == "text/html"
@@ -254,7 +262,11 @@ def test_progress_charts_download_and_every_download_is_audited(
     assert [(e.object_type, e.object_id, e.resident_id, e.user_id) for e in exports] == [
         ("traject", trajectory.id, trajectory.resident_id, user.id)
     ] * 4
-    names = [f"trajectwijzer-voortgang-{trajectory.id}-{key}.{kind}" for key in ("gas", "zrm") for kind in ("svg", "png")]  # fmt: skip
+    names = [
+        f"trajectwijzer-voortgang-{trajectory.id}-{key}.{fmt}"
+        for key in ("gas", "zrm")
+        for fmt in ("svg", "png")
+    ]
     assert [e.details for e in exports] == names
     assert [re.search(r"filename=(\S+)", d).group(1) for d, _data in files] == names
 
