@@ -7,7 +7,16 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -104,29 +113,30 @@ def _stem(name: str, header: dict[str, Any]) -> str:
     return f"trajectwijzer-{name}-{header['from']}-{header['to']}"
 
 
-@bp.get("/grafiek-<int:number>.<fmt>")
-def chart_file(number: int, fmt: str) -> Response | tuple[str, int]:
-    """Chart ``number`` (from 1) of the figure as the page draws it, from the same parameters
-    and the same published figures, as an SVG file or a PNG image."""
+def _published_figure() -> tuple[str, Any]:
+    """The figure the request names and its published report for the request's parameters, as
+    the page computes them; bad parameters end the request: 400 with the page's Dutch message."""
     name = _figure_name()
     try:
         query = query_from(request.args)
     except DomainError as error:
-        return render_error(400, " ".join(m for _f, m in problem_messages(error)))
-    report = published(name, query)
+        abort(make_response(render_error(400, " ".join(m for _f, m in problem_messages(error)))))
+    return name, published(name, query)
+
+
+@bp.get("/grafiek-<int:number>.<fmt>")
+def chart_file(number: int, fmt: str) -> Response:
+    """Chart ``number`` (from 1) of the figure as the page draws it, from the same parameters
+    and the same published figures, as an SVG file or a PNG image."""
+    name, report = _published_figure()
     charts = charts_for(name, report)
     if not 1 <= number <= len(charts):
         abort(404)
     return send_chart(charts[number - 1], fmt, f"{_stem(name, report.header)}-grafiek-{number}")
 
 
-def _download(kind: str) -> Response | tuple[str, int]:
-    name = _figure_name()
-    try:
-        query = query_from(request.args)
-    except DomainError as error:
-        return render_error(400, " ".join(m for _f, m in problem_messages(error)))
-    report = published(name, query)
+def _download(kind: str) -> Response:
+    name, report = _published_figure()
     title = f"Trajectwijzer — {figure_titles()[name]}"
     tables = tables_for(name, report)
     stem = _stem(name, report.header)
@@ -142,12 +152,12 @@ def _download(kind: str) -> Response | tuple[str, int]:
 
 
 @bp.get("/cijfers.csv")
-def download_csv() -> Response | tuple[str, int]:
+def download_csv() -> Response:
     return _download("csv")
 
 
 @bp.get("/cijfers.xlsx")
-def download_xlsx() -> Response | tuple[str, int]:
+def download_xlsx() -> Response:
     return _download("xlsx")
 
 
