@@ -37,8 +37,7 @@ from .test_stats_presentation import PERIOD, signed_in, waiting
 SVG = "{http://www.w3.org/2000/svg}"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 LINK = re.compile(
-    r'<a href="([^"]+)" download>Download als (SVG|PNG)'
-    r'<span class="visually-hidden">: ([^<]+)</span></a>'
+    r'<a href="([^"]+)" download aria-label="Download als (SVG|PNG): ([^"]+)">Download als \2</a>'
 )
 
 
