@@ -1,6 +1,8 @@
 """Charts drawn once as geometry, rendered as SVG for the pages and as ReportLab graphics for the
 PDF, so both show the very same picture. No JavaScript: the page gets inline ``<svg>`` with a
-``<title>`` and ``<desc>``; the data table beneath each chart carries the exact numbers.
+``<title>`` and ``<desc>``; the data table beneath each chart carries the exact numbers. Every
+chart shown is also a download (``send_chart``): a standalone SVG file and a PNG image, drawn
+from the same geometry, so the file is the page's picture.
 
 Coordinates are in points with the origin top-left (as in SVG); the ReportLab renderer flips
 them. A hidden (suppressed) value is never drawn as zero: its slot gets a grey dashed band with
@@ -9,17 +11,24 @@ e.g. a median over nobody); ``HIDDEN`` is "there is a value, but it is not shown
 
 from __future__ import annotations
 
+import io
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
+from pathlib import Path
 from typing import Any
 
+import reportlab
+from flask import abort, send_file
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
+from PIL import Image, ImageDraw, ImageFont
 from reportlab.graphics.shapes import Drawing, PolyLine, Rect, String
 from reportlab.graphics.shapes import Line as RLLine
 from reportlab.lib import colors
+from werkzeug.wrappers import Response
 
 PALETTE = ("#00548a", "#c05600", "#2e7d32", "#6a1b9a", "#b00020")
 INK = "#1b1b1b"
@@ -27,6 +36,10 @@ GRID = "#c8c8c8"
 HIDDEN_FILL, HIDDEN_STROKE = "#ececec", "#6b6b6b"
 WIDTH, HEIGHT = 640.0, 260.0
 LEFT, RIGHT, TOP, BOTTOM = 52.0, 12.0, 28.0, 46.0
+SVG_NS = "http://www.w3.org/2000/svg"
+# The page's font (the body's in app/static/style.css), for the SVG file; the PNG has its own.
+FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+PNG_FONT = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
 
 
 class Hidden:
@@ -293,13 +306,42 @@ def scale_chart(
 def to_svg(chart: Chart, element_id: str) -> str:
     """Inline SVG with role="img", a title and a description (accessible name)."""
     title_id, desc_id = f"{element_id}-title", f"{element_id}-desc"
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" id="{escape(element_id)}" class="chart" '
-        f'viewBox="0 0 {chart.width:.0f} {chart.height:.0f}" role="img" '
-        f'aria-labelledby="{title_id} {desc_id}">',
-        f'<title id="{title_id}">{escape(chart.title)}</title>',
-        f'<desc id="{desc_id}">{escape(chart.description)}</desc>',
-    ]
+    return "".join(
+        [
+            f'<svg xmlns="{SVG_NS}" id="{escape(element_id)}" class="chart" '
+            f'viewBox="0 0 {chart.width:.0f} {chart.height:.0f}" role="img" '
+            f'aria-labelledby="{title_id} {desc_id}">',
+            f'<title id="{title_id}">{escape(chart.title)}</title>',
+            f'<desc id="{desc_id}">{escape(chart.description)}</desc>',
+            *_svg_shapes(chart),
+            "</svg>",
+        ]
+    )
+
+
+def to_svg_file(chart: Chart) -> bytes:
+    """The chart as a standalone SVG file, looking as it does on the page without the page's
+    style sheet: its font, white background and thin frame as attributes (no ``<style>``, so a
+    browser opening the file under the site's Content-Security-Policy shows it the same)."""
+    document = "".join(
+        [
+            '<?xml version="1.0" encoding="UTF-8"?>\n',
+            f'<svg xmlns="{SVG_NS}" version="1.1" width="{chart.width:.0f}" '
+            f'height="{chart.height:.0f}" viewBox="0 0 {chart.width:.0f} {chart.height:.0f}" '
+            f'role="img" aria-labelledby="chart-title chart-desc" font-family="{FONT_FAMILY}">',
+            f'<title id="chart-title">{escape(chart.title)}</title>',
+            f'<desc id="chart-desc">{escape(chart.description)}</desc>',
+            f'<rect class="chart-frame" x="0.5" y="0.5" width="{chart.width - 1:.0f}" '
+            f'height="{chart.height - 1:.0f}" fill="#ffffff" stroke="{GRID}" stroke-width="1"/>',
+            *_svg_shapes(chart),
+            "</svg>\n",
+        ]
+    )
+    return document.encode()
+
+
+def _svg_shapes(chart: Chart) -> list[str]:
+    parts = []
     for s in chart.shapes:
         p = s.points
         if s.kind == "rect":
@@ -329,8 +371,83 @@ def to_svg(chart: Chart, element_id: str) -> str:
                 f'<text x="{p[0]:.1f}" y="{p[1]:.1f}" font-size="{s.size}" fill="{s.color}" '
                 f'text-anchor="{s.anchor}">{escape(s.text)}</text>'
             )
-    parts.append("</svg>")
-    return "".join(parts)
+    return parts
+
+
+def to_png(chart: Chart, scale: float = 2.0) -> bytes:
+    """The chart as a PNG image, ``scale`` pixels per point (2: sharp on a high-density screen
+    and in print, stated as 144 dpi), drawn with Pillow from the same shapes: white background
+    and frame as on the page, text in Bitstream Vera Sans, the font shipped with ReportLab, so
+    no system font is needed. Drawn at twice the size and scaled down, for smooth edges."""
+    big = scale * 2
+    image = Image.new("RGB", (round(chart.width * big), round(chart.height * big)), "#ffffff")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, image.width - 1, image.height - 1), outline=GRID, width=round(big))
+    fonts: dict[float, ImageFont.FreeTypeFont] = {}
+    for s in chart.shapes:
+        p = [value * big for value in s.points]
+        if s.kind == "rect":
+            draw.rectangle((p[0], p[1], p[0] + p[2], p[1] + p[3]), fill=s.color)
+        elif s.kind == "hidden":
+            draw.rectangle((p[0], p[1], p[0] + p[2], p[1] + p[3]), fill=HIDDEN_FILL)
+            corners = [(p[0], p[1]), (p[0] + p[2], p[1]), (p[0] + p[2], p[1] + p[3])]
+            corners += [(p[0], p[1] + p[3]), (p[0], p[1])]
+            for start, end in itertools.pairwise(corners):
+                _dashed(draw, start, end, (4 * big, 3 * big), HIDDEN_STROKE, round(big))
+        elif s.kind in ("line", "polyline"):
+            width = max(1, round(s.width * big))
+            draw.line(p, fill=s.color, width=width, joint="curve")
+        else:
+            if s.size not in fonts:
+                fonts[s.size] = ImageFont.truetype(str(PNG_FONT), round(s.size * big))
+            anchor = {"start": "ls", "middle": "ms", "end": "rs"}[s.anchor]
+            draw.text((p[0], p[1]), s.text, fill=s.color, font=fonts[s.size], anchor=anchor)
+    size = (round(chart.width * scale), round(chart.height * scale))
+    out = io.BytesIO()
+    dpi = round(72 * scale)
+    image.resize(size, Image.Resampling.LANCZOS).save(out, "PNG", dpi=(dpi, dpi))
+    return out.getvalue()
+
+
+def _dashed(
+    draw: ImageDraw.ImageDraw,
+    start: tuple[float, float],
+    end: tuple[float, float],
+    dash: tuple[float, float],
+    colour: str,
+    width: int,
+) -> None:
+    """A dashed straight line (dash length, gap), as SVG's ``stroke-dasharray``."""
+    length = math.dist(start, end)
+    at = 0.0
+    while at < length:
+        stop = min(at + dash[0], length)
+        a, b = at / length, stop / length
+        draw.line(
+            (
+                start[0] + (end[0] - start[0]) * a,
+                start[1] + (end[1] - start[1]) * a,
+                start[0] + (end[0] - start[0]) * b,
+                start[1] + (end[1] - start[1]) * b,
+            ),
+            fill=colour,
+            width=width,
+        )
+        at = stop + dash[1]
+
+
+def send_chart(chart: Chart, fmt: str, stem: str) -> Response:
+    """The chart as a file download, ``fmt`` "svg" or "png" (any other: 404), named
+    ``stem.fmt``. Not cached: app/security.py sends Cache-Control: no-store with every response."""
+    if fmt == "svg":
+        data, mimetype = to_svg_file(chart), "image/svg+xml"
+    elif fmt == "png":
+        data, mimetype = to_png(chart), "image/png"
+    else:
+        abort(404)
+    return send_file(
+        io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=f"{stem}.{fmt}"
+    )
 
 
 def to_drawing(chart: Chart, scale: float = 0.75) -> Drawing:

@@ -627,10 +627,27 @@ def send_personal_pdf(
     object_id: int,
     resident_id: int,
 ) -> Response:
-    """A document about a resident as a download, written in the audit log as what it is: one
-    entry *geëxporteerd* naming who took which document away (besides the read entries of what
+    """A document about a resident as a download, audited (``audited_download``)."""
+    return audited_download(
+        send_pdf(document, download_name),
+        download_name,
+        object_type=object_type,
+        object_id=object_id,
+        resident_id=resident_id,
+    )
+
+
+def audited_download(
+    response: Response,
+    download_name: str,
+    *,
+    object_type: str,
+    object_id: int,
+    resident_id: int,
+) -> Response:
+    """A file about a resident (a document, a chart), written in the audit log as what it is:
+    one entry *geëxporteerd* naming who took which file away (besides the read entries of what
     the request loaded), committed before the file leaves."""
-    response = send_pdf(document, download_name)
     audit.record_export(
         db.session, object_type, download_name, object_id=object_id, resident_id=resident_id
     )

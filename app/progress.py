@@ -5,21 +5,25 @@ One data function (``workflows.evaluations.score_history``) feeds every place th
 the trajectory pages of the provider and the gids render the chart as inline SVG
 (``app.charts.to_svg``: a title and a description, the table beneath as the text alternative),
 the *Evaluatieverslag* PDF draws the same geometry with ReportLab (``app.charts.to_drawing``)
-followed by the same table."""
+followed by the same table. Each chart is also a download (SVG, PNG: ``send_progress_chart``),
+personal data, so audited like the PDFs."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import abort
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
 from models import Evaluation, EvaluationKind, Trajectory
 from workflows.evaluations import EVALUATION_KIND_LABELS, ScoreHistory, score_history
 
 from .care_labels import GAS_LEVELS, ZRM_DOMAIN_LABELS
-from .charts import Chart, scale_chart, to_svg
+from .charts import Chart, scale_chart, send_chart, to_svg
 from .filters import fmt_date
+from .pdf import audited_download
 
 GAS_SCALE = [(float(value), sign) for value, sign, _meaning in GAS_LEVELS]
 ZRM_SCALE = [(float(value), str(value)) for value in range(1, 6)]
@@ -56,6 +60,23 @@ def progress_figures(
     """The progress charts of the trajectory (none before the first submitted evaluation or
     ZRM at the start); ``until`` limits them to the evaluations up to that one."""
     return figures_of(score_history(trajectory, until))
+
+
+def send_progress_chart(trajectory: Trajectory, key: str, fmt: str) -> Response:
+    """The trajectory page's progress chart ``key`` ("gas", "zrm"; one it does not show: 404) as
+    an SVG file or a PNG image. The caller has loaded the trajectory with the page's own
+    need-to-know check."""
+    figure = next((f for f in progress_figures(trajectory) if f.key == key), None)
+    if figure is None:
+        abort(404)
+    stem = f"trajectwijzer-voortgang-{trajectory.id}-{key}"
+    return audited_download(
+        send_chart(figure.chart, fmt, stem),
+        f"{stem}.{fmt}",
+        object_type="traject",
+        object_id=trajectory.id,
+        resident_id=trajectory.resident_id,
+    )
 
 
 def figures_of(history: ScoreHistory) -> list[ProgressFigure]:

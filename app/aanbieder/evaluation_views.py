@@ -50,6 +50,7 @@ from ..gids.evaluation_views import extra_evaluation_page
 from ..inbox import dismiss, render_inbox
 from ..loaders import closing_choices, profile_choices, provider_trajectory, running_care
 from ..locking import with_trajectory
+from ..progress import send_progress_chart
 from . import bp
 from .evaluation_forms import (
     ClaimForm,
@@ -214,6 +215,12 @@ def evaluation(evaluation_id: int) -> str | Response:
         main=_is_main(trajectory),
         overdue=is_overdue(evaluation, clock.today()),
     )
+
+
+@bp.get("/trajecten/<int:trajectory_id>/voortgang-<key>.<fmt>")
+def progress_chart(trajectory_id: int, key: str, fmt: str) -> Response:
+    """A progress chart of the trajectory page as a file, for the organisations named on it."""
+    return send_progress_chart(provider_trajectory(trajectory_id), key, fmt)
 
 
 @bp.route("/trajecten/<int:trajectory_id>/extra-evaluatie", methods=["GET", "POST"])

@@ -48,6 +48,7 @@ from ..formtools import run_step
 from ..inbox import dismiss, render_inbox
 from ..loaders import own_trajectory, profile_choices, refusal_choices, running_care
 from ..locking import with_trajectory
+from ..progress import send_progress_chart
 from . import bp
 from .evaluation_forms import (
     ClaimDecisionForm,
@@ -142,6 +143,12 @@ def evaluation(evaluation_id: int) -> str | Response:
         mine=trajectory.gids_id == me().id,
         overdue=is_overdue(evaluation, clock.today()),
     )
+
+
+@bp.get("/trajecten/<int:trajectory_id>/voortgang-<key>.<fmt>")
+def progress_chart(trajectory_id: int, key: str, fmt: str) -> Response:
+    """A progress chart of the trajectory page as a file; whoever may see the page may take it."""
+    return send_progress_chart(_load(trajectory_id), key, fmt)
 
 
 @bp.route("/trajecten/<int:trajectory_id>/evaluatie-instellingen", methods=["GET", "POST"])

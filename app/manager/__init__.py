@@ -7,7 +7,16 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -18,7 +27,7 @@ from workflows.errors import DomainError
 
 from .. import clock
 from ..auth.access import me
-from ..charts import to_svg
+from ..charts import send_chart, to_svg
 from ..council import (
     CouncilReport,
     about_lines,
@@ -92,23 +101,45 @@ def index() -> tuple[str, int]:
         tables=tables_for(name, report),
         warnings=finance_warnings(report) if name == "finance" else [],
         charts=[
-            (chart.title, to_svg(chart, f"grafiek-{i}"))
-            for i, chart in enumerate(charts_for(name, report), start=1)
+            (number, chart.title, to_svg(chart, f"grafiek-{number}"))
+            for number, chart in enumerate(charts_for(name, report), start=1)
         ],
     )
     return render_template("manager/index.html", **context), 200
 
 
-def _download(kind: str) -> Response | tuple[str, int]:
+def _stem(name: str, header: dict[str, Any]) -> str:
+    """The start of a download's file name: the figure and its period."""
+    return f"trajectwijzer-{name}-{header['from']}-{header['to']}"
+
+
+def _published_figure() -> tuple[str, Any]:
+    """The figure the request names and its published report for the request's parameters, as
+    the page computes them; bad parameters end the request: 400 with the page's Dutch message."""
     name = _figure_name()
     try:
         query = query_from(request.args)
     except DomainError as error:
-        return render_error(400, " ".join(m for _f, m in problem_messages(error)))
-    report = published(name, query)
+        abort(make_response(render_error(400, " ".join(m for _f, m in problem_messages(error)))))
+    return name, published(name, query)
+
+
+@bp.get("/grafiek-<int:number>.<fmt>")
+def chart_file(number: int, fmt: str) -> Response:
+    """Chart ``number`` (from 1) of the figure as the page draws it, from the same parameters
+    and the same published figures, as an SVG file or a PNG image."""
+    name, report = _published_figure()
+    charts = charts_for(name, report)
+    if not 1 <= number <= len(charts):
+        abort(404)
+    return send_chart(charts[number - 1], fmt, f"{_stem(name, report.header)}-grafiek-{number}")
+
+
+def _download(kind: str) -> Response:
+    name, report = _published_figure()
     title = f"Trajectwijzer — {figure_titles()[name]}"
     tables = tables_for(name, report)
-    stem = f"trajectwijzer-{name}-{report.header['from']}-{report.header['to']}"
+    stem = _stem(name, report.header)
     if kind == "csv":
         data, mimetype = csv_bytes(title, report.header, tables), "text/csv"
     else:
@@ -121,12 +152,12 @@ def _download(kind: str) -> Response | tuple[str, int]:
 
 
 @bp.get("/cijfers.csv")
-def download_csv() -> Response | tuple[str, int]:
+def download_csv() -> Response:
     return _download("csv")
 
 
 @bp.get("/cijfers.xlsx")
-def download_xlsx() -> Response | tuple[str, int]:
+def download_xlsx() -> Response:
     return _download("xlsx")
 
 

@@ -25,6 +25,12 @@ from models import (
     User,
 )
 from workflows import trajectories as wf
+from workflows.evaluations import (
+    EvaluationInput,
+    ScoreInput,
+    open_extra_evaluation,
+    submit_evaluation,
+)
 
 from ..factories import TODAY, World, make_trajectory, make_user, trajectory_input
 
@@ -58,6 +64,34 @@ def closed(session: Session, world: World, *, result_achieved: bool = True) -> T
     )
     session.flush()
     return t
+
+
+def evaluated(
+    session: Session, world: World, scores: list[int], *, zrm: dict[int, int] | None = None
+) -> Trajectory:
+    """An active trajectory of provider A with one submitted extra evaluation per GAS score in
+    ``scores`` (each result that score), held on 3, 4, … November; ``zrm``: the ZRM with each."""
+    trajectory = active(session, world)
+    if zrm:
+        trajectory.uses_zrm = True
+    for number, score in enumerate(scores):
+        evaluation = open_extra_evaluation(
+            session, trajectory, world.aanbieder_a, "Behoefte veranderd", NOW, NOW
+        )
+        data = EvaluationInput(
+            held_on=date(2026, 11, 3 + number),
+            with_inwoner=True,
+            with_gids=True,
+            with_aanbieder=True,
+            with_netwerk=False,
+            summary="Het gaat goed.",
+            need_changed=False,
+            scores=[ScoreInput(r.id, score) for r in trajectory.results],
+            zrm=zrm,
+        )
+        submit_evaluation(session, evaluation, world.aanbieder_a, data, NOW)
+    session.flush()
+    return trajectory
 
 
 def planned_evaluation(trajectory: Trajectory) -> Evaluation:

@@ -151,8 +151,18 @@ def url_rules(app) -> list[Rule]:
     return rules
 
 
+# Routes that need an evaluated trajectory (the scene's active one), not the bare proposed one.
+EVALUATED = {"gids.progress_chart", "aanbieder.progress_chart"}
+
+
 def route_url(app, rule: Rule, ids: dict[str, int], default: int = UNKNOWN) -> str:
     values: dict[str, object] = {}
+    if (
+        rule.endpoint in EVALUATED
+        and ids.get("trajectory_id", UNKNOWN) != UNKNOWN
+        and "active_trajectory_id" in ids
+    ):
+        ids = {**ids, "trajectory_id": ids["active_trajectory_id"]}
     for name in rule.arguments:
         if name in int_arguments(rule):
             values[name] = ids.get(name, default)
@@ -160,6 +170,10 @@ def route_url(app, rule: Rule, ids: dict[str, int], default: int = UNKNOWN) -> s
             values[name] = "style.css"
         elif name == "kind":
             values[name] = "aanbieder"
+        elif name == "fmt":
+            values[name] = "svg"
+        elif name == "key":
+            values[name] = "gas"
         else:
             values[name] = "nl"
     with app.test_request_context():
@@ -199,6 +213,8 @@ def scene_ids(world, scene) -> dict[str, int]:
         "household_id": world.adult.household_id,
         "request_id": scene["request"].id,
         "trajectory_id": scene["proposed"].id,
+        "active_trajectory_id": scene["active"].id,
+        "number": 1,
         "evaluation_id": scene["evaluation"].id,
         "scaling_request_id": scene["scaling"].id,
         "report_id": scene["report"].id,

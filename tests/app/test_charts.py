@@ -3,14 +3,30 @@ drawn as a marked band with its own title and a legend entry — never as a zero
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import reportlab
 from flask import Flask
 from flask_babel import force_locale
+from lxml import etree
+from PIL import Image
 
-from app.charts import GRID, HIDDEN, bar_chart, line_chart, nice_ticks, to_drawing, to_svg
+from app.charts import (
+    GRID,
+    HIDDEN,
+    PNG_FONT,
+    bar_chart,
+    line_chart,
+    nice_ticks,
+    to_drawing,
+    to_png,
+    to_svg,
+    to_svg_file,
+)
 
 
 @pytest.fixture
@@ -116,3 +132,38 @@ def test_the_pdf_drawing_has_the_hidden_band_too(request_context: None) -> None:
     drawing = to_drawing(chart)
     dashed = [c for c in drawing.contents if getattr(c, "strokeDashArray", None)]
     assert len(dashed) == 2  # the band and the legend swatch
+
+
+# --- the chart as a file ------------------------------------------------------------------
+
+
+def test_the_svg_file_is_the_inline_chart_standing_alone(request_context: None) -> None:
+    chart = bar_chart("Instroom & uitstroom", "Staven.", ["a", "b"], [("n", [3, HIDDEN])])
+    data = to_svg_file(chart)
+    assert data.startswith(
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg"'
+    )
+    root, inline = etree.fromstring(data), etree.fromstring(to_svg(chart, "g").encode())
+    assert root.findtext("{http://www.w3.org/2000/svg}title") == "Instroom & uitstroom"
+    # the page's look without its style sheet: font, white background and frame as attributes
+    assert "sans-serif" in root.get("font-family")
+    frame = root[2]
+    assert (frame.get("class"), frame.get("fill"), frame.get("stroke")) == (
+        "chart-frame",
+        "#ffffff",
+        GRID,
+    )
+    assert [etree.tostring(e) for e in root[3:]] == [etree.tostring(e) for e in inline[2:]]
+    assert b"<style" not in data  # nothing the site's Content-Security-Policy would block
+
+
+def test_the_png_is_sharp_and_needs_no_system_font(request_context: None) -> None:
+    assert PNG_FONT.is_file()
+    assert PNG_FONT.is_relative_to(Path(reportlab.__file__).parent)  # installed by pip
+    chart = line_chart("t", "d", ["2021-01", "2021-02"], [("Eindstand", [5, 7])])
+    image = Image.open(io.BytesIO(to_png(chart)))
+    assert image.format == "PNG" and image.size == (1280, 520)  # two pixels a point
+    assert image.info["dpi"] == pytest.approx((144, 144), abs=0.1)
+    # the legend's text is drawn: dark pixels right of its swatch (x 66 pt, y 244–254 pt)
+    legend = image.convert("L").crop((132, 486, 300, 512))
+    assert legend.getextrema()[0] < 100

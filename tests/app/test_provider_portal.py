@@ -33,7 +33,7 @@ from workflows.claims import decide_claim, resubmit_claim, submit_claim
 from workflows.errors import DomainError
 
 from ..factories import TODAY, make_trajectory
-from .care import NOW, active, closed, snapshot
+from .care import NOW, active, closed, evaluated, snapshot
 from .helpers import csrf_token, field_error, login_as
 from .test_pdf import pdf_text
 
@@ -489,37 +489,6 @@ def test_a_zrm_at_the_start_needs_a_trajectory_that_uses_the_zrm(session, world)
 # --- progress charts ---------------------------------------------------------------------------
 
 
-def _evaluated(session, world, scores: list[int], *, zrm: dict[int, int] | None = None):
-    from workflows.evaluations import (
-        EvaluationInput,
-        ScoreInput,
-        open_extra_evaluation,
-        submit_evaluation,
-    )
-
-    trajectory = active(session, world)
-    if zrm:
-        trajectory.uses_zrm = True
-    for number, score in enumerate(scores):
-        evaluation = open_extra_evaluation(
-            session, trajectory, world.aanbieder_a, "Behoefte veranderd", NOW, NOW
-        )
-        data = EvaluationInput(
-            held_on=date(2026, 11, 3 + number),
-            with_inwoner=True,
-            with_gids=True,
-            with_aanbieder=True,
-            with_netwerk=False,
-            summary="Het gaat goed.",
-            need_changed=False,
-            scores=[ScoreInput(r.id, score) for r in trajectory.results],
-            zrm=zrm,
-        )
-        submit_evaluation(session, evaluation, world.aanbieder_a, data, NOW)
-    session.flush()
-    return trajectory
-
-
 def _svgs(body: str) -> list[str]:
     import re
 
@@ -530,7 +499,7 @@ def _svgs(body: str) -> list[str]:
 def test_the_trajectory_page_shows_the_gas_progress_as_accessible_svg(client, world, session, who):
     from xml.etree import ElementTree
 
-    trajectory = _evaluated(session, world, [-1, 1], zrm={d: 2 for d in range(1, 14)})
+    trajectory = evaluated(session, world, [-1, 1], zrm={d: 2 for d in range(1, 14)})
     login_as(client, getattr(world, who))
     side = "aanbieder" if who == "aanbieder_a" else "gids"
     body = client.get(f"/{side}/trajecten/{trajectory.id}").get_data(as_text=True)
@@ -559,7 +528,7 @@ def test_no_progress_chart_before_the_first_evaluation(client, world, session):
 
 
 def test_the_evaluation_report_shows_the_progress_up_to_that_evaluation(client, world, session):
-    trajectory = _evaluated(session, world, [-2, 0, 2])
+    trajectory = evaluated(session, world, [-2, 0, 2])
     held = sorted(
         (e for e in trajectory.evaluations if e.held_on is not None), key=lambda e: e.held_on
     )

@@ -1,10 +1,12 @@
-"""A manager opens the statistics, narrows them with a filter and downloads the CSV."""
+"""A manager opens the statistics, narrows them with a filter and downloads the CSV and a chart
+as SVG (the link is named after its chart)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from playwright.sync_api import Page, expect
 
 from ..factories import World
@@ -47,3 +49,17 @@ def test_a_manager_filters_the_dashboard_and_downloads_the_csv(
     text = content.decode("utf-8-sig")
     assert "Eenheid;cliënt" in text and "Domein;Jeugd" in text
     assert f"{figures};{begin};{inflow};{outflow};{end}" in text
+
+    # the chart as a file: the link under it, named after the chart, gives the same chart
+    link = page.get_by_role("link", name="Download als SVG: Instroom en uitstroom per maand")
+    expect(link).to_have_count(1)
+    link.focus()  # reachable by keyboard: a plain link
+    with page.expect_download() as info:
+        page.keyboard.press("Enter")
+    chart = info.value
+    assert chart.suggested_filename.startswith("trajectwijzer-flows-")
+    assert chart.suggested_filename.endswith("-grafiek-1.svg")
+    root = etree.fromstring(Path(chart.path()).read_bytes())
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert root.findtext("{http://www.w3.org/2000/svg}title") == "Instroom en uitstroom per maand"
+    expect(page.get_by_role("link", name="Download als PNG: Eindstand per maand")).to_have_count(1)
