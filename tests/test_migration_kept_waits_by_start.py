@@ -80,7 +80,9 @@ def test_the_kept_waits_by_start_and_the_prices_are_filled_as_a_rebuild_derives_
     assert cells[("", "", STARTED_WAIT_START, MARCH, 60)] == 1
     assert len([c for c in cells if c[:2] == ("", "") and c[2] == STARTED_WAIT_DECISION]) == 1
     # the prices in cents of the closed trajectories, per outcome
-    prices = {(row[0], row[4]): row[-1] for row in results if row[0] in ("", "provider")}
-    assert ("", "achieved_on_time") not in prices  # nothing ended on time (planned 30 June)
-    assert prices[("", "achieved_late")] == 123456 + 7
-    assert prices[("", "not_achieved")] == 9999
+    prices = {(row[0], row[4], row[5]): row[-1] for row in results if row[0] == ""}
+    assert prices == {  # nothing ended on time (planned 30 June); c3 is not closed
+        ("", "achieved_late", "a"): 123456,
+        ("", "achieved_late", "b"): 7,
+        ("", "not_achieved", "c"): 9999,
+    }
