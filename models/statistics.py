@@ -150,16 +150,6 @@ class StatsTrajectory(Base):
         Index("ix_stats_trajectories_domain_start", "domain", "start_month", *COVERED),
         Index("ix_stats_trajectories_domain_end", "domain", "end_month", *COVERED),
         Index("ix_stats_trajectories_client", "client_key", "domain"),
-        # Covering: the price per achieved result of the trajectories closed in a period.
-        Index(
-            "ix_stats_trajectories_domain_achieved",
-            "domain",
-            "result_achieved",
-            "end_month",
-            "provider_agb",
-            "price",
-            "record_key",
-        ),
         # Covering: the waits from decision to start of the trajectories decided in a period.
         Index(
             "ix_stats_trajectories_domain_decision",
@@ -446,10 +436,14 @@ class StatsDurationCount(Base):
       (a cohort censors them at the cut-off date, so their start date is what counts);
     * ``ended_s``, ``closed_s``: as ``ended`` and ``closed``, in spans of durations
       (``days`` is the span's first: a multiple of ``workflows.stats.kept.SPAN``), so a figure
-      reads a span's single durations only where a median lies.
+      reads a span's single durations only where a median lies;
+    * ``w_start``, ``w_decide``: ended waits, ``days`` long, by ``month`` of their first day
+      (decision → start of care of the feed's rows; request → decision of ``stats_requests``);
+    * ``s_start``, ``s_decide``: the feed's started rows by ``month`` of start of care, ``days``
+      the wait from decision to start, and from request to decision (rows with both dates).
 
     ``n``, ``key_sum`` (the sum of their record keys) and ``days_sum`` (the sum of their
-    durations; 0 for open care) change by signed deltas."""
+    durations or waits; 0 for open care) change by signed deltas."""
 
     __tablename__ = "stats_duration_counts"
     __table_args__ = (
@@ -491,7 +485,8 @@ class StatsResultCount(Base):
       decision extensions (``extensions``) and the extensions' key sum (each extension carries
       its trajectory's record key);
     * ``achieved_on_time``, ``achieved_late``, ``not_achieved``: trajectories closed in
-      ``month`` with that outcome, per closure ``category`` (``""`` when empty).
+      ``month`` with that outcome, per closure ``category`` (``""`` when empty), with the sum of
+      their prices in whole cents (``cents``; 0 for the other kinds).
     """
 
     __tablename__ = "stats_result_counts"
@@ -507,6 +502,7 @@ class StatsResultCount(Base):
     key_sum: Mapped[int] = mapped_column(BigInteger, default=0)
     extensions: Mapped[int] = mapped_column(Integer, default=0)
     extensions_key: Mapped[int] = mapped_column(BigInteger, default=0)
+    cents: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class StatsRepeatCount(Base):

@@ -1,13 +1,16 @@
-"""The kept ended waits (``stats_duration_counts`` kinds ``w_start`` and ``w_decide``) and the
-providers' events (``stats_provider_events``): kept by the flush hook as a rebuild derives them,
-and the waits with the still-waiting censored read from them equal to a direct computation over
-the rows for random data and every filter set."""
+"""The kept ended waits (``stats_duration_counts`` kinds ``w_start`` and ``w_decide``, and by
+month of start ``s_start`` and ``s_decide``), the prices of the closed trajectories
+(``stats_result_counts.cents``) and the providers' events (``stats_provider_events``): kept by
+the flush hook as a rebuild derives them; the waits with the still-waiting censored, the waiting
+times by month and the scorecard's price per achieved result read from them equal to a direct
+computation over the rows for random data and every filter set."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import replace
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -15,9 +18,11 @@ from sqlalchemy.orm import Session
 
 from models import (
     AanmeldingOutcome,
+    ClosureCategory,
     Domain,
     Intensity,
     StatsProviderEvent,
+    StatsTrajectory,
     TrajectoryState,
     Wijk,
 )
@@ -100,10 +105,18 @@ def random_rows(seed: int) -> list[object]:
         start: date | None = decided + timedelta(days=rng.choice((0, 7, 30, 60, 120)))
         if rng.random() < 0.2:
             start = None
+        end = None
+        if start is not None and rng.random() < 0.6:
+            end = start + timedelta(days=rng.randrange(400))
         rows.append(
-            fact(f"t{n}", start, None, domain=domain, wijk=wijk, age_band=age,
+            fact(f"t{n}", start, end, domain=domain, wijk=wijk, age_band=age,
                  decision_date=decided, provider_agb=rng.choice(PROVIDERS),
-                 intensity=rng.choice(("laag", "zwaar")))
+                 intensity=rng.choice(("laag", "zwaar")),
+                 request_date=asked if rng.random() < 0.8 else None,  # else imported
+                 planned_end=(start or decided) + timedelta(days=200),
+                 result_achieved=None if end is None else rng.random() < 0.6,
+                 closure_category=None if end is None else rng.choice("abcd"),
+                 price=f"{rng.randrange(100_000)}.{rng.randrange(100):02d}")
         )  # fmt: skip
     return rows
 
@@ -163,3 +176,75 @@ def test_the_censored_waits_equal_a_direct_computation(session: Session, seed: i
                     expected = direct(rows, stage, filters, domain, q.period_first_day,
                                       q.period_last_day)  # fmt: skip
                     assert found == expected, (filters, domain, start, stage)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_kept_waiting_times_by_month_equal_the_scanned_ones(
+    session: Session, seed: int
+) -> None:
+    load(session, *random_rows(seed))  # type: ignore[arg-type]
+    for filters in FILTERS:
+        for domain in ("jeugd", None):
+            for start, end in (("2020-07", "2021-12"), ("2021-03", "2021-08")):
+                q = query(start, end, domain=domain, **filters)
+                kept_times = figures.waiting_times(session, q)
+                scanned = figures.waiting_times_from_feed(session, q)
+                assert kept_times == scanned, (filters, domain, start)
+                assert [
+                    (m.request_to_decision.key, m.decision_to_start.key) for m in kept_times.months
+                ] == [(m.request_to_decision.key, m.decision_to_start.key) for m in scanned.months]
+                assert any(m.request_to_decision.n for m in kept_times.months)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_scorecards_price_per_achieved_result_equals_a_direct_sum(
+    session: Session, seed: int
+) -> None:
+    rows = [row for row in random_rows(seed) if isinstance(row, StatsTrajectory)]
+    load(session, *rows)
+    for domain in ("jeugd", None):
+        q = query("2020-07", "2021-12", domain=domain)
+        card = figures.scorecard(session, q, PROVIDERS)
+        for column in [*card.providers, card.municipality]:
+            achieved = [
+                row
+                for row in rows
+                if row.result_achieved
+                and row.care_end is not None
+                and q.period_first_day <= row.care_end <= q.period_last_day
+                and (domain is None or str(row.domain) == domain)
+                and column.agb in ("", row.provider_agb)
+            ]
+            assert column.achieved == len(achieved)
+            assert column.achieved_price == sum((row.price for row in achieved), Decimal("0.00"))
+            assert column.keys["achieved"] == sum(row.record_key for row in achieved)
+        assert card.municipality.achieved > 0
+
+
+def test_the_waits_by_month_of_start_and_the_prices_follow_the_workflow_as_a_rebuild_gives_them(
+    session: Session, world: World
+) -> None:
+    aanmelding = register_aanmelding(
+        session, world.adult, world.gids, request_date=TODAY - timedelta(days=20),
+        domain=Domain.WMO, question="Hulp bij het huishouden", today=TODAY,
+    )  # fmt: skip
+    started = make_trajectory(session, world, S.ACTIEF, request_id=aanmelding.id)
+    make_trajectory(session, world, S.AFGESLOTEN)  # achieved, with a price
+    session.flush()
+    snapshot = feed.feed_snapshot(session.connection())
+    kinds = {row[4] for row in snapshot["stats_duration_counts"]}
+    assert {kept.STARTED_WAIT_START, kept.STARTED_WAIT_DECISION} <= kinds
+    assert any(row[4] == "achieved_on_time" and row[-1] > 0 for row in snapshot[
+        "stats_result_counts"])  # fmt: skip
+    feed.rebuild(session)
+    assert feed.feed_snapshot(session.connection()) == snapshot
+    # the request's date moves and the care ends: the cells follow
+    aanmelding.request_date = TODAY - timedelta(days=25)
+    wf.close(
+        session, started, world.gids, care_end=TODAY, closure_category=ClosureCategory.B,
+        end_reason_code="19", result_achieved=True, today=TODAY,
+    )  # fmt: skip
+    session.flush()
+    snapshot = feed.feed_snapshot(session.connection())
+    feed.rebuild(session)
+    assert feed.feed_snapshot(session.connection()) == snapshot

@@ -911,6 +911,16 @@ class Wait:
             return cls(0, None, None)
         return cls(len(days), statistics.fmean(days), float(statistics.median(days)), key)
 
+    @classmethod
+    def of_groups(cls, groups: Sequence[EndedGroup]) -> Wait:
+        """``of`` the waits that ``groups`` (days, count, key sum, days sum) count."""
+        n = sum(count for _days, count, _key, _sum in groups)
+        if not n:
+            return cls(0, None, None)
+        total = sum(days_sum for _days, _count, _key, days_sum in groups)
+        key = sum(key_sum for _days, _count, key_sum, _sum in groups)
+        return cls(n, total / n, _grouped_median(groups, n), key)
+
 
 @dataclass(frozen=True)
 class WaitMonth:
@@ -925,7 +935,57 @@ class WaitingTimes:
 
 
 def waiting_times(session: Session, query: StatsQuery) -> WaitingTimes:
-    """Days from request to decision and from decision to start, by month of start."""
+    """Days from request to decision and from decision to start, by month of start. A query
+    whose filters a kept set holds (``kept.kept_filters``) reads the kept waits by month of
+    start (``kept.STARTED_WAIT_DECISION``, ``kept.STARTED_WAIT_START``); any other reads the
+    feed's rows started in the period (``waiting_times_from_feed``)."""
+    filter_set = kept.kept_filters(query.narrowing, query.filters)
+    if filter_set is None:
+        return waiting_times_from_feed(session, query)
+    D = StatsDurationCount
+    name, value_1, value_2 = filter_set
+    # One branch per domain and kind: each a range of the covering index.
+    branches = union_all(
+        *(
+            select(D.kind, D.month, D.days, D.n, D.key_sum, D.days_sum).where(
+                D.filter_set == name,
+                D.value_1 == value_1,
+                D.value_2 == value_2,
+                D.domain == domain,
+                D.kind == kind,
+                D.month.between(query.start, query.last),
+            )
+            for domain in ([query.domain] if query.domain is not None else list(Domain))
+            for kind in (kept.STARTED_WAIT_DECISION, kept.STARTED_WAIT_START)
+        )
+    ).subquery()
+    groups: dict[tuple[str, int], list[EndedGroup]] = defaultdict(list)
+    for kind, month, days, n, key_sum, days_sum in session.execute(
+        select(
+            branches.c.kind,
+            branches.c.month,
+            branches.c.days,
+            func.sum(branches.c.n),
+            func.sum(branches.c.key_sum),
+            func.sum(branches.c.days_sum),
+        ).group_by(branches.c.kind, branches.c.month, branches.c.days)
+    ):
+        groups[(kind, month)].append((int(days), int(n), int(key_sum), int(days_sum)))
+    return WaitingTimes(
+        months=[
+            WaitMonth(
+                m,
+                Wait.of_groups(groups[(kept.STARTED_WAIT_DECISION, m)]),
+                Wait.of_groups(groups[(kept.STARTED_WAIT_START, m)]),
+            )
+            for m in query.months
+        ]
+    )
+
+
+def waiting_times_from_feed(session: Session, query: StatsQuery) -> WaitingTimes:
+    """``waiting_times`` from the feed's rows started in the period: every query can be answered
+    so."""
     per_month: dict[int, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     keys: Counter[tuple[int, str]] = Counter()
     for start_month, request, decision, start, record_key in session.execute(
@@ -1399,8 +1459,8 @@ def scorecard(session: Session, query: StatsQuery, agb_codes: Sequence[str]) -> 
     Everything comes from kept counts or covering indexes: the closed trajectories per outcome
     and category from ``stats_result_counts`` (the provider set, and no filter for the
     municipality), the waits from ``stats_duration_counts`` (``kept.WAIT_START``), the returned
-    proposals and scaling requests from ``stats_provider_events``, the prices of the achieved
-    results from the feed's index on (domain, result, month of end, provider, price)."""
+    proposals and scaling requests from ``stats_provider_events``; the achieved results (the
+    closed ones but ``not_achieved``) with their prices from the same result cells (``cents``)."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     keys: dict[str, Counter[str]] = defaultdict(Counter)
     Rc = StatsResultCount
@@ -1415,6 +1475,7 @@ def scorecard(session: Session, query: StatsQuery, agb_codes: Sequence[str]) -> 
                 Rc.category,
                 Rc.n,
                 Rc.key_sum,
+                Rc.cents,
             ).where(
                 Rc.filter_set == ("provider" if agb else ""),
                 Rc.value_1 == agb,
@@ -1428,19 +1489,26 @@ def scorecard(session: Session, query: StatsQuery, agb_codes: Sequence[str]) -> 
             for kind in kept.OUTCOMES
         )
     ).subquery()
-    for provider, kind, category, n, key_sum in session.execute(
+    achieved: Counter[str] = Counter()
+    achieved_cents: Counter[str] = Counter()
+    achieved_keys: Counter[str] = Counter()
+    for provider, kind, category, n, key_sum, amount in session.execute(
         select(
             branches.c.agb,
             branches.c.kind,
             branches.c.category,
             func.sum(branches.c.n),
             func.sum(branches.c.key_sum),
+            func.sum(branches.c.cents),
         ).group_by(branches.c.agb, branches.c.kind, branches.c.category)
     ):
         n, key_sum = int(n), int(key_sum)
         names = ["closed"]
         if kind != "not_achieved":
             names.append(kind)
+            achieved[provider] += n
+            achieved_cents[provider] += int(amount)
+            achieved_keys[provider] += key_sum
         if category in ("b", "d"):
             names.append(f"category_{category}")
         for name in names:
@@ -1459,23 +1527,6 @@ def scorecard(session: Session, query: StatsQuery, agb_codes: Sequence[str]) -> 
         for who in (provider, MUNICIPALITY):
             counts[who][event_counts[kind]] += int(n)
             keys[who][event_counts[kind]] += int(key_sum or 0)
-    prices: dict[str, Decimal] = defaultdict(Decimal)
-    achieved: Counter[str] = Counter()
-    achieved_keys: Counter[str] = Counter()
-    for domain in domains:
-        for provider, n, price, key_sum in session.execute(
-            select(F.provider_agb, func.count(), func.sum(F.price), func.sum(F.record_key))
-            .where(
-                F.domain == domain,
-                F.result_achieved.is_(True),
-                F.end_month.between(query.start, query.last),
-            )
-            .group_by(F.provider_agb)
-        ):
-            for who in (provider, MUNICIPALITY):
-                achieved[who] += int(n)
-                prices[who] += Decimal(str(price or 0))
-                achieved_keys[who] += int(key_sum or 0)
     waits = _provider_waits(session, query, agb_codes)
     columns = []
     for agb in [*agb_codes, MUNICIPALITY]:
@@ -1484,7 +1535,7 @@ def scorecard(session: Session, query: StatsQuery, agb_codes: Sequence[str]) -> 
                 agb=agb,
                 counts={name: counts[agb][name] for name in SCORECARD_COUNTS},
                 achieved=achieved[agb],
-                achieved_price=prices[agb].quantize(Decimal("0.01")),
+                achieved_price=(Decimal(achieved_cents[agb]) / 100).quantize(Decimal("0.01")),
                 decision_to_start=waits.get(agb, WaitSurvival(0, 0, 0, None)),
                 keys={
                     **{name: keys[agb][name] for name in SCORECARD_COUNTS},

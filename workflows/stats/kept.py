@@ -93,6 +93,10 @@ STARTED = "started"
 # of its first day): from decision to start of care (feed rows, per ``FILTER_SETS``), and from
 # request to decision (``stats_requests`` rows, per ``REQUEST_SETS``).
 WAIT_START, WAIT_DECISION = "w_start", "w_decide"
+# The kinds of stats_duration_counts that hold the same waits of the feed's started rows by
+# their month of start (the waiting times by month, ``figures.waiting_times``): from decision to
+# start of care, and from request to decision (rows with a request date).
+STARTED_WAIT_START, STARTED_WAIT_DECISION = "s_start", "s_decide"
 # The kept sets of the requests' waits: the filters a request has (its columns have the names).
 REQUEST_SETS: tuple[tuple[str, ...], ...] = ((), ("wijk",), ("age_band",), ("wijk", "age_band"))
 
@@ -261,13 +265,14 @@ def _plain(value: Any) -> Any:
 @dataclass
 class KeptDeltas:
     """Signed changes to the three kept tables: per cell a list of sums in the table's column
-    order (``n``, ``key_sum``[, ``days_sum``][, ``extensions``, ``extensions_key``])."""
+    order (``n``, ``key_sum``[, ``days_sum``][, ``extensions``, ``extensions_key``,
+    ``cents``])."""
 
     durations: defaultdict[DurationCell, list[int]] = field(
         default_factory=lambda: defaultdict(lambda: [0, 0, 0])
     )
     results: defaultdict[ResultCell, list[int]] = field(
-        default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0])
+        default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0, 0])
     )
     repeats: defaultdict[RepeatCell, list[int]] = field(
         default_factory=lambda: defaultdict(lambda: [0, 0])
@@ -297,6 +302,8 @@ class KeptDeltas:
             state = outcome(row["result_achieved"], end, row["planned_end"])
         category = str(_plain(row["closure_category"]) or "")
         decided: date | None = row["decision_date"]
+        requested: date | None = row["request_date"]
+        price = cents(row["price"])
         for set_cell in set_values(row):
             kept = (*set_cell, domain)
             self._durations(kept, start, end, sign, key)
@@ -304,10 +311,16 @@ class KeptDeltas:
                 waited = (start - decided).days
                 cell = (*kept, WAIT_START, month_index(decided), waited)
                 self._duration(cell, sign, key, waited)
+                cell = (*kept, STARTED_WAIT_START, month_index(start), waited)
+                self._duration(cell, sign, key, waited)
+                if requested is not None:
+                    asked = (decided - requested).days
+                    cell = (*kept, STARTED_WAIT_DECISION, month_index(start), asked)
+                    self._duration(cell, sign, key, asked)
             self._result((*kept, STARTED, "", month_index(start)), sign, key, extensions)
             if end is not None and state is not None:
                 self._result((*kept, ENDED, "", month_index(end)), sign, key, extensions)
-                self._result((*kept, state, category, month_index(end)), sign, key, 0)
+                self._result((*kept, state, category, month_index(end)), sign, key, 0, price)
 
     def add_request(self, row: Mapping[Any, Any], sign: int) -> None:
         """A ``stats_requests`` row's wait for its decision, when it has one."""
@@ -474,12 +487,15 @@ class KeptDeltas:
         sums[1] += sign * key
         sums[2] += sign * days
 
-    def _result(self, cell: ResultCell, sign: int, key: int, extensions: int) -> None:
+    def _result(
+        self, cell: ResultCell, sign: int, key: int, extensions: int, price: int = 0
+    ) -> None:
         sums = self.results[cell]
         sums[0] += sign
         sums[1] += sign * key
         sums[2] += sign * extensions
         sums[3] += sign * extensions * key
+        sums[4] += sign * price
 
 
 def _key_columns(table: Table) -> list[str]:
@@ -665,6 +681,7 @@ def _rebuild_durations(connection: Connection) -> None:
     f = facts.c
     days = date_ordinal(f.care_end) - date_ordinal(f.care_start) + 1
     waited = date_ordinal(f.care_start) - date_ordinal(f.decision_date)
+    asked = date_ordinal(f.decision_date) - date_ordinal(f.request_date)
     for names in FILTER_SETS:
         columns, present = _set_columns(names)
         closed = f.care_end.is_not(None)
@@ -678,6 +695,13 @@ def _rebuild_durations(connection: Connection) -> None:
             )),
             (WAIT_START, _month_of(f.decision_date), waited, waited, and_(
                 f.care_start.is_not(None), f.decision_date.is_not(None)
+            )),
+            (STARTED_WAIT_START, f.start_month, waited, waited, and_(
+                f.care_start.is_not(None), f.decision_date.is_not(None)
+            )),
+            (STARTED_WAIT_DECISION, f.start_month, asked, asked, and_(
+                f.care_start.is_not(None), f.decision_date.is_not(None),
+                f.request_date.is_not(None),
             )),
         ):  # fmt: skip
             rows = (
@@ -730,6 +754,8 @@ def _rebuild_results(connection: Connection) -> None:
             (literal(ENDED), no_category, f.end_month, True),
             (state, closure, f.end_month, False),
         ):
+            # The closed trajectories' prices in cents (``cents``), rounded like it.
+            price = cast_(func.round(func.coalesce(f.price, 0) * 100), BigInteger)
             condition = month.is_not(None)
             rows = (
                 select(
@@ -743,6 +769,7 @@ def _rebuild_results(connection: Connection) -> None:
                     f.record_key,
                     (f.extensions if with_extensions else literal(0)).label("extensions"),
                     (weighted if with_extensions else literal(0)).label("weighted"),
+                    (literal(0) if with_extensions else price).label("cents"),
                 )
                 .where(condition, *present)
                 .subquery()
@@ -758,13 +785,21 @@ def _rebuild_results(connection: Connection) -> None:
             )
             connection.execute(
                 results_table.insert().from_select(
-                    [*(c.name for c in grouped), "n", "key_sum", "extensions", "extensions_key"],
+                    [
+                        *(c.name for c in grouped),
+                        "n",
+                        "key_sum",
+                        "extensions",
+                        "extensions_key",
+                        "cents",
+                    ],
                     select(
                         *grouped,
                         func.count(),
                         func.sum(rows.c.record_key),
                         func.sum(rows.c.extensions),
                         func.sum(rows.c.weighted),
+                        func.sum(rows.c.cents),
                     ).group_by(*grouped),
                 )
             )
