@@ -7,6 +7,7 @@ application keeps."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -95,10 +96,41 @@ def comment_field(domain: Domain, figure: str) -> str:
     return f"{domain.value}_{figure}"
 
 
-def comments(session: Session, year: int) -> dict[tuple[Domain, str], CouncilComment]:
-    """(domain, figure key) → the commentary of ``year``."""
-    rows = session.scalars(select(CouncilComment).where(CouncilComment.year == year))
-    return {(row.domain, row.figure): row for row in rows}
+def comments(
+    session: Session, year: int, for_update: bool = False
+) -> dict[tuple[Domain, str], CouncilComment]:
+    """(domain, figure key) → the commentary of ``year``; ``for_update`` locks the rows
+    (PostgreSQL), so two saves of the same year take turns and the second sees the first."""
+    statement = select(CouncilComment).where(CouncilComment.year == year)
+    if for_update:
+        statement = statement.with_for_update()
+    return {(row.domain, row.figure): row for row in session.scalars(statement)}
+
+
+def _changed_meanwhile(field: str, stored: str) -> Problem:
+    if not stored:
+        return Problem(
+            N_(
+                "Deze toelichting is verwijderd nadat u de pagina opende (door een andere "
+                "manager of in een ander venster). Sla opnieuw op om uw tekst te bewaren."
+            ),
+            field,
+        )
+    return Problem(
+        N_(
+            "Deze toelichting is gewijzigd nadat u de pagina opende (door een andere manager "
+            "of in een ander venster). Nu staat er: “%(text)s”. Neem over wat u wilt houden "
+            "en sla opnieuw op."
+        ),
+        field,
+        {"text": stored},
+    )
+
+
+def fingerprint(text: str | None) -> str:
+    """A short digest of a commentary as a form showed it (none shows as ""): the form sends
+    it back, so a save can tell whether somebody else changed the text in the meantime."""
+    return hashlib.sha256((text or "").encode()).hexdigest()[:16]
 
 
 def _label(year: int, domain: Domain, figure: str) -> str:
@@ -106,10 +138,20 @@ def _label(year: int, domain: Domain, figure: str) -> str:
 
 
 def save_comments(
-    session: Session, actor: User, year: int, texts: Mapping[tuple[Domain, str], str]
+    session: Session,
+    actor: User,
+    year: int,
+    texts: Mapping[tuple[Domain, str], str],
+    shown: Mapping[tuple[Domain, str], str],
 ) -> int:
     """Write the commentary of ``year`` as typed: new text is added, changed text replaced, an
-    emptied one removed, each change logged. Returns the number of changes."""
+    emptied one removed, each change logged. Returns the number of changes.
+
+    ``shown`` holds the ``fingerprint`` of each text as the form showed it. A text that was
+    changed by somebody else since (another manager, or another window) is not overwritten:
+    the save is refused with the other text in the message at its field, so nothing typed by
+    either is lost; saving again (the page then shows the current fingerprint) overwrites it.
+    The same text sent twice (a double submit) is no change and no conflict."""
     require_manager(actor)
     problems: list[Problem] = []
     if not EARLIEST_YEAR < year <= 2100:
@@ -136,7 +178,14 @@ def save_comments(
         cleaned[(domain, figure)] = text
     if problems:
         raise DomainError.from_problems(problems)
-    kept = comments(session, year)
+    kept = comments(session, year, for_update=True)
+    for (domain, figure), text in cleaned.items():
+        row = kept.get((domain, figure))
+        stored = row.text if row is not None else ""
+        if text != stored and shown.get((domain, figure)) != fingerprint(stored):
+            problems.append(_changed_meanwhile(comment_field(domain, figure), stored))
+    if problems:
+        raise DomainError.from_problems(problems)
     changed = 0
     for (domain, figure), text in cleaned.items():
         row = kept.get((domain, figure))

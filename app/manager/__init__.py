@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 
 from models import Domain
 from workflows import council as council_wf
-from workflows.council import comment_field, council_year
+from workflows.council import comment_field, council_year, fingerprint
 from workflows.errors import DomainError
 
 from .. import clock
@@ -251,6 +251,11 @@ def _commentary_fields(report: CouncilReport) -> list[tuple[str, str]]:
     ]
 
 
+def _basis_of(value: str) -> dict[str, str]:
+    """The form's ``basis`` ("field=fingerprint;…") as field → fingerprint."""
+    return dict(part.split("=", 1) for part in value.split(";") if "=" in part)
+
+
 @bp.route("/raadsrapportage", methods=["GET", "POST"])
 def council() -> Response | tuple[str, int]:
     """The council report: per domain this year beside last year, with the managers'
@@ -274,9 +279,11 @@ def council() -> Response | tuple[str, int]:
             for domain in report.domains
             for row in domain.rows
         }
+        basis = _basis_of(request.form.get("basis", ""))
+        shown = {key: basis.get(comment_field(*key), "") for key in texts}
         step = run_step(
             form,
-            lambda: council_wf.save_comments(db.session, me(), report.year, texts),
+            lambda: council_wf.save_comments(db.session, me(), report.year, texts, shown),
             success=_("De toelichting is opgeslagen."),
         )
         if step.ok:
@@ -296,6 +303,9 @@ def council() -> Response | tuple[str, int]:
         "notes": [flow_months_note(report, domain) for domain in report.domains],
         "comment_field": comment_field,
         "max_comment": council_wf.MAX_COMMENT,
+        # What the texts were when this page was made (sent back with the form: a text somebody
+        # else changed meanwhile is not overwritten unseen).
+        "basis": ";".join(f"{name}={fingerprint(text)}" for name, text in kept.items()),
     }
     return render_template("manager/council.html", **context), status
 

@@ -32,7 +32,7 @@ from workflows.stats.admin import issue_token
 from ..factories import World
 from ..workflows.stats_helpers import TODAY, load
 from ..workflows.test_stats_finance import money_fact
-from .helpers import csrf_token, field_error, login_as, post_form
+from .helpers import csrf_token, field_error, input_value, login_as
 from .test_stats_api import validator
 
 D = date
@@ -266,9 +266,26 @@ def page_text(client: FlaskClient, **params: str) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
-def _save(client: FlaskClient, texts: dict[str, str]) -> Any:
+def _open(client: FlaskClient) -> Any:
+    """The commentary form of 2021 as the page shows it."""
     with freeze_time(TODAY):
-        return post_form(client, f"{PAGE}?year=2021", f"{PAGE}?year=2021", texts)
+        page = client.get(PAGE, query_string={"year": "2021"})
+    assert page.status_code in (200, 422), page.status_code
+    return page
+
+
+def _send(client: FlaskClient, page: Any, texts: dict[str, str]) -> Any:
+    """Post ``texts`` with the form of ``page`` (its token and what it showed)."""
+    name, token = csrf_token(page)
+    basis = input_value(page.get_data(as_text=True), "basis")
+    with freeze_time(TODAY):
+        return client.post(
+            f"{PAGE}?year=2021", data={name: token, "basis": html.unescape(basis or ""), **texts}
+        )
+
+
+def _save(client: FlaskClient, texts: dict[str, str]) -> Any:
+    return _send(client, _open(client), texts)
 
 
 @pytest.mark.usefixtures("data", "no_noise")
@@ -392,7 +409,7 @@ def test_only_a_manager_writes_commentary_and_only_with_the_form_token(
         name, value = csrf_token(client.get(PAGE))
     assert session.scalars(select(CouncilComment)).all() == []
     with pytest.raises(DomainError):
-        council_wf.save_comments(session, world.beheerder, 2021, {(Domain.WMO, "inflow"): "x"})
+        council_wf.save_comments(session, world.beheerder, 2021, {(Domain.WMO, "inflow"): "x"}, {})
     assert name == "csrf_token" and value
 
 
@@ -407,3 +424,37 @@ def test_the_page_labels_a_partial_year_and_refuses_a_bad_year(
     assert "2021 (t/m oktober)" in page and "2020 (t/m oktober)" in page
     assert bad.status_code == 400
     assert "Kies een jaar van 2001 tot en met 2021" in html.unescape(bad.get_data(as_text=True))
+
+
+@pytest.mark.usefixtures("data")
+def test_a_commentary_changed_by_another_manager_meanwhile_is_not_overwritten(
+    app: Flask, client: FlaskClient, session: Session, world: World
+) -> None:
+    """Two managers with the page open: the second save does not wipe out the first one's text
+    unseen; it is refused with that text at the field, what was typed stays, and saving again
+    from the page shown then overwrites it knowingly. A double submit is no conflict."""
+    other = app.test_client()
+    log_in(client, world.manager)
+    log_in(other, world.manager)  # another manager, or the same in another window
+    stale = _open(client)
+    assert _save(other, {"wmo_inflow": "Tekst van de collega."}).status_code == 302
+    response = _send(client, stale, {"wmo_inflow": "Mijn tekst.", "jeugd_inflow": "Ook van mij."})
+    assert response.status_code == 422
+    body = html.unescape(response.get_data(as_text=True))
+    assert "Tekst van de collega." in field_error(body, "wmo_inflow")
+    assert "Mijn tekst." in body and "Ook van mij." in body  # nothing typed is lost
+    texts = dict(session.execute(select(CouncilComment.figure, CouncilComment.text)).all())
+    assert texts == {"inflow": "Tekst van de collega."}  # and nothing of the refused save
+    # Saving again from the page that showed the message: now knowingly.
+    again = _send(client, response, {"wmo_inflow": "Mijn tekst.", "jeugd_inflow": "Ook."})
+    assert again.status_code == 302
+    session.expire_all()
+    assert sorted(session.scalars(select(CouncilComment.text)).all()) == ["Mijn tekst.", "Ook."]
+    # The same form sent twice (a double click): the second is no change and no conflict.
+    page = _open(client)
+    first = _send(client, page, {"wmo_inflow": "Definitief.", "jeugd_inflow": "Ook."})
+    second = _send(client, page, {"wmo_inflow": "Definitief.", "jeugd_inflow": "Ook."})
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert session.scalars(
+        select(ConfigChange.new).where(ConfigChange.new == "Definitief.")
+    ).all() == ["Definitief."]
