@@ -20,7 +20,7 @@ from workflows.stats.anonymity import PublishedFinance, PublishedFlows, Publishe
 from .charts import HIDDEN
 from .extensions import db
 from .manager.downloads import disclosure_notice
-from .manager.presentation import Cell, DataTable, Money, Share, year_label
+from .manager.presentation import Cell, DataTable, Money, Points, Share, year_label
 from .statistics import published, query_from, threshold
 
 # The figures of the report, in order: key → (label, unit, definition), Dutch message ids,
@@ -115,7 +115,8 @@ DEFINITIONS: dict[str, tuple[str, str, str]] = {
 }
 assert tuple(DEFINITIONS) == council_wf.FIGURE_KEYS
 # How a difference is rounded, per unit (as the values themselves are).
-DIGITS = {"count": 0, "mean": 1, "share": 4, "money": 2, "rate": 2}
+# A share's difference to a tenth of a percentage point, as it is shown.
+DIGITS = {"count": 0, "mean": 1, "share": 3, "money": 2, "rate": 2}
 SIDES = ("last_year", "this_year")
 
 
@@ -134,7 +135,7 @@ class CouncilRow:
         empty."""
         if self.suppressed or self.last_year is None or self.this_year is None:
             return None
-        value = round(self.this_year - self.last_year, DIGITS[self.unit])
+        value = round(self.this_year - self.last_year, DIGITS[self.unit]) + 0.0  # no "-0,0"
         return int(value) if self.unit == "count" else value
 
     def to_json(self) -> dict[str, Any]:
@@ -328,7 +329,11 @@ def council_tables(report: CouncilReport, *, with_commentary: bool = False) -> l
             for side in SIDES:
                 value = getattr(row, side)
                 cells.append(HIDDEN if side in row.suppressed else _cell(value, row.unit))
-            cells.append(_cell(row.difference, row.unit))
+            difference = row.difference
+            if difference is not None and row.unit == "share":
+                cells.append(Points(difference))  # in percentage points
+            else:
+                cells.append(_cell(difference, row.unit))
             if with_commentary:
                 cells.append(row.commentary or "")
             rows.append(cells)

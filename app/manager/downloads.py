@@ -15,7 +15,7 @@ from workflows import csv_format
 from workflows.stats.anonymity import EXACT_NOTICE, NOTICE
 
 from ..filters import fmt_money
-from .presentation import Cell, DataTable, Hidden, Money, Share
+from .presentation import Cell, DataTable, Hidden, Money, Points, Share
 
 EURO_FORMAT = '"€" #,##0.00'
 
@@ -57,6 +57,8 @@ def format_cell(cell: Cell, k: int) -> str:
         return f"<{k}"
     if cell is None:
         return "—"
+    if isinstance(cell, Points):
+        return _("%(points)s procentpunt", points=format_decimal(float(cell) * 100, "#,##0.0"))
     if isinstance(cell, Share):
         return str(format_percent(float(cell), "#,##0.0%"))
     if isinstance(cell, Money):

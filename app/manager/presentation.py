@@ -32,6 +32,11 @@ class Share(float):
     """A fraction to show as a percentage."""
 
 
+class Points(Share):
+    """A difference of two shares, shown in percentage points ("0,4 procentpunt"); a
+    percentage in the XLSX and CSV, like every share."""
+
+
 class Money(float):
     """An amount in euros: "€ 1.234,50", right-aligned, a currency cell in the XLSX."""
 

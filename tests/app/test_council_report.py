@@ -311,6 +311,9 @@ def test_page_xlsx_pdf_and_api_agree_and_carry_the_commentary(
     assert row == ["Nieuwe verplichtingen", "€ 15.000,00", "€ 20.000,00", "€ 5.000,00"]
     row = cells[cells.index("Cliënten per 1.000 inwoners") :][:4]
     assert row == ["Cliënten per 1.000 inwoners", "1,0", "1,0", "0,0"]
+    # A difference of shares in percentage points, not as a percentage of a percentage.
+    row = cells[cells.index("Resultaat behaald, op tijd") :][:4]
+    assert row == ["Resultaat behaald, op tijd", "100,0%", "0,0%", "-100,0 procentpunt"]
 
     with freeze_time(TODAY):
         xlsx = client.get("/manager/raadsrapportage.xlsx", query_string={"year": "2021"})
@@ -458,3 +461,17 @@ def test_a_commentary_changed_by_another_manager_meanwhile_is_not_overwritten(
     assert session.scalars(
         select(ConfigChange.new).where(ConfigChange.new == "Definitief.")
     ).all() == ["Definitief."]
+
+
+def test_a_difference_is_rounded_as_shown_and_never_minus_zero(app: Flask) -> None:
+    # Imported here: app.council is imported through the app package, which the fixture loads.
+    from app.council import CouncilRow
+    from app.manager.downloads import format_cell
+    from app.manager.presentation import Points
+
+    row = CouncilRow("achieved_on_time", "share", 0.2114, 0.2113, [], None)
+    assert row.difference == 0.0 and str(row.difference) == "0.0"
+    with app.test_request_context():
+        assert format_cell(Points(row.difference), 5) == "0,0 procentpunt"
+        assert format_cell(Points(-0.0042), 5) == "-0,4 procentpunt"
+    assert CouncilRow("inflow", "mean", 101.62, 101.6, [], None).difference == 0.0
