@@ -40,6 +40,10 @@ SVG_NS = "http://www.w3.org/2000/svg"
 # The page's font (the body's in app/static/style.css), for the SVG file; the PNG has its own.
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 PNG_FONT = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
+PNG_BOLD_FONT = PNG_FONT.with_name("VeraBd.ttf")
+# A downloaded chart stands alone, without the page's heading: the files carry its title in a
+# band above the drawing (the drawing itself is the page's, shifted down).
+TITLE_BAND, TITLE_SIZE = 30.0, 13
 
 
 class Hidden:
@@ -322,19 +326,25 @@ def to_svg(chart: Chart, element_id: str) -> str:
 def to_svg_file(chart: Chart) -> bytes:
     """The chart as a standalone SVG file, looking as it does on the page without the page's
     style sheet: its font, white background and thin frame as attributes (no ``<style>``, so a
-    browser opening the file under the site's Content-Security-Policy shows it the same)."""
+    browser opening the file under the site's Content-Security-Policy shows it the same), and
+    its title visible above the drawing, which the page shows as a heading."""
+    height = chart.height + TITLE_BAND
     document = "".join(
         [
             '<?xml version="1.0" encoding="UTF-8"?>\n',
             f'<svg xmlns="{SVG_NS}" version="1.1" width="{chart.width:.0f}" '
-            f'height="{chart.height:.0f}" viewBox="0 0 {chart.width:.0f} {chart.height:.0f}" '
+            f'height="{height:.0f}" viewBox="0 0 {chart.width:.0f} {height:.0f}" '
             f'role="img" aria-labelledby="chart-title chart-desc" font-family="{FONT_FAMILY}">',
             f'<title id="chart-title">{escape(chart.title)}</title>',
             f'<desc id="chart-desc">{escape(chart.description)}</desc>',
             f'<rect class="chart-frame" x="0.5" y="0.5" width="{chart.width - 1:.0f}" '
-            f'height="{chart.height - 1:.0f}" fill="#ffffff" stroke="{GRID}" stroke-width="1"/>',
+            f'height="{height - 1:.0f}" fill="#ffffff" stroke="{GRID}" stroke-width="1"/>',
+            f'<text class="chart-heading" x="12" y="{TITLE_BAND - 9:.0f}" '
+            f'font-size="{TITLE_SIZE}" font-weight="bold" fill="{INK}">'
+            f"{escape(chart.title)}</text>",
+            f'<g transform="translate(0 {TITLE_BAND:.0f})">',
             *_svg_shapes(chart),
-            "</svg>\n",
+            "</g></svg>\n",
         ]
     )
     return document.encode()
@@ -377,15 +387,24 @@ def _svg_shapes(chart: Chart) -> list[str]:
 def to_png(chart: Chart, scale: float = 2.0) -> bytes:
     """The chart as a PNG image, ``scale`` pixels per point (2: sharp on a high-density screen
     and in print, stated as 144 dpi), drawn with Pillow from the same shapes: white background
-    and frame as on the page, text in Bitstream Vera Sans, the font shipped with ReportLab, so
-    no system font is needed. Drawn at twice the size and scaled down, for smooth edges."""
+    and frame as on the page, the title above as in the SVG file, text in Bitstream Vera Sans,
+    the font shipped with ReportLab, so no system font is needed. Drawn at twice the size and
+    scaled down, for smooth edges."""
     big = scale * 2
-    image = Image.new("RGB", (round(chart.width * big), round(chart.height * big)), "#ffffff")
+    height = chart.height + TITLE_BAND
+    image = Image.new("RGB", (round(chart.width * big), round(height * big)), "#ffffff")
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, image.width - 1, image.height - 1), outline=GRID, width=round(big))
+    heading = ImageFont.truetype(str(PNG_BOLD_FONT), round(TITLE_SIZE * big))
+    draw.text((12 * big, (TITLE_BAND - 9) * big), chart.title, fill=INK, font=heading, anchor="ls")
     fonts: dict[float, ImageFont.FreeTypeFont] = {}
     for s in chart.shapes:
-        p = [value * big for value in s.points]
+        # Points are x, y pairs, except a rectangle's x, y, width, height: y moves down.
+        moved = [
+            value + TITLE_BAND if i % 2 and (s.kind not in ("rect", "hidden") or i == 1) else value
+            for i, value in enumerate(s.points)
+        ]
+        p = [value * big for value in moved]
         if s.kind == "rect":
             draw.rectangle((p[0], p[1], p[0] + p[2], p[1] + p[3]), fill=s.color)
         elif s.kind == "hidden":
@@ -402,7 +421,7 @@ def to_png(chart: Chart, scale: float = 2.0) -> bytes:
                 fonts[s.size] = ImageFont.truetype(str(PNG_FONT), round(s.size * big))
             anchor = {"start": "ls", "middle": "ms", "end": "rs"}[s.anchor]
             draw.text((p[0], p[1]), s.text, fill=s.color, font=fonts[s.size], anchor=anchor)
-    size = (round(chart.width * scale), round(chart.height * scale))
+    size = (round(chart.width * scale), round(height * scale))
     out = io.BytesIO()
     dpi = round(72 * scale)
     image.resize(size, Image.Resampling.LANCZOS).save(out, "PNG", dpi=(dpi, dpi))

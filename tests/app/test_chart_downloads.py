@@ -25,6 +25,7 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.charts import TITLE_BAND
 from app.statistics import FIGURE_NAMES
 from models import AuditEntry
 
@@ -53,11 +54,11 @@ def _links(page: str) -> list[tuple[str, str, str]]:
 def _drawn(root: etree._Element) -> list[tuple[str, dict[str, str], str]]:
     """What an SVG draws: each shape's tag, attributes and text, without the root's title and
     description (ids differ: the page has several charts) and the file's frame."""
+    drawing = root.find(f"{SVG}g")  # the file's drawing sits below its title band
     return [
         (etree.QName(element).localname, dict(element.attrib), "".join(element.itertext()))
-        for element in root
+        for element in (root if drawing is None else drawing)
         if etree.QName(element).localname not in ("title", "desc")
-        and element.get("class") != "chart-frame"
     ]
 
 
@@ -69,7 +70,14 @@ def _check_svg(data: bytes, inline: str) -> etree._Element:
     page_root = etree.fromstring(inline.encode())
     assert root.findtext(f"{SVG}title") == page_root.findtext(f"{SVG}title")
     assert root.findtext(f"{SVG}desc") == page_root.findtext(f"{SVG}desc")
-    assert root.get("font-family") and root.get("viewBox") == page_root.get("viewBox")
+    width, height = (float(v) for v in page_root.get("viewBox").split()[2:])
+    assert root.get("font-family")
+    assert root.get("viewBox") == f"0 0 {width:.0f} {height + TITLE_BAND:.0f}"
+    assert root.get("width") == f"{width:.0f}"
+    assert root.get("height") == f"{height + TITLE_BAND:.0f}"
+    heading = root.find(f"{SVG}text[@class='chart-heading']")
+    assert heading is not None and heading.text == page_root.findtext(f"{SVG}title")
+    assert root.find(f"{SVG}g").get("transform") == f"translate(0 {TITLE_BAND:.0f})"
     assert _drawn(root) == _drawn(page_root)
     return root
 
@@ -78,7 +86,8 @@ def _check_png(data: bytes, inline: str) -> Image.Image:
     assert data.startswith(PNG_SIGNATURE)
     image = Image.open(io.BytesIO(data))
     width, height = (float(v) for v in etree.fromstring(inline.encode()).get("viewBox").split()[2:])
-    assert image.size == (round(width * 2), round(height * 2))  # 2 pixels a point: 144 dpi
+    # 2 pixels a point (144 dpi), the title band above the drawing
+    assert image.size == (round(width * 2), round((height + TITLE_BAND) * 2))
     return image
 
 

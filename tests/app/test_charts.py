@@ -19,6 +19,7 @@ from app.charts import (
     GRID,
     HIDDEN,
     PNG_FONT,
+    TITLE_BAND,
     bar_chart,
     line_chart,
     nice_ticks,
@@ -153,7 +154,10 @@ def test_the_svg_file_is_the_inline_chart_standing_alone(request_context: None) 
         "#ffffff",
         GRID,
     )
-    assert [etree.tostring(e) for e in root[3:]] == [etree.tostring(e) for e in inline[2:]]
+    # its title visible above the page's drawing, which follows unchanged, moved down
+    assert (root[3].get("class"), root[3].text) == ("chart-heading", "Instroom & uitstroom")
+    assert root[4].get("transform") == f"translate(0 {TITLE_BAND:.0f})"
+    assert [etree.tostring(e) for e in root[4]] == [etree.tostring(e) for e in inline[2:]]
     assert b"<style" not in data  # nothing the site's Content-Security-Policy would block
 
 
@@ -162,8 +166,10 @@ def test_the_png_is_sharp_and_needs_no_system_font(request_context: None) -> Non
     assert PNG_FONT.is_relative_to(Path(reportlab.__file__).parent)  # installed by pip
     chart = line_chart("t", "d", ["2021-01", "2021-02"], [("Eindstand", [5, 7])])
     image = Image.open(io.BytesIO(to_png(chart)))
-    assert image.format == "PNG" and image.size == (1280, 520)  # two pixels a point
+    assert image.format == "PNG" and image.size == (1280, 580)  # two pixels a point
     assert image.info["dpi"] == pytest.approx((144, 144), abs=0.1)
-    # the legend's text is drawn: dark pixels right of its swatch (x 66 pt, y 244–254 pt)
-    legend = image.convert("L").crop((132, 486, 300, 512))
-    assert legend.getextrema()[0] < 100
+    grey = image.convert("L")
+    # the legend's text is drawn: dark pixels right of its swatch (x 66 pt, y 244–254 pt of the
+    # drawing, 30 pt lower in the file), and the title in the band above (x 12 pt, y 8–21 pt)
+    assert grey.crop((132, 486 + 60, 300, 512 + 60)).getextrema()[0] < 100
+    assert grey.crop((24, 16, 60, 42)).getextrema()[0] < 100
